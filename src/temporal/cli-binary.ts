@@ -1,0 +1,172 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The newest Temporal CLI tag that `go install` accepts (later tags carry a `replace` directive). */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+
+export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install';
+
+export interface TemporalCli {
+  path: string;
+  source: TemporalCliSource;
+}
+
+export interface ResolveTemporalCliOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where progress lines go (building takes minutes the first time). */
+  progress?: (line: string) => void;
+  /** Build with Go when nothing else is found (default true). */
+  allowBuild?: boolean;
+}
+
+export class TemporalCliNotFoundError extends Error {
+  constructor(detail: string) {
+    super(
+      `No Temporal CLI found. ${detail}\n` +
+        'Install one of: set TEMPORAL_CLI_PATH to a temporal binary; put `temporal` on PATH; or install Go >= 1.25 ' +
+        `and run \`CGO_ENABLED=0 go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\` ` +
+        '(this project builds it into its cache by itself when Go is present).',
+    );
+    this.name = 'TemporalCliNotFoundError';
+  }
+}
+
+/** Cache outside the repository, so a reused machine never rebuilds and a clean clone finds it. */
+export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'partner-center-worker');
+}
+
+export function cachedTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(temporalCacheDir(env), `temporal-${TEMPORAL_CLI_VERSION}`);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir.length === 0) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Go may be installed without being on PATH (the usual /usr/local/go layout). */
+function findGo(env: NodeJS.ProcessEnv): string | undefined {
+  return findOnPath('go', env) ?? ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'].find(isExecutable);
+}
+
+/**
+ * Returns a `temporal` binary in the contract's order: TEMPORAL_CLI_PATH, `temporal` on PATH, the cached
+ * build, else a fresh `go install` into the cache. Throws TemporalCliNotFoundError when none can be had;
+ * the caller may then try the SDK's own download.
+ */
+export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}): Promise<TemporalCli> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  const explicit = env.TEMPORAL_CLI_PATH;
+  if (explicit !== undefined && explicit.length > 0) {
+    if (!isExecutable(explicit)) {
+      throw new TemporalCliNotFoundError(`TEMPORAL_CLI_PATH=${explicit} is not an executable file.`);
+    }
+    return { path: explicit, source: 'TEMPORAL_CLI_PATH' };
+  }
+  const onPath = findOnPath('temporal', env);
+  if (onPath) return { path: onPath, source: 'PATH' };
+
+  const cached = cachedTemporalCliPath(env);
+  if (isExecutable(cached)) return { path: cached, source: 'cache' };
+
+  if (options.allowBuild === false) throw new TemporalCliNotFoundError('Building was not allowed.');
+  const go = findGo(env);
+  if (!go) throw new TemporalCliNotFoundError('Go is not installed, so it cannot be built here.');
+  await buildWithGo(go, cached, env, progress);
+  return { path: cached, source: 'go install' };
+}
+
+async function buildWithGo(go: string, target: string, env: NodeJS.ProcessEnv, progress: (line: string) => void) {
+  const cacheDir = temporalCacheDir(env);
+  mkdirSync(cacheDir, { recursive: true });
+  const lockDir = `${target}.lock`;
+  // Two test runs (or a test run and `npm start`) may race for the first build: one builds, the other waits.
+  if (!tryLock(lockDir)) {
+    progress(`Another process is building the Temporal CLI; waiting for ${target} ...`);
+    while (existsSync(lockDir) && !isExecutable(target)) await sleep(2000);
+    if (isExecutable(target)) return;
+    if (!tryLock(lockDir)) throw new TemporalCliNotFoundError(`Could not take the build lock ${lockDir}.`);
+  }
+  const gobin = join(cacheDir, `build-${process.pid}`);
+  try {
+    const goVersion = spawnSync(go, ['version'], { encoding: 'utf8' }).stdout.trim();
+    progress(
+      `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${goVersion} into ${target} ` +
+        '(once per machine; a few minutes the first time) ...',
+    );
+    const started = Date.now();
+    const ticker = setInterval(
+      () => progress(`  ... still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)`),
+      30_000,
+    );
+    try {
+      await run(go, ['install', '-ldflags=-s -w', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+        ...env,
+        CGO_ENABLED: '0',
+        GOBIN: gobin,
+      });
+    } finally {
+      clearInterval(ticker);
+    }
+    renameSync(join(gobin, 'temporal'), target);
+    progress(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function tryLock(lockDir: string): boolean {
+  try {
+    mkdirSync(lockDir);
+    return true;
+  } catch {
+    // A lock left by a process that died more than 30 minutes ago is stale.
+    try {
+      if (Date.now() - statSync(lockDir).mtimeMs > 30 * 60_000) {
+        rmSync(lockDir, { recursive: true, force: true });
+        mkdirSync(lockDir);
+        return true;
+      }
+    } catch {
+      /* fall through: someone else holds it */
+    }
+    return false;
+  }
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new TemporalCliNotFoundError(`\`go ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}).`)),
+    );
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

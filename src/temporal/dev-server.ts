@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { searchAttributeKeys } from '../workflows/search-attributes';
+import { resolveTemporalCli, type TemporalCli } from './cli-binary';
+
+export interface DevServerOptions {
+  /** gRPC port; 0 picks a free one. */
+  port?: number;
+  /** Web UI port; omitted = headless (tests), `npm start` asks for 8233. */
+  uiPort?: number;
+  /** SQLite file so workflows survive a restart; omitted = in-memory. */
+  dbFile?: string;
+  namespace?: string;
+  /** Where progress and the server's own output go. */
+  progress?: (line: string) => void;
+  /** How long to wait for the frontend to accept connections (a cold SQLite start can take seconds). */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  pid: number;
+  cli: TemporalCli;
+  stop(): Promise<void>;
+}
+
+/** Flags the SDK's own ephemeral server passes; the version check would call the internet. */
+const DYNAMIC_CONFIG = [
+  'frontend.enableServerVersionCheck=false',
+  'frontend.enableUpdateWorkflowExecution=true',
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+];
+
+/** `--search-attribute Name=Type` for every contract search attribute, in the CLI's spelling. */
+export function searchAttributeFlags(): string[] {
+  return searchAttributeKeys.flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,
+  ]);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+/** Starts the real Temporal dev server (SQLite, optional Web UI) and resolves once its frontend listens. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cli = await resolveTemporalCli({ progress });
+  const port = options.port && options.port > 0 ? options.port : await freePort();
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'error',
+    ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=OFF',
+    ...DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
+    ...searchAttributeFlags(),
+  ];
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`)),
+  );
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  let exitReason: string | undefined;
+  void exited.then((reason) => (exitReason = reason));
+  while (!(await canConnect(port))) {
+    if (exitReason || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `Temporal dev server ${exitReason ?? 'did not listen in time'} on 127.0.0.1:${port}.\n${output.join('').slice(-4000)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  // The dev server keeps logging; once up, its output is only noise (errors show in the UI and the CLI).
+  child.stdout?.removeListener('data', keep);
+  child.stderr?.removeListener('data', keep);
+  child.stdout?.resume();
+  child.stderr?.resume();
+
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    pid: child.pid ?? -1,
+    cli,
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after 10 s: a dev server flushing SQLite gets a chance, but never hangs a test run. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
