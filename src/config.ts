@@ -1,0 +1,275 @@
+import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+
+/**
+ * Contract §2: the whole environment, read once at start with zod. Every problem is collected and reported in one
+ * message; secret values are never echoed (only their shape).
+ */
+
+export const DEFAULT_TASK_QUEUE = 'partner-center';
+export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
+export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'PARTNER_CENTER_REFRESH_TOKEN', 'TEMPORAL_API_KEY']);
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com.
+const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `500ms`, `15s`, `30m`, `1h` → milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS]);
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const duration = (fallback: string, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const ms = parseDuration(value ?? fallback);
+      if (ms === undefined || ms < min) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration such as 500ms, 15s, 30m or 1h, at least ${min} ms (got "${value}")`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const httpsOrLoopbackUrl = (fallback: string, allowLoopbackHttp: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = value === undefined || value.trim() === '' ? fallback : value.trim();
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be an absolute URL (got "${text}")` });
+        return z.NEVER;
+      }
+      const plainHttpAllowed = allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname);
+      if (url.protocol !== 'https:' && !plainHttpAllowed) {
+        ctx.addIssue({
+          code: 'custom',
+          message: allowLoopbackHttp
+            ? `must be an https URL (plain http only for a loopback host such as 127.0.0.1) (got "${text}")`
+            : `must be an https URL (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return text.replace(/\/+$/, '');
+    });
+
+const environmentSchema = z.object({
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return DEFAULT_TASK_QUEUE;
+      if (value.trim() === '') {
+        ctx.addIssue({ code: 'custom', message: 'must not be empty (unset it to use "partner-center")' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  PARTNER_CENTER_BASE_URL: httpsOrLoopbackUrl(DEFAULT_PARTNER_CENTER_BASE_URL, true),
+  AZURE_AUTHORITY_HOST: httpsOrLoopbackUrl(DEFAULT_AUTHORITY_HOST, false),
+  AZURE_TENANT_ID: optionalText.refine((value) => value === undefined || TENANT.test(value), {
+    message: 'must be a tenant GUID or a domain such as contoso.onmicrosoft.com',
+  }),
+  AZURE_CLIENT_ID: optionalText.refine((value) => value === undefined || GUID.test(value), {
+    message: 'must be the application (client) GUID of the app registration',
+  }),
+  AZURE_CLIENT_SECRET: optionalText,
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalText.refine(
+    (path) => {
+      if (path === undefined) return true;
+      try {
+        accessSync(path, constants.R_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a readable PEM file holding the certificate and its private key' },
+  ),
+  PARTNER_CENTER_REFRESH_TOKEN: optionalText,
+  PARTNER_CENTER_REQUESTS_PER_MINUTE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const perMinute = Number(value ?? '400');
+      if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > 100_000) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from 1 to 100000 (got "${value}")` });
+        return z.NEVER;
+      }
+      return perMinute;
+    }),
+  ORDER_POLL_INTERVAL: duration('15s', 100),
+  ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
+  METRICS_PORT: optionalText.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      ctx.addIssue({ code: 'custom', message: `must be a TCP port from 1 to 65535 (got "${value}")` });
+      return z.NEVER;
+    }
+    return port;
+  }),
+  LOG_LEVEL: optionalText.transform((value, ctx) => {
+    const level = (value ?? 'info').toLowerCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      ctx.addIssue({ code: 'custom', message: `must be one of ${LOG_LEVELS.join(', ')} (got "${value}")` });
+      return z.NEVER;
+    }
+    return level as LogLevel;
+  }),
+});
+
+export type AppCredential = { clientSecret: string } | { certificatePath: string };
+
+export interface PartnerCenterSettings {
+  baseUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  credential: AppCredential;
+  /** App+User through the secure application model when set. */
+  refreshToken?: string;
+}
+
+export interface WorkerConfig {
+  temporal: ClientConnectConfig & { namespace: string };
+  taskQueue: string;
+  /** Undefined only when `requirePartnerCenter` was false and no Partner Center setting was given. */
+  partnerCenter?: PartnerCenterSettings;
+  requestsPerMinute: number;
+  orderPollIntervalMs: number;
+  orderVisibilityDeadlineMs: number;
+  metricsPort?: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** `npm run worker` needs real Partner Center settings; `npm start` falls back to the sandbox without them. */
+  requirePartnerCenter: boolean;
+}
+
+const PARTNER_CENTER_VARIABLES = [
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'PARTNER_CENTER_REFRESH_TOKEN',
+] as const;
+
+/** True when any Partner Center credential setting is present (then all of them must be right). */
+export function hasPartnerCenterSettings(env: NodeJS.ProcessEnv): boolean {
+  return PARTNER_CENTER_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+}
+
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'unset';
+  if (SECRET_VARIABLES.has(name)) return `a value of ${value.length} characters`;
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}
+
+/** Reads and validates the environment; throws one ConfigError that lists every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): WorkerConfig {
+  const problems: string[] = [];
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      // Secret variables are only ever validated for presence, but keep their values out of messages regardless.
+      const message = SECRET_VARIABLES.has(name) ? issue.message.replace(env[name] ?? '\0', '***') : issue.message;
+      problems.push(`${name}: ${message}${issue.code === 'custom' ? '' : ` (got ${describeValue(name, env[name])})`}`);
+    }
+  }
+
+  let temporal: WorkerConfig['temporal'] | undefined;
+  try {
+    const connect = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: stringEnv(env) });
+    temporal = { ...connect, namespace: connect.namespace ?? 'default' };
+  } catch (error) {
+    problems.push(`Temporal connection (TEMPORAL_* / TEMPORAL_PROFILE): ${(error as Error).message}`);
+  }
+
+  const values = parsed.success ? parsed.data : undefined;
+  let partnerCenter: PartnerCenterSettings | undefined;
+  const wantsPartnerCenter = options.requirePartnerCenter || hasPartnerCenterSettings(env);
+  if (wantsPartnerCenter) {
+    const tenantId = values?.AZURE_TENANT_ID ?? optionalTextOf(env.AZURE_TENANT_ID);
+    const clientId = values?.AZURE_CLIENT_ID ?? optionalTextOf(env.AZURE_CLIENT_ID);
+    const secret = optionalTextOf(env.AZURE_CLIENT_SECRET);
+    const certificatePath = optionalTextOf(env.AZURE_CLIENT_CERTIFICATE_PATH);
+    if (!tenantId) problems.push('AZURE_TENANT_ID: required: the partner tenant (GUID or domain)');
+    if (!clientId) problems.push('AZURE_CLIENT_ID: required: the app registration\'s application (client) id');
+    if (!secret && !certificatePath) {
+      problems.push('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: one app credential is required');
+    } else if (secret && certificatePath) {
+      problems.push('AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH: set only one app credential, not both');
+    }
+    if (values && tenantId && clientId && (secret ? !certificatePath : certificatePath)) {
+      partnerCenter = {
+        baseUrl: values.PARTNER_CENTER_BASE_URL,
+        authorityHost: values.AZURE_AUTHORITY_HOST,
+        tenantId,
+        clientId,
+        credential: secret ? { clientSecret: secret } : { certificatePath: certificatePath as string },
+        refreshToken: values.PARTNER_CENTER_REFRESH_TOKEN,
+      };
+    }
+  }
+
+  if (problems.length > 0 || !values || !temporal) throw new ConfigError(problems);
+  return {
+    temporal,
+    taskQueue: values.TEMPORAL_TASK_QUEUE,
+    partnerCenter,
+    requestsPerMinute: values.PARTNER_CENTER_REQUESTS_PER_MINUTE,
+    orderPollIntervalMs: values.ORDER_POLL_INTERVAL,
+    orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
+    metricsPort: values.METRICS_PORT,
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+function optionalTextOf(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

@@ -1,0 +1,148 @@
+import { ConfigError, loadConfig, parseDuration } from '../../src/config';
+
+const TENANT = '0b6b5a0e-0d0a-4f3e-9a53-2f6c4b1d9e01';
+const CLIENT = '6c3f2d1e-5b4a-4c3d-8e2f-1a0b9c8d7e6f';
+const SECRET = 'very-secret-value-123';
+
+function problemsOf(env: NodeJS.ProcessEnv, requirePartnerCenter = true): string[] {
+  try {
+    loadConfig({ TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml', ...env }, { requirePartnerCenter });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const valid = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: SECRET };
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({ ...valid }, { requirePartnerCenter: true });
+    expect(config.taskQueue).toBe('partner-center');
+    expect(config.partnerCenter).toEqual({
+      baseUrl: 'https://api.partnercenter.microsoft.com',
+      authorityHost: 'https://login.microsoftonline.com',
+      tenantId: TENANT,
+      clientId: CLIENT,
+      credential: { clientSecret: SECRET },
+      refreshToken: undefined,
+    });
+    expect(config.requestsPerMinute).toBe(400);
+    expect(config.orderPollIntervalMs).toBe(15_000);
+    expect(config.orderVisibilityDeadlineMs).toBe(30 * 60_000);
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.temporal.namespace).toBe('default');
+  });
+
+  it('reads every setting it is given', () => {
+    const config = loadConfig(
+      {
+        ...valid,
+        TEMPORAL_ADDRESS: '127.0.0.1:7999',
+        TEMPORAL_NAMESPACE: 'billing',
+        TEMPORAL_TASK_QUEUE: 'pc-eu',
+        PARTNER_CENTER_BASE_URL: 'http://127.0.0.1:8091/',
+        AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8092',
+        PARTNER_CENTER_REFRESH_TOKEN: 'rt',
+        PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
+        ORDER_POLL_INTERVAL: '500ms',
+        ORDER_VISIBILITY_DEADLINE: '1h',
+        METRICS_PORT: '9464',
+        LOG_LEVEL: 'DEBUG',
+      },
+      { requirePartnerCenter: true },
+    );
+    expect(config.temporal.connectionOptions.address).toBe('127.0.0.1:7999');
+    expect(config.temporal.namespace).toBe('billing');
+    expect(config.taskQueue).toBe('pc-eu');
+    expect(config.partnerCenter?.baseUrl).toBe('http://127.0.0.1:8091');
+    expect(config.partnerCenter?.authorityHost).toBe('https://127.0.0.1:8092');
+    expect(config.partnerCenter?.refreshToken).toBe('rt');
+    expect(config.requestsPerMinute).toBe(120);
+    expect(config.orderPollIntervalMs).toBe(500);
+    expect(config.orderVisibilityDeadlineMs).toBe(3_600_000);
+    expect(config.metricsPort).toBe(9464);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('lists every problem at once, naming each variable and the rule', () => {
+    const problems = problemsOf({
+      TEMPORAL_TASK_QUEUE: '',
+      PARTNER_CENTER_BASE_URL: 'ftp://x',
+      AZURE_CLIENT_ID: CLIENT,
+      PARTNER_CENTER_REQUESTS_PER_MINUTE: 'lots',
+      ORDER_POLL_INTERVAL: 'soon',
+      METRICS_PORT: '70000',
+      LOG_LEVEL: 'loud',
+    });
+    const text = problems.join('\n');
+    expect(text).toMatch(/TEMPORAL_TASK_QUEUE: must not be empty/);
+    expect(text).toMatch(/PARTNER_CENTER_BASE_URL: must be an https URL .*"ftp:\/\/x"/);
+    expect(text).toMatch(/AZURE_TENANT_ID: required/);
+    expect(text).toMatch(/AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: one app credential is required/);
+    expect(text).toMatch(/PARTNER_CENTER_REQUESTS_PER_MINUTE: must be a whole number/);
+    expect(text).toMatch(/ORDER_POLL_INTERVAL: must be a duration/);
+    expect(text).toMatch(/METRICS_PORT: must be a TCP port/);
+    expect(text).toMatch(/LOG_LEVEL: must be one of/);
+    expect(problems).toHaveLength(8);
+  });
+
+  it('accepts plain http only for loopback hosts', () => {
+    expect(problemsOf({ ...valid, PARTNER_CENTER_BASE_URL: 'http://partner.example.com' }).join()).toMatch(
+      /PARTNER_CENTER_BASE_URL: must be an https URL \(plain http only for a loopback host/,
+    );
+    for (const url of ['http://127.0.0.1:8091', 'http://localhost:1', 'http://[::1]:8091']) {
+      expect(loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: url }, { requirePartnerCenter: true }).partnerCenter?.baseUrl).toBe(url);
+    }
+    expect(problemsOf({ ...valid, AZURE_AUTHORITY_HOST: 'http://127.0.0.1:1' }).join()).toMatch(
+      /AZURE_AUTHORITY_HOST: must be an https URL/,
+    );
+  });
+
+  it('refuses two credentials, malformed ids and an unreadable certificate', () => {
+    const text = problemsOf({
+      AZURE_TENANT_ID: 'not a tenant',
+      AZURE_CLIENT_ID: 'abc',
+      AZURE_CLIENT_SECRET: SECRET,
+      AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent/cert.pem',
+    }).join('\n');
+    expect(text).toMatch(/AZURE_TENANT_ID: must be a tenant GUID or a domain/);
+    expect(text).toMatch(/AZURE_CLIENT_ID: must be the application \(client\) GUID/);
+    expect(text).toMatch(/AZURE_CLIENT_CERTIFICATE_PATH: must be a readable PEM file/);
+    expect(text).toMatch(/set only one app credential, not both/);
+  });
+
+  it('never shows a secret value in its message', () => {
+    const error = (() => {
+      try {
+        loadConfig({ AZURE_CLIENT_SECRET: SECRET, PARTNER_CENTER_REFRESH_TOKEN: 'refresh-secret-xyz', TEMPORAL_TASK_QUEUE: '' }, { requirePartnerCenter: true });
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.message).toMatch(/AZURE_TENANT_ID: required/);
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain('refresh-secret-xyz');
+  });
+
+  it('lets npm start run without Partner Center settings, but not with half of them', () => {
+    expect(loadConfig({}, { requirePartnerCenter: false }).partnerCenter).toBeUndefined();
+    expect(problemsOf({ AZURE_CLIENT_ID: CLIENT }, false).join()).toMatch(/one app credential is required/);
+    expect(problemsOf({}, true).join()).toMatch(/AZURE_TENANT_ID: required/);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['15s', 15_000],
+    ['1.5s', 1500],
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '15', 'fifteen seconds', '-1s', '1d'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+});
