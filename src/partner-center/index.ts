@@ -1,0 +1,4 @@
+/** Partner Center client, authentication and catalog resolution (docs/seams.md §2). */
+export * from './types';
+export * from './errors';
+export * from './schemas';

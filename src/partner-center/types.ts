@@ -1,0 +1,127 @@
+/** The interfaces other parts code against (docs/seams.md §2). Add members; never rename. */
+import type {
+  Availability,
+  Cart,
+  CartCheckoutResult,
+  CartInput,
+  Invoice,
+  OneTimeInvoiceLineItem,
+  Order,
+  OrderLineItemProvisioningStatus,
+  Product,
+  Sku,
+  Subscription,
+  SubscriptionProvisioningStatus,
+  Term,
+} from './schemas';
+
+export type TokenMode = 'app-only' | 'app+user';
+
+/** Which credential produced the token; named in Unauthorized messages, never its value. */
+export type CredentialKind = 'client-secret' | 'certificate' | 'refresh-token';
+
+export interface TokenProvider {
+  readonly mode: TokenMode;
+  /** Set by createTokenProvider; optional so simple test doubles need not invent one. */
+  readonly credentialKind?: CredentialKind;
+  getAccessToken(options?: { forceRefresh?: boolean }): Promise<string>;
+}
+
+export interface RequestOptions {
+  /** MS-RequestId: keep it stable across retries of one logical call (Partner Center idempotency rule). */
+  requestId?: string;
+  /** MS-CorrelationId: one per logical operation, for tracing. */
+  correlationId?: string;
+  /** Caller's cancellation (e.g. the activity's cancellation signal). */
+  signal?: AbortSignal;
+}
+
+export interface PartnerCenterLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface CatalogQuery {
+  country: string;
+  targetSegment?: string;
+}
+
+export type SubscriptionUpdateResult =
+  | { kind: 'updated'; subscription: Subscription }
+  | { kind: 'accepted'; location: string };
+
+export interface PartnerCenterClient {
+  listProducts(q: { country: string; targetView: string; targetSegment?: string }, o?: RequestOptions): Promise<Product[]>;
+  getProduct(productId: string, q: { country: string }, o?: RequestOptions): Promise<Product>;
+  listSkus(productId: string, q: CatalogQuery, o?: RequestOptions): Promise<Sku[]>;
+  getSku(productId: string, skuId: string, q: { country: string }, o?: RequestOptions): Promise<Sku>;
+  listAvailabilities(productId: string, skuId: string, q: CatalogQuery, o?: RequestOptions): Promise<Availability[]>;
+  getAvailability(
+    productId: string,
+    skuId: string,
+    availabilityId: string,
+    q: { country: string },
+    o?: RequestOptions,
+  ): Promise<Availability>;
+
+  createCart(customerId: string, cart: CartInput, o?: RequestOptions): Promise<Cart>;
+  getCart(customerId: string, cartId: string, o?: RequestOptions): Promise<Cart>;
+  updateCart(customerId: string, cartId: string, cart: CartInput, o?: RequestOptions): Promise<Cart>;
+  checkoutCart(customerId: string, cartId: string, o?: RequestOptions): Promise<CartCheckoutResult>;
+
+  getOrder(customerId: string, orderId: string, o?: RequestOptions): Promise<Order>;
+  listOrders(customerId: string, o?: RequestOptions): Promise<Order[]>;
+  getOrderProvisioningStatus(customerId: string, orderId: string, o?: RequestOptions): Promise<OrderLineItemProvisioningStatus[]>;
+
+  getSubscription(customerId: string, subscriptionId: string, o?: RequestOptions): Promise<Subscription>;
+  listSubscriptions(customerId: string, o?: RequestOptions): Promise<Subscription[]>;
+  listSubscriptionsByOrder(customerId: string, orderId: string, o?: RequestOptions): Promise<Subscription[]>;
+  /** Sends the full resource (PATCH semantics, reference §6.4) with its etag as If-Match. */
+  updateSubscription(
+    customerId: string,
+    subscription: Subscription,
+    o?: RequestOptions & { etag?: string },
+  ): Promise<SubscriptionUpdateResult>;
+  getSubscriptionProvisioningStatus(
+    customerId: string,
+    subscriptionId: string,
+    o?: RequestOptions,
+  ): Promise<SubscriptionProvisioningStatus>;
+
+  unbilledReconciliationLineItems(
+    q: { currencyCode: string; period: 'current' | 'previous'; size?: number },
+    o?: RequestOptions,
+  ): AsyncIterable<OneTimeInvoiceLineItem>;
+  listInvoices(q?: { size?: number; offset?: number }, o?: RequestOptions): AsyncIterable<Invoice>;
+  invoiceReconciliationLineItems(invoiceId: string, q?: { size?: number }, o?: RequestOptions): AsyncIterable<OneTimeInvoiceLineItem>;
+}
+
+export interface ResolvedOffer {
+  catalogItemId: string;
+  product: Product;
+  sku: Sku;
+  availability: Availability;
+  term: Term;
+}
+
+export interface OfferQuery {
+  productId: string;
+  skuId: string;
+  termDuration: string;
+  billingCycle: string;
+  country: string;
+  segment: string;
+}
+
+export interface CatalogResolver {
+  resolve(q: OfferQuery, o?: RequestOptions): Promise<ResolvedOffer>;
+  getByCatalogItemId(
+    catalogItemId: string,
+    q: { country: string; segment: string; termDuration?: string; billingCycle?: string },
+    o?: RequestOptions,
+  ): Promise<ResolvedOffer>;
+  /** Forget cached catalog reads (after a 400019 "availability not found" at checkout). */
+  invalidate(): void;
+}
