@@ -16,6 +16,11 @@ export interface DevServerOptions {
   progress?: (line: string) => void;
   /** How long to wait for the frontend to accept connections (a cold SQLite start can take seconds). */
   startTimeoutMs?: number;
+  /**
+   * Keep the server out of the terminal's process group, so Ctrl-C reaches only the parent, which then stops the
+   * worker first and the server last (it is still killed when the parent exits).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -95,7 +100,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...searchAttributeFlags(),
   ];
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
+  if (options.ownProcessGroup) {
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+  }
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
