@@ -118,6 +118,9 @@ export class PartnerCenterTimeoutError extends PartnerCenterError {
 /** A 2xx body that does not have the documented shape: a contract problem, not worth retrying. */
 export class PartnerCenterResponseShapeError extends PartnerCenterBusinessError {}
 
+/** A request body we refused to send (fails our strict schema): a caller bug, not worth retrying. */
+export class PartnerCenterInvalidRequestError extends PartnerCenterBusinessError {}
+
 /** 409 codes meaning "busy, try again shortly": cart being processed (800064), subscription not ready (800082). */
 export const RETRYABLE_CONFLICT_CODES: ReadonlySet<number> = new Set([800064, 800082]);
 

@@ -2,3 +2,5 @@
 export * from './types';
 export * from './errors';
 export * from './schemas';
+export { createPartnerCenterClient, type PartnerCenterClientOptions } from './client';
+export { nextSeekPage, nextOffset, CONTINUATION_HEADER, type PageRequest } from './paging';

@@ -1,0 +1,387 @@
+/**
+ * The Partner Center REST client (docs/seams.md §2): Node's fetch, `{baseUrl}/v1`, JSON, one
+ * MS-RequestId per logical call (the caller's, so it survives activity retries), a per-request
+ * timeout combined with the caller's AbortSignal, one forced token refresh on 401, and every
+ * failure classified into the PartnerCenterError hierarchy.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  classifyHttpError,
+  PartnerCenterError,
+  PartnerCenterInvalidRequestError,
+  PartnerCenterNetworkError,
+  PartnerCenterResponseShapeError,
+  PartnerCenterTimeoutError,
+  PartnerCenterUnauthorizedError,
+} from './errors';
+import { nextOffset, nextSeekPage, type PageRequest } from './paging';
+import {
+  availabilitySchema,
+  cartCheckoutResultSchema,
+  cartInputSchema,
+  cartSchema,
+  collectionSchema,
+  invoiceSchema,
+  oneTimeInvoiceLineItemSchema,
+  orderLineItemProvisioningStatusSchema,
+  orderSchema,
+  productSchema,
+  skuSchema,
+  subscriptionProvisioningStatusSchema,
+  subscriptionSchema,
+  type CartInput,
+} from './schemas';
+import type { PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider } from './types';
+
+export interface PartnerCenterClientOptions {
+  /** API root without `/v1`, e.g. https://api.partnercenter.microsoft.com */
+  baseUrl: string;
+  tokens: TokenProvider;
+  /** Per request (headers and body), default 30 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  logger?: PartnerCenterLogger;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
+type Query = Record<string, string | number | undefined>;
+
+interface HttpRequest {
+  method: Method;
+  /** Relative to /v1, may already carry a query string (next-page links). */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RECON_PAGE_SIZE = 2000;
+const DEFAULT_INVOICE_PAGE_SIZE = 100;
+const APPLICATION_NAME = 'partner-center-worker';
+
+const segment = (value: string) => encodeURIComponent(value);
+
+export function createPartnerCenterClient(options: PartnerCenterClientOptions): PartnerCenterClient {
+  const apiRoot = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fetchImpl = options.fetch ?? fetch;
+  const { tokens, logger } = options;
+
+  function urlFor(request: HttpRequest): string {
+    const url = new URL(`${apiRoot}${request.path.startsWith('/') ? '' : '/'}${request.path}`);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  async function attempt(request: HttpRequest, ids: { requestId: string; correlationId: string }, token: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const routeForErrors = `${request.method} ${request.path.split('?')[0]}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: `Bearer ${token}`,
+      'MS-RequestId': ids.requestId,
+      'MS-CorrelationId': ids.correlationId,
+      'MS-PartnerCenter-Application': APPLICATION_NAME,
+      ...request.headers,
+    };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(request.body);
+    } else if (request.method !== 'GET') {
+      body = '';
+    }
+    const started = Date.now();
+    try {
+      const response = await fetchImpl(urlFor(request), { method: request.method, headers, body, signal: combined });
+      const text = await response.text();
+      const parsedBody = parseJson(text);
+      logger?.debug('Partner Center call', {
+        route: routeForErrors,
+        status: response.status,
+        durationMs: Date.now() - started,
+        requestId: ids.requestId,
+        correlationId: ids.correlationId,
+      });
+      return { status: response.status, headers: response.headers, body: parsedBody };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      const details = { requestId: ids.requestId, correlationId: ids.correlationId, cause: error };
+      const failure = timeout.aborted
+        ? new PartnerCenterTimeoutError({ ...details, description: `No answer to ${routeForErrors} within ${timeoutMs} ms` })
+        : new PartnerCenterNetworkError({ ...details, description: `Could not reach Partner Center for ${routeForErrors}: ${networkReason(error)}` });
+      logger?.warn('Partner Center call failed', { route: routeForErrors, kind: failure.kind, requestId: ids.requestId, correlationId: ids.correlationId });
+      throw failure;
+    }
+  }
+
+  /** One logical call: a forced token refresh and a single repeat on 401, then errors are classified. */
+  async function send(request: HttpRequest, o?: RequestOptions): Promise<HttpResponse> {
+    const ids = { requestId: o?.requestId ?? randomUUID(), correlationId: o?.correlationId ?? randomUUID() };
+    let response = await attempt(request, ids, await tokens.getAccessToken(), o?.signal);
+    if (response.status === 401) {
+      response = await attempt(request, ids, await tokens.getAccessToken({ forceRefresh: true }), o?.signal);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const route = `${request.method} ${request.path.split('?')[0]}`;
+    const error =
+      response.status === 401
+        ? unauthorized(response, ids, tokens)
+        : classifyHttpError({
+            status: response.status,
+            body: response.body,
+            retryAfter: response.headers.get('retry-after'),
+            requestId: ids.requestId,
+            correlationId: ids.correlationId,
+          });
+    logger?.warn('Partner Center refused a call', {
+      route,
+      status: error.status,
+      code: error.code,
+      kind: error.kind,
+      retryable: error.retryable,
+      requestId: ids.requestId,
+      correlationId: ids.correlationId,
+    });
+    throw error;
+  }
+
+  async function get<S extends z.ZodType>(schema: S, request: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>> {
+    const response = await send({ method: 'GET', ...request }, o);
+    return parseBody(schema, response, request.path);
+  }
+
+  /** Yields each page's items, following `links.next` (seek paging) until there is none. */
+  async function* seekPages<S extends z.ZodType>(item: S, first: HttpRequest, o?: RequestOptions): AsyncGenerator<z.infer<S>[]> {
+    const envelope = collectionSchema(item);
+    let request: HttpRequest | undefined = first;
+    let previous: PageRequest | undefined;
+    let options = o;
+    while (request) {
+      const page = parseBody(envelope, await send(request, options), first.path);
+      yield page.items;
+      const next = nextSeekPage(page.links?.next);
+      if (next && previous && next.pathAndQuery === previous.pathAndQuery && sameHeaders(next.headers, previous.headers)) {
+        throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
+      }
+      previous = next;
+      request = next && { method: 'GET', path: next.pathAndQuery, headers: next.headers };
+      // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
+      options = o && { ...o, requestId: undefined };
+    }
+  }
+
+
+  async function listAll<S extends z.ZodType>(item: S, first: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>[]> {
+    const all: z.infer<S>[] = [];
+    for await (const page of seekPages(item, { method: 'GET', ...first }, o)) all.push(...page);
+    return all;
+  }
+
+  function cartBody(cart: CartInput): CartInput {
+    const parsed = cartInputSchema.safeParse(cart);
+    if (!parsed.success) {
+      throw new PartnerCenterInvalidRequestError({ description: `Invalid cart: ${describeIssues(parsed.error)}` });
+    }
+    return parsed.data;
+  }
+
+  return {
+    listProducts: (q, o) =>
+      listAll(productSchema, { path: '/products', query: { country: q.country, targetView: q.targetView, targetSegment: q.targetSegment } }, o),
+    getProduct: (productId, q, o) => get(productSchema, { path: `/products/${segment(productId)}`, query: { country: q.country } }, o),
+    listSkus: (productId, q, o) =>
+      listAll(skuSchema, { path: `/products/${segment(productId)}/skus`, query: { country: q.country, targetSegment: q.targetSegment } }, o),
+    getSku: (productId, skuId, q, o) =>
+      get(skuSchema, { path: `/products/${segment(productId)}/skus/${segment(skuId)}`, query: { country: q.country } }, o),
+    listAvailabilities: (productId, skuId, q, o) =>
+      listAll(
+        availabilitySchema,
+        {
+          path: `/products/${segment(productId)}/skus/${segment(skuId)}/availabilities`,
+          query: { country: q.country, targetSegment: q.targetSegment },
+        },
+        o,
+      ),
+    getAvailability: (productId, skuId, availabilityId, q, o) =>
+      get(
+        availabilitySchema,
+        { path: `/products/${segment(productId)}/skus/${segment(skuId)}/availabilities/${segment(availabilityId)}`, query: { country: q.country } },
+        o,
+      ),
+
+    createCart: async (customerId, cart, o) => {
+      const path = `/customers/${segment(customerId)}/carts`;
+      return parseBody(cartSchema, await send({ method: 'POST', path, body: cartBody(cart) }, o), path);
+    },
+    getCart: (customerId, cartId, o) => get(cartSchema, { path: `/customers/${segment(customerId)}/carts/${segment(cartId)}` }, o),
+    updateCart: async (customerId, cartId, cart, o) => {
+      const path = `/customers/${segment(customerId)}/carts/${segment(cartId)}`;
+      return parseBody(cartSchema, await send({ method: 'PUT', path, body: { id: cartId, ...cartBody(cart) } }, o), path);
+    },
+    checkoutCart: async (customerId, cartId, o) => {
+      const path = `/customers/${segment(customerId)}/carts/${segment(cartId)}/checkout`;
+      return parseBody(cartCheckoutResultSchema, await send({ method: 'POST', path }, o), path);
+    },
+
+    getOrder: (customerId, orderId, o) => get(orderSchema, { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}` }, o),
+    listOrders: (customerId, o) => listAll(orderSchema, { path: `/customers/${segment(customerId)}/orders` }, o),
+    getOrderProvisioningStatus: (customerId, orderId, o) =>
+      listAll(orderLineItemProvisioningStatusSchema, { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}/provisioningstatus` }, o),
+
+    getSubscription: (customerId, subscriptionId, o) =>
+      get(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}` }, o),
+    listSubscriptions: (customerId, o) => listAll(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions` }, o),
+    listSubscriptionsByOrder: (customerId, orderId, o) =>
+      listAll(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions`, query: { order_id: orderId } }, o),
+    updateSubscription: async (customerId, subscription, o) => {
+      const path = `/customers/${segment(customerId)}/subscriptions/${segment(subscription.id)}`;
+      const etag = o?.etag ?? subscription.attributes?.etag;
+      const headers = etag ? { 'If-Match': quoteEtag(etag) } : undefined;
+      const response = await send({ method: 'PATCH', path, body: subscription, headers }, o);
+      if (response.status === 202) {
+        return { kind: 'accepted', location: response.headers.get('location') ?? path };
+      }
+      return { kind: 'updated', subscription: parseBody(subscriptionSchema, response, path) };
+    },
+    getSubscriptionProvisioningStatus: (customerId, subscriptionId, o) =>
+      get(
+        subscriptionProvisioningStatusSchema,
+        { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}/provisioningstatus` },
+        o,
+      ),
+
+    unbilledReconciliationLineItems: (q, o) =>
+      items(
+        seekPages(
+          oneTimeInvoiceLineItemSchema,
+          {
+            method: 'GET',
+            path: '/invoices/unbilled/lineitems',
+            query: {
+              provider: 'onetime',
+              invoicelineitemtype: 'billinglineitems',
+              currencycode: q.currencyCode,
+              period: q.period,
+              size: q.size ?? DEFAULT_RECON_PAGE_SIZE,
+            },
+          },
+          o,
+        ),
+      ),
+    invoiceReconciliationLineItems: (invoiceId, q, o) =>
+      items(
+        seekPages(
+          oneTimeInvoiceLineItemSchema,
+          {
+            method: 'GET',
+            path: `/invoices/${segment(invoiceId)}/lineitems`,
+            query: { provider: 'onetime', invoicelineitemtype: 'billinglineitems', size: q?.size ?? DEFAULT_RECON_PAGE_SIZE },
+          },
+          o,
+        ),
+      ),
+    listInvoices: (q, o) => items(offsetPages(q?.size ?? DEFAULT_INVOICE_PAGE_SIZE, q?.offset ?? 0, o)),
+  };
+
+  async function* offsetPages(size: number, firstOffset: number, o?: RequestOptions) {
+    const envelope = collectionSchema(invoiceSchema);
+    let offset: number | undefined = firstOffset;
+    let options = o;
+    while (offset !== undefined) {
+      const page = parseBody(envelope, await send({ method: 'GET', path: '/invoices', query: { size, offset } }, options), '/invoices');
+      yield page.items;
+      offset = nextOffset(offset, size, page.items.length);
+      options = o && { ...o, requestId: undefined };
+    }
+  }
+}
+
+async function* items<T>(pages: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const page of pages) yield* page;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, path: string): z.infer<S> {
+  const parsed = schema.safeParse(response.body);
+  if (parsed.success) return parsed.data;
+  throw new PartnerCenterResponseShapeError({
+    status: response.status,
+    requestId: response.headers.get('ms-requestid')?.split(',')[0]?.trim() || undefined,
+    description: `Unexpected response shape from ${path}: ${describeIssues(parsed.error)}`,
+  });
+}
+
+/** Where and what, never the offending value (it could be anything the server sent). */
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const more = error.issues.length > shown.length ? ` (+${error.issues.length - shown.length} more)` : '';
+  return `${shown.join('; ')}${more}`;
+}
+
+function quoteEtag(etag: string): string {
+  return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"`;
+}
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+}
+
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code} (${cause.message})` : cause.message;
+  }
+  return 'unknown network failure';
+}
+
+/** Says which credential failed and why, from the 401's description and WWW-Authenticate — never the token. */
+function unauthorized(response: HttpResponse, ids: { requestId: string; correlationId: string }, tokens: TokenProvider): PartnerCenterError {
+  const base = classifyHttpError({ status: 401, body: response.body, requestId: ids.requestId, correlationId: ids.correlationId });
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  const credential =
+    tokens.mode === 'app+user'
+      ? 'App+User token (secure application model refresh token)'
+      : `App-only token (${tokens.credentialKind === 'certificate' ? 'certificate' : 'client secret'})`;
+  const evidence = `${base.description} ${challenge}`;
+  let reason: string;
+  if (/\bmfa\b|multi-?factor/i.test(evidence)) {
+    reason = 'the token carries no MFA claim; the consenting partner user must sign in with Microsoft Entra MFA and a new refresh token be issued';
+  } else if (/expired/i.test(evidence)) {
+    reason = 'the token had expired even after a forced refresh (check the machine clock)';
+  } else if (/audience|aud\b/i.test(evidence)) {
+    reason = 'the token is not meant for Partner Center (wrong audience)';
+  } else if (tokens.mode === 'app-only') {
+    reason = 'Partner Center refused an App-only token; this operation may need App+User (set PARTNER_CENTER_REFRESH_TOKEN) or the app lacks consent in the partner tenant';
+  } else {
+    reason = 'Partner Center refused the token even after a forced refresh';
+  }
+  const description = `${credential} refused by Partner Center: ${reason}. Server said: ${base.description}`;
+  return new PartnerCenterUnauthorizedError({
+    status: 401,
+    code: base.code,
+    description,
+    requestId: ids.requestId,
+    correlationId: ids.correlationId,
+  });
+}
