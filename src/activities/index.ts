@@ -1,0 +1,14 @@
+import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase';
+
+/** What the worker builds from its configuration (src/worker.ts) and hands to every activity. */
+export type ActivityDeps = PurchaseActivityDeps;
+
+/** Every activity of the worker, bound to its Partner Center client and catalog. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPurchaseActivities(deps),
+  };
+}
+
+/** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
+export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;

@@ -1,0 +1,395 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { cancellationSignal } from '@temporalio/activity';
+import {
+  isPartnerCenterError,
+  type CartLineItemInput,
+  type CatalogResolver,
+  type Order,
+  type PartnerCenterClient,
+  type ResolvedOffer,
+  type Subscription,
+  type TokenMode,
+} from '../partner-center';
+import { internalFailureTypes, purchaseFailureTypes } from '../workflows/failure-types';
+import { describeInvalidFields } from '../workflows/purchase-logic';
+import type {
+  AwaitOrderInput,
+  CancelSubscriptionInput,
+  CartOutcome,
+  CheckoutInput,
+  CheckoutOutcome,
+  CreateCartInput,
+  InvalidField,
+  LineError,
+  OrderSummary,
+  ProvisionSubscriptionInput,
+  PurchaseItem,
+  PurchaseSettings,
+  ResolveItemsInput,
+  ResolvedItem,
+  SubscriptionCancellation,
+  SubscriptionSummary,
+} from '../workflows/purchase-types';
+import { notYet, toActivityFailure } from './failures';
+import { runCorrelationId, stableRequestId } from './request-ids';
+
+export interface PurchaseActivityDeps {
+  partnerCenter: PartnerCenterClient;
+  catalog: CatalogResolver;
+  tokenMode: TokenMode;
+  settings: { orderPollIntervalMs: number; orderVisibilityDeadlineMs: number; approvalTimeoutMs?: number };
+}
+
+/** How long a purchase waits in `awaiting-approval` unless the worker is configured otherwise. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600_000;
+
+/** Order states after which no subscription will appear: the purchase cannot be provisioned. */
+const FAILED_ORDER_STATUSES = new Set(['cancelled', 'error', 'po_review_rejected', 'suspended']);
+/** Order states that are final enough to read subscription ids from. */
+const SETTLED_ORDER_STATUSES = new Set(['completed', 'partial_success']);
+
+export function createPurchaseActivities(deps: PurchaseActivityDeps) {
+  const { partnerCenter: pc, catalog } = deps;
+  /** Options for a call that changes something: stable MS-RequestId per logical call. */
+  const mutating = (call: string) => ({ requestId: stableRequestId(call), correlationId: runCorrelationId(), signal: cancellationSignal() });
+  /** Options for a read: a fresh MS-RequestId per attempt, so a poll never gets a replayed answer. */
+  const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
+
+  return {
+    /** Worker settings, recorded in history by the workflow so replays see the same values. */
+    async getPurchaseSettings(): Promise<PurchaseSettings> {
+      return {
+        orderPollIntervalMs: deps.settings.orderPollIntervalMs,
+        orderVisibilityDeadlineMs: deps.settings.orderVisibilityDeadlineMs,
+        approvalTimeoutMs: deps.settings.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+      };
+    },
+
+    /** Binds every item to a purchasable availability; checks quantity bounds and currency. */
+    async resolvePurchaseItems(input: ResolveItemsInput): Promise<ResolvedItem[]> {
+      if (input.refresh) catalog.invalidate();
+      const resolved: ResolvedItem[] = [];
+      const quantityProblems: InvalidField[] = [];
+      for (const [index, item] of input.items.entries()) {
+        const offer = await resolveOffer(catalog, input, item, index, reading());
+        const field = `items[${index}]`;
+        if (offer.availability.isPurchasable === false) {
+          throw ApplicationFailure.create({
+            type: purchaseFailureTypes.offerNotPurchasable,
+            message: `${field}: ${offer.catalogItemId} is not purchasable`,
+            details: [{ item: index, catalogItemId: offer.catalogItemId }],
+            nonRetryable: true,
+          });
+        }
+        if (offer.term.duration !== item.termDuration || (offer.term.billingCycle !== undefined && offer.term.billingCycle !== item.billingCycle)) {
+          throw ApplicationFailure.create({
+            type: purchaseFailureTypes.offerNotPurchasable,
+            message: `${field}: ${offer.catalogItemId} is not sold as ${item.termDuration} billed ${item.billingCycle}`,
+            details: [{ item: index, catalogItemId: offer.catalogItemId }],
+            nonRetryable: true,
+          });
+        }
+        const { minimumQuantity: min, maximumQuantity: max } = offer.sku;
+        if ((min !== undefined && item.quantity < min) || (max !== undefined && item.quantity > max)) {
+          quantityProblems.push({ field: `${field}.quantity`, problem: `must be within ${min ?? 1}..${max ?? '∞'} for ${offer.catalogItemId}` });
+        }
+        const offerCurrency = offer.availability.defaultCurrency?.code;
+        if (input.currency !== undefined && offerCurrency !== undefined && offerCurrency.toUpperCase() !== input.currency) {
+          throw ApplicationFailure.create({
+            type: purchaseFailureTypes.currencyMismatch,
+            message: `${field}: ${offer.catalogItemId} is sold in ${offerCurrency}, not ${input.currency}`,
+            details: [{ item: index, catalogItemId: offer.catalogItemId, expected: input.currency, actual: offerCurrency }],
+            nonRetryable: true,
+          });
+        }
+        resolved.push(toResolvedItem(index, item, offer.catalogItemId));
+      }
+      if (quantityProblems.length > 0) {
+        throw ApplicationFailure.create({
+          type: purchaseFailureTypes.invalidRequest,
+          message: describeInvalidFields(quantityProblems),
+          details: [quantityProblems],
+          nonRetryable: true,
+        });
+      }
+      return resolved;
+    },
+
+    /**
+     * Creates the cart; lines Partner Center marks invalid are reported and removed (PUT without them) so
+     * checkout buys the valid ones. All lines invalid → `CartRejected` with the Partner Center codes.
+     */
+    async createPurchaseCart(input: CreateCartInput): Promise<CartOutcome> {
+      const lineItems = input.items.map(toCartLine);
+      const itemOfLine = (id: number) => input.items[id]?.item ?? id;
+      try {
+        let cart = await pc.createCart(input.customerId, { lineItems }, mutating('create-cart'));
+        const lineErrors: LineError[] = [];
+        for (const line of cart.lineItems) {
+          if (line.error !== undefined) {
+            lineErrors.push({ item: itemOfLine(line.id), code: line.error.errorCode, description: line.error.errorDescription ?? 'invalid cart line' });
+          }
+        }
+        if (lineErrors.length === lineItems.length) {
+          throw ApplicationFailure.create({
+            type: purchaseFailureTypes.cartRejected,
+            message: `Every cart line was refused: ${lineErrors.map((e) => `item ${e.item}: ${e.code} ${e.description}`).join('; ')}`,
+            details: [{ cartId: cart.id, lineErrors }],
+            nonRetryable: true,
+          });
+        }
+        if (lineErrors.length > 0) {
+          const refused = new Set(cart.lineItems.filter((l) => l.error !== undefined).map((l) => l.id));
+          cart = await pc.updateCart(input.customerId, cart.id, { lineItems: lineItems.filter((l) => !refused.has(l.id)) }, mutating('drop-refused-lines'));
+        }
+        return {
+          cartId: cart.id,
+          lines: cart.lineItems
+            .filter((l) => l.error === undefined)
+            .map((l) => ({ item: itemOfLine(l.id), catalogItemId: l.catalogItemId, ...(l.orderGroup !== undefined ? { orderGroup: l.orderGroup } : {}) })),
+          lineErrors,
+        };
+      } catch (err) {
+        throw toActivityFailure(err, purchaseFailureTypes.cartRejected);
+      }
+    },
+
+    /**
+     * Checks the cart out. Retries (lost response, worker crash) send the same cart with the same
+     * MS-RequestId; Partner Center answers a repeated checkout of an ordered cart with the first result.
+     */
+    async checkoutPurchaseCart(input: CheckoutInput): Promise<CheckoutOutcome> {
+      try {
+        const result = await pc.checkoutCart(input.customerId, input.cartId, mutating('checkout'));
+        return {
+          orders: result.orders.map(toOrderSummary),
+          orderErrors: result.orderErrors.map((e) => ({ orderGroupId: e.orderGroupId, code: e.code, description: e.description ?? 'order group failed' })),
+        };
+      } catch (err) {
+        throw toActivityFailure(err, purchaseFailureTypes.checkoutRejected);
+      }
+    },
+
+    /** One poll: the order by id (the customer's order list lags), done once settled with subscription ids. */
+    async awaitOrderCompletion(input: AwaitOrderInput): Promise<OrderSummary> {
+      let order: Order;
+      try {
+        order = await pc.getOrder(input.customerId, input.orderId, reading());
+      } catch (err) {
+        if (isPartnerCenterError(err) && err.kind === 'not-found') {
+          throw notYet(internalFailureTypes.orderNotYetVisible, `Order ${input.orderId} is not visible yet`);
+        }
+        throw toActivityFailure(err, purchaseFailureTypes.provisioningFailed);
+      }
+      if (FAILED_ORDER_STATUSES.has(order.status)) {
+        throw ApplicationFailure.create({
+          type: purchaseFailureTypes.provisioningFailed,
+          message: `Order ${order.id} ended ${order.status}`,
+          details: [{ orderId: order.id, status: order.status }],
+          nonRetryable: true,
+        });
+      }
+      const settled = SETTLED_ORDER_STATUSES.has(order.status);
+      if (!settled || (order.status === 'completed' && order.lineItems.some((l) => l.subscriptionId === undefined))) {
+        throw notYet(internalFailureTypes.orderPending, `Order ${order.id} is ${order.status}`);
+      }
+      return toOrderSummary(order);
+    },
+
+    /**
+     * One poll: the subscription is active (and, with App+User tokens, provisioned); then asked-for
+     * auto-renew and friendly name are applied with a full-body PATCH.
+     */
+    async provisionSubscription(input: ProvisionSubscriptionInput): Promise<SubscriptionSummary> {
+      try {
+        let subscription = await readSubscriptionWhenReady(pc, input.customerId, input.subscriptionId, reading());
+        if (subscription.status !== 'active') {
+          throw ApplicationFailure.create({
+            type: purchaseFailureTypes.provisioningFailed,
+            message: `Subscription ${subscription.id} is ${subscription.status}`,
+            details: [{ subscriptionId: subscription.id, status: subscription.status }],
+            nonRetryable: true,
+          });
+        }
+        if (deps.tokenMode === 'app+user') {
+          const provisioning = await pc.getSubscriptionProvisioningStatus(input.customerId, input.subscriptionId, reading());
+          if (provisioning.status === 'failed') {
+            throw ApplicationFailure.create({
+              type: purchaseFailureTypes.provisioningFailed,
+              message: `Provisioning of subscription ${subscription.id} failed`,
+              details: [{ subscriptionId: subscription.id, provisioningStatus: provisioning.status }],
+              nonRetryable: true,
+            });
+          }
+          if (provisioning.status !== 'success') {
+            throw notYet(internalFailureTypes.subscriptionNotReady, `Subscription ${subscription.id} provisioning is ${provisioning.status}`);
+          }
+        }
+        const wantsName = input.friendlyName !== undefined && input.friendlyName !== subscription.friendlyName;
+        if (subscription.autoRenewEnabled !== input.autoRenew || wantsName) {
+          const changed = { ...subscription, autoRenewEnabled: input.autoRenew, ...(wantsName ? { friendlyName: input.friendlyName } : {}) };
+          const update = await pc.updateSubscription(input.customerId, changed, { ...mutating('apply-settings'), ...etagOf(subscription) });
+          if (update.kind === 'accepted') {
+            throw notYet(internalFailureTypes.subscriptionNotReady, `Change of subscription ${subscription.id} accepted, waiting for it to apply`);
+          }
+          subscription = update.subscription;
+        }
+        return toSubscriptionSummary(subscription);
+      } catch (err) {
+        throw toActivityFailure(err, purchaseFailureTypes.provisioningFailed);
+      }
+    },
+
+    /**
+     * Cancels a subscription this purchase bought (full-body PATCH `status: deleted`). Partner Center
+     * decides the 168-hour window; its refusal is reported, not thrown, so the other subscriptions proceed.
+     */
+    async cancelPurchasedSubscription(input: CancelSubscriptionInput): Promise<{ cancellation: SubscriptionCancellation; subscription: SubscriptionSummary }> {
+      try {
+        const subscription = await pc.getSubscription(input.customerId, input.subscriptionId, reading());
+        const window = subscription.cancellationAllowedUntilDate;
+        if (subscription.status === 'deleted') {
+          return { cancellation: { subscriptionId: subscription.id, outcome: 'cancelled', detail: 'already cancelled' }, subscription: toSubscriptionSummary(subscription) };
+        }
+        try {
+          const update = await pc.updateSubscription(input.customerId, { ...subscription, status: 'deleted' }, { ...mutating('cancel'), ...etagOf(subscription) });
+          const after = update.kind === 'updated' ? update.subscription : { ...subscription, status: 'deleted' };
+          const refund = refundDescription(subscription);
+          return {
+            cancellation: { subscriptionId: subscription.id, outcome: 'cancelled', detail: `cancelled${window !== undefined ? ` within the window (allowed until ${window})` : ''}${refund}` },
+            subscription: toSubscriptionSummary(after),
+          };
+        } catch (err) {
+          if (!isPartnerCenterError(err) || err.retryable || err.kind === 'unauthorized') throw err;
+          return {
+            cancellation: { subscriptionId: subscription.id, outcome: 'not-cancelled', detail: `Partner Center refused: ${err.code ?? err.status ?? ''} ${err.description}`.trim() },
+            subscription: toSubscriptionSummary(subscription),
+          };
+        }
+      } catch (err) {
+        throw toActivityFailure(err, purchaseFailureTypes.provisioningFailed);
+      }
+    },
+  };
+}
+
+async function resolveOffer(
+  catalog: CatalogResolver,
+  input: ResolveItemsInput,
+  item: PurchaseItem,
+  index: number,
+  options: { correlationId: string; signal: AbortSignal },
+): Promise<ResolvedOffer> {
+  const { country, segment } = input;
+  const { termDuration, billingCycle } = item;
+  const { catalogItemId } = item.offer;
+  try {
+    if (catalogItemId !== undefined && !input.refresh) {
+      return await catalog.getByCatalogItemId(catalogItemId, { country, segment, termDuration, billingCycle }, options);
+    }
+    // A stale catalog item id keeps its product and SKU; the availability is chosen again by term and billing.
+    const [productId, skuId] = catalogItemId !== undefined ? catalogItemId.split(':') : [item.offer.productId, item.offer.skuId];
+    return await catalog.resolve({ productId: productId ?? '', skuId: skuId ?? '', termDuration, billingCycle, country, segment }, options);
+  } catch (err) {
+    if (isPartnerCenterError(err) && err.kind === 'not-found') {
+      const wanted = catalogItemId ?? `${item.offer.productId}:${item.offer.skuId} (${termDuration}, ${billingCycle})`;
+      throw ApplicationFailure.create({
+        type: purchaseFailureTypes.catalogItemNotFound,
+        message: `items[${index}]: ${wanted} is not in the ${country} ${segment} catalog: ${err.description}`,
+        details: [{ item: index, offer: item.offer, code: err.code }],
+        nonRetryable: true,
+      });
+    }
+    throw toActivityFailure(err, purchaseFailureTypes.offerNotPurchasable);
+  }
+}
+
+/** Subscriptions appear a little after their order completes: not found / pending are "not yet". */
+async function readSubscriptionWhenReady(
+  pc: PartnerCenterClient,
+  customerId: string,
+  subscriptionId: string,
+  options: { correlationId: string; signal: AbortSignal },
+): Promise<Subscription> {
+  let subscription: Subscription;
+  try {
+    subscription = await pc.getSubscription(customerId, subscriptionId, options);
+  } catch (err) {
+    if (isPartnerCenterError(err) && err.kind === 'not-found') {
+      throw notYet(internalFailureTypes.subscriptionNotReady, `Subscription ${subscriptionId} is not visible yet`);
+    }
+    throw err;
+  }
+  if (subscription.status === 'pending' || subscription.status === 'none') {
+    throw notYet(internalFailureTypes.subscriptionNotReady, `Subscription ${subscriptionId} is ${subscription.status}`);
+  }
+  return subscription;
+}
+
+function etagOf(subscription: Subscription): { etag?: string } {
+  const etag = subscription.attributes?.etag;
+  return etag === undefined ? {} : { etag };
+}
+
+function refundDescription(subscription: Subscription): string {
+  const options = subscription.refundOptions ?? [];
+  if (options.length === 0) return '';
+  return `; refund options: ${options.map((o) => `${o.type}${o.expiresAt !== undefined ? ` until ${o.expiresAt}` : ''}`).join(', ')}`;
+}
+
+function toResolvedItem(index: number, item: PurchaseItem, catalogItemId: string): ResolvedItem {
+  return {
+    item: index,
+    catalogItemId,
+    quantity: item.quantity,
+    termDuration: item.termDuration,
+    billingCycle: item.billingCycle,
+    autoRenew: item.autoRenew,
+    ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
+    ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
+    ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
+    ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),
+  };
+}
+
+/** Cart line ids are positions in the activity's item list (Partner Center lets the client choose them). */
+function toCartLine(item: ResolvedItem, position: number): CartLineItemInput {
+  return {
+    id: position,
+    catalogItemId: item.catalogItemId,
+    quantity: item.quantity,
+    termDuration: item.termDuration,
+    billingCycle: item.billingCycle,
+    ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName.slice(0, 128) } : {}),
+    ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
+    ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
+    ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),
+  };
+}
+
+function toOrderSummary(order: Order): OrderSummary {
+  return {
+    orderId: order.id,
+    status: order.status,
+    lineItems: order.lineItems.map((l) => ({
+      lineItemNumber: l.lineItemNumber,
+      catalogItemId: l.offerId,
+      quantity: l.quantity,
+      ...(l.subscriptionId !== undefined ? { subscriptionId: l.subscriptionId } : {}),
+    })),
+  };
+}
+
+function toSubscriptionSummary(s: Subscription): SubscriptionSummary {
+  return {
+    id: s.id,
+    catalogItemId: s.offerId,
+    quantity: s.quantity,
+    status: s.status,
+    termDuration: s.termDuration ?? '',
+    billingCycle: s.billingCycle ?? '',
+    autoRenewEnabled: s.autoRenewEnabled ?? false,
+    ...(s.commitmentEndDate !== undefined ? { commitmentEndDate: s.commitmentEndDate } : {}),
+    ...(s.cancellationAllowedUntilDate !== undefined ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate } : {}),
+  };
+}

@@ -1,0 +1,98 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { purchaseWorkflowId } from '../workflows/ids';
+import { purchaseStatusQuery } from '../workflows/purchase-messages';
+import type { purchaseSubscription } from '../workflows/purchase';
+import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase-types';
+import { PcCustomerId, PcStep } from '../workflows/search-attributes';
+
+export { purchaseWorkflowId } from '../workflows/ids';
+export {
+  approvePurchaseUpdate,
+  cancelPurchaseUpdate,
+  purchaseStatusQuery,
+  rejectPurchaseUpdate,
+  type ApproveArgs,
+  type CancelAcknowledgement,
+  type CancelArgs,
+  type RejectArgs,
+} from '../workflows/purchase-messages';
+export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/failure-types';
+export {
+  PurchaseRequestSchema,
+  PurchaseResultSchema,
+  validatePurchaseRequest,
+  type PurchaseRequest,
+  type PurchaseResult,
+  type PurchaseStatus,
+  type PurchaseStep,
+} from '../workflows/purchase-types';
+
+export type PurchaseHandle = WorkflowHandle<typeof purchaseSubscription>;
+
+export interface StartPurchaseOptions {
+  /** Contract default `partner-center`. */
+  taskQueue?: string;
+}
+
+export const DEFAULT_TASK_QUEUE = 'partner-center';
+
+/**
+ * Starts `purchaseSubscription` for `request`, or attaches to the purchase already started for its
+ * requestId — running (conflict policy USE_EXISTING) or closed (reuse policy REJECT_DUPLICATE) — so an
+ * upstream retry never buys twice.
+ */
+export async function startPurchase(
+  client: Client,
+  request: PurchaseRequest,
+  options: StartPurchaseOptions = {},
+): Promise<PurchaseHandle> {
+  const workflowId = purchaseWorkflowId(request.requestId);
+  // Only well-formed values become search attributes; the workflow itself names every bad field.
+  const parsed = PurchaseRequestSchema.safeParse(request);
+  const summary = parsed.success
+    ? `Buy ${parsed.data.items.length} item(s) for customer ${parsed.data.customerId} (${parsed.data.country}, ${parsed.data.segment})`
+    : `Purchase request ${request.requestId}`;
+  try {
+    const handle = await client.workflow.start<typeof purchaseSubscription>('purchaseSubscription', {
+      workflowId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: parsed.success
+        ? [
+            { key: PcCustomerId, value: parsed.data.customerId },
+            { key: PcStep, value: 'validating' },
+          ]
+        : [{ key: PcStep, value: 'validating' }],
+      staticSummary: summary,
+      staticDetails: parsed.success ? describeItems(parsed.data.items) : undefined,
+    });
+    return handle;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      return getPurchase(client, request.requestId);
+    }
+    throw err;
+  }
+}
+
+/** The purchase of `requestId`: its handle, for `result()`, updates, or `getPurchaseStatus`. */
+export function getPurchase(client: Client, requestId: string): PurchaseHandle {
+  return client.workflow.getHandle<typeof purchaseSubscription>(purchaseWorkflowId(requestId));
+}
+
+/** The `status` query of the purchase of `requestId`. */
+export function getPurchaseStatus(client: Client, requestId: string): Promise<PurchaseStatus> {
+  return getPurchase(client, requestId).query(purchaseStatusQuery);
+}
+
+function describeItems(items: ReadonlyArray<{ offer: { catalogItemId?: string; productId?: string; skuId?: string }; quantity: number; termDuration: string; billingCycle: string }>): string {
+  return items
+    .map((item, i) => `${i}. ${item.offer.catalogItemId ?? `${item.offer.productId}:${item.offer.skuId}`} × ${item.quantity}, ${item.termDuration} billed ${item.billingCycle}`)
+    .join('\n');
+}

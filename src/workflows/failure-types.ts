@@ -1,0 +1,27 @@
+/** `ApplicationFailure` types of contract §3: what upstream callers branch on. */
+export const purchaseFailureTypes = {
+  invalidRequest: 'InvalidPurchaseRequest',
+  catalogItemNotFound: 'CatalogItemNotFound',
+  offerNotPurchasable: 'OfferNotPurchasable',
+  currencyMismatch: 'CurrencyMismatch',
+  cartRejected: 'CartRejected',
+  checkoutRejected: 'CheckoutRejected',
+  orderNotVisible: 'OrderNotVisible',
+  provisioningFailed: 'ProvisioningFailed',
+  unauthorized: 'Unauthorized',
+  rejected: 'Rejected',
+} as const;
+export type PurchaseFailureType = (typeof purchaseFailureTypes)[keyof typeof purchaseFailureTypes];
+
+/** Failure types that only pass between activities and the workflow; never the end of a purchase. */
+export const internalFailureTypes = {
+  /** Catalog item id no longer valid (Partner Center 400019): re-resolve and rebuild the cart once. */
+  staleAvailability: 'StaleAvailability',
+  /** Polling "not yet" answers; BENIGN, retried by the activity retry policy at the poll interval. */
+  orderNotYetVisible: 'OrderNotYetVisible',
+  orderPending: 'OrderPending',
+  subscriptionNotReady: 'SubscriptionNotReady',
+  /** Any other Partner Center failure (transient ones are retried; business ones carry their code). */
+  partnerCenter: 'PartnerCenterError',
+  throttled: 'PartnerCenterThrottled',
+} as const;

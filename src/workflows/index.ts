@@ -1,0 +1,2 @@
+/** Every workflow of the worker (bundled through `require.resolve('./workflows')`). */
+export { purchaseSubscription } from './purchase';

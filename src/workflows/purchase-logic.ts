@@ -1,0 +1,81 @@
+import type {
+  CartOutcome,
+  CheckoutOutcome,
+  InvalidField,
+  LineError,
+  OrderSummary,
+  ProvisionSubscriptionInput,
+  ResolvedItem,
+} from './purchase-types';
+
+/** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
+
+export function describeInvalidFields(problems: readonly InvalidField[]): string {
+  return `Invalid purchase request: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`;
+}
+
+/**
+ * Partner Center reports a failed order group once; the purchase reports it on every item that group held.
+ * Without group information, the items that no order contains are the ones the error hit.
+ */
+export function lineErrorsFromOrderErrors(cart: CartOutcome, checkout: CheckoutOutcome): LineError[] {
+  const ordered = new Set(checkout.orders.flatMap((o) => o.lineItems.map((l) => l.catalogItemId)));
+  const errors: LineError[] = [];
+  for (const orderError of checkout.orderErrors) {
+    let hit = cart.lines.filter((l) => l.orderGroup !== undefined && l.orderGroup === orderError.orderGroupId);
+    if (hit.length === 0) hit = cart.lines.filter((l) => !ordered.has(l.catalogItemId));
+    for (const line of hit) errors.push({ item: line.item, code: orderError.code, description: orderError.description });
+  }
+  return errors;
+}
+
+/**
+ * Which request item each bought subscription came from, so its `autoRenew` and `friendlyName` can be applied.
+ * Order lines carry the catalog item id and quantity; an item is matched at most once.
+ */
+export function provisioningPlan(customerId: string, orders: readonly OrderSummary[], items: readonly ResolvedItem[]): ProvisionSubscriptionInput[] {
+  const unmatched = [...items];
+  const plan: ProvisionSubscriptionInput[] = [];
+  for (const line of orders.flatMap((o) => o.lineItems)) {
+    if (line.subscriptionId === undefined) continue;
+    const sameOffer = (i: ResolvedItem) => i.catalogItemId === line.catalogItemId;
+    let index = unmatched.findIndex((i) => sameOffer(i) && i.quantity === line.quantity);
+    if (index < 0) index = unmatched.findIndex(sameOffer);
+    const item = index >= 0 ? unmatched.splice(index, 1)[0] : undefined;
+    plan.push({
+      customerId,
+      subscriptionId: line.subscriptionId,
+      autoRenew: item?.autoRenew ?? true,
+      ...(item?.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
+    });
+  }
+  return plan;
+}
+
+export function subscriptionIdsOf(orders: readonly OrderSummary[]): string[] {
+  return orders.flatMap((o) => o.lineItems.flatMap((l) => (l.subscriptionId === undefined ? [] : [l.subscriptionId])));
+}
+
+/** Markdown shown as the workflow's current details in the Temporal UI. */
+export function describeProgress(p: { step: string; customerId?: string; cartId?: string; orderIds: readonly string[]; subscriptionIds: readonly string[]; lastError?: string }): string {
+  const lines = [`**Step:** ${p.step}`];
+  if (p.customerId !== undefined) lines.push(`**Customer:** ${p.customerId}`);
+  if (p.cartId !== undefined) lines.push(`**Cart:** ${p.cartId}`);
+  if (p.orderIds.length > 0) lines.push(`**Orders:** ${p.orderIds.join(', ')}`);
+  if (p.subscriptionIds.length > 0) lines.push(`**Subscriptions:** ${p.subscriptionIds.join(', ')}`);
+  if (p.lastError !== undefined) lines.push(`**Last error:** ${p.lastError}`);
+  return lines.join('\n\n');
+}
+
+/** Lines of a settled order that never got a subscription (e.g. `partial_success`): reported, not provisioned. */
+export function unfulfilledLineErrors(cart: CartOutcome, orders: readonly OrderSummary[]): LineError[] {
+  return orders.flatMap((order) =>
+    order.lineItems
+      .filter((line) => line.subscriptionId === undefined)
+      .map((line) => ({
+        item: cart.lines.find((l) => l.catalogItemId === line.catalogItemId)?.item ?? -1,
+        code: order.status,
+        description: `Order ${order.orderId} line ${line.lineItemNumber} (${line.catalogItemId}) was not fulfilled`,
+      })),
+  );
+}

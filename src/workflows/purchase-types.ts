@@ -1,0 +1,282 @@
+import { z } from 'zod';
+
+/**
+ * Contract §3 data of `purchaseSubscription`, plus the shapes its activities exchange with it.
+ * Pure zod: imported by the workflow bundle, the activities and upstream clients alike.
+ */
+
+export const purchaseSteps = [
+  'validating',
+  'resolving',
+  'awaiting-approval',
+  'carting',
+  'checking-out',
+  'awaiting-order',
+  'provisioning',
+  'completed',
+  'partial',
+  'failed',
+  'cancelled',
+] as const;
+export const PurchaseStepSchema = z.enum(purchaseSteps);
+export type PurchaseStep = z.infer<typeof PurchaseStepSchema>;
+
+export const terminalSteps: readonly PurchaseStep[] = ['completed', 'partial', 'failed', 'cancelled'];
+
+export const TermDurationSchema = z.enum(['P1M', 'P1Y', 'P3Y']);
+export type TermDuration = z.infer<typeof TermDurationSchema>;
+export const BillingCycleSchema = z.enum(['monthly', 'annual', 'triennial']);
+export type BillingCycle = z.infer<typeof BillingCycleSchema>;
+export const SegmentSchema = z.enum(['commercial', 'education', 'government', 'nonprofit']);
+export type Segment = z.infer<typeof SegmentSchema>;
+
+/** Months covered by one term or one billing period; a billing period may not outlast its term (Partner Center 900270). */
+const monthsOf: Record<TermDuration | BillingCycle, number> = {
+  P1M: 1,
+  P1Y: 12,
+  P3Y: 36,
+  monthly: 1,
+  annual: 12,
+  triennial: 36,
+};
+
+const catalogIdPart = /^[A-Za-z0-9]+$/;
+const CatalogIdPartSchema = z.string().regex(catalogIdPart, 'must be a non-empty alphanumeric id');
+
+export const OfferSchema = z
+  .strictObject({
+    catalogItemId: z
+      .string()
+      .regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+:[A-Za-z0-9]+$/, 'must look like PRODUCT:SKU:AVAILABILITY')
+      .optional(),
+    productId: CatalogIdPartSchema.optional(),
+    skuId: CatalogIdPartSchema.optional(),
+  })
+  .superRefine((offer, ctx) => {
+    const byId = offer.catalogItemId !== undefined;
+    const byProduct = offer.productId !== undefined || offer.skuId !== undefined;
+    if (byId && byProduct) {
+      ctx.addIssue({ code: 'custom', message: 'give either catalogItemId or productId + skuId, not both' });
+    } else if (!byId && (offer.productId === undefined || offer.skuId === undefined)) {
+      for (const field of ['productId', 'skuId'] as const) {
+        if (offer[field] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [field], message: byProduct ? 'is required with the other' : 'give catalogItemId or productId + skuId' });
+        }
+      }
+    }
+  });
+export type Offer = z.infer<typeof OfferSchema>;
+
+export const PurchaseItemSchema = z
+  .strictObject({
+    offer: OfferSchema,
+    quantity: z.number().int('must be a whole number').min(1).max(100_000),
+    termDuration: TermDurationSchema,
+    billingCycle: BillingCycleSchema,
+    autoRenew: z.boolean().default(true),
+    friendlyName: z.string().trim().min(1).max(256).optional(),
+    promotionId: z.string().min(1).max(128).optional(),
+    customTermEndDate: z.union([z.iso.date(), z.iso.datetime({ offset: true })], 'must be an ISO date').optional(),
+    provisioningContext: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .superRefine((item, ctx) => {
+    if (monthsOf[item.billingCycle] > monthsOf[item.termDuration]) {
+      ctx.addIssue({ code: 'custom', path: ['billingCycle'], message: `${item.billingCycle} billing is longer than the ${item.termDuration} term` });
+    }
+  });
+export type PurchaseItem = z.infer<typeof PurchaseItemSchema>;
+
+export const PurchaseRequestSchema = z.strictObject({
+  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1..128 characters of [A-Za-z0-9._:-]'),
+  customerId: z.guid('must be a GUID'),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+    .transform((c) => c.toUpperCase())
+    .default('US'),
+  segment: SegmentSchema.default('commercial'),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code')
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  requireApproval: z.boolean().default(false),
+  items: z.array(PurchaseItemSchema).min(1, 'must hold at least 1 item').max(50, 'must hold at most 50 items'),
+});
+/** What callers send (defaults optional). */
+export type PurchaseRequest = z.input<typeof PurchaseRequestSchema>;
+/** The request after validation, defaults applied. */
+export type ValidPurchaseRequest = z.output<typeof PurchaseRequestSchema>;
+
+export interface InvalidField {
+  field: string;
+  problem: string;
+}
+
+/** `items[0].offer.skuId` style names, so an upstream caller can find the bad field at once. */
+function fieldName(path: readonly PropertyKey[]): string {
+  let name = '';
+  for (const part of path) {
+    name += typeof part === 'number' ? `[${part}]` : `${name === '' ? '' : '.'}${String(part)}`;
+  }
+  return name === '' ? 'request' : name;
+}
+
+export type PurchaseRequestValidation = { ok: true; request: ValidPurchaseRequest } | { ok: false; problems: InvalidField[] };
+
+/** Validates without throwing: a workflow task must never fail on bad input. */
+export function validatePurchaseRequest(input: unknown): PurchaseRequestValidation {
+  const parsed = PurchaseRequestSchema.safeParse(input);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  const problems: InvalidField[] = [];
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ field: fieldName([...issue.path, key]), problem: 'is not a known field' });
+    } else {
+      problems.push({ field: fieldName(issue.path), problem: issue.message });
+    }
+  }
+  return { ok: false, problems };
+}
+
+export const PurchaseStatusSchema = z.object({
+  step: PurchaseStepSchema,
+  cartId: z.string().optional(),
+  orderIds: z.array(z.string()),
+  subscriptionIds: z.array(z.string()),
+  lastError: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type PurchaseStatus = z.infer<typeof PurchaseStatusSchema>;
+
+export const LineErrorSchema = z.object({
+  item: z.number().int(),
+  code: z.union([z.number(), z.string()]),
+  description: z.string(),
+});
+export type LineError = z.infer<typeof LineErrorSchema>;
+
+export const OrderSummarySchema = z.object({
+  orderId: z.string(),
+  status: z.string(),
+  lineItems: z.array(
+    z.object({
+      lineItemNumber: z.number().int(),
+      catalogItemId: z.string(),
+      quantity: z.number().int(),
+      subscriptionId: z.string().optional(),
+    }),
+  ),
+});
+export type OrderSummary = z.infer<typeof OrderSummarySchema>;
+
+export const SubscriptionSummarySchema = z.object({
+  id: z.string(),
+  catalogItemId: z.string(),
+  quantity: z.number().int(),
+  status: z.string(),
+  termDuration: z.string(),
+  billingCycle: z.string(),
+  autoRenewEnabled: z.boolean(),
+  commitmentEndDate: z.string().optional(),
+  cancellationAllowedUntilDate: z.string().optional(),
+});
+export type SubscriptionSummary = z.infer<typeof SubscriptionSummarySchema>;
+
+export const SubscriptionCancellationSchema = z.object({
+  subscriptionId: z.string(),
+  outcome: z.enum(['cancelled', 'not-cancelled']),
+  /** What Partner Center said: the refund window that applied, or why it refused. */
+  detail: z.string(),
+});
+export type SubscriptionCancellation = z.infer<typeof SubscriptionCancellationSchema>;
+
+export const PurchaseResultSchema = z.object({
+  requestId: z.string(),
+  customerId: z.string(),
+  cartId: z.string(),
+  status: z.enum(['completed', 'partial', 'cancelled']),
+  orders: z.array(OrderSummarySchema),
+  subscriptions: z.array(SubscriptionSummarySchema),
+  lineErrors: z.array(LineErrorSchema),
+  /** Present when the `cancel` update ended the purchase. */
+  cancellation: z
+    .object({
+      reason: z.string(),
+      afterCheckout: z.boolean(),
+      subscriptions: z.array(SubscriptionCancellationSchema),
+    })
+    .optional(),
+});
+export type PurchaseResult = z.infer<typeof PurchaseResultSchema>;
+
+// ---- Activity inputs and outputs ----
+
+export const PurchaseSettingsSchema = z.object({
+  orderPollIntervalMs: z.number().int().positive(),
+  orderVisibilityDeadlineMs: z.number().int().positive(),
+  approvalTimeoutMs: z.number().int().positive(),
+});
+export type PurchaseSettings = z.infer<typeof PurchaseSettingsSchema>;
+
+export interface ResolveItemsInput {
+  country: string;
+  segment: Segment;
+  currency?: string;
+  items: PurchaseItem[];
+  /** Set after a stale availability (400019): drop cached catalog data and re-read it. */
+  refresh: boolean;
+}
+
+/** One request item bound to the availability it will be bought from. */
+export interface ResolvedItem {
+  item: number;
+  catalogItemId: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  autoRenew: boolean;
+  friendlyName?: string;
+  promotionId?: string;
+  customTermEndDate?: string;
+  provisioningContext?: Record<string, string>;
+}
+
+export interface CreateCartInput {
+  customerId: string;
+  items: ResolvedItem[];
+}
+
+export interface CartOutcome {
+  cartId: string;
+  /** Lines Partner Center accepted (the cart holds only these), with the order group it put each in. */
+  lines: Array<{ item: number; catalogItemId: string; orderGroup?: string }>;
+  lineErrors: LineError[];
+}
+
+export interface CheckoutInput {
+  customerId: string;
+  cartId: string;
+}
+
+export interface CheckoutOutcome {
+  orders: OrderSummary[];
+  orderErrors: Array<{ orderGroupId: string; code: number | string; description: string }>;
+}
+
+export interface AwaitOrderInput {
+  customerId: string;
+  orderId: string;
+}
+
+export interface ProvisionSubscriptionInput {
+  customerId: string;
+  subscriptionId: string;
+  autoRenew: boolean;
+  friendlyName?: string;
+}
+
+export interface CancelSubscriptionInput {
+  customerId: string;
+  subscriptionId: string;
+}
