@@ -1,0 +1,182 @@
+/**
+ * Catalog resolution (docs/seams.md §2): from `{ productId, skuId }` + term + billing cycle +
+ * country + segment to exactly one purchasable availability and its `catalogItemId`.
+ * Catalog reads are cached in-process for a short time; availability ids rotate (reference §3.4),
+ * so a 400019 at checkout should be followed by `invalidate()` and a fresh resolve.
+ */
+import { PartnerCenterBusinessError, PartnerCenterNotFoundError, type PartnerCenterErrorDetails } from './errors';
+import type { Availability, Sku, Term } from './schemas';
+import type { CatalogResolver, OfferQuery, PartnerCenterClient, RequestOptions, ResolvedOffer } from './types';
+
+export type CatalogResolutionFailure = 'not-found' | 'ambiguous' | 'not-purchasable';
+
+/** No single purchasable offer matches. `reason` tells the caller which workflow failure it is. */
+export class CatalogResolutionError extends PartnerCenterBusinessError {
+  readonly reason: CatalogResolutionFailure;
+  constructor(reason: CatalogResolutionFailure, details: PartnerCenterErrorDetails) {
+    super(details, details.description);
+    this.reason = reason;
+  }
+}
+
+export interface CatalogResolverOptions {
+  /** How long catalog reads are reused. Default 5 minutes. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+const DEFAULT_TTL_MS = 5 * 60_000;
+
+export function createCatalogResolver(client: PartnerCenterClient, options: CatalogResolverOptions = {}): CatalogResolver {
+  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  const now = options.now ?? Date.now;
+  // Promises are cached so concurrent resolutions share one read; failures are not kept.
+  const cache = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+
+  function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key);
+    if (hit && hit.expiresAt > now()) return hit.value as Promise<T>;
+    const value = read();
+    const entry = { expiresAt: now() + ttlMs, value };
+    cache.set(key, entry);
+    value.catch(() => {
+      if (cache.get(key) === entry) cache.delete(key);
+    });
+    return value;
+  }
+
+  const product = (productId: string, country: string, o?: RequestOptions) =>
+    cached(`product|${productId}|${country}`, () => notFoundAs(`Product ${productId} does not exist in ${country}`, client.getProduct(productId, { country }, o)));
+  const sku = (productId: string, skuId: string, country: string, o?: RequestOptions) =>
+    cached(`sku|${productId}|${skuId}|${country}`, () =>
+      notFoundAs(`SKU ${productId}:${skuId} does not exist in ${country}`, client.getSku(productId, skuId, { country }, o)),
+    );
+  const availabilities = (productId: string, skuId: string, country: string, segment: string, o?: RequestOptions) =>
+    cached(`availabilities|${productId}|${skuId}|${country}|${segment}`, () =>
+      notFoundAs(
+        `SKU ${productId}:${skuId} has no availabilities in ${country}`,
+        client.listAvailabilities(productId, skuId, { country, targetSegment: segment }, o),
+      ),
+    );
+
+  async function resolve(q: OfferQuery, o?: RequestOptions): Promise<ResolvedOffer> {
+    const [p, s, all] = await Promise.all([
+      product(q.productId, q.country, o),
+      sku(q.productId, q.skuId, q.country, o),
+      availabilities(q.productId, q.skuId, q.country, q.segment, o),
+    ]);
+    const offer = `${q.productId}:${q.skuId} (${q.termDuration}, ${q.billingCycle}, ${q.country}, ${q.segment})`;
+    assertBillingCycleSupported(s, q.billingCycle, offer);
+    const matches = all
+      .filter((a) => sameMarket(a, q.country, q.segment))
+      .flatMap((a) => {
+        const term = pickTerm(a, q.termDuration, q.billingCycle);
+        return term ? [{ availability: a, term }] : [];
+      });
+    const purchasable = matches.filter((m) => m.availability.isPurchasable !== false);
+    if (purchasable.length === 1) {
+      const [{ availability, term }] = purchasable;
+      return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term };
+    }
+    if (purchasable.length > 1) {
+      const ids = purchasable.map((m) => m.availability.catalogItemId).join(', ');
+      throw new CatalogResolutionError('ambiguous', { description: `Several availabilities match ${offer}: ${ids}; name one by catalogItemId` });
+    }
+    if (matches.length > 0) {
+      throw new CatalogResolutionError('not-purchasable', { description: `The availability for ${offer} is not purchasable` });
+    }
+    const offered = describeTerms(all);
+    throw new CatalogResolutionError('not-found', {
+      description: `No availability matches ${offer}${offered ? `; offered: ${offered}` : ''}`,
+    });
+  }
+
+  async function getByCatalogItemId(
+    catalogItemId: string,
+    q: { country: string; segment: string; termDuration?: string; billingCycle?: string },
+    o?: RequestOptions,
+  ): Promise<ResolvedOffer> {
+    const parts = catalogItemId.split(':');
+    if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
+      throw new CatalogResolutionError('not-found', { description: `Catalog item id ${catalogItemId} is not of the form PRODUCT:SKU:AVAILABILITY` });
+    }
+    const [productId, skuId, availabilityId] = parts;
+    const [p, s, all] = await Promise.all([
+      product(productId, q.country, o),
+      sku(productId, skuId, q.country, o),
+      availabilities(productId, skuId, q.country, q.segment, o),
+    ]);
+    const wanted = catalogItemId.toLowerCase();
+    const availability = all.find((a) => a.catalogItemId.toLowerCase() === wanted || a.id.toLowerCase() === availabilityId.toLowerCase());
+    const where = `${q.country}, ${q.segment}`;
+    if (!availability || !sameMarket(availability, q.country, q.segment)) {
+      throw new CatalogResolutionError('not-found', {
+        description: `Catalog item ${catalogItemId} is not available (${where}); availability ids rotate, re-read the catalog`,
+      });
+    }
+    if (q.billingCycle) assertBillingCycleSupported(s, q.billingCycle, catalogItemId);
+    const terms = q.termDuration
+      ? [pickTerm(availability, q.termDuration, q.billingCycle)].filter((t): t is Term => t !== undefined)
+      : availability.terms;
+    if (terms.length !== 1) {
+      const wantedTerm = [q.termDuration, q.billingCycle].filter(Boolean).join(', ') || 'any term';
+      throw new CatalogResolutionError(terms.length === 0 ? 'not-found' : 'ambiguous', {
+        description: `Catalog item ${catalogItemId} has ${terms.length === 0 ? 'no' : 'several'} terms for ${wantedTerm}; offered: ${describeTerms([availability]) || 'none'}`,
+      });
+    }
+    if (availability.isPurchasable === false) {
+      throw new CatalogResolutionError('not-purchasable', { description: `Catalog item ${catalogItemId} is not purchasable (${where})` });
+    }
+    return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term: terms[0] };
+  }
+
+  return { resolve, getByCatalogItemId, invalidate: () => cache.clear() };
+}
+
+/** An availability without segment/country is taken to be for the market it was listed in. */
+function sameMarket(a: Availability, country: string, segment: string): boolean {
+  const countryOk = !a.country || a.country.toLowerCase() === country.toLowerCase();
+  const segmentOk = !a.segment || a.segment.toLowerCase() === segment.toLowerCase();
+  return countryOk && segmentOk;
+}
+
+/**
+ * The availability's term for this duration and billing cycle. A term that names the billing
+ * cycle exactly wins over one that names none (terms often leave it out).
+ */
+function pickTerm(a: Availability, termDuration: string, billingCycle: string | undefined): Term | undefined {
+  const sameDuration = a.terms.filter((t) => t.duration.toLowerCase() === termDuration.toLowerCase());
+  if (!billingCycle) return sameDuration.length === 1 ? sameDuration[0] : undefined;
+  const exact = sameDuration.filter((t) => t.billingCycle?.toLowerCase() === billingCycle.toLowerCase());
+  if (exact.length > 0) return exact[0];
+  const open = sameDuration.filter((t) => t.billingCycle === undefined);
+  return open[0];
+}
+
+function assertBillingCycleSupported(s: Sku, billingCycle: string, offer: string): void {
+  const supported = s.supportedBillingCycles ?? [];
+  if (supported.length > 0 && !supported.some((cycle) => cycle.toLowerCase() === billingCycle.toLowerCase())) {
+    throw new CatalogResolutionError('not-found', {
+      description: `Billing cycle ${billingCycle} is not offered for ${offer}; supported: ${supported.join(', ')}`,
+    });
+  }
+}
+
+function describeTerms(all: Availability[]): string {
+  return all
+    .flatMap((a) => a.terms.map((t) => `${a.catalogItemId} ${t.duration}${t.billingCycle ? `/${t.billingCycle}` : ''}${a.segment ? ` ${a.segment}` : ''}`))
+    .slice(0, 10)
+    .join(', ');
+}
+
+/** A 404 from the catalog becomes a resolution failure with a sentence a person can act on. */
+async function notFoundAs<T>(description: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof PartnerCenterNotFoundError) {
+      throw new CatalogResolutionError('not-found', { description, status: error.status, code: error.code, requestId: error.requestId, cause: error });
+    }
+    throw error;
+  }
+}
