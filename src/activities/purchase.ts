@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal } from '@temporalio/activity';
 import {
+  CatalogResolutionError,
   isPartnerCenterError,
   type CartLineItemInput,
   type CatalogResolver,
@@ -291,12 +292,21 @@ async function resolveOffer(
     const [productId, skuId] = catalogItemId !== undefined ? catalogItemId.split(':') : [item.offer.productId, item.offer.skuId];
     return await catalog.resolve({ productId: productId ?? '', skuId: skuId ?? '', termDuration, billingCycle, country, segment }, options);
   } catch (err) {
-    if (isPartnerCenterError(err) && err.kind === 'not-found') {
-      const wanted = catalogItemId ?? `${item.offer.productId}:${item.offer.skuId} (${termDuration}, ${billingCycle})`;
+    const field = `items[${index}]`;
+    const wanted = catalogItemId ?? `${item.offer.productId}:${item.offer.skuId} (${termDuration}, ${billingCycle})`;
+    const details = [{ item: index, offer: item.offer }];
+    if (err instanceof CatalogResolutionError && err.reason === 'ambiguous') {
+      const problems = [{ field: `${field}.offer`, problem: `matches several availabilities, name one by catalogItemId (${err.description})` }];
+      throw ApplicationFailure.create({ type: purchaseFailureTypes.invalidRequest, message: describeInvalidFields(problems), details: [problems], nonRetryable: true });
+    }
+    if (err instanceof CatalogResolutionError && err.reason === 'not-purchasable') {
+      throw ApplicationFailure.create({ type: purchaseFailureTypes.offerNotPurchasable, message: `${field}: ${err.description}`, details, nonRetryable: true });
+    }
+    if ((err instanceof CatalogResolutionError && err.reason === 'not-found') || (isPartnerCenterError(err) && err.kind === 'not-found')) {
       throw ApplicationFailure.create({
         type: purchaseFailureTypes.catalogItemNotFound,
-        message: `items[${index}]: ${wanted} is not in the ${country} ${segment} catalog: ${err.description}`,
-        details: [{ item: index, offer: item.offer, code: err.code }],
+        message: `${field}: ${wanted} is not in the ${country} ${segment} catalog: ${err.description}`,
+        details,
         nonRetryable: true,
       });
     }

@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
   availabilitySchema,
+  CatalogResolutionError,
   cartCheckoutResultSchema,
   cartSchema,
   orderSchema,
@@ -366,5 +367,15 @@ describe('resolvePurchaseItems', () => {
     expect(missing.type).toBe('CatalogItemNotFound');
     expect(missing.nonRetryable).toBe(true);
     expect(missing.message).toContain('items[0]');
+  });
+
+  it('maps the catalog resolver’s reasons: not-found, not-purchasable, ambiguous (the request must name one)', async () => {
+    const failing = (reason: 'not-found' | 'not-purchasable' | 'ambiguous') =>
+      failureOf(environment().run(resolving(new CatalogResolutionError(reason, { description: `resolver says ${reason}` })), input));
+    expect((await failing('not-found')).type).toBe('CatalogItemNotFound');
+    expect((await failing('not-purchasable')).type).toBe('OfferNotPurchasable');
+    const ambiguous = await failing('ambiguous');
+    expect(ambiguous.type).toBe('InvalidPurchaseRequest');
+    expect(ambiguous.message).toContain('items[0].offer');
   });
 });
