@@ -142,6 +142,8 @@ export function parseRetryAfter(
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
     ms = Number(trimmed) * 1000;
   } else {
+    // HTTP-dates always name a weekday/month; bare numbers like "-5" are not dates.
+    if (!/[a-z]/i.test(trimmed)) return undefined;
     const date = Date.parse(trimmed);
     if (Number.isNaN(date)) return undefined;
     ms = date - now;
