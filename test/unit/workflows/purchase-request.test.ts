@@ -1,19 +1,6 @@
-import { validatePurchaseRequest, type PurchaseRequest } from '../../../src/workflows/purchase-types';
+import { validatePurchaseRequest } from '../../../src/workflows/purchase-types';
+import { customerId, invalidPurchaseRequests, validItem as item, validRequest as valid } from './invalid-purchase-requests';
 import { describeInvalidFields } from '../../../src/workflows/purchase-logic';
-
-const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
-const item = { offer: { catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971' }, quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly' } as const;
-const valid: PurchaseRequest = { requestId: 'req-1', customerId, items: [item] };
-
-/** A copy of the valid request with `patch` applied (undefined deletes a key). */
-function variant(patch: Record<string, unknown>, itemPatch?: Record<string, unknown>): unknown {
-  const request: Record<string, unknown> = { ...valid, ...patch };
-  if (itemPatch !== undefined) request.items = [{ ...item, ...itemPatch }];
-  for (const [k, v] of Object.entries(request)) if (v === undefined) delete request[k];
-  const items = request.items as Array<Record<string, unknown>>;
-  for (const i of items ?? []) for (const [k, v] of Object.entries(i)) if (v === undefined) delete i[k];
-  return request;
-}
 
 describe('validatePurchaseRequest', () => {
   it('applies the contract defaults to a minimal request', () => {
@@ -39,38 +26,8 @@ describe('validatePurchaseRequest', () => {
     expect(result.ok && result.request.currency).toBe('EUR');
   });
 
-  const invalid: Array<[string, unknown, string]> = [
-    ['not an object', 'buy stuff', 'request'],
-    ['requestId missing', variant({ requestId: undefined }), 'requestId'],
-    ['requestId with spaces', variant({ requestId: 'a b' }), 'requestId'],
-    ['requestId too long', variant({ requestId: 'x'.repeat(129) }), 'requestId'],
-    ['customerId not a GUID', variant({ customerId: 'contoso' }), 'customerId'],
-    ['country of three letters', variant({ country: 'USA' }), 'country'],
-    ['unknown segment', variant({ segment: 'consumer' }), 'segment'],
-    ['currency not ISO 4217', variant({ currency: 'dollars' }), 'currency'],
-    ['requireApproval as string', variant({ requireApproval: 'yes' }), 'requireApproval'],
-    ['no items', variant({ items: [] }), 'items'],
-    ['51 items', variant({ items: Array.from({ length: 51 }, () => item) }), 'items'],
-    ['unknown top-level field', variant({ qty: 3 }), 'qty'],
-    ['offer missing', variant({}, { offer: undefined }), 'items[0].offer'],
-    ['offer with both forms', variant({}, { offer: { catalogItemId: 'A:B:C', productId: 'A', skuId: 'B' } }), 'items[0].offer'],
-    ['offer with productId only', variant({}, { offer: { productId: 'CFQ7TTC0LH18' } }), 'items[0].offer.skuId'],
-    ['malformed catalogItemId', variant({}, { offer: { catalogItemId: 'CFQ7TTC0LH18-0001' } }), 'items[0].offer.catalogItemId'],
-    ['quantity zero', variant({}, { quantity: 0 }), 'items[0].quantity'],
-    ['fractional quantity', variant({}, { quantity: 2.5 }), 'items[0].quantity'],
-    ['quantity as string', variant({}, { quantity: '5' }), 'items[0].quantity'],
-    ['unknown term', variant({}, { termDuration: 'P2Y' }), 'items[0].termDuration'],
-    ['unknown billing cycle', variant({}, { billingCycle: 'weekly' }), 'items[0].billingCycle'],
-    ['annual billing on a monthly term', variant({}, { termDuration: 'P1M', billingCycle: 'annual' }), 'items[0].billingCycle'],
-    ['triennial billing on a one-year term', variant({}, { billingCycle: 'triennial' }), 'items[0].billingCycle'],
-    ['autoRenew as string', variant({}, { autoRenew: 'false' }), 'items[0].autoRenew'],
-    ['empty friendlyName', variant({}, { friendlyName: '  ' }), 'items[0].friendlyName'],
-    ['customTermEndDate not a date', variant({}, { customTermEndDate: 'end of month' }), 'items[0].customTermEndDate'],
-    ['provisioningContext with a number', variant({}, { provisioningContext: { seats: 3 } }), 'items[0].provisioningContext.seats'],
-    ['misspelt item field', variant({}, { autorenew: false }), 'items[0].autorenew'],
-  ];
 
-  it.each(invalid)('names the bad field: %s', (_case, input, field) => {
+  it.each(invalidPurchaseRequests)('names the bad field: %s', (_case, input, field) => {
     const result = validatePurchaseRequest(input);
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -1,0 +1,103 @@
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+import { startPurchase, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
+import { createActivityDeps, purchaseWorkerOptions } from '../../../src/worker';
+import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
+
+/**
+ * The real path of a purchase in tests: the run's Temporal dev server, the real client and worker
+ * (src/worker.ts options, real msal-node token provider, real Partner Center HTTP client) and the
+ * Partner Center sandbox over loopback HTTP. Only the timings are shortened.
+ */
+
+const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+let runtimeInstalled = false;
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  // Retries of throttled and failing calls are expected here; only errors are worth printing.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+export interface RigSettings {
+  orderPollIntervalMs: number;
+  orderVisibilityDeadlineMs: number;
+  approvalTimeoutMs: number;
+  /** App+User (the sandbox's refresh token) instead of App-only. */
+  appPlusUser: boolean;
+}
+
+export const fastSettings: RigSettings = {
+  orderPollIntervalMs: 250,
+  orderVisibilityDeadlineMs: 20_000,
+  approvalTimeoutMs: 60_000,
+  appPlusUser: false,
+};
+
+export interface PurchaseRig {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  sandbox: Sandbox;
+  /** Runs `body` while a worker serves a fresh task queue; `start` starts purchases on that queue. */
+  withWorker<T>(body: (ctx: { taskQueue: string; start: (request: PurchaseRequest) => Promise<PurchaseHandle> }) => Promise<T>, settings?: Partial<RigSettings>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<PurchaseRig> {
+  installQuietRuntime();
+  const [env, bundle, sandbox] = await Promise.all([
+    testEnv(),
+    workflowBundle(),
+    startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 60_000, ...sandboxOptions }),
+  ]);
+  return {
+    env,
+    client: env.client,
+    sandbox,
+    async withWorker(body, overrides = {}) {
+      const settings = { ...fastSettings, ...overrides };
+      const taskQueue = uniqueTaskQueue('purchase');
+      const deps = createActivityDeps(
+        {
+          baseUrl: sandbox.baseUrl,
+          authorityHost: sandbox.authorityHost,
+          tenantId: sandbox.tenantId,
+          clientId: sandbox.clientId,
+          credential: { clientSecret: sandbox.clientSecret },
+          ...(settings.appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
+        },
+        settings,
+        quiet,
+        sandbox.caPem,
+      );
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        workflowBundle: bundle,
+        ...purchaseWorkerOptions(
+          { ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } },
+          { taskQueue, requestsPerMinute: 60_000 },
+        ),
+        shutdownGraceTime: '1s',
+      });
+      return worker.runUntil(body({ taskQueue, start: (request) => startPurchase(env.client, request, { taskQueue }) }));
+    },
+    async close() {
+      await Promise.allSettled([sandbox.close(), env.teardown()]);
+    },
+  };
+}
+
+/** The workflow's history in the CLI/UI JSON export format (what the replay fixtures hold). */
+export async function historyJson(handle: PurchaseHandle): Promise<string> {
+  return historyToJSON(await handle.fetchHistory());
+}
+
+/** Secrets of the rig that must never reach a workflow history. */
+export function secretsOf(sandbox: Sandbox): string[] {
+  return [sandbox.clientSecret, sandbox.refreshToken];
+}
