@@ -27,7 +27,10 @@ export interface CatalogResolverOptions {
 
 const DEFAULT_TTL_MS = 5 * 60_000;
 
-export function createCatalogResolver(client: PartnerCenterClient, options: CatalogResolverOptions = {}): CatalogResolver {
+/** The catalog reads the resolver needs; any PartnerCenterClient has them. */
+export type CatalogReader = Pick<PartnerCenterClient, 'getProduct' | 'getSku' | 'listAvailabilities'>;
+
+export function createCatalogResolver(client: CatalogReader, options: CatalogResolverOptions = {}): CatalogResolver {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const now = options.now ?? Date.now;
   // Promises are cached so concurrent resolutions share one read; failures are not kept.

@@ -5,4 +5,4 @@ export * from './schemas';
 export { createPartnerCenterClient, type PartnerCenterClientOptions } from './client';
 export { nextSeekPage, nextOffset, CONTINUATION_HEADER, type PageRequest } from './paging';
 export { createTokenProvider, PARTNER_CENTER_SCOPE, type TokenProviderOptions } from './auth';
-export { createCatalogResolver, CatalogResolutionError, type CatalogResolutionFailure, type CatalogResolverOptions } from './catalog';
+export { createCatalogResolver, CatalogResolutionError, type CatalogResolutionFailure, type CatalogResolverOptions, type CatalogReader } from './catalog';
