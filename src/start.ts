@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, type PartnerCenterSettings, type WorkerConfig } from './config';
+import { createLogger } from './logging';
+import { startSandbox, type Sandbox } from './sandbox';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { connectToTemporal, installRuntime, runWorker } from './worker';
+import { submitDemoPurchases, purchaseCommandExample } from './demo';
+
+/** Embedded defaults of `npm start` (contract §1). */
+const TEMPORAL_PORT = 7233;
+const TEMPORAL_UI_PORT = 8233;
+const SANDBOX_PORT = 8091;
+
+interface Started {
+  devServer?: DevServer;
+  sandbox?: Sandbox;
+}
+
+function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * `npm start`: the dev server (unless TEMPORAL_ADDRESS or a profile points elsewhere), the sandbox (unless real
+ * Partner Center settings are given) and the worker, in one process. Ctrl-C stops the worker, then the rest.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const demo = argv.includes('--demo');
+  let config: WorkerConfig;
+  try {
+    config = loadConfig(env, { requirePartnerCenter: false });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const dataDir = resolve(env.PCW_DATA_DIR ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const started: Started = {};
+  try {
+    if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE) {
+      print('Starting the Temporal dev server ...');
+      started.devServer = await startDevServer({
+        port: TEMPORAL_PORT,
+        uiPort: TEMPORAL_UI_PORT,
+        dbFile: join(dataDir, 'temporal.sqlite'),
+        namespace: config.temporal.namespace,
+        ownProcessGroup: true,
+      });
+      config.temporal.connectionOptions.address = started.devServer.address;
+    }
+
+    let settings: PartnerCenterSettings;
+    let trustedCaPem: string | undefined;
+    if (config.partnerCenter) {
+      settings = config.partnerCenter;
+    } else {
+      print('No Partner Center settings given: starting the Partner Center sandbox ...');
+      started.sandbox = await startSandbox({ port: SANDBOX_PORT, dataFile: join(dataDir, 'sandbox.json') });
+      settings = {
+        baseUrl: started.sandbox.baseUrl,
+        authorityHost: started.sandbox.authorityHost,
+        tenantId: started.sandbox.tenantId,
+        clientId: started.sandbox.clientId,
+        credential: { clientSecret: started.sandbox.clientSecret },
+      };
+      trustedCaPem = started.sandbox.caPem;
+    }
+
+    installRuntime(config, logger);
+    const connection = await connectToTemporal(config);
+    try {
+      const worker = runWorker(config, settings, logger, { trustedCaPem, connection });
+      printBanner(config, settings, started);
+      if (demo) {
+        if (!started.sandbox) {
+          print('--demo needs the sandbox (its seeded customers); it is skipped with real Partner Center settings.');
+        } else {
+          const ids = await submitDemoPurchases(config, started.sandbox.customerIds);
+          print(`Demo purchases submitted: ${ids.join(', ')} (watch them in the UI).`);
+        }
+      }
+      await worker;
+    } finally {
+      await connection.close();
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await started.sandbox?.close();
+    await started.devServer?.stop();
+  }
+}
+
+function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, started: Started): void {
+  print();
+  print('partner-center-worker is running');
+  if (started.devServer?.uiUrl) print(`  Temporal UI      ${started.devServer.uiUrl}`);
+  print(`  Temporal         ${config.temporal.connectionOptions.address} (namespace ${config.temporal.namespace}, task queue ${config.taskQueue})`);
+  if (started.sandbox) {
+    print(`  Partner Center   sandbox at ${started.sandbox.baseUrl} (authority ${started.sandbox.authorityHost})`);
+    print(`  Customers        ${started.sandbox.customerIds.join(', ')}`);
+  } else {
+    print(`  Partner Center   ${settings.baseUrl} (tenant ${settings.tenantId})`);
+  }
+  const customerId = started.sandbox?.customerIds[0] ?? '<customer tenant id>';
+  print();
+  print('Submit a purchase:');
+  print(`  ${purchaseCommandExample(config, customerId, started.devServer?.cli.path ?? 'temporal')}`);
+  print();
+  print('Press Ctrl-C to stop.');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

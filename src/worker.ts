@@ -1,0 +1,155 @@
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+import { createActivities, type ActivityDeps } from './activities';
+import { ConfigError, loadConfig, type PartnerCenterSettings, type WorkerConfig } from './config';
+import { createLogger } from './logging';
+import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
+
+/** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
+const SHUTDOWN_GRACE = '30s';
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Installs the one Temporal Runtime of this process: JSON logs, optional Prometheus metrics, signal handling. */
+export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsPort'>, logger: Logger): void {
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel.toUpperCase() as Uppercase<WorkerConfig['logLevel']>, (entry) =>
+      logger.log(entry.level, entry.message, entry.meta),
+    ),
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(config.metricsPort
+        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } }
+        : {}),
+    },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+}
+
+/** The Partner Center side of the activities: token provider, typed client, cached catalog resolver. */
+export function createActivityDeps(
+  settings: PartnerCenterSettings,
+  config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'>,
+  logger: Logger,
+  trustedCaPem?: string,
+): ActivityDeps {
+  const tokens = createTokenProvider({
+    tenantId: settings.tenantId,
+    clientId: settings.clientId,
+    credential: settings.credential,
+    refreshToken: settings.refreshToken,
+    authorityHost: settings.authorityHost,
+    trustedCaPem,
+  });
+  const partnerCenter = createPartnerCenterClient({ baseUrl: settings.baseUrl, tokens, logger });
+  return {
+    partnerCenter,
+    catalog: createCatalogResolver(partnerCenter, {}),
+    tokenMode: tokens.mode,
+    settings: {
+      orderPollIntervalMs: config.orderPollIntervalMs,
+      orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
+    },
+  };
+}
+
+/** Worker options shared by production, `npm start` and the tests, so all three run the same worker. */
+export function purchaseWorkerOptions(
+  deps: ActivityDeps,
+  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
+): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'> {
+  return {
+    taskQueue: config.taskQueue,
+    activities: createActivities(deps),
+    // The Partner Center budget is global: the server enforces this rate across every worker on the queue.
+    maxTaskQueueActivitiesPerSecond: config.requestsPerMinute / 60,
+    shutdownGraceTime: SHUTDOWN_GRACE,
+  };
+}
+
+/** Connects to Temporal, failing with a message that names the address instead of retrying forever. */
+export async function connectToTemporal(config: WorkerConfig): Promise<NativeConnection> {
+  const address = config.temporal.connectionOptions.address ?? 'localhost:7233';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Temporal is unreachable at ${address} (no answer in ${CONNECT_TIMEOUT_MS / 1000} s).`)),
+      CONNECT_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([NativeConnection.connect(config.temporal.connectionOptions), timeout]);
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new Error(
+      reason.startsWith('Temporal is unreachable')
+        ? reason
+        : `Temporal is unreachable at ${address} (namespace ${config.temporal.namespace}): ${reason}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the worker until SIGINT/SIGTERM; in-flight activities get SHUTDOWN_GRACE to finish. */
+export async function runWorker(
+  config: WorkerConfig,
+  settings: PartnerCenterSettings,
+  logger: Logger,
+  options: { trustedCaPem?: string; connection?: NativeConnection } = {},
+): Promise<void> {
+  const connection = options.connection ?? (await connectToTemporal(config));
+  try {
+    const deps = createActivityDeps(settings, config, logger, options.trustedCaPem);
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      workflowsPath: require.resolve('./workflows'),
+      ...purchaseWorkerOptions(deps, config),
+    });
+    logger.info('Worker started', {
+      taskQueue: config.taskQueue,
+      namespace: config.temporal.namespace,
+      partnerCenter: settings.baseUrl,
+      tokenMode: deps.tokenMode,
+    });
+    await worker.run();
+    logger.info('Worker stopped');
+  } finally {
+    if (!options.connection) await connection.close();
+  }
+}
+
+/** `npm run worker`: production entry point; needs a reachable Temporal and real Partner Center settings. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: WorkerConfig;
+  try {
+    config = loadConfig(env, { requirePartnerCenter: true });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  installRuntime(config, logger);
+  try {
+    // A private authority's CA comes from NODE_EXTRA_CA_CERTS, Node's own mechanism.
+    await runWorker(config, config.partnerCenter as PartnerCenterSettings, logger);
+    return 0;
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
