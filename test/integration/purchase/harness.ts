@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -92,9 +94,16 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
   };
 }
 
-/** The workflow's history in the CLI/UI JSON export format (what the replay fixtures hold). */
-export async function historyJson(handle: PurchaseHandle): Promise<string> {
-  return historyToJSON(await handle.fetchHistory());
+const historiesDir = join(__dirname, '..', '..', 'fixtures', 'histories');
+
+/**
+ * With PCW_RECORD_HISTORIES=1, saves the workflow's history (CLI/UI JSON export format) as the replay
+ * fixture `name`, so test/unit/workflows/replay.test.ts keeps replaying this path after code changes.
+ */
+export async function recordHistory(name: string, handle: PurchaseHandle): Promise<void> {
+  if (process.env.PCW_RECORD_HISTORIES !== '1') return;
+  mkdirSync(historiesDir, { recursive: true });
+  writeFileSync(join(historiesDir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
 }
 
 /** Secrets of the rig that must never reach a workflow history. */

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { purchaseStatusQuery } from '../../../src/client';
 import { invalidPurchaseRequests } from '../../unit/workflows/invalid-purchase-requests';
-import { startRig, type PurchaseRig } from './harness';
+import { recordHistory, startRig, type PurchaseRig } from './harness';
 
 let rig: PurchaseRig;
 beforeAll(async () => {
@@ -27,6 +27,7 @@ describe('purchaseSubscription refuses invalid requests', () => {
           );
           const history = await handle.fetchHistory();
           const status = await handle.query(purchaseStatusQuery);
+          if (name === 'misspelt item field') await recordHistory('purchase-invalid-request', handle);
           return { name, field, error, history, status };
         }),
       );
