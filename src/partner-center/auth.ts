@@ -120,7 +120,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     try {
       const client = await app();
       const result = refreshToken
-        ? await client.acquireTokenByRefreshToken({ scopes: [PARTNER_CENTER_SCOPE], refreshToken })
+        ? // forceCache: store the result although the account is new to msal's cache, so the rotated refresh token is kept.
+          await client.acquireTokenByRefreshToken({ scopes: [PARTNER_CENTER_SCOPE], refreshToken, forceCache: true })
         : // skipCache: this provider is the cache, msal's would hand back a token we decided to renew.
           await client.acquireTokenByClientCredential({ scopes: [PARTNER_CENTER_SCOPE], skipCache: true });
       if (!result?.accessToken) {
