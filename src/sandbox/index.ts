@@ -1,9 +1,18 @@
 import type { KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { startAuthority, type AppRegistration } from './authority';
+import { createClock } from './clock';
+import { createControlClient, type SandboxControl } from './control';
+import { createFaults } from './faults';
 import { createRandom } from './random';
+import type { SandboxRuntime } from './router';
+import { createApiServer, resetWorld, type ServerDeps } from './server';
+import { createWorld, type Delays, type Partner } from './state';
+import { createThrottle } from './throttle';
+
+export type { SandboxControl, SandboxCounters } from './control';
+export { verifyAccessToken } from './authority';
 
 /** The Partner Center sandbox as a library: an https token authority plus the /v1 API and the
  * /_sandbox/ control API on one http port (docs/seams.md §1, docs/sandbox.md). */
@@ -40,38 +49,59 @@ export interface Sandbox extends PartnerCredentials {
   tokenSigningKey: KeyObject;
   /** A second partner tenant: its customers are invisible to the main partner and vice versa. */
   otherPartner: PartnerCredentials;
+  /** Typed client of the /_sandbox/ control API. */
+  control: SandboxControl;
   close(): Promise<void>;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const config = sandboxOptionsSchema.parse(options);
   const random = createRandom(config.seed);
-  const partners = [partnerApp(random, 'contoso-partner'), partnerApp(random, 'fabrikam-partner')];
-  const authority = await startAuthority({ port: config.authorityPort, apps: partners, random });
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: 0, description: 'Not implemented yet.', data: [], source: 'PartnerFD' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, '127.0.0.1', () => resolve());
-  });
+  const apps = [partnerApp(random, 'contoso-partner'), partnerApp(random, 'fabrikam-partner')];
+  const partners: Partner[] = [
+    { tenantId: apps[0].tenantId, name: 'Contoso Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
+    { tenantId: apps[1].tenantId, name: 'Fabrikam Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
+  ];
+  const customerIds: Record<string, string[]> = Object.fromEntries(partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]));
+  const authority = await startAuthority({ port: config.authorityPort, apps, random });
+  const initialDelays: Delays = {
+    orderCompletionMs: config.orderCompletionDelayMs,
+    orderListMs: config.orderListDelayMs,
+    subscriptionProvisioningMs: 0,
+    patchAcceptedMs: 0,
+    checkoutMs: 250,
+  };
+  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays } };
+  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays };
+  resetWorld(deps, config.seed);
+  const server = createApiServer(deps);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await authority.close();
+    throw error;
+  }
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const credentials = (app: AppRegistration): PartnerCredentials => ({
     tenantId: app.tenantId,
     clientId: app.clientId,
     clientSecret: app.clientSecret,
     refreshToken: authority.issueRefreshToken(app.clientId),
     clientCertificatePath: authority.clientCertificateFiles[app.clientId],
-    customerIds: [random.guid(), random.guid(), random.guid()],
+    customerIds: customerIds[app.tenantId],
   });
   return {
-    ...credentials(partners[0]),
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...credentials(apps[0]),
+    baseUrl,
     authorityHost: authority.host,
     caFile: authority.caFile,
     caPem: authority.caPem,
     tokenSigningKey: authority.publicKey,
-    otherPartner: credentials(partners[1]),
+    otherPartner: credentials(apps[1]),
+    control: createControlClient(baseUrl),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

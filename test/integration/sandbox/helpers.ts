@@ -35,15 +35,15 @@ export function trustingNetworkClient(caPem: string): INetworkModule {
 /** An access token straight from the sandbox authority's token endpoint: App-only (client
  * credentials) or App+User (the sandbox's refresh token). */
 export async function tokenFor(
-  sandbox: Pick<Sandbox, 'authorityHost' | 'caPem' | 'refreshToken'>,
+  sandbox: Pick<Sandbox, 'authorityHost' | 'caPem'>,
   mode: 'app-only' | 'app+user',
-  app: { tenantId: string; clientId: string; clientSecret: string },
+  app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
 ): Promise<string> {
   const form = new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, scope: PARTNER_CENTER_SCOPE });
   if (mode === 'app-only') form.set('grant_type', 'client_credentials');
   else {
     form.set('grant_type', 'refresh_token');
-    form.set('refresh_token', sandbox.refreshToken);
+    form.set('refresh_token', app.refreshToken);
   }
   const response = await trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<{ access_token?: string; error?: string }>(
     `${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`,
@@ -51,4 +51,51 @@ export async function tokenFor(
   );
   if (!response.body.access_token) throw new Error(`token request failed: ${response.status} ${response.body.error ?? ''}`);
   return response.body.access_token;
+}
+
+export interface ApiResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** Plain fetch against the sandbox's /v1 API with a bearer token. */
+export async function api<T = Record<string, unknown>>(
+  sandbox: Pick<Sandbox, 'baseUrl'>,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
+  const response = await fetch(`${sandbox.baseUrl}/v1${path}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Tokens of both kinds for the sandbox's main partner, fetched once per test file. */
+export async function partnerTokens(sandbox: Sandbox): Promise<{ appOnly: string; appUser: string }> {
+  return { appOnly: await tokenFor(sandbox, 'app-only', sandbox), appUser: await tokenFor(sandbox, 'app+user', sandbox) };
+}
+
+/** The first commercial availability of a SKU in a country with the given term (its catalogItemId). */
+export async function catalogItemFor(sandbox: Sandbox, token: string, productId: string, skuId: string, term: string, country = 'US'): Promise<string> {
+  const list = await api<{ items: Array<{ catalogItemId: string; segment: string; terms: Array<{ duration: string }> }> }>(
+    sandbox,
+    token,
+    'GET',
+    `/products/${productId}/skus/${skuId}/availabilities?country=${country}&targetSegment=commercial`,
+  );
+  const found = list.body.items.find((a) => a.terms.some((t) => t.duration === term));
+  if (!found) throw new Error(`no ${term} availability for ${productId}:${skuId} in ${country}`);
+  return found.catalogItemId;
 }

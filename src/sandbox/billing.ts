@@ -1,0 +1,161 @@
+import { CATALOG_PRODUCTS, COUNTRIES, type BillingCycle, type TermDuration } from './catalog';
+import { DAY_MS, isoDate, isoTimestamp } from './clock';
+import type { Customer, Order, Subscription, World } from './state';
+
+/** New-commerce reconciliation line items (`OneTimeInvoiceLineItem`, partner-center-api.md §7),
+ * written as purchases and changes happen, plus a few already-billed invoices. */
+
+export type ChargeType = 'new' | 'renew' | 'addQuantity' | 'removeQuantity' | 'cancelImmediate' | 'convert';
+
+const TERM_DESCRIPTION: Record<TermDuration, string> = {
+  P1M: 'One-Month commitment for monthly/yearly billing',
+  P1Y: 'One-Year commitment for monthly/yearly billing',
+  P3Y: 'Three-Year commitment for monthly/yearly/three-year billing',
+};
+
+const BILLING_FREQUENCY: Record<BillingCycle, string> = { monthly: 'Monthly', annual: 'Annual', triennial: 'Triennial', none: '' };
+
+export function termDescription(term: TermDuration): string {
+  return TERM_DESCRIPTION[term];
+}
+
+/** Records one charge (or credit, with a negative `quantity`) for a subscription. */
+export function recordCharge(world: World, s: Subscription, chargeType: ChargeType, quantity: number, at: number, refundFraction = 1): void {
+  const customer = world.customers.get(s.customerId);
+  const order = world.orders.get(s.orderId);
+  if (!customer) return;
+  const unit = s.isTrial ? 0 : s.unitPrice;
+  const subtotal = round2(unit * quantity * (quantity < 0 ? refundFraction : 1));
+  world.recon.push({
+    at,
+    partnerTenantId: customer.partnerTenantId,
+    currency: s.currencyCode,
+    item: lineItem(world, { customer, order, s, chargeType, quantity, subtotal, unit, at, invoiceNumber: '' }),
+  });
+}
+
+interface LineFacts {
+  customer: Customer;
+  order?: Order;
+  s: Subscription;
+  chargeType: ChargeType;
+  quantity: number;
+  subtotal: number;
+  unit: number;
+  at: number;
+  invoiceNumber: string;
+}
+
+function lineItem(world: World, f: LineFacts): Record<string, unknown> {
+  const partner = world.partners.find((p) => p.tenantId === f.customer.partnerTenantId);
+  const product = CATALOG_PRODUCTS.find((p) => p.id === f.s.productId);
+  const sku = product?.skus.find((k) => k.id === f.s.skuId);
+  const tax = round2(f.subtotal * 0.1);
+  const orderDate = f.order?.createdAt ?? f.s.createdAt;
+  return {
+    partnerId: f.customer.partnerTenantId,
+    customerId: f.customer.id,
+    customerName: f.customer.companyName,
+    customerDomainName: f.customer.domain,
+    customerCountry: f.customer.country,
+    invoiceNumber: f.invoiceNumber,
+    mpnId: partner?.mpnId ?? '',
+    resellerMpnId: '',
+    orderId: f.s.orderId,
+    orderDate: isoTimestamp(orderDate),
+    productId: f.s.productId,
+    skuId: f.s.skuId,
+    availabilityId: f.s.availabilityId,
+    productName: product?.title ?? f.s.offerName,
+    skuName: sku?.title ?? f.s.offerName,
+    productQualifiers: [...(sku?.isAddon ? ['AddOn'] : []), ...(f.s.isTrial ? ['Trial'] : [])],
+    chargeType: f.chargeType,
+    unitPrice: f.unit,
+    effectiveUnitPrice: f.unit,
+    unitType: 'Licenses',
+    quantity: Math.abs(f.quantity),
+    billableQuantity: f.quantity,
+    subtotal: f.subtotal,
+    taxTotal: tax,
+    totalForCustomer: round2(f.subtotal + tax),
+    currency: f.s.currencyCode,
+    pricingCurrency: f.s.currencyCode,
+    pcToBCExchangeRate: 1,
+    pcToBCExchangeRateDate: isoDate(f.at),
+    publisherName: 'Microsoft Corporation',
+    publisherId: '',
+    subscriptionDescription: f.s.friendlyName || f.s.offerName,
+    subscriptionId: f.s.id,
+    subscriptionStartDate: isoDate(f.s.termStart),
+    subscriptionEndDate: isoDate(f.s.commitmentEnd),
+    chargeStartDate: isoDate(f.at),
+    chargeEndDate: isoDate(Math.min(f.s.commitmentEnd, f.at + 30 * DAY_MS)),
+    termAndBillingCycle: TERM_DESCRIPTION[f.s.termDuration],
+    billingFrequency: BILLING_FREQUENCY[f.s.billingCycle],
+    alternateId: f.s.orderId,
+    referenceId: world.random.hex(16),
+    priceAdjustmentDescription: '[]',
+    discountDetails: '',
+    meterDescription: '',
+    reservationOrderId: '',
+    creditReasonCode: '',
+    promotionId: f.s.promotionId ?? '',
+    invoiceLineItemType: 'billing_line_items',
+    billingProvider: 'one_time',
+    attributes: { objectType: 'OneTimeInvoiceLineItem' },
+  };
+}
+
+/** Two billed invoices per partner for the months before the sandbox started, each with line items
+ * for a few synthetic subscriptions, so invoice listing and billed-line paging have data. */
+export function seedInvoices(world: World, now: number): void {
+  for (const partner of world.partners) {
+    const customers = [...world.customers.values()].filter((c) => c.partnerTenantId === partner.tenantId);
+    for (let monthsBack = 2; monthsBack >= 1; monthsBack -= 1) {
+      const periodStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack, 1);
+      const periodEnd = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack + 1, 1) - DAY_MS;
+      const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
+      const lines: Array<Record<string, unknown>> = [];
+      customers.forEach((customer, index) => {
+        const product = CATALOG_PRODUCTS[(index + monthsBack) % 5];
+        const sku = product.skus[0];
+        const quantity = 5 + index * 3;
+        const unit = round2(sku.monthlyPriceUsd * COUNTRIES[customer.country].rate);
+        for (let seatBatch = 0; seatBatch < 3; seatBatch += 1) {
+          const s: Subscription = {
+            id: world.random.guid(),
+            customerId: customer.id,
+            orderId: world.random.hex(12),
+            productId: product.id,
+            skuId: sku.id,
+            availabilityId: `CFQ7TTC0${world.random.upperAlphanumeric(4)}`,
+            offerName: sku.title,
+            friendlyName: sku.title,
+            quantity,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+            status: 'active',
+            autoRenewEnabled: true,
+            isTrial: false,
+            createdAt: periodStart,
+            termStart: periodStart,
+            commitmentEnd: periodStart + 364 * DAY_MS,
+            cancellationAllowedUntil: periodStart + 7 * DAY_MS,
+            refundableBatches: [],
+            unitPrice: unit,
+            currencyCode: COUNTRIES[customer.country].currency,
+            etag: '',
+            provisioning: { readyAt: periodStart },
+          };
+          lines.push(lineItem(world, { customer, s, chargeType: 'new', quantity, subtotal: round2(unit * quantity), unit, at: periodStart, invoiceNumber: id }));
+        }
+      });
+      const currency = customers[0] ? COUNTRIES[customers[0].country] : COUNTRIES.US;
+      world.invoices.push({ id, partnerTenantId: partner.tenantId, invoiceDate: periodEnd + DAY_MS, periodStart, periodEnd, currencyCode: currency.currency, currencySymbol: currency.symbol, lines });
+    }
+  }
+}
+
+export function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

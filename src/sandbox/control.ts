@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { faultInputSchema, type FaultInput } from './faults';
+
+/** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
+
+export const resetSchema = z.object({ seed: z.number().int().optional() });
+export const advanceSchema = z.object({ ms: z.number().int().min(0) });
+export const delaysSchema = z.object({
+  orderCompletionMs: z.number().int().min(0).optional(),
+  orderListMs: z.number().int().min(0).optional(),
+  subscriptionProvisioningMs: z.number().int().min(0).optional(),
+  patchAcceptedMs: z.number().int().min(0).optional(),
+  checkoutMs: z.number().int().min(0).optional(),
+});
+export const rotateSchema = z.object({ productId: z.string().min(1), skuId: z.string().min(1), availabilityId: z.string().min(1) });
+export const provisioningSchema = z.object({ status: z.enum(['success', 'pending', 'failed']) });
+export const throttlingSchema = z.object({ partnerPerMinute: z.number().int().min(1).optional(), customerPerMinute: z.number().int().min(1).optional() });
+export const mintTokenSchema = z.object({
+  mode: z.enum(['app-only', 'app+user']),
+  tenantId: z.string().optional(),
+  expiresInSeconds: z.number().int().optional(),
+  mfa: z.boolean().optional(),
+  audience: z.string().optional(),
+});
+
+export type DelaysInput = z.infer<typeof delaysSchema>;
+
+export interface SandboxCounters {
+  requests: Record<string, number>;
+  ordersPerCart: Record<string, number>;
+  tokens: { clientCredentials: number; refreshToken: number };
+  replayedRequests: number;
+}
+
+export interface SandboxControl {
+  reset(options?: z.infer<typeof resetSchema>): Promise<void>;
+  now(): Promise<number>;
+  advanceClock(ms: number): Promise<number>;
+  setDelays(delays: DelaysInput): Promise<Required<DelaysInput>>;
+  addFault(fault: FaultInput): Promise<string>;
+  clearFaults(): Promise<void>;
+  counters(): Promise<SandboxCounters>;
+  rotateAvailability(offer: z.infer<typeof rotateSchema>): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
+  setProvisioningStatus(subscriptionId: string, status: z.infer<typeof provisioningSchema>['status']): Promise<void>;
+  setThrottling(limits: z.infer<typeof throttlingSchema>): Promise<void>;
+  /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
+  mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
+}
+
+export function createControlClient(baseUrl: string): SandboxControl {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${baseUrl}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`sandbox control ${method} ${path} failed: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return {
+    reset: async (options = {}) => {
+      await call('POST', '/reset', options);
+    },
+    now: async () => (await call<{ now: number }>('GET', '/clock')).now,
+    advanceClock: async (ms) => (await call<{ now: number }>('POST', '/clock/advance', { ms })).now,
+    setDelays: (delays) => call('PUT', '/delays', delays),
+    addFault: async (fault) => (await call<{ id: string }>('POST', '/faults', faultInputSchema.parse(fault))).id,
+    clearFaults: async () => {
+      await call('DELETE', '/faults');
+    },
+    counters: () => call('GET', '/counters'),
+    rotateAvailability: (offer) => call('POST', '/catalog/rotate-availability', offer),
+    setProvisioningStatus: async (subscriptionId, status) => {
+      await call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/provisioning`, { status });
+    },
+    setThrottling: async (limits) => {
+      await call('PUT', '/throttling', limits);
+    },
+    mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
+  };
+}

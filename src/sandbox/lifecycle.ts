@@ -1,0 +1,163 @@
+import { recordCharge } from './billing';
+import { CATALOG_PRODUCTS, TERM_MONTHS, unitPrice, type TermDuration } from './catalog';
+import { DAY_MS, HOUR_MS } from './clock';
+import type { Delays, Order, Subscription, SubscriptionUpdate, World } from './state';
+
+/** Time-driven state changes, applied lazily whenever the sandbox is asked anything: orders
+ * completing (and creating subscriptions), accepted PATCHes landing, terms renewing or expiring. */
+
+export const CANCELLATION_WINDOW_MS = 168 * HOUR_MS;
+const FULL_REFUND_WINDOW_MS = 24 * HOUR_MS;
+
+export function settle(world: World, now: number, delays: Delays): void {
+  for (const order of world.orders.values()) {
+    if (order.status === 'pending' && order.completesAt <= now) completeOrder(world, order, delays);
+  }
+  for (const s of world.subscriptions.values()) {
+    if (s.pendingUpdate && s.pendingUpdate.until <= now) {
+      const { update, until } = s.pendingUpdate;
+      s.pendingUpdate = undefined;
+      applyUpdate(world, s, update, until);
+    }
+    renewOrExpire(world, s, now);
+  }
+}
+
+function completeOrder(world: World, order: Order, delays: Delays): void {
+  order.status = 'completed';
+  for (const line of order.lines) {
+    const [productId, skuId, availabilityId] = line.offerId.split(':');
+    const sku = CATALOG_PRODUCTS.find((p) => p.id === productId)?.skus.find((k) => k.id === skuId);
+    const termStart = order.createdAt;
+    const s: Subscription = {
+      id: world.random.guid(),
+      customerId: order.customerId,
+      orderId: order.id,
+      productId,
+      skuId,
+      availabilityId,
+      offerName: sku?.title ?? line.offerId,
+      friendlyName: line.friendlyName,
+      quantity: line.quantity,
+      termDuration: line.termDuration,
+      billingCycle: line.billingCycle,
+      status: 'active',
+      autoRenewEnabled: true,
+      isTrial: sku?.isTrial ?? false,
+      createdAt: order.completesAt,
+      termStart,
+      commitmentEnd: line.customTermEndDate ? Date.parse(line.customTermEndDate.slice(0, 10)) : termEndOf(termStart, line.termDuration),
+      cancellationAllowedUntil: termStart + CANCELLATION_WINDOW_MS,
+      refundableBatches: [{ quantity: line.quantity, allowedUntil: termStart + CANCELLATION_WINDOW_MS }],
+      promotionId: line.promotionId,
+      unitPrice: line.unitPrice,
+      currencyCode: order.currencyCode,
+      etag: world.random.token(16),
+      provisioning: { readyAt: order.completesAt + delays.subscriptionProvisioningMs },
+    };
+    world.subscriptions.set(s.id, s);
+    line.subscriptionId = s.id;
+    recordCharge(world, s, 'new', s.quantity, order.completesAt);
+  }
+}
+
+/** Last day (inclusive, midnight UTC) of a term that starts at `start`. */
+export function termEndOf(start: number, term: TermDuration): number {
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + TERM_MONTHS[term], d.getUTCDate()) - DAY_MS;
+}
+
+/** Seats that can still be removed now (added within their 168-hour window). */
+export function refundableQuantity(s: Subscription, now: number): number {
+  return s.refundableBatches.filter((b) => b.allowedUntil >= now).reduce((sum, b) => sum + b.quantity, 0);
+}
+
+export function applyUpdate(world: World, s: Subscription, update: SubscriptionUpdate, at: number): void {
+  const delta = update.quantity - s.quantity;
+  if (update.status === 'deleted' && s.status !== 'deleted') {
+    recordCharge(world, s, 'cancelImmediate', -s.quantity, at, refundFraction(s, at));
+    s.status = 'deleted';
+    s.autoRenewEnabled = false;
+    s.refundableBatches = [];
+    s.scheduledNextTerm = undefined;
+    s.etag = world.random.token(16);
+    return;
+  }
+  if (delta > 0) {
+    s.refundableBatches.push({ quantity: delta, allowedUntil: at + CANCELLATION_WINDOW_MS });
+    recordCharge(world, s, 'addQuantity', delta, at);
+  } else if (delta < 0) {
+    removeFromNewestBatches(s, -delta, at);
+    recordCharge(world, s, 'removeQuantity', delta, at, refundFraction(s, at));
+  }
+  s.quantity = update.quantity;
+  s.autoRenewEnabled = update.autoRenewEnabled;
+  s.friendlyName = update.friendlyName;
+  s.status = update.status;
+  s.scheduledNextTerm = update.scheduledNextTerm;
+  s.etag = world.random.token(16);
+}
+
+function removeFromNewestBatches(s: Subscription, seats: number, now: number): void {
+  let remaining = seats;
+  for (let i = s.refundableBatches.length - 1; i >= 0 && remaining > 0; i -= 1) {
+    const batch = s.refundableBatches[i];
+    if (batch.allowedUntil < now) continue;
+    const taken = Math.min(batch.quantity, remaining);
+    batch.quantity -= taken;
+    remaining -= taken;
+  }
+  s.refundableBatches = s.refundableBatches.filter((b) => b.quantity > 0);
+}
+
+/** Full refund within 24 hours of the term start, then prorated by the day (billing-basics.md). */
+function refundFraction(s: Subscription, at: number): number {
+  if (at - s.termStart <= FULL_REFUND_WINDOW_MS) return 1;
+  const termDays = Math.max(1, Math.round((s.commitmentEnd + DAY_MS - s.termStart) / DAY_MS));
+  const usedDays = Math.ceil((at - s.termStart) / DAY_MS);
+  return Math.max(0, 1 - usedDays / termDays);
+}
+
+/** Renewal runs after the term's last day: auto-renew starts a new term (applying scheduled
+ * next-term instructions), otherwise the subscription expires; suspended ones become disabled. */
+function renewOrExpire(world: World, s: Subscription, now: number): void {
+  while (s.status === 'active' || s.status === 'suspended') {
+    const nextTermStart = s.commitmentEnd + DAY_MS;
+    if (now < nextTermStart) return;
+    if (s.status === 'suspended') {
+      s.status = 'disabled';
+      return;
+    }
+    if (!s.autoRenewEnabled) {
+      s.status = 'expired';
+      return;
+    }
+    const wasTrial = s.isTrial;
+    const next = s.scheduledNextTerm;
+    if (next) {
+      s.productId = next.productId;
+      s.skuId = next.skuId;
+      s.availabilityId = next.availabilityId;
+      s.termDuration = next.termDuration;
+      s.billingCycle = next.billingCycle;
+      s.quantity = next.quantity;
+      s.scheduledNextTerm = undefined;
+    } else if (wasTrial) {
+      // An NCE trial with auto-renew converts to the paid offer: 25 seats, one year, billed monthly.
+      const paidSku = CATALOG_PRODUCTS.find((p) => p.id === s.productId)?.skus.find((k) => !k.isTrial);
+      if (paidSku) s.skuId = paidSku.id;
+      s.termDuration = 'P1Y';
+      s.billingCycle = 'monthly';
+    }
+    s.isTrial = false;
+    const sku = CATALOG_PRODUCTS.find((p) => p.id === s.productId)?.skus.find((k) => k.id === s.skuId);
+    const customer = world.customers.get(s.customerId);
+    if (sku && customer) s.unitPrice = unitPrice(sku, customer.country, s.termDuration, s.billingCycle);
+    s.termStart = nextTermStart;
+    s.commitmentEnd = termEndOf(nextTermStart, s.termDuration);
+    s.cancellationAllowedUntil = nextTermStart + CANCELLATION_WINDOW_MS;
+    s.refundableBatches = [{ quantity: s.quantity, allowedUntil: nextTermStart + CANCELLATION_WINDOW_MS }];
+    s.etag = world.random.token(16);
+    recordCharge(world, s, wasTrial ? 'convert' : 'renew', s.quantity, nextTermStart);
+  }
+}

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { TokenAuthority } from './authority';
+import { seedInvoices } from './billing';
+import { catalogItemId } from './catalog';
+import { sleep } from './clock';
+import { advanceSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import { ApiError, throttledBody } from './errors';
+import { faultInputSchema, type Faults } from './faults';
+import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
+import { settle } from './lifecycle';
+import { compileRoutes, type ApiContext, type SandboxRuntime } from './router';
+import { billingRoutes } from './routes/billing';
+import { cartRoutes } from './routes/carts';
+import { catalogRoutes } from './routes/catalog';
+import { orderRoutes } from './routes/orders';
+import { subscriptionRoutes } from './routes/subscriptions';
+import { createWorld, type Delays, type Partner } from './state';
+import type { Throttle } from './throttle';
+
+/** The http server: /v1 (Partner Center) and /_sandbox (control). Every /v1 request goes through
+ * faults → bearer check → throttling → MS-RequestId replay → route; nothing a client sends can
+ * crash it (unexpected errors become a 500 PartnerFD body). */
+
+const matchRoute = compileRoutes([...catalogRoutes, ...cartRoutes, ...orderRoutes, ...subscriptionRoutes, ...billingRoutes]);
+
+export interface ServerDeps {
+  runtime: SandboxRuntime;
+  authority: TokenAuthority;
+  faults: Faults;
+  throttle: Throttle;
+  partners: Partner[];
+  customerIds: Record<string, string[]>;
+  initialDelays: Delays;
+  /** Called after a request that may have changed state (persistence). */
+  onChange?: () => void;
+}
+
+interface ReplayEntry {
+  at: number;
+  response: ApiResponse;
+}
+
+const REPLAY_WINDOW_MS = 24 * 3_600_000;
+
+export function resetWorld(deps: ServerDeps, seed: number): void {
+  const { runtime } = deps;
+  runtime.clock.reset();
+  runtime.world = createWorld(seed, deps.partners, deps.customerIds);
+  seedInvoices(runtime.world, runtime.clock.now());
+  Object.assign(runtime.delays, deps.initialDelays);
+  deps.faults.clear();
+  deps.throttle.reset();
+  deps.authority.resetCounters();
+}
+
+export function createApiServer(deps: ServerDeps): Server {
+  const replay = new Map<string, ReplayEntry>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const requestId = header(req.headers, 'ms-requestid') ?? randomUUID();
+    const correlationId = header(req.headers, 'ms-correlationid') ?? randomUUID();
+    const echo = {
+      'MS-RequestId': requestId,
+      'MS-CorrelationId': correlationId,
+      'MS-CV': `${correlationId.slice(0, 8)}.0`,
+      'MS-ServerId': 'pcw-sandbox',
+      'X-Locale': header(req.headers, 'x-locale') ?? 'en-US',
+    };
+    const respond = (response: ApiResponse) => writeJson(res, response, echo);
+    try {
+      if (url.pathname.startsWith('/_sandbox/')) {
+        const rawBody = await readRawBody(req);
+        return respond(control(deps, method, url, rawBody, replay));
+      }
+      const { runtime } = deps;
+      settle(runtime.world, runtime.clock.now(), runtime.delays);
+      const match = matchRoute(method, url.pathname);
+      if (!match) throw new ApiError(404, 0, `The resource ${url.pathname} was not found.`);
+      if ('methodNotAllowed' in match) throw new ApiError(405, 0, `The method ${method} is not allowed on ${url.pathname}.`);
+      const counterKey = `${method} ${match.route.template}`;
+      runtime.world.counters.requests[counterKey] = (runtime.world.counters.requests[counterKey] ?? 0) + 1;
+
+      const fault = deps.faults.take(method, url.pathname);
+      if (fault?.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
+      if (fault?.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'status') {
+        const status = fault.status ?? 500;
+        const code = typeof fault.code === 'number' ? fault.code : Number(fault.code ?? 0) || 0;
+        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+        throw new ApiError(status, code, fault.description ?? `Injected fault ${fault.id}.`, headers);
+      }
+      if (fault?.kind === 'throttle') {
+        const seconds = fault.retryAfterSeconds ?? 1;
+        return respond({ status: 429, body: throttledBody(seconds), headers: { 'Retry-After': String(seconds) } });
+      }
+
+      const rawBody = await readRawBody(req);
+      const token = authenticate(deps, req, match.route.appUserOnly === true);
+      const partner = deps.partners.find((p) => p.tenantId === token.tid)!;
+      const now = runtime.clock.now();
+      if (match.route.throttled) {
+        const wait = deps.throttle.take(partner.tenantId, match.params.customerId?.toLowerCase(), now);
+        if (wait !== undefined) return respond({ status: 429, body: throttledBody(wait), headers: { 'Retry-After': String(wait) } });
+      }
+      const replayKey = method !== 'GET' && header(req.headers, 'ms-requestid') ? `${partner.tenantId}|${requestId}|${method} ${url.pathname.toLowerCase()}` : undefined;
+      const replayed = replayKey ? replay.get(replayKey) : undefined;
+      let response: ApiResponse;
+      if (replayed && now - replayed.at < REPLAY_WINDOW_MS) {
+        runtime.world.counters.replayedRequests += 1;
+        response = replayed.response;
+      } else {
+        const ctx: ApiContext = { ...requestContext(method, url, req, rawBody, match.params, now), runtime, partner, token };
+        response = await match.route.handle(ctx);
+        if (replayKey && response.status < 300) replay.set(replayKey, { at: now, response });
+        deps.onChange?.();
+      }
+      if (fault?.kind === 'commit-then-drop') {
+        // The change is committed; the client never hears about it.
+        req.socket.destroy();
+        return;
+      }
+      respond(response);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        if (error.status >= 400 && error.status < 500) deps.onChange?.();
+        return respond({ status: error.status, body: error.body(), headers: error.headers });
+      }
+      respond({ status: 500, body: { code: 0, description: 'An unexpected error occurred in the sandbox.', data: [], source: 'PartnerFD' } });
+    }
+  };
+
+  return createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+}
+
+function requestContext(method: string, url: URL, req: IncomingMessage, rawBody: string, params: Record<string, string>, now: number): RequestContext {
+  return { method, path: url.pathname, url, headers: req.headers, rawBody, params, now };
+}
+
+function unauthorized(description: string, error = 'invalid_token'): ApiError {
+  return new ApiError(401, 0, `Unauthorized: ${description}`, {
+    'WWW-Authenticate': `Bearer realm="urn:cpsvc:cpid:pcw-sandbox", error="${error}", error_description="${description}"`,
+  });
+}
+
+function authenticate(deps: ServerDeps, req: IncomingMessage, appUserOnly: boolean): ApiContext['token'] {
+  const authorization = header(req.headers, 'authorization');
+  if (!authorization) throw unauthorized('The Authorization header is missing.', 'invalid_request');
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_request');
+  const check = deps.authority.verify(match[1]);
+  if (!check.ok) throw unauthorized(check.description);
+  const claims = check.claims;
+  if (!deps.partners.some((p) => p.tenantId === claims.tid)) throw unauthorized('The token tenant is not a Partner Center partner tenant.');
+  if (claims.idtyp === 'user' && !claims.amr?.includes('mfa')) throw unauthorized('MFA required: the App+User token has no mfa claim.');
+  if (appUserOnly && claims.idtyp !== 'user') {
+    throw new ApiError(403, 0, 'This operation requires an App+User (delegated) token; App-only tokens are not accepted.');
+  }
+  return claims;
+}
+
+function control(deps: ServerDeps, method: string, url: URL, rawBody: string, replay: Map<string, ReplayEntry>): ApiResponse {
+  const { runtime } = deps;
+  const body = () => (rawBody.trim() === '' ? {} : jsonBody(rawBody));
+  const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
+  settle(runtime.world, runtime.clock.now(), runtime.delays);
+  switch (route) {
+    case 'POST /_sandbox/reset': {
+      const { seed } = parseWith(resetSchema, body());
+      replay.clear();
+      resetWorld(deps, seed ?? runtime.world.seed);
+      deps.onChange?.();
+      return { status: 200, body: { seed: runtime.world.seed } };
+    }
+    case 'GET /_sandbox/clock':
+      return { status: 200, body: { now: runtime.clock.now() } };
+    case 'POST /_sandbox/clock/advance': {
+      const { ms } = parseWith(advanceSchema, body());
+      const now = runtime.clock.advance(ms);
+      settle(runtime.world, now, runtime.delays);
+      deps.onChange?.();
+      return { status: 200, body: { now } };
+    }
+    case 'PUT /_sandbox/delays': {
+      const changes = parseWith(delaysSchema, body());
+      for (const [key, value] of Object.entries(changes)) if (value !== undefined) runtime.delays[key as keyof Delays] = value;
+      return { status: 200, body: runtime.delays };
+    }
+    case 'POST /_sandbox/faults':
+      return { status: 201, body: { id: deps.faults.add(parseWith(faultInputSchema, body())) } };
+    case 'DELETE /_sandbox/faults':
+      deps.faults.clear();
+      return { status: 204 };
+    case 'GET /_sandbox/counters':
+      return {
+        status: 200,
+        body: {
+          requests: runtime.world.counters.requests,
+          ordersPerCart: runtime.world.counters.ordersPerCart,
+          tokens: { ...deps.authority.counters },
+          replayedRequests: runtime.world.counters.replayedRequests,
+        },
+      };
+    case 'POST /_sandbox/catalog/rotate-availability': {
+      const { productId, skuId, availabilityId } = parseWith(rotateSchema, body());
+      const availability = runtime.world.catalog.findAvailability(productId, skuId, availabilityId);
+      if (!availability) throw new ApiError(404, 400019, `Availability ${productId}:${skuId}:${availabilityId} was not found.`);
+      const oldCatalogItemId = catalogItemId(availability);
+      runtime.world.catalog.rotate(productId, skuId, availabilityId);
+      deps.onChange?.();
+      return { status: 200, body: { oldCatalogItemId, newCatalogItemId: catalogItemId(availability) } };
+    }
+    case 'PUT /_sandbox/throttling':
+      deps.throttle.reset(parseWith(throttlingSchema, body()));
+      return { status: 200, body: deps.throttle.limits };
+    case 'POST /_sandbox/tokens': {
+      const options = parseWith(mintTokenSchema, body());
+      return { status: 200, body: { accessToken: deps.authority.mint({ ...options, tenantId: options.tenantId ?? deps.partners[0].tenantId }) } };
+    }
+  }
+  const provisioning = /^POST \/_sandbox\/subscriptions\/([^/]+)\/provisioning$/.exec(route);
+  if (provisioning) {
+    const subscription = runtime.world.subscriptions.get(decodeURIComponent(provisioning[1]).toLowerCase());
+    if (!subscription) throw new ApiError(404, 800002, `Subscription ${provisioning[1]} was not found.`);
+    subscription.provisioning.forced = parseWith(provisioningSchema, body()).status;
+    deps.onChange?.();
+    return { status: 200, body: { id: subscription.id, status: subscription.provisioning.forced } };
+  }
+  throw new ApiError(404, 0, `Unknown control route ${route}.`);
+}

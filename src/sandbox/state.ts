@@ -1,0 +1,229 @@
+import { createCatalog, type BillingCycle, type Catalog, type Country, type TermDuration } from './catalog';
+import { createRandom, type SandboxRandom } from './random';
+
+/** Everything the sandbox remembers, in memory (optionally saved to a JSON file by the server). */
+
+export interface Partner {
+  tenantId: string;
+  name: string;
+  mpnId: string;
+}
+
+export interface Customer {
+  id: string;
+  partnerTenantId: string;
+  companyName: string;
+  domain: string;
+  country: Country;
+}
+
+export interface CartLineError {
+  errorCode: number;
+  errorDescription: string;
+}
+
+export interface CartLine {
+  id: number;
+  catalogItemId: string;
+  quantity: number;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration;
+  friendlyName?: string;
+  promotionId?: string;
+  customTermEndDate?: string;
+  provisioningContext: Record<string, string>;
+  participants?: Array<{ key: string; value: string }>;
+  attestationAccepted?: boolean;
+  orderGroup: string;
+  currencyCode: string;
+  unitPrice: number;
+  error?: CartLineError;
+}
+
+export interface Cart {
+  id: string;
+  customerId: string;
+  createdAt: number;
+  modifiedAt: number;
+  expiresAt: number;
+  lastModifiedUser: string;
+  status: 'Active' | 'Ordered';
+  lines: CartLine[];
+  partnerOnRecordAttestationAccepted?: boolean;
+  /** The first successful checkout's result, replayed by later checkouts (idempotent per cart). */
+  checkoutResult?: { orderIds: string[]; orderErrors: Array<{ orderGroupId: string; code: number; description: string }> };
+  checkoutInFlight: boolean;
+}
+
+export interface OrderLine {
+  lineItemNumber: number;
+  offerId: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  friendlyName: string;
+  unitPrice: number;
+  promotionId?: string;
+  customTermEndDate?: string;
+  provisioningContext: Record<string, string>;
+  subscriptionId?: string;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  cartId: string;
+  createdAt: number;
+  completesAt: number;
+  listVisibleAt: number;
+  status: 'pending' | 'completed';
+  billingCycle: BillingCycle;
+  currencyCode: string;
+  lines: OrderLine[];
+}
+
+export interface ScheduledNextTerm {
+  productId: string;
+  skuId: string;
+  availabilityId: string;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration;
+  promotionId?: string;
+  quantity: number;
+  customTermEndDate?: string;
+}
+
+/** The writable part of a subscription after a PATCH (full-body semantics already applied). */
+export interface SubscriptionUpdate {
+  quantity: number;
+  autoRenewEnabled: boolean;
+  status: SubscriptionStatus;
+  friendlyName: string;
+  scheduledNextTerm?: ScheduledNextTerm;
+}
+
+export type SubscriptionStatus = 'active' | 'suspended' | 'deleted' | 'expired' | 'pending' | 'disabled';
+
+export interface Subscription {
+  id: string;
+  customerId: string;
+  orderId: string;
+  productId: string;
+  skuId: string;
+  availabilityId: string;
+  offerName: string;
+  friendlyName: string;
+  quantity: number;
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  status: SubscriptionStatus;
+  autoRenewEnabled: boolean;
+  isTrial: boolean;
+  createdAt: number;
+  /** Start of the current term. */
+  termStart: number;
+  /** Last day of the current term (inclusive, midnight UTC). */
+  commitmentEnd: number;
+  cancellationAllowedUntil: number;
+  /** Seats added within their 168-hour window, newest last: only these can be removed. */
+  refundableBatches: Array<{ quantity: number; allowedUntil: number }>;
+  scheduledNextTerm?: ScheduledNextTerm;
+  promotionId?: string;
+  unitPrice: number;
+  currencyCode: string;
+  etag: string;
+  /** A 202-accepted PATCH in progress: applied, and the subscription writable again, at `until`. */
+  pendingUpdate?: { until: number; update: SubscriptionUpdate };
+  provisioning: { readyAt: number; forced?: 'success' | 'pending' | 'failed' };
+}
+
+export interface ReconLine {
+  /** Sandbox time the charge happened; decides the `current`/`previous` period. */
+  at: number;
+  partnerTenantId: string;
+  currency: string;
+  item: Record<string, unknown>;
+}
+
+export interface Invoice {
+  id: string;
+  partnerTenantId: string;
+  invoiceDate: number;
+  periodStart: number;
+  periodEnd: number;
+  currencyCode: string;
+  currencySymbol: string;
+  lines: Array<Record<string, unknown>>;
+}
+
+export interface Delays {
+  orderCompletionMs: number;
+  orderListMs: number;
+  subscriptionProvisioningMs: number;
+  /** 0 = PATCH answers 200 at once; > 0 = 202 + Location and the change lands after this long. */
+  patchAcceptedMs: number;
+  /** How long a checkout is "being processed" (a concurrent checkout of the same cart gets 409/800064). */
+  checkoutMs: number;
+}
+
+export interface Counters {
+  requests: Record<string, number>;
+  ordersPerCart: Record<string, number>;
+  replayedRequests: number;
+}
+
+export interface World {
+  seed: number;
+  random: SandboxRandom;
+  catalog: Catalog;
+  partners: Partner[];
+  customers: Map<string, Customer>;
+  carts: Map<string, Cart>;
+  orders: Map<string, Order>;
+  subscriptions: Map<string, Subscription>;
+  recon: ReconLine[];
+  invoices: Invoice[];
+  /** Seats sold per inventory-checked SKU ("PRODUCT:SKU"). */
+  inventorySold: Map<string, number>;
+  counters: Counters;
+}
+
+const COMPANIES: Array<{ name: string; domain: string; country: Country }> = [
+  { name: 'Northwind Traders', domain: 'northwindtraders', country: 'US' },
+  { name: 'Tailspin Toys UK', domain: 'tailspintoysuk', country: 'GB' },
+  { name: 'Alpine Ski Haus GmbH', domain: 'alpineskihaus', country: 'DE' },
+];
+
+/** A fresh world for `seed`; partner tenant ids and customer ids are passed in so that a reset keeps
+ * the credentials tests already hold. */
+export function createWorld(seed: number, partners: Partner[], customerIds: Record<string, string[]>): World {
+  const random = createRandom(seed ^ 0x5eed);
+  const customers = new Map<string, Customer>();
+  for (const partner of partners) {
+    (customerIds[partner.tenantId] ?? []).forEach((id, index) => {
+      const company = COMPANIES[index % COMPANIES.length];
+      const prefix = partner === partners[0] ? '' : `${partner.name.split(' ')[0]} `;
+      customers.set(id, {
+        id,
+        partnerTenantId: partner.tenantId,
+        companyName: `${prefix}${company.name}`,
+        domain: `${prefix.trim().toLowerCase()}${company.domain}.onmicrosoft.com`,
+        country: company.country,
+      });
+    });
+  }
+  return {
+    seed,
+    random,
+    catalog: createCatalog(random),
+    partners,
+    customers,
+    carts: new Map(),
+    orders: new Map(),
+    subscriptions: new Map(),
+    recon: [],
+    invoices: [],
+    inventorySold: new Map(),
+    counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
+  };
+}
