@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { Logger } from '@temporalio/common';
 import { startPurchase, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
 import { createActivityDeps, purchaseWorkerOptions } from '../../../src/worker';
@@ -104,6 +105,40 @@ export async function recordHistory(name: string, handle: PurchaseHandle): Promi
   if (process.env.PCW_RECORD_HISTORIES !== '1') return;
   mkdirSync(historiesDir, { recursive: true });
   writeFileSync(join(historiesDir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+}
+
+/** Offers of the sandbox's seeded catalog (src/sandbox/catalog.ts). */
+export const offers = {
+  businessBasic: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
+  office365E3: { productId: 'CFQ7TTC0LF8R', skuId: '0001' },
+  teamsEssentials: { productId: 'CFQ7TTC0RM8K', skuId: '0001' },
+  /** An add-on: refused (400041) in a cart without a base licence. */
+  teamsPremium: { productId: 'CFQ7TTC0RM7H', skuId: '0001' },
+  /** Stock-checked: 100 seats in all. */
+  windows365: { productId: 'CFQ7TTC0HHS9', skuId: '0003' },
+} as const;
+
+type Item = PurchaseRequest['items'][number];
+
+/** One line: `quantity` seats of `offer`, one-year term billed monthly unless told otherwise. */
+export function line(offer: Item['offer'], quantity: number, extra: Partial<Item> = {}): Item {
+  return { offer, quantity, termDuration: 'P1Y', billingCycle: 'monthly', ...extra };
+}
+
+/** A request with a fresh requestId. */
+export function purchaseRequest(customerId: string, items: Item[], extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
+  return { requestId: `test-${randomUUID()}`, customerId, items, ...extra };
+}
+
+/** The ApplicationFailure a failed purchase ended with (its contract failure type is `.type`). */
+export async function purchaseFailure(handle: PurchaseHandle): Promise<ApplicationFailure> {
+  const error = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the purchase to fail, got ${String(error)}`);
+  if (!(error.cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
+  return error.cause;
 }
 
 /** Secrets of the rig that must never reach a workflow history. */
