@@ -94,7 +94,7 @@ const productTermSchema = z.looseObject({
 /** The PATCH body is a whole Subscription; only the writable fields matter and unknown ones are ignored. */
 const patchSchema = z.looseObject({
   quantity: z.number().int('must be a whole number').min(0, 'must not be negative'),
-  status: looseEnum(['active', 'suspended', 'deleted']).optional(),
+  status: looseEnum(['none', 'active', 'suspended', 'deleted', 'expired', 'pending', 'disabled']).optional(),
   autoRenewEnabled: z.boolean().nullish(),
   friendlyName: z.string().max(128, 'must be at most 128 characters').nullish(),
   scheduledNextTermInstructions: z
@@ -104,12 +104,15 @@ const patchSchema = z.looseObject({
 
 /** Checks a PATCH against the new-commerce rules and returns the state it leads to. */
 function planUpdate(ctx: ApiContext, s: Subscription): SubscriptionUpdate {
-  const body = parseWith(patchSchema, jsonBody(ctx.rawBody));
-  const { world } = ctx.runtime;
   if (s.status === 'deleted' || s.status === 'expired' || s.status === 'disabled') {
     throw new ApiError(400, 900279, `Updates are no longer allowed for subscription ${s.id} in status ${s.status}.`);
   }
+  const body = parseWith(patchSchema, jsonBody(ctx.rawBody));
+  const { world } = ctx.runtime;
   const status = body.status ?? s.status;
+  if (status !== s.status && status !== 'active' && status !== 'suspended' && status !== 'deleted') {
+    throw badRequest('status', 'can only be changed to active, suspended or deleted');
+  }
   if (status === 'deleted') {
     if (ctx.now > s.cancellationAllowedUntil) {
       throw new ApiError(400, 900213, `You have passed your 168-hour cancellation window for subscription ${s.id} (allowed until ${isoTimestamp(s.cancellationAllowedUntil)}).`);
