@@ -50,6 +50,8 @@ export interface TokenProviderOptions {
   renewBeforeExpiryMs?: number;
   /** Per call to the authority. Default 30 s. */
   timeoutMs?: number;
+  /** Clock for the renewal decision (tests). */
+  now?: () => number;
 }
 
 const DEFAULT_RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -76,6 +78,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       : `App-only token request (${appCredentialKind})`;
   const authorityHost = (options.authorityHost ?? PUBLIC_AUTHORITY_HOST).replace(/\/+$/, '');
   const renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? DEFAULT_RENEW_BEFORE_EXPIRY_MS;
+  const now = options.now ?? Date.now;
   const network = createNetworkClient(options.trustedCaPem, options.timeoutMs ?? DEFAULT_AUTHORITY_TIMEOUT_MS);
 
   // Everything secret this provider ever holds, so no message can leak one.
@@ -116,7 +119,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   async function acquire(): Promise<string> {
-    const started = Date.now();
+    const started = now();
+    const wallClockStart = Date.now();
     try {
       const client = await app();
       const result = refreshToken
@@ -130,9 +134,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       secrets.add(result.accessToken);
       if (refreshToken) refreshToken = rotatedRefreshToken(client, result.account?.homeAccountId) ?? refreshToken;
       if (refreshToken) secrets.add(refreshToken);
-      const expiresAt = result.expiresOn?.getTime() ?? started + FALLBACK_LIFETIME_MS;
-      const lifetime = Math.max(expiresAt - started, 0);
-      cached = { token: result.accessToken, renewAt: expiresAt - Math.min(renewBeforeExpiryMs, lifetime / 2) };
+      // msal reports expiry in wall-clock time; keep the lifetime and place it on our clock.
+      const lifetime = Math.max((result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart, 0);
+      cached = { token: result.accessToken, renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2) };
       return result.accessToken;
     } catch (error) {
       throw tokenFailure(error, label, authorityHost, redact, network.lastFailure());
@@ -144,7 +148,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     credentialKind,
     getAccessToken(request) {
       const forceRefresh = request?.forceRefresh === true;
-      if (!forceRefresh && cached && Date.now() < cached.renewAt) return Promise.resolve(cached.token);
+      if (!forceRefresh && cached && now() < cached.renewAt) return Promise.resolve(cached.token);
       // One request in flight, whoever asks: a forced refresh joins a running one (it is fresh anyway).
       inFlight ??= acquire().finally(() => {
         inFlight = undefined;
