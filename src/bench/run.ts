@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { startPurchase, type PurchaseRequest } from '../client';
+import type { PartnerCenterSettings } from '../config';
+import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from '../partner-center';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { startDevServer } from '../temporal/dev-server';
+import { createActivityDeps, purchaseWorkerOptions } from '../worker';
+
+/**
+ * `npm run bench`: what the product costs, measured on the real parts (Temporal dev server, sandbox over loopback
+ * HTTP, msal-node, the worker in this process). Prints a table; `--json FILE` writes the figures.
+ */
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+const BUSINESS_BASIC = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function settingsOf(sandbox: Sandbox, appPlusUser = false): PartnerCenterSettings {
+  return {
+    baseUrl: sandbox.baseUrl,
+    authorityHost: sandbox.authorityHost,
+    tenantId: sandbox.tenantId,
+    clientId: sandbox.clientId,
+    credential: { clientSecret: sandbox.clientSecret },
+    ...(appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
+  };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, performance.now() - started];
+}
+
+/** Client and auth: one token for many concurrent callers, request latency and throughput, catalog cache. */
+async function benchClient(sandbox: Sandbox, figures: Figure[], requests: number): Promise<void> {
+  const tokens = createTokenProvider({
+    tenantId: sandbox.tenantId,
+    clientId: sandbox.clientId,
+    credential: { clientSecret: sandbox.clientSecret },
+    authorityHost: sandbox.authorityHost,
+    trustedCaPem: sandbox.caPem,
+  });
+  const before = await sandbox.control.counters();
+  const [, tokenMs] = await timed(() => Promise.all(Array.from({ length: 100 }, () => tokens.getAccessToken())));
+  const after = await sandbox.control.counters();
+  figures.push({ name: 'token: 100 concurrent getAccessToken', value: round(tokenMs), unit: 'ms' });
+  figures.push({
+    name: 'token: requests to the authority for them',
+    value: after.tokens.clientCredentials - before.tokens.clientCredentials,
+    unit: 'requests',
+  });
+
+  const client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens });
+  const catalog = createCatalogResolver(client, {});
+  const query = { ...BUSINESS_BASIC, termDuration: 'P1Y', billingCycle: 'monthly', country: 'US', segment: 'commercial' } as const;
+  const [, coldMs] = await timed(() => catalog.resolve(query));
+  const [, warmMs] = await timed(() => catalog.resolve(query));
+  figures.push({ name: 'catalog resolve, cold (product → SKU → availabilities)', value: round(coldMs), unit: 'ms' });
+  figures.push({ name: 'catalog resolve, cached', value: round(warmMs, 3), unit: 'ms' });
+
+  // Lift the sandbox's realistic 500/min throttle: this measures the client, not Partner Center's limits.
+  await sandbox.control.setThrottling({ partnerPerMinute: 1_000_000, customerPerMinute: 1_000_000 });
+  const latencies: number[] = [];
+  const concurrency = 16;
+  let next = 0;
+  const [, totalMs] = await timed(() =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < requests) {
+          next += 1;
+          const [, ms] = await timed(() => client.listProducts({ country: 'US', targetView: 'OnlineServices' }));
+          latencies.push(ms);
+        }
+      }),
+    ),
+  );
+  latencies.sort((a, b) => a - b);
+  figures.push({ name: `client: GET /products x${requests}, ${concurrency} in flight`, value: round((requests / totalMs) * 1000), unit: 'req/s' });
+  figures.push({ name: 'client: request latency p50', value: round(percentile(latencies, 50), 2), unit: 'ms' });
+  figures.push({ name: 'client: request latency p95', value: round(percentile(latencies, 95), 2), unit: 'ms' });
+}
+
+interface PurchaseRun {
+  latencies: number[];
+  totalMs: number;
+  historyEvents: number[];
+  requests: number;
+  maxOrdersPerCart: number;
+}
+
+async function runPurchases(
+  client: Client,
+  taskQueue: string,
+  sandbox: Sandbox,
+  count: number,
+): Promise<PurchaseRun> {
+  const before = await sandbox.control.counters();
+  const requests: PurchaseRequest[] = Array.from({ length: count }, (_, i) => ({
+    requestId: `bench-${randomUUID()}`,
+    customerId: sandbox.customerIds[0], // the seeded US customer (the others are in GB and DE)
+    items: [{ offer: BUSINESS_BASIC, quantity: 1 + (i % 20), termDuration: 'P1Y', billingCycle: 'monthly' }],
+  }));
+  const started = performance.now();
+  const latencies = await Promise.all(
+    requests.map(async (request) => {
+      const t0 = performance.now();
+      const handle = await startPurchase(client, request, { taskQueue });
+      const result = await handle.result().catch((error: Error & { cause?: Error }) => {
+        throw new Error(`bench purchase ${request.requestId} failed: ${error.cause?.message ?? error.message}`);
+      });
+      if (result.status !== 'completed') throw new Error(`bench purchase ended ${result.status}`);
+      return performance.now() - t0;
+    }),
+  );
+  const totalMs = performance.now() - started;
+  const historyEvents = await Promise.all(
+    requests.map(async (request) => {
+      const history = await client.workflow.getHandle(`purchase-${request.requestId}`).fetchHistory();
+      return history.events?.length ?? 0;
+    }),
+  );
+  const after = await sandbox.control.counters();
+  const sum = (counters: Record<string, number>) => Object.values(counters).reduce((a, b) => a + b, 0);
+  return {
+    latencies: latencies.sort((a, b) => a - b),
+    totalMs,
+    historyEvents,
+    requests: sum(after.requests) - sum(before.requests),
+    maxOrdersPerCart: Math.max(...Object.values(after.ordersPerCart)),
+  };
+}
+
+/** The whole purchase on the real dev server: latency, throughput, history size, API calls, memory. */
+async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number): Promise<void> {
+  const server = await startDevServer({ progress: (line) => process.stderr.write(`${line}\n`) });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection });
+    const [bundle, bundleMs] = await timed(() =>
+      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
+    );
+    figures.push({ name: 'workflow bundle build', value: round(bundleMs), unit: 'ms' });
+    const pollIntervalMs = 250;
+    const deps = createActivityDeps(
+      settingsOf(sandbox),
+      { orderPollIntervalMs: pollIntervalMs, orderVisibilityDeadlineMs: 60_000 },
+      quiet,
+      sandbox.caPem,
+    );
+    const taskQueue = `bench-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      workflowBundle: bundle,
+      ...purchaseWorkerOptions(deps, { taskQueue, requestsPerMinute: 1_000_000 }),
+      shutdownGraceTime: '1s',
+    });
+    const rssBefore = process.memoryUsage().rss;
+    await worker.runUntil(async () => {
+      await sandbox.control.setDelays({ orderCompletionMs: 300, orderListMs: 0 });
+      await runPurchases(client, taskQueue, sandbox, 2); // warm-up: first bundle load, token, catalog cache
+      const run = await runPurchases(client, taskQueue, sandbox, count);
+      figures.push({ name: `purchase: ${count} concurrent, end to end p50`, value: round(percentile(run.latencies, 50)), unit: 'ms', note: `order completes after 300 ms, polled every ${pollIntervalMs} ms` });
+      figures.push({ name: 'purchase: end to end p95', value: round(percentile(run.latencies, 95)), unit: 'ms' });
+      figures.push({ name: 'purchase: throughput', value: round((count / run.totalMs) * 60_000), unit: 'purchases/min' });
+      figures.push({ name: 'purchase: Partner Center requests per purchase', value: round(run.requests / count, 2), unit: 'requests' });
+      figures.push({ name: 'purchase: orders per cart (max; 1 = never bought twice)', value: run.maxOrdersPerCart, unit: 'orders' });
+      const meanEvents = run.historyEvents.reduce((a, b) => a + b, 0) / count;
+      figures.push({ name: 'purchase: history events per purchase', value: round(meanEvents), unit: 'events' });
+
+      // The order takes 10 s instead of 0.3 s: ~40 polls. The retry policy is the poller, so history stays flat.
+      await sandbox.control.setDelays({ orderCompletionMs: 10_000 });
+      const slow = await runPurchases(client, taskQueue, sandbox, 1);
+      figures.push({ name: 'purchase: history events with a 10 s order (~40 polls)', value: slow.historyEvents[0], unit: 'events' });
+      await sandbox.control.setDelays({ orderCompletionMs: 300 });
+    });
+    const memory = process.memoryUsage();
+    figures.push({ name: 'worker process RSS after the runs', value: round(memory.rss / 2 ** 20), unit: 'MiB', note: `${memory.rss >= rssBefore ? '+' : ''}${round((memory.rss - rssBefore) / 2 ** 20)} MiB during them` });
+    figures.push({ name: 'worker process heap used', value: round(memory.heapUsed / 2 ** 20), unit: 'MiB' });
+    await benchReplay(figures, bundle);
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+  }
+}
+
+/** Replaying committed histories: what a worker restart costs per cached workflow. */
+async function benchReplay(figures: Figure[], bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>): Promise<void> {
+  const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'histories');
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+  } catch {
+    return;
+  }
+  if (files.length === 0) return;
+  const histories = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  const [, ms] = await timed(async () => {
+    for (const history of histories) await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+  });
+  figures.push({ name: `replay: ${histories.length} committed histories`, value: round(ms / histories.length), unit: 'ms/history' });
+}
+
+function printTable(figures: Figure[]): void {
+  const width = Math.max(...figures.map((f) => f.name.length));
+  process.stdout.write(`\n${'benchmark'.padEnd(width)}  ${'value'.padStart(10)}  unit\n`);
+  process.stdout.write(`${'-'.repeat(width)}  ${'-'.repeat(10)}  ----\n`);
+  for (const f of figures) {
+    process.stdout.write(`${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${f.unit}${f.note ? `  (${f.note})` : ''}\n`);
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'string' }, purchases: { type: 'string' }, requests: { type: 'string' } },
+  });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const figures: Figure[] = [];
+  const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 0 });
+  try {
+    await benchClient(sandbox, figures, Number(values.requests ?? '2000'));
+    await benchPurchases(sandbox, figures, Number(values.purchases ?? '30'));
+  } finally {
+    await sandbox.close();
+  }
+  printTable(figures);
+  const report = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, figures };
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
