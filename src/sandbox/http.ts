@@ -67,8 +67,17 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, root =
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : root;
-  const problem = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message.replace(/^Invalid input: /, 'is invalid: ');
-  throw badRequest(field, problem.startsWith('is ') ? problem : `is invalid: ${problem}`);
+  const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
+  throw badRequest(field, missing ? 'is required' : `is invalid: ${issue.message.replace(/^Invalid input: /, '')}`);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 /** Enum values are case-insensitive on input (`Monthly` accepted). */
