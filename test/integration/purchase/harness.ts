@@ -6,7 +6,14 @@ import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { startPurchase, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
+import {
+  purchaseStatusQuery,
+  startPurchase,
+  type PurchaseHandle,
+  type PurchaseRequest,
+  type PurchaseStatus,
+  type PurchaseStep,
+} from '../../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
 import { createActivityDeps, purchaseWorkerOptions } from '../../../src/worker';
 import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
@@ -48,6 +55,8 @@ export interface PurchaseRig {
   sandbox: Sandbox;
   /** Runs `body` while a worker serves a fresh task queue; `start` starts purchases on that queue. */
   withWorker<T>(body: (ctx: { taskQueue: string; start: (request: PurchaseRequest) => Promise<PurchaseHandle> }) => Promise<T>, settings?: Partial<RigSettings>): Promise<T>;
+  /** The catalog item id the worker's resolver picks for an offer today (US, commercial). */
+  catalogItemIdOf(offer: { productId: string; skuId: string }, termDuration: string, billingCycle: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -58,26 +67,32 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     workflowBundle(),
     startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 60_000, ...sandboxOptions }),
   ]);
+  const depsFor = (settings: RigSettings) =>
+    createActivityDeps(
+      {
+        baseUrl: sandbox.baseUrl,
+        authorityHost: sandbox.authorityHost,
+        tenantId: sandbox.tenantId,
+        clientId: sandbox.clientId,
+        credential: { clientSecret: sandbox.clientSecret },
+        ...(settings.appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
+      },
+      settings,
+      quiet,
+      sandbox.caPem,
+    );
   return {
     env,
     client: env.client,
     sandbox,
+    async catalogItemIdOf(offer, termDuration, billingCycle) {
+      const { catalog } = depsFor(fastSettings);
+      return (await catalog.resolve({ ...offer, termDuration, billingCycle, country: 'US', segment: 'commercial' })).catalogItemId;
+    },
     async withWorker(body, overrides = {}) {
       const settings = { ...fastSettings, ...overrides };
       const taskQueue = uniqueTaskQueue('purchase');
-      const deps = createActivityDeps(
-        {
-          baseUrl: sandbox.baseUrl,
-          authorityHost: sandbox.authorityHost,
-          tenantId: sandbox.tenantId,
-          clientId: sandbox.clientId,
-          credential: { clientSecret: sandbox.clientSecret },
-          ...(settings.appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
-        },
-        settings,
-        quiet,
-        sandbox.caPem,
-      );
+      const deps = depsFor(settings);
       const worker = await Worker.create({
         connection: env.nativeConnection,
         workflowBundle: bundle,
@@ -139,6 +154,17 @@ export async function purchaseFailure(handle: PurchaseHandle): Promise<Applicati
   if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the purchase to fail, got ${String(error)}`);
   if (!(error.cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
   return error.cause;
+}
+
+/** Waits (polling the `status` query) until the purchase reaches `step`. */
+export async function untilStep(handle: PurchaseHandle, step: PurchaseStep, timeoutMs = 20_000): Promise<PurchaseStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await handle.query(purchaseStatusQuery);
+    if (status.step === step) return status;
+    if (Date.now() > deadline) throw new Error(`purchase stayed in ${status.step}, expected ${step}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Secrets of the rig that must never reach a workflow history. */
