@@ -2,7 +2,9 @@
  * createTokenProvider with the real msal-node against the sandbox's real https token authority
  * (a known authority on 127.0.0.1, trusted through `trustedCaPem`).
  */
+import { spawn } from 'node:child_process';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { builtEntry } from '../../support/processes';
 import { verifyAccessToken } from '../../../src/sandbox/authority';
 import {
   createTokenProvider,
@@ -57,13 +59,15 @@ describe('App-only', () => {
     expect(claimsOf(await tokens.getAccessToken())).toMatchObject({ appid: sandbox.clientId, idtyp: 'app' });
   });
 
-  test('the token is reused until renewal, and forceRefresh fetches a new one', async () => {
+  test('the token is reused, and forceRefresh asks the authority again', async () => {
     const tokens = provider();
     const first = await tokens.getAccessToken();
+    const issued = async () => (await sandbox.control.counters()).tokens.clientCredentials;
+    const before = await issued();
     expect(await tokens.getAccessToken()).toBe(first);
-    // A new token: same claims within one second would give the same JWT, so compare issue times loosely.
-    const refreshed = await tokens.getAccessToken({ forceRefresh: true });
-    expect(claimsOf(refreshed).appid).toBe(sandbox.clientId);
+    expect(await issued()).toBe(before);
+    expect(claimsOf(await tokens.getAccessToken({ forceRefresh: true })).appid).toBe(sandbox.clientId);
+    expect(await issued()).toBe(before + 1);
   });
 });
 
@@ -116,5 +120,48 @@ describe('failures say which credential failed and why, and are not retried', ()
     const error = await rejection(provider({ trustedCaPem: undefined }).getAccessToken());
     expect(error).toBeInstanceOf(PartnerCenterNetworkError);
     expect(error.message).toContain(sandbox.authorityHost);
+  });
+});
+
+describe('trust through NODE_EXTRA_CA_CERTS (Node reads it at start-up: a fresh process on the compiled code)', () => {
+  const script = `
+    const { createTokenProvider } = require(process.env.PC_MODULE);
+    createTokenProvider({
+      tenantId: process.env.AZURE_TENANT_ID,
+      clientId: process.env.AZURE_CLIENT_ID,
+      credential: { clientSecret: process.env.AZURE_CLIENT_SECRET },
+      authorityHost: process.env.AZURE_AUTHORITY_HOST,
+    }).getAccessToken().then(
+      (token) => console.log('TOKEN-PARTS ' + token.split('.').length),
+      (error) => console.log('FAILED ' + error.name + ': ' + error.message),
+    );`;
+
+  const run = (extraEnv: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          PC_MODULE: builtEntry('partner-center/index.js'),
+          AZURE_TENANT_ID: sandbox.tenantId,
+          AZURE_CLIENT_ID: sandbox.clientId,
+          AZURE_CLIENT_SECRET: sandbox.clientSecret,
+          AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', reject);
+      child.once('exit', () => resolve(output));
+    });
+
+  test('with the sandbox CA in NODE_EXTRA_CA_CERTS the authority is trusted', async () => {
+    expect(await run({ NODE_EXTRA_CA_CERTS: sandbox.caFile })).toContain('TOKEN-PARTS 3');
+  });
+
+  test('without it the same process cannot reach the authority', async () => {
+    expect(await run({})).toMatch(/FAILED PartnerCenterNetworkError: .*could not reach the authority/);
   });
 });
