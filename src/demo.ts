@@ -12,8 +12,16 @@ const DEMO_ITEMS: PurchaseRequest['items'][] = [
   [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 25, termDuration: 'P1Y', billingCycle: 'annual' }],
 ];
 
+/** The sandbox seeds its customers in this order of countries (src/sandbox/state.ts). */
+const SANDBOX_CUSTOMER_MARKETS = [
+  { country: 'US', currency: 'USD' },
+  { country: 'GB', currency: 'GBP' },
+  { country: 'DE', currency: 'EUR' },
+];
+
 export function demoPurchaseRequest(customerId: string, index: number, requestId: string): PurchaseRequest {
-  return { requestId, customerId, items: DEMO_ITEMS[index % DEMO_ITEMS.length] };
+  const market = SANDBOX_CUSTOMER_MARKETS[index % SANDBOX_CUSTOMER_MARKETS.length];
+  return { requestId, customerId, ...market, items: DEMO_ITEMS[index % DEMO_ITEMS.length] };
 }
 
 /** `npm start -- --demo`: a few purchases to watch in the UI; each run gets fresh request ids. */

@@ -80,6 +80,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cli = await resolveTemporalCli({ progress });
   const port = options.port && options.port > 0 ? options.port : await freePort();
+  // A server already there would answer our readiness probe while our own child dies on the busy port.
+  for (const [what, fixed] of [['gRPC', options.port], ['UI', options.uiPort]] as const) {
+    if (fixed && (await canConnect(fixed))) {
+      throw new Error(
+        `Port ${fixed} (Temporal ${what}) is already in use on 127.0.0.1: another Temporal server is running. ` +
+          'Stop it, or set TEMPORAL_ADDRESS to use it instead of starting one.',
+      );
+    }
+  }
   const args = [
     'server',
     'start-dev',
