@@ -81,7 +81,7 @@ describe('App+User (secure application model)', () => {
     expect(claims.amr).toContain('mfa');
   });
 
-  test('renewals keep working on the rotated refresh token', async () => {
+  test('repeated exchanges keep working (rotation itself: unit test auth-rotation)', async () => {
     const tokens = provider({ refreshToken: sandbox.refreshToken });
     for (let i = 0; i < 3; i += 1) {
       expect(claimsOf(await tokens.getAccessToken({ forceRefresh: true })).idtyp).toBe('user');
