@@ -36,10 +36,11 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
   // Promises are cached so concurrent resolutions share one read; failures are not kept.
   const cache = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
 
-  function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /** A shared read must not die with one caller: only the correlation id is passed on, not its signal. */
+  function cached<T>(key: string, read: (o: RequestOptions) => Promise<T>, o?: RequestOptions): Promise<T> {
     const hit = cache.get(key);
     if (hit && hit.expiresAt > now()) return hit.value as Promise<T>;
-    const value = read();
+    const value = read({ correlationId: o?.correlationId });
     const entry = { expiresAt: now() + ttlMs, value };
     cache.set(key, entry);
     value.catch(() => {
@@ -49,17 +50,26 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
   }
 
   const product = (productId: string, country: string, o?: RequestOptions) =>
-    cached(`product|${productId}|${country}`, () => notFoundAs(`Product ${productId} does not exist in ${country}`, client.getProduct(productId, { country }, o)));
+    cached(
+      `product|${productId}|${country}`,
+      (shared) => notFoundAs(`Product ${productId} does not exist in ${country}`, client.getProduct(productId, { country }, shared)),
+      o,
+    );
   const sku = (productId: string, skuId: string, country: string, o?: RequestOptions) =>
-    cached(`sku|${productId}|${skuId}|${country}`, () =>
-      notFoundAs(`SKU ${productId}:${skuId} does not exist in ${country}`, client.getSku(productId, skuId, { country }, o)),
+    cached(
+      `sku|${productId}|${skuId}|${country}`,
+      (shared) => notFoundAs(`SKU ${productId}:${skuId} does not exist in ${country}`, client.getSku(productId, skuId, { country }, shared)),
+      o,
     );
   const availabilities = (productId: string, skuId: string, country: string, segment: string, o?: RequestOptions) =>
-    cached(`availabilities|${productId}|${skuId}|${country}|${segment}`, () =>
-      notFoundAs(
-        `SKU ${productId}:${skuId} has no availabilities in ${country}`,
-        client.listAvailabilities(productId, skuId, { country, targetSegment: segment }, o),
-      ),
+    cached(
+      `availabilities|${productId}|${skuId}|${country}|${segment}`,
+      (shared) =>
+        notFoundAs(
+          `SKU ${productId}:${skuId} has no availabilities in ${country}`,
+          client.listAvailabilities(productId, skuId, { country, targetSegment: segment }, shared),
+        ),
+      o,
     );
 
   async function resolve(q: OfferQuery, o?: RequestOptions): Promise<ResolvedOffer> {

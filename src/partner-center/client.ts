@@ -60,6 +60,7 @@ interface HttpResponse {
   status: number;
   headers: Headers;
   body: unknown;
+  requestId: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -114,7 +115,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         requestId: ids.requestId,
         correlationId: ids.correlationId,
       });
-      return { status: response.status, headers: response.headers, body: parsedBody };
+      return { status: response.status, headers: response.headers, body: parsedBody, requestId: ids.requestId };
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
       const details = { requestId: ids.requestId, correlationId: ids.correlationId, cause: error };
@@ -171,7 +172,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     while (request) {
       const page = parseBody(envelope, await send(request, options), first.path);
       yield page.items;
-      const next = nextSeekPage(page.links?.next);
+      const next = nextSeekPage(page.links?.next, page.continuationToken);
       if (next && previous && next.pathAndQuery === previous.pathAndQuery && sameHeaders(next.headers, previous.headers)) {
         throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
       }
@@ -326,7 +327,7 @@ function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, path:
   if (parsed.success) return parsed.data;
   throw new PartnerCenterResponseShapeError({
     status: response.status,
-    requestId: response.headers.get('ms-requestid')?.split(',')[0]?.trim() || undefined,
+    requestId: response.requestId,
     description: `Unexpected response shape from ${path}: ${describeIssues(parsed.error)}`,
   });
 }

@@ -14,18 +14,24 @@ export interface PageRequest {
 export const CONTINUATION_HEADER = 'MS-ContinuationToken';
 
 /**
- * The request for the page after one whose envelope had `next` (undefined: last page).
+ * The request for the page after one whose envelope had `next` (undefined: last page), carrying
+ * the continuation token from the link's headers or else from the envelope.
  * Absolute next links are reduced to their path so the bearer token is only ever sent to the
  * configured Partner Center host.
  */
-export function nextSeekPage(next: Link | undefined): PageRequest | undefined {
+export function nextSeekPage(next: Link | undefined, continuationToken?: string): PageRequest | undefined {
   if (!next || next.uri.trim() === '') return undefined;
   const url = new URL(next.uri, 'http://relative.invalid/v1/');
   let path = url.pathname;
   if (path === '/v1' || path.startsWith('/v1/')) path = path.slice(3);
   const headers: Record<string, string> = {};
   for (const { key, value } of next.headers ?? []) headers[key] = value;
-  const hasToken = Object.keys(headers).some((key) => key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  let hasToken = Object.keys(headers).some((key) => key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  // Some collections carry the token only in the envelope's `continuationToken`.
+  if (!hasToken && continuationToken) {
+    headers[CONTINUATION_HEADER] = continuationToken;
+    hasToken = true;
+  }
   const hasSeek = [...url.searchParams.keys()].some((key) => key.replace(/_/g, '').toLowerCase() === 'seekoperation');
   if (hasToken && !hasSeek) url.searchParams.set('seekOperation', 'Next');
   return { pathAndQuery: `${path || '/'}${url.search}`, headers };

@@ -26,6 +26,14 @@ describe('seek paging', () => {
     expect(next?.pathAndQuery).toBe('/invoices/G1/lineitems/OneTime/BillingLineItems?seek_operation=Next');
   });
 
+  test('a token only in the envelope is sent as the header', () => {
+    expect(nextSeekPage({ uri: '/invoices/unbilled/lineitems?size=5' }, 'env-token')).toEqual({
+      pathAndQuery: '/invoices/unbilled/lineitems?size=5&seekOperation=Next',
+      headers: { 'MS-ContinuationToken': 'env-token' },
+    });
+    expect(nextSeekPage(undefined, 'env-token')).toBeUndefined();
+  });
+
   test('without a continuation token the link is followed as given', () => {
     expect(nextSeekPage({ uri: '/customers/c/orders?page=2' })).toEqual({ pathAndQuery: '/customers/c/orders?page=2', headers: {} });
   });
