@@ -94,8 +94,12 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       'MS-RequestId': ids.requestId,
       'MS-CorrelationId': ids.correlationId,
       'MS-PartnerCenter-Application': APPLICATION_NAME,
-      ...request.headers,
     };
+    // Extra headers (If-Match, next-page link headers from the server) may add but never replace ours.
+    const ours = new Set(Object.keys(headers).map((key) => key.toLowerCase()));
+    for (const [key, value] of Object.entries(request.headers ?? {})) {
+      if (!ours.has(key.toLowerCase())) headers[key] = value;
+    }
     let body: string | undefined;
     if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -182,7 +186,6 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       options = o && { ...o, requestId: undefined };
     }
   }
-
 
   async function listAll<S extends z.ZodType>(item: S, first: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>[]> {
     const all: z.infer<S>[] = [];

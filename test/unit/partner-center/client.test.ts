@@ -169,7 +169,15 @@ test('seek paging follows links.next with the continuation header and seekOperat
     const token = req.headers['ms-continuationtoken'];
     const page = token === undefined ? 1 : Number(String(token).slice(1));
     const next =
-      page < 3 ? { uri: '/invoices/unbilled/lineitems?provider=onetime&size=2', headers: [{ key: 'MS-ContinuationToken', value: `p${page + 1}` }] } : undefined;
+      page < 3
+        ? {
+            uri: '/invoices/unbilled/lineitems?provider=onetime&size=2',
+            headers: [
+              { key: 'MS-ContinuationToken', value: `p${page + 1}` },
+              { key: 'authorization', value: 'Bearer from-the-server' },
+            ],
+          }
+        : undefined;
     json(res, 200, { totalCount: 2, items: [{ customerId: `c${page}a` }, { customerId: `c${page}b`, unitPrice: '3' }], links: { next } });
   };
   const seen: string[] = [];
@@ -180,6 +188,8 @@ test('seek paging follows links.next with the continuation header and seekOperat
   expect(requests[0].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=2');
   expect(requests[1].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&size=2&seekOperation=Next');
   expect(requests.map((r) => r.headers['ms-continuationtoken'])).toEqual([undefined, 'p2', 'p3']);
+  // A link header can never replace ours.
+  expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
   // Only the first page reuses the caller's request id; every page is its own logical call.
   expect(requests[0].headers['ms-requestid']).toBe('first');
   expect(new Set(requests.map((r) => r.headers['ms-requestid'])).size).toBe(3);
