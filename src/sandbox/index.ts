@@ -5,6 +5,7 @@ import { startAuthority, type AppRegistration } from './authority';
 import { createClock } from './clock';
 import { createControlClient, type SandboxControl } from './control';
 import { createFaults } from './faults';
+import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom } from './random';
 import type { SandboxRuntime } from './router';
 import { createApiServer, resetWorld, type ServerDeps } from './server';
@@ -63,6 +64,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { tenantId: apps[1].tenantId, name: 'Fabrikam Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
   ];
   const customerIds: Record<string, string[]> = Object.fromEntries(partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]));
+  // Read before anything listens, so a bad data file fails fast without leaking servers.
+  const snapshot = config.dataFile ? readSnapshot(config.dataFile) : undefined;
   const authority = await startAuthority({ port: config.authorityPort, apps, random });
   const initialDelays: Delays = {
     orderCompletionMs: config.orderCompletionDelayMs,
@@ -72,8 +75,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     checkoutMs: 250,
   };
   const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays } };
-  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays };
-  resetWorld(deps, config.seed);
+  const dataFile = config.dataFile;
+  const save = dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined;
+  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays, onChange: save };
+  resetWorld(deps, snapshot?.seed ?? config.seed);
+  if (snapshot) {
+    restoreWorld(runtime.world, snapshot);
+    runtime.clock.advance(snapshot.clockOffsetMs);
+  }
   const server = createApiServer(deps);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -107,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      save?.();
       await authority.close();
     },
   };

@@ -10,6 +10,9 @@ export interface SandboxRandom {
   upperAlphanumeric(length: number): string;
   /** URL-safe characters for secrets and opaque tokens. */
   token(length: number): string;
+  /** The generator's internal state, to continue the same sequence after a restart. */
+  snapshot(): number;
+  restore(state: number): void;
 }
 
 const UPPER_ALPHANUMERIC = '0123456789ABCDEFGHJKLMNPQRSTVWXZ';
@@ -40,5 +43,9 @@ export function createRandom(seed: number): SandboxRandom {
     },
     upperAlphanumeric: (length) => pick(UPPER_ALPHANUMERIC, length),
     token: (length) => pick(TOKEN_CHARS, length),
+    snapshot: () => state,
+    restore: (saved) => {
+      state = saved >>> 0;
+    },
   };
 }

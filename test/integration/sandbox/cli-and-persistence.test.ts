@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox } from '../../../src/sandbox';
+import { CliUsageError, parseSandboxArgs, runSandboxCli } from '../../../src/sandbox/cli';
+import { api, catalogItemFor, partnerTokens, tokenFor } from './helpers';
+
+describe('npm run sandbox', () => {
+  test('--json prints one line with the connection facts; SIGTERM closes it', async () => {
+    const output: string[] = [];
+    const signals = new EventEmitter();
+    const exited = new Promise<number>((resolve) => {
+      void runSandboxCli(['--json', '--port', '0', '--authority-port', '0', '--seed', '5', '--order-delay', '1s', '--list-delay', '2m'], {
+        write: (text) => output.push(text),
+        signals,
+        exit: resolve,
+      });
+    });
+    await new Promise<void>((resolve) => {
+      const poll = () => (output.length ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    expect(output).toHaveLength(1);
+    expect(output[0].endsWith('\n')).toBe(true);
+    const facts = JSON.parse(output[0]) as { baseUrl: string; authorityHost: string; tenantId: string; clientId: string; clientSecret: string; refreshToken: string; caFile: string; customerIds: string[] };
+    expect(Object.keys(facts).sort()).toEqual(['authorityHost', 'baseUrl', 'caFile', 'clientId', 'clientSecret', 'customerIds', 'refreshToken', 'tenantId']);
+    expect(facts.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(facts.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const caPem = readFileSync(facts.caFile, 'utf8');
+    const token = await tokenFor({ authorityHost: facts.authorityHost, caPem }, 'app-only', facts);
+    const products = await api(facts, token, 'GET', '/products?country=US&targetView=OnlineServices');
+    expect(products.status).toBe(200);
+    expect(await (await fetch(`${facts.baseUrl}/_sandbox/clock`)).json()).toHaveProperty('now');
+
+    signals.emit('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(fetch(`${facts.baseUrl}/_sandbox/clock`)).rejects.toThrow();
+  });
+
+  test('without --json it prints a banner with the credentials, the env exports and a curl example', async () => {
+    const output: string[] = [];
+    const signals = new EventEmitter();
+    const exited = new Promise<number>((resolve) => {
+      void runSandboxCli(['--port', '0', '--authority-port', '0'], { write: (text) => output.push(text), signals, exit: resolve });
+    });
+    await new Promise<void>((resolve) => {
+      const poll = () => (output.length ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    const text = output.join('');
+    for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ']) expect(text).toContain(fact);
+    signals.emit('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  test('flags are validated with a usage message', () => {
+    expect(parseSandboxArgs([])).toMatchObject({ port: 8091, 'authority-port': 8092, seed: 1, 'order-delay': 2000, 'list-delay': 3000, json: false });
+    expect(parseSandboxArgs(['--list-delay', '15m', '--order-delay', '500ms'])).toMatchObject({ 'list-delay': 900_000, 'order-delay': 500 });
+    expect(() => parseSandboxArgs(['--port', 'eighty'])).toThrow(CliUsageError);
+    expect(() => parseSandboxArgs(['--port', '70000'])).toThrow(/--port/);
+    expect(() => parseSandboxArgs(['--order-delay', 'soon'])).toThrow(/--order-delay/);
+    expect(() => parseSandboxArgs(['--colour'])).toThrow(/Usage/);
+  });
+});
+
+describe('dataFile persistence', () => {
+  test('orders, subscriptions, rotated availabilities and the clock survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcw-sandbox-data-'));
+    const dataFile = join(dir, 'state.json');
+    try {
+      const first = await startSandbox({ seed: 77, dataFile, orderCompletionDelayMs: 0, orderListDelayMs: 0 });
+      const token = (await partnerTokens(first)).appOnly;
+      const customer = first.customerIds[0];
+      await first.control.setDelays({ checkoutMs: 0 });
+      const offer = await catalogItemFor(first, token, 'CFQ7TTC0LH18', '0001', 'P1Y');
+      const cart = await api<{ id: string }>(first, token, 'POST', `/customers/${customer}/carts`, { lineItems: [{ id: 0, catalogItemId: offer, quantity: 4, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+      await api(first, token, 'POST', `/customers/${customer}/carts/${cart.body.id}/checkout`);
+      const [productId, skuId, availabilityId] = offer.split(':');
+      const rotated = await first.control.rotateAvailability({ productId, skuId, availabilityId });
+      await first.control.advanceClock(48 * 3_600_000);
+      const subscriptions = (await api<{ items: Array<{ id: string; quantity: number }> }>(first, token, 'GET', `/customers/${customer}/subscriptions`)).body.items;
+      expect(subscriptions).toHaveLength(1);
+      await first.close();
+
+      const second = await startSandbox({ seed: 77, dataFile });
+      try {
+        expect(second.customerIds).toEqual(first.customerIds);
+        const again = (await partnerTokens(second)).appOnly;
+        const restored = await api<{ items: Array<{ id: string; quantity: number }> }>(second, again, 'GET', `/customers/${customer}/subscriptions`);
+        expect(restored.body.items).toEqual([expect.objectContaining({ id: subscriptions[0].id, quantity: 4 })]);
+        expect(await catalogItemFor(second, again, productId, skuId, 'P1Y')).toBe(rotated.newCatalogItemId);
+        expect((await second.control.now()) - Date.now()).toBeGreaterThan(47 * 3_600_000);
+        // New ids continue the sequence instead of repeating it.
+        const next = await api<{ id: string }>(second, again, 'POST', `/customers/${customer}/carts`, { lineItems: [{ id: 0, catalogItemId: rotated.newCatalogItemId, quantity: 1, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+        expect(next.body.id).not.toBe(cart.body.id);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
