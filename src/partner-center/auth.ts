@@ -81,16 +81,22 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const now = options.now ?? Date.now;
   const network = createNetworkClient(options.trustedCaPem, options.timeoutMs ?? DEFAULT_AUTHORITY_TIMEOUT_MS);
 
-  // Everything secret this provider ever holds, so no message can leak one.
-  const secrets = new Set<string>();
-  if ('clientSecret' in options.credential) secrets.add(options.credential.clientSecret);
   let refreshToken = options.refreshToken;
-  if (refreshToken) secrets.add(refreshToken);
-  const redact = (text: string) => redactSecrets(text, secrets);
-
   let application: Promise<ConfidentialClientApplication> | undefined;
   let cached: CachedToken | undefined;
   let inFlight: Promise<string> | undefined;
+
+  // Every secret this provider holds right now, so no message can carry one.
+  const redact = (text: string) =>
+    redactSecrets(
+      text,
+      [
+        'clientSecret' in options.credential ? options.credential.clientSecret : undefined,
+        options.refreshToken,
+        refreshToken,
+        cached?.token,
+      ].filter((value): value is string => value !== undefined),
+    );
 
   const app = () => {
     application ??= buildApplication().catch((error: unknown) => {
@@ -131,9 +137,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       if (!result?.accessToken) {
         throw authorityError(PartnerCenterUnauthorizedError, { description: `${label} returned no access token` });
       }
-      secrets.add(result.accessToken);
       if (refreshToken) refreshToken = rotatedRefreshToken(client, result.account?.homeAccountId) ?? refreshToken;
-      if (refreshToken) secrets.add(refreshToken);
       // msal reports expiry in wall-clock time; keep the lifetime and place it on our clock.
       const lifetime = Math.max((result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart, 0);
       cached = { token: result.accessToken, renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2) };
@@ -283,6 +287,7 @@ function createNetworkClient(trustedCaPem: string | undefined, timeoutMs: number
 
   const send = <T>(url: string, method: 'GET' | 'POST', options: NetworkRequestOptions | undefined, timeout = timeoutMs): Promise<NetworkResponse<T>> =>
     new Promise((resolve, reject) => {
+      lastFailure = undefined;
       const target = new URL(url);
       const transport = target.protocol === 'http:' ? http : https;
       const body = method === 'POST' ? (options?.body ?? '') : undefined;
