@@ -5,9 +5,11 @@
  */
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import {
+  CatalogResolutionError,
   createCatalogResolver,
   createPartnerCenterClient,
   createTokenProvider,
+  PartnerCenterNotFoundError,
   type Order,
   type PartnerCenterClient,
   type Subscription,
@@ -77,6 +79,34 @@ describe('catalog', () => {
     const byId = await catalog.getByCatalogItemId(monthly.catalogItemId, { country: COUNTRY, segment: 'commercial', termDuration: 'P1M', billingCycle: 'monthly' });
     expect(byId.availability.id).toBe(monthly.availability.id);
   });
+});
+
+test('a rotated availability: stale id fails checkout with 400019, invalidate() and a fresh resolve find the new one', async () => {
+  const customerId = sandbox.customerIds[1];
+  const catalog = createCatalogResolver(client);
+  const offer = { productId: BUSINESS_BASIC, skuId: '0001', termDuration: 'P1Y', billingCycle: 'monthly', country: COUNTRY, segment: 'commercial' };
+  const stale = await catalog.resolve(offer);
+  const rotated = await sandbox.control.rotateAvailability({ productId: BUSINESS_BASIC, skuId: '0001', availabilityId: stale.availability.id });
+  expect(rotated.oldCatalogItemId).toBe(stale.catalogItemId);
+
+  // Within the TTL the cache still answers with the old id…
+  expect((await catalog.resolve(offer)).catalogItemId).toBe(stale.catalogItemId);
+  const line = { id: 0, catalogItemId: stale.catalogItemId, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1Y' as const };
+  const cart = await client.createCart(customerId, { lineItems: [line] });
+  const checkout = await client.checkoutCart(customerId, cart.id).catch((e: unknown) => e);
+  expect(checkout).toBeInstanceOf(PartnerCenterNotFoundError);
+  expect((checkout as PartnerCenterNotFoundError).code).toBe(400019);
+  const term = { country: COUNTRY, segment: 'commercial', termDuration: 'P1Y', billingCycle: 'monthly' };
+  const byOldId = await catalog.getByCatalogItemId(stale.catalogItemId, term).then(() => 'found');
+  expect(byOldId).toBe('found'); // still cached
+
+  // …and after invalidate() the catalog is read again.
+  catalog.invalidate();
+  const fresh = await catalog.resolve(offer);
+  expect(fresh.catalogItemId).toBe(rotated.newCatalogItemId);
+  const gone = await catalog.getByCatalogItemId(stale.catalogItemId, term).catch((e: unknown) => e);
+  expect(gone).toBeInstanceOf(CatalogResolutionError);
+  expect((gone as CatalogResolutionError).reason).toBe('not-found');
 });
 
 describe('purchase round trip', () => {
