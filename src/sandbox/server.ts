@@ -128,6 +128,7 @@ export function createApiServer(deps: ServerDeps): Server {
       respond(response);
     } catch (error) {
       if (error instanceof ApiError) {
+        // A refused checkout may still have changed state (reserved stock), so persist 4xx too.
         if (error.status >= 400 && error.status < 500) deps.onChange?.();
         return respond({ status: error.status, body: error.body(), headers: error.headers });
       }

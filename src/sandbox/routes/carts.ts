@@ -189,7 +189,7 @@ async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promis
     const orders: Order[] = [];
     for (const group of [...new Set(valid.map((l) => l.orderGroup))]) {
       const lines = valid.filter((l) => l.orderGroup === group);
-      const shortage = inventoryShortage(world, lines);
+      const shortage = reserveInventory(world, lines);
       if (shortage) {
         orderErrors.push({ orderGroupId: group, code: 800010, description: shortage });
         continue;
@@ -231,7 +231,8 @@ async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promis
   }
 }
 
-function inventoryShortage(world: World, lines: CartLine[]): string | undefined {
+/** Takes the group's seats of stock-checked SKUs; answers why not when there are not enough left. */
+function reserveInventory(world: World, lines: CartLine[]): string | undefined {
   for (const line of lines) {
     const [productId, skuId] = line.catalogItemId.split(':');
     const sku = world.catalog.findSku(productId, skuId);
@@ -303,7 +304,7 @@ export const cartRoutes: Route[] = [
     handle: async (ctx) => {
       const customer = customerOf(ctx);
       const result = await checkout(ctx, customer, cartOf(ctx, customer));
-      return { status: 201, body: { orders: result.orders.map((o) => orderJson(ctx.runtime.world, o)), orderErrors: result.orderErrors, attributes: { objectType: 'CartCheckoutResult' } } };
+      return { status: 201, body: { orders: result.orders.map((o) => orderJson(o)), orderErrors: result.orderErrors, attributes: { objectType: 'CartCheckoutResult' } } };
     },
   },
 ];

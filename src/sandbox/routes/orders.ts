@@ -3,11 +3,11 @@ import { isoTimestamp } from '../clock';
 import { notFound } from '../errors';
 import { collection, link, queryValue } from '../http';
 import { customerOf, type ApiContext, type Route } from '../router';
-import type { Order, World } from '../state';
+import type { Order } from '../state';
 
 /** Orders: by id (immediately consistent), the customer's list (lagging), provisioning status. */
 
-export function orderJson(world: World, order: Order): Record<string, unknown> {
+export function orderJson(order: Order): Record<string, unknown> {
   const base = `/customers/${order.customerId}/orders/${order.id}`;
   const symbol = Object.values(COUNTRIES).find((c) => c.currency === order.currencyCode)?.symbol ?? '';
   return {
@@ -46,7 +46,7 @@ export function orderJson(world: World, order: Order): Record<string, unknown> {
     totalPrice: round(order.lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0)),
     client: {},
     links: { self: link(base), provisioningStatus: link(`${base}/provisioningstatus`), patchOperation: link(base, 'PATCH') },
-    attributes: { objectType: 'Order', etag: `"${world.seed}-${order.status}"` },
+    attributes: { objectType: 'Order' },
   };
 }
 
@@ -77,14 +77,14 @@ export const orderRoutes: Route[] = [
       const orders = [...ctx.runtime.world.orders.values()].filter(
         (o) => o.customerId === customer.id && o.listVisibleAt <= ctx.now && (!wanted || o.billingCycle === wanted),
       );
-      return { status: 200, body: collection(orders.map((o) => orderJson(ctx.runtime.world, o)), `/customers/${customer.id}/orders`) };
+      return { status: 200, body: collection(orders.map((o) => orderJson(o)), `/customers/${customer.id}/orders`) };
     },
   },
   {
     method: 'GET',
     template: '/v1/customers/{customerId}/orders/{orderId}',
     throttled: true,
-    handle: (ctx) => ({ status: 200, body: orderJson(ctx.runtime.world, orderOf(ctx)) }),
+    handle: (ctx) => ({ status: 200, body: orderJson(orderOf(ctx)) }),
   },
   {
     method: 'GET',

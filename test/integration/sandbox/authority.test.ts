@@ -87,9 +87,10 @@ describe('sandbox token authority with msal-node', () => {
 
   test('an unknown refresh token is refused with invalid_grant', async () => {
     const error: unknown = await confidentialClient({ clientSecret: sandbox.clientSecret })
-      .acquireTokenByRefreshToken({ refreshToken: '1.sbx.unknown', scopes: [PARTNER_CENTER_SCOPE] })
+      .acquireTokenByRefreshToken({ refreshToken: '1.sbx.unknown-refresh-token-value', scopes: [PARTNER_CENTER_SCOPE] })
       .catch((e: unknown) => e);
     expect(String((error as Error).message)).toContain('invalid_grant');
+    expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain('unknown-refresh-token-value');
   });
 
   test('the OpenID configuration is served at both discovery paths and the CA file holds the served certificate', async () => {
