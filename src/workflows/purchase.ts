@@ -15,6 +15,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../activities';
 import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
@@ -327,33 +328,44 @@ async function awaitOrders(
       try {
         return await poll.awaitOrderCompletion({ customerId, orderId });
       } catch (err) {
-        if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
-          const last = err.cause.cause instanceof ApplicationFailure ? err.cause.cause : undefined;
-          throw ApplicationFailure.create({
-            type: purchaseFailureTypes.orderNotVisible,
-            message: `Order ${orderId} not ${last?.type === internalFailureTypes.orderPending ? 'completed' : 'visible'} within ${Math.round(settings.orderVisibilityDeadlineMs / 1000)}s${last !== undefined ? ` (last: ${last.message})` : ''}`,
-            details: [{ orderId }],
-            nonRetryable: true,
-            cause: err,
-          });
-        }
-        throw err;
+        const timedOut = pollerTimedOut(err);
+        if (timedOut === undefined) throw err;
+        const { last } = timedOut;
+        throw ApplicationFailure.create({
+          type: purchaseFailureTypes.orderNotVisible,
+          message: `Order ${orderId} not ${last?.type === internalFailureTypes.orderPending ? 'completed' : 'visible'} within ${Math.round(settings.orderVisibilityDeadlineMs / 1000)}s${last !== undefined ? ` (last: ${last.message})` : ''}`,
+          details: [{ orderId }],
+          nonRetryable: true,
+          cause: err as ActivityFailure,
+        });
       }
     }),
   );
 }
 
 function rethrowProvisioning(err: unknown, subscriptionId: string): never {
-  if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
-    throw ApplicationFailure.create({
-      type: purchaseFailureTypes.provisioningFailed,
-      message: `Subscription ${subscriptionId} did not become active in time${err.cause.cause instanceof Error ? ` (last: ${err.cause.cause.message})` : ''}`,
-      details: [{ subscriptionId }],
-      nonRetryable: true,
-      cause: err,
-    });
-  }
-  throw err;
+  const timedOut = pollerTimedOut(err);
+  if (timedOut === undefined) throw err;
+  throw ApplicationFailure.create({
+    type: purchaseFailureTypes.provisioningFailed,
+    message: `Subscription ${subscriptionId} did not become active in time${timedOut.last !== undefined ? ` (last: ${timedOut.last.message})` : ''}`,
+    details: [{ subscriptionId }],
+    nonRetryable: true,
+    cause: err as ActivityFailure,
+  });
+}
+
+/**
+ * A poller that ran out of time, with its last "not yet" answer. The server reports the deadline either
+ * as a TimeoutFailure or — when it stops retrying because the next attempt would pass it — as the last
+ * attempt's failure with retry state TIMEOUT.
+ */
+function pollerTimedOut(err: unknown): { last?: ApplicationFailure } | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const last = (failure: unknown) => (failure instanceof ApplicationFailure ? { last: failure } : {});
+  if (err.cause instanceof TimeoutFailure) return last(err.cause.cause);
+  if (err.retryState === RetryState.TIMEOUT) return last(err.cause);
+  return undefined;
 }
 
 /** Update validators reject bad arguments before anything reaches history. */
