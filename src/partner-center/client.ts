@@ -150,7 +150,9 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
             requestId: ids.requestId,
             correlationId: ids.correlationId,
           });
-    logger?.warn('Partner Center refused a call', {
+    // 404s and busy 409s are routine while polling for eventually consistent orders: not warnings.
+    const log = error.kind === 'not-found' || error.kind === 'conflict' ? logger?.debug : logger?.warn;
+    log?.call(logger, 'Partner Center refused a call', {
       route,
       status: error.status,
       code: error.code,
