@@ -72,7 +72,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     orderListMs: config.orderListDelayMs,
     subscriptionProvisioningMs: 0,
     patchAcceptedMs: 0,
-    checkoutMs: 250,
+    checkoutMs: 50,
   };
   const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays } };
   const dataFile = config.dataFile;
