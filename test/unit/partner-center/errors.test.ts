@@ -68,6 +68,11 @@ describe('classification table', () => {
     expect(error.description).toBe('Rate limit is exceeded. Try again in 57 seconds.');
   });
 
+  test('a 503 may carry Retry-After too', () => {
+    expect(classifyHttpError({ status: 503, body: undefined, retryAfter: '2' }).retryAfterMs).toBe(2_000);
+    expect(classifyHttpError({ status: 400, body: undefined, retryAfter: '2' }).retryAfterMs).toBeUndefined();
+  });
+
   test('a description-less response falls back to the status text', () => {
     expect(classifyHttpError({ status: 502, body: undefined, statusText: 'Bad Gateway' }).description).toBe('Bad Gateway');
     expect(classifyHttpError({ status: 502, body: undefined }).description).toBe('HTTP 502');
