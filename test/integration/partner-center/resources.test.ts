@@ -138,6 +138,14 @@ describe('purchase round trip', () => {
     expect(order.lineItems[0]).toMatchObject({ offerId: catalogItemId, quantity: 3 });
   });
 
+  test('cart line errors arrive inside a created cart', async () => {
+    const bad = { id: 0, catalogItemId: `${BUSINESS_BASIC}:0001:NOSUCHAVAIL1`, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const };
+    const good = { id: 1, catalogItemId, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const };
+    const cart = await client.createCart(customerId, { lineItems: [bad, good] });
+    expect(cart.lineItems[0].error).toMatchObject({ errorCode: 10001, errorDescription: expect.stringContaining('not valid') });
+    expect(cart.lineItems[1].error).toBeUndefined();
+  });
+
   test('orders: by id until completed, then listed, with provisioning status', async () => {
     await sandbox.control.advanceClock(60 * 60_000);
     const completed = await client.getOrder(customerId, order.id);
