@@ -40,6 +40,8 @@ export interface RigSettings {
   approvalTimeoutMs: number;
   /** App+User (the sandbox's refresh token) instead of App-only. */
   appPlusUser: boolean;
+  /** Another client secret than the sandbox's (to test a refused credential). */
+  clientSecret?: string;
 }
 
 export const fastSettings: RigSettings = {
@@ -74,7 +76,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
         authorityHost: sandbox.authorityHost,
         tenantId: sandbox.tenantId,
         clientId: sandbox.clientId,
-        credential: { clientSecret: sandbox.clientSecret },
+        credential: { clientSecret: settings.clientSecret ?? sandbox.clientSecret },
         ...(settings.appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
       },
       settings,
@@ -171,3 +173,22 @@ export async function untilStep(handle: PurchaseHandle, step: PurchaseStep, time
 export function secretsOf(sandbox: Sandbox): string[] {
   return [sandbox.clientSecret, sandbox.refreshToken];
 }
+
+/**
+ * Everything a history holds as text, payloads decoded (they are base64 in the JSON export, so a plain
+ * search of the export would miss a secret inside an input, result or failure detail).
+ */
+export async function historyText(handle: PurchaseHandle): Promise<string> {
+  const parts: string[] = [];
+  const visit = (value: unknown): void => {
+    if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('utf8'));
+    else if (typeof value === 'string') parts.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(await handle.fetchHistory());
+  return parts.join('\n');
+}
+
+/** A JSON Web Token (an access token) anywhere in `text`. */
+export const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;

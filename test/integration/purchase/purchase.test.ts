@@ -1,7 +1,17 @@
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { purchaseStatusQuery } from '../../../src/client';
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
-import { line, offers, purchaseFailure, purchaseRequest, recordHistory, secretsOf, startRig, type PurchaseRig } from './harness';
+import {
+  historyText,
+  JWT_PATTERN,
+  line,
+  offers,
+  purchaseFailure,
+  purchaseRequest,
+  recordHistory,
+  secretsOf,
+  startRig,
+  type PurchaseRig,
+} from './harness';
 
 let rig: PurchaseRig;
 let usCustomer: string;
@@ -47,9 +57,10 @@ describe('purchaseSubscription against the sandbox', () => {
       expect(counters.ordersPerCart[result.cartId]).toBe(1);
 
       // Secrets of the credentials never reach history (inputs, results, failures, search attributes).
-      const history = historyToJSON(await handle.fetchHistory());
+      const history = await historyText(handle);
+      expect(history).toContain(subscriptionId); // the decoded payloads are really searched
       for (const secret of secretsOf(rig.sandbox)) expect(history).not.toContain(secret);
-      expect(history).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // no JWT (access token)
+      expect(history).not.toMatch(JWT_PATTERN);
       await recordHistory('purchase-completed', handle);
     });
   });
@@ -126,6 +137,23 @@ describe('purchaseSubscription against the sandbox', () => {
       expect(quantity.type).toBe('InvalidPurchaseRequest');
       expect(quantity.message).toContain('items[0].quantity');
     });
+  });
+
+  it('fails Unauthorized when the credential is refused, with no secret in the failure or the history', async () => {
+    const wrongSecret = 'sbx~not-the-right-secret-0123456789';
+    await rig.withWorker(
+      async ({ start }) => {
+        const handle = await start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)]));
+        const failure = await purchaseFailure(handle);
+        expect(failure.type).toBe('Unauthorized');
+        expect(failure.nonRetryable).toBe(true);
+        const history = await historyText(handle);
+        expect(history).toContain('Unauthorized');
+        for (const secret of [wrongSecret, ...secretsOf(rig.sandbox)]) expect(history).not.toContain(secret);
+        expect(history).not.toMatch(JWT_PATTERN);
+      },
+      { clientSecret: wrongSecret },
+    );
   });
 
   it('with App+User tokens also waits for the subscription provisioning status', async () => {
