@@ -187,7 +187,10 @@ export function classifyHttpError(failure: HttpFailure): PartnerCenterError {
   };
   const { status } = failure;
   if (status === 429) {
-    return new PartnerCenterThrottledError({ ...details, retryAfterMs: parseRetryAfter(failure.retryAfter, failure.now) });
+    // Without the header, the gateway's sentence "Try again in 57 seconds." still says how long.
+    const fromMessage = /try again in (\d+) seconds?/i.exec(description)?.[1];
+    const retryAfterMs = parseRetryAfter(failure.retryAfter, failure.now) ?? parseRetryAfter(fromMessage, failure.now);
+    return new PartnerCenterThrottledError({ ...details, retryAfterMs });
   }
   if (status === 408 || status >= 500) {
     return new PartnerCenterTransientError({ ...details, retryAfterMs: parseRetryAfter(failure.retryAfter, failure.now) });

@@ -68,6 +68,12 @@ describe('classification table', () => {
     expect(error.description).toBe('Rate limit is exceeded. Try again in 57 seconds.');
   });
 
+  test('a 429 without the header takes the delay from the gateway message', () => {
+    const error = classifyHttpError({ status: 429, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 57 seconds.' } });
+    expect(error.retryAfterMs).toBe(57_000);
+    expect(classifyHttpError({ status: 429, body: { statusCode: 429, message: 'Slow down.' } }).retryAfterMs).toBeUndefined();
+  });
+
   test('a 503 may carry Retry-After too', () => {
     expect(classifyHttpError({ status: 503, body: undefined, retryAfter: '2' }).retryAfterMs).toBe(2_000);
     expect(classifyHttpError({ status: 400, body: undefined, retryAfter: '2' }).retryAfterMs).toBeUndefined();
