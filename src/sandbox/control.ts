@@ -4,13 +4,15 @@ import { faultInputSchema, type FaultInput } from './faults';
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
 export const resetSchema = z.object({ seed: z.number().int().optional() });
-export const advanceSchema = z.object({ ms: z.number().int().min(0) });
+/** Up to 50 years at a time: far enough for any term, short of the end of JavaScript dates. */
+export const advanceSchema = z.object({ ms: z.number().int().min(0).max(50 * 365 * 24 * 3_600_000) });
 export const delaysSchema = z.object({
   orderCompletionMs: z.number().int().min(0).optional(),
   orderListMs: z.number().int().min(0).optional(),
   subscriptionProvisioningMs: z.number().int().min(0).optional(),
   patchAcceptedMs: z.number().int().min(0).optional(),
-  checkoutMs: z.number().int().min(0).optional(),
+  checkoutMs: z.number().int().min(0).max(60_000).optional(),
+  reconLineMs: z.number().int().min(0).optional(),
 });
 export const rotateSchema = z.object({ productId: z.string().min(1), skuId: z.string().min(1), availabilityId: z.string().min(1) });
 export const provisioningSchema = z.object({ status: z.enum(['success', 'pending', 'failed']) });

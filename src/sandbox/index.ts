@@ -73,6 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     subscriptionProvisioningMs: 0,
     patchAcceptedMs: 0,
     checkoutMs: 50,
+    reconLineMs: 0,
   };
   const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays } };
   const dataFile = config.dataFile;

@@ -121,6 +121,7 @@ function refundFraction(s: Subscription, at: number): number {
 /** Renewal runs after the term's last day: auto-renew starts a new term (applying scheduled
  * next-term instructions), otherwise the subscription expires; suspended ones become disabled. */
 function renewOrExpire(world: World, s: Subscription, now: number): void {
+  if (!Number.isFinite(s.commitmentEnd)) return;
   while (s.status === 'active' || s.status === 'suspended') {
     const nextTermStart = s.commitmentEnd + DAY_MS;
     if (now < nextTermStart) return;

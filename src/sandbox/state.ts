@@ -164,6 +164,8 @@ export interface Delays {
   patchAcceptedMs: number;
   /** How long a checkout is "being processed" (a concurrent checkout of the same cart gets 409/800064). */
   checkoutMs: number;
+  /** How long after a charge its reconciliation line item appears (production: hours, up to days). */
+  reconLineMs: number;
 }
 
 export interface Counters {

@@ -152,7 +152,10 @@ export const billingRoutes: Route[] = [
       const period = requireQuery(ctx.url, 'period').toLowerCase();
       if (period !== 'current' && period !== 'previous') throw badRequest('period', "must be 'current' or 'previous'");
       const [from, to] = periodRange(ctx.now, period);
-      const items = ctx.runtime.world.recon.filter((l) => l.partnerTenantId === ctx.partner.tenantId && l.currency === currency && l.at >= from && l.at < to).map((l) => l.item);
+      const visibleUntil = ctx.now - ctx.runtime.delays.reconLineMs;
+      const items = ctx.runtime.world.recon
+        .filter((l) => l.partnerTenantId === ctx.partner.tenantId && l.currency === currency && l.at >= from && l.at < to && l.at <= visibleUntil)
+        .map((l) => l.item);
       const query = `provider=onetime&invoicelineitemtype=billinglineitems&currencycode=${currency}&period=${period}`;
       return seekPage(ctx, items, `unbilled:${currency}:${period}`, (size) => `/invoices/unbilled/lineitems?${query}&size=${size}&seekOperation=Next`);
     },

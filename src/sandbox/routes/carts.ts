@@ -3,6 +3,7 @@ import { billingCyclesFor, catalogItemId as catalogItemIdOf, COUNTRIES, unitPric
 import { DAY_MS, isoTimestamp, sleep } from '../clock';
 import { ApiError, badRequest, notFound } from '../errors';
 import { jsonBody, link, looseEnum, parseWith } from '../http';
+import { termEndOf } from '../lifecycle';
 import { customerOf, type ApiContext, type Route } from '../router';
 import type { Cart, CartLine, CartLineError, Customer, Order, World } from '../state';
 import { orderJson } from './orders';
@@ -20,7 +21,11 @@ const lineInputSchema = z.looseObject({
   termDuration: looseEnum(['P1M', 'P1Y', 'P3Y']).optional(),
   friendlyName: z.string().max(128, 'must be at most 128 characters').optional(),
   promotionId: z.string().min(1).optional(),
-  customTermEndDate: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date').optional(),
+  customTermEndDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'must be an ISO 8601 date such as 2026-12-31')
+    .refine((v) => !Number.isNaN(Date.parse(v.slice(0, 10))), 'must be a real calendar date')
+    .optional(),
   provisioningContext: z.record(z.string(), z.string()).optional(),
   participants: z.array(z.object({ key: z.string(), value: z.string() })).max(6).optional(),
   attestationAccepted: z.boolean().optional(),
@@ -64,7 +69,7 @@ export function cartJson(cart: Cart): Record<string, unknown> {
 
 /** Builds the cart lines: structural problems and quantities outside the SKU's range refuse the
  * whole request (400); catalog problems become per-line `error`s and the cart is still created. */
-function buildLines(world: World, customer: Customer, input: CartInput): CartLine[] {
+function buildLines(world: World, customer: Customer, input: CartInput, now: number): CartLine[] {
   const seenIds = new Set<number>();
   const currency = COUNTRIES[customer.country].currency;
   const draft = input.lineItems.map((raw, index) => {
@@ -95,7 +100,7 @@ function buildLines(world: World, customer: Customer, input: CartInput): CartLin
       currencyCode: currency,
       unitPrice: sku && billingCycle !== 'one_time' ? unitPrice(sku, customer.country, termDuration, billingCycle) : 0,
     };
-    const error = lineError(world, customer, line, billingCycle);
+    const error = lineError(world, customer, line, billingCycle) ?? customTermEndDateError(line, now);
     return error ? { ...line, error } : line;
   });
   // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md).
@@ -139,6 +144,14 @@ function lineError(world: World, customer: Customer, line: CartLine, requestedCy
     return { errorCode: 10013, errorDescription: `billingCycle ${requestedCycle} is not supported for ${line.termDuration} on ${line.catalogItemId}.` };
   }
   return undefined;
+}
+
+/** A custom term end date must fall after today and within the first term (align-subscription-end-dates.md). */
+function customTermEndDateError(line: CartLine, now: number): CartLineError | undefined {
+  if (!line.customTermEndDate) return undefined;
+  const end = Date.parse(line.customTermEndDate.slice(0, 10));
+  if (end > now && end <= termEndOf(now, line.termDuration)) return undefined;
+  return { errorCode: 10017, errorDescription: `customTermEndDate ${line.customTermEndDate} is not within the first ${line.termDuration} term.` };
 }
 
 /** Lines bought together share a group: same term, billing cycle and trial-ness; an invalid line is alone. */
@@ -265,7 +278,7 @@ export const cartRoutes: Route[] = [
         expiresAt: ctx.now + CART_LIFETIME_MS,
         lastModifiedUser: ctx.token.oid,
         status: 'Active',
-        lines: buildLines(world, customer, input),
+        lines: buildLines(world, customer, input, ctx.now),
         partnerOnRecordAttestationAccepted: input.partnerOnRecordAttestationAccepted,
         checkoutInFlight: false,
       };
@@ -289,7 +302,7 @@ export const cartRoutes: Route[] = [
       const input = parseWith(cartInputSchema, jsonBody(ctx.rawBody));
       if (cart.checkoutInFlight) throw new ApiError(409, 800064, `Cart ${cart.id} is being processed by another request.`);
       requireOpen(cart, ctx.now);
-      cart.lines = buildLines(ctx.runtime.world, customer, input);
+      cart.lines = buildLines(ctx.runtime.world, customer, input, ctx.now);
       cart.partnerOnRecordAttestationAccepted = input.partnerOnRecordAttestationAccepted ?? cart.partnerOnRecordAttestationAccepted;
       cart.modifiedAt = ctx.now;
       cart.lastModifiedUser = ctx.token.oid;

@@ -65,6 +65,7 @@ const cases: BadRequest[] = [
   { name: 'repeated line id', method: 'POST', path: carts, body: () => ({ lineItems: [line(), line()] }), field: 'lineItems[1].id' },
   { name: 'non-string provisioningContext value', method: 'POST', path: carts, body: () => ({ lineItems: [line({ provisioningContext: { domain: 7 } })] }), field: 'lineItems[0].provisioningContext.domain' },
   { name: 'friendlyName too long', method: 'POST', path: carts, body: () => ({ lineItems: [line({ friendlyName: 'x'.repeat(200) })] }), field: 'lineItems[0].friendlyName' },
+  { name: 'customTermEndDate in a non-ISO format', method: 'POST', path: carts, body: () => ({ lineItems: [line({ customTermEndDate: 'Dec 31 2026' })] }), field: 'lineItems[0].customTermEndDate' },
   { name: 'customTermEndDate not a date', method: 'POST', path: carts, body: () => ({ lineItems: [line({ customTermEndDate: 'next tuesday' })] }), field: 'lineItems[0].customTermEndDate' },
   { name: 'PUT cart without lineItems', method: 'PUT', path: () => `${carts()}/${cartId}`, body: () => ({ lineItems: null }), field: 'lineItems' },
   { name: 'products without country', method: 'GET', path: () => '/products?targetView=OnlineServices', field: 'country' },

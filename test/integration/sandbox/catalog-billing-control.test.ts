@@ -122,6 +122,20 @@ describe('billing', () => {
     expect(seen[0]).toMatchObject({ chargeType: 'new', invoiceLineItemType: 'billing_line_items', billingProvider: 'one_time', currency: 'USD', attributes: { objectType: 'OneTimeInvoiceLineItem' } });
   });
 
+  test('reconciliation lines can lag behind the charge (reconLineMs)', async () => {
+    await sandbox.control.setDelays({ reconLineMs: 6 * 3_600_000 });
+    await buyMany(1);
+    const query = '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=';
+    const count = async () => {
+      let total = 0;
+      for (const period of ['previous', 'current']) total += (await api<Page>(sandbox, tokens.appOnly, 'GET', `${query}${period}`)).body.items.length;
+      return total;
+    };
+    expect(await count()).toBe(0);
+    await sandbox.control.advanceClock(6 * 3_600_000);
+    expect(await count()).toBe(1);
+  });
+
   test('a continuation without its token, or with a token of another query, is refused', async () => {
     const noToken = await api<Json>(sandbox, tokens.appOnly, 'GET', '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&seekOperation=Next');
     expect(noToken.status).toBe(400);

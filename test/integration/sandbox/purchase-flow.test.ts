@@ -183,6 +183,26 @@ describe('the whole purchase flow over HTTP', () => {
     expect(late.body.code).toBe(800065);
   });
 
+  test('a custom term end date must fall within the first term and becomes the commitment end date', async () => {
+    const monthly = await catalogItemFor(sandbox, tokens.appOnly, BASIC, '0001', 'P1M');
+    const now = await sandbox.control.now();
+    const inTerm = new Date(now + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const tooLate = new Date(now + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const cart = await api<{ lineItems: Array<{ error?: { errorCode: number } }> }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, {
+      lineItems: [
+        { id: 0, catalogItemId: monthly, quantity: 1, termDuration: 'P1M', billingCycle: 'monthly', customTermEndDate: inTerm },
+        { id: 1, catalogItemId: monthly, quantity: 1, termDuration: 'P1M', billingCycle: 'monthly', customTermEndDate: tooLate },
+      ],
+    });
+    expect(cart.body.lineItems[0].error).toBeUndefined();
+    expect(cart.body.lineItems[1].error).toMatchObject({ errorCode: 10017 });
+    const { orders } = await buy([{ id: 0, catalogItemId: monthly, quantity: 1, termDuration: 'P1M', billingCycle: 'monthly', customTermEndDate: inTerm }]);
+    await sandbox.control.advanceClock(60_000);
+    const order = await api<Order>(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/orders/${orders[0].id}`);
+    const subscription = await api<Json>(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/subscriptions/${order.body.lineItems[0].subscriptionId!}`);
+    expect(subscription.body.commitmentEndDate).toBe(`${inTerm}T00:00:00Z`);
+  });
+
   test('carts expire after 7 days', async () => {
     const basic = await catalogItemFor(sandbox, tokens.appOnly, BASIC, '0001', 'P1Y');
     const created = await api<{ id: string; creationTimestamp: string; expirationTimestamp: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, {
