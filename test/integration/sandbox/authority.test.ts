@@ -1,5 +1,7 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createHash, X509Certificate } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { verifyAccessToken } from '../../../src/sandbox/authority';
@@ -106,5 +108,14 @@ describe('sandbox token authority with msal-node', () => {
       expect(response.body.jwks_uri).toBeTruthy();
       expect(response.body.authorization_endpoint).toBeTruthy();
     }
+  });
+
+  test('a child Node process trusts the authority through NODE_EXTRA_CA_CERTS=caFile (global fetch, as msal-node uses)', async () => {
+    const url = `${sandbox.authorityHost}/${sandbox.tenantId}/v2.0/.well-known/openid-configuration`;
+    const script = 'fetch(process.argv[1]).then((r) => r.json()).then((j) => process.stdout.write(j.issuer))';
+    const trusted = await promisify(execFile)(process.execPath, ['-e', script, url], { env: { ...process.env, NODE_EXTRA_CA_CERTS: sandbox.caFile } });
+    expect(trusted.stdout).toBe(`${sandbox.authorityHost}/${sandbox.tenantId}/v2.0`);
+    const { NODE_EXTRA_CA_CERTS: _ignored, ...withoutCa } = process.env;
+    await expect(promisify(execFile)(process.execPath, ['-e', script, url], { env: withoutCa })).rejects.toThrow();
   });
 });
