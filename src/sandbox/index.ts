@@ -6,7 +6,7 @@ import { createClock } from './clock';
 import { createControlClient, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
-import { createRandom } from './random';
+import { createRandom, type SandboxRandom } from './random';
 import type { SandboxRuntime } from './router';
 import { createApiServer, resetWorld, type ServerDeps } from './server';
 import { createWorld, type Delays, type Partner } from './state';
@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
-function partnerApp(random: ReturnType<typeof createRandom>, domain: string): AppRegistration {
+function partnerApp(random: SandboxRandom, domain: string): AppRegistration {
   return {
     tenantId: random.guid(),
     clientId: random.guid(),
