@@ -117,7 +117,7 @@ export function createApiServer(deps: ServerDeps): Server {
       } else {
         const ctx: ApiContext = { ...requestContext(method, url, req, rawBody, match.params, now), runtime, partner, token };
         response = await match.route.handle(ctx);
-        if (replayKey && response.status < 300) replay.set(replayKey, { at: now, response });
+        if (replayKey && response.status < 300) remember(replay, replayKey, { at: now, response });
         deps.onChange?.();
       }
       if (fault?.kind === 'commit-then-drop') {
@@ -139,6 +139,16 @@ export function createApiServer(deps: ServerDeps): Server {
   return createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+}
+
+/** Stores a replayable response and forgets those past the window (the Map keeps insertion order,
+ * which is time order: the sandbox clock only moves forward between resets). */
+function remember(replay: Map<string, ReplayEntry>, key: string, entry: ReplayEntry): void {
+  for (const [oldKey, old] of replay) {
+    if (entry.at - old.at < REPLAY_WINDOW_MS) break;
+    replay.delete(oldKey);
+  }
+  replay.set(key, entry);
 }
 
 function requestContext(method: string, url: URL, req: IncomingMessage, rawBody: string, params: Record<string, string>, now: number): RequestContext {
