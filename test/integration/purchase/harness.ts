@@ -55,6 +55,8 @@ export interface PurchaseRig {
   env: TestWorkflowEnvironment;
   client: Client;
   sandbox: Sandbox;
+  /** A worker of the real worker options on `taskQueue` (not running yet). */
+  createWorker(taskQueue: string, settings?: Partial<RigSettings>): Promise<Worker>;
   /** Runs `body` while a worker serves a fresh task queue; `start` starts purchases on that queue. */
   withWorker<T>(body: (ctx: { taskQueue: string; start: (request: PurchaseRequest) => Promise<PurchaseHandle> }) => Promise<T>, settings?: Partial<RigSettings>): Promise<T>;
   /** The catalog item id the worker's resolver picks for an offer today (US, commercial). */
@@ -69,8 +71,18 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     workflowBundle(),
     startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 60_000, ...sandboxOptions }),
   ]);
-  const depsFor = (settings: RigSettings) =>
-    createActivityDeps(
+  const createWorker = (taskQueue: string, overrides: Partial<RigSettings> = {}) => {
+    const settings = { ...fastSettings, ...overrides };
+    const deps = depsFor(settings);
+    return Worker.create({
+      connection: env.nativeConnection,
+      workflowBundle: bundle,
+      ...purchaseWorkerOptions({ ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } }, { taskQueue, requestsPerMinute: 60_000 }),
+      shutdownGraceTime: '1s',
+    });
+  };
+  function depsFor(settings: RigSettings) {
+    return createActivityDeps(
       {
         baseUrl: sandbox.baseUrl,
         authorityHost: sandbox.authorityHost,
@@ -83,6 +95,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
       quiet,
       sandbox.caPem,
     );
+  }
   return {
     env,
     client: env.client,
@@ -91,19 +104,10 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
       const { catalog } = depsFor(fastSettings);
       return (await catalog.resolve({ ...offer, termDuration, billingCycle, country: 'US', segment: 'commercial' })).catalogItemId;
     },
+    createWorker,
     async withWorker(body, overrides = {}) {
-      const settings = { ...fastSettings, ...overrides };
       const taskQueue = uniqueTaskQueue('purchase');
-      const deps = depsFor(settings);
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        workflowBundle: bundle,
-        ...purchaseWorkerOptions(
-          { ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } },
-          { taskQueue, requestsPerMinute: 60_000 },
-        ),
-        shutdownGraceTime: '1s',
-      });
+      const worker = await createWorker(taskQueue, overrides);
       return worker.runUntil(body({ taskQueue, start: (request) => startPurchase(env.client, request, { taskQueue }) }));
     },
     async close() {

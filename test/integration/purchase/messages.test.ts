@@ -13,7 +13,7 @@ beforeAll(async () => {
   customer = rig.sandbox.customerIds[0]!;
 });
 afterEach(async () => {
-  await rig.sandbox.control.setDelays({ orderCompletionMs: 300 });
+  await rig.sandbox.control.setDelays({ orderCompletionMs: 300, subscriptionProvisioningMs: 0 });
 });
 afterAll(async () => {
   await rig?.close();
@@ -116,6 +116,25 @@ describe('cancel', () => {
       expect(await callsSince(before, PATCH_SUBSCRIPTION)).toBe(2);
       await recordHistory('purchase-cancelled-after-checkout', handle);
     });
+  });
+
+  it('during provisioning stops waiting and cancels the subscriptions bought', async () => {
+    // With App+User the purchase waits for the provisioning status, which the sandbox holds at pending.
+    await rig.sandbox.control.setDelays({ subscriptionProvisioningMs: 600_000 });
+    await rig.withWorker(
+      async ({ start }) => {
+        const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
+        await untilStep(handle, 'provisioning');
+        const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'duplicate order upstream' }] });
+        expect(ack).toEqual({ step: 'provisioning', afterCheckout: true });
+        const result = await handle.result();
+        expect(result.status).toBe('cancelled');
+        expect(result.cancellation?.subscriptions).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
+        expect(result.subscriptions[0]?.status).toBe('deleted');
+        await recordHistory('purchase-cancelled-during-provisioning', handle);
+      },
+      { appPlusUser: true },
+    );
   });
 });
 

@@ -1,5 +1,6 @@
-import { purchaseStatusQuery } from '../../../src/client';
+import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import type { SandboxCounters } from '../../../src/sandbox';
+import { uniqueTaskQueue } from '../../support/temporal';
 import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig, type PurchaseRig } from './harness';
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
@@ -71,6 +72,26 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
       expect(result.subscriptions).toHaveLength(1);
       await recordHistory('purchase-checkout-response-lost', handle);
     });
+  });
+
+  it('buys exactly once when the worker stops mid-checkout and another worker retries it', async () => {
+    // The checkout reaches Partner Center (which commits it) while the first worker goes away.
+    await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'latency', latencyMs: 2500, count: 1 });
+    const taskQueue = uniqueTaskQueue('purchase-crash');
+    const before = await rig.sandbox.control.counters();
+    const first = await rig.createWorker(taskQueue);
+    const firstRun = first.run();
+    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 6)]), { taskQueue });
+    while ((await callsSince(before, CHECKOUT)) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    first.shutdown();
+    await firstRun;
+
+    const second = await rig.createWorker(taskQueue);
+    const result = await second.runUntil(handle.result());
+    expect(result.status).toBe('completed');
+    expect(await callsSince(before, CHECKOUT)).toBeGreaterThanOrEqual(2);
+    expect((await rig.sandbox.control.counters()).ordersPerCart[result.cartId]).toBe(1);
+    expect(result.orders).toHaveLength(1);
   });
 
   it('waits out a slow order by polling through the retry policy, so history does not grow with the polls', async () => {
