@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -125,6 +126,7 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
   });
   const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const dir = await mkdtemp(join(tmpdir(), 'pcw-sandbox-'));
+  trackTemporaryDir(dir);
   const caFile = join(dir, 'authority-ca.pem');
   await writeFile(caFile, tls.cert, { mode: 0o644 });
 
@@ -272,7 +274,7 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTemporaryDir(dir);
     throw error;
   }
   host = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -299,9 +301,29 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await rm(dir, { recursive: true, force: true });
+      await removeTemporaryDir(dir);
     },
   };
+}
+
+/** Temporary directories (CA and client certificates) of sandboxes not closed yet, removed at process
+ * exit too, so a test run or `npm start` that ends without close() leaves nothing behind. */
+const liveTemporaryDirs = new Set<string>();
+
+function trackTemporaryDir(dir: string): void {
+  if (liveTemporaryDirs.size === 0) process.once('exit', removeLiveTemporaryDirs);
+  liveTemporaryDirs.add(dir);
+}
+
+function removeLiveTemporaryDirs(): void {
+  for (const dir of liveTemporaryDirs) rmSync(dir, { recursive: true, force: true });
+  liveTemporaryDirs.clear();
+}
+
+async function removeTemporaryDir(dir: string): Promise<void> {
+  liveTemporaryDirs.delete(dir);
+  if (liveTemporaryDirs.size === 0) process.removeListener('exit', removeLiveTemporaryDirs);
+  await rm(dir, { recursive: true, force: true });
 }
 
 function checkClientCredential(app: AppEntry, form: URLSearchParams, endpoint: string): { code: number; description: string } | undefined {
