@@ -2,7 +2,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { verifyAccessToken } from '../../../src/sandbox/authority';
 import { decodeJwt } from '../../../src/sandbox/jwt';
@@ -117,5 +117,25 @@ describe('sandbox token authority with msal-node', () => {
     expect(trusted.stdout).toBe(`${sandbox.authorityHost}/${sandbox.tenantId}/v2.0`);
     const { NODE_EXTRA_CA_CERTS: _ignored, ...withoutCa } = process.env;
     await expect(promisify(execFile)(process.execPath, ['-e', script, url], { env: withoutCa })).rejects.toThrow();
+  });
+
+  test('the signing keys are published at jwks_uri and verify the access tokens', async () => {
+    const network = trustingNetworkClient(sandbox.caPem);
+    const config = await network.sendGetRequestAsync<{ jwks_uri: string }>(`${sandbox.authorityHost}/${sandbox.tenantId}/v2.0/.well-known/openid-configuration`);
+    const keys = await network.sendGetRequestAsync<{ keys: Array<JsonWebKey & { kid: string }> }>(config.body.jwks_uri);
+    expect(keys.body.keys).toHaveLength(1);
+    const publicKey = createPublicKey({ key: keys.body.keys[0], format: 'jwk' });
+    const result = await confidentialClient({ clientSecret: sandbox.clientSecret }).acquireTokenByClientCredential({ scopes: [PARTNER_CENTER_SCOPE] });
+    expect(verifyAccessToken(result!.accessToken, { publicKey, authorityHost: sandbox.authorityHost }).ok).toBe(true);
+    expect(decodeJwt(result!.accessToken)!.header.kid).toBe(keys.body.keys[0].kid);
+  });
+
+  test('the v1 token endpoint takes a resource instead of a scope', async () => {
+    const response = await trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<{ access_token: string }>(`${sandbox.authorityHost}/${sandbox.tenantId}/oauth2/token`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sandbox.clientId, client_secret: sandbox.clientSecret, resource: 'https://api.partnercenter.microsoft.com' }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token)!.claims.aud).toBe('https://api.partnercenter.microsoft.com');
   });
 });
