@@ -370,7 +370,7 @@ function toCartLine(item: ResolvedItem, position: number): CartLineItemInput {
     quantity: item.quantity,
     termDuration: item.termDuration,
     billingCycle: item.billingCycle,
-    ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName.slice(0, 128) } : {}),
+    ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
     ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
     ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
     ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),

@@ -74,7 +74,7 @@ export const PurchaseItemSchema = z
     termDuration: TermDurationSchema,
     billingCycle: BillingCycleSchema,
     autoRenew: z.boolean().default(true),
-    friendlyName: z.string().trim().min(1).max(256).optional(),
+    friendlyName: z.string().trim().min(1).max(128).optional(),
     promotionId: z.string().min(1).max(128).optional(),
     customTermEndDate: z.union([z.iso.date(), z.iso.datetime({ offset: true })], 'must be an ISO date').optional(),
     provisioningContext: z.record(z.string().min(1), z.string()).optional(),

@@ -301,7 +301,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     base: Omit<PurchaseResult, 'status' | 'subscriptions' | 'cancellation'>,
     request: CancelArgs,
   ): Promise<PurchaseResult> {
-    noteError(`Cancel requested after checkout: ${request.reason}`);
+    log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: status.subscriptionIds });
     const outcomes = await Promise.all(
       status.subscriptionIds.map((subscriptionId) => partnerCenter.cancelPurchasedSubscription({ customerId: base.customerId, subscriptionId })),
     );
@@ -392,8 +392,10 @@ function toPurchaseFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
     const cause = err.cause;
+    // Stale again after the one re-resolution: the offer keeps changing under us.
+    const type = cause.type === internalFailureTypes.staleAvailability ? purchaseFailureTypes.offerNotPurchasable : cause.type;
     return ApplicationFailure.create({
-      type: cause.type ?? internalFailureTypes.partnerCenter,
+      type: type ?? internalFailureTypes.partnerCenter,
       message: cause.message,
       details: cause.details ?? undefined,
       nonRetryable: true,

@@ -42,6 +42,7 @@ export const invalidPurchaseRequests: Array<[string, unknown, string]> = [
   ['triennial billing on a one-year term', variant({}, { billingCycle: 'triennial' }), 'items[0].billingCycle'],
   ['autoRenew as string', variant({}, { autoRenew: 'false' }), 'items[0].autoRenew'],
   ['empty friendlyName', variant({}, { friendlyName: '  ' }), 'items[0].friendlyName'],
+  ['friendlyName longer than Partner Center takes', variant({}, { friendlyName: 'n'.repeat(129) }), 'items[0].friendlyName'],
   ['customTermEndDate not a date', variant({}, { customTermEndDate: 'end of month' }), 'items[0].customTermEndDate'],
   ['provisioningContext with a number', variant({}, { provisioningContext: { seats: 3 } }), 'items[0].provisioningContext.seats'],
   ['misspelt item field', variant({}, { autorenew: false }), 'items[0].autorenew'],
