@@ -44,7 +44,7 @@ describe('checkout', () => {
   });
 
   test('a concurrent checkout of the same cart gets 409 with code 800064', async () => {
-    await sandbox.control.setDelays({ checkoutMs: 400 });
+    await sandbox.control.setDelays({ checkoutMs: 1500 });
     const cartId = await newCart();
     const [a, b] = await Promise.all([checkout(cartId), checkout(cartId)]);
     const statuses = [a.status, b.status].sort();
