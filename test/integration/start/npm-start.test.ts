@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { chromium, type Page } from 'playwright-core';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
 
 /**
@@ -32,6 +33,19 @@ function processesUsing(path: string): string {
     return execFileSync('pgrep', ['-af', path], { encoding: 'utf8' }).trim();
   } catch {
     return ''; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** The UI renders summaries and details as markdown inside iframes: wait until one of the page's frames shows `pattern`. */
+async function frameShowing(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+      if (pattern.test(text)) return;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame of ${page.url()} shows ${pattern}`);
+    await page.waitForTimeout(250);
   }
 }
 
@@ -73,6 +87,25 @@ test('npm start -- --demo: UI, sandbox, worker, completed demo purchases, clean 
     }
   } finally {
     await connection.close();
+  }
+
+  // What an operator sees in the Temporal UI: the summary and live details, the search attributes, and a list
+  // filtered by PcStep (Debian's chromium, never a downloaded browser).
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // The UI is a single-page app: wait until it has loaded the workflow before using its tabs.
+    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows/${workflowIds[0]}`, { waitUntil: 'networkidle' });
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    await frameShowing(page, /Buy 1 item\(s\) for customer/);
+    await frameShowing(page, /CFQ7TTC0LH18:0001 × 5, P1M billed monthly/);
+    await frameShowing(page, /Step:\s*completed/);
+    await page.getByRole('tab', { name: 'Search Attributes' }).click();
+    await page.getByText(/"PcStep": "completed"/).waitFor({ timeout: 15_000 });
+    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'completed'")}`);
+    for (const workflowId of workflowIds) await page.getByText(workflowId).first().waitFor({ timeout: 15_000 });
+  } finally {
+    await browser.close();
   }
 
   const requestId = workflowIds[0].replace(/^purchase-/, '');
