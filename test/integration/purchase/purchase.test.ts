@@ -125,6 +125,27 @@ describe('purchaseSubscription against the sandbox', () => {
     });
   });
 
+  it('reports an order group that fails at checkout (inventory) as line errors of its items, buying the rest', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(
+        purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' }), line(offers.businessBasic, 1)]),
+      );
+      const result = await handle.result();
+      expect(result.status).toBe('partial');
+      expect(result.lineErrors).toEqual([expect.objectContaining({ item: 0, code: 800010 })]);
+      expect(result.orders).toHaveLength(1);
+      expect(result.subscriptions.map((s) => s.catalogItemId.split(':')[0])).toEqual([offers.businessBasic.productId]);
+    });
+  });
+
+  it('fails CheckoutRejected when no order group can be ordered', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const failure = await purchaseFailure(await start(purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' })])));
+      expect(failure.type).toBe('CheckoutRejected');
+      expect(failure.message).toContain('800009');
+    });
+  });
+
   it('fails fast on catalog problems: unknown product, currency mismatch, quantity above the SKU maximum', async () => {
     await rig.withWorker(async ({ start }) => {
       const [unknown, currency, quantity] = await Promise.all([
