@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { startPurchase } from '../../../src/client';
+import { startSandbox } from '../../../src/sandbox';
 import { freePort } from '../../../src/temporal/dev-server';
 import { builtEntry, runNode } from '../../support/processes';
+import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
 const TENANT = '0b6b5a0e-0d0a-4f3e-9a53-2f6c4b1d9e01';
 const CLIENT = '6c3f2d1e-5b4a-4c3d-8e2f-1a0b9c8d7e6f';
@@ -38,5 +43,59 @@ describe('npm run worker (lib/worker.js)', () => {
     expect(code).toBe(1);
     expect(worker.output()).toMatch(new RegExp(`Temporal is unreachable at 127\\.0\\.0\\.1:${port}`));
     expect(worker.output()).not.toContain('client-secret-that-must-not-leak');
+  });
+});
+
+describe('npm run worker against the sandbox, configured only through the environment', () => {
+  it.each([
+    ['App-only', false],
+    ['App+User', true],
+  ])('%s: completes a purchase, logs JSON without secrets, and stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
+    const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
+    const connection = await Connection.connect({ address: testServerAddress() });
+    const taskQueue = uniqueTaskQueue('worker-process');
+    const worker = runNode(builtEntry('worker.js'), [], {
+      ...NO_CONFIG_FILE,
+      TEMPORAL_ADDRESS: testServerAddress(),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+      AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+      AZURE_TENANT_ID: sandbox.tenantId,
+      AZURE_CLIENT_ID: sandbox.clientId,
+      AZURE_CLIENT_SECRET: sandbox.clientSecret,
+      ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
+      NODE_EXTRA_CA_CERTS: sandbox.caFile,
+      ORDER_POLL_INTERVAL: '250ms',
+      LOG_LEVEL: 'debug',
+    });
+    try {
+      await worker.waitFor(/"msg":"Worker started"/);
+      const client = new Client({ connection });
+      const handle = await startPurchase(
+        client,
+        {
+          requestId: `worker-process-${randomUUID()}`,
+          customerId: sandbox.customerIds[0],
+          items: [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 2, termDuration: 'P1M', billingCycle: 'monthly' }],
+        },
+        { taskQueue },
+      );
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 2, status: 'active' })]);
+      const counters = await sandbox.control.counters();
+      expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
+    } finally {
+      worker.child.kill('SIGTERM');
+      const { code } = await worker.exited;
+      await connection.close();
+      await sandbox.close();
+      expect(code).toBe(0);
+    }
+    const lines = worker.output().trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.some((line) => JSON.parse(line).msg === 'Worker stopped')).toBe(true);
+    for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(worker.output()).not.toContain(secret);
+    expect(worker.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   });
 });
