@@ -5,6 +5,8 @@ import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
 const PATCH_SUBSCRIPTION = 'PATCH /v1/customers/{customerId}/subscriptions/{subscriptionId}';
+/** An order completion delay the test ends itself by advancing the sandbox clock, so no step is missed. */
+const HELD = 3_600_000;
 
 let rig: PurchaseRig;
 let customer: string;
@@ -46,11 +48,12 @@ describe('approval', () => {
   });
 
   it('refuses approve on a purchase that did not ask for approval', async () => {
-    await rig.sandbox.control.setDelays({ orderCompletionMs: 2000 });
+    await rig.sandbox.control.setDelays({ orderCompletionMs: HELD });
     await rig.withWorker(async ({ start }) => {
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
       await untilStep(handle, 'awaiting-order');
       await expect(handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: 'ops' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await rig.sandbox.control.advanceClock(HELD);
       expect((await handle.result()).status).toBe('completed');
     });
   });
@@ -100,13 +103,14 @@ describe('cancel', () => {
   });
 
   it('after checkout cancels the subscriptions bought, within the 168-hour window', async () => {
-    await rig.sandbox.control.setDelays({ orderCompletionMs: 2000 });
+    await rig.sandbox.control.setDelays({ orderCompletionMs: HELD });
     await rig.withWorker(async ({ start }) => {
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 2), line(offers.office365E3, 1)]));
       await untilStep(handle, 'awaiting-order');
       const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'wrong customer' }] });
       expect(ack).toEqual({ step: 'awaiting-order', afterCheckout: true });
+      await rig.sandbox.control.advanceClock(HELD);
       const result = await handle.result();
       expect(result.status).toBe('cancelled');
       expect(result.cancellation).toMatchObject({ reason: 'wrong customer', afterCheckout: true });
@@ -115,6 +119,21 @@ describe('cancel', () => {
       expect(result.subscriptions.map((s) => s.status)).toEqual(['deleted', 'deleted']);
       expect(await callsSince(before, PATCH_SUBSCRIPTION)).toBe(2);
       await recordHistory('purchase-cancelled-after-checkout', handle);
+    });
+  });
+
+  it('after checkout, once the 168-hour window has passed, reports why nothing was cancelled', async () => {
+    await rig.sandbox.control.setDelays({ orderCompletionMs: HELD });
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
+      await untilStep(handle, 'awaiting-order');
+      await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'too late' }] });
+      await rig.sandbox.control.advanceClock(8 * 24 * 3_600_000);
+      const result = await handle.result();
+      expect(result.status).toBe('cancelled');
+      expect(result.cancellation?.subscriptions).toEqual([expect.objectContaining({ outcome: 'not-cancelled' })]);
+      expect(result.cancellation?.subscriptions[0]?.detail).toMatch(/Partner Center refused: 9002\d\d|window/);
+      expect(result.subscriptions[0]?.status).toBe('active');
     });
   });
 
