@@ -65,7 +65,6 @@ export const OfferSchema = z
       }
     }
   });
-export type Offer = z.infer<typeof OfferSchema>;
 
 export const PurchaseItemSchema = z
   .strictObject({
