@@ -6,6 +6,7 @@ import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
 const CHECKOUT = 'POST /v1/customers/{customerId}/carts/{cartId}/checkout';
 const GET_ORDER = 'GET /v1/customers/{customerId}/orders/{orderId}';
+const LIST_ORDERS = 'GET /v1/customers/{customerId}/orders';
 
 /** Sandbox timings of this file unless a test says otherwise: quick completion, an order list that lags far behind. */
 const delays = { orderCompletionMs: 300, orderListMs: 600_000 };
@@ -94,8 +95,8 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
     expect(result.orders).toHaveLength(1);
   });
 
-  it('waits out a slow order by polling through the retry policy, so history does not grow with the polls', async () => {
-    await rig.sandbox.control.setDelays({ orderCompletionMs: 3000 });
+  it('waits out a slow order (its customer order list lagging 10 min) by polling it by id through the retry policy, so history does not grow with the polls', async () => {
+    await rig.sandbox.control.setDelays({ orderCompletionMs: 3000, orderListMs: 600_000 });
     await rig.withWorker(async ({ start }) => {
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
@@ -103,6 +104,7 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
       expect(result.status).toBe('completed');
       const polls = await callsSince(before, GET_ORDER);
       expect(polls).toBeGreaterThanOrEqual(3);
+      expect(await callsSince(before, LIST_ORDERS)).toBe(0);
       // The poller is one activity: scheduled, started (carrying the last attempt number) and completed once.
       const events = (await handle.fetchHistory()).events ?? [];
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitOrderCompletion');
