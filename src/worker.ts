@@ -3,6 +3,7 @@ import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadConfig, type PartnerCenterSettings, type WorkerConfig } from './config';
 import { createLogger } from './logging';
+import { partnerCenterCallMetrics } from './metrics';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
@@ -40,7 +41,12 @@ export function createActivityDeps(
     authorityHost: settings.authorityHost,
     trustedCaPem,
   });
-  const partnerCenter = createPartnerCenterClient({ baseUrl: settings.baseUrl, tokens, logger });
+  const partnerCenter = createPartnerCenterClient({
+    baseUrl: settings.baseUrl,
+    tokens,
+    logger,
+    onCall: partnerCenterCallMetrics(Runtime.instance().metricMeter),
+  });
   return {
     partnerCenter,
     catalog: createCatalogResolver(partnerCenter, {}),

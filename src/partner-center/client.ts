@@ -42,6 +42,26 @@ export interface PartnerCenterClientOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   logger?: PartnerCenterLogger;
+  /** Told of every HTTP exchange (metrics); `route` is the path template, so its cardinality stays small. */
+  onCall?: (call: PartnerCenterCall) => void;
+}
+
+export interface PartnerCenterCall {
+  method: string;
+  /** e.g. `POST /customers/{id}/carts/{id}/checkout` */
+  route: string;
+  /** HTTP status, or the kind of failure when no answer came. */
+  outcome: string;
+  durationMs: number;
+}
+
+/** `/customers/1f…/carts/9c…/checkout` → `/customers/{id}/carts/{id}/checkout`: ids carry digits, names do not. */
+export function routeTemplate(path: string): string {
+  return path
+    .split('?')[0]
+    .split('/')
+    .map((part) => (/\d/.test(part) ? '{id}' : part))
+    .join('/');
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
@@ -74,7 +94,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   const apiRoot = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fetchImpl = options.fetch ?? fetch;
-  const { tokens, logger } = options;
+  const { tokens, logger, onCall } = options;
 
   function urlFor(request: HttpRequest): string {
     const url = new URL(`${apiRoot}${request.path.startsWith('/') ? '' : '/'}${request.path}`);
@@ -112,6 +132,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       const response = await fetchImpl(urlFor(request), { method: request.method, headers, body, signal: combined });
       const text = await response.text();
       const parsedBody = parseJson(text);
+      onCall?.({ method: request.method, route: routeTemplate(request.path), outcome: String(response.status), durationMs: Date.now() - started });
       logger?.debug('Partner Center call', {
         route: routeForErrors,
         status: response.status,
@@ -127,6 +148,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         ? new PartnerCenterTimeoutError({ ...details, description: `No answer to ${routeForErrors} within ${timeoutMs} ms` })
         : new PartnerCenterNetworkError({ ...details, description: `Could not reach Partner Center for ${routeForErrors}: ${networkReason(error)}` });
       logger?.warn('Partner Center call failed', { route: routeForErrors, kind: failure.kind, requestId: ids.requestId, correlationId: ids.correlationId });
+      onCall?.({ method: request.method, route: routeTemplate(request.path), outcome: failure.kind, durationMs: Date.now() - started });
       throw failure;
     }
   }

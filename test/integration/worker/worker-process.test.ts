@@ -50,8 +50,9 @@ describe('npm run worker against the sandbox, configured only through the enviro
   it.each([
     ['App-only', false],
     ['App+User', true],
-  ])('%s: completes a purchase, logs JSON without secrets, and stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
+  ])('%s: completes a purchase, serves metrics, logs JSON without secrets, stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
     const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
+    const metricsPort = await freePort();
     const connection = await Connection.connect({ address: testServerAddress() });
     const taskQueue = uniqueTaskQueue('worker-process');
     const worker = runNode(builtEntry('worker.js'), [], {
@@ -66,6 +67,7 @@ describe('npm run worker against the sandbox, configured only through the enviro
       ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
       NODE_EXTRA_CA_CERTS: sandbox.caFile,
       ORDER_POLL_INTERVAL: '250ms',
+      METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'debug',
     });
     try {
@@ -85,6 +87,13 @@ describe('npm run worker against the sandbox, configured only through the enviro
       expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 2, status: 'active' })]);
       const counters = await sandbox.control.counters();
       expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
+
+      // Prometheus: Temporal Core's metrics and ours, by route template (no ids in labels).
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^temporal_activity_execution_latency/m);
+      expect(metrics).toMatch(/partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/customers\/\{id\}\/carts"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
+      expect(metrics).not.toContain(sandbox.customerIds[0]);
     } finally {
       worker.child.kill('SIGTERM');
       const { code } = await worker.exited;
