@@ -25,3 +25,16 @@ export const internalFailureTypes = {
   partnerCenter: 'PartnerCenterError',
   throttled: 'PartnerCenterThrottled',
 } as const;
+
+/** `ApplicationFailure` types of `changeSubscription` (contract §3). */
+export const changeFailureTypes = {
+  /** Names every bad field; also a term change without the new term's catalogItemId. */
+  invalidRequest: 'InvalidChangeRequest',
+  /** Seat reduction or cancellation after the refundable (168-hour) window; nothing was sent. */
+  outsideCancellationWindow: 'OutsideCancellationWindow',
+  /** Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable. */
+  subscriptionBusy: 'SubscriptionBusy',
+  /** The subscription's state or Partner Center refused the change; details carry the Partner Center code. */
+  changeRejected: 'ChangeRejected',
+} as const;
+export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
