@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig, type PartnerCenterSettings, type WorkerConfig } from './config';
+import type { PartnerCenterSettings, WorkerConfig } from './config';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
 import { createLogger } from './logging';
 import { startSandbox, type Sandbox } from './sandbox';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -27,16 +28,8 @@ function print(line = ''): void {
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const demo = argv.includes('--demo');
-  let config: WorkerConfig;
-  try {
-    config = loadConfig(env, { requirePartnerCenter: false });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+  if (!config) return EXIT_BAD_CONFIGURATION;
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(env.PCW_DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
@@ -117,12 +110,4 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   print('Press Ctrl-C to stop.');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)));

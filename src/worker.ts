@@ -1,7 +1,8 @@
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
-import { ConfigError, loadConfig, type PartnerCenterSettings, type WorkerConfig } from './config';
+import type { PartnerCenterSettings, WorkerConfig } from './config';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
 import { createLogger } from './logging';
 import { partnerCenterCallMetrics } from './metrics';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
@@ -127,16 +128,8 @@ export async function runWorker(
 
 /** `npm run worker`: production entry point; needs a reachable Temporal and real Partner Center settings. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let config: WorkerConfig;
-  try {
-    config = loadConfig(env, { requirePartnerCenter: true });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport(env, { requirePartnerCenter: true });
+  if (!config) return EXIT_BAD_CONFIGURATION;
   const logger = createLogger(config.logLevel);
   installRuntime(config, logger);
   try {
@@ -150,12 +143,4 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main());

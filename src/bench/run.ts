@@ -11,6 +11,7 @@ import type { PartnerCenterSettings } from '../config';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from '../partner-center';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { startDevServer } from '../temporal/dev-server';
+import { runAsMain } from '../entry';
 import { createActivityDeps, purchaseWorkerOptions } from '../worker';
 
 /**
@@ -254,12 +255,4 @@ export async function main(argv: string[]): Promise<void> {
   if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)).then(() => 0));

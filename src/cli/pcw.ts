@@ -11,7 +11,8 @@ import {
   type PurchaseRequest,
   type PurchaseStatus,
 } from '../client';
-import { ConfigError, loadConfig, type WorkerConfig } from '../config';
+import type { WorkerConfig } from '../config';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from '../entry';
 import { terminalSteps } from '../workflows/purchase-types';
 
 /** `npx pcw`: the operator's and upstream system's command line over the purchase workflows (contract §1). */
@@ -219,16 +220,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  let config: WorkerConfig;
-  try {
-    config = loadConfig(env, { requirePartnerCenter: false });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+  if (!config) return EXIT_BAD_CONFIGURATION;
   const connection = await Connection.connect(config.temporal.connectionOptions);
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -246,12 +239,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)));
