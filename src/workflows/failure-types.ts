@@ -38,3 +38,12 @@ export const changeFailureTypes = {
   changeRejected: 'ChangeRejected',
 } as const;
 export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
+
+/** `ApplicationFailure` types of `reconcileBilling` (contract §3); a refused credential fails `Unauthorized`. */
+export const reconcileFailureTypes = {
+  /** Names every bad field; fails before any Partner Center call. */
+  invalidRequest: 'InvalidReconcileRequest',
+  /** Partner Center refused a read the reconciliation needs (details carry its status and code). */
+  partnerCenterRefused: 'ReconciliationFailed',
+} as const;
+export type ReconcileFailureType = (typeof reconcileFailureTypes)[keyof typeof reconcileFailureTypes];
