@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
 import { createLogger } from './logging';
-import { startSandbox, type Sandbox } from './sandbox';
+import { sandboxPartnerCenterSettings, startSandbox, type Sandbox } from './sandbox';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { connectToTemporal, installRuntime, runWorker } from './worker';
 import { submitDemoPurchases, purchaseCommandExample } from './demo';
@@ -54,13 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     } else {
       print('No Partner Center settings given: starting the Partner Center sandbox ...');
       started.sandbox = await startSandbox({ port: SANDBOX_PORT, dataFile: join(dataDir, 'sandbox.json') });
-      settings = {
-        baseUrl: started.sandbox.baseUrl,
-        authorityHost: started.sandbox.authorityHost,
-        tenantId: started.sandbox.tenantId,
-        clientId: started.sandbox.clientId,
-        credential: { clientSecret: started.sandbox.clientSecret },
-      };
+      settings = sandboxPartnerCenterSettings(started.sandbox);
       trustedCaPem = started.sandbox.caPem;
     }
 

@@ -7,9 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startPurchase, type PurchaseRequest } from '../client';
-import type { PartnerCenterSettings } from '../config';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from '../partner-center';
-import { startSandbox, type Sandbox } from '../sandbox';
+import { sandboxPartnerCenterSettings, sandboxTokenOptions, startSandbox, type Sandbox } from '../sandbox';
 import { startDevServer } from '../temporal/dev-server';
 import { runAsMain } from '../entry';
 import { createActivityDeps, purchaseWorkerOptions } from '../worker';
@@ -39,17 +38,6 @@ function round(value: number, digits = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-function settingsOf(sandbox: Sandbox, appPlusUser = false): PartnerCenterSettings {
-  return {
-    baseUrl: sandbox.baseUrl,
-    authorityHost: sandbox.authorityHost,
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    ...(appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
-  };
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const value = await fn();
@@ -58,13 +46,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 /** Client and auth: one token for many concurrent callers, request latency and throughput, catalog cache. */
 async function benchClient(sandbox: Sandbox, figures: Figure[], requests: number): Promise<void> {
-  const tokens = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
+  const tokens = createTokenProvider(sandboxTokenOptions(sandbox));
   const before = await sandbox.control.counters();
   const [, tokenMs] = await timed(() => Promise.all(Array.from({ length: 100 }, () => tokens.getAccessToken())));
   const after = await sandbox.control.counters();
@@ -168,7 +150,7 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
     figures.push({ name: 'workflow bundle build', value: round(bundleMs), unit: 'ms' });
     const pollIntervalMs = 250;
     const deps = createActivityDeps(
-      settingsOf(sandbox),
+      sandboxPartnerCenterSettings(sandbox),
       { orderPollIntervalMs: pollIntervalMs, orderVisibilityDeadlineMs: 60_000 },
       quiet,
       sandbox.caPem,

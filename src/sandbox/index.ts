@@ -14,6 +14,7 @@ import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
 export { verifyAccessToken } from './authority';
+export { sandboxPartnerCenterSettings, sandboxTokenOptions, type SandboxConnectOptions } from './connect';
 
 /** The Partner Center sandbox as a library: an https token authority plus the /v1 API and the
  * /_sandbox/ control API on one http port (docs/seams.md §1, docs/sandbox.md). */

@@ -3,7 +3,7 @@
  * (a known authority on 127.0.0.1, trusted through `trustedCaPem`).
  */
 import { spawn } from 'node:child_process';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import { builtEntry } from '../../support/processes';
 import { verifyAccessToken } from '../../../src/sandbox/authority';
 import {
@@ -23,14 +23,7 @@ afterAll(async () => {
 });
 
 const provider = (overrides: Partial<TokenProviderOptions> = {}) =>
-  createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-    ...overrides,
-  });
+  createTokenProvider({ ...sandboxTokenOptions(sandbox), ...overrides });
 
 const claimsOf = (token: string) => {
   const check = verifyAccessToken(token, { publicKey: sandbox.tokenSigningKey, authorityHost: sandbox.authorityHost });

@@ -2,7 +2,7 @@
  * Each error class from real sandbox responses (its own errors and injected faults), with the
  * retry decision and Retry-After the activities rely on.
  */
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import {
   createCatalogResolver,
   createPartnerCenterClient,
@@ -29,14 +29,7 @@ let client: PartnerCenterClient;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 31 });
-  appUser = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    refreshToken: sandbox.refreshToken,
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
+  appUser = createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true }));
   client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: appUser, timeoutMs: 2_000 });
 });
 
@@ -65,13 +58,7 @@ test('400 with a Partner Center code: business, not retryable, code/description/
 });
 
 test('403 from the sandbox itself: an App-only token on an App+User-only endpoint', async () => {
-  const appOnly = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
+  const appOnly = createTokenProvider(sandboxTokenOptions(sandbox));
   const appOnlyClient = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: appOnly });
   const error = await failureOf(appOnlyClient.getOrderProvisioningStatus(sandbox.customerIds[0], 'a68736758d9c'));
   expect(error).toMatchObject({ kind: 'business', retryable: false, status: 403 });

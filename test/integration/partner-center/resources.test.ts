@@ -3,7 +3,7 @@
  * real msal-node tokens: catalog, cart → checkout → orders → subscriptions, PATCH (200 and 202),
  * provisioning status, invoices and reconciliation line items paged through more than two pages.
  */
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import {
   CatalogResolutionError,
   createCatalogResolver,
@@ -26,14 +26,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ seed: 11 });
   customerId = sandbox.customerIds[0];
   // App+User: the provisioning-status endpoints accept nothing else (reference §1.3).
-  const tokens = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    refreshToken: sandbox.refreshToken,
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
+  const tokens = createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true }));
   client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens });
 });
 

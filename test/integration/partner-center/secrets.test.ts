@@ -4,7 +4,7 @@
  * authority, and each kind of Partner Center error.
  */
 import { createServer } from 'node:net';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import {
   createPartnerCenterClient,
   createTokenProvider,
@@ -34,14 +34,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-const options = (overrides: Partial<TokenProviderOptions> = {}): TokenProviderOptions => ({
-  tenantId: sandbox.tenantId,
-  clientId: sandbox.clientId,
-  credential: { clientSecret: sandbox.clientSecret },
-  authorityHost: sandbox.authorityHost,
-  trustedCaPem: sandbox.caPem,
-  ...overrides,
-});
+const options = (overrides: Partial<TokenProviderOptions> = {}): TokenProviderOptions => ({ ...sandboxTokenOptions(sandbox), ...overrides });
 
 /** Wraps a provider so every access token it hands out joins the secrets we look for. */
 function recording(tokens: TokenProvider): TokenProvider {

@@ -1,5 +1,5 @@
 /** Token reuse and renewal, read from the sandbox authority's counters (real msal-node, real https). */
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import { createPartnerCenterClient, createTokenProvider, type TokenProviderOptions } from '../../../src/partner-center';
 
 let sandbox: Sandbox;
@@ -11,14 +11,7 @@ afterAll(async () => {
 });
 
 const provider = (overrides: Partial<TokenProviderOptions> = {}) =>
-  createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-    ...overrides,
-  });
+  createTokenProvider({ ...sandboxTokenOptions(sandbox), ...overrides });
 
 async function tokenRequestsDuring(action: () => Promise<unknown>) {
   const before = (await sandbox.control.counters()).tokens;
