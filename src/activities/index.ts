@@ -1,4 +1,5 @@
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase';
+import { createSubscriptionActivities } from './subscription';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to every activity. */
 export type ActivityDeps = PurchaseActivityDeps;
@@ -7,8 +8,10 @@ export type ActivityDeps = PurchaseActivityDeps;
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPurchaseActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 
 /** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
+export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;

@@ -10,6 +10,7 @@ import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from
 import { PcCustomerId, PcStep } from '../workflows/search-attributes';
 
 export { purchaseWorkflowId } from '../workflows/ids';
+export * from './change';
 export {
   approvePurchaseUpdate,
   cancelPurchaseUpdate,

@@ -1,0 +1,183 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { cancellationSignal } from '@temporalio/activity';
+import { isPartnerCenterError, type PartnerCenterClient, type Subscription } from '../partner-center';
+import {
+  checkChange,
+  isInEffect,
+  type ApplyChangeInput,
+  type ApplyChangeOutcome,
+  type AwaitChangeInput,
+  type ChangeRefusal,
+  type SubscriptionChange,
+  type SubscriptionRef,
+  type SubscriptionView,
+} from '../workflows/change-types';
+import { changeFailureTypes, internalFailureTypes } from '../workflows/failure-types';
+import { notYet, toActivityFailure } from './failures';
+import { runCorrelationId, stableRequestId } from './request-ids';
+
+export interface SubscriptionActivityDeps {
+  partnerCenter: PartnerCenterClient;
+}
+
+/** Partner Center's refusals for a closed refundable window: cancellation (900213, 900117) and seat reduction (900214, 900257, 800090). */
+const WINDOW_CLOSED_CODES: ReadonlySet<number> = new Set([900213, 900117, 900214, 900257, 800090]);
+
+/** Activities of `changeSubscription`: read, change (full body, If-Match, stable MS-RequestId), follow a 202. */
+export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
+  const { partnerCenter: pc } = deps;
+  /** A read gets a fresh MS-RequestId per attempt (a poll must never get a replayed answer). */
+  const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
+
+  async function read(ref: SubscriptionRef): Promise<Subscription> {
+    return pc.getSubscription(ref.customerId, ref.subscriptionId, reading());
+  }
+
+  return {
+    /** The subscription before the change: what the rules are checked against and the result reports. */
+    async readSubscriptionForChange(ref: SubscriptionRef): Promise<SubscriptionView> {
+      try {
+        return toView(await read(ref));
+      } catch (err) {
+        throw toChangeFailure(err);
+      }
+    },
+
+    /**
+     * Re-reads (fresh etag), re-checks the rules on what it read, and PATCHes the full resource with only
+     * the change applied. Every attempt uses the same MS-RequestId; a retry whose earlier PATCH took effect
+     * finds the change in effect and sends nothing. 409/800082 → SubscriptionBusy, retried with backoff.
+     */
+    async applySubscriptionChange(input: ApplyChangeInput): Promise<ApplyChangeOutcome> {
+      try {
+        const subscription = await read(input);
+        const view = toView(subscription);
+        const verdict = checkChange(view, input.change);
+        if (verdict.kind === 'in-effect') return { completion: 'already-in-effect', subscription: view };
+        if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
+        const update = await pc.updateSubscription(input.customerId, withChange(subscription, input.change, verdict.target), {
+          requestId: stableRequestId('change'),
+          correlationId: runCorrelationId(),
+          signal: cancellationSignal(),
+          ...(subscription.attributes?.etag !== undefined ? { etag: subscription.attributes.etag } : {}),
+        });
+        if (update.kind === 'accepted') return { completion: 'accepted', location: update.location, target: verdict.target };
+        return { completion: 'immediate', subscription: toView(update.subscription) };
+      } catch (err) {
+        throw toChangeFailure(err);
+      }
+    },
+
+    /** One poll after a 202: done once the subscription shows the change; until then a BENIGN "not yet". */
+    async awaitSubscriptionChange(input: AwaitChangeInput): Promise<SubscriptionView> {
+      let view: SubscriptionView;
+      try {
+        view = toView(await read(input));
+      } catch (err) {
+        throw toChangeFailure(err);
+      }
+      if (!isInEffect(view, input.target)) {
+        throw notYet(internalFailureTypes.subscriptionNotReady, `Accepted change of subscription ${view.id} has not landed yet`);
+      }
+      return view;
+    },
+  };
+}
+
+/**
+ * The full resource as read, with only the change applied: fields we do not touch (auto-renew, scheduled
+ * instructions, unknown ones) go back unchanged, because an omitted field is reset by Partner Center.
+ */
+export function withChange(subscription: Subscription, change: SubscriptionChange, target: { scheduledNextTerm?: SubscriptionView['scheduledNextTerm'] }): Subscription {
+  switch (change.action) {
+    case 'setQuantity':
+      return { ...subscription, quantity: change.quantity };
+    case 'rename':
+      return { ...subscription, friendlyName: change.friendlyName };
+    case 'cancel':
+      return { ...subscription, status: 'deleted' };
+    case 'setAutoRenew': {
+      if (change.enabled) return { ...subscription, autoRenewEnabled: true };
+      // Scheduled instructions apply only at a renewal that will no longer happen; Partner Center refuses them without auto-renew.
+      const { scheduledNextTermInstructions: _dropped, ...rest } = subscription;
+      return { ...rest, autoRenewEnabled: false };
+    }
+    case 'scheduleNextTerm': {
+      const next = target.scheduledNextTerm;
+      if (next === undefined) return subscription;
+      const [productId = '', skuId = '', availabilityId = ''] = next.catalogItemId.split(':');
+      const previous = subscription.scheduledNextTermInstructions;
+      return {
+        ...subscription,
+        autoRenewEnabled: true,
+        scheduledNextTermInstructions: {
+          ...previous,
+          product: { ...previous?.product, productId, skuId, availabilityId, billingCycle: next.billingCycle, termDuration: next.termDuration },
+          quantity: next.quantity,
+        },
+      };
+    }
+  }
+}
+
+/** The subscription as the workflow records it (no links, no etag: those are not the workflow's business). */
+export function toView(s: Subscription, readAt: Date = new Date()): SubscriptionView {
+  const next = s.scheduledNextTermInstructions;
+  return {
+    id: s.id,
+    catalogItemId: s.offerId,
+    quantity: s.quantity,
+    status: s.status,
+    autoRenewEnabled: s.autoRenewEnabled ?? false,
+    ...(s.friendlyName !== undefined ? { friendlyName: s.friendlyName } : {}),
+    termDuration: s.termDuration ?? '',
+    billingCycle: s.billingCycle ?? '',
+    ...(s.commitmentEndDate !== undefined ? { commitmentEndDate: s.commitmentEndDate } : {}),
+    ...(s.cancellationAllowedUntilDate !== undefined ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate } : {}),
+    ...(next !== undefined
+      ? {
+          scheduledNextTerm: {
+            catalogItemId: `${next.product.productId}:${next.product.skuId}:${next.product.availabilityId}`,
+            ...(next.product.termDuration !== undefined ? { termDuration: next.product.termDuration } : {}),
+            ...(next.product.billingCycle !== undefined ? { billingCycle: next.product.billingCycle } : {}),
+            quantity: next.quantity,
+            ...(next.customTermEndDate !== undefined ? { customTermEndDate: next.customTermEndDate } : {}),
+          },
+        }
+      : {}),
+    ...(s.refundableQuantity !== undefined
+      ? {
+          refundableQuantity: {
+            totalQuantity: s.refundableQuantity.totalQuantity,
+            details: s.refundableQuantity.details.map((d) => ({ quantity: d.quantity, allowedUntilDateTime: d.allowedUntilDateTime })),
+          },
+        }
+      : {}),
+    refundOptions: (s.refundOptions ?? []).map((o) => ({ type: o.type, ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}) })),
+    readAt: readAt.toISOString(),
+  };
+}
+
+function refusalFailure(refusal: ChangeRefusal): ApplicationFailure {
+  return ApplicationFailure.create({ type: refusal.type, message: refusal.message, details: [refusal.details], nonRetryable: true });
+}
+
+/**
+ * Partner Center failures of a change: busy (409/800082) → SubscriptionBusy, retryable; a stale etag (412)
+ * → retryable (the next attempt re-reads); a closed window → OutsideCancellationWindow; other refusals →
+ * ChangeRejected with the code. Our own failures pass through.
+ */
+function toChangeFailure(err: unknown): unknown {
+  if (!isPartnerCenterError(err)) return err;
+  const details = [{ status: err.status, code: err.code, description: err.description, requestId: err.requestId }];
+  if (err.kind === 'conflict' && err.retryable) {
+    return ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: err.message, details });
+  }
+  if (err.status === 412) {
+    return ApplicationFailure.create({ type: internalFailureTypes.partnerCenter, message: err.message, details });
+  }
+  if (err.kind === 'business' && WINDOW_CLOSED_CODES.has(Number(err.code))) {
+    return ApplicationFailure.create({ type: changeFailureTypes.outsideCancellationWindow, message: err.message, details, nonRetryable: true });
+  }
+  return toActivityFailure(err, changeFailureTypes.changeRejected);
+}

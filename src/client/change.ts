@@ -1,0 +1,74 @@
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../config';
+import { changeStatusQuery } from '../workflows/change-messages';
+import type { changeSubscription } from '../workflows/change-subscription';
+import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/change-types';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/search-attributes';
+
+export { changeStatusQuery } from '../workflows/change-messages';
+export { changeFailureTypes, type ChangeFailureType } from '../workflows/failure-types';
+export {
+  changeWorkflowId,
+  describeChange,
+  SubscriptionChangeRequestSchema,
+  SubscriptionChangeResultSchema,
+  SubscriptionChangeSchema,
+  validateChangeRequest,
+  type ChangeCompletion,
+  type ChangeStatus,
+  type ChangeStep,
+  type SubscriptionChange,
+  type SubscriptionChangeRequest,
+  type SubscriptionChangeResult,
+  type SubscriptionView,
+} from '../workflows/change-types';
+
+export type ChangeHandle = WorkflowHandle<typeof changeSubscription>;
+
+export interface StartChangeOptions {
+  /** Contract default `partner-center`. */
+  taskQueue?: string;
+}
+
+/**
+ * Starts `changeSubscription` for `request`, or attaches to the change already started for its requestId —
+ * running (conflict policy USE_EXISTING) or closed (reuse policy REJECT_DUPLICATE) — so an upstream retry
+ * never changes the subscription twice.
+ */
+export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<ChangeHandle> {
+  // Only well-formed values become search attributes; the workflow itself names every bad field.
+  const parsed = SubscriptionChangeRequestSchema.safeParse(request);
+  try {
+    return await client.workflow.start<typeof changeSubscription>('changeSubscription', {
+      workflowId: changeWorkflowId(request.requestId),
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: parsed.success
+        ? [
+            { key: PcCustomerId, value: parsed.data.customerId },
+            { key: PcSubscriptionIds, value: [parsed.data.subscriptionId] },
+            { key: PcStep, value: 'validating' },
+          ]
+        : [{ key: PcStep, value: 'validating' }],
+      staticSummary: parsed.success
+        ? `Change subscription ${parsed.data.subscriptionId} of customer ${parsed.data.customerId}: ${describeChange(parsed.data.change)}`
+        : `Subscription change request ${request.requestId}`,
+      staticDetails: parsed.success ? `\`\`\`json\n${JSON.stringify(parsed.data.change, null, 2)}\n\`\`\`` : undefined,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return getChange(client, request.requestId);
+    throw err;
+  }
+}
+
+/** The change of `requestId`: its handle, for `result()` or `getChangeStatus`. */
+export function getChange(client: Client, requestId: string): ChangeHandle {
+  return client.workflow.getHandle<typeof changeSubscription>(changeWorkflowId(requestId));
+}
+
+/** The `status` query of the change of `requestId`. */
+export function getChangeStatus(client: Client, requestId: string): Promise<ChangeStatus> {
+  return getChange(client, requestId).query(changeStatusQuery);
+}

@@ -1,0 +1,162 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  TemporalFailure,
+  TimeoutFailure,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { PurchaseActivities, SubscriptionActivities } from '../activities';
+import { changeStatusQuery } from './change-messages';
+import {
+  checkChange,
+  describeChange,
+  describeInvalidChange,
+  refundOf,
+  validateChangeRequest,
+  type ChangeStatus,
+  type ChangeStep,
+  type SubscriptionChangeRequest,
+  type SubscriptionChangeResult,
+  type SubscriptionView,
+} from './change-types';
+import { changeFailureTypes, internalFailureTypes } from './failure-types';
+import type { PurchaseSettings } from './purchase-types';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from './search-attributes';
+
+/** The worker's poll interval and deadline (ORDER_POLL_INTERVAL, ORDER_VISIBILITY_DEADLINE), recorded in history. */
+const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
+
+/** Reads: transient failures retried with backoff until they succeed. */
+const reads = proxyActivities<SubscriptionActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/** The PATCH: a busy subscription (409/800082) is retried with backoff, but only until the deadline. */
+function changing(settings: PurchaseSettings) {
+  return proxyActivities<SubscriptionActivities>({
+    startToCloseTimeout: '2m',
+    scheduleToCloseTimeout: settings.orderVisibilityDeadlineMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
+
+/** After a 202 the retry policy is the poller: one read per interval, no history growth, bounded by the deadline. */
+function polling(settings: PurchaseSettings) {
+  return proxyActivities<SubscriptionActivities>({
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: settings.orderVisibilityDeadlineMs,
+    retry: { initialInterval: settings.orderPollIntervalMs, backoffCoefficient: 1, maximumInterval: settings.orderPollIntervalMs },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
+
+/**
+ * Contract §3: change one new-commerce subscription — quantity, auto-renew, friendly name, cancellation or
+ * scheduled next-term instructions — after checking the new-commerce rules against a fresh read, sending
+ * the full resource with its etag, and following a 202 until the change shows.
+ */
+export async function changeSubscription(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
+  const status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
+  let summary = '';
+  const showProgress = () => {
+    const lines = [`**Step:** ${status.step}`];
+    if (summary !== '') lines.push(`**Change:** ${summary}`);
+    if (status.lastError !== undefined) lines.push(`**Last error:** ${status.lastError}`);
+    setCurrentDetails(lines.join('\n\n'));
+  };
+  const setStep = (step: ChangeStep) => {
+    status.step = step;
+    status.updatedAt = new Date().toISOString();
+    // Same PcStep attribute as purchases: one operator query (`PcStep = 'failed'`) finds both; WorkflowType tells them apart.
+    upsertSearchAttributes([{ key: PcStep, value: step }]);
+    showProgress();
+    log.info('change step', { step, subscriptionId: status.subscriptionId });
+  };
+  setHandler(changeStatusQuery, () => ({ ...status }));
+
+  try {
+    const validation = validateChangeRequest(input);
+    if (!validation.ok) {
+      throw ApplicationFailure.create({
+        type: changeFailureTypes.invalidRequest,
+        message: describeInvalidChange(validation.problems),
+        details: [validation.problems],
+        nonRetryable: true,
+      });
+    }
+    const { requestId, customerId, subscriptionId, change } = validation.request;
+    status.customerId = customerId;
+    status.subscriptionId = subscriptionId;
+    summary = `${describeChange(change)} (subscription ${subscriptionId})`;
+    upsertSearchAttributes([
+      { key: PcCustomerId, value: customerId },
+      { key: PcSubscriptionIds, value: [subscriptionId] },
+    ]);
+    const ref = { customerId, subscriptionId };
+    const settings = await getPurchaseSettings();
+
+    setStep('reading');
+    const before = await reads.readSubscriptionForChange(ref);
+    const verdict = checkChange(before, change);
+    if (verdict.kind === 'refused') {
+      const { type, message, details } = verdict.refusal;
+      throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
+    }
+    // Nothing to refund when the subscription already showed the change before we did anything.
+    const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, change);
+    const finish = (completion: SubscriptionChangeResult['completion'], after: SubscriptionView): SubscriptionChangeResult => {
+      setStep('completed');
+      return { requestId, customerId, subscriptionId, change, completion, before, after, ...(refund !== undefined ? { refund } : {}) };
+    };
+    if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
+
+    setStep('updating');
+    const applied = await changing(settings).applySubscriptionChange({ ...ref, change });
+    if (applied.completion !== 'accepted') return finish(applied.completion, applied.subscription);
+
+    setStep('awaiting-change');
+    const after = await polling(settings).awaitSubscriptionChange({ ...ref, target: applied.target });
+    return finish('accepted', after);
+  } catch (err) {
+    // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
+    if (!(err instanceof TemporalFailure)) throw err;
+    const failure = toChangeFailure(err);
+    status.lastError = failure.message;
+    setStep('failed');
+    throw failure;
+  }
+}
+
+/**
+ * The workflow fails with the contract failure type itself (not wrapped in an ActivityFailure), so callers
+ * read `failure.cause.type`. An activity that ran out of time is judged by its last attempt's failure (the
+ * server reports it as a TimeoutFailure's cause, or directly with retry state TIMEOUT): still busy, or an
+ * accepted change still not showing, is SubscriptionBusy — retryable by the caller.
+ */
+function toChangeFailure(err: TemporalFailure): TemporalFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (!(err instanceof ActivityFailure)) return err;
+  const timedOut = err.cause instanceof TimeoutFailure;
+  const last = timedOut ? err.cause.cause : err.cause;
+  if (!(last instanceof ApplicationFailure)) {
+    return timedOut ? ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: `Partner Center did not finish the change in time`, cause: err }) : err;
+  }
+  const stillWaiting = last.type === internalFailureTypes.subscriptionNotReady;
+  const busy = stillWaiting || last.type === changeFailureTypes.subscriptionBusy;
+  return ApplicationFailure.create({
+    type: busy ? changeFailureTypes.subscriptionBusy : (last.type ?? internalFailureTypes.partnerCenter),
+    message: stillWaiting ? `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying` : last.message,
+    details: last.details ?? undefined,
+    nonRetryable: !busy,
+    cause: err,
+  });
+}
