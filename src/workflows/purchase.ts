@@ -174,6 +174,8 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     };
 
     // ---- Before checkout: a cancel ends the purchase with nothing bought ----
+    // A cancel accepted while validating or reading settings had no scope to interrupt yet.
+    if (cancelRequest !== undefined) return finishCancelledBeforeCheckout(request);
     interruptible = new CancellationScope();
     let prepared: { items: ResolvedItem[]; cart: CartOutcome } | undefined;
     try {

@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approvePurchaseUpdate, cancelPurchaseUpdate, getPurchase, purchaseStatusQuery, rejectPurchaseUpdate, startPurchase } from '../../../src/client';
 import type { SandboxCounters } from '../../../src/sandbox';
+import { uniqueTaskQueue } from '../../support/temporal';
 import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig, untilStep, type PurchaseRig } from './harness';
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
@@ -100,6 +101,19 @@ describe('cancel', () => {
       expect((await handle.query(purchaseStatusQuery)).step).toBe('cancelled');
       await recordHistory('purchase-cancelled-before-checkout', handle);
     });
+  });
+
+  it('accepted before any work started ends the purchase cancelled without touching Partner Center', async () => {
+    const taskQueue = uniqueTaskQueue('purchase-early-cancel');
+    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 1)]), { taskQueue });
+    // Sent before any worker runs: the first workflow task sees the start and the cancel together.
+    const cancelled = handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'submitted by mistake' }] });
+    const worker = await rig.createWorker(taskQueue);
+    const [ack, result] = await worker.runUntil(Promise.all([cancelled, handle.result()]));
+    expect(ack).toEqual({ step: 'validating', afterCheckout: false });
+    expect(result).toMatchObject({ status: 'cancelled', cancellation: { reason: 'submitted by mistake', afterCheckout: false } });
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
   });
 
   it('after checkout cancels the subscriptions bought, within the 168-hour window', async () => {
