@@ -1,3 +1,4 @@
+import { createBillingActivities } from './billing';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase';
 import { createSubscriptionActivities } from './subscription';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPurchaseActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createBillingActivities(deps),
   };
 }
 

@@ -97,3 +97,5 @@ function describeItems(items: ReadonlyArray<{ offer: { catalogItemId?: string; p
     .map((item, i) => `${i}. ${item.offer.catalogItemId ?? `${item.offer.productId}:${item.offer.skuId}`} × ${item.quantity}, ${item.termDuration} billed ${item.billingCycle}`)
     .join('\n');
 }
+
+export * from './reconcile';

@@ -1,0 +1,112 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type WorkflowHandle } from '@temporalio/client';
+import type { reconcileBilling } from '../workflows/reconcile-billing';
+import { describeReconcileRequest } from '../workflows/reconcile-logic';
+import { validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
+import type { InvalidField } from '../workflows/purchase-types';
+import { PcCustomerId } from '../workflows/search-attributes';
+
+export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/failure-types';
+export {
+  ReconcileReportSchema,
+  ReconcileRequestSchema,
+  validateReconcileRequest,
+  type ReconcileFinding,
+  type ReconcileReport,
+  type ReconcileRequest,
+} from '../workflows/reconcile-types';
+
+export type ReconcileHandle = WorkflowHandle<typeof reconcileBilling>;
+
+/** The task queue of every workflow (contract §3); the default of the options below. */
+const CONTRACT_TASK_QUEUE = 'partner-center';
+
+export interface StartReconcileOptions {
+  /** Contract default `partner-center`. */
+  taskQueue?: string;
+  /** Default `reconcile-{currency}-{period}-{customer or all}-{start time}`. */
+  workflowId?: string;
+}
+
+export interface ScheduleReconcileOptions {
+  /** Standard five-field cron, in UTC, e.g. '0 6 * * *' (every day at 06:00). */
+  cron: string;
+  request: ReconcileRequest;
+  /** Default `reconcile-{currency}-{period}-{customer or all}`: one schedule per kind of reconciliation. */
+  scheduleId?: string;
+  /** Contract default `partner-center`. */
+  taskQueue?: string;
+}
+
+/** A request a schedule would run forever without success: refused before anything is created. */
+export class InvalidReconcileRequestError extends Error {
+  constructor(readonly problems: InvalidField[]) {
+    super(`Invalid reconcile request: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`);
+    this.name = 'InvalidReconcileRequestError';
+  }
+}
+
+/** `reconcile-USD-current-all`: what is reconciled, readable in the UI and stable for a schedule. */
+export function reconcileScheduleId(request: ValidReconcileRequest): string {
+  return `reconcile-${request.currency}-${request.period}-${request.customerId ?? 'all'}`;
+}
+
+/**
+ * Starts one `reconcileBilling` run now. An invalid request is started anyway so that the workflow fails
+ * with `InvalidReconcileRequest` naming every bad field (the same answer a schedule's run would give).
+ */
+export async function startReconcile(client: Client, request: ReconcileRequest, options: StartReconcileOptions = {}): Promise<ReconcileHandle> {
+  const validation = validateReconcileRequest(request);
+  const valid = validation.ok ? validation.request : undefined;
+  const workflowId = options.workflowId ?? `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
+  return client.workflow.start<typeof reconcileBilling>('reconcileBilling', {
+    workflowId,
+    taskQueue: options.taskQueue ?? CONTRACT_TASK_QUEUE,
+    args: [valid ?? request],
+    ...(valid !== undefined ? runOptions(valid) : { staticSummary: 'Reconcile unbilled charges (invalid request)' }),
+  });
+}
+
+/**
+ * Creates the Schedule `scheduleId` that runs `reconcileBilling(request)` on `cron`, or updates it (cron,
+ * request, task queue) when it exists. A run still open at the next time is not doubled (overlap SKIP).
+ */
+export async function scheduleReconcile(client: Client, options: ScheduleReconcileOptions): Promise<ScheduleHandle> {
+  const validation = validateReconcileRequest(options.request);
+  if (!validation.ok) throw new InvalidReconcileRequestError(validation.problems);
+  const request = validation.request;
+  const scheduleId = options.scheduleId ?? reconcileScheduleId(request);
+  const spec = { cronExpressions: [options.cron] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'reconcileBilling',
+    args: [request],
+    taskQueue: options.taskQueue ?? CONTRACT_TASK_QUEUE,
+    // Temporal appends each run's scheduled time to this id.
+    workflowId: scheduleId,
+    ...runOptions(request, `Scheduled by ${scheduleId} (cron '${options.cron}', UTC)`),
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+  try {
+    return await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    const handle = client.schedule.getHandle(scheduleId);
+    await handle.update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
+    return handle;
+  }
+}
+
+/** What the Temporal UI shows of a run, and the customer as a search attribute. */
+function runOptions(request: ValidReconcileRequest, origin?: string) {
+  const details = [
+    `**Period:** ${request.period} (UTC calendar month)`,
+    `**Currency:** ${request.currency}`,
+    `**Customers:** ${request.customerId ?? 'every customer with charges in the period'}`,
+    ...(origin !== undefined ? [origin] : []),
+  ].join('\n\n');
+  return {
+    staticSummary: describeReconcileRequest(request),
+    staticDetails: details,
+    ...(request.customerId !== undefined ? { typedSearchAttributes: [{ key: PcCustomerId, value: request.customerId }] } : {}),
+  };
+}

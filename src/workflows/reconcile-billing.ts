@@ -1,0 +1,77 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TemporalFailure,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { BillingActivities } from '../activities/billing';
+import { purchaseFailureTypes, reconcileFailureTypes } from './failure-types';
+import { describeReconcileProgress, periodBounds } from './reconcile-logic';
+import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './reconcile-types';
+import { PcCustomerId, PcStep } from './search-attributes';
+
+/**
+ * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that
+ * dies is noticed within the heartbeat timeout; the overall deadline keeps a stuck run from blocking the
+ * schedule's next one (its overlap policy skips while a run is open).
+ */
+const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '2m',
+  scheduleToCloseTimeout: '6h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
+const reportedFailureTypes: ReadonlySet<string> = new Set([purchaseFailureTypes.unauthorized, reconcileFailureTypes.partnerCenterRefused]);
+
+/** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
+export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
+  const setStep = (step: 'reconciling' | 'completed' | 'failed' | 'cancelled', report?: ReconcileReport, error?: string) => {
+    upsertSearchAttributes([{ key: PcStep, value: step }]);
+    setCurrentDetails(`${describeReconcileProgress(step, report)}${error !== undefined ? `\n\n**Error:** ${error}` : ''}`);
+  };
+  try {
+    const validation = validateReconcileRequest(input);
+    if (!validation.ok) {
+      throw ApplicationFailure.create({
+        type: reconcileFailureTypes.invalidRequest,
+        message: `Invalid reconcile request: ${validation.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`,
+        details: [validation.problems],
+        nonRetryable: true,
+      });
+    }
+    const request = validation.request;
+    if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
+    setStep('reconciling');
+    // Workflow time is replay-safe: the period's bounds are fixed once, in history.
+    const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, new Date()) });
+    setStep('completed', report);
+    log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
+    return report;
+  } catch (err) {
+    // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
+    if (!(err instanceof TemporalFailure)) throw err;
+    const failure = isCancellation(err) ? err : toReconcileFailure(err);
+    setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
+    throw failure;
+  }
+}
+
+/** The workflow fails with a contract failure type itself (not wrapped in an ActivityFailure), so callers read `failure.cause.type`. */
+function toReconcileFailure(err: TemporalFailure): TemporalFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const type = cause instanceof ApplicationFailure && cause.type != null && reportedFailureTypes.has(cause.type) ? cause.type : reconcileFailureTypes.partnerCenterRefused;
+  return ApplicationFailure.create({
+    type,
+    message: cause?.message ?? err.message,
+    details: cause instanceof ApplicationFailure ? (cause.details ?? undefined) : undefined,
+    nonRetryable: true,
+    cause: err,
+  });
+}

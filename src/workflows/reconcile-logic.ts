@@ -1,0 +1,304 @@
+import type { OneTimeInvoiceLineItem, Order, Subscription } from '../partner-center';
+import type { ReconcileFinding, ReconcileInput, ReconcilePeriod, ReconcileReport, ValidReconcileRequest } from './reconcile-types';
+
+/**
+ * Pure decisions of `reconcileBilling`, apart from Temporal and HTTP so they are unit-tested on tables.
+ *
+ * The seat model: charges that start a term (`new`, `renew`, `convert`) and the monthly `cycleCharge`
+ * bill the seats held at that moment; `addQuantity` adds seats; `removeQuantity` and `cancelImmediate`
+ * credit them (whatever sign Partner Center gives their quantity). For a subscription whose term
+ * started in the period (or that had a cycle charge), the net is the seats it should hold now: its
+ * quantity, or 0 once cancelled. Other charge types (credits, moves, billing-plan changes) move money,
+ * not seats, and only show in the charge-type totals.
+ */
+
+/** Findings listed per kind; the report's `totals` count all of them. Keeps a report far below history limits. */
+export const MAX_LISTED_FINDINGS = 50;
+
+const TERM_START_CHARGES = new Set(['new', 'renew', 'convert']);
+const SEAT_CHARGES = new Set([...TERM_START_CHARGES, 'cycleCharge', 'addQuantity']);
+const SEAT_CREDITS = new Set(['removeQuantity', 'cancelImmediate']);
+/** Not billed yet: no charge is due. */
+const UNBILLED_STATUSES = new Set(['pending', 'none']);
+
+export type ChargeLine = Pick<
+  OneTimeInvoiceLineItem,
+  | 'customerId'
+  | 'customerName'
+  | 'subscriptionId'
+  | 'orderId'
+  | 'productName'
+  | 'skuName'
+  | 'chargeType'
+  | 'quantity'
+  | 'billableQuantity'
+  | 'subtotal'
+  | 'effectiveUnitPrice'
+  | 'unitPrice'
+>;
+export type SubscriptionFacts = Pick<Subscription, 'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate'>;
+export type OrderFacts = Pick<Order, 'id' | 'currencyCode' | 'lineItems'>;
+export interface CustomerFacts {
+  subscriptions: readonly SubscriptionFacts[];
+  orders: readonly OrderFacts[];
+}
+
+/** What one subscription was charged in the period, folded from its lines. */
+export interface BilledSubscription {
+  customerId: string;
+  customerName?: string;
+  /** '' when the lines named no subscription. */
+  subscriptionId: string;
+  orderId?: string;
+  offer?: string;
+  /** Net seats per charge type. */
+  charges: Record<string, number>;
+  /** Net seats charged (see the seat model above). */
+  quantity: number;
+  /** Sum of subtotals. */
+  amount: number;
+  unitPrice?: number;
+  lines: number;
+}
+
+/** Running totals of a stream of reconciliation lines: memory grows with subscriptions, not lines. */
+export interface BillingTally {
+  lines: number;
+  amount: number;
+  chargeTypes: Record<string, { lines: number; quantity: number; amount: number }>;
+  bySubscription: Map<string, BilledSubscription>;
+}
+
+export function createTally(): BillingTally {
+  return { lines: 0, amount: 0, chargeTypes: {}, bySubscription: new Map() };
+}
+
+/** Seats a line adds (+) or credits (−) under the seat model; 0 for money-only charge types. */
+export function seatsOf(line: Pick<ChargeLine, 'chargeType' | 'quantity' | 'billableQuantity'>): number {
+  const type = line.chargeType ?? '';
+  const seats = Math.abs(line.billableQuantity ?? line.quantity ?? 0);
+  if (SEAT_CREDITS.has(type)) return -seats;
+  return SEAT_CHARGES.has(type) ? seats : 0;
+}
+
+export function addLine(tally: BillingTally, line: ChargeLine): void {
+  const type = line.chargeType ?? 'unknown';
+  const seats = seatsOf(line);
+  const amount = line.subtotal ?? 0;
+  tally.lines += 1;
+  tally.amount = round2(tally.amount + amount);
+  const byType = (tally.chargeTypes[type] ??= { lines: 0, quantity: 0, amount: 0 });
+  byType.lines += 1;
+  byType.quantity += seats;
+  byType.amount = round2(byType.amount + amount);
+
+  const customerId = (line.customerId ?? '').toLowerCase();
+  const subscriptionId = (line.subscriptionId ?? '').toLowerCase();
+  const key = `${customerId}|${subscriptionId || `order:${line.orderId ?? ''}`}`;
+  let billed = tally.bySubscription.get(key);
+  if (billed === undefined) {
+    billed = { customerId, subscriptionId, charges: {}, quantity: 0, amount: 0, lines: 0 };
+    tally.bySubscription.set(key, billed);
+  }
+  billed.customerName ??= line.customerName;
+  billed.orderId ??= line.orderId;
+  billed.offer ??= offerName(line);
+  billed.charges[type] = (billed.charges[type] ?? 0) + seats;
+  billed.quantity += seats;
+  billed.amount = round2(billed.amount + amount);
+  billed.unitPrice ??= line.effectiveUnitPrice ?? line.unitPrice;
+  billed.lines += 1;
+}
+
+function offerName(line: ChargeLine): string | undefined {
+  if (line.productName && line.skuName && line.skuName !== line.productName) return `${line.productName} (${line.skuName})`;
+  return line.skuName ?? line.productName;
+}
+
+/** [start, end) of the UTC calendar month `period` names, seen from `now` (Partner Center's new-commerce billing periods). */
+export function periodBounds(period: ReconcilePeriod, now: Date): { periodStart: string; periodEnd: string } {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() - (period === 'previous' ? 1 : 0);
+  return { periodStart: new Date(Date.UTC(year, month, 1)).toISOString(), periodEnd: new Date(Date.UTC(year, month + 1, 1)).toISOString() };
+}
+
+export interface CustomerMatch {
+  unexpectedCharges: ReconcileFinding[];
+  missingCharges: ReconcileFinding[];
+  quantityMismatches: ReconcileFinding[];
+  matched: number;
+  unverified: number;
+}
+
+/**
+ * One customer's charges against its subscriptions and orders:
+ * - a charge for a subscription the customer does not have, or a term-start charge outside the term's
+ *   start → unexpected;
+ * - a subscription whose term started in the period (bought or renewed) without its term-start charge →
+ *   missing (only when its order is listed in the period's currency, else it counts as unverified);
+ * - a comparable net seat count that differs from the subscription's seats → quantity mismatch.
+ */
+export function matchCustomer(
+  customerId: string,
+  billed: readonly BilledSubscription[],
+  facts: CustomerFacts,
+  period: Pick<ReconcileInput, 'currency' | 'periodStart' | 'periodEnd'>,
+): CustomerMatch {
+  const start = Date.parse(period.periodStart);
+  const end = Date.parse(period.periodEnd);
+  const inPeriod = (date: string | undefined) => {
+    const at = date === undefined ? NaN : Date.parse(date);
+    return at >= start && at < end;
+  };
+  const termStartedInPeriod = (s: SubscriptionFacts) => inPeriod(s.effectiveStartDate) || inPeriod(s.creationDate);
+  const subscriptions = new Map(facts.subscriptions.map((s) => [s.id.toLowerCase(), s]));
+  const orders = new Map(facts.orders.map((o) => [o.id.toLowerCase(), o]));
+  const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], matched: 0, unverified: 0 };
+
+  for (const b of billed) {
+    const s = subscriptions.get(b.subscriptionId);
+    const chargeTypes = Object.keys(b.charges);
+    const finding = { customerId, ...(b.customerName !== undefined ? { customerName: b.customerName } : {}), chargeTypes, billedQuantity: b.quantity, billedAmount: b.amount };
+    const ids = { subscriptionId: s?.id ?? b.subscriptionId, ...(b.orderId ?? s?.orderId ? { orderId: b.orderId ?? s?.orderId } : {}) };
+    const offer = b.offer ?? s?.offerName ?? s?.offerId;
+    const described = { ...finding, ...ids, ...(offer !== undefined ? { offer } : {}) };
+    if (s === undefined) {
+      const reason = b.subscriptionId === '' ? 'the charge names no subscription' : `the customer has no subscription ${b.subscriptionId}`;
+      match.unexpectedCharges.push({ ...described, expectedQuantity: 0, expectedAmount: 0, reason });
+      continue;
+    }
+    const termCharges = chargeTypes.filter((t) => TERM_START_CHARGES.has(t));
+    const started = termStartedInPeriod(s);
+    const expected = s.status === 'deleted' ? 0 : s.quantity;
+    if (termCharges.length > 0 && !started) {
+      match.unexpectedCharges.push({
+        ...described,
+        expectedQuantity: 0,
+        expectedAmount: 0,
+        reason: `${termCharges.join('/')} charge, but the subscription's term started ${dateOf(s.effectiveStartDate ?? s.creationDate)}, outside the period`,
+      });
+      continue;
+    }
+    if (termCharges.length === 0 && started) {
+      const expectedCharge = inPeriod(s.creationDate) ? 'new' : 'renew';
+      match.missingCharges.push({
+        ...described,
+        chargeTypes: [expectedCharge],
+        expectedQuantity: expected,
+        ...priced(b.unitPrice, expected),
+        reason: `no '${expectedCharge}' charge for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)} (billed only ${chargeTypes.join(', ')})`,
+      });
+      continue;
+    }
+    const comparable = termCharges.length > 0 || b.charges.cycleCharge !== undefined;
+    if (comparable && b.quantity !== expected) {
+      match.quantityMismatches.push({
+        ...described,
+        expectedQuantity: expected,
+        ...priced(b.unitPrice, expected),
+        reason:
+          s.status === 'deleted'
+            ? `charged for ${b.quantity} seat(s) net, but the subscription was cancelled (its refund should cancel the charges)`
+            : `charged for ${b.quantity} seat(s) net, but the subscription has ${expected}`,
+      });
+      continue;
+    }
+    // Not comparable: seat changes only, on a subscription from an earlier period. Nothing contradicts them.
+    match.matched += 1;
+  }
+
+  const billedIds = new Set(billed.map((b) => b.subscriptionId));
+  for (const s of facts.subscriptions) {
+    if (billedIds.has(s.id.toLowerCase()) || !termStartedInPeriod(s) || s.status === 'deleted' || UNBILLED_STATUSES.has(s.status)) continue;
+    const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
+    if (order === undefined) {
+      match.unverified += 1;
+      continue;
+    }
+    if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
+    const expectedCharge = inPeriod(s.creationDate) ? 'new' : 'renew';
+    const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
+    const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
+    const expectedAmount = expectedCharge === 'new' ? (pricing?.extendedPrice ?? (unitPrice !== undefined ? round2(unitPrice * s.quantity) : undefined)) : undefined;
+    match.missingCharges.push({
+      customerId,
+      subscriptionId: s.id,
+      ...(s.orderId !== undefined ? { orderId: s.orderId } : {}),
+      ...(s.offerName ?? s.offerId ? { offer: s.offerName ?? s.offerId } : {}),
+      chargeTypes: [expectedCharge],
+      expectedQuantity: s.quantity,
+      billedQuantity: 0,
+      billedAmount: 0,
+      ...(expectedAmount !== undefined ? { expectedAmount } : {}),
+      reason: `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}`,
+    });
+  }
+  return match;
+}
+
+function priced(unitPrice: number | undefined, seats: number): { expectedAmount?: number } {
+  return unitPrice === undefined ? {} : { expectedAmount: round2(unitPrice * seats) };
+}
+
+function dateOf(timestamp: string | undefined): string {
+  return timestamp === undefined ? 'at an unknown date' : `on ${timestamp.slice(0, 10)}`;
+}
+
+/** The report: totals of every finding, the largest (by amount at stake) listed up to MAX_LISTED_FINDINGS per kind. */
+export function buildReport(input: ReconcileInput, tally: BillingTally, matches: readonly CustomerMatch[], customers: number): ReconcileReport {
+  const all = (kind: 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches') => matches.flatMap((m) => m[kind]);
+  const listed = (findings: ReconcileFinding[]) => [...findings].sort(byAmountAtStake).slice(0, MAX_LISTED_FINDINGS);
+  const unexpectedCharges = all('unexpectedCharges');
+  const missingCharges = all('missingCharges');
+  const quantityMismatches = all('quantityMismatches');
+  return {
+    period: input.period,
+    currency: input.currency,
+    ...(input.customerId !== undefined ? { customerId: input.customerId } : {}),
+    periodStart: input.periodStart.slice(0, 10),
+    periodEnd: input.periodEnd.slice(0, 10),
+    lines: tally.lines,
+    matched: matches.reduce((sum, m) => sum + m.matched, 0),
+    unexpectedCharges: listed(unexpectedCharges),
+    missingCharges: listed(missingCharges),
+    quantityMismatches: listed(quantityMismatches),
+    totals: { unexpectedCharges: unexpectedCharges.length, missingCharges: missingCharges.length, quantityMismatches: quantityMismatches.length },
+    customers,
+    subscriptions: tally.bySubscription.size,
+    unverified: matches.reduce((sum, m) => sum + m.unverified, 0),
+    billedAmount: tally.amount,
+    chargeTypes: tally.chargeTypes,
+  };
+}
+
+function amountAtStake(f: ReconcileFinding): number {
+  return Math.abs(f.billedAmount - (f.expectedAmount ?? 0));
+}
+
+function byAmountAtStake(a: ReconcileFinding, b: ReconcileFinding): number {
+  return amountAtStake(b) - amountAtStake(a) || a.subscriptionId.localeCompare(b.subscriptionId);
+}
+
+export function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** One line for the Temporal UI's static summary and the schedule's runs. */
+export function describeReconcileRequest(request: ValidReconcileRequest): string {
+  return `Reconcile unbilled ${request.currency} charges (${request.period} period) for ${request.customerId !== undefined ? `customer ${request.customerId}` : 'every customer'}`;
+}
+
+/** Markdown for the workflow's current details in the Temporal UI. */
+export function describeReconcileProgress(step: string, report?: ReconcileReport): string {
+  const lines = [`**Step:** ${step}`];
+  if (report !== undefined) {
+    lines.push(
+      `**Period:** ${report.periodStart} – ${report.periodEnd} (${report.currency})`,
+      `**Lines:** ${report.lines} for ${report.subscriptions} subscription(s) of ${report.customers} customer(s), ${report.billedAmount} ${report.currency} before tax`,
+      `**Matched:** ${report.matched}`,
+      `**Unexpected charges:** ${report.totals.unexpectedCharges} · **Missing charges:** ${report.totals.missingCharges} · **Quantity mismatches:** ${report.totals.quantityMismatches}`,
+    );
+    if (report.unverified > 0) lines.push(`**Not yet verifiable:** ${report.unverified} subscription(s) whose order is not listed yet`);
+  }
+  return lines.join('\n\n');
+}

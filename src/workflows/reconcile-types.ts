@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { InvalidField } from './purchase-types';
+
+/**
+ * Contract §3 data of `reconcileBilling` and what its activity exchanges with it.
+ * Pure zod: imported by the workflow bundle, the activities and upstream clients alike.
+ */
+
+export const ReconcilePeriodSchema = z.enum(['current', 'previous']);
+export type ReconcilePeriod = z.infer<typeof ReconcilePeriodSchema>;
+
+export const ReconcileRequestSchema = z.strictObject({
+  /** Partner Center's unbilled periods: this calendar month so far, or the last one (UTC). */
+  period: ReconcilePeriodSchema,
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .transform((c) => c.toUpperCase()),
+  /** One customer tenant; without it every customer that has lines in the period. */
+  customerId: z
+    .guid('must be a GUID')
+    .transform((id) => id.toLowerCase())
+    .optional(),
+});
+/** What callers send. */
+export type ReconcileRequest = z.input<typeof ReconcileRequestSchema>;
+/** The request after validation (currency upper case, customer id lower case). */
+export type ValidReconcileRequest = z.output<typeof ReconcileRequestSchema>;
+
+export type ReconcileRequestValidation = { ok: true; request: ValidReconcileRequest } | { ok: false; problems: InvalidField[] };
+
+/** Validates without throwing (a workflow task must never fail on bad input); names every bad field. */
+export function validateReconcileRequest(input: unknown): ReconcileRequestValidation {
+  const parsed = ReconcileRequestSchema.safeParse(input);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  const problems = parsed.error.issues.flatMap((issue): InvalidField[] => {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at === '' ? key : `${at}.${key}`, problem: 'is not a known field' }));
+    return [{ field: at === '' ? 'request' : at, problem: issue.message }];
+  });
+  return { ok: false, problems };
+}
+
+/** One thing an operator has to look at: who, which subscription and order, what was billed and what was expected. */
+export const ReconcileFindingSchema = z.object({
+  customerId: z.string(),
+  customerName: z.string().optional(),
+  subscriptionId: z.string(),
+  orderId: z.string().optional(),
+  /** Product / SKU name (or the offer id when Partner Center gave no name). */
+  offer: z.string().optional(),
+  /** Charge types billed for the subscription in the period; for a missing charge, the one expected. */
+  chargeTypes: z.array(z.string()),
+  /** Seats the subscription should have been charged for in the period (net of refunds); absent when unknown. */
+  expectedQuantity: z.number().optional(),
+  /** Net seats charged in the period (credits count negative). */
+  billedQuantity: z.number(),
+  /** Sum of the line subtotals (before tax), in the report's currency. */
+  billedAmount: z.number(),
+  /** What the expected seats cost (unit price × seats, or the order line's price); absent when unknown. */
+  expectedAmount: z.number().optional(),
+  reason: z.string(),
+});
+export type ReconcileFinding = z.infer<typeof ReconcileFindingSchema>;
+
+export const ChargeTypeTotalsSchema = z.object({ lines: z.number().int(), quantity: z.number(), amount: z.number() });
+
+export const ReconcileReportSchema = z.object({
+  period: ReconcilePeriodSchema,
+  currency: z.string(),
+  customerId: z.string().optional(),
+  /** The period's first day and the day after its last (UTC dates). */
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  /** Reconciliation line items read for the request's customers. */
+  lines: z.number().int(),
+  /** Subscriptions whose charges match their orders and current seats. */
+  matched: z.number().int(),
+  /** Capped lists (largest amounts first); `totals` has the full counts. */
+  unexpectedCharges: z.array(ReconcileFindingSchema),
+  missingCharges: z.array(ReconcileFindingSchema),
+  quantityMismatches: z.array(ReconcileFindingSchema),
+  totals: z.object({
+    unexpectedCharges: z.number().int(),
+    missingCharges: z.number().int(),
+    quantityMismatches: z.number().int(),
+  }),
+  customers: z.number().int(),
+  /** Subscriptions billed in the period. */
+  subscriptions: z.number().int(),
+  /** Subscriptions that could not be checked because their order is not listed yet (Partner Center's list lags). */
+  unverified: z.number().int(),
+  billedAmount: z.number(),
+  chargeTypes: z.record(z.string(), ChargeTypeTotalsSchema),
+});
+export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;
+
+/** Input of the reconciliation activity: the request plus the period's bounds, fixed by the workflow. */
+export interface ReconcileInput extends ValidReconcileRequest {
+  /** Inclusive start and exclusive end of the period, ISO timestamps (UTC month boundaries). */
+  periodStart: string;
+  periodEnd: string;
+}
+
+/** Heartbeat details of the reconciliation activity (shown as the pending activity's progress in the UI). */
+export interface ReconcileProgress {
+  phase: 'reading-lines' | 'matching';
+  lines: number;
+  customers: number;
+  customersMatched: number;
+}
