@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
@@ -17,6 +18,14 @@ export const delaysSchema = z.object({
 export const rotateSchema = z.object({ productId: z.string().min(1), skuId: z.string().min(1), availabilityId: z.string().min(1) });
 export const provisioningSchema = z.object({ status: z.enum(['success', 'pending', 'failed']) });
 export const throttlingSchema = z.object({ partnerPerMinute: z.number().int().min(1).optional(), customerPerMinute: z.number().int().min(1).optional() });
+/** A charge as if Partner Center had billed it now; `customerId` bills it to another customer of the partner (a misattributed charge). */
+export const chargeSchema = z.object({
+  subscriptionId: z.string().min(1),
+  chargeType: z.enum(CHARGE_TYPES),
+  /** Seats; negative for credits (removeQuantity, cancelImmediate). */
+  quantity: z.number().int(),
+  customerId: z.string().optional(),
+});
 export const mintTokenSchema = z.object({
   mode: z.enum(['app-only', 'app+user']),
   tenantId: z.string().optional(),
@@ -45,6 +54,10 @@ export interface SandboxControl {
   rotateAvailability(offer: z.infer<typeof rotateSchema>): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
   setProvisioningStatus(subscriptionId: string, status: z.infer<typeof provisioningSchema>['status']): Promise<void>;
   setThrottling(limits: z.infer<typeof throttlingSchema>): Promise<void>;
+  /** Adds an unbilled reconciliation line for a subscription (e.g. a charge nobody ordered). */
+  addCharge(charge: z.infer<typeof chargeSchema>): Promise<void>;
+  /** Removes every unbilled reconciliation line of a subscription (a charge Partner Center never made); how many went. */
+  dropCharges(subscriptionId: string): Promise<number>;
   /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
 }
@@ -79,6 +92,10 @@ export function createControlClient(baseUrl: string): SandboxControl {
     setThrottling: async (limits) => {
       await call('PUT', '/throttling', limits);
     },
+    addCharge: async (charge) => {
+      await call('POST', '/billing/charges', chargeSchema.parse(charge));
+    },
+    dropCharges: async (subscriptionId) => (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TokenAuthority } from './authority';
-import { seedInvoices } from './billing';
+import { recordCharge, seedInvoices } from './billing';
 import { catalogItemId } from './catalog';
 import { sleep } from './clock';
-import { advanceSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import { advanceSchema, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
@@ -231,10 +231,28 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
     case 'PUT /_sandbox/throttling':
       deps.throttle.reset(parseWith(throttlingSchema, body()));
       return { status: 200, body: deps.throttle.limits };
+    case 'POST /_sandbox/billing/charges': {
+      const charge = parseWith(chargeSchema, body());
+      const subscription = runtime.world.subscriptions.get(charge.subscriptionId.toLowerCase());
+      if (!subscription) throw new ApiError(404, 800002, `Subscription ${charge.subscriptionId} was not found.`);
+      const billedTo = charge.customerId?.toLowerCase() ?? subscription.customerId;
+      if (!runtime.world.customers.has(billedTo)) throw new ApiError(404, 600001, `Customer ${charge.customerId} was not found.`);
+      recordCharge(runtime.world, { ...subscription, customerId: billedTo }, charge.chargeType, charge.quantity, runtime.clock.now());
+      deps.onChange?.();
+      return { status: 201, body: { subscriptionId: subscription.id, customerId: billedTo } };
+    }
     case 'POST /_sandbox/tokens': {
       const options = parseWith(mintTokenSchema, body());
       return { status: 200, body: { accessToken: deps.authority.mint({ ...options, tenantId: options.tenantId ?? deps.partners[0].tenantId }) } };
     }
+  }
+  const dropped = /^DELETE \/_sandbox\/billing\/charges\/([^/]+)$/.exec(route);
+  if (dropped) {
+    const subscriptionId = decodeURIComponent(dropped[1]).toLowerCase();
+    const before = runtime.world.recon.length;
+    runtime.world.recon = runtime.world.recon.filter((line) => String(line.item.subscriptionId).toLowerCase() !== subscriptionId);
+    deps.onChange?.();
+    return { status: 200, body: { removed: before - runtime.world.recon.length } };
   }
   const provisioning = /^POST \/_sandbox\/subscriptions\/([^/]+)\/provisioning$/.exec(route);
   if (provisioning) {
