@@ -1,0 +1,225 @@
+import {
+  addLine,
+  buildReport,
+  createTally,
+  matchCustomer,
+  MAX_LISTED_FINDINGS,
+  periodBounds,
+  seatsOf,
+  type ChargeLine,
+  type CustomerMatch,
+  type OrderFacts,
+  type SubscriptionFacts,
+} from '../../../src/workflows/reconcile-logic';
+import type { ReconcileInput } from '../../../src/workflows/reconcile-types';
+
+const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
+const input: ReconcileInput = { period: 'current', currency: 'USD', periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-12-01T00:00:00.000Z' };
+
+function subscription(extra: Partial<SubscriptionFacts> = {}): SubscriptionFacts {
+  return {
+    id: 'sub-a',
+    orderId: 'order-a',
+    offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
+    offerName: 'Microsoft 365 Business Basic',
+    quantity: 5,
+    status: 'active',
+    creationDate: '2026-11-10T10:00:00.0000000Z',
+    effectiveStartDate: '2026-11-10',
+    ...extra,
+  };
+}
+
+function order(extra: Partial<OrderFacts> = {}): OrderFacts {
+  return {
+    id: 'order-a',
+    currencyCode: 'USD',
+    lineItems: [{ lineItemNumber: 0, offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', quantity: 5, subscriptionId: 'sub-a', pricing: { price: 6, extendedPrice: 30 } }],
+    ...extra,
+  };
+}
+
+/** A line as Partner Center sends it: quantity unsigned, billableQuantity signed (credits negative). */
+function charge(chargeType: string, seats: number, extra: Partial<ChargeLine> = {}): ChargeLine {
+  return {
+    customerId,
+    customerName: 'Northwind Traders',
+    subscriptionId: 'sub-a',
+    orderId: 'order-a',
+    productName: 'Microsoft 365 Business Basic',
+    skuName: 'Microsoft 365 Business Basic',
+    chargeType,
+    quantity: Math.abs(seats),
+    billableQuantity: seats,
+    unitPrice: 6,
+    effectiveUnitPrice: 6,
+    subtotal: 6 * seats,
+    ...extra,
+  };
+}
+
+function reconcile(lines: ChargeLine[], subscriptions: SubscriptionFacts[] = [subscription()], orders: OrderFacts[] = [order()]): CustomerMatch {
+  const tally = createTally();
+  for (const line of lines) addLine(tally, line);
+  return matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions, orders }, input);
+}
+
+type Kind = 'matched' | 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches' | 'unverified' | 'nothing';
+
+const cases: Array<{ name: string; lines: ChargeLine[]; subscriptions?: SubscriptionFacts[]; orders?: OrderFacts[]; kind: Kind; finding?: Record<string, unknown> }> = [
+  { name: 'new purchase billed for its seats', lines: [charge('new', 5)], kind: 'matched' },
+  { name: 'seat increase billed', lines: [charge('new', 5), charge('addQuantity', 3)], subscriptions: [subscription({ quantity: 8 })], kind: 'matched' },
+  {
+    name: 'seat increase not billed',
+    lines: [charge('new', 5)],
+    subscriptions: [subscription({ quantity: 8 })],
+    kind: 'quantityMismatches',
+    finding: { subscriptionId: 'sub-a', orderId: 'order-a', customerName: 'Northwind Traders', chargeTypes: ['new'], expectedQuantity: 8, billedQuantity: 5, billedAmount: 30, expectedAmount: 48 },
+  },
+  {
+    name: 'seat increase billed twice',
+    lines: [charge('new', 5), charge('addQuantity', 3), charge('addQuantity', 3)],
+    subscriptions: [subscription({ quantity: 8 })],
+    kind: 'quantityMismatches',
+    finding: { expectedQuantity: 8, billedQuantity: 11, chargeTypes: ['new', 'addQuantity'] },
+  },
+  { name: 'seat reduction credited', lines: [charge('new', 8), charge('removeQuantity', -3)], subscriptions: [subscription({ quantity: 5 })], kind: 'matched' },
+  { name: 'cancellation refunded (negative billable quantity)', lines: [charge('new', 5), charge('cancelImmediate', -5)], subscriptions: [subscription({ status: 'deleted' })], kind: 'matched' },
+  {
+    name: 'cancellation refunded (unsigned quantity only)',
+    lines: [charge('new', 5), charge('cancelImmediate', 5, { billableQuantity: undefined, subtotal: -30 })],
+    subscriptions: [subscription({ status: 'deleted' })],
+    kind: 'matched',
+  },
+  {
+    name: 'prorated cancellation refund still credits every seat',
+    lines: [charge('new', 5), charge('cancelImmediate', -5, { subtotal: -21.5 })],
+    subscriptions: [subscription({ status: 'deleted' })],
+    kind: 'matched',
+  },
+  {
+    name: 'cancelled without a refund',
+    lines: [charge('new', 5)],
+    subscriptions: [subscription({ status: 'deleted' })],
+    kind: 'quantityMismatches',
+    finding: { expectedQuantity: 0, billedQuantity: 5, reason: expect.stringContaining('cancelled') },
+  },
+  {
+    name: 'charge for a subscription the customer does not have',
+    lines: [charge('new', 2, { subscriptionId: 'sub-x', orderId: 'order-x' })],
+    subscriptions: [],
+    kind: 'unexpectedCharges',
+    finding: { subscriptionId: 'sub-x', orderId: 'order-x', expectedQuantity: 0, billedQuantity: 2, billedAmount: 12, reason: expect.stringContaining('no subscription sub-x') },
+  },
+  {
+    name: "'new' charge for a subscription bought before the period",
+    lines: [charge('new', 5)],
+    subscriptions: [subscription({ creationDate: '2026-10-02T08:00:00Z', effectiveStartDate: '2026-10-02' })],
+    kind: 'unexpectedCharges',
+    finding: { chargeTypes: ['new'], reason: expect.stringContaining('2026-10-02') },
+  },
+  {
+    name: 'purchase in the period never billed',
+    lines: [],
+    kind: 'missingCharges',
+    finding: { subscriptionId: 'sub-a', orderId: 'order-a', chargeTypes: ['new'], expectedQuantity: 5, billedQuantity: 0, billedAmount: 0, expectedAmount: 30 },
+  },
+  {
+    name: 'purchase in the period billed only for added seats',
+    lines: [charge('addQuantity', 3)],
+    subscriptions: [subscription({ quantity: 8 })],
+    kind: 'missingCharges',
+    finding: { chargeTypes: ['new'], expectedQuantity: 8, billedQuantity: 3 },
+  },
+  { name: 'renewal billed', lines: [charge('renew', 5)], subscriptions: [subscription({ creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })], kind: 'matched' },
+  {
+    name: 'renewal never billed',
+    lines: [],
+    subscriptions: [subscription({ creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })],
+    kind: 'missingCharges',
+    finding: { chargeTypes: ['renew'], expectedQuantity: 5 },
+  },
+  {
+    name: 'seat added to a subscription from an earlier period',
+    lines: [charge('addQuantity', 2)],
+    subscriptions: [subscription({ quantity: 7, creationDate: '2026-09-01T00:00:00Z', effectiveStartDate: '2026-09-01' })],
+    kind: 'matched',
+  },
+  { name: 'monthly cycle charge for the current seats', lines: [charge('cycleCharge', 5)], subscriptions: [subscription({ creationDate: '2026-09-01T00:00:00Z', effectiveStartDate: '2026-09-01' })], kind: 'matched' },
+  { name: 'unbilled purchase whose order is not listed yet', lines: [], orders: [], kind: 'unverified' },
+  { name: 'unbilled purchase in another currency', lines: [], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
+  { name: 'pending subscription not billed yet', lines: [], subscriptions: [subscription({ status: 'pending' })], kind: 'nothing' },
+  { name: 'cancelled subscription with no charge at all', lines: [], subscriptions: [subscription({ status: 'deleted' })], kind: 'nothing' },
+];
+
+describe('matchCustomer', () => {
+  it.each(cases)('$name → $kind', ({ lines, subscriptions, orders, kind, finding }) => {
+    const match = reconcile(lines, subscriptions, orders);
+    const findingKinds = ['unexpectedCharges', 'missingCharges', 'quantityMismatches'] as const;
+    for (const k of findingKinds) expect(match[k]).toHaveLength(k === kind ? 1 : 0);
+    expect(match.matched).toBe(kind === 'matched' ? 1 : 0);
+    expect(match.unverified).toBe(kind === 'unverified' ? 1 : 0);
+    if (finding !== undefined && kind !== 'matched' && kind !== 'unverified' && kind !== 'nothing') {
+      expect(match[kind][0]).toMatchObject({ customerId, ...finding });
+    }
+  });
+
+  it('matches subscription ids case-insensitively', () => {
+    const match = reconcile([charge('new', 5, { subscriptionId: 'SUB-A' })]);
+    expect(match.matched).toBe(1);
+  });
+});
+
+describe('seatsOf', () => {
+  it.each([
+    ['new', 5, undefined, 5],
+    ['addQuantity', 3, 3, 3],
+    ['removeQuantity', 3, -3, -3],
+    ['removeQuantity', 3, 3, -3],
+    ['cancelImmediate', 5, undefined, -5],
+    ['customerCredit', 1, 1, 0],
+    ['changeBillingPlan', 5, 5, 0],
+  ])('%s quantity %d billable %s → %d seats', (chargeType, quantity, billableQuantity, seats) => {
+    expect(seatsOf({ chargeType, quantity, billableQuantity })).toBe(seats);
+  });
+});
+
+describe('addLine', () => {
+  it('totals lines, amounts and seats per charge type and per subscription', () => {
+    const tally = createTally();
+    [charge('new', 5), charge('addQuantity', 3), charge('new', 1, { subscriptionId: 'sub-b', subtotal: 0.1 }), charge('new', 1, { subscriptionId: 'sub-c', subtotal: 0.2 })].forEach((l) => addLine(tally, l));
+    expect(tally.lines).toBe(4);
+    expect(tally.amount).toBe(48.3);
+    expect(tally.chargeTypes).toEqual({ new: { lines: 3, quantity: 7, amount: 30.3 }, addQuantity: { lines: 1, quantity: 3, amount: 18 } });
+    expect(tally.bySubscription.size).toBe(3);
+    expect(tally.bySubscription.get(`${customerId}|sub-a`)).toMatchObject({ quantity: 8, amount: 48, lines: 2, charges: { new: 5, addQuantity: 3 }, unitPrice: 6 });
+  });
+});
+
+describe('buildReport', () => {
+  it('counts every finding, lists the largest amounts first and at most MAX_LISTED_FINDINGS per kind', () => {
+    const tally = createTally();
+    const unexpected = MAX_LISTED_FINDINGS + 7;
+    for (let i = 0; i < unexpected; i += 1) addLine(tally, charge('new', 1, { subscriptionId: `stray-${i}`, subtotal: i }));
+    const match = matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [], orders: [] }, input);
+    const report = buildReport(input, tally, [match], 1);
+
+    expect(report.totals).toEqual({ unexpectedCharges: unexpected, missingCharges: 0, quantityMismatches: 0 });
+    expect(report.unexpectedCharges).toHaveLength(MAX_LISTED_FINDINGS);
+    expect(report.unexpectedCharges[0]).toMatchObject({ subscriptionId: `stray-${unexpected - 1}`, billedAmount: unexpected - 1 });
+    expect(report).toMatchObject({ period: 'current', currency: 'USD', periodStart: '2026-11-01', periodEnd: '2026-12-01', lines: unexpected, matched: 0, customers: 1, subscriptions: unexpected });
+    // A capped report stays small whatever the number of findings.
+    expect(JSON.stringify(report).length).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('periodBounds', () => {
+  it.each([
+    ['current', '2026-11-25T14:00:00Z', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    ['previous', '2026-11-25T14:00:00Z', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'],
+    ['previous', '2027-01-01T00:00:00Z', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['current', '2026-12-31T23:59:59Z', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+  ] as const)('%s at %s is [%s, %s)', (period, now, periodStart, periodEnd) => {
+    expect(periodBounds(period, new Date(now))).toEqual({ periodStart, periodEnd });
+  });
+});

@@ -1,0 +1,32 @@
+import { validateReconcileRequest } from '../../../src/workflows/reconcile-types';
+
+const customerId = '4F1B9C7E-2D3A-4C5B-8E6F-0A1B2C3D4E5F';
+
+describe('validateReconcileRequest', () => {
+  it('accepts a request and normalises currency and customer id', () => {
+    expect(validateReconcileRequest({ period: 'previous', currency: 'usd', customerId })).toEqual({
+      ok: true,
+      request: { period: 'previous', currency: 'USD', customerId: customerId.toLowerCase() },
+    });
+    expect(validateReconcileRequest({ period: 'current', currency: 'EUR' })).toEqual({ ok: true, request: { period: 'current', currency: 'EUR' } });
+  });
+
+  it.each([
+    ['every bad field at once', { period: 'last', currency: 'dollars', customerId: 'contoso' }, ['period', 'currency', 'customerId']],
+    ['missing fields', {}, ['period', 'currency']],
+    ['unknown fields', { period: 'current', currency: 'USD', customer: customerId, extra: 1 }, ['customer', 'extra']],
+    ['wrong types', { period: 1, currency: null }, ['period', 'currency']],
+    ['not an object', 'current', ['request']],
+  ])('%s', (_name, input, fields) => {
+    const validation = validateReconcileRequest(input);
+    expect(validation.ok).toBe(false);
+    if (validation.ok) return;
+    expect(validation.problems.map((p) => p.field).sort()).toEqual([...fields].sort());
+    for (const problem of validation.problems) expect(problem.problem.length).toBeGreaterThan(0);
+  });
+
+  it('says what a good value looks like', () => {
+    const validation = validateReconcileRequest({ period: 'current', currency: 'dollars' });
+    expect(validation).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'must be an ISO 4217 code such as USD' }] });
+  });
+});
