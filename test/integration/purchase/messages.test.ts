@@ -114,6 +114,7 @@ describe('cancel', () => {
     expect(result).toMatchObject({ status: 'cancelled', cancellation: { reason: 'submitted by mistake', afterCheckout: false } });
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    await recordHistory('purchase-cancelled-at-start', handle);
   });
 
   it('after checkout cancels the subscriptions bought, within the 168-hour window', async () => {
@@ -148,6 +149,7 @@ describe('cancel', () => {
       expect(result.cancellation?.subscriptions).toEqual([expect.objectContaining({ outcome: 'not-cancelled' })]);
       expect(result.cancellation?.subscriptions[0]?.detail).toMatch(/Partner Center refused: 9002\d\d|window/);
       expect(result.subscriptions[0]?.status).toBe('active');
+      await recordHistory('purchase-cancel-refused-outside-window', handle);
     });
   });
 

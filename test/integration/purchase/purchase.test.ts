@@ -140,9 +140,11 @@ describe('purchaseSubscription against the sandbox', () => {
 
   it('fails CheckoutRejected when no order group can be ordered', async () => {
     await rig.withWorker(async ({ start }) => {
-      const failure = await purchaseFailure(await start(purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' })])));
+      const handle = await start(purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' })]));
+      const failure = await purchaseFailure(handle);
       expect(failure.type).toBe('CheckoutRejected');
       expect(failure.message).toContain('800009');
+      await recordHistory('purchase-checkout-rejected', handle);
     });
   });
 
@@ -172,6 +174,7 @@ describe('purchaseSubscription against the sandbox', () => {
         expect(history).toContain('Unauthorized');
         for (const secret of [wrongSecret, ...secretsOf(rig.sandbox)]) expect(history).not.toContain(secret);
         expect(history).not.toMatch(JWT_PATTERN);
+        await recordHistory('purchase-unauthorized', handle);
       },
       { clientSecret: wrongSecret },
     );

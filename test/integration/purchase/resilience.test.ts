@@ -93,6 +93,7 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
     expect(await callsSince(before, CHECKOUT)).toBeGreaterThanOrEqual(2);
     expect((await rig.sandbox.control.counters()).ordersPerCart[result.cartId]).toBe(1);
     expect(result.orders).toHaveLength(1);
+    await recordHistory('purchase-worker-restarted-in-checkout', handle);
   });
 
   it('waits out a slow order (its customer order list lagging 10 min) by polling it by id through the retry policy, so history does not grow with the polls', async () => {
