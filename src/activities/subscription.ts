@@ -8,7 +8,7 @@ import {
   type ApplyChangeOutcome,
   type AwaitChangeInput,
   type ChangeRefusal,
-  type SubscriptionChange,
+  type ChangeTarget,
   type SubscriptionRef,
   type SubscriptionView,
 } from '../workflows/change-types';
@@ -55,11 +55,10 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
         const verdict = checkChange(view, input.change);
         if (verdict.kind === 'in-effect') return { completion: 'already-in-effect', subscription: view };
         if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
-        const update = await pc.updateSubscription(input.customerId, withChange(subscription, input.change, verdict.target), {
+        const update = await pc.updateSubscription(input.customerId, withChange(subscription, verdict.target), {
           requestId: stableRequestId('change'),
           correlationId: runCorrelationId(),
           signal: cancellationSignal(),
-          ...(subscription.attributes?.etag !== undefined ? { etag: subscription.attributes.etag } : {}),
         });
         if (update.kind === 'accepted') return { completion: 'accepted', location: update.location, target: verdict.target };
         return { completion: 'immediate', subscription: toView(update.subscription) };
@@ -85,39 +84,33 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
 }
 
 /**
- * The full resource as read, with only the change applied: fields we do not touch (auto-renew, scheduled
- * instructions, unknown ones) go back unchanged, because an omitted field is reset by Partner Center.
+ * The full resource as read, with only the target's fields changed: everything else (auto-renew, scheduled
+ * instructions, unknown fields, the etag that becomes If-Match) goes back as read, because Partner Center
+ * resets what a PATCH omits.
  */
-export function withChange(subscription: Subscription, change: SubscriptionChange, target: { scheduledNextTerm?: SubscriptionView['scheduledNextTerm'] }): Subscription {
-  switch (change.action) {
-    case 'setQuantity':
-      return { ...subscription, quantity: change.quantity };
-    case 'rename':
-      return { ...subscription, friendlyName: change.friendlyName };
-    case 'cancel':
-      return { ...subscription, status: 'deleted' };
-    case 'setAutoRenew': {
-      if (change.enabled) return { ...subscription, autoRenewEnabled: true };
-      // Scheduled instructions apply only at a renewal that will no longer happen; Partner Center refuses them without auto-renew.
-      const { scheduledNextTermInstructions: _dropped, ...rest } = subscription;
-      return { ...rest, autoRenewEnabled: false };
-    }
-    case 'scheduleNextTerm': {
-      const next = target.scheduledNextTerm;
-      if (next === undefined) return subscription;
-      const [productId = '', skuId = '', availabilityId = ''] = next.catalogItemId.split(':');
-      const previous = subscription.scheduledNextTermInstructions;
-      return {
-        ...subscription,
-        autoRenewEnabled: true,
-        scheduledNextTermInstructions: {
-          ...previous,
-          product: { ...previous?.product, productId, skuId, availabilityId, billingCycle: next.billingCycle, termDuration: next.termDuration },
-          quantity: next.quantity,
-        },
-      };
-    }
+export function withChange(subscription: Subscription, target: ChangeTarget): Subscription {
+  let body: Subscription = { ...subscription };
+  if (target.quantity !== undefined) body.quantity = target.quantity;
+  if (target.friendlyName !== undefined) body.friendlyName = target.friendlyName;
+  if (target.status !== undefined) body.status = target.status;
+  if (target.autoRenewEnabled === false) {
+    // Scheduled instructions apply at a renewal that will no longer happen; Partner Center refuses them without auto-renew.
+    const { scheduledNextTermInstructions: _dropped, ...rest } = body;
+    body = { ...rest, autoRenewEnabled: false };
+  } else if (target.autoRenewEnabled === true) {
+    body.autoRenewEnabled = true;
   }
+  const next = target.scheduledNextTerm;
+  if (next !== undefined) {
+    const [productId = '', skuId = '', availabilityId = ''] = next.catalogItemId.split(':');
+    const previous = subscription.scheduledNextTermInstructions;
+    body.scheduledNextTermInstructions = {
+      ...previous,
+      product: { ...previous?.product, productId, skuId, availabilityId, billingCycle: next.billingCycle, termDuration: next.termDuration },
+      quantity: next.quantity,
+    };
+  }
+  return body;
 }
 
 /** The subscription as the workflow records it (no links, no etag: those are not the workflow's business). */
