@@ -20,10 +20,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com.
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
-const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `500ms`, `15s`, `30m`, `1h` → milliseconds; undefined when the text is not such a duration. */
+/** `500ms`, `15s`, `30m`, `1h`, `7d` → milliseconds; undefined when the text is not such a duration. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
@@ -51,7 +51,7 @@ const duration = (fallback: string, min: number) =>
       if (ms === undefined || ms < min) {
         ctx.addIssue({
           code: 'custom',
-          message: `must be a duration such as 500ms, 15s, 30m or 1h, at least ${min} ms (got "${value}")`,
+          message: `must be a duration such as 500ms, 15s, 30m, 1h or 7d, at least ${min} ms (got "${value}")`,
         });
         return z.NEVER;
       }
@@ -131,6 +131,7 @@ const environmentSchema = z.object({
     }),
   ORDER_POLL_INTERVAL: duration('15s', 100),
   ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
+  APPROVAL_TIMEOUT: duration('7d', 1000),
   METRICS_PORT: optionalText.transform((value, ctx) => {
     if (value === undefined) return undefined;
     const port = Number(value);
@@ -170,6 +171,8 @@ export interface WorkerConfig {
   requestsPerMinute: number;
   orderPollIntervalMs: number;
   orderVisibilityDeadlineMs: number;
+  /** How long a purchase with requireApproval waits for approve/reject before failing. */
+  approvalTimeoutMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
 }
@@ -261,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     requestsPerMinute: values.PARTNER_CENTER_REQUESTS_PER_MINUTE,
     orderPollIntervalMs: values.ORDER_POLL_INTERVAL,
     orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
+    approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
   };

@@ -30,7 +30,7 @@ export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsP
 /** The Partner Center side of the activities: token provider, typed client, cached catalog resolver. */
 export function createActivityDeps(
   settings: PartnerCenterSettings,
-  config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'>,
+  config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> & Partial<Pick<WorkerConfig, 'approvalTimeoutMs'>>,
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
@@ -55,6 +55,7 @@ export function createActivityDeps(
     settings: {
       orderPollIntervalMs: config.orderPollIntervalMs,
       orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
+      approvalTimeoutMs: config.approvalTimeoutMs,
     },
   };
 }

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(config.requestsPerMinute).toBe(400);
     expect(config.orderPollIntervalMs).toBe(15_000);
     expect(config.orderVisibilityDeadlineMs).toBe(30 * 60_000);
+    expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
     expect(config.metricsPort).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.temporal.namespace).toBe('default');
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
         PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
         ORDER_POLL_INTERVAL: '500ms',
         ORDER_VISIBILITY_DEADLINE: '1h',
+        APPROVAL_TIMEOUT: '36h',
         METRICS_PORT: '9464',
         LOG_LEVEL: 'DEBUG',
       },
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
     expect(config.requestsPerMinute).toBe(120);
     expect(config.orderPollIntervalMs).toBe(500);
     expect(config.orderVisibilityDeadlineMs).toBe(3_600_000);
+    expect(config.approvalTimeoutMs).toBe(36 * 3_600_000);
     expect(config.metricsPort).toBe(9464);
     expect(config.logLevel).toBe('debug');
   });
@@ -142,7 +145,8 @@ describe('parseDuration', () => {
     ['1.5s', 1500],
     ['30m', 1_800_000],
     ['2h', 7_200_000],
+    ['7d', 604_800_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '15', 'fifteen seconds', '-1s', '1d'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '15', 'fifteen seconds', '-1s', '1w'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
 });
