@@ -158,6 +158,33 @@ describe('changeSubscription against the sandbox', () => {
     });
   });
 
+  it('renews into another term only with that term\'s catalog item id', async () => {
+    await rig.withWorker(async (ctx) => {
+      const subscriptionId = await buy(ctx, 3);
+      const withoutId = await failureOf(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', termDuration: 'P3Y' }));
+      expect(withoutId.type).toBe('InvalidChangeRequest');
+      expect(withoutId.message).toContain('change.catalogItemId');
+
+      const threeYears = await rig.catalogItemIdOf(offers.businessBasic, 'P3Y', 'annual');
+      const result = await (await change(ctx, subscriptionId, { action: 'scheduleNextTerm', catalogItemId: threeYears, termDuration: 'P3Y', billingCycle: 'annual' })).result();
+      expect(result.after.scheduledNextTerm).toEqual({ catalogItemId: threeYears, termDuration: 'P3Y', billingCycle: 'annual', quantity: 3 });
+      expect(result.after.termDuration).toBe('P1Y');
+    });
+  });
+
+  it('two concurrent changes of one subscription both land, neither losing the other (busy while the first is accepted)', async () => {
+    await rig.withWorker(async (ctx) => {
+      const subscriptionId = await buy(ctx, 2);
+      await rig.sandbox.control.setDelays({ patchAcceptedMs: 1000 });
+      const [renamed, resized] = await Promise.all([
+        change(ctx, subscriptionId, { action: 'rename', friendlyName: 'Ops' }).then((h) => h.result()),
+        change(ctx, subscriptionId, { action: 'setQuantity', quantity: 9 }).then((h) => h.result()),
+      ]);
+      const last = Date.parse(renamed.after.readAt) > Date.parse(resized.after.readAt) ? renamed.after : resized.after;
+      expect(last).toMatchObject({ friendlyName: 'Ops', quantity: 9, autoRenewEnabled: true });
+    });
+  });
+
   it('follows a 202 until the subscription shows the change', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 2);
