@@ -189,6 +189,17 @@ describe('applySubscriptionChange', () => {
     expect(patches()).toEqual([]);
   });
 
+  it('refuses any change of a suspended subscription without a PATCH', async () => {
+    const subscriptionId = await buy(2);
+    const subscription = await client.getSubscription(customerId, subscriptionId);
+    await client.updateSubscription(customerId, { ...subscription, status: 'suspended' });
+    sent.length = 0;
+    const failure = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
+    expect(failure.type).toBe('ChangeRejected');
+    expect(failure.details).toEqual([expect.objectContaining({ code: 'SubscriptionNotActive', status: 'suspended' })]);
+    expect(patches()).toEqual([]);
+  });
+
   it('finds a change already in effect and sends nothing', async () => {
     const subscriptionId = await buy(2);
     sent.length = 0;
