@@ -4,10 +4,10 @@ import { isPartnerCenterError, type PartnerCenterClient, type Subscription } fro
 import {
   checkChange,
   isInEffect,
+  refusalFailure,
   type ApplyChangeInput,
   type ApplyChangeOutcome,
   type AwaitChangeInput,
-  type ChangeRefusal,
   type ChangeTarget,
   type SubscriptionRef,
   type SubscriptionView,
@@ -149,10 +149,6 @@ export function toView(s: Subscription, readAt: Date = new Date()): Subscription
     refundOptions: (s.refundOptions ?? []).map((o) => ({ type: o.type, ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}) })),
     readAt: readAt.toISOString(),
   };
-}
-
-function refusalFailure(refusal: ChangeRefusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: refusal.type, message: refusal.message, details: [refusal.details], nonRetryable: true });
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   describeChange,
   describeInvalidChange,
   refundOf,
+  refusalFailure,
   validateChangeRequest,
   type ChangeStatus,
   type ChangeStep,
@@ -107,10 +108,7 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
     setStep('reading');
     const before = await reads.readSubscriptionForChange(ref);
     const verdict = checkChange(before, change);
-    if (verdict.kind === 'refused') {
-      const { type, message, details } = verdict.refusal;
-      throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
-    }
+    if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
     // Nothing to refund when the subscription already showed the change before we did anything.
     const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, change);
     const finish = (completion: SubscriptionChangeResult['completion'], after: SubscriptionView): SubscriptionChangeResult => {

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { changeFailureTypes, type ChangeFailureType } from './failure-types';
 import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema, type InvalidField } from './purchase-types';
@@ -207,6 +208,11 @@ export interface ChangeRefusal {
   type: ChangeFailureType;
   message: string;
   details: Record<string, unknown>;
+}
+
+/** A refused change as the non-retryable failure the workflow ends with (the same from the workflow's check and the activity's re-check). */
+export function refusalFailure(refusal: ChangeRefusal): ApplicationFailure {
+  return ApplicationFailure.create({ type: refusal.type, message: refusal.message, details: [refusal.details], nonRetryable: true });
 }
 
 export type ChangeVerdict = { kind: 'allowed'; target: ChangeTarget } | { kind: 'in-effect' } | { kind: 'refused'; refusal: ChangeRefusal };
