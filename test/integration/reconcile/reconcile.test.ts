@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { createBillingActivities } from '../../../src/activities/billing';
+import { reconcileFailureTypes, scheduleReconcile, startReconcile, type ReconcileReport, type ReconcileRequest } from '../../../src/client';
+import { createCatalogResolver, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
+import { createActivityDeps } from '../../../src/worker';
+import { PcCustomerId, PcStep } from '../../../src/workflows/search-attributes';
+import { historyText, JWT_PATTERN, offers, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
+
+/**
+ * reconcileBilling on the run's Temporal dev server against the sandbox: subscriptions are bought and
+ * changed through the real Partner Center client, the sandbox writes the reconciliation lines, and the
+ * workflow reads them in small pages so that a handful of purchases spans several pages.
+ */
+
+const PAGE_SIZE = 2;
+const UNBILLED_ROUTE = 'GET /v1/invoices/unbilled/lineitems';
+const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+let rig: PurchaseRig;
+let client: Client;
+let pc: PartnerCenterClient;
+let catalog: ReturnType<typeof createCatalogResolver>;
+let us: string;
+let gb: string;
+
+beforeAll(async () => {
+  // Orders complete at once and the order list does not lag: what is bought is billed and listed.
+  rig = await startRig({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
+  client = rig.client;
+  [us, gb] = rig.sandbox.customerIds as [string, string];
+  const { sandbox } = rig;
+  pc = createActivityDeps(
+    { baseUrl: sandbox.baseUrl, authorityHost: sandbox.authorityHost, tenantId: sandbox.tenantId, clientId: sandbox.clientId, credential: { clientSecret: sandbox.clientSecret } },
+    { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
+    quiet,
+    sandbox.caPem,
+  ).partnerCenter;
+  catalog = createCatalogResolver(pc, {});
+});
+afterAll(async () => {
+  await rig?.close();
+});
+beforeEach(async () => {
+  await rig.sandbox.control.reset();
+});
+
+type Offer = (typeof offers)[keyof typeof offers];
+
+/** Buys `items` for a customer in one cart (US catalog, one year billed monthly); the subscriptions in item order. */
+async function buy(customerId: string, items: Array<[Offer, number]>, country = 'US'): Promise<Subscription[]> {
+  const lineItems = await Promise.all(
+    items.map(async ([offer, quantity], id) => {
+      const resolved = await catalog.resolve({ ...offer, termDuration: 'P1Y', billingCycle: 'monthly', country, segment: 'commercial' });
+      return { id, catalogItemId: resolved.catalogItemId, quantity, termDuration: 'P1Y' as const, billingCycle: 'monthly' as const };
+    }),
+  );
+  const cart = await pc.createCart(customerId, { lineItems });
+  const checkout = await pc.checkoutCart(customerId, cart.id);
+  const subscriptions = (await Promise.all(checkout.orders.map((o) => pc.listSubscriptionsByOrder(customerId, o.id)))).flat();
+  return lineItems.map((line) => {
+    const found = subscriptions.find((s) => s.offerId === line.catalogItemId);
+    if (found === undefined) throw new Error(`no subscription for ${line.catalogItemId}`);
+    return found;
+  });
+}
+
+async function changeSubscription(customerId: string, subscription: Subscription, change: Partial<Subscription>): Promise<void> {
+  const current = await pc.getSubscription(customerId, subscription.id);
+  await pc.updateSubscription(customerId, { ...current, ...change });
+}
+
+/** Runs one reconciliation on a worker whose activity reads PAGE_SIZE lines per page. */
+async function reconcile(request: ReconcileRequest) {
+  const taskQueue = uniqueTaskQueue('reconcile');
+  const worker = await Worker.create({
+    connection: rig.env.nativeConnection,
+    workflowBundle: await workflowBundle(),
+    taskQueue,
+    activities: createBillingActivities({ partnerCenter: pc, reconciliationPageSize: PAGE_SIZE }),
+    shutdownGraceTime: '1s',
+  });
+  return worker.runUntil(async () => {
+    const handle = await startReconcile(client, request, { taskQueue });
+    const report = await handle.result().catch((e: unknown) => e);
+    // The UI's current details come from a built-in query, answered by the worker.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    return { handle, report, history: await handle.fetchHistory(), currentDetails: metadata.currentDetails };
+  });
+}
+
+function asReport(value: unknown): ReconcileReport {
+  if (value instanceof Error) throw value;
+  return value as ReconcileReport;
+}
+
+describe('reconcileBilling against the sandbox', () => {
+  it('matches a clean month read over more than three pages, in one activity, with summary, details and no secret in history', async () => {
+    const [basic] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2]]);
+    await buy(us, [[offers.teamsEssentials, 3]]);
+    const [, , cancelled] = await buy(us, [[offers.businessBasic, 4], [offers.office365E3, 1], [offers.teamsEssentials, 2]]);
+    await buy(us, [[offers.businessBasic, 1], [offers.office365E3, 1]]);
+    await changeSubscription(us, basic!, { quantity: 8 });
+    await changeSubscription(us, cancelled!, { status: 'deleted' });
+    await buy(gb, [[offers.businessBasic, 9]], 'GB'); // billed in GBP: not part of a USD reconciliation
+
+    const { handle, report: result, history, currentDetails } = await reconcile({ period: 'current', currency: 'usd' });
+    const report = asReport(result);
+
+    // 8 purchases, 1 seat increase, 1 cancellation refund.
+    expect(report).toMatchObject({ period: 'current', currency: 'USD', lines: 10, matched: 8, customers: 1, subscriptions: 8, unverified: 0 });
+    expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 });
+    expect(report.unexpectedCharges).toEqual([]);
+    expect(report.missingCharges).toEqual([]);
+    expect(report.quantityMismatches).toEqual([]);
+    expect(report.chargeTypes).toMatchObject({ new: { lines: 8, quantity: 19 }, addQuantity: { lines: 1, quantity: 3 }, cancelImmediate: { lines: 1, quantity: -2 } });
+
+    const counters = await rig.sandbox.control.counters();
+    expect(counters.requests[UNBILLED_ROUTE]).toBe(Math.ceil(10 / PAGE_SIZE));
+    expect(counters.requests[UNBILLED_ROUTE]).toBeGreaterThan(3);
+    // However many pages: one activity in history.
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    expect(events.length).toBeLessThan(20);
+
+    const description = await handle.describe();
+    expect(await description.staticSummary()).toContain('USD');
+    expect(description.typedSearchAttributes.get(PcStep)).toBe('completed');
+    expect(currentDetails).toContain('**Lines:** 10');
+    expect(currentDetails).toContain('**Matched:** 8');
+
+    const text = await historyText(client.workflow.getHandle(handle.workflowId));
+    expect(text).toContain('"lines":10'); // the decoded payloads (the report) are really searched
+    for (const secret of secretsOf(rig.sandbox)) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(JWT_PATTERN);
+  });
+
+  it('reports an unexpected charge, a missing charge and a double-billed seat increase, each with what an operator needs', async () => {
+    const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2]]);
+    const [teams] = await buy(us, [[offers.teamsEssentials, 3]]);
+    await changeSubscription(us, basic!, { quantity: 8 });
+    // Partner Center bills the seat increase twice, never bills the E3 purchase, and bills US's Teams subscription to GB.
+    await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 2 });
+    expect(await rig.sandbox.control.dropCharges(e3!.id)).toBe(1);
+    await rig.sandbox.control.addCharge({ subscriptionId: teams!.id, chargeType: 'new', quantity: 3, customerId: gb });
+
+    const report = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
+    expect(report).toMatchObject({ lines: 5, matched: 1, customers: 2 });
+    expect(report.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
+    expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: teams!.id, chargeTypes: ['new'], billedQuantity: 3, expectedQuantity: 0 });
+    expect(report.unexpectedCharges[0]!.billedAmount).toBeGreaterThan(0);
+    expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: e3!.id, orderId: e3!.orderId, chargeTypes: ['new'], expectedQuantity: 2, billedQuantity: 0 });
+    expect(report.missingCharges[0]!.expectedAmount).toBeGreaterThan(0);
+    expect(report.quantityMismatches[0]).toMatchObject({
+      customerId: us,
+      customerName: expect.any(String),
+      subscriptionId: basic!.id,
+      orderId: basic!.orderId,
+      chargeTypes: ['new', 'addQuantity'],
+      expectedQuantity: 8,
+      billedQuantity: 10,
+    });
+    expect(report.quantityMismatches[0]!.billedAmount).toBeGreaterThan(report.quantityMismatches[0]!.expectedAmount!);
+
+    // One customer: the other's charges are left out.
+    const { handle, report: scopedResult } = await reconcile({ period: 'current', currency: 'USD', customerId: us.toUpperCase() });
+    const scoped = asReport(scopedResult);
+    expect(scoped).toMatchObject({ customerId: us, lines: 4, matched: 1, customers: 1 });
+    expect(scoped.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 1 });
+    expect((await handle.describe()).typedSearchAttributes.get(PcCustomerId)).toBe(us);
+  });
+
+  it('retries a page answered 429 after its Retry-After and still reports every line', async () => {
+    await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
+    await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
+    // The third page request is throttled.
+    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', kind: 'throttle', retryAfterSeconds: 1, skip: 2, count: 1 });
+
+    const { report: result, history } = await reconcile({ period: 'current', currency: 'USD' });
+    const report = asReport(result);
+    expect(report).toMatchObject({ lines: 7, matched: 7 });
+    expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 });
+
+    const pages = Math.ceil(7 / PAGE_SIZE);
+    expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBe(3 + pages);
+    const started = (history.events ?? []).find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
+    expect(started?.attempt).toBe(2);
+    const last = started?.lastFailure?.applicationFailureInfo;
+    expect(last?.type).toBe('PartnerCenterThrottled');
+    expect(Number(last?.nextRetryDelay?.seconds)).toBe(1);
+  });
+
+  it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {
+    const bad = { period: 'yesterday', currency: 'dollars', customerId: 'contoso', extra: true } as unknown as ReconcileRequest;
+    const { report: error } = await reconcile(bad);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failure = (error as WorkflowFailedError).cause;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).type).toBe(reconcileFailureTypes.invalidRequest);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    for (const field of ['period', 'currency', 'customerId', 'extra']) expect(failure!.message).toContain(field);
+    expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBeUndefined();
+  });
+
+  it('creates a daily Schedule (overlap SKIP), updates it in place, and a triggered run completes on the real worker', async () => {
+    await buy(us, [[offers.businessBasic, 5]]);
+    const taskQueue = uniqueTaskQueue('reconcile-schedule');
+    const scheduleId = `reconcile-test-${randomUUID()}`;
+    const request: ReconcileRequest = { period: 'current', currency: 'usd', customerId: us };
+    const handle = await scheduleReconcile(client, { cron: '0 6 * * *', request, scheduleId, taskQueue });
+    try {
+      const created = await client.schedule.getHandle(scheduleId).describe();
+      expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileBilling', taskQueue, args: [{ period: 'current', currency: 'USD', customerId: us }] });
+      expect(created.policies.overlap).toBe('SKIP');
+      expect(created.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6 }], minute: [{ start: 0, end: 0 }] });
+
+      // Scheduling again updates the same schedule.
+      await scheduleReconcile(client, { cron: '30 7 * * *', request, scheduleId, taskQueue });
+      const updated = await handle.describe();
+      expect(updated.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7 }], minute: [{ start: 30, end: 30 }] });
+      expect(updated.policies.overlap).toBe('SKIP');
+
+      const worker = await rig.createWorker(taskQueue);
+      const report = await worker.runUntil(async () => {
+        await handle.trigger();
+        let workflowId: string | undefined;
+        while (workflowId === undefined) {
+          workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+          if (workflowId === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(workflowId.startsWith(scheduleId)).toBe(true);
+        return client.workflow.getHandle(workflowId).result() as Promise<ReconcileReport>;
+      });
+      expect(report).toMatchObject({ customerId: us, currency: 'USD', lines: 1, matched: 1 });
+    } finally {
+      await handle.delete();
+    }
+  });
+});
