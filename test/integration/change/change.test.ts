@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import {
   changeStatusQuery,
   getChange,
@@ -12,6 +13,7 @@ import {
   type SubscriptionChange,
 } from '../../../src/client';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
+import { workflowBundle } from '../../support/temporal';
 import { historyText, JWT_PATTERN, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 
 /**
@@ -194,6 +196,8 @@ describe('changeSubscription against the sandbox', () => {
       const result = await handle.result();
       expect(result.completion).toBe('accepted');
       expect(result.after.quantity).toBe(4);
+      // The recorded path (read, PATCH 202, polls) replays on today's code without a nondeterminism error.
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory());
     });
   });
 
