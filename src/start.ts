@@ -34,6 +34,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const dataDir = resolve(env.PCW_DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
   const started: Started = {};
+  // Before anything Temporal: the dev server's fallback (the SDK's download) would otherwise create the Runtime.
+  // Signals are ours, not the Runtime's, so a Ctrl-C during start-up stops start-up too.
+  installRuntime(config, logger, []);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE) {
       print('Starting the Temporal dev server ...');
@@ -46,6 +53,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       });
       config.temporal.connectionOptions.address = started.devServer.address;
     }
+    if (stop.signal.aborted) return 0;
 
     let settings: PartnerCenterSettings;
     let trustedCaPem: string | undefined;
@@ -57,11 +65,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       settings = sandboxPartnerCenterSettings(started.sandbox);
       trustedCaPem = started.sandbox.caPem;
     }
+    if (stop.signal.aborted) return 0;
 
-    installRuntime(config, logger);
     const connection = await connectToTemporal(config);
     try {
-      const worker = runWorker(config, settings, logger, { trustedCaPem, connection });
+      const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop: stop.signal });
       printBanner(config, settings, started);
       if (demo) {
         if (!started.sandbox) {
@@ -80,6 +88,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await started.sandbox?.close();
     await started.devServer?.stop();
   }

@@ -11,8 +11,15 @@ import { createCatalogResolver, createPartnerCenterClient, createTokenProvider }
 const SHUTDOWN_GRACE = '30s';
 const CONNECT_TIMEOUT_MS = 15_000;
 
-/** Installs the one Temporal Runtime of this process: JSON logs, optional Prometheus metrics, signal handling. */
-export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsPort'>, logger: Logger): void {
+/**
+ * Installs the one Temporal Runtime of this process: JSON logs, optional Prometheus metrics, and (unless the caller
+ * handles signals itself) SIGINT/SIGTERM starting a graceful worker shutdown.
+ */
+export function installRuntime(
+  config: Pick<WorkerConfig, 'logLevel' | 'metricsPort'>,
+  logger: Logger,
+  shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
+): void {
   Runtime.install({
     logger: new DefaultLogger(config.logLevel.toUpperCase() as Uppercase<WorkerConfig['logLevel']>, (entry) =>
       logger.log(entry.level, entry.message, entry.meta),
@@ -23,7 +30,7 @@ export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsP
         ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } }
         : {}),
     },
-    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    shutdownSignals,
   });
 }
 
@@ -98,12 +105,12 @@ export async function connectToTemporal(config: WorkerConfig): Promise<NativeCon
   }
 }
 
-/** Runs the worker until SIGINT/SIGTERM; in-flight activities get SHUTDOWN_GRACE to finish. */
+/** Runs the worker until SIGINT/SIGTERM (or `stop`); in-flight activities get SHUTDOWN_GRACE to finish. */
 export async function runWorker(
   config: WorkerConfig,
   settings: PartnerCenterSettings,
   logger: Logger,
-  options: { trustedCaPem?: string; connection?: NativeConnection } = {},
+  options: { trustedCaPem?: string; connection?: NativeConnection; stop?: AbortSignal } = {},
 ): Promise<void> {
   const connection = options.connection ?? (await connectToTemporal(config));
   try {
@@ -120,7 +127,9 @@ export async function runWorker(
       partnerCenter: settings.baseUrl,
       tokenMode: deps.tokenMode,
     });
-    await worker.run();
+    const { stop } = options;
+    if (stop) await worker.runUntil(new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })));
+    else await worker.run();
     logger.info('Worker stopped');
   } finally {
     if (!options.connection) await connection.close();

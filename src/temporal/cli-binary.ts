@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
-export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install';
+export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install' | 'sdk download';
 
 export interface TemporalCli {
   path: string;
@@ -18,7 +18,7 @@ export interface ResolveTemporalCliOptions {
   env?: NodeJS.ProcessEnv;
   /** Where progress lines go (building takes minutes the first time). */
   progress?: (line: string) => void;
-  /** Build with Go when nothing else is found (default true). */
+  /** Build with Go, else download with the SDK, when nothing else is found (default true). */
   allowBuild?: boolean;
 }
 
@@ -42,6 +42,20 @@ export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function cachedTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(temporalCacheDir(env), `temporal-${TEMPORAL_CLI_VERSION}`);
+}
+
+/** Where the SDK's own download lands (its version is the SDK's choice, so it is kept apart from our build). */
+function sdkDownloadDir(env: NodeJS.ProcessEnv): string {
+  return join(temporalCacheDir(env), 'sdk-download');
+}
+
+function findSdkDownload(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = sdkDownloadDir(env);
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('temporal-sdk-typescript-'))
+    .map((name) => join(dir, name))
+    .find(isExecutable);
 }
 
 function isExecutable(path: string): boolean {
@@ -69,8 +83,8 @@ function findGo(env: NodeJS.ProcessEnv): string | undefined {
 
 /**
  * Returns a `temporal` binary in the contract's order: TEMPORAL_CLI_PATH, `temporal` on PATH, the cached
- * build, else a fresh `go install` into the cache. Throws TemporalCliNotFoundError when none can be had;
- * the caller may then try the SDK's own download.
+ * build (or an earlier SDK download), else a fresh `go install` into the cache, else the SDK's own download.
+ * Throws TemporalCliNotFoundError, with every reason, when none can be had.
  */
 export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}): Promise<TemporalCli> {
   const env = options.env ?? process.env;
@@ -88,12 +102,40 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
 
   const cached = cachedTemporalCliPath(env);
   if (isExecutable(cached)) return { path: cached, source: 'cache' };
+  const downloaded = findSdkDownload(env);
+  if (downloaded) return { path: downloaded, source: 'cache' };
 
   if (options.allowBuild === false) throw new TemporalCliNotFoundError('Building was not allowed.');
   const go = findGo(env);
-  if (!go) throw new TemporalCliNotFoundError('Go is not installed, so it cannot be built here.');
-  await buildWithGo(go, cached, env, progress);
-  return { path: cached, source: 'go install' };
+  let buildProblem = 'Go is not installed, so it cannot be built here.';
+  if (go) {
+    try {
+      await buildWithGo(go, cached, env, progress);
+      return { path: cached, source: 'go install' };
+    } catch (error) {
+      buildProblem = (error as Error).message;
+    }
+  }
+  try {
+    return { path: await downloadWithSdk(env, progress), source: 'sdk download' };
+  } catch (error) {
+    throw new TemporalCliNotFoundError(`${buildProblem} The SDK's download failed too: ${(error as Error).message}`);
+  }
+}
+
+/** The SDK downloads the CLI when it starts a local dev server; start one once, only to get the binary. */
+async function downloadWithSdk(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<string> {
+  const dir = sdkDownloadDir(env);
+  mkdirSync(dir, { recursive: true });
+  progress(`Downloading the Temporal CLI with the Temporal SDK into ${dir} ...`);
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const server = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'cached-download', downloadDir: dir } },
+  });
+  await server.teardown();
+  const path = findSdkDownload(env);
+  if (!path) throw new Error(`the SDK started a server but left no binary in ${dir}`);
+  return path;
 }
 
 async function buildWithGo(go: string, target: string, env: NodeJS.ProcessEnv, progress: (line: string) => void) {

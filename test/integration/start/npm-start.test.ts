@@ -120,3 +120,14 @@ test('npm start -- --demo: UI, sandbox, worker, completed demo purchases, clean 
   await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
   await expect(fetch('http://127.0.0.1:8233/')).rejects.toThrow();
 }, 300_000);
+
+test('Ctrl-C while npm start is still starting stops it cleanly too', async () => {
+  const early = runNode(builtEntry('start.js'), [], baseEnv);
+  await early.waitFor(/Starting the Temporal dev server/, 60_000);
+  early.child.kill('SIGINT');
+  const { code } = await early.exited;
+  expect(code).toBe(0);
+  expect(early.output()).not.toMatch(/partner-center-worker is running/);
+  expect(processesUsing(join(dataDir, 'temporal.sqlite'))).toBe('');
+  await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
+}, 120_000);
