@@ -18,6 +18,8 @@ export const MAX_LISTED_FINDINGS = 50;
 const TERM_START_CHARGES = new Set(['new', 'renew', 'convert']);
 const SEAT_CHARGES = new Set([...TERM_START_CHARGES, 'cycleCharge', 'addQuantity']);
 const SEAT_CREDITS = new Set(['removeQuantity', 'cancelImmediate']);
+/** More than a day between creation and term start: the term is a renewal (dates may be midnight-only). */
+const RENEWAL_GAP_MS = 2 * 24 * 3_600_000;
 /** Not billed yet: no charge is due. */
 const UNBILLED_STATUSES = new Set(['pending', 'none']);
 
@@ -180,7 +182,7 @@ export function matchCustomer(
       continue;
     }
     if (termCharges.length === 0 && started) {
-      const expectedCharge = inPeriod(s.creationDate) ? 'new' : 'renew';
+      const expectedCharge = expectedTermCharge(s);
       match.missingCharges.push({
         ...described,
         chargeTypes: [expectedCharge],
@@ -216,7 +218,7 @@ export function matchCustomer(
       continue;
     }
     if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
-    const expectedCharge = inPeriod(s.creationDate) ? 'new' : 'renew';
+    const expectedCharge = expectedTermCharge(s);
     const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
     const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
     const expectedAmount = expectedCharge === 'new' ? (pricing?.extendedPrice ?? (unitPrice !== undefined ? round2(unitPrice * s.quantity) : undefined)) : undefined;
@@ -234,6 +236,13 @@ export function matchCustomer(
     });
   }
   return match;
+}
+
+/** A term that starts well after the subscription was created is a renewal; otherwise the purchase itself. */
+function expectedTermCharge(s: SubscriptionFacts): 'new' | 'renew' {
+  const created = Date.parse(s.creationDate ?? '');
+  const termStart = Date.parse(s.effectiveStartDate ?? '');
+  return termStart - created > RENEWAL_GAP_MS ? 'renew' : 'new';
 }
 
 function priced(unitPrice: number | undefined, seats: number): { expectedAmount?: number } {

@@ -215,6 +215,7 @@ describe('reconcileBilling against the sandbox', () => {
       const created = await client.schedule.getHandle(scheduleId).describe();
       expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileBilling', taskQueue, args: [{ period: 'current', currency: 'USD', customerId: us }] });
       expect(created.policies.overlap).toBe('SKIP');
+      expect(created.action.staticSummary).toContain('USD');
       expect(created.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6 }], minute: [{ start: 0, end: 0 }] });
 
       // Scheduling again updates the same schedule.

@@ -148,6 +148,13 @@ const cases: Array<{ name: string; lines: ChargeLine[]; subscriptions?: Subscrip
   { name: 'monthly cycle charge for the current seats', lines: [charge('cycleCharge', 5)], subscriptions: [subscription({ creationDate: '2026-09-01T00:00:00Z', effectiveStartDate: '2026-09-01' })], kind: 'matched' },
   { name: 'unbilled purchase whose order is not listed yet', lines: [], orders: [], kind: 'unverified' },
   { name: 'unbilled purchase in another currency', lines: [], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
+  {
+    name: 'purchase completed just after midnight, term dated the day before',
+    lines: [],
+    subscriptions: [subscription({ creationDate: '2026-11-01T00:00:02Z', effectiveStartDate: '2026-10-31' })],
+    kind: 'missingCharges',
+    finding: { chargeTypes: ['new'] },
+  },
   { name: 'pending subscription not billed yet', lines: [], subscriptions: [subscription({ status: 'pending' })], kind: 'nothing' },
   { name: 'cancelled subscription with no charge at all', lines: [], subscriptions: [subscription({ status: 'deleted' })], kind: 'nothing' },
 ];
