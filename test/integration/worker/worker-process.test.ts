@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { startPurchase } from '../../../src/client';
-import { startSandbox } from '../../../src/sandbox';
+import { purchaseStatusQuery, startPurchase } from '../../../src/client';
+import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { freePort } from '../../../src/temporal/dev-server';
 import { builtEntry, runNode } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
@@ -46,6 +46,21 @@ describe('npm run worker (lib/worker.js)', () => {
   });
 });
 
+function workerEnv(sandbox: Sandbox, taskQueue: string): NodeJS.ProcessEnv {
+  return {
+    ...NO_CONFIG_FILE,
+    TEMPORAL_ADDRESS: testServerAddress(),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+    AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+    AZURE_TENANT_ID: sandbox.tenantId,
+    AZURE_CLIENT_ID: sandbox.clientId,
+    AZURE_CLIENT_SECRET: sandbox.clientSecret,
+    NODE_EXTRA_CA_CERTS: sandbox.caFile,
+    ORDER_POLL_INTERVAL: '250ms',
+  };
+}
+
 describe('npm run worker against the sandbox, configured only through the environment', () => {
   it.each([
     ['App-only', false],
@@ -56,17 +71,8 @@ describe('npm run worker against the sandbox, configured only through the enviro
     const connection = await Connection.connect({ address: testServerAddress() });
     const taskQueue = uniqueTaskQueue('worker-process');
     const worker = runNode(builtEntry('worker.js'), [], {
-      ...NO_CONFIG_FILE,
-      TEMPORAL_ADDRESS: testServerAddress(),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
-      AZURE_AUTHORITY_HOST: sandbox.authorityHost,
-      AZURE_TENANT_ID: sandbox.tenantId,
-      AZURE_CLIENT_ID: sandbox.clientId,
-      AZURE_CLIENT_SECRET: sandbox.clientSecret,
+      ...workerEnv(sandbox, taskQueue),
       ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
-      NODE_EXTRA_CA_CERTS: sandbox.caFile,
-      ORDER_POLL_INTERVAL: '250ms',
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'debug',
     });
@@ -107,4 +113,55 @@ describe('npm run worker against the sandbox, configured only through the enviro
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(worker.output()).not.toContain(secret);
     expect(worker.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   });
+});
+
+test('SIGTERM during a checkout lets the call finish (grace period); a new worker completes the purchase with one order', async () => {
+  const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 });
+  const connection = await Connection.connect({ address: testServerAddress() });
+  const taskQueue = uniqueTaskQueue('worker-grace');
+  await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'latency', latencyMs: 3000 });
+  const first = runNode(builtEntry('worker.js'), [], workerEnv(sandbox, taskQueue));
+  let second: ReturnType<typeof runNode> | undefined;
+  try {
+    await first.waitFor(/"msg":"Worker started"/);
+    const client = new Client({ connection });
+    const handle = await startPurchase(
+      client,
+      {
+        requestId: `worker-grace-${randomUUID()}`,
+        customerId: sandbox.customerIds[0],
+        items: [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 3, termDuration: 'P1M', billingCycle: 'monthly' }],
+      },
+      { taskQueue },
+    );
+    for (let i = 0; i < 200 && (await handle.query(purchaseStatusQuery)).step !== 'checking-out'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+
+    const history = await handle.fetchHistory();
+    const checkoutScheduled = history.events?.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'checkoutPurchaseCart',
+    );
+    expect(checkoutScheduled).toBeDefined();
+    const checkoutCompleted = history.events?.find(
+      (event) => event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === checkoutScheduled?.eventId?.toString(),
+    );
+    expect(checkoutCompleted).toBeDefined(); // finished inside the grace period, not abandoned
+
+    second = runNode(builtEntry('worker.js'), [], workerEnv(sandbox, taskQueue));
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect((await sandbox.control.counters()).ordersPerCart[result.cartId]).toBe(1);
+  } finally {
+    for (const worker of [first, second]) {
+      if (worker && worker.child.exitCode === null) {
+        worker.child.kill('SIGTERM');
+        await worker.exited;
+      }
+    }
+    await connection.close();
+    await sandbox.close();
+  }
 });
