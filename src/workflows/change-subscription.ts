@@ -3,7 +3,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   TemporalFailure,
-  TimeoutFailure,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -12,6 +11,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { PurchaseActivities, SubscriptionActivities } from '../activities';
+import { lastAttempt } from './activity-failures';
 import { changeStatusQuery } from './change-messages';
 import {
   checkChange,
@@ -143,9 +143,8 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
 function toChangeFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   if (!(err instanceof ActivityFailure)) return err;
-  const timedOut = err.cause instanceof TimeoutFailure;
-  const last = timedOut ? err.cause.cause : err.cause;
-  if (!(last instanceof ApplicationFailure)) {
+  const { timedOut, last } = lastAttempt(err);
+  if (last === undefined) {
     return timedOut ? ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: `Partner Center did not finish the change in time`, cause: err }) : err;
   }
   const stillWaiting = last.type === internalFailureTypes.subscriptionNotReady;

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { changeFailureTypes, type ChangeFailureType } from './failure-types';
-import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema, type InvalidField } from './purchase-types';
+import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema } from './purchase-types';
+import { describeInvalid, validateWith, type InvalidField, type Validation } from './validation';
 
 /**
  * Contract §3 data of `changeSubscription` and the new-commerce rules it enforces before calling
@@ -50,24 +51,15 @@ export type SubscriptionChangeRequest = z.input<typeof SubscriptionChangeRequest
 /** The request after validation (friendly name trimmed). */
 export type ValidChangeRequest = z.output<typeof SubscriptionChangeRequestSchema>;
 
-export type ChangeRequestValidation = { ok: true; request: ValidChangeRequest } | { ok: false; problems: InvalidField[] };
+export type ChangeRequestValidation = Validation<ValidChangeRequest>;
 
 /** Validates without throwing: a workflow task must never fail on bad input. */
 export function validateChangeRequest(input: unknown): ChangeRequestValidation {
-  const parsed = SubscriptionChangeRequestSchema.safeParse(input);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ field: [...issue.path, key].map(String).join('.'), problem: 'is not a known field' }))
-        : [{ field: issue.path.map(String).join('.') || 'request', problem: issue.message }],
-    ),
-  };
+  return validateWith(SubscriptionChangeRequestSchema, input);
 }
 
 export function describeInvalidChange(problems: readonly InvalidField[]): string {
-  return `Invalid change request: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`;
+  return describeInvalid('change request', problems);
 }
 
 /** One line for people: the Temporal UI summary, logs, `pcw change`. */

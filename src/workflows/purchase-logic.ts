@@ -7,11 +7,12 @@ import type {
   ProvisionSubscriptionInput,
   ResolvedItem,
 } from './purchase-types';
+import { describeInvalid } from './validation';
 
 /** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
 
 export function describeInvalidFields(problems: readonly InvalidField[]): string {
-  return `Invalid purchase request: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`;
+  return describeInvalid('purchase request', problems);
 }
 
 /**

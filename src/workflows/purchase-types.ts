@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { validateWith, type Validation } from './validation';
+
+export type { InvalidField } from './validation';
 
 /**
  * Contract §3 data of `purchaseSubscription`, plus the shapes its activities exchange with it.
@@ -107,35 +110,11 @@ export type PurchaseRequest = z.input<typeof PurchaseRequestSchema>;
 /** The request after validation, defaults applied. */
 export type ValidPurchaseRequest = z.output<typeof PurchaseRequestSchema>;
 
-export interface InvalidField {
-  field: string;
-  problem: string;
-}
-
-/** `items[0].offer.skuId` style names, so an upstream caller can find the bad field at once. */
-function fieldName(path: readonly PropertyKey[]): string {
-  let name = '';
-  for (const part of path) {
-    name += typeof part === 'number' ? `[${part}]` : `${name === '' ? '' : '.'}${String(part)}`;
-  }
-  return name === '' ? 'request' : name;
-}
-
-export type PurchaseRequestValidation = { ok: true; request: ValidPurchaseRequest } | { ok: false; problems: InvalidField[] };
+export type PurchaseRequestValidation = Validation<ValidPurchaseRequest>;
 
 /** Validates without throwing: a workflow task must never fail on bad input. */
 export function validatePurchaseRequest(input: unknown): PurchaseRequestValidation {
-  const parsed = PurchaseRequestSchema.safeParse(input);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  const problems: InvalidField[] = [];
-  for (const issue of parsed.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push({ field: fieldName([...issue.path, key]), problem: 'is not a known field' });
-    } else {
-      problems.push({ field: fieldName(issue.path), problem: issue.message });
-    }
-  }
-  return { ok: false, problems };
+  return validateWith(PurchaseRequestSchema, input);
 }
 
 export const PurchaseStatusSchema = z.object({

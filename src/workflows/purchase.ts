@@ -4,7 +4,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   TemporalFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   isCancellation,
@@ -15,7 +14,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { RetryState } from '@temporalio/common';
+import { lastAttempt } from './activity-failures';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../activities';
 import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
@@ -357,17 +356,11 @@ function rethrowProvisioning(err: unknown, subscriptionId: string): never {
   });
 }
 
-/**
- * A poller that ran out of time, with its last "not yet" answer. The server reports the deadline either
- * as a TimeoutFailure or — when it stops retrying because the next attempt would pass it — as the last
- * attempt's failure with retry state TIMEOUT.
- */
+/** A poller that ran out of time, with its last "not yet" answer. */
 function pollerTimedOut(err: unknown): { last?: ApplicationFailure } | undefined {
   if (!(err instanceof ActivityFailure)) return undefined;
-  const last = (failure: unknown) => (failure instanceof ApplicationFailure ? { last: failure } : {});
-  if (err.cause instanceof TimeoutFailure) return last(err.cause.cause);
-  if (err.retryState === RetryState.TIMEOUT) return last(err.cause);
-  return undefined;
+  const { timedOut, last } = lastAttempt(err);
+  return timedOut ? { last } : undefined;
 }
 
 /** Update validators reject bad arguments before anything reaches history. */
