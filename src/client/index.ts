@@ -3,6 +3,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../config';
 import { purchaseWorkflowId } from '../workflows/ids';
 import { purchaseStatusQuery } from '../workflows/purchase-messages';
 import type { purchaseSubscription } from '../workflows/purchase';
@@ -39,7 +40,7 @@ export interface StartPurchaseOptions {
   taskQueue?: string;
 }
 
-export const DEFAULT_TASK_QUEUE = 'partner-center';
+export { DEFAULT_TASK_QUEUE } from '../config';
 
 /**
  * Starts `purchaseSubscription` for `request`, or attaches to the purchase already started for its
