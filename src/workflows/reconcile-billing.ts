@@ -49,7 +49,8 @@ export async function reconcileBilling(input: ReconcileRequest): Promise<Reconci
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
     setStep('reconciling');
     // Workflow time is replay-safe: the period's bounds are fixed once, in history.
-    const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, new Date()) });
+    const now = new Date();
+    const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, now), asOf: now.toISOString() });
     setStep('completed', report);
     log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
     return report;

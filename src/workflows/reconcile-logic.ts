@@ -4,22 +4,29 @@ import type { ReconcileFinding, ReconcileInput, ReconcilePeriod, ReconcileReport
 /**
  * Pure decisions of `reconcileBilling`, apart from Temporal and HTTP so they are unit-tested on tables.
  *
- * The seat model: charges that start a term (`new`, `renew`, `convert`) and the monthly `cycleCharge`
- * bill the seats held at that moment; `addQuantity` adds seats; `removeQuantity` and `cancelImmediate`
- * credit them (whatever sign Partner Center gives their quantity). For a subscription whose term
- * started in the period (or that had a cycle charge), the net is the seats it should hold now: its
- * quantity, or 0 once cancelled. Other charge types (credits, moves, billing-plan changes) move money,
- * not seats, and only show in the charge-type totals.
+ * The seat model: charges that start a term (`new`, `renew`, `convert`) and the recurring `cycleCharge`
+ * bill the seats held on their day; `addQuantity` adds seats; `removeQuantity` and `cancelImmediate`
+ * credit them (whatever sign Partner Center gives their quantity). The seats billed are those of the
+ * latest such charge plus the changes from its day on (earlier changes belong to the term or cycle
+ * before); same-day charges of that kind add up, so a duplicate shows. For a subscription whose term
+ * started in the period (or that had a cycle charge), that is the seats it should hold now: its quantity,
+ * or 0 once cancelled. Other charge types (credits, moves, billing-plan changes) move money, not seats,
+ * and only show in the charge-type totals.
  */
 
 /** Findings listed per kind; the report's `totals` count all of them. Keeps a report far below history limits. */
 export const MAX_LISTED_FINDINGS = 50;
 
 const TERM_START_CHARGES = new Set(['new', 'renew', 'convert']);
-const SEAT_CHARGES = new Set([...TERM_START_CHARGES, 'cycleCharge', 'addQuantity']);
+/** Charges that bill the seats held on their day. */
+const SEAT_BILLING_CHARGES = new Set([...TERM_START_CHARGES, 'cycleCharge']);
+const SEAT_CHARGES = new Set([...SEAT_BILLING_CHARGES, 'addQuantity']);
 const SEAT_CREDITS = new Set(['removeQuantity', 'cancelImmediate']);
 /** More than a day between creation and term start: the term is a renewal (dates may be midnight-only). */
 const RENEWAL_GAP_MS = 2 * 24 * 3_600_000;
+/** Billing continues while suspended; cancelled, expired and disabled subscriptions have no more cycles. */
+const RECURRING_STATUSES = new Set(['active', 'suspended']);
+const MONTHS: Readonly<Record<string, number>> = { P1M: 1, P1Y: 12, P3Y: 36, monthly: 1, annual: 12, triennial: 36 };
 /** Not billed yet: no charge is due. */
 const UNBILLED_STATUSES = new Set(['pending', 'none']);
 
@@ -37,8 +44,12 @@ export type ChargeLine = Pick<
   | 'subtotal'
   | 'effectiveUnitPrice'
   | 'unitPrice'
+  | 'chargeStartDate'
 >;
-export type SubscriptionFacts = Pick<Subscription, 'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate'>;
+export type SubscriptionFacts = Pick<
+  Subscription,
+  'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate' | 'termDuration' | 'billingCycle'
+>;
 export type OrderFacts = Pick<Order, 'id' | 'currencyCode' | 'lineItems'>;
 export interface CustomerFacts {
   subscriptions: readonly SubscriptionFacts[];
@@ -55,8 +66,10 @@ export interface BilledSubscription {
   offer?: string;
   /** Net seats per charge type. */
   charges: Record<string, number>;
-  /** Net seats charged (see the seat model above). */
-  quantity: number;
+  /** The latest day with seat-billing charges (term start, cycle) and their seats. */
+  billedOn?: { day: string; seats: number };
+  /** Seat additions (+) and credits (−) by day. */
+  changes: Array<{ day: string; seats: number }>;
   /** Sum of subtotals. */
   amount: number;
   unitPrice?: number;
@@ -99,17 +112,29 @@ export function addLine(tally: BillingTally, line: ChargeLine): void {
   const key = `${customerId}|${subscriptionId || `order:${line.orderId ?? ''}`}`;
   let billed = tally.bySubscription.get(key);
   if (billed === undefined) {
-    billed = { customerId, subscriptionId, charges: {}, quantity: 0, amount: 0, lines: 0 };
+    billed = { customerId, subscriptionId, charges: {}, changes: [], amount: 0, lines: 0 };
     tally.bySubscription.set(key, billed);
   }
   billed.customerName ??= line.customerName;
   billed.orderId ??= line.orderId;
   billed.offer ??= offerName(line);
   billed.charges[type] = (billed.charges[type] ?? 0) + seats;
-  billed.quantity += seats;
+  const day = (line.chargeStartDate ?? '').slice(0, 10);
+  if (SEAT_BILLING_CHARGES.has(type)) {
+    if (billed.billedOn === undefined || day > billed.billedOn.day) billed.billedOn = { day, seats };
+    else if (day === billed.billedOn.day) billed.billedOn.seats += seats;
+  } else if (seats !== 0) {
+    billed.changes.push({ day, seats });
+  }
   billed.amount = round2(billed.amount + amount);
   billed.unitPrice ??= line.effectiveUnitPrice ?? line.unitPrice;
   billed.lines += 1;
+}
+
+/** Net seats charged under the seat model: the latest seat-billing charges plus the changes from their day on. */
+export function billedSeats(b: Pick<BilledSubscription, 'billedOn' | 'changes'>): number {
+  const from = b.billedOn?.day ?? '';
+  return (b.billedOn?.seats ?? 0) + b.changes.filter((c) => c.day >= from).reduce((sum, c) => sum + c.seats, 0);
 }
 
 function offerName(line: ChargeLine): string | undefined {
@@ -124,6 +149,23 @@ export function periodBounds(period: ReconcilePeriod, now: Date): { periodStart:
   return { periodStart: new Date(Date.UTC(year, month, 1)).toISOString(), periodEnd: new Date(Date.UTC(year, month + 1, 1)).toISOString() };
 }
 
+/**
+ * The first billing anniversary inside the subscription's term that falls in [from, to) (epoch ms), as
+ * a date: a term billed in several cycles (e.g. one year billed monthly) has a `cycleCharge` due then.
+ */
+export function cycleChargeDue(s: Pick<SubscriptionFacts, 'effectiveStartDate' | 'termDuration' | 'billingCycle'>, from: number, to: number): string | undefined {
+  const termMonths = MONTHS[s.termDuration ?? ''];
+  const cycleMonths = MONTHS[s.billingCycle ?? ''];
+  const termStart = new Date(Date.parse(s.effectiveStartDate ?? ''));
+  if (termMonths === undefined || cycleMonths === undefined || Number.isNaN(termStart.getTime())) return undefined;
+  for (let cycle = 1; cycle * cycleMonths < termMonths; cycle += 1) {
+    const due = Date.UTC(termStart.getUTCFullYear(), termStart.getUTCMonth() + cycle * cycleMonths, termStart.getUTCDate());
+    if (due >= to) return undefined;
+    if (due >= from) return new Date(due).toISOString().slice(0, 10);
+  }
+  return undefined;
+}
+
 export interface CustomerMatch {
   unexpectedCharges: ReconcileFinding[];
   missingCharges: ReconcileFinding[];
@@ -136,18 +178,21 @@ export interface CustomerMatch {
  * One customer's charges against its subscriptions and orders:
  * - a charge for a subscription the customer does not have, or a term-start charge outside the term's
  *   start → unexpected;
- * - a subscription whose term started in the period (bought or renewed) without its term-start charge →
- *   missing (only when its order is listed in the period's currency, else it counts as unverified);
+ * - a subscription whose term started in the period (bought or renewed) without its term-start charge, or
+ *   whose billing cycle started in the period (up to `asOf`) without its `cycleCharge` → missing (only when
+ *   its order is listed in the period's currency, else it counts as unverified);
  * - a comparable net seat count that differs from the subscription's seats → quantity mismatch.
  */
 export function matchCustomer(
   customerId: string,
   billed: readonly BilledSubscription[],
   facts: CustomerFacts,
-  period: Pick<ReconcileInput, 'currency' | 'periodStart' | 'periodEnd'>,
+  period: Pick<ReconcileInput, 'currency' | 'periodStart' | 'periodEnd' | 'asOf'>,
 ): CustomerMatch {
   const start = Date.parse(period.periodStart);
   const end = Date.parse(period.periodEnd);
+  /** Cycle charges are due only for anniversaries already passed. */
+  const cycleDue = (s: SubscriptionFacts) => (RECURRING_STATUSES.has(s.status) ? cycleChargeDue(s, start, Math.min(end, Date.parse(period.asOf))) : undefined);
   const inPeriod = (date: string | undefined) => {
     const at = date === undefined ? NaN : Date.parse(date);
     return at >= start && at < end;
@@ -160,7 +205,8 @@ export function matchCustomer(
   for (const b of billed) {
     const s = subscriptions.get(b.subscriptionId);
     const chargeTypes = Object.keys(b.charges);
-    const finding = { customerId, ...(b.customerName !== undefined ? { customerName: b.customerName } : {}), chargeTypes, billedQuantity: b.quantity, billedAmount: b.amount };
+    const seats = billedSeats(b);
+    const finding = { customerId, ...(b.customerName !== undefined ? { customerName: b.customerName } : {}), chargeTypes, billedQuantity: seats, billedAmount: b.amount };
     const ids = { subscriptionId: s?.id ?? b.subscriptionId, ...(b.orderId ?? s?.orderId ? { orderId: b.orderId ?? s?.orderId } : {}) };
     const offer = b.offer ?? s?.offerName ?? s?.offerId;
     const described = { ...finding, ...ids, ...(offer !== undefined ? { offer } : {}) };
@@ -192,16 +238,27 @@ export function matchCustomer(
       });
       continue;
     }
+    const cycleStarted = started ? undefined : cycleDue(s);
+    if (cycleStarted !== undefined && termCharges.length === 0 && b.charges.cycleCharge === undefined) {
+      match.missingCharges.push({
+        ...described,
+        chargeTypes: ['cycleCharge'],
+        expectedQuantity: expected,
+        ...priced(b.unitPrice, expected),
+        reason: `no 'cycleCharge' for the billing cycle that started on ${cycleStarted} (billed only ${chargeTypes.join(', ')})`,
+      });
+      continue;
+    }
     const comparable = termCharges.length > 0 || b.charges.cycleCharge !== undefined;
-    if (comparable && b.quantity !== expected) {
+    if (comparable && seats !== expected) {
       match.quantityMismatches.push({
         ...described,
         expectedQuantity: expected,
         ...priced(b.unitPrice, expected),
         reason:
           s.status === 'deleted'
-            ? `charged for ${b.quantity} seat(s) net, but the subscription was cancelled (its refund should cancel the charges)`
-            : `charged for ${b.quantity} seat(s) net, but the subscription has ${expected}`,
+            ? `charged for ${seats} seat(s) net, but the subscription was cancelled (its refund should cancel the charges)`
+            : `charged for ${seats} seat(s) net, but the subscription has ${expected}`,
       });
       continue;
     }
@@ -211,17 +268,22 @@ export function matchCustomer(
 
   const billedIds = new Set(billed.map((b) => b.subscriptionId));
   for (const s of facts.subscriptions) {
-    if (billedIds.has(s.id.toLowerCase()) || !termStartedInPeriod(s) || s.status === 'deleted' || UNBILLED_STATUSES.has(s.status)) continue;
+    if (billedIds.has(s.id.toLowerCase()) || s.status === 'deleted' || UNBILLED_STATUSES.has(s.status)) continue;
+    const started = termStartedInPeriod(s);
+    const cycleStarted = started ? undefined : cycleDue(s);
+    if (!started && cycleStarted === undefined) continue;
     const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
     if (order === undefined) {
       match.unverified += 1;
       continue;
     }
     if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
-    const expectedCharge = expectedTermCharge(s);
+    const expectedCharge = started ? expectedTermCharge(s) : 'cycleCharge';
     const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
     const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
-    const expectedAmount = expectedCharge === 'new' ? (pricing?.extendedPrice ?? (unitPrice !== undefined ? round2(unitPrice * s.quantity) : undefined)) : undefined;
+    // The order's prices are those of the purchase: a guide for it and its cycles, not for a renewal.
+    const expectedAmount =
+      expectedCharge === 'new' ? (pricing?.extendedPrice ?? priced(unitPrice, s.quantity).expectedAmount) : expectedCharge === 'cycleCharge' ? priced(unitPrice, s.quantity).expectedAmount : undefined;
     match.missingCharges.push({
       customerId,
       subscriptionId: s.id,
@@ -232,7 +294,7 @@ export function matchCustomer(
       billedQuantity: 0,
       billedAmount: 0,
       ...(expectedAmount !== undefined ? { expectedAmount } : {}),
-      reason: `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}`,
+      reason: started ? `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}` : `no charge for the billing cycle that started on ${cycleStarted}`,
     });
   }
   return match;

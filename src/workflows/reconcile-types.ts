@@ -100,6 +100,8 @@ export interface ReconcileInput extends ValidReconcileRequest {
   /** Inclusive start and exclusive end of the period, ISO timestamps (UTC month boundaries). */
   periodStart: string;
   periodEnd: string;
+  /** When the workflow started reading: billing cycles due after it are not expected yet. */
+  asOf: string;
 }
 
 /** Heartbeat details of the reconciliation activity (shown as the pending activity's progress in the UI). */

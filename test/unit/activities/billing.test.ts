@@ -15,7 +15,13 @@ import type { ReconcileInput, ReconcileProgress, ReconcileReport } from '../../.
 
 const us = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const gb = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
-const input: ReconcileInput = { period: 'current', currency: 'USD', periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-12-01T00:00:00.000Z' };
+const input: ReconcileInput = {
+  period: 'current',
+  currency: 'USD',
+  periodStart: '2026-11-01T00:00:00.000Z',
+  periodEnd: '2026-12-01T00:00:00.000Z',
+  asOf: '2026-11-25T12:00:00.000Z',
+};
 const silent: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 function line(customerId: string, subscriptionId: string, quantity = 1): OneTimeInvoiceLineItem {

@@ -1,6 +1,8 @@
 import {
   addLine,
+  billedSeats,
   buildReport,
+  cycleChargeDue,
   createTally,
   matchCustomer,
   MAX_LISTED_FINDINGS,
@@ -14,7 +16,13 @@ import {
 import type { ReconcileInput } from '../../../src/workflows/reconcile-types';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
-const input: ReconcileInput = { period: 'current', currency: 'USD', periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-12-01T00:00:00.000Z' };
+const input: ReconcileInput = {
+  period: 'current',
+  currency: 'USD',
+  periodStart: '2026-11-01T00:00:00.000Z',
+  periodEnd: '2026-12-01T00:00:00.000Z',
+  asOf: '2026-11-25T12:00:00.000Z',
+};
 
 function subscription(extra: Partial<SubscriptionFacts> = {}): SubscriptionFacts {
   return {
@@ -26,9 +34,14 @@ function subscription(extra: Partial<SubscriptionFacts> = {}): SubscriptionFacts
     status: 'active',
     creationDate: '2026-11-10T10:00:00.0000000Z',
     effectiveStartDate: '2026-11-10',
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
     ...extra,
   };
 }
+
+/** Bought on 15 September, one year billed monthly: its November cycle started on the 15th. */
+const olderMonthly = { creationDate: '2026-09-15T09:00:00Z', effectiveStartDate: '2026-09-15' };
 
 function order(extra: Partial<OrderFacts> = {}): OrderFacts {
   return {
@@ -54,6 +67,7 @@ function charge(chargeType: string, seats: number, extra: Partial<ChargeLine> = 
     unitPrice: 6,
     effectiveUnitPrice: 6,
     subtotal: 6 * seats,
+    chargeStartDate: '2026-11-10',
     ...extra,
   };
 }
@@ -140,12 +154,47 @@ const cases: Array<{ name: string; lines: ChargeLine[]; subscriptions?: Subscrip
     finding: { chargeTypes: ['renew'], expectedQuantity: 5 },
   },
   {
-    name: 'seat added to a subscription from an earlier period',
+    name: 'seat added to a subscription billed yearly from an earlier period',
     lines: [charge('addQuantity', 2)],
-    subscriptions: [subscription({ quantity: 7, creationDate: '2026-09-01T00:00:00Z', effectiveStartDate: '2026-09-01' })],
+    subscriptions: [subscription({ ...olderMonthly, quantity: 7, billingCycle: 'annual' })],
     kind: 'matched',
   },
-  { name: 'monthly cycle charge for the current seats', lines: [charge('cycleCharge', 5)], subscriptions: [subscription({ creationDate: '2026-09-01T00:00:00Z', effectiveStartDate: '2026-09-01' })], kind: 'matched' },
+  { name: 'monthly cycle charge for the current seats', lines: [charge('cycleCharge', 5, { chargeStartDate: '2026-11-15' })], subscriptions: [subscription(olderMonthly)], kind: 'matched' },
+  {
+    name: 'seats added before the cycle charge, which bills them too',
+    lines: [charge('addQuantity', 3, { chargeStartDate: '2026-11-05' }), charge('cycleCharge', 8, { chargeStartDate: '2026-11-15' })],
+    subscriptions: [subscription({ ...olderMonthly, quantity: 8 })],
+    kind: 'matched',
+  },
+  {
+    name: 'monthly cycle never billed',
+    lines: [],
+    subscriptions: [subscription(olderMonthly)],
+    kind: 'missingCharges',
+    finding: { chargeTypes: ['cycleCharge'], expectedQuantity: 5, billedQuantity: 0, expectedAmount: 30, reason: expect.stringContaining('2026-11-15') },
+  },
+  {
+    name: 'monthly cycle not billed, only a seat addition',
+    lines: [charge('addQuantity', 2)],
+    subscriptions: [subscription({ ...olderMonthly, quantity: 7 })],
+    kind: 'missingCharges',
+    finding: { chargeTypes: ['cycleCharge'], expectedQuantity: 7, billedQuantity: 2 },
+  },
+  { name: 'monthly cycle not due yet (after asOf)', lines: [], subscriptions: [subscription({ creationDate: '2026-09-28T00:00:00Z', effectiveStartDate: '2026-09-28' })], kind: 'nothing' },
+  { name: 'suspended subscription still billed per cycle', lines: [], subscriptions: [subscription({ ...olderMonthly, status: 'suspended' })], kind: 'missingCharges' },
+  { name: 'expired subscription has no more cycles', lines: [], subscriptions: [subscription({ ...olderMonthly, status: 'expired' })], kind: 'nothing' },
+  {
+    name: 'renewal after a seat change late in the previous term',
+    lines: [charge('addQuantity', 2, { chargeStartDate: '2026-10-30' }), charge('renew', 7, { chargeStartDate: '2026-11-05' })],
+    subscriptions: [subscription({ quantity: 7, creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })],
+    kind: 'matched',
+  },
+  {
+    name: 'purchase billed twice the same day',
+    lines: [charge('new', 5), charge('new', 5)],
+    kind: 'quantityMismatches',
+    finding: { expectedQuantity: 5, billedQuantity: 10 },
+  },
   { name: 'unbilled purchase whose order is not listed yet', lines: [], orders: [], kind: 'unverified' },
   { name: 'unbilled purchase in another currency', lines: [], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
   {
@@ -199,7 +248,9 @@ describe('addLine', () => {
     expect(tally.amount).toBe(48.3);
     expect(tally.chargeTypes).toEqual({ new: { lines: 3, quantity: 7, amount: 30.3 }, addQuantity: { lines: 1, quantity: 3, amount: 18 } });
     expect(tally.bySubscription.size).toBe(3);
-    expect(tally.bySubscription.get(`${customerId}|sub-a`)).toMatchObject({ quantity: 8, amount: 48, lines: 2, charges: { new: 5, addQuantity: 3 }, unitPrice: 6 });
+    const a = tally.bySubscription.get(`${customerId}|sub-a`)!;
+    expect(a).toMatchObject({ amount: 48, lines: 2, charges: { new: 5, addQuantity: 3 }, unitPrice: 6 });
+    expect(billedSeats(a)).toBe(8);
   });
 });
 
@@ -217,6 +268,23 @@ describe('buildReport', () => {
     expect(report).toMatchObject({ period: 'current', currency: 'USD', periodStart: '2026-11-01', periodEnd: '2026-12-01', lines: unexpected, matched: 0, customers: 1, subscriptions: unexpected });
     // A capped report stays small whatever the number of findings.
     expect(JSON.stringify(report).length).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('cycleChargeDue', () => {
+  const from = Date.parse('2026-11-01T00:00:00Z');
+  const to = Date.parse('2026-12-01T00:00:00Z');
+  it.each([
+    ['P1Y', 'monthly', '2026-09-15', '2026-11-15'],
+    ['P1Y', 'monthly', '2026-11-03', undefined], // the term itself started in November
+    ['P1Y', 'annual', '2026-03-01', undefined],
+    ['P3Y', 'annual', '2025-11-20', '2026-11-20'],
+    ['P3Y', 'annual', '2023-11-20', undefined], // the third year would be the next term
+    ['P1M', 'monthly', '2026-10-20', undefined],
+    ['P1Y', 'monthly', '2025-11-20', undefined], // renewal month, not a cycle
+    ['P1Y', 'none', '2026-09-15', undefined],
+  ] as const)('%s billed %s from %s → %s', (termDuration, billingCycle, effectiveStartDate, due) => {
+    expect(cycleChargeDue({ termDuration, billingCycle, effectiveStartDate }, from, to)).toBe(due);
   });
 });
 
