@@ -7,8 +7,11 @@ import {
   getPurchase,
   getPurchaseStatus,
   rejectPurchaseUpdate,
+  describeChange,
+  startChange,
   startPurchase,
   type PurchaseRequest,
+  type SubscriptionChange,
   type PurchaseStatus,
 } from '../client';
 import type { WorkerConfig } from '../config';
@@ -28,6 +31,9 @@ const USAGE = `Usage: pcw <command> [options] [--json]
   approve   REQUEST_ID --by NAME
   reject    REQUEST_ID --by NAME --reason TEXT
   cancel    REQUEST_ID --reason TEXT
+  change    --customer GUID --subscription GUID --request-id ID [--wait] and one of:
+            --quantity N | --auto-renew on|off | --friendly-name NAME | --cancel |
+            --schedule-next-term [--term P1Y] [--billing annual] [--quantity N] [--catalog-item-id P:S:A]
   list      [--customer GUID] [--step STEP] [--limit 20]
   watch     REQUEST_ID                            follows the steps until the purchase ends
 
@@ -59,6 +65,10 @@ const OPTIONS = {
   'no-auto-renew': { type: 'boolean' },
   'require-approval': { type: 'boolean' },
   wait: { type: 'boolean' },
+  subscription: { type: 'string' },
+  'auto-renew': { type: 'string' },
+  cancel: { type: 'boolean' },
+  'schedule-next-term': { type: 'boolean' },
   file: { type: 'string' },
   by: { type: 'string' },
   reason: { type: 'string' },
@@ -101,6 +111,36 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
   };
 }
 
+/** Exactly one change from the flags; the workflow validates it again and names every bad field. */
+export function subscriptionChangeFromFlags(values: Values): SubscriptionChange {
+  const quantity = values.quantity === undefined ? undefined : Number(values.quantity);
+  if (values['schedule-next-term']) {
+    return {
+      action: 'scheduleNextTerm',
+      ...(values.term ? { termDuration: values.term as 'P1M' | 'P1Y' | 'P3Y' } : {}),
+      ...(values.billing ? { billingCycle: values.billing as 'monthly' | 'annual' | 'triennial' } : {}),
+      ...(quantity !== undefined ? { quantity } : {}),
+      ...(values['catalog-item-id'] ? { catalogItemId: values['catalog-item-id'] } : {}),
+    };
+  }
+  const changes: SubscriptionChange[] = [
+    ...(quantity !== undefined ? [{ action: 'setQuantity' as const, quantity }] : []),
+    ...(values['auto-renew'] !== undefined ? [{ action: 'setAutoRenew' as const, enabled: parseOnOff(values['auto-renew']) }] : []),
+    ...(values['friendly-name'] !== undefined ? [{ action: 'rename' as const, friendlyName: values['friendly-name'] }] : []),
+    ...(values.cancel ? [{ action: 'cancel' as const }] : []),
+  ];
+  if (changes.length !== 1) {
+    throw new UsageError('give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term');
+  }
+  return changes[0];
+}
+
+function parseOnOff(value: string): boolean {
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  throw new UsageError(`--auto-renew takes on or off (got "${value}")`);
+}
+
 function describeStatus(requestId: string, status: PurchaseStatus): string {
   const lines = [`purchase ${requestId}: ${status.step} (updated ${status.updatedAt})`];
   if (status.cartId) lines.push(`  cart           ${status.cartId}`);
@@ -132,6 +172,28 @@ export async function runCommand(argv: string[], client: Client, config: WorkerC
       if (values.wait) {
         const result = await handle.result();
         emit(out, result, `purchase ${request.requestId}: ${result.status}, subscriptions ${result.subscriptions.map((s) => s.id).join(', ') || 'none'}`);
+      } else {
+        emit(out, { workflowId: handle.workflowId }, `started ${handle.workflowId}`);
+      }
+      return;
+    }
+    case 'change': {
+      const request = {
+        requestId: required(values, 'request-id'),
+        customerId: required(values, 'customer'),
+        subscriptionId: required(values, 'subscription'),
+        change: subscriptionChangeFromFlags(values),
+      };
+      const handle = await startChange(client, request, { taskQueue: config.taskQueue });
+      if (values.wait) {
+        const result = await handle.result();
+        emit(
+          out,
+          result,
+          `change ${request.requestId}: ${describeChange(result.change)} (${result.completion}); ` +
+            `quantity ${result.before.quantity} → ${result.after.quantity}, status ${result.after.status}, ` +
+            `auto-renew ${result.after.autoRenewEnabled ? 'on' : 'off'}`,
+        );
       } else {
         emit(out, { workflowId: handle.workflowId }, `started ${handle.workflowId}`);
       }

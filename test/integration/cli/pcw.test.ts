@@ -77,6 +77,39 @@ describe('pcw', () => {
     });
   });
 
+  it('changes a subscription it bought: more seats, then auto-renew off', async () => {
+    await rig.withWorker(async ({ taskQueue }) => {
+      const customer = rig.sandbox.customerIds[0];
+      const bought = await pcw(
+        [
+          'purchase', '--customer', customer, '--request-id', `cli-buy-${Date.now()}`,
+          '--product', offers.businessBasic.productId, '--sku', offers.businessBasic.skuId,
+          '--quantity', '2', '--term', 'P1Y', '--billing', 'monthly', '--wait', '--json',
+        ],
+        taskQueue,
+      );
+      const subscriptionId = lastJson(bought.output).subscriptions[0].id as string;
+
+      const more = await pcw(
+        ['change', '--customer', customer, '--subscription', subscriptionId, '--request-id', `cli-more-${Date.now()}`, '--quantity', '6', '--wait', '--json'],
+        taskQueue,
+      );
+      expect(more.code).toBe(0);
+      expect(lastJson(more.output)).toMatchObject({ before: { quantity: 2 }, after: { quantity: 6, autoRenewEnabled: true } });
+
+      const noRenew = await pcw(
+        ['change', '--customer', customer, '--subscription', subscriptionId, '--request-id', `cli-renew-${Date.now()}`, '--auto-renew', 'off', '--wait'],
+        taskQueue,
+      );
+      expect(noRenew.code).toBe(0);
+      expect(noRenew.output).toMatch(/disable auto-renew .*quantity 6 → 6, status active, auto-renew off/);
+
+      const twoChanges = await pcw(['change', '--customer', customer, '--subscription', subscriptionId, '--request-id', 'x', '--cancel', '--quantity', '1']);
+      expect(twoChanges.code).toBe(2);
+      expect(twoChanges.output).toMatch(/give exactly one of --quantity, --auto-renew/);
+    });
+  });
+
   it('reports an unknown purchase with exit 1', async () => {
     const unknown = await pcw(['cancel', 'no-such-request', '--reason', 'test', '--json']);
     expect(unknown.code).toBe(1);
