@@ -5,7 +5,7 @@ import type { Customer, Order, Subscription, World } from './state';
 /** New-commerce reconciliation line items (`OneTimeInvoiceLineItem`, partner-center-api.md §7),
  * written as purchases and changes happen, plus a few already-billed invoices. */
 
-export const CHARGE_TYPES = ['new', 'renew', 'addQuantity', 'removeQuantity', 'cancelImmediate', 'convert'] as const;
+export const CHARGE_TYPES = ['new', 'renew', 'cycleCharge', 'addQuantity', 'removeQuantity', 'cancelImmediate', 'convert'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
 
 const TERM_DESCRIPTION: Record<TermDuration, string> = {

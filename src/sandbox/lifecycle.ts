@@ -1,5 +1,5 @@
 import { recordCharge } from './billing';
-import { CATALOG_PRODUCTS, TERM_MONTHS, unitPrice, type TermDuration } from './catalog';
+import { CATALOG_PRODUCTS, TERM_MONTHS, unitPrice, type BillingCycle, type TermDuration } from './catalog';
 import { DAY_MS, HOUR_MS } from './clock';
 import type { Delays, Order, Subscription, SubscriptionUpdate, World } from './state';
 
@@ -123,6 +123,7 @@ function refundFraction(s: Subscription, at: number): number {
 function renewOrExpire(world: World, s: Subscription, now: number): void {
   if (!Number.isFinite(s.commitmentEnd)) return;
   while (s.status === 'active' || s.status === 'suspended') {
+    chargeCycles(world, s, now);
     const nextTermStart = s.commitmentEnd + DAY_MS;
     if (now < nextTermStart) return;
     if (s.status === 'suspended') {
@@ -158,7 +159,23 @@ function renewOrExpire(world: World, s: Subscription, now: number): void {
     s.commitmentEnd = termEndOf(nextTermStart, s.termDuration);
     s.cancellationAllowedUntil = nextTermStart + CANCELLATION_WINDOW_MS;
     s.refundableBatches = [{ quantity: s.quantity, allowedUntil: nextTermStart + CANCELLATION_WINDOW_MS }];
+    s.cyclesBilled = 0;
     s.etag = world.random.token(16);
     recordCharge(world, s, wasTrial ? 'convert' : 'renew', s.quantity, nextTermStart);
+  }
+}
+
+const BILLING_CYCLE_MONTHS: Partial<Record<BillingCycle, number>> = { monthly: 1, annual: 12, triennial: 36 };
+
+/** A term billed in several cycles (a year billed monthly) is charged again (`cycleCharge`) at each billing anniversary inside it, up to `until`. */
+function chargeCycles(world: World, s: Subscription, until: number): void {
+  const cycleMonths = BILLING_CYCLE_MONTHS[s.billingCycle];
+  if (cycleMonths === undefined) return;
+  const start = new Date(s.termStart);
+  for (let cycle = (s.cyclesBilled ?? 0) + 1; cycle * cycleMonths < TERM_MONTHS[s.termDuration]; cycle += 1) {
+    const due = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + cycle * cycleMonths, start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds());
+    if (due > until || due > s.commitmentEnd) return;
+    recordCharge(world, s, 'cycleCharge', s.quantity, due);
+    s.cyclesBilled = cycle;
   }
 }

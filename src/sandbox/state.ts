@@ -129,6 +129,8 @@ export interface Subscription {
   refundableBatches: Array<{ quantity: number; allowedUntil: number }>;
   scheduledNextTerm?: ScheduledNextTerm;
   promotionId?: string;
+  /** Billing cycles of the current term already charged after its start (a one-year term billed monthly has 11). */
+  cyclesBilled?: number;
   unitPrice: number;
   currencyCode: string;
   etag: string;
