@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   TemporalFailure,
@@ -12,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { PurchaseActivities, SubscriptionActivities } from '../activities';
 import { lastAttempt } from './activity-failures';
+import { partnerCenterCall, partnerCenterCallUntilDeadline, poller } from './activity-options';
 import { changeStatusQuery } from './change-messages';
 import {
   checkChange,
@@ -34,30 +34,16 @@ import { PcCustomerId, PcStep, PcSubscriptionIds } from './search-attributes';
 const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
 
 /** Reads: transient failures retried with backoff until they succeed. */
-const reads = proxyActivities<SubscriptionActivities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
+const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);
 
 /** The PATCH: a busy subscription (409/800082) is retried with backoff, but only until the deadline. */
 function changing(settings: PurchaseSettings) {
-  return proxyActivities<SubscriptionActivities>({
-    startToCloseTimeout: '2m',
-    scheduleToCloseTimeout: settings.orderVisibilityDeadlineMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
+  return proxyActivities<SubscriptionActivities>(partnerCenterCallUntilDeadline(settings));
 }
 
-/** After a 202 the retry policy is the poller: one read per interval, no history growth, bounded by the deadline. */
+/** After a 202 the subscription is polled until the change shows. */
 function polling(settings: PurchaseSettings) {
-  return proxyActivities<SubscriptionActivities>({
-    startToCloseTimeout: '1m',
-    scheduleToCloseTimeout: settings.orderVisibilityDeadlineMs,
-    retry: { initialInterval: settings.orderPollIntervalMs, backoffCoefficient: 1, maximumInterval: settings.orderPollIntervalMs },
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
+  return proxyActivities<SubscriptionActivities>(poller(settings));
 }
 
 /**

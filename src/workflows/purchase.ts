@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -15,6 +14,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { lastAttempt } from './activity-failures';
+import { partnerCenterCall, poller } from './activity-options';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../activities';
 import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
@@ -49,21 +49,10 @@ import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from './search-at
 
 const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
 
-/** One Partner Center call each; transient errors retried with backoff, business errors arrive non-retryable. */
-const partnerCenter = proxyActivities<PurchaseActivities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
+const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
-/** The retry policy is the poller: one attempt per interval, no history growth, bounded by the deadline. */
 function pollingActivities(settings: PurchaseSettings) {
-  return proxyActivities<PurchaseActivities>({
-    startToCloseTimeout: '1m',
-    scheduleToCloseTimeout: settings.orderVisibilityDeadlineMs,
-    retry: { initialInterval: settings.orderPollIntervalMs, backoffCoefficient: 1, maximumInterval: settings.orderPollIntervalMs },
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
+  return proxyActivities<PurchaseActivities>(poller(settings));
 }
 
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
