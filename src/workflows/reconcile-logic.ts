@@ -182,6 +182,8 @@ export interface CustomerMatch {
  *   whose billing cycle started in the period (up to `asOf`) without its `cycleCharge` → missing (only when
  *   its order is listed in the period's currency, else it counts as unverified);
  * - a comparable net seat count that differs from the subscription's seats → quantity mismatch.
+ * Seats are today's: a subscription renewed since the period (reconciling a past month) is unverified,
+ * and seat changes made since a past period's cycle charge show as a mismatch.
  */
 export function matchCustomer(
   customerId: string,
@@ -198,6 +200,8 @@ export function matchCustomer(
     return at >= start && at < end;
   };
   const termStartedInPeriod = (s: SubscriptionFacts) => inPeriod(s.effectiveStartDate) || inPeriod(s.creationDate);
+  /** Renewed after the period (a past period's reconciliation): today's term and seats say nothing about it. */
+  const termMovedOn = (s: SubscriptionFacts) => Date.parse(s.effectiveStartDate ?? '') >= end;
   const subscriptions = new Map(facts.subscriptions.map((s) => [s.id.toLowerCase(), s]));
   const orders = new Map(facts.orders.map((o) => [o.id.toLowerCase(), o]));
   const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], matched: 0, unverified: 0 };
@@ -218,6 +222,10 @@ export function matchCustomer(
     const termCharges = chargeTypes.filter((t) => TERM_START_CHARGES.has(t));
     const started = termStartedInPeriod(s);
     const expected = s.status === 'deleted' ? 0 : s.quantity;
+    if (termMovedOn(s) && !inPeriod(s.creationDate)) {
+      match.unverified += 1;
+      continue;
+    }
     if (termCharges.length > 0 && !started) {
       match.unexpectedCharges.push({
         ...described,
@@ -369,7 +377,7 @@ export function describeReconcileProgress(step: string, report?: ReconcileReport
       `**Matched:** ${report.matched}`,
       `**Unexpected charges:** ${report.totals.unexpectedCharges} · **Missing charges:** ${report.totals.missingCharges} · **Quantity mismatches:** ${report.totals.quantityMismatches}`,
     );
-    if (report.unverified > 0) lines.push(`**Not yet verifiable:** ${report.unverified} subscription(s) whose order is not listed yet`);
+    if (report.unverified > 0) lines.push(`**Not verifiable:** ${report.unverified} subscription(s) (order not listed yet, or renewed since the period)`);
   }
   return lines.join('\n\n');
 }

@@ -88,7 +88,7 @@ export const ReconcileReportSchema = z.object({
   customers: z.number().int(),
   /** Subscriptions billed in the period. */
   subscriptions: z.number().int(),
-  /** Subscriptions that could not be checked because their order is not listed yet (Partner Center's list lags). */
+  /** Subscriptions that could not be checked: order not listed yet (Partner Center's list lags), or renewed since a past period. */
   unverified: z.number().int(),
   billedAmount: z.number(),
   chargeTypes: z.record(z.string(), ChargeTypeTotalsSchema),

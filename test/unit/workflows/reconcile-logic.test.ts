@@ -190,6 +190,19 @@ const cases: Array<{ name: string; lines: ChargeLine[]; subscriptions?: Subscrip
     kind: 'matched',
   },
   {
+    name: 'past month: monthly-term renewal of a subscription renewed again since',
+    lines: [charge('renew', 5, { chargeStartDate: '2026-11-10' })],
+    subscriptions: [subscription({ termDuration: 'P1M', creationDate: '2026-09-10T00:00:00Z', effectiveStartDate: '2026-12-10' })],
+    kind: 'unverified',
+  },
+  {
+    name: 'renewal charge while the term did not renew',
+    lines: [charge('renew', 5)],
+    subscriptions: [subscription(olderMonthly)],
+    kind: 'unexpectedCharges',
+    finding: { chargeTypes: ['renew'], reason: expect.stringContaining('2026-09-15') },
+  },
+  {
     name: 'purchase billed twice the same day',
     lines: [charge('new', 5), charge('new', 5)],
     kind: 'quantityMismatches',
