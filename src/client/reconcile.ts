@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { reconcileBilling } from '../workflows/reconcile-billing';
 import { describeReconcileRequest } from '../workflows/reconcile-logic';
 import { validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
-import type { InvalidField } from '../workflows/purchase-types';
+import { describeInvalid, type InvalidField } from '../workflows/validation';
 import { PcCustomerId } from '../workflows/search-attributes';
 
 export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/failure-types';
@@ -40,7 +40,7 @@ export interface ScheduleReconcileOptions {
 /** A request a schedule would run forever without success: refused before anything is created. */
 export class InvalidReconcileRequestError extends Error {
   constructor(readonly problems: InvalidField[]) {
-    super(`Invalid reconcile request: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`);
+    super(describeInvalid('reconcile request', problems));
     this.name = 'InvalidReconcileRequestError';
   }
 }

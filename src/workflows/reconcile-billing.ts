@@ -9,10 +9,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities/billing';
+import { lastAttempt } from './activity-failures';
 import { purchaseFailureTypes, reconcileFailureTypes } from './failure-types';
 import { describeReconcileProgress, periodBounds } from './reconcile-logic';
 import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './reconcile-types';
 import { PcCustomerId, PcStep } from './search-attributes';
+import { describeInvalid } from './validation';
 
 /**
  * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that
@@ -40,7 +42,7 @@ export async function reconcileBilling(input: ReconcileRequest): Promise<Reconci
     if (!validation.ok) {
       throw ApplicationFailure.create({
         type: reconcileFailureTypes.invalidRequest,
-        message: `Invalid reconcile request: ${validation.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`,
+        message: describeInvalid('reconcile request', validation.problems),
         details: [validation.problems],
         nonRetryable: true,
       });
@@ -66,13 +68,8 @@ export async function reconcileBilling(input: ReconcileRequest): Promise<Reconci
 /** The workflow fails with a contract failure type itself (not wrapped in an ActivityFailure), so callers read `failure.cause.type`. */
 function toReconcileFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  const type = cause instanceof ApplicationFailure && cause.type != null && reportedFailureTypes.has(cause.type) ? cause.type : reconcileFailureTypes.partnerCenterRefused;
-  return ApplicationFailure.create({
-    type,
-    message: cause?.message ?? err.message,
-    details: cause instanceof ApplicationFailure ? (cause.details ?? undefined) : undefined,
-    nonRetryable: true,
-    cause: err,
-  });
+  const { timedOut, last } = err instanceof ActivityFailure ? lastAttempt(err) : { timedOut: false };
+  const type = last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.partnerCenterRefused;
+  const message = timedOut ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}` : (last?.message ?? err.message);
+  return ApplicationFailure.create({ type, message, details: last?.details ?? undefined, nonRetryable: true, cause: err });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InvalidField } from './purchase-types';
+import { validateWith, type Validation } from './validation';
 
 /**
  * Contract §3 data of `reconcileBilling` and what its activity exchanges with it.
@@ -27,18 +27,9 @@ export type ReconcileRequest = z.input<typeof ReconcileRequestSchema>;
 /** The request after validation (currency upper case, customer id lower case). */
 export type ValidReconcileRequest = z.output<typeof ReconcileRequestSchema>;
 
-export type ReconcileRequestValidation = { ok: true; request: ValidReconcileRequest } | { ok: false; problems: InvalidField[] };
-
 /** Validates without throwing (a workflow task must never fail on bad input); names every bad field. */
-export function validateReconcileRequest(input: unknown): ReconcileRequestValidation {
-  const parsed = ReconcileRequestSchema.safeParse(input);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  const problems = parsed.error.issues.flatMap((issue): InvalidField[] => {
-    const at = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at === '' ? key : `${at}.${key}`, problem: 'is not a known field' }));
-    return [{ field: at === '' ? 'request' : at, problem: issue.message }];
-  });
-  return { ok: false, problems };
+export function validateReconcileRequest(input: unknown): Validation<ValidReconcileRequest> {
+  return validateWith(ReconcileRequestSchema, input);
 }
 
 /** One thing an operator has to look at: who, which subscription and order, what was billed and what was expected. */
