@@ -1,9 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../config';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { changeStatusQuery } from '../workflows/change-messages';
 import type { changeSubscription } from '../workflows/change-subscription';
 import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/change-types';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/search-attributes';
+import { startOnce } from './start-once';
 
 export { changeStatusQuery } from '../workflows/change-messages';
 export { changeFailureTypes, type ChangeFailureType } from '../workflows/failure-types';
@@ -38,29 +38,22 @@ export interface StartChangeOptions {
 export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<ChangeHandle> {
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = SubscriptionChangeRequestSchema.safeParse(request);
-  try {
-    return await client.workflow.start<typeof changeSubscription>('changeSubscription', {
-      workflowId: changeWorkflowId(request.requestId),
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [request],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: parsed.success
-        ? [
-            { key: PcCustomerId, value: parsed.data.customerId },
-            { key: PcSubscriptionIds, value: [parsed.data.subscriptionId] },
-            { key: PcStep, value: 'validating' },
-          ]
-        : [{ key: PcStep, value: 'validating' }],
-      staticSummary: parsed.success
-        ? `Change subscription ${parsed.data.subscriptionId} of customer ${parsed.data.customerId}: ${describeChange(parsed.data.change)}`
-        : `Subscription change request ${request.requestId}`,
-      staticDetails: parsed.success ? `\`\`\`json\n${JSON.stringify(parsed.data.change, null, 2)}\n\`\`\`` : undefined,
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return getChange(client, request.requestId);
-    throw err;
-  }
+  return startOnce<typeof changeSubscription>(client, 'changeSubscription', {
+    workflowId: changeWorkflowId(request.requestId),
+    taskQueue: options.taskQueue,
+    args: [request],
+    typedSearchAttributes: parsed.success
+      ? [
+          { key: PcCustomerId, value: parsed.data.customerId },
+          { key: PcSubscriptionIds, value: [parsed.data.subscriptionId] },
+          { key: PcStep, value: 'validating' },
+        ]
+      : [{ key: PcStep, value: 'validating' }],
+    staticSummary: parsed.success
+      ? `Change subscription ${parsed.data.subscriptionId} of customer ${parsed.data.customerId}: ${describeChange(parsed.data.change)}`
+      : `Subscription change request ${request.requestId}`,
+    staticDetails: parsed.success ? `\`\`\`json\n${JSON.stringify(parsed.data.change, null, 2)}\n\`\`\`` : undefined,
+  });
 }
 
 /** The change of `requestId`: its handle, for `result()` or `getChangeStatus`. */

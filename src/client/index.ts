@@ -1,14 +1,10 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../config';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { purchaseWorkflowId } from '../workflows/ids';
 import { purchaseStatusQuery } from '../workflows/purchase-messages';
 import type { purchaseSubscription } from '../workflows/purchase';
 import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase-types';
 import { PcCustomerId, PcStep } from '../workflows/search-attributes';
+import { startOnce } from './start-once';
 
 export { purchaseWorkflowId } from '../workflows/ids';
 export * from './change';
@@ -52,35 +48,24 @@ export async function startPurchase(
   request: PurchaseRequest,
   options: StartPurchaseOptions = {},
 ): Promise<PurchaseHandle> {
-  const workflowId = purchaseWorkflowId(request.requestId);
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = PurchaseRequestSchema.safeParse(request);
   const summary = parsed.success
     ? `Buy ${parsed.data.items.length} item(s) for customer ${parsed.data.customerId} (${parsed.data.country}, ${parsed.data.segment})`
     : `Purchase request ${request.requestId}`;
-  try {
-    const handle = await client.workflow.start<typeof purchaseSubscription>('purchaseSubscription', {
-      workflowId,
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [request],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: parsed.success
-        ? [
-            { key: PcCustomerId, value: parsed.data.customerId },
-            { key: PcStep, value: 'validating' },
-          ]
-        : [{ key: PcStep, value: 'validating' }],
-      staticSummary: summary,
-      staticDetails: parsed.success ? describeItems(parsed.data.items) : undefined,
-    });
-    return handle;
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return getPurchase(client, request.requestId);
-    }
-    throw err;
-  }
+  return startOnce<typeof purchaseSubscription>(client, 'purchaseSubscription', {
+    workflowId: purchaseWorkflowId(request.requestId),
+    taskQueue: options.taskQueue,
+    args: [request],
+    typedSearchAttributes: parsed.success
+      ? [
+          { key: PcCustomerId, value: parsed.data.customerId },
+          { key: PcStep, value: 'validating' },
+        ]
+      : [{ key: PcStep, value: 'validating' }],
+    staticSummary: summary,
+    staticDetails: parsed.success ? describeItems(parsed.data.items) : undefined,
+  });
 }
 
 /** The purchase of `requestId`: its handle, for `result()`, updates, or `getPurchaseStatus`. */
