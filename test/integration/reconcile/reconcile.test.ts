@@ -205,6 +205,31 @@ describe('reconcileBilling against the sandbox', () => {
     expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBeUndefined();
   });
 
+  it('fails Unauthorized when the credential is refused, with no secret in the failure or the history', async () => {
+    const wrongSecret = 'sbx~not-the-right-secret-0123456789';
+    await rig.withWorker(
+      async ({ taskQueue }) => {
+        const handle = await startReconcile(client, { period: 'current', currency: 'USD' }, { taskQueue });
+        const error = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(WorkflowFailedError);
+        const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+        expect(failure.type).toBe('Unauthorized');
+        expect(failure.nonRetryable).toBe(true);
+        const history = await historyText(client.workflow.getHandle(handle.workflowId));
+        expect(history).toContain('Unauthorized');
+        for (const secret of [wrongSecret, ...secretsOf(rig.sandbox)]) {
+          expect(failure.message).not.toContain(secret);
+          expect(history).not.toContain(secret);
+        }
+        expect(history).not.toMatch(JWT_PATTERN);
+      },
+      { clientSecret: wrongSecret },
+    );
+  });
+
   it('creates a daily Schedule (overlap SKIP), updates it in place, and a triggered run completes on the real worker', async () => {
     await buy(us, [[offers.businessBasic, 5]]);
     const taskQueue = uniqueTaskQueue('reconcile-schedule');
