@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { InvalidReconcileRequestError, reconcileScheduleId, scheduleReconcile, type ReconcileRequest } from '../../../src/client/reconcile';
 import { validateReconcileRequest } from '../../../src/workflows/reconcile-types';
 
 const customerId = '4F1B9C7E-2D3A-4C5B-8E6F-0A1B2C3D4E5F';
@@ -28,5 +30,23 @@ describe('validateReconcileRequest', () => {
   it('says what a good value looks like', () => {
     const validation = validateReconcileRequest({ period: 'current', currency: 'dollars' });
     expect(validation).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'must be an ISO 4217 code such as USD' }] });
+  });
+});
+
+describe('scheduleReconcile', () => {
+  it('refuses an invalid request before talking to Temporal, naming every bad field', async () => {
+    const untouchable = new Proxy({} as Client, {
+      get: () => {
+        throw new Error('Temporal was contacted');
+      },
+    });
+    const attempt = scheduleReconcile(untouchable, { cron: '0 6 * * *', request: { period: 'monthly', currency: 'US' } as unknown as ReconcileRequest });
+    await expect(attempt).rejects.toBeInstanceOf(InvalidReconcileRequestError);
+    await expect(attempt).rejects.toMatchObject({ problems: [expect.objectContaining({ field: 'period' }), expect.objectContaining({ field: 'currency' })] });
+  });
+
+  it('names one schedule per kind of reconciliation', () => {
+    expect(reconcileScheduleId({ period: 'current', currency: 'USD' })).toBe('reconcile-USD-current-all');
+    expect(reconcileScheduleId({ period: 'previous', currency: 'EUR', customerId: customerId.toLowerCase() })).toBe(`reconcile-EUR-previous-${customerId.toLowerCase()}`);
   });
 });
