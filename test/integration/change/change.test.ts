@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../../../src/client';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
 import { workflowBundle } from '../../support/temporal';
-import { historyText, JWT_PATTERN, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import { historyText, JWT_PATTERN, recordHistory, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 
 /**
  * changeSubscription end to end: the run's Temporal dev server, the real worker options (every workflow
@@ -77,10 +77,6 @@ async function untilStep(handle: ChangeHandle, step: ChangeStep): Promise<void> 
   }
 }
 
-/** The history of a change, decoded (the harness reads any workflow's history; only its type names purchases). */
-function historyOf(client: Client, handle: ChangeHandle): Promise<string> {
-  return historyText(client.workflow.getHandle(handle.workflowId));
-}
 
 describe('changeSubscription against the sandbox', () => {
   it('increases the quantity: 200 answer, before/after, status, search attributes, summary, no secret in history', async () => {
@@ -101,7 +97,8 @@ describe('changeSubscription against the sandbox', () => {
       expect(description.typedSearchAttributes.get(PcSubscriptionIds)).toEqual([subscriptionId]);
       expect(await description.staticSummary()).toBe(`Change subscription ${subscriptionId} of customer ${customerId}: set quantity to 8`);
 
-      const history = await historyOf(rig.client, handle);
+      const history = await historyText(handle);
+      await recordHistory('change-quantity-increased', handle);
       expect(history).toContain(subscriptionId);
       for (const secret of secretsOf(rig.sandbox)) expect(history).not.toContain(secret);
       expect(history).not.toMatch(JWT_PATTERN);
@@ -198,6 +195,7 @@ describe('changeSubscription against the sandbox', () => {
       expect(result.after.quantity).toBe(4);
       // The recorded path (read, PATCH 202, polls) replays on today's code without a nondeterminism error.
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory());
+      await recordHistory('change-accepted-202', handle);
     });
   });
 
@@ -270,6 +268,7 @@ describe('changeSubscription against the sandbox', () => {
       expect(failure.message).toMatch(/customerId .*subscriptionId .*change\.quantity/);
       expect(await requests(GET_ROUTE)).toBe(reads);
       expect((await handle.query(changeStatusQuery)).step).toBe('failed');
+      await recordHistory('change-invalid-request', handle);
     });
   });
 

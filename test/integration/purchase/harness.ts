@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -122,7 +122,7 @@ const historiesDir = join(__dirname, '..', '..', 'fixtures', 'histories');
  * With PCW_RECORD_HISTORIES=1, saves the workflow's history (CLI/UI JSON export format) as the replay
  * fixture `name`, so test/unit/workflows/replay.test.ts keeps replaying this path after code changes.
  */
-export async function recordHistory(name: string, handle: PurchaseHandle): Promise<void> {
+export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env.PCW_RECORD_HISTORIES !== '1') return;
   mkdirSync(historiesDir, { recursive: true });
   writeFileSync(join(historiesDir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
@@ -182,7 +182,7 @@ export function secretsOf(sandbox: Sandbox): string[] {
  * Everything a history holds as text, payloads decoded (they are base64 in the JSON export, so a plain
  * search of the export would miss a secret inside an input, result or failure detail).
  */
-export async function historyText(handle: PurchaseHandle): Promise<string> {
+export async function historyText(handle: WorkflowHandle): Promise<string> {
   const parts: string[] = [];
   const visit = (value: unknown): void => {
     if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('utf8'));

@@ -24,7 +24,7 @@ beforeAll(async () => {
   bundle = await bundleOf(require.resolve('../../../src/workflows'));
 });
 
-describe('replay of recorded purchase histories', () => {
+describe('replay of recorded workflow histories', () => {
   it('has recorded histories to replay', () => {
     expect(fixtures.length).toBeGreaterThan(0);
   });
