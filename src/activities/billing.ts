@@ -53,11 +53,15 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       try {
         const tally = createTally();
         const lines = pc.unbilledReconciliationLineItems({ currencyCode: input.currency, period: input.period, size: pageSize }, reading());
+        let read = 0;
         for await (const line of lines) {
-          if (input.customerId !== undefined && line.customerId?.toLowerCase() !== input.customerId) continue;
-          addLine(tally, line);
-          progress.lines = tally.lines;
-          if (tally.lines % pageSize === 0) heartbeat(progress);
+          if (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId) {
+            addLine(tally, line);
+            progress.lines = tally.lines;
+          }
+          // Once a page, counting every line read: other customers' pages take time too.
+          read += 1;
+          if (read % pageSize === 0) heartbeat(progress);
         }
 
         const billedByCustomer = new Map<string, BilledSubscription[]>();

@@ -100,11 +100,20 @@ describe('reconcileUnbilledCharges', () => {
   });
 
   it("keeps only the requested customer's lines, and checks that customer even when nothing was billed", async () => {
-    const pc = fakeClient({ lines: [line(gb, 'c')], customers: { [us]: [subscription('a', 5)] } });
-    const report = await environment().run(pc, { ...input, customerId: us });
-    expect(pc.pageSizes).toEqual([2000]);
+    const pc = fakeClient({ lines: [line(gb, 'c'), line(gb, 'd')], customers: { [us]: [subscription('a', 5)] } });
+    const { run, heartbeats } = environment();
+    const report = await run(pc, { ...input, customerId: us }, 2);
+    expect(pc.pageSizes).toEqual([2]);
+    // Pages of other customers' lines still show progress (a long read must not look like a dead worker).
+    expect(heartbeats[0]).toEqual({ phase: 'reading-lines', lines: 0, customers: 0, customersMatched: 0 });
     expect(report).toMatchObject({ customerId: us, lines: 0, customers: 1, totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 } });
     expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'a', expectedQuantity: 5 });
+  });
+
+  it('reads 2000-line pages (Partner Center maximum) unless configured', async () => {
+    const pc = fakeClient({ lines: [], customers: {} });
+    await environment().run(pc, input);
+    expect(pc.pageSizes).toEqual([2000]);
   });
 
   it('reports the charges of a customer Partner Center no longer knows as unexpected', async () => {
