@@ -138,6 +138,21 @@ describe('reconcileBilling against the sandbox', () => {
     expect(text).not.toMatch(JWT_PATTERN);
   });
 
+  it('keeps the history to one activity and a few events however many pages: 61 lines over 31 pages', async () => {
+    const [basic] = await buy(us, [[offers.businessBasic, 5]]);
+    // Thirty seat additions, each credited again: 60 more lines that net to the 5 seats bought.
+    for (let i = 0; i < 30; i += 1) {
+      await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 1 });
+      await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'removeQuantity', quantity: -1 });
+    }
+    const { report, history } = await reconcile({ period: 'current', currency: 'USD' });
+    expect(asReport(report)).toMatchObject({ lines: 61, matched: 1, totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 } });
+    expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBe(31);
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    expect(events.length).toBeLessThan(20);
+  });
+
   it('reports an unexpected charge, a missing charge and a double-billed seat increase, each with what an operator needs', async () => {
     const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2]]);
     const [teams] = await buy(us, [[offers.teamsEssentials, 3]]);
