@@ -8,9 +8,13 @@ import {
   getPurchaseStatus,
   rejectPurchaseUpdate,
   describeChange,
+  InvalidReconcileRequestError,
+  scheduleReconcile,
   startChange,
+  startReconcile,
   startPurchase,
   type PurchaseRequest,
+  type ReconcileRequest,
   type SubscriptionChange,
   type PurchaseStatus,
 } from '../client';
@@ -34,6 +38,9 @@ const USAGE = `Usage: pcw <command> [options] [--json]
   change    --customer GUID --subscription GUID --request-id ID [--wait] and one of:
             --quantity N | --auto-renew on|off | --friendly-name NAME | --cancel |
             --schedule-next-term [--term P1Y] [--billing annual] [--quantity N] [--catalog-item-id P:S:A]
+  reconcile --currency USD [--period current|previous] [--customer GUID] [--wait]
+  reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
+            unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
   list      [--customer GUID] [--step STEP] [--limit 20]
   watch     REQUEST_ID                            follows the steps until the purchase ends
 
@@ -69,6 +76,9 @@ const OPTIONS = {
   'auto-renew': { type: 'string' },
   cancel: { type: 'boolean' },
   'schedule-next-term': { type: 'boolean' },
+  period: { type: 'string' },
+  schedule: { type: 'string' },
+  'schedule-id': { type: 'string' },
   file: { type: 'string' },
   by: { type: 'string' },
   reason: { type: 'string' },
@@ -199,6 +209,37 @@ export async function runCommand(argv: string[], client: Client, config: WorkerC
       }
       return;
     }
+    case 'reconcile': {
+      const request = {
+        period: (values.period ?? 'current') as ReconcileRequest['period'],
+        currency: required(values, 'currency'),
+        ...(values.customer ? { customerId: values.customer } : {}),
+      };
+      if (values.schedule) {
+        const schedule = await scheduleReconcile(client, {
+          cron: values.schedule,
+          request,
+          taskQueue: config.taskQueue,
+          ...(values['schedule-id'] ? { scheduleId: values['schedule-id'] } : {}),
+        });
+        emit(out, { scheduleId: schedule.scheduleId, cron: values.schedule }, `schedule ${schedule.scheduleId} runs reconcileBilling on '${values.schedule}' (UTC)`);
+        return;
+      }
+      const handle = await startReconcile(client, request, { taskQueue: config.taskQueue });
+      if (values.wait) {
+        const report = await handle.result();
+        emit(
+          out,
+          report,
+          `reconcile ${report.currency} ${report.period} (${report.periodStart} .. ${report.periodEnd}): ${report.lines} lines, ` +
+            `${report.matched} subscriptions matched, ${report.totals.unexpectedCharges} unexpected charges, ` +
+            `${report.totals.missingCharges} missing charges, ${report.totals.quantityMismatches} quantity mismatches, ${report.unverified} unverified`,
+        );
+      } else {
+        emit(out, { workflowId: handle.workflowId }, `started ${handle.workflowId}`);
+      }
+      return;
+    }
     case 'status': {
       const id = requestIdArg();
       const status = await getPurchaseStatus(client, id);
@@ -290,7 +331,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await runCommand(argv, client, config, out);
     return 0;
   } catch (error) {
-    const usage = error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    const usage = error instanceof UsageError || error instanceof InvalidReconcileRequestError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
     const message =
       error instanceof WorkflowNotFoundError ? `no purchase with workflow id ${error.workflowId}` : (error as Error).message;
     if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);

@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type WorkflowHandle } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../config';
 import type { reconcileBilling } from '../workflows/reconcile-billing';
 import { describeReconcileRequest } from '../workflows/reconcile-logic';
 import { validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
@@ -16,9 +17,6 @@ export {
 } from '../workflows/reconcile-types';
 
 export type ReconcileHandle = WorkflowHandle<typeof reconcileBilling>;
-
-/** The task queue of every workflow (contract §3); the default of the options below. */
-const CONTRACT_TASK_QUEUE = 'partner-center';
 
 export interface StartReconcileOptions {
   /** Contract default `partner-center`. */
@@ -60,7 +58,7 @@ export async function startReconcile(client: Client, request: ReconcileRequest, 
   const workflowId = options.workflowId ?? `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
   return client.workflow.start<typeof reconcileBilling>('reconcileBilling', {
     workflowId,
-    taskQueue: options.taskQueue ?? CONTRACT_TASK_QUEUE,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [valid ?? request],
     ...(valid !== undefined ? runOptions(valid) : { staticSummary: 'Reconcile unbilled charges (invalid request)' }),
   });
@@ -80,7 +78,7 @@ export async function scheduleReconcile(client: Client, options: ScheduleReconci
     type: 'startWorkflow' as const,
     workflowType: 'reconcileBilling',
     args: [request],
-    taskQueue: options.taskQueue ?? CONTRACT_TASK_QUEUE,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     // Temporal appends each run's scheduled time to this id.
     workflowId: scheduleId,
     ...runOptions(request, `Scheduled by ${scheduleId} (cron '${options.cron}', UTC)`),

@@ -110,6 +110,39 @@ describe('pcw', () => {
     });
   });
 
+  it('reconciles unbilled charges now, and on a Temporal Schedule', async () => {
+    await rig.withWorker(async ({ taskQueue }) => {
+      const customer = rig.sandbox.customerIds[0];
+      await pcw(
+        [
+          'purchase', '--customer', customer, '--request-id', `cli-recon-${Date.now()}`,
+          '--product', offers.businessBasic.productId, '--sku', offers.businessBasic.skuId,
+          '--quantity', '3', '--term', 'P1M', '--billing', 'monthly', '--wait', '--json',
+        ],
+        taskQueue,
+      );
+      const now = await pcw(['reconcile', '--currency', 'USD', '--customer', customer, '--wait', '--json'], taskQueue);
+      expect(now.code).toBe(0);
+      const report = lastJson(now.output);
+      expect(report).toMatchObject({ period: 'current', currency: 'USD', customerId: customer });
+      expect(report.lines).toBeGreaterThan(0);
+      expect(report.matched).toBeGreaterThan(0);
+
+      const scheduleId = `cli-reconcile-${Date.now()}`;
+      const scheduled = await pcw(['reconcile', '--currency', 'USD', '--schedule', '0 6 * * *', '--schedule-id', scheduleId, '--json'], taskQueue);
+      expect(scheduled.code).toBe(0);
+      expect(lastJson(scheduled.output)).toEqual({ scheduleId, cron: '0 6 * * *' });
+      const schedule = rig.client.schedule.getHandle(scheduleId);
+      const description = await schedule.describe();
+      expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileBilling', taskQueue });
+      await schedule.delete();
+
+      const bad = await pcw(['reconcile', '--currency', 'dollars', '--schedule', '0 6 * * *']);
+      expect(bad.code).toBe(2);
+      expect(bad.output).toMatch(/currency/);
+    });
+  });
+
   it('reports an unknown purchase with exit 1', async () => {
     const unknown = await pcw(['cancel', 'no-such-request', '--reason', 'test', '--json']);
     expect(unknown.code).toBe(1);
