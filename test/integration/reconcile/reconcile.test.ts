@@ -7,7 +7,7 @@ import { reconcileFailureTypes, scheduleReconcile, startReconcile, type Reconcil
 import { createCatalogResolver, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
 import { createActivityDeps } from '../../../src/worker';
 import { PcCustomerId, PcStep } from '../../../src/workflows/search-attributes';
-import { historyText, JWT_PATTERN, offers, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import { historyText, JWT_PATTERN, offers, recordHistory, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 
 /**
@@ -132,7 +132,8 @@ describe('reconcileBilling against the sandbox', () => {
     expect(currentDetails).toContain('**Lines:** 10');
     expect(currentDetails).toContain('**Matched:** 8');
 
-    const text = await historyText(client.workflow.getHandle(handle.workflowId));
+    const text = await historyText(handle);
+    await recordHistory('reconcile-clean', handle);
     expect(text).toContain('"lines":10'); // the decoded payloads (the report) are really searched
     for (const secret of secretsOf(rig.sandbox)) expect(text).not.toContain(secret);
     expect(text).not.toMatch(JWT_PATTERN);
@@ -210,7 +211,8 @@ describe('reconcileBilling against the sandbox', () => {
 
   it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {
     const bad = { period: 'yesterday', currency: 'dollars', customerId: 'contoso', extra: true } as unknown as ReconcileRequest;
-    const { report: error } = await reconcile(bad);
+    const { report: error, handle } = await reconcile(bad);
+    await recordHistory('reconcile-invalid-request', handle);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause;
     expect(failure).toBeInstanceOf(ApplicationFailure);
