@@ -15,7 +15,7 @@ import {
   PartnerCenterTimeoutError,
   PartnerCenterUnauthorizedError,
 } from './errors';
-import { nextOffset, nextSeekPage, type PageRequest } from './paging';
+import { nextOffset, nextSeekPage, sameCursor, seekPageRequest, type SeekCursor } from './paging';
 import {
   availabilitySchema,
   cartCheckoutResultSchema,
@@ -32,7 +32,7 @@ import {
   subscriptionSchema,
   type CartInput,
 } from './schemas';
-import type { PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider } from './types';
+import type { Page, PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider, UnbilledReconciliationQuery } from './types';
 
 export interface PartnerCenterClientOptions {
   /** API root without `/v1`, e.g. https://api.partnercenter.microsoft.com */
@@ -191,24 +191,31 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     return parseBody(schema, response, request.path);
   }
 
+  /**
+   * One seek page: `first` without a cursor, else the page the cursor points at. A server answering
+   * with the very link it was asked for would loop forever, so that is refused.
+   */
+  async function seekPage<S extends z.ZodType>(item: S, first: HttpRequest, cursor: SeekCursor | undefined, o?: RequestOptions): Promise<Page<z.infer<S>>> {
+    const request: HttpRequest = cursor === undefined ? first : { method: 'GET', ...seekPageRequest(cursor) };
+    const page = parseBody(collectionSchema(item), await send(request, o), first.path);
+    const next = nextSeekPage(page.links?.next, page.continuationToken);
+    if (next !== undefined && cursor !== undefined && sameCursor(next, cursor)) {
+      throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
+    }
+    return { items: page.items, ...(next !== undefined ? { next } : {}) };
+  }
+
   /** Yields each page's items, following `links.next` (seek paging) until there is none. */
   async function* seekPages<S extends z.ZodType>(item: S, first: HttpRequest, o?: RequestOptions): AsyncGenerator<z.infer<S>[]> {
-    const envelope = collectionSchema(item);
-    let request: HttpRequest | undefined = first;
-    let previous: PageRequest | undefined;
+    let cursor: SeekCursor | undefined;
     let options = o;
-    while (request) {
-      const page = parseBody(envelope, await send(request, options), first.path);
+    do {
+      const page: Page<z.infer<S>> = await seekPage(item, first, cursor, options);
       yield page.items;
-      const next = nextSeekPage(page.links?.next, page.continuationToken);
-      if (next && previous && next.pathAndQuery === previous.pathAndQuery && sameHeaders(next.headers, previous.headers)) {
-        throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
-      }
-      previous = next;
-      request = next && { method: 'GET', path: next.pathAndQuery, headers: next.headers };
+      cursor = page.next;
       // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
       options = o && { ...o, requestId: undefined };
-    }
+    } while (cursor !== undefined);
   }
 
   async function listAll<S extends z.ZodType>(item: S, first: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>[]> {
@@ -290,24 +297,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         o,
       ),
 
-    unbilledReconciliationLineItems: (q, o) =>
-      items(
-        seekPages(
-          oneTimeInvoiceLineItemSchema,
-          {
-            method: 'GET',
-            path: '/invoices/unbilled/lineitems',
-            query: {
-              provider: 'onetime',
-              invoicelineitemtype: 'billinglineitems',
-              currencycode: q.currencyCode,
-              period: q.period,
-              size: q.size ?? DEFAULT_RECON_PAGE_SIZE,
-            },
-          },
-          o,
-        ),
-      ),
+    unbilledReconciliationLineItems: (q, o) => items(seekPages(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), o)),
+    unbilledReconciliationLineItemsPage: (q, cursor, o) => seekPage(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), cursor, o),
     invoiceReconciliationLineItems: (invoiceId, q, o) =>
       items(
         seekPages(
@@ -322,6 +313,21 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       ),
     listInvoices: (q, o) => items(offsetPages(q?.size ?? DEFAULT_INVOICE_PAGE_SIZE, q?.offset ?? 0, o)),
   };
+
+  /** The first page of the unbilled new-commerce reconciliation lines (reference §7). */
+  function unbilledLineItems(q: UnbilledReconciliationQuery): HttpRequest {
+    return {
+      method: 'GET',
+      path: '/invoices/unbilled/lineitems',
+      query: {
+        provider: 'onetime',
+        invoicelineitemtype: 'billinglineitems',
+        currencycode: q.currencyCode,
+        period: q.period,
+        size: q.size ?? DEFAULT_RECON_PAGE_SIZE,
+      },
+    };
+  }
 
   async function* offsetPages(size: number, firstOffset: number, o?: RequestOptions) {
     const envelope = collectionSchema(invoiceSchema);
@@ -370,9 +376,6 @@ function quoteEtag(etag: string): string {
   return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"`;
 }
 
-function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
-  return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-}
 
 function networkReason(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

@@ -14,6 +14,9 @@ import type {
   SubscriptionProvisioningStatus,
   Term,
 } from './schemas';
+import type { SeekCursor } from './paging';
+
+export type { SeekCursor };
 
 export type TokenMode = 'app-only' | 'app+user';
 
@@ -51,6 +54,19 @@ export interface CatalogQuery {
 export type SubscriptionUpdateResult =
   | { kind: 'updated'; subscription: Subscription }
   | { kind: 'accepted'; location: string };
+
+/** One page of a seek-paged collection and where the next one is (absent on the last page). */
+export interface Page<T> {
+  items: T[];
+  next?: SeekCursor;
+}
+
+export interface UnbilledReconciliationQuery {
+  currencyCode: string;
+  period: 'current' | 'previous';
+  /** Lines per page, at most 2000 (the default). */
+  size?: number;
+}
 
 export interface PartnerCenterClient {
   listProducts(q: { country: string; targetView: string; targetSegment?: string }, o?: RequestOptions): Promise<Product[]>;
@@ -90,10 +106,12 @@ export interface PartnerCenterClient {
     o?: RequestOptions,
   ): Promise<SubscriptionProvisioningStatus>;
 
-  unbilledReconciliationLineItems(
-    q: { currencyCode: string; period: 'current' | 'previous'; size?: number },
-    o?: RequestOptions,
-  ): AsyncIterable<OneTimeInvoiceLineItem>;
+  unbilledReconciliationLineItems(q: UnbilledReconciliationQuery, o?: RequestOptions): AsyncIterable<OneTimeInvoiceLineItem>;
+  /**
+   * One page: the first without a cursor, else the page the cursor points at (the `next` of an
+   * earlier page of the same query, possibly from an earlier process). The iterator above is built on it.
+   */
+  unbilledReconciliationLineItemsPage(q: UnbilledReconciliationQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<OneTimeInvoiceLineItem>>;
   listInvoices(q?: { size?: number; offset?: number }, o?: RequestOptions): AsyncIterable<Invoice>;
   invoiceReconciliationLineItems(invoiceId: string, q?: { size?: number }, o?: RequestOptions): AsyncIterable<OneTimeInvoiceLineItem>;
 }

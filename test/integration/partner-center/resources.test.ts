@@ -10,10 +10,12 @@ import {
   createPartnerCenterClient,
   createTokenProvider,
   PartnerCenterNotFoundError,
+  type OneTimeInvoiceLineItem,
   type Order,
   type PartnerCenterClient,
   type Subscription,
 } from '../../../src/partner-center';
+import { seekCursorSchema } from '../../../src/partner-center/paging';
 
 const COUNTRY = 'US';
 const BUSINESS_BASIC = 'CFQ7TTC0LH18';
@@ -187,6 +189,35 @@ describe('purchase round trip', () => {
     expect(mine.length).toBeGreaterThan(0);
     expect(mine[0]).toMatchObject({ customerId, subscriptionId: subscription.id });
     expect(typeof mine[0].unitPrice).toBe('number');
+  });
+
+  test('unbilled reconciliation page by page: a JSON cursor resumes on another client, reads the same lines, and holds no secret', async () => {
+    for (let i = 0; i < 4; i += 1) await sandbox.control.addCharge({ subscriptionId: subscription.id, chargeType: 'addQuantity', quantity: 1 });
+    const query = { currencyCode: 'USD', period: 'current' as const, size: 2 };
+    const whole = await collect(client.unbilledReconciliationLineItems(query));
+    expect(whole.length).toBeGreaterThan(4);
+
+    // Each page after the first is read by a fresh client (as a retried activity on another worker would) from the stored cursor.
+    const stored: string[] = [];
+    const paged: OneTimeInvoiceLineItem[] = [];
+    let page = await client.unbilledReconciliationLineItemsPage(query);
+    paged.push(...page.items);
+    while (page.next !== undefined) {
+      stored.push(JSON.stringify(page.next));
+      const resumed = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true })) });
+      page = await resumed.unbilledReconciliationLineItemsPage(query, seekCursorSchema.parse(JSON.parse(stored.at(-1)!)));
+      expect(page.items.length).toBeGreaterThan(0);
+      paged.push(...page.items);
+    }
+    expect(paged).toEqual(whole);
+    expect(stored).toHaveLength(Math.ceil(whole.length / 2) - 1);
+
+    const accessToken = await createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true })).getAccessToken();
+    for (const cursor of stored) {
+      expect(cursor).toContain('seekOperation=Next');
+      for (const secret of [sandbox.clientSecret, sandbox.refreshToken, accessToken]) expect(cursor).not.toContain(secret);
+      expect(cursor).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]*/);
+    }
   });
 });
 
