@@ -51,6 +51,11 @@ const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ start
 
 const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
+/** Checkout of a recorded cart: retried with the same MS-RequestId, so a lost answer never buys twice. */
+function checkoutCart(customerId: string, cartId: string) {
+  return partnerCenter.checkoutPurchaseCart.executeWithOptions({ ...partnerCenterCall, summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
+}
+
 function pollingActivities(settings: PurchaseSettings) {
   return proxyActivities<PurchaseActivities>(poller(settings));
 }
@@ -141,7 +146,10 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
 
     const resolve = async (refresh: boolean): Promise<ResolvedItem[]> => {
       const { country, segment, currency, items } = request;
-      return partnerCenter.resolvePurchaseItems({ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh });
+      return partnerCenter.resolvePurchaseItems.executeWithOptions(
+        { ...partnerCenterCall, summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
+        [{ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh }],
+      );
     };
     /** A stale availability (400019) is fixed once by re-reading the catalog and building a new cart. */
     const onceStale = async <T>(attempt: () => Promise<T>, rebuild: () => Promise<T>): Promise<T> => {
@@ -155,7 +163,10 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
       }
     };
     const buildCart = async (items: ResolvedItem[]): Promise<CartOutcome> => {
-      const cart = await partnerCenter.createPurchaseCart({ customerId: request.customerId, items });
+      const cart = await partnerCenter.createPurchaseCart.executeWithOptions(
+        { ...partnerCenterCall, summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
+        [{ customerId: request.customerId, items }],
+      );
       status.cartId = cart.cartId;
       showProgress();
       return cart;
@@ -192,11 +203,11 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     checkoutStarted = true;
     setStep('checking-out');
     const checkout = await onceStale(
-      () => partnerCenter.checkoutPurchaseCart({ customerId: request.customerId, cartId: cart.cartId }),
+      () => checkoutCart(request.customerId, cart.cartId),
       async () => {
         items = await resolve(true);
         cart = await buildCart(items);
-        return partnerCenter.checkoutPurchaseCart({ customerId: request.customerId, cartId: cart.cartId });
+        return checkoutCart(request.customerId, cart.cartId);
       },
     );
     const lineErrors = [...cart.lineErrors, ...lineErrorsFromOrderErrors(cart, checkout)];
@@ -228,7 +239,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     let subscriptions: SubscriptionSummary[] | undefined;
     try {
       subscriptions = await interruptible.run(() =>
-        Promise.all(provisioningPlan(request.customerId, orders, items).map((p) => poll.provisionSubscription(p).catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)))),
+        Promise.all(provisioningPlan(request.customerId, orders, items).map((p) => poll.provisionSubscription.executeWithOptions({ ...poller(settings), summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p]).catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)))),
       );
     } catch (err) {
       if (!(cancelRequest !== undefined && isCancellation(err))) throw err;
@@ -293,7 +304,11 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
   ): Promise<PurchaseResult> {
     log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: status.subscriptionIds });
     const outcomes = await Promise.all(
-      status.subscriptionIds.map((subscriptionId) => partnerCenter.cancelPurchasedSubscription({ customerId: base.customerId, subscriptionId })),
+      status.subscriptionIds.map((subscriptionId) =>
+        partnerCenter.cancelPurchasedSubscription.executeWithOptions({ ...partnerCenterCall, summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
+          { customerId: base.customerId, subscriptionId },
+        ]),
+      ),
     );
     const cancellations: SubscriptionCancellation[] = outcomes.map((o) => o.cancellation);
     setStep('cancelled');
@@ -316,7 +331,10 @@ async function awaitOrders(
   return Promise.all(
     checkout.orders.map(async ({ orderId }) => {
       try {
-        return await poll.awaitOrderCompletion({ customerId, orderId });
+        return await poll.awaitOrderCompletion.executeWithOptions(
+          { ...poller(settings), summary: `Wait until order ${orderId} is visible and completed (polled every ${settings.orderPollIntervalMs} ms)` },
+          [{ customerId, orderId }],
+        );
       } catch (err) {
         const timedOut = pollerTimedOut(err);
         if (timedOut === undefined) throw err;
