@@ -100,6 +100,8 @@ test('npm start -- --demo: UI, sandbox, worker, completed demo purchases, clean 
     await frameShowing(page, /Buy 1 item\(s\) for customer/);
     await frameShowing(page, /CFQ7TTC0LH18:0001 × 5, P1M billed monthly/);
     await frameShowing(page, /Step:\s*completed/);
+    // Each Partner Center call carries a summary, listed under "Events with Metadata".
+    expect(await page.innerText('main')).toMatch(/Check out cart [0-9a-f-]{36}/);
     await page.getByRole('tab', { name: 'Search Attributes' }).click();
     await page.getByText(/"PcStep": "completed"/).waitFor({ timeout: 15_000 });
     await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'completed'")}`);
