@@ -85,6 +85,14 @@ export interface MintOptions {
   audience?: string;
 }
 
+/** How strict the authority is about refresh tokens; changeable while running (control API). */
+export interface AuthorityPolicy {
+  /** While on, a refresh token works once: after it has been redeemed (and rotated) a reuse gets
+   * 400 invalid_grant AADSTS50173, as Entra answers for a revoked grant. Off by default: Entra
+   * usually keeps a rotated-out refresh token valid until it expires. */
+  singleUseRefreshTokens: boolean;
+}
+
 export interface TokenAuthority {
   host: string;
   caPem: string;
@@ -93,17 +101,25 @@ export interface TokenAuthority {
   clientCertificateFiles: Record<string, string>;
   publicKey: KeyObject;
   counters: { clientCredentials: number; refreshToken: number };
+  /** Mutable: the control API changes it; reset() restores the start options. */
+  policy: AuthorityPolicy;
   verify(token: string): TokenCheck;
-  /** Adds a refresh token for an app's consenting user (the secure application model's stored token). */
+  /** Adds a refresh token for an app's consenting user (the secure application model's stored token);
+   * a reset makes it usable again, so published credentials survive single-use redemption. */
   issueRefreshToken(clientId: string): string;
   /** Signs an access token directly, for tests of refusals (expired, no MFA, wrong audience). */
   mint(options: MintOptions): string;
-  resetCounters(): void;
+  /** Counters to zero, the policy back to the start options, issued refresh tokens usable again. */
+  reset(): void;
   close(): Promise<void>;
 }
 
 interface RefreshGrant {
   clientId: string;
+  /** From issueRefreshToken (a published credential) rather than rotation. */
+  issued: boolean;
+  /** Redeemed while refresh tokens were single-use. */
+  redeemed: boolean;
 }
 
 interface AppEntry {
@@ -111,7 +127,7 @@ interface AppEntry {
   certificate: { publicKey: KeyObject; sha1: string; sha256: string };
 }
 
-export async function startAuthority(options: { port?: number; apps: AppRegistration[]; random: SandboxRandom }): Promise<TokenAuthority> {
+export async function startAuthority(options: { port?: number; apps: AppRegistration[]; random: SandboxRandom; policy?: Partial<AuthorityPolicy> }): Promise<TokenAuthority> {
   const tls = await generate([{ name: 'commonName', value: 'Partner Center sandbox authority' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -146,6 +162,8 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
   }
   const refreshGrants = new Map<string, RefreshGrant>();
   const counters = { clientCredentials: 0, refreshToken: 0 };
+  const initialPolicy: AuthorityPolicy = { singleUseRefreshTokens: options.policy?.singleUseRefreshTokens ?? false };
+  const policy: AuthorityPolicy = { ...initialPolicy };
   const publicJwk = signing.publicKey.export({ format: 'jwk' });
   let host = '';
 
@@ -171,9 +189,9 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     return signJwt({ alg: 'RS256', typ: 'JWT', kid: KEY_ID }, claims, signing.privateKey);
   };
 
-  const newRefreshToken = (clientId: string): string => {
+  const newRefreshToken = (clientId: string, issued: boolean): string => {
     const token = `1.sbx.${options.random.token(96)}`;
-    refreshGrants.set(token, { clientId });
+    refreshGrants.set(token, { clientId, issued, redeemed: false });
     return token;
   };
 
@@ -241,6 +259,14 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     if (!grant || grant.clientId !== clientId) {
       return sendJson(res, 400, aadError('invalid_grant', 9002313, 'Invalid request. The refresh token is malformed, expired or was not issued to this client.'));
     }
+    if (grant.redeemed) {
+      return sendJson(
+        res,
+        400,
+        aadError('invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The refresh token was redeemed already and replaced by the one issued then.'),
+      );
+    }
+    if (policy.singleUseRefreshTokens) grant.redeemed = true;
     counters.refreshToken += 1;
     const user = app.registration.user;
     const now = Math.floor(Date.now() / 1000);
@@ -255,8 +281,8 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       access_token: accessToken({ tenantId: tenant, mode: 'app+user', clientId, audience, user }),
-      // Entra rotates refresh tokens on use; the previous one stays valid (as it does in Entra until it expires).
-      refresh_token: newRefreshToken(clientId),
+      // Entra rotates refresh tokens on use; the previous one stays valid unless the policy makes them single-use.
+      refresh_token: newRefreshToken(clientId, false),
       id_token: idToken,
       client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: tenant })).toString('base64url'),
     });
@@ -286,15 +312,18 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     clientCertificateFiles,
     publicKey: signing.publicKey,
     counters,
+    policy,
     verify: (token) => verifyAccessToken(token, { publicKey: signing.publicKey, authorityHost: host }),
-    issueRefreshToken: newRefreshToken,
+    issueRefreshToken: (clientId) => newRefreshToken(clientId, true),
     mint: (o) => {
       const app = [...apps.values()].find((a) => a.registration.tenantId === o.tenantId);
       return accessToken({ ...o, clientId: app?.registration.clientId ?? o.tenantId, user: app?.registration.user });
     },
-    resetCounters: () => {
+    reset: () => {
       counters.clientCredentials = 0;
       counters.refreshToken = 0;
+      Object.assign(policy, initialPolicy);
+      for (const grant of refreshGrants.values()) if (grant.issued) grant.redeemed = false;
     },
     close: async () => {
       await new Promise<void>((resolve) => {

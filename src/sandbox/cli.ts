@@ -12,6 +12,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --order-delay <time>   pending -> completed, e.g. 2000, 2s, 1m (default 2s)
   --list-delay <time>    how far the customer order list lags, e.g. 3s, 15m (default 3s)
   --data-file <path>     keep the state in this JSON file across restarts
+  --single-use-refresh-tokens
+                         a refresh token stops working once redeemed (rotation must be kept)
   --json                 print one JSON line with the connection facts once listening`;
 
 const duration = z
@@ -30,6 +32,7 @@ const argsSchema = z.object({
   'order-delay': duration.default(2000),
   'list-delay': duration.default(3000),
   'data-file': z.string().min(1).optional(),
+  'single-use-refresh-tokens': z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -47,6 +50,7 @@ export function parseSandboxArgs(argv: string[]): z.infer<typeof argsSchema> {
         'order-delay': { type: 'string' },
         'list-delay': { type: 'string' },
         'data-file': { type: 'string' },
+        'single-use-refresh-tokens': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -76,7 +80,7 @@ export function connectionFacts(sandbox: Sandbox): Record<string, unknown> {
   };
 }
 
-function banner(sandbox: Sandbox): string {
+function banner(sandbox: Sandbox, singleUseRefreshTokens: boolean): string {
   const tokenUrl = `${sandbox.authorityHost}/${sandbox.tenantId}/oauth2/v2.0/token`;
   return `Partner Center sandbox is listening.
 
@@ -87,7 +91,7 @@ function banner(sandbox: Sandbox): string {
   Client id         ${sandbox.clientId}
   Client secret     ${sandbox.clientSecret}
   Client cert       ${sandbox.clientCertificatePath}
-  Refresh token     ${sandbox.refreshToken}
+  Refresh token     ${sandbox.refreshToken}${singleUseRefreshTokens ? '\n                    (single use: each exchange returns the next one, a reused one is refused)' : ''}
   Customers         ${sandbox.customerIds.join(', ')}
 
 Point the worker (or your own code) at it:
@@ -127,8 +131,9 @@ export async function runSandboxCli(argv: string[], io: CliIo): Promise<Sandbox>
     orderCompletionDelayMs: args['order-delay'],
     orderListDelayMs: args['list-delay'],
     dataFile: args['data-file'],
+    singleUseRefreshTokens: args['single-use-refresh-tokens'],
   });
-  io.write(args.json ? `${JSON.stringify(connectionFacts(sandbox))}\n` : banner(sandbox));
+  io.write(args.json ? `${JSON.stringify(connectionFacts(sandbox))}\n` : banner(sandbox, args['single-use-refresh-tokens']));
   const stop = (): void => {
     io.signals.removeListener('SIGINT', stop);
     io.signals.removeListener('SIGTERM', stop);

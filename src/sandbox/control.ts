@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuthorityPolicy } from './authority';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 
@@ -34,6 +35,8 @@ export const mintTokenSchema = z.object({
   audience: z.string().optional(),
 });
 
+export const authorityPolicySchema = z.object({ singleUseRefreshTokens: z.boolean().optional() });
+
 export type DelaysInput = z.infer<typeof delaysSchema>;
 
 export interface SandboxCounters {
@@ -60,6 +63,8 @@ export interface SandboxControl {
   dropCharges(subscriptionId: string): Promise<number>;
   /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
+  /** Changes how the token authority treats refresh tokens; answers the whole policy. */
+  setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {
@@ -97,5 +102,6 @@ export function createControlClient(baseUrl: string): SandboxControl {
     },
     dropCharges: async (subscriptionId) => (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
+    setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
   };
 }

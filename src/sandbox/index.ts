@@ -26,6 +26,8 @@ export const sandboxOptionsSchema = z.object({
   orderCompletionDelayMs: z.number().int().min(0).default(2000),
   orderListDelayMs: z.number().int().min(0).default(3000),
   dataFile: z.string().optional(),
+  /** A refresh token stops working once redeemed and rotated (docs/sandbox.md, Refresh tokens). */
+  singleUseRefreshTokens: z.boolean().default(false),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -67,7 +69,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const customerIds: Record<string, string[]> = Object.fromEntries(partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]));
   // Read before anything listens, so a bad data file fails fast without leaking servers.
   const snapshot = config.dataFile ? readSnapshot(config.dataFile) : undefined;
-  const authority = await startAuthority({ port: config.authorityPort, apps, random });
+  const authority = await startAuthority({ port: config.authorityPort, apps, random, policy: { singleUseRefreshTokens: config.singleUseRefreshTokens } });
   const initialDelays: Delays = {
     orderCompletionMs: config.orderCompletionDelayMs,
     orderListMs: config.orderListDelayMs,

@@ -4,7 +4,7 @@ import type { TokenAuthority } from './authority';
 import { recordCharge, seedInvoices } from './billing';
 import { catalogItemId } from './catalog';
 import { sleep } from './clock';
-import { advanceSchema, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import { advanceSchema, authorityPolicySchema, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
@@ -51,7 +51,7 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   Object.assign(runtime.delays, deps.initialDelays);
   deps.faults.clear();
   deps.throttle.reset();
-  deps.authority.resetCounters();
+  deps.authority.reset();
 }
 
 export function createApiServer(deps: ServerDeps): Server {
@@ -240,6 +240,11 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
       recordCharge(runtime.world, { ...subscription, customerId: billedTo }, charge.chargeType, charge.quantity, runtime.clock.now());
       deps.onChange?.();
       return { status: 201, body: { subscriptionId: subscription.id, customerId: billedTo } };
+    }
+    case 'PUT /_sandbox/authority': {
+      const changes = parseWith(authorityPolicySchema, body());
+      if (changes.singleUseRefreshTokens !== undefined) deps.authority.policy.singleUseRefreshTokens = changes.singleUseRefreshTokens;
+      return { status: 200, body: deps.authority.policy };
     }
     case 'POST /_sandbox/tokens': {
       const options = parseWith(mintTokenSchema, body());

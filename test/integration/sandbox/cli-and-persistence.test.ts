@@ -4,26 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../../src/sandbox';
 import { CliUsageError, parseSandboxArgs, runSandboxCli } from '../../../src/sandbox/cli';
-import { api, catalogItemFor, partnerTokens, tokenFor } from './helpers';
+import { api, catalogItemFor, partnerTokens, requestToken, tokenFor } from './helpers';
+
+type ConnectionFacts = { baseUrl: string; authorityHost: string; tenantId: string; clientId: string; clientSecret: string; refreshToken: string; caFile: string; customerIds: string[] };
+
+/** Runs the CLI in-process until it has printed, with an emitter for its signals. */
+async function runCli(argv: string[]): Promise<{ output: string[]; signals: EventEmitter; exited: Promise<number> }> {
+  const output: string[] = [];
+  const signals = new EventEmitter();
+  const exited = new Promise<number>((resolve) => {
+    void runSandboxCli(argv, { write: (text) => output.push(text), signals, exit: resolve });
+  });
+  await new Promise<void>((resolve) => {
+    const poll = () => (output.length ? resolve() : setTimeout(poll, 10));
+    poll();
+  });
+  return { output, signals, exited };
+}
 
 describe('npm run sandbox', () => {
   test('--json prints one line with the connection facts; SIGTERM closes it', async () => {
-    const output: string[] = [];
-    const signals = new EventEmitter();
-    const exited = new Promise<number>((resolve) => {
-      void runSandboxCli(['--json', '--port', '0', '--authority-port', '0', '--seed', '5', '--order-delay', '1s', '--list-delay', '2m'], {
-        write: (text) => output.push(text),
-        signals,
-        exit: resolve,
-      });
-    });
-    await new Promise<void>((resolve) => {
-      const poll = () => (output.length ? resolve() : setTimeout(poll, 10));
-      poll();
-    });
+    const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--seed', '5', '--order-delay', '1s', '--list-delay', '2m']);
     expect(output).toHaveLength(1);
     expect(output[0].endsWith('\n')).toBe(true);
-    const facts = JSON.parse(output[0]) as { baseUrl: string; authorityHost: string; tenantId: string; clientId: string; clientSecret: string; refreshToken: string; caFile: string; customerIds: string[] };
+    const facts = JSON.parse(output[0]) as ConnectionFacts;
     expect(Object.keys(facts).sort()).toEqual(['authorityHost', 'baseUrl', 'caFile', 'clientId', 'clientSecret', 'customerIds', 'refreshToken', 'tenantId']);
     expect(facts.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(facts.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -39,23 +43,29 @@ describe('npm run sandbox', () => {
   });
 
   test('without --json it prints a banner with the credentials, the env exports and a curl example', async () => {
-    const output: string[] = [];
-    const signals = new EventEmitter();
-    const exited = new Promise<number>((resolve) => {
-      void runSandboxCli(['--port', '0', '--authority-port', '0'], { write: (text) => output.push(text), signals, exit: resolve });
-    });
-    await new Promise<void>((resolve) => {
-      const poll = () => (output.length ? resolve() : setTimeout(poll, 10));
-      poll();
-    });
+    const { output, signals, exited } = await runCli(['--port', '0', '--authority-port', '0']);
     const text = output.join('');
     for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ']) expect(text).toContain(fact);
+    expect(text).not.toContain('single use');
     signals.emit('SIGINT');
     expect(await exited).toBe(0);
   });
 
+  test('--single-use-refresh-tokens: the printed refresh token works once, its reuse is refused with AADSTS50173', async () => {
+    const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--single-use-refresh-tokens']);
+    const facts = JSON.parse(output[0]) as ConnectionFacts;
+    const authority = { authorityHost: facts.authorityHost, caPem: readFileSync(facts.caFile, 'utf8') };
+    expect((await requestToken(authority, 'app+user', facts)).status).toBe(200);
+    const reused = await requestToken(authority, 'app+user', facts);
+    expect(reused.status).toBe(400);
+    expect(reused.body).toMatchObject({ error: 'invalid_grant', error_codes: [50173] });
+    signals.emit('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   test('flags are validated with a usage message', () => {
-    expect(parseSandboxArgs([])).toMatchObject({ port: 8091, 'authority-port': 8092, seed: 1, 'order-delay': 2000, 'list-delay': 3000, json: false });
+    expect(parseSandboxArgs([])).toMatchObject({ port: 8091, 'authority-port': 8092, seed: 1, 'order-delay': 2000, 'list-delay': 3000, 'single-use-refresh-tokens': false, json: false });
+    expect(parseSandboxArgs(['--single-use-refresh-tokens'])).toMatchObject({ 'single-use-refresh-tokens': true });
     expect(parseSandboxArgs(['--list-delay', '15m', '--order-delay', '500ms'])).toMatchObject({ 'list-delay': 900_000, 'order-delay': 500 });
     expect(() => parseSandboxArgs(['--port', 'eighty'])).toThrow(CliUsageError);
     expect(() => parseSandboxArgs(['--port', '70000'])).toThrow(/--port/);

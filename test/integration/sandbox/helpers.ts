@@ -32,23 +32,41 @@ export function trustingNetworkClient(caPem: string): INetworkModule {
   };
 }
 
-/** An access token straight from the sandbox authority's token endpoint: App-only (client
- * credentials) or App+User (the sandbox's refresh token). */
-export async function tokenFor(
+/** What the token endpoint answers: tokens, or an Entra-shaped error. */
+export interface TokenResponse {
+  access_token?: string;
+  refresh_token?: string;
+  error?: string;
+  error_description?: string;
+  error_codes?: number[];
+}
+
+/** One raw call to the sandbox authority's v2 token endpoint: App-only (client credentials) or
+ * App+User (a refresh-token exchange with `app.refreshToken`). */
+export function requestToken(
   sandbox: Pick<Sandbox, 'authorityHost' | 'caPem'>,
   mode: 'app-only' | 'app+user',
   app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
-): Promise<string> {
+): Promise<NetworkResponse<TokenResponse>> {
   const form = new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, scope: PARTNER_CENTER_SCOPE });
   if (mode === 'app-only') form.set('grant_type', 'client_credentials');
   else {
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', app.refreshToken);
   }
-  const response = await trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<{ access_token?: string; error?: string }>(
-    `${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`,
-    { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
-  );
+  return trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<TokenResponse>(`${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+}
+
+/** An access token straight from the sandbox authority's token endpoint (see requestToken). */
+export async function tokenFor(
+  sandbox: Pick<Sandbox, 'authorityHost' | 'caPem'>,
+  mode: 'app-only' | 'app+user',
+  app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
+): Promise<string> {
+  const response = await requestToken(sandbox, mode, app);
   if (!response.body.access_token) throw new Error(`token request failed: ${response.status} ${response.body.error ?? ''}`);
   return response.body.access_token;
 }
