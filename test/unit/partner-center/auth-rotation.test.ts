@@ -1,7 +1,8 @@
 /**
  * Refresh-token rotation with real msal-node against a strict stand-in authority on loopback https:
- * each refresh token works once, so only a provider that keeps the rotated one keeps working.
- * (The sandbox authority keeps old refresh tokens valid, as Entra usually does, so it cannot show this.)
+ * each refresh token works once, so only a provider that keeps the rotated one keeps working. This
+ * stand-in also records which token each exchange presented; the end-to-end version against the
+ * sandbox's single-use refresh tokens is test/integration/partner-center/rotation.test.ts.
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -77,16 +78,12 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+const provider = (refreshToken: string) =>
+  createTokenProvider({ tenantId: TENANT, clientId: CLIENT, credential: { clientSecret: SECRET }, refreshToken, authorityHost: host, trustedCaPem: caPem });
+
 test('each exchange presents the refresh token the previous one returned', async () => {
   valid = new Set(['rt-original']);
-  const tokens = createTokenProvider({
-    tenantId: TENANT,
-    clientId: CLIENT,
-    credential: { clientSecret: SECRET },
-    refreshToken: 'rt-original',
-    authorityHost: host,
-    trustedCaPem: caPem,
-  });
+  const tokens = provider('rt-original');
   presented.length = 0;
   const first = await tokens.getAccessToken();
   const second = await tokens.getAccessToken({ forceRefresh: true });
@@ -97,15 +94,7 @@ test('each exchange presents the refresh token the previous one returned', async
 
 test('a refresh token that no longer works is Unauthorized with the reason, and the token is not in the message', async () => {
   valid = new Set();
-  const tokens = createTokenProvider({
-    tenantId: TENANT,
-    clientId: CLIENT,
-    credential: { clientSecret: SECRET },
-    refreshToken: 'rt-used-up-already',
-    authorityHost: host,
-    trustedCaPem: caPem,
-  });
-  const error = await tokens.getAccessToken().catch((e: unknown) => e);
+  const error = await provider('rt-used-up-already').getAccessToken().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
   expect((error as Error).message).toMatch(/refresh token is expired, revoked or malformed.*AADSTS70043/);
   expect((error as Error).message).not.toContain('rt-used-up-already');
