@@ -3,28 +3,16 @@
  * the sandbox authority with single-use refresh tokens, where a redeemed refresh token is refused as
  * Entra refuses a revoked grant. Only a provider that presents each rotated token keeps working.
  */
-import {
-  createPartnerCenterClient,
-  createTokenProvider,
-  PartnerCenterUnauthorizedError,
-  type PartnerCenterLogger,
-  type TokenProvider,
-  type TokenProviderOptions,
-} from '../../../src/partner-center';
+import { createPartnerCenterClient, createTokenProvider, PartnerCenterUnauthorizedError, type TokenProvider, type TokenProviderOptions } from '../../../src/partner-center';
 import { sandboxTokenOptions, startSandbox, verifyAccessToken, type Sandbox } from '../../../src/sandbox';
+import { recordingLogger } from '../../support/logging';
 import { requestToken } from '../sandbox/helpers';
 
 const HOUR = 3_600_000;
 let sandbox: Sandbox;
 let customerId: string;
 const errors: Error[] = [];
-const logLines: string[] = [];
-const logger: PartnerCenterLogger = {
-  debug: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  info: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  warn: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  error: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-};
+const logger = recordingLogger();
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 73, singleUseRefreshTokens: true });
@@ -143,8 +131,8 @@ describe('our App+User token provider keeps the rotated refresh token', () => {
 
 test('no client secret, refresh token or access token in any of those errors or log lines', () => {
   expect(errors.length).toBeGreaterThanOrEqual(2);
-  expect(logLines.length).toBeGreaterThanOrEqual(10);
-  const exposed = [...errors.map((error) => [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n')), ...logLines];
+  expect(logger.lines.length).toBeGreaterThanOrEqual(10);
+  const exposed = [...errors.map((error) => [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n')), ...logger.lines];
   for (const text of exposed) {
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(text).not.toContain(secret);
     // Every sandbox refresh token (rotated ones too) starts with 1.sbx.; access tokens are JWTs.

@@ -1,5 +1,4 @@
-import { ApplicationFailure, ApplicationFailureCategory, type Logger } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
   availabilitySchema,
@@ -24,21 +23,10 @@ import {
   type Subscription,
 } from '../../../src/partner-center';
 import type { PurchaseItem, ResolvedItem } from '../../../src/workflows/purchase-types';
+import { activityContext, applicationFailureOf, fakePartnerCenter } from '../../support/activities';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const catalogItemId = 'CFQ7TTC0LH18:0001:CFQ7TTC0K971';
-
-/** A client double for pure activity logic: only the calls a test expects exist. */
-function fakeClient(impl: Partial<PartnerCenterClient>): PartnerCenterClient {
-  return new Proxy(impl, {
-    get: (target, name) =>
-      name in target
-        ? target[name as keyof PartnerCenterClient]
-        : () => {
-            throw new Error(`unexpected Partner Center call ${String(name)}`);
-          },
-  }) as PartnerCenterClient;
-}
 
 const noCatalog: CatalogResolver = {
   resolve: () => Promise.reject(new Error('unexpected catalog call')),
@@ -56,29 +44,15 @@ function activities(partnerCenter: PartnerCenterClient, overrides: Partial<Activ
   });
 }
 
-const silent: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-/** One activity context per call (a context is reused, cancellation included), typed by the activity. */
-function environment(runId = 'run-1', attempt = 1) {
-  const env = new MockActivityEnvironment({ activityId: '7', attempt, workflowExecution: { workflowId: 'purchase-r1', runId } }, { logger: silent });
-  return { run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R> };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
+/** One activity context per call, as one activity of one purchase workflow run. */
+const environment = (runId = 'run-1', attempt = 1) => activityContext({ activityId: '7', attempt, workflowExecution: { workflowId: 'purchase-r1', runId } });
 
 const resolvedItem: ResolvedItem = { item: 0, catalogItemId, quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly', autoRenew: true };
 
 describe('checkoutPurchaseCart', () => {
   function recordingCheckout(result: unknown = { orders: [], orderErrors: [] }) {
     const requestIds: Array<string | undefined> = [];
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       checkoutCart: async (_c: string, _cart: string, o?: RequestOptions) => {
         requestIds.push(o?.requestId);
         return cartCheckoutResultSchema.parse(result);
@@ -111,10 +85,10 @@ describe('checkoutPurchaseCart', () => {
     });
   });
 
-  const checkoutFailing = (error: Error) => activities(fakeClient({ checkoutCart: () => Promise.reject(error) })).checkoutPurchaseCart;
+  const checkoutFailing = (error: Error) => activities(fakePartnerCenter({ checkoutCart: () => Promise.reject(error) })).checkoutPurchaseCart;
 
   it('turns 429 into a retryable failure whose next retry waits Retry-After', async () => {
-    const failure = await failureOf(
+    const failure = await applicationFailureOf(
       environment().run(checkoutFailing(new PartnerCenterThrottledError({ status: 429, description: 'Rate limit is exceeded', retryAfterMs: 7000 })), { customerId, cartId: 'c' }),
     );
     expect(failure.type).toBe('PartnerCenterThrottled');
@@ -123,14 +97,14 @@ describe('checkoutPurchaseCart', () => {
   });
 
   it('keeps 5xx retryable with the policy backoff', async () => {
-    const failure = await failureOf(environment().run(checkoutFailing(new PartnerCenterTransientError({ status: 503, description: 'busy' })), { customerId, cartId: 'c' }));
+    const failure = await applicationFailureOf(environment().run(checkoutFailing(new PartnerCenterTransientError({ status: 503, description: 'busy' })), { customerId, cartId: 'c' }));
     expect(failure.type).toBe('PartnerCenterError');
     expect(failure.nonRetryable).toBeFalsy();
     expect(failure.nextRetryDelay).toBeUndefined();
   });
 
   it('makes a stale availability (400019) a non-retryable StaleAvailability', async () => {
-    const failure = await failureOf(
+    const failure = await applicationFailureOf(
       environment().run(checkoutFailing(new PartnerCenterNotFoundError({ status: 404, code: 400019, description: 'Availability not found' })), { customerId, cartId: 'c' }),
     );
     expect(failure.type).toBe('StaleAvailability');
@@ -138,7 +112,7 @@ describe('checkoutPurchaseCart', () => {
   });
 
   it('makes a business refusal a non-retryable CheckoutRejected carrying the Partner Center code', async () => {
-    const failure = await failureOf(
+    const failure = await applicationFailureOf(
       environment().run(checkoutFailing(new PartnerCenterBusinessError({ status: 403, code: 13605, description: 'MCA acceptance not confirmed' })), { customerId, cartId: 'c' }),
     );
     expect(failure.type).toBe('CheckoutRejected');
@@ -147,7 +121,7 @@ describe('checkoutPurchaseCart', () => {
   });
 
   it('makes 401 a non-retryable Unauthorized', async () => {
-    const failure = await failureOf(environment().run(checkoutFailing(new PartnerCenterUnauthorizedError({ status: 401, description: 'token refused' })), { customerId, cartId: 'c' }));
+    const failure = await applicationFailureOf(environment().run(checkoutFailing(new PartnerCenterUnauthorizedError({ status: 401, description: 'token refused' })), { customerId, cartId: 'c' }));
     expect(failure.type).toBe('Unauthorized');
     expect(failure.nonRetryable).toBe(true);
   });
@@ -156,7 +130,7 @@ describe('checkoutPurchaseCart', () => {
 describe('createPurchaseCart', () => {
   it('reports refused lines and removes them from the cart before checkout', async () => {
     const sent: CartInput[] = [];
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       createCart: async (_c: string, cart: CartInput) => {
         sent.push(cart);
         return cartSchema.parse({
@@ -178,11 +152,11 @@ describe('createPurchaseCart', () => {
   });
 
   it('fails CartRejected with every Partner Center code when no line is valid', async () => {
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       createCart: async (_c: string, cart: CartInput) =>
         cartSchema.parse({ id: 'cart-1', lineItems: cart.lineItems.map((l) => ({ ...l, error: { errorCode: 10000 + l.id, errorDescription: `bad ${l.id}` } })) }),
     });
-    const failure = await failureOf(environment().run(activities(client).createPurchaseCart, { customerId, items: [resolvedItem, { ...resolvedItem, item: 1 }] }));
+    const failure = await applicationFailureOf(environment().run(activities(client).createPurchaseCart, { customerId, items: [resolvedItem, { ...resolvedItem, item: 1 }] }));
     expect(failure.type).toBe('CartRejected');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('10000');
@@ -191,11 +165,11 @@ describe('createPurchaseCart', () => {
 });
 
 describe('awaitOrderCompletion', () => {
-  const order = (body: object) => fakeClient({ getOrder: async () => orderSchema.parse({ id: 'o1', lineItems: [], ...body }) });
+  const order = (body: object) => fakePartnerCenter({ getOrder: async () => orderSchema.parse({ id: 'o1', lineItems: [], ...body }) });
 
   it('answers a missing order with a BENIGN retryable "not yet"', async () => {
-    const client = fakeClient({ getOrder: () => Promise.reject(new PartnerCenterNotFoundError({ status: 404, code: 20000, description: 'no order' })) });
-    const failure = await failureOf(environment().run(activities(client).awaitOrderCompletion, { customerId, orderId: 'o1' }));
+    const client = fakePartnerCenter({ getOrder: () => Promise.reject(new PartnerCenterNotFoundError({ status: 404, code: 20000, description: 'no order' })) });
+    const failure = await applicationFailureOf(environment().run(activities(client).awaitOrderCompletion, { customerId, orderId: 'o1' }));
     expect(failure.type).toBe('OrderNotYetVisible');
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(failure.nonRetryable).toBeFalsy();
@@ -203,7 +177,7 @@ describe('awaitOrderCompletion', () => {
 
   it('keeps polling a pending order and a completed one still missing subscription ids', async () => {
     for (const body of [{ status: 'pending' }, { status: 'completed', lineItems: [{ lineItemNumber: 0, offerId: catalogItemId, quantity: 1 }] }]) {
-      const failure = await failureOf(environment().run(activities(order(body)).awaitOrderCompletion, { customerId, orderId: 'o1' }));
+      const failure = await applicationFailureOf(environment().run(activities(order(body)).awaitOrderCompletion, { customerId, orderId: 'o1' }));
       expect(failure.type).toBe('OrderPending');
       expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     }
@@ -216,7 +190,7 @@ describe('awaitOrderCompletion', () => {
   });
 
   it('fails ProvisioningFailed for an order that ended without subscriptions', async () => {
-    const failure = await failureOf(environment().run(activities(order({ status: 'cancelled' })).awaitOrderCompletion, { customerId, orderId: 'o1' }));
+    const failure = await applicationFailureOf(environment().run(activities(order({ status: 'cancelled' })).awaitOrderCompletion, { customerId, orderId: 'o1' }));
     expect(failure.type).toBe('ProvisioningFailed');
     expect(failure.nonRetryable).toBe(true);
   });
@@ -240,7 +214,7 @@ describe('provisionSubscription', () => {
 
   it('PATCHes the full subscription with auto-renew off and the new name, with its etag', async () => {
     const patches: Array<{ body: Subscription; etag?: string }> = [];
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       getSubscription: async () => subscription(),
       updateSubscription: async (_c: string, body: Subscription, o?: RequestOptions & { etag?: string }) => {
         patches.push({ body, etag: o?.etag });
@@ -255,25 +229,25 @@ describe('provisionSubscription', () => {
   });
 
   it('does not PATCH when nothing differs', async () => {
-    const client = fakeClient({ getSubscription: async () => subscription() });
+    const client = fakePartnerCenter({ getSubscription: async () => subscription() });
     const summary = await environment().run(activities(client).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true });
     expect(summary.autoRenewEnabled).toBe(true);
   });
 
   it('waits (BENIGN) while the subscription is pending, and with App+User while provisioning is pending', async () => {
-    const pending = fakeClient({ getSubscription: async () => subscription({ status: 'pending' }) });
-    expect((await failureOf(environment().run(activities(pending).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }))).category).toBe(
+    const pending = fakePartnerCenter({ getSubscription: async () => subscription({ status: 'pending' }) });
+    expect((await applicationFailureOf(environment().run(activities(pending).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }))).category).toBe(
       ApplicationFailureCategory.BENIGN,
     );
-    const provisioning = fakeClient({ getSubscription: async () => subscription(), getSubscriptionProvisioningStatus: async () => ({ status: 'pending' }) });
-    const failure = await failureOf(environment().run(activities(provisioning, { tokenMode: 'app+user' }).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }));
+    const provisioning = fakePartnerCenter({ getSubscription: async () => subscription(), getSubscriptionProvisioningStatus: async () => ({ status: 'pending' }) });
+    const failure = await applicationFailureOf(environment().run(activities(provisioning, { tokenMode: 'app+user' }).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }));
     expect(failure.type).toBe('SubscriptionNotReady');
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
   });
 
   it('fails ProvisioningFailed for a suspended subscription', async () => {
-    const client = fakeClient({ getSubscription: async () => subscription({ status: 'suspended' }) });
-    const failure = await failureOf(environment().run(activities(client).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }));
+    const client = fakePartnerCenter({ getSubscription: async () => subscription({ status: 'suspended' }) });
+    const failure = await applicationFailureOf(environment().run(activities(client).provisionSubscription, { customerId, subscriptionId: 's1', autoRenew: true }));
     expect(failure.type).toBe('ProvisioningFailed');
     expect(failure.nonRetryable).toBe(true);
   });
@@ -284,7 +258,7 @@ describe('cancelPurchasedSubscription', () => {
 
   it('cancels with a full-body PATCH status deleted and says until when it was allowed', async () => {
     let sent: Subscription | undefined;
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       getSubscription: async () => active,
       updateSubscription: async (_c: string, body: Subscription) => {
         sent = body;
@@ -298,7 +272,7 @@ describe('cancelPurchasedSubscription', () => {
   });
 
   it('reports a refusal outside the window instead of failing', async () => {
-    const client = fakeClient({
+    const client = fakePartnerCenter({
       getSubscription: async () => active,
       updateSubscription: () => Promise.reject(new PartnerCenterBusinessError({ status: 400, code: 900213, description: 'passed your 168-hour cancellation window' })),
     });
@@ -332,7 +306,7 @@ describe('resolvePurchaseItems', () => {
   const item: PurchaseItem = { offer: { catalogItemId }, quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly', autoRenew: true };
   const input = { country: 'US', segment: 'commercial' as const, items: [item], refresh: false };
   const resolving = (resolved: ResolvedOffer | Error, calls: string[] = []) =>
-    activities(fakeClient({}), {
+    activities(fakePartnerCenter({}), {
       catalog: {
         resolve: async (q) => (calls.push(`resolve ${q.productId}:${q.skuId}`), resolved instanceof Error ? Promise.reject(resolved) : resolved),
         getByCatalogItemId: async (id) => (calls.push(`byId ${id}`), resolved instanceof Error ? Promise.reject(resolved) : resolved),
@@ -355,15 +329,15 @@ describe('resolvePurchaseItems', () => {
   });
 
   it('names the quantity outside the SKU bounds as InvalidPurchaseRequest', async () => {
-    const failure = await failureOf(environment().run(resolving(offer({ min: 10, max: 20 })), input));
+    const failure = await applicationFailureOf(environment().run(resolving(offer({ min: 10, max: 20 })), input));
     expect(failure.type).toBe('InvalidPurchaseRequest');
     expect(failure.message).toContain('items[0].quantity');
   });
 
   it('fails CurrencyMismatch, OfferNotPurchasable and CatalogItemNotFound', async () => {
-    expect((await failureOf(environment().run(resolving(offer({ currency: 'EUR' })), { ...input, currency: 'USD' }))).type).toBe('CurrencyMismatch');
-    expect((await failureOf(environment().run(resolving(offer({ isPurchasable: false })), input))).type).toBe('OfferNotPurchasable');
-    const missing = await failureOf(environment().run(resolving(new PartnerCenterNotFoundError({ status: 404, code: 400013, description: 'Product not found' })), input));
+    expect((await applicationFailureOf(environment().run(resolving(offer({ currency: 'EUR' })), { ...input, currency: 'USD' }))).type).toBe('CurrencyMismatch');
+    expect((await applicationFailureOf(environment().run(resolving(offer({ isPurchasable: false })), input))).type).toBe('OfferNotPurchasable');
+    const missing = await applicationFailureOf(environment().run(resolving(new PartnerCenterNotFoundError({ status: 404, code: 400013, description: 'Product not found' })), input));
     expect(missing.type).toBe('CatalogItemNotFound');
     expect(missing.nonRetryable).toBe(true);
     expect(missing.message).toContain('items[0]');
@@ -371,7 +345,7 @@ describe('resolvePurchaseItems', () => {
 
   it('maps the catalog resolver’s reasons: not-found, not-purchasable, ambiguous (the request must name one)', async () => {
     const failing = (reason: 'not-found' | 'not-purchasable' | 'ambiguous') =>
-      failureOf(environment().run(resolving(new CatalogResolutionError(reason, { description: `resolver says ${reason}` })), input));
+      applicationFailureOf(environment().run(resolving(new CatalogResolutionError(reason, { description: `resolver says ${reason}` })), input));
     expect((await failing('not-found')).type).toBe('CatalogItemNotFound');
     expect((await failing('not-purchasable')).type).toBe('OfferNotPurchasable');
     const ambiguous = await failing('ambiguous');

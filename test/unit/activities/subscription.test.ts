@@ -1,9 +1,9 @@
-import { ApplicationFailure, ApplicationFailureCategory, type Logger } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { createSubscriptionActivities } from '../../../src/activities/subscription';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 import type { SubscriptionChange } from '../../../src/workflows/change-types';
+import { activityContext, applicationFailureOf } from '../../support/activities';
 
 /**
  * The change activities under MockActivityEnvironment, against the real Partner Center client (real
@@ -34,14 +34,7 @@ const recordingFetch: typeof fetch = async (input, init) => {
 beforeAll(async () => {
   sandbox = await startSandbox({ orderCompletionDelayMs: 0 });
   customerId = sandbox.customerIds[0]!;
-  const tokens = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
-  client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens, fetch: recordingFetch });
+  client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)), fetch: recordingFetch });
   const offer = await createCatalogResolver(client).resolve({ productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1Y', billingCycle: 'monthly', country: 'US', segment: 'commercial' });
   catalogItemId = offer.catalogItemId;
 });
@@ -63,7 +56,6 @@ async function buy(quantity: number): Promise<string> {
   return subscriptionId;
 }
 
-const silent: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const activities = () => createSubscriptionActivities({ partnerCenter: client });
 
 let activitiesStarted = 0;
@@ -71,19 +63,8 @@ let activitiesStarted = 0;
  * One activity context per call (a context is reused, cancellation included). Each gets its own activity
  * id unless told, as in a workflow: the sandbox replays a repeated MS-RequestId's first answer.
  */
-function environment(activityId = `a${++activitiesStarted}`, attempt = 1, runId = 'run-1') {
-  const env = new MockActivityEnvironment({ activityId, attempt, workflowExecution: { workflowId: 'change-r1', runId } }, { logger: silent });
-  return { run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R> };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
+const environment = (activityId = `a${++activitiesStarted}`, attempt = 1, runId = 'run-1') =>
+  activityContext({ activityId, attempt, workflowExecution: { workflowId: 'change-r1', runId } });
 
 const patches = () => sent.filter((r) => r.method === 'PATCH');
 const apply = (subscriptionId: string, change: SubscriptionChange, env = environment()) =>
@@ -100,7 +81,7 @@ describe('readSubscriptionForChange', () => {
   });
 
   it('fails ChangeRejected (non-retryable) for an unknown subscription, with the Partner Center code', async () => {
-    const failure = await failureOf(environment().run(activities().readSubscriptionForChange, { customerId, subscriptionId: '00000000-0000-4000-8000-000000000000' }));
+    const failure = await applicationFailureOf(environment().run(activities().readSubscriptionForChange, { customerId, subscriptionId: '00000000-0000-4000-8000-000000000000' }));
     expect(failure.type).toBe('ChangeRejected');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details).toEqual([expect.objectContaining({ status: 404, code: 800002 })]);
@@ -143,7 +124,7 @@ describe('applySubscriptionChange', () => {
     const subscriptionId = await buy(2);
     await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 503, count: 1 });
     sent.length = 0;
-    const transient = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 1)));
+    const transient = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 1)));
     expect(transient.nonRetryable).toBeFalsy();
     await apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 2));
     await apply(subscriptionId, { action: 'setQuantity', quantity: 4 }, environment('4', 1));
@@ -157,7 +138,7 @@ describe('applySubscriptionChange', () => {
   it('makes 409/800082 a retryable SubscriptionBusy', async () => {
     const subscriptionId = await buy(2);
     await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 409, code: 800082, count: 1 });
-    const failure = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
+    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
     expect(failure.type).toBe('SubscriptionBusy');
     expect(failure.nonRetryable).toBeFalsy();
     expect(failure.details).toEqual([expect.objectContaining({ status: 409, code: 800082 })]);
@@ -166,14 +147,14 @@ describe('applySubscriptionChange', () => {
   it.each([900213, 900214, 800090])('maps Partner Center window refusal %d to OutsideCancellationWindow', async (code) => {
     const subscriptionId = await buy(2);
     await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 400, code, count: 1 });
-    const failure = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 1 }));
+    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 1 }));
     expect(failure.type).toBe('OutsideCancellationWindow');
     expect(failure.nonRetryable).toBe(true);
   });
 
   it('makes any other refusal ChangeRejected with the Partner Center code', async () => {
     const subscriptionId = await buy(2);
-    const failure = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 301 }));
+    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 301 }));
     expect(failure.type).toBe('ChangeRejected');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details).toEqual([expect.objectContaining({ status: 400, code: 2002 })]);
@@ -183,7 +164,7 @@ describe('applySubscriptionChange', () => {
     const subscriptionId = await buy(2);
     await apply(subscriptionId, { action: 'setAutoRenew', enabled: false });
     sent.length = 0;
-    const failure = await failureOf(apply(subscriptionId, { action: 'scheduleNextTerm', quantity: 3 }));
+    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'scheduleNextTerm', quantity: 3 }));
     expect(failure.type).toBe('ChangeRejected');
     expect(failure.details).toEqual([expect.objectContaining({ code: 'AutoRenewRequired' })]);
     expect(patches()).toEqual([]);
@@ -194,7 +175,7 @@ describe('applySubscriptionChange', () => {
     const subscription = await client.getSubscription(customerId, subscriptionId);
     await client.updateSubscription(customerId, { ...subscription, status: 'suspended' });
     sent.length = 0;
-    const failure = await failureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
+    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
     expect(failure.type).toBe('ChangeRejected');
     expect(failure.details).toEqual([expect.objectContaining({ code: 'SubscriptionNotActive', status: 'suspended' })]);
     expect(patches()).toEqual([]);
@@ -218,7 +199,7 @@ describe('awaitSubscriptionChange after a 202', () => {
     if (outcome.completion !== 'accepted') return;
 
     const poll = () => environment('5').run(activities().awaitSubscriptionChange, { customerId, subscriptionId, target: outcome.target });
-    const notYet = await failureOf(poll());
+    const notYet = await applicationFailureOf(poll());
     expect(notYet.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(notYet.nonRetryable).toBeFalsy();
 
