@@ -92,7 +92,10 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
     const settings = await getPurchaseSettings();
 
     setStep('reading');
-    const before = await reads.readSubscriptionForChange(ref);
+    const before = await reads.readSubscriptionForChange.executeWithOptions(
+      { summary: `Read subscription ${ref.subscriptionId} and check the change against it` },
+      [ref],
+    );
     const verdict = checkChange(before, change);
     if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
     // Nothing to refund when the subscription already showed the change before we did anything.
@@ -104,11 +107,17 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
     if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
 
     setStep('updating');
-    const applied = await changing(settings).applySubscriptionChange({ ...ref, change });
+    const applied = await changing(settings).applySubscriptionChange.executeWithOptions(
+      { summary: `Send the whole subscription with the change: ${describeChange(change)}` },
+      [{ ...ref, change }],
+    );
     if (applied.completion !== 'accepted') return finish(applied.completion, applied.subscription);
 
     setStep('awaiting-change');
-    const after = await polling(settings).awaitSubscriptionChange({ ...ref, target: applied.target });
+    const after = await polling(settings).awaitSubscriptionChange.executeWithOptions(
+      { summary: `Wait until subscription ${ref.subscriptionId} shows the accepted change` },
+      [{ ...ref, target: applied.target }],
+    );
     return finish('accepted', after);
   } catch (err) {
     // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.

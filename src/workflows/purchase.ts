@@ -53,7 +53,7 @@ const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
 /** Checkout of a recorded cart: retried with the same MS-RequestId, so a lost answer never buys twice. */
 function checkoutCart(customerId: string, cartId: string) {
-  return partnerCenter.checkoutPurchaseCart.executeWithOptions({ ...partnerCenterCall, summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
+  return partnerCenter.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
 }
 
 function pollingActivities(settings: PurchaseSettings) {
@@ -147,7 +147,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     const resolve = async (refresh: boolean): Promise<ResolvedItem[]> => {
       const { country, segment, currency, items } = request;
       return partnerCenter.resolvePurchaseItems.executeWithOptions(
-        { ...partnerCenterCall, summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
+        { summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
         [{ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh }],
       );
     };
@@ -164,7 +164,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     };
     const buildCart = async (items: ResolvedItem[]): Promise<CartOutcome> => {
       const cart = await partnerCenter.createPurchaseCart.executeWithOptions(
-        { ...partnerCenterCall, summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
+        { summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
         [{ customerId: request.customerId, items }],
       );
       status.cartId = cart.cartId;
@@ -239,7 +239,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     let subscriptions: SubscriptionSummary[] | undefined;
     try {
       subscriptions = await interruptible.run(() =>
-        Promise.all(provisioningPlan(request.customerId, orders, items).map((p) => poll.provisionSubscription.executeWithOptions({ ...poller(settings), summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p]).catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)))),
+        Promise.all(provisioningPlan(request.customerId, orders, items).map((p) => poll.provisionSubscription.executeWithOptions({ summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p]).catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)))),
       );
     } catch (err) {
       if (!(cancelRequest !== undefined && isCancellation(err))) throw err;
@@ -305,7 +305,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: status.subscriptionIds });
     const outcomes = await Promise.all(
       status.subscriptionIds.map((subscriptionId) =>
-        partnerCenter.cancelPurchasedSubscription.executeWithOptions({ ...partnerCenterCall, summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
+        partnerCenter.cancelPurchasedSubscription.executeWithOptions({ summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
           { customerId: base.customerId, subscriptionId },
         ]),
       ),
@@ -332,7 +332,7 @@ async function awaitOrders(
     checkout.orders.map(async ({ orderId }) => {
       try {
         return await poll.awaitOrderCompletion.executeWithOptions(
-          { ...poller(settings), summary: `Wait until order ${orderId} is visible and completed (polled every ${settings.orderPollIntervalMs} ms)` },
+          { summary: `Wait until order ${orderId} is visible and completed (polled every ${settings.orderPollIntervalMs} ms)` },
           [{ customerId, orderId }],
         );
       } catch (err) {
