@@ -13,16 +13,9 @@ import {
   type OrderFacts,
   type SubscriptionFacts,
 } from '../../../src/workflows/reconcile-logic';
-import type { ReconcileInput } from '../../../src/workflows/reconcile-types';
+import { novemberReconcileInput } from '../../support/reconcile';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
-const input: ReconcileInput = {
-  period: 'current',
-  currency: 'USD',
-  periodStart: '2026-11-01T00:00:00.000Z',
-  periodEnd: '2026-12-01T00:00:00.000Z',
-  asOf: '2026-11-25T12:00:00.000Z',
-};
 
 function subscription(extra: Partial<SubscriptionFacts> = {}): SubscriptionFacts {
   return {
@@ -75,7 +68,7 @@ function charge(chargeType: string, seats: number, extra: Partial<ChargeLine> = 
 function reconcile(lines: ChargeLine[], subscriptions: SubscriptionFacts[] = [subscription()], orders: OrderFacts[] = [order()]): CustomerMatch {
   const tally = createTally();
   for (const line of lines) addLine(tally, line);
-  return matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions, orders }, input);
+  return matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions, orders }, novemberReconcileInput);
 }
 
 type Kind = 'matched' | 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches' | 'unverified' | 'nothing';
@@ -272,8 +265,8 @@ describe('buildReport', () => {
     const tally = createTally();
     const unexpected = MAX_LISTED_FINDINGS + 7;
     for (let i = 0; i < unexpected; i += 1) addLine(tally, charge('new', 1, { subscriptionId: `stray-${i}`, subtotal: i }));
-    const match = matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [], orders: [] }, input);
-    const report = buildReport(input, tally, [match], 1);
+    const match = matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [], orders: [] }, novemberReconcileInput);
+    const report = buildReport(novemberReconcileInput, tally, [match], 1);
 
     expect(report.totals).toEqual({ unexpectedCharges: unexpected, missingCharges: 0, quantityMismatches: 0 });
     expect(report.unexpectedCharges).toHaveLength(MAX_LISTED_FINDINGS);
