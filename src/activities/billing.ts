@@ -1,8 +1,21 @@
-import { cancellationSignal, heartbeat } from '@temporalio/activity';
-import { isPartnerCenterError, type PartnerCenterClient } from '../partner-center';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { z } from 'zod';
+import { isPartnerCenterError, type PartnerCenterClient, type SeekCursor } from '../partner-center';
+import { seekCursorSchema } from '../partner-center/paging';
 import { reconcileFailureTypes } from '../workflows/failure-types';
-import { addLine, buildReport, createTally, matchCustomer, type BilledSubscription, type CustomerFacts, type CustomerMatch } from '../workflows/reconcile-logic';
-import type { ReconcileInput, ReconcileProgress, ReconcileReport } from '../workflows/reconcile-types';
+import {
+  addLine,
+  buildReport,
+  createTally,
+  matchCustomer,
+  restoreTally,
+  snapshotTally,
+  type BillingTally,
+  type CustomerFacts,
+  type CustomerMatch,
+} from '../workflows/reconcile-logic';
+import { BillingTallySnapshotSchema, type BilledSubscription, type ReconcileInput, type ReconcileReport } from '../workflows/reconcile-types';
 import { toActivityFailure } from './failures';
 import { runCorrelationId } from './request-ids';
 
@@ -14,6 +27,46 @@ export interface BillingActivityDeps {
 
 /** Partner Center's largest unbilled-reconciliation page. */
 export const RECONCILIATION_PAGE_SIZE = 2000;
+
+/**
+ * Largest checkpoint (compressed tally, base64) kept in heartbeat details. The tally grows with the
+ * subscriptions billed, and Temporal fails an attempt whose heartbeat details pass its blob limit
+ * (2 MB by default, warnings from 512 KB), so a retry would fail the same way. Compressed, the budget
+ * holds the totals of a few thousand subscriptions (the ids are most of it). Past it, heartbeats keep
+ * the last checkpoint that fitted: a retry then re-reads only the pages after that one.
+ */
+export const CHECKPOINT_BUDGET_BYTES = 256 * 1024;
+
+/** Where a retry of the reconciliation activity resumes: the next page and the totals of the pages before it. */
+const ReconcileCheckpointSchema = z.strictObject({
+  /** The page to read next; absent once every page has been read. */
+  next: seekCursorSchema.optional(),
+  /** Pages read up to here. */
+  pages: z.number().int().nonnegative(),
+  /** The BillingTallySnapshot of those pages, gzip-compressed JSON in base64 (see CHECKPOINT_BUDGET_BYTES). */
+  tally: z.string(),
+});
+export type ReconcileCheckpoint = z.infer<typeof ReconcileCheckpointSchema>;
+
+/**
+ * Heartbeat details of the reconciliation activity: its progress (shown as the pending activity's
+ * details in the UI) and, once a page has been read, the checkpoint a retry resumes from.
+ */
+export const ReconcileProgressSchema = z.object({
+  phase: z.enum(['reading-lines', 'matching']),
+  /** Lines of the request's customers read so far. */
+  lines: z.number().int(),
+  pages: z.number().int(),
+  customers: z.number().int(),
+  customersMatched: z.number().int(),
+  resumeFrom: ReconcileCheckpointSchema.optional(),
+});
+export type ReconcileProgress = z.infer<typeof ReconcileProgressSchema>;
+
+interface ResumePoint {
+  checkpoint: ReconcileCheckpoint;
+  tally: BillingTally;
+}
 
 export function createBillingActivities(deps: BillingActivityDeps) {
   const pc = deps.partnerCenter;
@@ -33,6 +86,55 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     }
   }
 
+  /**
+   * Folds the pages from `from` on (else from the first) into the tally, heartbeating after each page
+   * the progress and the checkpoint to resume from.
+   */
+  async function readPages(input: ReconcileInput, progress: ReconcileProgress, from: ResumePoint | undefined): Promise<BillingTally> {
+    const query = { currencyCode: input.currency, period: input.period, size: pageSize };
+    const tally = from?.tally ?? createTally();
+    let next: SeekCursor | undefined = from?.checkpoint.next;
+    let more = from === undefined || next !== undefined;
+    let checkpointsFit = true;
+    progress.lines = tally.lines;
+    progress.pages = from?.checkpoint.pages ?? 0;
+    progress.resumeFrom = from?.checkpoint;
+    while (more) {
+      const page = await pc.unbilledReconciliationLineItemsPage(query, next, reading());
+      for (const line of page.items) {
+        if (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId) addLine(tally, line);
+      }
+      next = page.next;
+      more = next !== undefined;
+      progress.pages += 1;
+      progress.lines = tally.lines;
+      // The tally hardly ever shrinks: once a checkpoint is too big, later ones would be too.
+      const checkpoint = checkpointsFit ? checkpointOf(tally, next, progress.pages) : undefined;
+      if (checkpoint !== undefined) progress.resumeFrom = checkpoint;
+      else checkpointsFit = false;
+      // Every page, also one of other customers' lines: a long read must not look like a dead worker.
+      heartbeat({ ...progress });
+    }
+    return tally;
+  }
+
+  /** All lines of the period: from the retried attempt's checkpoint when there is one. */
+  async function readLines(input: ReconcileInput, progress: ReconcileProgress): Promise<BillingTally> {
+    const from = resumePoint(activityInfo().heartbeatDetails);
+    if (from === undefined) return readPages(input, progress, undefined);
+    log.info('Resuming the reconciliation read', { pages: from.checkpoint.pages, lines: from.tally.lines, done: from.checkpoint.next === undefined });
+    try {
+      return await readPages(input, progress, from);
+    } catch (err) {
+      // Partner Center documents no lifetime for continuation tokens: one refused before any page was
+      // read means reading again from the first page, not failing the reconciliation.
+      const refused = isPartnerCenterError(err) && (err.kind === 'business' || err.kind === 'not-found');
+      if (!refused || progress.pages !== from.checkpoint.pages) throw err;
+      log.warn('Partner Center refused the saved continuation; reading from the first page again', { status: err.status, code: err.code });
+      return readPages(input, progress, undefined);
+    }
+  }
+
   return {
     /**
      * Reads the period's unbilled new-commerce reconciliation lines, folds them into per-subscription
@@ -42,27 +144,16 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * subscription's totals across all pages, so per-page activities would have to carry state as large
      * as the partner's subscription base through history (and continueAsNew). Folding the lines here keeps
      * worker memory proportional to subscriptions and the workflow history at one activity plus a capped
-     * report, however many lines there are. Progress is heartbeated (visible in the UI; cancellation
-     * reaches the activity through it). A retry — after a 429, whose Retry-After becomes the next-retry
-     * delay, or a lost worker — reads again from the first page: the client yields lines, not its
-     * continuation tokens, and a fresh read is one consistent snapshot of a list that grows during the
-     * day; with 2000-line pages a re-read costs one request per 2000 lines.
+     * report, however many lines there are. After each page the heartbeat carries the progress (visible
+     * in the UI; cancellation reaches the activity through it) and a checkpoint: the next page's cursor
+     * and the totals so far. A retry — after a 429, whose Retry-After becomes the next-retry delay, a
+     * lost worker or a timeout — resumes from it instead of the first page; a retry during matching
+     * reads no line again and only re-reads the customers' subscriptions and orders.
      */
     async reconcileUnbilledCharges(input: ReconcileInput): Promise<ReconcileReport> {
-      const progress: ReconcileProgress = { phase: 'reading-lines', lines: 0, customers: 0, customersMatched: 0 };
+      const progress: ReconcileProgress = { phase: 'reading-lines', lines: 0, pages: 0, customers: 0, customersMatched: 0 };
       try {
-        const tally = createTally();
-        const lines = pc.unbilledReconciliationLineItems({ currencyCode: input.currency, period: input.period, size: pageSize }, reading());
-        let read = 0;
-        for await (const line of lines) {
-          if (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId) {
-            addLine(tally, line);
-            progress.lines = tally.lines;
-          }
-          // Once a page, counting every line read: other customers' pages take time too.
-          read += 1;
-          if (read % pageSize === 0) heartbeat(progress);
-        }
+        const tally = await readLines(input, progress);
 
         const billedByCustomer = new Map<string, BilledSubscription[]>();
         if (input.customerId !== undefined) billedByCustomer.set(input.customerId, []);
@@ -73,13 +164,13 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         }
         progress.phase = 'matching';
         progress.customers = billedByCustomer.size;
-        heartbeat(progress);
+        heartbeat({ ...progress });
 
         const matches: CustomerMatch[] = [];
         for (const [customerId, billed] of billedByCustomer) {
           matches.push(matchCustomer(customerId, billed, await customerFacts(customerId), input));
           progress.customersMatched += 1;
-          heartbeat(progress);
+          heartbeat({ ...progress });
         }
         return buildReport(input, tally, matches, billedByCustomer.size);
       } catch (err) {
@@ -87,6 +178,25 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       }
     },
   };
+}
+
+/** Where the checkpoint after `pages` pages fits the budget: the next page and the totals so far; else undefined. */
+function checkpointOf(tally: BillingTally, next: SeekCursor | undefined, pages: number): ReconcileCheckpoint | undefined {
+  const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
+  if (compressed.length > CHECKPOINT_BUDGET_BYTES) return undefined;
+  return { ...(next !== undefined ? { next } : {}), pages, tally: compressed };
+}
+
+/** The checkpoint a previous attempt heartbeated, if any and readable (details of another version start over). */
+function resumePoint(details: unknown): ResumePoint | undefined {
+  const checkpoint = ReconcileProgressSchema.safeParse(details).data?.resumeFrom;
+  if (checkpoint === undefined) return undefined;
+  try {
+    const snapshot = BillingTallySnapshotSchema.safeParse(JSON.parse(gunzipSync(Buffer.from(checkpoint.tally, 'base64')).toString('utf8')));
+    return snapshot.success ? { checkpoint, tally: restoreTally(snapshot.data) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Workflows proxy these (import type only). */

@@ -1,5 +1,13 @@
 import type { OneTimeInvoiceLineItem, Order, Subscription } from '../partner-center';
-import type { ReconcileFinding, ReconcileInput, ReconcilePeriod, ReconcileReport, ValidReconcileRequest } from './reconcile-types';
+import type {
+  BilledSubscription,
+  BillingTallySnapshot,
+  ReconcileFinding,
+  ReconcileInput,
+  ReconcilePeriod,
+  ReconcileReport,
+  ValidReconcileRequest,
+} from './reconcile-types';
 
 /**
  * Pure decisions of `reconcileBilling`, apart from Temporal and HTTP so they are unit-tested on tables.
@@ -56,26 +64,6 @@ export interface CustomerFacts {
   orders: readonly OrderFacts[];
 }
 
-/** What one subscription was charged in the period, folded from its lines. */
-export interface BilledSubscription {
-  customerId: string;
-  customerName?: string;
-  /** '' when the lines named no subscription. */
-  subscriptionId: string;
-  orderId?: string;
-  offer?: string;
-  /** Net seats per charge type. */
-  charges: Record<string, number>;
-  /** The latest day with seat-billing charges (term start, cycle) and their seats. */
-  billedOn?: { day: string; seats: number };
-  /** Seat additions (+) and credits (−) by day. */
-  changes: Array<{ day: string; seats: number }>;
-  /** Sum of subtotals. */
-  amount: number;
-  unitPrice?: number;
-  lines: number;
-}
-
 /** Running totals of a stream of reconciliation lines: memory grows with subscriptions, not lines. */
 export interface BillingTally {
   lines: number;
@@ -86,6 +74,15 @@ export interface BillingTally {
 
 export function createTally(): BillingTally {
   return { lines: 0, amount: 0, chargeTypes: {}, bySubscription: new Map() };
+}
+
+/** The tally as plain data (a checkpoint to resume from); `restoreTally` turns it back. */
+export function snapshotTally(tally: BillingTally): BillingTallySnapshot {
+  return { lines: tally.lines, amount: tally.amount, chargeTypes: tally.chargeTypes, bySubscription: [...tally.bySubscription] };
+}
+
+export function restoreTally(snapshot: BillingTallySnapshot): BillingTally {
+  return { lines: snapshot.lines, amount: snapshot.amount, chargeTypes: snapshot.chargeTypes, bySubscription: new Map(snapshot.bySubscription) };
 }
 
 /** Seats a line adds (+) or credits (−) under the seat model; 0 for money-only charge types. */
@@ -120,11 +117,17 @@ export function addLine(tally: BillingTally, line: ChargeLine): void {
   billed.offer ??= offerName(line);
   billed.charges[type] = (billed.charges[type] ?? 0) + seats;
   const day = (line.chargeStartDate ?? '').slice(0, 10);
+  // Changes are kept net per day and only from the latest seat-billing day on (that day only moves
+  // later), so a subscription's totals stay small however many lines it has.
   if (SEAT_BILLING_CHARGES.has(type)) {
-    if (billed.billedOn === undefined || day > billed.billedOn.day) billed.billedOn = { day, seats };
-    else if (day === billed.billedOn.day) billed.billedOn.seats += seats;
-  } else if (seats !== 0) {
-    billed.changes.push({ day, seats });
+    if (billed.billedOn === undefined || day > billed.billedOn.day) {
+      billed.billedOn = { day, seats };
+      billed.changes = billed.changes.filter((c) => c.day >= day);
+    } else if (day === billed.billedOn.day) billed.billedOn.seats += seats;
+  } else if (seats !== 0 && (billed.billedOn === undefined || day >= billed.billedOn.day)) {
+    const sameDay = billed.changes.find((c) => c.day === day);
+    if (sameDay !== undefined) sameDay.seats += seats;
+    else billed.changes.push({ day, seats });
   }
   billed.amount = round2(billed.amount + amount);
   billed.unitPrice ??= line.effectiveUnitPrice ?? line.unitPrice;

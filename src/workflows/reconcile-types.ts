@@ -95,10 +95,32 @@ export interface ReconcileInput extends ValidReconcileRequest {
   asOf: string;
 }
 
-/** Heartbeat details of the reconciliation activity (shown as the pending activity's progress in the UI). */
-export interface ReconcileProgress {
-  phase: 'reading-lines' | 'matching';
-  lines: number;
-  customers: number;
-  customersMatched: number;
-}
+/** What one subscription was charged in the period, folded from its lines. */
+export const BilledSubscriptionSchema = z.object({
+  customerId: z.string(),
+  customerName: z.string().optional(),
+  /** '' when the lines named no subscription. */
+  subscriptionId: z.string(),
+  orderId: z.string().optional(),
+  offer: z.string().optional(),
+  /** Net seats per charge type. */
+  charges: z.record(z.string(), z.number()),
+  /** The latest day with seat-billing charges (term start, cycle) and their seats. */
+  billedOn: z.object({ day: z.string(), seats: z.number() }).optional(),
+  /** Net seat additions (+) and credits (−) per day, from `billedOn`'s day on (earlier ones no longer count). */
+  changes: z.array(z.object({ day: z.string(), seats: z.number() })),
+  /** Sum of subtotals. */
+  amount: z.number(),
+  unitPrice: z.number().optional(),
+  lines: z.number().int(),
+});
+export type BilledSubscription = z.infer<typeof BilledSubscriptionSchema>;
+
+/** The running totals of the lines read so far, as plain data (the tally's map as its entries). */
+export const BillingTallySnapshotSchema = z.object({
+  lines: z.number().int(),
+  amount: z.number(),
+  chargeTypes: z.record(z.string(), ChargeTypeTotalsSchema),
+  bySubscription: z.array(z.tuple([z.string(), BilledSubscriptionSchema])),
+});
+export type BillingTallySnapshot = z.infer<typeof BillingTallySnapshotSchema>;

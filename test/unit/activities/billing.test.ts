@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createBillingActivities } from '../../../src/activities/billing';
+import { CHECKPOINT_BUDGET_BYTES, createBillingActivities, type ReconcileProgress } from '../../../src/activities/billing';
 import {
   PartnerCenterBusinessError,
   PartnerCenterNotFoundError,
@@ -8,10 +9,12 @@ import {
   PartnerCenterUnauthorizedError,
   type OneTimeInvoiceLineItem,
   type Order,
+  type Page,
   type PartnerCenterClient,
+  type SeekCursor,
   type Subscription,
 } from '../../../src/partner-center';
-import type { ReconcileInput, ReconcileProgress, ReconcileReport } from '../../../src/workflows/reconcile-types';
+import type { ReconcileInput, ReconcileReport } from '../../../src/workflows/reconcile-types';
 
 const us = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const gb = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
@@ -36,9 +39,22 @@ function order(id: string): Order {
   return { id, status: 'completed', currencyCode: 'USD', lineItems: [] };
 }
 
-/** A client double for the activity's own logic: lines as a stream (optionally failing after some), subscriptions and orders per customer. */
-function fakeClient(options: { lines: OneTimeInvoiceLineItem[]; failAfter?: { lines: number; error: Error }; customers: Record<string, Subscription[] | Error> }): PartnerCenterClient & { pageSizes: number[] } {
+/** The cursor of page `n` (1-based) of the fake collection. */
+const cursorOf = (n: number): SeekCursor => ({ path: `/invoices/unbilled/lineitems?page=${n}&seekOperation=Next`, continuationToken: `token-${n}` });
+
+/**
+ * A client double for the activity's own logic: the lines in pages of the requested size, each page
+ * after the first reached by its cursor, optionally failing (once) when page `failOn.page` is asked
+ * for; subscriptions and orders per customer. `requested` lists the pages read, in order.
+ */
+function fakeClient(options: {
+  lines: OneTimeInvoiceLineItem[];
+  failOn?: { page: number; error: Error };
+  customers: Record<string, Subscription[] | Error>;
+}): PartnerCenterClient & { pageSizes: number[]; requested: number[] } {
   const pageSizes: number[] = [];
+  const requested: number[] = [];
+  let failOn = options.failOn;
   const facts = (customerId: string) => {
     const known = options.customers[customerId];
     if (known === undefined) throw new Error(`unexpected customer ${customerId}`);
@@ -47,21 +63,37 @@ function fakeClient(options: { lines: OneTimeInvoiceLineItem[]; failAfter?: { li
   };
   const client = {
     pageSizes,
-    async *unbilledReconciliationLineItems(q: { size?: number }) {
-      pageSizes.push(q.size ?? 0);
-      for (const [index, item] of options.lines.entries()) {
-        if (options.failAfter !== undefined && index === options.failAfter.lines) throw options.failAfter.error;
-        yield item;
+    requested,
+    async unbilledReconciliationLineItemsPage(q: { size?: number }, cursor?: SeekCursor): Promise<Page<OneTimeInvoiceLineItem>> {
+      const size = q.size ?? 2000;
+      const page = cursor === undefined ? 1 : Number(cursor.continuationToken?.replace('token-', ''));
+      if (cursor !== undefined) expect(cursor).toEqual(cursorOf(page));
+      if (failOn !== undefined && failOn.page === page) {
+        const { error } = failOn;
+        failOn = undefined;
+        throw error;
       }
+      pageSizes.push(size);
+      requested.push(page);
+      const items = options.lines.slice((page - 1) * size, page * size);
+      return page * size < options.lines.length ? { items, next: cursorOf(page + 1) } : { items };
     },
     listSubscriptions: async (customerId: string) => facts(customerId),
     listOrders: async (customerId: string) => facts(customerId).map((s) => order(s.orderId ?? '')),
   };
-  return client as unknown as PartnerCenterClient & { pageSizes: number[] };
+  return client as unknown as PartnerCenterClient & { pageSizes: number[]; requested: number[] };
 }
 
-function environment() {
-  const env = new MockActivityEnvironment({ activityId: '1', workflowExecution: { workflowId: 'reconcile-1', runId: 'run-1' } }, { logger: silent });
+/** An activity environment, optionally of a retry that finds `heartbeatDetails` (as Temporal hands them over: decoded JSON). */
+function environment(heartbeatDetails?: ReconcileProgress) {
+  const env = new MockActivityEnvironment(
+    {
+      activityId: '1',
+      workflowExecution: { workflowId: 'reconcile-1', runId: 'run-1' },
+      ...(heartbeatDetails !== undefined ? { attempt: 2, heartbeatDetails: JSON.parse(JSON.stringify(heartbeatDetails)) as unknown } : {}),
+    },
+    { logger: silent },
+  );
   const heartbeats: ReconcileProgress[] = [];
   env.on('heartbeat', (details: ReconcileProgress) => heartbeats.push(structuredClone(details)));
   const run = (pc: PartnerCenterClient, request: ReconcileInput, reconciliationPageSize?: number): Promise<ReconcileReport> =>
@@ -78,6 +110,31 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   return error as ApplicationFailure;
 }
 
+/** Heartbeats without their checkpoints: the progress an operator sees. */
+const progressOf = (heartbeats: ReconcileProgress[]) => heartbeats.map(({ resumeFrom: _resumeFrom, ...progress }) => progress);
+
+/** Eleven lines of two customers over six pages of two, the customers' subscriptions matching them all but one. */
+function sixPages() {
+  const lines = [
+    line(us, 'a', 2),
+    line(us, 'b'),
+    line(gb, 'c'),
+    line(us, 'd', 3),
+    line(us, 'a', 1),
+    line(gb, 'e'),
+    line(us, 'f'),
+    line(us, 'g', 4),
+    line(gb, 'h'),
+    line(us, 'stray'),
+    line(gb, 'i', 2),
+  ];
+  const customers = {
+    [us]: [subscription('a', 3), subscription('b'), subscription('d', 3), subscription('f'), subscription('g', 4)],
+    [gb]: [subscription('c'), subscription('e'), subscription('h'), subscription('i', 2)],
+  };
+  return { lines, customers };
+}
+
 describe('reconcileUnbilledCharges', () => {
   it('reads with the configured page size, heartbeats progress per page and per customer, and reports every customer', async () => {
     const pc = fakeClient({
@@ -87,15 +144,23 @@ describe('reconcileUnbilledCharges', () => {
     const { run, heartbeats } = environment();
     const report = await run(pc, input, 2);
 
-    expect(pc.pageSizes).toEqual([2]);
+    expect(pc.pageSizes).toEqual([2, 2]);
     expect(report).toMatchObject({ lines: 4, customers: 2, subscriptions: 3, matched: 2, totals: { unexpectedCharges: 1, missingCharges: 0, quantityMismatches: 0 } });
     expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: 'c' });
-    expect(heartbeats).toEqual([
-      { phase: 'reading-lines', lines: 2, customers: 0, customersMatched: 0 },
-      { phase: 'reading-lines', lines: 4, customers: 0, customersMatched: 0 },
-      { phase: 'matching', lines: 4, customers: 2, customersMatched: 0 },
-      { phase: 'matching', lines: 4, customers: 2, customersMatched: 1 },
-      { phase: 'matching', lines: 4, customers: 2, customersMatched: 2 },
+    expect(progressOf(heartbeats)).toEqual([
+      { phase: 'reading-lines', lines: 2, pages: 1, customers: 0, customersMatched: 0 },
+      { phase: 'reading-lines', lines: 4, pages: 2, customers: 0, customersMatched: 0 },
+      { phase: 'matching', lines: 4, pages: 2, customers: 2, customersMatched: 0 },
+      { phase: 'matching', lines: 4, pages: 2, customers: 2, customersMatched: 1 },
+      { phase: 'matching', lines: 4, pages: 2, customers: 2, customersMatched: 2 },
+    ]);
+    // Each page's checkpoint points at the next page; the last one says every page is read.
+    expect(heartbeats.map((h) => [h.resumeFrom?.pages, h.resumeFrom?.next])).toEqual([
+      [1, cursorOf(2)],
+      [2, undefined],
+      [2, undefined],
+      [2, undefined],
+      [2, undefined],
     ]);
   });
 
@@ -105,7 +170,7 @@ describe('reconcileUnbilledCharges', () => {
     const report = await run(pc, { ...input, customerId: us }, 2);
     expect(pc.pageSizes).toEqual([2]);
     // Pages of other customers' lines still show progress (a long read must not look like a dead worker).
-    expect(heartbeats[0]).toEqual({ phase: 'reading-lines', lines: 0, customers: 0, customersMatched: 0 });
+    expect(progressOf(heartbeats)[0]).toEqual({ phase: 'reading-lines', lines: 0, pages: 1, customers: 0, customersMatched: 0 });
     expect(report).toMatchObject({ customerId: us, lines: 0, customers: 1, totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 } });
     expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'a', expectedQuantity: 5 });
   });
@@ -128,10 +193,104 @@ describe('reconcileUnbilledCharges', () => {
     { name: 'refused credential', error: new PartnerCenterUnauthorizedError({ status: 401, description: 'App-only token refused' }), type: 'Unauthorized', nonRetryable: true },
     { name: 'refused read', error: new PartnerCenterBusinessError({ status: 400, code: 0, description: 'currencyCode is invalid' }), type: 'ReconciliationFailed', nonRetryable: true },
   ])('$name → $type', async ({ error, type, nonRetryable, nextRetryDelayMs }) => {
-    const pc = fakeClient({ lines: [line(us, 'a'), line(us, 'b')], failAfter: { lines: 1, error }, customers: {} });
-    const failure = await failureOf(environment().run(pc, input));
+    const pc = fakeClient({ lines: [line(us, 'a'), line(us, 'b')], failOn: { page: 2, error }, customers: {} });
+    const failure = await failureOf(environment().run(pc, input, 1));
     expect(failure.type).toBe(type);
     expect(failure.nonRetryable).toBe(nonRetryable);
     if (nextRetryDelayMs !== undefined) expect(failure.nextRetryDelay).toBe(nextRetryDelayMs);
+  });
+});
+
+describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
+  const throttled = () => new PartnerCenterThrottledError({ status: 429, description: 'Rate limit is exceeded.', retryAfterMs: 1000 });
+
+  it('a retry after a failure on page 4 reads only pages 4–6 and reports exactly what an uninterrupted run does', async () => {
+    const { lines, customers } = sixPages();
+    const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
+
+    const pc = fakeClient({ lines, customers, failOn: { page: 4, error: throttled() } });
+    const first = environment();
+    expect((await failureOf(first.run(pc, input, 2))).type).toBe('PartnerCenterThrottled');
+    expect(pc.requested).toEqual([1, 2, 3]);
+    const last = first.heartbeats.at(-1)!;
+    expect(last).toMatchObject({ phase: 'reading-lines', pages: 3, lines: 6, resumeFrom: { pages: 3, next: cursorOf(4) } });
+
+    pc.requested.length = 0;
+    const retry = environment(last);
+    const report = await retry.run(pc, input, 2);
+    expect(pc.requested).toEqual([4, 5, 6]);
+    expect(report).toEqual(clean);
+    expect(report.lines).toBe(11); // no line counted twice
+    expect(progressOf(retry.heartbeats)[0]).toEqual({ phase: 'reading-lines', lines: 8, pages: 4, customers: 0, customersMatched: 0 });
+  });
+
+  it('resumes a scoped run (one customer) with that customer’s totals only', async () => {
+    const { lines, customers } = sixPages();
+    const scoped = { ...input, customerId: gb };
+    const clean = await environment().run(fakeClient({ lines, customers }), scoped, 2);
+    const pc = fakeClient({ lines, customers, failOn: { page: 5, error: throttled() } });
+    const first = environment();
+    await failureOf(first.run(pc, scoped, 2));
+    pc.requested.length = 0;
+    expect(await environment(first.heartbeats.at(-1)).run(pc, scoped, 2)).toEqual(clean);
+    expect(pc.requested).toEqual([5, 6]);
+  });
+
+  it('a retry during matching reads no page again, only the customers', async () => {
+    const { lines, customers } = sixPages();
+    const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
+    const failing = fakeClient({ lines, customers: { ...customers, [gb]: throttled() } });
+    const first = environment();
+    await failureOf(first.run(failing, input, 2));
+    const last = first.heartbeats.at(-1)!;
+    expect(last).toMatchObject({ phase: 'matching', pages: 6, resumeFrom: { pages: 6 } });
+    expect(last.resumeFrom?.next).toBeUndefined();
+
+    const pc = fakeClient({ lines, customers });
+    expect(await environment(last).run(pc, input, 2)).toEqual(clean);
+    expect(pc.requested).toEqual([]);
+  });
+
+  it('reads from the first page again when Partner Center refuses the saved continuation', async () => {
+    const { lines, customers } = sixPages();
+    const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
+    const first = environment();
+    await failureOf(first.run(fakeClient({ lines, customers, failOn: { page: 4, error: throttled() } }), input, 2));
+
+    const expired = new PartnerCenterBusinessError({ status: 400, code: 0, description: 'The continuation token is invalid.' });
+    const pc = fakeClient({ lines, customers, failOn: { page: 4, error: expired } });
+    expect(await environment(first.heartbeats.at(-1)).run(pc, input, 2)).toEqual(clean);
+    expect(pc.requested).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it.each([
+    ['no details', undefined],
+    ['details of an older version (progress only)', { phase: 'reading-lines', lines: 6, customers: 0, customersMatched: 0 }],
+    ['an unreadable tally', { phase: 'reading-lines', lines: 6, pages: 3, customers: 0, customersMatched: 0, resumeFrom: { pages: 3, next: cursorOf(4), tally: 'bm90IGd6aXA=' } }],
+  ])('starts from the first page with %s', async (_name, details) => {
+    const { lines, customers } = sixPages();
+    const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
+    const pc = fakeClient({ lines, customers });
+    expect(await environment(details as ReconcileProgress | undefined).run(pc, input, 2)).toEqual(clean);
+    expect(pc.requested).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('keeps heartbeats within the budget: past it, the last checkpoint that fitted stays, and a retry resumes there', async () => {
+    // Thousands of distinct subscriptions (random ids, so compression cannot hide them) outgrow the budget within a few pages.
+    const lines = Array.from({ length: 12_000 }, () => line(us, randomUUID()));
+    const pc = fakeClient({ lines, customers: { [us]: [] } });
+    const first = environment();
+    // Fails when matching the customer, after every page is read.
+    await failureOf(first.run({ ...pc, listSubscriptions: () => Promise.reject(throttled()) }, input, 2000));
+    for (const details of first.heartbeats) expect(JSON.stringify(details).length).toBeLessThan(CHECKPOINT_BUDGET_BYTES + 1024);
+    const kept = first.heartbeats.at(-1)!.resumeFrom!;
+    expect(kept.pages).toBeGreaterThan(0);
+    expect(kept.pages).toBeLessThan(6);
+    expect(kept.next).toEqual(cursorOf(kept.pages + 1));
+
+    pc.requested.length = 0;
+    const report = await environment(first.heartbeats.at(-1)).run(pc, input, 2000);
+    expect(pc.requested).toEqual([2, 3, 4, 5, 6].slice(kept.pages - 1));
+    expect(report).toMatchObject({ lines: 12_000, subscriptions: 12_000, totals: { unexpectedCharges: 12_000 } });
   });
 });
