@@ -7,12 +7,15 @@ import {
   matchCustomer,
   MAX_LISTED_FINDINGS,
   periodBounds,
+  restoreTally,
   seatsOf,
+  snapshotTally,
   type ChargeLine,
   type CustomerMatch,
   type OrderFacts,
   type SubscriptionFacts,
 } from '../../../src/workflows/reconcile-logic';
+import { BillingTallySnapshotSchema } from '../../../src/workflows/reconcile-types';
 import { novemberReconcileInput } from '../../support/reconcile';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
@@ -257,6 +260,55 @@ describe('addLine', () => {
     const a = tally.bySubscription.get(`${customerId}|sub-a`)!;
     expect(a).toMatchObject({ amount: 48, lines: 2, charges: { new: 5, addQuantity: 3 }, unitPrice: 6 });
     expect(billedSeats(a)).toBe(8);
+  });
+
+  it('keeps seat changes net per day and only from the latest seat-billing day on, so a subscription stays small', () => {
+    const tally = createTally();
+    const lines = [
+      charge('addQuantity', 2, { chargeStartDate: '2026-11-03' }),
+      charge('new', 5, { chargeStartDate: '2026-11-10' }),
+      charge('addQuantity', 2, { chargeStartDate: '2026-11-05' }), // before the term's start: it does not count
+      ...Array.from({ length: 40 }, (_, i) => charge(i % 2 === 0 ? 'addQuantity' : 'removeQuantity', i % 2 === 0 ? 1 : -1, { chargeStartDate: '2026-11-12' })),
+      charge('addQuantity', 3, { chargeStartDate: '2026-11-20' }),
+    ];
+    for (const l of lines) addLine(tally, l);
+    const a = tally.bySubscription.get(`${customerId}|sub-a`)!;
+    expect(a.changes).toEqual([
+      { day: '2026-11-12', seats: 0 },
+      { day: '2026-11-20', seats: 3 },
+    ]);
+    expect(billedSeats(a)).toBe(8);
+    expect(a.lines).toBe(lines.length);
+
+    // A later cycle charge restarts the count: changes before it no longer matter.
+    addLine(tally, charge('cycleCharge', 8, { chargeStartDate: '2026-11-25' }));
+    expect(a.changes).toEqual([]);
+    expect(billedSeats(a)).toBe(8);
+  });
+});
+
+describe('snapshotTally / restoreTally', () => {
+  it('a tally taken through JSON and its schema folds the remaining lines to the same report as one never interrupted', () => {
+    const lines = [
+      charge('new', 5),
+      charge('addQuantity', 3, { chargeStartDate: '2026-11-12' }),
+      charge('new', 1, { subscriptionId: 'sub-b', subtotal: 0.1 }),
+      charge('removeQuantity', -1, { chargeStartDate: '2026-11-13' }),
+      charge('new', 2, { subscriptionId: '', orderId: 'order-x', subtotal: 12 }),
+      charge('addQuantity', 1, { subscriptionId: 'sub-b', chargeStartDate: '2026-11-14', subtotal: 0.1 }),
+    ];
+    const whole = createTally();
+    for (const l of lines) addLine(whole, l);
+
+    const before = createTally();
+    for (const l of lines.slice(0, 3)) addLine(before, l);
+    const resumed = restoreTally(BillingTallySnapshotSchema.parse(JSON.parse(JSON.stringify(snapshotTally(before)))));
+    for (const l of lines.slice(3)) addLine(resumed, l);
+
+    expect(resumed).toEqual(whole);
+    const report = (tally: typeof whole) =>
+      buildReport(novemberReconcileInput, tally, [matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [subscription()], orders: [order()] }, novemberReconcileInput)], 1);
+    expect(report(resumed)).toEqual(report(whole));
   });
 });
 
