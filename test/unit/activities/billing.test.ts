@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { CHECKPOINT_BUDGET_BYTES, createBillingActivities, type ReconcileProgress } from '../../../src/activities/billing';
 import {
   PartnerCenterBusinessError,
@@ -9,23 +7,16 @@ import {
   PartnerCenterUnauthorizedError,
   type OneTimeInvoiceLineItem,
   type Order,
-  type Page,
   type PartnerCenterClient,
   type SeekCursor,
   type Subscription,
 } from '../../../src/partner-center';
 import type { ReconcileInput, ReconcileReport } from '../../../src/workflows/reconcile-types';
+import { activityContext, applicationFailureOf as failureOf, fakePartnerCenter } from '../../support/activities';
+import { novemberReconcileInput as input } from '../../support/reconcile';
 
 const us = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const gb = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
-const input: ReconcileInput = {
-  period: 'current',
-  currency: 'USD',
-  periodStart: '2026-11-01T00:00:00.000Z',
-  periodEnd: '2026-12-01T00:00:00.000Z',
-  asOf: '2026-11-25T12:00:00.000Z',
-};
-const silent: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 function line(customerId: string, subscriptionId: string, quantity = 1): OneTimeInvoiceLineItem {
   return { customerId, subscriptionId, orderId: `order-${subscriptionId}`, chargeType: 'new', quantity, billableQuantity: quantity, subtotal: quantity * 6, unitPrice: 6 };
@@ -61,10 +52,8 @@ function fakeClient(options: {
     if (known instanceof Error) throw known;
     return known;
   };
-  const client = {
-    pageSizes,
-    requested,
-    async unbilledReconciliationLineItemsPage(q: { size?: number }, cursor?: SeekCursor): Promise<Page<OneTimeInvoiceLineItem>> {
+  const calls: Partial<PartnerCenterClient> = {
+    async unbilledReconciliationLineItemsPage(q, cursor) {
       const size = q.size ?? 2000;
       const page = cursor === undefined ? 1 : Number(cursor.continuationToken?.replace('token-', ''));
       if (cursor !== undefined) expect(cursor).toEqual(cursorOf(page));
@@ -78,36 +67,24 @@ function fakeClient(options: {
       const items = options.lines.slice((page - 1) * size, page * size);
       return page * size < options.lines.length ? { items, next: cursorOf(page + 1) } : { items };
     },
-    listSubscriptions: async (customerId: string) => facts(customerId),
-    listOrders: async (customerId: string) => facts(customerId).map((s) => order(s.orderId ?? '')),
+    listSubscriptions: async (customerId) => facts(customerId),
+    listOrders: async (customerId) => facts(customerId).map((s) => order(s.orderId ?? '')),
   };
-  return client as unknown as PartnerCenterClient & { pageSizes: number[]; requested: number[] };
+  return Object.assign(fakePartnerCenter(calls), { pageSizes, requested });
 }
 
-/** An activity environment, optionally of a retry that finds `heartbeatDetails` (as Temporal hands them over: decoded JSON). */
+/** An activity context, optionally of a retry that finds `heartbeatDetails` (as Temporal hands them over: decoded JSON). */
 function environment(heartbeatDetails?: ReconcileProgress) {
-  const env = new MockActivityEnvironment(
-    {
-      activityId: '1',
-      workflowExecution: { workflowId: 'reconcile-1', runId: 'run-1' },
-      ...(heartbeatDetails !== undefined ? { attempt: 2, heartbeatDetails: JSON.parse(JSON.stringify(heartbeatDetails)) as unknown } : {}),
-    },
-    { logger: silent },
-  );
+  const context = activityContext({
+    activityId: '1',
+    workflowExecution: { workflowId: 'reconcile-1', runId: 'run-1' },
+    ...(heartbeatDetails !== undefined ? { attempt: 2, heartbeatDetails: JSON.parse(JSON.stringify(heartbeatDetails)) as unknown } : {}),
+  });
   const heartbeats: ReconcileProgress[] = [];
-  env.on('heartbeat', (details: ReconcileProgress) => heartbeats.push(structuredClone(details)));
+  context.mock.on('heartbeat', (details: ReconcileProgress) => heartbeats.push(structuredClone(details)));
   const run = (pc: PartnerCenterClient, request: ReconcileInput, reconciliationPageSize?: number): Promise<ReconcileReport> =>
-    env.run(createBillingActivities({ partnerCenter: pc, ...(reconciliationPageSize !== undefined ? { reconciliationPageSize } : {}) }).reconcileUnbilledCharges, request) as Promise<ReconcileReport>;
+    context.run(createBillingActivities({ partnerCenter: pc, ...(reconciliationPageSize !== undefined ? { reconciliationPageSize } : {}) }).reconcileUnbilledCharges, request);
   return { run, heartbeats };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
 }
 
 /** Heartbeats without their checkpoints: the progress an operator sees. */
