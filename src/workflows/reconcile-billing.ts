@@ -18,8 +18,11 @@ import { describeInvalid } from './validation';
 
 /**
  * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that
- * dies is noticed within the heartbeat timeout; the overall deadline keeps a stuck run from blocking the
- * schedule's next one (its overlap policy skips while a run is open).
+ * dies is noticed within the heartbeat timeout and the retry resumes after the last page it heartbeated.
+ * Two minutes: the longest quiet stretch between heartbeats is one Partner Center call (30 s timeout,
+ * repeated once after a 401) or one customer's subscription and order lists, and the SDK sends
+ * heartbeats at most once a minute. The overall deadline keeps a stuck run from blocking the schedule's
+ * next one (its overlap policy skips while a run is open).
  */
 const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
   startToCloseTimeout: '1h',
