@@ -1,24 +1,14 @@
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { api, catalogItemFor, partnerTokens } from './helpers';
+import type { Sandbox } from '../../../src/sandbox';
+import { api, catalogItemFor, partnerTokens, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
 type Link = { uri: string; method: string; headers: Array<{ key: string; value: string }> };
 type Page<T = Json> = { totalCount: number; items: T[]; links: { self: Link; next?: Link }; continuationToken?: string };
 
 let sandbox: Sandbox;
-let tokens: { appOnly: string; appUser: string };
+let tokens: PartnerTokens;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 51, orderCompletionDelayMs: 0 });
-  tokens = await partnerTokens(sandbox);
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await sandbox.control.reset();
-  await sandbox.control.setDelays({ checkoutMs: 0 });
-});
+sandboxForFile({ seed: 51, orderCompletionDelayMs: 0 }, (started) => ({ sandbox, tokens } = started));
 
 describe('catalog', () => {
   test('products, SKUs and availabilities in every seeded country and currency', async () => {

@@ -1,6 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { request } from 'node:https';
-import type { Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 
@@ -100,9 +100,38 @@ export async function api<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+export interface PartnerTokens {
+  appOnly: string;
+  appUser: string;
+}
+
 /** Tokens of both kinds for the sandbox's main partner, fetched once per test file. */
-export async function partnerTokens(sandbox: Sandbox): Promise<{ appOnly: string; appUser: string }> {
+export async function partnerTokens(sandbox: Sandbox): Promise<PartnerTokens> {
   return { appOnly: await tokenFor(sandbox, 'app-only', sandbox), appUser: await tokenFor(sandbox, 'app+user', sandbox) };
+}
+
+export interface StartedSandbox {
+  sandbox: Sandbox;
+  tokens: PartnerTokens;
+  /** The main partner's first customer. */
+  customer: string;
+}
+
+/** One sandbox for the whole test file, handed to `use` once started and closed after the file;
+ * every test starts from a reset with instant checkouts. */
+export function sandboxForFile(options: SandboxOptions, use: (started: StartedSandbox) => void): void {
+  let sandbox: Sandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox(options);
+    use({ sandbox, tokens: await partnerTokens(sandbox), customer: sandbox.customerIds[0] });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  beforeEach(async () => {
+    await sandbox?.control.reset();
+    await sandbox?.control.setDelays({ checkoutMs: 0 });
+  });
 }
 
 /** The first commercial availability of a SKU in a country with the given term (its catalogItemId). */

@@ -1,26 +1,15 @@
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { api, catalogItemFor, partnerTokens } from './helpers';
+import type { Sandbox } from '../../../src/sandbox';
+import { api, catalogItemFor, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
 type Order = { id: string; status: string; lineItems: Array<{ lineItemNumber: number; offerId: string; quantity: number; subscriptionId?: string }> };
 
 let sandbox: Sandbox;
-let tokens: { appOnly: string; appUser: string };
+let tokens: PartnerTokens;
 let customer: string;
 const BASIC = 'CFQ7TTC0LH18';
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 11, orderCompletionDelayMs: 60_000, orderListDelayMs: 120_000 });
-  tokens = await partnerTokens(sandbox);
-  customer = sandbox.customerIds[0];
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await sandbox.control.reset();
-  await sandbox.control.setDelays({ checkoutMs: 0 });
-});
+sandboxForFile({ seed: 11, orderCompletionDelayMs: 60_000, orderListDelayMs: 120_000 }, (started) => ({ sandbox, tokens, customer } = started));
 
 async function buy(lines: Json[]): Promise<{ cartId: string; orders: Order[]; orderErrors: Json[] }> {
   const cart = await api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, { lineItems: lines });

@@ -1,26 +1,15 @@
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { api, catalogItemFor, partnerTokens } from './helpers';
+import type { Sandbox } from '../../../src/sandbox';
+import { api, catalogItemFor, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
 type Subscription = Json & { id: string; quantity: number; status: string; autoRenewEnabled: boolean; attributes: { etag: string } };
 
 const HOUR = 3_600_000;
 let sandbox: Sandbox;
-let tokens: { appOnly: string; appUser: string };
+let tokens: PartnerTokens;
 let customer: string;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 31, orderCompletionDelayMs: 0, orderListDelayMs: 0 });
-  tokens = await partnerTokens(sandbox);
-  customer = sandbox.customerIds[0];
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await sandbox.control.reset();
-  await sandbox.control.setDelays({ checkoutMs: 0 });
-});
+sandboxForFile({ seed: 31, orderCompletionDelayMs: 0, orderListDelayMs: 0 }, (started) => ({ sandbox, tokens, customer } = started));
 
 /** Buys `quantity` seats of Business Basic and returns the subscription once the order completed. */
 async function purchase(quantity = 10, term = 'P1Y', billingCycle = 'monthly', productId = 'CFQ7TTC0LH18', skuId = '0001'): Promise<Subscription> {
