@@ -189,24 +189,39 @@ describe('reconcileBilling against the sandbox', () => {
     expect((await handle.describe()).typedSearchAttributes.get(PcCustomerId)).toBe(us);
   });
 
-  it('retries a page answered 429 after its Retry-After and still reports every line', async () => {
-    await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
-    await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
-    // The third page request is throttled.
-    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', kind: 'throttle', retryAfterSeconds: 1, skip: 2, count: 1 });
+  it.each([
+    { fault: { kind: 'throttle', retryAfterSeconds: 1 } as const, failureType: 'PartnerCenterThrottled' },
+    { fault: { kind: 'reset' } as const, failureType: 'PartnerCenterError' },
+  ])('resumes after a $fault.kind on page 4 of 6: pages 1–3 are read once and the report is that of a run without the fault', async ({ fault, failureType }) => {
+    const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
+    const [, teams] = await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
+    await buy(us, [[offers.teamsEssentials, 2], [offers.office365E3, 1]]);
+    await changeSubscription(us, basic!, { quantity: 8 });
+    // Findings of every kind, so the comparison covers more than counts: a double-billed seat increase,
+    // a purchase never billed, another customer billed for US's E3.
+    await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 2 });
+    expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
+    await rig.sandbox.control.addCharge({ subscriptionId: e3!.id, chargeType: 'new', quantity: 2, customerId: gb });
 
-    const { report: result, history } = await reconcile({ period: 'current', currency: 'USD' });
-    const report = asReport(result);
-    expect(report).toMatchObject({ lines: 7, matched: 7 });
-    expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 });
+    const clean = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
+    const pages = Math.ceil(clean.lines / PAGE_SIZE);
+    expect(pages).toBe(6);
+    expect(clean.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
+    const readBefore = (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE];
+    expect(readBefore).toBe(pages);
 
-    const pages = Math.ceil(7 / PAGE_SIZE);
-    expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBe(3 + pages);
+    // The fourth page request fails once.
+    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', ...fault, skip: 3, count: 1 });
+    const { report, history } = await reconcile({ period: 'current', currency: 'USD' });
+    expect(asReport(report)).toEqual(clean);
+
+    // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
+    const readAfter = (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]!;
+    expect(readAfter - readBefore!).toBe(pages + 1);
     const started = (history.events ?? []).find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
     expect(started?.attempt).toBe(2);
-    const last = started?.lastFailure?.applicationFailureInfo;
-    expect(last?.type).toBe('PartnerCenterThrottled');
-    expect(Number(last?.nextRetryDelay?.seconds)).toBe(1);
+    expect(started?.lastFailure?.applicationFailureInfo?.type).toBe(failureType);
+    if (fault.kind === 'throttle') expect(Number(started?.lastFailure?.applicationFailureInfo?.nextRetryDelay?.seconds)).toBe(1);
   });
 
   it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {
