@@ -5,10 +5,10 @@
  */
 import { createServer } from 'node:net';
 import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { recordingLogger } from '../../support/logging';
 import {
   createPartnerCenterClient,
   createTokenProvider,
-  type PartnerCenterLogger,
   type TokenProvider,
   type TokenProviderOptions,
 } from '../../../src/partner-center';
@@ -16,14 +16,8 @@ import {
 let sandbox: Sandbox;
 const secrets = new Set<string>();
 const errors: unknown[] = [];
-const logLines: string[] = [];
-
-const logger: PartnerCenterLogger = {
-  debug: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  info: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  warn: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-  error: (message, meta) => logLines.push(JSON.stringify({ message, meta })),
-};
+const logger = recordingLogger();
+const logLines = logger.lines;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 53 });

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recordingLogger } from '../../support/logging';
 import {
   createPartnerCenterClient,
   PartnerCenterInvalidRequestError,
@@ -70,12 +71,6 @@ function countingTokens(mode: TokenProvider['mode'] = 'app-only'): TokenProvider
       return `token-${calls.length}`;
     },
   };
-}
-
-function recordingLogger(): PartnerCenterLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (message: string, meta?: Record<string, unknown>) => lines.push(JSON.stringify({ message, meta }));
-  return { lines, debug: log, info: log, warn: log, error: log };
 }
 
 const order = (id: string) => ({ id, status: 'completed', lineItems: [] });
