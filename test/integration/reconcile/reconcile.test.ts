@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { createBillingActivities } from '../../../src/activities/billing';
+import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing';
 import { reconcileFailureTypes, scheduleReconcile, startReconcile, type ReconcileReport, type ReconcileRequest } from '../../../src/client';
 import { createCatalogResolver, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
 import { createActivityDeps } from '../../../src/worker';
@@ -73,16 +74,21 @@ async function changeSubscription(customerId: string, subscription: Subscription
   await pc.updateSubscription(customerId, { ...current, ...change });
 }
 
-/** Runs one reconciliation on a worker whose activity reads PAGE_SIZE lines per page. */
-async function reconcile(request: ReconcileRequest) {
-  const taskQueue = uniqueTaskQueue('reconcile');
-  const worker = await Worker.create({
+/** A worker whose reconciliation activity reads PAGE_SIZE lines per page. */
+async function reconcileWorker(taskQueue: string): Promise<Worker> {
+  return Worker.create({
     connection: rig.env.nativeConnection,
     workflowBundle: await workflowBundle(),
     taskQueue,
     activities: createBillingActivities({ partnerCenter: pc, reconciliationPageSize: PAGE_SIZE }),
     shutdownGraceTime: '1s',
   });
+}
+
+/** Runs one reconciliation on a reconcileWorker. */
+async function reconcile(request: ReconcileRequest) {
+  const taskQueue = uniqueTaskQueue('reconcile');
+  const worker = await reconcileWorker(taskQueue);
   return worker.runUntil(async () => {
     const handle = await startReconcile(client, request, { taskQueue });
     const report = await handle.result().catch((e: unknown) => e);
@@ -91,6 +97,31 @@ async function reconcile(request: ReconcileRequest) {
     return { handle, report, history: await handle.fetchHistory(), currentDetails: metadata.currentDetails };
   });
 }
+
+/**
+ * Eleven USD lines (six pages) with a finding of every kind, so comparing reports covers more than
+ * counts: a double-billed seat increase, a purchase never billed, another customer billed for US's E3.
+ * Reconciles them once without faults: that report, the pages and the page reads so far.
+ */
+async function sixPagesReconciled(): Promise<{ clean: ReconcileReport; pages: number; readBefore: number }> {
+  const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
+  const [, teams] = await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
+  await buy(us, [[offers.teamsEssentials, 2], [offers.office365E3, 1]]);
+  await changeSubscription(us, basic!, { quantity: 8 });
+  await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 2 });
+  expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
+  await rig.sandbox.control.addCharge({ subscriptionId: e3!.id, chargeType: 'new', quantity: 2, customerId: gb });
+
+  const clean = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
+  const pages = Math.ceil(clean.lines / PAGE_SIZE);
+  expect(pages).toBe(6);
+  expect(clean.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
+  const readBefore = (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE];
+  expect(readBefore).toBe(pages);
+  return { clean, pages, readBefore: readBefore! };
+}
+
+const unbilledReads = async () => (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE] ?? 0;
 
 function asReport(value: unknown): ReconcileReport {
   if (value instanceof Error) throw value;
@@ -193,22 +224,7 @@ describe('reconcileBilling against the sandbox', () => {
     { fault: { kind: 'throttle', retryAfterSeconds: 1 } as const, failureType: 'PartnerCenterThrottled' },
     { fault: { kind: 'reset' } as const, failureType: 'PartnerCenterError' },
   ])('resumes after a $fault.kind on page 4 of 6: pages 1–3 are read once and the report is that of a run without the fault', async ({ fault, failureType }) => {
-    const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
-    const [, teams] = await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
-    await buy(us, [[offers.teamsEssentials, 2], [offers.office365E3, 1]]);
-    await changeSubscription(us, basic!, { quantity: 8 });
-    // Findings of every kind, so the comparison covers more than counts: a double-billed seat increase,
-    // a purchase never billed, another customer billed for US's E3.
-    await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 2 });
-    expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
-    await rig.sandbox.control.addCharge({ subscriptionId: e3!.id, chargeType: 'new', quantity: 2, customerId: gb });
-
-    const clean = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
-    const pages = Math.ceil(clean.lines / PAGE_SIZE);
-    expect(pages).toBe(6);
-    expect(clean.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
-    const readBefore = (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE];
-    expect(readBefore).toBe(pages);
+    const { clean, pages, readBefore } = await sixPagesReconciled();
 
     // The fourth page request fails once.
     await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', ...fault, skip: 3, count: 1 });
@@ -216,12 +232,41 @@ describe('reconcileBilling against the sandbox', () => {
     expect(asReport(report)).toEqual(clean);
 
     // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
-    const readAfter = (await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]!;
-    expect(readAfter - readBefore!).toBe(pages + 1);
+    expect((await unbilledReads()) - readBefore).toBe(pages + 1);
     const started = (history.events ?? []).find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
     expect(started?.attempt).toBe(2);
     expect(started?.lastFailure?.applicationFailureInfo?.type).toBe(failureType);
     if (fault.kind === 'throttle') expect(Number(started?.lastFailure?.applicationFailureInfo?.nextRetryDelay?.seconds)).toBe(1);
+  });
+
+  it('resumes on another worker at page 4 when the first stops while reading it; the heartbeat it resumes from holds no secret', async () => {
+    const { clean, pages, readBefore } = await sixPagesReconciled();
+    // The fourth page is slow, and the first worker goes away while waiting for it.
+    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', kind: 'latency', latencyMs: 3000, skip: 3, count: 1 });
+    const taskQueue = uniqueTaskQueue('reconcile-stop');
+    const first = await reconcileWorker(taskQueue);
+    const firstRun = first.run();
+    const handle = await startReconcile(client, { period: 'current', currency: 'USD' }, { taskQueue });
+    while ((await unbilledReads()) - readBefore < 4) await new Promise((resolve) => setTimeout(resolve, 50));
+    first.shutdown();
+    await firstRun;
+
+    // What the retry will resume from, as Temporal keeps it: the cursor of page 4 and the totals of pages 1–3, no secret.
+    const [pending] = (await handle.describe()).raw.pendingActivities ?? [];
+    const details = ReconcileProgressSchema.parse(defaultPayloadConverter.fromPayload(pending!.heartbeatDetails!.payloads![0]!));
+    expect(details).toMatchObject({ pages: 3, resumeFrom: { pages: 3, next: { path: expect.stringContaining('seekOperation=Next'), continuationToken: expect.any(String) } } });
+    const tally = gunzipSync(Buffer.from(details.resumeFrom!.tally, 'base64')).toString('utf8');
+    expect(JSON.parse(tally)).toMatchObject({ lines: 3 * PAGE_SIZE });
+    for (const text of [JSON.stringify(details), tally]) {
+      for (const secret of secretsOf(rig.sandbox)) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(JWT_PATTERN);
+    }
+
+    const report = await (await reconcileWorker(taskQueue)).runUntil(handle.result());
+    expect(report).toEqual(clean);
+    expect((await unbilledReads()) - readBefore).toBe(pages + 1);
+    const started = (await handle.fetchHistory()).events?.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
+    expect(started?.attempt).toBe(2);
   });
 
   it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {
