@@ -46,7 +46,7 @@ const ReconcileCheckpointSchema = z.strictObject({
   /** The BillingTallySnapshot of those pages, gzip-compressed JSON in base64 (see CHECKPOINT_BUDGET_BYTES). */
   tally: z.string(),
 });
-export type ReconcileCheckpoint = z.infer<typeof ReconcileCheckpointSchema>;
+type ReconcileCheckpoint = z.infer<typeof ReconcileCheckpointSchema>;
 
 /**
  * Heartbeat details of the reconciliation activity: its progress (shown as the pending activity's
