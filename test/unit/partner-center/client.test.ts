@@ -183,7 +183,7 @@ test('seek paging follows links.next with the continuation header and seekOperat
   expect(requests[0].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=2');
   expect(requests[1].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&size=2&seekOperation=Next');
   expect(requests.map((r) => r.headers['ms-continuationtoken'])).toEqual([undefined, 'p2', 'p3']);
-  // A link header can never replace ours.
+  // Link headers other than the continuation token are dropped: a server-sent Authorization never replaces ours.
   expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
   // Only the first page reuses the caller's request id; every page is its own logical call.
   expect(requests[0].headers['ms-requestid']).toBe('first');
