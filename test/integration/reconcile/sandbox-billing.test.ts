@@ -1,5 +1,5 @@
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type OneTimeInvoiceLineItem, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
 
 /** The sandbox billing the reconciliation tests rely on: recurring cycle charges and the charge-seeding control routes. */
 
@@ -12,14 +12,7 @@ let gb: string;
 beforeAll(async () => {
   sandbox = await startSandbox({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
   [us, gb] = sandbox.customerIds as [string, string];
-  const tokens = createTokenProvider({
-    tenantId: sandbox.tenantId,
-    clientId: sandbox.clientId,
-    credential: { clientSecret: sandbox.clientSecret },
-    authorityHost: sandbox.authorityHost,
-    trustedCaPem: sandbox.caPem,
-  });
-  pc = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens });
+  pc = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)) });
 });
 afterAll(async () => {
   await sandbox?.close();
