@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { freePort } from '../../../src/temporal/dev-server';
@@ -65,7 +66,7 @@ describe('npm run worker against the sandbox, configured only through the enviro
   it.each([
     ['App-only', false],
     ['App+User', true],
-  ])('%s: completes a purchase, serves metrics, logs JSON without secrets, stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
+  ])('%s: completes a purchase, applies the global rate limit, serves metrics, logs JSON without secrets, stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
     const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
     const metricsPort = await freePort();
     const connection = await Connection.connect({ address: testServerAddress() });
@@ -74,6 +75,7 @@ describe('npm run worker against the sandbox, configured only through the enviro
       ...workerEnv(sandbox, taskQueue),
       ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
       METRICS_PORT: String(metricsPort),
+      PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
       LOG_LEVEL: 'debug',
     });
     try {
@@ -93,6 +95,16 @@ describe('npm run worker against the sandbox, configured only through the enviro
       expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 2, status: 'active' })]);
       const counters = await sandbox.control.counters();
       expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
+
+      // The global Partner Center budget is the task queue's activity rate limit, as the server applies it.
+      const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        reportConfig: true,
+      });
+      expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60);
+      expect(effectiveRateLimit?.rateLimitSource).toBe(temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER);
 
       // Prometheus: Temporal Core's metrics and ours, by route template (no ids in labels).
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
