@@ -180,6 +180,19 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       const slow = await runPurchases(client, taskQueue, sandbox, 1);
       figures.push({ name: 'purchase: history events with a 10 s order (~40 polls)', value: slow.historyEvents[0], unit: 'events' });
       await sandbox.control.setDelays({ orderCompletionMs: 300 });
+
+      // The same load while Partner Center misbehaves: every purchase must still complete, none may buy twice.
+      const faultCount = Math.ceil(count / 3);
+      await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'status', status: 503, count: faultCount });
+      await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'throttle', retryAfterSeconds: 1, count: faultCount });
+      await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: faultCount });
+      const faulty = await runPurchases(client, taskQueue, sandbox, count);
+      await sandbox.control.clearFaults();
+      const faults = `${faultCount} cart 503s, ${faultCount} cart 429s (Retry-After 1 s), ${faultCount} checkouts committed then dropped`;
+      figures.push({ name: `purchase under faults: ${count} concurrent, all completed, p50`, value: round(percentile(faulty.latencies, 50)), unit: 'ms', note: faults });
+      figures.push({ name: 'purchase under faults: p95', value: round(percentile(faulty.latencies, 95)), unit: 'ms' });
+      figures.push({ name: 'purchase under faults: requests per purchase', value: round(faulty.requests / count, 2), unit: 'requests' });
+      figures.push({ name: 'purchase under faults: orders per cart (max)', value: faulty.maxOrdersPerCart, unit: 'orders' });
     });
     const memory = process.memoryUsage();
     figures.push({ name: 'worker process RSS after the runs', value: round(memory.rss / 2 ** 20), unit: 'MiB', note: `${memory.rss >= rssBefore ? '+' : ''}${round((memory.rss - rssBefore) / 2 ** 20)} MiB during them` });
