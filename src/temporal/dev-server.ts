@@ -26,7 +26,6 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
-  pid: number;
   cli: TemporalCli;
   stop(): Promise<void>;
 }
@@ -39,7 +38,7 @@ const DYNAMIC_CONFIG = [
 ];
 
 /** `--search-attribute Name=Type` for every contract search attribute, in the CLI's spelling. */
-export function searchAttributeFlags(): string[] {
+function searchAttributeFlags(): string[] {
   return searchAttributeKeys.flatMap((key) => [
     '--search-attribute',
     `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,
@@ -147,14 +146,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    pid: child.pid ?? -1,
     cli,
     stop: () => stopChild(child),
   };
 }
 
 /** SIGTERM, then SIGKILL after 10 s: a dev server flushing SQLite gets a chance, but never hangs a test run. */
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -1,7 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { devServerStateFile, TEMPORAL_TEST_ADDRESS } from './paths';
+import { TEMPORAL_TEST_ADDRESS } from './paths';
 
 declare global {
   var __pcwDevServer: DevServer | undefined;
@@ -18,7 +16,4 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__pcwDevServer = server;
   // Jest starts its test workers after globalSetup, with this process's environment.
   process.env[TEMPORAL_TEST_ADDRESS] = server.address;
-  // A crashed run leaves the pid behind so the next teardown or an operator can find it.
-  mkdirSync(dirname(devServerStateFile), { recursive: true });
-  writeFileSync(devServerStateFile, JSON.stringify({ pid: server.pid, address: server.address }));
 }
