@@ -15,7 +15,14 @@ import {
   type CustomerFacts,
   type CustomerMatch,
 } from '../workflows/reconcile-logic';
-import { BillingTallySnapshotSchema, type BilledSubscription, type ReconcileInput, type ReconcileReport } from '../workflows/reconcile-types';
+import {
+  BillingTallySnapshotSchema,
+  DEFAULT_BILLING_DELAY_HOURS,
+  type BilledSubscription,
+  type BillingClock,
+  type ReconcileInput,
+  type ReconcileReport,
+} from '../workflows/reconcile-types';
 import { toActivityFailure } from './failures';
 import { runCorrelationId } from './request-ids';
 
@@ -23,6 +30,8 @@ export interface BillingActivityDeps {
   partnerCenter: PartnerCenterClient;
   /** Reconciliation lines per page; Partner Center's maximum (2000) unless a test wants many pages. */
   reconciliationPageSize?: number;
+  /** Customers per page when reconciling every customer; the client's default (500) unless a test wants many pages. */
+  customerPageSize?: number;
 }
 
 /** Partner Center's largest unbilled-reconciliation page. */
@@ -45,6 +54,8 @@ const ReconcileCheckpointSchema = z.strictObject({
   pages: z.number().int().nonnegative(),
   /** The BillingTallySnapshot of those pages, gzip-compressed JSON in base64 (see CHECKPOINT_BUDGET_BYTES). */
   tally: z.string(),
+  /** Partner Center's clock on the last page read (see readPages). */
+  serverTime: z.string().optional(),
 });
 type ReconcileCheckpoint = z.infer<typeof ReconcileCheckpointSchema>;
 
@@ -57,6 +68,7 @@ export const ReconcileProgressSchema = z.object({
   /** Lines of the request's customers read so far. */
   lines: z.number().int(),
   pages: z.number().int(),
+  /** Customers to match so far (without a customerId, more appear as the customer list is read). */
   customers: z.number().int(),
   customersMatched: z.number().int(),
   resumeFrom: ReconcileCheckpointSchema.optional(),
@@ -68,9 +80,16 @@ interface ResumePoint {
   tally: BillingTally;
 }
 
+/** The lines read: their totals, and Partner Center's clock when it served the last page. */
+interface LinesRead {
+  tally: BillingTally;
+  serverTime?: string;
+}
+
 export function createBillingActivities(deps: BillingActivityDeps) {
   const pc = deps.partnerCenter;
   const pageSize = deps.reconciliationPageSize ?? RECONCILIATION_PAGE_SIZE;
+  const customerPageSize = deps.customerPageSize;
   /** Reads only: a fresh MS-RequestId per call and attempt. */
   const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
 
@@ -90,10 +109,11 @@ export function createBillingActivities(deps: BillingActivityDeps) {
    * Folds the pages from `from` on (else from the first) into the tally, heartbeating after each page
    * the progress and the checkpoint to resume from.
    */
-  async function readPages(input: ReconcileInput, progress: ReconcileProgress, from: ResumePoint | undefined): Promise<BillingTally> {
+  async function readPages(input: ReconcileInput, progress: ReconcileProgress, from: ResumePoint | undefined): Promise<LinesRead> {
     const query = { currencyCode: input.currency, period: input.period, size: pageSize };
     const tally = from?.tally ?? createTally();
     let next: SeekCursor | undefined = from?.checkpoint.next;
+    let serverTime = from?.checkpoint.serverTime;
     let more = from === undefined || next !== undefined;
     let checkpointsFit = true;
     progress.lines = tally.lines;
@@ -106,20 +126,21 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       }
       next = page.next;
       more = next !== undefined;
+      serverTime = page.serverTime ?? serverTime;
       progress.pages += 1;
       progress.lines = tally.lines;
       // The tally hardly ever shrinks: once a checkpoint is too big, later ones would be too.
-      const checkpoint = checkpointsFit ? checkpointOf(tally, next, progress.pages) : undefined;
+      const checkpoint = checkpointsFit ? checkpointOf(tally, next, progress.pages, serverTime) : undefined;
       if (checkpoint !== undefined) progress.resumeFrom = checkpoint;
       else checkpointsFit = false;
       // Every page, also one of other customers' lines: a long read must not look like a dead worker.
       heartbeat({ ...progress });
     }
-    return tally;
+    return { tally, ...(serverTime !== undefined ? { serverTime } : {}) };
   }
 
   /** All lines of the period: from the retried attempt's checkpoint when there is one. */
-  async function readLines(input: ReconcileInput, progress: ReconcileProgress): Promise<BillingTally> {
+  async function readLines(input: ReconcileInput, progress: ReconcileProgress): Promise<LinesRead> {
     const from = resumePoint(activityInfo().heartbeatDetails);
     if (from === undefined) return readPages(input, progress, undefined);
     log.info('Resuming the reconciliation read', { pages: from.checkpoint.pages, lines: from.tally.lines, done: from.checkpoint.next === undefined });
@@ -138,7 +159,8 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   return {
     /**
      * Reads the period's unbilled new-commerce reconciliation lines, folds them into per-subscription
-     * totals, reads the subscriptions and orders of each customer concerned and returns the capped report.
+     * totals, reads the subscriptions and orders of the requested customer — or, without one, of every
+     * customer of the partner (page by page) and of any other that has lines — and returns the capped report.
      *
      * Why one activity that aggregates (rather than an activity per page): matching needs each
      * subscription's totals across all pages, so per-page activities would have to carry state as large
@@ -148,15 +170,17 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * in the UI; cancellation reaches the activity through it) and a checkpoint: the next page's cursor
      * and the totals so far. A retry — after a 429, whose Retry-After becomes the next-retry delay, a
      * lost worker or a timeout — resumes from it instead of the first page; a retry during matching
-     * reads no line again and only re-reads the customers' subscriptions and orders.
+     * reads no line again and only re-reads the customer list and the customers' subscriptions and orders.
+     * Ages within the billing delay are measured on Partner Center's clock (the `Date` of the last lines
+     * page, kept in the checkpoint), the one that stamped the orders; the workflow's `asOf` without one.
      */
     async reconcileUnbilledCharges(input: ReconcileInput): Promise<ReconcileReport> {
       const progress: ReconcileProgress = { phase: 'reading-lines', lines: 0, pages: 0, customers: 0, customersMatched: 0 };
       try {
-        const tally = await readLines(input, progress);
+        const { tally, serverTime } = await readLines(input, progress);
+        const clock: BillingClock = { now: serverTime ?? input.asOf, delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS };
 
         const billedByCustomer = new Map<string, BilledSubscription[]>();
-        if (input.customerId !== undefined) billedByCustomer.set(input.customerId, []);
         for (const billed of tally.bySubscription.values()) {
           const list = billedByCustomer.get(billed.customerId) ?? [];
           list.push(billed);
@@ -167,12 +191,29 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         heartbeat({ ...progress });
 
         const matches: CustomerMatch[] = [];
-        for (const [customerId, billed] of billedByCustomer) {
-          matches.push(matchCustomer(customerId, billed, await customerFacts(customerId), input));
+        const match = async (customerId: string) => {
+          matches.push(matchCustomer(customerId, billedByCustomer.get(customerId) ?? [], await customerFacts(customerId), input, clock));
+          billedByCustomer.delete(customerId);
           progress.customersMatched += 1;
           heartbeat({ ...progress });
+        };
+        if (input.customerId !== undefined) {
+          progress.customers = 1;
+          await match(input.customerId);
+        } else {
+          // Every customer of the partner, also those without a line: a purchase never billed shows only there.
+          let cursor: SeekCursor | undefined;
+          do {
+            const page = await pc.listCustomersPage({ size: customerPageSize }, cursor, reading());
+            const unseen = page.items.map((c) => c.id.toLowerCase()).filter((id) => !billedByCustomer.has(id));
+            progress.customers += unseen.length;
+            for (const customer of page.items) await match(customer.id.toLowerCase());
+            cursor = page.next;
+          } while (cursor !== undefined);
+          // Lines of customers not (or no longer) listed: their charges are all unexpected.
+          for (const customerId of [...billedByCustomer.keys()]) await match(customerId);
         }
-        return buildReport(input, tally, matches, billedByCustomer.size);
+        return buildReport(input, tally, matches, matches.length);
       } catch (err) {
         throw toActivityFailure(err, reconcileFailureTypes.partnerCenterRefused);
       }
@@ -181,10 +222,10 @@ export function createBillingActivities(deps: BillingActivityDeps) {
 }
 
 /** Where the checkpoint after `pages` pages fits the budget: the next page and the totals so far; else undefined. */
-function checkpointOf(tally: BillingTally, next: SeekCursor | undefined, pages: number): ReconcileCheckpoint | undefined {
+function checkpointOf(tally: BillingTally, next: SeekCursor | undefined, pages: number, serverTime: string | undefined): ReconcileCheckpoint | undefined {
   const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
   if (compressed.length > CHECKPOINT_BUDGET_BYTES) return undefined;
-  return { ...(next !== undefined ? { next } : {}), pages, tally: compressed };
+  return { ...(next !== undefined ? { next } : {}), pages, tally: compressed, ...(serverTime !== undefined ? { serverTime } : {}) };
 }
 
 /** The checkpoint a previous attempt heartbeated, if any and readable (details of another version start over). */

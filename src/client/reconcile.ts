@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import { DEFAULT_TASK_QUEUE } from '../config';
 import type { reconcileBilling } from '../workflows/reconcile-billing';
 import { describeReconcileRequest } from '../workflows/reconcile-logic';
-import { validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
+import { DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
 import { describeInvalid, type InvalidField } from '../workflows/validation';
 import { PcCustomerId } from '../workflows/search-attributes';
 
@@ -99,7 +99,8 @@ function runOptions(request: ValidReconcileRequest, origin?: string) {
   const details = [
     `**Period:** ${request.period} (UTC calendar month)`,
     `**Currency:** ${request.currency}`,
-    `**Customers:** ${request.customerId ?? 'every customer with charges in the period'}`,
+    `**Customers:** ${request.customerId ?? 'every customer of the partner'}`,
+    `**Billing delay:** ${request.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS} hours (younger purchases and seat changes are unverified, not missing)`,
     ...(origin !== undefined ? [origin] : []),
   ].join('\n\n');
   return {

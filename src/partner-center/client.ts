@@ -22,6 +22,7 @@ import {
   cartInputSchema,
   cartSchema,
   collectionSchema,
+  customerSchema,
   invoiceSchema,
   oneTimeInvoiceLineItemSchema,
   orderLineItemProvisioningStatusSchema,
@@ -31,8 +32,9 @@ import {
   subscriptionProvisioningStatusSchema,
   subscriptionSchema,
   type CartInput,
+  type Customer,
 } from './schemas';
-import type { Page, PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider, UnbilledReconciliationQuery } from './types';
+import type { CustomerListQuery, Page, PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider, UnbilledReconciliationQuery } from './types';
 
 export interface PartnerCenterClientOptions {
   /** API root without `/v1`, e.g. https://api.partnercenter.microsoft.com */
@@ -86,6 +88,8 @@ interface HttpResponse {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RECON_PAGE_SIZE = 2000;
 const DEFAULT_INVOICE_PAGE_SIZE = 100;
+const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
+const NO_MORE_CUSTOMERS = 2000;
 const APPLICATION_NAME = 'partner-center-worker';
 
 const segment = (value: string) => encodeURIComponent(value);
@@ -197,12 +201,14 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
    */
   async function seekPage<S extends z.ZodType>(item: S, first: HttpRequest, cursor: SeekCursor | undefined, o?: RequestOptions): Promise<Page<z.infer<S>>> {
     const request: HttpRequest = cursor === undefined ? first : { method: 'GET', ...seekPageRequest(cursor) };
-    const page = parseBody(collectionSchema(item), await send(request, o), first.path);
+    const response = await send(request, o);
+    const page = parseBody(collectionSchema(item), response, first.path);
     const next = nextSeekPage(page.links?.next, page.continuationToken);
     if (next !== undefined && cursor !== undefined && sameCursor(next, cursor)) {
       throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
     }
-    return { items: page.items, ...(next !== undefined ? { next } : {}) };
+    const serverTime = serverTimeOf(response.headers);
+    return { items: page.items, ...(next !== undefined ? { next } : {}), ...(serverTime !== undefined ? { serverTime } : {}) };
   }
 
   /** Yields each page's items, following `links.next` (seek paging) until there is none. */
@@ -232,7 +238,31 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     return parsed.data;
   }
 
+  /** One page of the partner's customers (the first without a cursor). */
+  async function customerPage(q?: CustomerListQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<Customer>> {
+    const first: HttpRequest = { method: 'GET', path: '/customers', query: { size: q?.size ?? DEFAULT_CUSTOMER_PAGE_SIZE } };
+    try {
+      return await seekPage(customerSchema, first, cursor, o);
+    } catch (err) {
+      // Microsoft's own sample reads a 400 with code 2000 on a next page as "no more records" (reference §2.4).
+      if (cursor !== undefined && err instanceof PartnerCenterError && err.status === 400 && err.code === NO_MORE_CUSTOMERS) return { items: [] };
+      throw err;
+    }
+  }
+
+  async function* customerPages(q?: CustomerListQuery, o?: RequestOptions): AsyncGenerator<Customer[]> {
+    let page = await customerPage(q, undefined, o);
+    yield page.items;
+    while (page.next !== undefined) {
+      // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
+      page = await customerPage(q, page.next, o && { ...o, requestId: undefined });
+      yield page.items;
+    }
+  }
+
   return {
+    listCustomers: (q, o) => items(customerPages(q, o)),
+    listCustomersPage: customerPage,
     listProducts: (q, o) =>
       listAll(productSchema, { path: '/products', query: { country: q.country, targetView: q.targetView, targetSegment: q.targetSegment } }, o),
     getProduct: (productId, q, o) => get(productSchema, { path: `/products/${segment(productId)}`, query: { country: q.country } }, o),
@@ -344,6 +374,12 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 
 async function* items<T>(pages: AsyncIterable<T[]>): AsyncGenerator<T> {
   for await (const page of pages) yield* page;
+}
+
+/** The HTTP `Date` header as an ISO timestamp, if there is a valid one. */
+function serverTimeOf(headers: Headers): string | undefined {
+  const at = Date.parse(headers.get('date') ?? '');
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 function parseJson(text: string): unknown {

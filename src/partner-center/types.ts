@@ -4,6 +4,7 @@ import type {
   Cart,
   CartCheckoutResult,
   CartInput,
+  Customer,
   Invoice,
   OneTimeInvoiceLineItem,
   Order,
@@ -59,6 +60,8 @@ export type SubscriptionUpdateResult =
 export interface Page<T> {
   items: T[];
   next?: SeekCursor;
+  /** Partner Center's clock when it answered (the response's `Date` header, ISO); absent without one. */
+  serverTime?: string;
 }
 
 export interface UnbilledReconciliationQuery {
@@ -68,7 +71,16 @@ export interface UnbilledReconciliationQuery {
   size?: number;
 }
 
+/** Customers per page, at most 500 (what Partner Center's own samples ask for). */
+export interface CustomerListQuery {
+  size?: number;
+}
+
 export interface PartnerCenterClient {
+  /** The partner's customers, every page (seek paging, reference §2.4). */
+  listCustomers(q?: CustomerListQuery, o?: RequestOptions): AsyncIterable<Customer>;
+  /** One page of customers: the first without a cursor, else the page the cursor (an earlier page's `next`) points at. */
+  listCustomersPage(q?: CustomerListQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<Customer>>;
   listProducts(q: { country: string; targetView: string; targetSegment?: string }, o?: RequestOptions): Promise<Product[]>;
   getProduct(productId: string, q: { country: string }, o?: RequestOptions): Promise<Product>;
   listSkus(productId: string, q: CatalogQuery, o?: RequestOptions): Promise<Sku[]>;

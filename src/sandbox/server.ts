@@ -13,6 +13,7 @@ import { compileRoutes, type ApiContext, type SandboxRuntime } from './router';
 import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
+import { customerRoutes } from './routes/customers';
 import { orderRoutes } from './routes/orders';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { createWorld, type Delays, type Partner } from './state';
@@ -22,7 +23,7 @@ import type { Throttle } from './throttle';
  * faults → bearer check → throttling → MS-RequestId replay → route; nothing a client sends can
  * crash it (unexpected errors become a 500 PartnerFD body). */
 
-const matchRoute = compileRoutes([...catalogRoutes, ...cartRoutes, ...orderRoutes, ...subscriptionRoutes, ...billingRoutes]);
+const matchRoute = compileRoutes([...customerRoutes, ...catalogRoutes, ...cartRoutes, ...orderRoutes, ...subscriptionRoutes, ...billingRoutes]);
 
 export interface ServerDeps {
   runtime: SandboxRuntime;
@@ -69,7 +70,8 @@ export function createApiServer(deps: ServerDeps): Server {
       'MS-ServerId': 'pcw-sandbox',
       'X-Locale': header(req.headers, 'x-locale') ?? 'en-US',
     };
-    const respond = (response: ApiResponse) => writeJson(res, response, echo);
+    // `Date` on the sandbox clock, as Partner Center's own clock stamps its responses and resources.
+    const respond = (response: ApiResponse) => writeJson(res, response, { ...echo, Date: new Date(deps.runtime.clock.now()).toUTCString() });
     try {
       if (url.pathname.startsWith('/_sandbox/')) {
         const rawBody = await readRawBody(req);

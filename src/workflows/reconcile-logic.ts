@@ -1,5 +1,6 @@
 import type { OneTimeInvoiceLineItem, Order, Subscription } from '../partner-center';
 import type {
+  BillingClock,
   BilledSubscription,
   BillingTallySnapshot,
   ReconcileFinding,
@@ -37,6 +38,9 @@ const RECURRING_STATUSES = new Set(['active', 'suspended']);
 const MONTHS: Readonly<Record<string, number>> = { P1M: 1, P1Y: 12, P3Y: 36, monthly: 1, annual: 12, triennial: 36 };
 /** Not billed yet: no charge is due. */
 const UNBILLED_STATUSES = new Set(['pending', 'none']);
+const HOUR_MS = 3_600_000;
+/** Seats added to a new-commerce subscription can be reduced for 168 hours: a refundable batch's deadline minus that is when it was added. */
+const SEAT_REDUCTION_WINDOW_MS = 168 * HOUR_MS;
 
 export type ChargeLine = Pick<
   OneTimeInvoiceLineItem,
@@ -56,7 +60,7 @@ export type ChargeLine = Pick<
 >;
 export type SubscriptionFacts = Pick<
   Subscription,
-  'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate' | 'termDuration' | 'billingCycle'
+  'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate' | 'termDuration' | 'billingCycle' | 'refundableQuantity'
 >;
 export type OrderFacts = Pick<Order, 'id' | 'currencyCode' | 'lineItems'>;
 export interface CustomerFacts {
@@ -173,8 +177,9 @@ export interface CustomerMatch {
   unexpectedCharges: ReconcileFinding[];
   missingCharges: ReconcileFinding[];
   quantityMismatches: ReconcileFinding[];
+  /** Subscriptions that could not be checked, each with why. */
+  unverified: ReconcileFinding[];
   matched: number;
-  unverified: number;
 }
 
 /**
@@ -187,12 +192,15 @@ export interface CustomerMatch {
  * - a comparable net seat count that differs from the subscription's seats → quantity mismatch.
  * Seats are today's: a subscription renewed since the period (reconciling a past month) is unverified,
  * and seat changes made since a past period's cycle charge show as a mismatch.
+ * Partner Center bills with a delay: a missing charge or seat difference whose cause (purchase, renewal,
+ * billing cycle, seat addition) is younger than `clock.delayHours` on Partner Center's clock is unverified.
  */
 export function matchCustomer(
   customerId: string,
   billed: readonly BilledSubscription[],
   facts: CustomerFacts,
   period: Pick<ReconcileInput, 'currency' | 'periodStart' | 'periodEnd' | 'asOf'>,
+  clock: BillingClock,
 ): CustomerMatch {
   const start = Date.parse(period.periodStart);
   const end = Date.parse(period.periodEnd);
@@ -207,7 +215,11 @@ export function matchCustomer(
   const termMovedOn = (s: SubscriptionFacts) => Date.parse(s.effectiveStartDate ?? '') >= end;
   const subscriptions = new Map(facts.subscriptions.map((s) => [s.id.toLowerCase(), s]));
   const orders = new Map(facts.orders.map((o) => [o.id.toLowerCase(), o]));
-  const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], matched: 0, unverified: 0 };
+  const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], unverified: [], matched: 0 };
+  const now = Date.parse(clock.now);
+  /** Within the billing delay: Partner Center may not have billed it yet. */
+  const notBilledYet = (at: string | undefined): at is string => at !== undefined && now - Date.parse(at) < clock.delayHours * HOUR_MS;
+  const waiting = (what: string, at: string) => `${what} ${at.slice(0, 16).replace('T', ' ')} UTC, within the ${clock.delayHours}-hour billing delay: not billed yet`;
 
   for (const b of billed) {
     const s = subscriptions.get(b.subscriptionId);
@@ -226,7 +238,7 @@ export function matchCustomer(
     const started = termStartedInPeriod(s);
     const expected = s.status === 'deleted' ? 0 : s.quantity;
     if (termMovedOn(s) && !inPeriod(s.creationDate)) {
-      match.unverified += 1;
+      match.unverified.push({ ...described, reason: `renewed ${dateOf(s.effectiveStartDate)}, after the period: today's term and seats say nothing about it` });
       continue;
     }
     if (termCharges.length > 0 && !started) {
@@ -240,6 +252,11 @@ export function matchCustomer(
     }
     if (termCharges.length === 0 && started) {
       const expectedCharge = expectedTermCharge(s);
+      const termStart = termStartedAt(s);
+      if (notBilledYet(termStart)) {
+        match.unverified.push({ ...described, chargeTypes: [expectedCharge], expectedQuantity: expected, reason: waiting(termEvent(expectedCharge), termStart) });
+        continue;
+      }
       match.missingCharges.push({
         ...described,
         chargeTypes: [expectedCharge],
@@ -251,6 +268,10 @@ export function matchCustomer(
     }
     const cycleStarted = started ? undefined : cycleDue(s);
     if (cycleStarted !== undefined && termCharges.length === 0 && b.charges.cycleCharge === undefined) {
+      if (notBilledYet(cycleStarted)) {
+        match.unverified.push({ ...described, chargeTypes: ['cycleCharge'], expectedQuantity: expected, reason: waiting('billing cycle started', cycleStarted) });
+        continue;
+      }
       match.missingCharges.push({
         ...described,
         chargeTypes: ['cycleCharge'],
@@ -262,6 +283,11 @@ export function matchCustomer(
     }
     const comparable = termCharges.length > 0 || b.charges.cycleCharge !== undefined;
     if (comparable && seats !== expected) {
+      const changed = latestSeatChange(s);
+      if (notBilledYet(changed)) {
+        match.unverified.push({ ...described, expectedQuantity: expected, reason: `charged for ${seats} seat(s) net, the subscription has ${expected}: ${waiting('seats changed', changed)}` });
+        continue;
+      }
       match.quantityMismatches.push({
         ...described,
         expectedQuantity: expected,
@@ -283,19 +309,9 @@ export function matchCustomer(
     const started = termStartedInPeriod(s);
     const cycleStarted = started ? undefined : cycleDue(s);
     if (!started && cycleStarted === undefined) continue;
-    const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
-    if (order === undefined) {
-      match.unverified += 1;
-      continue;
-    }
-    if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
-    const expectedCharge = started ? expectedTermCharge(s) : 'cycleCharge';
-    const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
-    const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
-    // The order's prices are those of the purchase: a guide for it and its cycles, not for a renewal.
-    const expectedAmount =
-      expectedCharge === 'new' ? (pricing?.extendedPrice ?? priced(unitPrice, s.quantity).expectedAmount) : expectedCharge === 'cycleCharge' ? priced(unitPrice, s.quantity).expectedAmount : undefined;
-    match.missingCharges.push({
+    const termCharge = expectedTermCharge(s);
+    const expectedCharge = started ? termCharge : 'cycleCharge';
+    const unbilled = {
       customerId,
       subscriptionId: s.id,
       ...(s.orderId !== undefined ? { orderId: s.orderId } : {}),
@@ -304,11 +320,45 @@ export function matchCustomer(
       expectedQuantity: s.quantity,
       billedQuantity: 0,
       billedAmount: 0,
+    };
+    const due = started ? termStartedAt(s) : cycleStarted;
+    if (notBilledYet(due)) {
+      match.unverified.push({ ...unbilled, reason: waiting(started ? termEvent(termCharge) : 'billing cycle started', due) });
+      continue;
+    }
+    const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
+    if (order === undefined) {
+      match.unverified.push({ ...unbilled, reason: `its order ${s.orderId ?? '(none named)'} is not listed yet, so its currency is unknown` });
+      continue;
+    }
+    if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
+    const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
+    const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
+    // The order's prices are those of the purchase: a guide for it and its cycles, not for a renewal.
+    const expectedAmount =
+      expectedCharge === 'new' ? (pricing?.extendedPrice ?? priced(unitPrice, s.quantity).expectedAmount) : expectedCharge === 'cycleCharge' ? priced(unitPrice, s.quantity).expectedAmount : undefined;
+    match.missingCharges.push({
+      ...unbilled,
       ...(expectedAmount !== undefined ? { expectedAmount } : {}),
       reason: started ? `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}` : `no charge for the billing cycle that started on ${cycleStarted}`,
     });
   }
   return match;
+}
+
+/** When the current term's charge became due: the purchase itself (a full timestamp), or a renewal's term start. */
+function termStartedAt(s: SubscriptionFacts): string | undefined {
+  return expectedTermCharge(s) === 'renew' ? s.effectiveStartDate : (s.creationDate ?? s.effectiveStartDate);
+}
+
+function termEvent(charge: 'new' | 'renew'): string {
+  return charge === 'new' ? 'bought' : 'renewed';
+}
+
+/** When seats were last added: the latest refundable batch's deadline less the 168-hour window; else the term's start. */
+function latestSeatChange(s: SubscriptionFacts): string | undefined {
+  const added = (s.refundableQuantity?.details ?? []).map((d) => Date.parse(d.allowedUntilDateTime) - SEAT_REDUCTION_WINDOW_MS).filter((at) => !Number.isNaN(at));
+  return added.length > 0 ? new Date(Math.max(...added)).toISOString() : termStartedAt(s);
 }
 
 /** A term that starts well after the subscription was created is a renewal; otherwise the purchase itself. */
@@ -328,11 +378,12 @@ function dateOf(timestamp: string | undefined): string {
 
 /** The report: totals of every finding, the largest (by amount at stake) listed up to MAX_LISTED_FINDINGS per kind. */
 export function buildReport(input: ReconcileInput, tally: BillingTally, matches: readonly CustomerMatch[], customers: number): ReconcileReport {
-  const all = (kind: 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches') => matches.flatMap((m) => m[kind]);
+  const all = (kind: 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches' | 'unverified') => matches.flatMap((m) => m[kind]);
   const listed = (findings: ReconcileFinding[]) => [...findings].sort(byAmountAtStake).slice(0, MAX_LISTED_FINDINGS);
   const unexpectedCharges = all('unexpectedCharges');
   const missingCharges = all('missingCharges');
   const quantityMismatches = all('quantityMismatches');
+  const unverified = all('unverified');
   return {
     period: input.period,
     currency: input.currency,
@@ -344,10 +395,11 @@ export function buildReport(input: ReconcileInput, tally: BillingTally, matches:
     unexpectedCharges: listed(unexpectedCharges),
     missingCharges: listed(missingCharges),
     quantityMismatches: listed(quantityMismatches),
+    unverifiedCharges: listed(unverified),
     totals: { unexpectedCharges: unexpectedCharges.length, missingCharges: missingCharges.length, quantityMismatches: quantityMismatches.length },
     customers,
     subscriptions: tally.bySubscription.size,
-    unverified: matches.reduce((sum, m) => sum + m.unverified, 0),
+    unverified: unverified.length,
     billedAmount: tally.amount,
     chargeTypes: tally.chargeTypes,
   };
@@ -380,7 +432,7 @@ export function describeReconcileProgress(step: string, report?: ReconcileReport
       `**Matched:** ${report.matched}`,
       `**Unexpected charges:** ${report.totals.unexpectedCharges} · **Missing charges:** ${report.totals.missingCharges} · **Quantity mismatches:** ${report.totals.quantityMismatches}`,
     );
-    if (report.unverified > 0) lines.push(`**Not verifiable:** ${report.unverified} subscription(s) (order not listed yet, or renewed since the period)`);
+    if (report.unverified > 0) lines.push(`**Not verifiable:** ${report.unverified} subscription(s) (within the billing delay, order not listed yet, or renewed since the period)`);
   }
   return lines.join('\n\n');
 }

@@ -6,6 +6,10 @@ import { validateWith, type Validation } from './validation';
  * Pure zod: imported by the workflow bundle, the activities and upstream clients alike.
  */
 
+/** The billing delay assumed when a request names none. */
+export const DEFAULT_BILLING_DELAY_HOURS = 24;
+const MAX_BILLING_DELAY_HOURS = 168;
+
 export const ReconcilePeriodSchema = z.enum(['current', 'previous']);
 export type ReconcilePeriod = z.infer<typeof ReconcilePeriodSchema>;
 
@@ -16,11 +20,16 @@ export const ReconcileRequestSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as USD')
     .transform((c) => c.toUpperCase()),
-  /** One customer tenant; without it every customer that has lines in the period. */
+  /** One customer tenant; without it every customer of the partner, and any other that has lines in the period. */
   customerId: z
     .guid('must be a GUID')
     .transform((id) => id.toLowerCase())
     .optional(),
+  /**
+   * How long Partner Center may take to bill a purchase or seat change (DEFAULT_BILLING_DELAY_HOURS when
+   * absent; its real delay is hours, up to days, and not documented). Younger ones count as unverified, not missing.
+   */
+  billingDelayHours: z.number().min(0, 'must be at least 0 hours').max(MAX_BILLING_DELAY_HOURS, `must be at most ${MAX_BILLING_DELAY_HOURS} hours (7 days)`).optional(),
 });
 /** What callers send. */
 export type ReconcileRequest = z.input<typeof ReconcileRequestSchema>;
@@ -71,6 +80,8 @@ export const ReconcileReportSchema = z.object({
   unexpectedCharges: z.array(ReconcileFindingSchema),
   missingCharges: z.array(ReconcileFindingSchema),
   quantityMismatches: z.array(ReconcileFindingSchema),
+  /** Why subscriptions could not be checked (capped like the others; `unverified` counts them all). */
+  unverifiedCharges: z.array(ReconcileFindingSchema),
   totals: z.object({
     unexpectedCharges: z.number().int(),
     missingCharges: z.number().int(),
@@ -79,7 +90,10 @@ export const ReconcileReportSchema = z.object({
   customers: z.number().int(),
   /** Subscriptions billed in the period. */
   subscriptions: z.number().int(),
-  /** Subscriptions that could not be checked: order not listed yet (Partner Center's list lags), or renewed since a past period. */
+  /**
+   * Subscriptions that could not be checked: bought, renewed or changed within the billing delay (not
+   * billed yet), order not listed yet (Partner Center's list lags), or renewed since a past period.
+   */
   unverified: z.number().int(),
   billedAmount: z.number(),
   chargeTypes: z.record(z.string(), ChargeTypeTotalsSchema),
@@ -93,6 +107,12 @@ export interface ReconcileInput extends ValidReconcileRequest {
   periodEnd: string;
   /** When the workflow started reading: billing cycles due after it are not expected yet. */
   asOf: string;
+}
+
+/** Partner Center's clock (the `Date` of its answers; it stamped the orders) and the billing delay measured on it. */
+export interface BillingClock {
+  now: string;
+  delayHours: number;
 }
 
 /** What one subscription was charged in the period, folded from its lines. */

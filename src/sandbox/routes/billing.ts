@@ -1,73 +1,21 @@
 import { isoDate, isoTimestamp } from '../clock';
 import { ApiError, badRequest, notFound } from '../errors';
-import { header, link, queryValue, requireQuery, type ApiResponse } from '../http';
+import { link, queryValue, requireQuery } from '../http';
+import { pageSize, seekPage } from '../paging';
 import type { ApiContext, Route } from '../router';
 import type { Invoice } from '../state';
 
 /** Invoices (offset paging) and new-commerce reconciliation line items (seek paging with
  * `MS-ContinuationToken` + `seekOperation=Next`), partner-center-api.md §2.4 and §7. */
 
-const MAX_PAGE = 2000;
-
-function pageSize(ctx: ApiContext, fallback: number, max: number): number {
-  const raw = queryValue(ctx.url, 'size');
-  if (raw === undefined) return fallback;
-  const size = Number(raw);
-  if (!Number.isInteger(size) || size < 1 || size > max) throw badRequest('size', `must be a whole number from 1 to ${max}`);
-  return size;
-}
+/** Partner Center's largest page of reconciliation line items. */
+const MAX_LINES_PAGE = 2000;
 
 function requireOneTimeBillingLines(ctx: ApiContext): void {
   const provider = requireQuery(ctx.url, 'provider');
   if (provider.toLowerCase() !== 'onetime') throw badRequest('provider', "must be 'onetime' (the sandbox only has new-commerce line items)");
   const type = requireQuery(ctx.url, 'invoiceLineItemType');
   if (type.toLowerCase() !== 'billinglineitems') throw badRequest('invoiceLineItemType', "must be 'billinglineitems'");
-}
-
-interface Continuation {
-  offset: number;
-  scope: string;
-}
-
-const encodeToken = (c: Continuation) => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeToken(token: string, scope: string): Continuation {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Continuation>;
-    if (typeof parsed.offset === 'number' && parsed.scope === scope) return { offset: parsed.offset, scope };
-  } catch {
-    // fall through to the 400 below
-  }
-  throw badRequest('MS-ContinuationToken', 'is not a continuation token of this query');
-}
-
-/** One seek page: the first page from the query, later ones from `MS-ContinuationToken` + `seekOperation=Next`. */
-function seekPage(ctx: ApiContext, items: unknown[], scope: string, nextUri: (size: number) => string): ApiResponse {
-  const size = pageSize(ctx, MAX_PAGE, MAX_PAGE);
-  const seek = queryValue(ctx.url, 'seekOperation');
-  let offset = 0;
-  if (seek !== undefined) {
-    if (seek.toLowerCase() !== 'next') throw badRequest('seekOperation', "must be 'Next'");
-    const token = header(ctx.headers, 'ms-continuationtoken');
-    if (!token) throw badRequest('MS-ContinuationToken', 'header is required with seekOperation=Next');
-    offset = decodeToken(token, scope).offset;
-  }
-  const page = items.slice(offset, offset + size);
-  const more = offset + size < items.length;
-  const continuationToken = more ? encodeToken({ offset: offset + size, scope }) : undefined;
-  return {
-    status: 200,
-    body: {
-      totalCount: page.length,
-      items: page,
-      links: {
-        self: link(ctx.url.pathname.replace(/^\/v1/i, '') + ctx.url.search),
-        ...(continuationToken ? { next: link(nextUri(size), 'GET', [{ key: 'MS-ContinuationToken', value: continuationToken }]) } : {}),
-      },
-      ...(continuationToken ? { continuationToken } : {}),
-      attributes: { objectType: 'Collection' },
-    },
-  };
 }
 
 function invoiceJson(invoice: Invoice): Record<string, unknown> {
@@ -157,7 +105,7 @@ export const billingRoutes: Route[] = [
         .filter((l) => l.partnerTenantId === ctx.partner.tenantId && l.currency === currency && l.at >= from && l.at < to && l.at <= visibleUntil)
         .map((l) => l.item);
       const query = `provider=onetime&invoicelineitemtype=billinglineitems&currencycode=${currency}&period=${period}`;
-      return seekPage(ctx, items, `unbilled:${currency}:${period}`, (size) => `/invoices/unbilled/lineitems?${query}&size=${size}&seekOperation=Next`);
+      return seekPage(ctx, MAX_LINES_PAGE, items, `unbilled:${currency}:${period}`, (size) => `/invoices/unbilled/lineitems?${query}&size=${size}&seekOperation=Next`);
     },
   },
   {
@@ -173,7 +121,7 @@ export const billingRoutes: Route[] = [
       requireOneTimeBillingLines(ctx);
       if (queryValue(ctx.url, 'seekOperation') !== undefined) throw new ApiError(400, 0, 'Use /invoices/{id}/lineitems/OneTime/BillingLineItems?seekOperation=Next for the next page.');
       const invoice = invoiceOf(ctx);
-      return seekPage(ctx, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
+      return seekPage(ctx, MAX_LINES_PAGE, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
     },
   },
   {
@@ -182,7 +130,7 @@ export const billingRoutes: Route[] = [
     handle: (ctx) => {
       const invoice = invoiceOf(ctx);
       if (queryValue(ctx.url, 'seekOperation') === undefined) throw badRequest('seekOperation', "is required ('Next') on this continuation route");
-      return seekPage(ctx, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
+      return seekPage(ctx, MAX_LINES_PAGE, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
     },
   },
 ];
