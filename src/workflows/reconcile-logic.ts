@@ -219,7 +219,8 @@ export function matchCustomer(
   const now = Date.parse(clock.now);
   /** Within the billing delay: Partner Center may not have billed it yet. */
   const notBilledYet = (at: string | undefined): at is string => at !== undefined && now - Date.parse(at) < clock.delayHours * HOUR_MS;
-  const waiting = (what: string, at: string) => `${what} ${at.slice(0, 16).replace('T', ' ')} UTC, within the ${clock.delayHours}-hour billing delay: not billed yet`;
+  const waiting = (what: string, at: string) =>
+    `${what} ${new Date(Date.parse(at)).toISOString().slice(0, 16).replace('T', ' ')} UTC, within the ${clock.delayHours}-hour billing delay: not billed yet`;
 
   for (const b of billed) {
     const s = subscriptions.get(b.subscriptionId);

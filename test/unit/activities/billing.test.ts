@@ -42,9 +42,15 @@ function fakeClient(options: {
   lines: OneTimeInvoiceLineItem[];
   failOn?: { page: number; error: Error };
   customers: Record<string, Subscription[] | Error>;
-}): PartnerCenterClient & { pageSizes: number[]; requested: number[] } {
+  /** The `Date` of every lines page (Partner Center's clock). */
+  serverTime?: string;
+}): PartnerCenterClient & { pageSizes: number[]; requested: number[]; customerPages: number[] } {
   const pageSizes: number[] = [];
   const requested: number[] = [];
+  /** The offset of each customer page read. */
+  const customerPages: number[] = [];
+  // The partner's customers: every one the test knows, except one Partner Center no longer knows.
+  const listed = Object.entries(options.customers).filter(([, known]) => !(known instanceof PartnerCenterNotFoundError)).map(([id]) => id);
   let failOn = options.failOn;
   const facts = (customerId: string) => {
     const known = options.customers[customerId];
@@ -65,12 +71,20 @@ function fakeClient(options: {
       pageSizes.push(size);
       requested.push(page);
       const items = options.lines.slice((page - 1) * size, page * size);
-      return page * size < options.lines.length ? { items, next: cursorOf(page + 1) } : { items };
+      const serverTime = options.serverTime !== undefined ? { serverTime: options.serverTime } : {};
+      return page * size < options.lines.length ? { items, next: cursorOf(page + 1), ...serverTime } : { items, ...serverTime };
+    },
+    async listCustomersPage(q, cursor) {
+      const size = q?.size ?? 500;
+      const offset = cursor === undefined ? 0 : Number(cursor.continuationToken);
+      customerPages.push(offset);
+      const items = listed.slice(offset, offset + size).map((id) => ({ id, companyProfile: { tenantId: id } }));
+      return offset + size < listed.length ? { items, next: { path: '/customers?seekOperation=Next', continuationToken: String(offset + size) } } : { items };
     },
     listSubscriptions: async (customerId) => facts(customerId),
     listOrders: async (customerId) => facts(customerId).map((s) => order(s.orderId ?? '')),
   };
-  return Object.assign(fakePartnerCenter(calls), { pageSizes, requested });
+  return Object.assign(fakePartnerCenter(calls), { pageSizes, requested, customerPages });
 }
 
 /** An activity context, optionally of a retry that finds `heartbeatDetails` (as Temporal hands them over: decoded JSON). */
@@ -82,8 +96,15 @@ function environment(heartbeatDetails?: ReconcileProgress) {
   });
   const heartbeats: ReconcileProgress[] = [];
   context.mock.on('heartbeat', (details: ReconcileProgress) => heartbeats.push(structuredClone(details)));
-  const run = (pc: PartnerCenterClient, request: ReconcileInput, reconciliationPageSize?: number): Promise<ReconcileReport> =>
-    context.run(createBillingActivities({ partnerCenter: pc, ...(reconciliationPageSize !== undefined ? { reconciliationPageSize } : {}) }).reconcileUnbilledCharges, request);
+  const run = (pc: PartnerCenterClient, request: ReconcileInput, reconciliationPageSize?: number, customerPageSize?: number): Promise<ReconcileReport> =>
+    context.run(
+      createBillingActivities({
+        partnerCenter: pc,
+        ...(reconciliationPageSize !== undefined ? { reconciliationPageSize } : {}),
+        ...(customerPageSize !== undefined ? { customerPageSize } : {}),
+      }).reconcileUnbilledCharges,
+      request,
+    );
   return { run, heartbeats };
 }
 
@@ -152,6 +173,42 @@ describe('reconcileUnbilledCharges', () => {
     expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'a', expectedQuantity: 5 });
   });
 
+  it('without a customerId checks every customer of the partner, page by page: one with no line at all is reported for its purchase never billed', async () => {
+    const third = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+    const pc = fakeClient({
+      lines: [line(us, 'a', 2), line(us, 'b')],
+      customers: { [us]: [subscription('a', 2), subscription('b')], [gb]: [], [third]: [subscription('never-billed', 4)] },
+    });
+    const { run, heartbeats } = environment();
+    const report = await run(pc, input, 2, 1);
+
+    expect(pc.customerPages).toEqual([0, 1, 2]);
+    expect(report).toMatchObject({ lines: 2, customers: 3, matched: 2, totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 } });
+    expect(report.missingCharges[0]).toMatchObject({ customerId: third, subscriptionId: 'never-billed', chargeTypes: ['new'], expectedQuantity: 4, billedQuantity: 0 });
+    // Customers without lines are counted as their pages are read.
+    expect(progressOf(heartbeats).filter((h) => h.phase === 'matching')).toEqual([
+      { phase: 'matching', lines: 2, pages: 1, customers: 1, customersMatched: 0 },
+      { phase: 'matching', lines: 2, pages: 1, customers: 1, customersMatched: 1 },
+      { phase: 'matching', lines: 2, pages: 1, customers: 2, customersMatched: 2 },
+      { phase: 'matching', lines: 2, pages: 1, customers: 3, customersMatched: 3 },
+    ]);
+  });
+
+  it("measures the billing delay on Partner Center's clock (its pages' Date): a purchase younger than it is unverified, an older one missing", async () => {
+    // Bought at 11:00 on the 25th; the workflow's asOf is noon.
+    const recent = { ...subscription('fresh', 3), creationDate: '2026-11-25T11:00:00Z', effectiveStartDate: '2026-11-25' };
+    const reconcileAt = (serverTime: string, billingDelayHours?: number) =>
+      environment().run(fakeClient({ lines: [], customers: { [us]: [recent] }, serverTime }), { ...input, ...(billingDelayHours !== undefined ? { billingDelayHours } : {}) });
+
+    const justBought = await reconcileAt('2026-11-25T11:30:00Z');
+    expect(justBought).toMatchObject({ unverified: 1, totals: { missingCharges: 0 } });
+    expect(justBought.unverifiedCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'fresh', chargeTypes: ['new'], reason: expect.stringContaining('within the 24-hour billing delay') });
+
+    expect(await reconcileAt('2026-11-26T11:30:00Z')).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
+    expect(await reconcileAt('2026-11-25T11:30:00Z', 0)).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
+    expect(await reconcileAt('2026-11-25T16:00:00Z', 4)).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
+  });
+
   it('reads 2000-line pages (Partner Center maximum) unless configured', async () => {
     const pc = fakeClient({ lines: [], customers: {} });
     await environment().run(pc, input);
@@ -213,17 +270,22 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     expect(pc.requested).toEqual([5, 6]);
   });
 
-  it('a retry during matching reads no page again, only the customers', async () => {
+  it("a retry during matching reads no page again, only the customers, on the first attempt's Partner Center clock", async () => {
     const { lines, customers } = sixPages();
-    const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
-    const failing = fakeClient({ lines, customers: { ...customers, [gb]: throttled() } });
+    // Bought an hour before the pages' Date: within the billing delay on it, not on a clock a day later.
+    const fresh = { ...subscription('fresh'), creationDate: '2026-11-25T10:00:00Z', effectiveStartDate: '2026-11-25' };
+    const withFresh = { ...customers, [us]: [...(customers[us] ?? []), fresh] };
+    const serverTime = '2026-11-25T11:00:00.000Z';
+    const clean = await environment().run(fakeClient({ lines, customers: withFresh, serverTime }), input, 2);
+    expect(clean.unverifiedCharges).toEqual([expect.objectContaining({ subscriptionId: 'fresh' })]);
+    const failing = fakeClient({ lines, customers: { ...withFresh, [gb]: throttled() }, serverTime });
     const first = environment();
     await failureOf(first.run(failing, input, 2));
     const last = first.heartbeats.at(-1)!;
-    expect(last).toMatchObject({ phase: 'matching', pages: 6, resumeFrom: { pages: 6 } });
+    expect(last).toMatchObject({ phase: 'matching', pages: 6, resumeFrom: { pages: 6, serverTime } });
     expect(last.resumeFrom?.next).toBeUndefined();
 
-    const pc = fakeClient({ lines, customers });
+    const pc = fakeClient({ lines, customers: withFresh, serverTime: '2026-11-26T11:00:00Z' });
     expect(await environment(last).run(pc, input, 2)).toEqual(clean);
     expect(pc.requested).toEqual([]);
   });

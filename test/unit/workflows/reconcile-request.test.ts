@@ -27,9 +27,24 @@ describe('validateReconcileRequest', () => {
     for (const problem of validation.problems) expect(problem.problem.length).toBeGreaterThan(0);
   });
 
+  it('accepts a billing delay of 0 to 168 hours, fractions too, and leaves it out when not given', () => {
+    for (const billingDelayHours of [0, 0.5, 24, 168]) {
+      expect(validateReconcileRequest({ period: 'current', currency: 'USD', billingDelayHours })).toEqual({ ok: true, request: { period: 'current', currency: 'USD', billingDelayHours } });
+    }
+  });
+
+  it.each([-1, 168.5, 1000, Number.NaN, '24'])('refuses a billing delay of %p hours, naming the field', (billingDelayHours) => {
+    const validation = validateReconcileRequest({ period: 'current', currency: 'USD', billingDelayHours });
+    expect(validation).toEqual({ ok: false, problems: [{ field: 'billingDelayHours', problem: expect.any(String) }] });
+  });
+
   it('says what a good value looks like', () => {
     const validation = validateReconcileRequest({ period: 'current', currency: 'dollars' });
     expect(validation).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'must be an ISO 4217 code such as USD' }] });
+    expect(validateReconcileRequest({ period: 'current', currency: 'USD', billingDelayHours: 200 })).toEqual({
+      ok: false,
+      problems: [{ field: 'billingDelayHours', problem: 'must be at most 168 hours (7 days)' }],
+    });
   });
 });
 
