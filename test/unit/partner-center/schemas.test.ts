@@ -4,6 +4,7 @@ import {
   cartInputSchema,
   cartSchema,
   collectionSchema,
+  customerSchema,
   oneTimeInvoiceLineItemSchema,
   orderLineItemProvisioningStatusSchema,
   orderSchema,
@@ -153,6 +154,30 @@ describe('lenient parsing of what Partner Center sends', () => {
     expect(result.orderErrors).toEqual([{ orderGroupId: '1', code: 800069, description: 'risk' }]);
     expect(cartCheckoutResultSchema.parse({})).toEqual({ orders: [], orderErrors: [] });
     expect(subscriptionProvisioningStatusSchema.parse({ skuId: 'x', status: 'Success', quantity: '5' })).toMatchObject({ status: 'success', quantity: 5 });
+  });
+
+  test("a customer as the docs show it, with nulls, unknown fields and a billing profile; only the id is required", () => {
+    const customer = customerSchema.parse({
+      id: '1f3b0b7c-3b6e-4a2b-9f0e-7c9a6e1d2b3c',
+      commerceId: null,
+      companyProfile: {
+        tenantId: '1f3b0b7c-3b6e-4a2b-9f0e-7c9a6e1d2b3c',
+        domain: 'contoso.onmicrosoft.com',
+        companyName: 'Contoso',
+        address: null,
+        attributes: { objectType: 'CustomerCompanyProfile' },
+      },
+      billingProfile: { id: 'b', email: 'ap@contoso.com', culture: 'en-US', language: 'en', companyName: 'Contoso', defaultAddress: { country: 'US' } },
+      relationshipToPartner: 'reseller',
+      allowDelegatedAccess: 'True',
+      customDomains: ['contoso.com'],
+      attributes: { objectType: 'Customer' },
+    });
+    expect(customer).toMatchObject({ companyProfile: { domain: 'contoso.onmicrosoft.com', companyName: 'Contoso' }, relationshipToPartner: 'reseller', allowDelegatedAccess: true });
+    expect(customer.commerceId).toBeUndefined();
+    expect(customer).toHaveProperty('customDomains', ['contoso.com']);
+    expect(customerSchema.parse({ id: 'c' })).toEqual({ id: 'c' });
+    expect(customerSchema.safeParse({ companyProfile: { companyName: 'No id' } }).success).toBe(false);
   });
 
   test('missing required fields are reported by path', () => {
