@@ -217,8 +217,11 @@ export function matchCustomer(
   const orders = new Map(facts.orders.map((o) => [o.id.toLowerCase(), o]));
   const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], unverified: [], matched: 0 };
   const now = Date.parse(clock.now);
-  /** Within the billing delay: Partner Center may not have billed it yet. */
-  const notBilledYet = (at: string | undefined): at is string => at !== undefined && now - Date.parse(at) < clock.delayHours * HOUR_MS;
+  /**
+   * Within the billing delay: Partner Center may not have billed it yet. No delay means none at all, also
+   * for a change stamped within the second before `now` (an HTTP Date has whole seconds).
+   */
+  const notBilledYet = (at: string | undefined): at is string => at !== undefined && clock.delayHours > 0 && now - Date.parse(at) < clock.delayHours * HOUR_MS;
   const waiting = (what: string, at: string) =>
     `${what} ${new Date(Date.parse(at)).toISOString().slice(0, 16).replace('T', ' ')} UTC, within the ${clock.delayHours}-hour billing delay: not billed yet`;
 
@@ -322,17 +325,18 @@ export function matchCustomer(
       billedQuantity: 0,
       billedAmount: 0,
     };
+    const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
+    // Billed in another currency: another reconciliation's concern.
+    if (order?.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
     const due = started ? termStartedAt(s) : cycleStarted;
     if (notBilledYet(due)) {
       match.unverified.push({ ...unbilled, reason: waiting(started ? termEvent(termCharge) : 'billing cycle started', due) });
       continue;
     }
-    const order = s.orderId === undefined ? undefined : orders.get(s.orderId.toLowerCase());
     if (order === undefined) {
       match.unverified.push({ ...unbilled, reason: `its order ${s.orderId ?? '(none named)'} is not listed yet, so its currency is unknown` });
       continue;
     }
-    if (order.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
     const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
     const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
     // The order's prices are those of the purchase: a guide for it and its cycles, not for a renewal.

@@ -18,6 +18,9 @@ import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
  */
 
 const PAGE_SIZE = 2;
+/** The tests buy seconds before reconciling: without a billing delay, what is not billed yet is missing, not unverified. */
+const NO_BILLING_DELAY = { billingDelayHours: 0 };
+const CUSTOMERS_ROUTE = 'GET /v1/customers';
 const UNBILLED_ROUTE = 'GET /v1/invoices/unbilled/lineitems';
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -27,12 +30,13 @@ let pc: PartnerCenterClient;
 let catalog: ReturnType<typeof createCatalogResolver>;
 let us: string;
 let gb: string;
+let de: string;
 
 beforeAll(async () => {
   // Orders complete at once and the order list does not lag: what is bought is billed and listed.
   rig = await startRig({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
   client = rig.client;
-  [us, gb] = rig.sandbox.customerIds as [string, string];
+  [us, gb, de] = rig.sandbox.customerIds as [string, string, string];
   const { sandbox } = rig;
   pc = createActivityDeps(
     { baseUrl: sandbox.baseUrl, authorityHost: sandbox.authorityHost, tenantId: sandbox.tenantId, clientId: sandbox.clientId, credential: { clientSecret: sandbox.clientSecret } },
@@ -112,7 +116,7 @@ async function sixPagesReconciled(): Promise<{ clean: ReconcileReport; pages: nu
   expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
   await rig.sandbox.control.addCharge({ subscriptionId: e3!.id, chargeType: 'new', quantity: 2, customerId: gb });
 
-  const clean = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
+  const clean = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
   const pages = Math.ceil(clean.lines / PAGE_SIZE);
   expect(pages).toBe(6);
   expect(clean.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
@@ -141,8 +145,8 @@ describe('reconcileBilling against the sandbox', () => {
     const { handle, report: result, history, currentDetails } = await reconcile({ period: 'current', currency: 'usd' });
     const report = asReport(result);
 
-    // 8 purchases, 1 seat increase, 1 cancellation refund.
-    expect(report).toMatchObject({ period: 'current', currency: 'USD', lines: 10, matched: 8, customers: 1, subscriptions: 8, unverified: 0 });
+    // 8 purchases, 1 seat increase, 1 cancellation refund; every customer of the partner checked (GB's purchase is in GBP).
+    expect(report).toMatchObject({ period: 'current', currency: 'USD', lines: 10, matched: 8, customers: 3, subscriptions: 8, unverified: 0 });
     expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 });
     expect(report.unexpectedCharges).toEqual([]);
     expect(report.missingCharges).toEqual([]);
@@ -194,8 +198,8 @@ describe('reconcileBilling against the sandbox', () => {
     expect(await rig.sandbox.control.dropCharges(e3!.id)).toBe(1);
     await rig.sandbox.control.addCharge({ subscriptionId: teams!.id, chargeType: 'new', quantity: 3, customerId: gb });
 
-    const report = asReport((await reconcile({ period: 'current', currency: 'USD' })).report);
-    expect(report).toMatchObject({ lines: 5, matched: 1, customers: 2 });
+    const report = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
+    expect(report).toMatchObject({ lines: 5, matched: 1, customers: 3 });
     expect(report.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
     expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: teams!.id, chargeTypes: ['new'], billedQuantity: 3, expectedQuantity: 0 });
     expect(report.unexpectedCharges[0]!.billedAmount).toBeGreaterThan(0);
@@ -213,7 +217,7 @@ describe('reconcileBilling against the sandbox', () => {
     expect(report.quantityMismatches[0]!.billedAmount).toBeGreaterThan(report.quantityMismatches[0]!.expectedAmount!);
 
     // One customer: the other's charges are left out.
-    const { handle, report: scopedResult } = await reconcile({ period: 'current', currency: 'USD', customerId: us.toUpperCase() });
+    const { handle, report: scopedResult } = await reconcile({ period: 'current', currency: 'USD', customerId: us.toUpperCase(), ...NO_BILLING_DELAY });
     const scoped = asReport(scopedResult);
     expect(scoped).toMatchObject({ customerId: us, lines: 4, matched: 1, customers: 1 });
     expect(scoped.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 1 });
@@ -228,7 +232,7 @@ describe('reconcileBilling against the sandbox', () => {
 
     // The fourth page request fails once.
     await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', ...fault, skip: 3, count: 1 });
-    const { report, history } = await reconcile({ period: 'current', currency: 'USD' });
+    const { report, history } = await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY });
     expect(asReport(report)).toEqual(clean);
 
     // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
@@ -246,7 +250,7 @@ describe('reconcileBilling against the sandbox', () => {
     const taskQueue = uniqueTaskQueue('reconcile-stop');
     const first = await reconcileWorker(taskQueue);
     const firstRun = first.run();
-    const handle = await startReconcile(client, { period: 'current', currency: 'USD' }, { taskQueue });
+    const handle = await startReconcile(client, { period: 'current', currency: 'USD', ...NO_BILLING_DELAY }, { taskQueue });
     while ((await unbilledReads()) - readBefore < 4) await new Promise((resolve) => setTimeout(resolve, 50));
     first.shutdown();
     await firstRun;
@@ -267,6 +271,46 @@ describe('reconcileBilling against the sandbox', () => {
     expect((await unbilledReads()) - readBefore).toBe(pages + 1);
     const started = (await handle.fetchHistory()).events?.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
     expect(started?.attempt).toBe(2);
+  });
+
+  it('reconciling every customer reports the purchase never billed of a customer with no charge at all', async () => {
+    const [basic] = await buy(us, [[offers.businessBasic, 5]]);
+    const [teams] = await buy(de, [[offers.teamsEssentials, 4]], 'DE');
+    // Partner Center never bills DE's purchase: DE has no EUR line at all.
+    expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
+
+    const report = asReport((await reconcile({ period: 'current', currency: 'EUR', ...NO_BILLING_DELAY })).report);
+    expect(report).toMatchObject({ currency: 'EUR', lines: 0, customers: 3, matched: 0, unverified: 0 });
+    expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 });
+    expect(report.missingCharges[0]).toMatchObject({ customerId: de, subscriptionId: teams!.id, orderId: teams!.orderId, chargeTypes: ['new'], expectedQuantity: 4, billedQuantity: 0 });
+    expect(report.missingCharges[0]!.expectedAmount).toBeGreaterThan(0);
+    // The customer list is read once, in pages of up to 500: the sandbox's three customers.
+    expect((await rig.sandbox.control.counters()).requests[CUSTOMERS_ROUTE]).toBe(1);
+
+    // US's USD purchase is billed and none of this reconciliation's business.
+    expect(report.missingCharges.map((f) => f.subscriptionId)).not.toContain(basic!.id);
+  });
+
+  it("a purchase just made is unverified within the default 24-hour billing delay, and missing once the sandbox clock is past it", async () => {
+    const [teams] = await buy(de, [[offers.teamsEssentials, 2]], 'DE');
+    expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
+
+    const { report: justBought, currentDetails } = await reconcile({ period: 'current', currency: 'EUR' });
+    expect(asReport(justBought)).toMatchObject({ unverified: 1, totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 } });
+    expect(asReport(justBought).unverifiedCharges[0]).toMatchObject({
+      customerId: de,
+      subscriptionId: teams!.id,
+      chargeTypes: ['new'],
+      expectedQuantity: 2,
+      reason: expect.stringContaining('within the 24-hour billing delay'),
+    });
+    expect(currentDetails).toContain('**Not verifiable:** 1');
+
+    // A day and an hour later on Partner Center's clock, still no charge: now it is missing.
+    await rig.sandbox.control.advanceClock(25 * 3_600_000);
+    const later = asReport((await reconcile({ period: 'current', currency: 'EUR' })).report);
+    expect(later).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
+    expect(later.missingCharges[0]).toMatchObject({ customerId: de, subscriptionId: teams!.id, chargeTypes: ['new'], expectedQuantity: 2, billedQuantity: 0 });
   });
 
   it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {

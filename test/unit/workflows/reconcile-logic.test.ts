@@ -248,6 +248,13 @@ const cases: Array<{
     finding: { chargeTypes: ['new'] },
   },
   {
+    name: "no billing delay: a purchase stamped after Partner Center's clock (whole seconds) is missing too",
+    lines: [],
+    subscriptions: [subscription({ creationDate: '2026-11-25T12:00:00.4000000Z', effectiveStartDate: '2026-11-25' })],
+    clock: { ...clock, delayHours: 0 },
+    kind: 'missingCharges',
+  },
+  {
     name: 'purchase three hours old by our clock but a day old by Partner Center\'s',
     lines: [],
     subscriptions: [subscription(boughtThisMorning)],
@@ -284,6 +291,7 @@ const cases: Array<{
   },
   { name: 'billing cycle that started twelve hours ago, with a 6-hour delay', lines: [], subscriptions: [subscription(cycleStartedToday)], clock: { ...clock, delayHours: 6 }, kind: 'missingCharges' },
   { name: 'unbilled purchase in another currency', lines: [], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
+  { name: 'purchase within the billing delay in another currency', lines: [], subscriptions: [subscription(boughtThisMorning)], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
   {
     name: 'purchase completed just after midnight, term dated the day before',
     lines: [],
