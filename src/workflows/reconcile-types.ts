@@ -80,8 +80,8 @@ export const ReconcileReportSchema = z.object({
   unexpectedCharges: z.array(ReconcileFindingSchema),
   missingCharges: z.array(ReconcileFindingSchema),
   quantityMismatches: z.array(ReconcileFindingSchema),
-  /** Why subscriptions could not be checked (capped like the others; `unverified` counts them all). */
-  unverifiedCharges: z.array(ReconcileFindingSchema),
+  /** Why subscriptions could not be checked (capped like the others; `unverified` counts them all). Absent from older workers' reports. */
+  unverifiedCharges: z.array(ReconcileFindingSchema).default([]),
   totals: z.object({
     unexpectedCharges: z.number().int(),
     missingCharges: z.number().int(),

@@ -7,7 +7,7 @@ import type { Customer } from '../state';
 /** The largest page the sandbox serves (Partner Center's samples ask for 500). */
 const MAX_CUSTOMERS_PAGE = 500;
 
-export function customerJson(customer: Customer): Record<string, unknown> {
+function customerJson(customer: Customer): Record<string, unknown> {
   return {
     id: customer.id,
     commerceId: customer.id,

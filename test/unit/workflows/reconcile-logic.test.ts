@@ -15,7 +15,7 @@ import {
   type OrderFacts,
   type SubscriptionFacts,
 } from '../../../src/workflows/reconcile-logic';
-import { BillingTallySnapshotSchema, type BillingClock } from '../../../src/workflows/reconcile-types';
+import { BillingTallySnapshotSchema, ReconcileReportSchema, type BillingClock } from '../../../src/workflows/reconcile-types';
 import { novemberReconcileInput } from '../../support/reconcile';
 
 /** Partner Center's clock at the input's asOf, with the default 24-hour billing delay. */
@@ -411,6 +411,19 @@ describe('buildReport', () => {
     expect(report).toMatchObject({ period: 'current', currency: 'USD', periodStart: '2026-11-01', periodEnd: '2026-12-01', lines: unexpected, matched: 0, customers: 1, subscriptions: unexpected });
     // A capped report stays small whatever the number of findings.
     expect(JSON.stringify(report).length).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('ReconcileReportSchema', () => {
+  it("lists the unverified with their reasons, and reads an older worker's report (no list) as none listed", () => {
+    const tally = createTally();
+    const match = matchCustomer(customerId, [], { subscriptions: [subscription(boughtThisMorning)], orders: [order()] }, novemberReconcileInput, clock);
+    const report = ReconcileReportSchema.parse(buildReport(novemberReconcileInput, tally, [match], 1));
+    expect(report.unverified).toBe(1);
+    expect(report.unverifiedCharges).toEqual([expect.objectContaining({ subscriptionId: 'sub-a', reason: expect.stringContaining('billing delay') })]);
+
+    const { unverifiedCharges: _listed, ...older } = report;
+    expect(ReconcileReportSchema.parse(older).unverifiedCharges).toEqual([]);
   });
 });
 
