@@ -212,16 +212,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   }
 
   /** Yields each page's items, following `links.next` (seek paging) until there is none. */
-  async function* seekPages<S extends z.ZodType>(item: S, first: HttpRequest, o?: RequestOptions): AsyncGenerator<z.infer<S>[]> {
-    let cursor: SeekCursor | undefined;
-    let options = o;
-    do {
-      const page: Page<z.infer<S>> = await seekPage(item, first, cursor, options);
-      yield page.items;
-      cursor = page.next;
-      // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
-      options = o && { ...o, requestId: undefined };
-    } while (cursor !== undefined);
+  function seekPages<S extends z.ZodType>(item: S, first: HttpRequest, o?: RequestOptions): AsyncGenerator<z.infer<S>[]> {
+    return followPages((cursor, options) => seekPage(item, first, cursor, options), o);
   }
 
   async function listAll<S extends z.ZodType>(item: S, first: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>[]> {
@@ -250,18 +242,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     }
   }
 
-  async function* customerPages(q?: CustomerListQuery, o?: RequestOptions): AsyncGenerator<Customer[]> {
-    let page = await customerPage(q, undefined, o);
-    yield page.items;
-    while (page.next !== undefined) {
-      // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
-      page = await customerPage(q, page.next, o && { ...o, requestId: undefined });
-      yield page.items;
-    }
-  }
-
   return {
-    listCustomers: (q, o) => items(customerPages(q, o)),
+    listCustomers: (q, o) => items(followPages((cursor, options) => customerPage(q, cursor, options), o)),
     listCustomersPage: customerPage,
     listProducts: (q, o) =>
       listAll(productSchema, { path: '/products', query: { country: q.country, targetView: q.targetView, targetSegment: q.targetSegment } }, o),
@@ -370,6 +352,19 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       options = o && { ...o, requestId: undefined };
     }
   }
+}
+
+/** Yields each page's items, reading the page after each one by its cursor until there is none. */
+async function* followPages<T>(read: (cursor: SeekCursor | undefined, o?: RequestOptions) => Promise<Page<T>>, o?: RequestOptions): AsyncGenerator<T[]> {
+  let cursor: SeekCursor | undefined;
+  let options = o;
+  do {
+    const page = await read(cursor, options);
+    yield page.items;
+    cursor = page.next;
+    // Each page is its own logical call: only the first reuses the caller's MS-RequestId.
+    options = o && { ...o, requestId: undefined };
+  } while (cursor !== undefined);
 }
 
 async function* items<T>(pages: AsyncIterable<T[]>): AsyncGenerator<T> {
