@@ -70,6 +70,10 @@ describe('listCustomers', () => {
     expect(await customersRead()).toBe(1);
   });
 
+  test('a page size outside 1..500 is refused with a 400 naming it', async () => {
+    for (const size of [0, 501]) await expect(client.listCustomersPage({ size })).rejects.toMatchObject({ status: 400, description: expect.stringContaining('size') });
+  });
+
   test("lists only the calling partner's customers", async () => {
     const other = createPartnerCenterClient({
       baseUrl: sandbox.baseUrl,
