@@ -38,7 +38,7 @@ const USAGE = `Usage: pcw <command> [options] [--json]
   change    --customer GUID --subscription GUID --request-id ID [--wait] and one of:
             --quantity N | --auto-renew on|off | --friendly-name NAME | --cancel |
             --schedule-next-term [--term P1Y] [--billing annual] [--quantity N] [--catalog-item-id P:S:A]
-  reconcile --currency USD [--period current|previous] [--customer GUID] [--wait]
+  reconcile --currency USD [--period current|previous] [--customer GUID] [--billing-delay-hours 24] [--wait]
   reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
             unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
   list      [--customer GUID] [--step STEP] [--limit 20]
@@ -79,6 +79,7 @@ const OPTIONS = {
   period: { type: 'string' },
   schedule: { type: 'string' },
   'schedule-id': { type: 'string' },
+  'billing-delay-hours': { type: 'string' },
   file: { type: 'string' },
   by: { type: 'string' },
   reason: { type: 'string' },
@@ -214,6 +215,7 @@ export async function runCommand(argv: string[], client: Client, config: WorkerC
         period: (values.period ?? 'current') as ReconcileRequest['period'],
         currency: required(values, 'currency'),
         ...(values.customer ? { customerId: values.customer } : {}),
+        ...(values['billing-delay-hours'] !== undefined ? { billingDelayHours: Number(values['billing-delay-hours']) } : {}),
       };
       if (values.schedule) {
         const schedule = await scheduleReconcile(client, {

@@ -121,7 +121,7 @@ describe('pcw', () => {
         ],
         taskQueue,
       );
-      const now = await pcw(['reconcile', '--currency', 'USD', '--customer', customer, '--wait', '--json'], taskQueue);
+      const now = await pcw(['reconcile', '--currency', 'USD', '--customer', customer, '--billing-delay-hours', '0', '--wait', '--json'], taskQueue);
       expect(now.code).toBe(0);
       const report = lastJson(now.output);
       expect(report).toMatchObject({ period: 'current', currency: 'USD', customerId: customer });
@@ -137,9 +137,10 @@ describe('pcw', () => {
       expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileBilling', taskQueue });
       await schedule.delete();
 
-      const bad = await pcw(['reconcile', '--currency', 'dollars', '--schedule', '0 6 * * *']);
+      const bad = await pcw(['reconcile', '--currency', 'dollars', '--billing-delay-hours', '500', '--schedule', '0 6 * * *']);
       expect(bad.code).toBe(2);
       expect(bad.output).toMatch(/currency/);
+      expect(bad.output).toMatch(/billingDelayHours/);
     });
   });
 
