@@ -1,5 +1,12 @@
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PurchaseActivities } from '../activities';
 import type { PurchaseSettings } from './purchase-types';
+
+/**
+ * The worker's poll interval and deadlines (ORDER_POLL_INTERVAL, ORDER_VISIBILITY_DEADLINE, APPROVAL_TIMEOUT), read
+ * through a local activity at the start of a run so they are recorded in history and replay the same.
+ */
+export const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
 
 /** One Partner Center call: transient errors retried with backoff; business errors arrive non-retryable. */
 export const partnerCenterCall: ActivityOptions = {

@@ -4,14 +4,13 @@ import {
   TemporalFailure,
   log,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { PurchaseActivities, SubscriptionActivities } from '../activities';
+import type { SubscriptionActivities } from '../activities';
 import { lastAttempt } from './activity-failures';
-import { partnerCenterCall, partnerCenterCallUntilDeadline, poller } from './activity-options';
+import { getPurchaseSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from './activity-options';
 import { changeStatusQuery } from './change-messages';
 import {
   checkChange,
@@ -29,9 +28,6 @@ import {
 import { changeFailureTypes, internalFailureTypes } from './failure-types';
 import type { PurchaseSettings } from './purchase-types';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from './search-attributes';
-
-/** The worker's poll interval and deadline (ORDER_POLL_INTERVAL, ORDER_VISIBILITY_DEADLINE), recorded in history. */
-const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
 
 /** Reads: transient failures retried with backoff until they succeed. */
 const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);

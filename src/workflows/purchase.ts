@@ -8,13 +8,12 @@ import {
   isCancellation,
   log,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { lastAttempt } from './activity-failures';
-import { partnerCenterCall, poller } from './activity-options';
+import { getPurchaseSettings, partnerCenterCall, poller } from './activity-options';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../activities';
 import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
@@ -46,8 +45,6 @@ import {
   type ValidPurchaseRequest,
 } from './purchase-types';
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from './search-attributes';
-
-const { getPurchaseSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
 
 const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
