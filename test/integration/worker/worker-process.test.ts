@@ -146,9 +146,13 @@ test('SIGTERM during a checkout lets the call finish (grace period); a new worke
       },
       { taskQueue },
     );
-    for (let i = 0; i < 200 && (await handle.query(purchaseStatusQuery)).step !== 'checking-out'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // SIGTERM only once the checkout call has reached Partner Center: the workflow's step says
+    // 'checking-out' before the worker has even picked the activity task up.
+    const checkoutRoute = 'POST /v1/customers/{customerId}/carts/{cartId}/checkout';
+    for (let i = 0; i < 400 && !(await sandbox.control.counters()).requests[checkoutRoute]; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    expect((await handle.query(purchaseStatusQuery)).step).toBe('checking-out');
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
 
