@@ -187,7 +187,7 @@ describe('changeSubscription against the sandbox', () => {
   it('follows a 202 until the subscription shows the change', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 2);
-      await rig.sandbox.control.setDelays({ patchAcceptedMs: 1500 });
+      await rig.sandbox.control.setDelays({ patchAcceptedMs: 3000 });
       const handle = await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 4 });
       await untilStep(handle, 'awaiting-change');
       const result = await handle.result();
