@@ -110,6 +110,9 @@ Try it with curl:
     | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')
   curl -s -H "Authorization: Bearer $TOKEN" '${sandbox.baseUrl}/v1/products?country=US&targetView=OnlineServices'
 
+A whole purchase with curl (token, catalog, cart, checkout, order, subscription), after the exports above:
+  CUSTOMER_ID=${sandbox.customerIds[0]} bash docs/sandbox-purchase.sh
+
 Ctrl-C stops it.
 `;
 }

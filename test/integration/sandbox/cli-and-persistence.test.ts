@@ -1,10 +1,15 @@
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startSandbox } from '../../../src/sandbox';
 import { CliUsageError, parseSandboxArgs, runSandboxCli } from '../../../src/sandbox/cli';
+import { createControlClient } from '../../../src/sandbox/control';
 import { api, catalogItemFor, partnerTokens, requestToken, tokenFor } from './helpers';
+
+const PURCHASE_SCRIPT = join(__dirname, '..', '..', '..', 'docs', 'sandbox-purchase.sh');
 
 type ConnectionFacts = { baseUrl: string; authorityHost: string; tenantId: string; clientId: string; clientSecret: string; refreshToken: string; caFile: string; customerIds: string[] };
 
@@ -45,10 +50,40 @@ describe('npm run sandbox', () => {
   test('without --json it prints a banner with the credentials, the env exports and a curl example', async () => {
     const { output, signals, exited } = await runCli(['--port', '0', '--authority-port', '0']);
     const text = output.join('');
-    for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ']) expect(text).toContain(fact);
+    for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ', 'bash docs/sandbox-purchase.sh']) expect(text).toContain(fact);
     expect(text).not.toContain('single use');
     signals.emit('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  test('docs/sandbox-purchase.sh walks the whole purchase flow with curl, from the printed facts alone', async () => {
+    const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--order-delay', '1s']);
+    const facts = JSON.parse(output[0]) as ConnectionFacts;
+    const env = {
+      PATH: process.env.PATH,
+      PARTNER_CENTER_BASE_URL: facts.baseUrl,
+      AZURE_AUTHORITY_HOST: facts.authorityHost,
+      AZURE_TENANT_ID: facts.tenantId,
+      AZURE_CLIENT_ID: facts.clientId,
+      AZURE_CLIENT_SECRET: facts.clientSecret,
+      NODE_EXTRA_CA_CERTS: facts.caFile,
+      CUSTOMER_ID: facts.customerIds[0], // in the US, the script's default country
+    };
+    try {
+      const { stdout, stderr } = await promisify(execFile)('bash', [PURCHASE_SCRIPT], { env, timeout: 30_000 });
+      expect(stderr).toMatch(/^order status pending$/m); // it waited for the order, which starts pending
+      const [cartId, orderId] = ['cart', 'order'].map((label) => new RegExp(`^${label} +(\\S+)$`, 'm').exec(stderr)?.[1]);
+      expect(JSON.parse(stdout)).toMatchObject({ quantity: 2, status: 'active', termDuration: 'P1M', orderId, offerId: expect.stringMatching(/^CFQ7TTC0LH18:0001:/) });
+      expect((await createControlClient(facts.baseUrl).counters()).ordersPerCart).toEqual({ [cartId!]: 1 });
+      expect(stdout + stderr).not.toContain(facts.clientSecret);
+
+      const { CUSTOMER_ID: _omitted, ...withoutCustomer } = env;
+      const refused = await promisify(execFile)('bash', [PURCHASE_SCRIPT], { env: withoutCustomer }).catch((error: { code: number; stderr: string }) => error);
+      expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('CUSTOMER_ID is not set') });
+    } finally {
+      signals.emit('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 
   test('--single-use-refresh-tokens: the printed refresh token works once, its reuse is refused with AADSTS50173', async () => {
