@@ -37,6 +37,16 @@ export const mintTokenSchema = z.object({
 
 export const authorityPolicySchema = z.object({ singleUseRefreshTokens: z.boolean().optional() });
 
+/** How the API answers where Partner Center's behaviour is not confirmed (partner-center-api.md §2.3, §4.6, §10). */
+export const apiPolicySchema = z.object({
+  /** `replay` (documented): a repeated checkout of an ordered cart answers the first result; `already-submitted`: 400/800065. */
+  repeatedCheckout: z.enum(['replay', 'already-submitted']).optional(),
+  /** A POST/PUT/PATCH repeated with the same MS-RequestId answers the stored response (no server-side contract is documented). */
+  requestIdReplay: z.boolean().optional(),
+});
+export type ApiPolicy = Required<z.infer<typeof apiPolicySchema>>;
+export const DEFAULT_API_POLICY: Readonly<ApiPolicy> = { repeatedCheckout: 'replay', requestIdReplay: true };
+
 export type DelaysInput = z.infer<typeof delaysSchema>;
 
 export interface SandboxCounters {
@@ -65,6 +75,8 @@ export interface SandboxControl {
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
   /** Changes how the token authority treats refresh tokens; answers the whole policy. */
   setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
+  /** Changes how the API answers where Partner Center's behaviour is unconfirmed; answers the whole policy. */
+  setApiPolicy(policy: z.infer<typeof apiPolicySchema>): Promise<ApiPolicy>;
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {
@@ -103,5 +115,6 @@ export function createControlClient(baseUrl: string): SandboxControl {
     dropCharges: async (subscriptionId) => (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
+    setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),
   };
 }

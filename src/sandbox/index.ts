@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { startAuthority, type AppRegistration } from './authority';
 import { createClock } from './clock';
-import { createControlClient, type SandboxControl } from './control';
+import { createControlClient, DEFAULT_API_POLICY, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
@@ -78,7 +78,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     checkoutMs: 50,
     reconLineMs: 0,
   };
-  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays } };
+  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays }, policy: { ...DEFAULT_API_POLICY } };
   const dataFile = config.dataFile;
   const save = dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined;
   const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays, onChange: save };

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './authority';
 import type { SandboxClock } from './clock';
+import type { ApiPolicy } from './control';
 import { notFound } from './errors';
 import type { ApiResponse, RequestContext } from './http';
 import type { Customer, Delays, Partner, World } from './state';
@@ -11,6 +12,7 @@ export interface SandboxRuntime {
   world: World;
   clock: SandboxClock;
   delays: Delays;
+  policy: ApiPolicy;
 }
 
 export interface ApiContext extends RequestContext {

@@ -4,7 +4,7 @@ import type { TokenAuthority } from './authority';
 import { recordCharge, seedInvoices } from './billing';
 import { catalogItemId } from './catalog';
 import { sleep } from './clock';
-import { advanceSchema, authorityPolicySchema, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import { advanceSchema, apiPolicySchema, authorityPolicySchema, DEFAULT_API_POLICY, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
@@ -50,6 +50,7 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   runtime.world = createWorld(seed, deps.partners, deps.customerIds);
   seedInvoices(runtime.world, runtime.clock.now());
   Object.assign(runtime.delays, deps.initialDelays);
+  Object.assign(runtime.policy, DEFAULT_API_POLICY);
   deps.faults.clear();
   deps.throttle.reset();
   deps.authority.reset();
@@ -110,7 +111,7 @@ export function createApiServer(deps: ServerDeps): Server {
         const wait = deps.throttle.take(partner.tenantId, match.params.customerId?.toLowerCase(), now);
         if (wait !== undefined) return respond({ status: 429, body: throttledBody(wait), headers: { 'Retry-After': String(wait) } });
       }
-      const replayKey = method !== 'GET' && header(req.headers, 'ms-requestid') ? `${partner.tenantId}|${requestId}|${method} ${url.pathname.toLowerCase()}` : undefined;
+      const replayKey = runtime.policy.requestIdReplay && method !== 'GET' && header(req.headers, 'ms-requestid') ? `${partner.tenantId}|${requestId}|${method} ${url.pathname.toLowerCase()}` : undefined;
       const replayed = replayKey ? replay.get(replayKey) : undefined;
       let response: ApiResponse;
       if (replayed && now - replayed.at < REPLAY_WINDOW_MS) {
@@ -247,6 +248,11 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
       const changes = parseWith(authorityPolicySchema, body());
       if (changes.singleUseRefreshTokens !== undefined) deps.authority.policy.singleUseRefreshTokens = changes.singleUseRefreshTokens;
       return { status: 200, body: deps.authority.policy };
+    }
+    case 'PUT /_sandbox/api-policy': {
+      const changes = parseWith(apiPolicySchema, body());
+      Object.assign(runtime.policy, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+      return { status: 200, body: runtime.policy };
     }
     case 'POST /_sandbox/tokens': {
       const options = parseWith(mintTokenSchema, body());

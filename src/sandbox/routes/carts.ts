@@ -183,7 +183,10 @@ type CheckoutError = { orderGroupId: string; code: number; description: string }
 async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promise<{ orders: Order[]; orderErrors: CheckoutError[] }> {
   const { world, delays } = ctx.runtime;
   const replay = () => ({ orders: cart.checkoutResult!.orderIds.map((id) => world.orders.get(id)!), orderErrors: cart.checkoutResult!.orderErrors });
-  if (cart.checkoutResult) return replay();
+  if (cart.checkoutResult) {
+    if (ctx.runtime.policy.repeatedCheckout === 'already-submitted') requireOpen(cart, ctx.now); // an ordered cart: 400/800065
+    return replay();
+  }
   if (cart.checkoutInFlight) throw new ApiError(409, 800064, `Cart ${cart.id} is being processed by another request.`);
   requireOpen(cart, ctx.now);
   cart.checkoutInFlight = true;

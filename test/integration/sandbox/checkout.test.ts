@@ -119,4 +119,25 @@ describe('checkout', () => {
     expect(fresh.body.id).not.toBe(first.body.id);
     expect((await sandbox.control.counters()).replayedRequests).toBe(1);
   });
+
+  test('the API policy answers a repeated checkout with 400/800065 and can stop replaying MS-RequestIds; reset restores the defaults', async () => {
+    expect(await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false })).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
+    const cartId = await newCart();
+    const sameRequest = { 'MS-RequestId': 'a1d3f1e2-0000-4000-8000-000000000003' };
+    const path = `/customers/${customer}/carts/${cartId}/checkout`;
+    const first = await api<CheckoutResult>(sandbox, token, 'POST', path, undefined, sameRequest);
+    const again = await api<CheckoutResult & Json>(sandbox, token, 'POST', path, undefined, sameRequest);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ code: 800065, description: expect.stringContaining(cartId) });
+    expect((await sandbox.control.counters()).ordersPerCart[cartId]).toBe(1);
+    // Only the changed field moves; a bad value is refused with the field named.
+    expect(await sandbox.control.setApiPolicy({ requestIdReplay: true })).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: true });
+    const refused = await fetch(`${sandbox.baseUrl}/_sandbox/api-policy`, { method: 'PUT', body: JSON.stringify({ repeatedCheckout: 'sometimes' }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('repeatedCheckout');
+
+    await sandbox.control.reset();
+    expect(await sandbox.control.setApiPolicy({})).toEqual({ repeatedCheckout: 'replay', requestIdReplay: true });
+  });
 });
