@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import {
   CatalogResolutionError,
   isPartnerCenterError,
@@ -31,6 +31,7 @@ import type {
   SubscriptionCancellation,
   SubscriptionSummary,
 } from '../workflows/purchase-types';
+import { ALREADY_SUBMITTED_CODE, matchCartOrders } from './checkout-recovery';
 import { notYet, toActivityFailure } from './failures';
 import { runCorrelationId, stableRequestId } from './request-ids';
 
@@ -55,6 +56,58 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
   const mutating = (call: string) => ({ requestId: stableRequestId(call), correlationId: runCorrelationId(), signal: cancellationSignal() });
   /** Options for a read: a fresh MS-RequestId per attempt, so a poll never gets a replayed answer. */
   const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
+
+  /**
+   * A checkout refused as already submitted (800065): an earlier attempt went through and its answer was lost.
+   * The cart must say so; its orders are then read from the customer's order list, which lags behind (up to
+   * 15 minutes), so until the visibility deadline a missing order is a "not yet" and the attempt is retried.
+   */
+  async function recoverSubmittedCheckout(input: CheckoutInput): Promise<CheckoutOutcome> {
+    const cart = await pc.getCart(input.customerId, input.cartId, reading());
+    if (cart.status !== 'ordered') {
+      throw ApplicationFailure.create({
+        type: purchaseFailureTypes.checkoutRejected,
+        message: `Checkout of cart ${input.cartId} was refused as already submitted (${ALREADY_SUBMITTED_CODE}), yet the cart is ${cart.status ?? 'without a status'}`,
+        details: [{ cartId: input.cartId, cartStatus: cart.status }],
+        nonRetryable: true,
+      });
+    }
+    const match = matchCartOrders(cart, await pc.listOrders(input.customerId, reading()));
+    if (match.kind === 'ambiguous') {
+      throw ApplicationFailure.create({
+        type: purchaseFailureTypes.orderNotVisible,
+        message:
+          `Cart ${input.cartId} was ordered by an attempt whose answer was lost, and orders ${match.candidateOrderIds.join(', ')} created since ` +
+          `all match its order group(s) ${match.orderGroups.join(', ')}: look up in Partner Center which belong to this purchase`,
+        details: [{ cartId: input.cartId, ...match }],
+        nonRetryable: true,
+      });
+    }
+    const waited = Date.now() - activityInfo().scheduledTimestampMs;
+    if (match.missingGroups.length > 0 && waited < deps.settings.orderVisibilityDeadlineMs) {
+      throw notYet(
+        internalFailureTypes.orderNotYetVisible,
+        `Cart ${input.cartId} was ordered (its checkout answer was lost); ${match.orders.length} of ${match.orders.length + match.missingGroups.length} orders are in the customer's order list yet`,
+      );
+    }
+    if (match.orders.length === 0) {
+      throw ApplicationFailure.create({
+        type: purchaseFailureTypes.orderNotVisible,
+        message: `Cart ${input.cartId} was ordered (its checkout answer was lost), but none of its orders reached the customer's order list within ${waited} ms`,
+        details: [{ cartId: input.cartId }],
+        nonRetryable: true,
+      });
+    }
+    log.warn('Checkout answer lost; orders found in the order list', { cartId: input.cartId, orderIds: match.orders.map((o) => o.id), missingGroups: match.missingGroups });
+    return {
+      orders: match.orders.map(toOrderSummary),
+      orderErrors: match.missingGroups.map((orderGroupId) => ({
+        orderGroupId,
+        code: ALREADY_SUBMITTED_CODE,
+        description: `no order of cart ${input.cartId} for this order group reached the customer's order list within ${waited} ms`,
+      })),
+    };
+  }
 
   return {
     /** Worker settings, recorded in history by the workflow so replays see the same values. */
@@ -166,6 +219,11 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
           orders: result.orders.map(toOrderSummary),
           orderErrors: result.orderErrors.map((e) => ({ orderGroupId: e.orderGroupId, code: e.code, description: e.description ?? 'order group failed' })),
         };
+      } catch (err) {
+        if (!isPartnerCenterError(err) || Number(err.code) !== ALREADY_SUBMITTED_CODE) throw toActivityFailure(err, purchaseFailureTypes.checkoutRejected);
+      }
+      try {
+        return await recoverSubmittedCheckout(input);
       } catch (err) {
         throw toActivityFailure(err, purchaseFailureTypes.checkoutRejected);
       }

@@ -20,6 +20,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await rig.sandbox.control.clearFaults();
   await rig.sandbox.control.setDelays(delays);
+  await rig.sandbox.control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true });
 });
 afterAll(async () => {
   await rig?.close();
@@ -72,6 +73,26 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
       expect(result.orders).toHaveLength(1);
       expect(result.subscriptions).toHaveLength(1);
       await recordHistory('purchase-checkout-response-lost', handle);
+    });
+  });
+
+  it('buys exactly once when the repeat of a lost checkout is refused as already submitted (800065): its order comes from the lagging order list', async () => {
+    await rig.withWorker(async ({ start }) => {
+      // The unconfirmed behaviours: no MS-RequestId replay, and 400/800065 instead of the first result.
+      await rig.sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
+      await rig.sandbox.control.setDelays({ orderListMs: 2500 });
+      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: 1 });
+      const before = await rig.sandbox.control.counters();
+      const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 7)]));
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'completed', lineErrors: [] });
+      expect((await rig.sandbox.control.counters()).ordersPerCart).toMatchObject({ [result.cartId]: 1 });
+      expect(result.orders).toEqual([expect.objectContaining({ lineItems: [expect.objectContaining({ quantity: 7 })] })]);
+      expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 7, status: 'active' })]);
+      // Refused repeats, and order-list reads until the list showed the order (it lags 2.5 s).
+      expect(await callsSince(before, CHECKOUT)).toBeGreaterThanOrEqual(3);
+      expect(await callsSince(before, LIST_ORDERS)).toBeGreaterThanOrEqual(2);
+      await recordHistory('purchase-checkout-already-submitted', handle);
     });
   });
 

@@ -127,6 +127,57 @@ describe('checkoutPurchaseCart', () => {
   });
 });
 
+describe('checkoutPurchaseCart after a lost answer: Partner Center refuses the repeat as already submitted (800065)', () => {
+  const alreadySubmitted = () => Promise.reject(new PartnerCenterBusinessError({ status: 400, code: 800065, description: "You can't check out an already submitted cart" }));
+  const orderedCart = (status = 'Ordered') =>
+    cartSchema.parse({ id: 'cart-1', status, creationTimestamp: '2026-11-25T10:00:00Z', lineItems: [{ id: 0, catalogItemId, quantity: 5, orderGroup: '0' }] });
+  const listed = (id: string, quantity = 5) =>
+    orderSchema.parse({ id, status: 'pending', creationDate: '2026-11-25T10:00:09Z', lineItems: [{ lineItemNumber: 0, offerId: catalogItemId, quantity }] });
+  const recovering = (cart: unknown, orders: unknown[]) =>
+    activities(fakePartnerCenter({ checkoutCart: alreadySubmitted, getCart: async () => cartSchema.parse(cart), listOrders: async () => orders.map((o) => orderSchema.parse(o)) }))
+      .checkoutPurchaseCart;
+  /** An attempt of a checkout first scheduled `waitedMs` ago (the deadline in these tests is 5 s). */
+  const scheduled = (waitedMs: number) => activityContext({ activityId: '7', scheduledTimestampMs: Date.now() - waitedMs, workflowExecution: { workflowId: 'purchase-r1', runId: 'run-1' } });
+  const input = { customerId, cartId: 'cart-1' };
+
+  it('returns the orders of the ordered cart found in the customer order list', async () => {
+    const outcome = await scheduled(0).run(recovering(orderedCart(), [listed('0a1b2c3d4e5f', 4), listed('a68736758d9c')]), input);
+    expect(outcome).toEqual({ orders: [{ orderId: 'a68736758d9c', status: 'pending', lineItems: [{ lineItemNumber: 0, catalogItemId, quantity: 5 }] }], orderErrors: [] });
+  });
+
+  it('answers a BENIGN retryable "not yet" while the order list lags, within the visibility deadline', async () => {
+    const failure = await applicationFailureOf(scheduled(1000).run(recovering(orderedCart(), []), input));
+    expect(failure).toMatchObject({ type: 'OrderNotYetVisible', category: ApplicationFailureCategory.BENIGN });
+    expect(failure.nonRetryable).toBeFalsy();
+    expect(failure.message).toMatch(/0 of 1 orders/);
+  });
+
+  it('fails OrderNotVisible (non-retryable) when no order is listed by the deadline', async () => {
+    const failure = await applicationFailureOf(scheduled(6000).run(recovering(orderedCart(), []), input));
+    expect(failure).toMatchObject({ type: 'OrderNotVisible', nonRetryable: true });
+    expect(failure.message).toContain('cart-1');
+  });
+
+  it('fails OrderNotVisible at once when several orders match and the purchase cannot tell its own', async () => {
+    const failure = await applicationFailureOf(scheduled(0).run(recovering(orderedCart(), [listed('0a1b2c3d4e5f'), listed('a68736758d9c')]), input));
+    expect(failure).toMatchObject({ type: 'OrderNotVisible', nonRetryable: true });
+    expect(failure.message).toMatch(/0a1b2c3d4e5f, a68736758d9c/);
+  });
+
+  it('is a CheckoutRejected when the cart was in fact not ordered', async () => {
+    const failure = await applicationFailureOf(scheduled(0).run(recovering(orderedCart('Active'), []), input));
+    expect(failure).toMatchObject({ type: 'CheckoutRejected', nonRetryable: true });
+    expect(failure.message).toMatch(/800065.*active/);
+  });
+
+  it('keeps a transient error while reading the cart retryable', async () => {
+    const acts = activities(fakePartnerCenter({ checkoutCart: alreadySubmitted, getCart: () => Promise.reject(new PartnerCenterTransientError({ status: 503, description: 'busy' })) }));
+    const failure = await applicationFailureOf(scheduled(0).run(acts.checkoutPurchaseCart, input));
+    expect(failure.type).toBe('PartnerCenterError');
+    expect(failure.nonRetryable).toBeFalsy();
+  });
+});
+
 describe('createPurchaseCart', () => {
   it('reports refused lines and removes them from the cart before checkout', async () => {
     const sent: CartInput[] = [];
