@@ -105,7 +105,9 @@ async function runPurchases(
   const requests: PurchaseRequest[] = Array.from({ length: count }, (_, i) => ({
     requestId: `bench-${randomUUID()}`,
     customerId: sandbox.customerIds[0], // the seeded US customer (the others are in GB and DE)
-    items: [{ offer: BUSINESS_BASIC, quantity: 1 + (i % 20), termDuration: 'P1Y', billingCycle: 'monthly' }],
+    // Distinct seats per purchase of a run: after a lost checkout answer refused as already submitted, a cart's
+    // orders are told apart from other purchases' by their lines (activities/checkout-recovery.ts).
+    items: [{ offer: BUSINESS_BASIC, quantity: 1 + (i % 300), termDuration: 'P1Y', billingCycle: 'monthly' }],
   }));
   const started = performance.now();
   const latencies = await Promise.all(
@@ -193,6 +195,20 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       figures.push({ name: 'purchase under faults: p95', value: round(percentile(faulty.latencies, 95)), unit: 'ms' });
       figures.push({ name: 'purchase under faults: requests per purchase', value: round(faulty.requests / count, 2), unit: 'requests' });
       figures.push({ name: 'purchase under faults: orders per cart (max)', value: faulty.maxOrdersPerCart, unit: 'orders' });
+
+      // Partner Center's other listed answer to a repeated checkout (400/800065), and no MS-RequestId replay: every
+      // purchase loses its checkout answer and finds its order in the customer's order list, which lags 2 s.
+      await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
+      await sandbox.control.setDelays({ orderListMs: 2000 });
+      await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count });
+      const refused = await runPurchases(client, taskQueue, sandbox, count);
+      await sandbox.control.clearFaults();
+      await sandbox.control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true });
+      const lost = `every checkout answer lost, its repeat refused with 800065; order list lagging 2 s`;
+      figures.push({ name: `purchase, checkout answer lost + 800065: ${count} concurrent, p50`, value: round(percentile(refused.latencies, 50)), unit: 'ms', note: lost });
+      figures.push({ name: 'purchase, checkout answer lost + 800065: p95', value: round(percentile(refused.latencies, 95)), unit: 'ms' });
+      figures.push({ name: 'purchase, checkout answer lost + 800065: requests per purchase', value: round(refused.requests / count, 2), unit: 'requests' });
+      figures.push({ name: 'purchase, checkout answer lost + 800065: orders per cart (max)', value: refused.maxOrdersPerCart, unit: 'orders' });
     });
     const memory = process.memoryUsage();
     figures.push({ name: 'worker process RSS after the runs', value: round(memory.rss / 2 ** 20), unit: 'MiB', note: `${memory.rss >= rssBefore ? '+' : ''}${round((memory.rss - rssBefore) / 2 ** 20)} MiB during them` });
