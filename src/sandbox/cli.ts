@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { REPEATED_CHECKOUT_ANSWERS } from './control';
 import { startSandbox, type Sandbox } from './index';
 
 /** `npm run sandbox`: the sandbox alone, printing where it listens and its test credentials. */
@@ -14,6 +15,10 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --data-file <path>     keep the state in this JSON file across restarts
   --single-use-refresh-tokens
                          a refresh token stops working once redeemed (rotation must be kept)
+  --repeated-checkout <replay|already-submitted>
+                         a repeated checkout of an ordered cart answers the first result (default)
+                         or 400/800065, the two answers Partner Center documents
+  --no-request-id-replay a request repeated with the same MS-RequestId is handled afresh
   --json                 print one JSON line with the connection facts once listening`;
 
 const duration = z
@@ -33,6 +38,8 @@ const argsSchema = z.object({
   'list-delay': duration.default(3000),
   'data-file': z.string().min(1).optional(),
   'single-use-refresh-tokens': z.boolean().default(false),
+  'repeated-checkout': z.enum(REPEATED_CHECKOUT_ANSWERS).default('replay'),
+  'no-request-id-replay': z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -51,6 +58,8 @@ export function parseSandboxArgs(argv: string[]): z.infer<typeof argsSchema> {
         'list-delay': { type: 'string' },
         'data-file': { type: 'string' },
         'single-use-refresh-tokens': { type: 'boolean' },
+        'repeated-checkout': { type: 'string' },
+        'no-request-id-replay': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -135,6 +144,8 @@ export async function runSandboxCli(argv: string[], io: CliIo): Promise<Sandbox>
     orderListDelayMs: args['list-delay'],
     dataFile: args['data-file'],
     singleUseRefreshTokens: args['single-use-refresh-tokens'],
+    repeatedCheckout: args['repeated-checkout'],
+    requestIdReplay: !args['no-request-id-replay'],
   });
   io.write(args.json ? `${JSON.stringify(connectionFacts(sandbox))}\n` : banner(sandbox, args['single-use-refresh-tokens']));
   const stop = (): void => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { startAuthority, type AppRegistration } from './authority';
 import { createClock } from './clock';
-import { createControlClient, DEFAULT_API_POLICY, type SandboxControl } from './control';
+import { createControlClient, REPEATED_CHECKOUT_ANSWERS, type ApiPolicy, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
@@ -28,6 +28,10 @@ export const sandboxOptionsSchema = z.object({
   dataFile: z.string().optional(),
   /** A refresh token stops working once redeemed and rotated (docs/sandbox.md, Refresh tokens). */
   singleUseRefreshTokens: z.boolean().default(false),
+  /** How a repeated checkout of an ordered cart is answered (docs/sandbox.md, API policy). */
+  repeatedCheckout: z.enum(REPEATED_CHECKOUT_ANSWERS).default('replay'),
+  /** Whether a POST/PUT/PATCH repeated with the same MS-RequestId answers the stored response. */
+  requestIdReplay: z.boolean().default(true),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -78,10 +82,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     checkoutMs: 50,
     reconLineMs: 0,
   };
-  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays }, policy: { ...DEFAULT_API_POLICY } };
+  const initialPolicy: ApiPolicy = { repeatedCheckout: config.repeatedCheckout, requestIdReplay: config.requestIdReplay };
+  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays }, policy: { ...initialPolicy } };
   const dataFile = config.dataFile;
   const save = dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined;
-  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays, onChange: save };
+  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays, initialPolicy, onChange: save };
   resetWorld(deps, snapshot?.seed ?? config.seed);
   if (snapshot) {
     restoreWorld(runtime.world, snapshot);

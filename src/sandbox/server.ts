@@ -4,7 +4,7 @@ import type { TokenAuthority } from './authority';
 import { recordCharge, seedInvoices } from './billing';
 import { catalogItemId } from './catalog';
 import { sleep } from './clock';
-import { advanceSchema, apiPolicySchema, authorityPolicySchema, DEFAULT_API_POLICY, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import { advanceSchema, apiPolicySchema, authorityPolicySchema, type ApiPolicy, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
@@ -33,6 +33,7 @@ export interface ServerDeps {
   partners: Partner[];
   customerIds: Record<string, string[]>;
   initialDelays: Delays;
+  initialPolicy: ApiPolicy;
   /** Called after a request that may have changed state (persistence). */
   onChange?: () => void;
 }
@@ -50,7 +51,7 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   runtime.world = createWorld(seed, deps.partners, deps.customerIds);
   seedInvoices(runtime.world, runtime.clock.now());
   Object.assign(runtime.delays, deps.initialDelays);
-  Object.assign(runtime.policy, DEFAULT_API_POLICY);
+  Object.assign(runtime.policy, deps.initialPolicy);
   deps.faults.clear();
   deps.throttle.reset();
   deps.authority.reset();

@@ -86,6 +86,18 @@ describe('npm run sandbox', () => {
     }
   });
 
+  test('--repeated-checkout already-submitted --no-request-id-replay: the start policy, which a reset restores', async () => {
+    const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--repeated-checkout', 'already-submitted', '--no-request-id-replay']);
+    const control = createControlClient((JSON.parse(output[0]) as ConnectionFacts).baseUrl);
+    const startPolicy = { repeatedCheckout: 'already-submitted', requestIdReplay: false };
+    expect(await control.setApiPolicy({})).toEqual(startPolicy);
+    expect(await control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true })).toEqual({ repeatedCheckout: 'replay', requestIdReplay: true });
+    await control.reset();
+    expect(await control.setApiPolicy({})).toEqual(startPolicy);
+    signals.emit('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   test('--single-use-refresh-tokens: the printed refresh token works once, its reuse is refused with AADSTS50173', async () => {
     const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--single-use-refresh-tokens']);
     const facts = JSON.parse(output[0]) as ConnectionFacts;
@@ -101,6 +113,8 @@ describe('npm run sandbox', () => {
   test('flags are validated with a usage message', () => {
     expect(parseSandboxArgs([])).toMatchObject({ port: 8091, 'authority-port': 8092, seed: 1, 'order-delay': 2000, 'list-delay': 3000, 'single-use-refresh-tokens': false, json: false });
     expect(parseSandboxArgs(['--single-use-refresh-tokens'])).toMatchObject({ 'single-use-refresh-tokens': true });
+    expect(parseSandboxArgs([])).toMatchObject({ 'repeated-checkout': 'replay', 'no-request-id-replay': false });
+    expect(() => parseSandboxArgs(['--repeated-checkout', 'sometimes'])).toThrow(/--repeated-checkout/);
     expect(parseSandboxArgs(['--list-delay', '15m', '--order-delay', '500ms'])).toMatchObject({ 'list-delay': 900_000, 'order-delay': 500 });
     expect(() => parseSandboxArgs(['--port', 'eighty'])).toThrow(CliUsageError);
     expect(() => parseSandboxArgs(['--port', '70000'])).toThrow(/--port/);
