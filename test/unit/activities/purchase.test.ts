@@ -152,6 +152,12 @@ describe('checkoutPurchaseCart after a lost answer: Partner Center refuses the r
     expect(failure.message).toMatch(/0 of 1 orders/);
   });
 
+  it('counts the deadline from the cart being ordered when that came long after the checkout was scheduled (a worker outage)', async () => {
+    const orderedJustNow = { ...orderedCart(), lastModifiedTimestamp: new Date(Date.now() - 1000).toISOString() };
+    const failure = await applicationFailureOf(scheduled(3_600_000).run(recovering(orderedJustNow, []), input));
+    expect(failure).toMatchObject({ type: 'OrderNotYetVisible', category: ApplicationFailureCategory.BENIGN });
+  });
+
   it('fails OrderNotVisible (non-retryable) when no order is listed by the deadline', async () => {
     const failure = await applicationFailureOf(scheduled(6000).run(recovering(orderedCart(), []), input));
     expect(failure).toMatchObject({ type: 'OrderNotVisible', nonRetryable: true });
