@@ -85,7 +85,7 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
     }
     // The list lags behind the submission, so wait from whichever is later: this checkout being scheduled, or the
     // cart being ordered (Partner Center's clock, never later than ours) — a worker outage in between costs no patience.
-    const orderedAt = cart.lastModifiedTimestamp === undefined ? Number.NaN : Date.parse(cart.lastModifiedTimestamp);
+    const orderedAt = Date.parse(cart.lastModifiedTimestamp ?? ''); // NaN when absent or unreadable
     const waitingSince = Math.max(activityInfo().scheduledTimestampMs, Number.isNaN(orderedAt) ? 0 : Math.min(orderedAt, Date.now()));
     const waited = Date.now() - waitingSince;
     if (match.missingGroups.length > 0 && waited < deps.settings.orderVisibilityDeadlineMs) {
