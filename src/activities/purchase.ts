@@ -12,7 +12,7 @@ import {
   type TokenMode,
 } from '../partner-center';
 import { internalFailureTypes, purchaseFailureTypes } from '../workflows/failure-types';
-import { describeInvalidFields } from '../workflows/purchase-logic';
+import { invalidPurchaseRequest } from '../workflows/purchase-logic';
 import type {
   AwaitOrderInput,
   CancelSubscriptionInput,
@@ -163,12 +163,7 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         resolved.push(toResolvedItem(index, item, offer.catalogItemId));
       }
       if (quantityProblems.length > 0) {
-        throw ApplicationFailure.create({
-          type: purchaseFailureTypes.invalidRequest,
-          message: describeInvalidFields(quantityProblems),
-          details: [quantityProblems],
-          nonRetryable: true,
-        });
+        throw invalidPurchaseRequest(quantityProblems);
       }
       return resolved;
     },
@@ -359,7 +354,7 @@ async function resolveOffer(
     const details = [{ item: index, offer: item.offer }];
     if (err instanceof CatalogResolutionError && err.reason === 'ambiguous') {
       const problems = [{ field: `${field}.offer`, problem: `matches several availabilities, name one by catalogItemId (${err.description})` }];
-      throw ApplicationFailure.create({ type: purchaseFailureTypes.invalidRequest, message: describeInvalidFields(problems), details: [problems], nonRetryable: true });
+      throw invalidPurchaseRequest(problems);
     }
     if (err instanceof CatalogResolutionError && err.reason === 'not-purchasable') {
       throw ApplicationFailure.create({ type: purchaseFailureTypes.offerNotPurchasable, message: `${field}: ${err.description}`, details, nonRetryable: true });

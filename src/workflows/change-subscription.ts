@@ -15,7 +15,7 @@ import { changeStatusQuery } from './change-messages';
 import {
   checkChange,
   describeChange,
-  describeInvalidChange,
+  invalidChangeRequest,
   refundOf,
   refusalFailure,
   validateChangeRequest,
@@ -69,12 +69,7 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
   try {
     const validation = validateChangeRequest(input);
     if (!validation.ok) {
-      throw ApplicationFailure.create({
-        type: changeFailureTypes.invalidRequest,
-        message: describeInvalidChange(validation.problems),
-        details: [validation.problems],
-        nonRetryable: true,
-      });
+      throw invalidChangeRequest(validation.problems);
     }
     const { requestId, customerId, subscriptionId, change } = validation.request;
     status.customerId = customerId;

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { changeFailureTypes, type ChangeFailureType } from './failure-types';
 import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema } from './purchase-types';
-import { describeInvalid, validateWith, type InvalidField, type Validation } from './validation';
+import { invalidRequest, validateWith, type InvalidField, type Validation } from './validation';
 
 /**
  * Contract §3 data of `changeSubscription` and the new-commerce rules it enforces before calling
@@ -58,8 +58,9 @@ export function validateChangeRequest(input: unknown): ChangeRequestValidation {
   return validateWith(SubscriptionChangeRequestSchema, input);
 }
 
-export function describeInvalidChange(problems: readonly InvalidField[]): string {
-  return describeInvalid('change request', problems);
+/** `InvalidChangeRequest`, naming every bad field. */
+export function invalidChangeRequest(problems: readonly InvalidField[]) {
+  return invalidRequest(changeFailureTypes.invalidRequest, 'change request', problems);
 }
 
 /** One line for people: the Temporal UI summary, logs, `pcw change`. */

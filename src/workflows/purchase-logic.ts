@@ -7,12 +7,14 @@ import type {
   ProvisionSubscriptionInput,
   ResolvedItem,
 } from './purchase-types';
-import { describeInvalid } from './validation';
+import { purchaseFailureTypes } from './failure-types';
+import { invalidRequest } from './validation';
 
 /** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
 
-export function describeInvalidFields(problems: readonly InvalidField[]): string {
-  return describeInvalid('purchase request', problems);
+/** `InvalidPurchaseRequest`, naming every bad field (workflow validation and the activities' catalog checks). */
+export function invalidPurchaseRequest(problems: readonly InvalidField[]) {
+  return invalidRequest(purchaseFailureTypes.invalidRequest, 'purchase request', problems);
 }
 
 /**

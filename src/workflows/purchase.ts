@@ -17,7 +17,7 @@ import { getPurchaseSettings, partnerCenterCall, poller } from './activity-optio
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../activities';
 import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
-import { describeInvalidFields, describeProgress, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './purchase-logic';
+import { describeProgress, invalidPurchaseRequest, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './purchase-logic';
 import {
   ApproveArgsSchema,
   CancelArgsSchema,
@@ -126,12 +126,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
   try {
     const validation = validatePurchaseRequest(input);
     if (!validation.ok) {
-      throw ApplicationFailure.create({
-        type: purchaseFailureTypes.invalidRequest,
-        message: describeInvalidFields(validation.problems),
-        details: [validation.problems],
-        nonRetryable: true,
-      });
+      throw invalidPurchaseRequest(validation.problems);
     }
     const request = validation.request;
     customerId = request.customerId;

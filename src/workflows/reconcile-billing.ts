@@ -14,7 +14,7 @@ import { purchaseFailureTypes, reconcileFailureTypes } from './failure-types';
 import { describeReconcileProgress, periodBounds } from './reconcile-logic';
 import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './reconcile-types';
 import { PcCustomerId, PcStep } from './search-attributes';
-import { describeInvalid } from './validation';
+import { invalidRequest } from './validation';
 
 /**
  * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that
@@ -43,12 +43,7 @@ export async function reconcileBilling(input: ReconcileRequest): Promise<Reconci
   try {
     const validation = validateReconcileRequest(input);
     if (!validation.ok) {
-      throw ApplicationFailure.create({
-        type: reconcileFailureTypes.invalidRequest,
-        message: describeInvalid('reconcile request', validation.problems),
-        details: [validation.problems],
-        nonRetryable: true,
-      });
+      throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     }
     const request = validation.request;
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);

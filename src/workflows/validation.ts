@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 /** One bad field of a workflow input, named the way a caller writes it (`items[0].offer.skuId`). */
@@ -34,4 +35,9 @@ export function validateWith<S extends z.ZodType>(schema: S, input: unknown): Va
 /** `Invalid purchase request: items[0].quantity must be ...; customerId must be a GUID` */
 export function describeInvalid(what: string, problems: readonly InvalidField[]): string {
   return `Invalid ${what}: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`;
+}
+
+/** The non-retryable failure of a bad request: every bad field named in the message, the list in the details. */
+export function invalidRequest(type: string, what: string, problems: readonly InvalidField[]): ApplicationFailure {
+  return ApplicationFailure.create({ type, message: describeInvalid(what, problems), details: [problems], nonRetryable: true });
 }

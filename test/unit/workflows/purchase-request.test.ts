@@ -1,6 +1,6 @@
 import { validatePurchaseRequest } from '../../../src/workflows/purchase-types';
 import { customerId, invalidPurchaseRequests, validItem as item, validRequest as valid } from './invalid-purchase-requests';
-import { describeInvalidFields } from '../../../src/workflows/purchase-logic';
+import { invalidPurchaseRequest } from '../../../src/workflows/purchase-logic';
 
 describe('validatePurchaseRequest', () => {
   it('applies the contract defaults to a minimal request', () => {
@@ -32,7 +32,7 @@ describe('validatePurchaseRequest', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map((p) => p.field)).toContain(field);
-    expect(describeInvalidFields(result.problems)).toContain(field);
+    expect(invalidPurchaseRequest(result.problems).message).toContain(field);
   });
 
   it('names every bad field of one request at once', () => {
