@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import {
   changeStatusQuery,
@@ -14,7 +12,7 @@ import {
 } from '../../../src/client';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
 import { workflowBundle } from '../../support/temporal';
-import { historyText, JWT_PATTERN, recordHistory, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import { historyText, JWT_PATTERN, recordHistory, workflowFailure, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 
 /**
  * changeSubscription end to end: the run's Temporal dev server, the real worker options (every workflow
@@ -57,16 +55,6 @@ function change(ctx: Ctx, subscriptionId: string, what: SubscriptionChange, requ
 
 async function requests(route: string): Promise<number> {
   return (await rig.sandbox.control.counters()).requests[route] ?? 0;
-}
-
-async function failureOf(handle: ChangeHandle): Promise<ApplicationFailure> {
-  const error = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the change to fail, got ${String(error)}`);
-  if (!(error.cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
-  return error.cause;
 }
 
 async function untilStep(handle: ChangeHandle, step: ChangeStep): Promise<void> {
@@ -135,7 +123,7 @@ describe('changeSubscription against the sandbox', () => {
       expect(off.after.autoRenewEnabled).toBe(false);
 
       const patches = await requests(PATCH_ROUTE);
-      const failure = await failureOf(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', quantity: 2 }));
+      const failure = await workflowFailure(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', quantity: 2 }));
       expect(failure.type).toBe('ChangeRejected');
       expect(failure.details).toEqual([expect.objectContaining({ code: 'AutoRenewRequired', subscriptionId })]);
       expect(await requests(PATCH_ROUTE)).toBe(patches);
@@ -160,7 +148,7 @@ describe('changeSubscription against the sandbox', () => {
   it('renews into another term only with that term\'s catalog item id', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 3);
-      const withoutId = await failureOf(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', termDuration: 'P3Y' }));
+      const withoutId = await workflowFailure(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', termDuration: 'P3Y' }));
       expect(withoutId.type).toBe('InvalidChangeRequest');
       expect(withoutId.message).toContain('change.catalogItemId');
 
@@ -215,7 +203,7 @@ describe('changeSubscription against the sandbox', () => {
       async (ctx) => {
         const subscriptionId = await buy(ctx, 2);
         await rig.sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 409, code: 800082, count: 1000 });
-        const failure = await failureOf(await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 }));
+        const failure = await workflowFailure(await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 }));
         expect(failure.type).toBe('SubscriptionBusy');
         expect(failure.nonRetryable).toBe(false);
       },
@@ -262,7 +250,7 @@ describe('changeSubscription against the sandbox', () => {
         { requestId: `change-test-${randomUUID()}`, customerId: 'not-a-guid', subscriptionId: 'nope', change: { action: 'setQuantity', quantity: -1 } },
         { taskQueue: ctx.taskQueue },
       );
-      const failure = await failureOf(handle);
+      const failure = await workflowFailure(handle);
       expect(failure.type).toBe('InvalidChangeRequest');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/customerId .*subscriptionId .*change\.quantity/);
@@ -279,10 +267,10 @@ describe('changeSubscription against the sandbox', () => {
       await rig.sandbox.control.advanceClock(169 * HOUR_MS);
       const patches = await requests(PATCH_ROUTE);
 
-      const reduce = await failureOf(await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 4 }));
+      const reduce = await workflowFailure(await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 4 }));
       expect(reduce.type).toBe('OutsideCancellationWindow');
       expect(reduce.nonRetryable).toBe(true);
-      const cancel = await failureOf(await change(ctx, subscriptionId, { action: 'cancel' }));
+      const cancel = await workflowFailure(await change(ctx, subscriptionId, { action: 'cancel' }));
       expect(cancel.type).toBe('OutsideCancellationWindow');
       expect(await requests(PATCH_ROUTE)).toBe(patches);
 

@@ -151,13 +151,13 @@ export function purchaseRequest(customerId: string, items: Item[], extra: Partia
   return { requestId: `test-${randomUUID()}`, customerId, items, ...extra };
 }
 
-/** The ApplicationFailure a failed purchase ended with (its contract failure type is `.type`). */
-export async function purchaseFailure(handle: PurchaseHandle): Promise<ApplicationFailure> {
+/** The ApplicationFailure a failed workflow (purchase or change) ended with (its contract failure type is `.type`). */
+export async function workflowFailure(handle: Pick<WorkflowHandle, 'result'>): Promise<ApplicationFailure> {
   const error = await handle.result().then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the purchase to fail, got ${String(error)}`);
+  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the workflow to fail, got ${String(error)}`);
   if (!(error.cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
   return error.cause;
 }

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approvePurchaseUpdate, cancelPurchaseUpdate, getPurchase, purchaseStatusQuery, rejectPurchaseUpdate, startPurchase } from '../../../src/client';
 import type { SandboxCounters } from '../../../src/sandbox';
 import { uniqueTaskQueue } from '../../support/temporal';
-import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig, untilStep, type PurchaseRig } from './harness';
+import { line, offers, workflowFailure, purchaseRequest, recordHistory, startRig, untilStep, type PurchaseRig } from './harness';
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
 const PATCH_SUBSCRIPTION = 'PATCH /v1/customers/{customerId}/subscriptions/{subscriptionId}';
@@ -65,7 +65,7 @@ describe('approval', () => {
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)], { requireApproval: true }));
       await untilStep(handle, 'awaiting-approval');
       await handle.executeUpdate(rejectPurchaseUpdate, { args: [{ by: 'cfo@contoso', reason: 'over budget' }] });
-      const failure = await purchaseFailure(handle);
+      const failure = await workflowFailure(handle);
       expect(failure.type).toBe('Rejected');
       expect(failure.message).toContain('over budget');
       expect(await callsSince(before, CREATE_CART)).toBe(0);
@@ -77,7 +77,7 @@ describe('approval', () => {
     await rig.withWorker(
       async ({ start }) => {
         const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)], { requireApproval: true }));
-        const failure = await purchaseFailure(handle);
+        const failure = await workflowFailure(handle);
         expect(failure.type).toBe('Rejected');
         expect(failure.message).toMatch(/No approval within/);
         await recordHistory('purchase-approval-timeout', handle);

@@ -5,7 +5,7 @@ import {
   JWT_PATTERN,
   line,
   offers,
-  purchaseFailure,
+  workflowFailure,
   purchaseRequest,
   recordHistory,
   secretsOf,
@@ -114,7 +114,7 @@ describe('purchaseSubscription against the sandbox', () => {
     await rig.withWorker(async ({ start }) => {
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(gbCustomer, [line(offers.teamsPremium, 1)], { country: 'GB' }));
-      const failure = await purchaseFailure(handle);
+      const failure = await workflowFailure(handle);
       expect(failure.type).toBe('CartRejected');
       expect(failure.message).toContain('400041');
       const after = await rig.sandbox.control.counters();
@@ -141,7 +141,7 @@ describe('purchaseSubscription against the sandbox', () => {
   it('fails CheckoutRejected when no order group can be ordered', async () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' })]));
-      const failure = await purchaseFailure(handle);
+      const failure = await workflowFailure(handle);
       expect(failure.type).toBe('CheckoutRejected');
       expect(failure.message).toContain('800009');
       await recordHistory('purchase-checkout-rejected', handle);
@@ -151,9 +151,9 @@ describe('purchaseSubscription against the sandbox', () => {
   it('fails fast on catalog problems: unknown product, currency mismatch, quantity above the SKU maximum', async () => {
     await rig.withWorker(async ({ start }) => {
       const [unknown, currency, quantity] = await Promise.all([
-        start(purchaseRequest(usCustomer, [line({ productId: 'CFQ7TTC0ZZZZ', skuId: '0001' }, 1)])).then(purchaseFailure),
-        start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)], { currency: 'EUR' })).then(purchaseFailure),
-        start(purchaseRequest(usCustomer, [line(offers.businessBasic, 301)])).then(purchaseFailure),
+        start(purchaseRequest(usCustomer, [line({ productId: 'CFQ7TTC0ZZZZ', skuId: '0001' }, 1)])).then(workflowFailure),
+        start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)], { currency: 'EUR' })).then(workflowFailure),
+        start(purchaseRequest(usCustomer, [line(offers.businessBasic, 301)])).then(workflowFailure),
       ]);
       expect(unknown.type).toBe('CatalogItemNotFound');
       expect(currency.type).toBe('CurrencyMismatch');
@@ -167,7 +167,7 @@ describe('purchaseSubscription against the sandbox', () => {
     await rig.withWorker(
       async ({ start }) => {
         const handle = await start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)]));
-        const failure = await purchaseFailure(handle);
+        const failure = await workflowFailure(handle);
         expect(failure.type).toBe('Unauthorized');
         expect(failure.nonRetryable).toBe(true);
         const history = await historyText(handle);

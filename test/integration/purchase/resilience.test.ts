@@ -1,7 +1,7 @@
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import type { SandboxCounters } from '../../../src/sandbox';
 import { uniqueTaskQueue } from '../../support/temporal';
-import { line, offers, purchaseFailure, purchaseRequest, recordHistory, startRig, type PurchaseRig } from './harness';
+import { line, offers, workflowFailure, purchaseRequest, recordHistory, startRig, type PurchaseRig } from './harness';
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
 const CHECKOUT = 'POST /v1/customers/{customerId}/carts/{cartId}/checkout';
@@ -142,7 +142,7 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
     await rig.withWorker(
       async ({ start }) => {
         const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
-        const failure = await purchaseFailure(handle);
+        const failure = await workflowFailure(handle);
         expect(failure.type).toBe('OrderNotVisible');
         const status = await handle.query(purchaseStatusQuery);
         expect(status.step).toBe('failed');
