@@ -25,6 +25,7 @@ import {
   type SubscriptionChangeResult,
   type SubscriptionView,
 } from './change-types';
+import { detailLines } from './details';
 import { changeFailureTypes, internalFailureTypes } from './failure-types';
 import type { PurchaseSettings } from './purchase-types';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from './search-attributes';
@@ -51,10 +52,14 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
   const status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
   let summary = '';
   const showProgress = () => {
-    const lines = [`**Step:** ${status.step}`];
-    if (summary !== '') lines.push(`**Change:** ${summary}`);
-    if (status.lastError !== undefined) lines.push(`**Last error:** ${status.lastError}`);
-    setCurrentDetails(lines.join('\n\n'));
+    setCurrentDetails(
+      detailLines([
+        ['Step', status.step],
+        ['Change', summary === '' ? undefined : summary],
+        ['Subscription', status.subscriptionId],
+        ['Last error', status.lastError],
+      ]),
+    );
   };
   const setStep = (step: ChangeStep) => {
     status.step = step;
@@ -74,7 +79,7 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
     const { requestId, customerId, subscriptionId, change } = validation.request;
     status.customerId = customerId;
     status.subscriptionId = subscriptionId;
-    summary = `${describeChange(change)} (subscription ${subscriptionId})`;
+    summary = describeChange(change);
     upsertSearchAttributes([
       { key: PcCustomerId, value: customerId },
       { key: PcSubscriptionIds, value: [subscriptionId] },

@@ -9,6 +9,7 @@ import type {
 } from './purchase-types';
 import { purchaseFailureTypes } from './failure-types';
 import { invalidRequest } from './validation';
+import { detailLines, summariseIds } from './details';
 
 /** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
 
@@ -59,15 +60,16 @@ export function subscriptionIdsOf(orders: readonly OrderSummary[]): string[] {
   return orders.flatMap((o) => o.lineItems.flatMap((l) => (l.subscriptionId === undefined ? [] : [l.subscriptionId])));
 }
 
-/** Markdown shown as the workflow's current details in the Temporal UI. */
+/** The workflow's current details in the Temporal UI: one short line per fact. */
 export function describeProgress(p: { step: string; customerId?: string; cartId?: string; orderIds: readonly string[]; subscriptionIds: readonly string[]; lastError?: string }): string {
-  const lines = [`**Step:** ${p.step}`];
-  if (p.customerId !== undefined) lines.push(`**Customer:** ${p.customerId}`);
-  if (p.cartId !== undefined) lines.push(`**Cart:** ${p.cartId}`);
-  if (p.orderIds.length > 0) lines.push(`**Orders:** ${p.orderIds.join(', ')}`);
-  if (p.subscriptionIds.length > 0) lines.push(`**Subscriptions:** ${p.subscriptionIds.join(', ')}`);
-  if (p.lastError !== undefined) lines.push(`**Last error:** ${p.lastError}`);
-  return lines.join('\n\n');
+  return detailLines([
+    ['Step', p.step],
+    ['Customer', p.customerId],
+    ['Cart', p.cartId],
+    ['Orders', summariseIds(p.orderIds)],
+    ['Subscriptions', summariseIds(p.subscriptionIds)],
+    ['Last error', p.lastError],
+  ]);
 }
 
 /** Lines of a settled order that never got a subscription (e.g. `partial_success`): reported, not provisioned. */

@@ -38,7 +38,7 @@ const reportedFailureTypes: ReadonlySet<string> = new Set([purchaseFailureTypes.
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
   const setStep = (step: 'reconciling' | 'completed' | 'failed' | 'cancelled', report?: ReconcileReport, error?: string) => {
     upsertSearchAttributes([{ key: PcStep, value: step }]);
-    setCurrentDetails(`${describeReconcileProgress(step, report)}${error !== undefined ? `\n\n**Error:** ${error}` : ''}`);
+    setCurrentDetails(describeReconcileProgress(step, report, error));
   };
   try {
     const validation = validateReconcileRequest(input);

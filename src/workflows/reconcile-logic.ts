@@ -1,4 +1,5 @@
 import type { OneTimeInvoiceLineItem, Order, Subscription } from '../partner-center';
+import { detailLines } from './details';
 import type {
   BillingClock,
   BilledSubscription,
@@ -427,17 +428,19 @@ export function describeReconcileRequest(request: ValidReconcileRequest): string
   return `Reconcile unbilled ${request.currency} charges (${request.period} period) for ${request.customerId !== undefined ? `customer ${request.customerId}` : 'every customer'}`;
 }
 
-/** Markdown for the workflow's current details in the Temporal UI. */
-export function describeReconcileProgress(step: string, report?: ReconcileReport): string {
-  const lines = [`**Step:** ${step}`];
-  if (report !== undefined) {
-    lines.push(
-      `**Period:** ${report.periodStart} – ${report.periodEnd} (${report.currency})`,
-      `**Lines:** ${report.lines} for ${report.subscriptions} subscription(s) of ${report.customers} customer(s), ${report.billedAmount} ${report.currency} before tax`,
-      `**Matched:** ${report.matched}`,
-      `**Unexpected charges:** ${report.totals.unexpectedCharges} · **Missing charges:** ${report.totals.missingCharges} · **Quantity mismatches:** ${report.totals.quantityMismatches}`,
-    );
-    if (report.unverified > 0) lines.push(`**Not verifiable:** ${report.unverified} subscription(s) (within the billing delay, order not listed yet, or renewed since the period)`);
-  }
-  return lines.join('\n\n');
+/** The workflow's current details in the Temporal UI: one short line per fact. */
+export function describeReconcileProgress(step: string, report?: ReconcileReport, error?: string): string {
+  return detailLines([
+    ['Step', step],
+    ['Period', report && `${report.periodStart} – ${report.periodEnd} (${report.currency})`],
+    ['Lines', report && `${report.lines}, ${report.billedAmount} ${report.currency} before tax`],
+    ['Matched', report && `${report.matched} of ${report.subscriptions} subscription(s), ${report.customers} customer(s)`],
+    [
+      'Findings',
+      report &&
+        `${report.totals.unexpectedCharges} unexpected, ${report.totals.missingCharges} missing, ${report.totals.quantityMismatches} quantity mismatches`,
+    ],
+    ['Not verifiable', report && report.unverified > 0 ? `${report.unverified} subscription(s)` : undefined],
+    ['Error', error],
+  ]);
 }
