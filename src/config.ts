@@ -20,6 +20,17 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com.
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 
+// gRPC's host[:port] (the SDK adds port 7233 when none is given): a DNS name or IPv4 address, or an IPv6 address
+// in brackets. envconfig passes TEMPORAL_ADDRESS through as it is, so a typo would otherwise surface as "unreachable".
+const HOST_PORT = /^(?:\[(?<ipv6>[^\]]+)\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::(?<port>\d{1,5}))?$/i;
+
+function isHostPort(address: string): boolean {
+  const groups = HOST_PORT.exec(address)?.groups;
+  if (!groups) return false;
+  const { ipv6, port } = groups;
+  return (ipv6 === undefined || isIP(ipv6) === 6) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65_535));
+}
+
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -96,7 +107,17 @@ const environmentSchema = z.object({
       }
       return value;
     }),
-  PARTNER_CENTER_BASE_URL: httpsOrLoopbackUrl(DEFAULT_PARTNER_CENTER_BASE_URL, true),
+  PARTNER_CENTER_BASE_URL: httpsOrLoopbackUrl(DEFAULT_PARTNER_CENTER_BASE_URL, true).transform((url, ctx) => {
+    // The client puts /v1 in front of every path: a root ending in /v1 would call /v1/v1/...
+    if (/\/v1$/i.test(url)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be the API root without /v1, which the client adds to every path (got "${url}", use "${url.replace(/\/v1$/i, '')}")`,
+      });
+      return z.NEVER;
+    }
+    return url;
+  }),
   AZURE_AUTHORITY_HOST: httpsOrLoopbackUrl(DEFAULT_AUTHORITY_HOST, false),
   AZURE_TENANT_ID: optionalText.refine((value) => value === undefined || TENANT.test(value), {
     message: 'must be a tenant GUID or a domain such as contoso.onmicrosoft.com',
@@ -224,7 +245,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
   let temporal: WorkerConfig['temporal'] | undefined;
   try {
     const connect = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: stringEnv(env) });
-    temporal = { ...connect, namespace: connect.namespace ?? 'default' };
+    const { address } = connect.connectionOptions;
+    if (address !== undefined && !isHostPort(address)) {
+      const source = env.TEMPORAL_ADDRESS !== undefined ? 'TEMPORAL_ADDRESS' : 'address of the Temporal profile (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE)';
+      problems.push(
+        `${source}: must be host:port such as localhost:7233 or temporal.example.com:7233, an IPv6 address in brackets ([::1]:7233) (got ${describeValue('TEMPORAL_ADDRESS', address)})`,
+      );
+    } else {
+      temporal = { ...connect, namespace: connect.namespace ?? 'default' };
+    }
   } catch (error) {
     problems.push(`Temporal connection (TEMPORAL_* / TEMPORAL_PROFILE): ${(error as Error).message}`);
   }

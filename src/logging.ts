@@ -3,8 +3,11 @@ import type { LogLevel } from './config';
 
 const SEVERITY: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
 
-// Keys whose values are credentials whatever they hold, and values that are bearer tokens (JWTs) whatever their key.
-const SECRET_KEY = /secret|token|password|authorization|assertion|credential|api[-_]?key/i;
+// A key names a credential when, ignoring case, "-" and "_", it ends in one of these words: accessToken,
+// refresh_token, clientSecret, Authorization, x-api-key, client_assertion, credential... but not tokenMode or
+// tokenCount, which only describe one. Values that are bearer tokens (JWTs) are scrubbed whatever their key.
+const SECRET_KEY = /(?:token|secret|password|passwd|authorization|apikey|assertion|credentials?|privatekey|cookie)$/;
+const isSecretKey = (key: string) => SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
 /** Copies `value` with secret-named fields and embedded JWTs replaced, so no log line can carry a credential. */
@@ -14,7 +17,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1) };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [key, isSecretKey(key) ? '[redacted]' : redact(item, depth + 1)]),
   );
 }
 

@@ -104,6 +104,31 @@ describe('loadConfig', () => {
     );
   });
 
+  it('lists a malformed TEMPORAL_ADDRESS with the other problems instead of trying to connect to it', () => {
+    const problems = problemsOf({ ...valid, TEMPORAL_ADDRESS: 'nonsense::::', LOG_LEVEL: 'loud' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^LOG_LEVEL: must be one of/),
+      'TEMPORAL_ADDRESS: must be host:port such as localhost:7233 or temporal.example.com:7233, an IPv6 address in brackets ([::1]:7233) (got "nonsense::::")',
+    ]);
+    for (const address of ['temporal.example.com:7233', 'localhost', '127.0.0.1:7999', '[::1]:7233', 'temporal_frontend:7233']) {
+      expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: address }, { requirePartnerCenter: true }).temporal.connectionOptions.address).toBe(address);
+    }
+    for (const address of ['host:0', 'host:65536', '[nonsense]:7233', 'http://host:7233', 'host:7233/path', 'two words:7233']) {
+      expect(problemsOf({ ...valid, TEMPORAL_ADDRESS: address }).join()).toMatch(/^TEMPORAL_ADDRESS: must be host:port/);
+    }
+  });
+
+  it('refuses a Partner Center base URL ending in /v1, which the client adds itself', () => {
+    for (const url of ['https://api.partnercenter.microsoft.com/v1', 'https://api.partnercenter.microsoft.com/V1/']) {
+      expect(problemsOf({ ...valid, PARTNER_CENTER_BASE_URL: url })).toEqual([
+        `PARTNER_CENTER_BASE_URL: must be the API root without /v1, which the client adds to every path (got "${url.replace(/\/$/, '')}", use "https://api.partnercenter.microsoft.com")`,
+      ]);
+    }
+    // Only a last path segment of exactly "v1": a gateway's own prefix stays.
+    const gateway = 'https://gateway.example.com/partner-center/v10';
+    expect(loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: gateway }, { requirePartnerCenter: true }).partnerCenter?.baseUrl).toBe(gateway);
+  });
+
   it('refuses two credentials, malformed ids and an unreadable certificate', () => {
     const text = problemsOf({
       AZURE_TENANT_ID: 'not a tenant',

@@ -33,6 +33,31 @@ describe('createLogger', () => {
 });
 
 describe('redact', () => {
+  it('redacts fields named for a credential, whatever their spelling', () => {
+    const secrets = {
+      accessToken: 'a',
+      refresh_token: 'b',
+      id_token: 'c',
+      clientSecret: 'd',
+      password: 'e',
+      Authorization: 'f',
+      'x-api-key': 'g',
+      apiKey: 'h',
+      client_assertion: 'i',
+      credential: { clientSecret: 'j' },
+      credentials: 'k',
+      privateKey: 'l',
+      Cookie: 'm',
+    };
+    expect(redact(secrets)).toEqual(Object.fromEntries(Object.keys(secrets).map((key) => [key, '[redacted]'])));
+  });
+
+  it('keeps fields that only describe a credential', () => {
+    const described = { tokenMode: 'app+user', tokenCount: 2, tokenType: 'Bearer', tokens: { refreshToken: 3 }, secretName: 'pc-app' };
+    expect(redact(described)).toEqual({ ...described, tokens: { refreshToken: '[redacted]' } });
+  });
+
+
   it('keeps what is not secret as it is', () => {
     expect(redact({ orderId: 'o-1', quantity: 3, ok: true, list: ['a'] })).toEqual({ orderId: 'o-1', quantity: 3, ok: true, list: ['a'] });
   });
