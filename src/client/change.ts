@@ -3,11 +3,12 @@ import { changeStatusQuery } from '../workflows/change-messages';
 import type { changeSubscription } from '../workflows/change-subscription';
 import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/change-types';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/search-attributes';
-import { startOnce } from './start-once';
+import { startOnce, type StartOnceHandle } from './start-once';
 
 export { changeStatusQuery } from '../workflows/change-messages';
 export { changeFailureTypes, type ChangeFailureType } from '../workflows/failure-types';
 export {
+  ChangeStatusSchema,
   changeWorkflowId,
   describeChange,
   SubscriptionChangeRequestSchema,
@@ -32,10 +33,9 @@ export interface StartChangeOptions {
 
 /**
  * Starts `changeSubscription` for `request`, or attaches to the change already started for its requestId —
- * running (conflict policy USE_EXISTING) or closed (reuse policy REJECT_DUPLICATE) — so an upstream retry
- * never changes the subscription twice.
+ * running or closed — so an upstream retry never changes the subscription twice (`newlyStarted` tells which).
  */
-export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<ChangeHandle> {
+export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<StartOnceHandle<typeof changeSubscription>> {
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = SubscriptionChangeRequestSchema.safeParse(request);
   return startOnce<typeof changeSubscription>(client, 'changeSubscription', {

@@ -4,14 +4,18 @@ import { purchaseStatusQuery } from '../workflows/purchase-messages';
 import type { purchaseSubscription } from '../workflows/purchase';
 import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase-types';
 import { PcCustomerId, PcStep } from '../workflows/search-attributes';
-import { startOnce } from './start-once';
+import { startOnce, type StartOnceHandle } from './start-once';
 
 export { purchaseWorkflowId } from '../workflows/ids';
 export * from './change';
 export {
+  ApproveArgsSchema,
   approvePurchaseUpdate,
+  CancelAcknowledgementSchema,
+  CancelArgsSchema,
   cancelPurchaseUpdate,
   purchaseStatusQuery,
+  RejectArgsSchema,
   rejectPurchaseUpdate,
   type ApproveArgs,
   type CancelAcknowledgement,
@@ -22,6 +26,7 @@ export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/fai
 export {
   PurchaseRequestSchema,
   PurchaseResultSchema,
+  PurchaseStatusSchema,
   validatePurchaseRequest,
   type PurchaseRequest,
   type PurchaseResult,
@@ -30,6 +35,7 @@ export {
 } from '../workflows/purchase-types';
 
 export type PurchaseHandle = WorkflowHandle<typeof purchaseSubscription>;
+export type { StartOnceHandle } from './start-once';
 
 export interface StartPurchaseOptions {
   /** Contract default `partner-center`. */
@@ -40,14 +46,13 @@ export { DEFAULT_TASK_QUEUE } from '../config';
 
 /**
  * Starts `purchaseSubscription` for `request`, or attaches to the purchase already started for its
- * requestId — running (conflict policy USE_EXISTING) or closed (reuse policy REJECT_DUPLICATE) — so an
- * upstream retry never buys twice.
+ * requestId — running or closed — so an upstream retry never buys twice (`newlyStarted` tells which).
  */
 export async function startPurchase(
   client: Client,
   request: PurchaseRequest,
   options: StartPurchaseOptions = {},
-): Promise<PurchaseHandle> {
+): Promise<StartOnceHandle<typeof purchaseSubscription>> {
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = PurchaseRequestSchema.safeParse(request);
   const summary = parsed.success

@@ -7,20 +7,28 @@ export type StartOnceOptions<T extends Workflow> = Omit<WorkflowStartOptions<T>,
   taskQueue?: string;
 };
 
+/** A handle that also says whether this call started the workflow or found the run already there. */
+export type StartOnceHandle<T extends Workflow> = WorkflowHandle<T> & {
+  /** true: this call started the run; false: it attached to the run already there (running or closed). */
+  readonly newlyStarted: boolean;
+};
+
 /**
- * Starts `workflowType` as `options.workflowId`, or returns the run already there — running (conflict policy
- * USE_EXISTING) or closed (reuse policy REJECT_DUPLICATE) — so an upstream retry never acts twice.
+ * Starts `workflowType` as `options.workflowId`, or returns the run already there — running or closed
+ * (reuse policy REJECT_DUPLICATE) — so an upstream retry never acts twice. The conflict policy is FAIL, not
+ * USE_EXISTING, so that the server tells a running duplicate apart from a new start (`newlyStarted`).
  */
-export async function startOnce<T extends Workflow>(client: Client, workflowType: string, options: StartOnceOptions<T>): Promise<WorkflowHandle<T>> {
+export async function startOnce<T extends Workflow>(client: Client, workflowType: string, options: StartOnceOptions<T>): Promise<StartOnceHandle<T>> {
   try {
-    return await client.workflow.start<T>(workflowType, {
+    const handle = await client.workflow.start<T>(workflowType, {
       ...options,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     } as WorkflowStartOptions<T>);
+    return Object.assign(handle, { newlyStarted: true });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle<T>(options.workflowId);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return Object.assign(client.workflow.getHandle<T>(options.workflowId), { newlyStarted: false });
     throw err;
   }
 }
