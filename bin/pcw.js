@@ -1,3 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is TypeScript compiled to lib/ (npm install builds it through `prepare`).
-require('../lib/cli/pcw.js');
+const { runAsMain } = require('../lib/entry.js');
+const { run } = require('../lib/cli/pcw.js');
+
+runAsMain(() => run(process.argv.slice(2)));

@@ -1,0 +1,358 @@
+import { readFileSync } from 'node:fs';
+import type { parseArgs } from 'node:util';
+import { CronExpressionParser } from 'cron-parser';
+import type { z } from 'zod';
+import {
+  PurchaseRequestSchema,
+  ReconcileRequestSchema,
+  SubscriptionChangeRequestSchema,
+  type PurchaseRequest,
+  type ReconcileRequest,
+  type SubscriptionChangeRequest,
+} from '../client';
+import { UsageError } from './errors';
+
+/** Every flag of every command (`node:util` parseArgs rejects any other, naming it). */
+export const OPTIONS = {
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  customer: { type: 'string' },
+  'request-id': { type: 'string' },
+  'catalog-item-id': { type: 'string' },
+  product: { type: 'string' },
+  sku: { type: 'string' },
+  quantity: { type: 'string' },
+  term: { type: 'string' },
+  billing: { type: 'string' },
+  country: { type: 'string' },
+  segment: { type: 'string' },
+  currency: { type: 'string' },
+  'friendly-name': { type: 'string' },
+  'no-auto-renew': { type: 'boolean' },
+  'require-approval': { type: 'boolean' },
+  wait: { type: 'boolean' },
+  subscription: { type: 'string' },
+  'auto-renew': { type: 'string' },
+  cancel: { type: 'boolean' },
+  'schedule-next-term': { type: 'boolean' },
+  period: { type: 'string' },
+  schedule: { type: 'string' },
+  'schedule-id': { type: 'string' },
+  'billing-delay-hours': { type: 'string' },
+  file: { type: 'string' },
+  by: { type: 'string' },
+  reason: { type: 'string' },
+  step: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Flag = keyof typeof OPTIONS;
+
+const REQUEST_FLAGS: Flag[] = ['customer', 'request-id', 'catalog-item-id', 'product', 'sku', 'quantity', 'term', 'billing', 'country', 'segment', 'currency', 'friendly-name', 'no-auto-renew', 'require-approval'];
+
+/** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
+const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
+  purchase: [...REQUEST_FLAGS, 'file', 'wait'],
+  change: ['customer', 'subscription', 'request-id', 'quantity', 'auto-renew', 'friendly-name', 'cancel', 'schedule-next-term', 'term', 'billing', 'catalog-item-id', 'wait'],
+  reconcile: ['currency', 'period', 'customer', 'billing-delay-hours', 'wait', 'schedule', 'schedule-id'],
+  status: [],
+  watch: [],
+  approve: ['by'],
+  reject: ['by', 'reason'],
+  cancel: ['reason'],
+  list: ['customer', 'step', 'limit'],
+  schedules: [],
+};
+
+/** Refuses flags that `command` does not take (an unknown command is reported by the caller). */
+export function checkFlagsOf(command: string | undefined, values: Values): void {
+  const allowed = command === undefined ? undefined : COMMAND_FLAGS[command];
+  if (allowed === undefined) return;
+  const extra = (Object.keys(values) as Flag[]).filter((flag) => !['json', 'verbose', 'help'].includes(flag) && !allowed.includes(flag));
+  if (extra.length > 0) throw new UsageError(extra.map((flag) => `--${flag} does not apply to \`pcw ${command}\``));
+  if (command === 'purchase' && values.file !== undefined) {
+    const withFile = REQUEST_FLAGS.filter((flag) => values[flag] !== undefined);
+    if (withFile.length > 0) throw new UsageError(withFile.map((flag) => `--${flag} cannot be combined with --file (the file holds the whole request)`));
+  }
+  if (command === 'reconcile' && values.schedule !== undefined && values.wait) throw new UsageError(['--wait does not apply to --schedule (the schedule starts the runs later)']);
+}
+
+/**
+ * Collects every problem of one command line, so that the operator sees them all at once; `done()` throws
+ * one UsageError (exit 2) listing them, before anything is sent to Temporal.
+ */
+export class Problems {
+  private readonly list: string[] = [];
+  /** Flags whose value the CLI already refused: the schema's own complaint about them would repeat it. */
+  private readonly refused = new Set<string>();
+
+  add(problem: string, flag?: string): void {
+    this.list.push(problem);
+    if (flag !== undefined) this.refused.add(flag);
+  }
+
+  /** The flag's value parsed as a whole number within `min..max`, or undefined (and a problem) when it is not one. */
+  wholeNumber(values: Values, flag: Flag, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const text = values[flag];
+    if (typeof text !== 'string') return undefined;
+    const number = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(number)) this.add(`--${flag} must be a whole number (got "${text}")`, flag);
+    else if (number < min || number > max) this.add(`--${flag} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`} (got ${number})`, flag);
+    else return number;
+    return undefined;
+  }
+
+  /** The flag's value as a number (fractions allowed), or undefined (and a problem) when it is not one. */
+  number(values: Values, flag: Flag): number | undefined {
+    const text = values[flag];
+    if (typeof text !== 'string') return undefined;
+    const number = text.trim() === '' ? Number.NaN : Number(text);
+    if (Number.isFinite(number)) return number;
+    this.add(`--${flag} must be a number (got "${text}")`, flag);
+    return undefined;
+  }
+
+  /** An ISO 4217 currency code Node knows (`Intl.supportedValuesOf`), so `XYZ` is refused before the workflow sees it. */
+  currency(values: Values): void {
+    const code = values.currency;
+    if (code === undefined || !/^[A-Za-z]{3}$/.test(code)) return; // the schema names a malformed one
+    if (!Intl.supportedValuesOf('currency').includes(code.toUpperCase())) this.add(`--currency must be an ISO 4217 currency code such as USD or EUR (got "${code}")`, 'currency');
+  }
+
+  /**
+   * Checks `input` with the workflow's own schema and adds each problem under its flag (`flagOf` maps a field
+   * path such as `items[0].quantity` to `--quantity`); with `file`, under the file's name and field path.
+   */
+  schema(schema: z.ZodType, input: unknown, flagOf: (path: string) => string | undefined, file?: string): void {
+    const parsed = schema.safeParse(input, { reportInput: true });
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+      for (const path of keys) {
+        const field = fieldPath(path);
+        const flag = file === undefined ? flagOf(field) : undefined;
+        if (flag !== undefined && this.refused.has(flag.replace(/^--/, ''))) continue;
+        const rule = issue.code === 'unrecognized_keys' ? 'is not a known field' : ruleOf(issue);
+        this.add(file !== undefined ? `${file}: ${field || 'the request'} ${rule}` : `${flag ?? field} ${rule}`);
+      }
+    }
+  }
+
+  done(): void {
+    if (this.list.length > 0) throw new UsageError(this.list);
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+}
+
+/** The rule an issue broke, in words: the schema's own message where it wrote one, else zod's code spelled out. */
+function ruleOf(issue: z.core.$ZodIssue): string {
+  const got = issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'is required';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be a ${issue.expected}${got}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}${got}`;
+    case 'too_small':
+      return issue.message.startsWith('Too small') ? `must be at least ${String(issue.minimum)}${got}` : `${issue.message}${got}`;
+    case 'too_big':
+      return issue.message.startsWith('Too big') ? `must be at most ${String(issue.maximum)}${got}` : `${issue.message}${got}`;
+    default:
+      return `${issue.message}${got}`;
+  }
+}
+
+// ---- purchase ----
+
+const PURCHASE_FLAGS: Record<string, string> = {
+  requestId: '--request-id',
+  customerId: '--customer',
+  country: '--country',
+  segment: '--segment',
+  currency: '--currency',
+  'items[0].offer': '--catalog-item-id or --product with --sku',
+  'items[0].offer.catalogItemId': '--catalog-item-id',
+  'items[0].offer.productId': '--product',
+  'items[0].offer.skuId': '--sku',
+  'items[0].quantity': '--quantity',
+  'items[0].termDuration': '--term',
+  'items[0].billingCycle': '--billing',
+  'items[0].friendlyName': '--friendly-name',
+};
+
+/** The PurchaseRequest of `pcw purchase`, from `--file` or the flags, checked with the workflow's schema. */
+export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
+  const problems = new Problems();
+  if (values.file !== undefined) {
+    const request = readRequestFile(values.file);
+    problems.schema(PurchaseRequestSchema, request, () => undefined, values.file);
+    problems.done();
+    return request as PurchaseRequest;
+  }
+  const quantity = values.quantity === undefined ? undefined : problems.wholeNumber(values, 'quantity', 1, 100_000);
+  problems.currency(values);
+  if (values['catalog-item-id'] === undefined) {
+    for (const flag of ['product', 'sku'] as const) {
+      if (values[flag] === undefined) problems.add(`--${flag} is required (or give --catalog-item-id instead of --product and --sku)`, flag);
+    }
+  }
+  const offer = values['catalog-item-id'] !== undefined ? { catalogItemId: values['catalog-item-id'] } : { productId: values.product, skuId: values.sku };
+  const request = {
+    requestId: values['request-id'],
+    customerId: values.customer,
+    ...(values.country !== undefined ? { country: values.country } : {}),
+    ...(values.segment !== undefined ? { segment: values.segment } : {}),
+    ...(values.currency !== undefined ? { currency: values.currency } : {}),
+    ...(values['require-approval'] ? { requireApproval: true } : {}),
+    items: [
+      {
+        offer,
+        quantity,
+        termDuration: values.term,
+        billingCycle: values.billing,
+        ...(values['no-auto-renew'] ? { autoRenew: false } : {}),
+        ...(values['friendly-name'] !== undefined ? { friendlyName: values['friendly-name'] } : {}),
+      },
+    ],
+  };
+  problems.schema(PurchaseRequestSchema, request, (field) => PURCHASE_FLAGS[field]);
+  problems.done();
+  return request as PurchaseRequest;
+}
+
+/** A request file as JSON; an unreadable or malformed file is a usage error naming it. */
+function readRequestFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError([`--file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError([`--file ${file} is not valid JSON (${(error as Error).message})`]);
+  }
+}
+
+// ---- change ----
+
+const CHANGE_FLAGS: Record<string, string> = {
+  requestId: '--request-id',
+  customerId: '--customer',
+  subscriptionId: '--subscription',
+  'change.quantity': '--quantity',
+  'change.enabled': '--auto-renew',
+  'change.friendlyName': '--friendly-name',
+  'change.termDuration': '--term',
+  'change.billingCycle': '--billing',
+  'change.catalogItemId': '--catalog-item-id',
+  change: '--schedule-next-term',
+};
+
+/** The SubscriptionChangeRequest of `pcw change`: exactly one change, checked with the workflow's schema. */
+export function changeRequestFromFlags(values: Values): SubscriptionChangeRequest {
+  const problems = new Problems();
+  const quantity = values.quantity === undefined ? undefined : problems.wholeNumber(values, 'quantity', 1, 100_000);
+  let change: Record<string, unknown> | undefined;
+  if (values['schedule-next-term']) {
+    change = {
+      action: 'scheduleNextTerm',
+      ...(values.term !== undefined ? { termDuration: values.term } : {}),
+      ...(values.billing !== undefined ? { billingCycle: values.billing } : {}),
+      ...(quantity !== undefined ? { quantity } : {}),
+      ...(values['catalog-item-id'] !== undefined ? { catalogItemId: values['catalog-item-id'] } : {}),
+    };
+  } else {
+    const changes = [
+      ...(values.quantity !== undefined ? [{ action: 'setQuantity', quantity }] : []),
+      ...(values['auto-renew'] !== undefined ? [{ action: 'setAutoRenew', enabled: onOff(values['auto-renew'], problems) }] : []),
+      ...(values['friendly-name'] !== undefined ? [{ action: 'rename', friendlyName: values['friendly-name'] }] : []),
+      ...(values.cancel ? [{ action: 'cancel' }] : []),
+    ];
+    if (changes.length === 1) change = changes[0];
+    else problems.add('give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term', 'schedule-next-term');
+  }
+  const request = { requestId: values['request-id'], customerId: values.customer, subscriptionId: values.subscription, change };
+  problems.schema(SubscriptionChangeRequestSchema, request, (field) => CHANGE_FLAGS[field]);
+  problems.done();
+  return request as SubscriptionChangeRequest;
+}
+
+function onOff(value: string, problems: Problems): boolean | undefined {
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  problems.add(`--auto-renew must be on or off (got "${value}")`, 'auto-renew');
+  return undefined;
+}
+
+// ---- reconcile ----
+
+const RECONCILE_FLAGS: Record<string, string> = {
+  period: '--period',
+  currency: '--currency',
+  customerId: '--customer',
+  billingDelayHours: '--billing-delay-hours',
+};
+
+/** The ReconcileRequest of `pcw reconcile`, checked with the workflow's schema; `--schedule` must be a cron Temporal runs. */
+export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
+  const problems = new Problems();
+  const billingDelayHours = problems.number(values, 'billing-delay-hours');
+  problems.currency(values);
+  if (values.schedule !== undefined) {
+    const problem = cronProblem(values.schedule);
+    if (problem !== undefined) problems.add(`--schedule ${problem}`, 'schedule');
+  } else if (values['schedule-id'] !== undefined) {
+    problems.add('--schedule-id needs --schedule', 'schedule-id');
+  }
+  const request = {
+    period: values.period ?? 'current',
+    currency: values.currency,
+    ...(values.customer !== undefined ? { customerId: values.customer } : {}),
+    ...(billingDelayHours !== undefined ? { billingDelayHours } : {}),
+  };
+  problems.schema(ReconcileRequestSchema, request, (field) => RECONCILE_FLAGS[field]);
+  problems.done();
+  return request as ReconcileRequest;
+}
+
+/** The macros Temporal's cron accepts besides five fields (`@every` aside, which is not cron). */
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/**
+ * Why `cron` is not a standard five-field cron expression (or macro) Temporal runs, or undefined.
+ * cron-parser checks each field's values and ranges (names such as MON and JAN included).
+ */
+export function cronProblem(cron: string): string | undefined {
+  const expression = cron.trim();
+  if (expression.startsWith('@')) {
+    return CRON_MACROS.includes(expression) ? undefined : `must be a five-field cron expression or one of ${CRON_MACROS.join(', ')} (got "${cron}")`;
+  }
+  const fields = expression.split(/\s+/).filter((f) => f !== '');
+  if (fields.length !== 5) return `must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 6 * * *" (got "${cron}", ${fields.length} field${fields.length === 1 ? '' : 's'})`;
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return undefined;
+  } catch (error) {
+    return `is not a valid cron expression: ${(error as Error).message} (got "${cron}")`;
+  }
+}
+
+// ---- other commands ----
+
+/** `--by`, `--reason`… of approve / reject / cancel: all missing ones named at once. */
+export function requiredFlags<F extends Flag>(values: Values, ...flags: F[]): Record<F, string> {
+  const problems = new Problems();
+  for (const flag of flags) {
+    const value = values[flag];
+    if (typeof value !== 'string' || value.trim() === '') problems.add(`--${flag} is required`, flag);
+  }
+  problems.done();
+  return Object.fromEntries(flags.map((flag) => [flag, String(values[flag])])) as Record<F, string>;
+}
