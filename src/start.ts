@@ -5,8 +5,8 @@ import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
 import { createLogger } from './logging';
 import { sandboxPartnerCenterSettings, startSandbox, type Sandbox } from './sandbox';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { connectToTemporal, installRuntime, runWorker } from './worker';
-import { submitDemoPurchases, purchaseCommandExample } from './demo';
+import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker';
+import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
 
 /** Embedded defaults of `npm start` (contract §1). */
 const TEMPORAL_PORT = 7233;
@@ -75,8 +75,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         if (!started.sandbox) {
           print('--demo needs the sandbox (its seeded customers); it is skipped with real Partner Center settings.');
         } else {
-          const ids = await submitDemoPurchases(config, started.sandbox.customerIds);
-          print(`Demo purchases submitted: ${ids.join(', ')} (watch them in the UI).`);
+          printDemoPurchases(await submitDemoPurchases(config, started.sandbox.customerIds));
         }
       }
       await worker;
@@ -92,6 +91,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGTERM', onSignal);
     await started.sandbox?.close();
     await started.devServer?.stop();
+    if (stop.signal.aborted) print(STOPPED);
   }
 }
 
@@ -108,10 +108,19 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   }
   const customerId = started.sandbox?.customerIds[0] ?? '<customer tenant id>';
   print();
-  print('Submit a purchase:');
-  print(`  ${purchaseCommandExample(config, customerId, started.devServer?.cli.path ?? 'temporal')}`);
+  print('Submit a purchase (the same --request-id never buys twice; a new one buys again):');
+  print(`  ${purchaseCommandExample(config, customerId)}`);
   print();
   print('Press Ctrl-C to stop.');
+}
+
+function printDemoPurchases(demo: DemoPurchases): void {
+  const approvalRequestId = demo.awaitingApproval.replace(/^purchase-/, '');
+  print();
+  print('Demo purchases submitted (watch them in the UI):');
+  print(`  Completing         ${demo.completing.join(', ')}`);
+  print(`  Awaiting approval  ${demo.awaitingApproval} (npx pcw approve ${approvalRequestId} --by you)`);
+  print(`  Failing            ${demo.failing} (an offer the sandbox does not sell: CatalogItemNotFound)`);
 }
 
 if (require.main === module) runAsMain(() => main(process.argv.slice(2)));

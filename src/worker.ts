@@ -1,4 +1,12 @@
-import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
@@ -10,6 +18,8 @@ import { createCatalogResolver, createPartnerCenterClient, createTokenProvider }
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE = '30s';
 const CONNECT_TIMEOUT_MS = 15_000;
+/** The last line of a worker that stopped cleanly (SIGINT/SIGTERM), so an operator knows nothing was cut off. */
+export const STOPPED = 'partner-center-worker stopped';
 
 /**
  * Installs the one Temporal Runtime of this process: JSON logs, optional Prometheus metrics, and (unless the caller
@@ -105,6 +115,21 @@ export async function connectToTemporal(config: WorkerConfig): Promise<NativeCon
   }
 }
 
+/** The workflow code, bundled by webpack; its module listing (logged at info by the SDK) goes to debug. */
+function bundleWorkflows(logger: Logger) {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows'),
+    logger: {
+      log: (level, message, meta) => logger.log(level, message, meta),
+      trace: (message, meta) => logger.trace(message, meta),
+      debug: (message, meta) => logger.debug(message, meta),
+      info: (message, meta) => logger.debug(message, meta),
+      warn: (message, meta) => logger.warn(message, meta),
+      error: (message, meta) => logger.error(message, meta),
+    },
+  });
+}
+
 /** Runs the worker until SIGINT/SIGTERM (or `stop`); in-flight activities get SHUTDOWN_GRACE to finish. */
 export async function runWorker(
   config: WorkerConfig,
@@ -118,7 +143,7 @@ export async function runWorker(
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      workflowsPath: require.resolve('./workflows'),
+      workflowBundle: await bundleWorkflows(logger),
       ...purchaseWorkerOptions(deps, config),
     });
     logger.info('Worker started', {
@@ -130,7 +155,6 @@ export async function runWorker(
     const { stop } = options;
     if (stop) await worker.runUntil(new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })));
     else await worker.run();
-    logger.info('Worker stopped');
   } finally {
     if (!options.connection) await connection.close();
   }
@@ -145,9 +169,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   try {
     // A private authority's CA comes from NODE_EXTRA_CA_CERTS, Node's own mechanism.
     await runWorker(config, config.partnerCenter as PartnerCenterSettings, logger);
+    logger.info(STOPPED);
     return 0;
   } catch (error) {
-    logger.error((error as Error).message);
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
   }

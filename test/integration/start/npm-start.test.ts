@@ -2,29 +2,39 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { chromium, type Page } from 'playwright-core';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../support/browser';
+import { installedTree, spawnPcw } from '../../support/pcw';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
 
 /**
  * `npm start -- --demo` as a user runs it (lib/start.js): dev server with UI on 8233, sandbox on 8091, worker;
- * demo purchases complete with their search attributes; `pcw` reads them; Ctrl-C leaves nothing behind.
+ * demo purchases of every kind (completed, awaiting approval, failed) with their search attributes; the banner's
+ * command is idempotent; `pcw` reads them; Ctrl-C leaves nothing behind and says so.
  * Uses the contract's fixed ports, so nothing else may listen on 7233, 8233 or 8091 during the run.
  */
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pcw-start-'));
 const baseEnv = { PCW_DATA_DIR: dataDir, TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml', LOG_LEVEL: 'warn' };
+const STOPPED_LINE = /partner-center-worker stopped\n$/;
+const tree = installedTree();
 let start: RunningProcess | undefined;
 
-afterAll(async () => {
-  // On a failed assertion: Ctrl-C as a user would, then make sure no dev server of this test outlives it.
-  if (start && start.child.exitCode === null) {
-    start.child.kill('SIGINT');
+// Each test's npm start ends with the test, failed or not: a leftover would hold the fixed ports for the next one.
+afterEach(async () => {
+  if (start && start.child.exitCode === null && start.child.signalCode === null) {
+    start.child.kill('SIGINT'); // Ctrl-C as a user would; SIGKILL if that does not end it
     const timer = setTimeout(() => start?.child.kill('SIGKILL'), 20_000);
     await start.exited;
     clearTimeout(timer);
   }
+  start = undefined;
   for (const line of processesUsing(dataDir).split('\n').filter(Boolean)) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+});
+
+afterAll(() => {
+  tree.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -49,33 +59,44 @@ async function frameShowing(page: Page, pattern: RegExp, timeoutMs = 15_000): Pr
   }
 }
 
-function pcw(args: string[]): unknown {
-  const output = execFileSync(process.execPath, [builtEntry('cli/pcw.js'), ...args, '--json'], {
-    env: { ...process.env, ...baseEnv, TEMPORAL_ADDRESS: '127.0.0.1:7233' },
-    encoding: 'utf8',
-  });
-  return JSON.parse(output.trim().split('\n').pop() as string);
+/** `npx pcw …` as a user runs it in a project that installed this package, with the user's environment. */
+async function pcw(args: string[], command = tree.bin): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return spawnPcw(command, args, baseEnv, tree.dir).exited;
 }
 
-test('npm start -- --demo: UI, sandbox, worker, completed demo purchases, clean Ctrl-C', async () => {
+async function pcwJson(args: string[]): Promise<unknown> {
+  const { code, stdout } = await pcw([...args, '--json']);
+  expect({ args, code }).toEqual({ args, code: 0 });
+  return JSON.parse(stdout.trim().split('\n').pop() as string);
+}
+
+async function untilSearchAttribute(handle: WorkflowHandle, step: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await handle.describe()).searchAttributes.PcStep?.[0] !== step) {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached PcStep ${step}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, idempotent banner command, clean Ctrl-C', async () => {
   start = runNode(builtEntry('start.js'), ['--demo'], baseEnv);
   const banner = await start.waitFor(/Press Ctrl-C to stop\./, 120_000);
   expect(banner).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:8233/);
   expect(banner).toMatch(/Partner Center\s+sandbox at http:\/\/127\.0\.0\.1:8091/);
-  expect(banner).toMatch(/workflow start .*--type purchaseSubscription/);
+  const command = /^ {2}(npx pcw purchase .+)$/m.exec(banner)?.[1] ?? '';
+  expect(command).toMatch(/^npx pcw purchase --customer [0-9a-f-]{36} --request-id my-first-purchase --product \S+ --sku \S+ --quantity \d+ --term P1M --billing monthly --wait$/);
 
-  const ui = await fetch('http://127.0.0.1:8233/');
-  expect(ui.status).toBe(200);
-  expect(await ui.text()).toMatch(/<html/i);
-
-  const submitted = await start.waitFor(/Demo purchases submitted: (.+) \(watch/, 60_000);
-  const workflowIds = /Demo purchases submitted: (.+) \(watch/.exec(submitted)?.[1].split(', ') ?? [];
-  expect(workflowIds).toHaveLength(3);
+  const demo = await start.waitFor(/ {2}Failing\s+\S+/, 60_000);
+  const completing = /^ {2}Completing\s+(.+)$/m.exec(demo)?.[1].split(', ') ?? [];
+  const awaitingApproval = /^ {2}Awaiting approval\s+(\S+) \(npx pcw approve \S+ --by you\)$/m.exec(demo)?.[1] ?? '';
+  const failing = /^ {2}Failing\s+(\S+)/m.exec(demo)?.[1] ?? '';
+  expect(completing).toHaveLength(3);
+  expect([...completing, awaitingApproval, failing].every((id) => id.startsWith('purchase-demo-'))).toBe(true);
 
   const connection = await Connection.connect({ address: '127.0.0.1:7233' });
   try {
     const client = new Client({ connection });
-    for (const workflowId of workflowIds) {
+    for (const workflowId of completing) {
       const handle = client.workflow.getHandle(workflowId);
       const result = (await handle.result()) as { status: string; subscriptions: Array<{ id: string }> };
       expect(result.status).toBe('completed');
@@ -85,51 +106,69 @@ test('npm start -- --demo: UI, sandbox, worker, completed demo purchases, clean 
       expect(description.searchAttributes.PcOrderIds?.length).toBeGreaterThan(0);
       expect(await description.staticSummary()).toMatch(/customer/i);
     }
+    await untilSearchAttribute(client.workflow.getHandle(awaitingApproval), 'awaiting-approval');
+    expect((await client.workflow.getHandle(awaitingApproval).describe()).status.name).toBe('RUNNING');
+    await expect(client.workflow.getHandle(failing).result()).rejects.toMatchObject({ cause: { type: 'CatalogItemNotFound' } });
+    await untilSearchAttribute(client.workflow.getHandle(failing), 'failed');
+
+    // The banner's command, pasted twice as it is: one purchase, one run (the second finds the first by its request id).
+    const [npx, ...npxArgs] = command.split(' ');
+    expect(await pcw(npxArgs, npx)).toMatchObject({ code: 0 });
+    const purchase = client.workflow.getHandle('purchase-my-first-purchase');
+    const { runId, status } = await purchase.describe();
+    expect(status.name).toBe('COMPLETED');
+    await pcw(npxArgs, npx);
+    expect((await purchase.describe()).runId).toBe(runId);
   } finally {
     await connection.close();
   }
 
-  // What an operator sees in the Temporal UI: the summary and live details, the search attributes, and a list
-  // filtered by PcStep (Debian's chromium, never a downloaded browser).
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  // What an operator sees in the Temporal UI: the summary and short current details, the search attributes, and
+  // a list filtered by PcStep.
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // The UI is a single-page app: wait until it has loaded the workflow before using its tabs.
-    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows/${workflowIds[0]}`, { waitUntil: 'networkidle' });
+    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows/${completing[0]}`, { waitUntil: 'networkidle' });
     await page.getByRole('tab', { name: 'User Metadata' }).click();
     await frameShowing(page, /Buy 1 item\(s\) for customer/);
     await frameShowing(page, /CFQ7TTC0LH18:0001 × 5, P1M billed monthly/);
     await frameShowing(page, /Step:\s*completed/);
+    await frameShowing(page, /Subscriptions:/);
     // Each Partner Center call carries a summary, listed under "Events with Metadata".
     expect(await page.innerText('main')).toMatch(/Check out cart [0-9a-f-]{36}/);
     await page.getByRole('tab', { name: 'Search Attributes' }).click();
     await page.getByText(/"PcStep": "completed"/).waitFor({ timeout: 15_000 });
     await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'completed'")}`);
-    for (const workflowId of workflowIds) await page.getByText(workflowId).first().waitFor({ timeout: 15_000 });
+    for (const workflowId of completing) await page.getByText(workflowId).first().waitFor({ timeout: 15_000 });
+    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'awaiting-approval'")}`);
+    await page.getByText(awaitingApproval).first().waitFor({ timeout: 15_000 });
   } finally {
     await browser.close();
   }
 
-  const requestId = workflowIds[0].replace(/^purchase-/, '');
-  expect(pcw(['status', requestId])).toMatchObject({ step: 'completed' });
-  const listed = pcw(['list']) as Array<{ workflowId: string }>;
-  expect(listed.map((row) => row.workflowId)).toEqual(expect.arrayContaining(workflowIds));
+  const requestId = completing[0].replace(/^purchase-/, '');
+  expect(await pcwJson(['status', requestId])).toMatchObject({ step: 'completed' });
+  const listed = (await pcwJson(['list'])) as Array<{ workflowId: string }>;
+  expect(listed.map((row) => row.workflowId)).toEqual(expect.arrayContaining(completing));
 
   start.child.kill('SIGINT');
   const { code } = await start.exited;
   expect(code).toBe(0);
+  expect(start.output()).toMatch(STOPPED_LINE);
   expect(processesUsing(join(dataDir, 'temporal.sqlite'))).toBe('');
   await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
   await expect(fetch('http://127.0.0.1:8233/')).rejects.toThrow();
 }, 300_000);
 
 test('Ctrl-C while npm start is still starting stops it cleanly too', async () => {
-  const early = runNode(builtEntry('start.js'), [], baseEnv);
-  await early.waitFor(/Starting the Temporal dev server/, 60_000);
-  early.child.kill('SIGINT');
-  const { code } = await early.exited;
+  start = runNode(builtEntry('start.js'), [], baseEnv);
+  await start.waitFor(/Starting the Temporal dev server/, 60_000);
+  start.child.kill('SIGINT');
+  const { code } = await start.exited;
   expect(code).toBe(0);
-  expect(early.output()).not.toMatch(/partner-center-worker is running/);
+  expect(start.output()).not.toMatch(/partner-center-worker is running/);
+  expect(start.output()).toMatch(STOPPED_LINE);
   expect(processesUsing(join(dataDir, 'temporal.sqlite'))).toBe('');
   await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
 }, 120_000);

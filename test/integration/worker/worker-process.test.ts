@@ -31,6 +31,22 @@ describe('npm run worker (lib/worker.js)', () => {
     expect(output).not.toContain('refresh-token-that-must-not-leak');
   });
 
+  it('lists a malformed TEMPORAL_ADDRESS as a configuration problem, once, before connecting', async () => {
+    const worker = runNode(builtEntry('worker.js'), [], {
+      ...NO_CONFIG_FILE,
+      TEMPORAL_ADDRESS: 'nonsense::::',
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: 'client-secret-that-must-not-leak',
+    });
+    const { code } = await worker.exited;
+    const output = worker.output();
+    expect(code).toBe(2);
+    expect(output).toMatch(/Invalid configuration \(1 problem\)/);
+    expect(output.match(/TEMPORAL_ADDRESS: must be host:port .*\(got "nonsense::::"\)/g)).toHaveLength(1);
+    expect(output).not.toMatch(/unreachable/);
+  });
+
   it('exits non-zero with a clear message when Temporal is unreachable', async () => {
     const port = await freePort();
     const worker = runNode(builtEntry('worker.js'), [], {
@@ -42,7 +58,7 @@ describe('npm run worker (lib/worker.js)', () => {
     });
     const { code } = await worker.exited;
     expect(code).toBe(1);
-    expect(worker.output()).toMatch(new RegExp(`Temporal is unreachable at 127\\.0\\.0\\.1:${port}`));
+    expect(worker.output().match(new RegExp(`Temporal is unreachable at 127\\.0\\.0\\.1:${port}`, 'g'))).toHaveLength(1);
     expect(worker.output()).not.toContain('client-secret-that-must-not-leak');
   });
 });
@@ -64,9 +80,9 @@ function workerEnv(sandbox: Sandbox, taskQueue: string): NodeJS.ProcessEnv {
 
 describe('npm run worker against the sandbox, configured only through the environment', () => {
   it.each([
-    ['App-only', false],
-    ['App+User', true],
-  ])('%s: completes a purchase, applies the global rate limit, serves metrics, logs JSON without secrets, stops cleanly on SIGTERM', async (_mode, appPlusUser) => {
+    ['App-only', 'SIGINT', false],
+    ['App+User', 'SIGTERM', true],
+  ] as const)('%s: completes a purchase, applies the global rate limit, serves metrics, logs JSON without secrets, stops cleanly on %s', async (_mode, signal, appPlusUser) => {
     const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
     const metricsPort = await freePort();
     const connection = await Connection.connect({ address: testServerAddress() });
@@ -113,15 +129,18 @@ describe('npm run worker against the sandbox, configured only through the enviro
       expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
       expect(metrics).not.toContain(sandbox.customerIds[0]);
     } finally {
-      worker.child.kill('SIGTERM');
+      worker.child.kill(signal);
       const { code } = await worker.exited;
       await connection.close();
       await sandbox.close();
       expect(code).toBe(0);
     }
-    const lines = worker.output().trim().split('\n');
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-    expect(lines.some((line) => JSON.parse(line).msg === 'Worker stopped')).toBe(true);
+    const logs = worker.output().trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; tokenMode?: string });
+    expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'partner-center-worker stopped' });
+    expect(logs.find((log) => log.msg === 'Worker started')?.tokenMode).toBe(appPlusUser ? 'app+user' : 'app-only');
+    // webpack's listing of the bundled modules is for debugging the bundle, not for every start.
+    const moduleListing = logs.filter((log) => /^asset workflow-bundle-/.test(log.msg));
+    expect(moduleListing.map((log) => log.level)).toEqual(['debug']);
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(worker.output()).not.toContain(secret);
     expect(worker.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   });
