@@ -1,0 +1,372 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { z } from 'zod';
+import { USAGE } from '../cli/usage';
+import {
+  ApproveArgsSchema,
+  approvePurchaseUpdate,
+  CancelAcknowledgementSchema,
+  CancelArgsSchema,
+  cancelPurchaseUpdate,
+  changeFailureTypes,
+  ChangeStatusSchema,
+  changeStatusQuery,
+  changeWorkflowId,
+  DEFAULT_TASK_QUEUE,
+  purchaseFailureTypes,
+  PurchaseRequestSchema,
+  PurchaseResultSchema,
+  PurchaseStatusSchema,
+  purchaseStatusQuery,
+  purchaseWorkflowId,
+  reconcileFailureTypes,
+  ReconcileReportSchema,
+  ReconcileRequestSchema,
+  RejectArgsSchema,
+  rejectPurchaseUpdate,
+  SubscriptionChangeRequestSchema,
+  SubscriptionChangeResultSchema,
+  type ChangeFailureType,
+  type PurchaseFailureType,
+  type ReconcileFailureType,
+} from '../client';
+import { DEFAULT_AUTHORITY_HOST, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
+import { runAsMain } from '../entry';
+import { changeSubscription, purchaseSubscription, reconcileBilling } from '../workflows';
+import { terminalSteps } from '../workflows/purchase-types';
+import { searchAttributeKeys } from '../workflows/search-attributes';
+
+/**
+ * `npm run docs`: writes docs/reference.md, the public reference of the project. The input and result formats are
+ * JSON Schema generated from the zod schemas the workflows validate with, so the page cannot drift from the code;
+ * test/unit/docs/reference.test.ts fails when the committed page is not what `renderReference()` returns.
+ */
+
+/** docs/reference.md, from lib/docs (npm run docs) and src/docs (Jest) alike. */
+export const REFERENCE_PATH = join(__dirname, '..', '..', 'docs', 'reference.md');
+
+/** Parts that appear more than once are written once under `$defs`, by these names. */
+const sharedParts = z.registry<{ id: string }>();
+sharedParts.add(SubscriptionChangeResultSchema.shape.before, { id: 'SubscriptionView' });
+sharedParts.add(ReconcileReportSchema.shape.unexpectedCharges.element, { id: 'ReconcileFinding' });
+
+/**
+ * The JSON Schema of what a caller sends (`input`: before defaults and transforms) or receives (`output`), as a
+ * fenced block. Whole numbers lose zod's implicit ±2^53 bounds, which say nothing to a reader.
+ */
+function jsonSchemaBlock(schema: z.ZodType, io: 'input' | 'output'): string {
+  const jsonSchema = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    metadata: sharedParts,
+    override: ({ jsonSchema: node }) => {
+      if (node.type !== 'integer') return;
+      if (node.minimum === Number.MIN_SAFE_INTEGER) delete node.minimum;
+      if (node.maximum === Number.MAX_SAFE_INTEGER) delete node.maximum;
+    },
+  });
+  return ['```json', JSON.stringify(jsonSchema, null, 2), '```'].join('\n');
+}
+
+const code = (text: string) => `\`${text}\``;
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The npm scripts of the project (the unit test checks that package.json defines each one). */
+export const documentedScripts: ReadonlyArray<{ script: string; command: string; what: string }> = [
+  { script: 'start', command: 'npm install && npm start', what: 'The whole stack on embedded defaults: a local Temporal dev server (UI on http://127.0.0.1:8233) unless `TEMPORAL_ADDRESS` is set, the Partner Center sandbox unless Partner Center settings are given, and the worker; prints where everything is. Ctrl-C stops all of it. `npm start -- --demo` also submits sample purchases.' },
+  { script: 'test', command: 'npm install && npm test', what: 'Type-check, lint, build, then every Jest test against a real Temporal dev server and the real sandbox.' },
+  { script: 'worker', command: 'npm run worker', what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.' },
+  { script: 'sandbox', command: 'npm run sandbox', what: 'The Partner Center sandbox alone (`--port`, `--seed`, `--order-delay`, `--json` …; see [the sandbox](sandbox.md)).' },
+  { script: 'bench', command: 'npm run bench', what: 'The benchmarks on the real parts; prints each scenario as it starts and ends, then a table (`-- --json FILE` writes the figures).' },
+  { script: 'docs', command: 'npm run docs', what: 'Rewrites this page from the code (`-- --check` exits 1 when the committed page is out of date). Run `npm run build` first.' },
+  { script: 'test:unit', command: 'npm run test:unit', what: 'The unit tests alone (`PCW_NO_TEMPORAL=1` skips starting the dev server).' },
+];
+
+/** Every variable the code reads (the unit test checks each name appears in src/). */
+export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: string; meaning: string }> = [
+  { names: ['TEMPORAL_ADDRESS'], fallback: '`localhost:7233`', meaning: 'Temporal frontend `host:port`. `npm start` starts its own dev server on 127.0.0.1:7233 when neither this nor `TEMPORAL_PROFILE` is set.' },
+  { names: ['TEMPORAL_NAMESPACE'], fallback: '`default`', meaning: 'Temporal namespace.' },
+  { names: ['TEMPORAL_API_KEY'], fallback: '—', meaning: 'Temporal Cloud API key (a secret: never echoed).' },
+  {
+    names: ['TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'],
+    fallback: 'off',
+    meaning: 'mTLS to a self-hosted cluster or Temporal Cloud (`…_DATA` variants take the PEM text instead of a path).',
+  },
+  { names: ['TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'], fallback: '`default` profile', meaning: 'A profile of the Temporal CLI configuration file; the variables above override it. Read with `@temporalio/envconfig`.' },
+  { names: ['TEMPORAL_TASK_QUEUE'], fallback: code(DEFAULT_TASK_QUEUE), meaning: 'Task queue of every workflow and activity.' },
+  { names: ['PARTNER_CENTER_BASE_URL'], fallback: code(DEFAULT_PARTNER_CENTER_BASE_URL), meaning: 'Partner Center API root, without `/v1` (the client adds it); plain `http` only for loopback hosts.' },
+  { names: ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID'], fallback: '—', meaning: 'Partner tenant (GUID or domain) and the application (client) id of the app registration.' },
+  { names: ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH'], fallback: '—', meaning: 'The app credential: exactly one of a client secret or a PEM file with the certificate and its private key.' },
+  { names: ['PARTNER_CENTER_REFRESH_TOKEN'], fallback: '—', meaning: 'App+User tokens through the secure application model for every call; without it, App-only.' },
+  { names: ['AZURE_AUTHORITY_HOST'], fallback: code(DEFAULT_AUTHORITY_HOST), meaning: 'Token authority; any other https host (a sovereign cloud, the sandbox) is trusted as a known authority.' },
+  { names: ['NODE_EXTRA_CA_CERTS'], fallback: '—', meaning: 'Node\'s way to trust a private CA (the sandbox\'s authority certificate).' },
+  { names: ['PARTNER_CENTER_REQUESTS_PER_MINUTE'], fallback: '`400`', meaning: 'Global Partner Center budget of all workers: the task queue\'s activity rate limit (1–100000).' },
+  { names: ['ORDER_POLL_INTERVAL'], fallback: '`15s`', meaning: 'How often an order or subscription is re-read while waiting (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).' },
+  { names: ['ORDER_VISIBILITY_DEADLINE'], fallback: '`30m`', meaning: 'How long a purchase waits for its order before failing with `OrderNotVisible`.' },
+  { names: ['APPROVAL_TIMEOUT'], fallback: '`7d`', meaning: 'How long a purchase with `requireApproval` waits for `approve`/`reject` before failing with `Rejected`.' },
+  { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
+  { names: ['LOG_LEVEL'], fallback: '`info`', meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.' },
+  { names: ['PCW_DATA_DIR'], fallback: '`.data`', meaning: '`npm start` only: where the dev server\'s SQLite file and the sandbox state are kept.' },
+  { names: ['TEMPORAL_CLI_PATH'], fallback: '—', meaning: 'The `temporal` binary for the dev server; else `temporal` on `PATH`, else the cached build.' },
+  { names: ['XDG_CACHE_HOME'], fallback: '`~/.cache`', meaning: 'Where the `temporal` binary is built and cached (`partner-center-worker/temporal-v1.5.1`).' },
+];
+
+// Typed by failure type: a new type fails the build until it is described here.
+const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
+  InvalidPurchaseRequest: 'The request broke a rule of PurchaseRequest, or a quantity is outside its SKU\'s limits; the message and `details[0]` (`[{ field, problem }]`) name every bad field. Nothing was bought.',
+  CatalogItemNotFound: 'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
+  OfferNotPurchasable: 'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
+  CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
+  CartRejected: 'Partner Center refused every line of the cart; details carry its codes.',
+  CheckoutRejected: 'Partner Center refused the checkout; nothing was bought.',
+  OrderNotVisible: 'The order did not appear within `ORDER_VISIBILITY_DEADLINE`.',
+  ProvisioningFailed: 'The order completed but a subscription did not become active.',
+  Unauthorized: 'The credential was refused (401). Also ends changes and reconciliations.',
+  Rejected: 'The `reject` update refused the purchase, or no decision came within `APPROVAL_TIMEOUT`.',
+};
+const changeFailureMeanings: Record<ChangeFailureType, string> = {
+  InvalidChangeRequest: 'The request broke a rule of SubscriptionChangeRequest (every bad field named), or a term change lacks the new term\'s `catalogItemId`.',
+  OutsideCancellationWindow: 'A seat reduction or cancellation after the refundable (168-hour) window; nothing was sent.',
+  SubscriptionBusy: 'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
+  ChangeRejected: 'The subscription\'s state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.',
+};
+const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
+  InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
+  ReconciliationFailed: 'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
+};
+
+function failureTable(types: Record<string, string>, meanings: Record<string, string>): string {
+  return table(['type', 'meaning'], Object.values(types).map((type) => [code(type), meanings[type]]));
+}
+
+/** `a` → `b` → `done` | `failed`: the steps in order, the terminal ones as alternatives. */
+function steps(values: readonly string[]): string {
+  const terminal = new Set<string>(terminalSteps);
+  const running = values.filter((step) => !terminal.has(step)).map(code);
+  const ends = values.filter((step) => terminal.has(step)).map(code);
+  return `${running.join(' → ')} → ${ends.join(' | ')}`;
+}
+
+/** `Keyword`, `KeywordList`: the spelling of the Temporal CLI and UI. */
+const cliType = (key: (typeof searchAttributeKeys)[number]) => TypedSearchAttributes.toMetadataType(key.type);
+
+const attributeUse: Record<string, string> = {
+  PcCustomerId: 'every workflow with a customer',
+  PcStep: 'every workflow: its current step',
+  PcOrderIds: 'purchases: the orders of the cart',
+  PcSubscriptionIds: 'purchases: the subscriptions bought; changes: the subscription changed',
+};
+
+/** Keys are plain strings, so a new search attribute is caught here rather than by the compiler. */
+function useOf(name: string): string {
+  const use = attributeUse[name];
+  if (use === undefined) throw new Error(`src/docs/reference.ts: say in attributeUse what sets the search attribute ${name}`);
+  return use;
+}
+
+/** The whole page: pure, so the test can compare it with the committed file. */
+export function renderReference(): string {
+  const sections = [
+    `# Reference
+
+<!-- Generated by \`npm run docs\` (src/docs/reference.ts). Edit that file, then run \`npm run build && npm run docs\`. -->
+
+The public names of partner-center-worker: commands, environment variables, workflows with their inputs,
+results, queries and updates, failure types and search attributes. The input and result formats below are
+JSON Schema (draft 2020-12) generated from the zod schemas that the workflows and \`src/client\` validate with.
+Example requests: [examples/](../examples/README.md).
+
+- [Commands](#commands)
+- [Environment variables](#environment-variables)
+- [Workflows](#workflows)
+- [purchaseSubscription](#purchasesubscription)
+- [changeSubscription](#changesubscription)
+- [reconcileBilling](#reconcilebilling)
+- [Search attributes](#search-attributes)`,
+
+    `## Commands
+
+${table(['command', 'what it does'], documentedScripts.map((s) => [code(s.command), s.what]))}
+
+### \`npx pcw\`
+
+The operator and upstream CLI (\`npx pcw --help\`). Exit status 0 on success, 1 on a failure, 2 on a usage error.
+
+\`\`\`text
+${USAGE}
+\`\`\``,
+
+    `## Environment variables
+
+Read and validated at start; every problem is listed in one message, and secret values are never echoed.
+
+${table(['variable', 'default', 'meaning'], documentedVariables.map((v) => [v.names.map(code).join(', '), v.fallback, v.meaning]))}`,
+
+    `## Workflows
+
+Task queue ${code(DEFAULT_TASK_QUEUE)} (\`TEMPORAL_TASK_QUEUE\`). From TypeScript, \`startPurchase\`, \`startChange\`,
+\`startReconcile\` and \`scheduleReconcile\` of \`src/client\` start them; a second start with the same request id
+attaches to the first run instead of doing the work twice. Every failure is an \`ApplicationFailure\` whose \`type\` is
+listed under each workflow; they are non-retryable unless said otherwise.
+
+${table(
+  ['workflow type', 'workflow id', 'input → result'],
+  [
+    [code(purchaseSubscription.name), code(purchaseWorkflowId('{requestId}')), '`PurchaseRequest` → `PurchaseResult`'],
+    [code(changeSubscription.name), code(changeWorkflowId('{requestId}')), '`SubscriptionChangeRequest` → `SubscriptionChangeResult`'],
+    [code(reconcileBilling.name), '`reconcile-{currency}-{period}-{customerId or all}-{start time}`', '`ReconcileRequest` → `ReconcileReport`'],
+  ],
+)}`,
+
+    `## purchaseSubscription
+
+Buys the items in one cart: validate → resolve each offer in the catalog → optional approval → cart → checkout
+exactly once → wait for the order → wait for active subscriptions.
+
+Steps (\`awaiting-approval\` only with \`requireApproval\`): ${steps(PurchaseStatusSchema.shape.step.options)}.
+
+### PurchaseRequest (input)
+
+Rules the JSON Schema cannot show, checked by the same validation: an \`offer\` is either \`catalogItemId\`
+(\`PRODUCT:SKU:AVAILABILITY\`) or \`productId\` + \`skuId\`; an item's \`billingCycle\` may not be longer than its
+\`termDuration\`. \`country\` (default \`US\`) and \`currency\` are upper-cased.
+
+${jsonSchemaBlock(PurchaseRequestSchema, 'input')}
+
+### PurchaseResult (result)
+
+${jsonSchemaBlock(PurchaseResultSchema, 'output')}
+
+### Query \`${purchaseStatusQuery.name}\` → PurchaseStatus
+
+${jsonSchemaBlock(PurchaseStatusSchema, 'output')}
+
+### Updates
+
+${table(
+  ['update', 'argument', 'returns', 'accepted'],
+  [
+    [code(approvePurchaseUpdate.name), '`ApproveArgs`', '`PurchaseStatus`', 'only in `awaiting-approval`'],
+    [code(rejectPurchaseUpdate.name), '`RejectArgs`', '`PurchaseStatus`', 'only in `awaiting-approval`'],
+    [code(cancelPurchaseUpdate.name), '`CancelArgs`', '`CancelAcknowledgement`', 'until the purchase ends; after checkout it cancels what it bought while the 168-hour window allows'],
+  ],
+)}
+
+ApproveArgs:
+
+${jsonSchemaBlock(ApproveArgsSchema, 'input')}
+
+RejectArgs:
+
+${jsonSchemaBlock(RejectArgsSchema, 'input')}
+
+CancelArgs:
+
+${jsonSchemaBlock(CancelArgsSchema, 'input')}
+
+CancelAcknowledgement:
+
+${jsonSchemaBlock(CancelAcknowledgementSchema, 'output')}
+
+### Failure types
+
+${failureTable(purchaseFailureTypes, purchaseFailureMeanings)}`,
+
+    `## changeSubscription
+
+Reads the subscription, enforces the new-commerce rules before calling (seat reductions and cancellation only
+inside the refundable window, next-term changes need auto-renew), sends the full body with its etag and follows a
+\`202\` to completion. A change the subscription already shows is not sent again (\`completion: "already-in-effect"\`).
+
+Steps: ${steps(ChangeStatusSchema.shape.step.options)}.
+
+### SubscriptionChangeRequest (input)
+
+Rule the JSON Schema cannot show: \`scheduleNextTerm\` names at least one of \`termDuration\`, \`billingCycle\`,
+\`quantity\`, \`catalogItemId\`.
+
+${jsonSchemaBlock(SubscriptionChangeRequestSchema, 'input')}
+
+### SubscriptionChangeResult (result)
+
+${jsonSchemaBlock(SubscriptionChangeResultSchema, 'output')}
+
+### Query \`${changeStatusQuery.name}\` → ChangeStatus
+
+${jsonSchemaBlock(ChangeStatusSchema, 'output')}
+
+### Failure types
+
+${failureTable(changeFailureTypes, changeFailureMeanings)}`,
+
+    `## reconcileBilling
+
+Reads the period's unbilled new-commerce reconciliation line items and matches them to the orders and
+subscriptions of one customer, or of every customer of the partner. Purchases and seat changes younger than
+\`billingDelayHours\` (default 24) are unverified, not missing. \`pcw reconcile --schedule CRON\` (or
+\`scheduleReconcile\`) runs it on a Temporal Schedule with id \`reconcile-{currency}-{period}-{customerId or all}\`.
+
+Steps (\`PcStep\`): \`reconciling\` → \`completed\` | \`failed\` | \`cancelled\`.
+
+### ReconcileRequest (input)
+
+\`currency\` is upper-cased and \`customerId\` lower-cased.
+
+${jsonSchemaBlock(ReconcileRequestSchema, 'input')}
+
+### ReconcileReport (result)
+
+${jsonSchemaBlock(ReconcileReportSchema, 'output')}
+
+### Failure types
+
+${failureTable(reconcileFailureTypes, reconcileFailureMeanings)}`,
+
+    `## Search attributes
+
+Registered by \`npm start\` and by the test run's dev server; on a real cluster, register them once:
+
+\`\`\`sh
+${searchAttributeKeys.map((key) => `temporal operator search-attribute create --name ${key.name} --type ${cliType(key)}`).join('\n')}
+\`\`\`
+
+${table(['name', 'type', 'set by'], searchAttributeKeys.map((key) => [code(key.name), cliType(key), useOf(key.name)]))}
+
+For example \`PcStep = 'awaiting-approval'\` lists the purchases waiting for a decision.`,
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
+
+/** Writes docs/reference.md, or with `--check` exits 1 when the committed file differs from the code. */
+export function main(argv: string[]): number {
+  let check: boolean | undefined;
+  try {
+    ({ check } = parseArgs({ args: argv, options: { check: { type: 'boolean' } } }).values);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nUsage: npm run docs [-- --check]\n`);
+    return 2; // usage error
+  }
+  const page = renderReference();
+  if (check) {
+    let current = '';
+    try {
+      current = readFileSync(REFERENCE_PATH, 'utf8');
+    } catch {
+      // A missing page is out of date like any other.
+    }
+    if (current === page) return 0;
+    process.stderr.write(`${REFERENCE_PATH} is out of date: run npm run build && npm run docs\n`);
+    return 1;
+  }
+  writeFileSync(REFERENCE_PATH, page);
+  process.stdout.write(`wrote ${REFERENCE_PATH}\n`);
+  return 0;
+}
+
+if (require.main === module) runAsMain(async () => main(process.argv.slice(2)));
