@@ -44,6 +44,27 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started];
 }
 
+const benchStarted = performance.now();
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Runs one scenario, saying on stderr when it starts and when it ends, with its duration and the time since the
+ * bench started: the runs take minutes, and the table (stdout) comes only at the end.
+ */
+async function scenario<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const log = (line: string) => process.stderr.write(`[${seconds(performance.now() - benchStarted).padStart(7)}] ${line}\n`);
+  log(`start  ${name}`);
+  const started = performance.now();
+  try {
+    const value = await fn();
+    log(`done   ${name} (${seconds(performance.now() - started)})`);
+    return value;
+  } catch (error) {
+    log(`FAILED ${name} (${seconds(performance.now() - started)})`);
+    throw error;
+  }
+}
+
 /** Client and auth: one token for many concurrent callers, request latency and throughput, catalog cache. */
 async function benchClient(sandbox: Sandbox, figures: Figure[], requests: number): Promise<void> {
   const tokens = createTokenProvider(sandboxTokenOptions(sandbox));
@@ -141,13 +162,13 @@ async function runPurchases(
 
 /** The whole purchase on the real dev server: latency, throughput, history size, API calls, memory. */
 async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number): Promise<void> {
-  const server = await startDevServer({ progress: (line) => process.stderr.write(`${line}\n`) });
+  const server = await scenario('Temporal dev server start', () => startDevServer({ progress: (line) => process.stderr.write(`${line}\n`) }));
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
-    const [bundle, bundleMs] = await timed(() =>
-      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
+    const [bundle, bundleMs] = await scenario('workflow bundle build', () =>
+      timed(() => bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet })),
     );
     figures.push({ name: 'workflow bundle build', value: round(bundleMs), unit: 'ms' });
     const pollIntervalMs = 250;
@@ -164,11 +185,12 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       ...purchaseWorkerOptions(deps, { taskQueue, requestsPerMinute: 1_000_000 }),
       shutdownGraceTime: '1s',
     });
-    const rssBefore = process.memoryUsage().rss;
+    const rssBeforeRuns = process.memoryUsage().rss;
     await worker.runUntil(async () => {
       await sandbox.control.setDelays({ orderCompletionMs: 300, orderListMs: 0 });
-      await runPurchases(client, taskQueue, sandbox, 2); // warm-up: first bundle load, token, catalog cache
-      const run = await runPurchases(client, taskQueue, sandbox, count);
+      // Warm-up: first bundle load, token, catalog cache.
+      await scenario('warm-up: 2 purchases', () => runPurchases(client, taskQueue, sandbox, 2));
+      const run = await scenario(`${count} concurrent purchases`, () => runPurchases(client, taskQueue, sandbox, count));
       figures.push({ name: `purchase: ${count} concurrent, end to end p50`, value: round(percentile(run.latencies, 50)), unit: 'ms', note: `order completes after 300 ms, polled every ${pollIntervalMs} ms` });
       figures.push({ name: 'purchase: end to end p95', value: round(percentile(run.latencies, 95)), unit: 'ms' });
       figures.push({ name: 'purchase: throughput', value: round((count / run.totalMs) * 60_000), unit: 'purchases/min' });
@@ -179,7 +201,7 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
 
       // The order takes 10 s instead of 0.3 s: ~40 polls. The retry policy is the poller, so history stays flat.
       await sandbox.control.setDelays({ orderCompletionMs: 10_000 });
-      const slow = await runPurchases(client, taskQueue, sandbox, 1);
+      const slow = await scenario('1 purchase whose order takes 10 s', () => runPurchases(client, taskQueue, sandbox, 1));
       figures.push({ name: 'purchase: history events with a 10 s order (~40 polls)', value: slow.historyEvents[0], unit: 'events' });
       await sandbox.control.setDelays({ orderCompletionMs: 300 });
 
@@ -188,7 +210,7 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'status', status: 503, count: faultCount });
       await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'throttle', retryAfterSeconds: 1, count: faultCount });
       await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: faultCount });
-      const faulty = await runPurchases(client, taskQueue, sandbox, count);
+      const faulty = await scenario(`${count} concurrent purchases under cart 503s, 429s and dropped checkouts`, () => runPurchases(client, taskQueue, sandbox, count));
       await sandbox.control.clearFaults();
       const faults = `${faultCount} cart 503s, ${faultCount} cart 429s (Retry-After 1 s), ${faultCount} checkouts committed then dropped`;
       figures.push({ name: `purchase under faults: ${count} concurrent, all completed, p50`, value: round(percentile(faulty.latencies, 50)), unit: 'ms', note: faults });
@@ -201,7 +223,7 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
       await sandbox.control.setDelays({ orderListMs: 2000 });
       await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count });
-      const refused = await runPurchases(client, taskQueue, sandbox, count);
+      const refused = await scenario(`${count} concurrent purchases, checkout answers lost and repeats refused (800065)`, () => runPurchases(client, taskQueue, sandbox, count));
       await sandbox.control.clearFaults();
       await sandbox.control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true });
       const lost = `every checkout answer lost, its repeat refused with 800065; order list lagging 2 s`;
@@ -210,10 +232,12 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
       figures.push({ name: 'purchase, checkout answer lost + 800065: requests per purchase', value: round(refused.requests / count, 2), unit: 'requests' });
       figures.push({ name: 'purchase, checkout answer lost + 800065: orders per cart (max)', value: refused.maxOrdersPerCart, unit: 'orders' });
     });
+    // One process holds the worker, the sandbox and the clients: these are its figures, not the worker's alone.
     const memory = process.memoryUsage();
-    figures.push({ name: 'worker process RSS after the runs', value: round(memory.rss / 2 ** 20), unit: 'MiB', note: `${memory.rss >= rssBefore ? '+' : ''}${round((memory.rss - rssBefore) / 2 ** 20)} MiB during them` });
-    figures.push({ name: 'worker process heap used', value: round(memory.heapUsed / 2 ** 20), unit: 'MiB' });
-    await benchReplay(figures, bundle);
+    const mib = (bytes: number) => round(bytes / 2 ** 20);
+    figures.push({ name: 'bench process memory after the purchase runs: RSS', value: mib(memory.rss), unit: 'MiB', note: `RSS before the runs: ${mib(rssBeforeRuns)} MiB; worker, sandbox and clients in one process` });
+    figures.push({ name: 'bench process memory after the purchase runs: heap used', value: mib(memory.heapUsed), unit: 'MiB' });
+    await scenario('replay of committed histories', () => benchReplay(figures, bundle));
   } finally {
     await connection.close();
     await nativeConnection.close();
@@ -256,7 +280,8 @@ export async function main(argv: string[]): Promise<void> {
   const figures: Figure[] = [];
   const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 0 });
   try {
-    await benchClient(sandbox, figures, Number(values.requests ?? '2000'));
+    const requests = Number(values.requests ?? '2000');
+    await scenario(`Partner Center client: 100 concurrent tokens, catalog resolution, GET /products x${requests}`, () => benchClient(sandbox, figures, requests));
     await benchPurchases(sandbox, figures, Number(values.purchases ?? '30'));
   } finally {
     await sandbox.close();
