@@ -1,6 +1,6 @@
-import { createBillingActivities } from './billing';
-import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase';
-import { createSubscriptionActivities } from './subscription';
+import { createBillingActivities } from './billing/activities';
+import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
+import { createSubscriptionActivities } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to every activity. */
 export type ActivityDeps = PurchaseActivityDeps;

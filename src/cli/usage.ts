@@ -5,7 +5,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
             --quantity N --term P1M|P1Y|P3Y --billing monthly|annual|triennial
             [--country US] [--segment commercial] [--currency USD] [--friendly-name NAME]
             [--no-auto-renew] [--require-approval] [--wait]
-  purchase  --file request.json [--wait]          a whole PurchaseRequest (contract §3)
+  purchase  --file request.json [--wait]          a whole PurchaseRequest (docs/reference.md)
             a request id that already finished is refused (exit 1); one still running is attached to
   status    ID                                    step, cart, orders, subscriptions, last error or result
   watch     ID                                    follows the steps live until the run ends

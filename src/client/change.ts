@@ -1,12 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { changeStatusQuery } from '../workflows/change-messages';
-import type { changeSubscription } from '../workflows/change-subscription';
-import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/change-types';
-import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/search-attributes';
+import { changeStatusQuery } from '../workflows/subscription/messages';
+import type { changeSubscription } from '../workflows/subscription/workflow';
+import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/types';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { changeStatusQuery } from '../workflows/change-messages';
-export { changeFailureTypes, type ChangeFailureType } from '../workflows/failure-types';
+export { changeStatusQuery } from '../workflows/subscription/messages';
+export { changeFailureTypes, type ChangeFailureType } from '../workflows/common/failure-types';
 export {
   ChangeStatusSchema,
   changeWorkflowId,
@@ -22,7 +22,7 @@ export {
   type SubscriptionChangeRequest,
   type SubscriptionChangeResult,
   type SubscriptionView,
-} from '../workflows/change-types';
+} from '../workflows/subscription/types';
 
 export type ChangeHandle = WorkflowHandle<typeof changeSubscription>;
 

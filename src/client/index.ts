@@ -1,12 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { purchaseWorkflowId } from '../workflows/ids';
-import { purchaseStatusQuery } from '../workflows/purchase-messages';
-import type { purchaseSubscription } from '../workflows/purchase';
-import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase-types';
-import { PcCustomerId, PcStep } from '../workflows/search-attributes';
+import { purchaseWorkflowId } from '../workflows/purchase/ids';
+import { purchaseStatusQuery } from '../workflows/purchase/messages';
+import type { purchaseSubscription } from '../workflows/purchase/workflow';
+import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/types';
+import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { purchaseWorkflowId } from '../workflows/ids';
+export { purchaseWorkflowId } from '../workflows/purchase/ids';
 export * from './change';
 export {
   ApproveArgsSchema,
@@ -21,8 +21,8 @@ export {
   type CancelAcknowledgement,
   type CancelArgs,
   type RejectArgs,
-} from '../workflows/purchase-messages';
-export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/failure-types';
+} from '../workflows/purchase/messages';
+export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/common/failure-types';
 export {
   PurchaseRequestSchema,
   PurchaseResultSchema,
@@ -32,7 +32,7 @@ export {
   type PurchaseResult,
   type PurchaseStatus,
   type PurchaseStep,
-} from '../workflows/purchase-types';
+} from '../workflows/purchase/types';
 
 export type PurchaseHandle = WorkflowHandle<typeof purchaseSubscription>;
 export type { StartOnceHandle } from './start-once';

@@ -1,12 +1,12 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../config';
-import type { reconcileBilling } from '../workflows/reconcile-billing';
-import { describeReconcileRequest } from '../workflows/reconcile-logic';
-import { DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/reconcile-types';
-import { describeInvalid, type InvalidField } from '../workflows/validation';
-import { PcCustomerId } from '../workflows/search-attributes';
+import type { reconcileBilling } from '../workflows/billing/workflow';
+import { describeReconcileRequest } from '../activities/billing/seat-model';
+import { DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/billing/types';
+import { describeInvalid, type InvalidField } from '../workflows/common/validation';
+import { PcCustomerId } from '../workflows/common/search-attributes';
 
-export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/failure-types';
+export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/common/failure-types';
 export {
   ReconcileReportSchema,
   ReconcileRequestSchema,
@@ -14,7 +14,7 @@ export {
   type ReconcileFinding,
   type ReconcileReport,
   type ReconcileRequest,
-} from '../workflows/reconcile-types';
+} from '../workflows/billing/types';
 
 export type ReconcileHandle = WorkflowHandle<typeof reconcileBilling>;
 

@@ -35,8 +35,8 @@ import {
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
 import { runAsMain } from '../entry';
 import { changeSubscription, purchaseSubscription, reconcileBilling } from '../workflows';
-import { terminalSteps } from '../workflows/purchase-types';
-import { searchAttributeKeys } from '../workflows/search-attributes';
+import { terminalSteps } from '../workflows/purchase/types';
+import { searchAttributeKeys } from '../workflows/common/search-attributes';
 
 /**
  * `npm run docs`: writes docs/reference.md, the public reference of the project. The input and result formats are

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { searchAttributeKeys } from '../workflows/search-attributes';
+import { searchAttributeKeys } from '../workflows/common/search-attributes';
 import { resolveTemporalCli, type TemporalCli } from './cli-binary';
 
 export interface DevServerOptions {

@@ -1,4 +1,4 @@
 /** Every workflow of the worker (bundled through `require.resolve('./workflows')`). */
-export { purchaseSubscription } from './purchase';
-export { changeSubscription } from './change-subscription';
-export { reconcileBilling } from './reconcile-billing';
+export { purchaseSubscription } from './purchase/workflow';
+export { changeSubscription } from './subscription/workflow';
+export { reconcileBilling } from './billing/workflow';

@@ -1,4 +1,4 @@
-import type { ReconcileInput } from '../../src/workflows/reconcile-types';
+import type { ReconcileInput } from '../../src/workflows/billing/types';
 
 /** Reconciling November 2026 (the current period, in USD) as of the 25th at noon. */
 export const novemberReconcileInput: ReconcileInput = {

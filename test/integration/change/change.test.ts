@@ -10,7 +10,7 @@ import {
   type PurchaseRequest,
   type SubscriptionChange,
 } from '../../../src/client';
-import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import { workflowBundle } from '../../support/temporal';
 import { historyText, JWT_PATTERN, recordHistory, workflowFailure, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 

@@ -1,5 +1,5 @@
 import { purchaseStatusQuery } from '../../../src/client';
-import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
+import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import {
   historyText,
   JWT_PATTERN,

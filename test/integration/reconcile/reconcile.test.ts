@@ -3,11 +3,11 @@ import { gunzipSync } from 'node:zlib';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing';
+import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
 import { reconcileFailureTypes, scheduleReconcile, startReconcile, type ReconcileReport, type ReconcileRequest } from '../../../src/client';
 import { createCatalogResolver, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
 import { createActivityDeps } from '../../../src/worker';
-import { PcCustomerId, PcStep } from '../../../src/workflows/search-attributes';
+import { PcCustomerId, PcStep } from '../../../src/workflows/common/search-attributes';
 import { historyText, JWT_PATTERN, offers, recordHistory, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributeKeys } from '../../../src/workflows/search-attributes';
+import { searchAttributeKeys } from '../../../src/workflows/common/search-attributes';
 import { testEnv } from '../../support/temporal';
 
 const { IndexedValueType } = temporal.api.enums.v1;

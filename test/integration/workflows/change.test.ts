@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SubscriptionActivities } from '../../../src/activities';
-import { notYet } from '../../../src/activities/failures';
+import { notYet } from '../../../src/activities/common/failures';
 import {
   changeFailureTypes,
   changeStatusQuery,
@@ -10,9 +10,9 @@ import {
   type SubscriptionChangeRequest,
   type SubscriptionView,
 } from '../../../src/client';
-import { internalFailureTypes } from '../../../src/workflows/failure-types';
-import type { PurchaseSettings } from '../../../src/workflows/purchase-types';
-import { PcStep } from '../../../src/workflows/search-attributes';
+import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
+import type { PurchaseSettings } from '../../../src/workflows/purchase/types';
+import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig, type WorkerActivities } from '../../support/stub-worker';
 import { recordHistory, workflowFailure } from '../purchase/harness';
 

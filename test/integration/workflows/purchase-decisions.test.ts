@@ -7,9 +7,9 @@ import {
   type PurchaseHandle,
   type PurchaseRequest,
 } from '../../../src/client';
-import { notYet } from '../../../src/activities/failures';
-import { internalFailureTypes } from '../../../src/workflows/failure-types';
-import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/search-attributes';
+import { notYet } from '../../../src/activities/common/failures';
+import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
+import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { recordHistory, untilStep, workflowFailure } from '../purchase/harness';
 import { basic, customerId, e3, patient, purchasing, request, startOn } from './purchase-stubs';

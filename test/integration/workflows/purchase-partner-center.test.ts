@@ -1,9 +1,9 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { notYet } from '../../../src/activities/failures';
+import { notYet } from '../../../src/activities/common/failures';
 import { purchaseFailureTypes, purchaseStatusQuery, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
-import { internalFailureTypes } from '../../../src/workflows/failure-types';
-import { PcStep } from '../../../src/workflows/search-attributes';
+import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
+import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { recordHistory, workflowFailure } from '../purchase/harness';
 import { basic, basicRefreshed, customerId, purchasing, request, staleAvailability, startOn } from './purchase-stubs';

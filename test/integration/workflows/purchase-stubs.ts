@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PurchaseActivities } from '../../../src/activities';
 import { startPurchase, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
-import { internalFailureTypes } from '../../../src/workflows/failure-types';
-import type { OrderSummary, PurchaseSettings, ResolvedItem } from '../../../src/workflows/purchase-types';
+import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
+import type { OrderSummary, PurchaseSettings, ResolvedItem } from '../../../src/workflows/purchase/types';
 import type { StubRig } from '../../support/stub-worker';
 
 /** What the purchase tests of this layer share: a request, activities that buy it, short settings. */

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { createBillingActivities } from '../../../src/activities/billing';
+import { createBillingActivities } from '../../../src/activities/billing/activities';
 import { purchaseFailureTypes, reconcileFailureTypes, startReconcile, type ReconcileReport } from '../../../src/client';
 import type { OneTimeInvoiceLineItem, Order, SeekCursor, Subscription } from '../../../src/partner-center';
-import { internalFailureTypes } from '../../../src/workflows/failure-types';
-import { periodBounds } from '../../../src/workflows/reconcile-logic';
-import { PcStep } from '../../../src/workflows/search-attributes';
+import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
+import { periodBounds } from '../../../src/activities/billing/seat-model';
+import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { fakePartnerCenter } from '../../support/activities';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { workflowFailure } from '../purchase/harness';

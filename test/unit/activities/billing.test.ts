@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CHECKPOINT_BUDGET_BYTES, createBillingActivities, type ReconcileProgress } from '../../../src/activities/billing';
+import { CHECKPOINT_BUDGET_BYTES, createBillingActivities, type ReconcileProgress } from '../../../src/activities/billing/activities';
 import {
   PartnerCenterBusinessError,
   PartnerCenterNotFoundError,
@@ -11,7 +11,7 @@ import {
   type SeekCursor,
   type Subscription,
 } from '../../../src/partner-center';
-import type { ReconcileInput, ReconcileReport } from '../../../src/workflows/reconcile-types';
+import type { ReconcileInput, ReconcileReport } from '../../../src/workflows/billing/types';
 import { activityContext, applicationFailureOf as failureOf, fakePartnerCenter } from '../../support/activities';
 import { novemberReconcileInput as input } from '../../support/reconcile';
 

@@ -1,4 +1,4 @@
-import { matchCartOrders } from '../../../src/activities/checkout-recovery';
+import { matchCartOrders } from '../../../src/activities/purchase/checkout-recovery';
 import { cartSchema, orderSchema, type Order } from '../../../src/partner-center';
 
 const BASIC = 'CFQ7TTC0LH18:0001:CFQ7TTC0SS2M';

@@ -22,7 +22,7 @@ import {
   type ResolvedOffer,
   type Subscription,
 } from '../../../src/partner-center';
-import type { PurchaseItem, ResolvedItem } from '../../../src/workflows/purchase-types';
+import type { PurchaseItem, ResolvedItem } from '../../../src/workflows/purchase/types';
 import { activityContext, applicationFailureOf, fakePartnerCenter } from '../../support/activities';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';

@@ -1,8 +1,8 @@
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { createSubscriptionActivities } from '../../../src/activities/subscription';
+import { createSubscriptionActivities } from '../../../src/activities/subscription/activities';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
 import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
-import type { SubscriptionChange } from '../../../src/workflows/change-types';
+import type { SubscriptionChange } from '../../../src/workflows/subscription/types';
 import { activityContext, applicationFailureOf } from '../../support/activities';
 
 /**

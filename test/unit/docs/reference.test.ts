@@ -10,7 +10,7 @@ import {
   SubscriptionChangeRequestSchema,
 } from '../../../src/client';
 import { documentedScripts, documentedVariables, REFERENCE_PATH, renderReference } from '../../../src/docs/reference';
-import { searchAttributeKeys } from '../../../src/workflows/search-attributes';
+import { searchAttributeKeys } from '../../../src/workflows/common/search-attributes';
 
 const root = join(__dirname, '..', '..', '..');
 const page = renderReference();

@@ -1,5 +1,5 @@
-import { clip, detailLines, summariseIds } from '../../../src/workflows/details';
-import { describeProgress } from '../../../src/workflows/purchase-logic';
+import { clip, detailLines, summariseIds } from '../../../src/workflows/common/details';
+import { describeProgress } from '../../../src/workflows/purchase/rules';
 
 describe("a run's current details in the Temporal UI", () => {
   const subscriptions = ['a1b2c3d4-0000-4000-8000-000000000001', 'c3d4e5f6-0000-4000-8000-000000000002', 'e5f6a7b8-0000-4000-8000-000000000003'];

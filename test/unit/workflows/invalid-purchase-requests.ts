@@ -1,4 +1,4 @@
-import type { PurchaseRequest } from '../../../src/workflows/purchase-types';
+import type { PurchaseRequest } from '../../../src/workflows/purchase/types';
 
 /** Invalid purchase requests and the field each must be refused for; shared by unit and workflow tests. */
 

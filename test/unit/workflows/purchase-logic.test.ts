@@ -1,5 +1,5 @@
-import { lineErrorsFromOrderErrors, provisioningPlan, unfulfilledLineErrors } from '../../../src/workflows/purchase-logic';
-import type { CartOutcome, OrderSummary, ResolvedItem } from '../../../src/workflows/purchase-types';
+import { lineErrorsFromOrderErrors, provisioningPlan, unfulfilledLineErrors } from '../../../src/workflows/purchase/rules';
+import type { CartOutcome, OrderSummary, ResolvedItem } from '../../../src/workflows/purchase/types';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const A = 'P1:0001:A1';

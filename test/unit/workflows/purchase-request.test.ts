@@ -1,6 +1,6 @@
-import { validatePurchaseRequest } from '../../../src/workflows/purchase-types';
+import { validatePurchaseRequest } from '../../../src/workflows/purchase/types';
 import { customerId, invalidPurchaseRequests, validItem as item, validRequest as valid } from './invalid-purchase-requests';
-import { invalidPurchaseRequest } from '../../../src/workflows/purchase-logic';
+import { invalidPurchaseRequest } from '../../../src/workflows/purchase/rules';
 
 describe('validatePurchaseRequest', () => {
   it('applies the contract defaults to a minimal request', () => {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { InvalidReconcileRequestError, reconcileScheduleId, scheduleReconcile, type ReconcileRequest } from '../../../src/client/reconcile';
-import { validateReconcileRequest } from '../../../src/workflows/reconcile-types';
+import { validateReconcileRequest } from '../../../src/workflows/billing/types';
 
 const customerId = '4F1B9C7E-2D3A-4C5B-8E6F-0A1B2C3D4E5F';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateWith, type Validation } from './validation';
+import { validateWith, type Validation } from '../common/validation';
 
 /**
  * Contract §3 data of `reconcileBilling` and what its activity exchanges with it.

@@ -1,6 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { isPartnerCenterError } from '../partner-center';
-import { internalFailureTypes, purchaseFailureTypes } from '../workflows/failure-types';
+import { isPartnerCenterError } from '../../partner-center';
+import { internalFailureTypes, purchaseFailureTypes } from '../../workflows/common/failure-types';
 
 /** Partner Center code of "availability not found": the catalog item id went stale. */
 export const STALE_AVAILABILITY_CODE = 400019;

@@ -1,6 +1,6 @@
 import { ActivityCancellationType, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { PurchaseActivities } from '../activities';
-import type { PurchaseSettings } from './purchase-types';
+import type { PurchaseActivities } from '../../activities';
+import type { PurchaseSettings } from '../purchase/types';
 
 /**
  * The worker's poll interval and deadlines (ORDER_POLL_INTERVAL, ORDER_VISIBILITY_DEADLINE, APPROVAL_TIMEOUT), read

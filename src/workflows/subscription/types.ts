@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { changeFailureTypes, type ChangeFailureType } from './failure-types';
-import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema } from './purchase-types';
-import { invalidRequest, validateWith, type InvalidField, type Validation } from './validation';
+import { changeFailureTypes, type ChangeFailureType } from '../common/failure-types';
+import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema } from '../purchase/types';
+import { invalidRequest, validateWith, type InvalidField, type Validation } from '../common/validation';
 
 /**
  * Contract §3 data of `changeSubscription` and the new-commerce rules it enforces before calling

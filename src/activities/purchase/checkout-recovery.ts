@@ -1,4 +1,4 @@
-import type { Cart, Order } from '../partner-center';
+import type { Cart, Order } from '../../partner-center';
 
 /**
  * Partner Center code of "can't check out an already submitted cart". The documentation says a repeated

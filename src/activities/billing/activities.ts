@@ -1,9 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { isPartnerCenterError, type PartnerCenterClient, type SeekCursor } from '../partner-center';
-import { seekCursorSchema } from '../partner-center/paging';
-import { reconcileFailureTypes } from '../workflows/failure-types';
+import { isPartnerCenterError, type PartnerCenterClient, type SeekCursor } from '../../partner-center';
+import { seekCursorSchema } from '../../partner-center/paging';
+import { reconcileFailureTypes } from '../../workflows/common/failure-types';
 import {
   addLine,
   buildReport,
@@ -14,7 +14,7 @@ import {
   type BillingTally,
   type CustomerFacts,
   type CustomerMatch,
-} from '../workflows/reconcile-logic';
+} from './seat-model';
 import {
   BillingTallySnapshotSchema,
   DEFAULT_BILLING_DELAY_HOURS,
@@ -22,9 +22,9 @@ import {
   type BillingClock,
   type ReconcileInput,
   type ReconcileReport,
-} from '../workflows/reconcile-types';
-import { toActivityFailure } from './failures';
-import { runCorrelationId } from './request-ids';
+} from '../../workflows/billing/types';
+import { toActivityFailure } from '../common/failures';
+import { runCorrelationId } from '../common/request-ids';
 
 export interface BillingActivityDeps {
   partnerCenter: PartnerCenterClient;

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal } from '@temporalio/activity';
-import { isPartnerCenterError, type PartnerCenterClient, type Subscription } from '../partner-center';
+import { isPartnerCenterError, type PartnerCenterClient, type Subscription } from '../../partner-center';
 import {
   checkChange,
   isInEffect,
@@ -11,10 +11,10 @@ import {
   type ChangeTarget,
   type SubscriptionRef,
   type SubscriptionView,
-} from '../workflows/change-types';
-import { changeFailureTypes, internalFailureTypes } from '../workflows/failure-types';
-import { notYet, toActivityFailure } from './failures';
-import { runCorrelationId, stableRequestId } from './request-ids';
+} from '../../workflows/subscription/types';
+import { changeFailureTypes, internalFailureTypes } from '../../workflows/common/failure-types';
+import { notYet, toActivityFailure } from '../common/failures';
+import { runCorrelationId, stableRequestId } from '../common/request-ids';
 
 export interface SubscriptionActivityDeps {
   partnerCenter: PartnerCenterClient;

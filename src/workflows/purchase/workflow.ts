@@ -12,12 +12,12 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { lastAttempt } from './activity-failures';
-import { getPurchaseSettings, partnerCenterCall, poller } from './activity-options';
+import { lastAttempt } from '../common/activity-failures';
+import { getPurchaseSettings, partnerCenterCall, poller } from '../common/activity-options';
 import type { z } from 'zod';
-import type { PurchaseActivities } from '../activities';
-import { internalFailureTypes, purchaseFailureTypes } from './failure-types';
-import { describeProgress, invalidPurchaseRequest, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './purchase-logic';
+import type { PurchaseActivities } from '../../activities';
+import { internalFailureTypes, purchaseFailureTypes } from '../common/failure-types';
+import { describeProgress, invalidPurchaseRequest, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './rules';
 import {
   ApproveArgsSchema,
   CancelArgsSchema,
@@ -27,7 +27,7 @@ import {
   purchaseStatusQuery,
   rejectPurchaseUpdate,
   type CancelArgs,
-} from './purchase-messages';
+} from './messages';
 import {
   terminalSteps,
   validatePurchaseRequest,
@@ -43,8 +43,8 @@ import {
   type SubscriptionCancellation,
   type SubscriptionSummary,
   type ValidPurchaseRequest,
-} from './purchase-types';
-import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from './search-attributes';
+} from './types';
+import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 
 const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
 

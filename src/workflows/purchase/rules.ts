@@ -6,10 +6,10 @@ import type {
   OrderSummary,
   ProvisionSubscriptionInput,
   ResolvedItem,
-} from './purchase-types';
-import { purchaseFailureTypes } from './failure-types';
-import { invalidRequest } from './validation';
-import { detailLines, summariseIds } from './details';
+} from './types';
+import { purchaseFailureTypes } from '../common/failure-types';
+import { invalidRequest } from '../common/validation';
+import { detailLines, summariseIds } from '../common/details';
 
 /** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
 

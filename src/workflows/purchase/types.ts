@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { validateWith, type Validation } from './validation';
+import { validateWith, type Validation } from '../common/validation';
 
-export type { InvalidField } from './validation';
+export type { InvalidField } from '../common/validation';
 
 /**
  * Contract §3 data of `purchaseSubscription`, plus the shapes its activities exchange with it.

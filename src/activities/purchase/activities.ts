@@ -10,9 +10,9 @@ import {
   type ResolvedOffer,
   type Subscription,
   type TokenMode,
-} from '../partner-center';
-import { internalFailureTypes, purchaseFailureTypes } from '../workflows/failure-types';
-import { invalidPurchaseRequest } from '../workflows/purchase-logic';
+} from '../../partner-center';
+import { internalFailureTypes, purchaseFailureTypes } from '../../workflows/common/failure-types';
+import { invalidPurchaseRequest } from '../../workflows/purchase/rules';
 import type {
   AwaitOrderInput,
   CancelSubscriptionInput,
@@ -30,10 +30,10 @@ import type {
   ResolvedItem,
   SubscriptionCancellation,
   SubscriptionSummary,
-} from '../workflows/purchase-types';
+} from '../../workflows/purchase/types';
 import { ALREADY_SUBMITTED_CODE, matchCartOrders } from './checkout-recovery';
-import { notYet, toActivityFailure } from './failures';
-import { runCorrelationId, stableRequestId } from './request-ids';
+import { notYet, toActivityFailure } from '../common/failures';
+import { runCorrelationId, stableRequestId } from '../common/request-ids';
 
 export interface PurchaseActivityDeps {
   partnerCenter: PartnerCenterClient;

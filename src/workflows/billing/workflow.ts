@@ -8,13 +8,13 @@ import {
   setCurrentDetails,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { BillingActivities } from '../activities/billing';
-import { lastAttempt } from './activity-failures';
-import { purchaseFailureTypes, reconcileFailureTypes } from './failure-types';
-import { describeReconcileProgress, periodBounds } from './reconcile-logic';
-import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './reconcile-types';
-import { PcCustomerId, PcStep } from './search-attributes';
-import { invalidRequest } from './validation';
+import type { BillingActivities } from '../../activities/billing/activities';
+import { lastAttempt } from '../common/activity-failures';
+import { purchaseFailureTypes, reconcileFailureTypes } from '../common/failure-types';
+import { describeReconcileProgress, periodBounds } from '../../activities/billing/seat-model';
+import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './types';
+import { PcCustomerId, PcStep } from '../common/search-attributes';
+import { invalidRequest } from '../common/validation';
 
 /**
  * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that

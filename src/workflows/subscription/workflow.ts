@@ -8,10 +8,10 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { SubscriptionActivities } from '../activities';
-import { lastAttempt } from './activity-failures';
-import { getPurchaseSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from './activity-options';
-import { changeStatusQuery } from './change-messages';
+import type { SubscriptionActivities } from '../../activities';
+import { lastAttempt } from '../common/activity-failures';
+import { getPurchaseSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from '../common/activity-options';
+import { changeStatusQuery } from './messages';
 import {
   checkChange,
   describeChange,
@@ -24,11 +24,11 @@ import {
   type SubscriptionChangeRequest,
   type SubscriptionChangeResult,
   type SubscriptionView,
-} from './change-types';
-import { detailLines } from './details';
-import { changeFailureTypes, internalFailureTypes } from './failure-types';
-import type { PurchaseSettings } from './purchase-types';
-import { PcCustomerId, PcStep, PcSubscriptionIds } from './search-attributes';
+} from './types';
+import { detailLines } from '../common/details';
+import { changeFailureTypes, internalFailureTypes } from '../common/failure-types';
+import type { PurchaseSettings } from '../purchase/types';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 
 /** Reads: transient failures retried with backoff until they succeed. */
 const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);

@@ -14,8 +14,8 @@ import {
   type CustomerMatch,
   type OrderFacts,
   type SubscriptionFacts,
-} from '../../../src/workflows/reconcile-logic';
-import { BillingTallySnapshotSchema, ReconcileReportSchema, type BillingClock } from '../../../src/workflows/reconcile-types';
+} from '../../../src/activities/billing/seat-model';
+import { BillingTallySnapshotSchema, ReconcileReportSchema, type BillingClock } from '../../../src/workflows/billing/types';
 import { novemberReconcileInput } from '../../support/reconcile';
 
 /** Partner Center's clock at the input's asOf, with the default 24-hour billing delay. */

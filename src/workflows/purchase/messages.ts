@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { PurchaseStepSchema, type PurchaseStatus } from './purchase-types';
+import { PurchaseStepSchema, type PurchaseStatus } from './types';
 
 /** Messages of `purchaseSubscription` (contract §3), shared by the workflow and its clients. */
 export const purchaseStatusQuery = defineQuery<PurchaseStatus>('status');

@@ -1,5 +1,5 @@
-import type { OneTimeInvoiceLineItem, Order, Subscription } from '../partner-center';
-import { detailLines } from './details';
+import type { OneTimeInvoiceLineItem, Order, Subscription } from '../../partner-center';
+import { detailLines } from '../../workflows/common/details';
 import type {
   BillingClock,
   BilledSubscription,
@@ -9,7 +9,7 @@ import type {
   ReconcilePeriod,
   ReconcileReport,
   ValidReconcileRequest,
-} from './reconcile-types';
+} from '../../workflows/billing/types';
 
 /**
  * Pure decisions of `reconcileBilling`, apart from Temporal and HTTP so they are unit-tested on tables.
