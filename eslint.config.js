@@ -31,7 +31,53 @@ module.exports = tseslint.config(
               message: 'Workflows import activities as types only (import type ...).',
               allowTypeImports: true,
             },
+            { group: ['**/client', '**/client/**', '**/cli/**', '**/config', '**/worker'], message: 'Workflows depend on nothing outside src/workflows.' },
             { group: ['@azure/*', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Not allowed in workflow code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts', 'src/start.ts', 'src/demo.ts', 'src/bench/**/*.ts', 'src/docs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/*/*', '!**/workflows/*/api', '!**/workflows/common/search-attributes'],
+              message: "Import a workflow context through its api.ts (e.g. '../workflows/purchase/api').",
+            },
+            { group: ['**/activities/**'], message: 'Callers start workflows; they never run activities.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)workflows(/index|/[^/]+/workflow)?$', message: 'Activities never import workflow code (only shared types, rules and failure tables).' },
+            { group: ['**/client', '**/client/**', '**/cli/**', '**/sandbox/**'], message: 'Activities reach Partner Center through src/partner-center only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/partner-center/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', '**/sandbox/**'], message: 'The Partner Center client knows nothing of Temporal or of the sandbox.' },
           ],
         },
       ],

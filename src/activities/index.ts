@@ -1,9 +1,9 @@
-import { createBillingActivities } from './billing/activities';
+import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
-import { createSubscriptionActivities } from './subscription/activities';
+import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
-/** What the worker builds from its configuration (src/worker.ts) and hands to every activity. */
-export type ActivityDeps = PurchaseActivityDeps;
+/** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
+export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps;
 
 /** Every activity of the worker, bound to its Partner Center client and catalog. */
 export function createActivities(deps: ActivityDeps) {
@@ -17,3 +17,4 @@ export function createActivities(deps: ActivityDeps) {
 /** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
+export type BillingActivities = ReturnType<typeof createBillingActivities>;

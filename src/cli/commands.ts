@@ -13,8 +13,8 @@ import {
   type ReconcileReport,
   type SubscriptionChangeResult,
 } from '../client';
-import { changeSteps } from '../workflows/subscription/types';
-import { purchaseSteps } from '../workflows/purchase/types';
+import { changeSteps } from '../workflows/subscription/api';
+import { purchaseSteps } from '../workflows/purchase/api';
 import { CliFailure, failureReport, UsageError } from './errors';
 import { changeRequestFromFlags, checkFlagsOf, Problems, purchaseRequestFromFlags, reconcileRequestFromFlags, requiredFlags, type Values } from './flags';
 import { table, type Output } from './output';

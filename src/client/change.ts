@@ -1,12 +1,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { changeStatusQuery } from '../workflows/subscription/messages';
-import type { changeSubscription } from '../workflows/subscription/workflow';
-import { changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/types';
+import { changeStatusQuery, changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/api';
+import type { ChangeWorkflow } from '../workflows/subscription/api';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { changeStatusQuery } from '../workflows/subscription/messages';
-export { changeFailureTypes, type ChangeFailureType } from '../workflows/common/failure-types';
+export { changeStatusQuery } from '../workflows/subscription/api';
+export { changeFailureTypes, type ChangeFailureType } from '../workflows/subscription/api';
 export {
   ChangeStatusSchema,
   changeWorkflowId,
@@ -22,9 +21,9 @@ export {
   type SubscriptionChangeRequest,
   type SubscriptionChangeResult,
   type SubscriptionView,
-} from '../workflows/subscription/types';
+} from '../workflows/subscription/api';
 
-export type ChangeHandle = WorkflowHandle<typeof changeSubscription>;
+export type ChangeHandle = WorkflowHandle<ChangeWorkflow>;
 
 export interface StartChangeOptions {
   /** Contract default `partner-center`. */
@@ -35,10 +34,10 @@ export interface StartChangeOptions {
  * Starts `changeSubscription` for `request`, or attaches to the change already started for its requestId —
  * running or closed — so an upstream retry never changes the subscription twice (`newlyStarted` tells which).
  */
-export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<StartOnceHandle<typeof changeSubscription>> {
+export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<StartOnceHandle<ChangeWorkflow>> {
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = SubscriptionChangeRequestSchema.safeParse(request);
-  return startOnce<typeof changeSubscription>(client, 'changeSubscription', {
+  return startOnce<ChangeWorkflow>(client, 'changeSubscription', {
     workflowId: changeWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [request],
@@ -58,7 +57,7 @@ export async function startChange(client: Client, request: SubscriptionChangeReq
 
 /** The change of `requestId`: its handle, for `result()` or `getChangeStatus`. */
 export function getChange(client: Client, requestId: string): ChangeHandle {
-  return client.workflow.getHandle<typeof changeSubscription>(changeWorkflowId(requestId));
+  return client.workflow.getHandle<ChangeWorkflow>(changeWorkflowId(requestId));
 }
 
 /** The `status` query of the change of `requestId`. */

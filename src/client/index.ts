@@ -1,12 +1,10 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { purchaseWorkflowId } from '../workflows/purchase/ids';
-import { purchaseStatusQuery } from '../workflows/purchase/messages';
-import type { purchaseSubscription } from '../workflows/purchase/workflow';
-import { PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/types';
+import { purchaseWorkflowId, purchaseStatusQuery, PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/api';
+import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { purchaseWorkflowId } from '../workflows/purchase/ids';
+export { purchaseWorkflowId } from '../workflows/purchase/api';
 export * from './change';
 export {
   ApproveArgsSchema,
@@ -21,8 +19,8 @@ export {
   type CancelAcknowledgement,
   type CancelArgs,
   type RejectArgs,
-} from '../workflows/purchase/messages';
-export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/common/failure-types';
+} from '../workflows/purchase/api';
+export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/purchase/api';
 export {
   PurchaseRequestSchema,
   PurchaseResultSchema,
@@ -32,9 +30,9 @@ export {
   type PurchaseResult,
   type PurchaseStatus,
   type PurchaseStep,
-} from '../workflows/purchase/types';
+} from '../workflows/purchase/api';
 
-export type PurchaseHandle = WorkflowHandle<typeof purchaseSubscription>;
+export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';
 
 export interface StartPurchaseOptions {
@@ -52,13 +50,13 @@ export async function startPurchase(
   client: Client,
   request: PurchaseRequest,
   options: StartPurchaseOptions = {},
-): Promise<StartOnceHandle<typeof purchaseSubscription>> {
+): Promise<StartOnceHandle<PurchaseWorkflow>> {
   // Only well-formed values become search attributes; the workflow itself names every bad field.
   const parsed = PurchaseRequestSchema.safeParse(request);
   const summary = parsed.success
     ? `Buy ${parsed.data.items.length} item(s) for customer ${parsed.data.customerId} (${parsed.data.country}, ${parsed.data.segment})`
     : `Purchase request ${request.requestId}`;
-  return startOnce<typeof purchaseSubscription>(client, 'purchaseSubscription', {
+  return startOnce<PurchaseWorkflow>(client, 'purchaseSubscription', {
     workflowId: purchaseWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [request],
@@ -75,7 +73,7 @@ export async function startPurchase(
 
 /** The purchase of `requestId`: its handle, for `result()`, updates, or `getPurchaseStatus`. */
 export function getPurchase(client: Client, requestId: string): PurchaseHandle {
-  return client.workflow.getHandle<typeof purchaseSubscription>(purchaseWorkflowId(requestId));
+  return client.workflow.getHandle<PurchaseWorkflow>(purchaseWorkflowId(requestId));
 }
 
 /** The `status` query of the purchase of `requestId`. */

@@ -1,12 +1,10 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../config';
-import type { reconcileBilling } from '../workflows/billing/workflow';
-import { describeReconcileRequest } from '../activities/billing/seat-model';
-import { DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest } from '../workflows/billing/types';
-import { describeInvalid, type InvalidField } from '../workflows/common/validation';
+import type { ReconcileWorkflow } from '../workflows/billing/api';
+import { describeReconcileRequest, DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest, describeInvalid, type InvalidField } from '../workflows/billing/api';
 import { PcCustomerId } from '../workflows/common/search-attributes';
 
-export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/common/failure-types';
+export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/billing/api';
 export {
   ReconcileReportSchema,
   ReconcileRequestSchema,
@@ -14,9 +12,9 @@ export {
   type ReconcileFinding,
   type ReconcileReport,
   type ReconcileRequest,
-} from '../workflows/billing/types';
+} from '../workflows/billing/api';
 
-export type ReconcileHandle = WorkflowHandle<typeof reconcileBilling>;
+export type ReconcileHandle = WorkflowHandle<ReconcileWorkflow>;
 
 export interface StartReconcileOptions {
   /** Contract default `partner-center`. */
@@ -56,7 +54,7 @@ export async function startReconcile(client: Client, request: ReconcileRequest, 
   const validation = validateReconcileRequest(request);
   const valid = validation.ok ? validation.request : undefined;
   const workflowId = options.workflowId ?? `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
-  return client.workflow.start<typeof reconcileBilling>('reconcileBilling', {
+  return client.workflow.start<ReconcileWorkflow>('reconcileBilling', {
     workflowId,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [valid ?? request],

@@ -35,7 +35,7 @@ import {
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
 import { runAsMain } from '../entry';
 import { changeSubscription, purchaseSubscription, reconcileBilling } from '../workflows';
-import { terminalSteps } from '../workflows/purchase/types';
+import { terminalSteps } from '../workflows/purchase/api';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
 
 /**
@@ -127,7 +127,7 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
   CheckoutRejected: 'Partner Center refused the checkout; nothing was bought.',
   OrderNotVisible: 'The order did not appear within `ORDER_VISIBILITY_DEADLINE`.',
   ProvisioningFailed: 'The order completed but a subscription did not become active.',
-  Unauthorized: 'The credential was refused (401). Also ends changes and reconciliations.',
+  Unauthorized: 'The credential was refused (401).',
   Rejected: 'The `reject` update refused the purchase, or no decision came within `APPROVAL_TIMEOUT`.',
 };
 const changeFailureMeanings: Record<ChangeFailureType, string> = {
@@ -135,10 +135,12 @@ const changeFailureMeanings: Record<ChangeFailureType, string> = {
   OutsideCancellationWindow: 'A seat reduction or cancellation after the refundable (168-hour) window; nothing was sent.',
   SubscriptionBusy: 'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
   ChangeRejected: 'The subscription\'s state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.',
+  Unauthorized: 'The credential was refused (401).',
 };
 const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
   ReconciliationFailed: 'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
+  Unauthorized: 'The credential was refused (401).',
 };
 
 function failureTable(types: Record<string, string>, meanings: Record<string, string>): string {

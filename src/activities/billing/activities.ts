@@ -3,7 +3,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import { z } from 'zod';
 import { isPartnerCenterError, type PartnerCenterClient, type SeekCursor } from '../../partner-center';
 import { seekCursorSchema } from '../../partner-center/paging';
-import { reconcileFailureTypes } from '../../workflows/common/failure-types';
+import { reconcileFailureTypes } from '../../workflows/billing/failures';
 import {
   addLine,
   buildReport,
@@ -215,7 +215,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         }
         return buildReport(input, tally, matches, matches.length);
       } catch (err) {
-        throw toActivityFailure(err, reconcileFailureTypes.partnerCenterRefused);
+        throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
       }
     },
   };

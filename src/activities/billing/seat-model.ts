@@ -1,18 +1,15 @@
 import type { OneTimeInvoiceLineItem, Order, Subscription } from '../../partner-center';
-import { detailLines } from '../../workflows/common/details';
 import type {
   BillingClock,
   BilledSubscription,
   BillingTallySnapshot,
   ReconcileFinding,
   ReconcileInput,
-  ReconcilePeriod,
   ReconcileReport,
-  ValidReconcileRequest,
 } from '../../workflows/billing/types';
 
 /**
- * Pure decisions of `reconcileBilling`, apart from Temporal and HTTP so they are unit-tested on tables.
+ * Pure decisions of the reconciliation activity, apart from Temporal and HTTP so they are unit-tested on tables.
  *
  * The seat model: charges that start a term (`new`, `renew`, `convert`) and the recurring `cycleCharge`
  * bill the seats held on their day; `addQuantity` adds seats; `removeQuantity` and `cancelImmediate`
@@ -150,12 +147,6 @@ function offerName(line: ChargeLine): string | undefined {
   return line.skuName ?? line.productName;
 }
 
-/** [start, end) of the UTC calendar month `period` names, seen from `now` (Partner Center's new-commerce billing periods). */
-export function periodBounds(period: ReconcilePeriod, now: Date): { periodStart: string; periodEnd: string } {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() - (period === 'previous' ? 1 : 0);
-  return { periodStart: new Date(Date.UTC(year, month, 1)).toISOString(), periodEnd: new Date(Date.UTC(year, month + 1, 1)).toISOString() };
-}
 
 /**
  * The first billing anniversary inside the subscription's term that falls in [from, to) (epoch ms), as
@@ -421,26 +412,4 @@ function byAmountAtStake(a: ReconcileFinding, b: ReconcileFinding): number {
 
 export function round2(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-/** One line for the Temporal UI's static summary and the schedule's runs. */
-export function describeReconcileRequest(request: ValidReconcileRequest): string {
-  return `Reconcile unbilled ${request.currency} charges (${request.period} period) for ${request.customerId !== undefined ? `customer ${request.customerId}` : 'every customer'}`;
-}
-
-/** The workflow's current details in the Temporal UI: one short line per fact. */
-export function describeReconcileProgress(step: string, report?: ReconcileReport, error?: string): string {
-  return detailLines([
-    ['Step', step],
-    ['Period', report && `${report.periodStart} – ${report.periodEnd} (${report.currency})`],
-    ['Lines', report && `${report.lines}, ${report.billedAmount} ${report.currency} before tax`],
-    ['Matched', report && `${report.matched} of ${report.subscriptions} subscription(s), ${report.customers} customer(s)`],
-    [
-      'Findings',
-      report &&
-        `${report.totals.unexpectedCharges} unexpected, ${report.totals.missingCharges} missing, ${report.totals.quantityMismatches} quantity mismatches`,
-    ],
-    ['Not verifiable', report && report.unverified > 0 ? `${report.unverified} subscription(s)` : undefined],
-    ['Error', error],
-  ]);
 }

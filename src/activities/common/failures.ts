@@ -1,6 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { isPartnerCenterError } from '../../partner-center';
-import { internalFailureTypes, purchaseFailureTypes } from '../../workflows/common/failure-types';
+import { internalFailureTypes, UNAUTHORIZED } from '../../workflows/common/failure-types';
 
 /** Partner Center code of "availability not found": the catalog item id went stale. */
 export const STALE_AVAILABILITY_CODE = 400019;
@@ -19,7 +19,7 @@ export function toActivityFailure(err: unknown, businessType: string): unknown {
   if (!isPartnerCenterError(err)) return err;
   const details = [{ status: err.status, code: err.code, description: err.description, requestId: err.requestId }];
   if (err.kind === 'unauthorized') {
-    return ApplicationFailure.create({ type: purchaseFailureTypes.unauthorized, message: err.message, details, nonRetryable: true });
+    return ApplicationFailure.create({ type: UNAUTHORIZED, message: err.message, details, nonRetryable: true });
   }
   if (Number(err.code) === STALE_AVAILABILITY_CODE) {
     return ApplicationFailure.create({ type: internalFailureTypes.staleAvailability, message: err.message, details, nonRetryable: true });

@@ -11,7 +11,8 @@ import {
   type Subscription,
   type TokenMode,
 } from '../../partner-center';
-import { internalFailureTypes, purchaseFailureTypes } from '../../workflows/common/failure-types';
+import { internalFailureTypes } from '../../workflows/common/failure-types';
+import { purchaseFailureTypes } from '../../workflows/purchase/failures';
 import { invalidPurchaseRequest } from '../../workflows/purchase/rules';
 import type {
   AwaitOrderInput,
@@ -25,12 +26,12 @@ import type {
   OrderSummary,
   ProvisionSubscriptionInput,
   PurchaseItem,
-  PurchaseSettings,
   ResolveItemsInput,
   ResolvedItem,
   SubscriptionCancellation,
   SubscriptionSummary,
 } from '../../workflows/purchase/types';
+import type { WorkerSettings } from '../../workflows/common/settings';
 import { ALREADY_SUBMITTED_CODE, matchCartOrders } from './checkout-recovery';
 import { notYet, toActivityFailure } from '../common/failures';
 import { runCorrelationId, stableRequestId } from '../common/request-ids';
@@ -39,7 +40,7 @@ export interface PurchaseActivityDeps {
   partnerCenter: PartnerCenterClient;
   catalog: CatalogResolver;
   tokenMode: TokenMode;
-  settings: { orderPollIntervalMs: number; orderVisibilityDeadlineMs: number; approvalTimeoutMs?: number };
+  settings: { orderPollIntervalMs: number; orderVisibilityDeadlineMs: number; approvalTimeoutMs?: number; subscriptionChangeDeadlineMs?: number };
 }
 
 /** How long a purchase waits in `awaiting-approval` unless the worker is configured otherwise. */
@@ -114,12 +115,17 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
   }
 
   return {
-    /** Worker settings, recorded in history by the workflow so replays see the same values. */
-    async getPurchaseSettings(): Promise<PurchaseSettings> {
+    /**
+     * Worker settings of every workflow, recorded in history so replays see the same values (the name predates
+     * the other workflows and is in every recorded history, so it stays).
+     */
+    async getPurchaseSettings(): Promise<WorkerSettings> {
+      const { orderPollIntervalMs, orderVisibilityDeadlineMs, approvalTimeoutMs, subscriptionChangeDeadlineMs } = deps.settings;
       return {
-        orderPollIntervalMs: deps.settings.orderPollIntervalMs,
-        orderVisibilityDeadlineMs: deps.settings.orderVisibilityDeadlineMs,
-        approvalTimeoutMs: deps.settings.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+        orderPollIntervalMs,
+        orderVisibilityDeadlineMs,
+        approvalTimeoutMs: approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+        ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
       };
     },
 

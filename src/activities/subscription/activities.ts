@@ -1,18 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal } from '@temporalio/activity';
 import { isPartnerCenterError, type PartnerCenterClient, type Subscription } from '../../partner-center';
-import {
-  checkChange,
-  isInEffect,
-  refusalFailure,
-  type ApplyChangeInput,
-  type ApplyChangeOutcome,
-  type AwaitChangeInput,
-  type ChangeTarget,
-  type SubscriptionRef,
-  type SubscriptionView,
-} from '../../workflows/subscription/types';
-import { changeFailureTypes, internalFailureTypes } from '../../workflows/common/failure-types';
+import { type ApplyChangeInput, type ApplyChangeOutcome, type AwaitChangeInput, type ChangeTarget, type SubscriptionRef, type SubscriptionView } from '../../workflows/subscription/types';
+import { checkChange, isInEffect, refusalFailure } from '../../workflows/subscription/rules';
+import { internalFailureTypes } from '../../workflows/common/failure-types';
+import { changeFailureTypes } from '../../workflows/subscription/failures';
 import { notYet, toActivityFailure } from '../common/failures';
 import { runCorrelationId, stableRequestId } from '../common/request-ids';
 

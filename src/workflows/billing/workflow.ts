@@ -10,8 +10,8 @@ import {
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing/activities';
 import { lastAttempt } from '../common/activity-failures';
-import { purchaseFailureTypes, reconcileFailureTypes } from '../common/failure-types';
-import { describeReconcileProgress, periodBounds } from '../../activities/billing/seat-model';
+import { reconcileFailureTypes } from './failures';
+import { describeReconcileProgress, periodBounds } from './rules';
 import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
 import { invalidRequest } from '../common/validation';
@@ -32,7 +32,7 @@ const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
 });
 
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
-const reportedFailureTypes: ReadonlySet<string> = new Set([purchaseFailureTypes.unauthorized, reconcileFailureTypes.partnerCenterRefused]);
+const reportedFailureTypes: ReadonlySet<string> = new Set([reconcileFailureTypes.unauthorized, reconcileFailureTypes.reconciliationFailed]);
 
 /** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
@@ -67,7 +67,7 @@ export async function reconcileBilling(input: ReconcileRequest): Promise<Reconci
 function toReconcileFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   const { timedOut, last } = err instanceof ActivityFailure ? lastAttempt(err) : { timedOut: false };
-  const type = last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.partnerCenterRefused;
+  const type = last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.reconciliationFailed;
   const message = timedOut ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}` : (last?.message ?? err.message);
   return ApplicationFailure.create({ type, message, details: last?.details ?? undefined, nonRetryable: true, cause: err });
 }

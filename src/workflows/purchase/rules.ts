@@ -7,7 +7,7 @@ import type {
   ProvisionSubscriptionInput,
   ResolvedItem,
 } from './types';
-import { purchaseFailureTypes } from '../common/failure-types';
+import { purchaseFailureTypes } from './failures';
 import { invalidRequest } from '../common/validation';
 import { detailLines, summariseIds } from '../common/details';
 

@@ -190,13 +190,6 @@ export type PurchaseResult = z.infer<typeof PurchaseResultSchema>;
 
 // ---- Activity inputs and outputs ----
 
-export const PurchaseSettingsSchema = z.object({
-  orderPollIntervalMs: z.number().int().positive(),
-  orderVisibilityDeadlineMs: z.number().int().positive(),
-  approvalTimeoutMs: z.number().int().positive(),
-});
-export type PurchaseSettings = z.infer<typeof PurchaseSettingsSchema>;
-
 export interface ResolveItemsInput {
   country: string;
   segment: Segment;

@@ -13,10 +13,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { lastAttempt } from '../common/activity-failures';
-import { getPurchaseSettings, partnerCenterCall, poller } from '../common/activity-options';
+import { getWorkerSettings, partnerCenterCall, poller } from '../common/activity-options';
+import type { WorkerSettings } from '../common/settings';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../../activities';
-import { internalFailureTypes, purchaseFailureTypes } from '../common/failure-types';
+import { internalFailureTypes } from '../common/failure-types';
+import { purchaseFailureTypes } from './failures';
 import { describeProgress, invalidPurchaseRequest, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './rules';
 import {
   ApproveArgsSchema,
@@ -36,7 +38,6 @@ import {
   type OrderSummary,
   type PurchaseRequest,
   type PurchaseResult,
-  type PurchaseSettings,
   type PurchaseStatus,
   type PurchaseStep,
   type ResolvedItem,
@@ -46,14 +47,15 @@ import {
 } from './types';
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 
-const partnerCenter = proxyActivities<PurchaseActivities>(partnerCenterCall);
+/** The purchase's Partner Center calls, one activity each. */
+const calls = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
 /** Checkout of a recorded cart: retried with the same MS-RequestId, so a lost answer never buys twice. */
 function checkoutCart(customerId: string, cartId: string) {
-  return partnerCenter.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
+  return calls.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
 }
 
-function pollingActivities(settings: PurchaseSettings) {
+function pollingActivities(settings: WorkerSettings) {
   return proxyActivities<PurchaseActivities>(poller(settings));
 }
 
@@ -132,13 +134,13 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     customerId = request.customerId;
     upsertSearchAttributes([{ key: PcCustomerId, value: customerId }]);
 
-    const settings = await getPurchaseSettings();
+    const settings = await getWorkerSettings();
     const poll = pollingActivities(settings);
     let refreshedCatalog = false;
 
     const resolve = async (refresh: boolean): Promise<ResolvedItem[]> => {
       const { country, segment, currency, items } = request;
-      return partnerCenter.resolvePurchaseItems.executeWithOptions(
+      return calls.resolvePurchaseItems.executeWithOptions(
         { summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
         [{ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh }],
       );
@@ -155,7 +157,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
       }
     };
     const buildCart = async (items: ResolvedItem[]): Promise<CartOutcome> => {
-      const cart = await partnerCenter.createPurchaseCart.executeWithOptions(
+      const cart = await calls.createPurchaseCart.executeWithOptions(
         { summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
         [{ customerId: request.customerId, items }],
       );
@@ -252,7 +254,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     throw failure;
   }
 
-  async function awaitApproval(settings: PurchaseSettings): Promise<void> {
+  async function awaitApproval(settings: WorkerSettings): Promise<void> {
     setStep('awaiting-approval');
     const decided = await condition(() => decision !== undefined, settings.approvalTimeoutMs);
     if (!decided || decision === undefined) {
@@ -297,7 +299,7 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: status.subscriptionIds });
     const outcomes = await Promise.all(
       status.subscriptionIds.map((subscriptionId) =>
-        partnerCenter.cancelPurchasedSubscription.executeWithOptions({ summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
+        calls.cancelPurchasedSubscription.executeWithOptions({ summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
           { customerId: base.customerId, subscriptionId },
         ]),
       ),
@@ -318,7 +320,7 @@ async function awaitOrders(
   poll: ReturnType<typeof pollingActivities>,
   customerId: string,
   checkout: CheckoutOutcome,
-  settings: PurchaseSettings,
+  settings: WorkerSettings,
 ): Promise<OrderSummary[]> {
   return Promise.all(
     checkout.orders.map(async ({ orderId }) => {

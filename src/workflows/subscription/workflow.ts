@@ -10,37 +10,27 @@ import {
 } from '@temporalio/workflow';
 import type { SubscriptionActivities } from '../../activities';
 import { lastAttempt } from '../common/activity-failures';
-import { getPurchaseSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from '../common/activity-options';
+import { getWorkerSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from '../common/activity-options';
 import { changeStatusQuery } from './messages';
-import {
-  checkChange,
-  describeChange,
-  invalidChangeRequest,
-  refundOf,
-  refusalFailure,
-  validateChangeRequest,
-  type ChangeStatus,
-  type ChangeStep,
-  type SubscriptionChangeRequest,
-  type SubscriptionChangeResult,
-  type SubscriptionView,
-} from './types';
+import { describeChange, invalidChangeRequest, validateChangeRequest, type ChangeStatus, type ChangeStep, type SubscriptionChangeRequest, type SubscriptionChangeResult, type SubscriptionView } from './types';
+import { checkChange, refundOf, refusalFailure } from './rules';
 import { detailLines } from '../common/details';
-import { changeFailureTypes, internalFailureTypes } from '../common/failure-types';
-import type { PurchaseSettings } from '../purchase/types';
+import { internalFailureTypes } from '../common/failure-types';
+import { changeFailureTypes } from './failures';
+import { subscriptionChangeDeadlineMs, type WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 
 /** Reads: transient failures retried with backoff until they succeed. */
 const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);
 
-/** The PATCH: a busy subscription (409/800082) is retried with backoff, but only until the deadline. */
-function changing(settings: PurchaseSettings) {
-  return proxyActivities<SubscriptionActivities>(partnerCenterCallUntilDeadline(settings));
+/** The PATCH: a busy subscription (409/800082) is retried with backoff, but only until SUBSCRIPTION_CHANGE_DEADLINE. */
+function changing(settings: WorkerSettings) {
+  return proxyActivities<SubscriptionActivities>(partnerCenterCallUntilDeadline(subscriptionChangeDeadlineMs(settings)));
 }
 
-/** After a 202 the subscription is polled until the change shows. */
-function polling(settings: PurchaseSettings) {
-  return proxyActivities<SubscriptionActivities>(poller(settings));
+/** After a 202 the subscription is polled until the change shows, as long as SUBSCRIPTION_CHANGE_DEADLINE. */
+function polling(settings: WorkerSettings) {
+  return proxyActivities<SubscriptionActivities>(poller(settings, subscriptionChangeDeadlineMs(settings)));
 }
 
 /**
@@ -85,7 +75,7 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
       { key: PcSubscriptionIds, value: [subscriptionId] },
     ]);
     const ref = { customerId, subscriptionId };
-    const settings = await getPurchaseSettings();
+    const settings = await getWorkerSettings();
 
     setStep('reading');
     const before = await reads.readSubscriptionForChange.executeWithOptions(

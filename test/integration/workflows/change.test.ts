@@ -11,7 +11,7 @@ import {
   type SubscriptionView,
 } from '../../../src/client';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
-import type { PurchaseSettings } from '../../../src/workflows/purchase/types';
+import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig, type WorkerActivities } from '../../support/stub-worker';
 import { recordHistory, workflowFailure } from '../purchase/harness';
@@ -26,7 +26,7 @@ const subscriptionId = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const HOUR_MS = 3_600_000;
 
 /** The change's deadline (today the workflow reads it as orderVisibilityDeadlineMs): 2.5 s, polls every 200 ms. */
-const fast: PurchaseSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_500, approvalTimeoutMs: 1_000 };
+const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_500, approvalTimeoutMs: 1_000 };
 
 /** An active 5-seat subscription read just now, bought an hour ago: its cancellation window is open. */
 function view(extra: Partial<SubscriptionView> = {}): SubscriptionView {

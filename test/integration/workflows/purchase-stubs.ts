@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PurchaseActivities } from '../../../src/activities';
 import { startPurchase, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
-import type { OrderSummary, PurchaseSettings, ResolvedItem } from '../../../src/workflows/purchase/types';
+import type { OrderSummary, ResolvedItem } from '../../../src/workflows/purchase/types';
+import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import type { StubRig } from '../../support/stub-worker';
 
 /** What the purchase tests of this layer share: a request, activities that buy it, short settings. */
@@ -14,9 +15,9 @@ export const basicRefreshed = 'CFQ7TTC0LH18:0001:BBB';
 export const e3 = 'CFQ7TTC0LF8R:0001:AAA';
 
 /** Seconds, not the production days: poll every 200 ms, give up on an order after 2 s, on an approval after 1 s. */
-export const fast: PurchaseSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_000, approvalTimeoutMs: 1_000 };
+export const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_000, approvalTimeoutMs: 1_000 };
 /** For tests that act while the purchase waits: long enough that no deadline ends it first. */
-export const patient: PurchaseSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 30_000, approvalTimeoutMs: 30_000 };
+export const patient: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 30_000, approvalTimeoutMs: 30_000 };
 
 /** Two lines: 3 Business Basic seats named "Front desk" without auto-renew, 2 Office 365 E3 seats. */
 export function request(extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
@@ -35,7 +36,7 @@ export function request(extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
  * Activities that buy everything asked for: each cart becomes one order `order-of-<cart>` whose lines get
  * subscriptions `sub-<cart>-<line>`. A refreshed resolution picks the Business Basic offer's new availability.
  */
-export function purchasing(settings: PurchaseSettings = fast): PurchaseActivities {
+export function purchasing(settings: WorkerSettings = fast): PurchaseActivities {
   const carts = new Map<string, ResolvedItem[]>();
   const orderOf = (cartId: string, settled: boolean): OrderSummary => ({
     orderId: `order-of-${cartId}`,

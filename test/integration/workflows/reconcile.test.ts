@@ -3,7 +3,7 @@ import { createBillingActivities } from '../../../src/activities/billing/activit
 import { purchaseFailureTypes, reconcileFailureTypes, startReconcile, type ReconcileReport } from '../../../src/client';
 import type { OneTimeInvoiceLineItem, Order, SeekCursor, Subscription } from '../../../src/partner-center';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
-import { periodBounds } from '../../../src/activities/billing/seat-model';
+import { periodBounds } from '../../../src/workflows/billing/rules';
 import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { fakePartnerCenter } from '../../support/activities';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
@@ -117,8 +117,8 @@ describe('reconcileBilling', () => {
 
   it.each([
     ['Unauthorized passes through', purchaseFailureTypes.unauthorized, purchaseFailureTypes.unauthorized],
-    ['ReconciliationFailed passes through', reconcileFailureTypes.partnerCenterRefused, reconcileFailureTypes.partnerCenterRefused],
-    ['any other failure is reported as ReconciliationFailed', internalFailureTypes.partnerCenter, reconcileFailureTypes.partnerCenterRefused],
+    ['ReconciliationFailed passes through', reconcileFailureTypes.reconciliationFailed, reconcileFailureTypes.reconciliationFailed],
+    ['any other failure is reported as ReconciliationFailed', internalFailureTypes.partnerCenter, reconcileFailureTypes.reconciliationFailed],
   ])('%s', async (_title, thrown, reported) => {
     const stubs = stubActivities({
       reconcileUnbilledCharges: async (): Promise<ReconcileReport> => {

@@ -6,7 +6,6 @@ import {
   createTally,
   matchCustomer,
   MAX_LISTED_FINDINGS,
-  periodBounds,
   restoreTally,
   seatsOf,
   snapshotTally,
@@ -15,6 +14,7 @@ import {
   type OrderFacts,
   type SubscriptionFacts,
 } from '../../../src/activities/billing/seat-model';
+import { periodBounds } from '../../../src/workflows/billing/rules';
 import { BillingTallySnapshotSchema, ReconcileReportSchema, type BillingClock } from '../../../src/workflows/billing/types';
 import { novemberReconcileInput } from '../../support/reconcile';
 

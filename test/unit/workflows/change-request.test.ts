@@ -1,15 +1,5 @@
-import {
-  cancellationWindowClosed,
-  changeWorkflowId,
-  checkChange,
-  describeChange,
-  refundableSeats,
-  refundOf,
-  targetOf,
-  validateChangeRequest,
-  type SubscriptionChange,
-  type SubscriptionView,
-} from '../../../src/workflows/subscription/types';
+import { changeWorkflowId, describeChange, validateChangeRequest, type SubscriptionChange, type SubscriptionView } from '../../../src/workflows/subscription/types';
+import { cancellationWindowClosed, checkChange, refundableSeats, refundOf, targetOf } from '../../../src/workflows/subscription/rules';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const subscriptionId = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';

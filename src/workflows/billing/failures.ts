@@ -1,0 +1,11 @@
+import { UNAUTHORIZED } from '../common/failure-types';
+
+/** `ApplicationFailure` types a `reconcileBilling` caller may see (contract §3). */
+export const reconcileFailureTypes = {
+  /** Names every bad field; fails before any Partner Center call. */
+  invalidRequest: 'InvalidReconcileRequest',
+  /** Partner Center refused a read the reconciliation needs (details carry its status and code). */
+  reconciliationFailed: 'ReconciliationFailed',
+  unauthorized: UNAUTHORIZED,
+} as const;
+export type ReconcileFailureType = (typeof reconcileFailureTypes)[keyof typeof reconcileFailureTypes];

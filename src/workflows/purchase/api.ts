@@ -1,0 +1,41 @@
+/**
+ * What callers of `purchaseSubscription` rely on (contract §3): its id, request and result schemas, messages
+ * and failure types. Clients, the CLI and the HTTP API import this file only; the rest of the folder may change.
+ */
+import type { purchaseSubscription } from './workflow';
+
+export type PurchaseWorkflow = typeof purchaseSubscription;
+export { purchaseWorkflowId } from './ids';
+export { purchaseFailureTypes, type PurchaseFailureType } from './failures';
+export {
+  approvePurchaseUpdate,
+  ApproveArgsSchema,
+  CancelAcknowledgementSchema,
+  CancelArgsSchema,
+  cancelPurchaseUpdate,
+  purchaseStatusQuery,
+  RejectArgsSchema,
+  rejectPurchaseUpdate,
+  type ApproveArgs,
+  type CancelAcknowledgement,
+  type CancelArgs,
+  type RejectArgs,
+} from './messages';
+export {
+  BillingCycleSchema,
+  purchaseSteps,
+  PurchaseRequestSchema,
+  PurchaseResultSchema,
+  PurchaseStatusSchema,
+  PurchaseStepSchema,
+  SegmentSchema,
+  TermDurationSchema,
+  terminalSteps,
+  validatePurchaseRequest,
+  type InvalidField,
+  type PurchaseRequest,
+  type PurchaseResult,
+  type PurchaseStatus,
+  type PurchaseStep,
+  type ValidPurchaseRequest,
+} from './types';

@@ -1,0 +1,16 @@
+import { UNAUTHORIZED } from '../common/failure-types';
+
+/** `ApplicationFailure` types a `purchaseSubscription` caller may see (contract §3), decided where the fact is known. */
+export const purchaseFailureTypes = {
+  invalidRequest: 'InvalidPurchaseRequest',
+  catalogItemNotFound: 'CatalogItemNotFound',
+  offerNotPurchasable: 'OfferNotPurchasable',
+  currencyMismatch: 'CurrencyMismatch',
+  cartRejected: 'CartRejected',
+  checkoutRejected: 'CheckoutRejected',
+  orderNotVisible: 'OrderNotVisible',
+  provisioningFailed: 'ProvisioningFailed',
+  unauthorized: UNAUTHORIZED,
+  rejected: 'Rejected',
+} as const;
+export type PurchaseFailureType = (typeof purchaseFailureTypes)[keyof typeof purchaseFailureTypes];

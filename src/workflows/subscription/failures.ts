@@ -1,0 +1,15 @@
+import { UNAUTHORIZED } from '../common/failure-types';
+
+/** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
+export const changeFailureTypes = {
+  /** Names every bad field; also a term change without the new term's catalogItemId. */
+  invalidRequest: 'InvalidChangeRequest',
+  /** Seat reduction or cancellation after the refundable (168-hour) window; nothing was sent. */
+  outsideCancellationWindow: 'OutsideCancellationWindow',
+  /** Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable. */
+  subscriptionBusy: 'SubscriptionBusy',
+  /** The subscription's state or Partner Center refused the change; details carry the Partner Center code. */
+  changeRejected: 'ChangeRejected',
+  unauthorized: UNAUTHORIZED,
+} as const;
+export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
