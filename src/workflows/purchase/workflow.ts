@@ -61,150 +61,126 @@ function pollingActivities(settings: WorkerSettings) {
 
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
 
+/** The request's items bound to availabilities, and the cart that holds them. */
+interface Prepared {
+  items: ResolvedItem[];
+  cart: CartOutcome;
+}
+
 /** Contract §3: buy `request.items` in one cart for one customer, exactly once, and report what was bought. */
 export async function purchaseSubscription(input: PurchaseRequest): Promise<PurchaseResult> {
-  const status: PurchaseStatus = { step: 'validating', orderIds: [], subscriptionIds: [], updatedAt: new Date().toISOString() };
-  let customerId: string | undefined;
-  let decision: Decision | undefined;
-  let cancelRequest: CancelArgs | undefined;
+  return new PurchaseRun().run(input);
+}
+
+/**
+ * One purchase: its state, its message handlers and one method per step. A cancel before checkout ends it with
+ * nothing bought; after checkout it cancels what was bought.
+ */
+class PurchaseRun {
+  private readonly status: PurchaseStatus = { step: 'validating', orderIds: [], subscriptionIds: [], updatedAt: new Date().toISOString() };
+  private customerId?: string;
+  private decision?: Decision;
+  private cancelRequest?: CancelArgs;
   /** Set in the same synchronous block that schedules checkout: from then on a cancel must undo a purchase. */
-  let checkoutStarted = false;
+  private checkoutStarted = false;
   /** Work a cancel may interrupt (never the checkout itself). */
-  let interruptible: CancellationScope | undefined;
+  private interruptible?: CancellationScope;
+  /** A stale availability is fixed by one re-read of the catalog; a second one means the offer keeps changing. */
+  private refreshedCatalog = false;
 
-  const snapshot = (): PurchaseStatus => ({ ...status, orderIds: [...status.orderIds], subscriptionIds: [...status.subscriptionIds] });
-  const showProgress = () => setCurrentDetails(describeProgress({ ...status, customerId }));
-  const setStep = (step: PurchaseStep) => {
-    status.step = step;
-    status.updatedAt = new Date().toISOString();
-    upsertSearchAttributes([{ key: PcStep, value: step }]);
-    showProgress();
-    log.info('purchase step', { step, cartId: status.cartId, orderIds: status.orderIds });
-  };
-  const noteError = (message: string) => {
-    status.lastError = message;
-    status.updatedAt = new Date().toISOString();
-    showProgress();
-  };
-
-  setHandler(purchaseStatusQuery, snapshot);
-  const requireAwaitingApproval = () => {
-    if (status.step !== 'awaiting-approval') throw new Error(`Purchase is ${status.step}, not awaiting approval`);
-    if (decision !== undefined) throw new Error(`Purchase was already ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
-  };
-  setHandler(
-    approvePurchaseUpdate,
-    (args) => {
-      decision = { approved: true, by: ApproveArgsSchema.parse(args).by };
-      return snapshot();
-    },
-    { validator: (args) => (requireAwaitingApproval(), parseMessage(ApproveArgsSchema, args)), description: 'Approve a purchase waiting in awaiting-approval' },
-  );
-  setHandler(
-    rejectPurchaseUpdate,
-    (args) => {
-      const { by, reason } = RejectArgsSchema.parse(args);
-      decision = { approved: false, by, reason };
-      return snapshot();
-    },
-    { validator: (args) => (requireAwaitingApproval(), parseMessage(RejectArgsSchema, args)), description: 'Reject a purchase waiting in awaiting-approval' },
-  );
-  setHandler(
-    cancelPurchaseUpdate,
-    (args) => {
-      cancelRequest ??= CancelArgsSchema.parse(args);
-      if (!checkoutStarted || status.step === 'provisioning') interruptible?.cancel();
-      return { step: status.step, afterCheckout: checkoutStarted };
-    },
-    {
+  constructor() {
+    setHandler(purchaseStatusQuery, () => this.snapshot());
+    setHandler(approvePurchaseUpdate, (args) => this.decide({ approved: true, by: ApproveArgsSchema.parse(args).by }), {
+      validator: (args) => this.validateDecision(ApproveArgsSchema, args),
+      description: 'Approve a purchase waiting in awaiting-approval',
+    });
+    setHandler(rejectPurchaseUpdate, (args) => this.decide({ approved: false, ...RejectArgsSchema.parse(args) }), {
+      validator: (args) => this.validateDecision(RejectArgsSchema, args),
+      description: 'Reject a purchase waiting in awaiting-approval',
+    });
+    setHandler(cancelPurchaseUpdate, (args) => this.cancel(CancelArgsSchema.parse(args)), {
       validator: (args) => {
-        if (terminalSteps.includes(status.step)) throw new Error(`Purchase already ${status.step}`);
+        if (terminalSteps.includes(this.status.step)) throw new Error(`Purchase already ${this.status.step}`);
         parseMessage(CancelArgsSchema, args);
       },
       description: 'Cancel: before checkout nothing is bought; after it, the subscriptions bought are cancelled while the window allows',
-    },
-  );
+    });
+  }
 
-  try {
-    const validation = validatePurchaseRequest(input);
-    if (!validation.ok) {
-      throw invalidPurchaseRequest(validation.problems);
-    }
-    const request = validation.request;
-    customerId = request.customerId;
-    upsertSearchAttributes([{ key: PcCustomerId, value: customerId }]);
-
-    const settings = await getWorkerSettings();
-    const poll = pollingActivities(settings);
-    let refreshedCatalog = false;
-
-    const resolve = async (refresh: boolean): Promise<ResolvedItem[]> => {
-      const { country, segment, currency, items } = request;
-      return calls.resolvePurchaseItems.executeWithOptions(
-        { summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
-        [{ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh }],
-      );
-    };
-    /** A stale availability (400019) is fixed once by re-reading the catalog and building a new cart. */
-    const onceStale = async <T>(attempt: () => Promise<T>, rebuild: () => Promise<T>): Promise<T> => {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (refreshedCatalog || failureType(err) !== internalFailureTypes.staleAvailability) throw err;
-        refreshedCatalog = true;
-        noteError(`Stale availability, re-reading the catalog: ${failureMessage(err)}`);
-        return rebuild();
-      }
-    };
-    const buildCart = async (items: ResolvedItem[]): Promise<CartOutcome> => {
-      const cart = await calls.createPurchaseCart.executeWithOptions(
-        { summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
-        [{ customerId: request.customerId, items }],
-      );
-      status.cartId = cart.cartId;
-      showProgress();
-      return cart;
-    };
-
-    // ---- Before checkout: a cancel ends the purchase with nothing bought ----
-    // A cancel accepted while validating or reading settings had no scope to interrupt yet.
-    if (cancelRequest !== undefined) return finishCancelledBeforeCheckout(request);
-    interruptible = new CancellationScope();
-    let prepared: { items: ResolvedItem[]; cart: CartOutcome } | undefined;
+  async run(input: PurchaseRequest): Promise<PurchaseResult> {
     try {
-      prepared = await interruptible.run(async () => {
-        setStep('resolving');
-        let items = await resolve(false);
-        if (request.requireApproval) await awaitApproval(settings);
-        setStep('carting');
-        const cart = await onceStale(
-          () => buildCart(items),
-          async () => {
-            items = await resolve(true);
-            return buildCart(items);
-          },
-        );
-        return { items, cart };
-      });
+      const request = this.validate(input);
+      const settings = await getWorkerSettings();
+      const prepared = await this.prepare(request, settings);
+      if (prepared === undefined) return await this.finishCancelledBeforeCheckout(request);
+      const bought = await this.checkOut(request, prepared);
+      const lineErrors = [...bought.cart.lineErrors, ...lineErrorsFromOrderErrors(bought.cart, bought.checkout)];
+      const orders = await this.awaitOrders(request, bought.checkout, settings);
+      lineErrors.push(...unfulfilledLineErrors(bought.cart, orders));
+      const base = { requestId: request.requestId, customerId: request.customerId, cartId: bought.cart.cartId, orders, lineErrors };
+      if (this.cancelRequest !== undefined) return await this.finishCancelledAfterCheckout(base, this.cancelRequest);
+      const subscriptions = await this.provision(request, orders, bought.items, settings);
+      if (this.cancelRequest !== undefined || subscriptions === undefined) {
+        return await this.finishCancelledAfterCheckout(base, this.cancelRequest ?? { reason: 'cancelled' });
+      }
+      const result: PurchaseResult = { ...base, status: lineErrors.length > 0 ? 'partial' : 'completed', subscriptions };
+      this.setStep(result.status);
+      await condition(allHandlersFinished);
+      return result;
     } catch (err) {
-      if (!(cancelRequest !== undefined && isCancellation(err))) throw err;
+      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
+      if (!(err instanceof TemporalFailure)) throw err;
+      const failure = toPurchaseFailure(err);
+      this.noteError(failure.message);
+      this.setStep(isCancellation(err) ? 'cancelled' : 'failed');
+      throw failure;
     }
-    interruptible = undefined;
-    if (cancelRequest !== undefined || prepared === undefined) return finishCancelledBeforeCheckout(request);
+  }
 
-    // ---- Checkout, exactly once: the cart id is recorded; retries re-send the same cart with the same MS-RequestId ----
-    let { items, cart } = prepared;
-    checkoutStarted = true;
-    setStep('checking-out');
-    const checkout = await onceStale(
-      () => checkoutCart(request.customerId, cart.cartId),
-      async () => {
-        items = await resolve(true);
-        cart = await buildCart(items);
-        return checkoutCart(request.customerId, cart.cartId);
-      },
-    );
-    const lineErrors = [...cart.lineErrors, ...lineErrorsFromOrderErrors(cart, checkout)];
+  // ---- Steps ----
+
+  private validate(input: PurchaseRequest): ValidPurchaseRequest {
+    const validation = validatePurchaseRequest(input);
+    if (!validation.ok) throw invalidPurchaseRequest(validation.problems);
+    this.customerId = validation.request.customerId;
+    upsertSearchAttributes([{ key: PcCustomerId, value: validation.request.customerId }]);
+    return validation.request;
+  }
+
+  /** Resolve, approve and cart; undefined when a cancel ended it first (nothing is bought). */
+  private async prepare(request: ValidPurchaseRequest, settings: WorkerSettings): Promise<Prepared | undefined> {
+    // A cancel accepted while validating or reading settings had no scope to interrupt yet.
+    if (this.cancelRequest !== undefined) return undefined;
+    this.interruptible = new CancellationScope();
+    try {
+      const prepared = await this.interruptible.run(async () => {
+        this.setStep('resolving');
+        const items = await this.resolve(request, false);
+        if (request.requireApproval) await this.awaitApproval(settings);
+        this.setStep('carting');
+        return this.cartWithRetry(request, items);
+      });
+      return this.cancelRequest !== undefined ? undefined : prepared;
+    } catch (err) {
+      if (!(this.cancelRequest !== undefined && isCancellation(err))) throw err;
+      return undefined;
+    } finally {
+      this.interruptible = undefined;
+    }
+  }
+
+  /** Checkout, exactly once: the cart id is recorded; retries re-send the same cart with the same MS-RequestId. */
+  private async checkOut(request: ValidPurchaseRequest, prepared: Prepared): Promise<Prepared & { checkout: CheckoutOutcome }> {
+    this.checkoutStarted = true;
+    this.setStep('checking-out');
+    let bought: Prepared & { checkout: CheckoutOutcome };
+    try {
+      bought = { ...prepared, checkout: await checkoutCart(request.customerId, prepared.cart.cartId) };
+    } catch (err) {
+      const rebuilt = await this.rebuildIfStale(err, request);
+      bought = { ...rebuilt, checkout: await checkoutCart(request.customerId, rebuilt.cart.cartId).catch(offerKeepsChanging) };
+    }
+    const { cart, checkout } = bought;
     if (checkout.orders.length === 0) {
       throw ApplicationFailure.create({
         type: purchaseFailureTypes.checkoutRejected,
@@ -213,50 +189,53 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
         nonRetryable: true,
       });
     }
-    status.orderIds = checkout.orders.map((o) => o.orderId);
-    upsertSearchAttributes([{ key: PcOrderIds, value: status.orderIds }]);
-
-    // ---- Wait until every order is completed and names its subscriptions ----
-    setStep('awaiting-order');
-    const orders = await awaitOrders(poll, request.customerId, checkout, settings);
-    lineErrors.push(...unfulfilledLineErrors(cart, orders));
-    status.subscriptionIds = subscriptionIdsOf(orders);
-    upsertSearchAttributes([{ key: PcSubscriptionIds, value: status.subscriptionIds }]);
-    showProgress();
-
-    const base = { requestId: request.requestId, customerId: request.customerId, cartId: cart.cartId, orders, lineErrors };
-    if (cancelRequest !== undefined) return finishCancelledAfterCheckout(base, cancelRequest);
-
-    // ---- Provision: wait for active subscriptions, apply autoRenew / friendlyName ----
-    setStep('provisioning');
-    interruptible = new CancellationScope();
-    let subscriptions: SubscriptionSummary[] | undefined;
-    try {
-      subscriptions = await interruptible.run(() =>
-        Promise.all(provisioningPlan(request.customerId, orders, items).map((p) => poll.provisionSubscription.executeWithOptions({ summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p]).catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)))),
-      );
-    } catch (err) {
-      if (!(cancelRequest !== undefined && isCancellation(err))) throw err;
-    }
-    interruptible = undefined;
-    if (cancelRequest !== undefined || subscriptions === undefined) return finishCancelledAfterCheckout(base, cancelRequest ?? { reason: 'cancelled' });
-
-    const result: PurchaseResult = { ...base, status: lineErrors.length > 0 ? 'partial' : 'completed', subscriptions };
-    setStep(result.status);
-    await condition(allHandlersFinished);
-    return result;
-  } catch (err) {
-    // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-    if (!(err instanceof TemporalFailure)) throw err;
-    const failure = toPurchaseFailure(err);
-    noteError(failure.message);
-    setStep(isCancellation(err) ? 'cancelled' : 'failed');
-    throw failure;
+    this.status.orderIds = checkout.orders.map((o) => o.orderId);
+    upsertSearchAttributes([{ key: PcOrderIds, value: this.status.orderIds }]);
+    return bought;
   }
 
-  async function awaitApproval(settings: WorkerSettings): Promise<void> {
-    setStep('awaiting-approval');
-    const decided = await condition(() => decision !== undefined, settings.approvalTimeoutMs);
+  /** Wait until every order is completed and names its subscriptions. */
+  private async awaitOrders(request: ValidPurchaseRequest, checkout: CheckoutOutcome, settings: WorkerSettings): Promise<OrderSummary[]> {
+    this.setStep('awaiting-order');
+    const orders = await awaitOrders(pollingActivities(settings), request.customerId, checkout, settings);
+    this.status.subscriptionIds = subscriptionIdsOf(orders);
+    upsertSearchAttributes([{ key: PcSubscriptionIds, value: this.status.subscriptionIds }]);
+    this.showProgress();
+    return orders;
+  }
+
+  /** Wait for active subscriptions and apply autoRenew / friendlyName; undefined when a cancel interrupted it. */
+  private async provision(
+    request: ValidPurchaseRequest,
+    orders: OrderSummary[],
+    items: ResolvedItem[],
+    settings: WorkerSettings,
+  ): Promise<SubscriptionSummary[] | undefined> {
+    this.setStep('provisioning');
+    const poll = pollingActivities(settings);
+    this.interruptible = new CancellationScope();
+    try {
+      return await this.interruptible.run(() =>
+        Promise.all(
+          provisioningPlan(request.customerId, orders, items).map((p) =>
+            poll.provisionSubscription
+              .executeWithOptions({ summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p])
+              .catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (!(this.cancelRequest !== undefined && isCancellation(err))) throw err;
+      return undefined;
+    } finally {
+      this.interruptible = undefined;
+    }
+  }
+
+  private async awaitApproval(settings: WorkerSettings): Promise<void> {
+    this.setStep('awaiting-approval');
+    const decided = await condition(() => this.decision !== undefined, settings.approvalTimeoutMs);
+    const decision = this.decision;
     if (!decided || decision === undefined) {
       throw ApplicationFailure.create({
         type: purchaseFailureTypes.rejected,
@@ -276,14 +255,14 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     log.info('purchase approved', { by: decision.by });
   }
 
-  async function finishCancelledBeforeCheckout(request: ValidPurchaseRequest): Promise<PurchaseResult> {
-    const reason = cancelRequest?.reason ?? 'cancelled';
-    setStep('cancelled');
+  private async finishCancelledBeforeCheckout(request: ValidPurchaseRequest): Promise<PurchaseResult> {
+    const reason = this.cancelRequest?.reason ?? 'cancelled';
+    this.setStep('cancelled');
     await condition(allHandlersFinished);
     return {
       requestId: request.requestId,
       customerId: request.customerId,
-      cartId: status.cartId ?? '',
+      cartId: this.status.cartId ?? '',
       status: 'cancelled',
       orders: [],
       subscriptions: [],
@@ -292,20 +271,20 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
     };
   }
 
-  async function finishCancelledAfterCheckout(
+  private async finishCancelledAfterCheckout(
     base: Omit<PurchaseResult, 'status' | 'subscriptions' | 'cancellation'>,
     request: CancelArgs,
   ): Promise<PurchaseResult> {
-    log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: status.subscriptionIds });
+    log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: this.status.subscriptionIds });
     const outcomes = await Promise.all(
-      status.subscriptionIds.map((subscriptionId) =>
+      this.status.subscriptionIds.map((subscriptionId) =>
         calls.cancelPurchasedSubscription.executeWithOptions({ summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
           { customerId: base.customerId, subscriptionId },
         ]),
       ),
     );
     const cancellations: SubscriptionCancellation[] = outcomes.map((o) => o.cancellation);
-    setStep('cancelled');
+    this.setStep('cancelled');
     await condition(allHandlersFinished);
     return {
       ...base,
@@ -314,6 +293,95 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
       cancellation: { reason: request.reason, afterCheckout: true, subscriptions: cancellations },
     };
   }
+
+  // ---- Catalog and cart ----
+
+  private resolve(request: ValidPurchaseRequest, refresh: boolean): Promise<ResolvedItem[]> {
+    const { country, segment, currency, items } = request;
+    return calls.resolvePurchaseItems.executeWithOptions(
+      { summary: `Resolve ${items.length} item(s) in the ${country} ${segment} catalog${refresh ? ' (re-read)' : ''}` },
+      [{ country, segment, ...(currency !== undefined ? { currency } : {}), items, refresh }],
+    );
+  }
+
+  private async cartWithRetry(request: ValidPurchaseRequest, items: ResolvedItem[]): Promise<Prepared> {
+    try {
+      const cart = await calls.createPurchaseCart.executeWithOptions(
+        { summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },
+        [{ customerId: request.customerId, items }],
+      );
+      this.status.cartId = cart.cartId;
+      this.showProgress();
+      return { items, cart };
+    } catch (err) {
+      return this.rebuildIfStale(err, request);
+    }
+  }
+
+  /** A stale availability (400019) is fixed once, by re-reading the catalog and building a new cart. */
+  private async rebuildIfStale(err: unknown, request: ValidPurchaseRequest): Promise<Prepared> {
+    if (this.refreshedCatalog) offerKeepsChanging(err);
+    if (failureType(err) !== internalFailureTypes.staleAvailability) throw err;
+    this.refreshedCatalog = true;
+    this.noteError(`Stale availability, re-reading the catalog: ${failureMessage(err)}`);
+    return this.cartWithRetry(request, await this.resolve(request, true));
+  }
+
+  // ---- Messages and progress ----
+
+  private snapshot(): PurchaseStatus {
+    return { ...this.status, orderIds: [...this.status.orderIds], subscriptionIds: [...this.status.subscriptionIds] };
+  }
+
+  private validateDecision(schema: z.ZodType, args: unknown): void {
+    if (this.status.step !== 'awaiting-approval') throw new Error(`Purchase is ${this.status.step}, not awaiting approval`);
+    if (this.decision !== undefined) {
+      throw new Error(`Purchase was already ${this.decision.approved ? 'approved' : 'rejected'} by ${this.decision.by}`);
+    }
+    parseMessage(schema, args);
+  }
+
+  private decide(decision: Decision): PurchaseStatus {
+    this.decision = decision;
+    return this.snapshot();
+  }
+
+  private cancel(args: CancelArgs) {
+    this.cancelRequest ??= args;
+    if (!this.checkoutStarted || this.status.step === 'provisioning') this.interruptible?.cancel();
+    return { step: this.status.step, afterCheckout: this.checkoutStarted };
+  }
+
+  private setStep(step: PurchaseStep): void {
+    this.status.step = step;
+    this.status.updatedAt = new Date().toISOString();
+    upsertSearchAttributes([{ key: PcStep, value: step }]);
+    this.showProgress();
+    log.info('purchase step', { step, cartId: this.status.cartId, orderIds: this.status.orderIds });
+  }
+
+  private noteError(message: string): void {
+    this.status.lastError = message;
+    this.status.updatedAt = new Date().toISOString();
+    this.showProgress();
+  }
+
+  private showProgress(): void {
+    setCurrentDetails(describeProgress({ ...this.status, customerId: this.customerId }));
+  }
+}
+
+/** Stale again after the one re-read: the offer keeps changing under us, so it cannot be bought now. */
+function offerKeepsChanging(err: unknown): never {
+  if (!(err instanceof ActivityFailure) || failureType(err) !== internalFailureTypes.staleAvailability) throw err;
+  const cause = err.cause as ApplicationFailure;
+  throw ApplicationFailure.create({
+    type: purchaseFailureTypes.offerNotPurchasable,
+    message: cause.message,
+    details: cause.details ?? undefined,
+    nonRetryable: true,
+    cause: err,
+  });
 }
 
 async function awaitOrders(
@@ -382,21 +450,16 @@ function failureMessage(err: unknown): string {
 
 /**
  * The workflow fails with the contract failure type itself (not wrapped in an ActivityFailure), so upstream
- * callers read `failure.cause.type`.
+ * callers read `failure.cause.type`. The type was decided where the fact was known; it is passed through.
  */
 function toPurchaseFailure(err: TemporalFailure): TemporalFailure {
-  if (err instanceof ApplicationFailure) return err;
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    // Stale again after the one re-resolution: the offer keeps changing under us.
-    const type = cause.type === internalFailureTypes.staleAvailability ? purchaseFailureTypes.offerNotPurchasable : cause.type;
-    return ApplicationFailure.create({
-      type: type ?? internalFailureTypes.partnerCenter,
-      message: cause.message,
-      details: cause.details ?? undefined,
-      nonRetryable: true,
-      cause: err,
-    });
-  }
-  return err;
+  if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)) return err;
+  const cause = err.cause;
+  return ApplicationFailure.create({
+    type: cause.type ?? internalFailureTypes.partnerCenter,
+    message: cause.message,
+    details: cause.details ?? undefined,
+    nonRetryable: true,
+    cause: err,
+  });
 }
