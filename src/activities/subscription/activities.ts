@@ -31,7 +31,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       try {
         return toView(await read(ref));
       } catch (err) {
-        throw toChangeFailure(err);
+        throw classifyChangeError(err);
       }
     },
 
@@ -55,7 +55,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
         if (update.kind === 'accepted') return { completion: 'accepted', location: update.location, target: verdict.target };
         return { completion: 'immediate', subscription: toView(update.subscription) };
       } catch (err) {
-        throw toChangeFailure(err);
+        throw classifyChangeError(err);
       }
     },
 
@@ -65,7 +65,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       try {
         view = toView(await read(input));
       } catch (err) {
-        throw toChangeFailure(err);
+        throw classifyChangeError(err);
       }
       if (!isInEffect(view, input.target)) {
         throw notYet(internalFailureTypes.subscriptionNotReady, `Accepted change of subscription ${view.id} has not landed yet`);
@@ -148,7 +148,7 @@ export function toView(s: Subscription, readAt: Date = new Date()): Subscription
  * → retryable (the next attempt re-reads); a closed window → OutsideCancellationWindow; other refusals →
  * ChangeRejected with the code. Our own failures pass through.
  */
-function toChangeFailure(err: unknown): unknown {
+function classifyChangeError(err: unknown): unknown {
   if (!isPartnerCenterError(err)) return err;
   const details = [{ status: err.status, code: err.code, description: err.description, requestId: err.requestId }];
   if (err.kind === 'conflict' && err.retryable) {

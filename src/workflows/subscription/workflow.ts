@@ -12,7 +12,19 @@ import type { SubscriptionActivities } from '../../activities';
 import { lastAttempt } from '../common/activity-failures';
 import { getWorkerSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from '../common/activity-options';
 import { changeStatusQuery } from './messages';
-import { describeChange, invalidChangeRequest, validateChangeRequest, type ChangeStatus, type ChangeStep, type SubscriptionChangeRequest, type SubscriptionChangeResult, type SubscriptionView } from './types';
+import {
+  describeChange,
+  invalidChangeRequest,
+  validateChangeRequest,
+  type ApplyChangeOutcome,
+  type ChangeStatus,
+  type ChangeStep,
+  type ChangeTarget,
+  type SubscriptionChangeRequest,
+  type SubscriptionChangeResult,
+  type SubscriptionView,
+  type ValidChangeRequest,
+} from './types';
 import { checkChange, refundOf, refusalFailure } from './rules';
 import { detailLines } from '../common/details';
 import { internalFailureTypes } from '../common/failure-types';
@@ -39,79 +51,101 @@ function polling(settings: WorkerSettings) {
  * the full resource with its etag, and following a 202 until the change shows.
  */
 export async function changeSubscription(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
-  const status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
-  let summary = '';
-  const showProgress = () => {
-    setCurrentDetails(
-      detailLines([
-        ['Step', status.step],
-        ['Change', summary === '' ? undefined : summary],
-        ['Subscription', status.subscriptionId],
-        ['Last error', status.lastError],
-      ]),
-    );
-  };
-  const setStep = (step: ChangeStep) => {
-    status.step = step;
-    status.updatedAt = new Date().toISOString();
-    // Same PcStep attribute as purchases: one operator query (`PcStep = 'failed'`) finds both; WorkflowType tells them apart.
-    upsertSearchAttributes([{ key: PcStep, value: step }]);
-    showProgress();
-    log.info('change step', { step, subscriptionId: status.subscriptionId });
-  };
-  setHandler(changeStatusQuery, () => ({ ...status }));
+  return new ChangeRun().run(input);
+}
 
-  try {
-    const validation = validateChangeRequest(input);
-    if (!validation.ok) {
-      throw invalidChangeRequest(validation.problems);
+/** One subscription change: its state, its status query and one method per step. */
+class ChangeRun {
+  private readonly status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
+  private summary?: string;
+
+  constructor() {
+    setHandler(changeStatusQuery, () => ({ ...this.status }));
+  }
+
+  async run(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
+    try {
+      const request = this.validate(input);
+      const settings = await getWorkerSettings();
+      const before = await this.read(request);
+      const verdict = checkChange(before, request.change);
+      if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
+      // Nothing to refund when the subscription already showed the change before we did anything.
+      const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, request.change);
+      const finish = (completion: SubscriptionChangeResult['completion'], after: SubscriptionView): SubscriptionChangeResult => {
+        this.setStep('completed');
+        const { requestId, customerId, subscriptionId, change } = request;
+        return { requestId, customerId, subscriptionId, change, completion, before, after, ...(refund !== undefined ? { refund } : {}) };
+      };
+      if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
+      const applied = await this.apply(request, settings);
+      if (applied.completion !== 'accepted') return finish(applied.completion, applied.subscription);
+      return finish('accepted', await this.awaitAccepted(request, applied.target, settings));
+    } catch (err) {
+      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
+      if (!(err instanceof TemporalFailure)) throw err;
+      const failure = failureOfChange(err);
+      this.status.lastError = failure.message;
+      this.setStep('failed');
+      throw failure;
     }
-    const { requestId, customerId, subscriptionId, change } = validation.request;
-    status.customerId = customerId;
-    status.subscriptionId = subscriptionId;
-    summary = describeChange(change);
+  }
+
+  // ---- Steps ----
+
+  private validate(input: SubscriptionChangeRequest): ValidChangeRequest {
+    const validation = validateChangeRequest(input);
+    if (!validation.ok) throw invalidChangeRequest(validation.problems);
+    const { customerId, subscriptionId, change } = validation.request;
+    this.status.customerId = customerId;
+    this.status.subscriptionId = subscriptionId;
+    this.summary = describeChange(change);
     upsertSearchAttributes([
       { key: PcCustomerId, value: customerId },
       { key: PcSubscriptionIds, value: [subscriptionId] },
     ]);
-    const ref = { customerId, subscriptionId };
-    const settings = await getWorkerSettings();
+    return validation.request;
+  }
 
-    setStep('reading');
-    const before = await reads.readSubscriptionForChange.executeWithOptions(
-      { summary: `Read subscription ${ref.subscriptionId} and check the change against it` },
-      [ref],
-    );
-    const verdict = checkChange(before, change);
-    if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
-    // Nothing to refund when the subscription already showed the change before we did anything.
-    const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, change);
-    const finish = (completion: SubscriptionChangeResult['completion'], after: SubscriptionView): SubscriptionChangeResult => {
-      setStep('completed');
-      return { requestId, customerId, subscriptionId, change, completion, before, after, ...(refund !== undefined ? { refund } : {}) };
-    };
-    if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
+  private read({ customerId, subscriptionId }: ValidChangeRequest): Promise<SubscriptionView> {
+    this.setStep('reading');
+    return reads.readSubscriptionForChange.executeWithOptions({ summary: `Read subscription ${subscriptionId} and check the change against it` }, [
+      { customerId, subscriptionId },
+    ]);
+  }
 
-    setStep('updating');
-    const applied = await changing(settings).applySubscriptionChange.executeWithOptions(
+  private apply({ customerId, subscriptionId, change }: ValidChangeRequest, settings: WorkerSettings): Promise<ApplyChangeOutcome> {
+    this.setStep('updating');
+    return changing(settings).applySubscriptionChange.executeWithOptions(
       { summary: `Send the whole subscription with the change: ${describeChange(change)}` },
-      [{ ...ref, change }],
+      [{ customerId, subscriptionId, change }],
     );
-    if (applied.completion !== 'accepted') return finish(applied.completion, applied.subscription);
+  }
 
-    setStep('awaiting-change');
-    const after = await polling(settings).awaitSubscriptionChange.executeWithOptions(
-      { summary: `Wait until subscription ${ref.subscriptionId} shows the accepted change` },
-      [{ ...ref, target: applied.target }],
+  /** After a 202: poll until the subscription shows the accepted change. */
+  private awaitAccepted({ customerId, subscriptionId }: ValidChangeRequest, target: ChangeTarget, settings: WorkerSettings): Promise<SubscriptionView> {
+    this.setStep('awaiting-change');
+    return polling(settings).awaitSubscriptionChange.executeWithOptions({ summary: `Wait until subscription ${subscriptionId} shows the accepted change` }, [
+      { customerId, subscriptionId, target },
+    ]);
+  }
+
+  // ---- Progress ----
+
+  private setStep(step: ChangeStep): void {
+    this.status.step = step;
+    this.status.updatedAt = new Date().toISOString();
+    // Same PcStep attribute as purchases: one operator query (`PcStep = 'failed'`) finds both; WorkflowType tells them apart.
+    upsertSearchAttributes([{ key: PcStep, value: step }]);
+    setCurrentDetails(
+      detailLines([
+        ['Step', this.status.step],
+        ['Change', this.summary],
+        ['Subscription', this.status.subscriptionId],
+        ['Last error', this.status.lastError],
+      ]),
     );
-    return finish('accepted', after);
-  } catch (err) {
-    // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-    if (!(err instanceof TemporalFailure)) throw err;
-    const failure = toChangeFailure(err);
-    status.lastError = failure.message;
-    setStep('failed');
-    throw failure;
+    log.info('change step', { step, subscriptionId: this.status.subscriptionId });
   }
 }
 
@@ -121,7 +155,7 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
  * server reports it as a TimeoutFailure's cause, or directly with retry state TIMEOUT): still busy, or an
  * accepted change still not showing, is SubscriptionBusy — retryable by the caller.
  */
-function toChangeFailure(err: TemporalFailure): TemporalFailure {
+function failureOfChange(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   if (!(err instanceof ActivityFailure)) return err;
   const { timedOut, last } = lastAttempt(err);
