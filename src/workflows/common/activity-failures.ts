@@ -1,4 +1,6 @@
-import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter, RetryState, TimeoutFailure } from '@temporalio/common';
+
+const failureConverter = new DefaultFailureConverter();
 
 /**
  * What an activity's final failure says: whether it ran out of time, and its last attempt's ApplicationFailure.
@@ -7,9 +9,19 @@ import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure } from 
  */
 export function lastAttempt(err: ActivityFailure): { timedOut: boolean; last?: ApplicationFailure } {
   const timeout = err.cause instanceof TimeoutFailure;
-  const failure = timeout ? err.cause.cause : err.cause;
+  const failure = err.cause instanceof TimeoutFailure ? causeOfTimeout(err.cause) : err.cause;
   return {
     timedOut: timeout || err.retryState === RetryState.TIMEOUT,
     ...(failure instanceof ApplicationFailure ? { last: failure } : {}),
   };
+}
+
+/**
+ * The SDK (1.24) rebuilds a TimeoutFailure without its cause, though the server sent the last attempt's failure
+ * with it: read it from the raw failure the error keeps.
+ */
+function causeOfTimeout(timeout: TimeoutFailure): Error | undefined {
+  if (timeout.cause !== undefined) return timeout.cause;
+  const raw = timeout.failure?.cause;
+  return raw ? failureConverter.failureToError(raw, defaultPayloadConverter) : undefined;
 }
