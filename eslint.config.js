@@ -7,7 +7,7 @@ const { builtinModules } = require('node:module');
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 module.exports = tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'bin/**'] },
+  { ignores: ['lib/**', 'packages/*/lib/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'bin/**', 'packages/*/bin/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -80,6 +80,16 @@ module.exports = tseslint.config(
             { group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', '**/sandbox/**'], message: 'The Partner Center client knows nothing of Temporal or of the sandbox.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The sandbox is a package of its own, usable alone: it depends on nothing of the worker.
+    files: ['packages/partner-center-sandbox/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./){3,}', message: 'The sandbox package imports nothing outside its own folder.' }] },
       ],
     },
   },

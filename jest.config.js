@@ -3,7 +3,9 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  modulePathIgnorePatterns: ['<rootDir>/lib/'],
+  modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/packages/[^/]+/lib/'],
+  // Tests run the sandbox from its TypeScript source, as the type-checker sees it.
+  moduleNameMapper: { '^partner-center-sandbox$': '<rootDir>/packages/partner-center-sandbox/src' },
   // tsconfig's isolatedModules makes ts-jest transpile only; `npm test` type-checks the whole tree once with tsc.
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
 };
@@ -13,7 +15,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/packages/*/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/packages/*/test/integration/**/*.test.ts'] },
   ],
 };

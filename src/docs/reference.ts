@@ -82,7 +82,7 @@ export const documentedScripts: ReadonlyArray<{ script: string; command: string;
   { script: 'start', command: 'npm install && npm start', what: 'The whole stack on embedded defaults: a local Temporal dev server (UI on http://127.0.0.1:8233) unless `TEMPORAL_ADDRESS` is set, the Partner Center sandbox unless Partner Center settings are given, and the worker; prints where everything is. Ctrl-C stops all of it. `npm start -- --demo` also submits sample purchases.' },
   { script: 'test', command: 'npm install && npm test', what: 'Type-check, lint, build, then every Jest test against a real Temporal dev server and the real sandbox.' },
   { script: 'worker', command: 'npm run worker', what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.' },
-  { script: 'sandbox', command: 'npm run sandbox', what: 'The Partner Center sandbox alone (`--port`, `--seed`, `--order-delay`, `--json` …; see [the sandbox](sandbox.md)).' },
+  { script: 'sandbox', command: 'npm run sandbox', what: 'The Partner Center sandbox alone (`--port`, `--seed`, `--order-delay`, `--json` …; see [the sandbox](../packages/partner-center-sandbox/README.md)).' },
   { script: 'bench', command: 'npm run bench', what: 'The benchmarks on the real parts; prints each scenario as it starts and ends, then a table (`-- --json FILE` writes the figures).' },
   { script: 'docs', command: 'npm run docs', what: 'Rewrites this page from the code (`-- --check` exits 1 when the committed page is out of date). Run `npm run build` first.' },
   { script: 'test:unit', command: 'npm run test:unit', what: 'The unit tests alone (`PCW_NO_TEMPORAL=1` skips starting the dev server).' },

@@ -3,9 +3,9 @@
  * (a known authority on 127.0.0.1, trusted through `trustedCaPem`).
  */
 import { spawn } from 'node:child_process';
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, verifyAccessToken, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { builtEntry } from '../../support/processes';
-import { verifyAccessToken } from '../../../src/sandbox/authority';
 import {
   createTokenProvider,
   PartnerCenterError,

@@ -4,7 +4,8 @@
  * more than two pages, cursors that survive JSON, only the calling partner's customers, the
  * "400 / code 2000 means no more records" rule, and the server's clock on each page.
  */
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { createPartnerCenterClient, createTokenProvider, type Customer, type PartnerCenterClient, type SeekCursor } from '../../../src/partner-center';
 import { seekCursorSchema } from '../../../src/partner-center/paging';
 

@@ -2,7 +2,8 @@
  * Each error class from real sandbox responses (its own errors and injected faults), with the
  * retry decision and Retry-After the activities rely on.
  */
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import {
   createCatalogResolver,
   createPartnerCenterClient,

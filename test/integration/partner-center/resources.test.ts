@@ -3,7 +3,8 @@
  * real msal-node tokens: catalog, cart → checkout → orders → subscriptions, PATCH (200 and 202),
  * provisioning status, invoices and reconciliation line items paged through more than two pages.
  */
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import {
   CatalogResolutionError,
   createCatalogResolver,

@@ -4,9 +4,10 @@
  * Entra refuses a revoked grant. Only a provider that presents each rotated token keeps working.
  */
 import { createPartnerCenterClient, createTokenProvider, PartnerCenterUnauthorizedError, type TokenProvider, type TokenProviderOptions } from '../../../src/partner-center';
-import { sandboxTokenOptions, startSandbox, verifyAccessToken, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, verifyAccessToken, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { recordingLogger } from '../../support/logging';
-import { requestToken } from '../sandbox/helpers';
+import { requestToken } from '../../../packages/partner-center-sandbox/test/integration/helpers';
 
 const HOUR = 3_600_000;
 let sandbox: Sandbox;

@@ -4,7 +4,8 @@
  * authority, and each kind of Partner Center error.
  */
 import { createServer } from 'node:net';
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { recordingLogger } from '../../support/logging';
 import {
   createPartnerCenterClient,

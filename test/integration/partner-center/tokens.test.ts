@@ -1,5 +1,6 @@
 /** Token reuse and renewal, read from the sandbox authority's counters (real msal-node, real https). */
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { createPartnerCenterClient, createTokenProvider, type TokenProviderOptions } from '../../../src/partner-center';
 
 let sandbox: Sandbox;

@@ -14,7 +14,7 @@ import {
   type PurchaseStatus,
   type PurchaseStep,
 } from '../../../src/client';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
+import { startSandbox, type Sandbox, type SandboxOptions } from 'partner-center-sandbox';
 import { createActivityDeps, purchaseWorkerOptions } from '../../../src/worker';
 import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approvePurchaseUpdate, cancelPurchaseUpdate, getPurchase, purchaseStatusQuery, rejectPurchaseUpdate, startPurchase } from '../../../src/client';
-import type { SandboxCounters } from '../../../src/sandbox';
+import type { SandboxCounters } from 'partner-center-sandbox';
 import { uniqueTaskQueue } from '../../support/temporal';
 import { line, offers, workflowFailure, purchaseRequest, recordHistory, startRig, untilStep, type PurchaseRig } from './harness';
 

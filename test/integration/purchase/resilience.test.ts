@@ -1,5 +1,5 @@
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
-import type { SandboxCounters } from '../../../src/sandbox';
+import type { SandboxCounters } from 'partner-center-sandbox';
 import { uniqueTaskQueue } from '../../support/temporal';
 import { line, offers, workflowFailure, purchaseRequest, recordHistory, startRig, type PurchaseRig } from './harness';
 

@@ -1,5 +1,6 @@
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type OneTimeInvoiceLineItem, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 
 /** The sandbox billing the reconciliation tests rely on: recurring cycle charges and the charge-seeding control routes. */
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { freePort } from '../../../src/temporal/dev-server';
 import { builtEntry, runNode } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';

@@ -1,7 +1,8 @@
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { createSubscriptionActivities } from '../../../src/activities/subscription/activities';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
-import { sandboxTokenOptions, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import type { SubscriptionChange } from '../../../src/workflows/subscription/types';
 import { activityContext, applicationFailureOf } from '../../support/activities';
 

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateChangeRequest, validatePurchaseRequest, validateReconcileRequest } from '../../../src/client';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { CATALOG_PRODUCTS } from '../../../src/sandbox/catalog';
+import { CATALOG_PRODUCTS, startSandbox, type Sandbox } from 'partner-center-sandbox';
 
 const examplesDir = join(__dirname, '..', '..', '..', 'examples');
 const files = readdirSync(examplesDir).filter((file) => file.endsWith('.json'));

@@ -1,4 +1,4 @@
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
+import { startSandbox, type Sandbox } from '../../src';
 import { api, catalogItemFor, partnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { REPEATED_CHECKOUT_ANSWERS } from './control';
@@ -6,7 +7,10 @@ import { startSandbox, type Sandbox } from './index';
 
 /** `npm run sandbox`: the sandbox alone, printing where it listens and its test credentials. */
 
-const USAGE = `Usage: npm run sandbox -- [options]
+/** A whole purchase with curl alone, shipped beside this package's README. */
+const PURCHASE_SCRIPT = join(__dirname, '..', 'sandbox-purchase.sh');
+
+const USAGE = `Usage: partner-center-sandbox [options]   (npm run sandbox -- [options] in the worker's repository)
   --port <n>             API port (default 8091; 0 = any free port)
   --authority-port <n>   https token authority port (default 8092; 0 = any free port)
   --seed <n>             deterministic ids and data (default 1)
@@ -120,7 +124,7 @@ Try it with curl:
   curl -s -H "Authorization: Bearer $TOKEN" '${sandbox.baseUrl}/v1/products?country=US&targetView=OnlineServices'
 
 A whole purchase with curl (token, catalog, cart, checkout, order, subscription), after the exports above:
-  CUSTOMER_ID=${sandbox.customerIds[0]} bash docs/sandbox-purchase.sh
+  CUSTOMER_ID=${sandbox.customerIds[0]} bash ${PURCHASE_SCRIPT}
 
 Ctrl-C stops it.
 `;
@@ -161,7 +165,12 @@ export async function runSandboxCli(argv: string[], io: CliIo): Promise<Sandbox>
   return sandbox;
 }
 
-if (require.main === module) {
+/** The `partner-center-sandbox` command (bin/partner-center-sandbox.js; `npm run sandbox` in the worker's repository). */
+export function main(): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   runSandboxCli(process.argv.slice(2), { write: (text) => process.stdout.write(text), signals: process, exit: (code) => process.exit(code) }).catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof CliUsageError ? 2 : 1);

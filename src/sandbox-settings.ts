@@ -1,6 +1,6 @@
-import type { PartnerCenterSettings } from '../config';
-import type { TokenProviderOptions } from '../partner-center';
-import type { Sandbox } from './index';
+import type { PartnerCenterSettings } from './config';
+import type { TokenProviderOptions } from './partner-center';
+import type { Sandbox } from 'partner-center-sandbox';
 
 export interface SandboxConnectOptions {
   /** App+User through the sandbox's refresh token (secure application model) instead of App-only. */

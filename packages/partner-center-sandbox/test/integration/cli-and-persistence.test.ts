@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startSandbox } from '../../../src/sandbox';
-import { CliUsageError, parseSandboxArgs, runSandboxCli } from '../../../src/sandbox/cli';
-import { createControlClient } from '../../../src/sandbox/control';
+import { startSandbox } from '../../src';
+import { CliUsageError, parseSandboxArgs, runSandboxCli } from '../../src/cli';
+import { createControlClient } from '../../src/control';
 import { api, catalogItemFor, partnerTokens, requestToken, tokenFor } from './helpers';
 
-const PURCHASE_SCRIPT = join(__dirname, '..', '..', '..', 'docs', 'sandbox-purchase.sh');
+const PURCHASE_SCRIPT = join(__dirname, '..', '..', 'sandbox-purchase.sh');
 
 type ConnectionFacts = { baseUrl: string; authorityHost: string; tenantId: string; clientId: string; clientSecret: string; refreshToken: string; caFile: string; customerIds: string[] };
 
@@ -50,13 +50,13 @@ describe('npm run sandbox', () => {
   test('without --json it prints a banner with the credentials, the env exports and a curl example', async () => {
     const { output, signals, exited } = await runCli(['--port', '0', '--authority-port', '0']);
     const text = output.join('');
-    for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ', 'bash docs/sandbox-purchase.sh']) expect(text).toContain(fact);
+    for (const fact of ['API base URL', 'Token authority', 'CA file', 'Client secret', 'Refresh token', 'NODE_EXTRA_CA_CERTS=', 'PARTNER_CENTER_BASE_URL=', 'curl ', `bash ${PURCHASE_SCRIPT}`]) expect(text).toContain(fact);
     expect(text).not.toContain('single use');
     signals.emit('SIGINT');
     expect(await exited).toBe(0);
   });
 
-  test('docs/sandbox-purchase.sh walks the whole purchase flow with curl, from the printed facts alone', async () => {
+  test('sandbox-purchase.sh walks the whole purchase flow with curl, from the printed facts alone', async () => {
     const { output, signals, exited } = await runCli(['--json', '--port', '0', '--authority-port', '0', '--order-delay', '1s']);
     const facts = JSON.parse(output[0]) as ConnectionFacts;
     const env = {
@@ -120,6 +120,14 @@ describe('npm run sandbox', () => {
     expect(() => parseSandboxArgs(['--port', '70000'])).toThrow(/--port/);
     expect(() => parseSandboxArgs(['--order-delay', 'soon'])).toThrow(/--order-delay/);
     expect(() => parseSandboxArgs(['--colour'])).toThrow(/Usage/);
+  });
+
+  test('the package bin runs the CLI: --help prints the usage and exits 0, a bad flag exits 2', async () => {
+    const bin = join(__dirname, '..', '..', 'bin', 'partner-center-sandbox.js');
+    const help = await promisify(execFile)(process.execPath, [bin, '--help']);
+    expect(help.stdout).toMatch(/^Usage: partner-center-sandbox \[options\]/);
+    const bad = await promisify(execFile)(process.execPath, [bin, '--colour']).catch((error: { code: number; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/--colour/) });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../../../src/sandbox';
+import type { Sandbox } from '../../src';
 import { api, catalogItemFor, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;

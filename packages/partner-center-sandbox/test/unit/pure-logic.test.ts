@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { createFaults, faultInputSchema } from '../../../src/sandbox/faults';
-import { parseWith, queryValue } from '../../../src/sandbox/http';
-import { termEndOf } from '../../../src/sandbox/lifecycle';
-import { createRandom } from '../../../src/sandbox/random';
-import { compileRoutes, type Route } from '../../../src/sandbox/router';
-import { createThrottle } from '../../../src/sandbox/throttle';
-import { ApiError } from '../../../src/sandbox/errors';
+import { createFaults, faultInputSchema } from '../../src/faults';
+import { parseWith, queryValue } from '../../src/http';
+import { termEndOf } from '../../src/lifecycle';
+import { createRandom } from '../../src/random';
+import { compileRoutes, type Route } from '../../src/router';
+import { createThrottle } from '../../src/throttle';
+import { ApiError } from '../../src/errors';
 
 describe('throttle token buckets', () => {
   test('a bucket allows perMinute calls, then answers the seconds until the next token', () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { signJwt } from '../../../src/sandbox/jwt';
+import { startSandbox, type Sandbox } from '../../src';
+import { signJwt } from '../../src/jwt';
 import { api, partnerTokens, tokenFor } from './helpers';
 
 type Json = Record<string, unknown>;

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createHash, createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { verifyAccessToken } from '../../../src/sandbox/authority';
-import { decodeJwt } from '../../../src/sandbox/jwt';
+import { startSandbox, type Sandbox } from '../../src';
+import { verifyAccessToken } from '../../src/authority';
+import { decodeJwt } from '../../src/jwt';
 import { trustingNetworkClient, PARTNER_CENTER_SCOPE } from './helpers';
 
 let sandbox: Sandbox;

@@ -14,7 +14,8 @@ import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
 export { verifyAccessToken } from './authority';
-export { sandboxPartnerCenterSettings, sandboxTokenOptions, type SandboxConnectOptions } from './connect';
+/** The seeded catalog, so tests can name offers the sandbox sells. */
+export { CATALOG_PRODUCTS, type CatalogProduct, type CatalogSku } from './catalog';
 
 /** The Partner Center sandbox as a library: an https token authority plus the /v1 API and the
  * /_sandbox/ control API on one http port (docs/seams.md §1, docs/sandbox.md). */

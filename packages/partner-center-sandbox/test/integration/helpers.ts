@@ -1,6 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { request } from 'node:https';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 
