@@ -153,6 +153,7 @@ const environmentSchema = z.object({
   ORDER_POLL_INTERVAL: duration('15s', 100),
   ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
   APPROVAL_TIMEOUT: duration('7d', 1000),
+  SUBSCRIPTION_CHANGE_DEADLINE: duration('30m', 1000),
   METRICS_PORT: optionalText.transform((value, ctx) => {
     if (value === undefined) return undefined;
     const port = Number(value);
@@ -194,6 +195,8 @@ export interface WorkerConfig {
   orderVisibilityDeadlineMs: number;
   /** How long a purchase with requireApproval waits for approve/reject before failing. */
   approvalTimeoutMs: number;
+  /** How long a subscription change waits for a busy subscription or an accepted (202) change. */
+  subscriptionChangeDeadlineMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
 }
@@ -294,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     orderPollIntervalMs: values.ORDER_POLL_INTERVAL,
     orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
+    subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
   };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
-import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxPartnerCenterSettings } from './sandbox-settings';

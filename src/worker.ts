@@ -10,7 +10,7 @@ import {
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
-import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './entry';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { partnerCenterCallMetrics } from './metrics';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
@@ -47,7 +47,8 @@ export function installRuntime(
 /** The Partner Center side of the activities: token provider, typed client, cached catalog resolver. */
 export function createActivityDeps(
   settings: PartnerCenterSettings,
-  config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> & Partial<Pick<WorkerConfig, 'approvalTimeoutMs'>>,
+  config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> &
+    Partial<Pick<WorkerConfig, 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs'>>,
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
@@ -73,12 +74,13 @@ export function createActivityDeps(
       orderPollIntervalMs: config.orderPollIntervalMs,
       orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
       approvalTimeoutMs: config.approvalTimeoutMs,
+      subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
     },
   };
 }
 
 /** Worker options shared by production, `npm start` and the tests, so all three run the same worker. */
-export function purchaseWorkerOptions(
+export function workerOptions(
   deps: ActivityDeps,
   config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
 ): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'> {
@@ -144,7 +146,7 @@ export async function runWorker(
       connection,
       namespace: config.temporal.namespace,
       workflowBundle: await bundleWorkflows(logger),
-      ...purchaseWorkerOptions(deps, config),
+      ...workerOptions(deps, config),
     });
     logger.info('Worker started', {
       taskQueue: config.taskQueue,

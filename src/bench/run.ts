@@ -11,8 +11,8 @@ import { createCatalogResolver, createPartnerCenterClient, createTokenProvider }
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxPartnerCenterSettings, sandboxTokenOptions } from '../sandbox-settings';
 import { startDevServer } from '../temporal/dev-server';
-import { runAsMain } from '../entry';
-import { createActivityDeps, purchaseWorkerOptions } from '../worker';
+import { runAsMain } from '../command-line';
+import { createActivityDeps, workerOptions } from '../worker';
 
 /**
  * `npm run bench`: what the product costs, measured on the real parts (Temporal dev server, sandbox over loopback
@@ -183,7 +183,7 @@ async function benchPurchases(sandbox: Sandbox, figures: Figure[], count: number
     const worker = await Worker.create({
       connection: nativeConnection,
       workflowBundle: bundle,
-      ...purchaseWorkerOptions(deps, { taskQueue, requestsPerMinute: 1_000_000 }),
+      ...workerOptions(deps, { taskQueue, requestsPerMinute: 1_000_000 }),
       shutdownGraceTime: '1s',
     });
     const rssBeforeRuns = process.memoryUsage().rss;

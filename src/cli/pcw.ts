@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../entry';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
 import { plan, type Action } from './commands';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
 import { OPTIONS } from './flags';

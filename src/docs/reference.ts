@@ -33,7 +33,7 @@ import {
   type ReconcileFailureType,
 } from '../client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
-import { runAsMain } from '../entry';
+import { runAsMain } from '../command-line';
 import { changeSubscription, purchaseSubscription, reconcileBilling } from '../workflows';
 import { terminalSteps } from '../workflows/purchase/api';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
@@ -110,6 +110,7 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   { names: ['ORDER_POLL_INTERVAL'], fallback: '`15s`', meaning: 'How often an order or subscription is re-read while waiting (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).' },
   { names: ['ORDER_VISIBILITY_DEADLINE'], fallback: '`30m`', meaning: 'How long a purchase waits for its order before failing with `OrderNotVisible`.' },
   { names: ['APPROVAL_TIMEOUT'], fallback: '`7d`', meaning: 'How long a purchase with `requireApproval` waits for `approve`/`reject` before failing with `Rejected`.' },
+  { names: ['SUBSCRIPTION_CHANGE_DEADLINE'], fallback: '`30m`', meaning: 'How long a subscription change waits for a busy subscription (409/800082) or an accepted (202) change before failing `SubscriptionBusy`.' },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   { names: ['LOG_LEVEL'], fallback: '`info`', meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.' },
   { names: ['PCW_DATA_DIR'], fallback: '`.data`', meaning: '`npm start` only: where the dev server\'s SQLite file and the sandbox state are kept.' },

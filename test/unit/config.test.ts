@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(config.requestsPerMinute).toBe(400);
     expect(config.orderPollIntervalMs).toBe(15_000);
     expect(config.orderVisibilityDeadlineMs).toBe(30 * 60_000);
+    expect(config.subscriptionChangeDeadlineMs).toBe(30 * 60_000);
     expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
     expect(config.metricsPort).toBeUndefined();
     expect(config.logLevel).toBe('info');
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         ORDER_POLL_INTERVAL: '500ms',
         ORDER_VISIBILITY_DEADLINE: '1h',
         APPROVAL_TIMEOUT: '36h',
+        SUBSCRIPTION_CHANGE_DEADLINE: '2h',
         METRICS_PORT: '9464',
         LOG_LEVEL: 'DEBUG',
       },
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
     expect(config.orderPollIntervalMs).toBe(500);
     expect(config.orderVisibilityDeadlineMs).toBe(3_600_000);
     expect(config.approvalTimeoutMs).toBe(36 * 3_600_000);
+    expect(config.subscriptionChangeDeadlineMs).toBe(2 * 3_600_000);
     expect(config.metricsPort).toBe(9464);
     expect(config.logLevel).toBe('debug');
   });
@@ -77,6 +80,7 @@ describe('loadConfig', () => {
       AZURE_CLIENT_ID: CLIENT,
       PARTNER_CENTER_REQUESTS_PER_MINUTE: 'lots',
       ORDER_POLL_INTERVAL: 'soon',
+      SUBSCRIPTION_CHANGE_DEADLINE: '10 minutes',
       METRICS_PORT: '70000',
       LOG_LEVEL: 'loud',
     });
@@ -87,9 +91,10 @@ describe('loadConfig', () => {
     expect(text).toMatch(/AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: one app credential is required/);
     expect(text).toMatch(/PARTNER_CENTER_REQUESTS_PER_MINUTE: must be a whole number/);
     expect(text).toMatch(/ORDER_POLL_INTERVAL: must be a duration/);
+    expect(text).toMatch(/SUBSCRIPTION_CHANGE_DEADLINE: must be a duration/);
     expect(text).toMatch(/METRICS_PORT: must be a TCP port/);
     expect(text).toMatch(/LOG_LEVEL: must be one of/);
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(9);
   });
 
   it('accepts plain http only for loopback hosts', () => {

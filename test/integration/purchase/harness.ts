@@ -15,7 +15,7 @@ import {
   type PurchaseStep,
 } from '../../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from 'partner-center-sandbox';
-import { createActivityDeps, purchaseWorkerOptions } from '../../../src/worker';
+import { createActivityDeps, workerOptions } from '../../../src/worker';
 import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 
 /**
@@ -77,7 +77,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     return Worker.create({
       connection: env.nativeConnection,
       workflowBundle: bundle,
-      ...purchaseWorkerOptions({ ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } }, { taskQueue, requestsPerMinute: 60_000 }),
+      ...workerOptions({ ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } }, { taskQueue, requestsPerMinute: 60_000 }),
       shutdownGraceTime: '1s',
     });
   };

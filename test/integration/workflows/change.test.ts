@@ -25,8 +25,11 @@ const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const subscriptionId = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const HOUR_MS = 3_600_000;
 
-/** The change's deadline (today the workflow reads it as orderVisibilityDeadlineMs): 2.5 s, polls every 200 ms. */
-const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_500, approvalTimeoutMs: 1_000 };
+/**
+ * The change's own deadline (SUBSCRIPTION_CHANGE_DEADLINE): 2.5 s, polls every 200 ms. The order deadline is far
+ * longer, so a test that ends in time proves the change used its own deadline.
+ */
+const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 600_000, approvalTimeoutMs: 1_000, subscriptionChangeDeadlineMs: 2_500 };
 
 /** An active 5-seat subscription read just now, bought an hour ago: its cancellation window is open. */
 function view(extra: Partial<SubscriptionView> = {}): SubscriptionView {

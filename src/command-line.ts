@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, type LoadConfigOptions, type WorkerConfig } from './config';
 
+/** What every command-line entry point (worker, npm start, pcw) shares: reading the configuration, exit codes, running main. */
+
 /** The configuration for a command-line entry point, or undefined after printing every problem to stderr. */
 export function loadConfigOrReport(env: NodeJS.ProcessEnv, options: LoadConfigOptions): WorkerConfig | undefined {
   try {
