@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { parseArgs } from 'node:util';
 import { CronExpressionParser } from 'cron-parser';
-import type { z } from 'zod';
 import {
-  PurchaseRequestSchema,
-  ReconcileRequestSchema,
-  SubscriptionChangeRequestSchema,
+  validateChangeRequest,
+  validatePurchaseRequest,
+  validateReconcileRequest,
   type PurchaseRequest,
   type ReconcileRequest,
   type SubscriptionChangeRequest,
+  type Validation,
 } from '../client';
 import { UsageError } from './errors';
 
@@ -122,48 +122,20 @@ export class Problems {
   }
 
   /**
-   * Checks `input` with the workflow's own schema and adds each problem under its flag (`flagOf` maps a field
-   * path such as `items[0].quantity` to `--quantity`); with `file`, under the file's name and field path.
+   * Adds each problem the workflow's own validation found under its flag (`flagOf` maps a field path such as
+   * `items[0].quantity` to `--quantity`); with `file`, under the file's name and field path.
    */
-  schema(schema: z.ZodType, input: unknown, flagOf: (path: string) => string | undefined, file?: string): void {
-    const parsed = schema.safeParse(input, { reportInput: true });
-    if (parsed.success) return;
-    for (const issue of parsed.error.issues) {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
-      for (const path of keys) {
-        const field = fieldPath(path);
-        const flag = file === undefined ? flagOf(field) : undefined;
-        if (flag !== undefined && this.refused.has(flag.replace(/^--/, ''))) continue;
-        const rule = issue.code === 'unrecognized_keys' ? 'is not a known field' : ruleOf(issue);
-        this.add(file !== undefined ? `${file}: ${field || 'the request'} ${rule}` : `${flag ?? field} ${rule}`);
-      }
+  validation(validation: Validation<unknown>, flagOf: (field: string) => string | undefined, file?: string): void {
+    if (validation.ok) return;
+    for (const { field, problem } of validation.problems) {
+      const flag = file === undefined ? flagOf(field) : undefined;
+      if (flag !== undefined && this.refused.has(flag.replace(/^--/, ''))) continue;
+      this.add(file !== undefined ? `${file}: ${field} ${problem}` : `${flag ?? field} ${problem}`);
     }
   }
 
   done(): void {
     if (this.list.length > 0) throw new UsageError(this.list);
-  }
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
-}
-
-/** The rule an issue broke, in words: the schema's own message where it wrote one, else zod's code spelled out. */
-function ruleOf(issue: z.core.$ZodIssue): string {
-  const got = issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
-  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'is required';
-  switch (issue.code) {
-    case 'invalid_type':
-      return `must be a ${issue.expected}${got}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}${got}`;
-    case 'too_small':
-      return issue.message.startsWith('Too small') ? `must be at least ${String(issue.minimum)}${got}` : `${issue.message}${got}`;
-    case 'too_big':
-      return issue.message.startsWith('Too big') ? `must be at most ${String(issue.maximum)}${got}` : `${issue.message}${got}`;
-    default:
-      return `${issue.message}${got}`;
   }
 }
 
@@ -190,7 +162,7 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
   const problems = new Problems();
   if (values.file !== undefined) {
     const request = readRequestFile(values.file);
-    problems.schema(PurchaseRequestSchema, request, () => undefined, values.file);
+    problems.validation(validatePurchaseRequest(request), () => undefined, values.file);
     problems.done();
     return request as PurchaseRequest;
   }
@@ -220,7 +192,7 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
       },
     ],
   };
-  problems.schema(PurchaseRequestSchema, request, (field) => PURCHASE_FLAGS[field]);
+  problems.validation(validatePurchaseRequest(request), (field) => PURCHASE_FLAGS[field]);
   problems.done();
   return request as PurchaseRequest;
 }
@@ -279,7 +251,7 @@ export function changeRequestFromFlags(values: Values): SubscriptionChangeReques
     else problems.add('give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term', 'schedule-next-term');
   }
   const request = { requestId: values['request-id'], customerId: values.customer, subscriptionId: values.subscription, change };
-  problems.schema(SubscriptionChangeRequestSchema, request, (field) => CHANGE_FLAGS[field]);
+  problems.validation(validateChangeRequest(request), (field) => CHANGE_FLAGS[field]);
   problems.done();
   return request as SubscriptionChangeRequest;
 }
@@ -317,7 +289,7 @@ export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
     ...(values.customer !== undefined ? { customerId: values.customer } : {}),
     ...(billingDelayHours !== undefined ? { billingDelayHours } : {}),
   };
-  problems.schema(ReconcileRequestSchema, request, (field) => RECONCILE_FLAGS[field]);
+  problems.validation(validateReconcileRequest(request), (field) => RECONCILE_FLAGS[field]);
   problems.done();
   return request as ReconcileRequest;
 }

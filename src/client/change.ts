@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { changeStatusQuery, changeWorkflowId, describeChange, SubscriptionChangeRequestSchema, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/api';
+import { changeStatusQuery, changeWorkflowId, describeChange, validateChangeRequest, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/api';
 import type { ChangeWorkflow } from '../workflows/subscription/api';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
@@ -35,23 +35,24 @@ export interface StartChangeOptions {
  * running or closed — so an upstream retry never changes the subscription twice (`newlyStarted` tells which).
  */
 export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<StartOnceHandle<ChangeWorkflow>> {
-  // Only well-formed values become search attributes; the workflow itself names every bad field.
-  const parsed = SubscriptionChangeRequestSchema.safeParse(request);
+  // As for purchases: a valid request is sent normalised, an invalid one as given for the workflow to refuse.
+  const validation = validateChangeRequest(request);
+  const valid = validation.ok ? validation.request : undefined;
   return startOnce<ChangeWorkflow>(client, 'changeSubscription', {
     workflowId: changeWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
-    args: [request],
-    typedSearchAttributes: parsed.success
+    args: [valid ?? request],
+    typedSearchAttributes: valid
       ? [
-          { key: PcCustomerId, value: parsed.data.customerId },
-          { key: PcSubscriptionIds, value: [parsed.data.subscriptionId] },
+          { key: PcCustomerId, value: valid.customerId },
+          { key: PcSubscriptionIds, value: [valid.subscriptionId] },
           { key: PcStep, value: 'validating' },
         ]
       : [{ key: PcStep, value: 'validating' }],
-    staticSummary: parsed.success
-      ? `Change subscription ${parsed.data.subscriptionId} of customer ${parsed.data.customerId}: ${describeChange(parsed.data.change)}`
+    staticSummary: valid
+      ? `Change subscription ${valid.subscriptionId} of customer ${valid.customerId}: ${describeChange(valid.change)}`
       : `Subscription change request ${request.requestId}`,
-    staticDetails: parsed.success ? `\`\`\`json\n${JSON.stringify(parsed.data.change, null, 2)}\n\`\`\`` : undefined,
+    staticDetails: valid ? `\`\`\`json\n${JSON.stringify(valid.change, null, 2)}\n\`\`\`` : undefined,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { purchaseWorkflowId, purchaseStatusQuery, PurchaseRequestSchema, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/api';
+import { purchaseWorkflowId, purchaseStatusQuery, validatePurchaseRequest, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
@@ -30,6 +30,7 @@ export {
   type PurchaseResult,
   type PurchaseStatus,
   type PurchaseStep,
+  type Validation,
 } from '../workflows/purchase/api';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
@@ -51,23 +52,23 @@ export async function startPurchase(
   request: PurchaseRequest,
   options: StartPurchaseOptions = {},
 ): Promise<StartOnceHandle<PurchaseWorkflow>> {
-  // Only well-formed values become search attributes; the workflow itself names every bad field.
-  const parsed = PurchaseRequestSchema.safeParse(request);
-  const summary = parsed.success
-    ? `Buy ${parsed.data.items.length} item(s) for customer ${parsed.data.customerId} (${parsed.data.country}, ${parsed.data.segment})`
-    : `Purchase request ${request.requestId}`;
+  // A valid request is sent normalised (defaults applied, codes upper-cased), so what a run does is recorded in its
+  // history and no later schema edit changes it. An invalid one is started as given: the workflow names every bad
+  // field (the same answer a raw start would get), and only well-formed values become search attributes.
+  const validation = validatePurchaseRequest(request);
+  const valid = validation.ok ? validation.request : undefined;
   return startOnce<PurchaseWorkflow>(client, 'purchaseSubscription', {
     workflowId: purchaseWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
-    args: [request],
-    typedSearchAttributes: parsed.success
+    args: [valid ?? request],
+    typedSearchAttributes: valid
       ? [
-          { key: PcCustomerId, value: parsed.data.customerId },
+          { key: PcCustomerId, value: valid.customerId },
           { key: PcStep, value: 'validating' },
         ]
       : [{ key: PcStep, value: 'validating' }],
-    staticSummary: summary,
-    staticDetails: parsed.success ? describeItems(parsed.data.items) : undefined,
+    staticSummary: valid ? `Buy ${valid.items.length} item(s) for customer ${valid.customerId} (${valid.country}, ${valid.segment})` : `Purchase request ${request.requestId}`,
+    staticDetails: valid ? describeItems(valid.items) : undefined,
   });
 }
 

@@ -15,6 +15,7 @@ import {
 import { lastAttempt } from '../common/activity-failures';
 import { getWorkerSettings, partnerCenterCall, poller } from '../common/activity-options';
 import type { WorkerSettings } from '../common/settings';
+import { validateWith } from '../common/validation';
 import type { z } from 'zod';
 import type { PurchaseActivities } from '../../activities';
 import { internalFailureTypes } from '../common/failure-types';
@@ -434,8 +435,8 @@ function pollerTimedOut(err: unknown): { last?: ApplicationFailure } | undefined
 
 /** Update validators reject bad arguments before anything reaches history. */
 function parseMessage(schema: z.ZodType, args: unknown): void {
-  const parsed = schema.safeParse(args);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'argument'} ${i.message}`).join('; '));
+  const validation = validateWith(schema, args);
+  if (!validation.ok) throw new Error(validation.problems.map((p) => `${p.field} ${p.problem}`).join('; '));
 }
 
 function failureType(err: unknown): string | undefined {

@@ -68,6 +68,22 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
     });
   });
 
+  it('is started with its request normalised (defaults and upper-cased codes in the recorded input), so a later schema edit cannot change the run', async () => {
+    const stubs = stubActivities(purchasing());
+    const purchase = request({ country: 'gb', currency: 'gbp' });
+    await rig.withWorker(stubs, async (taskQueue) => {
+      const handle = await start(taskQueue, purchase);
+      await handle.result();
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const recorded = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>;
+      expect(recorded).toMatchObject({ country: 'GB', currency: 'GBP', segment: 'commercial', requireApproval: false });
+      expect((recorded.items as Array<{ autoRenew: boolean }>).map((item) => item.autoRenew)).toEqual([false, true]);
+      expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([['GB', 'GBP']]);
+      await recordHistory('purchase-normalised-input', handle);
+    });
+  });
+
   describe('approval', () => {
     it('waits in awaiting-approval before carting; approve lets it complete', async () => {
       const stubs = stubActivities(purchasing(patient));

@@ -38,13 +38,18 @@ describe('validateReconcileRequest', () => {
     expect(validation).toEqual({ ok: false, problems: [{ field: 'billingDelayHours', problem: expect.any(String) }] });
   });
 
-  it('says what a good value looks like', () => {
+  it('says what a good value looks like, and which value was given', () => {
     const validation = validateReconcileRequest({ period: 'current', currency: 'dollars' });
-    expect(validation).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'must be an ISO 4217 code such as USD' }] });
+    expect(validation).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'must be an ISO 4217 code such as USD (got "dollars")' }] });
     expect(validateReconcileRequest({ period: 'current', currency: 'USD', billingDelayHours: 200 })).toEqual({
       ok: false,
-      problems: [{ field: 'billingDelayHours', problem: 'must be at most 168 hours (7 days)' }],
+      problems: [{ field: 'billingDelayHours', problem: 'must be at most 168 hours (7 days) (got 200)' }],
     });
+    expect(validateReconcileRequest({ currency: 'USD', period: 'soon' })).toEqual({
+      ok: false,
+      problems: [{ field: 'period', problem: 'must be one of current, previous (got "soon")' }],
+    });
+    expect(validateReconcileRequest({ period: 'current' })).toEqual({ ok: false, problems: [{ field: 'currency', problem: 'is required' }] });
   });
 });
 
