@@ -4,24 +4,8 @@ import type { ChangeWorkflow } from '../workflows/subscription/api';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { changeStatusQuery } from '../workflows/subscription/api';
-export { changeFailureTypes, type ChangeFailureType } from '../workflows/subscription/api';
-export {
-  ChangeStatusSchema,
-  changeWorkflowId,
-  describeChange,
-  SubscriptionChangeRequestSchema,
-  SubscriptionChangeResultSchema,
-  SubscriptionChangeSchema,
-  validateChangeRequest,
-  type ChangeCompletion,
-  type ChangeStatus,
-  type ChangeStep,
-  type SubscriptionChange,
-  type SubscriptionChangeRequest,
-  type SubscriptionChangeResult,
-  type SubscriptionView,
-} from '../workflows/subscription/api';
+/** Everything callers of changeSubscription rely on: its id, schemas, status query and failure types. */
+export * from '../workflows/subscription/api';
 
 export type ChangeHandle = WorkflowHandle<ChangeWorkflow>;
 

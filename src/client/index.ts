@@ -4,34 +4,9 @@ import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
 
-export { purchaseWorkflowId } from '../workflows/purchase/api';
+/** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
+export * from '../workflows/purchase/api';
 export * from './change';
-export {
-  ApproveArgsSchema,
-  approvePurchaseUpdate,
-  CancelAcknowledgementSchema,
-  CancelArgsSchema,
-  cancelPurchaseUpdate,
-  purchaseStatusQuery,
-  RejectArgsSchema,
-  rejectPurchaseUpdate,
-  type ApproveArgs,
-  type CancelAcknowledgement,
-  type CancelArgs,
-  type RejectArgs,
-} from '../workflows/purchase/api';
-export { purchaseFailureTypes, type PurchaseFailureType } from '../workflows/purchase/api';
-export {
-  PurchaseRequestSchema,
-  PurchaseResultSchema,
-  PurchaseStatusSchema,
-  validatePurchaseRequest,
-  type PurchaseRequest,
-  type PurchaseResult,
-  type PurchaseStatus,
-  type PurchaseStep,
-  type Validation,
-} from '../workflows/purchase/api';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';

@@ -4,15 +4,8 @@ import type { ReconcileWorkflow } from '../workflows/billing/api';
 import { describeReconcileRequest, DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest, describeInvalid, type InvalidField } from '../workflows/billing/api';
 import { PcCustomerId } from '../workflows/common/search-attributes';
 
-export { reconcileFailureTypes, type ReconcileFailureType } from '../workflows/billing/api';
-export {
-  ReconcileReportSchema,
-  ReconcileRequestSchema,
-  validateReconcileRequest,
-  type ReconcileFinding,
-  type ReconcileReport,
-  type ReconcileRequest,
-} from '../workflows/billing/api';
+/** Everything callers of reconcileBilling rely on: its schemas, failure types and the run's description. */
+export * from '../workflows/billing/api';
 
 export type ReconcileHandle = WorkflowHandle<ReconcileWorkflow>;
 
