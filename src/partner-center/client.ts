@@ -9,11 +9,18 @@ import type { z } from 'zod';
 import {
   classifyHttpError,
   PartnerCenterError,
+  MFA_REQUIRED_ACTION,
+  MFA_REQUIRED_CODE,
+  parseErrorBody,
+  PARTNER_CENTER_AUDIENCE,
   PartnerCenterInvalidRequestError,
+  PartnerCenterMfaRequiredError,
   PartnerCenterNetworkError,
   PartnerCenterResponseShapeError,
   PartnerCenterTimeoutError,
   PartnerCenterUnauthorizedError,
+  RETIRED_AUDIENCE_CODE,
+  tokenRefusalOf,
 } from './errors';
 import { nextOffset, nextSeekPage, sameCursor, seekPageRequest, type SeekCursor } from './paging';
 import {
@@ -161,7 +168,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   async function send(request: HttpRequest, o?: RequestOptions): Promise<HttpResponse> {
     const ids = { requestId: o?.requestId ?? randomUUID(), correlationId: o?.correlationId ?? randomUUID() };
     let response = await attempt(request, ids, await tokens.getAccessToken(), o?.signal);
-    if (response.status === 401) {
+    // A token without the MFA claim or for the retired audience comes back the same from a refresh: no second try.
+    if (response.status === 401 && tokenRefusal(response) === undefined) {
       response = await attempt(request, ids, await tokens.getAccessToken({ forceRefresh: true }), o?.signal);
     }
     if (response.status >= 200 && response.status < 300) return response;
@@ -417,33 +425,42 @@ function networkReason(error: unknown): string {
   return 'unknown network failure';
 }
 
-/** Says which credential failed and why, from the 401's description and WWW-Authenticate — never the token. */
+/** Why Partner Center refused the token of a 401, when its code or wording says (see tokenRefusalOf). */
+function tokenRefusal(response: HttpResponse): ReturnType<typeof tokenRefusalOf> {
+  const { code, description } = parseErrorBody(response.body, '');
+  return tokenRefusalOf(code, description, response.headers.get('www-authenticate'));
+}
+
+/** Says which credential failed and why, from the 401's code, description and WWW-Authenticate — never the token. */
 function unauthorized(response: HttpResponse, ids: { requestId: string; correlationId: string }, tokens: TokenProvider): PartnerCenterError {
-  const base = classifyHttpError({ status: 401, body: response.body, requestId: ids.requestId, correlationId: ids.correlationId });
-  const challenge = response.headers.get('www-authenticate') ?? '';
+  const challenge = response.headers.get('www-authenticate');
+  const base = classifyHttpError({ status: 401, body: response.body, wwwAuthenticate: challenge, requestId: ids.requestId, correlationId: ids.correlationId });
   const credential =
     tokens.mode === 'app+user'
       ? 'App+User token (secure application model refresh token)'
       : `App-only token (${tokens.credentialKind === 'certificate' ? 'certificate' : 'client secret'})`;
-  const evidence = `${base.description} ${challenge}`;
+  const evidence = `${base.description} ${challenge ?? ''}`;
+  const refusal = tokenRefusalOf(base.code, base.description, challenge);
   let reason: string;
-  if (/\bmfa\b|multi-?factor/i.test(evidence)) {
-    reason = 'the token carries no MFA claim; the consenting partner user must sign in with Microsoft Entra MFA and a new refresh token be issued';
+  if (refusal === 'mfa-required') {
+    reason = `MFA required (${MFA_REQUIRED_CODE}): the token carries no MFA claim, which Partner Center demands of every App+User call. ${MFA_REQUIRED_ACTION}`;
+  } else if (refusal === 'retired-audience') {
+    reason = `the token is for the retired Azure AD Graph audience (${RETIRED_AUDIENCE_CODE}); Partner Center accepts only tokens for the audience ${PARTNER_CENTER_AUDIENCE} (scope ${PARTNER_CENTER_AUDIENCE}/.default)`;
   } else if (/expired/i.test(evidence)) {
     reason = 'the token had expired even after a forced refresh (check the machine clock)';
   } else if (/audience|aud\b/i.test(evidence)) {
-    reason = 'the token is not meant for Partner Center (wrong audience)';
+    reason = `the token is not meant for Partner Center (wrong audience; expected ${PARTNER_CENTER_AUDIENCE})`;
   } else if (tokens.mode === 'app-only') {
     reason = 'Partner Center refused an App-only token; this operation may need App+User (set PARTNER_CENTER_REFRESH_TOKEN) or the app lacks consent in the partner tenant';
   } else {
     reason = 'Partner Center refused the token even after a forced refresh';
   }
-  const description = `${credential} refused by Partner Center: ${reason}. Server said: ${base.description}`;
-  return new PartnerCenterUnauthorizedError({
+  const details = {
     status: 401,
     code: base.code,
-    description,
+    description: `${credential} refused by Partner Center: ${reason}. Server said: ${base.description}`,
     requestId: ids.requestId,
     correlationId: ids.correlationId,
-  });
+  };
+  return base.kind === 'mfa-required' ? new PartnerCenterMfaRequiredError(details) : new PartnerCenterUnauthorizedError(details);
 }

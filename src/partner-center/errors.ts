@@ -4,7 +4,8 @@
  * Classification (tested in test/unit/partner-center/errors.test.ts):
  *   408, 5xx, network failure, client timeout  → retryable (transient / network / timeout)
  *   429                                        → retryable (throttled), honouring Retry-After
- *   401                                        → unauthorized, never retried by the caller
+ *   401 with 900421 / "MFA required"           → mfa-required: App+User token without the MFA claim, never retried
+ *   401 otherwise (900420 retired audience, …) → unauthorized, never retried by the caller
  *   404                                        → not-found, not retryable
  *   409 with 800064 (cart busy) or 800082 (subscription not ready) → conflict, retryable
  *   409 otherwise, 412                         → conflict, not retryable
@@ -18,6 +19,7 @@ export type PartnerCenterErrorKind =
   | 'transient'
   | 'throttled'
   | 'unauthorized'
+  | 'mfa-required'
   | 'not-found'
   | 'conflict'
   | 'network'
@@ -88,6 +90,16 @@ export class PartnerCenterUnauthorizedError extends PartnerCenterError {
   readonly retryable = false;
 }
 
+/**
+ * 401/900421: an App+User token without the MFA claim (`amr` lacks `mfa`), enforced for every App+User
+ * call since April 2026. A new token from the same refresh token carries the same claims, so only the
+ * operator can fix it (MFA_REQUIRED_ACTION).
+ */
+export class PartnerCenterMfaRequiredError extends PartnerCenterError {
+  readonly kind = 'mfa-required' as const;
+  readonly retryable = false;
+}
+
 export class PartnerCenterNotFoundError extends PartnerCenterError {
   readonly kind = 'not-found' as const;
   readonly retryable = false;
@@ -120,6 +132,31 @@ export class PartnerCenterResponseShapeError extends PartnerCenterBusinessError 
 
 /** A request body we refused to send (fails our strict schema): a caller bug, not worth retrying. */
 export class PartnerCenterInvalidRequestError extends PartnerCenterBusinessError {}
+
+/** Partner Center's 401 code for an App+User token without the MFA claim (partner-center-2026.md, Authentication). */
+export const MFA_REQUIRED_CODE = 900421;
+/** Partner Center's 401 code for a token of the retired Azure AD Graph audience (https://graph.windows.net). */
+export const RETIRED_AUDIENCE_CODE = 900420;
+/** The only audience Partner Center accepts since the Azure AD Graph audience was retired (31 Aug 2025). */
+export const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
+
+/** What the operator must do about MfaRequired; names the setting, never its value. */
+export const MFA_REQUIRED_ACTION =
+  'Operator action: re-consent with Microsoft Entra MFA through the secure application model (the consenting partner user signs in with MFA) ' +
+  'and set the new refresh token in PARTNER_CENTER_REFRESH_TOKEN; retrying with the current one will not help';
+
+/**
+ * Why Partner Center refused a token, from everything a 401 may carry: the code as a number or a
+ * string, at the top of the body or under `error`, or only in the description or the
+ * `WWW-Authenticate` challenge (whose `error="invalid_token"` alone says nothing more than "refused").
+ */
+export function tokenRefusalOf(code: number | string | undefined, description: string, challenge?: string | null): 'mfa-required' | 'retired-audience' | undefined {
+  const evidence = `${description} ${challenge ?? ''}`;
+  const mentions = (value: number) => Number(code) === value || new RegExp(`\\b${value}\\b`).test(evidence);
+  if (mentions(MFA_REQUIRED_CODE) || /\bmfa\b|multi-?factor/i.test(evidence)) return 'mfa-required';
+  if (mentions(RETIRED_AUDIENCE_CODE)) return 'retired-audience';
+  return undefined;
+}
 
 /** 409 codes meaning "busy, try again shortly": cart being processed (800064), subscription not ready (800082). */
 export const RETRYABLE_CONFLICT_CODES: ReadonlySet<number> = new Set([800064, 800082]);
@@ -172,6 +209,8 @@ export interface HttpFailure {
   retryAfter?: string | null;
   requestId?: string;
   correlationId?: string;
+  /** The `WWW-Authenticate` header of a 401. */
+  wwwAuthenticate?: string | null;
   now?: number;
 }
 
@@ -195,7 +234,10 @@ export function classifyHttpError(failure: HttpFailure): PartnerCenterError {
   if (status === 408 || status >= 500) {
     return new PartnerCenterTransientError({ ...details, retryAfterMs: parseRetryAfter(failure.retryAfter, failure.now) });
   }
-  if (status === 401) return new PartnerCenterUnauthorizedError(details);
+  if (status === 401) {
+    const mfa = tokenRefusalOf(code, description, failure.wwwAuthenticate) === 'mfa-required';
+    return mfa ? new PartnerCenterMfaRequiredError(details) : new PartnerCenterUnauthorizedError(details);
+  }
   if (status === 404) return new PartnerCenterNotFoundError(details);
   if (status === 409 || status === 412) return new PartnerCenterConflictError(details);
   return new PartnerCenterBusinessError(details);

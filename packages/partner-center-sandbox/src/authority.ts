@@ -16,9 +16,9 @@ import type { SandboxRandom } from './random';
  * API applies to every bearer token. */
 
 export const PARTNER_CENTER_RESOURCE = 'https://api.partnercenter.microsoft.com';
-/** Audiences Partner Center accepts: its own, and the legacy Azure AD Graph one that the official
- * SDK still requests for App-only tokens (partner-center-api.md §1.4). */
-export const ACCEPTED_AUDIENCES = [PARTNER_CENTER_RESOURCE, 'https://graph.windows.net'] as const;
+/** The Azure AD Graph audience the official SDK requested for App-only tokens (partner-center-api.md §1.4),
+ * retired on 31 August 2025: Partner Center now refuses its tokens with 401/900420. */
+export const RETIRED_AUDIENCE = 'https://graph.windows.net';
 const ACCESS_TOKEN_LIFETIME_SECONDS = 3599;
 const KEY_ID = 'pcw-sandbox-signing-key';
 
@@ -49,7 +49,7 @@ export interface AppRegistration {
 
 export type TokenCheck =
   | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-issuer' | 'wrong-audience'; description: string };
+  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-issuer' | 'wrong-audience' | 'retired-audience'; description: string };
 
 /** Checks a bearer token the way Partner Center would: signed by our authority, issued for the
  * token's own tenant, meant for Partner Center, and within its lifetime (wall-clock seconds). */
@@ -65,7 +65,10 @@ export function verifyAccessToken(
   if (!parsed.success) return { ok: false, reason: 'malformed', description: 'The access token lacks required claims.' };
   const claims = parsed.data;
   if (claims.iss !== issuerFor(trust.authorityHost, claims.tid)) return { ok: false, reason: 'wrong-issuer', description: 'The access token was issued by an unknown authority.' };
-  if (!(ACCEPTED_AUDIENCES as readonly string[]).includes(claims.aud)) return { ok: false, reason: 'wrong-audience', description: 'The access token audience is not Partner Center.' };
+  if (claims.aud === RETIRED_AUDIENCE) {
+    return { ok: false, reason: 'retired-audience', description: `The access token audience ${RETIRED_AUDIENCE} is retired; request a token for ${PARTNER_CENTER_RESOURCE}.` };
+  }
+  if (claims.aud !== PARTNER_CENTER_RESOURCE) return { ok: false, reason: 'wrong-audience', description: 'The access token audience is not Partner Center.' };
   if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired', description: 'The access token has expired.' };
   if (claims.nbf > nowSeconds + 300) return { ok: false, reason: 'not-yet-valid', description: 'The access token is not yet valid.' };
   return { ok: true, claims };
@@ -91,6 +94,12 @@ export interface AuthorityPolicy {
    * 400 invalid_grant AADSTS50173, as Entra answers for a revoked grant. Off by default: Entra
    * usually keeps a rotated-out refresh token valid until it expires. */
   singleUseRefreshTokens: boolean;
+  /** App+User tokens from the token endpoint carry `amr: ["pwd", "mfa"]` (on by default, as after an MFA
+   * sign-in); off, they carry `["pwd"]` only, which Partner Center refuses with 401/900421. */
+  mfaClaim: boolean;
+  /** Tokens from the token endpoint are for the retired audience (RETIRED_AUDIENCE) whatever the scope
+   * asked for, which Partner Center refuses with 401/900420. Off by default. */
+  legacyAudience: boolean;
 }
 
 export interface TokenAuthority {
@@ -162,7 +171,11 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
   }
   const refreshGrants = new Map<string, RefreshGrant>();
   const counters = { clientCredentials: 0, refreshToken: 0 };
-  const initialPolicy: AuthorityPolicy = { singleUseRefreshTokens: options.policy?.singleUseRefreshTokens ?? false };
+  const initialPolicy: AuthorityPolicy = {
+    singleUseRefreshTokens: options.policy?.singleUseRefreshTokens ?? false,
+    mfaClaim: options.policy?.mfaClaim ?? true,
+    legacyAudience: options.policy?.legacyAudience ?? false,
+  };
   const policy: AuthorityPolicy = { ...initialPolicy };
   const publicJwk = signing.publicKey.export({ format: 'jwk' });
   let host = '';
@@ -188,6 +201,9 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     }
     return signJwt({ alg: 'RS256', typ: 'JWT', kid: KEY_ID }, claims, signing.privateKey);
   };
+
+  /** The audience the token endpoint puts in a token: what was asked for, unless the policy hands out the retired one. */
+  const issuedAudience = (requested: string): string => (policy.legacyAudience ? RETIRED_AUDIENCE : requested);
 
   const newRefreshToken = (clientId: string, issued: boolean): string => {
     const token = `1.sbx.${options.random.token(96)}`;
@@ -251,7 +267,7 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
         token_type: 'Bearer',
         expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
         ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-        access_token: accessToken({ tenantId: tenant, mode: 'app-only', clientId, audience }),
+        access_token: accessToken({ tenantId: tenant, mode: 'app-only', clientId, audience: issuedAudience(audience) }),
       });
     }
     const presented = form.get('refresh_token') ?? '';
@@ -277,10 +293,10 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     );
     sendJson(res, 200, {
       token_type: 'Bearer',
-      scope: `${audience}/user_impersonation`,
+      scope: `${issuedAudience(audience)}/user_impersonation`,
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-      access_token: accessToken({ tenantId: tenant, mode: 'app+user', clientId, audience, user }),
+      access_token: accessToken({ tenantId: tenant, mode: 'app+user', clientId, audience: issuedAudience(audience), mfa: policy.mfaClaim, user }),
       // Entra rotates refresh tokens on use; the previous one stays valid unless the policy makes them single-use.
       refresh_token: newRefreshToken(clientId, false),
       id_token: idToken,

@@ -23,6 +23,8 @@ const USAGE = `Usage: partner-center-sandbox [options]   (npm run sandbox -- [op
                          a repeated checkout of an ordered cart answers the first result (default)
                          or 400/800065, the two answers Partner Center documents
   --no-request-id-replay a request repeated with the same MS-RequestId is handled afresh
+  --no-mfa-claim         App+User tokens lack the MFA claim: App+User calls get 401/900421
+  --legacy-audience      tokens are for the retired https://graph.windows.net audience: calls get 401/900420
   --json                 print one JSON line with the connection facts once listening`;
 
 const duration = z
@@ -44,6 +46,8 @@ const argsSchema = z.object({
   'single-use-refresh-tokens': z.boolean().default(false),
   'repeated-checkout': z.enum(REPEATED_CHECKOUT_ANSWERS).default('replay'),
   'no-request-id-replay': z.boolean().default(false),
+  'no-mfa-claim': z.boolean().default(false),
+  'legacy-audience': z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -64,6 +68,8 @@ export function parseSandboxArgs(argv: string[]): z.infer<typeof argsSchema> {
         'single-use-refresh-tokens': { type: 'boolean' },
         'repeated-checkout': { type: 'string' },
         'no-request-id-replay': { type: 'boolean' },
+        'no-mfa-claim': { type: 'boolean' },
+        'legacy-audience': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -93,8 +99,13 @@ export function connectionFacts(sandbox: Sandbox): Record<string, unknown> {
   };
 }
 
-function banner(sandbox: Sandbox, singleUseRefreshTokens: boolean): string {
+function banner(sandbox: Sandbox, args: Pick<z.infer<typeof argsSchema>, 'single-use-refresh-tokens' | 'no-mfa-claim' | 'legacy-audience'>): string {
   const tokenUrl = `${sandbox.authorityHost}/${sandbox.tenantId}/oauth2/v2.0/token`;
+  const singleUseRefreshTokens = args['single-use-refresh-tokens'];
+  const refusals = [
+    args['no-mfa-claim'] ? 'App+User tokens lack the MFA claim (App+User calls get 401/900421)' : undefined,
+    args['legacy-audience'] ? 'tokens are for the retired audience https://graph.windows.net (calls get 401/900420)' : undefined,
+  ].filter((line) => line !== undefined);
   return `Partner Center sandbox is listening.
 
   API base URL      ${sandbox.baseUrl}   (routes under /v1, control API under /_sandbox)
@@ -105,7 +116,7 @@ function banner(sandbox: Sandbox, singleUseRefreshTokens: boolean): string {
   Client secret     ${sandbox.clientSecret}
   Client cert       ${sandbox.clientCertificatePath}
   Refresh token     ${sandbox.refreshToken}${singleUseRefreshTokens ? '\n                    (single use: each exchange returns the next one, a reused one is refused)' : ''}
-  Customers         ${sandbox.customerIds.join(', ')}
+  Customers         ${sandbox.customerIds.join(', ')}${refusals.map((line) => `\n  Token refusals    ${line}`).join('')}
 
 Point the worker (or your own code) at it:
   export PARTNER_CENTER_BASE_URL=${sandbox.baseUrl}
@@ -150,8 +161,10 @@ export async function runSandboxCli(argv: string[], io: CliIo): Promise<Sandbox>
     singleUseRefreshTokens: args['single-use-refresh-tokens'],
     repeatedCheckout: args['repeated-checkout'],
     requestIdReplay: !args['no-request-id-replay'],
+    mfaClaim: !args['no-mfa-claim'],
+    legacyAudience: args['legacy-audience'],
   });
-  io.write(args.json ? `${JSON.stringify(connectionFacts(sandbox))}\n` : banner(sandbox, args['single-use-refresh-tokens']));
+  io.write(args.json ? `${JSON.stringify(connectionFacts(sandbox))}\n` : banner(sandbox, args));
   const stop = (): void => {
     io.signals.removeListener('SIGINT', stop);
     io.signals.removeListener('SIGTERM', stop);

@@ -35,7 +35,13 @@ export const mintTokenSchema = z.object({
   audience: z.string().optional(),
 });
 
-export const authorityPolicySchema = z.object({ singleUseRefreshTokens: z.boolean().optional() });
+export const authorityPolicySchema = z.object({
+  singleUseRefreshTokens: z.boolean().optional(),
+  /** false: App+User tokens from the token endpoint lack `mfa` in `amr` (the API refuses them 401/900421). */
+  mfaClaim: z.boolean().optional(),
+  /** true: tokens from the token endpoint are for the retired https://graph.windows.net audience (401/900420). */
+  legacyAudience: z.boolean().optional(),
+});
 
 /** `replay` (documented): a repeated checkout of an ordered cart answers the first result; `already-submitted`: 400/800065. */
 export const REPEATED_CHECKOUT_ANSWERS = ['replay', 'already-submitted'] as const;
@@ -74,7 +80,7 @@ export interface SandboxControl {
   dropCharges(subscriptionId: string): Promise<number>;
   /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
-  /** Changes how the token authority treats refresh tokens; answers the whole policy. */
+  /** Changes what the token authority issues (single-use refresh tokens, the MFA claim, the audience); answers the whole policy. */
   setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
   /** Changes how the API answers where Partner Center's behaviour is unconfirmed; answers the whole policy. */
   setApiPolicy(policy: z.infer<typeof apiPolicySchema>): Promise<ApiPolicy>;

@@ -13,7 +13,7 @@ import { createWorld, type Delays, type Partner } from './state';
 import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
-export { verifyAccessToken } from './authority';
+export { verifyAccessToken, type AuthorityPolicy } from './authority';
 /** The seeded catalog, so tests can name offers the sandbox sells. */
 export { CATALOG_PRODUCTS, type CatalogProduct, type CatalogSku } from './catalog';
 
@@ -29,6 +29,10 @@ export const sandboxOptionsSchema = z.object({
   dataFile: z.string().optional(),
   /** A refresh token stops working once redeemed and rotated (docs/sandbox.md, Refresh tokens). */
   singleUseRefreshTokens: z.boolean().default(false),
+  /** App+User tokens carry `amr: ["pwd", "mfa"]`; false issues them without `mfa`, refused 401/900421 (docs/sandbox.md, Auth). */
+  mfaClaim: z.boolean().default(true),
+  /** Tokens for the retired audience https://graph.windows.net whatever the scope, refused 401/900420. */
+  legacyAudience: z.boolean().default(false),
   /** How a repeated checkout of an ordered cart is answered (docs/sandbox.md, API policy). */
   repeatedCheckout: z.enum(REPEATED_CHECKOUT_ANSWERS).default('replay'),
   /** Whether a POST/PUT/PATCH repeated with the same MS-RequestId answers the stored response. */
@@ -74,7 +78,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const customerIds: Record<string, string[]> = Object.fromEntries(partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]));
   // Read before anything listens, so a bad data file fails fast without leaking servers.
   const snapshot = config.dataFile ? readSnapshot(config.dataFile) : undefined;
-  const authority = await startAuthority({ port: config.authorityPort, apps, random, policy: { singleUseRefreshTokens: config.singleUseRefreshTokens } });
+  const authority = await startAuthority({ port: config.authorityPort, apps, random, policy: {
+      singleUseRefreshTokens: config.singleUseRefreshTokens,
+      mfaClaim: config.mfaClaim,
+      legacyAudience: config.legacyAudience,
+    },
+  });
   const initialDelays: Delays = {
     orderCompletionMs: config.orderCompletionDelayMs,
     orderListMs: config.orderListDelayMs,

@@ -159,8 +159,12 @@ function requestContext(method: string, url: URL, req: IncomingMessage, rawBody:
   return { method, path: url.pathname, url, headers: req.headers, rawBody, params, now };
 }
 
-function unauthorized(description: string, error = 'invalid_token'): ApiError {
-  return new ApiError(401, 0, `Unauthorized: ${description}`, {
+/** Partner Center's 401 codes for an App+User token without the MFA claim and for the retired audience (partner-center-2026.md). */
+const MFA_REQUIRED_CODE = 900421;
+const RETIRED_AUDIENCE_CODE = 900420;
+
+function unauthorized(description: string, error = 'invalid_token', code = 0): ApiError {
+  return new ApiError(401, code, `Unauthorized: ${description}`, {
     'WWW-Authenticate': `Bearer realm="urn:cpsvc:cpid:pcw-sandbox", error="${error}", error_description="${description}"`,
   });
 }
@@ -171,10 +175,13 @@ function authenticate(deps: ServerDeps, req: IncomingMessage, appUserOnly: boole
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_request');
   const check = deps.authority.verify(match[1]);
-  if (!check.ok) throw unauthorized(check.description);
+  if (!check.ok) throw unauthorized(check.description, 'invalid_token', check.reason === 'retired-audience' ? RETIRED_AUDIENCE_CODE : 0);
   const claims = check.claims;
   if (!deps.partners.some((p) => p.tenantId === claims.tid)) throw unauthorized('The token tenant is not a Partner Center partner tenant.');
-  if (claims.idtyp === 'user' && !claims.amr?.includes('mfa')) throw unauthorized('MFA required: the App+User token has no mfa claim.');
+  // Enforced for every App+User call since April 2026; App-only tokens are not subject to it.
+  if (claims.idtyp === 'user' && !claims.amr?.includes('mfa')) {
+    throw unauthorized('MFA required: the App+User token has no mfa claim in amr. Sign in with multi-factor authentication.', 'invalid_token', MFA_REQUIRED_CODE);
+  }
   if (appUserOnly && claims.idtyp !== 'user') {
     throw new ApiError(403, 0, 'This operation requires an App+User (delegated) token; App-only tokens are not accepted.');
   }
@@ -247,7 +254,7 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
     }
     case 'PUT /_sandbox/authority': {
       const changes = parseWith(authorityPolicySchema, body());
-      if (changes.singleUseRefreshTokens !== undefined) deps.authority.policy.singleUseRefreshTokens = changes.singleUseRefreshTokens;
+      Object.assign(deps.authority.policy, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
       return { status: 200, body: deps.authority.policy };
     }
     case 'PUT /_sandbox/api-policy': {

@@ -1,4 +1,4 @@
-import { UNAUTHORIZED } from '../common/failure-types';
+import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
 
 /** `ApplicationFailure` types a `reconcileBilling` caller may see (contract §3). */
 export const reconcileFailureTypes = {
@@ -7,5 +7,6 @@ export const reconcileFailureTypes = {
   /** Partner Center refused a read the reconciliation needs (details carry its status and code). */
   reconciliationFailed: 'ReconciliationFailed',
   unauthorized: UNAUTHORIZED,
+  mfaRequired: MFA_REQUIRED,
 } as const;
 export type ReconcileFailureType = (typeof reconcileFailureTypes)[keyof typeof reconcileFailureTypes];

@@ -32,7 +32,7 @@ const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
 });
 
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
-const reportedFailureTypes: ReadonlySet<string> = new Set([reconcileFailureTypes.unauthorized, reconcileFailureTypes.reconciliationFailed]);
+const reportedFailureTypes: ReadonlySet<string> = new Set([reconcileFailureTypes.unauthorized, reconcileFailureTypes.mfaRequired, reconcileFailureTypes.reconciliationFailed]);
 
 /** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {

@@ -1,5 +1,7 @@
 /** A refused credential (401): the same failure type in every context (contract §3). */
 export const UNAUTHORIZED = 'Unauthorized';
+/** An App+User token without the MFA claim (401/900421): the operator must re-consent with MFA; the same type in every context (contract §3). */
+export const MFA_REQUIRED = 'MfaRequired';
 
 /** Failure types that only pass between activities and the workflow; never the end of a run. */
 export const internalFailureTypes = {

@@ -1,4 +1,4 @@
-import { UNAUTHORIZED } from '../common/failure-types';
+import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
 
 /** `ApplicationFailure` types a `purchaseSubscription` caller may see (contract §3), decided where the fact is known. */
 export const purchaseFailureTypes = {
@@ -11,6 +11,7 @@ export const purchaseFailureTypes = {
   orderNotVisible: 'OrderNotVisible',
   provisioningFailed: 'ProvisioningFailed',
   unauthorized: UNAUTHORIZED,
+  mfaRequired: MFA_REQUIRED,
   rejected: 'Rejected',
 } as const;
 export type PurchaseFailureType = (typeof purchaseFailureTypes)[keyof typeof purchaseFailureTypes];

@@ -1,4 +1,4 @@
-import { UNAUTHORIZED } from '../common/failure-types';
+import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
 
 /** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
 export const changeFailureTypes = {
@@ -11,5 +11,6 @@ export const changeFailureTypes = {
   /** The subscription's state or Partner Center refused the change; details carry the Partner Center code. */
   changeRejected: 'ChangeRejected',
   unauthorized: UNAUTHORIZED,
+  mfaRequired: MFA_REQUIRED,
 } as const;
 export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];

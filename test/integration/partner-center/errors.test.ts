@@ -11,12 +11,12 @@ import {
   PartnerCenterBusinessError,
   PartnerCenterConflictError,
   PartnerCenterError,
+  PartnerCenterMfaRequiredError,
   PartnerCenterNetworkError,
   PartnerCenterNotFoundError,
   PartnerCenterThrottledError,
   PartnerCenterTimeoutError,
   PartnerCenterTransientError,
-  PartnerCenterUnauthorizedError,
   type PartnerCenterClient,
   type TokenProvider,
 } from '../../../src/partner-center';
@@ -170,15 +170,15 @@ describe('401', () => {
     expect(calls).toEqual([{}, { forceRefresh: true }]);
   });
 
-  test('still refused after the refresh: Unauthorized, not retryable, says App+User and MFA', async () => {
+  test('a token without the MFA claim: MfaRequired, not retryable, not repeated with a refreshed token, says App+User and MFA', async () => {
     const withoutMfa = await minted({ mfa: false });
     const tokens: TokenProvider = { mode: 'app+user', credentialKind: 'refresh-token', getAccessToken: async () => withoutMfa };
     const before = (await sandbox.control.counters()).requests['GET /v1/products/{productId}'] ?? 0;
     const error = await failureOf(readProduct(createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens })));
-    expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
-    expect(error).toMatchObject({ kind: 'unauthorized', retryable: false, status: 401 });
-    expect(error.message).toMatch(/App\+User token \(secure application model refresh token\) refused by Partner Center: the token carries no MFA claim/);
+    expect(error).toBeInstanceOf(PartnerCenterMfaRequiredError);
+    expect(error).toMatchObject({ kind: 'mfa-required', retryable: false, status: 401, code: 900421 });
+    expect(error.message).toMatch(/App\+User token \(secure application model refresh token\) refused by Partner Center: MFA required \(900421\): the token carries no MFA claim/);
     expect(error.message).not.toContain(withoutMfa);
-    expect((await sandbox.control.counters()).requests['GET /v1/products/{productId}']).toBe(before + 2);
+    expect((await sandbox.control.counters()).requests['GET /v1/products/{productId}']).toBe(before + 1);
   });
 });

@@ -71,7 +71,7 @@ describe('the sandbox authority with single-use refresh tokens (negative control
   });
 
   test('switched off through the control API a reused refresh token works; a reset restores the start option', async () => {
-    expect(await sandbox.control.setAuthorityPolicy({ singleUseRefreshTokens: false })).toEqual({ singleUseRefreshTokens: false });
+    expect(await sandbox.control.setAuthorityPolicy({ singleUseRefreshTokens: false })).toEqual({ singleUseRefreshTokens: false, mfaClaim: true, legacyAudience: false });
     for (let i = 0; i < 3; i += 1) expect((await redeemPublished()).status).toBe(200);
     await sandbox.control.reset();
     expect((await redeemPublished()).status).toBe(200);

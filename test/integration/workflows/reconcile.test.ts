@@ -117,6 +117,7 @@ describe('reconcileBilling', () => {
 
   it.each([
     ['Unauthorized passes through', purchaseFailureTypes.unauthorized, purchaseFailureTypes.unauthorized],
+    ['MfaRequired passes through', reconcileFailureTypes.mfaRequired, reconcileFailureTypes.mfaRequired],
     ['ReconciliationFailed passes through', reconcileFailureTypes.reconciliationFailed, reconcileFailureTypes.reconciliationFailed],
     ['any other failure is reported as ReconciliationFailed', internalFailureTypes.partnerCenter, reconcileFailureTypes.reconciliationFailed],
   ])('%s', async (_title, thrown, reported) => {

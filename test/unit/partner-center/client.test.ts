@@ -110,14 +110,14 @@ test('a 401 forces one token refresh and repeats the call with the same request 
 
 test('a second 401 is Unauthorized: non-retryable, names the credential and the reason, never the token', async () => {
   handler = (_req, res) =>
-    json(res, 401, { code: 0, description: 'Multi-factor authentication required', source: 'PartnerFD' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    json(res, 401, { code: 0, description: 'The access token has expired.', source: 'PartnerFD' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   const tokens = countingTokens('app+user');
   const error = await client(tokens).getOrderProvisioningStatus('c', 'o1').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
   const unauthorized = error as PartnerCenterUnauthorizedError;
   expect(unauthorized.retryable).toBe(false);
   expect(unauthorized.message).toMatch(/App\+User/);
-  expect(unauthorized.message).toMatch(/MFA/);
+  expect(unauthorized.message).toMatch(/expired even after a forced refresh/);
   expect(unauthorized.message).not.toMatch(/token-\d/);
   expect(requests).toHaveLength(2);
 });
