@@ -12,7 +12,7 @@ import type { BillingActivities } from '../../activities/billing/activities';
 import { lastAttempt } from '../common/activity-failures';
 import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
-import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest } from './types';
+import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest, type ValidReconcileRequest } from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
 import { invalidRequest } from '../common/validation';
 
@@ -36,30 +36,43 @@ const reportedFailureTypes: ReadonlySet<string> = new Set([reconcileFailureTypes
 
 /** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
-  const setStep = (step: 'reconciling' | 'completed' | 'failed' | 'cancelled', report?: ReconcileReport, error?: string) => {
-    upsertSearchAttributes([{ key: PcStep, value: step }]);
-    setCurrentDetails(describeReconcileProgress(step, report, error));
-  };
-  try {
-    const validation = validateReconcileRequest(input);
-    if (!validation.ok) {
-      throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
+  return new ReconcileRun().run(input);
+}
+
+type ReconcileStep = 'reconciling' | 'completed' | 'failed' | 'cancelled';
+
+/** One reconciliation: validate, read and match in one activity, report. */
+class ReconcileRun {
+  async run(input: ReconcileRequest): Promise<ReconcileReport> {
+    try {
+      const request = this.validate(input);
+      this.setStep('reconciling');
+      // Workflow time is replay-safe: the period's bounds are fixed once, in history.
+      const now = new Date();
+      const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, now), asOf: now.toISOString() });
+      this.setStep('completed', report);
+      log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
+      return report;
+    } catch (err) {
+      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
+      if (!(err instanceof TemporalFailure)) throw err;
+      const failure = isCancellation(err) ? err : toReconcileFailure(err);
+      this.setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
+      throw failure;
     }
+  }
+
+  private validate(input: ReconcileRequest): ValidReconcileRequest {
+    const validation = validateReconcileRequest(input);
+    if (!validation.ok) throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
-    setStep('reconciling');
-    // Workflow time is replay-safe: the period's bounds are fixed once, in history.
-    const now = new Date();
-    const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, now), asOf: now.toISOString() });
-    setStep('completed', report);
-    log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
-    return report;
-  } catch (err) {
-    // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-    if (!(err instanceof TemporalFailure)) throw err;
-    const failure = isCancellation(err) ? err : toReconcileFailure(err);
-    setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
-    throw failure;
+    return request;
+  }
+
+  private setStep(step: ReconcileStep, report?: ReconcileReport, error?: string): void {
+    upsertSearchAttributes([{ key: PcStep, value: step }]);
+    setCurrentDetails(describeReconcileProgress(step, report, error));
   }
 }
 
