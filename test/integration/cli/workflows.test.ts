@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { line, offers, purchaseRequest, startRig, untilStep, type PurchaseRig } from '../purchase/harness';
@@ -160,6 +161,19 @@ describe('pcw against a worker', () => {
       expect(deleted.code).toBe(0);
       expect(deleted.stdout).toMatch(`deleted schedule ${scheduleId}`);
       expect((await pcw(['schedules', 'list'])).stdout).not.toMatch(scheduleId);
+    });
+  });
+
+  it('buys from the example request file exactly as the README shows (--file examples/purchase.json --wait)', async () => {
+    await rig.withWorker(async ({ taskQueue }) => {
+      const example = join(__dirname, '..', '..', '..', 'examples', 'purchase.json');
+      const bought = await pcw(['purchase', '--file', example, '--wait'], taskQueue);
+      expect(bought.code).toBe(0);
+      expect(bought.stdout).toMatch(/purchase example-purchase-1: completed/);
+      const status = await pcw(['status', 'example-purchase-1', '--json']);
+      expect(JSON.parse(status.stdout)).toMatchObject({ step: 'completed' });
+      const counters = await rig.sandbox.control.counters();
+      expect(Object.values(counters.ordersPerCart).every((orders) => orders === 1)).toBe(true);
     });
   });
 });
