@@ -11,6 +11,7 @@ import { z } from 'zod';
 export const DEFAULT_TASK_QUEUE = 'partner-center';
 export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+export const DEFAULT_ORDER_POLL_MAX_INTERVAL = '5m';
 
 const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'PARTNER_CENTER_REFRESH_TOKEN', 'TEMPORAL_API_KEY']);
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -151,6 +152,7 @@ const environmentSchema = z.object({
       return perMinute;
     }),
   ORDER_POLL_INTERVAL: duration('15s', 100),
+  ORDER_POLL_MAX_INTERVAL: duration(DEFAULT_ORDER_POLL_MAX_INTERVAL, 100),
   ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
   APPROVAL_TIMEOUT: duration('7d', 1000),
   SUBSCRIPTION_CHANGE_DEADLINE: duration('30m', 1000),
@@ -192,6 +194,8 @@ export interface WorkerConfig {
   partnerCenter?: PartnerCenterSettings;
   requestsPerMinute: number;
   orderPollIntervalMs: number;
+  /** The poll interval grows from orderPollIntervalMs up to this while a purchase or change waits. */
+  orderPollMaxIntervalMs: number;
   orderVisibilityDeadlineMs: number;
   /** How long a purchase with requireApproval waits for approve/reject before failing. */
   approvalTimeoutMs: number;
@@ -261,6 +265,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     problems.push(`Temporal connection (TEMPORAL_* / TEMPORAL_PROFILE): ${(error as Error).message}`);
   }
 
+  // A rule between two variables: checked on the raw values, so it is listed even when another variable is wrong.
+  const pollIntervalMs = parseDuration(env.ORDER_POLL_INTERVAL ?? '15s');
+  const pollMaxIntervalMs = env.ORDER_POLL_MAX_INTERVAL === undefined ? undefined : parseDuration(env.ORDER_POLL_MAX_INTERVAL);
+  if (pollIntervalMs !== undefined && pollMaxIntervalMs !== undefined && pollMaxIntervalMs < pollIntervalMs) {
+    problems.push(
+      `ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL (${pollIntervalMs} ms), the interval it grows from (got "${env.ORDER_POLL_MAX_INTERVAL}")`,
+    );
+  }
+
   const values = parsed.success ? parsed.data : undefined;
   let partnerCenter: PartnerCenterSettings | undefined;
   const wantsPartnerCenter = options.requirePartnerCenter || hasPartnerCenterSettings(env);
@@ -295,6 +308,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     partnerCenter,
     requestsPerMinute: values.PARTNER_CENTER_REQUESTS_PER_MINUTE,
     orderPollIntervalMs: values.ORDER_POLL_INTERVAL,
+    // Unset, it is 5m, or ORDER_POLL_INTERVAL when that is longer: an interval set above 5m keeps working as before.
+    orderPollMaxIntervalMs: Math.max(values.ORDER_POLL_MAX_INTERVAL, values.ORDER_POLL_INTERVAL),
     orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,

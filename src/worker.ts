@@ -48,7 +48,7 @@ export function installRuntime(
 export function createActivityDeps(
   settings: PartnerCenterSettings,
   config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> &
-    Partial<Pick<WorkerConfig, 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs'>>,
+    Partial<Pick<WorkerConfig, 'orderPollMaxIntervalMs' | 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs'>>,
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
@@ -72,6 +72,7 @@ export function createActivityDeps(
     tokenMode: tokens.mode,
     settings: {
       orderPollIntervalMs: config.orderPollIntervalMs,
+      orderPollMaxIntervalMs: config.orderPollMaxIntervalMs,
       orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
@@ -79,17 +80,31 @@ export function createActivityDeps(
   };
 }
 
+/**
+ * How many workflow runs the worker keeps in memory between their workflow tasks. The SDK's default grows with the
+ * heap limit (~2,300 runs on a 4 GiB heap) and a cached purchase costs ~1.8 MiB: in `npm run bench -- --only waiting`
+ * 1,000 purchases waiting for their orders took the bench process from 399 to 2,203 MiB RSS. A waiting run has no
+ * task until its poll ends (the poll's retries run on the server), so keeping it cached buys nothing. With 100, the
+ * same 1,000 waiting purchases held 521 MiB (idle: 394 MiB, sandbox and clients included). The trade-off: a run
+ * evicted from the cache is rebuilt by replaying its history (~45 events, a few ms of CPU) when its next task comes,
+ * and a burst of starts beyond the cache replays more (peak RSS 1.3 GiB while 1,000 started at once, collected
+ * within a minute). 100 is still ~3× the purchases in flight at the bench's throughput (30 at a time, each a few
+ * tasks within a second or two), so steady buying does not replay.
+ */
+const MAX_CACHED_WORKFLOWS = 100;
+
 /** Worker options shared by production, `npm start` and the tests, so all three run the same worker. */
 export function workerOptions(
   deps: ActivityDeps,
   config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
-): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'> {
+): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'maxCachedWorkflows'> {
   return {
     taskQueue: config.taskQueue,
     activities: createActivities(deps),
     // The Partner Center budget is global: the server enforces this rate across every worker on the queue.
     maxTaskQueueActivitiesPerSecond: config.requestsPerMinute / 60,
     shutdownGraceTime: SHUTDOWN_GRACE,
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
   };
 }
 

@@ -107,7 +107,8 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   { names: ['AZURE_AUTHORITY_HOST'], fallback: code(DEFAULT_AUTHORITY_HOST), meaning: 'Token authority; any other https host (a sovereign cloud, the sandbox) is trusted as a known authority.' },
   { names: ['NODE_EXTRA_CA_CERTS'], fallback: '—', meaning: 'Node\'s way to trust a private CA (the sandbox\'s authority certificate).' },
   { names: ['PARTNER_CENTER_REQUESTS_PER_MINUTE'], fallback: '`400`', meaning: 'Global Partner Center budget of all workers: the task queue\'s activity rate limit (1–100000).' },
-  { names: ['ORDER_POLL_INTERVAL'], fallback: '`15s`', meaning: 'How often an order or subscription is re-read while waiting (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).' },
+  { names: ['ORDER_POLL_INTERVAL'], fallback: '`15s`', meaning: 'The first wait between two reads of an order or subscription while it is awaited; it grows up to `ORDER_POLL_MAX_INTERVAL` (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).' },
+  { names: ['ORDER_POLL_MAX_INTERVAL'], fallback: '`5m` (`ORDER_POLL_INTERVAL` if longer)', meaning: 'The poll interval grows ×4 after each "not yet" answer, from `ORDER_POLL_INTERVAL` up to this; at least `ORDER_POLL_INTERVAL`. With the defaults: reads at 0, 15 s, 75 s, 315 s, then every 5 minutes — 6 for a 15-minute wait, 27 for 2 hours.' },
   { names: ['ORDER_VISIBILITY_DEADLINE'], fallback: '`30m`', meaning: 'How long a purchase waits for its order before failing with `OrderNotVisible`.' },
   { names: ['APPROVAL_TIMEOUT'], fallback: '`7d`', meaning: 'How long a purchase with `requireApproval` waits for `approve`/`reject` before failing with `Rejected`.' },
   { names: ['SUBSCRIPTION_CHANGE_DEADLINE'], fallback: '`30m`', meaning: 'How long a subscription change waits for a busy subscription (409/800082) or an accepted (202) change before failing `SubscriptionBusy`.' },
@@ -128,7 +129,8 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
   CheckoutRejected: 'Partner Center refused the checkout; nothing was bought.',
   OrderNotVisible: 'The order did not appear within `ORDER_VISIBILITY_DEADLINE`.',
   ProvisioningFailed: 'The order completed but a subscription did not become active.',
-  Unauthorized: 'The credential was refused (401).',
+  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
   Rejected: 'The `reject` update refused the purchase, or no decision came within `APPROVAL_TIMEOUT`.',
 };
 const changeFailureMeanings: Record<ChangeFailureType, string> = {
@@ -136,12 +138,14 @@ const changeFailureMeanings: Record<ChangeFailureType, string> = {
   OutsideCancellationWindow: 'A seat reduction or cancellation after the refundable (168-hour) window; nothing was sent.',
   SubscriptionBusy: 'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
   ChangeRejected: 'The subscription\'s state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.',
-  Unauthorized: 'The credential was refused (401).',
+  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
 const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
   ReconciliationFailed: 'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
-  Unauthorized: 'The credential was refused (401).',
+  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
 
 function failureTable(types: Record<string, string>, meanings: Record<string, string>): string {

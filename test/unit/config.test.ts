@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     });
     expect(config.requestsPerMinute).toBe(400);
     expect(config.orderPollIntervalMs).toBe(15_000);
+    expect(config.orderPollMaxIntervalMs).toBe(5 * 60_000);
     expect(config.orderVisibilityDeadlineMs).toBe(30 * 60_000);
     expect(config.subscriptionChangeDeadlineMs).toBe(30 * 60_000);
     expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
         PARTNER_CENTER_REFRESH_TOKEN: 'rt',
         PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
         ORDER_POLL_INTERVAL: '500ms',
+        ORDER_POLL_MAX_INTERVAL: '2m',
         ORDER_VISIBILITY_DEADLINE: '1h',
         APPROVAL_TIMEOUT: '36h',
         SUBSCRIPTION_CHANGE_DEADLINE: '2h',
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
     expect(config.partnerCenter?.refreshToken).toBe('rt');
     expect(config.requestsPerMinute).toBe(120);
     expect(config.orderPollIntervalMs).toBe(500);
+    expect(config.orderPollMaxIntervalMs).toBe(2 * 60_000);
     expect(config.orderVisibilityDeadlineMs).toBe(3_600_000);
     expect(config.approvalTimeoutMs).toBe(36 * 3_600_000);
     expect(config.subscriptionChangeDeadlineMs).toBe(2 * 3_600_000);
@@ -95,6 +98,30 @@ describe('loadConfig', () => {
     expect(text).toMatch(/METRICS_PORT: must be a TCP port/);
     expect(text).toMatch(/LOG_LEVEL: must be one of/);
     expect(problems).toHaveLength(9);
+  });
+
+  describe('ORDER_POLL_MAX_INTERVAL', () => {
+    it('must be a duration no shorter than ORDER_POLL_INTERVAL, listed with the other problems', () => {
+      expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: 'later' })).toEqual([
+        'ORDER_POLL_MAX_INTERVAL: must be a duration such as 500ms, 15s, 30m, 1h or 7d, at least 100 ms (got "later")',
+      ]);
+      expect(problemsOf({ ...valid, ORDER_POLL_INTERVAL: '30s', ORDER_POLL_MAX_INTERVAL: '20s', LOG_LEVEL: 'loud' })).toEqual([
+        expect.stringMatching(/^LOG_LEVEL: must be one of/),
+        'ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL (30000 ms), the interval it grows from (got "20s")',
+      ]);
+      // Below the 5m default: checked against the default interval of 15s.
+      expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: '10s' }).join()).toMatch(/^ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL \(15000 ms\)/);
+    });
+
+    it('may equal ORDER_POLL_INTERVAL: a constant interval, as before it existed', () => {
+      const config = loadConfig({ ...valid, ORDER_POLL_INTERVAL: '20s', ORDER_POLL_MAX_INTERVAL: '20s' }, { requirePartnerCenter: true });
+      expect([config.orderPollIntervalMs, config.orderPollMaxIntervalMs]).toEqual([20_000, 20_000]);
+    });
+
+    it('unset, is 5m, or ORDER_POLL_INTERVAL when that is longer', () => {
+      const config = loadConfig({ ...valid, ORDER_POLL_INTERVAL: '10m' }, { requirePartnerCenter: true });
+      expect([config.orderPollIntervalMs, config.orderPollMaxIntervalMs]).toEqual([10 * 60_000, 10 * 60_000]);
+    });
   });
 
   it('accepts plain http only for loopback hosts', () => {

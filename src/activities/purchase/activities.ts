@@ -40,7 +40,13 @@ export interface PurchaseActivityDeps {
   partnerCenter: PartnerCenterClient;
   catalog: CatalogResolver;
   tokenMode: TokenMode;
-  settings: { orderPollIntervalMs: number; orderVisibilityDeadlineMs: number; approvalTimeoutMs?: number; subscriptionChangeDeadlineMs?: number };
+  settings: {
+    orderPollIntervalMs: number;
+    orderPollMaxIntervalMs?: number;
+    orderVisibilityDeadlineMs: number;
+    approvalTimeoutMs?: number;
+    subscriptionChangeDeadlineMs?: number;
+  };
 }
 
 /** How long a purchase waits in `awaiting-approval` unless the worker is configured otherwise. */
@@ -120,9 +126,10 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
      * the other workflows and is in every recorded history, so it stays).
      */
     async getPurchaseSettings(): Promise<WorkerSettings> {
-      const { orderPollIntervalMs, orderVisibilityDeadlineMs, approvalTimeoutMs, subscriptionChangeDeadlineMs } = deps.settings;
+      const { orderPollIntervalMs, orderPollMaxIntervalMs, orderVisibilityDeadlineMs, approvalTimeoutMs, subscriptionChangeDeadlineMs } = deps.settings;
       return {
         orderPollIntervalMs,
+        ...(orderPollMaxIntervalMs !== undefined ? { orderPollMaxIntervalMs } : {}),
         orderVisibilityDeadlineMs,
         approvalTimeoutMs: approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
         ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
@@ -324,7 +331,8 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             subscription: toSubscriptionSummary(after),
           };
         } catch (err) {
-          if (!isPartnerCenterError(err) || err.retryable || err.kind === 'unauthorized') throw err;
+          // A refused credential ends the purchase (Unauthorized, MfaRequired); only Partner Center's refusal of this cancel is reported.
+          if (!isPartnerCenterError(err) || err.retryable || err.kind === 'unauthorized' || err.kind === 'mfa-required') throw err;
           return {
             cancellation: { subscriptionId: subscription.id, outcome: 'not-cancelled', detail: `Partner Center refused: ${err.code ?? err.status ?? ''} ${err.description}`.trim() },
             subscription: toSubscriptionSummary(subscription),

@@ -21,14 +21,33 @@ export function partnerCenterCallUntilDeadline(deadlineMs: number): ActivityOpti
 }
 
 /**
- * The retry policy is the poller: one attempt per ORDER_POLL_INTERVAL, no history growth however long it waits,
- * bounded by the deadline (ORDER_VISIBILITY_DEADLINE unless given). The activity answers "not yet" with a BENIGN retryable failure.
+ * How much the wait between two polls grows after each "not yet", from ORDER_POLL_INTERVAL up to
+ * ORDER_POLL_MAX_INTERVAL. With the defaults (15 s → 5 m) the waits are 15 s, 60 s, 240 s, then 300 s, so polls
+ * come at 0, 15, 75, 315, 615, 915 s, … and then every 5 minutes:
+ * - a 15-minute wait: 6 polls (0 … 915 s), where a constant 15 s made 61;
+ * - a 2-hour wait: 4 polls up to 315 s, 22 from 615 to 6915 s, and the one at 7215 s that sees it: 27 (was 481).
+ * With a purchase's other three requests (cart, checkout, subscription read) that is 9 and 30, within the targets of
+ * 12 and 30. A coefficient of 2 or 3 ramps slower and makes 29 or 28 polls in 2 hours (32 and 31 requests); a larger
+ * one gains at most one poll. What it costs: an order that shows up is seen within the current wait, at most three
+ * times the time waited so far (300 s at most).
+ */
+const POLL_BACKOFF_COEFFICIENT = 4;
+
+/**
+ * The retry policy is the poller: no history growth however long it waits (retries add no events), bounded by the
+ * deadline (ORDER_VISIBILITY_DEADLINE unless given). The activity answers "not yet" with a BENIGN retryable failure.
+ * Settings recorded before ORDER_POLL_MAX_INTERVAL existed keep the constant ORDER_POLL_INTERVAL they ran with.
  */
 export function poller(settings: WorkerSettings, deadlineMs = settings.orderVisibilityDeadlineMs): ActivityOptions {
+  const { orderPollIntervalMs } = settings;
   return {
     startToCloseTimeout: '1m',
     scheduleToCloseTimeout: deadlineMs,
-    retry: { initialInterval: settings.orderPollIntervalMs, backoffCoefficient: 1, maximumInterval: settings.orderPollIntervalMs },
+    retry: {
+      initialInterval: orderPollIntervalMs,
+      backoffCoefficient: POLL_BACKOFF_COEFFICIENT,
+      maximumInterval: settings.orderPollMaxIntervalMs ?? orderPollIntervalMs,
+    },
     cancellationType: ActivityCancellationType.TRY_CANCEL,
   };
 }

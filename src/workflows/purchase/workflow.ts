@@ -395,7 +395,7 @@ async function awaitOrders(
     checkout.orders.map(async ({ orderId }) => {
       try {
         return await poll.awaitOrderCompletion.executeWithOptions(
-          { summary: `Wait until order ${orderId} is visible and completed (polled every ${settings.orderPollIntervalMs} ms)` },
+          { summary: `Wait until order ${orderId} is visible and completed (polled from every ${settings.orderPollIntervalMs} ms, growing to every ${settings.orderPollMaxIntervalMs ?? settings.orderPollIntervalMs} ms)` },
           [{ customerId, orderId }],
         );
       } catch (err) {
