@@ -7,7 +7,18 @@ const { builtinModules } = require('node:module');
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 module.exports = tseslint.config(
-  { ignores: ['lib/**', 'packages/*/lib/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'bin/**', 'packages/*/bin/**'] },
+  {
+    ignores: [
+      'lib/**',
+      'packages/*/lib/**',
+      'node_modules/**',
+      'coverage/**',
+      'eslint.config.js',
+      'jest.config.js',
+      'bin/**',
+      'packages/*/bin/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -27,12 +38,24 @@ module.exports = tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins.' })),
           patterns: [
             {
-              group: ['**/activities', '**/activities/**', '**/partner-center', '**/partner-center/**', '**/sandbox/**'],
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/partner-center',
+                '**/partner-center/**',
+                '**/sandbox/**',
+              ],
               message: 'Workflows import activities as types only (import type ...).',
               allowTypeImports: true,
             },
-            { group: ['**/client', '**/client/**', '**/cli/**', '**/config', '**/worker'], message: 'Workflows depend on nothing outside src/workflows.' },
-            { group: ['@azure/*', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Not allowed in workflow code.' },
+            {
+              group: ['**/client', '**/client/**', '**/cli/**', '**/config', '**/worker'],
+              message: 'Workflows depend on nothing outside src/workflows.',
+            },
+            {
+              group: ['@azure/*', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              message: 'Not allowed in workflow code.',
+            },
           ],
         },
       ],
@@ -40,7 +63,14 @@ module.exports = tseslint.config(
   },
   {
     // Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
-    files: ['src/client/**/*.ts', 'src/cli/**/*.ts', 'src/start.ts', 'src/demo.ts', 'src/bench/**/*.ts', 'src/docs/**/*.ts'],
+    files: [
+      'src/client/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/start.ts',
+      'src/demo.ts',
+      'src/bench/**/*.ts',
+      'src/docs/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -63,8 +93,14 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '(^|/)workflows(/index|/[^/]+/workflow)?$', message: 'Activities never import workflow code (only shared types, rules and failure tables).' },
-            { group: ['**/client', '**/client/**', '**/cli/**', '**/sandbox/**'], message: 'Activities reach Partner Center through src/partner-center only.' },
+            {
+              regex: '(^|/)workflows(/index|/[^/]+/workflow)?$',
+              message: 'Activities never import workflow code (only shared types, rules and failure tables).',
+            },
+            {
+              group: ['**/client', '**/client/**', '**/cli/**', '**/sandbox/**'],
+              message: 'Activities reach Partner Center through src/partner-center only.',
+            },
           ],
         },
       ],
@@ -77,7 +113,10 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', '**/sandbox/**'], message: 'The Partner Center client knows nothing of Temporal or of the sandbox.' },
+            {
+              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', '**/sandbox/**'],
+              message: 'The Partner Center client knows nothing of Temporal or of the sandbox.',
+            },
           ],
         },
       ],
@@ -89,7 +128,11 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(\\.\\./){3,}', message: 'The sandbox package imports nothing outside its own folder.' }] },
+        {
+          patterns: [
+            { regex: '^(\\.\\./){3,}', message: 'The sandbox package imports nothing outside its own folder.' },
+          ],
+        },
       ],
     },
   },

@@ -29,7 +29,9 @@ function isHostPort(address: string): boolean {
   const groups = HOST_PORT.exec(address)?.groups;
   if (!groups) return false;
   const { ipv6, port } = groups;
-  return (ipv6 === undefined || isIP(ipv6) === 6) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65_535));
+  return (
+    (ipv6 === undefined || isIP(ipv6) === 6) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65_535))
+  );
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
@@ -207,7 +209,9 @@ export interface WorkerConfig {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -254,7 +258,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     const connect = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: stringEnv(env) });
     const { address } = connect.connectionOptions;
     if (address !== undefined && !isHostPort(address)) {
-      const source = env.TEMPORAL_ADDRESS !== undefined ? 'TEMPORAL_ADDRESS' : 'address of the Temporal profile (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE)';
+      const source =
+        env.TEMPORAL_ADDRESS !== undefined
+          ? 'TEMPORAL_ADDRESS'
+          : 'address of the Temporal profile (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE)';
       problems.push(
         `${source}: must be host:port such as localhost:7233 or temporal.example.com:7233, an IPv6 address in brackets ([::1]:7233) (got ${describeValue('TEMPORAL_ADDRESS', address)})`,
       );
@@ -267,7 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
 
   // A rule between two variables: checked on the raw values, so it is listed even when another variable is wrong.
   const pollIntervalMs = parseDuration(env.ORDER_POLL_INTERVAL ?? '15s');
-  const pollMaxIntervalMs = env.ORDER_POLL_MAX_INTERVAL === undefined ? undefined : parseDuration(env.ORDER_POLL_MAX_INTERVAL);
+  const pollMaxIntervalMs =
+    env.ORDER_POLL_MAX_INTERVAL === undefined ? undefined : parseDuration(env.ORDER_POLL_MAX_INTERVAL);
   if (pollIntervalMs !== undefined && pollMaxIntervalMs !== undefined && pollMaxIntervalMs < pollIntervalMs) {
     problems.push(
       `ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL (${pollIntervalMs} ms), the interval it grows from (got "${env.ORDER_POLL_MAX_INTERVAL}")`,
@@ -283,7 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     const secret = optionalTextOf(env.AZURE_CLIENT_SECRET);
     const certificatePath = optionalTextOf(env.AZURE_CLIENT_CERTIFICATE_PATH);
     if (!tenantId) problems.push('AZURE_TENANT_ID: required: the partner tenant (GUID or domain)');
-    if (!clientId) problems.push('AZURE_CLIENT_ID: required: the app registration\'s application (client) id');
+    if (!clientId) problems.push("AZURE_CLIENT_ID: required: the app registration's application (client) id");
     if (!secret && !certificatePath) {
       problems.push('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: one app credential is required');
     } else if (secret && certificatePath) {

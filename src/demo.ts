@@ -14,8 +14,20 @@ const EXAMPLE_ITEM = {
 const DEMO_ITEMS: PurchaseRequest['items'][] = [
   [EXAMPLE_ITEM],
   [
-    { offer: { productId: 'CFQ7TTC0LCHC', skuId: '0002' }, quantity: 12, termDuration: 'P1Y', billingCycle: 'monthly', friendlyName: 'Sales team' },
-    { offer: { productId: 'CFQ7TTC0RM8K', skuId: '0001' }, quantity: 3, termDuration: 'P1Y', billingCycle: 'annual', autoRenew: false },
+    {
+      offer: { productId: 'CFQ7TTC0LCHC', skuId: '0002' },
+      quantity: 12,
+      termDuration: 'P1Y',
+      billingCycle: 'monthly',
+      friendlyName: 'Sales team',
+    },
+    {
+      offer: { productId: 'CFQ7TTC0RM8K', skuId: '0001' },
+      quantity: 3,
+      termDuration: 'P1Y',
+      billingCycle: 'annual',
+      autoRenew: false,
+    },
   ],
   [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 25, termDuration: 'P1Y', billingCycle: 'annual' }],
 ];
@@ -82,8 +94,10 @@ function shellWord(value: string): string {
 export function purchaseCommandExample(config: WorkerConfig, customerId: string): string {
   const environment: string[] = [];
   const address = config.temporal.connectionOptions.address;
-  if (address !== undefined && !/^(?:localhost|127\.0\.0\.1):7233$/.test(address)) environment.push(`TEMPORAL_ADDRESS=${shellWord(address)}`);
-  if (config.temporal.namespace !== 'default') environment.push(`TEMPORAL_NAMESPACE=${shellWord(config.temporal.namespace)}`);
+  if (address !== undefined && !/^(?:localhost|127\.0\.0\.1):7233$/.test(address))
+    environment.push(`TEMPORAL_ADDRESS=${shellWord(address)}`);
+  if (config.temporal.namespace !== 'default')
+    environment.push(`TEMPORAL_NAMESPACE=${shellWord(config.temporal.namespace)}`);
   if (config.taskQueue !== DEFAULT_TASK_QUEUE) environment.push(`TEMPORAL_TASK_QUEUE=${shellWord(config.taskQueue)}`);
   return [
     ...environment,

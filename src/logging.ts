@@ -25,7 +25,10 @@ export function redact(value: unknown, depth = 0): unknown {
  * Structured JSON logs, one object per line (contract: LOG_LEVEL, stdout). Implements Temporal's Logger so the
  * SDK's own messages (worker, activity and replay-safe workflow logs) go the same way.
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   const threshold = SEVERITY[level];
   const log = (logLevel: TemporalLogLevel, message: string, meta?: LogMetadata) => {
     const name = logLevel.toLowerCase() as LogLevel;

@@ -8,7 +8,10 @@ export interface SandboxConnectOptions {
 }
 
 /** Worker settings that point at `sandbox`, as `npm start` and the tests use them. */
-export function sandboxPartnerCenterSettings(sandbox: Sandbox, options: SandboxConnectOptions = {}): PartnerCenterSettings {
+export function sandboxPartnerCenterSettings(
+  sandbox: Sandbox,
+  options: SandboxConnectOptions = {},
+): PartnerCenterSettings {
   return {
     baseUrl: sandbox.baseUrl,
     authorityHost: sandbox.authorityHost,

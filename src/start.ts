@@ -100,7 +100,9 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   print();
   print('partner-center-worker is running');
   if (started.devServer?.uiUrl) print(`  Temporal UI      ${started.devServer.uiUrl}`);
-  print(`  Temporal         ${config.temporal.connectionOptions.address} (namespace ${config.temporal.namespace}, task queue ${config.taskQueue})`);
+  print(
+    `  Temporal         ${config.temporal.connectionOptions.address} (namespace ${config.temporal.namespace}, task queue ${config.taskQueue})`,
+  );
   if (started.sandbox) {
     print(`  Partner Center   sandbox at ${started.sandbox.baseUrl} (authority ${started.sandbox.authorityHost})`);
     print(`  Customers        ${started.sandbox.customerIds.join(', ')}`);

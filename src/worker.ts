@@ -36,9 +36,7 @@ export function installRuntime(
     ),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(config.metricsPort
-        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } }
-        : {}),
+      ...(config.metricsPort ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } } : {}),
     },
     shutdownSignals,
   });
@@ -97,7 +95,10 @@ const MAX_CACHED_WORKFLOWS = 100;
 export function workerOptions(
   deps: ActivityDeps,
   config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
-): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'maxCachedWorkflows'> {
+): Pick<
+  WorkerOptions,
+  'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'maxCachedWorkflows'
+> {
   return {
     taskQueue: config.taskQueue,
     activities: createActivities(deps),
@@ -170,7 +171,10 @@ export async function runWorker(
       tokenMode: deps.tokenMode,
     });
     const { stop } = options;
-    if (stop) await worker.runUntil(new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })));
+    if (stop)
+      await worker.runUntil(
+        new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })),
+      );
     else await worker.run();
   } finally {
     if (!options.connection) await connection.close();

@@ -53,7 +53,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * bench started: the runs take minutes, and the table (stdout) comes only at the end.
  */
 async function scenario<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const log = (line: string) => process.stderr.write(`[${seconds(performance.now() - benchStarted).padStart(7)}] ${line}\n`);
+  const log = (line: string) =>
+    process.stderr.write(`[${seconds(performance.now() - benchStarted).padStart(7)}] ${line}\n`);
   log(`start  ${name}`);
   const started = performance.now();
   try {
@@ -81,7 +82,13 @@ async function benchClient(sandbox: Sandbox, figures: Figure[], requests: number
 
   const client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens });
   const catalog = createCatalogResolver(client, {});
-  const query = { ...BUSINESS_BASIC, termDuration: 'P1Y', billingCycle: 'monthly', country: 'US', segment: 'commercial' } as const;
+  const query = {
+    ...BUSINESS_BASIC,
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    country: 'US',
+    segment: 'commercial',
+  } as const;
   const [, coldMs] = await timed(() => catalog.resolve(query));
   const [, warmMs] = await timed(() => catalog.resolve(query));
   figures.push({ name: 'catalog resolve, cold (product → SKU → availabilities)', value: round(coldMs), unit: 'ms' });
@@ -104,7 +111,11 @@ async function benchClient(sandbox: Sandbox, figures: Figure[], requests: number
     ),
   );
   latencies.sort((a, b) => a - b);
-  figures.push({ name: `client: GET /products x${requests}, ${concurrency} in flight`, value: round((requests / totalMs) * 1000), unit: 'req/s' });
+  figures.push({
+    name: `client: GET /products x${requests}, ${concurrency} in flight`,
+    value: round((requests / totalMs) * 1000),
+    unit: 'req/s',
+  });
   figures.push({ name: 'client: request latency p50', value: round(percentile(latencies, 50), 2), unit: 'ms' });
   figures.push({ name: 'client: request latency p95', value: round(percentile(latencies, 95), 2), unit: 'ms' });
 }
@@ -117,12 +128,7 @@ interface PurchaseRun {
   maxOrdersPerCart: number;
 }
 
-async function runPurchases(
-  client: Client,
-  taskQueue: string,
-  sandbox: Sandbox,
-  count: number,
-): Promise<PurchaseRun> {
+async function runPurchases(client: Client, taskQueue: string, sandbox: Sandbox, count: number): Promise<PurchaseRun> {
   const before = await sandbox.control.counters();
   const requests: PurchaseRequest[] = Array.from({ length: count }, (_, i) => ({
     requestId: `bench-${randomUUID()}`,
@@ -169,7 +175,9 @@ interface TemporalRig {
 }
 
 async function withTemporal(figures: Figure[], body: (rig: TemporalRig) => Promise<void>): Promise<void> {
-  const server = await scenario('Temporal dev server start', () => startDevServer({ progress: (line) => process.stderr.write(`${line}\n`) }));
+  const server = await scenario('Temporal dev server start', () =>
+    startDevServer({ progress: (line) => process.stderr.write(`${line}\n`) }),
+  );
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   try {
@@ -186,7 +194,12 @@ async function withTemporal(figures: Figure[], body: (rig: TemporalRig) => Promi
 }
 
 /** The whole purchase on the real dev server: latency, throughput, history size, API calls, memory. */
-async function benchPurchases({ client, nativeConnection, bundle }: TemporalRig, sandbox: Sandbox, figures: Figure[], count: number): Promise<void> {
+async function benchPurchases(
+  { client, nativeConnection, bundle }: TemporalRig,
+  sandbox: Sandbox,
+  figures: Figure[],
+  count: number,
+): Promise<void> {
   const pollIntervalMs = 250;
   const deps = createActivityDeps(
     sandboxPartnerCenterSettings(sandbox),
@@ -207,52 +220,135 @@ async function benchPurchases({ client, nativeConnection, bundle }: TemporalRig,
     // Warm-up: first bundle load, token, catalog cache.
     await scenario('warm-up: 2 purchases', () => runPurchases(client, taskQueue, sandbox, 2));
     const run = await scenario(`${count} concurrent purchases`, () => runPurchases(client, taskQueue, sandbox, count));
-    figures.push({ name: `purchase: ${count} concurrent, end to end p50`, value: round(percentile(run.latencies, 50)), unit: 'ms', note: `order completes after 300 ms, polled every ${pollIntervalMs} ms` });
+    figures.push({
+      name: `purchase: ${count} concurrent, end to end p50`,
+      value: round(percentile(run.latencies, 50)),
+      unit: 'ms',
+      note: `order completes after 300 ms, polled every ${pollIntervalMs} ms`,
+    });
     figures.push({ name: 'purchase: end to end p95', value: round(percentile(run.latencies, 95)), unit: 'ms' });
     figures.push({ name: 'purchase: throughput', value: round((count / run.totalMs) * 60_000), unit: 'purchases/min' });
-    figures.push({ name: 'purchase: Partner Center requests per purchase', value: round(run.requests / count, 2), unit: 'requests' });
-    figures.push({ name: 'purchase: orders per cart (max; 1 = never bought twice)', value: run.maxOrdersPerCart, unit: 'orders' });
+    figures.push({
+      name: 'purchase: Partner Center requests per purchase',
+      value: round(run.requests / count, 2),
+      unit: 'requests',
+    });
+    figures.push({
+      name: 'purchase: orders per cart (max; 1 = never bought twice)',
+      value: run.maxOrdersPerCart,
+      unit: 'orders',
+    });
     const meanEvents = run.historyEvents.reduce((a, b) => a + b, 0) / count;
     figures.push({ name: 'purchase: history events per purchase', value: round(meanEvents), unit: 'events' });
 
     // The order takes 10 s instead of 0.3 s: ~40 polls. The retry policy is the poller, so history stays flat.
     await sandbox.control.setDelays({ orderCompletionMs: 10_000 });
     const slow = await scenario('1 purchase whose order takes 10 s', () => runPurchases(client, taskQueue, sandbox, 1));
-    figures.push({ name: 'purchase: history events with a 10 s order (~40 polls)', value: slow.historyEvents[0], unit: 'events' });
+    figures.push({
+      name: 'purchase: history events with a 10 s order (~40 polls)',
+      value: slow.historyEvents[0],
+      unit: 'events',
+    });
     await sandbox.control.setDelays({ orderCompletionMs: 300 });
 
     // The same load while Partner Center misbehaves: every purchase must still complete, none may buy twice.
     const faultCount = Math.ceil(count / 3);
-    await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'status', status: 503, count: faultCount });
-    await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'throttle', retryAfterSeconds: 1, count: faultCount });
-    await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: faultCount });
-    const faulty = await scenario(`${count} concurrent purchases under cart 503s, 429s and dropped checkouts`, () => runPurchases(client, taskQueue, sandbox, count));
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts',
+      kind: 'status',
+      status: 503,
+      count: faultCount,
+    });
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts',
+      kind: 'throttle',
+      retryAfterSeconds: 1,
+      count: faultCount,
+    });
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts/*/checkout',
+      kind: 'commit-then-drop',
+      count: faultCount,
+    });
+    const faulty = await scenario(`${count} concurrent purchases under cart 503s, 429s and dropped checkouts`, () =>
+      runPurchases(client, taskQueue, sandbox, count),
+    );
     await sandbox.control.clearFaults();
     const faults = `${faultCount} cart 503s, ${faultCount} cart 429s (Retry-After 1 s), ${faultCount} checkouts committed then dropped`;
-    figures.push({ name: `purchase under faults: ${count} concurrent, all completed, p50`, value: round(percentile(faulty.latencies, 50)), unit: 'ms', note: faults });
+    figures.push({
+      name: `purchase under faults: ${count} concurrent, all completed, p50`,
+      value: round(percentile(faulty.latencies, 50)),
+      unit: 'ms',
+      note: faults,
+    });
     figures.push({ name: 'purchase under faults: p95', value: round(percentile(faulty.latencies, 95)), unit: 'ms' });
-    figures.push({ name: 'purchase under faults: requests per purchase', value: round(faulty.requests / count, 2), unit: 'requests' });
-    figures.push({ name: 'purchase under faults: orders per cart (max)', value: faulty.maxOrdersPerCart, unit: 'orders' });
+    figures.push({
+      name: 'purchase under faults: requests per purchase',
+      value: round(faulty.requests / count, 2),
+      unit: 'requests',
+    });
+    figures.push({
+      name: 'purchase under faults: orders per cart (max)',
+      value: faulty.maxOrdersPerCart,
+      unit: 'orders',
+    });
 
     // Partner Center's other listed answer to a repeated checkout (400/800065), and no MS-RequestId replay: every
     // purchase loses its checkout answer and finds its order in the customer's order list, which lags 2 s.
     await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
     await sandbox.control.setDelays({ orderListMs: 2000 });
-    await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count });
-    const refused = await scenario(`${count} concurrent purchases, checkout answers lost and repeats refused (800065)`, () => runPurchases(client, taskQueue, sandbox, count));
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts/*/checkout',
+      kind: 'commit-then-drop',
+      count,
+    });
+    const refused = await scenario(
+      `${count} concurrent purchases, checkout answers lost and repeats refused (800065)`,
+      () => runPurchases(client, taskQueue, sandbox, count),
+    );
     await sandbox.control.clearFaults();
     await sandbox.control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true });
     const lost = `every checkout answer lost, its repeat refused with 800065; order list lagging 2 s`;
-    figures.push({ name: `purchase, checkout answer lost + 800065: ${count} concurrent, p50`, value: round(percentile(refused.latencies, 50)), unit: 'ms', note: lost });
-    figures.push({ name: 'purchase, checkout answer lost + 800065: p95', value: round(percentile(refused.latencies, 95)), unit: 'ms' });
-    figures.push({ name: 'purchase, checkout answer lost + 800065: requests per purchase', value: round(refused.requests / count, 2), unit: 'requests' });
-    figures.push({ name: 'purchase, checkout answer lost + 800065: orders per cart (max)', value: refused.maxOrdersPerCart, unit: 'orders' });
+    figures.push({
+      name: `purchase, checkout answer lost + 800065: ${count} concurrent, p50`,
+      value: round(percentile(refused.latencies, 50)),
+      unit: 'ms',
+      note: lost,
+    });
+    figures.push({
+      name: 'purchase, checkout answer lost + 800065: p95',
+      value: round(percentile(refused.latencies, 95)),
+      unit: 'ms',
+    });
+    figures.push({
+      name: 'purchase, checkout answer lost + 800065: requests per purchase',
+      value: round(refused.requests / count, 2),
+      unit: 'requests',
+    });
+    figures.push({
+      name: 'purchase, checkout answer lost + 800065: orders per cart (max)',
+      value: refused.maxOrdersPerCart,
+      unit: 'orders',
+    });
   });
   // One process holds the worker, the sandbox and the clients: these are its figures, not the worker's alone.
   const memory = process.memoryUsage();
   const mib = (bytes: number) => round(bytes / 2 ** 20);
-  figures.push({ name: 'bench process memory after the purchase runs: RSS', value: mib(memory.rss), unit: 'MiB', note: `RSS before the runs: ${mib(rssBeforeRuns)} MiB; worker, sandbox and clients in one process` });
-  figures.push({ name: 'bench process memory after the purchase runs: heap used', value: mib(memory.heapUsed), unit: 'MiB' });
+  figures.push({
+    name: 'bench process memory after the purchase runs: RSS',
+    value: mib(memory.rss),
+    unit: 'MiB',
+    note: `RSS before the runs: ${mib(rssBeforeRuns)} MiB; worker, sandbox and clients in one process`,
+  });
+  figures.push({
+    name: 'bench process memory after the purchase runs: heap used',
+    value: mib(memory.heapUsed),
+    unit: 'MiB',
+  });
   await scenario('replay of committed histories', () => benchReplay(figures, bundle));
 }
 
@@ -268,7 +364,13 @@ const mib = (bytes: number) => round(bytes / 2 ** 20);
  * Purchases that sit in `awaiting-order` (the sandbox completes no order within the run): what holding them costs
  * the worker in memory and CPU, and what their polls cost Partner Center, with the production poll settings.
  */
-async function benchWaiting({ client, nativeConnection, bundle }: TemporalRig, sandbox: Sandbox, figures: Figure[], count: number, windowMs: number): Promise<void> {
+async function benchWaiting(
+  { client, nativeConnection, bundle }: TemporalRig,
+  sandbox: Sandbox,
+  figures: Figure[],
+  count: number,
+  windowMs: number,
+): Promise<void> {
   const deps = createActivityDeps(
     sandboxPartnerCenterSettings(sandbox),
     { orderPollIntervalMs: 15_000, orderPollMaxIntervalMs: 5 * 60_000, orderVisibilityDeadlineMs: 6 * 3_600_000 },
@@ -306,7 +408,9 @@ async function benchWaiting({ client, nativeConnection, bundle }: TemporalRig, s
         const batch: PurchaseRequest[] = Array.from({ length: Math.min(50, count - i) }, (_, j) => ({
           requestId: `bench-waiting-${randomUUID()}`,
           customerId: sandbox.customerIds[0],
-          items: [{ offer: BUSINESS_BASIC, quantity: 1 + ((i + j) % 300), termDuration: 'P1Y', billingCycle: 'monthly' }],
+          items: [
+            { offer: BUSINESS_BASIC, quantity: 1 + ((i + j) % 300), termDuration: 'P1Y', billingCycle: 'monthly' },
+          ],
         }));
         await Promise.all(batch.map((request) => startPurchase(client, request, { taskQueue })));
       }
@@ -315,16 +419,38 @@ async function benchWaiting({ client, nativeConnection, bundle }: TemporalRig, s
     });
     const requestsBefore = await requestCount(sandbox);
     const cpuBefore = process.cpuUsage();
-    await scenario(`${count} purchases waiting in awaiting-order for ${seconds(windowMs)}`, () => new Promise((resolve) => setTimeout(resolve, windowMs)));
+    await scenario(
+      `${count} purchases waiting in awaiting-order for ${seconds(windowMs)}`,
+      () => new Promise((resolve) => setTimeout(resolve, windowMs)),
+    );
     clearInterval(sampler);
     const waiting = process.memoryUsage();
     const elapsedMs = performance.now() - windowStarted;
     const cpu = process.cpuUsage(cpuBefore);
     const requests = (await requestCount(sandbox)) - requestsBefore;
-    figures.push({ name: `waiting: ${count} purchases in awaiting-order, RSS`, value: mib(waiting.rss), unit: 'MiB', note: `${where}, at the end of the wait; target ≤ 300 MiB` });
-    figures.push({ name: `waiting: ${count} purchases in awaiting-order, heap used`, value: mib(waiting.heapUsed), unit: 'MiB', note: 'main thread; the workflows run in a worker thread, counted in RSS only' });
-    figures.push({ name: `waiting: peak RSS while the ${count} purchases started`, value: mib(peakRss), unit: 'MiB', note: 'workflow tasks of runs evicted from the cache replay, and their garbage is collected later' });
-    figures.push({ name: 'waiting: CPU of this process while they wait', value: round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100), unit: '% of a core' });
+    figures.push({
+      name: `waiting: ${count} purchases in awaiting-order, RSS`,
+      value: mib(waiting.rss),
+      unit: 'MiB',
+      note: `${where}, at the end of the wait; target ≤ 300 MiB`,
+    });
+    figures.push({
+      name: `waiting: ${count} purchases in awaiting-order, heap used`,
+      value: mib(waiting.heapUsed),
+      unit: 'MiB',
+      note: 'main thread; the workflows run in a worker thread, counted in RSS only',
+    });
+    figures.push({
+      name: `waiting: peak RSS while the ${count} purchases started`,
+      value: mib(peakRss),
+      unit: 'MiB',
+      note: 'workflow tasks of runs evicted from the cache replay, and their garbage is collected later',
+    });
+    figures.push({
+      name: 'waiting: CPU of this process while they wait',
+      value: round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100),
+      unit: '% of a core',
+    });
     figures.push({
       name: 'waiting: Partner Center requests per waiting purchase per minute',
       value: round(requests / count / (elapsedMs / 60_000), 2),
@@ -348,7 +474,11 @@ async function benchReplay(figures: Figure[], bundle: Awaited<ReturnType<typeof 
   const [, ms] = await timed(async () => {
     for (const history of histories) await Worker.runReplayHistory({ workflowBundle: bundle }, history);
   });
-  figures.push({ name: `replay: ${histories.length} committed histories`, value: round(ms / histories.length), unit: 'ms/history' });
+  figures.push({
+    name: `replay: ${histories.length} committed histories`,
+    value: round(ms / histories.length),
+    unit: 'ms/history',
+  });
 }
 
 function printTable(figures: Figure[]): void {
@@ -356,7 +486,9 @@ function printTable(figures: Figure[]): void {
   process.stdout.write(`\n${'benchmark'.padEnd(width)}  ${'value'.padStart(10)}  unit\n`);
   process.stdout.write(`${'-'.repeat(width)}  ${'-'.repeat(10)}  ----\n`);
   for (const f of figures) {
-    process.stdout.write(`${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${f.unit}${f.note ? `  (${f.note})` : ''}\n`);
+    process.stdout.write(
+      `${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${f.unit}${f.note ? `  (${f.note})` : ''}\n`,
+    );
   }
 }
 
@@ -375,7 +507,8 @@ export async function main(argv: string[]): Promise<void> {
     },
   });
   const only = values.only;
-  if (only !== undefined && !['client', 'purchases', 'waiting'].includes(only)) throw new Error(`--only must be client, purchases or waiting (got "${only}")\n${USAGE}`);
+  if (only !== undefined && !['client', 'purchases', 'waiting'].includes(only))
+    throw new Error(`--only must be client, purchases or waiting (got "${only}")\n${USAGE}`);
   const runs = (name: string) => only === undefined || only === name;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const figures: Figure[] = [];
@@ -383,12 +516,22 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const requests = Number(values.requests ?? '2000');
     if (runs('client')) {
-      await scenario(`Partner Center client: 100 concurrent tokens, catalog resolution, GET /products x${requests}`, () => benchClient(sandbox, figures, requests));
+      await scenario(
+        `Partner Center client: 100 concurrent tokens, catalog resolution, GET /products x${requests}`,
+        () => benchClient(sandbox, figures, requests),
+      );
     }
     if (runs('purchases') || runs('waiting')) {
       await withTemporal(figures, async (rig) => {
         if (runs('purchases')) await benchPurchases(rig, sandbox, figures, Number(values.purchases ?? '30'));
-        if (runs('waiting')) await benchWaiting(rig, sandbox, figures, Number(values.waiting ?? '1000'), Number(values['wait-window'] ?? '180') * 1000);
+        if (runs('waiting'))
+          await benchWaiting(
+            rig,
+            sandbox,
+            figures,
+            Number(values.waiting ?? '1000'),
+            Number(values['wait-window'] ?? '180') * 1000,
+          );
       });
     }
   } finally {

@@ -1,4 +1,9 @@
-import { ScheduleNotFoundError, WorkflowUpdateFailedError, type Client, type ScheduleSpecDescription } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type ScheduleSpecDescription,
+} from '@temporalio/client';
 import {
   approvePurchaseUpdate,
   cancelPurchaseUpdate,
@@ -16,9 +21,31 @@ import {
 import { changeSteps } from '../workflows/subscription/api';
 import { purchaseSteps } from '../workflows/purchase/api';
 import { CliFailure, failureReport, UsageError } from './errors';
-import { changeRequestFromFlags, checkFlagsOf, Problems, purchaseRequestFromFlags, reconcileRequestFromFlags, requiredFlags, type Values } from './flags';
+import {
+  changeRequestFromFlags,
+  checkFlagsOf,
+  Problems,
+  purchaseRequestFromFlags,
+  reconcileRequestFromFlags,
+  requiredFlags,
+  type Values,
+} from './flags';
 import { table, type Output } from './output';
-import { describeChangeResult, describeReport, describeRun, errorOf, findRun, followRun, KINDS, runOf, stepLine, viewRun, type Kind, type Run, type RunView } from './runs';
+import {
+  describeChangeResult,
+  describeReport,
+  describeRun,
+  errorOf,
+  findRun,
+  followRun,
+  KINDS,
+  runOf,
+  stepLine,
+  viewRun,
+  type Kind,
+  type Run,
+  type RunView,
+} from './runs';
 
 /** What a command needs once its command line is known to be good. */
 export interface Context {
@@ -34,7 +61,10 @@ export type Action = (ctx: Context) => Promise<void>;
 export function plan(command: string | undefined, args: string[], values: Values): Action {
   checkFlagsOf(command, values);
   const id = (): string => {
-    if (args.length !== 1) throw new UsageError([`${command} needs one REQUEST_ID or workflow id${args.length > 1 ? ` (got ${args.length})` : ''}`]);
+    if (args.length !== 1)
+      throw new UsageError([
+        `${command} needs one REQUEST_ID or workflow id${args.length > 1 ? ` (got ${args.length})` : ''}`,
+      ]);
     return args[0];
   };
   switch (command) {
@@ -42,14 +72,26 @@ export function plan(command: string | undefined, args: string[], values: Values
       const request = purchaseRequestFromFlags(values);
       return async ({ client, taskQueue, out }) => {
         const handle = await startPurchase(client, request, { taskQueue });
-        await startedOrAttached(client, out, runOf('purchase', purchaseWorkflowId(request.requestId), client), handle.newlyStarted, values.wait === true);
+        await startedOrAttached(
+          client,
+          out,
+          runOf('purchase', purchaseWorkflowId(request.requestId), client),
+          handle.newlyStarted,
+          values.wait === true,
+        );
       };
     }
     case 'change': {
       const request = changeRequestFromFlags(values);
       return async ({ client, taskQueue, out }) => {
         const handle = await startChange(client, request, { taskQueue });
-        await startedOrAttached(client, out, runOf('change', changeWorkflowId(request.requestId), client), handle.newlyStarted, values.wait === true);
+        await startedOrAttached(
+          client,
+          out,
+          runOf('change', changeWorkflowId(request.requestId), client),
+          handle.newlyStarted,
+          values.wait === true,
+        );
       };
     }
     case 'reconcile': {
@@ -57,8 +99,16 @@ export function plan(command: string | undefined, args: string[], values: Values
       const cron = values.schedule;
       if (cron !== undefined) {
         return async ({ client, taskQueue, out }) => {
-          const schedule = await scheduleReconcile(client, { cron, request, taskQueue, ...(values['schedule-id'] !== undefined ? { scheduleId: values['schedule-id'] } : {}) });
-          out.emit({ scheduleId: schedule.scheduleId, cron }, `schedule ${schedule.scheduleId} runs reconcileBilling on '${cron}' (UTC)`);
+          const schedule = await scheduleReconcile(client, {
+            cron,
+            request,
+            taskQueue,
+            ...(values['schedule-id'] !== undefined ? { scheduleId: values['schedule-id'] } : {}),
+          });
+          out.emit(
+            { scheduleId: schedule.scheduleId, cron },
+            `schedule ${schedule.scheduleId} runs reconcileBilling on '${cron}' (UTC)`,
+          );
         };
       }
       return async ({ client, taskQueue, out }) => {
@@ -95,7 +145,10 @@ export function plan(command: string | undefined, args: string[], values: Values
         );
         // The step after the update: an approved purchase has moved on by the time the update returns.
         const view = await viewRun(client, run);
-        out.emit(view, `${run.label} ${command === 'approve' ? 'approved' : 'rejected'} by ${flags.by}; now ${view.step}`);
+        out.emit(
+          view,
+          `${run.label} ${command === 'approve' ? 'approved' : 'rejected'} by ${flags.by}; now ${view.step}`,
+        );
       };
     }
     case 'cancel': {
@@ -103,7 +156,9 @@ export function plan(command: string | undefined, args: string[], values: Values
       const { reason } = requiredFlags(values, 'reason');
       return async ({ client, out }) => {
         const run = await openPurchase(client, target, 'cancel');
-        const ack = await update(client, run, 'cancel', () => run.handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason }] }));
+        const ack = await update(client, run, 'cancel', () =>
+          run.handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason }] }),
+        );
         out.emit(
           ack,
           ack.afterCheckout
@@ -122,7 +177,13 @@ export function plan(command: string | undefined, args: string[], values: Values
 }
 
 /** After a start: the truth about it (new, attached to a running one, or refused as a duplicate), then `--wait`. */
-async function startedOrAttached(client: Client, out: Output, run: Run, newlyStarted: boolean, wait: boolean): Promise<void> {
+async function startedOrAttached(
+  client: Client,
+  out: Output,
+  run: Run,
+  newlyStarted: boolean,
+  wait: boolean,
+): Promise<void> {
   if (!newlyStarted) {
     const view = await viewRun(client, run);
     if (view.execution !== 'RUNNING') {
@@ -134,7 +195,10 @@ async function startedOrAttached(client: Client, out: Output, run: Run, newlySta
       );
     }
     if (!wait) {
-      out.emit({ workflowId: run.workflowId, newlyStarted, step: view.step }, `${run.label} already running (step ${view.step}, started ${view.startedAt}), attached`);
+      out.emit(
+        { workflowId: run.workflowId, newlyStarted, step: view.step },
+        `${run.label} already running (step ${view.step}, started ${view.startedAt}), attached`,
+      );
       return;
     }
     if (!out.json) out.emit(undefined, `${run.label} already running (started ${view.startedAt}), attached`);
@@ -179,14 +243,25 @@ function endOf(view: RunView): void {
   if (view.execution === 'COMPLETED') return;
   const type = view.failure?.type ?? view.execution;
   const message = view.failure?.message ?? `ended ${view.execution}`;
-  throw new CliFailure(type, `${view.label} ${view.step}: ${message}`, view.failure?.details, `${view.label} ${view.step}: ${type}: ${message}`, errorOf(view));
+  throw new CliFailure(
+    type,
+    `${view.label} ${view.step}: ${message}`,
+    view.failure?.details,
+    `${view.label} ${view.step}: ${type}: ${message}`,
+    errorOf(view),
+  );
 }
 
 /**
  * Sends an update to a running purchase. A refusal (the workflow's validator) is reported with its reason; a
  * purchase that finished meanwhile is reported as finished, as if it had been before.
  */
-async function update<T>(client: Client, run: Run, name: 'approve' | 'reject' | 'cancel', send: () => Promise<T>): Promise<T> {
+async function update<T>(
+  client: Client,
+  run: Run,
+  name: 'approve' | 'reject' | 'cancel',
+  send: () => Promise<T>,
+): Promise<T> {
   try {
     return await send();
   } catch (error) {
@@ -207,7 +282,8 @@ async function openPurchase(client: Client, id: string, update: 'approve' | 'rej
   const view = await viewRun(client, run);
   if (view.execution === 'RUNNING') return run;
   const ended = `${run.label} is already finished (${view.step} on ${view.closedAt})`;
-  if (update !== 'cancel') throw new CliFailure('AlreadyFinished', `${ended}; there is nothing to ${update}`, { step: view.step });
+  if (update !== 'cancel')
+    throw new CliFailure('AlreadyFinished', `${ended}; there is nothing to ${update}`, { step: view.step });
   const result = view.result as PurchaseResult | undefined;
   const subscriptions = (result?.subscriptions ?? []).filter((s) => s.status !== 'deleted').map((s) => s.id);
   const next =
@@ -222,7 +298,8 @@ const STEPS = [...new Set<string>([...purchaseSteps, ...changeSteps])];
 function listAction(values: Values): Action {
   const problems = new Problems();
   const limit = problems.wholeNumber(values, 'limit', 1, 1000) ?? 20;
-  if (values.step !== undefined && !STEPS.includes(values.step)) problems.add(`--step must be one of ${STEPS.join(', ')} (got "${values.step}")`, 'step');
+  if (values.step !== undefined && !STEPS.includes(values.step))
+    problems.add(`--step must be one of ${STEPS.join(', ')} (got "${values.step}")`, 'step');
   problems.done();
   return async ({ client, out }) => {
     const types = Object.keys(KINDS).map((type) => `'${type}'`);
@@ -231,7 +308,14 @@ function listAction(values: Values): Action {
     const literal = (value: string) => `'${value.replace(/'/g, '')}'`;
     if (values.customer !== undefined) filters.push(`PcCustomerId = ${literal(values.customer)}`);
     if (values.step !== undefined) filters.push(`PcStep = ${literal(values.step)}`);
-    const rows: Array<{ workflowId: string; kind: Kind; status: string; step?: string; customerId?: string; startTime: string }> = [];
+    const rows: Array<{
+      workflowId: string;
+      kind: Kind;
+      status: string;
+      step?: string;
+      customerId?: string;
+      startTime: string;
+    }> = [];
     for await (const execution of client.workflow.list({ query: filters.join(' AND ') })) {
       rows.push({
         workflowId: execution.workflowId,
@@ -243,7 +327,12 @@ function listAction(values: Values): Action {
       });
       if (rows.length >= limit) break;
     }
-    const filter = [values.customer !== undefined ? `of customer ${values.customer}` : '', values.step !== undefined ? `in step ${values.step}` : ''].filter((f) => f !== '').join(' ');
+    const filter = [
+      values.customer !== undefined ? `of customer ${values.customer}` : '',
+      values.step !== undefined ? `in step ${values.step}` : '',
+    ]
+      .filter((f) => f !== '')
+      .join(' ');
     out.emit(
       rows,
       rows.length === 0
@@ -260,14 +349,18 @@ function schedulesAction(args: string[]): Action {
   const [sub, ...rest] = args;
   if (sub === 'list' && rest.length === 0) {
     return async ({ client, out }) => {
-      const rows: Array<{ scheduleId: string; cron: string; workflowType: string; nextRun?: string; paused: boolean }> = [];
+      const rows: Array<{ scheduleId: string; cron: string; workflowType: string; nextRun?: string; paused: boolean }> =
+        [];
       for await (const summary of client.schedule.list()) {
         const description = await client.schedule.getHandle(summary.scheduleId).describe();
         rows.push({
           scheduleId: summary.scheduleId,
           cron: cronOf(description.spec),
-          workflowType: description.action.type === 'startWorkflow' ? description.action.workflowType : description.action.type,
-          ...(description.info.nextActionTimes[0] !== undefined ? { nextRun: description.info.nextActionTimes[0].toISOString() } : {}),
+          workflowType:
+            description.action.type === 'startWorkflow' ? description.action.workflowType : description.action.type,
+          ...(description.info.nextActionTimes[0] !== undefined
+            ? { nextRun: description.info.nextActionTimes[0].toISOString() }
+            : {}),
           paused: description.state.paused,
         });
       }
@@ -288,13 +381,16 @@ function schedulesAction(args: string[]): Action {
       try {
         await client.schedule.getHandle(scheduleId).delete();
       } catch (error) {
-        if (error instanceof ScheduleNotFoundError) throw new CliFailure('NotFound', `no schedule with id ${scheduleId} (\`pcw schedules list\` shows them)`);
+        if (error instanceof ScheduleNotFoundError)
+          throw new CliFailure('NotFound', `no schedule with id ${scheduleId} (\`pcw schedules list\` shows them)`);
         throw error;
       }
       out.emit({ scheduleId, deleted: true }, `deleted schedule ${scheduleId}`);
     };
   }
-  throw new UsageError([`schedules takes \`list\` or \`delete SCHEDULE_ID\`${sub !== undefined ? ` (got "${args.join(' ')}")` : ''}`]);
+  throw new UsageError([
+    `schedules takes \`list\` or \`delete SCHEDULE_ID\`${sub !== undefined ? ` (got "${args.join(' ')}")` : ''}`,
+  ]);
 }
 
 /** Temporal keeps a cron string as calendars (fields of ranges): written back as cron, full ranges as `*`. */
@@ -311,10 +407,23 @@ function cronOf(spec: ScheduleSpecDescription): string {
     .map((calendar) =>
       fields
         .map(([name, first, last]) => {
-          const ranges = (calendar as unknown as Record<string, Array<{ start: string | number; end?: string | number; step?: number }> | undefined>)[name] ?? [];
-          if (ranges.length === 0 || (ranges.length === 1 && ranges[0].start === first && ranges[0].end === last && (ranges[0].step ?? 1) === 1)) return '*';
+          const ranges =
+            (
+              calendar as unknown as Record<
+                string,
+                Array<{ start: string | number; end?: string | number; step?: number }> | undefined
+              >
+            )[name] ?? [];
+          if (
+            ranges.length === 0 ||
+            (ranges.length === 1 && ranges[0].start === first && ranges[0].end === last && (ranges[0].step ?? 1) === 1)
+          )
+            return '*';
           return ranges
-            .map(({ start, end, step }) => `${short(start)}${end !== undefined && end !== start ? `-${short(end)}` : ''}${step !== undefined && step > 1 ? `/${step}` : ''}`)
+            .map(
+              ({ start, end, step }) =>
+                `${short(start)}${end !== undefined && end !== start ? `-${short(end)}` : ''}${step !== undefined && step > 1 ? `/${step}` : ''}`,
+            )
             .join(',');
         })
         .join(' '),

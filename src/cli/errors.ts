@@ -1,5 +1,16 @@
-import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure, TimeoutFailure } from '@temporalio/common';
+import {
+  ServiceError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TemporalFailure,
+  TimeoutFailure,
+} from '@temporalio/common';
 
 /** A command line the CLI cannot act on (exit 2): every problem, each naming its flag and the rule. */
 export class UsageError extends Error {
@@ -38,23 +49,34 @@ export interface FailureReport {
  */
 export function failureReport(error: unknown): FailureReport {
   if (error instanceof UsageError) return { type: 'UsageError', message: error.message, details: error.problems };
-  if (error instanceof CliFailure) return { type: error.type, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+  if (error instanceof CliFailure)
+    return {
+      type: error.type,
+      message: error.message,
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    };
   if (error instanceof WorkflowFailedError || error instanceof WorkflowUpdateFailedError) {
     if (error.cause !== undefined) return temporalFailure(error.cause);
     return { type: error.name, message: error.message };
   }
   if (error instanceof TemporalFailure) return temporalFailure(error);
-  if (error instanceof WorkflowNotFoundError) return { type: 'NotFound', message: `no workflow with id ${error.workflowId}` };
+  if (error instanceof WorkflowNotFoundError)
+    return { type: 'NotFound', message: `no workflow with id ${error.workflowId}` };
   if (error instanceof ServiceError) return { type: 'TemporalError', message: error.cause?.message ?? error.message };
   return { type: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) };
 }
 
 function temporalFailure(failure: Error): FailureReport {
   // Wrappers carry no reason of their own: the activity's or child's cause does.
-  if ((failure instanceof ActivityFailure || failure instanceof ChildWorkflowFailure) && failure.cause !== undefined) return temporalFailure(failure.cause);
+  if ((failure instanceof ActivityFailure || failure instanceof ChildWorkflowFailure) && failure.cause !== undefined)
+    return temporalFailure(failure.cause);
   if (failure instanceof ApplicationFailure) {
     const details = failure.details?.length === 1 ? failure.details[0] : failure.details;
-    return { type: failure.type ?? 'ApplicationFailure', message: failure.message, ...(details !== undefined && (!Array.isArray(details) || details.length > 0) ? { details } : {}) };
+    return {
+      type: failure.type ?? 'ApplicationFailure',
+      message: failure.message,
+      ...(details !== undefined && (!Array.isArray(details) || details.length > 0) ? { details } : {}),
+    };
   }
   if (failure instanceof TimeoutFailure) return { type: 'Timeout', message: failure.message };
   return { type: failure.name, message: failure.message };

@@ -50,12 +50,40 @@ export const OPTIONS = {
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 type Flag = keyof typeof OPTIONS;
 
-const REQUEST_FLAGS: Flag[] = ['customer', 'request-id', 'catalog-item-id', 'product', 'sku', 'quantity', 'term', 'billing', 'country', 'segment', 'currency', 'friendly-name', 'no-auto-renew', 'require-approval'];
+const REQUEST_FLAGS: Flag[] = [
+  'customer',
+  'request-id',
+  'catalog-item-id',
+  'product',
+  'sku',
+  'quantity',
+  'term',
+  'billing',
+  'country',
+  'segment',
+  'currency',
+  'friendly-name',
+  'no-auto-renew',
+  'require-approval',
+];
 
 /** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   purchase: [...REQUEST_FLAGS, 'file', 'wait'],
-  change: ['customer', 'subscription', 'request-id', 'quantity', 'auto-renew', 'friendly-name', 'cancel', 'schedule-next-term', 'term', 'billing', 'catalog-item-id', 'wait'],
+  change: [
+    'customer',
+    'subscription',
+    'request-id',
+    'quantity',
+    'auto-renew',
+    'friendly-name',
+    'cancel',
+    'schedule-next-term',
+    'term',
+    'billing',
+    'catalog-item-id',
+    'wait',
+  ],
   reconcile: ['currency', 'period', 'customer', 'billing-delay-hours', 'wait', 'schedule', 'schedule-id'],
   status: [],
   watch: [],
@@ -70,13 +98,19 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
 export function checkFlagsOf(command: string | undefined, values: Values): void {
   const allowed = command === undefined ? undefined : COMMAND_FLAGS[command];
   if (allowed === undefined) return;
-  const extra = (Object.keys(values) as Flag[]).filter((flag) => !['json', 'verbose', 'help'].includes(flag) && !allowed.includes(flag));
+  const extra = (Object.keys(values) as Flag[]).filter(
+    (flag) => !['json', 'verbose', 'help'].includes(flag) && !allowed.includes(flag),
+  );
   if (extra.length > 0) throw new UsageError(extra.map((flag) => `--${flag} does not apply to \`pcw ${command}\``));
   if (command === 'purchase' && values.file !== undefined) {
     const withFile = REQUEST_FLAGS.filter((flag) => values[flag] !== undefined);
-    if (withFile.length > 0) throw new UsageError(withFile.map((flag) => `--${flag} cannot be combined with --file (the file holds the whole request)`));
+    if (withFile.length > 0)
+      throw new UsageError(
+        withFile.map((flag) => `--${flag} cannot be combined with --file (the file holds the whole request)`),
+      );
   }
-  if (command === 'reconcile' && values.schedule !== undefined && values.wait) throw new UsageError(['--wait does not apply to --schedule (the schedule starts the runs later)']);
+  if (command === 'reconcile' && values.schedule !== undefined && values.wait)
+    throw new UsageError(['--wait does not apply to --schedule (the schedule starts the runs later)']);
 }
 
 /**
@@ -99,7 +133,11 @@ export class Problems {
     if (typeof text !== 'string') return undefined;
     const number = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(number)) this.add(`--${flag} must be a whole number (got "${text}")`, flag);
-    else if (number < min || number > max) this.add(`--${flag} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`} (got ${number})`, flag);
+    else if (number < min || number > max)
+      this.add(
+        `--${flag} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`} (got ${number})`,
+        flag,
+      );
     else return number;
     return undefined;
   }
@@ -118,7 +156,8 @@ export class Problems {
   currency(values: Values): void {
     const code = values.currency;
     if (code === undefined || !/^[A-Za-z]{3}$/.test(code)) return; // the schema names a malformed one
-    if (!Intl.supportedValuesOf('currency').includes(code.toUpperCase())) this.add(`--currency must be an ISO 4217 currency code such as USD or EUR (got "${code}")`, 'currency');
+    if (!Intl.supportedValuesOf('currency').includes(code.toUpperCase()))
+      this.add(`--currency must be an ISO 4217 currency code such as USD or EUR (got "${code}")`, 'currency');
   }
 
   /**
@@ -170,10 +209,14 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
   problems.currency(values);
   if (values['catalog-item-id'] === undefined) {
     for (const flag of ['product', 'sku'] as const) {
-      if (values[flag] === undefined) problems.add(`--${flag} is required (or give --catalog-item-id instead of --product and --sku)`, flag);
+      if (values[flag] === undefined)
+        problems.add(`--${flag} is required (or give --catalog-item-id instead of --product and --sku)`, flag);
     }
   }
-  const offer = values['catalog-item-id'] !== undefined ? { catalogItemId: values['catalog-item-id'] } : { productId: values.product, skuId: values.sku };
+  const offer =
+    values['catalog-item-id'] !== undefined
+      ? { catalogItemId: values['catalog-item-id'] }
+      : { productId: values.product, skuId: values.sku };
   const request = {
     requestId: values['request-id'],
     customerId: values.customer,
@@ -203,7 +246,9 @@ function readRequestFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError([`--file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    throw new UsageError([
+      `--file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    ]);
   }
   try {
     return JSON.parse(text);
@@ -243,14 +288,25 @@ export function changeRequestFromFlags(values: Values): SubscriptionChangeReques
   } else {
     const changes = [
       ...(values.quantity !== undefined ? [{ action: 'setQuantity', quantity }] : []),
-      ...(values['auto-renew'] !== undefined ? [{ action: 'setAutoRenew', enabled: onOff(values['auto-renew'], problems) }] : []),
+      ...(values['auto-renew'] !== undefined
+        ? [{ action: 'setAutoRenew', enabled: onOff(values['auto-renew'], problems) }]
+        : []),
       ...(values['friendly-name'] !== undefined ? [{ action: 'rename', friendlyName: values['friendly-name'] }] : []),
       ...(values.cancel ? [{ action: 'cancel' }] : []),
     ];
     if (changes.length === 1) change = changes[0];
-    else problems.add('give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term', 'schedule-next-term');
+    else
+      problems.add(
+        'give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term',
+        'schedule-next-term',
+      );
   }
-  const request = { requestId: values['request-id'], customerId: values.customer, subscriptionId: values.subscription, change };
+  const request = {
+    requestId: values['request-id'],
+    customerId: values.customer,
+    subscriptionId: values.subscription,
+    change,
+  };
   problems.validation(validateChangeRequest(request), (field) => CHANGE_FLAGS[field]);
   problems.done();
   return request as SubscriptionChangeRequest;
@@ -304,10 +360,13 @@ const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@
 export function cronProblem(cron: string): string | undefined {
   const expression = cron.trim();
   if (expression.startsWith('@')) {
-    return CRON_MACROS.includes(expression) ? undefined : `must be a five-field cron expression or one of ${CRON_MACROS.join(', ')} (got "${cron}")`;
+    return CRON_MACROS.includes(expression)
+      ? undefined
+      : `must be a five-field cron expression or one of ${CRON_MACROS.join(', ')} (got "${cron}")`;
   }
   const fields = expression.split(/\s+/).filter((f) => f !== '');
-  if (fields.length !== 5) return `must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 6 * * *" (got "${cron}", ${fields.length} field${fields.length === 1 ? '' : 's'})`;
+  if (fields.length !== 5)
+    return `must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 6 * * *" (got "${cron}", ${fields.length} field${fields.length === 1 ? '' : 's'})`;
   try {
     CronExpressionParser.parse(expression, { strict: false });
     return undefined;

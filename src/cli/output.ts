@@ -13,7 +13,9 @@ export class Output {
   /** Progress of a run being followed: a spinner line on a terminal, one plain line per step otherwise; nothing with `--json`. */
   progress(): Progress {
     if (this.json) return { step() {}, stop() {} };
-    return this.stream.isTTY ? spinner(this.stream) : { step: (text) => void this.stream.write(`${text}\n`), stop() {} };
+    return this.stream.isTTY
+      ? spinner(this.stream)
+      : { step: (text) => void this.stream.write(`${text}\n`), stop() {} };
   }
 }
 
@@ -52,6 +54,7 @@ function spinner(stream: NodeJS.WriteStream): Progress {
 /** Rows under a header, columns padded to their widest cell. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
-  const format = (cells: readonly string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+  const format = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
   return [format(headers), ...rows.map(format)].join('\n');
 }

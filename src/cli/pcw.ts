@@ -13,7 +13,10 @@ import { USAGE } from './usage';
  * Runs `pcw argv` and returns its exit status: 0 success, 1 failure, 2 usage error (nothing was sent).
  * Every failure is one line on stderr (`{ error: { type, message, details } }` on stdout with --json); --verbose adds the stack.
  */
-export async function run(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function run(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const out = new Output(json);
@@ -34,7 +37,9 @@ export async function run(argv: string[] = process.argv.slice(2), env: NodeJS.Pr
     if (json) {
       process.stdout.write(`${JSON.stringify({ error: report })}\n`);
     } else if (error instanceof UsageError) {
-      process.stderr.write(`pcw: ${error.problems.length === 1 ? error.problems[0] : `${error.problems.length} problems:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`}\nRun \`pcw --help\` for the commands and their flags.\n`);
+      process.stderr.write(
+        `pcw: ${error.problems.length === 1 ? error.problems[0] : `${error.problems.length} problems:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`}\nRun \`pcw --help\` for the commands and their flags.\n`,
+      );
     } else {
       // One line: the failure's type and message (a CliFailure's line already says what happened).
       process.stderr.write(`pcw: ${error instanceof CliFailure ? error.line : `${report.type}: ${report.message}`}\n`);
@@ -47,7 +52,10 @@ export async function run(argv: string[] = process.argv.slice(2), env: NodeJS.Pr
 /** How long to wait for Temporal before saying it is not reachable (the SDK's default is 10 s). */
 const CONNECT_TIMEOUT_MS = 3_000;
 
-async function withTemporal(temporal: { connectionOptions?: Parameters<typeof Connection.connect>[0]; namespace: string }, body: (client: Client) => ReturnType<Action>): Promise<void> {
+async function withTemporal(
+  temporal: { connectionOptions?: Parameters<typeof Connection.connect>[0]; namespace: string },
+  body: (client: Client) => ReturnType<Action>,
+): Promise<void> {
   const address = temporal.connectionOptions?.address ?? 'localhost:7233 (the default)';
   let connection: Connection;
   try {
@@ -71,7 +79,8 @@ async function withTemporal(temporal: { connectionOptions?: Parameters<typeof Co
 /** The stack of `error` and of each cause behind it (a workflow failure's causes carry the worker's stacks). */
 function stacks(error: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 10; e = e.cause) parts.push(e.stack ?? `${e.name}: ${e.message}`);
+  for (let e: unknown = error; e instanceof Error && parts.length < 10; e = e.cause)
+    parts.push(e.stack ?? `${e.name}: ${e.message}`);
   return parts.join('\nCaused by: ');
 }
 

@@ -1,4 +1,9 @@
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import {
   changeStatusQuery,
   describeChange,
@@ -12,7 +17,11 @@ import {
 import { CliFailure, failureReport, type FailureReport } from './errors';
 
 /** The project's workflows (contract §3) by workflow type, named as the CLI calls them. */
-export const KINDS = { purchaseSubscription: 'purchase', changeSubscription: 'change', reconcileBilling: 'reconcile' } as const;
+export const KINDS = {
+  purchaseSubscription: 'purchase',
+  changeSubscription: 'change',
+  reconcileBilling: 'reconcile',
+} as const;
 export type WorkflowType = keyof typeof KINDS;
 export type Kind = (typeof KINDS)[WorkflowType];
 
@@ -29,7 +38,10 @@ const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change:
 
 export function runOf(kind: Kind, workflowId: string, client: Client): Run {
   const prefix = PREFIXES[kind];
-  const label = prefix !== undefined && workflowId.startsWith(prefix) ? `${kind} ${workflowId.slice(prefix.length)}` : `${kind} ${workflowId}`;
+  const label =
+    prefix !== undefined && workflowId.startsWith(prefix)
+      ? `${kind} ${workflowId.slice(prefix.length)}`
+      : `${kind} ${workflowId}`;
   return { kind, workflowId, label, handle: client.workflow.getHandle(workflowId) };
 }
 
@@ -49,7 +61,8 @@ export async function findRun(client: Client, id: string, only?: Kind): Promise<
     }
     const kind = KINDS[description.type as WorkflowType] as Kind | undefined;
     if (kind === undefined) continue;
-    if (only !== undefined && kind !== only) throw new CliFailure('NotFound', `${id} is a ${kind}, not a ${only}`, { workflowId });
+    if (only !== undefined && kind !== only)
+      throw new CliFailure('NotFound', `${id} is a ${kind}, not a ${only}`, { workflowId });
     return runOf(kind, workflowId, client);
   }
   const what = only === undefined ? 'purchase, change or reconciliation' : only;
@@ -93,7 +106,10 @@ export async function viewRun(client: Client, run: Run): Promise<RunView> {
       .withDeadline(Date.now() + QUERY_TIMEOUT_MS, query)
       .catch((error: unknown) => {
         const step = description.searchAttributes.PcStep?.[0];
-        throw new CliFailure('WorkerNotAnswering', `${run.label} is running${step !== undefined ? ` (step ${String(step)})` : ''} but no worker answered its status query: is a worker running on its task queue (${description.taskQueue})? (${(error as Error).message})`);
+        throw new CliFailure(
+          'WorkerNotAnswering',
+          `${run.label} is running${step !== undefined ? ` (step ${String(step)})` : ''} but no worker answered its status query: is a worker running on its task queue (${description.taskQueue})? (${(error as Error).message})`,
+        );
       });
     return { ...base, step: status.step, status };
   }
@@ -102,7 +118,11 @@ export async function viewRun(client: Client, run: Run): Promise<RunView> {
     const step = run.kind === 'purchase' ? (result as PurchaseResult).status : 'completed';
     return { ...base, step, result };
   } catch (error) {
-    const view = { ...base, step: base.execution === 'FAILED' ? 'failed' : base.execution.toLowerCase().replace('_', '-'), failure: failureReport(error) };
+    const view = {
+      ...base,
+      step: base.execution === 'FAILED' ? 'failed' : base.execution.toLowerCase().replace('_', '-'),
+      failure: failureReport(error),
+    };
     errors.set(view, error);
     return view;
   }
@@ -122,7 +142,8 @@ export function stepLine(view: RunView): string {
 
 /** A run for people: a headline, then one labelled fact per line. */
 export function describeRun(view: RunView): string {
-  const when = view.closedAt !== undefined ? `closed ${view.closedAt}` : `updated ${view.status?.updatedAt ?? view.startedAt}`;
+  const when =
+    view.closedAt !== undefined ? `closed ${view.closedAt}` : `updated ${view.status?.updatedAt ?? view.startedAt}`;
   const lines = [`${view.label}: ${view.step} (${when})`];
   const fact = (label: string, value: string | undefined) => {
     if (value !== undefined && value !== '') lines.push(`  ${label.padEnd(15)}${value}`);

@@ -1,5 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { changeStatusQuery, changeWorkflowId, describeChange, validateChangeRequest, type ChangeStatus, type SubscriptionChangeRequest } from '../workflows/subscription/api';
+import {
+  changeStatusQuery,
+  changeWorkflowId,
+  describeChange,
+  validateChangeRequest,
+  type ChangeStatus,
+  type SubscriptionChangeRequest,
+} from '../workflows/subscription/api';
 import type { ChangeWorkflow } from '../workflows/subscription/api';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
@@ -18,7 +25,11 @@ export interface StartChangeOptions {
  * Starts `changeSubscription` for `request`, or attaches to the change already started for its requestId —
  * running or closed — so an upstream retry never changes the subscription twice (`newlyStarted` tells which).
  */
-export async function startChange(client: Client, request: SubscriptionChangeRequest, options: StartChangeOptions = {}): Promise<StartOnceHandle<ChangeWorkflow>> {
+export async function startChange(
+  client: Client,
+  request: SubscriptionChangeRequest,
+  options: StartChangeOptions = {},
+): Promise<StartOnceHandle<ChangeWorkflow>> {
   // As for purchases: a valid request is sent normalised, an invalid one as given for the workflow to refuse.
   const validation = validateChangeRequest(request);
   const valid = validation.ok ? validation.request : undefined;

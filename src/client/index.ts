@@ -1,5 +1,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { purchaseWorkflowId, purchaseStatusQuery, validatePurchaseRequest, type PurchaseRequest, type PurchaseStatus } from '../workflows/purchase/api';
+import {
+  purchaseWorkflowId,
+  purchaseStatusQuery,
+  validatePurchaseRequest,
+  type PurchaseRequest,
+  type PurchaseStatus,
+} from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { startOnce, type StartOnceHandle } from './start-once';
@@ -42,7 +48,9 @@ export async function startPurchase(
           { key: PcStep, value: 'validating' },
         ]
       : [{ key: PcStep, value: 'validating' }],
-    staticSummary: valid ? `Buy ${valid.items.length} item(s) for customer ${valid.customerId} (${valid.country}, ${valid.segment})` : `Purchase request ${request.requestId}`,
+    staticSummary: valid
+      ? `Buy ${valid.items.length} item(s) for customer ${valid.customerId} (${valid.country}, ${valid.segment})`
+      : `Purchase request ${request.requestId}`,
     staticDetails: valid ? describeItems(valid.items) : undefined,
   });
 }
@@ -57,9 +65,19 @@ export function getPurchaseStatus(client: Client, requestId: string): Promise<Pu
   return getPurchase(client, requestId).query(purchaseStatusQuery);
 }
 
-function describeItems(items: ReadonlyArray<{ offer: { catalogItemId?: string; productId?: string; skuId?: string }; quantity: number; termDuration: string; billingCycle: string }>): string {
+function describeItems(
+  items: ReadonlyArray<{
+    offer: { catalogItemId?: string; productId?: string; skuId?: string };
+    quantity: number;
+    termDuration: string;
+    billingCycle: string;
+  }>,
+): string {
   return items
-    .map((item, i) => `${i}. ${item.offer.catalogItemId ?? `${item.offer.productId}:${item.offer.skuId}`} × ${item.quantity}, ${item.termDuration} billed ${item.billingCycle}`)
+    .map(
+      (item, i) =>
+        `${i}. ${item.offer.catalogItemId ?? `${item.offer.productId}:${item.offer.skuId}`} × ${item.quantity}, ${item.termDuration} billed ${item.billingCycle}`,
+    )
     .join('\n');
 }
 

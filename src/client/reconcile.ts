@@ -1,7 +1,21 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type WorkflowHandle } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../config';
 import type { ReconcileWorkflow } from '../workflows/billing/api';
-import { describeReconcileRequest, DEFAULT_BILLING_DELAY_HOURS, validateReconcileRequest, type ReconcileRequest, type ValidReconcileRequest, describeInvalid, type InvalidField } from '../workflows/billing/api';
+import {
+  describeReconcileRequest,
+  DEFAULT_BILLING_DELAY_HOURS,
+  validateReconcileRequest,
+  type ReconcileRequest,
+  type ValidReconcileRequest,
+  describeInvalid,
+  type InvalidField,
+} from '../workflows/billing/api';
 import { PcCustomerId } from '../workflows/common/search-attributes';
 
 /** Everything callers of reconcileBilling rely on: its schemas, failure types and the run's description. */
@@ -43,10 +57,16 @@ export function reconcileScheduleId(request: ValidReconcileRequest): string {
  * Starts one `reconcileBilling` run now. An invalid request is started anyway so that the workflow fails
  * with `InvalidReconcileRequest` naming every bad field (the same answer a schedule's run would give).
  */
-export async function startReconcile(client: Client, request: ReconcileRequest, options: StartReconcileOptions = {}): Promise<ReconcileHandle> {
+export async function startReconcile(
+  client: Client,
+  request: ReconcileRequest,
+  options: StartReconcileOptions = {},
+): Promise<ReconcileHandle> {
   const validation = validateReconcileRequest(request);
   const valid = validation.ok ? validation.request : undefined;
-  const workflowId = options.workflowId ?? `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
+  const workflowId =
+    options.workflowId ??
+    `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
   return client.workflow.start<ReconcileWorkflow>('reconcileBilling', {
     workflowId,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -97,6 +117,8 @@ function runOptions(request: ValidReconcileRequest, origin?: string) {
   return {
     staticSummary: describeReconcileRequest(request),
     staticDetails: details,
-    ...(request.customerId !== undefined ? { typedSearchAttributes: [{ key: PcCustomerId, value: request.customerId }] } : {}),
+    ...(request.customerId !== undefined
+      ? { typedSearchAttributes: [{ key: PcCustomerId, value: request.customerId }] }
+      : {}),
   };
 }

@@ -1,8 +1,16 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../config';
 
-export type StartOnceOptions<T extends Workflow> = Omit<WorkflowStartOptions<T>, 'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> & {
+export type StartOnceOptions<T extends Workflow> = Omit<
+  WorkflowStartOptions<T>,
+  'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'
+> & {
   /** Contract default `partner-center`. */
   taskQueue?: string;
 };
@@ -18,7 +26,11 @@ export type StartOnceHandle<T extends Workflow> = WorkflowHandle<T> & {
  * (reuse policy REJECT_DUPLICATE) — so an upstream retry never acts twice. The conflict policy is FAIL, not
  * USE_EXISTING, so that the server tells a running duplicate apart from a new start (`newlyStarted`).
  */
-export async function startOnce<T extends Workflow>(client: Client, workflowType: string, options: StartOnceOptions<T>): Promise<StartOnceHandle<T>> {
+export async function startOnce<T extends Workflow>(
+  client: Client,
+  workflowType: string,
+  options: StartOnceOptions<T>,
+): Promise<StartOnceHandle<T>> {
   try {
     const handle = await client.workflow.start<T>(workflowType, {
       ...options,
@@ -28,7 +40,8 @@ export async function startOnce<T extends Workflow>(client: Client, workflowType
     } as WorkflowStartOptions<T>);
     return Object.assign(handle, { newlyStarted: true });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return Object.assign(client.workflow.getHandle<T>(options.workflowId), { newlyStarted: false });
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return Object.assign(client.workflow.getHandle<T>(options.workflowId), { newlyStarted: false });
     throw err;
   }
 }

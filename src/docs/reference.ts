@@ -79,77 +79,211 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 
 /** The npm scripts of the project (the unit test checks that package.json defines each one). */
 export const documentedScripts: ReadonlyArray<{ script: string; command: string; what: string }> = [
-  { script: 'start', command: 'npm install && npm start', what: 'The whole stack on embedded defaults: a local Temporal dev server (UI on http://127.0.0.1:8233) unless `TEMPORAL_ADDRESS` is set, the Partner Center sandbox unless Partner Center settings are given, and the worker; prints where everything is. Ctrl-C stops all of it. `npm start -- --demo` also submits sample purchases.' },
-  { script: 'test', command: 'npm install && npm test', what: 'Type-check, lint, build, then every Jest test against a real Temporal dev server and the real sandbox.' },
-  { script: 'worker', command: 'npm run worker', what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.' },
-  { script: 'sandbox', command: 'npm run sandbox', what: 'The Partner Center sandbox alone (`--port`, `--seed`, `--order-delay`, `--json` …; see [the sandbox](../packages/partner-center-sandbox/README.md)).' },
-  { script: 'bench', command: 'npm run bench', what: 'The benchmarks on the real parts; prints each scenario as it starts and ends, then a table (`-- --json FILE` writes the figures).' },
-  { script: 'docs', command: 'npm run docs', what: 'Rewrites this page from the code (`-- --check` exits 1 when the committed page is out of date). Run `npm run build` first.' },
-  { script: 'test:unit', command: 'npm run test:unit', what: 'The unit tests alone (`PCW_NO_TEMPORAL=1` skips starting the dev server).' },
+  {
+    script: 'start',
+    command: 'npm install && npm start',
+    what: 'The whole stack on embedded defaults: a local Temporal dev server (UI on http://127.0.0.1:8233) unless `TEMPORAL_ADDRESS` is set, the Partner Center sandbox unless Partner Center settings are given, and the worker; prints where everything is. Ctrl-C stops all of it. `npm start -- --demo` also submits sample purchases.',
+  },
+  {
+    script: 'test',
+    command: 'npm install && npm test',
+    what: 'Type-check, lint, build, then every Jest test against a real Temporal dev server and the real sandbox.',
+  },
+  {
+    script: 'worker',
+    command: 'npm run worker',
+    what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+  },
+  {
+    script: 'sandbox',
+    command: 'npm run sandbox',
+    what: 'The Partner Center sandbox alone (`--port`, `--seed`, `--order-delay`, `--json` …; see [the sandbox](../packages/partner-center-sandbox/README.md)).',
+  },
+  {
+    script: 'bench',
+    command: 'npm run bench',
+    what: 'The benchmarks on the real parts; prints each scenario as it starts and ends, then a table (`-- --json FILE` writes the figures).',
+  },
+  {
+    script: 'docs',
+    command: 'npm run docs',
+    what: 'Rewrites this page from the code (`-- --check` exits 1 when the committed page is out of date). Run `npm run build` first.',
+  },
+  {
+    script: 'test:unit',
+    command: 'npm run test:unit',
+    what: 'The unit tests alone (`PCW_NO_TEMPORAL=1` skips starting the dev server).',
+  },
 ];
 
 /** Every variable the code reads (the unit test checks each name appears in src/). */
 export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: string; meaning: string }> = [
-  { names: ['TEMPORAL_ADDRESS'], fallback: '`localhost:7233`', meaning: 'Temporal frontend `host:port`. `npm start` starts its own dev server on 127.0.0.1:7233 when neither this nor `TEMPORAL_PROFILE` is set.' },
+  {
+    names: ['TEMPORAL_ADDRESS'],
+    fallback: '`localhost:7233`',
+    meaning:
+      'Temporal frontend `host:port`. `npm start` starts its own dev server on 127.0.0.1:7233 when neither this nor `TEMPORAL_PROFILE` is set.',
+  },
   { names: ['TEMPORAL_NAMESPACE'], fallback: '`default`', meaning: 'Temporal namespace.' },
   { names: ['TEMPORAL_API_KEY'], fallback: '—', meaning: 'Temporal Cloud API key (a secret: never echoed).' },
   {
-    names: ['TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'],
+    names: [
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+    ],
     fallback: 'off',
     meaning: 'mTLS to a self-hosted cluster or Temporal Cloud (`…_DATA` variants take the PEM text instead of a path).',
   },
-  { names: ['TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'], fallback: '`default` profile', meaning: 'A profile of the Temporal CLI configuration file; the variables above override it. Read with `@temporalio/envconfig`.' },
-  { names: ['TEMPORAL_TASK_QUEUE'], fallback: code(DEFAULT_TASK_QUEUE), meaning: 'Task queue of every workflow and activity.' },
-  { names: ['PARTNER_CENTER_BASE_URL'], fallback: code(DEFAULT_PARTNER_CENTER_BASE_URL), meaning: 'Partner Center API root, without `/v1` (the client adds it); plain `http` only for loopback hosts.' },
-  { names: ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID'], fallback: '—', meaning: 'Partner tenant (GUID or domain) and the application (client) id of the app registration.' },
-  { names: ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH'], fallback: '—', meaning: 'The app credential: exactly one of a client secret or a PEM file with the certificate and its private key.' },
-  { names: ['PARTNER_CENTER_REFRESH_TOKEN'], fallback: '—', meaning: 'App+User tokens through the secure application model for every call; without it, App-only.' },
-  { names: ['AZURE_AUTHORITY_HOST'], fallback: code(DEFAULT_AUTHORITY_HOST), meaning: 'Token authority; any other https host (a sovereign cloud, the sandbox) is trusted as a known authority.' },
-  { names: ['NODE_EXTRA_CA_CERTS'], fallback: '—', meaning: 'Node\'s way to trust a private CA (the sandbox\'s authority certificate).' },
-  { names: ['PARTNER_CENTER_REQUESTS_PER_MINUTE'], fallback: '`400`', meaning: 'Global Partner Center budget of all workers: the task queue\'s activity rate limit (1–100000).' },
-  { names: ['ORDER_POLL_INTERVAL'], fallback: '`15s`', meaning: 'The first wait between two reads of an order or subscription while it is awaited; it grows up to `ORDER_POLL_MAX_INTERVAL` (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).' },
-  { names: ['ORDER_POLL_MAX_INTERVAL'], fallback: '`5m` (`ORDER_POLL_INTERVAL` if longer)', meaning: 'The poll interval grows ×4 after each "not yet" answer, from `ORDER_POLL_INTERVAL` up to this; at least `ORDER_POLL_INTERVAL`. With the defaults: reads at 0, 15 s, 75 s, 315 s, then every 5 minutes — 6 for a 15-minute wait, 27 for 2 hours.' },
-  { names: ['ORDER_VISIBILITY_DEADLINE'], fallback: '`30m`', meaning: 'How long a purchase waits for its order before failing with `OrderNotVisible`.' },
-  { names: ['APPROVAL_TIMEOUT'], fallback: '`7d`', meaning: 'How long a purchase with `requireApproval` waits for `approve`/`reject` before failing with `Rejected`.' },
-  { names: ['SUBSCRIPTION_CHANGE_DEADLINE'], fallback: '`30m`', meaning: 'How long a subscription change waits for a busy subscription (409/800082) or an accepted (202) change before failing `SubscriptionBusy`.' },
+  {
+    names: ['TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'],
+    fallback: '`default` profile',
+    meaning:
+      'A profile of the Temporal CLI configuration file; the variables above override it. Read with `@temporalio/envconfig`.',
+  },
+  {
+    names: ['TEMPORAL_TASK_QUEUE'],
+    fallback: code(DEFAULT_TASK_QUEUE),
+    meaning: 'Task queue of every workflow and activity.',
+  },
+  {
+    names: ['PARTNER_CENTER_BASE_URL'],
+    fallback: code(DEFAULT_PARTNER_CENTER_BASE_URL),
+    meaning: 'Partner Center API root, without `/v1` (the client adds it); plain `http` only for loopback hosts.',
+  },
+  {
+    names: ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID'],
+    fallback: '—',
+    meaning: 'Partner tenant (GUID or domain) and the application (client) id of the app registration.',
+  },
+  {
+    names: ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH'],
+    fallback: '—',
+    meaning:
+      'The app credential: exactly one of a client secret or a PEM file with the certificate and its private key.',
+  },
+  {
+    names: ['PARTNER_CENTER_REFRESH_TOKEN'],
+    fallback: '—',
+    meaning: 'App+User tokens through the secure application model for every call; without it, App-only.',
+  },
+  {
+    names: ['AZURE_AUTHORITY_HOST'],
+    fallback: code(DEFAULT_AUTHORITY_HOST),
+    meaning: 'Token authority; any other https host (a sovereign cloud, the sandbox) is trusted as a known authority.',
+  },
+  {
+    names: ['NODE_EXTRA_CA_CERTS'],
+    fallback: '—',
+    meaning: "Node's way to trust a private CA (the sandbox's authority certificate).",
+  },
+  {
+    names: ['PARTNER_CENTER_REQUESTS_PER_MINUTE'],
+    fallback: '`400`',
+    meaning: "Global Partner Center budget of all workers: the task queue's activity rate limit (1–100000).",
+  },
+  {
+    names: ['ORDER_POLL_INTERVAL'],
+    fallback: '`15s`',
+    meaning:
+      'The first wait between two reads of an order or subscription while it is awaited; it grows up to `ORDER_POLL_MAX_INTERVAL` (durations: `500ms`, `15s`, `30m`, `1h`, `7d`).',
+  },
+  {
+    names: ['ORDER_POLL_MAX_INTERVAL'],
+    fallback: '`5m` (`ORDER_POLL_INTERVAL` if longer)',
+    meaning:
+      'The poll interval grows ×4 after each "not yet" answer, from `ORDER_POLL_INTERVAL` up to this; at least `ORDER_POLL_INTERVAL`. With the defaults: reads at 0, 15 s, 75 s, 315 s, then every 5 minutes — 6 for a 15-minute wait, 27 for 2 hours.',
+  },
+  {
+    names: ['ORDER_VISIBILITY_DEADLINE'],
+    fallback: '`30m`',
+    meaning: 'How long a purchase waits for its order before failing with `OrderNotVisible`.',
+  },
+  {
+    names: ['APPROVAL_TIMEOUT'],
+    fallback: '`7d`',
+    meaning: 'How long a purchase with `requireApproval` waits for `approve`/`reject` before failing with `Rejected`.',
+  },
+  {
+    names: ['SUBSCRIPTION_CHANGE_DEADLINE'],
+    fallback: '`30m`',
+    meaning:
+      'How long a subscription change waits for a busy subscription (409/800082) or an accepted (202) change before failing `SubscriptionBusy`.',
+  },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
-  { names: ['LOG_LEVEL'], fallback: '`info`', meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.' },
-  { names: ['PCW_DATA_DIR'], fallback: '`.data`', meaning: '`npm start` only: where the dev server\'s SQLite file and the sandbox state are kept.' },
-  { names: ['TEMPORAL_CLI_PATH'], fallback: '—', meaning: 'The `temporal` binary for the dev server; else `temporal` on `PATH`, else the cached build.' },
-  { names: ['XDG_CACHE_HOME'], fallback: '`~/.cache`', meaning: 'Where the `temporal` binary is built and cached (`partner-center-worker/temporal-v1.5.1`).' },
+  {
+    names: ['LOG_LEVEL'],
+    fallback: '`info`',
+    meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.',
+  },
+  {
+    names: ['PCW_DATA_DIR'],
+    fallback: '`.data`',
+    meaning: "`npm start` only: where the dev server's SQLite file and the sandbox state are kept.",
+  },
+  {
+    names: ['TEMPORAL_CLI_PATH'],
+    fallback: '—',
+    meaning: 'The `temporal` binary for the dev server; else `temporal` on `PATH`, else the cached build.',
+  },
+  {
+    names: ['XDG_CACHE_HOME'],
+    fallback: '`~/.cache`',
+    meaning: 'Where the `temporal` binary is built and cached (`partner-center-worker/temporal-v1.5.1`).',
+  },
 ];
 
 // Typed by failure type: a new type fails the build until it is described here.
 const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
-  InvalidPurchaseRequest: 'The request broke a rule of PurchaseRequest, or a quantity is outside its SKU\'s limits; the message and `details[0]` (`[{ field, problem }]`) name every bad field. Nothing was bought.',
-  CatalogItemNotFound: 'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
-  OfferNotPurchasable: 'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
+  InvalidPurchaseRequest:
+    "The request broke a rule of PurchaseRequest, or a quantity is outside its SKU's limits; the message and `details[0]` (`[{ field, problem }]`) name every bad field. Nothing was bought.",
+  CatalogItemNotFound:
+    'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
+  OfferNotPurchasable:
+    'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
   CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
   CartRejected: 'Partner Center refused every line of the cart; details carry its codes.',
   CheckoutRejected: 'Partner Center refused the checkout; nothing was bought.',
   OrderNotVisible: 'The order did not appear within `ORDER_VISIBILITY_DEADLINE`.',
   ProvisioningFailed: 'The order completed but a subscription did not become active.',
-  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
-  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
+  Unauthorized:
+    'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired:
+    'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
   Rejected: 'The `reject` update refused the purchase, or no decision came within `APPROVAL_TIMEOUT`.',
 };
 const changeFailureMeanings: Record<ChangeFailureType, string> = {
-  InvalidChangeRequest: 'The request broke a rule of SubscriptionChangeRequest (every bad field named), or a term change lacks the new term\'s `catalogItemId`.',
-  OutsideCancellationWindow: 'A seat reduction or cancellation after the refundable (168-hour) window; nothing was sent.',
-  SubscriptionBusy: 'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
-  ChangeRejected: 'The subscription\'s state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.',
-  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
-  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
+  InvalidChangeRequest:
+    "The request broke a rule of SubscriptionChangeRequest (every bad field named), or a term change lacks the new term's `catalogItemId`.",
+  OutsideCancellationWindow:
+    'A seat reduction or cancellation after the refundable (168-hour) window; nothing was sent.',
+  SubscriptionBusy:
+    'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
+  ChangeRejected:
+    "The subscription's state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.",
+  Unauthorized:
+    'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired:
+    'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
 const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
-  ReconciliationFailed: 'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
-  Unauthorized: 'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
-  MfaRequired: 'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
+  ReconciliationFailed:
+    'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
+  Unauthorized:
+    'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
+  MfaRequired:
+    'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
 
 function failureTable(types: Record<string, string>, meanings: Record<string, string>): string {
-  return table(['type', 'meaning'], Object.values(types).map((type) => [code(type), meanings[type]]));
+  return table(
+    ['type', 'meaning'],
+    Object.values(types).map((type) => [code(type), meanings[type]]),
+  );
 }
 
 /** `a` → `b` → `done` | `failed`: the steps in order, the terminal ones as alternatives. */
@@ -173,7 +307,8 @@ const attributeUse: Record<string, string> = {
 /** Keys are plain strings, so a new search attribute is caught here rather than by the compiler. */
 function useOf(name: string): string {
   const use = attributeUse[name];
-  if (use === undefined) throw new Error(`src/docs/reference.ts: say in attributeUse what sets the search attribute ${name}`);
+  if (use === undefined)
+    throw new Error(`src/docs/reference.ts: say in attributeUse what sets the search attribute ${name}`);
   return use;
 }
 
@@ -199,7 +334,10 @@ Example requests: [examples/](../examples/README.md).
 
     `## Commands
 
-${table(['command', 'what it does'], documentedScripts.map((s) => [code(s.command), s.what]))}
+${table(
+  ['command', 'what it does'],
+  documentedScripts.map((s) => [code(s.command), s.what]),
+)}
 
 ### \`npx pcw\`
 
@@ -213,7 +351,10 @@ ${USAGE}
 
 Read and validated at start; every problem is listed in one message, and secret values are never echoed.
 
-${table(['variable', 'default', 'meaning'], documentedVariables.map((v) => [v.names.map(code).join(', '), v.fallback, v.meaning]))}`,
+${table(
+  ['variable', 'default', 'meaning'],
+  documentedVariables.map((v) => [v.names.map(code).join(', '), v.fallback, v.meaning]),
+)}`,
 
     `## Workflows
 
@@ -226,8 +367,16 @@ ${table(
   ['workflow type', 'workflow id', 'input → result'],
   [
     [code(purchaseSubscription.name), code(purchaseWorkflowId('{requestId}')), '`PurchaseRequest` → `PurchaseResult`'],
-    [code(changeSubscription.name), code(changeWorkflowId('{requestId}')), '`SubscriptionChangeRequest` → `SubscriptionChangeResult`'],
-    [code(reconcileBilling.name), '`reconcile-{currency}-{period}-{customerId or all}-{start time}`', '`ReconcileRequest` → `ReconcileReport`'],
+    [
+      code(changeSubscription.name),
+      code(changeWorkflowId('{requestId}')),
+      '`SubscriptionChangeRequest` → `SubscriptionChangeResult`',
+    ],
+    [
+      code(reconcileBilling.name),
+      '`reconcile-{currency}-{period}-{customerId or all}-{start time}`',
+      '`ReconcileRequest` → `ReconcileReport`',
+    ],
   ],
 )}`,
 
@@ -261,7 +410,12 @@ ${table(
   [
     [code(approvePurchaseUpdate.name), '`ApproveArgs`', '`PurchaseStatus`', 'only in `awaiting-approval`'],
     [code(rejectPurchaseUpdate.name), '`RejectArgs`', '`PurchaseStatus`', 'only in `awaiting-approval`'],
-    [code(cancelPurchaseUpdate.name), '`CancelArgs`', '`CancelAcknowledgement`', 'until the purchase ends; after checkout it cancels what it bought while the 168-hour window allows'],
+    [
+      code(cancelPurchaseUpdate.name),
+      '`CancelArgs`',
+      '`CancelAcknowledgement`',
+      'until the purchase ends; after checkout it cancels what it bought while the 168-hour window allows',
+    ],
   ],
 )}
 
@@ -343,7 +497,10 @@ Registered by \`npm start\` and by the test run's dev server; on a real cluster,
 ${searchAttributeKeys.map((key) => `temporal operator search-attribute create --name ${key.name} --type ${cliType(key)}`).join('\n')}
 \`\`\`
 
-${table(['name', 'type', 'set by'], searchAttributeKeys.map((key) => [code(key.name), cliType(key), useOf(key.name)]))}
+${table(
+  ['name', 'type', 'set by'],
+  searchAttributeKeys.map((key) => [code(key.name), cliType(key), useOf(key.name)]),
+)}
 
 For example \`PcStep = 'awaiting-approval'\` lists the purchases waiting for a decision.`,
   ];

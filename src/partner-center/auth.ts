@@ -139,7 +139,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       }
       if (refreshToken) refreshToken = rotatedRefreshToken(client, result.account?.homeAccountId) ?? refreshToken;
       // msal reports expiry in wall-clock time; keep the lifetime and place it on our clock.
-      const lifetime = Math.max((result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart, 0);
+      const lifetime = Math.max(
+        (result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart,
+        0,
+      );
       cached = { token: result.accessToken, renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2) };
       return result.accessToken;
     } catch (error) {
@@ -163,12 +166,16 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 }
 
 /** The refresh token msal stored from the last exchange (Entra rotates it on use); memory only. */
-function rotatedRefreshToken(client: ConfidentialClientApplication, homeAccountId: string | undefined): string | undefined {
+function rotatedRefreshToken(
+  client: ConfidentialClientApplication,
+  homeAccountId: string | undefined,
+): string | undefined {
   const serialized = JSON.parse(client.getTokenCache().serialize()) as {
     RefreshToken?: Record<string, { home_account_id?: string; secret?: string }>;
   };
   const entries = Object.values(serialized.RefreshToken ?? {});
-  const mine = entries.find((entry) => homeAccountId !== undefined && entry.home_account_id === homeAccountId) ?? entries[0];
+  const mine =
+    entries.find((entry) => homeAccountId !== undefined && entry.home_account_id === homeAccountId) ?? entries[0];
   return mine?.secret || undefined;
 }
 
@@ -178,10 +185,14 @@ async function loadCertificate(path: string, label: string) {
     pem = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw authorityError(PartnerCenterUnauthorizedError, { description: `${label} failed: certificate file ${path} could not be read (${code})` });
+    throw authorityError(PartnerCenterUnauthorizedError, {
+      description: `${label} failed: certificate file ${path} could not be read (${code})`,
+    });
   }
   const certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  const keyPem = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?)PRIVATE KEY-----[\s\S]+?-----END \1PRIVATE KEY-----/.exec(pem)?.[0];
+  const keyPem = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?)PRIVATE KEY-----[\s\S]+?-----END \1PRIVATE KEY-----/.exec(
+    pem,
+  )?.[0];
   if (!certificatePem || !keyPem) {
     throw authorityError(PartnerCenterUnauthorizedError, {
       description: `${label} failed: certificate file ${path} must hold a PEM certificate and its unencrypted private key`,
@@ -204,12 +215,21 @@ async function loadCertificate(path: string, label: string) {
 
 /** Reasons for Entra error codes (AADSTS…), so the message says what to fix. */
 const AADSTS_REASONS: ReadonlyArray<[codes: number[], reason: string]> = [
-  [[70008, 700082, 70043, 700084, 9002313, 50173], 'the refresh token is expired, revoked or malformed; repeat the secure application model consent to issue a new one'],
-  [[50076, 50079, 50074, 50158], 'multi-factor authentication is required; the consenting partner user must complete Microsoft Entra MFA'],
+  [
+    [70008, 700082, 70043, 700084, 9002313, 50173],
+    'the refresh token is expired, revoked or malformed; repeat the secure application model consent to issue a new one',
+  ],
+  [
+    [50076, 50079, 50074, 50158],
+    'multi-factor authentication is required; the consenting partner user must complete Microsoft Entra MFA',
+  ],
   [[65001, 65004, 90094, 90008], 'consent is missing: the app has not been granted access in the partner tenant'],
   [[7000215, 7000216], 'the client secret is wrong'],
   [[7000222], 'the client secret has expired'],
-  [[700027, 700024, 700021, 700212, 50027], 'the certificate assertion was rejected (certificate not registered on the app, or clock skew)'],
+  [
+    [700027, 700024, 700021, 700212, 50027],
+    'the certificate assertion was rejected (certificate not registered on the app, or clock skew)',
+  ],
   [[700016, 7000218], 'the application is not registered in the tenant or sent no credential'],
   [[90002, 900023, 90072], 'the tenant was not found or the account is not in it'],
   [[1002012, 70011], 'the requested scope is invalid'],
@@ -227,7 +247,10 @@ function tokenFailure(
     const said = redact(error.errorMessage);
     const aadsts = Number(/AADSTS(\d+)/.exec(said)?.[1] ?? error.errorNo ?? NaN);
     const details = { status: error.status, code: error.errorCode };
-    if ((error.status !== undefined && (error.status >= 500 || error.status === 429)) || ['temporarily_unavailable', 'server_error'].includes(error.errorCode)) {
+    if (
+      (error.status !== undefined && (error.status >= 500 || error.status === 429)) ||
+      ['temporarily_unavailable', 'server_error'].includes(error.errorCode)
+    ) {
       const description = `${label} failed: the authority is unavailable (${error.errorCode}). Authority said: ${authoritySaid(said)}`;
       return authorityError(PartnerCenterTransientError, { ...details, description });
     }
@@ -242,9 +265,15 @@ function tokenFailure(
     const description = `${label} failed: ${reason} [${tag}]. Authority said: ${authoritySaid(said)}`;
     return authorityError(PartnerCenterUnauthorizedError, { ...details, description });
   }
-  if (error instanceof ClientAuthError && ['network_error', 'endpoints_resolution_error', 'openid_config_error'].includes(error.errorCode)) {
+  if (
+    error instanceof ClientAuthError &&
+    ['network_error', 'endpoints_resolution_error', 'openid_config_error'].includes(error.errorCode)
+  ) {
     const why = lastNetworkFailure ? `: ${redact(lastNetworkFailure)}` : '';
-    return authorityError(PartnerCenterNetworkError, { code: error.errorCode, description: `${label} failed: could not reach the authority ${authorityHost}${why}` });
+    return authorityError(PartnerCenterNetworkError, {
+      code: error.errorCode,
+      description: `${label} failed: could not reach the authority ${authorityHost}${why}`,
+    });
   }
   if (error instanceof AuthError) {
     return authorityError(PartnerCenterUnauthorizedError, {
@@ -281,11 +310,19 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
  * msal-node's network module on node:https, so the authority can be trusted through an extra CA
  * (msal's own fetch-based client cannot take one) and every call, POST included, has a timeout.
  */
-function createNetworkClient(trustedCaPem: string | undefined, timeoutMs: number): { client: INetworkModule; lastFailure(): string | undefined } {
+function createNetworkClient(
+  trustedCaPem: string | undefined,
+  timeoutMs: number,
+): { client: INetworkModule; lastFailure(): string | undefined } {
   const agent = trustedCaPem ? new https.Agent({ ca: [...rootCertificates, trustedCaPem] }) : undefined;
   let lastFailure: string | undefined;
 
-  const send = <T>(url: string, method: 'GET' | 'POST', options: NetworkRequestOptions | undefined, timeout = timeoutMs): Promise<NetworkResponse<T>> =>
+  const send = <T>(
+    url: string,
+    method: 'GET' | 'POST',
+    options: NetworkRequestOptions | undefined,
+    timeout = timeoutMs,
+  ): Promise<NetworkResponse<T>> =>
     new Promise((resolve, reject) => {
       lastFailure = undefined;
       const target = new URL(url);
@@ -310,7 +347,11 @@ function createNetworkClient(trustedCaPem: string | undefined, timeoutMs: number
             try {
               parsed = text === '' ? {} : JSON.parse(text);
             } catch {
-              fail(new Error(`the authority answered ${method} ${target.pathname} with HTTP ${response.statusCode ?? 0} and a body that is not JSON`));
+              fail(
+                new Error(
+                  `the authority answered ${method} ${target.pathname} with HTTP ${response.statusCode ?? 0} and a body that is not JSON`,
+                ),
+              );
               return;
             }
             resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body: parsed as T });
@@ -322,7 +363,9 @@ function createNetworkClient(trustedCaPem: string | undefined, timeoutMs: number
         lastFailure = code ? `${code} (${error.message})` : error.message;
         reject(error);
       }
-      request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' })));
+      request.on('timeout', () =>
+        request.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' })),
+      );
       request.on('error', fail);
       request.end(body);
     });

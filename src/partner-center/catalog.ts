@@ -52,13 +52,21 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
   const product = (productId: string, country: string, o?: RequestOptions) =>
     cached(
       `product|${productId}|${country}`,
-      (shared) => notFoundAs(`Product ${productId} does not exist in ${country}`, client.getProduct(productId, { country }, shared)),
+      (shared) =>
+        notFoundAs(
+          `Product ${productId} does not exist in ${country}`,
+          client.getProduct(productId, { country }, shared),
+        ),
       o,
     );
   const sku = (productId: string, skuId: string, country: string, o?: RequestOptions) =>
     cached(
       `sku|${productId}|${skuId}|${country}`,
-      (shared) => notFoundAs(`SKU ${productId}:${skuId} does not exist in ${country}`, client.getSku(productId, skuId, { country }, shared)),
+      (shared) =>
+        notFoundAs(
+          `SKU ${productId}:${skuId} does not exist in ${country}`,
+          client.getSku(productId, skuId, { country }, shared),
+        ),
       o,
     );
   const availabilities = (productId: string, skuId: string, country: string, segment: string, o?: RequestOptions) =>
@@ -93,10 +101,14 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
     }
     if (purchasable.length > 1) {
       const ids = purchasable.map((m) => m.availability.catalogItemId).join(', ');
-      throw new CatalogResolutionError('ambiguous', { description: `Several availabilities match ${offer}: ${ids}; name one by catalogItemId` });
+      throw new CatalogResolutionError('ambiguous', {
+        description: `Several availabilities match ${offer}: ${ids}; name one by catalogItemId`,
+      });
     }
     if (matches.length > 0) {
-      throw new CatalogResolutionError('not-purchasable', { description: `The availability for ${offer} is not purchasable` });
+      throw new CatalogResolutionError('not-purchasable', {
+        description: `The availability for ${offer} is not purchasable`,
+      });
     }
     const offered = describeTerms(all);
     throw new CatalogResolutionError('not-found', {
@@ -111,7 +123,9 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
   ): Promise<ResolvedOffer> {
     const parts = catalogItemId.split(':');
     if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
-      throw new CatalogResolutionError('not-found', { description: `Catalog item id ${catalogItemId} is not of the form PRODUCT:SKU:AVAILABILITY` });
+      throw new CatalogResolutionError('not-found', {
+        description: `Catalog item id ${catalogItemId} is not of the form PRODUCT:SKU:AVAILABILITY`,
+      });
     }
     const [productId, skuId, availabilityId] = parts;
     const [p, s, all] = await Promise.all([
@@ -120,7 +134,9 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
       availabilities(productId, skuId, q.country, q.segment, o),
     ]);
     const wanted = catalogItemId.toLowerCase();
-    const availability = all.find((a) => a.catalogItemId.toLowerCase() === wanted || a.id.toLowerCase() === availabilityId.toLowerCase());
+    const availability = all.find(
+      (a) => a.catalogItemId.toLowerCase() === wanted || a.id.toLowerCase() === availabilityId.toLowerCase(),
+    );
     const where = `${q.country}, ${q.segment}`;
     if (!availability || !sameMarket(availability, q.country, q.segment)) {
       throw new CatalogResolutionError('not-found', {
@@ -138,7 +154,9 @@ export function createCatalogResolver(client: CatalogReader, options: CatalogRes
       });
     }
     if (availability.isPurchasable === false) {
-      throw new CatalogResolutionError('not-purchasable', { description: `Catalog item ${catalogItemId} is not purchasable (${where})` });
+      throw new CatalogResolutionError('not-purchasable', {
+        description: `Catalog item ${catalogItemId} is not purchasable (${where})`,
+      });
     }
     return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term: terms[0] };
   }
@@ -177,7 +195,12 @@ function assertBillingCycleSupported(s: Sku, billingCycle: string, offer: string
 
 function describeTerms(all: Availability[]): string {
   return all
-    .flatMap((a) => a.terms.map((t) => `${a.catalogItemId} ${t.duration}${t.billingCycle ? `/${t.billingCycle}` : ''}${a.segment ? ` ${a.segment}` : ''}`))
+    .flatMap((a) =>
+      a.terms.map(
+        (t) =>
+          `${a.catalogItemId} ${t.duration}${t.billingCycle ? `/${t.billingCycle}` : ''}${a.segment ? ` ${a.segment}` : ''}`,
+      ),
+    )
     .slice(0, 10)
     .join(', ');
 }
@@ -188,7 +211,13 @@ async function notFoundAs<T>(description: string, read: Promise<T>): Promise<T> 
     return await read;
   } catch (error) {
     if (error instanceof PartnerCenterNotFoundError) {
-      throw new CatalogResolutionError('not-found', { description, status: error.status, code: error.code, requestId: error.requestId, cause: error });
+      throw new CatalogResolutionError('not-found', {
+        description,
+        status: error.status,
+        code: error.code,
+        requestId: error.requestId,
+        cause: error,
+      });
     }
     throw error;
   }

@@ -41,7 +41,15 @@ import {
   type CartInput,
   type Customer,
 } from './schemas';
-import type { CustomerListQuery, Page, PartnerCenterClient, PartnerCenterLogger, RequestOptions, TokenProvider, UnbilledReconciliationQuery } from './types';
+import type {
+  CustomerListQuery,
+  Page,
+  PartnerCenterClient,
+  PartnerCenterLogger,
+  RequestOptions,
+  TokenProvider,
+  UnbilledReconciliationQuery,
+} from './types';
 
 export interface PartnerCenterClientOptions {
   /** API root without `/v1`, e.g. https://api.partnercenter.microsoft.com */
@@ -115,7 +123,12 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     return url.toString();
   }
 
-  async function attempt(request: HttpRequest, ids: { requestId: string; correlationId: string }, token: string, signal?: AbortSignal): Promise<HttpResponse> {
+  async function attempt(
+    request: HttpRequest,
+    ids: { requestId: string; correlationId: string },
+    token: string,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
     const routeForErrors = `${request.method} ${request.path.split('?')[0]}`;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
@@ -143,7 +156,12 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       const response = await fetchImpl(urlFor(request), { method: request.method, headers, body, signal: combined });
       const text = await response.text();
       const parsedBody = parseJson(text);
-      onCall?.({ method: request.method, route: routeTemplate(request.path), outcome: String(response.status), durationMs: Date.now() - started });
+      onCall?.({
+        method: request.method,
+        route: routeTemplate(request.path),
+        outcome: String(response.status),
+        durationMs: Date.now() - started,
+      });
       logger?.debug('Partner Center call', {
         route: routeForErrors,
         status: response.status,
@@ -156,10 +174,26 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       if (signal?.aborted) throw signal.reason ?? error;
       const details = { requestId: ids.requestId, correlationId: ids.correlationId, cause: error };
       const failure = timeout.aborted
-        ? new PartnerCenterTimeoutError({ ...details, description: `No answer to ${routeForErrors} within ${timeoutMs} ms` })
-        : new PartnerCenterNetworkError({ ...details, description: `Could not reach Partner Center for ${routeForErrors}: ${networkReason(error)}` });
-      logger?.warn('Partner Center call failed', { route: routeForErrors, kind: failure.kind, requestId: ids.requestId, correlationId: ids.correlationId });
-      onCall?.({ method: request.method, route: routeTemplate(request.path), outcome: failure.kind, durationMs: Date.now() - started });
+        ? new PartnerCenterTimeoutError({
+            ...details,
+            description: `No answer to ${routeForErrors} within ${timeoutMs} ms`,
+          })
+        : new PartnerCenterNetworkError({
+            ...details,
+            description: `Could not reach Partner Center for ${routeForErrors}: ${networkReason(error)}`,
+          });
+      logger?.warn('Partner Center call failed', {
+        route: routeForErrors,
+        kind: failure.kind,
+        requestId: ids.requestId,
+        correlationId: ids.correlationId,
+      });
+      onCall?.({
+        method: request.method,
+        route: routeTemplate(request.path),
+        outcome: failure.kind,
+        durationMs: Date.now() - started,
+      });
       throw failure;
     }
   }
@@ -198,7 +232,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     throw error;
   }
 
-  async function get<S extends z.ZodType>(schema: S, request: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>> {
+  async function get<S extends z.ZodType>(
+    schema: S,
+    request: Omit<HttpRequest, 'method'>,
+    o?: RequestOptions,
+  ): Promise<z.infer<S>> {
     const response = await send({ method: 'GET', ...request }, o);
     return parseBody(schema, response, request.path);
   }
@@ -207,24 +245,43 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
    * One seek page: `first` without a cursor, else the page the cursor points at. A server answering
    * with the very link it was asked for would loop forever, so that is refused.
    */
-  async function seekPage<S extends z.ZodType>(item: S, first: HttpRequest, cursor: SeekCursor | undefined, o?: RequestOptions): Promise<Page<z.infer<S>>> {
+  async function seekPage<S extends z.ZodType>(
+    item: S,
+    first: HttpRequest,
+    cursor: SeekCursor | undefined,
+    o?: RequestOptions,
+  ): Promise<Page<z.infer<S>>> {
     const request: HttpRequest = cursor === undefined ? first : { method: 'GET', ...seekPageRequest(cursor) };
     const response = await send(request, o);
     const page = parseBody(collectionSchema(item), response, first.path);
     const next = nextSeekPage(page.links?.next, page.continuationToken);
     if (next !== undefined && cursor !== undefined && sameCursor(next, cursor)) {
-      throw new PartnerCenterResponseShapeError({ description: `Partner Center returned the same next-page link twice for ${first.path}` });
+      throw new PartnerCenterResponseShapeError({
+        description: `Partner Center returned the same next-page link twice for ${first.path}`,
+      });
     }
     const serverTime = serverTimeOf(response.headers);
-    return { items: page.items, ...(next !== undefined ? { next } : {}), ...(serverTime !== undefined ? { serverTime } : {}) };
+    return {
+      items: page.items,
+      ...(next !== undefined ? { next } : {}),
+      ...(serverTime !== undefined ? { serverTime } : {}),
+    };
   }
 
   /** Yields each page's items, following `links.next` (seek paging) until there is none. */
-  function seekPages<S extends z.ZodType>(item: S, first: HttpRequest, o?: RequestOptions): AsyncGenerator<z.infer<S>[]> {
+  function seekPages<S extends z.ZodType>(
+    item: S,
+    first: HttpRequest,
+    o?: RequestOptions,
+  ): AsyncGenerator<z.infer<S>[]> {
     return followPages((cursor, options) => seekPage(item, first, cursor, options), o);
   }
 
-  async function listAll<S extends z.ZodType>(item: S, first: Omit<HttpRequest, 'method'>, o?: RequestOptions): Promise<z.infer<S>[]> {
+  async function listAll<S extends z.ZodType>(
+    item: S,
+    first: Omit<HttpRequest, 'method'>,
+    o?: RequestOptions,
+  ): Promise<z.infer<S>[]> {
     const all: z.infer<S>[] = [];
     for await (const page of seekPages(item, { method: 'GET', ...first }, o)) all.push(...page);
     return all;
@@ -240,12 +297,22 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 
   /** One page of the partner's customers (the first without a cursor). */
   async function customerPage(q?: CustomerListQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<Customer>> {
-    const first: HttpRequest = { method: 'GET', path: '/customers', query: { size: q?.size ?? DEFAULT_CUSTOMER_PAGE_SIZE } };
+    const first: HttpRequest = {
+      method: 'GET',
+      path: '/customers',
+      query: { size: q?.size ?? DEFAULT_CUSTOMER_PAGE_SIZE },
+    };
     try {
       return await seekPage(customerSchema, first, cursor, o);
     } catch (err) {
       // Microsoft's own sample reads a 400 with code 2000 on a next page as "no more records" (reference §2.4).
-      if (cursor !== undefined && err instanceof PartnerCenterError && err.status === 400 && err.code === NO_MORE_CUSTOMERS) return { items: [] };
+      if (
+        cursor !== undefined &&
+        err instanceof PartnerCenterError &&
+        err.status === 400 &&
+        err.code === NO_MORE_CUSTOMERS
+      )
+        return { items: [] };
       throw err;
     }
   }
@@ -254,12 +321,25 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     listCustomers: (q, o) => items(followPages((cursor, options) => customerPage(q, cursor, options), o)),
     listCustomersPage: customerPage,
     listProducts: (q, o) =>
-      listAll(productSchema, { path: '/products', query: { country: q.country, targetView: q.targetView, targetSegment: q.targetSegment } }, o),
-    getProduct: (productId, q, o) => get(productSchema, { path: `/products/${segment(productId)}`, query: { country: q.country } }, o),
+      listAll(
+        productSchema,
+        { path: '/products', query: { country: q.country, targetView: q.targetView, targetSegment: q.targetSegment } },
+        o,
+      ),
+    getProduct: (productId, q, o) =>
+      get(productSchema, { path: `/products/${segment(productId)}`, query: { country: q.country } }, o),
     listSkus: (productId, q, o) =>
-      listAll(skuSchema, { path: `/products/${segment(productId)}/skus`, query: { country: q.country, targetSegment: q.targetSegment } }, o),
+      listAll(
+        skuSchema,
+        { path: `/products/${segment(productId)}/skus`, query: { country: q.country, targetSegment: q.targetSegment } },
+        o,
+      ),
     getSku: (productId, skuId, q, o) =>
-      get(skuSchema, { path: `/products/${segment(productId)}/skus/${segment(skuId)}`, query: { country: q.country } }, o),
+      get(
+        skuSchema,
+        { path: `/products/${segment(productId)}/skus/${segment(skuId)}`, query: { country: q.country } },
+        o,
+      ),
     listAvailabilities: (productId, skuId, q, o) =>
       listAll(
         availabilitySchema,
@@ -272,7 +352,10 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     getAvailability: (productId, skuId, availabilityId, q, o) =>
       get(
         availabilitySchema,
-        { path: `/products/${segment(productId)}/skus/${segment(skuId)}/availabilities/${segment(availabilityId)}`, query: { country: q.country } },
+        {
+          path: `/products/${segment(productId)}/skus/${segment(skuId)}/availabilities/${segment(availabilityId)}`,
+          query: { country: q.country },
+        },
         o,
       ),
 
@@ -280,26 +363,45 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       const path = `/customers/${segment(customerId)}/carts`;
       return parseBody(cartSchema, await send({ method: 'POST', path, body: cartBody(cart) }, o), path);
     },
-    getCart: (customerId, cartId, o) => get(cartSchema, { path: `/customers/${segment(customerId)}/carts/${segment(cartId)}` }, o),
+    getCart: (customerId, cartId, o) =>
+      get(cartSchema, { path: `/customers/${segment(customerId)}/carts/${segment(cartId)}` }, o),
     updateCart: async (customerId, cartId, cart, o) => {
       const path = `/customers/${segment(customerId)}/carts/${segment(cartId)}`;
-      return parseBody(cartSchema, await send({ method: 'PUT', path, body: { id: cartId, ...cartBody(cart) } }, o), path);
+      return parseBody(
+        cartSchema,
+        await send({ method: 'PUT', path, body: { id: cartId, ...cartBody(cart) } }, o),
+        path,
+      );
     },
     checkoutCart: async (customerId, cartId, o) => {
       const path = `/customers/${segment(customerId)}/carts/${segment(cartId)}/checkout`;
       return parseBody(cartCheckoutResultSchema, await send({ method: 'POST', path }, o), path);
     },
 
-    getOrder: (customerId, orderId, o) => get(orderSchema, { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}` }, o),
+    getOrder: (customerId, orderId, o) =>
+      get(orderSchema, { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}` }, o),
     listOrders: (customerId, o) => listAll(orderSchema, { path: `/customers/${segment(customerId)}/orders` }, o),
     getOrderProvisioningStatus: (customerId, orderId, o) =>
-      listAll(orderLineItemProvisioningStatusSchema, { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}/provisioningstatus` }, o),
+      listAll(
+        orderLineItemProvisioningStatusSchema,
+        { path: `/customers/${segment(customerId)}/orders/${segment(orderId)}/provisioningstatus` },
+        o,
+      ),
 
     getSubscription: (customerId, subscriptionId, o) =>
-      get(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}` }, o),
-    listSubscriptions: (customerId, o) => listAll(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions` }, o),
+      get(
+        subscriptionSchema,
+        { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}` },
+        o,
+      ),
+    listSubscriptions: (customerId, o) =>
+      listAll(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions` }, o),
     listSubscriptionsByOrder: (customerId, orderId, o) =>
-      listAll(subscriptionSchema, { path: `/customers/${segment(customerId)}/subscriptions`, query: { order_id: orderId } }, o),
+      listAll(
+        subscriptionSchema,
+        { path: `/customers/${segment(customerId)}/subscriptions`, query: { order_id: orderId } },
+        o,
+      ),
     updateSubscription: async (customerId, subscription, o) => {
       const path = `/customers/${segment(customerId)}/subscriptions/${segment(subscription.id)}`;
       const etag = o?.etag ?? subscription.attributes?.etag;
@@ -318,7 +420,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       ),
 
     unbilledReconciliationLineItems: (q, o) => items(seekPages(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), o)),
-    unbilledReconciliationLineItemsPage: (q, cursor, o) => seekPage(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), cursor, o),
+    unbilledReconciliationLineItemsPage: (q, cursor, o) =>
+      seekPage(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), cursor, o),
     invoiceReconciliationLineItems: (invoiceId, q, o) =>
       items(
         seekPages(
@@ -326,7 +429,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
           {
             method: 'GET',
             path: `/invoices/${segment(invoiceId)}/lineitems`,
-            query: { provider: 'onetime', invoicelineitemtype: 'billinglineitems', size: q?.size ?? DEFAULT_RECON_PAGE_SIZE },
+            query: {
+              provider: 'onetime',
+              invoicelineitemtype: 'billinglineitems',
+              size: q?.size ?? DEFAULT_RECON_PAGE_SIZE,
+            },
           },
           o,
         ),
@@ -354,7 +461,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     let offset: number | undefined = firstOffset;
     let options = o;
     while (offset !== undefined) {
-      const page = parseBody(envelope, await send({ method: 'GET', path: '/invoices', query: { size, offset } }, options), '/invoices');
+      const page = parseBody(
+        envelope,
+        await send({ method: 'GET', path: '/invoices', query: { size, offset } }, options),
+        '/invoices',
+      );
       yield page.items;
       offset = nextOffset(offset, size, page.items.length);
       options = o && { ...o, requestId: undefined };
@@ -363,7 +474,10 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 }
 
 /** Yields each page's items, reading the page after each one by its cursor until there is none. */
-async function* followPages<T>(read: (cursor: SeekCursor | undefined, o?: RequestOptions) => Promise<Page<T>>, o?: RequestOptions): AsyncGenerator<T[]> {
+async function* followPages<T>(
+  read: (cursor: SeekCursor | undefined, o?: RequestOptions) => Promise<Page<T>>,
+  o?: RequestOptions,
+): AsyncGenerator<T[]> {
   let cursor: SeekCursor | undefined;
   let options = o;
   do {
@@ -415,7 +529,6 @@ function quoteEtag(etag: string): string {
   return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"`;
 }
 
-
 function networkReason(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (cause instanceof Error) {
@@ -432,9 +545,19 @@ function tokenRefusal(response: HttpResponse): ReturnType<typeof tokenRefusalOf>
 }
 
 /** Says which credential failed and why, from the 401's code, description and WWW-Authenticate — never the token. */
-function unauthorized(response: HttpResponse, ids: { requestId: string; correlationId: string }, tokens: TokenProvider): PartnerCenterError {
+function unauthorized(
+  response: HttpResponse,
+  ids: { requestId: string; correlationId: string },
+  tokens: TokenProvider,
+): PartnerCenterError {
   const challenge = response.headers.get('www-authenticate');
-  const base = classifyHttpError({ status: 401, body: response.body, wwwAuthenticate: challenge, requestId: ids.requestId, correlationId: ids.correlationId });
+  const base = classifyHttpError({
+    status: 401,
+    body: response.body,
+    wwwAuthenticate: challenge,
+    requestId: ids.requestId,
+    correlationId: ids.correlationId,
+  });
   const credential =
     tokens.mode === 'app+user'
       ? 'App+User token (secure application model refresh token)'
@@ -451,7 +574,8 @@ function unauthorized(response: HttpResponse, ids: { requestId: string; correlat
   } else if (/audience|aud\b/i.test(evidence)) {
     reason = `the token is not meant for Partner Center (wrong audience; expected ${PARTNER_CENTER_AUDIENCE})`;
   } else if (tokens.mode === 'app-only') {
-    reason = 'Partner Center refused an App-only token; this operation may need App+User (set PARTNER_CENTER_REFRESH_TOKEN) or the app lacks consent in the partner tenant';
+    reason =
+      'Partner Center refused an App-only token; this operation may need App+User (set PARTNER_CENTER_REFRESH_TOKEN) or the app lacks consent in the partner tenant';
   } else {
     reason = 'Partner Center refused the token even after a forced refresh';
   }
@@ -462,5 +586,7 @@ function unauthorized(response: HttpResponse, ids: { requestId: string; correlat
     requestId: ids.requestId,
     correlationId: ids.correlationId,
   };
-  return base.kind === 'mfa-required' ? new PartnerCenterMfaRequiredError(details) : new PartnerCenterUnauthorizedError(details);
+  return base.kind === 'mfa-required'
+    ? new PartnerCenterMfaRequiredError(details)
+    : new PartnerCenterUnauthorizedError(details);
 }

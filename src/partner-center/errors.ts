@@ -111,7 +111,8 @@ export class PartnerCenterConflictError extends PartnerCenterError {
   readonly retryable: boolean;
   constructor(details: PartnerCenterErrorDetails) {
     super(details);
-    this.retryable = details.status === 409 && details.code !== undefined && RETRYABLE_CONFLICT_CODES.has(Number(details.code));
+    this.retryable =
+      details.status === 409 && details.code !== undefined && RETRYABLE_CONFLICT_CODES.has(Number(details.code));
   }
 }
 
@@ -150,7 +151,11 @@ export const MFA_REQUIRED_ACTION =
  * string, at the top of the body or under `error`, or only in the description or the
  * `WWW-Authenticate` challenge (whose `error="invalid_token"` alone says nothing more than "refused").
  */
-export function tokenRefusalOf(code: number | string | undefined, description: string, challenge?: string | null): 'mfa-required' | 'retired-audience' | undefined {
+export function tokenRefusalOf(
+  code: number | string | undefined,
+  description: string,
+  challenge?: string | null,
+): 'mfa-required' | 'retired-audience' | undefined {
   const evidence = `${description} ${challenge ?? ''}`;
   const mentions = (value: number) => Number(code) === value || new RegExp(`\\b${value}\\b`).test(evidence);
   if (mentions(MFA_REQUIRED_CODE) || /\bmfa\b|multi-?factor/i.test(evidence)) return 'mfa-required';
@@ -191,7 +196,10 @@ export function parseRetryAfter(
 const MAX_DESCRIPTION_LENGTH = 1024;
 
 /** Code and description from any of the error body shapes Partner Center sends. */
-export function parseErrorBody(body: unknown, fallbackDescription: string): { code?: number | string; description: string } {
+export function parseErrorBody(
+  body: unknown,
+  fallbackDescription: string,
+): { code?: number | string; description: string } {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) return { description: fallbackDescription };
   const { code, description, message, error } = parsed.data;
@@ -232,7 +240,10 @@ export function classifyHttpError(failure: HttpFailure): PartnerCenterError {
     return new PartnerCenterThrottledError({ ...details, retryAfterMs });
   }
   if (status === 408 || status >= 500) {
-    return new PartnerCenterTransientError({ ...details, retryAfterMs: parseRetryAfter(failure.retryAfter, failure.now) });
+    return new PartnerCenterTransientError({
+      ...details,
+      retryAfterMs: parseRetryAfter(failure.retryAfter, failure.now),
+    });
   }
   if (status === 401) {
     const mfa = tokenRefusalOf(code, description, failure.wwwAuthenticate) === 'mfa-required';

@@ -2,7 +2,18 @@
 export * from './types';
 export * from './errors';
 export * from './schemas';
-export { createPartnerCenterClient, routeTemplate, type PartnerCenterCall, type PartnerCenterClientOptions } from './client';
+export {
+  createPartnerCenterClient,
+  routeTemplate,
+  type PartnerCenterCall,
+  type PartnerCenterClientOptions,
+} from './client';
 export { nextSeekPage, nextOffset, CONTINUATION_HEADER, type PageRequest } from './paging';
 export { createTokenProvider, PARTNER_CENTER_SCOPE, type TokenProviderOptions } from './auth';
-export { createCatalogResolver, CatalogResolutionError, type CatalogResolutionFailure, type CatalogResolverOptions, type CatalogReader } from './catalog';
+export {
+  createCatalogResolver,
+  CatalogResolutionError,
+  type CatalogResolutionFailure,
+  type CatalogResolverOptions,
+  type CatalogReader,
+} from './catalog';

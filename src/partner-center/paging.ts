@@ -39,7 +39,9 @@ export function nextSeekPage(next: Link | undefined, continuationToken?: string)
   let path = url.pathname;
   if (path === '/v1' || path.startsWith('/v1/')) path = path.slice(3);
   // Some collections carry the token only in the envelope's `continuationToken`.
-  const token = next.headers?.find(({ key }) => key.toLowerCase() === CONTINUATION_HEADER.toLowerCase())?.value ?? (continuationToken || undefined);
+  const token =
+    next.headers?.find(({ key }) => key.toLowerCase() === CONTINUATION_HEADER.toLowerCase())?.value ??
+    (continuationToken || undefined);
   const hasSeek = [...url.searchParams.keys()].some((key) => key.replace(/_/g, '').toLowerCase() === 'seekoperation');
   if (token !== undefined && !hasSeek) url.searchParams.set('seekOperation', 'Next');
   return { path: `${path || '/'}${url.search}`, ...(token !== undefined ? { continuationToken: token } : {}) };
@@ -47,7 +49,10 @@ export function nextSeekPage(next: Link | undefined, continuationToken?: string)
 
 /** The request that reads the page a cursor points at. */
 export function seekPageRequest(cursor: SeekCursor): PageRequest {
-  return { path: cursor.path, headers: cursor.continuationToken !== undefined ? { [CONTINUATION_HEADER]: cursor.continuationToken } : {} };
+  return {
+    path: cursor.path,
+    headers: cursor.continuationToken !== undefined ? { [CONTINUATION_HEADER]: cursor.continuationToken } : {},
+  };
 }
 
 export function sameCursor(a: SeekCursor, b: SeekCursor): boolean {

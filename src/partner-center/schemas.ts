@@ -54,9 +54,7 @@ const comparable = (text: string) => text.replace(/[\s_-]/g, '').toLowerCase();
  */
 export function openEnum<const Known extends readonly [string, ...string[]]>(known: Known) {
   const byComparable = new Map(known.map((value) => [comparable(value), value] as const));
-  return z
-    .string()
-    .transform((value): Known[number] | (string & {}) => byComparable.get(comparable(value)) ?? value);
+  return z.string().transform((value): Known[number] | (string & {}) => byComparable.get(comparable(value)) ?? value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +77,15 @@ export const ORDER_STATUSES = [
   'partial_success',
   'error',
 ] as const;
-export const SUBSCRIPTION_STATUSES = ['none', 'active', 'suspended', 'deleted', 'expired', 'pending', 'disabled'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'none',
+  'active',
+  'suspended',
+  'deleted',
+  'expired',
+  'pending',
+  'disabled',
+] as const;
 export const ORDER_LINE_PROVISIONING_STATUSES = ['fulfilled', 'unfulfilled', 'prefulfillmentPending'] as const;
 export const SUBSCRIPTION_PROVISIONING_STATUSES = ['success', 'pending', 'failed'] as const;
 export const CHARGE_TYPES = [
@@ -113,9 +119,7 @@ export type Link = z.infer<typeof linkSchema>;
 /** Resource links: `self` is typed, the rest (product, sku, activationLinks …) kept as received. */
 const resourceLinks = optional(z.looseObject({ self: optional(linkSchema) }));
 
-const resourceAttributes = optional(
-  z.looseObject({ objectType: optional(z.string()), etag: optional(z.string()) }),
-);
+const resourceAttributes = optional(z.looseObject({ objectType: optional(z.string()), etag: optional(z.string()) }));
 
 const itemType = z.looseObject({ id: z.string(), displayName: optional(z.string()) });
 
@@ -315,7 +319,15 @@ export const customerSchema = z.looseObject({
   companyProfile: optional(
     z.looseObject({ tenantId: optional(z.string()), domain: optional(z.string()), companyName: optional(z.string()) }),
   ),
-  billingProfile: optional(z.looseObject({ id: optional(z.string()), email: optional(z.string()), culture: optional(z.string()), language: optional(z.string()), companyName: optional(z.string()) })),
+  billingProfile: optional(
+    z.looseObject({
+      id: optional(z.string()),
+      email: optional(z.string()),
+      culture: optional(z.string()),
+      language: optional(z.string()),
+      companyName: optional(z.string()),
+    }),
+  ),
   relationshipToPartner: optional(z.string()),
   allowDelegatedAccess: optional(lenientBoolean),
   links: optional(z.record(z.string(), z.unknown())),
@@ -385,9 +397,9 @@ export type ScheduledNextTermInstructions = z.infer<typeof scheduledNextTermInst
 
 export const refundableQuantitySchema = z.looseObject({
   totalQuantity: lenientInteger,
-  details: optional(
-    z.array(z.looseObject({ quantity: lenientInteger, allowedUntilDateTime: z.string() })),
-  ).transform((details) => details ?? []),
+  details: optional(z.array(z.looseObject({ quantity: lenientInteger, allowedUntilDateTime: z.string() }))).transform(
+    (details) => details ?? [],
+  ),
 });
 export type RefundableQuantity = z.infer<typeof refundableQuantitySchema>;
 
@@ -417,9 +429,7 @@ export const subscriptionSchema = z.looseObject({
   actions: optional(z.array(z.string())),
   suspensionReasons: optional(z.array(z.string())),
   contractType: optional(z.string()),
-  refundOptions: optional(
-    z.array(z.looseObject({ type: z.string(), expiresAt: optional(z.string()) })),
-  ),
+  refundOptions: optional(z.array(z.looseObject({ type: z.string(), expiresAt: optional(z.string()) }))),
   refundableQuantity: optional(refundableQuantitySchema),
   scheduledNextTermInstructions: optional(scheduledNextTermInstructionsSchema),
   nextChargeInstructions: optional(

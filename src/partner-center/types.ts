@@ -53,8 +53,7 @@ export interface CatalogQuery {
 }
 
 export type SubscriptionUpdateResult =
-  | { kind: 'updated'; subscription: Subscription }
-  | { kind: 'accepted'; location: string };
+  { kind: 'updated'; subscription: Subscription } | { kind: 'accepted'; location: string };
 
 /** One page of a seek-paged collection and where the next one is (absent on the last page). */
 export interface Page<T> {
@@ -81,7 +80,10 @@ export interface PartnerCenterClient {
   listCustomers(q?: CustomerListQuery, o?: RequestOptions): AsyncIterable<Customer>;
   /** One page of customers: the first without a cursor, else the page the cursor (an earlier page's `next`) points at. */
   listCustomersPage(q?: CustomerListQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<Customer>>;
-  listProducts(q: { country: string; targetView: string; targetSegment?: string }, o?: RequestOptions): Promise<Product[]>;
+  listProducts(
+    q: { country: string; targetView: string; targetSegment?: string },
+    o?: RequestOptions,
+  ): Promise<Product[]>;
   getProduct(productId: string, q: { country: string }, o?: RequestOptions): Promise<Product>;
   listSkus(productId: string, q: CatalogQuery, o?: RequestOptions): Promise<Sku[]>;
   getSku(productId: string, skuId: string, q: { country: string }, o?: RequestOptions): Promise<Sku>;
@@ -101,7 +103,11 @@ export interface PartnerCenterClient {
 
   getOrder(customerId: string, orderId: string, o?: RequestOptions): Promise<Order>;
   listOrders(customerId: string, o?: RequestOptions): Promise<Order[]>;
-  getOrderProvisioningStatus(customerId: string, orderId: string, o?: RequestOptions): Promise<OrderLineItemProvisioningStatus[]>;
+  getOrderProvisioningStatus(
+    customerId: string,
+    orderId: string,
+    o?: RequestOptions,
+  ): Promise<OrderLineItemProvisioningStatus[]>;
 
   getSubscription(customerId: string, subscriptionId: string, o?: RequestOptions): Promise<Subscription>;
   listSubscriptions(customerId: string, o?: RequestOptions): Promise<Subscription[]>;
@@ -118,14 +124,25 @@ export interface PartnerCenterClient {
     o?: RequestOptions,
   ): Promise<SubscriptionProvisioningStatus>;
 
-  unbilledReconciliationLineItems(q: UnbilledReconciliationQuery, o?: RequestOptions): AsyncIterable<OneTimeInvoiceLineItem>;
+  unbilledReconciliationLineItems(
+    q: UnbilledReconciliationQuery,
+    o?: RequestOptions,
+  ): AsyncIterable<OneTimeInvoiceLineItem>;
   /**
    * One page: the first without a cursor, else the page the cursor points at (the `next` of an
    * earlier page of the same query, possibly from an earlier process). The iterator above is built on it.
    */
-  unbilledReconciliationLineItemsPage(q: UnbilledReconciliationQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<OneTimeInvoiceLineItem>>;
+  unbilledReconciliationLineItemsPage(
+    q: UnbilledReconciliationQuery,
+    cursor?: SeekCursor,
+    o?: RequestOptions,
+  ): Promise<Page<OneTimeInvoiceLineItem>>;
   listInvoices(q?: { size?: number; offset?: number }, o?: RequestOptions): AsyncIterable<Invoice>;
-  invoiceReconciliationLineItems(invoiceId: string, q?: { size?: number }, o?: RequestOptions): AsyncIterable<OneTimeInvoiceLineItem>;
+  invoiceReconciliationLineItems(
+    invoiceId: string,
+    q?: { size?: number },
+    o?: RequestOptions,
+  ): AsyncIterable<OneTimeInvoiceLineItem>;
 }
 
 export interface ResolvedOffer {

@@ -52,7 +52,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -80,7 +82,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const cli = await resolveTemporalCli({ progress });
   const port = options.port && options.port > 0 ? options.port : await freePort();
   // A server already there would answer our readiness probe while our own child dies on the busy port.
-  for (const [what, fixed] of [['gRPC', options.port], ['UI', options.uiPort]] as const) {
+  for (const [what, fixed] of [
+    ['gRPC', options.port],
+    ['UI', options.uiPort],
+  ] as const) {
     if (fixed && (await canConnect(fixed))) {
       throw new Error(
         `Port ${fixed} (Temporal ${what}) is already in use on 127.0.0.1: another Temporal server is running. ` +
@@ -108,7 +113,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...searchAttributeFlags(),
   ];
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
+  const child = spawn(cli.path, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup === true,
+  });
   if (options.ownProcessGroup) {
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);

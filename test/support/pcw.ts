@@ -23,7 +23,11 @@ export function installedTree(): InstalledTree {
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'partner-center-worker'), 'dir');
   symlinkSync(join('..', 'partner-center-worker', 'bin', 'pcw.js'), join(dir, 'node_modules', '.bin', 'pcw'));
-  return { dir, bin: join(dir, 'node_modules', '.bin', 'pcw'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    bin: join(dir, 'node_modules', '.bin', 'pcw'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface PcwRun {
@@ -61,7 +65,10 @@ export function spawnPcw(command: string, args: string[], env: NodeJS.ProcessEnv
   );
   const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)),
+        timeoutMs,
+      );
       const done = (error?: Error) => {
         clearTimeout(timer);
         listeners.delete(check);

@@ -15,7 +15,10 @@ export type WorkerActivities = ReturnType<typeof createActivities>;
 type ActivityName = keyof WorkerActivities;
 
 /** A stub that records its calls (`mock.calls`) with the real activity's signature. */
-export type ActivityStub<K extends ActivityName> = jest.Mock<ReturnType<WorkerActivities[K]>, Parameters<WorkerActivities[K]>>;
+export type ActivityStub<K extends ActivityName> = jest.Mock<
+  ReturnType<WorkerActivities[K]>,
+  Parameters<WorkerActivities[K]>
+>;
 export type ActivityStubs<T> = { [K in keyof T & ActivityName]: ActivityStub<K> };
 
 /**
@@ -23,8 +26,13 @@ export type ActivityStubs<T> = { [K in keyof T & ActivityName]: ActivityStub<K> 
  * activity the workflow may call, including the ones a branch must not reach: a call to one that is not
  * registered is retried by the workflow's retry policy until the test times out, while a stub's call is counted.
  */
-export function stubActivities<T extends Partial<WorkerActivities>>(implementations: T & Record<Exclude<keyof T, ActivityName>, never>): ActivityStubs<T> {
-  const stubs = Object.entries(implementations).map(([name, implementation]) => [name, jest.fn(implementation as (...args: unknown[]) => unknown)]);
+export function stubActivities<T extends Partial<WorkerActivities>>(
+  implementations: T & Record<Exclude<keyof T, ActivityName>, never>,
+): ActivityStubs<T> {
+  const stubs = Object.entries(implementations).map(([name, implementation]) => [
+    name,
+    jest.fn(implementation as (...args: unknown[]) => unknown),
+  ]);
   // Object.fromEntries loses the names; each stub has its activity's signature by construction.
   return Object.fromEntries(stubs) as unknown as ActivityStubs<T>;
 }

@@ -105,16 +105,23 @@ describe('loadConfig', () => {
       expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: 'later' })).toEqual([
         'ORDER_POLL_MAX_INTERVAL: must be a duration such as 500ms, 15s, 30m, 1h or 7d, at least 100 ms (got "later")',
       ]);
-      expect(problemsOf({ ...valid, ORDER_POLL_INTERVAL: '30s', ORDER_POLL_MAX_INTERVAL: '20s', LOG_LEVEL: 'loud' })).toEqual([
+      expect(
+        problemsOf({ ...valid, ORDER_POLL_INTERVAL: '30s', ORDER_POLL_MAX_INTERVAL: '20s', LOG_LEVEL: 'loud' }),
+      ).toEqual([
         expect.stringMatching(/^LOG_LEVEL: must be one of/),
         'ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL (30000 ms), the interval it grows from (got "20s")',
       ]);
       // Below the 5m default: checked against the default interval of 15s.
-      expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: '10s' }).join()).toMatch(/^ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL \(15000 ms\)/);
+      expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: '10s' }).join()).toMatch(
+        /^ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL \(15000 ms\)/,
+      );
     });
 
     it('may equal ORDER_POLL_INTERVAL: a constant interval, as before it existed', () => {
-      const config = loadConfig({ ...valid, ORDER_POLL_INTERVAL: '20s', ORDER_POLL_MAX_INTERVAL: '20s' }, { requirePartnerCenter: true });
+      const config = loadConfig(
+        { ...valid, ORDER_POLL_INTERVAL: '20s', ORDER_POLL_MAX_INTERVAL: '20s' },
+        { requirePartnerCenter: true },
+      );
       expect([config.orderPollIntervalMs, config.orderPollMaxIntervalMs]).toEqual([20_000, 20_000]);
     });
 
@@ -129,7 +136,9 @@ describe('loadConfig', () => {
       /PARTNER_CENTER_BASE_URL: must be an https URL \(plain http only for a loopback host/,
     );
     for (const url of ['http://127.0.0.1:8091', 'http://localhost:1', 'http://[::1]:8091']) {
-      expect(loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: url }, { requirePartnerCenter: true }).partnerCenter?.baseUrl).toBe(url);
+      expect(
+        loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: url }, { requirePartnerCenter: true }).partnerCenter?.baseUrl,
+      ).toBe(url);
     }
     expect(problemsOf({ ...valid, AZURE_AUTHORITY_HOST: 'http://127.0.0.1:1' }).join()).toMatch(
       /AZURE_AUTHORITY_HOST: must be an https URL/,
@@ -142,11 +151,29 @@ describe('loadConfig', () => {
       expect.stringMatching(/^LOG_LEVEL: must be one of/),
       'TEMPORAL_ADDRESS: must be host:port such as localhost:7233 or temporal.example.com:7233, an IPv6 address in brackets ([::1]:7233) (got "nonsense::::")',
     ]);
-    for (const address of ['temporal.example.com:7233', 'localhost', '127.0.0.1:7999', '[::1]:7233', 'temporal_frontend:7233']) {
-      expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: address }, { requirePartnerCenter: true }).temporal.connectionOptions.address).toBe(address);
+    for (const address of [
+      'temporal.example.com:7233',
+      'localhost',
+      '127.0.0.1:7999',
+      '[::1]:7233',
+      'temporal_frontend:7233',
+    ]) {
+      expect(
+        loadConfig({ ...valid, TEMPORAL_ADDRESS: address }, { requirePartnerCenter: true }).temporal.connectionOptions
+          .address,
+      ).toBe(address);
     }
-    for (const address of ['host:0', 'host:65536', '[nonsense]:7233', 'http://host:7233', 'host:7233/path', 'two words:7233']) {
-      expect(problemsOf({ ...valid, TEMPORAL_ADDRESS: address }).join()).toMatch(/^TEMPORAL_ADDRESS: must be host:port/);
+    for (const address of [
+      'host:0',
+      'host:65536',
+      '[nonsense]:7233',
+      'http://host:7233',
+      'host:7233/path',
+      'two words:7233',
+    ]) {
+      expect(problemsOf({ ...valid, TEMPORAL_ADDRESS: address }).join()).toMatch(
+        /^TEMPORAL_ADDRESS: must be host:port/,
+      );
     }
   });
 
@@ -158,7 +185,9 @@ describe('loadConfig', () => {
     }
     // Only a last path segment of exactly "v1": a gateway's own prefix stays.
     const gateway = 'https://gateway.example.com/partner-center/v10';
-    expect(loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: gateway }, { requirePartnerCenter: true }).partnerCenter?.baseUrl).toBe(gateway);
+    expect(
+      loadConfig({ ...valid, PARTNER_CENTER_BASE_URL: gateway }, { requirePartnerCenter: true }).partnerCenter?.baseUrl,
+    ).toBe(gateway);
   });
 
   it('refuses two credentials, malformed ids and an unreadable certificate', () => {
@@ -177,7 +206,10 @@ describe('loadConfig', () => {
   it('never shows a secret value in its message', () => {
     const error = (() => {
       try {
-        loadConfig({ AZURE_CLIENT_SECRET: SECRET, PARTNER_CENTER_REFRESH_TOKEN: 'refresh-secret-xyz', TEMPORAL_TASK_QUEUE: '' }, { requirePartnerCenter: true });
+        loadConfig(
+          { AZURE_CLIENT_SECRET: SECRET, PARTNER_CENTER_REFRESH_TOKEN: 'refresh-secret-xyz', TEMPORAL_TASK_QUEUE: '' },
+          { requirePartnerCenter: true },
+        );
       } catch (caught) {
         return caught as Error;
       }
@@ -205,5 +237,7 @@ describe('parseDuration', () => {
     ['7d', 604_800_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '15', 'fifteen seconds', '-1s', '1w'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '15', 'fifteen seconds', '-1s', '1w'])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });

@@ -12,7 +12,12 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(2);
     expect(lines.every((line) => line.endsWith('\n'))).toBe(true);
     const [first, second] = lines.map((line) => JSON.parse(line));
-    expect(first).toMatchObject({ level: 'info', msg: 'Purchase started', workflowId: 'purchase-r1', step: 'resolving' });
+    expect(first).toMatchObject({
+      level: 'info',
+      msg: 'Purchase started',
+      workflowId: 'purchase-r1',
+      step: 'resolving',
+    });
     expect(new Date(first.time).toString()).not.toBe('Invalid Date');
     expect(second).toMatchObject({ level: 'error', msg: 'Checkout failed', code: 800064 });
   });
@@ -53,13 +58,23 @@ describe('redact', () => {
   });
 
   it('keeps fields that only describe a credential', () => {
-    const described = { tokenMode: 'app+user', tokenCount: 2, tokenType: 'Bearer', tokens: { refreshToken: 3 }, secretName: 'pc-app' };
+    const described = {
+      tokenMode: 'app+user',
+      tokenCount: 2,
+      tokenType: 'Bearer',
+      tokens: { refreshToken: 3 },
+      secretName: 'pc-app',
+    };
     expect(redact(described)).toEqual({ ...described, tokens: { refreshToken: '[redacted]' } });
   });
 
-
   it('keeps what is not secret as it is', () => {
-    expect(redact({ orderId: 'o-1', quantity: 3, ok: true, list: ['a'] })).toEqual({ orderId: 'o-1', quantity: 3, ok: true, list: ['a'] });
+    expect(redact({ orderId: 'o-1', quantity: 3, ok: true, list: ['a'] })).toEqual({
+      orderId: 'o-1',
+      quantity: 3,
+      ok: true,
+      list: ['a'],
+    });
   });
   it('reduces errors to name and redacted message', () => {
     expect(redact(new TypeError(`bad ${JWT}`))).toEqual({ name: 'TypeError', message: 'bad [redacted-jwt]' });

@@ -16,7 +16,10 @@ describe('partnerCenterCallMetrics', () => {
   it('counts each exchange and records its latency under method, route and outcome', () => {
     const recorded: Array<[string, number, MetricTags]> = [];
     const instrument = (name: string) => ({
-      withTags: (tags: MetricTags) => ({ add: (v: number) => recorded.push([name, v, tags]), record: (v: number) => recorded.push([name, v, tags]) }),
+      withTags: (tags: MetricTags) => ({
+        add: (v: number) => recorded.push([name, v, tags]),
+        record: (v: number) => recorded.push([name, v, tags]),
+      }),
     });
     const meter = { createCounter: instrument, createHistogram: instrument } as unknown as MetricMeter;
     const observe = partnerCenterCallMetrics(meter);
@@ -26,7 +29,11 @@ describe('partnerCenterCallMetrics', () => {
       ['partner_center_requests', 1, { method: 'POST', route: '/customers/{id}/carts', outcome: '201' }],
       ['partner_center_request_latency', 42, { method: 'POST', route: '/customers/{id}/carts', outcome: '201' }],
       ['partner_center_requests', 1, { method: 'GET', route: '/customers/{id}/orders/{id}', outcome: 'timeout' }],
-      ['partner_center_request_latency', 0, { method: 'GET', route: '/customers/{id}/orders/{id}', outcome: 'timeout' }],
+      [
+        'partner_center_request_latency',
+        0,
+        { method: 'GET', route: '/customers/{id}/orders/{id}', outcome: 'timeout' },
+      ],
     ]);
   });
 });

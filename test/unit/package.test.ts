@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import * as publicSurface from '../../src';
 
 const root = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; types: string; bin: Record<string, string> };
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  main: string;
+  types: string;
+  bin: Record<string, string>;
+};
 
 describe('the package manifest', () => {
   it('points main and types at the compiled src/index.ts, the public surface for upstream callers', () => {
@@ -11,7 +15,14 @@ describe('the package manifest', () => {
     expect(manifest.types).toBe('lib/index.d.ts');
     expect(existsSync(join(root, 'src', 'index.ts'))).toBe(true);
     expect(Object.keys(publicSurface)).toEqual(
-      expect.arrayContaining(['startPurchase', 'startChange', 'startReconcile', 'scheduleReconcile', 'PurchaseRequestSchema', 'purchaseFailureTypes']),
+      expect.arrayContaining([
+        'startPurchase',
+        'startChange',
+        'startReconcile',
+        'scheduleReconcile',
+        'PurchaseRequestSchema',
+        'purchaseFailureTypes',
+      ]),
     );
   });
 

@@ -49,7 +49,18 @@ export interface AppRegistration {
 
 export type TokenCheck =
   | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-issuer' | 'wrong-audience' | 'retired-audience'; description: string };
+  | {
+      ok: false;
+      reason:
+        | 'malformed'
+        | 'bad-signature'
+        | 'expired'
+        | 'not-yet-valid'
+        | 'wrong-issuer'
+        | 'wrong-audience'
+        | 'retired-audience';
+      description: string;
+    };
 
 /** Checks a bearer token the way Partner Center would: signed by our authority, issued for the
  * token's own tenant, meant for Partner Center, and within its lifetime (wall-clock seconds). */
@@ -60,17 +71,26 @@ export function verifyAccessToken(
 ): TokenCheck {
   const jwt = decodeJwt(token);
   if (!jwt) return { ok: false, reason: 'malformed', description: 'The access token is not a JWT.' };
-  if (!hasValidSignature(jwt, trust.publicKey)) return { ok: false, reason: 'bad-signature', description: 'The access token signature is invalid.' };
+  if (!hasValidSignature(jwt, trust.publicKey))
+    return { ok: false, reason: 'bad-signature', description: 'The access token signature is invalid.' };
   const parsed = accessTokenClaimsSchema.safeParse(jwt.claims);
-  if (!parsed.success) return { ok: false, reason: 'malformed', description: 'The access token lacks required claims.' };
+  if (!parsed.success)
+    return { ok: false, reason: 'malformed', description: 'The access token lacks required claims.' };
   const claims = parsed.data;
-  if (claims.iss !== issuerFor(trust.authorityHost, claims.tid)) return { ok: false, reason: 'wrong-issuer', description: 'The access token was issued by an unknown authority.' };
+  if (claims.iss !== issuerFor(trust.authorityHost, claims.tid))
+    return { ok: false, reason: 'wrong-issuer', description: 'The access token was issued by an unknown authority.' };
   if (claims.aud === RETIRED_AUDIENCE) {
-    return { ok: false, reason: 'retired-audience', description: `The access token audience ${RETIRED_AUDIENCE} is retired; request a token for ${PARTNER_CENTER_RESOURCE}.` };
+    return {
+      ok: false,
+      reason: 'retired-audience',
+      description: `The access token audience ${RETIRED_AUDIENCE} is retired; request a token for ${PARTNER_CENTER_RESOURCE}.`,
+    };
   }
-  if (claims.aud !== PARTNER_CENTER_RESOURCE) return { ok: false, reason: 'wrong-audience', description: 'The access token audience is not Partner Center.' };
+  if (claims.aud !== PARTNER_CENTER_RESOURCE)
+    return { ok: false, reason: 'wrong-audience', description: 'The access token audience is not Partner Center.' };
   if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired', description: 'The access token has expired.' };
-  if (claims.nbf > nowSeconds + 300) return { ok: false, reason: 'not-yet-valid', description: 'The access token is not yet valid.' };
+  if (claims.nbf > nowSeconds + 300)
+    return { ok: false, reason: 'not-yet-valid', description: 'The access token is not yet valid.' };
   return { ok: true, claims };
 }
 
@@ -136,7 +156,12 @@ interface AppEntry {
   certificate: { publicKey: KeyObject; sha1: string; sha256: string };
 }
 
-export async function startAuthority(options: { port?: number; apps: AppRegistration[]; random: SandboxRandom; policy?: Partial<AuthorityPolicy> }): Promise<TokenAuthority> {
+export async function startAuthority(options: {
+  port?: number;
+  apps: AppRegistration[];
+  random: SandboxRandom;
+  policy?: Partial<AuthorityPolicy>;
+}): Promise<TokenAuthority> {
   const tls = await generate([{ name: 'commonName', value: 'Partner Center sandbox authority' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -146,7 +171,14 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
     ],
   });
   const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -159,7 +191,10 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
   const clientCertificateFiles: Record<string, string> = {};
   for (const registration of options.apps) {
     // Each app also gets a certificate credential, as an app registration in Entra can have.
-    const credential = await generate([{ name: 'commonName', value: `app ${registration.clientId}` }], { keySize: 2048, algorithm: 'sha256' });
+    const credential = await generate([{ name: 'commonName', value: `app ${registration.clientId}` }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
     const file = join(dir, `client-${registration.clientId}.pem`);
     await writeFile(file, `${credential.private}${credential.cert}`, { mode: 0o600 });
     clientCertificateFiles[registration.clientId] = file;
@@ -216,7 +251,10 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     const segments = url.pathname.split('/').filter(Boolean);
     const tenant = segments[0] ?? '';
     const rest = segments.slice(1).join('/');
-    if (req.method === 'GET' && (rest === 'v2.0/.well-known/openid-configuration' || rest === '.well-known/openid-configuration')) {
+    if (
+      req.method === 'GET' &&
+      (rest === 'v2.0/.well-known/openid-configuration' || rest === '.well-known/openid-configuration')
+    ) {
       const base = `${host}/${tenant}`;
       return sendJson(res, 200, {
         issuer: issuerFor(host, tenant),
@@ -241,25 +279,69 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
       const form = new URLSearchParams(await readBody(req));
       return tokenEndpoint(res, tenant, form, `${host}${url.pathname}`);
     }
-    sendJson(res, 404, aadError('invalid_request', 90002, `Endpoint ${req.method ?? ''} ${url.pathname} does not exist on the sandbox authority.`));
+    sendJson(
+      res,
+      404,
+      aadError(
+        'invalid_request',
+        90002,
+        `Endpoint ${req.method ?? ''} ${url.pathname} does not exist on the sandbox authority.`,
+      ),
+    );
   };
 
   const tokenEndpoint = (res: ServerResponse, tenant: string, form: URLSearchParams, endpoint: string): void => {
     const grantType = form.get('grant_type');
     const clientId = form.get('client_id') ?? '';
     const app = apps.get(clientId);
-    if (!grantType) return sendJson(res, 400, aadError('invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'."));
+    if (!grantType)
+      return sendJson(
+        res,
+        400,
+        aadError('invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'."),
+      );
     if (grantType !== 'client_credentials' && grantType !== 'refresh_token') {
-      return sendJson(res, 400, aadError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`));
+      return sendJson(
+        res,
+        400,
+        aadError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
+      );
     }
-    if (!app) return sendJson(res, 400, aadError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`));
+    if (!app)
+      return sendJson(
+        res,
+        400,
+        aadError(
+          'unauthorized_client',
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+        ),
+      );
     if (app.registration.tenantId !== tenant) {
-      return sendJson(res, 400, aadError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`));
+      return sendJson(
+        res,
+        400,
+        aadError(
+          'unauthorized_client',
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+        ),
+      );
     }
     const credentialProblem = checkClientCredential(app, form, endpoint);
-    if (credentialProblem) return sendJson(res, 401, aadError('invalid_client', credentialProblem.code, credentialProblem.description));
+    if (credentialProblem)
+      return sendJson(res, 401, aadError('invalid_client', credentialProblem.code, credentialProblem.description));
     const audience = audienceFromScope(form.get('scope'), form.get('resource'));
-    if (!audience) return sendJson(res, 400, aadError('invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.'));
+    if (!audience)
+      return sendJson(
+        res,
+        400,
+        aadError(
+          'invalid_scope',
+          1002012,
+          'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.',
+        ),
+      );
 
     if (grantType === 'client_credentials') {
       counters.clientCredentials += 1;
@@ -273,13 +355,25 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     const presented = form.get('refresh_token') ?? '';
     const grant = refreshGrants.get(presented);
     if (!grant || grant.clientId !== clientId) {
-      return sendJson(res, 400, aadError('invalid_grant', 9002313, 'Invalid request. The refresh token is malformed, expired or was not issued to this client.'));
+      return sendJson(
+        res,
+        400,
+        aadError(
+          'invalid_grant',
+          9002313,
+          'Invalid request. The refresh token is malformed, expired or was not issued to this client.',
+        ),
+      );
     }
     if (grant.redeemed) {
       return sendJson(
         res,
         400,
-        aadError('invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The refresh token was redeemed already and replaced by the one issued then.'),
+        aadError(
+          'invalid_grant',
+          50173,
+          'The provided grant has expired due to it being revoked, a fresh auth token is needed. The refresh token was redeemed already and replaced by the one issued then.',
+        ),
       );
     }
     if (policy.singleUseRefreshTokens) grant.redeemed = true;
@@ -288,7 +382,19 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
     const now = Math.floor(Date.now() / 1000);
     const idToken = signJwt(
       { alg: 'RS256', typ: 'JWT', kid: KEY_ID },
-      { aud: clientId, iss: issuerFor(host, tenant), iat: now, nbf: now, exp: now + ACCESS_TOKEN_LIFETIME_SECONDS, tid: tenant, oid: user.oid, sub: user.oid, preferred_username: user.upn, name: user.name, ver: '2.0' },
+      {
+        aud: clientId,
+        iss: issuerFor(host, tenant),
+        iat: now,
+        nbf: now,
+        exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+        tid: tenant,
+        oid: user.oid,
+        sub: user.oid,
+        preferred_username: user.upn,
+        name: user.name,
+        ver: '2.0',
+      },
       signing.privateKey,
     );
     sendJson(res, 200, {
@@ -296,7 +402,14 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
       scope: `${issuedAudience(audience)}/user_impersonation`,
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-      access_token: accessToken({ tenantId: tenant, mode: 'app+user', clientId, audience: issuedAudience(audience), mfa: policy.mfaClaim, user }),
+      access_token: accessToken({
+        tenantId: tenant,
+        mode: 'app+user',
+        clientId,
+        audience: issuedAudience(audience),
+        mfa: policy.mfaClaim,
+        user,
+      }),
       // Entra rotates refresh tokens on use; the previous one stays valid unless the policy makes them single-use.
       refresh_token: newRefreshToken(clientId, false),
       id_token: idToken,
@@ -306,7 +419,8 @@ export async function startAuthority(options: { port?: number; apps: AppRegistra
 
   const server: Server = createServer({ key: tls.private, cert: tls.cert }, (req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, aadError('server_error', 90000, 'The sandbox authority failed to handle the request.'));
+      if (!res.headersSent)
+        sendJson(res, 500, aadError('server_error', 90000, 'The sandbox authority failed to handle the request.'));
       else res.destroy();
     });
   });
@@ -371,15 +485,27 @@ async function removeTemporaryDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-function checkClientCredential(app: AppEntry, form: URLSearchParams, endpoint: string): { code: number; description: string } | undefined {
+function checkClientCredential(
+  app: AppEntry,
+  form: URLSearchParams,
+  endpoint: string,
+): { code: number; description: string } | undefined {
   const secret = form.get('client_secret');
   if (secret !== null) {
     return secret === app.registration.clientSecret
       ? undefined
-      : { code: 7000215, description: 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.' };
+      : {
+          code: 7000215,
+          description:
+            'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        };
   }
   const assertion = form.get('client_assertion');
-  if (assertion === null) return { code: 7000218, description: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." };
+  if (assertion === null)
+    return {
+      code: 7000218,
+      description: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    };
   if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
     return { code: 50027, description: 'The client_assertion_type is not supported.' };
   }
@@ -388,16 +514,28 @@ function checkClientCredential(app: AppEntry, form: URLSearchParams, endpoint: s
   if (!jwt) return { code: 700027, description: 'Client assertion failed signature validation.' };
   const presentedThumbprint = jwt.header['x5t#S256'] ?? jwt.header.x5t;
   const knownThumbprints = [certificate.sha256, certificate.sha1];
-  if (!presentedThumbprint || !knownThumbprints.includes(presentedThumbprint) || !hasValidSignature(jwt, certificate.publicKey)) {
+  if (
+    !presentedThumbprint ||
+    !knownThumbprints.includes(presentedThumbprint) ||
+    !hasValidSignature(jwt, certificate.publicKey)
+  ) {
     return { code: 700027, description: 'Client assertion failed signature validation.' };
   }
   const claims = jwt.claims;
   const now = Math.floor(Date.now() / 1000);
   if (claims.iss !== app.registration.clientId || claims.sub !== app.registration.clientId) {
-    return { code: 700021, description: 'Client assertion application identifier does not match the client_id parameter.' };
+    return {
+      code: 700021,
+      description: 'Client assertion application identifier does not match the client_id parameter.',
+    };
   }
-  if (claims.aud !== endpoint) return { code: 700212, description: 'No matching federated identity record found for the presented assertion audience.' };
-  if (typeof claims.exp !== 'number' || claims.exp <= now) return { code: 700024, description: 'Client assertion is not within its valid time range.' };
+  if (claims.aud !== endpoint)
+    return {
+      code: 700212,
+      description: 'No matching federated identity record found for the presented assertion audience.',
+    };
+  if (typeof claims.exp !== 'number' || claims.exp <= now)
+    return { code: 700024, description: 'Client assertion is not within its valid time range.' };
   return undefined;
 }
 
@@ -432,7 +570,11 @@ function aadError(error: string, code: number, message: string): Record<string, 
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 

@@ -5,7 +5,15 @@ import type { Customer, Order, Subscription, World } from './state';
 /** New-commerce reconciliation line items (`OneTimeInvoiceLineItem`, partner-center-api.md §7),
  * written as purchases and changes happen, plus a few already-billed invoices. */
 
-export const CHARGE_TYPES = ['new', 'renew', 'cycleCharge', 'addQuantity', 'removeQuantity', 'cancelImmediate', 'convert'] as const;
+export const CHARGE_TYPES = [
+  'new',
+  'renew',
+  'cycleCharge',
+  'addQuantity',
+  'removeQuantity',
+  'cancelImmediate',
+  'convert',
+] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
 
 const TERM_DESCRIPTION: Record<TermDuration, string> = {
@@ -14,14 +22,26 @@ const TERM_DESCRIPTION: Record<TermDuration, string> = {
   P3Y: 'Three-Year commitment for monthly/yearly/three-year billing',
 };
 
-const BILLING_FREQUENCY: Record<BillingCycle, string> = { monthly: 'Monthly', annual: 'Annual', triennial: 'Triennial', none: '' };
+const BILLING_FREQUENCY: Record<BillingCycle, string> = {
+  monthly: 'Monthly',
+  annual: 'Annual',
+  triennial: 'Triennial',
+  none: '',
+};
 
 export function termDescription(term: TermDuration): string {
   return TERM_DESCRIPTION[term];
 }
 
 /** Records one charge (or credit, with a negative `quantity`) for a subscription. */
-export function recordCharge(world: World, s: Subscription, chargeType: ChargeType, quantity: number, at: number, refundFraction = 1): void {
+export function recordCharge(
+  world: World,
+  s: Subscription,
+  chargeType: ChargeType,
+  quantity: number,
+  at: number,
+  refundFraction = 1,
+): void {
   const customer = world.customers.get(s.customerId);
   const order = world.orders.get(s.orderId);
   if (!customer) return;
@@ -114,7 +134,8 @@ export function seedInvoices(world: World, now: number): void {
     const customers = [...world.customers.values()].filter((c) => c.partnerTenantId === partner.tenantId);
     for (let monthsBack = 2; monthsBack >= 1; monthsBack -= 1) {
       const periodStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack, 1);
-      const periodEnd = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack + 1, 1) - DAY_MS;
+      const periodEnd =
+        Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack + 1, 1) - DAY_MS;
       const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
       const lines: Array<Record<string, unknown>> = [];
       customers.forEach((customer, index) => {
@@ -148,11 +169,31 @@ export function seedInvoices(world: World, now: number): void {
             etag: '',
             provisioning: { readyAt: periodStart },
           };
-          lines.push(lineItem(world, { customer, s, chargeType: 'new', quantity, subtotal: round2(unit * quantity), unit, at: periodStart, invoiceNumber: id }));
+          lines.push(
+            lineItem(world, {
+              customer,
+              s,
+              chargeType: 'new',
+              quantity,
+              subtotal: round2(unit * quantity),
+              unit,
+              at: periodStart,
+              invoiceNumber: id,
+            }),
+          );
         }
       });
       const currency = customers[0] ? COUNTRIES[customers[0].country] : COUNTRIES.US;
-      world.invoices.push({ id, partnerTenantId: partner.tenantId, invoiceDate: periodEnd + DAY_MS, periodStart, periodEnd, currencyCode: currency.currency, currencySymbol: currency.symbol, lines });
+      world.invoices.push({
+        id,
+        partnerTenantId: partner.tenantId,
+        invoiceDate: periodEnd + DAY_MS,
+        periodStart,
+        periodEnd,
+        currencyCode: currency.currency,
+        currencySymbol: currency.symbol,
+        lines,
+      });
     }
   }
 }

@@ -72,19 +72,62 @@ const M365_E5 = 'CFQ7TTC0LFLZ';
 
 /** Fixed product ids (the real 12-character shape); availability ids come from the seed. */
 export const CATALOG_PRODUCTS: readonly CatalogProduct[] = [
-  { id: BUSINESS_BASIC, title: 'Microsoft 365 Business Basic', description: 'Web and mobile Office apps, Teams, Exchange and 1 TB OneDrive.', skus: [paid('0001', 'Microsoft 365 Business Basic', 6, { segments: ['commercial', 'nonprofit'] })] },
+  {
+    id: BUSINESS_BASIC,
+    title: 'Microsoft 365 Business Basic',
+    description: 'Web and mobile Office apps, Teams, Exchange and 1 TB OneDrive.',
+    skus: [paid('0001', 'Microsoft 365 Business Basic', 6, { segments: ['commercial', 'nonprofit'] })],
+  },
   {
     id: BUSINESS_STANDARD,
     title: 'Microsoft 365 Business Standard',
     description: 'Desktop Office apps with business services.',
-    skus: [paid('0001', 'Microsoft 365 Business Standard', 12.5), paid('0002', 'Microsoft 365 Business Standard Trial', 0, { isTrial: true, minimumQuantity: 25, maximumQuantity: 25, terms: ['P1M'] })],
+    skus: [
+      paid('0001', 'Microsoft 365 Business Standard', 12.5),
+      paid('0002', 'Microsoft 365 Business Standard Trial', 0, {
+        isTrial: true,
+        minimumQuantity: 25,
+        maximumQuantity: 25,
+        terms: ['P1M'],
+      }),
+    ],
   },
-  { id: BUSINESS_PREMIUM, title: 'Microsoft 365 Business Premium', description: 'Business Standard plus advanced security and device management.', skus: [paid('0002', 'Microsoft 365 Business Premium', 22, { segments: ['commercial', 'nonprofit'] })] },
-  { id: 'CFQ7TTC0LF8Q', title: 'Office 365 E1', description: 'Web versions of Office apps with enterprise services.', skus: [paid('0001', 'Office 365 E1', 10, { maximumQuantity: 10000, segments: ['commercial', 'government'] })] },
-  { id: 'CFQ7TTC0LF8R', title: 'Office 365 E3', description: 'Office apps and enterprise services.', skus: [paid('0001', 'Office 365 E3', 23, { maximumQuantity: 10000 })] },
-  { id: M365_E3, title: 'Microsoft 365 E3', description: 'Office 365 E3, Windows Enterprise and Enterprise Mobility + Security E3.', skus: [paid('0002', 'Microsoft 365 E3', 36, { maximumQuantity: 10000, segments: ['commercial', 'education'] })] },
-  { id: M365_E5, title: 'Microsoft 365 E5', description: 'Microsoft 365 E3 plus advanced security, compliance and analytics.', skus: [paid('0002', 'Microsoft 365 E5', 57, { maximumQuantity: 10000 })] },
-  { id: 'CFQ7TTC0RM8K', title: 'Microsoft Teams Essentials', description: 'Meetings, chat and file sharing for small businesses.', skus: [paid('0001', 'Microsoft Teams Essentials', 4)] },
+  {
+    id: BUSINESS_PREMIUM,
+    title: 'Microsoft 365 Business Premium',
+    description: 'Business Standard plus advanced security and device management.',
+    skus: [paid('0002', 'Microsoft 365 Business Premium', 22, { segments: ['commercial', 'nonprofit'] })],
+  },
+  {
+    id: 'CFQ7TTC0LF8Q',
+    title: 'Office 365 E1',
+    description: 'Web versions of Office apps with enterprise services.',
+    skus: [paid('0001', 'Office 365 E1', 10, { maximumQuantity: 10000, segments: ['commercial', 'government'] })],
+  },
+  {
+    id: 'CFQ7TTC0LF8R',
+    title: 'Office 365 E3',
+    description: 'Office apps and enterprise services.',
+    skus: [paid('0001', 'Office 365 E3', 23, { maximumQuantity: 10000 })],
+  },
+  {
+    id: M365_E3,
+    title: 'Microsoft 365 E3',
+    description: 'Office 365 E3, Windows Enterprise and Enterprise Mobility + Security E3.',
+    skus: [paid('0002', 'Microsoft 365 E3', 36, { maximumQuantity: 10000, segments: ['commercial', 'education'] })],
+  },
+  {
+    id: M365_E5,
+    title: 'Microsoft 365 E5',
+    description: 'Microsoft 365 E3 plus advanced security, compliance and analytics.',
+    skus: [paid('0002', 'Microsoft 365 E5', 57, { maximumQuantity: 10000 })],
+  },
+  {
+    id: 'CFQ7TTC0RM8K',
+    title: 'Microsoft Teams Essentials',
+    description: 'Meetings, chat and file sharing for small businesses.',
+    skus: [paid('0001', 'Microsoft Teams Essentials', 4)],
+  },
   {
     id: 'CFQ7TTC0RM7H',
     title: 'Microsoft Teams Premium',
@@ -93,11 +136,28 @@ export const CATALOG_PRODUCTS: readonly CatalogProduct[] = [
       paid('0001', 'Microsoft Teams Premium', 10, {
         isAddon: true,
         terms: ['P1M', 'P1Y'],
-        prerequisiteSkus: [`${BUSINESS_BASIC}:0001`, `${BUSINESS_STANDARD}:0001`, `${BUSINESS_PREMIUM}:0002`, `${M365_E3}:0002`, `${M365_E5}:0002`],
+        prerequisiteSkus: [
+          `${BUSINESS_BASIC}:0001`,
+          `${BUSINESS_STANDARD}:0001`,
+          `${BUSINESS_PREMIUM}:0002`,
+          `${M365_E3}:0002`,
+          `${M365_E5}:0002`,
+        ],
       }),
     ],
   },
-  { id: 'CFQ7TTC0HHS9', title: 'Windows 365 Enterprise', description: 'Cloud PC, 2 vCPU / 8 GB / 128 GB; stock-checked.', skus: [paid('0003', 'Windows 365 Enterprise 2 vCPU, 8 GB, 128 GB', 41, { terms: ['P1M', 'P1Y'], inventory: 100, maximumQuantity: 1000 })] },
+  {
+    id: 'CFQ7TTC0HHS9',
+    title: 'Windows 365 Enterprise',
+    description: 'Cloud PC, 2 vCPU / 8 GB / 128 GB; stock-checked.',
+    skus: [
+      paid('0003', 'Windows 365 Enterprise 2 vCPU, 8 GB, 128 GB', 41, {
+        terms: ['P1M', 'P1Y'],
+        inventory: 100,
+        maximumQuantity: 1000,
+      }),
+    ],
+  },
 ];
 
 /** Billing cycles each term can be billed in (a cycle is never longer than the term: 900270). */
@@ -153,9 +213,13 @@ export function createCatalog(random: SandboxRandom): Catalog {
     availabilities,
     retiredAvailabilityIds,
     findProduct: (productId) => CATALOG_PRODUCTS.find((p) => sameIgnoringCase(p.id, productId)),
-    findSku: (productId, skuId) => CATALOG_PRODUCTS.find((p) => sameIgnoringCase(p.id, productId))?.skus.find((s) => s.id === skuId),
+    findSku: (productId, skuId) =>
+      CATALOG_PRODUCTS.find((p) => sameIgnoringCase(p.id, productId))?.skus.find((s) => s.id === skuId),
     findAvailability: (productId, skuId, availabilityId) =>
-      availabilities.find((a) => sameIgnoringCase(a.product.id, productId) && a.sku.id === skuId && sameIgnoringCase(a.id, availabilityId)),
+      availabilities.find(
+        (a) =>
+          sameIgnoringCase(a.product.id, productId) && a.sku.id === skuId && sameIgnoringCase(a.id, availabilityId),
+      ),
     availabilitiesFor: (productId, skuId, country, segment) =>
       availabilities.filter(
         (a) =>
@@ -166,7 +230,10 @@ export function createCatalog(random: SandboxRandom): Catalog {
           (segment ? a.segment === segment : a.segment !== 'nonprofit'),
       ),
     rotate: (productId, skuId, availabilityId) => {
-      const availability = availabilities.find((a) => sameIgnoringCase(a.product.id, productId) && a.sku.id === skuId && sameIgnoringCase(a.id, availabilityId));
+      const availability = availabilities.find(
+        (a) =>
+          sameIgnoringCase(a.product.id, productId) && a.sku.id === skuId && sameIgnoringCase(a.id, availabilityId),
+      );
       if (!availability) return undefined;
       retiredAvailabilityIds.add(availability.id);
       availability.id = newId();

@@ -34,12 +34,20 @@ const duration = z
     const [, amount, unit] = /^(\d+)(ms|s|m)?$/.exec(text)!;
     return Number(amount) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1);
   });
-const port = z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().max(65535, 'must be at most 65535'));
+const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a port number')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'must be at most 65535'));
 
 const argsSchema = z.object({
   port: port.default(8091),
   'authority-port': port.default(8092),
-  seed: z.string().regex(/^-?\d+$/, 'must be a whole number').transform(Number).default(1),
+  seed: z
+    .string()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .default(1),
   'order-delay': duration.default(2000),
   'list-delay': duration.default(3000),
   'data-file': z.string().min(1).optional(),
@@ -99,12 +107,17 @@ export function connectionFacts(sandbox: Sandbox): Record<string, unknown> {
   };
 }
 
-function banner(sandbox: Sandbox, args: Pick<z.infer<typeof argsSchema>, 'single-use-refresh-tokens' | 'no-mfa-claim' | 'legacy-audience'>): string {
+function banner(
+  sandbox: Sandbox,
+  args: Pick<z.infer<typeof argsSchema>, 'single-use-refresh-tokens' | 'no-mfa-claim' | 'legacy-audience'>,
+): string {
   const tokenUrl = `${sandbox.authorityHost}/${sandbox.tenantId}/oauth2/v2.0/token`;
   const singleUseRefreshTokens = args['single-use-refresh-tokens'];
   const refusals = [
     args['no-mfa-claim'] ? 'App+User tokens lack the MFA claim (App+User calls get 401/900421)' : undefined,
-    args['legacy-audience'] ? 'tokens are for the retired audience https://graph.windows.net (calls get 401/900420)' : undefined,
+    args['legacy-audience']
+      ? 'tokens are for the retired audience https://graph.windows.net (calls get 401/900420)'
+      : undefined,
   ].filter((line) => line !== undefined);
   return `Partner Center sandbox is listening.
 
@@ -184,7 +197,11 @@ export function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  runSandboxCli(process.argv.slice(2), { write: (text) => process.stdout.write(text), signals: process, exit: (code) => process.exit(code) }).catch((error: unknown) => {
+  runSandboxCli(process.argv.slice(2), {
+    write: (text) => process.stdout.write(text),
+    signals: process,
+    exit: (code) => process.exit(code),
+  }).catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof CliUsageError ? 2 : 1);
   });

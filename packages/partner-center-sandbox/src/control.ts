@@ -7,7 +7,13 @@ import { faultInputSchema, type FaultInput } from './faults';
 
 export const resetSchema = z.object({ seed: z.number().int().optional() });
 /** Up to 50 years at a time: far enough for any term, short of the end of JavaScript dates. */
-export const advanceSchema = z.object({ ms: z.number().int().min(0).max(50 * 365 * 24 * 3_600_000) });
+export const advanceSchema = z.object({
+  ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(50 * 365 * 24 * 3_600_000),
+});
 export const delaysSchema = z.object({
   orderCompletionMs: z.number().int().min(0).optional(),
   orderListMs: z.number().int().min(0).optional(),
@@ -16,9 +22,16 @@ export const delaysSchema = z.object({
   checkoutMs: z.number().int().min(0).max(60_000).optional(),
   reconLineMs: z.number().int().min(0).optional(),
 });
-export const rotateSchema = z.object({ productId: z.string().min(1), skuId: z.string().min(1), availabilityId: z.string().min(1) });
+export const rotateSchema = z.object({
+  productId: z.string().min(1),
+  skuId: z.string().min(1),
+  availabilityId: z.string().min(1),
+});
 export const provisioningSchema = z.object({ status: z.enum(['success', 'pending', 'failed']) });
-export const throttlingSchema = z.object({ partnerPerMinute: z.number().int().min(1).optional(), customerPerMinute: z.number().int().min(1).optional() });
+export const throttlingSchema = z.object({
+  partnerPerMinute: z.number().int().min(1).optional(),
+  customerPerMinute: z.number().int().min(1).optional(),
+});
 /** A charge as if Partner Center had billed it now; `customerId` bills it to another customer of the partner (a misattributed charge). */
 export const chargeSchema = z.object({
   subscriptionId: z.string().min(1),
@@ -71,7 +84,9 @@ export interface SandboxControl {
   addFault(fault: FaultInput): Promise<string>;
   clearFaults(): Promise<void>;
   counters(): Promise<SandboxCounters>;
-  rotateAvailability(offer: z.infer<typeof rotateSchema>): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
+  rotateAvailability(
+    offer: z.infer<typeof rotateSchema>,
+  ): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
   setProvisioningStatus(subscriptionId: string, status: z.infer<typeof provisioningSchema>['status']): Promise<void>;
   setThrottling(limits: z.infer<typeof throttlingSchema>): Promise<void>;
   /** Adds an unbilled reconciliation line for a subscription (e.g. a charge nobody ordered). */
@@ -119,7 +134,8 @@ export function createControlClient(baseUrl: string): SandboxControl {
     addCharge: async (charge) => {
       await call('POST', '/billing/charges', chargeSchema.parse(charge));
     },
-    dropCharges: async (subscriptionId) => (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
+    dropCharges: async (subscriptionId) =>
+      (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),

@@ -55,5 +55,8 @@ export function createFaults(): Faults {
 }
 
 function matches(pattern: string[], segments: string[]): boolean {
-  return pattern.length === segments.length && pattern.every((p, i) => p === '*' || p.toLowerCase() === segments[i].toLowerCase());
+  return (
+    pattern.length === segments.length &&
+    pattern.every((p, i) => p === '*' || p.toLowerCase() === segments[i].toLowerCase())
+  );
 }

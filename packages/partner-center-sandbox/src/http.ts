@@ -66,7 +66,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, root =
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : root;
+  const field = issue.path.length
+    ? issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '')
+    : root;
   const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
   throw badRequest(field, missing ? 'is required' : `is invalid: ${issue.message.replace(/^Invalid input: /, '')}`);
 }
@@ -82,7 +87,10 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Enum values are case-insensitive on input (`Monthly` accepted). */
 export function looseEnum<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.preprocess((v) => (typeof v === 'string' ? values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v : v), z.enum(values));
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? (values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v) : v),
+    z.enum(values),
+  );
 }
 
 export function requireQuery(url: URL, name: string): string {
@@ -112,10 +120,24 @@ export function writeJson(res: ServerResponse, response: ApiResponse, extraHeade
 }
 
 /** A Partner Center link (URIs relative to /v1). */
-export function link(uri: string, method = 'GET', headers: Array<{ key: string; value: string }> = []): { uri: string; method: string; headers: Array<{ key: string; value: string }> } {
+export function link(
+  uri: string,
+  method = 'GET',
+  headers: Array<{ key: string; value: string }> = [],
+): { uri: string; method: string; headers: Array<{ key: string; value: string }> } {
   return { uri, method, headers };
 }
 
-export function collection(items: unknown[], self: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { totalCount: items.length, items, links: { self: link(self) }, attributes: { objectType: 'Collection' }, ...extra };
+export function collection(
+  items: unknown[],
+  self: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    totalCount: items.length,
+    items,
+    links: { self: link(self) },
+    attributes: { objectType: 'Collection' },
+    ...extra,
+  };
 }

@@ -75,10 +75,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { tenantId: apps[0].tenantId, name: 'Contoso Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
     { tenantId: apps[1].tenantId, name: 'Fabrikam Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
   ];
-  const customerIds: Record<string, string[]> = Object.fromEntries(partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]));
+  const customerIds: Record<string, string[]> = Object.fromEntries(
+    partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]),
+  );
   // Read before anything listens, so a bad data file fails fast without leaking servers.
   const snapshot = config.dataFile ? readSnapshot(config.dataFile) : undefined;
-  const authority = await startAuthority({ port: config.authorityPort, apps, random, policy: {
+  const authority = await startAuthority({
+    port: config.authorityPort,
+    apps,
+    random,
+    policy: {
       singleUseRefreshTokens: config.singleUseRefreshTokens,
       mfaClaim: config.mfaClaim,
       legacyAudience: config.legacyAudience,
@@ -92,11 +98,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     checkoutMs: 50,
     reconLineMs: 0,
   };
-  const initialPolicy: ApiPolicy = { repeatedCheckout: config.repeatedCheckout, requestIdReplay: config.requestIdReplay };
-  const runtime: SandboxRuntime = { world: createWorld(config.seed, partners, customerIds), clock: createClock(), delays: { ...initialDelays }, policy: { ...initialPolicy } };
+  const initialPolicy: ApiPolicy = {
+    repeatedCheckout: config.repeatedCheckout,
+    requestIdReplay: config.requestIdReplay,
+  };
+  const runtime: SandboxRuntime = {
+    world: createWorld(config.seed, partners, customerIds),
+    clock: createClock(),
+    delays: { ...initialDelays },
+    policy: { ...initialPolicy },
+  };
   const dataFile = config.dataFile;
   const save = dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined;
-  const deps: ServerDeps = { runtime, authority, faults: createFaults(), throttle: createThrottle(), partners, customerIds, initialDelays, initialPolicy, onChange: save };
+  const deps: ServerDeps = {
+    runtime,
+    authority,
+    faults: createFaults(),
+    throttle: createThrottle(),
+    partners,
+    customerIds,
+    initialDelays,
+    initialPolicy,
+    onChange: save,
+  };
   resetWorld(deps, snapshot?.seed ?? config.seed);
   if (snapshot) {
     restoreWorld(runtime.world, snapshot);

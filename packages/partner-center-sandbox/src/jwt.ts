@@ -3,7 +3,14 @@ import { createPrivateKey, createPublicKey, sign, verify, constants, type KeyObj
 /** Compact JWS (RS256 / PS256) encoding and checking, enough for the sandbox authority's own tokens
  * and for the client assertions msal-node signs with a certificate. */
 
-export type JwtHeader = { alg: string; typ?: string; kid?: string; x5t?: string; 'x5t#S256'?: string; x5c?: string | string[] };
+export type JwtHeader = {
+  alg: string;
+  typ?: string;
+  kid?: string;
+  x5t?: string;
+  'x5t#S256'?: string;
+  x5c?: string | string[];
+};
 export type JwtClaims = Record<string, unknown>;
 
 export interface DecodedJwt {
@@ -29,7 +36,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const header: unknown = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     if (!isRecord(header) || typeof header.alg !== 'string' || !isRecord(claims)) return undefined;
-    return { header: header as JwtHeader, claims, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
+    return {
+      header: header as JwtHeader,
+      claims,
+      signingInput: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2], 'base64url'),
+    };
   } catch {
     return undefined;
   }
@@ -41,7 +53,12 @@ export function hasValidSignature(jwt: DecodedJwt, publicKey: KeyObject | string
   const data = Buffer.from(jwt.signingInput);
   if (jwt.header.alg === 'RS256') return verify('sha256', data, key, jwt.signature);
   if (jwt.header.alg === 'PS256') {
-    return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, jwt.signature);
+    return verify(
+      'sha256',
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+      jwt.signature,
+    );
   }
   return false;
 }

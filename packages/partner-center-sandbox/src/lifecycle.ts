@@ -46,7 +46,9 @@ function completeOrder(world: World, order: Order, delays: Delays): void {
       isTrial: sku?.isTrial ?? false,
       createdAt: order.completesAt,
       termStart,
-      commitmentEnd: line.customTermEndDate ? Date.parse(line.customTermEndDate.slice(0, 10)) : termEndOf(termStart, line.termDuration),
+      commitmentEnd: line.customTermEndDate
+        ? Date.parse(line.customTermEndDate.slice(0, 10))
+        : termEndOf(termStart, line.termDuration),
       cancellationAllowedUntil: termStart + CANCELLATION_WINDOW_MS,
       refundableBatches: [{ quantity: line.quantity, allowedUntil: termStart + CANCELLATION_WINDOW_MS }],
       promotionId: line.promotionId,
@@ -173,7 +175,14 @@ function chargeCycles(world: World, s: Subscription, until: number): void {
   if (cycleMonths === undefined) return;
   const start = new Date(s.termStart);
   for (let cycle = (s.cyclesBilled ?? 0) + 1; cycle * cycleMonths < TERM_MONTHS[s.termDuration]; cycle += 1) {
-    const due = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + cycle * cycleMonths, start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds());
+    const due = Date.UTC(
+      start.getUTCFullYear(),
+      start.getUTCMonth() + cycle * cycleMonths,
+      start.getUTCDate(),
+      start.getUTCHours(),
+      start.getUTCMinutes(),
+      start.getUTCSeconds(),
+    );
     if (due > until || due > s.commitmentEnd) return;
     recordCharge(world, s, 'cycleCharge', s.quantity, due);
     s.cyclesBilled = cycle;

@@ -9,7 +9,8 @@ export function pageSize(ctx: RequestContext, fallback: number, max: number): nu
   const raw = queryValue(ctx.url, 'size');
   if (raw === undefined) return fallback;
   const size = Number(raw);
-  if (!Number.isInteger(size) || size < 1 || size > max) throw badRequest('size', `must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(size) || size < 1 || size > max)
+    throw badRequest('size', `must be a whole number from 1 to ${max}`);
   return size;
 }
 
@@ -32,7 +33,13 @@ function decodeToken(token: string, scope: string): Continuation {
 }
 
 /** One seek page of `items` (at most `maxSize`, the default too): the first from the query, later ones from `MS-ContinuationToken` + `seekOperation=Next`. */
-export function seekPage(ctx: RequestContext, maxSize: number, items: unknown[], scope: string, nextUri: (size: number) => string): ApiResponse {
+export function seekPage(
+  ctx: RequestContext,
+  maxSize: number,
+  items: unknown[],
+  scope: string,
+  nextUri: (size: number) => string,
+): ApiResponse {
   const size = pageSize(ctx, maxSize, maxSize);
   const seek = queryValue(ctx.url, 'seekOperation');
   let offset = 0;
@@ -52,7 +59,9 @@ export function seekPage(ctx: RequestContext, maxSize: number, items: unknown[],
       items: page,
       links: {
         self: link(ctx.url.pathname.replace(/^\/v1/i, '') + ctx.url.search),
-        ...(continuationToken ? { next: link(nextUri(size), 'GET', [{ key: 'MS-ContinuationToken', value: continuationToken }]) } : {}),
+        ...(continuationToken
+          ? { next: link(nextUri(size), 'GET', [{ key: 'MS-ContinuationToken', value: continuationToken }]) }
+          : {}),
       },
       ...(continuationToken ? { continuationToken } : {}),
       attributes: { objectType: 'Collection' },

@@ -47,7 +47,10 @@ export function saveWorld(file: string, world: World, clockOffsetMs: number): vo
 export function readSnapshot(file: string): Snapshot | undefined {
   if (!existsSync(file)) return undefined;
   const parsed = snapshotSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`The sandbox data file ${file} is not a sandbox snapshot (version 1); delete it or choose another --data-file.`);
+  if (!parsed.success)
+    throw new Error(
+      `The sandbox data file ${file} is not a sandbox snapshot (version 1); delete it or choose another --data-file.`,
+    );
   return parsed.data;
 }
 

@@ -39,7 +39,10 @@ interface CompiledRoute {
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
 
 export function compileRoutes(routes: Route[]): (method: string, path: string) => RouteMatch {
-  const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.template.split('/').filter(Boolean) }));
+  const compiled: CompiledRoute[] = routes.map((route) => ({
+    route,
+    segments: route.template.split('/').filter(Boolean),
+  }));
   return (method, path) => {
     const segments = path.split('/').filter(Boolean).map(safeDecode);
     let pathMatched = false;

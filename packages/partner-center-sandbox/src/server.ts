@@ -4,7 +4,19 @@ import type { TokenAuthority } from './authority';
 import { recordCharge, seedInvoices } from './billing';
 import { catalogItemId } from './catalog';
 import { sleep } from './clock';
-import { advanceSchema, apiPolicySchema, authorityPolicySchema, type ApiPolicy, chargeSchema, delaysSchema, mintTokenSchema, provisioningSchema, resetSchema, rotateSchema, throttlingSchema } from './control';
+import {
+  advanceSchema,
+  apiPolicySchema,
+  authorityPolicySchema,
+  type ApiPolicy,
+  chargeSchema,
+  delaysSchema,
+  mintTokenSchema,
+  provisioningSchema,
+  resetSchema,
+  rotateSchema,
+  throttlingSchema,
+} from './control';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
@@ -23,7 +35,14 @@ import type { Throttle } from './throttle';
  * faults → bearer check → throttling → MS-RequestId replay → route; nothing a client sends can
  * crash it (unexpected errors become a 500 PartnerFD body). */
 
-const matchRoute = compileRoutes([...customerRoutes, ...catalogRoutes, ...cartRoutes, ...orderRoutes, ...subscriptionRoutes, ...billingRoutes]);
+const matchRoute = compileRoutes([
+  ...customerRoutes,
+  ...catalogRoutes,
+  ...cartRoutes,
+  ...orderRoutes,
+  ...subscriptionRoutes,
+  ...billingRoutes,
+]);
 
 export interface ServerDeps {
   runtime: SandboxRuntime;
@@ -73,7 +92,8 @@ export function createApiServer(deps: ServerDeps): Server {
       'X-Locale': header(req.headers, 'x-locale') ?? 'en-US',
     };
     // `Date` on the sandbox clock, as Partner Center's own clock stamps its responses and resources.
-    const respond = (response: ApiResponse) => writeJson(res, response, { ...echo, Date: new Date(deps.runtime.clock.now()).toUTCString() });
+    const respond = (response: ApiResponse) =>
+      writeJson(res, response, { ...echo, Date: new Date(deps.runtime.clock.now()).toUTCString() });
     try {
       if (url.pathname.startsWith('/_sandbox/')) {
         const rawBody = await readRawBody(req);
@@ -83,7 +103,8 @@ export function createApiServer(deps: ServerDeps): Server {
       settle(runtime.world, runtime.clock.now(), runtime.delays);
       const match = matchRoute(method, url.pathname);
       if (!match) throw new ApiError(404, 0, `The resource ${url.pathname} was not found.`);
-      if ('methodNotAllowed' in match) throw new ApiError(405, 0, `The method ${method} is not allowed on ${url.pathname}.`);
+      if ('methodNotAllowed' in match)
+        throw new ApiError(405, 0, `The method ${method} is not allowed on ${url.pathname}.`);
       const counterKey = `${method} ${match.route.template}`;
       runtime.world.counters.requests[counterKey] = (runtime.world.counters.requests[counterKey] ?? 0) + 1;
 
@@ -96,7 +117,8 @@ export function createApiServer(deps: ServerDeps): Server {
       if (fault?.kind === 'status') {
         const status = fault.status ?? 500;
         const code = typeof fault.code === 'number' ? fault.code : Number(fault.code ?? 0) || 0;
-        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
         throw new ApiError(status, code, fault.description ?? `Injected fault ${fault.id}.`, headers);
       }
       if (fault?.kind === 'throttle') {
@@ -110,16 +132,25 @@ export function createApiServer(deps: ServerDeps): Server {
       const now = runtime.clock.now();
       if (match.route.throttled) {
         const wait = deps.throttle.take(partner.tenantId, match.params.customerId?.toLowerCase(), now);
-        if (wait !== undefined) return respond({ status: 429, body: throttledBody(wait), headers: { 'Retry-After': String(wait) } });
+        if (wait !== undefined)
+          return respond({ status: 429, body: throttledBody(wait), headers: { 'Retry-After': String(wait) } });
       }
-      const replayKey = runtime.policy.requestIdReplay && method !== 'GET' && header(req.headers, 'ms-requestid') ? `${partner.tenantId}|${requestId}|${method} ${url.pathname.toLowerCase()}` : undefined;
+      const replayKey =
+        runtime.policy.requestIdReplay && method !== 'GET' && header(req.headers, 'ms-requestid')
+          ? `${partner.tenantId}|${requestId}|${method} ${url.pathname.toLowerCase()}`
+          : undefined;
       const replayed = replayKey ? replay.get(replayKey) : undefined;
       let response: ApiResponse;
       if (replayed && now - replayed.at < REPLAY_WINDOW_MS) {
         runtime.world.counters.replayedRequests += 1;
         response = replayed.response;
       } else {
-        const ctx: ApiContext = { ...requestContext(method, url, req, rawBody, match.params, now), runtime, partner, token };
+        const ctx: ApiContext = {
+          ...requestContext(method, url, req, rawBody, match.params, now),
+          runtime,
+          partner,
+          token,
+        };
         response = await match.route.handle(ctx);
         if (replayKey && response.status < 300) remember(replay, replayKey, { at: now, response });
         deps.onChange?.();
@@ -136,7 +167,10 @@ export function createApiServer(deps: ServerDeps): Server {
         if (error.status >= 400 && error.status < 500) deps.onChange?.();
         return respond({ status: error.status, body: error.body(), headers: error.headers });
       }
-      respond({ status: 500, body: { code: 0, description: 'An unexpected error occurred in the sandbox.', data: [], source: 'PartnerFD' } });
+      respond({
+        status: 500,
+        body: { code: 0, description: 'An unexpected error occurred in the sandbox.', data: [], source: 'PartnerFD' },
+      });
     }
   };
 
@@ -155,7 +189,14 @@ function remember(replay: Map<string, ReplayEntry>, key: string, entry: ReplayEn
   replay.set(key, entry);
 }
 
-function requestContext(method: string, url: URL, req: IncomingMessage, rawBody: string, params: Record<string, string>, now: number): RequestContext {
+function requestContext(
+  method: string,
+  url: URL,
+  req: IncomingMessage,
+  rawBody: string,
+  params: Record<string, string>,
+  now: number,
+): RequestContext {
   return { method, path: url.pathname, url, headers: req.headers, rawBody, params, now };
 }
 
@@ -175,20 +216,40 @@ function authenticate(deps: ServerDeps, req: IncomingMessage, appUserOnly: boole
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_request');
   const check = deps.authority.verify(match[1]);
-  if (!check.ok) throw unauthorized(check.description, 'invalid_token', check.reason === 'retired-audience' ? RETIRED_AUDIENCE_CODE : 0);
+  if (!check.ok)
+    throw unauthorized(
+      check.description,
+      'invalid_token',
+      check.reason === 'retired-audience' ? RETIRED_AUDIENCE_CODE : 0,
+    );
   const claims = check.claims;
-  if (!deps.partners.some((p) => p.tenantId === claims.tid)) throw unauthorized('The token tenant is not a Partner Center partner tenant.');
+  if (!deps.partners.some((p) => p.tenantId === claims.tid))
+    throw unauthorized('The token tenant is not a Partner Center partner tenant.');
   // Enforced for every App+User call since April 2026; App-only tokens are not subject to it.
   if (claims.idtyp === 'user' && !claims.amr?.includes('mfa')) {
-    throw unauthorized('MFA required: the App+User token has no mfa claim in amr. Sign in with multi-factor authentication.', 'invalid_token', MFA_REQUIRED_CODE);
+    throw unauthorized(
+      'MFA required: the App+User token has no mfa claim in amr. Sign in with multi-factor authentication.',
+      'invalid_token',
+      MFA_REQUIRED_CODE,
+    );
   }
   if (appUserOnly && claims.idtyp !== 'user') {
-    throw new ApiError(403, 0, 'This operation requires an App+User (delegated) token; App-only tokens are not accepted.');
+    throw new ApiError(
+      403,
+      0,
+      'This operation requires an App+User (delegated) token; App-only tokens are not accepted.',
+    );
   }
   return claims;
 }
 
-function control(deps: ServerDeps, method: string, url: URL, rawBody: string, replay: Map<string, ReplayEntry>): ApiResponse {
+function control(
+  deps: ServerDeps,
+  method: string,
+  url: URL,
+  rawBody: string,
+  replay: Map<string, ReplayEntry>,
+): ApiResponse {
   const { runtime } = deps;
   const body = () => (rawBody.trim() === '' ? {} : jsonBody(rawBody));
   const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
@@ -212,7 +273,8 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
     }
     case 'PUT /_sandbox/delays': {
       const changes = parseWith(delaysSchema, body());
-      for (const [key, value] of Object.entries(changes)) if (value !== undefined) runtime.delays[key as keyof Delays] = value;
+      for (const [key, value] of Object.entries(changes))
+        if (value !== undefined) runtime.delays[key as keyof Delays] = value;
       return { status: 200, body: runtime.delays };
     }
     case 'POST /_sandbox/faults':
@@ -233,7 +295,8 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
     case 'POST /_sandbox/catalog/rotate-availability': {
       const { productId, skuId, availabilityId } = parseWith(rotateSchema, body());
       const availability = runtime.world.catalog.findAvailability(productId, skuId, availabilityId);
-      if (!availability) throw new ApiError(404, 400019, `Availability ${productId}:${skuId}:${availabilityId} was not found.`);
+      if (!availability)
+        throw new ApiError(404, 400019, `Availability ${productId}:${skuId}:${availabilityId} was not found.`);
       const oldCatalogItemId = catalogItemId(availability);
       runtime.world.catalog.rotate(productId, skuId, availabilityId);
       deps.onChange?.();
@@ -247,31 +310,51 @@ function control(deps: ServerDeps, method: string, url: URL, rawBody: string, re
       const subscription = runtime.world.subscriptions.get(charge.subscriptionId.toLowerCase());
       if (!subscription) throw new ApiError(404, 800002, `Subscription ${charge.subscriptionId} was not found.`);
       const billedTo = charge.customerId?.toLowerCase() ?? subscription.customerId;
-      if (!runtime.world.customers.has(billedTo)) throw new ApiError(404, 600001, `Customer ${charge.customerId} was not found.`);
-      recordCharge(runtime.world, { ...subscription, customerId: billedTo }, charge.chargeType, charge.quantity, runtime.clock.now());
+      if (!runtime.world.customers.has(billedTo))
+        throw new ApiError(404, 600001, `Customer ${charge.customerId} was not found.`);
+      recordCharge(
+        runtime.world,
+        { ...subscription, customerId: billedTo },
+        charge.chargeType,
+        charge.quantity,
+        runtime.clock.now(),
+      );
       deps.onChange?.();
       return { status: 201, body: { subscriptionId: subscription.id, customerId: billedTo } };
     }
     case 'PUT /_sandbox/authority': {
       const changes = parseWith(authorityPolicySchema, body());
-      Object.assign(deps.authority.policy, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+      Object.assign(
+        deps.authority.policy,
+        Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+      );
       return { status: 200, body: deps.authority.policy };
     }
     case 'PUT /_sandbox/api-policy': {
       const changes = parseWith(apiPolicySchema, body());
-      Object.assign(runtime.policy, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+      Object.assign(
+        runtime.policy,
+        Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+      );
       return { status: 200, body: runtime.policy };
     }
     case 'POST /_sandbox/tokens': {
       const options = parseWith(mintTokenSchema, body());
-      return { status: 200, body: { accessToken: deps.authority.mint({ ...options, tenantId: options.tenantId ?? deps.partners[0].tenantId }) } };
+      return {
+        status: 200,
+        body: {
+          accessToken: deps.authority.mint({ ...options, tenantId: options.tenantId ?? deps.partners[0].tenantId }),
+        },
+      };
     }
   }
   const dropped = /^DELETE \/_sandbox\/billing\/charges\/([^/]+)$/.exec(route);
   if (dropped) {
     const subscriptionId = decodeURIComponent(dropped[1]).toLowerCase();
     const before = runtime.world.recon.length;
-    runtime.world.recon = runtime.world.recon.filter((line) => String(line.item.subscriptionId).toLowerCase() !== subscriptionId);
+    runtime.world.recon = runtime.world.recon.filter(
+      (line) => String(line.item.subscriptionId).toLowerCase() !== subscriptionId,
+    );
     deps.onChange?.();
     return { status: 200, body: { removed: before - runtime.world.recon.length } };
   }

@@ -51,7 +51,10 @@ export interface Cart {
   lines: CartLine[];
   partnerOnRecordAttestationAccepted?: boolean;
   /** The first successful checkout's result, replayed by later checkouts (idempotent per cart). */
-  checkoutResult?: { orderIds: string[]; orderErrors: Array<{ orderGroupId: string; code: number; description: string }> };
+  checkoutResult?: {
+    orderIds: string[];
+    orderErrors: Array<{ orderGroupId: string; code: number; description: string }>;
+  };
   checkoutInFlight: boolean;
 }
 

@@ -97,7 +97,10 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   async function customerFacts(customerId: string): Promise<CustomerFacts> {
     if (customerId === '') return { subscriptions: [], orders: [] };
     try {
-      const [subscriptions, orders] = await Promise.all([pc.listSubscriptions(customerId, reading()), pc.listOrders(customerId, reading())]);
+      const [subscriptions, orders] = await Promise.all([
+        pc.listSubscriptions(customerId, reading()),
+        pc.listOrders(customerId, reading()),
+      ]);
       return { subscriptions, orders };
     } catch (err) {
       if (isPartnerCenterError(err) && err.kind === 'not-found') return { subscriptions: [], orders: [] };
@@ -109,7 +112,11 @@ export function createBillingActivities(deps: BillingActivityDeps) {
    * Folds the pages from `from` on (else from the first) into the tally, heartbeating after each page
    * the progress and the checkpoint to resume from.
    */
-  async function readPages(input: ReconcileInput, progress: ReconcileProgress, from: ResumePoint | undefined): Promise<LinesRead> {
+  async function readPages(
+    input: ReconcileInput,
+    progress: ReconcileProgress,
+    from: ResumePoint | undefined,
+  ): Promise<LinesRead> {
     const query = { currencyCode: input.currency, period: input.period, size: pageSize };
     const tally = from?.tally ?? createTally();
     let next: SeekCursor | undefined = from?.checkpoint.next;
@@ -143,7 +150,11 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   async function readLines(input: ReconcileInput, progress: ReconcileProgress): Promise<LinesRead> {
     const from = resumePoint(activityInfo().heartbeatDetails);
     if (from === undefined) return readPages(input, progress, undefined);
-    log.info('Resuming the reconciliation read', { pages: from.checkpoint.pages, lines: from.tally.lines, done: from.checkpoint.next === undefined });
+    log.info('Resuming the reconciliation read', {
+      pages: from.checkpoint.pages,
+      lines: from.tally.lines,
+      done: from.checkpoint.next === undefined,
+    });
     try {
       return await readPages(input, progress, from);
     } catch (err) {
@@ -151,7 +162,10 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       // read means reading again from the first page, not failing the reconciliation.
       const refused = isPartnerCenterError(err) && (err.kind === 'business' || err.kind === 'not-found');
       if (!refused || progress.pages !== from.checkpoint.pages) throw err;
-      log.warn('Partner Center refused the saved continuation; reading from the first page again', { status: err.status, code: err.code });
+      log.warn('Partner Center refused the saved continuation; reading from the first page again', {
+        status: err.status,
+        code: err.code,
+      });
       return readPages(input, progress, undefined);
     }
   }
@@ -175,10 +189,19 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * page, kept in the checkpoint), the one that stamped the orders; the workflow's `asOf` without one.
      */
     async reconcileUnbilledCharges(input: ReconcileInput): Promise<ReconcileReport> {
-      const progress: ReconcileProgress = { phase: 'reading-lines', lines: 0, pages: 0, customers: 0, customersMatched: 0 };
+      const progress: ReconcileProgress = {
+        phase: 'reading-lines',
+        lines: 0,
+        pages: 0,
+        customers: 0,
+        customersMatched: 0,
+      };
       try {
         const { tally, serverTime } = await readLines(input, progress);
-        const clock: BillingClock = { now: serverTime ?? input.asOf, delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS };
+        const clock: BillingClock = {
+          now: serverTime ?? input.asOf,
+          delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
+        };
 
         const billedByCustomer = new Map<string, BilledSubscription[]>();
         for (const billed of tally.bySubscription.values()) {
@@ -192,7 +215,15 @@ export function createBillingActivities(deps: BillingActivityDeps) {
 
         const matches: CustomerMatch[] = [];
         const match = async (customerId: string) => {
-          matches.push(matchCustomer(customerId, billedByCustomer.get(customerId) ?? [], await customerFacts(customerId), input, clock));
+          matches.push(
+            matchCustomer(
+              customerId,
+              billedByCustomer.get(customerId) ?? [],
+              await customerFacts(customerId),
+              input,
+              clock,
+            ),
+          );
           billedByCustomer.delete(customerId);
           progress.customersMatched += 1;
           heartbeat({ ...progress });
@@ -222,10 +253,20 @@ export function createBillingActivities(deps: BillingActivityDeps) {
 }
 
 /** Where the checkpoint after `pages` pages fits the budget: the next page and the totals so far; else undefined. */
-function checkpointOf(tally: BillingTally, next: SeekCursor | undefined, pages: number, serverTime: string | undefined): ReconcileCheckpoint | undefined {
+function checkpointOf(
+  tally: BillingTally,
+  next: SeekCursor | undefined,
+  pages: number,
+  serverTime: string | undefined,
+): ReconcileCheckpoint | undefined {
   const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
   if (compressed.length > CHECKPOINT_BUDGET_BYTES) return undefined;
-  return { ...(next !== undefined ? { next } : {}), pages, tally: compressed, ...(serverTime !== undefined ? { serverTime } : {}) };
+  return {
+    ...(next !== undefined ? { next } : {}),
+    pages,
+    tally: compressed,
+    ...(serverTime !== undefined ? { serverTime } : {}),
+  };
 }
 
 /** The checkpoint a previous attempt heartbeated, if any and readable (details of another version start over). */
@@ -233,7 +274,9 @@ function resumePoint(details: unknown): ResumePoint | undefined {
   const checkpoint = ReconcileProgressSchema.safeParse(details).data?.resumeFrom;
   if (checkpoint === undefined) return undefined;
   try {
-    const snapshot = BillingTallySnapshotSchema.safeParse(JSON.parse(gunzipSync(Buffer.from(checkpoint.tally, 'base64')).toString('utf8')));
+    const snapshot = BillingTallySnapshotSchema.safeParse(
+      JSON.parse(gunzipSync(Buffer.from(checkpoint.tally, 'base64')).toString('utf8')),
+    );
     return snapshot.success ? { checkpoint, tally: restoreTally(snapshot.data) } : undefined;
   } catch {
     return undefined;

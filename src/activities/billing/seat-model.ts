@@ -58,7 +58,17 @@ export type ChargeLine = Pick<
 >;
 export type SubscriptionFacts = Pick<
   Subscription,
-  'id' | 'orderId' | 'offerId' | 'offerName' | 'quantity' | 'status' | 'creationDate' | 'effectiveStartDate' | 'termDuration' | 'billingCycle' | 'refundableQuantity'
+  | 'id'
+  | 'orderId'
+  | 'offerId'
+  | 'offerName'
+  | 'quantity'
+  | 'status'
+  | 'creationDate'
+  | 'effectiveStartDate'
+  | 'termDuration'
+  | 'billingCycle'
+  | 'refundableQuantity'
 >;
 export type OrderFacts = Pick<Order, 'id' | 'currencyCode' | 'lineItems'>;
 export interface CustomerFacts {
@@ -80,11 +90,21 @@ export function createTally(): BillingTally {
 
 /** The tally as plain data (a checkpoint to resume from); `restoreTally` turns it back. */
 export function snapshotTally(tally: BillingTally): BillingTallySnapshot {
-  return { lines: tally.lines, amount: tally.amount, chargeTypes: tally.chargeTypes, bySubscription: [...tally.bySubscription] };
+  return {
+    lines: tally.lines,
+    amount: tally.amount,
+    chargeTypes: tally.chargeTypes,
+    bySubscription: [...tally.bySubscription],
+  };
 }
 
 export function restoreTally(snapshot: BillingTallySnapshot): BillingTally {
-  return { lines: snapshot.lines, amount: snapshot.amount, chargeTypes: snapshot.chargeTypes, bySubscription: new Map(snapshot.bySubscription) };
+  return {
+    lines: snapshot.lines,
+    amount: snapshot.amount,
+    chargeTypes: snapshot.chargeTypes,
+    bySubscription: new Map(snapshot.bySubscription),
+  };
 }
 
 /** Seats a line adds (+) or credits (−) under the seat model; 0 for money-only charge types. */
@@ -143,22 +163,30 @@ export function billedSeats(b: Pick<BilledSubscription, 'billedOn' | 'changes'>)
 }
 
 function offerName(line: ChargeLine): string | undefined {
-  if (line.productName && line.skuName && line.skuName !== line.productName) return `${line.productName} (${line.skuName})`;
+  if (line.productName && line.skuName && line.skuName !== line.productName)
+    return `${line.productName} (${line.skuName})`;
   return line.skuName ?? line.productName;
 }
-
 
 /**
  * The first billing anniversary inside the subscription's term that falls in [from, to) (epoch ms), as
  * a date: a term billed in several cycles (e.g. one year billed monthly) has a `cycleCharge` due then.
  */
-export function cycleChargeDue(s: Pick<SubscriptionFacts, 'effectiveStartDate' | 'termDuration' | 'billingCycle'>, from: number, to: number): string | undefined {
+export function cycleChargeDue(
+  s: Pick<SubscriptionFacts, 'effectiveStartDate' | 'termDuration' | 'billingCycle'>,
+  from: number,
+  to: number,
+): string | undefined {
   const termMonths = MONTHS[s.termDuration ?? ''];
   const cycleMonths = MONTHS[s.billingCycle ?? ''];
   const termStart = new Date(Date.parse(s.effectiveStartDate ?? ''));
   if (termMonths === undefined || cycleMonths === undefined || Number.isNaN(termStart.getTime())) return undefined;
   for (let cycle = 1; cycle * cycleMonths < termMonths; cycle += 1) {
-    const due = Date.UTC(termStart.getUTCFullYear(), termStart.getUTCMonth() + cycle * cycleMonths, termStart.getUTCDate());
+    const due = Date.UTC(
+      termStart.getUTCFullYear(),
+      termStart.getUTCMonth() + cycle * cycleMonths,
+      termStart.getUTCDate(),
+    );
     if (due >= to) return undefined;
     if (due >= from) return new Date(due).toISOString().slice(0, 10);
   }
@@ -197,7 +225,8 @@ export function matchCustomer(
   const start = Date.parse(period.periodStart);
   const end = Date.parse(period.periodEnd);
   /** Cycle charges are due only for anniversaries already passed. */
-  const cycleDue = (s: SubscriptionFacts) => (RECURRING_STATUSES.has(s.status) ? cycleChargeDue(s, start, Math.min(end, Date.parse(period.asOf))) : undefined);
+  const cycleDue = (s: SubscriptionFacts) =>
+    RECURRING_STATUSES.has(s.status) ? cycleChargeDue(s, start, Math.min(end, Date.parse(period.asOf))) : undefined;
   const inPeriod = (date: string | undefined) => {
     const at = date === undefined ? NaN : Date.parse(date);
     return at >= start && at < end;
@@ -207,13 +236,20 @@ export function matchCustomer(
   const termMovedOn = (s: SubscriptionFacts) => Date.parse(s.effectiveStartDate ?? '') >= end;
   const subscriptions = new Map(facts.subscriptions.map((s) => [s.id.toLowerCase(), s]));
   const orders = new Map(facts.orders.map((o) => [o.id.toLowerCase(), o]));
-  const match: CustomerMatch = { unexpectedCharges: [], missingCharges: [], quantityMismatches: [], unverified: [], matched: 0 };
+  const match: CustomerMatch = {
+    unexpectedCharges: [],
+    missingCharges: [],
+    quantityMismatches: [],
+    unverified: [],
+    matched: 0,
+  };
   const now = Date.parse(clock.now);
   /**
    * Within the billing delay: Partner Center may not have billed it yet. No delay means none at all, also
    * for a change stamped within the second before `now` (an HTTP Date has whole seconds).
    */
-  const notBilledYet = (at: string | undefined): at is string => at !== undefined && clock.delayHours > 0 && now - Date.parse(at) < clock.delayHours * HOUR_MS;
+  const notBilledYet = (at: string | undefined): at is string =>
+    at !== undefined && clock.delayHours > 0 && now - Date.parse(at) < clock.delayHours * HOUR_MS;
   const waiting = (what: string, at: string) =>
     `${what} ${new Date(Date.parse(at)).toISOString().slice(0, 16).replace('T', ' ')} UTC, within the ${clock.delayHours}-hour billing delay: not billed yet`;
 
@@ -221,12 +257,24 @@ export function matchCustomer(
     const s = subscriptions.get(b.subscriptionId);
     const chargeTypes = Object.keys(b.charges);
     const seats = billedSeats(b);
-    const finding = { customerId, ...(b.customerName !== undefined ? { customerName: b.customerName } : {}), chargeTypes, billedQuantity: seats, billedAmount: b.amount };
-    const ids = { subscriptionId: s?.id ?? b.subscriptionId, ...(b.orderId ?? s?.orderId ? { orderId: b.orderId ?? s?.orderId } : {}) };
+    const finding = {
+      customerId,
+      ...(b.customerName !== undefined ? { customerName: b.customerName } : {}),
+      chargeTypes,
+      billedQuantity: seats,
+      billedAmount: b.amount,
+    };
+    const ids = {
+      subscriptionId: s?.id ?? b.subscriptionId,
+      ...((b.orderId ?? s?.orderId) ? { orderId: b.orderId ?? s?.orderId } : {}),
+    };
     const offer = b.offer ?? s?.offerName ?? s?.offerId;
     const described = { ...finding, ...ids, ...(offer !== undefined ? { offer } : {}) };
     if (s === undefined) {
-      const reason = b.subscriptionId === '' ? 'the charge names no subscription' : `the customer has no subscription ${b.subscriptionId}`;
+      const reason =
+        b.subscriptionId === ''
+          ? 'the charge names no subscription'
+          : `the customer has no subscription ${b.subscriptionId}`;
       match.unexpectedCharges.push({ ...described, expectedQuantity: 0, expectedAmount: 0, reason });
       continue;
     }
@@ -234,7 +282,10 @@ export function matchCustomer(
     const started = termStartedInPeriod(s);
     const expected = s.status === 'deleted' ? 0 : s.quantity;
     if (termMovedOn(s) && !inPeriod(s.creationDate)) {
-      match.unverified.push({ ...described, reason: `renewed ${dateOf(s.effectiveStartDate)}, after the period: today's term and seats say nothing about it` });
+      match.unverified.push({
+        ...described,
+        reason: `renewed ${dateOf(s.effectiveStartDate)}, after the period: today's term and seats say nothing about it`,
+      });
       continue;
     }
     if (termCharges.length > 0 && !started) {
@@ -250,7 +301,12 @@ export function matchCustomer(
       const expectedCharge = expectedTermCharge(s);
       const termStart = termStartedAt(s);
       if (notBilledYet(termStart)) {
-        match.unverified.push({ ...described, chargeTypes: [expectedCharge], expectedQuantity: expected, reason: waiting(termEvent(expectedCharge), termStart) });
+        match.unverified.push({
+          ...described,
+          chargeTypes: [expectedCharge],
+          expectedQuantity: expected,
+          reason: waiting(termEvent(expectedCharge), termStart),
+        });
         continue;
       }
       match.missingCharges.push({
@@ -265,7 +321,12 @@ export function matchCustomer(
     const cycleStarted = started ? undefined : cycleDue(s);
     if (cycleStarted !== undefined && termCharges.length === 0 && b.charges.cycleCharge === undefined) {
       if (notBilledYet(cycleStarted)) {
-        match.unverified.push({ ...described, chargeTypes: ['cycleCharge'], expectedQuantity: expected, reason: waiting('billing cycle started', cycleStarted) });
+        match.unverified.push({
+          ...described,
+          chargeTypes: ['cycleCharge'],
+          expectedQuantity: expected,
+          reason: waiting('billing cycle started', cycleStarted),
+        });
         continue;
       }
       match.missingCharges.push({
@@ -281,7 +342,11 @@ export function matchCustomer(
     if (comparable && seats !== expected) {
       const changed = latestSeatChange(s);
       if (notBilledYet(changed)) {
-        match.unverified.push({ ...described, expectedQuantity: expected, reason: `charged for ${seats} seat(s) net, the subscription has ${expected}: ${waiting('seats changed', changed)}` });
+        match.unverified.push({
+          ...described,
+          expectedQuantity: expected,
+          reason: `charged for ${seats} seat(s) net, the subscription has ${expected}: ${waiting('seats changed', changed)}`,
+        });
         continue;
       }
       match.quantityMismatches.push({
@@ -311,7 +376,7 @@ export function matchCustomer(
       customerId,
       subscriptionId: s.id,
       ...(s.orderId !== undefined ? { orderId: s.orderId } : {}),
-      ...(s.offerName ?? s.offerId ? { offer: s.offerName ?? s.offerId } : {}),
+      ...((s.offerName ?? s.offerId) ? { offer: s.offerName ?? s.offerId } : {}),
       chargeTypes: [expectedCharge],
       expectedQuantity: s.quantity,
       billedQuantity: 0,
@@ -322,22 +387,34 @@ export function matchCustomer(
     if (order?.currencyCode !== undefined && order.currencyCode.toUpperCase() !== period.currency) continue;
     const due = started ? termStartedAt(s) : cycleStarted;
     if (notBilledYet(due)) {
-      match.unverified.push({ ...unbilled, reason: waiting(started ? termEvent(termCharge) : 'billing cycle started', due) });
+      match.unverified.push({
+        ...unbilled,
+        reason: waiting(started ? termEvent(termCharge) : 'billing cycle started', due),
+      });
       continue;
     }
     if (order === undefined) {
-      match.unverified.push({ ...unbilled, reason: `its order ${s.orderId ?? '(none named)'} is not listed yet, so its currency is unknown` });
+      match.unverified.push({
+        ...unbilled,
+        reason: `its order ${s.orderId ?? '(none named)'} is not listed yet, so its currency is unknown`,
+      });
       continue;
     }
     const pricing = order.lineItems.find((l) => l.subscriptionId?.toLowerCase() === s.id.toLowerCase())?.pricing;
     const unitPrice = pricing?.price ?? pricing?.discountedPrice ?? pricing?.listPrice;
     // The order's prices are those of the purchase: a guide for it and its cycles, not for a renewal.
     const expectedAmount =
-      expectedCharge === 'new' ? (pricing?.extendedPrice ?? priced(unitPrice, s.quantity).expectedAmount) : expectedCharge === 'cycleCharge' ? priced(unitPrice, s.quantity).expectedAmount : undefined;
+      expectedCharge === 'new'
+        ? (pricing?.extendedPrice ?? priced(unitPrice, s.quantity).expectedAmount)
+        : expectedCharge === 'cycleCharge'
+          ? priced(unitPrice, s.quantity).expectedAmount
+          : undefined;
     match.missingCharges.push({
       ...unbilled,
       ...(expectedAmount !== undefined ? { expectedAmount } : {}),
-      reason: started ? `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}` : `no charge for the billing cycle that started on ${cycleStarted}`,
+      reason: started
+        ? `no charge at all for a term that started ${dateOf(s.effectiveStartDate ?? s.creationDate)}`
+        : `no charge for the billing cycle that started on ${cycleStarted}`,
     });
   }
   return match;
@@ -354,7 +431,9 @@ function termEvent(charge: 'new' | 'renew'): string {
 
 /** When seats were last added: the latest refundable batch's deadline less the 168-hour window; else the term's start. */
 function latestSeatChange(s: SubscriptionFacts): string | undefined {
-  const added = (s.refundableQuantity?.details ?? []).map((d) => Date.parse(d.allowedUntilDateTime) - SEAT_REDUCTION_WINDOW_MS).filter((at) => !Number.isNaN(at));
+  const added = (s.refundableQuantity?.details ?? [])
+    .map((d) => Date.parse(d.allowedUntilDateTime) - SEAT_REDUCTION_WINDOW_MS)
+    .filter((at) => !Number.isNaN(at));
   return added.length > 0 ? new Date(Math.max(...added)).toISOString() : termStartedAt(s);
 }
 
@@ -374,8 +453,14 @@ function dateOf(timestamp: string | undefined): string {
 }
 
 /** The report: totals of every finding, the largest (by amount at stake) listed up to MAX_LISTED_FINDINGS per kind. */
-export function buildReport(input: ReconcileInput, tally: BillingTally, matches: readonly CustomerMatch[], customers: number): ReconcileReport {
-  const all = (kind: 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches' | 'unverified') => matches.flatMap((m) => m[kind]);
+export function buildReport(
+  input: ReconcileInput,
+  tally: BillingTally,
+  matches: readonly CustomerMatch[],
+  customers: number,
+): ReconcileReport {
+  const all = (kind: 'unexpectedCharges' | 'missingCharges' | 'quantityMismatches' | 'unverified') =>
+    matches.flatMap((m) => m[kind]);
   const listed = (findings: ReconcileFinding[]) => [...findings].sort(byAmountAtStake).slice(0, MAX_LISTED_FINDINGS);
   const unexpectedCharges = all('unexpectedCharges');
   const missingCharges = all('missingCharges');
@@ -393,7 +478,11 @@ export function buildReport(input: ReconcileInput, tally: BillingTally, matches:
     missingCharges: listed(missingCharges),
     quantityMismatches: listed(quantityMismatches),
     unverifiedCharges: listed(unverified),
-    totals: { unexpectedCharges: unexpectedCharges.length, missingCharges: missingCharges.length, quantityMismatches: quantityMismatches.length },
+    totals: {
+      unexpectedCharges: unexpectedCharges.length,
+      missingCharges: missingCharges.length,
+      quantityMismatches: quantityMismatches.length,
+    },
     customers,
     subscriptions: tally.bySubscription.size,
     unverified: unverified.length,

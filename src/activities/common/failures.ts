@@ -26,7 +26,12 @@ export function toActivityFailure(err: unknown, businessType: string): unknown {
     return ApplicationFailure.create({ type: UNAUTHORIZED, message: err.message, details, nonRetryable: true });
   }
   if (Number(err.code) === STALE_AVAILABILITY_CODE) {
-    return ApplicationFailure.create({ type: internalFailureTypes.staleAvailability, message: err.message, details, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: internalFailureTypes.staleAvailability,
+      message: err.message,
+      details,
+      nonRetryable: true,
+    });
   }
   if (err.retryable) {
     return ApplicationFailure.create({

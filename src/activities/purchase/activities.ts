@@ -60,7 +60,11 @@ const SETTLED_ORDER_STATUSES = new Set(['completed', 'partial_success']);
 export function createPurchaseActivities(deps: PurchaseActivityDeps) {
   const { partnerCenter: pc, catalog } = deps;
   /** Options for a call that changes something: stable MS-RequestId per logical call. */
-  const mutating = (call: string) => ({ requestId: stableRequestId(call), correlationId: runCorrelationId(), signal: cancellationSignal() });
+  const mutating = (call: string) => ({
+    requestId: stableRequestId(call),
+    correlationId: runCorrelationId(),
+    signal: cancellationSignal(),
+  });
   /** Options for a read: a fresh MS-RequestId per attempt, so a poll never gets a replayed answer. */
   const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
 
@@ -93,7 +97,10 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
     // The list lags behind the submission, so wait from whichever is later: this checkout being scheduled, or the
     // cart being ordered (Partner Center's clock, never later than ours) — a worker outage in between costs no patience.
     const orderedAt = Date.parse(cart.lastModifiedTimestamp ?? ''); // NaN when absent or unreadable
-    const waitingSince = Math.max(activityInfo().scheduledTimestampMs, Number.isNaN(orderedAt) ? 0 : Math.min(orderedAt, Date.now()));
+    const waitingSince = Math.max(
+      activityInfo().scheduledTimestampMs,
+      Number.isNaN(orderedAt) ? 0 : Math.min(orderedAt, Date.now()),
+    );
     const waited = Date.now() - waitingSince;
     if (match.missingGroups.length > 0 && waited < deps.settings.orderVisibilityDeadlineMs) {
       throw notYet(
@@ -109,7 +116,11 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         nonRetryable: true,
       });
     }
-    log.warn('Checkout answer lost; orders found in the order list', { cartId: input.cartId, orderIds: match.orders.map((o) => o.id), missingGroups: match.missingGroups });
+    log.warn('Checkout answer lost; orders found in the order list', {
+      cartId: input.cartId,
+      orderIds: match.orders.map((o) => o.id),
+      missingGroups: match.missingGroups,
+    });
     return {
       orders: match.orders.map(toOrderSummary),
       orderErrors: match.missingGroups.map((orderGroupId) => ({
@@ -126,7 +137,13 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
      * the other workflows and is in every recorded history, so it stays).
      */
     async getPurchaseSettings(): Promise<WorkerSettings> {
-      const { orderPollIntervalMs, orderPollMaxIntervalMs, orderVisibilityDeadlineMs, approvalTimeoutMs, subscriptionChangeDeadlineMs } = deps.settings;
+      const {
+        orderPollIntervalMs,
+        orderPollMaxIntervalMs,
+        orderVisibilityDeadlineMs,
+        approvalTimeoutMs,
+        subscriptionChangeDeadlineMs,
+      } = deps.settings;
       return {
         orderPollIntervalMs,
         ...(orderPollMaxIntervalMs !== undefined ? { orderPollMaxIntervalMs } : {}),
@@ -152,7 +169,10 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             nonRetryable: true,
           });
         }
-        if (offer.term.duration !== item.termDuration || (offer.term.billingCycle !== undefined && offer.term.billingCycle !== item.billingCycle)) {
+        if (
+          offer.term.duration !== item.termDuration ||
+          (offer.term.billingCycle !== undefined && offer.term.billingCycle !== item.billingCycle)
+        ) {
           throw ApplicationFailure.create({
             type: purchaseFailureTypes.offerNotPurchasable,
             message: `${field}: ${offer.catalogItemId} is not sold as ${item.termDuration} billed ${item.billingCycle}`,
@@ -162,14 +182,23 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         }
         const { minimumQuantity: min, maximumQuantity: max } = offer.sku;
         if ((min !== undefined && item.quantity < min) || (max !== undefined && item.quantity > max)) {
-          quantityProblems.push({ field: `${field}.quantity`, problem: `must be within ${min ?? 1}..${max ?? '∞'} for ${offer.catalogItemId}` });
+          quantityProblems.push({
+            field: `${field}.quantity`,
+            problem: `must be within ${min ?? 1}..${max ?? '∞'} for ${offer.catalogItemId}`,
+          });
         }
         const offerCurrency = offer.availability.defaultCurrency?.code;
-        if (input.currency !== undefined && offerCurrency !== undefined && offerCurrency.toUpperCase() !== input.currency) {
+        if (
+          input.currency !== undefined &&
+          offerCurrency !== undefined &&
+          offerCurrency.toUpperCase() !== input.currency
+        ) {
           throw ApplicationFailure.create({
             type: purchaseFailureTypes.currencyMismatch,
             message: `${field}: ${offer.catalogItemId} is sold in ${offerCurrency}, not ${input.currency}`,
-            details: [{ item: index, catalogItemId: offer.catalogItemId, expected: input.currency, actual: offerCurrency }],
+            details: [
+              { item: index, catalogItemId: offer.catalogItemId, expected: input.currency, actual: offerCurrency },
+            ],
             nonRetryable: true,
           });
         }
@@ -193,7 +222,11 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         const lineErrors: LineError[] = [];
         for (const line of cart.lineItems) {
           if (line.error !== undefined) {
-            lineErrors.push({ item: itemOfLine(line.id), code: line.error.errorCode, description: line.error.errorDescription ?? 'invalid cart line' });
+            lineErrors.push({
+              item: itemOfLine(line.id),
+              code: line.error.errorCode,
+              description: line.error.errorDescription ?? 'invalid cart line',
+            });
           }
         }
         if (lineErrors.length === lineItems.length) {
@@ -206,13 +239,22 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         }
         if (lineErrors.length > 0) {
           const refused = new Set(cart.lineItems.filter((l) => l.error !== undefined).map((l) => l.id));
-          cart = await pc.updateCart(input.customerId, cart.id, { lineItems: lineItems.filter((l) => !refused.has(l.id)) }, mutating('drop-refused-lines'));
+          cart = await pc.updateCart(
+            input.customerId,
+            cart.id,
+            { lineItems: lineItems.filter((l) => !refused.has(l.id)) },
+            mutating('drop-refused-lines'),
+          );
         }
         return {
           cartId: cart.id,
           lines: cart.lineItems
             .filter((l) => l.error === undefined)
-            .map((l) => ({ item: itemOfLine(l.id), catalogItemId: l.catalogItemId, ...(l.orderGroup !== undefined ? { orderGroup: l.orderGroup } : {}) })),
+            .map((l) => ({
+              item: itemOfLine(l.id),
+              catalogItemId: l.catalogItemId,
+              ...(l.orderGroup !== undefined ? { orderGroup: l.orderGroup } : {}),
+            })),
           lineErrors,
         };
       } catch (err) {
@@ -229,10 +271,15 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         const result = await pc.checkoutCart(input.customerId, input.cartId, mutating('checkout'));
         return {
           orders: result.orders.map(toOrderSummary),
-          orderErrors: result.orderErrors.map((e) => ({ orderGroupId: e.orderGroupId, code: e.code, description: e.description ?? 'order group failed' })),
+          orderErrors: result.orderErrors.map((e) => ({
+            orderGroupId: e.orderGroupId,
+            code: e.code,
+            description: e.description ?? 'order group failed',
+          })),
         };
       } catch (err) {
-        if (!isPartnerCenterError(err) || Number(err.code) !== ALREADY_SUBMITTED_CODE) throw toActivityFailure(err, purchaseFailureTypes.checkoutRejected);
+        if (!isPartnerCenterError(err) || Number(err.code) !== ALREADY_SUBMITTED_CODE)
+          throw toActivityFailure(err, purchaseFailureTypes.checkoutRejected);
       }
       try {
         return await recoverSubmittedCheckout(input);
@@ -283,7 +330,11 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
           });
         }
         if (deps.tokenMode === 'app+user') {
-          const provisioning = await pc.getSubscriptionProvisioningStatus(input.customerId, input.subscriptionId, reading());
+          const provisioning = await pc.getSubscriptionProvisioningStatus(
+            input.customerId,
+            input.subscriptionId,
+            reading(),
+          );
           if (provisioning.status === 'failed') {
             throw ApplicationFailure.create({
               type: purchaseFailureTypes.provisioningFailed,
@@ -293,15 +344,28 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             });
           }
           if (provisioning.status !== 'success') {
-            throw notYet(internalFailureTypes.subscriptionNotReady, `Subscription ${subscription.id} provisioning is ${provisioning.status}`);
+            throw notYet(
+              internalFailureTypes.subscriptionNotReady,
+              `Subscription ${subscription.id} provisioning is ${provisioning.status}`,
+            );
           }
         }
         const wantsName = input.friendlyName !== undefined && input.friendlyName !== subscription.friendlyName;
         if (subscription.autoRenewEnabled !== input.autoRenew || wantsName) {
-          const changed = { ...subscription, autoRenewEnabled: input.autoRenew, ...(wantsName ? { friendlyName: input.friendlyName } : {}) };
-          const update = await pc.updateSubscription(input.customerId, changed, { ...mutating('apply-settings'), ...etagOf(subscription) });
+          const changed = {
+            ...subscription,
+            autoRenewEnabled: input.autoRenew,
+            ...(wantsName ? { friendlyName: input.friendlyName } : {}),
+          };
+          const update = await pc.updateSubscription(input.customerId, changed, {
+            ...mutating('apply-settings'),
+            ...etagOf(subscription),
+          });
           if (update.kind === 'accepted') {
-            throw notYet(internalFailureTypes.subscriptionNotReady, `Change of subscription ${subscription.id} accepted, waiting for it to apply`);
+            throw notYet(
+              internalFailureTypes.subscriptionNotReady,
+              `Change of subscription ${subscription.id} accepted, waiting for it to apply`,
+            );
           }
           subscription = update.subscription;
         }
@@ -315,26 +379,44 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
      * Cancels a subscription this purchase bought (full-body PATCH `status: deleted`). Partner Center
      * decides the 168-hour window; its refusal is reported, not thrown, so the other subscriptions proceed.
      */
-    async cancelPurchasedSubscription(input: CancelSubscriptionInput): Promise<{ cancellation: SubscriptionCancellation; subscription: SubscriptionSummary }> {
+    async cancelPurchasedSubscription(
+      input: CancelSubscriptionInput,
+    ): Promise<{ cancellation: SubscriptionCancellation; subscription: SubscriptionSummary }> {
       try {
         const subscription = await pc.getSubscription(input.customerId, input.subscriptionId, reading());
         const window = subscription.cancellationAllowedUntilDate;
         if (subscription.status === 'deleted') {
-          return { cancellation: { subscriptionId: subscription.id, outcome: 'cancelled', detail: 'already cancelled' }, subscription: toSubscriptionSummary(subscription) };
+          return {
+            cancellation: { subscriptionId: subscription.id, outcome: 'cancelled', detail: 'already cancelled' },
+            subscription: toSubscriptionSummary(subscription),
+          };
         }
         try {
-          const update = await pc.updateSubscription(input.customerId, { ...subscription, status: 'deleted' }, { ...mutating('cancel'), ...etagOf(subscription) });
+          const update = await pc.updateSubscription(
+            input.customerId,
+            { ...subscription, status: 'deleted' },
+            { ...mutating('cancel'), ...etagOf(subscription) },
+          );
           const after = update.kind === 'updated' ? update.subscription : { ...subscription, status: 'deleted' };
           const refund = refundDescription(subscription);
           return {
-            cancellation: { subscriptionId: subscription.id, outcome: 'cancelled', detail: `cancelled${window !== undefined ? ` within the window (allowed until ${window})` : ''}${refund}` },
+            cancellation: {
+              subscriptionId: subscription.id,
+              outcome: 'cancelled',
+              detail: `cancelled${window !== undefined ? ` within the window (allowed until ${window})` : ''}${refund}`,
+            },
             subscription: toSubscriptionSummary(after),
           };
         } catch (err) {
           // A refused credential ends the purchase (Unauthorized, MfaRequired); only Partner Center's refusal of this cancel is reported.
-          if (!isPartnerCenterError(err) || err.retryable || err.kind === 'unauthorized' || err.kind === 'mfa-required') throw err;
+          if (!isPartnerCenterError(err) || err.retryable || err.kind === 'unauthorized' || err.kind === 'mfa-required')
+            throw err;
           return {
-            cancellation: { subscriptionId: subscription.id, outcome: 'not-cancelled', detail: `Partner Center refused: ${err.code ?? err.status ?? ''} ${err.description}`.trim() },
+            cancellation: {
+              subscriptionId: subscription.id,
+              outcome: 'not-cancelled',
+              detail: `Partner Center refused: ${err.code ?? err.status ?? ''} ${err.description}`.trim(),
+            },
             subscription: toSubscriptionSummary(subscription),
           };
         }
@@ -360,20 +442,37 @@ async function resolveOffer(
       return await catalog.getByCatalogItemId(catalogItemId, { country, segment, termDuration, billingCycle }, options);
     }
     // A stale catalog item id keeps its product and SKU; the availability is chosen again by term and billing.
-    const [productId, skuId] = catalogItemId !== undefined ? catalogItemId.split(':') : [item.offer.productId, item.offer.skuId];
-    return await catalog.resolve({ productId: productId ?? '', skuId: skuId ?? '', termDuration, billingCycle, country, segment }, options);
+    const [productId, skuId] =
+      catalogItemId !== undefined ? catalogItemId.split(':') : [item.offer.productId, item.offer.skuId];
+    return await catalog.resolve(
+      { productId: productId ?? '', skuId: skuId ?? '', termDuration, billingCycle, country, segment },
+      options,
+    );
   } catch (err) {
     const field = `items[${index}]`;
     const wanted = catalogItemId ?? `${item.offer.productId}:${item.offer.skuId} (${termDuration}, ${billingCycle})`;
     const details = [{ item: index, offer: item.offer }];
     if (err instanceof CatalogResolutionError && err.reason === 'ambiguous') {
-      const problems = [{ field: `${field}.offer`, problem: `matches several availabilities, name one by catalogItemId (${err.description})` }];
+      const problems = [
+        {
+          field: `${field}.offer`,
+          problem: `matches several availabilities, name one by catalogItemId (${err.description})`,
+        },
+      ];
       throw invalidPurchaseRequest(problems);
     }
     if (err instanceof CatalogResolutionError && err.reason === 'not-purchasable') {
-      throw ApplicationFailure.create({ type: purchaseFailureTypes.offerNotPurchasable, message: `${field}: ${err.description}`, details, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: purchaseFailureTypes.offerNotPurchasable,
+        message: `${field}: ${err.description}`,
+        details,
+        nonRetryable: true,
+      });
     }
-    if ((err instanceof CatalogResolutionError && err.reason === 'not-found') || (isPartnerCenterError(err) && err.kind === 'not-found')) {
+    if (
+      (err instanceof CatalogResolutionError && err.reason === 'not-found') ||
+      (isPartnerCenterError(err) && err.kind === 'not-found')
+    ) {
       throw ApplicationFailure.create({
         type: purchaseFailureTypes.catalogItemNotFound,
         message: `${field}: ${wanted} is not in the ${country} ${segment} catalog: ${err.description}`,
@@ -471,6 +570,8 @@ function toSubscriptionSummary(s: Subscription): SubscriptionSummary {
     billingCycle: s.billingCycle ?? '',
     autoRenewEnabled: s.autoRenewEnabled ?? false,
     ...(s.commitmentEndDate !== undefined ? { commitmentEndDate: s.commitmentEndDate } : {}),
-    ...(s.cancellationAllowedUntilDate !== undefined ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate } : {}),
+    ...(s.cancellationAllowedUntilDate !== undefined
+      ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate }
+      : {}),
   };
 }

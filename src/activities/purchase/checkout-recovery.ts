@@ -38,8 +38,12 @@ export function matchCartOrders(cart: Cart, orders: readonly Order[]): CartOrder
   const found: Order[] = [];
   const missingGroups: string[] = [];
   for (const [signature, orderGroups] of groupsBySignature) {
-    const matching = candidates.filter((order) => linesSignature(order.lineItems.map((l) => ({ catalogItemId: l.offerId, quantity: l.quantity }))) === signature);
-    if (matching.length > orderGroups.length) return { kind: 'ambiguous', orderGroups, candidateOrderIds: matching.map((o) => o.id) };
+    const matching = candidates.filter(
+      (order) =>
+        linesSignature(order.lineItems.map((l) => ({ catalogItemId: l.offerId, quantity: l.quantity }))) === signature,
+    );
+    if (matching.length > orderGroups.length)
+      return { kind: 'ambiguous', orderGroups, candidateOrderIds: matching.map((o) => o.id) };
     found.push(...matching);
     missingGroups.push(...orderGroups.slice(matching.length));
   }

@@ -1,7 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal } from '@temporalio/activity';
 import { isPartnerCenterError, type PartnerCenterClient, type Subscription } from '../../partner-center';
-import { type ApplyChangeInput, type ApplyChangeOutcome, type AwaitChangeInput, type ChangeTarget, type SubscriptionRef, type SubscriptionView } from '../../workflows/subscription/types';
+import {
+  type ApplyChangeInput,
+  type ApplyChangeOutcome,
+  type AwaitChangeInput,
+  type ChangeTarget,
+  type SubscriptionRef,
+  type SubscriptionView,
+} from '../../workflows/subscription/types';
 import { checkChange, isInEffect, refusalFailure } from '../../workflows/subscription/rules';
 import { internalFailureTypes } from '../../workflows/common/failure-types';
 import { changeFailureTypes } from '../../workflows/subscription/failures';
@@ -52,7 +59,8 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
           correlationId: runCorrelationId(),
           signal: cancellationSignal(),
         });
-        if (update.kind === 'accepted') return { completion: 'accepted', location: update.location, target: verdict.target };
+        if (update.kind === 'accepted')
+          return { completion: 'accepted', location: update.location, target: verdict.target };
         return { completion: 'immediate', subscription: toView(update.subscription) };
       } catch (err) {
         throw classifyChangeError(err);
@@ -68,7 +76,10 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
         throw classifyChangeError(err);
       }
       if (!isInEffect(view, input.target)) {
-        throw notYet(internalFailureTypes.subscriptionNotReady, `Accepted change of subscription ${view.id} has not landed yet`);
+        throw notYet(
+          internalFailureTypes.subscriptionNotReady,
+          `Accepted change of subscription ${view.id} has not landed yet`,
+        );
       }
       return view;
     },
@@ -98,7 +109,14 @@ export function withChange(subscription: Subscription, target: ChangeTarget): Su
     const previous = subscription.scheduledNextTermInstructions;
     body.scheduledNextTermInstructions = {
       ...previous,
-      product: { ...previous?.product, productId, skuId, availabilityId, billingCycle: next.billingCycle, termDuration: next.termDuration },
+      product: {
+        ...previous?.product,
+        productId,
+        skuId,
+        availabilityId,
+        billingCycle: next.billingCycle,
+        termDuration: next.termDuration,
+      },
       quantity: next.quantity,
     };
   }
@@ -118,7 +136,9 @@ export function toView(s: Subscription, readAt: Date = new Date()): Subscription
     termDuration: s.termDuration ?? '',
     billingCycle: s.billingCycle ?? '',
     ...(s.commitmentEndDate !== undefined ? { commitmentEndDate: s.commitmentEndDate } : {}),
-    ...(s.cancellationAllowedUntilDate !== undefined ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate } : {}),
+    ...(s.cancellationAllowedUntilDate !== undefined
+      ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate }
+      : {}),
     ...(next !== undefined
       ? {
           scheduledNextTerm: {
@@ -134,11 +154,17 @@ export function toView(s: Subscription, readAt: Date = new Date()): Subscription
       ? {
           refundableQuantity: {
             totalQuantity: s.refundableQuantity.totalQuantity,
-            details: s.refundableQuantity.details.map((d) => ({ quantity: d.quantity, allowedUntilDateTime: d.allowedUntilDateTime })),
+            details: s.refundableQuantity.details.map((d) => ({
+              quantity: d.quantity,
+              allowedUntilDateTime: d.allowedUntilDateTime,
+            })),
           },
         }
       : {}),
-    refundOptions: (s.refundOptions ?? []).map((o) => ({ type: o.type, ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}) })),
+    refundOptions: (s.refundOptions ?? []).map((o) => ({
+      type: o.type,
+      ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}),
+    })),
     readAt: readAt.toISOString(),
   };
 }
@@ -158,7 +184,12 @@ function classifyChangeError(err: unknown): unknown {
     return ApplicationFailure.create({ type: internalFailureTypes.partnerCenter, message: err.message, details });
   }
   if (err.kind === 'business' && WINDOW_CLOSED_CODES.has(Number(err.code))) {
-    return ApplicationFailure.create({ type: changeFailureTypes.outsideCancellationWindow, message: err.message, details, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: changeFailureTypes.outsideCancellationWindow,
+      message: err.message,
+      details,
+      nonRetryable: true,
+    });
   }
   return toActivityFailure(err, changeFailureTypes.changeRejected);
 }

@@ -7,7 +7,10 @@ import type { ReconcilePeriod, ReconcileReport, ValidReconcileRequest } from './
 export function periodBounds(period: ReconcilePeriod, now: Date): { periodStart: string; periodEnd: string } {
   const year = now.getUTCFullYear();
   const month = now.getUTCMonth() - (period === 'previous' ? 1 : 0);
-  return { periodStart: new Date(Date.UTC(year, month, 1)).toISOString(), periodEnd: new Date(Date.UTC(year, month + 1, 1)).toISOString() };
+  return {
+    periodStart: new Date(Date.UTC(year, month, 1)).toISOString(),
+    periodEnd: new Date(Date.UTC(year, month + 1, 1)).toISOString(),
+  };
 }
 
 /** One line for the Temporal UI's static summary and the schedule's runs. */
@@ -21,7 +24,10 @@ export function describeReconcileProgress(step: string, report?: ReconcileReport
     ['Step', step],
     ['Period', report && `${report.periodStart} – ${report.periodEnd} (${report.currency})`],
     ['Lines', report && `${report.lines}, ${report.billedAmount} ${report.currency} before tax`],
-    ['Matched', report && `${report.matched} of ${report.subscriptions} subscription(s), ${report.customers} customer(s)`],
+    [
+      'Matched',
+      report && `${report.matched} of ${report.subscriptions} subscription(s), ${report.customers} customer(s)`,
+    ],
     [
       'Findings',
       report &&

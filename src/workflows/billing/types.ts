@@ -29,7 +29,11 @@ export const ReconcileRequestSchema = z.strictObject({
    * How long Partner Center may take to bill a purchase or seat change (DEFAULT_BILLING_DELAY_HOURS when
    * absent; its real delay is hours, up to days, and not documented). Younger ones count as unverified, not missing.
    */
-  billingDelayHours: z.number().min(0, 'must be at least 0 hours').max(MAX_BILLING_DELAY_HOURS, `must be at most ${MAX_BILLING_DELAY_HOURS} hours (7 days)`).optional(),
+  billingDelayHours: z
+    .number()
+    .min(0, 'must be at least 0 hours')
+    .max(MAX_BILLING_DELAY_HOURS, `must be at most ${MAX_BILLING_DELAY_HOURS} hours (7 days)`)
+    .optional(),
 });
 /** What callers send. */
 export type ReconcileRequest = z.input<typeof ReconcileRequestSchema>;

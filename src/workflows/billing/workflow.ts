@@ -12,7 +12,12 @@ import type { BillingActivities } from '../../activities/billing/activities';
 import { lastAttempt } from '../common/activity-failures';
 import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
-import { validateReconcileRequest, type ReconcileReport, type ReconcileRequest, type ValidReconcileRequest } from './types';
+import {
+  validateReconcileRequest,
+  type ReconcileReport,
+  type ReconcileRequest,
+  type ValidReconcileRequest,
+} from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
 import { invalidRequest } from '../common/validation';
 
@@ -32,7 +37,11 @@ const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
 });
 
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
-const reportedFailureTypes: ReadonlySet<string> = new Set([reconcileFailureTypes.unauthorized, reconcileFailureTypes.mfaRequired, reconcileFailureTypes.reconciliationFailed]);
+const reportedFailureTypes: ReadonlySet<string> = new Set([
+  reconcileFailureTypes.unauthorized,
+  reconcileFailureTypes.mfaRequired,
+  reconcileFailureTypes.reconciliationFailed,
+]);
 
 /** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
@@ -49,7 +58,11 @@ class ReconcileRun {
       this.setStep('reconciling');
       // Workflow time is replay-safe: the period's bounds are fixed once, in history.
       const now = new Date();
-      const report = await reconcileUnbilledCharges({ ...request, ...periodBounds(request.period, now), asOf: now.toISOString() });
+      const report = await reconcileUnbilledCharges({
+        ...request,
+        ...periodBounds(request.period, now),
+        asOf: now.toISOString(),
+      });
       this.setStep('completed', report);
       log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
       return report;
@@ -64,7 +77,8 @@ class ReconcileRun {
 
   private validate(input: ReconcileRequest): ValidReconcileRequest {
     const validation = validateReconcileRequest(input);
-    if (!validation.ok) throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
+    if (!validation.ok)
+      throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
     return request;
@@ -80,7 +94,16 @@ class ReconcileRun {
 function toReconcileFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   const { timedOut, last } = err instanceof ActivityFailure ? lastAttempt(err) : { timedOut: false };
-  const type = last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.reconciliationFailed;
-  const message = timedOut ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}` : (last?.message ?? err.message);
-  return ApplicationFailure.create({ type, message, details: last?.details ?? undefined, nonRetryable: true, cause: err });
+  const type =
+    last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.reconciliationFailed;
+  const message = timedOut
+    ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}`
+    : (last?.message ?? err.message);
+  return ApplicationFailure.create({
+    type,
+    message,
+    details: last?.details ?? undefined,
+    nonRetryable: true,
+    cause: err,
+  });
 }

@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter, RetryState, TimeoutFailure } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  DefaultFailureConverter,
+  defaultPayloadConverter,
+  RetryState,
+  TimeoutFailure,
+} from '@temporalio/common';
 
 const failureConverter = new DefaultFailureConverter();
 

@@ -6,7 +6,9 @@ import type { WorkerSettings } from './settings';
  * The worker's settings, read through a local activity at the start of a run so they are recorded in history and
  * replay the same. Registered as `getPurchaseSettings`: that name is in every recorded history, so it stays.
  */
-export const { getPurchaseSettings: getWorkerSettings } = proxyLocalActivities<PurchaseActivities>({ startToCloseTimeout: '10s' });
+export const { getPurchaseSettings: getWorkerSettings } = proxyLocalActivities<PurchaseActivities>({
+  startToCloseTimeout: '10s',
+});
 
 /** One Partner Center call: transient errors retried with backoff; business errors arrive non-retryable. */
 export const partnerCenterCall: ActivityOptions = {

@@ -27,7 +27,8 @@ export function validateWith<S extends z.ZodType>(schema: S, input: unknown): Va
   const problems: InvalidField[] = [];
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push({ field: fieldName([...issue.path, key]), problem: 'is not a known field' });
+      for (const key of issue.keys)
+        problems.push({ field: fieldName([...issue.path, key]), problem: 'is not a known field' });
     } else {
       problems.push({ field: fieldName(issue.path), problem: ruleOf(issue) });
     }
@@ -37,17 +38,23 @@ export function validateWith<S extends z.ZodType>(schema: S, input: unknown): Va
 
 /** The rule an issue broke: the schema's own message where it wrote one, else zod's code spelled out; then the value given. */
 function ruleOf(issue: z.core.$ZodIssue): string {
-  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'is required';
-  const given = issue.input === undefined ? '' : ` (got ${clipped(JSON.stringify(issue.input) ?? String(issue.input))})`;
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value'))
+    return 'is required';
+  const given =
+    issue.input === undefined ? '' : ` (got ${clipped(JSON.stringify(issue.input) ?? String(issue.input))})`;
   switch (issue.code) {
     case 'invalid_type':
       return `must be a ${issue.expected}${given}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}${given}`;
     case 'too_small':
-      return issue.message.startsWith('Too small') ? `must be at least ${String(issue.minimum)}${given}` : `${issue.message}${given}`;
+      return issue.message.startsWith('Too small')
+        ? `must be at least ${String(issue.minimum)}${given}`
+        : `${issue.message}${given}`;
     case 'too_big':
-      return issue.message.startsWith('Too big') ? `must be at most ${String(issue.maximum)}${given}` : `${issue.message}${given}`;
+      return issue.message.startsWith('Too big')
+        ? `must be at most ${String(issue.maximum)}${given}`
+        : `${issue.message}${given}`;
     default:
       return `${issue.message}${given}`;
   }
@@ -65,5 +72,10 @@ export function describeInvalid(what: string, problems: readonly InvalidField[])
 
 /** The non-retryable failure of a bad request: every bad field named in the message, the list in the details. */
 export function invalidRequest(type: string, what: string, problems: readonly InvalidField[]): ApplicationFailure {
-  return ApplicationFailure.create({ type, message: describeInvalid(what, problems), details: [problems], nonRetryable: true });
+  return ApplicationFailure.create({
+    type,
+    message: describeInvalid(what, problems),
+    details: [problems],
+    nonRetryable: true,
+  });
 }

@@ -10,7 +10,10 @@ const personSchema = z.string().trim().min(1, 'must name who decided').max(256);
 export const ApproveArgsSchema = z.object({ by: personSchema });
 export type ApproveArgs = z.infer<typeof ApproveArgsSchema>;
 
-export const RejectArgsSchema = z.object({ by: personSchema, reason: z.string().trim().min(1, 'must say why').max(1024) });
+export const RejectArgsSchema = z.object({
+  by: personSchema,
+  reason: z.string().trim().min(1, 'must say why').max(1024),
+});
 export type RejectArgs = z.infer<typeof RejectArgsSchema>;
 
 export const CancelArgsSchema = z.object({ reason: z.string().trim().min(1, 'must say why').max(1024) });

@@ -28,7 +28,8 @@ export function lineErrorsFromOrderErrors(cart: CartOutcome, checkout: CheckoutO
   for (const orderError of checkout.orderErrors) {
     let hit = cart.lines.filter((l) => l.orderGroup !== undefined && l.orderGroup === orderError.orderGroupId);
     if (hit.length === 0) hit = cart.lines.filter((l) => !ordered.has(l.catalogItemId));
-    for (const line of hit) errors.push({ item: line.item, code: orderError.code, description: orderError.description });
+    for (const line of hit)
+      errors.push({ item: line.item, code: orderError.code, description: orderError.description });
   }
   return errors;
 }
@@ -37,7 +38,11 @@ export function lineErrorsFromOrderErrors(cart: CartOutcome, checkout: CheckoutO
  * Which request item each bought subscription came from, so its `autoRenew` and `friendlyName` can be applied.
  * Order lines carry the catalog item id and quantity; an item is matched at most once.
  */
-export function provisioningPlan(customerId: string, orders: readonly OrderSummary[], items: readonly ResolvedItem[]): ProvisionSubscriptionInput[] {
+export function provisioningPlan(
+  customerId: string,
+  orders: readonly OrderSummary[],
+  items: readonly ResolvedItem[],
+): ProvisionSubscriptionInput[] {
   const unmatched = [...items];
   const plan: ProvisionSubscriptionInput[] = [];
   for (const line of orders.flatMap((o) => o.lineItems)) {
@@ -61,7 +66,14 @@ export function subscriptionIdsOf(orders: readonly OrderSummary[]): string[] {
 }
 
 /** The workflow's current details in the Temporal UI: one short line per fact. */
-export function describeProgress(p: { step: string; customerId?: string; cartId?: string; orderIds: readonly string[]; subscriptionIds: readonly string[]; lastError?: string }): string {
+export function describeProgress(p: {
+  step: string;
+  customerId?: string;
+  cartId?: string;
+  orderIds: readonly string[];
+  subscriptionIds: readonly string[];
+  lastError?: string;
+}): string {
   return detailLines([
     ['Step', p.step],
     ['Customer', p.customerId],

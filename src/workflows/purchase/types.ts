@@ -63,7 +63,11 @@ export const OfferSchema = z
     } else if (!byId && (offer.productId === undefined || offer.skuId === undefined)) {
       for (const field of ['productId', 'skuId'] as const) {
         if (offer[field] === undefined) {
-          ctx.addIssue({ code: 'custom', path: [field], message: byProduct ? 'is required with the other' : 'give catalogItemId or productId + skuId' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: byProduct ? 'is required with the other' : 'give catalogItemId or productId + skuId',
+          });
         }
       }
     }
@@ -83,7 +87,11 @@ export const PurchaseItemSchema = z
   })
   .superRefine((item, ctx) => {
     if (monthsOf[item.billingCycle] > monthsOf[item.termDuration]) {
-      ctx.addIssue({ code: 'custom', path: ['billingCycle'], message: `${item.billingCycle} billing is longer than the ${item.termDuration} term` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['billingCycle'],
+        message: `${item.billingCycle} billing is longer than the ${item.termDuration} term`,
+      });
     }
   });
 export type PurchaseItem = z.infer<typeof PurchaseItemSchema>;

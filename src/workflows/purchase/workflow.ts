@@ -20,7 +20,14 @@ import type { z } from 'zod';
 import type { PurchaseActivities } from '../../activities';
 import { internalFailureTypes } from '../common/failure-types';
 import { purchaseFailureTypes } from './failures';
-import { describeProgress, invalidPurchaseRequest, lineErrorsFromOrderErrors, provisioningPlan, subscriptionIdsOf, unfulfilledLineErrors } from './rules';
+import {
+  describeProgress,
+  invalidPurchaseRequest,
+  lineErrorsFromOrderErrors,
+  provisioningPlan,
+  subscriptionIdsOf,
+  unfulfilledLineErrors,
+} from './rules';
 import {
   ApproveArgsSchema,
   CancelArgsSchema,
@@ -53,7 +60,9 @@ const calls = proxyActivities<PurchaseActivities>(partnerCenterCall);
 
 /** Checkout of a recorded cart: retried with the same MS-RequestId, so a lost answer never buys twice. */
 function checkoutCart(customerId: string, cartId: string) {
-  return calls.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [{ customerId, cartId }]);
+  return calls.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [
+    { customerId, cartId },
+  ]);
 }
 
 function pollingActivities(settings: WorkerSettings) {
@@ -78,7 +87,12 @@ export async function purchaseSubscription(input: PurchaseRequest): Promise<Purc
  * nothing bought; after checkout it cancels what was bought.
  */
 class PurchaseRun {
-  private readonly status: PurchaseStatus = { step: 'validating', orderIds: [], subscriptionIds: [], updatedAt: new Date().toISOString() };
+  private readonly status: PurchaseStatus = {
+    step: 'validating',
+    orderIds: [],
+    subscriptionIds: [],
+    updatedAt: new Date().toISOString(),
+  };
   private customerId?: string;
   private decision?: Decision;
   private cancelRequest?: CancelArgs;
@@ -104,7 +118,8 @@ class PurchaseRun {
         if (terminalSteps.includes(this.status.step)) throw new Error(`Purchase already ${this.status.step}`);
         parseMessage(CancelArgsSchema, args);
       },
-      description: 'Cancel: before checkout nothing is bought; after it, the subscriptions bought are cancelled while the window allows',
+      description:
+        'Cancel: before checkout nothing is bought; after it, the subscriptions bought are cancelled while the window allows',
     });
   }
 
@@ -118,13 +133,23 @@ class PurchaseRun {
       const lineErrors = [...bought.cart.lineErrors, ...lineErrorsFromOrderErrors(bought.cart, bought.checkout)];
       const orders = await this.awaitOrders(request, bought.checkout, settings);
       lineErrors.push(...unfulfilledLineErrors(bought.cart, orders));
-      const base = { requestId: request.requestId, customerId: request.customerId, cartId: bought.cart.cartId, orders, lineErrors };
+      const base = {
+        requestId: request.requestId,
+        customerId: request.customerId,
+        cartId: bought.cart.cartId,
+        orders,
+        lineErrors,
+      };
       if (this.cancelRequest !== undefined) return await this.finishCancelledAfterCheckout(base, this.cancelRequest);
       const subscriptions = await this.provision(request, orders, bought.items, settings);
       if (this.cancelRequest !== undefined || subscriptions === undefined) {
         return await this.finishCancelledAfterCheckout(base, this.cancelRequest ?? { reason: 'cancelled' });
       }
-      const result: PurchaseResult = { ...base, status: lineErrors.length > 0 ? 'partial' : 'completed', subscriptions };
+      const result: PurchaseResult = {
+        ...base,
+        status: lineErrors.length > 0 ? 'partial' : 'completed',
+        subscriptions,
+      };
       this.setStep(result.status);
       await condition(allHandlersFinished);
       return result;
@@ -171,7 +196,10 @@ class PurchaseRun {
   }
 
   /** Checkout, exactly once: the cart id is recorded; retries re-send the same cart with the same MS-RequestId. */
-  private async checkOut(request: ValidPurchaseRequest, prepared: Prepared): Promise<Prepared & { checkout: CheckoutOutcome }> {
+  private async checkOut(
+    request: ValidPurchaseRequest,
+    prepared: Prepared,
+  ): Promise<Prepared & { checkout: CheckoutOutcome }> {
     this.checkoutStarted = true;
     this.setStep('checking-out');
     let bought: Prepared & { checkout: CheckoutOutcome };
@@ -179,7 +207,10 @@ class PurchaseRun {
       bought = { ...prepared, checkout: await checkoutCart(request.customerId, prepared.cart.cartId) };
     } catch (err) {
       const rebuilt = await this.rebuildIfStale(err, request);
-      bought = { ...rebuilt, checkout: await checkoutCart(request.customerId, rebuilt.cart.cartId).catch(offerKeepsChanging) };
+      bought = {
+        ...rebuilt,
+        checkout: await checkoutCart(request.customerId, rebuilt.cart.cartId).catch(offerKeepsChanging),
+      };
     }
     const { cart, checkout } = bought;
     if (checkout.orders.length === 0) {
@@ -196,7 +227,11 @@ class PurchaseRun {
   }
 
   /** Wait until every order is completed and names its subscriptions. */
-  private async awaitOrders(request: ValidPurchaseRequest, checkout: CheckoutOutcome, settings: WorkerSettings): Promise<OrderSummary[]> {
+  private async awaitOrders(
+    request: ValidPurchaseRequest,
+    checkout: CheckoutOutcome,
+    settings: WorkerSettings,
+  ): Promise<OrderSummary[]> {
     this.setStep('awaiting-order');
     const orders = await awaitOrders(pollingActivities(settings), request.customerId, checkout, settings);
     this.status.subscriptionIds = subscriptionIdsOf(orders);
@@ -220,7 +255,10 @@ class PurchaseRun {
         Promise.all(
           provisioningPlan(request.customerId, orders, items).map((p) =>
             poll.provisionSubscription
-              .executeWithOptions({ summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` }, [p])
+              .executeWithOptions(
+                { summary: `Wait until subscription ${p.subscriptionId} is active, then apply its settings` },
+                [p],
+              )
               .catch((e: unknown) => rethrowProvisioning(e, p.subscriptionId)),
           ),
         ),
@@ -276,12 +314,16 @@ class PurchaseRun {
     base: Omit<PurchaseResult, 'status' | 'subscriptions' | 'cancellation'>,
     request: CancelArgs,
   ): Promise<PurchaseResult> {
-    log.info('cancelling what the purchase bought', { reason: request.reason, subscriptionIds: this.status.subscriptionIds });
+    log.info('cancelling what the purchase bought', {
+      reason: request.reason,
+      subscriptionIds: this.status.subscriptionIds,
+    });
     const outcomes = await Promise.all(
       this.status.subscriptionIds.map((subscriptionId) =>
-        calls.cancelPurchasedSubscription.executeWithOptions({ summary: `Cancel subscription ${subscriptionId} (${request.reason})` }, [
-          { customerId: base.customerId, subscriptionId },
-        ]),
+        calls.cancelPurchasedSubscription.executeWithOptions(
+          { summary: `Cancel subscription ${subscriptionId} (${request.reason})` },
+          [{ customerId: base.customerId, subscriptionId }],
+        ),
       ),
     );
     const cancellations: SubscriptionCancellation[] = outcomes.map((o) => o.cancellation);
@@ -335,9 +377,12 @@ class PurchaseRun {
   }
 
   private validateDecision(schema: z.ZodType, args: unknown): void {
-    if (this.status.step !== 'awaiting-approval') throw new Error(`Purchase is ${this.status.step}, not awaiting approval`);
+    if (this.status.step !== 'awaiting-approval')
+      throw new Error(`Purchase is ${this.status.step}, not awaiting approval`);
     if (this.decision !== undefined) {
-      throw new Error(`Purchase was already ${this.decision.approved ? 'approved' : 'rejected'} by ${this.decision.by}`);
+      throw new Error(
+        `Purchase was already ${this.decision.approved ? 'approved' : 'rejected'} by ${this.decision.by}`,
+      );
     }
     parseMessage(schema, args);
   }
@@ -395,7 +440,9 @@ async function awaitOrders(
     checkout.orders.map(async ({ orderId }) => {
       try {
         return await poll.awaitOrderCompletion.executeWithOptions(
-          { summary: `Wait until order ${orderId} is visible and completed (polled from every ${settings.orderPollIntervalMs} ms, growing to every ${settings.orderPollMaxIntervalMs ?? settings.orderPollIntervalMs} ms)` },
+          {
+            summary: `Wait until order ${orderId} is visible and completed (polled from every ${settings.orderPollIntervalMs} ms, growing to every ${settings.orderPollMaxIntervalMs ?? settings.orderPollIntervalMs} ms)`,
+          },
           [{ customerId, orderId }],
         );
       } catch (err) {

@@ -18,10 +18,16 @@ export interface ChangeRefusal {
 
 /** A refused change as the non-retryable failure the workflow ends with (the same from the workflow's check and the activity's re-check). */
 export function refusalFailure(refusal: ChangeRefusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: refusal.type, message: refusal.message, details: [refusal.details], nonRetryable: true });
+  return ApplicationFailure.create({
+    type: refusal.type,
+    message: refusal.message,
+    details: [refusal.details],
+    nonRetryable: true,
+  });
 }
 
-export type ChangeVerdict = { kind: 'allowed'; target: ChangeTarget } | { kind: 'in-effect' } | { kind: 'refused'; refusal: ChangeRefusal };
+export type ChangeVerdict =
+  { kind: 'allowed'; target: ChangeTarget } | { kind: 'in-effect' } | { kind: 'refused'; refusal: ChangeRefusal };
 
 /**
  * Decides, from a subscription read moments ago, whether `change` may be sent:
@@ -40,37 +46,58 @@ export function checkChange(view: SubscriptionView, change: SubscriptionChange):
   });
   if (change.action === 'cancel' && view.status === 'deleted') return { kind: 'in-effect' };
   if (view.status !== 'active') {
-    return refuse(changeFailureTypes.changeRejected, `is ${view.status}; only active subscriptions can be changed`, { code: 'SubscriptionNotActive', status: view.status });
+    return refuse(changeFailureTypes.changeRejected, `is ${view.status}; only active subscriptions can be changed`, {
+      code: 'SubscriptionNotActive',
+      status: view.status,
+    });
   }
   if (change.action === 'scheduleNextTerm' && change.termDuration !== undefined && change.catalogItemId === undefined) {
     const current = view.scheduledNextTerm?.termDuration ?? view.termDuration;
     if (change.termDuration !== current) {
-      return refuse(changeFailureTypes.invalidRequest, `change.catalogItemId is required to renew into ${change.termDuration} (each term is its own availability; today ${current})`, {
-        problems: [{ field: 'change.catalogItemId', problem: `is required when termDuration changes from ${current}` }],
-      });
+      return refuse(
+        changeFailureTypes.invalidRequest,
+        `change.catalogItemId is required to renew into ${change.termDuration} (each term is its own availability; today ${current})`,
+        {
+          problems: [
+            { field: 'change.catalogItemId', problem: `is required when termDuration changes from ${current}` },
+          ],
+        },
+      );
     }
   }
   const target = targetOf(view, change);
   if (isInEffect(view, target)) return { kind: 'in-effect' };
 
   if (change.action === 'cancel' && cancellationWindowClosed(view)) {
-    return refuse(changeFailureTypes.outsideCancellationWindow, `the cancellation window has closed${view.cancellationAllowedUntilDate !== undefined ? ` (allowed until ${view.cancellationAllowedUntilDate})` : ''}`, {
-      cancellationAllowedUntilDate: view.cancellationAllowedUntilDate,
-    });
+    return refuse(
+      changeFailureTypes.outsideCancellationWindow,
+      `the cancellation window has closed${view.cancellationAllowedUntilDate !== undefined ? ` (allowed until ${view.cancellationAllowedUntilDate})` : ''}`,
+      {
+        cancellationAllowedUntilDate: view.cancellationAllowedUntilDate,
+      },
+    );
   }
   if (change.action === 'setQuantity' && change.quantity < view.quantity) {
     const removable = refundableSeats(view);
     const removing = view.quantity - change.quantity;
     if (removable !== undefined && removing > removable) {
-      return refuse(changeFailureTypes.outsideCancellationWindow, `cannot remove ${removing} seats: only ${removable} were added within the refundable window`, {
-        requested: change.quantity,
-        current: view.quantity,
-        refundableQuantity: view.refundableQuantity,
-      });
+      return refuse(
+        changeFailureTypes.outsideCancellationWindow,
+        `cannot remove ${removing} seats: only ${removable} were added within the refundable window`,
+        {
+          requested: change.quantity,
+          current: view.quantity,
+          refundableQuantity: view.refundableQuantity,
+        },
+      );
     }
   }
   if (change.action === 'scheduleNextTerm' && !view.autoRenewEnabled) {
-    return refuse(changeFailureTypes.changeRejected, 'auto-renew is off; scheduled next-term changes apply only at renewal, so enable auto-renew first', { code: 'AutoRenewRequired' });
+    return refuse(
+      changeFailureTypes.changeRejected,
+      'auto-renew is off; scheduled next-term changes apply only at renewal, so enable auto-renew first',
+      { code: 'AutoRenewRequired' },
+    );
   }
   return { kind: 'allowed', target };
 }
@@ -128,7 +155,9 @@ export function refundableSeats(view: SubscriptionView): number | undefined {
   if (refundable === undefined) return windowPassed(view) ? 0 : undefined;
   if (refundable.details.length === 0) return refundable.totalQuantity;
   const readAt = Date.parse(view.readAt);
-  return refundable.details.filter((d) => !(Date.parse(d.allowedUntilDateTime) < readAt)).reduce((sum, d) => sum + d.quantity, 0);
+  return refundable.details
+    .filter((d) => !(Date.parse(d.allowedUntilDateTime) < readAt))
+    .reduce((sum, d) => sum + d.quantity, 0);
 }
 
 /**
@@ -147,7 +176,12 @@ function windowPassed(view: SubscriptionView): boolean {
 
 /** Refund facts for a seat reduction or a cancellation, from the subscription read before it. */
 export function refundOf(before: SubscriptionView, change: SubscriptionChange): Refund | undefined {
-  const seatsRemoved = change.action === 'cancel' ? before.quantity : change.action === 'setQuantity' ? before.quantity - change.quantity : 0;
+  const seatsRemoved =
+    change.action === 'cancel'
+      ? before.quantity
+      : change.action === 'setQuantity'
+        ? before.quantity - change.quantity
+        : 0;
   if (seatsRemoved <= 0) return undefined;
   return { seatsRemoved, refundableBefore: before.refundableQuantity, refundOptions: before.refundOptions };
 }

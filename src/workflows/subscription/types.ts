@@ -19,7 +19,10 @@ const QuantitySchema = z.number().int('must be a whole number').min(1).max(100_0
 
 export const SetQuantitySchema = z.strictObject({ action: z.literal('setQuantity'), quantity: QuantitySchema });
 export const SetAutoRenewSchema = z.strictObject({ action: z.literal('setAutoRenew'), enabled: z.boolean() });
-export const RenameSchema = z.strictObject({ action: z.literal('rename'), friendlyName: z.string().trim().min(1).max(128) });
+export const RenameSchema = z.strictObject({
+  action: z.literal('rename'),
+  friendlyName: z.string().trim().min(1).max(128),
+});
 export const CancelSchema = z.strictObject({ action: z.literal('cancel') });
 export const ScheduleNextTermSchema = z
   .strictObject({
@@ -30,11 +33,24 @@ export const ScheduleNextTermSchema = z
     /** The availability to renew into; without it the current one (so the current term) is kept. */
     catalogItemId: OfferSchema.shape.catalogItemId,
   })
-  .refine((c) => c.termDuration !== undefined || c.billingCycle !== undefined || c.quantity !== undefined || c.catalogItemId !== undefined, {
-    message: 'must name at least one of termDuration, billingCycle, quantity, catalogItemId',
-  });
+  .refine(
+    (c) =>
+      c.termDuration !== undefined ||
+      c.billingCycle !== undefined ||
+      c.quantity !== undefined ||
+      c.catalogItemId !== undefined,
+    {
+      message: 'must name at least one of termDuration, billingCycle, quantity, catalogItemId',
+    },
+  );
 
-export const SubscriptionChangeSchema = z.discriminatedUnion('action', [SetQuantitySchema, SetAutoRenewSchema, RenameSchema, CancelSchema, ScheduleNextTermSchema]);
+export const SubscriptionChangeSchema = z.discriminatedUnion('action', [
+  SetQuantitySchema,
+  SetAutoRenewSchema,
+  RenameSchema,
+  CancelSchema,
+  ScheduleNextTermSchema,
+]);
 export type SubscriptionChange = z.infer<typeof SubscriptionChangeSchema>;
 export type ChangeAction = SubscriptionChange['action'];
 
@@ -112,7 +128,10 @@ export const SubscriptionViewSchema = z.object({
   scheduledNextTerm: ScheduledNextTermSchema.optional(),
   /** Seats that can still be removed for a refund, per batch with its deadline. */
   refundableQuantity: z
-    .object({ totalQuantity: z.number().int(), details: z.array(z.object({ quantity: z.number().int(), allowedUntilDateTime: z.string() })) })
+    .object({
+      totalQuantity: z.number().int(),
+      details: z.array(z.object({ quantity: z.number().int(), allowedUntilDateTime: z.string() })),
+    })
     .optional(),
   refundOptions: z.array(RefundOptionSchema),
   readAt: z.string(),

@@ -10,7 +10,12 @@ import {
 } from '@temporalio/workflow';
 import type { SubscriptionActivities } from '../../activities';
 import { lastAttempt } from '../common/activity-failures';
-import { getWorkerSettings, partnerCenterCall, partnerCenterCallUntilDeadline, poller } from '../common/activity-options';
+import {
+  getWorkerSettings,
+  partnerCenterCall,
+  partnerCenterCallUntilDeadline,
+  poller,
+} from '../common/activity-options';
 import { changeStatusQuery } from './messages';
 import {
   describeChange,
@@ -37,7 +42,9 @@ const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);
 
 /** The PATCH: a busy subscription (409/800082) is retried with backoff, but only until SUBSCRIPTION_CHANGE_DEADLINE. */
 function changing(settings: WorkerSettings) {
-  return proxyActivities<SubscriptionActivities>(partnerCenterCallUntilDeadline(subscriptionChangeDeadlineMs(settings)));
+  return proxyActivities<SubscriptionActivities>(
+    partnerCenterCallUntilDeadline(subscriptionChangeDeadlineMs(settings)),
+  );
 }
 
 /** After a 202 the subscription is polled until the change shows, as long as SUBSCRIPTION_CHANGE_DEADLINE. */
@@ -72,10 +79,22 @@ class ChangeRun {
       if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
       // Nothing to refund when the subscription already showed the change before we did anything.
       const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, request.change);
-      const finish = (completion: SubscriptionChangeResult['completion'], after: SubscriptionView): SubscriptionChangeResult => {
+      const finish = (
+        completion: SubscriptionChangeResult['completion'],
+        after: SubscriptionView,
+      ): SubscriptionChangeResult => {
         this.setStep('completed');
         const { requestId, customerId, subscriptionId, change } = request;
-        return { requestId, customerId, subscriptionId, change, completion, before, after, ...(refund !== undefined ? { refund } : {}) };
+        return {
+          requestId,
+          customerId,
+          subscriptionId,
+          change,
+          completion,
+          before,
+          after,
+          ...(refund !== undefined ? { refund } : {}),
+        };
       };
       if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
       const applied = await this.apply(request, settings);
@@ -109,12 +128,16 @@ class ChangeRun {
 
   private read({ customerId, subscriptionId }: ValidChangeRequest): Promise<SubscriptionView> {
     this.setStep('reading');
-    return reads.readSubscriptionForChange.executeWithOptions({ summary: `Read subscription ${subscriptionId} and check the change against it` }, [
-      { customerId, subscriptionId },
-    ]);
+    return reads.readSubscriptionForChange.executeWithOptions(
+      { summary: `Read subscription ${subscriptionId} and check the change against it` },
+      [{ customerId, subscriptionId }],
+    );
   }
 
-  private apply({ customerId, subscriptionId, change }: ValidChangeRequest, settings: WorkerSettings): Promise<ApplyChangeOutcome> {
+  private apply(
+    { customerId, subscriptionId, change }: ValidChangeRequest,
+    settings: WorkerSettings,
+  ): Promise<ApplyChangeOutcome> {
     this.setStep('updating');
     return changing(settings).applySubscriptionChange.executeWithOptions(
       { summary: `Send the whole subscription with the change: ${describeChange(change)}` },
@@ -123,11 +146,16 @@ class ChangeRun {
   }
 
   /** After a 202: poll until the subscription shows the accepted change. */
-  private awaitAccepted({ customerId, subscriptionId }: ValidChangeRequest, target: ChangeTarget, settings: WorkerSettings): Promise<SubscriptionView> {
+  private awaitAccepted(
+    { customerId, subscriptionId }: ValidChangeRequest,
+    target: ChangeTarget,
+    settings: WorkerSettings,
+  ): Promise<SubscriptionView> {
     this.setStep('awaiting-change');
-    return polling(settings).awaitSubscriptionChange.executeWithOptions({ summary: `Wait until subscription ${subscriptionId} shows the accepted change` }, [
-      { customerId, subscriptionId, target },
-    ]);
+    return polling(settings).awaitSubscriptionChange.executeWithOptions(
+      { summary: `Wait until subscription ${subscriptionId} shows the accepted change` },
+      [{ customerId, subscriptionId, target }],
+    );
   }
 
   // ---- Progress ----
@@ -160,13 +188,21 @@ function failureOfChange(err: TemporalFailure): TemporalFailure {
   if (!(err instanceof ActivityFailure)) return err;
   const { timedOut, last } = lastAttempt(err);
   if (last === undefined) {
-    return timedOut ? ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: `Partner Center did not finish the change in time`, cause: err }) : err;
+    return timedOut
+      ? ApplicationFailure.create({
+          type: changeFailureTypes.subscriptionBusy,
+          message: `Partner Center did not finish the change in time`,
+          cause: err,
+        })
+      : err;
   }
   const stillWaiting = last.type === internalFailureTypes.subscriptionNotReady;
   const busy = stillWaiting || last.type === changeFailureTypes.subscriptionBusy;
   return ApplicationFailure.create({
     type: busy ? changeFailureTypes.subscriptionBusy : (last.type ?? internalFailureTypes.partnerCenter),
-    message: stillWaiting ? `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying` : last.message,
+    message: stillWaiting
+      ? `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`
+      : last.message,
     details: last.details ?? undefined,
     nonRetryable: !busy,
     cause: err,

@@ -12,7 +12,18 @@ import {
 } from '../../../src/client';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import { workflowBundle } from '../../support/temporal';
-import { historyText, JWT_PATTERN, recordHistory, workflowFailure, line, offers, purchaseRequest, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import {
+  historyText,
+  JWT_PATTERN,
+  recordHistory,
+  workflowFailure,
+  line,
+  offers,
+  purchaseRequest,
+  secretsOf,
+  startRig,
+  type PurchaseRig,
+} from '../purchase/harness';
 
 /**
  * changeSubscription end to end: the run's Temporal dev server, the real worker options (every workflow
@@ -45,11 +56,18 @@ interface Ctx {
 
 /** Buys `quantity` Business Basic seats (one year, monthly, auto-renew) and returns the subscription id. */
 async function buy(ctx: Ctx, quantity: number, extra: Parameters<typeof line>[2] = {}): Promise<string> {
-  const result = await (await ctx.start(purchaseRequest(customerId, [line(offers.businessBasic, quantity, extra)]))).result();
+  const result = await (
+    await ctx.start(purchaseRequest(customerId, [line(offers.businessBasic, quantity, extra)]))
+  ).result();
   return result.subscriptions[0]!.id;
 }
 
-function change(ctx: Ctx, subscriptionId: string, what: SubscriptionChange, requestId = `change-test-${randomUUID()}`): Promise<ChangeHandle> {
+function change(
+  ctx: Ctx,
+  subscriptionId: string,
+  what: SubscriptionChange,
+  requestId = `change-test-${randomUUID()}`,
+): Promise<ChangeHandle> {
   return startChange(rig.client, { requestId, customerId, subscriptionId, change: what }, { taskQueue: ctx.taskQueue });
 }
 
@@ -65,7 +83,6 @@ async function untilStep(handle: ChangeHandle, step: ChangeStep): Promise<void> 
   }
 }
 
-
 describe('changeSubscription against the sandbox', () => {
   it('increases the quantity: 200 answer, before/after, status, search attributes, summary, no secret in history', async () => {
     await rig.withWorker(async (ctx) => {
@@ -73,7 +90,13 @@ describe('changeSubscription against the sandbox', () => {
       const handle = await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 8 });
       const result = await handle.result();
 
-      expect(result).toMatchObject({ customerId, subscriptionId, completion: 'immediate', before: { quantity: 5, status: 'active' }, after: { quantity: 8, autoRenewEnabled: true } });
+      expect(result).toMatchObject({
+        customerId,
+        subscriptionId,
+        completion: 'immediate',
+        before: { quantity: 5, status: 'active' },
+        after: { quantity: 8, autoRenewEnabled: true },
+      });
       expect(result.refund).toBeUndefined();
       // The three new seats are refundable for 168 hours of their own.
       expect(result.after.refundableQuantity?.totalQuantity).toBe(8);
@@ -83,7 +106,9 @@ describe('changeSubscription against the sandbox', () => {
       expect(description.typedSearchAttributes.get(PcStep)).toBe('completed');
       expect(description.typedSearchAttributes.get(PcCustomerId)).toBe(customerId);
       expect(description.typedSearchAttributes.get(PcSubscriptionIds)).toEqual([subscriptionId]);
-      expect(await description.staticSummary()).toBe(`Change subscription ${subscriptionId} of customer ${customerId}: set quantity to 8`);
+      expect(await description.staticSummary()).toBe(
+        `Change subscription ${subscriptionId} of customer ${customerId}: set quantity to 8`,
+      );
 
       const history = await historyText(handle);
       await recordHistory('change-quantity-increased', handle);
@@ -123,7 +148,9 @@ describe('changeSubscription against the sandbox', () => {
       expect(off.after.autoRenewEnabled).toBe(false);
 
       const patches = await requests(PATCH_ROUTE);
-      const failure = await workflowFailure(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', quantity: 2 }));
+      const failure = await workflowFailure(
+        await change(ctx, subscriptionId, { action: 'scheduleNextTerm', quantity: 2 }),
+      );
       expect(failure.type).toBe('ChangeRejected');
       expect(failure.details).toEqual([expect.objectContaining({ code: 'AutoRenewRequired', subscriptionId })]);
       expect(await requests(PATCH_ROUTE)).toBe(patches);
@@ -133,8 +160,15 @@ describe('changeSubscription against the sandbox', () => {
   it('schedules next-term instructions, then a rename keeps them, auto-renew and the quantity (full body)', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 6, { friendlyName: 'Sales' });
-      const scheduled = await (await change(ctx, subscriptionId, { action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 9 })).result();
-      expect(scheduled.after.scheduledNextTerm).toMatchObject({ catalogItemId: scheduled.before.catalogItemId, termDuration: 'P1Y', billingCycle: 'annual', quantity: 9 });
+      const scheduled = await (
+        await change(ctx, subscriptionId, { action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 9 })
+      ).result();
+      expect(scheduled.after.scheduledNextTerm).toMatchObject({
+        catalogItemId: scheduled.before.catalogItemId,
+        termDuration: 'P1Y',
+        billingCycle: 'annual',
+        quantity: 9,
+      });
 
       const renamed = await (await change(ctx, subscriptionId, { action: 'rename', friendlyName: 'Finance' })).result();
       const { friendlyName, readAt: _r1, ...unchanged } = renamed.after;
@@ -145,16 +179,30 @@ describe('changeSubscription against the sandbox', () => {
     });
   });
 
-  it('renews into another term only with that term\'s catalog item id', async () => {
+  it("renews into another term only with that term's catalog item id", async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 3);
-      const withoutId = await workflowFailure(await change(ctx, subscriptionId, { action: 'scheduleNextTerm', termDuration: 'P3Y' }));
+      const withoutId = await workflowFailure(
+        await change(ctx, subscriptionId, { action: 'scheduleNextTerm', termDuration: 'P3Y' }),
+      );
       expect(withoutId.type).toBe('InvalidChangeRequest');
       expect(withoutId.message).toContain('change.catalogItemId');
 
       const threeYears = await rig.catalogItemIdOf(offers.businessBasic, 'P3Y', 'annual');
-      const result = await (await change(ctx, subscriptionId, { action: 'scheduleNextTerm', catalogItemId: threeYears, termDuration: 'P3Y', billingCycle: 'annual' })).result();
-      expect(result.after.scheduledNextTerm).toEqual({ catalogItemId: threeYears, termDuration: 'P3Y', billingCycle: 'annual', quantity: 3 });
+      const result = await (
+        await change(ctx, subscriptionId, {
+          action: 'scheduleNextTerm',
+          catalogItemId: threeYears,
+          termDuration: 'P3Y',
+          billingCycle: 'annual',
+        })
+      ).result();
+      expect(result.after.scheduledNextTerm).toEqual({
+        catalogItemId: threeYears,
+        termDuration: 'P3Y',
+        billingCycle: 'annual',
+        quantity: 3,
+      });
       expect(result.after.termDuration).toBe('P1Y');
     });
   });
@@ -190,7 +238,14 @@ describe('changeSubscription against the sandbox', () => {
   it('retries a busy subscription (409/800082) and then succeeds, with one change', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 2);
-      await rig.sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 409, code: 800082, count: 2 });
+      await rig.sandbox.control.addFault({
+        method: 'PATCH',
+        path: '/v1/customers/*/subscriptions/*',
+        kind: 'status',
+        status: 409,
+        code: 800082,
+        count: 2,
+      });
       const patches = await requests(PATCH_ROUTE);
       const result = await (await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 })).result();
       expect(result).toMatchObject({ completion: 'immediate', after: { quantity: 3 } });
@@ -202,8 +257,17 @@ describe('changeSubscription against the sandbox', () => {
     await rig.withWorker(
       async (ctx) => {
         const subscriptionId = await buy(ctx, 2);
-        await rig.sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 409, code: 800082, count: 1000 });
-        const failure = await workflowFailure(await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 }));
+        await rig.sandbox.control.addFault({
+          method: 'PATCH',
+          path: '/v1/customers/*/subscriptions/*',
+          kind: 'status',
+          status: 409,
+          code: 800082,
+          count: 1000,
+        });
+        const failure = await workflowFailure(
+          await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 }),
+        );
         expect(failure.type).toBe('SubscriptionBusy');
         expect(failure.nonRetryable).toBe(false);
       },
@@ -214,11 +278,19 @@ describe('changeSubscription against the sandbox', () => {
   it('a lost PATCH response is retried without changing twice', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 2);
-      await rig.sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'commit-then-drop' });
+      await rig.sandbox.control.addFault({
+        method: 'PATCH',
+        path: '/v1/customers/*/subscriptions/*',
+        kind: 'commit-then-drop',
+      });
       const patches = await requests(PATCH_ROUTE);
       const result = await (await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 7 })).result();
       // The retry re-read the subscription, found the change in effect and sent nothing more.
-      expect(result).toMatchObject({ completion: 'already-in-effect', before: { quantity: 2 }, after: { quantity: 7 } });
+      expect(result).toMatchObject({
+        completion: 'already-in-effect',
+        before: { quantity: 2 },
+        after: { quantity: 7 },
+      });
       expect(await requests(PATCH_ROUTE)).toBe(patches + 1);
     });
   });
@@ -247,7 +319,12 @@ describe('changeSubscription against the sandbox', () => {
       const reads = await requests(GET_ROUTE);
       const handle = await startChange(
         rig.client,
-        { requestId: `change-test-${randomUUID()}`, customerId: 'not-a-guid', subscriptionId: 'nope', change: { action: 'setQuantity', quantity: -1 } },
+        {
+          requestId: `change-test-${randomUUID()}`,
+          customerId: 'not-a-guid',
+          subscriptionId: 'nope',
+          change: { action: 'setQuantity', quantity: -1 },
+        },
         { taskQueue: ctx.taskQueue },
       );
       const failure = await workflowFailure(handle);

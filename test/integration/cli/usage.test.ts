@@ -22,7 +22,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const temporalEnv = () => ({ TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml', TEMPORAL_TASK_QUEUE: 'cli-usage-nobody' });
+const temporalEnv = () => ({
+  TEMPORAL_ADDRESS: testServerAddress(),
+  TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+  TEMPORAL_TASK_QUEUE: 'cli-usage-nobody',
+});
 
 function pcw(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return spawnPcw(tree.bin, args, { ...temporalEnv(), ...extraEnv }, tree.dir).exited;
@@ -45,7 +49,25 @@ describe('pcw command line', () => {
 
   it('refuses a bad purchase with every problem named by flag, exit 2, nothing started', async () => {
     const requestId = `cli-bad-${Date.now()}`;
-    const bad = await pcw(['purchase', '--customer', 'not-a-guid', '--request-id', requestId, '--product', 'NOPE', '--sku', '0001', '--quantity', 'abc', '--term', 'P2M', '--billing', 'monthly', '--currency', 'XYZ']);
+    const bad = await pcw([
+      'purchase',
+      '--customer',
+      'not-a-guid',
+      '--request-id',
+      requestId,
+      '--product',
+      'NOPE',
+      '--sku',
+      '0001',
+      '--quantity',
+      'abc',
+      '--term',
+      'P2M',
+      '--billing',
+      'monthly',
+      '--currency',
+      'XYZ',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--customer must be a GUID \(got "not-a-guid"\)/);
     expect(bad.stderr).toMatch(/--quantity must be a whole number \(got "abc"\)/);
@@ -54,7 +76,23 @@ describe('pcw command line', () => {
     expect(bad.stderr).not.toMatch(/expected number|received/);
     await notStarted(`purchase-${requestId}`);
 
-    const zero = await pcw(['purchase', '--customer', CUSTOMER, '--request-id', requestId, '--product', 'P', '--sku', 'S', '--quantity', '0', '--term', 'P1M', '--billing', 'monthly']);
+    const zero = await pcw([
+      'purchase',
+      '--customer',
+      CUSTOMER,
+      '--request-id',
+      requestId,
+      '--product',
+      'P',
+      '--sku',
+      'S',
+      '--quantity',
+      '0',
+      '--term',
+      'P1M',
+      '--billing',
+      'monthly',
+    ]);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--quantity must be between 1 and 100000 \(got 0\)/);
     await notStarted(`purchase-${requestId}`);
@@ -86,14 +124,32 @@ describe('pcw command line', () => {
     expect(invalidJson.code).toBe(2);
     expect(invalidJson.stderr).toMatch(/--file .*bad\.json is not valid JSON/);
     const badFields = join(tree.dir, 'fields.json');
-    writeFileSync(badFields, JSON.stringify({ requestId: 'cli-file', customerId: CUSTOMER, items: [{ offer: { productId: 'P', skuId: 'S' }, quantity: 0, termDuration: 'P1M', billingCycle: 'monthly' }] }));
+    writeFileSync(
+      badFields,
+      JSON.stringify({
+        requestId: 'cli-file',
+        customerId: CUSTOMER,
+        items: [{ offer: { productId: 'P', skuId: 'S' }, quantity: 0, termDuration: 'P1M', billingCycle: 'monthly' }],
+      }),
+    );
     const invalidFields = await pcw(['purchase', '--file', badFields]);
     expect(invalidFields.code).toBe(2);
     expect(invalidFields.stderr).toMatch(/fields\.json: items\[0\]\.quantity must be at least 1 \(got 0\)/);
   });
 
   it('refuses bad change, reconcile, list and schedules command lines with exit 2', async () => {
-    const change = await pcw(['change', '--customer', CUSTOMER, '--subscription', 'x', '--request-id', 'cli-change-bad', '--cancel', '--quantity', '1']);
+    const change = await pcw([
+      'change',
+      '--customer',
+      CUSTOMER,
+      '--subscription',
+      'x',
+      '--request-id',
+      'cli-change-bad',
+      '--cancel',
+      '--quantity',
+      '1',
+    ]);
     expect(change.code).toBe(2);
     expect(change.stderr).toMatch(/give exactly one of --quantity, --auto-renew/);
     expect(change.stderr).toMatch(/--subscription must be a GUID/);
@@ -120,14 +176,18 @@ describe('pcw command line', () => {
     expect(limit.stderr).toMatch(/--limit must be a whole number \(got "abc"\)/);
     const step = await pcw(['list', '--step', 'bogus']);
     expect(step.code).toBe(2);
-    expect(step.stderr).toMatch(/--step must be one of validating, resolving, awaiting-approval, .*awaiting-change.* \(got "bogus"\)/);
+    expect(step.stderr).toMatch(
+      /--step must be one of validating, resolving, awaiting-approval, .*awaiting-change.* \(got "bogus"\)/,
+    );
 
     const schedules = await pcw(['schedules', 'frobnicate']);
     expect(schedules.code).toBe(2);
     expect(schedules.stderr).toMatch(/schedules takes `list` or `delete SCHEDULE_ID`/);
     const notForList = await pcw(['list', '--wait', '--quantity', '3']);
     expect(notForList.code).toBe(2);
-    expect(notForList.stderr).toMatch(/--wait does not apply to `pcw list`[\s\S]*--quantity does not apply to `pcw list`/);
+    expect(notForList.stderr).toMatch(
+      /--wait does not apply to `pcw list`[\s\S]*--quantity does not apply to `pcw list`/,
+    );
     const unknownFlag = await pcw(['status', 'x', '--colour']);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toMatch(/--colour/);
@@ -137,14 +197,23 @@ describe('pcw command line', () => {
   });
 
   it('says which id is unknown, and which schedule, exit 1', async () => {
-    for (const command of [['status', 'no-such-request'], ['watch', 'no-such-request'], ['cancel', 'no-such-request', '--reason', 'test']]) {
+    for (const command of [
+      ['status', 'no-such-request'],
+      ['watch', 'no-such-request'],
+      ['cancel', 'no-such-request', '--reason', 'test'],
+    ]) {
       const unknown = await pcw(command);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
       expect(unknown.stderr).toMatch(/^pcw: no (purchase, change or reconciliation|purchase) with id no-such-request/);
     }
     const json = await pcw(['status', 'no-such-request', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { type: 'NotFound', message: expect.stringMatching(/no purchase, change or reconciliation with id no-such-request/) } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        type: 'NotFound',
+        message: expect.stringMatching(/no purchase, change or reconciliation with id no-such-request/),
+      },
+    });
     const schedule = await pcw(['schedules', 'delete', 'no-such-schedule']);
     expect(schedule.code).toBe(1);
     expect(schedule.stderr).toMatch(/^pcw: no schedule with id no-such-schedule/);
@@ -154,7 +223,9 @@ describe('pcw command line', () => {
     const down = await pcw(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(down.code).toBe(1);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
-    expect(down.stderr).toMatch(/^pcw: Temporal is not reachable at 127\.0\.0\.1:1 — start it with `npm start` or set TEMPORAL_ADDRESS/);
+    expect(down.stderr).toMatch(
+      /^pcw: Temporal is not reachable at 127\.0\.0\.1:1 — start it with `npm start` or set TEMPORAL_ADDRESS/,
+    );
     expect(down.stderr).not.toMatch(/\n\s+at /);
     const verbose = await pcw(['status', 'x', '--verbose'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(verbose.stderr).toMatch(/\n\s+at /);

@@ -43,7 +43,12 @@ describe('App-only', () => {
     expect(tokens.mode).toBe('app-only');
     expect(tokens.credentialKind).toBe('client-secret');
     const claims = claimsOf(await tokens.getAccessToken());
-    expect(claims).toMatchObject({ tid: sandbox.tenantId, appid: sandbox.clientId, aud: 'https://api.partnercenter.microsoft.com', idtyp: 'app' });
+    expect(claims).toMatchObject({
+      tid: sandbox.tenantId,
+      appid: sandbox.clientId,
+      aud: 'https://api.partnercenter.microsoft.com',
+      idtyp: 'app',
+    });
   });
 
   test('certificate from a PEM file (thumbprint + private key)', async () => {
@@ -82,29 +87,40 @@ describe('App+User (secure application model)', () => {
   });
 
   test('with a certificate as the app credential', async () => {
-    const tokens = provider({ refreshToken: sandbox.refreshToken, credential: { certificatePath: sandbox.clientCertificatePath } });
+    const tokens = provider({
+      refreshToken: sandbox.refreshToken,
+      credential: { certificatePath: sandbox.clientCertificatePath },
+    });
     expect(claimsOf(await tokens.getAccessToken()).idtyp).toBe('user');
   });
 });
 
 describe('failures say which credential failed and why, and are not retried', () => {
   test('wrong client secret', async () => {
-    const error = await rejection(provider({ credential: { clientSecret: 'sbx~not-the-right-secret-value' } }).getAccessToken());
+    const error = await rejection(
+      provider({ credential: { clientSecret: 'sbx~not-the-right-secret-value' } }).getAccessToken(),
+    );
     expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/^App-only token request \(client secret\) failed: the client secret is wrong \[AADSTS7000215/);
+    expect(error.message).toMatch(
+      /^App-only token request \(client secret\) failed: the client secret is wrong \[AADSTS7000215/,
+    );
     expect(error.message).not.toContain('sbx~not-the-right-secret-value');
   });
 
   test('unknown refresh token', async () => {
-    const error = await rejection(provider({ refreshToken: '1.sbx.revoked-or-never-issued-refresh-token' }).getAccessToken());
+    const error = await rejection(
+      provider({ refreshToken: '1.sbx.revoked-or-never-issued-refresh-token' }).getAccessToken(),
+    );
     expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
     expect(error.message).toMatch(/App\+User token request .* refresh token is expired, revoked or malformed/);
     expect(error.message).not.toContain('revoked-or-never-issued');
   });
 
   test('missing certificate file', async () => {
-    const error = await rejection(provider({ credential: { certificatePath: '/nonexistent/client.pem' } }).getAccessToken());
+    const error = await rejection(
+      provider({ credential: { certificatePath: '/nonexistent/client.pem' } }).getAccessToken(),
+    );
     expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
     expect(error.message).toMatch(/certificate file \/nonexistent\/client.pem could not be read \(ENOENT\)/);
   });

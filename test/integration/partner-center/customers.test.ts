@@ -6,7 +6,13 @@
  */
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
-import { createPartnerCenterClient, createTokenProvider, type Customer, type PartnerCenterClient, type SeekCursor } from '../../../src/partner-center';
+import {
+  createPartnerCenterClient,
+  createTokenProvider,
+  type Customer,
+  type PartnerCenterClient,
+  type SeekCursor,
+} from '../../../src/partner-center';
 import { seekCursorSchema } from '../../../src/partner-center/paging';
 
 const CUSTOMERS_ROUTE = 'GET /v1/customers';
@@ -21,10 +27,18 @@ beforeAll(async () => {
   const recordingFetch: typeof fetch = (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const headers = new Headers(init?.headers);
-    sent.push({ url, continuationToken: headers.get('MS-ContinuationToken'), authorization: headers.get('Authorization') });
+    sent.push({
+      url,
+      continuationToken: headers.get('MS-ContinuationToken'),
+      authorization: headers.get('Authorization'),
+    });
     return fetch(input, init);
   };
-  client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)), fetch: recordingFetch });
+  client = createPartnerCenterClient({
+    baseUrl: sandbox.baseUrl,
+    tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+    fetch: recordingFetch,
+  });
 });
 
 afterAll(async () => {
@@ -51,7 +65,11 @@ describe('listCustomers', () => {
     expect(customers.map((c) => c.id)).toEqual(sandbox.customerIds);
     expect(await customersRead()).toBe(3);
     for (const customer of customers) {
-      expect(customer).toMatchObject({ companyProfile: { tenantId: customer.id }, relationshipToPartner: 'reseller', attributes: { objectType: 'Customer' } });
+      expect(customer).toMatchObject({
+        companyProfile: { tenantId: customer.id },
+        relationshipToPartner: 'reseller',
+        attributes: { objectType: 'Customer' },
+      });
       expect(customer.companyProfile?.domain).toMatch(/\.onmicrosoft\.com$/);
       expect(customer.companyProfile?.companyName).toEqual(expect.any(String));
     }
@@ -72,13 +90,22 @@ describe('listCustomers', () => {
   });
 
   test('a page size outside 1..500 is refused with a 400 naming it', async () => {
-    for (const size of [0, 501]) await expect(client.listCustomersPage({ size })).rejects.toMatchObject({ status: 400, description: expect.stringContaining('size') });
+    for (const size of [0, 501])
+      await expect(client.listCustomersPage({ size })).rejects.toMatchObject({
+        status: 400,
+        description: expect.stringContaining('size'),
+      });
   });
 
   test("lists only the calling partner's customers", async () => {
     const other = createPartnerCenterClient({
       baseUrl: sandbox.baseUrl,
-      tokens: createTokenProvider({ ...sandboxTokenOptions(sandbox), tenantId: sandbox.otherPartner.tenantId, clientId: sandbox.otherPartner.clientId, credential: { clientSecret: sandbox.otherPartner.clientSecret } }),
+      tokens: createTokenProvider({
+        ...sandboxTokenOptions(sandbox),
+        tenantId: sandbox.otherPartner.tenantId,
+        clientId: sandbox.otherPartner.clientId,
+        credential: { clientSecret: sandbox.otherPartner.clientSecret },
+      }),
     });
     const theirs = (await collect(other.listCustomers({ size: 2 }))).map((c) => c.id);
     expect(theirs).toEqual(sandbox.otherPartner.customerIds);
@@ -97,7 +124,10 @@ describe('listCustomersPage', () => {
     expect(accessToken).toEqual(expect.any(String));
     expect(JSON.stringify(cursor)).not.toContain(accessToken);
 
-    const another = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)) });
+    const another = createPartnerCenterClient({
+      baseUrl: sandbox.baseUrl,
+      tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+    });
     const second = await another.listCustomersPage({ size: 2 }, cursor);
     expect(second.items.map((c: Customer) => c.id)).toEqual(sandbox.customerIds.slice(2));
     expect(second.next).toBeUndefined();
@@ -113,10 +143,27 @@ describe('listCustomersPage', () => {
   });
 
   test('a 400 with code 2000 on a next page means no more records (as Microsoft’s sample reads it), on the first page it is an error', async () => {
-    await sandbox.control.addFault({ method: 'GET', path: '/v1/customers', kind: 'status', status: 400, code: 2000, description: 'No more records.', skip: 1 });
-    expect((await collect(client.listCustomers({ size: 1 }))).map((c) => c.id)).toEqual(sandbox.customerIds.slice(0, 1));
+    await sandbox.control.addFault({
+      method: 'GET',
+      path: '/v1/customers',
+      kind: 'status',
+      status: 400,
+      code: 2000,
+      description: 'No more records.',
+      skip: 1,
+    });
+    expect((await collect(client.listCustomers({ size: 1 }))).map((c) => c.id)).toEqual(
+      sandbox.customerIds.slice(0, 1),
+    );
 
-    await sandbox.control.addFault({ method: 'GET', path: '/v1/customers', kind: 'status', status: 400, code: 2000, description: 'No more records.' });
+    await sandbox.control.addFault({
+      method: 'GET',
+      path: '/v1/customers',
+      kind: 'status',
+      status: 400,
+      code: 2000,
+      description: 'No more records.',
+    });
     await expect(client.listCustomersPage({ size: 1 })).rejects.toMatchObject({ status: 400, code: 2000 });
   });
 });

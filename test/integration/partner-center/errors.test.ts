@@ -48,10 +48,17 @@ async function failureOf(promise: Promise<unknown>): Promise<PartnerCenterError>
   return error as PartnerCenterError;
 }
 
-const readProduct = (c: PartnerCenterClient = client, requestId?: string) => c.getProduct(BUSINESS_BASIC, { country: 'US' }, { requestId });
+const readProduct = (c: PartnerCenterClient = client, requestId?: string) =>
+  c.getProduct(BUSINESS_BASIC, { country: 'US' }, { requestId });
 
 test('400 with a Partner Center code: business, not retryable, code/description/request id kept', async () => {
-  await sandbox.control.addFault({ path: PRODUCT_PATH, kind: 'status', status: 400, code: 800090, description: 'Subscription quantity cannot be decreased.' });
+  await sandbox.control.addFault({
+    path: PRODUCT_PATH,
+    kind: 'status',
+    status: 400,
+    code: 800090,
+    description: 'Subscription quantity cannot be decreased.',
+  });
   const error = await failureOf(readProduct(client, 'req-400'));
   expect(error).toBeInstanceOf(PartnerCenterBusinessError);
   expect(error).toMatchObject({ kind: 'business', retryable: false, status: 400, code: 800090, requestId: 'req-400' });
@@ -73,7 +80,13 @@ test('404 from the sandbox itself: not-found', async () => {
 });
 
 test('409 busy codes are retryable conflicts, other 409s are not', async () => {
-  await sandbox.control.addFault({ path: PRODUCT_PATH, kind: 'status', status: 409, code: 800064, description: 'Cart is being processed by another request.' });
+  await sandbox.control.addFault({
+    path: PRODUCT_PATH,
+    kind: 'status',
+    status: 409,
+    code: 800064,
+    description: 'Cart is being processed by another request.',
+  });
   const busy = await failureOf(readProduct());
   expect(busy).toBeInstanceOf(PartnerCenterConflictError);
   expect(busy).toMatchObject({ kind: 'conflict', retryable: true, code: 800064 });
@@ -81,7 +94,13 @@ test('409 busy codes are retryable conflicts, other 409s are not', async () => {
   await sandbox.control.addFault({ path: PRODUCT_PATH, kind: 'status', status: 409, code: 800082 });
   expect(await failureOf(readProduct())).toMatchObject({ kind: 'conflict', retryable: true, code: 800082 });
 
-  await sandbox.control.addFault({ path: PRODUCT_PATH, kind: 'status', status: 409, code: 900278, description: 'pending operation' });
+  await sandbox.control.addFault({
+    path: PRODUCT_PATH,
+    kind: 'status',
+    status: 409,
+    code: 900278,
+    description: 'pending operation',
+  });
   expect(await failureOf(readProduct())).toMatchObject({ kind: 'conflict', retryable: false, code: 900278 });
 });
 
@@ -141,8 +160,22 @@ test('commit-then-drop: a retry with the same MS-RequestId gets the committed re
     country: 'US',
     segment: 'commercial',
   });
-  const cart = { lineItems: [{ id: 0, catalogItemId: offer.catalogItemId, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const }] };
-  await sandbox.control.addFault({ method: 'POST', path: `/v1/customers/${customerId}/carts`, kind: 'commit-then-drop' });
+  const cart = {
+    lineItems: [
+      {
+        id: 0,
+        catalogItemId: offer.catalogItemId,
+        quantity: 1,
+        billingCycle: 'monthly' as const,
+        termDuration: 'P1M' as const,
+      },
+    ],
+  };
+  await sandbox.control.addFault({
+    method: 'POST',
+    path: `/v1/customers/${customerId}/carts`,
+    kind: 'commit-then-drop',
+  });
   const lost = await failureOf(client.createCart(customerId, cart, { requestId: 'create-cart-1' }));
   expect(lost).toBeInstanceOf(PartnerCenterNetworkError);
   const before = (await sandbox.control.counters()).replayedRequests;
@@ -172,12 +205,18 @@ describe('401', () => {
 
   test('a token without the MFA claim: MfaRequired, not retryable, not repeated with a refreshed token, says App+User and MFA', async () => {
     const withoutMfa = await minted({ mfa: false });
-    const tokens: TokenProvider = { mode: 'app+user', credentialKind: 'refresh-token', getAccessToken: async () => withoutMfa };
+    const tokens: TokenProvider = {
+      mode: 'app+user',
+      credentialKind: 'refresh-token',
+      getAccessToken: async () => withoutMfa,
+    };
     const before = (await sandbox.control.counters()).requests['GET /v1/products/{productId}'] ?? 0;
     const error = await failureOf(readProduct(createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens })));
     expect(error).toBeInstanceOf(PartnerCenterMfaRequiredError);
     expect(error).toMatchObject({ kind: 'mfa-required', retryable: false, status: 401, code: 900421 });
-    expect(error.message).toMatch(/App\+User token \(secure application model refresh token\) refused by Partner Center: MFA required \(900421\): the token carries no MFA claim/);
+    expect(error.message).toMatch(
+      /App\+User token \(secure application model refresh token\) refused by Partner Center: MFA required \(900421\): the token carries no MFA claim/,
+    );
     expect(error.message).not.toContain(withoutMfa);
     expect((await sandbox.control.counters()).requests['GET /v1/products/{productId}']).toBe(before + 1);
   });

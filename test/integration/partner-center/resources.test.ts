@@ -56,7 +56,10 @@ describe('catalog', () => {
     expect(sku).toMatchObject({ id: skus[0].id, minimumQuantity: 1, maximumQuantity: 300 });
     expect(sku.supportedBillingCycles).toContain('monthly');
 
-    const availabilities = await client.listAvailabilities(BUSINESS_BASIC, sku.id, { country: COUNTRY, targetSegment: 'commercial' });
+    const availabilities = await client.listAvailabilities(BUSINESS_BASIC, sku.id, {
+      country: COUNTRY,
+      targetSegment: 'commercial',
+    });
     expect(availabilities.length).toBeGreaterThan(0);
     for (const a of availabilities) {
       expect(a.catalogItemId).toBe(`${BUSINESS_BASIC}:${sku.id}:${a.id}`);
@@ -69,10 +72,22 @@ describe('catalog', () => {
 
   test('the resolver finds exactly one offer per term and billing cycle', async () => {
     const catalog = createCatalogResolver(client);
-    const monthly = await catalog.resolve({ productId: BUSINESS_BASIC, skuId: '0001', termDuration: 'P1M', billingCycle: 'monthly', country: COUNTRY, segment: 'commercial' });
+    const monthly = await catalog.resolve({
+      productId: BUSINESS_BASIC,
+      skuId: '0001',
+      termDuration: 'P1M',
+      billingCycle: 'monthly',
+      country: COUNTRY,
+      segment: 'commercial',
+    });
     expect(monthly.term.duration).toBe('P1M');
     expect(monthly.availability.isPurchasable).toBe(true);
-    const byId = await catalog.getByCatalogItemId(monthly.catalogItemId, { country: COUNTRY, segment: 'commercial', termDuration: 'P1M', billingCycle: 'monthly' });
+    const byId = await catalog.getByCatalogItemId(monthly.catalogItemId, {
+      country: COUNTRY,
+      segment: 'commercial',
+      termDuration: 'P1M',
+      billingCycle: 'monthly',
+    });
     expect(byId.availability.id).toBe(monthly.availability.id);
   });
 });
@@ -80,14 +95,31 @@ describe('catalog', () => {
 test('a rotated availability: stale id fails checkout with 400019, invalidate() and a fresh resolve find the new one', async () => {
   const customerId = sandbox.customerIds[1];
   const catalog = createCatalogResolver(client);
-  const offer = { productId: BUSINESS_BASIC, skuId: '0001', termDuration: 'P1Y', billingCycle: 'monthly', country: COUNTRY, segment: 'commercial' };
+  const offer = {
+    productId: BUSINESS_BASIC,
+    skuId: '0001',
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    country: COUNTRY,
+    segment: 'commercial',
+  };
   const stale = await catalog.resolve(offer);
-  const rotated = await sandbox.control.rotateAvailability({ productId: BUSINESS_BASIC, skuId: '0001', availabilityId: stale.availability.id });
+  const rotated = await sandbox.control.rotateAvailability({
+    productId: BUSINESS_BASIC,
+    skuId: '0001',
+    availabilityId: stale.availability.id,
+  });
   expect(rotated.oldCatalogItemId).toBe(stale.catalogItemId);
 
   // Within the TTL the cache still answers with the old id…
   expect((await catalog.resolve(offer)).catalogItemId).toBe(stale.catalogItemId);
-  const line = { id: 0, catalogItemId: stale.catalogItemId, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1Y' as const };
+  const line = {
+    id: 0,
+    catalogItemId: stale.catalogItemId,
+    quantity: 1,
+    billingCycle: 'monthly' as const,
+    termDuration: 'P1Y' as const,
+  };
   const cart = await client.createCart(customerId, { lineItems: [line] });
   const checkout = await client.checkoutCart(customerId, cart.id).catch((e: unknown) => e);
   expect(checkout).toBeInstanceOf(PartnerCenterNotFoundError);
@@ -112,12 +144,27 @@ describe('purchase round trip', () => {
 
   beforeAll(async () => {
     const catalog = createCatalogResolver(client);
-    catalogItemId = (await catalog.resolve({ productId: BUSINESS_BASIC, skuId: '0001', termDuration: 'P1M', billingCycle: 'monthly', country: COUNTRY, segment: 'commercial' }))
-      .catalogItemId;
+    catalogItemId = (
+      await catalog.resolve({
+        productId: BUSINESS_BASIC,
+        skuId: '0001',
+        termDuration: 'P1M',
+        billingCycle: 'monthly',
+        country: COUNTRY,
+        segment: 'commercial',
+      })
+    ).catalogItemId;
   });
 
   test('cart: create, read, replace, check out', async () => {
-    const line = { id: 0, catalogItemId, quantity: 2, billingCycle: 'monthly' as const, termDuration: 'P1M' as const, friendlyName: 'client test' };
+    const line = {
+      id: 0,
+      catalogItemId,
+      quantity: 2,
+      billingCycle: 'monthly' as const,
+      termDuration: 'P1M' as const,
+      friendlyName: 'client test',
+    };
     const created = await client.createCart(customerId, { lineItems: [line] });
     expect(created.status).toBe('active');
     expect(created.lineItems[0]).toMatchObject({ id: 0, catalogItemId, quantity: 2 });
@@ -135,10 +182,19 @@ describe('purchase round trip', () => {
   });
 
   test('cart line errors arrive inside a created cart', async () => {
-    const bad = { id: 0, catalogItemId: `${BUSINESS_BASIC}:0001:NOSUCHAVAIL1`, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const };
+    const bad = {
+      id: 0,
+      catalogItemId: `${BUSINESS_BASIC}:0001:NOSUCHAVAIL1`,
+      quantity: 1,
+      billingCycle: 'monthly' as const,
+      termDuration: 'P1M' as const,
+    };
     const good = { id: 1, catalogItemId, quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const };
     const cart = await client.createCart(customerId, { lineItems: [bad, good] });
-    expect(cart.lineItems[0].error).toMatchObject({ errorCode: 10001, errorDescription: expect.stringContaining('not valid') });
+    expect(cart.lineItems[0].error).toMatchObject({
+      errorCode: 10001,
+      errorDescription: expect.stringContaining('not valid'),
+    });
     expect(cart.lineItems[1].error).toBeUndefined();
   });
 
@@ -160,7 +216,13 @@ describe('purchase round trip', () => {
     const byOrder = await client.listSubscriptionsByOrder(customerId, order.id);
     expect(byOrder).toHaveLength(1);
     subscription = await client.getSubscription(customerId, byOrder[0].id);
-    expect(subscription).toMatchObject({ offerId: catalogItemId, quantity: 3, status: 'active', termDuration: 'P1M', billingCycle: 'monthly' });
+    expect(subscription).toMatchObject({
+      offerId: catalogItemId,
+      quantity: 3,
+      status: 'active',
+      termDuration: 'P1M',
+      billingCycle: 'monthly',
+    });
     expect(subscription.refundableQuantity?.totalQuantity).toBe(3);
     expect((await client.listSubscriptions(customerId)).map((s) => s.id)).toContain(subscription.id);
     const provisioning = await client.getSubscriptionProvisioningStatus(customerId, subscription.id);
@@ -178,7 +240,10 @@ describe('purchase round trip', () => {
     await sandbox.control.setDelays({ patchAcceptedMs: 60_000 });
     try {
       const result = await client.updateSubscription(customerId, { ...subscription, quantity: 5 });
-      expect(result).toEqual({ kind: 'accepted', location: expect.stringContaining(`/subscriptions/${subscription.id}`) });
+      expect(result).toEqual({
+        kind: 'accepted',
+        location: expect.stringContaining(`/subscriptions/${subscription.id}`),
+      });
     } finally {
       await sandbox.control.setDelays({ patchAcceptedMs: 0 });
     }
@@ -193,7 +258,8 @@ describe('purchase round trip', () => {
   });
 
   test('unbilled reconciliation page by page: a JSON cursor resumes on another client, reads the same lines, and holds no secret', async () => {
-    for (let i = 0; i < 4; i += 1) await sandbox.control.addCharge({ subscriptionId: subscription.id, chargeType: 'addQuantity', quantity: 1 });
+    for (let i = 0; i < 4; i += 1)
+      await sandbox.control.addCharge({ subscriptionId: subscription.id, chargeType: 'addQuantity', quantity: 1 });
     const query = { currencyCode: 'USD', period: 'current' as const, size: 2 };
     const whole = await collect(client.unbilledReconciliationLineItems(query));
     expect(whole.length).toBeGreaterThan(4);
@@ -205,8 +271,14 @@ describe('purchase round trip', () => {
     paged.push(...page.items);
     while (page.next !== undefined) {
       stored.push(JSON.stringify(page.next));
-      const resumed = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true })) });
-      page = await resumed.unbilledReconciliationLineItemsPage(query, seekCursorSchema.parse(JSON.parse(stored.at(-1)!)));
+      const resumed = createPartnerCenterClient({
+        baseUrl: sandbox.baseUrl,
+        tokens: createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true })),
+      });
+      page = await resumed.unbilledReconciliationLineItemsPage(
+        query,
+        seekCursorSchema.parse(JSON.parse(stored.at(-1)!)),
+      );
       expect(page.items.length).toBeGreaterThan(0);
       paged.push(...page.items);
     }
@@ -216,7 +288,8 @@ describe('purchase round trip', () => {
     const accessToken = await createTokenProvider(sandboxTokenOptions(sandbox, { appPlusUser: true })).getAccessToken();
     for (const cursor of stored) {
       expect(cursor).toContain('seekOperation=Next');
-      for (const secret of [sandbox.clientSecret, sandbox.refreshToken, accessToken]) expect(cursor).not.toContain(secret);
+      for (const secret of [sandbox.clientSecret, sandbox.refreshToken, accessToken])
+        expect(cursor).not.toContain(secret);
       expect(cursor).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]*/);
     }
   });
@@ -233,7 +306,8 @@ describe('paging', () => {
     const whole = await collect(client.invoiceReconciliationLineItems(invoiceId, { size: 2000 }));
     expect(paged.length).toBeGreaterThan(4);
     expect(paged).toEqual(whole);
-    const continuationCalls = (route: Record<string, number>) => route['GET /v1/invoices/{invoiceId}/lineitems/OneTime/BillingLineItems'] ?? 0;
+    const continuationCalls = (route: Record<string, number>) =>
+      route['GET /v1/invoices/{invoiceId}/lineitems/OneTime/BillingLineItems'] ?? 0;
     expect(continuationCalls(after.requests) - continuationCalls(before.requests)).toBeGreaterThanOrEqual(2);
   });
 });

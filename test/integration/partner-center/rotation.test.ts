@@ -3,7 +3,13 @@
  * the sandbox authority with single-use refresh tokens, where a redeemed refresh token is refused as
  * Entra refuses a revoked grant. Only a provider that presents each rotated token keeps working.
  */
-import { createPartnerCenterClient, createTokenProvider, PartnerCenterUnauthorizedError, type TokenProvider, type TokenProviderOptions } from '../../../src/partner-center';
+import {
+  createPartnerCenterClient,
+  createTokenProvider,
+  PartnerCenterUnauthorizedError,
+  type TokenProvider,
+  type TokenProviderOptions,
+} from '../../../src/partner-center';
 import { startSandbox, verifyAccessToken, type Sandbox } from 'partner-center-sandbox';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import { recordingLogger } from '../../support/logging';
@@ -28,7 +34,8 @@ beforeEach(async () => {
 });
 
 /** Starts from the sandbox's published refresh token, as a worker starts from its stored one. */
-const appUserProvider = (overrides: Partial<TokenProviderOptions> = {}) => createTokenProvider({ ...sandboxTokenOptions(sandbox, { appPlusUser: true }), ...overrides });
+const appUserProvider = (overrides: Partial<TokenProviderOptions> = {}) =>
+  createTokenProvider({ ...sandboxTokenOptions(sandbox, { appPlusUser: true }), ...overrides });
 const clientOf = (tokens: TokenProvider) => createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens, logger });
 const refreshTokenExchanges = async () => (await sandbox.control.counters()).tokens.refreshToken;
 const redeemPublished = () => requestToken(sandbox, 'app+user', sandbox);
@@ -45,7 +52,10 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 
 function expectAppUserToken(token: string): void {
   const check = verifyAccessToken(token, { publicKey: sandbox.tokenSigningKey, authorityHost: sandbox.authorityHost });
-  expect(check).toMatchObject({ ok: true, claims: { idtyp: 'user', tid: sandbox.tenantId, amr: expect.arrayContaining(['mfa']) } });
+  expect(check).toMatchObject({
+    ok: true,
+    claims: { idtyp: 'user', tid: sandbox.tenantId, amr: expect.arrayContaining(['mfa']) },
+  });
 }
 
 describe('the sandbox authority with single-use refresh tokens (negative control)', () => {
@@ -59,7 +69,9 @@ describe('the sandbox authority with single-use refresh tokens (negative control
     const reused = await redeemPublished();
     expect(reused.status).toBe(400);
     expect(reused.body).toMatchObject({ error: 'invalid_grant', error_codes: [50173] });
-    expect(reused.body.error_description).toMatch(/^AADSTS50173: The provided grant has expired due to it being revoked/);
+    expect(reused.body.error_description).toMatch(
+      /^AADSTS50173: The provided grant has expired due to it being revoked/,
+    );
     expect(reused.body.access_token).toBeUndefined();
     const said = JSON.stringify(reused.body);
     for (const secret of [sandbox.refreshToken, rotated, sandbox.clientSecret]) expect(said).not.toContain(secret);
@@ -71,7 +83,11 @@ describe('the sandbox authority with single-use refresh tokens (negative control
   });
 
   test('switched off through the control API a reused refresh token works; a reset restores the start option', async () => {
-    expect(await sandbox.control.setAuthorityPolicy({ singleUseRefreshTokens: false })).toEqual({ singleUseRefreshTokens: false, mfaClaim: true, legacyAudience: false });
+    expect(await sandbox.control.setAuthorityPolicy({ singleUseRefreshTokens: false })).toEqual({
+      singleUseRefreshTokens: false,
+      mfaClaim: true,
+      legacyAudience: false,
+    });
     for (let i = 0; i < 3; i += 1) expect((await redeemPublished()).status).toBe(200);
     await sandbox.control.reset();
     expect((await redeemPublished()).status).toBe(200);
@@ -133,7 +149,12 @@ describe('our App+User token provider keeps the rotated refresh token', () => {
 test('no client secret, refresh token or access token in any of those errors or log lines', () => {
   expect(errors.length).toBeGreaterThanOrEqual(2);
   expect(logger.lines.length).toBeGreaterThanOrEqual(10);
-  const exposed = [...errors.map((error) => [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n')), ...logger.lines];
+  const exposed = [
+    ...errors.map((error) =>
+      [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n'),
+    ),
+    ...logger.lines,
+  ];
   for (const text of exposed) {
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(text).not.toContain(secret);
     // Every sandbox refresh token (rotated ones too) starts with 1.sbx.; access tokens are JWTs.

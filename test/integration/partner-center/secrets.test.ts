@@ -22,14 +22,23 @@ const logLines = logger.lines;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 53 });
-  for (const value of [sandbox.clientSecret, sandbox.refreshToken, sandbox.otherPartner.clientSecret, sandbox.otherPartner.refreshToken]) secrets.add(value);
+  for (const value of [
+    sandbox.clientSecret,
+    sandbox.refreshToken,
+    sandbox.otherPartner.clientSecret,
+    sandbox.otherPartner.refreshToken,
+  ])
+    secrets.add(value);
 });
 
 afterAll(async () => {
   await sandbox.close();
 });
 
-const options = (overrides: Partial<TokenProviderOptions> = {}): TokenProviderOptions => ({ ...sandboxTokenOptions(sandbox), ...overrides });
+const options = (overrides: Partial<TokenProviderOptions> = {}): TokenProviderOptions => ({
+  ...sandboxTokenOptions(sandbox),
+  ...overrides,
+});
 
 /** Wraps a provider so every access token it hands out joins the secrets we look for. */
 function recording(tokens: TokenProvider): TokenProvider {
@@ -65,7 +74,12 @@ async function closedPort(): Promise<number> {
 function textOf(error: unknown, depth = 0): string {
   if (!(error instanceof Error) || depth > 4) return String(error);
   const cause = (error as { cause?: unknown }).cause;
-  return [error.message, error.stack ?? '', JSON.stringify(error), cause === undefined ? '' : textOf(cause, depth + 1)].join('\n');
+  return [
+    error.message,
+    error.stack ?? '',
+    JSON.stringify(error),
+    cause === undefined ? '' : textOf(cause, depth + 1),
+  ].join('\n');
 }
 
 test('authority refusals with the real credentials', async () => {
@@ -83,9 +97,15 @@ test('authority refusals with the real credentials', async () => {
   // The real secret against the wrong tenant: unauthorized_client.
   await capture(createTokenProvider(options({ tenantId: sandbox.otherPartner.tenantId })).getAccessToken());
   // Another app's real secret for our client id: invalid_client.
-  await capture(createTokenProvider(options({ credential: { clientSecret: sandbox.otherPartner.clientSecret } })).getAccessToken());
+  await capture(
+    createTokenProvider(options({ credential: { clientSecret: sandbox.otherPartner.clientSecret } })).getAccessToken(),
+  );
   // The authority is down.
-  await capture(createTokenProvider(options({ authorityHost: `https://127.0.0.1:${await closedPort()}`, refreshToken: sandbox.refreshToken })).getAccessToken());
+  await capture(
+    createTokenProvider(
+      options({ authorityHost: `https://127.0.0.1:${await closedPort()}`, refreshToken: sandbox.refreshToken }),
+    ).getAccessToken(),
+  );
 });
 
 test('Partner Center failures with real tokens', async () => {
@@ -110,7 +130,12 @@ test('Partner Center failures with real tokens', async () => {
   const withoutMfa = await sandbox.control.mintToken({ mode: 'app+user', tenantId: sandbox.tenantId, mfa: false });
   secrets.add(withoutMfa);
   const refused: TokenProvider = { mode: 'app+user', getAccessToken: async () => withoutMfa };
-  await capture(createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: refused, logger }).getOrder(sandbox.customerIds[0], 'x'));
+  await capture(
+    createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: refused, logger }).getOrder(
+      sandbox.customerIds[0],
+      'x',
+    ),
+  );
   await sandbox.control.clearFaults();
 });
 

@@ -33,9 +33,16 @@ beforeEach(async () => {
 /** A fresh token provider and client, as a worker process has one. */
 function connect(options: { appPlusUser?: boolean; credential?: TokenProviderOptions['credential'] } = {}) {
   const tokenOptions = sandboxTokenOptions(sandbox, { appPlusUser: options.appPlusUser });
-  const tokens = createTokenProvider({ ...tokenOptions, ...(options.credential ? { credential: options.credential } : {}) });
+  const tokens = createTokenProvider({
+    ...tokenOptions,
+    ...(options.credential ? { credential: options.credential } : {}),
+  });
   const client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens });
-  return { tokens, readProduct: () => client.getProduct(BUSINESS_BASIC, { country: 'US' }), listCustomers: () => client.listCustomersPage() };
+  return {
+    tokens,
+    readProduct: () => client.getProduct(BUSINESS_BASIC, { country: 'US' }),
+    listCustomers: () => client.listCustomersPage(),
+  };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<PartnerCenterError> {
@@ -91,15 +98,21 @@ describe('certificate credential (AZURE_CLIENT_CERTIFICATE_PATH)', () => {
     expect(appOnly.tokens.credentialKind).toBe('certificate');
     expect((await appOnly.readProduct()).id).toBe(BUSINESS_BASIC);
     const appUser = connect({ appPlusUser: true, credential });
-    expect((await appUser.listCustomers()).items.map((customer) => customer.id)).toEqual(expect.arrayContaining(sandbox.customerIds));
+    expect((await appUser.listCustomers()).items.map((customer) => customer.id)).toEqual(
+      expect.arrayContaining(sandbox.customerIds),
+    );
     expect((await sandbox.control.counters()).tokens).toEqual({ clientCredentials: 1, refreshToken: 1 });
   });
 
   test("another app's certificate is refused by the authority: Unauthorized naming the rejected assertion, no Partner Center call", async () => {
-    const error = await failureOf(connect({ credential: { certificatePath: sandbox.otherPartner.clientCertificatePath } }).readProduct());
+    const error = await failureOf(
+      connect({ credential: { certificatePath: sandbox.otherPartner.clientCertificatePath } }).readProduct(),
+    );
     expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/^App-only token request \(certificate\) failed: the certificate assertion was rejected .*\[AADSTS700027, invalid_client\]/);
+    expect(error.message).toMatch(
+      /^App-only token request \(certificate\) failed: the certificate assertion was rejected .*\[AADSTS700027, invalid_client\]/,
+    );
     expect(error.message).not.toMatch(/PRIVATE KEY/);
     expect((await sandbox.control.counters()).requests).toEqual({});
   });

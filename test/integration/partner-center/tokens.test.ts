@@ -18,7 +18,10 @@ async function tokenRequestsDuring(action: () => Promise<unknown>) {
   const before = (await sandbox.control.counters()).tokens;
   await action();
   const after = (await sandbox.control.counters()).tokens;
-  return { clientCredentials: after.clientCredentials - before.clientCredentials, refreshToken: after.refreshToken - before.refreshToken };
+  return {
+    clientCredentials: after.clientCredentials - before.clientCredentials,
+    refreshToken: after.refreshToken - before.refreshToken,
+  };
 }
 
 const fiftyCatalogReads = (tokens: ReturnType<typeof provider>) => {
@@ -43,7 +46,9 @@ test('App+User: 50 concurrent calls cost exactly one refresh-token exchange', as
 test('concurrent forced refreshes share one request too', async () => {
   const tokens = provider();
   await tokens.getAccessToken();
-  const counts = await tokenRequestsDuring(() => Promise.all(Array.from({ length: 10 }, () => tokens.getAccessToken({ forceRefresh: true }))));
+  const counts = await tokenRequestsDuring(() =>
+    Promise.all(Array.from({ length: 10 }, () => tokens.getAccessToken({ forceRefresh: true }))),
+  );
   expect(counts.clientCredentials).toBe(1);
 });
 

@@ -58,9 +58,16 @@ export interface PurchaseRig {
   /** A worker of the real worker options on `taskQueue` (not running yet). */
   createWorker(taskQueue: string, settings?: Partial<RigSettings>): Promise<Worker>;
   /** Runs `body` while a worker serves a fresh task queue; `start` starts purchases on that queue. */
-  withWorker<T>(body: (ctx: { taskQueue: string; start: (request: PurchaseRequest) => Promise<PurchaseHandle> }) => Promise<T>, settings?: Partial<RigSettings>): Promise<T>;
+  withWorker<T>(
+    body: (ctx: { taskQueue: string; start: (request: PurchaseRequest) => Promise<PurchaseHandle> }) => Promise<T>,
+    settings?: Partial<RigSettings>,
+  ): Promise<T>;
   /** The catalog item id the worker's resolver picks for an offer today (US, commercial). */
-  catalogItemIdOf(offer: { productId: string; skuId: string }, termDuration: string, billingCycle: string): Promise<string>;
+  catalogItemIdOf(
+    offer: { productId: string; skuId: string },
+    termDuration: string,
+    billingCycle: string,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -77,7 +84,10 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     return Worker.create({
       connection: env.nativeConnection,
       workflowBundle: bundle,
-      ...workerOptions({ ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } }, { taskQueue, requestsPerMinute: 60_000 }),
+      ...workerOptions(
+        { ...deps, settings: { ...deps.settings, approvalTimeoutMs: settings.approvalTimeoutMs } },
+        { taskQueue, requestsPerMinute: 60_000 },
+      ),
       shutdownGraceTime: '1s',
     });
   };
@@ -102,13 +112,16 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     sandbox,
     async catalogItemIdOf(offer, termDuration, billingCycle) {
       const { catalog } = depsFor(fastSettings);
-      return (await catalog.resolve({ ...offer, termDuration, billingCycle, country: 'US', segment: 'commercial' })).catalogItemId;
+      return (await catalog.resolve({ ...offer, termDuration, billingCycle, country: 'US', segment: 'commercial' }))
+        .catalogItemId;
     },
     createWorker,
     async withWorker(body, overrides = {}) {
       const taskQueue = uniqueTaskQueue('purchase');
       const worker = await createWorker(taskQueue, overrides);
-      return worker.runUntil(body({ taskQueue, start: (request) => startPurchase(env.client, request, { taskQueue }) }));
+      return worker.runUntil(
+        body({ taskQueue, start: (request) => startPurchase(env.client, request, { taskQueue }) }),
+      );
     },
     async close() {
       await Promise.allSettled([sandbox.close(), env.teardown()]);
@@ -147,7 +160,11 @@ export function line(offer: Item['offer'], quantity: number, extra: Partial<Item
 }
 
 /** A request with a fresh requestId. */
-export function purchaseRequest(customerId: string, items: Item[], extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
+export function purchaseRequest(
+  customerId: string,
+  items: Item[],
+  extra: Partial<PurchaseRequest> = {},
+): PurchaseRequest {
   return { requestId: `test-${randomUUID()}`, customerId, items, ...extra };
 }
 
@@ -158,12 +175,17 @@ export async function workflowFailure(handle: Pick<WorkflowHandle, 'result'>): P
     (e: unknown) => e,
   );
   if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the workflow to fail, got ${String(error)}`);
-  if (!(error.cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
+  if (!(error.cause instanceof ApplicationFailure))
+    throw new Error(`expected an ApplicationFailure, got ${String(error.cause)}`);
   return error.cause;
 }
 
 /** Waits (polling the `status` query) until the purchase reaches `step`. */
-export async function untilStep(handle: PurchaseHandle, step: PurchaseStep, timeoutMs = 20_000): Promise<PurchaseStatus> {
+export async function untilStep(
+  handle: PurchaseHandle,
+  step: PurchaseStep,
+  timeoutMs = 20_000,
+): Promise<PurchaseStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await handle.query(purchaseStatusQuery);

@@ -1,8 +1,24 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { approvePurchaseUpdate, cancelPurchaseUpdate, getPurchase, purchaseStatusQuery, rejectPurchaseUpdate, startPurchase } from '../../../src/client';
+import {
+  approvePurchaseUpdate,
+  cancelPurchaseUpdate,
+  getPurchase,
+  purchaseStatusQuery,
+  rejectPurchaseUpdate,
+  startPurchase,
+} from '../../../src/client';
 import type { SandboxCounters } from 'partner-center-sandbox';
 import { uniqueTaskQueue } from '../../support/temporal';
-import { line, offers, workflowFailure, purchaseRequest, recordHistory, startRig, untilStep, type PurchaseRig } from './harness';
+import {
+  line,
+  offers,
+  workflowFailure,
+  purchaseRequest,
+  recordHistory,
+  startRig,
+  untilStep,
+  type PurchaseRig,
+} from './harness';
 
 const CREATE_CART = 'POST /v1/customers/{customerId}/carts';
 const PATCH_SUBSCRIPTION = 'PATCH /v1/customers/{customerId}/subscriptions/{subscriptionId}';
@@ -35,11 +51,15 @@ describe('approval', () => {
       await untilStep(handle, 'awaiting-approval');
       expect(await callsSince(before, CREATE_CART)).toBe(0);
 
-      await expect(handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: ' ' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: ' ' }] })).rejects.toBeInstanceOf(
+        WorkflowUpdateFailedError,
+      );
       const approved = await handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: 'ops@contoso' }] });
       expect(approved.step).toBe('awaiting-approval');
       // The decision is taken: a second one is refused by the validator.
-      await expect(handle.executeUpdate(rejectPurchaseUpdate, { args: [{ by: 'x', reason: 'late' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(
+        handle.executeUpdate(rejectPurchaseUpdate, { args: [{ by: 'x', reason: 'late' }] }),
+      ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
 
       const result = await handle.result();
       expect(result.status).toBe('completed');
@@ -53,7 +73,9 @@ describe('approval', () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
       await untilStep(handle, 'awaiting-order');
-      await expect(handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: 'ops' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: 'ops' }] })).rejects.toBeInstanceOf(
+        WorkflowUpdateFailedError,
+      );
       await rig.sandbox.control.advanceClock(HELD);
       expect((await handle.result()).status).toBe('completed');
     });
@@ -76,7 +98,9 @@ describe('approval', () => {
   it('fails Rejected when nobody decides within the approval timeout', async () => {
     await rig.withWorker(
       async ({ start }) => {
-        const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)], { requireApproval: true }));
+        const handle = await start(
+          purchaseRequest(customer, [line(offers.businessBasic, 1)], { requireApproval: true }),
+        );
         const failure = await workflowFailure(handle);
         expect(failure.type).toBe('Rejected');
         expect(failure.message).toMatch(/No approval within/);
@@ -93,10 +117,17 @@ describe('cancel', () => {
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)], { requireApproval: true }));
       await untilStep(handle, 'awaiting-approval');
-      const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'customer changed their mind' }] });
+      const ack = await handle.executeUpdate(cancelPurchaseUpdate, {
+        args: [{ reason: 'customer changed their mind' }],
+      });
       expect(ack).toEqual({ step: 'awaiting-approval', afterCheckout: false });
       const result = await handle.result();
-      expect(result).toMatchObject({ status: 'cancelled', orders: [], subscriptions: [], cancellation: { reason: 'customer changed their mind', afterCheckout: false } });
+      expect(result).toMatchObject({
+        status: 'cancelled',
+        orders: [],
+        subscriptions: [],
+        cancellation: { reason: 'customer changed their mind', afterCheckout: false },
+      });
       expect(await callsSince(before, CREATE_CART)).toBe(0);
       expect((await handle.query(purchaseStatusQuery)).step).toBe('cancelled');
       await recordHistory('purchase-cancelled-before-checkout', handle);
@@ -105,13 +136,18 @@ describe('cancel', () => {
 
   it('accepted before any work started ends the purchase cancelled without touching Partner Center', async () => {
     const taskQueue = uniqueTaskQueue('purchase-early-cancel');
-    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 1)]), { taskQueue });
+    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 1)]), {
+      taskQueue,
+    });
     // Sent before any worker runs: the first workflow task sees the start and the cancel together.
     const cancelled = handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'submitted by mistake' }] });
     const worker = await rig.createWorker(taskQueue);
     const [ack, result] = await worker.runUntil(Promise.all([cancelled, handle.result()]));
     expect(ack).toEqual({ step: 'validating', afterCheckout: false });
-    expect(result).toMatchObject({ status: 'cancelled', cancellation: { reason: 'submitted by mistake', afterCheckout: false } });
+    expect(result).toMatchObject({
+      status: 'cancelled',
+      cancellation: { reason: 'submitted by mistake', afterCheckout: false },
+    });
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
     await recordHistory('purchase-cancelled-at-start', handle);
@@ -121,7 +157,9 @@ describe('cancel', () => {
     await rig.sandbox.control.setDelays({ orderCompletionMs: HELD });
     await rig.withWorker(async ({ start }) => {
       const before = await rig.sandbox.control.counters();
-      const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 2), line(offers.office365E3, 1)]));
+      const handle = await start(
+        purchaseRequest(customer, [line(offers.businessBasic, 2), line(offers.office365E3, 1)]),
+      );
       await untilStep(handle, 'awaiting-order');
       const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'wrong customer' }] });
       expect(ack).toEqual({ step: 'awaiting-order', afterCheckout: true });
@@ -160,7 +198,9 @@ describe('cancel', () => {
       async ({ start }) => {
         const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
         await untilStep(handle, 'provisioning');
-        const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'duplicate order upstream' }] });
+        const ack = await handle.executeUpdate(cancelPurchaseUpdate, {
+          args: [{ reason: 'duplicate order upstream' }],
+        });
         expect(ack).toEqual({ step: 'provisioning', afterCheckout: true });
         const result = await handle.result();
         expect(result.status).toBe('cancelled');
@@ -178,10 +218,15 @@ describe('idempotent start', () => {
     await rig.withWorker(async ({ taskQueue }) => {
       const before = await rig.sandbox.control.counters();
       const request = purchaseRequest(customer, [line(offers.businessBasic, 1)]);
-      const [first, second] = await Promise.all([startPurchase(rig.client, request, { taskQueue }), startPurchase(rig.client, request, { taskQueue })]);
+      const [first, second] = await Promise.all([
+        startPurchase(rig.client, request, { taskQueue }),
+        startPurchase(rig.client, request, { taskQueue }),
+      ]);
       const result = await first.result();
       const again = await startPurchase(rig.client, request, { taskQueue });
-      const runIds = await Promise.all([first, second, again, getPurchase(rig.client, request.requestId)].map(async (h) => (await h.describe()).runId));
+      const runIds = await Promise.all(
+        [first, second, again, getPurchase(rig.client, request.requestId)].map(async (h) => (await h.describe()).runId),
+      );
       expect(new Set(runIds).size).toBe(1);
       expect(await again.result()).toEqual(result);
       expect(await callsSince(before, CREATE_CART)).toBe(1);

@@ -5,7 +5,17 @@
  * the MFA check; a token for the retired audience fails Unauthorized naming the audience to use.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyText, JWT_PATTERN, line, offers, purchaseRequest, secretsOf, startRig, workflowFailure, type PurchaseRig } from './harness';
+import {
+  historyText,
+  JWT_PATTERN,
+  line,
+  offers,
+  purchaseRequest,
+  secretsOf,
+  startRig,
+  workflowFailure,
+  type PurchaseRig,
+} from './harness';
 
 let rig: PurchaseRig;
 let usCustomer: string;
@@ -30,7 +40,11 @@ async function activityAttempts(handle: WorkflowHandle): Promise<Array<{ activit
     const schedule = event.activityTaskScheduledEventAttributes;
     if (schedule) scheduled.set(String(event.eventId), schedule.activityType?.name ?? '?');
     const started = event.activityTaskStartedEventAttributes;
-    if (started) attempts.push({ activity: scheduled.get(String(started.scheduledEventId)) ?? '?', attempt: started.attempt ?? 0 });
+    if (started)
+      attempts.push({
+        activity: scheduled.get(String(started.scheduledEventId)) ?? '?',
+        attempt: started.attempt ?? 0,
+      });
   }
   return attempts;
 }

@@ -39,12 +39,24 @@ describe('purchaseSubscription against the sandbox', () => {
       const subscriptionId = result.orders[0]!.lineItems[0]!.subscriptionId;
       expect(subscriptionId).toBeDefined();
       expect(result.subscriptions).toEqual([
-        expect.objectContaining({ id: subscriptionId, quantity: 5, status: 'active', termDuration: 'P1Y', billingCycle: 'monthly', autoRenewEnabled: true }),
+        expect.objectContaining({
+          id: subscriptionId,
+          quantity: 5,
+          status: 'active',
+          termDuration: 'P1Y',
+          billingCycle: 'monthly',
+          autoRenewEnabled: true,
+        }),
       ]);
       expect(result.subscriptions[0]!.catalogItemId).toMatch(/^CFQ7TTC0LH18:0001:/);
 
       const status = await handle.query(purchaseStatusQuery);
-      expect(status).toMatchObject({ step: 'completed', cartId: result.cartId, orderIds: [result.orders[0]!.orderId], subscriptionIds: [subscriptionId] });
+      expect(status).toMatchObject({
+        step: 'completed',
+        cartId: result.cartId,
+        orderIds: [result.orders[0]!.orderId],
+        subscriptionIds: [subscriptionId],
+      });
 
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(PcStep)).toBe('completed');
@@ -68,7 +80,10 @@ describe('purchaseSubscription against the sandbox', () => {
   it('buys several lines in one order, applying autoRenew false and the friendly name to the right subscription', async () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(
-        purchaseRequest(usCustomer, [line(offers.businessBasic, 3), line(offers.office365E3, 7, { autoRenew: false, friendlyName: 'Finance team' })]),
+        purchaseRequest(usCustomer, [
+          line(offers.businessBasic, 3),
+          line(offers.office365E3, 7, { autoRenew: false, friendlyName: 'Finance team' }),
+        ]),
       );
       const result = await handle.result();
       expect(result.status).toBe('completed');
@@ -84,14 +99,19 @@ describe('purchaseSubscription against the sandbox', () => {
   it('reports one order per order group when the cart mixes terms', async () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(
-        purchaseRequest(usCustomer, [line(offers.teamsEssentials, 2, { termDuration: 'P1M', billingCycle: 'monthly' }), line(offers.businessBasic, 2, { billingCycle: 'annual' })]),
+        purchaseRequest(usCustomer, [
+          line(offers.teamsEssentials, 2, { termDuration: 'P1M', billingCycle: 'monthly' }),
+          line(offers.businessBasic, 2, { billingCycle: 'annual' }),
+        ]),
       );
       const result = await handle.result();
       expect(result.status).toBe('completed');
       expect(result.orders).toHaveLength(2);
       expect(result.subscriptions.map((s) => s.termDuration).sort()).toEqual(['P1M', 'P1Y']);
       const description = await handle.describe();
-      expect([...(description.typedSearchAttributes.get(PcOrderIds) ?? [])].sort()).toEqual(result.orders.map((o) => o.orderId).sort());
+      expect([...(description.typedSearchAttributes.get(PcOrderIds) ?? [])].sort()).toEqual(
+        result.orders.map((o) => o.orderId).sort(),
+      );
       expect((await rig.sandbox.control.counters()).ordersPerCart[result.cartId]).toBe(2);
       await recordHistory('purchase-two-orders', handle);
     });
@@ -99,7 +119,9 @@ describe('purchaseSubscription against the sandbox', () => {
 
   it('buys the valid lines and reports the refused one (add-on without a base licence) as partial', async () => {
     await rig.withWorker(async ({ start }) => {
-      const handle = await start(purchaseRequest(gbCustomer, [line(offers.teamsEssentials, 4), line(offers.teamsPremium, 4)], { country: 'GB' }));
+      const handle = await start(
+        purchaseRequest(gbCustomer, [line(offers.teamsEssentials, 4), line(offers.teamsPremium, 4)], { country: 'GB' }),
+      );
       const result = await handle.result();
       expect(result.status).toBe('partial');
       expect(result.lineErrors).toEqual([expect.objectContaining({ item: 1, code: 400041 })]);
@@ -128,7 +150,10 @@ describe('purchaseSubscription against the sandbox', () => {
   it('reports an order group that fails at checkout (inventory) as line errors of its items, buying the rest', async () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(
-        purchaseRequest(usCustomer, [line(offers.windows365, 150, { termDuration: 'P1M' }), line(offers.businessBasic, 1)]),
+        purchaseRequest(usCustomer, [
+          line(offers.windows365, 150, { termDuration: 'P1M' }),
+          line(offers.businessBasic, 1),
+        ]),
       );
       const result = await handle.result();
       expect(result.status).toBe('partial');
@@ -151,7 +176,9 @@ describe('purchaseSubscription against the sandbox', () => {
   it('fails fast on catalog problems: unknown product, currency mismatch, quantity above the SKU maximum', async () => {
     await rig.withWorker(async ({ start }) => {
       const [unknown, currency, quantity] = await Promise.all([
-        start(purchaseRequest(usCustomer, [line({ productId: 'CFQ7TTC0ZZZZ', skuId: '0001' }, 1)])).then(workflowFailure),
+        start(purchaseRequest(usCustomer, [line({ productId: 'CFQ7TTC0ZZZZ', skuId: '0001' }, 1)])).then(
+          workflowFailure,
+        ),
         start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)], { currency: 'EUR' })).then(workflowFailure),
         start(purchaseRequest(usCustomer, [line(offers.businessBasic, 301)])).then(workflowFailure),
       ]);
@@ -186,7 +213,9 @@ describe('purchaseSubscription against the sandbox', () => {
         const result = await (await start(purchaseRequest(usCustomer, [line(offers.businessBasic, 1)]))).result();
         expect(result.status).toBe('completed');
         const counters = await rig.sandbox.control.counters();
-        expect(counters.requests['GET /v1/customers/{customerId}/subscriptions/{subscriptionId}/provisioningstatus']).toBeGreaterThan(0);
+        expect(
+          counters.requests['GET /v1/customers/{customerId}/subscriptions/{subscriptionId}/provisioningstatus'],
+        ).toBeGreaterThan(0);
         expect(counters.tokens.refreshToken).toBeGreaterThan(0);
       },
       { appPlusUser: true },

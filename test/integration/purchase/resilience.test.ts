@@ -35,8 +35,20 @@ async function callsSince(before: SandboxCounters, route: string): Promise<numbe
 describe('purchaseSubscription when Partner Center misbehaves', () => {
   it('honours 429 Retry-After on cart creation and checkout, and still buys once', async () => {
     await rig.withWorker(async ({ start }) => {
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'throttle', retryAfterSeconds: 1, count: 2 });
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'throttle', retryAfterSeconds: 1, count: 1 });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts',
+        kind: 'throttle',
+        retryAfterSeconds: 1,
+        count: 2,
+      });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts/*/checkout',
+        kind: 'throttle',
+        retryAfterSeconds: 1,
+        count: 1,
+      });
       const before = await rig.sandbox.control.counters();
       const result = await (await start(purchaseRequest(customer, [line(offers.businessBasic, 2)]))).result();
       expect(result.status).toBe('completed');
@@ -48,9 +60,27 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
 
   it('retries bursts of 5xx on cart, checkout and order reads', async () => {
     await rig.withWorker(async ({ start }) => {
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'status', status: 503, count: 2 });
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'status', status: 502, count: 2 });
-      await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/customers/*/orders/*', kind: 'status', status: 500, count: 2 });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts',
+        kind: 'status',
+        status: 503,
+        count: 2,
+      });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts/*/checkout',
+        kind: 'status',
+        status: 502,
+        count: 2,
+      });
+      await rig.sandbox.control.addFault({
+        method: 'GET',
+        path: '/v1/customers/*/orders/*',
+        kind: 'status',
+        status: 500,
+        count: 2,
+      });
       const before = await rig.sandbox.control.counters();
       const result = await (await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]))).result();
       expect(result.status).toBe('completed');
@@ -62,7 +92,12 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
 
   it('buys exactly once when the checkout response is lost after Partner Center committed it', async () => {
     await rig.withWorker(async ({ start }) => {
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: 1 });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts/*/checkout',
+        kind: 'commit-then-drop',
+        count: 1,
+      });
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 4)]));
       const result = await handle.result();
@@ -81,13 +116,20 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
       // The unconfirmed behaviours: no MS-RequestId replay, and 400/800065 instead of the first result.
       await rig.sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
       await rig.sandbox.control.setDelays({ orderListMs: 2500 });
-      await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop', count: 1 });
+      await rig.sandbox.control.addFault({
+        method: 'POST',
+        path: '/v1/customers/*/carts/*/checkout',
+        kind: 'commit-then-drop',
+        count: 1,
+      });
       const before = await rig.sandbox.control.counters();
       const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 7)]));
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'completed', lineErrors: [] });
       expect((await rig.sandbox.control.counters()).ordersPerCart).toMatchObject({ [result.cartId]: 1 });
-      expect(result.orders).toEqual([expect.objectContaining({ lineItems: [expect.objectContaining({ quantity: 7 })] })]);
+      expect(result.orders).toEqual([
+        expect.objectContaining({ lineItems: [expect.objectContaining({ quantity: 7 })] }),
+      ]);
       expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 7, status: 'active' })]);
       // Refused repeats, and order-list reads until the list showed the order (it lags 2.5 s).
       expect(await callsSince(before, CHECKOUT)).toBeGreaterThanOrEqual(3);
@@ -98,12 +140,20 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
 
   it('buys exactly once when the worker stops mid-checkout and another worker retries it', async () => {
     // The checkout reaches Partner Center (which commits it) while the first worker goes away.
-    await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'latency', latencyMs: 2500, count: 1 });
+    await rig.sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts/*/checkout',
+      kind: 'latency',
+      latencyMs: 2500,
+      count: 1,
+    });
     const taskQueue = uniqueTaskQueue('purchase-crash');
     const before = await rig.sandbox.control.counters();
     const first = await rig.createWorker(taskQueue);
     const firstRun = first.run();
-    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 6)]), { taskQueue });
+    const handle = await startPurchase(rig.client, purchaseRequest(customer, [line(offers.businessBasic, 6)]), {
+      taskQueue,
+    });
     while ((await callsSince(before, CHECKOUT)) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     first.shutdown();
     await firstRun;
@@ -129,9 +179,13 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
       expect(await callsSince(before, LIST_ORDERS)).toBe(0);
       // The poller is one activity: scheduled, started (carrying the last attempt number) and completed once.
       const events = (await handle.fetchHistory()).events ?? [];
-      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitOrderCompletion');
+      const scheduled = events.filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitOrderCompletion',
+      );
       expect(scheduled).toHaveLength(1);
-      const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled[0]!.eventId?.toString());
+      const started = events.find(
+        (e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled[0]!.eventId?.toString(),
+      );
       expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(polls);
       await recordHistory('purchase-slow-order', handle);
     });

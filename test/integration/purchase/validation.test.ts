@@ -20,7 +20,11 @@ describe('purchaseSubscription refuses invalid requests', () => {
       const outcomes = await Promise.all(
         invalidPurchaseRequests.map(async ([name, input, field]) => {
           // Started directly: several of these requests have no usable requestId to derive the id from.
-          const handle = await rig.client.workflow.start('purchaseSubscription', { taskQueue, workflowId: `invalid-${randomUUID()}`, args: [input] });
+          const handle = await rig.client.workflow.start('purchaseSubscription', {
+            taskQueue,
+            workflowId: `invalid-${randomUUID()}`,
+            args: [input],
+          });
           const error = await handle.result().then(
             () => undefined,
             (e: unknown) => e,
@@ -35,7 +39,11 @@ describe('purchaseSubscription refuses invalid requests', () => {
         expect({ name, failed: error instanceof WorkflowFailedError }).toEqual({ name, failed: true });
         const cause = (error as WorkflowFailedError).cause;
         expect(cause).toBeInstanceOf(ApplicationFailure);
-        expect({ name, type: (cause as ApplicationFailure).type, nonRetryable: (cause as ApplicationFailure).nonRetryable }).toEqual({
+        expect({
+          name,
+          type: (cause as ApplicationFailure).type,
+          nonRetryable: (cause as ApplicationFailure).nonRetryable,
+        }).toEqual({
           name,
           type: 'InvalidPurchaseRequest',
           nonRetryable: true,
@@ -43,7 +51,9 @@ describe('purchaseSubscription refuses invalid requests', () => {
         expect((cause as ApplicationFailure).message).toContain(field);
         // Neither an activity nor a local activity (marker) ran: no Partner Center call was possible.
         const events = history.events ?? [];
-        expect(events.some((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes)).toBe(false);
+        expect(events.some((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes)).toBe(
+          false,
+        );
         // One workflow task, no failed task: validation never fails a task (which would retry forever).
         expect(events.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
         expect(status.step).toBe('failed');

@@ -4,11 +4,25 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
-import { reconcileFailureTypes, scheduleReconcile, startReconcile, type ReconcileReport, type ReconcileRequest } from '../../../src/client';
+import {
+  reconcileFailureTypes,
+  scheduleReconcile,
+  startReconcile,
+  type ReconcileReport,
+  type ReconcileRequest,
+} from '../../../src/client';
 import { createCatalogResolver, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
 import { createActivityDeps } from '../../../src/worker';
 import { PcCustomerId, PcStep } from '../../../src/workflows/common/search-attributes';
-import { historyText, JWT_PATTERN, offers, recordHistory, secretsOf, startRig, type PurchaseRig } from '../purchase/harness';
+import {
+  historyText,
+  JWT_PATTERN,
+  offers,
+  recordHistory,
+  secretsOf,
+  startRig,
+  type PurchaseRig,
+} from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 
 /**
@@ -39,7 +53,13 @@ beforeAll(async () => {
   [us, gb, de] = rig.sandbox.customerIds as [string, string, string];
   const { sandbox } = rig;
   pc = createActivityDeps(
-    { baseUrl: sandbox.baseUrl, authorityHost: sandbox.authorityHost, tenantId: sandbox.tenantId, clientId: sandbox.clientId, credential: { clientSecret: sandbox.clientSecret } },
+    {
+      baseUrl: sandbox.baseUrl,
+      authorityHost: sandbox.authorityHost,
+      tenantId: sandbox.tenantId,
+      clientId: sandbox.clientId,
+      credential: { clientSecret: sandbox.clientSecret },
+    },
     { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
     quiet,
     sandbox.caPem,
@@ -59,13 +79,27 @@ type Offer = (typeof offers)[keyof typeof offers];
 async function buy(customerId: string, items: Array<[Offer, number]>, country = 'US'): Promise<Subscription[]> {
   const lineItems = await Promise.all(
     items.map(async ([offer, quantity], id) => {
-      const resolved = await catalog.resolve({ ...offer, termDuration: 'P1Y', billingCycle: 'monthly', country, segment: 'commercial' });
-      return { id, catalogItemId: resolved.catalogItemId, quantity, termDuration: 'P1Y' as const, billingCycle: 'monthly' as const };
+      const resolved = await catalog.resolve({
+        ...offer,
+        termDuration: 'P1Y',
+        billingCycle: 'monthly',
+        country,
+        segment: 'commercial',
+      });
+      return {
+        id,
+        catalogItemId: resolved.catalogItemId,
+        quantity,
+        termDuration: 'P1Y' as const,
+        billingCycle: 'monthly' as const,
+      };
     }),
   );
   const cart = await pc.createCart(customerId, { lineItems });
   const checkout = await pc.checkoutCart(customerId, cart.id);
-  const subscriptions = (await Promise.all(checkout.orders.map((o) => pc.listSubscriptionsByOrder(customerId, o.id)))).flat();
+  const subscriptions = (
+    await Promise.all(checkout.orders.map((o) => pc.listSubscriptionsByOrder(customerId, o.id)))
+  ).flat();
   return lineItems.map((line) => {
     const found = subscriptions.find((s) => s.offerId === line.catalogItemId);
     if (found === undefined) throw new Error(`no subscription for ${line.catalogItemId}`);
@@ -73,7 +107,11 @@ async function buy(customerId: string, items: Array<[Offer, number]>, country = 
   });
 }
 
-async function changeSubscription(customerId: string, subscription: Subscription, change: Partial<Subscription>): Promise<void> {
+async function changeSubscription(
+  customerId: string,
+  subscription: Subscription,
+  change: Partial<Subscription>,
+): Promise<void> {
   const current = await pc.getSubscription(customerId, subscription.id);
   await pc.updateSubscription(customerId, { ...current, ...change });
 }
@@ -108,9 +146,21 @@ async function reconcile(request: ReconcileRequest) {
  * Reconciles them once without faults: that report, the pages and the page reads so far.
  */
 async function sixPagesReconciled(): Promise<{ clean: ReconcileReport; pages: number; readBefore: number }> {
-  const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2], [offers.teamsEssentials, 1], [offers.businessBasic, 3]]);
-  const [, teams] = await buy(us, [[offers.office365E3, 4], [offers.teamsEssentials, 6], [offers.businessBasic, 2]]);
-  await buy(us, [[offers.teamsEssentials, 2], [offers.office365E3, 1]]);
+  const [basic, e3] = await buy(us, [
+    [offers.businessBasic, 5],
+    [offers.office365E3, 2],
+    [offers.teamsEssentials, 1],
+    [offers.businessBasic, 3],
+  ]);
+  const [, teams] = await buy(us, [
+    [offers.office365E3, 4],
+    [offers.teamsEssentials, 6],
+    [offers.businessBasic, 2],
+  ]);
+  await buy(us, [
+    [offers.teamsEssentials, 2],
+    [offers.office365E3, 1],
+  ]);
   await changeSubscription(us, basic!, { quantity: 8 });
   await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 2 });
   expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
@@ -134,10 +184,20 @@ function asReport(value: unknown): ReconcileReport {
 
 describe('reconcileBilling against the sandbox', () => {
   it('matches a clean month read over more than three pages, in one activity, with summary, details and no secret in history', async () => {
-    const [basic] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2]]);
+    const [basic] = await buy(us, [
+      [offers.businessBasic, 5],
+      [offers.office365E3, 2],
+    ]);
     await buy(us, [[offers.teamsEssentials, 3]]);
-    const [, , cancelled] = await buy(us, [[offers.businessBasic, 4], [offers.office365E3, 1], [offers.teamsEssentials, 2]]);
-    await buy(us, [[offers.businessBasic, 1], [offers.office365E3, 1]]);
+    const [, , cancelled] = await buy(us, [
+      [offers.businessBasic, 4],
+      [offers.office365E3, 1],
+      [offers.teamsEssentials, 2],
+    ]);
+    await buy(us, [
+      [offers.businessBasic, 1],
+      [offers.office365E3, 1],
+    ]);
     await changeSubscription(us, basic!, { quantity: 8 });
     await changeSubscription(us, cancelled!, { status: 'deleted' });
     await buy(gb, [[offers.businessBasic, 9]], 'GB'); // billed in GBP: not part of a USD reconciliation
@@ -146,12 +206,24 @@ describe('reconcileBilling against the sandbox', () => {
     const report = asReport(result);
 
     // 8 purchases, 1 seat increase, 1 cancellation refund; every customer of the partner checked (GB's purchase is in GBP).
-    expect(report).toMatchObject({ period: 'current', currency: 'USD', lines: 10, matched: 8, customers: 3, subscriptions: 8, unverified: 0 });
+    expect(report).toMatchObject({
+      period: 'current',
+      currency: 'USD',
+      lines: 10,
+      matched: 8,
+      customers: 3,
+      subscriptions: 8,
+      unverified: 0,
+    });
     expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 });
     expect(report.unexpectedCharges).toEqual([]);
     expect(report.missingCharges).toEqual([]);
     expect(report.quantityMismatches).toEqual([]);
-    expect(report.chargeTypes).toMatchObject({ new: { lines: 8, quantity: 19 }, addQuantity: { lines: 1, quantity: 3 }, cancelImmediate: { lines: 1, quantity: -2 } });
+    expect(report.chargeTypes).toMatchObject({
+      new: { lines: 8, quantity: 19 },
+      addQuantity: { lines: 1, quantity: 3 },
+      cancelImmediate: { lines: 1, quantity: -2 },
+    });
 
     const counters = await rig.sandbox.control.counters();
     expect(counters.requests[UNBILLED_ROUTE]).toBe(Math.ceil(10 / PAGE_SIZE));
@@ -182,7 +254,11 @@ describe('reconcileBilling against the sandbox', () => {
       await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'removeQuantity', quantity: -1 });
     }
     const { report, history } = await reconcile({ period: 'current', currency: 'USD' });
-    expect(asReport(report)).toMatchObject({ lines: 61, matched: 1, totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 } });
+    expect(asReport(report)).toMatchObject({
+      lines: 61,
+      matched: 1,
+      totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 },
+    });
     expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBe(31);
     const events = history.events ?? [];
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
@@ -190,7 +266,10 @@ describe('reconcileBilling against the sandbox', () => {
   });
 
   it('reports an unexpected charge, a missing charge and a double-billed seat increase, each with what an operator needs', async () => {
-    const [basic, e3] = await buy(us, [[offers.businessBasic, 5], [offers.office365E3, 2]]);
+    const [basic, e3] = await buy(us, [
+      [offers.businessBasic, 5],
+      [offers.office365E3, 2],
+    ]);
     const [teams] = await buy(us, [[offers.teamsEssentials, 3]]);
     await changeSubscription(us, basic!, { quantity: 8 });
     // Partner Center bills the seat increase twice, never bills the E3 purchase, and bills US's Teams subscription to GB.
@@ -201,9 +280,22 @@ describe('reconcileBilling against the sandbox', () => {
     const report = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
     expect(report).toMatchObject({ lines: 5, matched: 1, customers: 3 });
     expect(report.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
-    expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: teams!.id, chargeTypes: ['new'], billedQuantity: 3, expectedQuantity: 0 });
+    expect(report.unexpectedCharges[0]).toMatchObject({
+      customerId: gb,
+      subscriptionId: teams!.id,
+      chargeTypes: ['new'],
+      billedQuantity: 3,
+      expectedQuantity: 0,
+    });
     expect(report.unexpectedCharges[0]!.billedAmount).toBeGreaterThan(0);
-    expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: e3!.id, orderId: e3!.orderId, chargeTypes: ['new'], expectedQuantity: 2, billedQuantity: 0 });
+    expect(report.missingCharges[0]).toMatchObject({
+      customerId: us,
+      subscriptionId: e3!.id,
+      orderId: e3!.orderId,
+      chargeTypes: ['new'],
+      expectedQuantity: 2,
+      billedQuantity: 0,
+    });
     expect(report.missingCharges[0]!.expectedAmount).toBeGreaterThan(0);
     expect(report.quantityMismatches[0]).toMatchObject({
       customerId: us,
@@ -217,7 +309,12 @@ describe('reconcileBilling against the sandbox', () => {
     expect(report.quantityMismatches[0]!.billedAmount).toBeGreaterThan(report.quantityMismatches[0]!.expectedAmount!);
 
     // One customer: the other's charges are left out.
-    const { handle, report: scopedResult } = await reconcile({ period: 'current', currency: 'USD', customerId: us.toUpperCase(), ...NO_BILLING_DELAY });
+    const { handle, report: scopedResult } = await reconcile({
+      period: 'current',
+      currency: 'USD',
+      customerId: us.toUpperCase(),
+      ...NO_BILLING_DELAY,
+    });
     const scoped = asReport(scopedResult);
     expect(scoped).toMatchObject({ customerId: us, lines: 4, matched: 1, customers: 1 });
     expect(scoped.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 1 });
@@ -227,38 +324,69 @@ describe('reconcileBilling against the sandbox', () => {
   it.each([
     { fault: { kind: 'throttle', retryAfterSeconds: 1 } as const, failureType: 'PartnerCenterThrottled' },
     { fault: { kind: 'reset' } as const, failureType: 'PartnerCenterError' },
-  ])('resumes after a $fault.kind on page 4 of 6: pages 1–3 are read once and the report is that of a run without the fault', async ({ fault, failureType }) => {
-    const { clean, pages, readBefore } = await sixPagesReconciled();
+  ])(
+    'resumes after a $fault.kind on page 4 of 6: pages 1–3 are read once and the report is that of a run without the fault',
+    async ({ fault, failureType }) => {
+      const { clean, pages, readBefore } = await sixPagesReconciled();
 
-    // The fourth page request fails once.
-    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', ...fault, skip: 3, count: 1 });
-    const { report, history } = await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY });
-    expect(asReport(report)).toEqual(clean);
+      // The fourth page request fails once.
+      await rig.sandbox.control.addFault({
+        method: 'GET',
+        path: '/v1/invoices/unbilled/lineitems',
+        ...fault,
+        skip: 3,
+        count: 1,
+      });
+      const { report, history } = await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY });
+      expect(asReport(report)).toEqual(clean);
 
-    // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
-    expect((await unbilledReads()) - readBefore).toBe(pages + 1);
-    const started = (history.events ?? []).find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
-    expect(started?.attempt).toBe(2);
-    expect(started?.lastFailure?.applicationFailureInfo?.type).toBe(failureType);
-    if (fault.kind === 'throttle') expect(Number(started?.lastFailure?.applicationFailureInfo?.nextRetryDelay?.seconds)).toBe(1);
-  });
+      // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
+      expect((await unbilledReads()) - readBefore).toBe(pages + 1);
+      const started = (history.events ?? []).find(
+        (e) => e.activityTaskStartedEventAttributes,
+      )?.activityTaskStartedEventAttributes;
+      expect(started?.attempt).toBe(2);
+      expect(started?.lastFailure?.applicationFailureInfo?.type).toBe(failureType);
+      if (fault.kind === 'throttle')
+        expect(Number(started?.lastFailure?.applicationFailureInfo?.nextRetryDelay?.seconds)).toBe(1);
+    },
+  );
 
   it('resumes on another worker at page 4 when the first stops while reading it; the heartbeat it resumes from holds no secret', async () => {
     const { clean, pages, readBefore } = await sixPagesReconciled();
     // The fourth page is slow, and the first worker goes away while waiting for it.
-    await rig.sandbox.control.addFault({ method: 'GET', path: '/v1/invoices/unbilled/lineitems', kind: 'latency', latencyMs: 3000, skip: 3, count: 1 });
+    await rig.sandbox.control.addFault({
+      method: 'GET',
+      path: '/v1/invoices/unbilled/lineitems',
+      kind: 'latency',
+      latencyMs: 3000,
+      skip: 3,
+      count: 1,
+    });
     const taskQueue = uniqueTaskQueue('reconcile-stop');
     const first = await reconcileWorker(taskQueue);
     const firstRun = first.run();
-    const handle = await startReconcile(client, { period: 'current', currency: 'USD', ...NO_BILLING_DELAY }, { taskQueue });
+    const handle = await startReconcile(
+      client,
+      { period: 'current', currency: 'USD', ...NO_BILLING_DELAY },
+      { taskQueue },
+    );
     while ((await unbilledReads()) - readBefore < 4) await new Promise((resolve) => setTimeout(resolve, 50));
     first.shutdown();
     await firstRun;
 
     // What the retry will resume from, as Temporal keeps it: the cursor of page 4 and the totals of pages 1–3, no secret.
     const [pending] = (await handle.describe()).raw.pendingActivities ?? [];
-    const details = ReconcileProgressSchema.parse(defaultPayloadConverter.fromPayload(pending!.heartbeatDetails!.payloads![0]!));
-    expect(details).toMatchObject({ pages: 3, resumeFrom: { pages: 3, next: { path: expect.stringContaining('seekOperation=Next'), continuationToken: expect.any(String) } } });
+    const details = ReconcileProgressSchema.parse(
+      defaultPayloadConverter.fromPayload(pending!.heartbeatDetails!.payloads![0]!),
+    );
+    expect(details).toMatchObject({
+      pages: 3,
+      resumeFrom: {
+        pages: 3,
+        next: { path: expect.stringContaining('seekOperation=Next'), continuationToken: expect.any(String) },
+      },
+    });
     const tally = gunzipSync(Buffer.from(details.resumeFrom!.tally, 'base64')).toString('utf8');
     expect(JSON.parse(tally)).toMatchObject({ lines: 3 * PAGE_SIZE });
     for (const text of [JSON.stringify(details), tally]) {
@@ -269,7 +397,9 @@ describe('reconcileBilling against the sandbox', () => {
     const report = await (await reconcileWorker(taskQueue)).runUntil(handle.result());
     expect(report).toEqual(clean);
     expect((await unbilledReads()) - readBefore).toBe(pages + 1);
-    const started = (await handle.fetchHistory()).events?.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes;
+    const started = (await handle.fetchHistory()).events?.find(
+      (e) => e.activityTaskStartedEventAttributes,
+    )?.activityTaskStartedEventAttributes;
     expect(started?.attempt).toBe(2);
   });
 
@@ -282,7 +412,14 @@ describe('reconcileBilling against the sandbox', () => {
     const report = asReport((await reconcile({ period: 'current', currency: 'EUR', ...NO_BILLING_DELAY })).report);
     expect(report).toMatchObject({ currency: 'EUR', lines: 0, customers: 3, matched: 0, unverified: 0 });
     expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 });
-    expect(report.missingCharges[0]).toMatchObject({ customerId: de, subscriptionId: teams!.id, orderId: teams!.orderId, chargeTypes: ['new'], expectedQuantity: 4, billedQuantity: 0 });
+    expect(report.missingCharges[0]).toMatchObject({
+      customerId: de,
+      subscriptionId: teams!.id,
+      orderId: teams!.orderId,
+      chargeTypes: ['new'],
+      expectedQuantity: 4,
+      billedQuantity: 0,
+    });
     expect(report.missingCharges[0]!.expectedAmount).toBeGreaterThan(0);
     // The customer list is read once, in pages of up to 500: the sandbox's three customers.
     expect((await rig.sandbox.control.counters()).requests[CUSTOMERS_ROUTE]).toBe(1);
@@ -291,12 +428,15 @@ describe('reconcileBilling against the sandbox', () => {
     expect(report.missingCharges.map((f) => f.subscriptionId)).not.toContain(basic!.id);
   });
 
-  it("a purchase just made is unverified within the default 24-hour billing delay, and missing once the sandbox clock is past it", async () => {
+  it('a purchase just made is unverified within the default 24-hour billing delay, and missing once the sandbox clock is past it', async () => {
     const [teams] = await buy(de, [[offers.teamsEssentials, 2]], 'DE');
     expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
 
     const { report: justBought, currentDetails } = await reconcile({ period: 'current', currency: 'EUR' });
-    expect(asReport(justBought)).toMatchObject({ unverified: 1, totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 } });
+    expect(asReport(justBought)).toMatchObject({
+      unverified: 1,
+      totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 },
+    });
     expect(asReport(justBought).unverifiedCharges[0]).toMatchObject({
       customerId: de,
       subscriptionId: teams!.id,
@@ -310,11 +450,22 @@ describe('reconcileBilling against the sandbox', () => {
     await rig.sandbox.control.advanceClock(25 * 3_600_000);
     const later = asReport((await reconcile({ period: 'current', currency: 'EUR' })).report);
     expect(later).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
-    expect(later.missingCharges[0]).toMatchObject({ customerId: de, subscriptionId: teams!.id, chargeTypes: ['new'], expectedQuantity: 2, billedQuantity: 0 });
+    expect(later.missingCharges[0]).toMatchObject({
+      customerId: de,
+      subscriptionId: teams!.id,
+      chargeTypes: ['new'],
+      expectedQuantity: 2,
+      billedQuantity: 0,
+    });
   });
 
   it('fails an invalid request with InvalidReconcileRequest naming every bad field, before any Partner Center call', async () => {
-    const bad = { period: 'yesterday', currency: 'dollars', customerId: 'contoso', extra: true } as unknown as ReconcileRequest;
+    const bad = {
+      period: 'yesterday',
+      currency: 'dollars',
+      customerId: 'contoso',
+      extra: true,
+    } as unknown as ReconcileRequest;
     const { report: error, handle } = await reconcile(bad);
     await recordHistory('reconcile-invalid-request', handle);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -359,15 +510,26 @@ describe('reconcileBilling against the sandbox', () => {
     const handle = await scheduleReconcile(client, { cron: '0 6 * * *', request, scheduleId, taskQueue });
     try {
       const created = await client.schedule.getHandle(scheduleId).describe();
-      expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileBilling', taskQueue, args: [{ period: 'current', currency: 'USD', customerId: us }] });
+      expect(created.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'reconcileBilling',
+        taskQueue,
+        args: [{ period: 'current', currency: 'USD', customerId: us }],
+      });
       expect(created.policies.overlap).toBe('SKIP');
       expect(created.action.staticSummary).toContain('USD');
-      expect(created.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6 }], minute: [{ start: 0, end: 0 }] });
+      expect(created.spec.calendars?.[0]).toMatchObject({
+        hour: [{ start: 6, end: 6 }],
+        minute: [{ start: 0, end: 0 }],
+      });
 
       // Scheduling again updates the same schedule.
       await scheduleReconcile(client, { cron: '30 7 * * *', request, scheduleId, taskQueue });
       const updated = await handle.describe();
-      expect(updated.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7 }], minute: [{ start: 30, end: 30 }] });
+      expect(updated.spec.calendars?.[0]).toMatchObject({
+        hour: [{ start: 7, end: 7 }],
+        minute: [{ start: 30, end: 30 }],
+      });
       expect(updated.policies.overlap).toBe('SKIP');
 
       const worker = await rig.createWorker(taskQueue);

@@ -1,4 +1,11 @@
-import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type OneTimeInvoiceLineItem, type PartnerCenterClient, type Subscription } from '../../../src/partner-center';
+import {
+  createCatalogResolver,
+  createPartnerCenterClient,
+  createTokenProvider,
+  type OneTimeInvoiceLineItem,
+  type PartnerCenterClient,
+  type Subscription,
+} from '../../../src/partner-center';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 
@@ -13,7 +20,10 @@ let gb: string;
 beforeAll(async () => {
   sandbox = await startSandbox({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
   [us, gb] = sandbox.customerIds as [string, string];
-  pc = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)) });
+  pc = createPartnerCenterClient({
+    baseUrl: sandbox.baseUrl,
+    tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+  });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -23,8 +33,17 @@ beforeEach(async () => {
 });
 
 async function buy(quantity: number, billingCycle: 'monthly' | 'annual'): Promise<Subscription> {
-  const offer = await createCatalogResolver(pc, {}).resolve({ productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1Y', billingCycle, country: 'US', segment: 'commercial' });
-  const cart = await pc.createCart(us, { lineItems: [{ id: 0, catalogItemId: offer.catalogItemId, quantity, termDuration: 'P1Y', billingCycle }] });
+  const offer = await createCatalogResolver(pc, {}).resolve({
+    productId: 'CFQ7TTC0LH18',
+    skuId: '0001',
+    termDuration: 'P1Y',
+    billingCycle,
+    country: 'US',
+    segment: 'commercial',
+  });
+  const cart = await pc.createCart(us, {
+    lineItems: [{ id: 0, catalogItemId: offer.catalogItemId, quantity, termDuration: 'P1Y', billingCycle }],
+  });
   const [order] = (await pc.checkoutCart(us, cart.id)).orders;
   const [subscription] = await pc.listSubscriptionsByOrder(us, order!.id);
   return subscription!;
@@ -32,7 +51,8 @@ async function buy(quantity: number, billingCycle: 'monthly' | 'annual'): Promis
 
 async function unbilled(...periods: Array<'current' | 'previous'>): Promise<OneTimeInvoiceLineItem[]> {
   const lines: OneTimeInvoiceLineItem[] = [];
-  for (const period of periods) for await (const line of pc.unbilledReconciliationLineItems({ currencyCode: 'USD', period })) lines.push(line);
+  for (const period of periods)
+    for await (const line of pc.unbilledReconciliationLineItems({ currencyCode: 'USD', period })) lines.push(line);
   return lines;
 }
 
@@ -64,7 +84,16 @@ describe('sandbox billing for reconciliation', () => {
 
     expect(await sandbox.control.dropCharges(s.id.toUpperCase())).toBe(3);
     expect(await unbilled('current')).toEqual([]);
-    await expect(sandbox.control.addCharge({ subscriptionId: 'no-such-subscription', chargeType: 'new', quantity: 1 })).rejects.toThrow(/404/);
-    await expect(sandbox.control.addCharge({ subscriptionId: s.id, chargeType: 'new', quantity: 1, customerId: 'no-such-customer' })).rejects.toThrow(/404/);
+    await expect(
+      sandbox.control.addCharge({ subscriptionId: 'no-such-subscription', chargeType: 'new', quantity: 1 }),
+    ).rejects.toThrow(/404/);
+    await expect(
+      sandbox.control.addCharge({
+        subscriptionId: s.id,
+        chargeType: 'new',
+        quantity: 1,
+        customerId: 'no-such-customer',
+      }),
+    ).rejects.toThrow(/404/);
   });
 });

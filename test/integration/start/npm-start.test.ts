@@ -30,7 +30,8 @@ afterEach(async () => {
     clearTimeout(timer);
   }
   start = undefined;
-  for (const line of processesUsing(dataDir).split('\n').filter(Boolean)) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+  for (const line of processesUsing(dataDir).split('\n').filter(Boolean))
+    process.kill(Number(line.split(' ')[0]), 'SIGKILL');
 });
 
 afterAll(() => {
@@ -51,7 +52,10 @@ async function frameShowing(page: Page, pattern: RegExp, timeoutMs = 15_000): Pr
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+      const text = await frame
+        .locator('body')
+        .innerText({ timeout: 1000 })
+        .catch(() => '');
       if (pattern.test(text)) return;
     }
     if (Date.now() > deadline) throw new Error(`no frame of ${page.url()} shows ${pattern}`);
@@ -60,7 +64,10 @@ async function frameShowing(page: Page, pattern: RegExp, timeoutMs = 15_000): Pr
 }
 
 /** `npx pcw …` as a user runs it in a project that installed this package, with the user's environment. */
-async function pcw(args: string[], command = tree.bin): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function pcw(
+  args: string[],
+  command = tree.bin,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return spawnPcw(command, args, baseEnv, tree.dir).exited;
 }
 
@@ -84,7 +91,9 @@ test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, id
   expect(banner).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:8233/);
   expect(banner).toMatch(/Partner Center\s+sandbox at http:\/\/127\.0\.0\.1:8091/);
   const command = /^ {2}(npx pcw purchase .+)$/m.exec(banner)?.[1] ?? '';
-  expect(command).toMatch(/^npx pcw purchase --customer [0-9a-f-]{36} --request-id my-first-purchase --product \S+ --sku \S+ --quantity \d+ --term P1M --billing monthly --wait$/);
+  expect(command).toMatch(
+    /^npx pcw purchase --customer [0-9a-f-]{36} --request-id my-first-purchase --product \S+ --sku \S+ --quantity \d+ --term P1M --billing monthly --wait$/,
+  );
 
   const demo = await start.waitFor(/ {2}Failing\s+\S+/, 60_000);
   const completing = /^ {2}Completing\s+(.+)$/m.exec(demo)?.[1].split(', ') ?? [];
@@ -108,7 +117,9 @@ test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, id
     }
     await untilSearchAttribute(client.workflow.getHandle(awaitingApproval), 'awaiting-approval');
     expect((await client.workflow.getHandle(awaitingApproval).describe()).status.name).toBe('RUNNING');
-    await expect(client.workflow.getHandle(failing).result()).rejects.toMatchObject({ cause: { type: 'CatalogItemNotFound' } });
+    await expect(client.workflow.getHandle(failing).result()).rejects.toMatchObject({
+      cause: { type: 'CatalogItemNotFound' },
+    });
     await untilSearchAttribute(client.workflow.getHandle(failing), 'failed');
 
     // The banner's command, pasted twice as it is: one purchase, one run (the second finds the first by its request id).
@@ -129,7 +140,9 @@ test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, id
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // The UI is a single-page app: wait until it has loaded the workflow before using its tabs.
-    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows/${completing[0]}`, { waitUntil: 'networkidle' });
+    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows/${completing[0]}`, {
+      waitUntil: 'networkidle',
+    });
     await page.getByRole('tab', { name: 'User Metadata' }).click();
     await frameShowing(page, /Buy 1 item\(s\) for customer/);
     await frameShowing(page, /CFQ7TTC0LH18:0001 × 5, P1M billed monthly/);
@@ -139,9 +152,13 @@ test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, id
     expect(await page.innerText('main')).toMatch(/Check out cart [0-9a-f-]{36}/);
     await page.getByRole('tab', { name: 'Search Attributes' }).click();
     await page.getByText(/"PcStep": "completed"/).waitFor({ timeout: 15_000 });
-    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'completed'")}`);
+    await page.goto(
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'completed'")}`,
+    );
     for (const workflowId of completing) await page.getByText(workflowId).first().waitFor({ timeout: 15_000 });
-    await page.goto(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'awaiting-approval'")}`);
+    await page.goto(
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("PcStep = 'awaiting-approval'")}`,
+    );
     await page.getByText(awaitingApproval).first().waitFor({ timeout: 15_000 });
   } finally {
     await browser.close();

@@ -13,7 +13,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-describe('the run\'s Temporal dev server', () => {
+describe("the run's Temporal dev server", () => {
   it('is the real server with the contract search attributes registered', async () => {
     const info = await env.connection.workflowService.getSystemInfo({});
     expect(info.serverVersion).toMatch(/^1\.\d+\.\d+/);

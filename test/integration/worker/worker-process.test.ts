@@ -58,7 +58,9 @@ describe('npm run worker (lib/worker.js)', () => {
     });
     const { code } = await worker.exited;
     expect(code).toBe(1);
-    expect(worker.output().match(new RegExp(`Temporal is unreachable at 127\\.0\\.0\\.1:${port}`, 'g'))).toHaveLength(1);
+    expect(worker.output().match(new RegExp(`Temporal is unreachable at 127\\.0\\.0\\.1:${port}`, 'g'))).toHaveLength(
+      1,
+    );
     expect(worker.output()).not.toContain('client-secret-that-must-not-leak');
   });
 });
@@ -82,75 +84,98 @@ describe('npm run worker against the sandbox, configured only through the enviro
   it.each([
     ['App-only', 'SIGINT', false],
     ['App+User', 'SIGTERM', true],
-  ] as const)('%s: completes a purchase, applies the global rate limit, serves metrics, logs JSON without secrets, stops cleanly on %s', async (_mode, signal, appPlusUser) => {
-    const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
-    const metricsPort = await freePort();
-    const connection = await Connection.connect({ address: testServerAddress() });
-    const taskQueue = uniqueTaskQueue('worker-process');
-    const worker = runNode(builtEntry('worker.js'), [], {
-      ...workerEnv(sandbox, taskQueue),
-      ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
-      METRICS_PORT: String(metricsPort),
-      PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
-      LOG_LEVEL: 'debug',
-    });
-    try {
-      await worker.waitFor(/"msg":"Worker started"/);
-      const client = new Client({ connection });
-      const handle = await startPurchase(
-        client,
-        {
-          requestId: `worker-process-${randomUUID()}`,
-          customerId: sandbox.customerIds[0],
-          items: [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 2, termDuration: 'P1M', billingCycle: 'monthly' }],
-        },
-        { taskQueue },
-      );
-      const result = await handle.result();
-      expect(result.status).toBe('completed');
-      expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 2, status: 'active' })]);
-      const counters = await sandbox.control.counters();
-      expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
-
-      // The global Partner Center budget is the task queue's activity rate limit, as the server applies it.
-      const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
-        namespace: 'default',
-        taskQueue: { name: taskQueue },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-        reportConfig: true,
+  ] as const)(
+    '%s: completes a purchase, applies the global rate limit, serves metrics, logs JSON without secrets, stops cleanly on %s',
+    async (_mode, signal, appPlusUser) => {
+      const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
+      const metricsPort = await freePort();
+      const connection = await Connection.connect({ address: testServerAddress() });
+      const taskQueue = uniqueTaskQueue('worker-process');
+      const worker = runNode(builtEntry('worker.js'), [], {
+        ...workerEnv(sandbox, taskQueue),
+        ...(appPlusUser ? { PARTNER_CENTER_REFRESH_TOKEN: sandbox.refreshToken } : {}),
+        METRICS_PORT: String(metricsPort),
+        PARTNER_CENTER_REQUESTS_PER_MINUTE: '120',
+        LOG_LEVEL: 'debug',
       });
-      expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60);
-      expect(effectiveRateLimit?.rateLimitSource).toBe(temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER);
+      try {
+        await worker.waitFor(/"msg":"Worker started"/);
+        const client = new Client({ connection });
+        const handle = await startPurchase(
+          client,
+          {
+            requestId: `worker-process-${randomUUID()}`,
+            customerId: sandbox.customerIds[0],
+            items: [
+              {
+                offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
+                quantity: 2,
+                termDuration: 'P1M',
+                billingCycle: 'monthly',
+              },
+            ],
+          },
+          { taskQueue },
+        );
+        const result = await handle.result();
+        expect(result.status).toBe('completed');
+        expect(result.subscriptions).toEqual([expect.objectContaining({ quantity: 2, status: 'active' })]);
+        const counters = await sandbox.control.counters();
+        expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
 
-      // Prometheus: Temporal Core's metrics and ours, by route template (no ids in labels).
-      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).toMatch(/^temporal_activity_execution_latency/m);
-      expect(metrics).toMatch(/partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/customers\/\{id\}\/carts"[^}]*\} [1-9]/);
-      expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
-      expect(metrics).not.toContain(sandbox.customerIds[0]);
-    } finally {
-      worker.child.kill(signal);
-      const { code } = await worker.exited;
-      await connection.close();
-      await sandbox.close();
-      expect(code).toBe(0);
-    }
-    const logs = worker.output().trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; tokenMode?: string });
-    expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'partner-center-worker stopped' });
-    expect(logs.find((log) => log.msg === 'Worker started')?.tokenMode).toBe(appPlusUser ? 'app+user' : 'app-only');
-    // webpack's listing of the bundled modules is for debugging the bundle, not for every start.
-    const moduleListing = logs.filter((log) => /^asset workflow-bundle-/.test(log.msg));
-    expect(moduleListing.map((log) => log.level)).toEqual(['debug']);
-    for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(worker.output()).not.toContain(secret);
-    expect(worker.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-  });
+        // The global Partner Center budget is the task queue's activity rate limit, as the server applies it.
+        const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          reportConfig: true,
+        });
+        expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60);
+        expect(effectiveRateLimit?.rateLimitSource).toBe(
+          temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER,
+        );
+
+        // Prometheus: Temporal Core's metrics and ours, by route template (no ids in labels).
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        expect(metrics).toMatch(/^temporal_activity_execution_latency/m);
+        expect(metrics).toMatch(
+          /partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/customers\/\{id\}\/carts"[^}]*\} [1-9]/,
+        );
+        expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
+        expect(metrics).not.toContain(sandbox.customerIds[0]);
+      } finally {
+        worker.child.kill(signal);
+        const { code } = await worker.exited;
+        await connection.close();
+        await sandbox.close();
+        expect(code).toBe(0);
+      }
+      const logs = worker
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: string; msg: string; tokenMode?: string });
+      expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'partner-center-worker stopped' });
+      expect(logs.find((log) => log.msg === 'Worker started')?.tokenMode).toBe(appPlusUser ? 'app+user' : 'app-only');
+      // webpack's listing of the bundled modules is for debugging the bundle, not for every start.
+      const moduleListing = logs.filter((log) => /^asset workflow-bundle-/.test(log.msg));
+      expect(moduleListing.map((log) => log.level)).toEqual(['debug']);
+      for (const secret of [sandbox.clientSecret, sandbox.refreshToken]) expect(worker.output()).not.toContain(secret);
+      expect(worker.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    },
+  );
 });
 
 test('SIGTERM during a checkout lets the call finish (grace period); a new worker completes the purchase with one order', async () => {
   const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 });
   const connection = await Connection.connect({ address: testServerAddress() });
   const taskQueue = uniqueTaskQueue('worker-grace');
-  await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'latency', latencyMs: 3000 });
+  await sandbox.control.addFault({
+    method: 'POST',
+    path: '/v1/customers/*/carts/*/checkout',
+    kind: 'latency',
+    latencyMs: 3000,
+  });
   const first = runNode(builtEntry('worker.js'), [], workerEnv(sandbox, taskQueue));
   let second: ReturnType<typeof runNode> | undefined;
   try {
@@ -161,7 +186,14 @@ test('SIGTERM during a checkout lets the call finish (grace period); a new worke
       {
         requestId: `worker-grace-${randomUUID()}`,
         customerId: sandbox.customerIds[0],
-        items: [{ offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 3, termDuration: 'P1M', billingCycle: 'monthly' }],
+        items: [
+          {
+            offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
+            quantity: 3,
+            termDuration: 'P1M',
+            billingCycle: 'monthly',
+          },
+        ],
       },
       { taskQueue },
     );
@@ -181,7 +213,9 @@ test('SIGTERM during a checkout lets the call finish (grace period); a new worke
     );
     expect(checkoutScheduled).toBeDefined();
     const checkoutCompleted = history.events?.find(
-      (event) => event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === checkoutScheduled?.eventId?.toString(),
+      (event) =>
+        event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() ===
+        checkoutScheduled?.eventId?.toString(),
     );
     expect(checkoutCompleted).toBeDefined(); // finished inside the grace period, not abandoned
 

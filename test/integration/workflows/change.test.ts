@@ -13,7 +13,13 @@ import {
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
 import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import { PcStep } from '../../../src/workflows/common/search-attributes';
-import { searchAttributeHistory, startStubRig, stubActivities, type StubRig, type WorkerActivities } from '../../support/stub-worker';
+import {
+  searchAttributeHistory,
+  startStubRig,
+  stubActivities,
+  type StubRig,
+  type WorkerActivities,
+} from '../../support/stub-worker';
 import { recordHistory, workflowFailure } from '../purchase/harness';
 
 /**
@@ -29,7 +35,12 @@ const HOUR_MS = 3_600_000;
  * The change's own deadline (SUBSCRIPTION_CHANGE_DEADLINE): 2.5 s, polls every 200 ms. The order deadline is far
  * longer, so a test that ends in time proves the change used its own deadline.
  */
-const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 600_000, approvalTimeoutMs: 1_000, subscriptionChangeDeadlineMs: 2_500 };
+const fast: WorkerSettings = {
+  orderPollIntervalMs: 200,
+  orderVisibilityDeadlineMs: 600_000,
+  approvalTimeoutMs: 1_000,
+  subscriptionChangeDeadlineMs: 2_500,
+};
 
 /** An active 5-seat subscription read just now, bought an hour ago: its cancellation window is open. */
 function view(extra: Partial<SubscriptionView> = {}): SubscriptionView {
@@ -49,7 +60,10 @@ function view(extra: Partial<SubscriptionView> = {}): SubscriptionView {
 }
 
 /** Reads `before`; a PATCH is accepted (202) and lands on the second poll as `after`. */
-function changing(before: SubscriptionView, after: SubscriptionView): Pick<WorkerActivities, 'getPurchaseSettings'> & SubscriptionActivities {
+function changing(
+  before: SubscriptionView,
+  after: SubscriptionView,
+): Pick<WorkerActivities, 'getPurchaseSettings'> & SubscriptionActivities {
   let polls = 0;
   return {
     getPurchaseSettings: async () => fast,
@@ -61,7 +75,11 @@ function changing(before: SubscriptionView, after: SubscriptionView): Pick<Worke
     }),
     awaitSubscriptionChange: async () => {
       polls += 1;
-      if (polls === 1) throw notYet(internalFailureTypes.subscriptionNotReady, `Accepted change of subscription ${subscriptionId} has not landed yet`);
+      if (polls === 1)
+        throw notYet(
+          internalFailureTypes.subscriptionNotReady,
+          `Accepted change of subscription ${subscriptionId} has not landed yet`,
+        );
       return after;
     },
   };
@@ -79,7 +97,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const start = (taskQueue: string, change: SubscriptionChange) => startChange(rig.client, request(change), { taskQueue });
+const start = (taskQueue: string, change: SubscriptionChange) =>
+  startChange(rig.client, request(change), { taskQueue });
 
 describe('changeSubscription against stubbed activities', () => {
   it('reads, sends the change, follows the 202 until it lands and reports before and after', async () => {
@@ -87,15 +106,30 @@ describe('changeSubscription against stubbed activities', () => {
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await start(taskQueue, { action: 'setQuantity', quantity: 8 });
       const result = await handle.result();
-      expect(result).toMatchObject({ customerId, subscriptionId, completion: 'accepted', change: { action: 'setQuantity', quantity: 8 } });
+      expect(result).toMatchObject({
+        customerId,
+        subscriptionId,
+        completion: 'accepted',
+        change: { action: 'setQuantity', quantity: 8 },
+      });
       expect([result.before.quantity, result.after.quantity]).toEqual([5, 8]);
       // Adding seats refunds nothing.
       expect(result.refund).toBeUndefined();
-      expect(await searchAttributeHistory(handle, PcStep.name)).toEqual(['reading', 'updating', 'awaiting-change', 'completed']);
+      expect(await searchAttributeHistory(handle, PcStep.name)).toEqual([
+        'reading',
+        'updating',
+        'awaiting-change',
+        'completed',
+      ]);
       expect((await handle.query(changeStatusQuery)).step).toBe('completed');
     });
-    expect(stubs.applySubscriptionChange.mock.calls).toEqual([[{ customerId, subscriptionId, change: { action: 'setQuantity', quantity: 8 } }]]);
-    expect(stubs.awaitSubscriptionChange.mock.calls.map(([input]) => input.target)).toEqual([{ quantity: 8 }, { quantity: 8 }]);
+    expect(stubs.applySubscriptionChange.mock.calls).toEqual([
+      [{ customerId, subscriptionId, change: { action: 'setQuantity', quantity: 8 } }],
+    ]);
+    expect(stubs.awaitSubscriptionChange.mock.calls.map(([input]) => input.target)).toEqual([
+      { quantity: 8 },
+      { quantity: 8 },
+    ]);
   });
 
   it('sends nothing when the subscription already shows the change', async () => {
@@ -139,7 +173,10 @@ describe('changeSubscription against stubbed activities', () => {
     const stubs = stubActivities({
       ...changing(view(), view()),
       applySubscriptionChange: async () => {
-        throw ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: 'HTTP 409 code 800082: subscription is busy' });
+        throw ApplicationFailure.create({
+          type: changeFailureTypes.subscriptionBusy,
+          message: 'HTTP 409 code 800082: subscription is busy',
+        });
       },
     });
     await rig.withWorker(stubs, async (taskQueue) => {
@@ -160,7 +197,10 @@ describe('changeSubscription against stubbed activities', () => {
     const stubs = stubActivities({
       ...changing(view(), view()),
       awaitSubscriptionChange: async () => {
-        throw notYet(internalFailureTypes.subscriptionNotReady, `Accepted change of subscription ${subscriptionId} has not landed yet`);
+        throw notYet(
+          internalFailureTypes.subscriptionNotReady,
+          `Accepted change of subscription ${subscriptionId} has not landed yet`,
+        );
       },
     });
     await rig.withWorker(stubs, async (taskQueue) => {

@@ -23,18 +23,26 @@ afterAll(async () => {
  * 1 s growing ×4 up to 4 s: waits of 1, 4 and 4 s before the fourth poll. Whole seconds: the dev server retries
  * no sooner than a second after a failed attempt (100 ms → 800 ms came as 1 s, 1 s, 1 s, …).
  */
-const growing: WorkerSettings = { orderPollIntervalMs: 1_000, orderPollMaxIntervalMs: 4_000, orderVisibilityDeadlineMs: 60_000, approvalTimeoutMs: 60_000 };
+const growing: WorkerSettings = {
+  orderPollIntervalMs: 1_000,
+  orderPollMaxIntervalMs: 4_000,
+  orderVisibilityDeadlineMs: 60_000,
+  approvalTimeoutMs: 60_000,
+};
 const POLLS = 4;
 
 /** Buys with an order that answers "not yet" until poll `polls`; returns when each poll came and the history's events. */
-async function purchaseWithOrderAfter(polls: number): Promise<{ pollTimes: number[]; events: temporal.api.history.v1.IHistoryEvent[] }> {
+async function purchaseWithOrderAfter(
+  polls: number,
+): Promise<{ pollTimes: number[]; events: temporal.api.history.v1.IHistoryEvent[] }> {
   const buying = purchasing(growing);
   const pollTimes: number[] = [];
   const stubs = stubActivities({
     ...buying,
     awaitOrderCompletion: async (input) => {
       pollTimes.push(Date.now());
-      if (activityInfo().attempt < polls) throw notYet(internalFailureTypes.orderPending, `Order ${input.orderId} is pending`);
+      if (activityInfo().attempt < polls)
+        throw notYet(internalFailureTypes.orderPending, `Order ${input.orderId} is pending`);
       return buying.awaitOrderCompletion(input);
     },
   });
@@ -58,11 +66,17 @@ describe('the order poll with ORDER_POLL_MAX_INTERVAL', () => {
     expect(gaps[2]).toBeLessThan(8_000);
 
     // Flat history: the four polls are one scheduled activity, one started event (its last attempt) and one completion.
-    const polls = slow.events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitOrderCompletion');
+    const polls = slow.events.filter(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitOrderCompletion',
+    );
     expect(polls).toHaveLength(1);
     const pollId = Number(polls[0]?.eventId);
-    const started = slow.events.filter((event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === pollId);
-    const completed = slow.events.filter((event) => Number(event.activityTaskCompletedEventAttributes?.scheduledEventId) === pollId);
+    const started = slow.events.filter(
+      (event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === pollId,
+    );
+    const completed = slow.events.filter(
+      (event) => Number(event.activityTaskCompletedEventAttributes?.scheduledEventId) === pollId,
+    );
     expect(started.map((event) => event.activityTaskStartedEventAttributes?.attempt)).toEqual([POLLS]);
     expect(completed).toHaveLength(1);
   });

@@ -28,7 +28,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const start = (taskQueue: string, purchase?: PurchaseRequest): Promise<PurchaseHandle> => startOn(rig, taskQueue, purchase);
+const start = (taskQueue: string, purchase?: PurchaseRequest): Promise<PurchaseHandle> =>
+  startOn(rig, taskQueue, purchase);
 
 describe('purchaseSubscription against stubbed activities: decisions', () => {
   it('resolves, carts, checks out, awaits the order and provisions, keeping the status query and PcStep current', async () => {
@@ -38,23 +39,40 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       const handle = await start(taskQueue, purchase);
       const result = await handle.result();
 
-      expect(result).toMatchObject({ requestId: purchase.requestId, customerId, cartId: 'cart-1', status: 'completed', lineErrors: [] });
+      expect(result).toMatchObject({
+        requestId: purchase.requestId,
+        customerId,
+        cartId: 'cart-1',
+        status: 'completed',
+        lineErrors: [],
+      });
       expect(result.orders.map((o) => o.orderId)).toEqual(['order-of-cart-1']);
       expect(result.subscriptions.map((s) => [s.id, s.catalogItemId, s.autoRenewEnabled])).toEqual([
         ['sub-cart-1-0', basic, false],
         ['sub-cart-1-1', e3, true],
       ]);
       // Each bought subscription gets its own item's settings (autoRenew defaults to true).
-      const provisioned = stubs.provisionSubscription.mock.calls.map(([p]) => p).sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
+      const provisioned = stubs.provisionSubscription.mock.calls
+        .map(([p]) => p)
+        .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
       expect(provisioned).toEqual([
         { customerId, subscriptionId: 'sub-cart-1-0', autoRenew: false, friendlyName: 'Front desk' },
         { customerId, subscriptionId: 'sub-cart-1-1', autoRenew: true },
       ]);
-      expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.segment, input.refresh])).toEqual([['US', 'commercial', false]]);
+      expect(
+        stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.segment, input.refresh]),
+      ).toEqual([['US', 'commercial', false]]);
       expect(stubs.checkoutPurchaseCart.mock.calls).toEqual([[{ customerId, cartId: 'cart-1' }]]);
       expect(stubs.cancelPurchasedSubscription).not.toHaveBeenCalled();
 
-      expect(await searchAttributeHistory(handle, PcStep.name)).toEqual(['resolving', 'carting', 'checking-out', 'awaiting-order', 'provisioning', 'completed']);
+      expect(await searchAttributeHistory(handle, PcStep.name)).toEqual([
+        'resolving',
+        'carting',
+        'checking-out',
+        'awaiting-order',
+        'provisioning',
+        'completed',
+      ]);
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(PcCustomerId)).toBe(customerId);
       expect(attributes.get(PcOrderIds)).toEqual(['order-of-cart-1']);
@@ -76,10 +94,15 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       await handle.result();
       const history = await handle.fetchHistory();
       const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      const recorded = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>;
+      const recorded = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       expect(recorded).toMatchObject({ country: 'GB', currency: 'GBP', segment: 'commercial', requireApproval: false });
       expect((recorded.items as Array<{ autoRenew: boolean }>).map((item) => item.autoRenew)).toEqual([false, true]);
-      expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([['GB', 'GBP']]);
+      expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([
+        ['GB', 'GBP'],
+      ]);
       await recordHistory('purchase-normalised-input', handle);
     });
   });
@@ -144,11 +167,17 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       await rig.withWorker(stubs, async (taskQueue) => {
         const handle = await start(taskQueue, request({ requireApproval: true }));
         await untilStep(handle, 'awaiting-approval');
-        const ack = await handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'customer changed their mind' }] });
+        const ack = await handle.executeUpdate(cancelPurchaseUpdate, {
+          args: [{ reason: 'customer changed their mind' }],
+        });
         expect(ack).toEqual({ step: 'awaiting-approval', afterCheckout: false });
         const result = await handle.result();
         expect(result).toMatchObject({ status: 'cancelled', orders: [], subscriptions: [] });
-        expect(result.cancellation).toEqual({ reason: 'customer changed their mind', afterCheckout: false, subscriptions: [] });
+        expect(result.cancellation).toEqual({
+          reason: 'customer changed their mind',
+          afterCheckout: false,
+          subscriptions: [],
+        });
         expect((await handle.describe()).typedSearchAttributes.get(PcStep)).toBe('cancelled');
       });
       expect(stubs.createPurchaseCart).not.toHaveBeenCalled();
@@ -184,7 +213,9 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
           ],
         });
       });
-      const cancelled = stubs.cancelPurchasedSubscription.mock.calls.map(([c]) => c).sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
+      const cancelled = stubs.cancelPurchasedSubscription.mock.calls
+        .map(([c]) => c)
+        .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
       expect(cancelled).toEqual([
         { customerId, subscriptionId: 'sub-cart-1-0' },
         { customerId, subscriptionId: 'sub-cart-1-1' },
@@ -197,7 +228,8 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       const stubs = stubActivities({
         ...buying,
         awaitOrderCompletion: async (input) => {
-          if (!orderCompleted) throw notYet(internalFailureTypes.orderNotYetVisible, `Order ${input.orderId} is not visible yet`);
+          if (!orderCompleted)
+            throw notYet(internalFailureTypes.orderNotYetVisible, `Order ${input.orderId} is not visible yet`);
           return buying.awaitOrderCompletion(input);
         },
       });

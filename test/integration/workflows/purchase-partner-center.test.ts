@@ -1,7 +1,12 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { notYet } from '../../../src/activities/common/failures';
-import { purchaseFailureTypes, purchaseStatusQuery, type PurchaseHandle, type PurchaseRequest } from '../../../src/client';
+import {
+  purchaseFailureTypes,
+  purchaseStatusQuery,
+  type PurchaseHandle,
+  type PurchaseRequest,
+} from '../../../src/client';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
 import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
@@ -22,7 +27,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const start = (taskQueue: string, purchase?: PurchaseRequest): Promise<PurchaseHandle> => startOn(rig, taskQueue, purchase);
+const start = (taskQueue: string, purchase?: PurchaseRequest): Promise<PurchaseHandle> =>
+  startOn(rig, taskQueue, purchase);
 
 describe('purchaseSubscription against stubbed activities: Partner Center answers', () => {
   it('fails InvalidPurchaseRequest naming every bad field, before any activity runs', async () => {
@@ -55,10 +61,15 @@ describe('purchaseSubscription against stubbed activities: Partner Center answer
         const result = await handle.result();
         expect(result).toMatchObject({ status: 'completed', cartId: 'cart-2' });
         expect(result.subscriptions[0]?.catalogItemId).toBe(basicRefreshed);
-        expect((await handle.query(purchaseStatusQuery)).lastError).toMatch(/^Stale availability, re-reading the catalog/);
+        expect((await handle.query(purchaseStatusQuery)).lastError).toMatch(
+          /^Stale availability, re-reading the catalog/,
+        );
       });
       expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => input.refresh)).toEqual([false, true]);
-      expect(stubs.createPurchaseCart.mock.calls.map(([input]) => input.items[0]?.catalogItemId)).toEqual([basic, basicRefreshed]);
+      expect(stubs.createPurchaseCart.mock.calls.map(([input]) => input.items[0]?.catalogItemId)).toEqual([
+        basic,
+        basicRefreshed,
+      ]);
       expect(stubs.checkoutPurchaseCart.mock.calls.map(([input]) => input.cartId)).toEqual(['cart-1', 'cart-2']);
     });
 
@@ -130,8 +141,16 @@ describe('purchaseSubscription against stubbed activities: Partner Center answer
           const { attempt } = activityInfo();
           attempts.push(attempt);
           // The first answer is lost; the retry is refused as already submitted (800065) and the order list lags.
-          if (attempt === 1) throw ApplicationFailure.create({ type: internalFailureTypes.partnerCenter, message: 'network error: socket hang up' });
-          if (attempt === 2) throw notYet(internalFailureTypes.orderNotYetVisible, `Cart ${input.cartId} was ordered; 0 of 1 orders are in the order list yet`);
+          if (attempt === 1)
+            throw ApplicationFailure.create({
+              type: internalFailureTypes.partnerCenter,
+              message: 'network error: socket hang up',
+            });
+          if (attempt === 2)
+            throw notYet(
+              internalFailureTypes.orderNotYetVisible,
+              `Cart ${input.cartId} was ordered; 0 of 1 orders are in the order list yet`,
+            );
           return buying.checkoutPurchaseCart(input);
         },
       });
@@ -142,7 +161,9 @@ describe('purchaseSubscription against stubbed activities: Partner Center answer
       });
       // One activity retried by its policy, never a second checkout of another cart.
       expect(attempts).toEqual([1, 2, 3]);
-      expect(stubs.checkoutPurchaseCart.mock.calls.map(([input]) => input)).toEqual(Array(3).fill({ customerId, cartId: 'cart-1' }));
+      expect(stubs.checkoutPurchaseCart.mock.calls.map(([input]) => input)).toEqual(
+        Array(3).fill({ customerId, cartId: 'cart-1' }),
+      );
       expect(stubs.createPurchaseCart).toHaveBeenCalledTimes(1);
       expect(stubs.awaitOrderCompletion).toHaveBeenCalledTimes(1);
     });
@@ -170,7 +191,10 @@ describe('purchaseSubscription against stubbed activities: Partner Center answer
 
     it('answered with no order: CheckoutRejected carrying the order errors', async () => {
       const orderErrors = [{ orderGroupId: '0', code: 800002, description: 'Order group failed' }];
-      const stubs = stubActivities({ ...purchasing(), checkoutPurchaseCart: async () => ({ orders: [], orderErrors }) });
+      const stubs = stubActivities({
+        ...purchasing(),
+        checkoutPurchaseCart: async () => ({ orders: [], orderErrors }),
+      });
       await rig.withWorker(stubs, async (taskQueue) => {
         const handle = await start(taskQueue);
         const failure = await workflowFailure(handle);

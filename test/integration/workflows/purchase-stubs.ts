@@ -15,9 +15,17 @@ export const basicRefreshed = 'CFQ7TTC0LH18:0001:BBB';
 export const e3 = 'CFQ7TTC0LF8R:0001:AAA';
 
 /** Seconds, not the production days: poll every 200 ms, give up on an order after 2 s, on an approval after 1 s. */
-export const fast: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 2_000, approvalTimeoutMs: 1_000 };
+export const fast: WorkerSettings = {
+  orderPollIntervalMs: 200,
+  orderVisibilityDeadlineMs: 2_000,
+  approvalTimeoutMs: 1_000,
+};
 /** For tests that act while the purchase waits: long enough that no deadline ends it first. */
-export const patient: WorkerSettings = { orderPollIntervalMs: 200, orderVisibilityDeadlineMs: 30_000, approvalTimeoutMs: 30_000 };
+export const patient: WorkerSettings = {
+  orderPollIntervalMs: 200,
+  orderVisibilityDeadlineMs: 30_000,
+  approvalTimeoutMs: 30_000,
+};
 
 /** Two lines: 3 Business Basic seats named "Front desk" without auto-renew, 2 Office 365 E3 seats. */
 export function request(extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
@@ -25,7 +33,14 @@ export function request(extra: Partial<PurchaseRequest> = {}): PurchaseRequest {
     requestId: `stubbed-${randomUUID()}`,
     customerId,
     items: [
-      { offer: { catalogItemId: basic }, quantity: 3, termDuration: 'P1Y', billingCycle: 'monthly', autoRenew: false, friendlyName: 'Front desk' },
+      {
+        offer: { catalogItemId: basic },
+        quantity: 3,
+        termDuration: 'P1Y',
+        billingCycle: 'monthly',
+        autoRenew: false,
+        friendlyName: 'Front desk',
+      },
       { offer: { catalogItemId: e3 }, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' },
     ],
     ...extra,
@@ -56,15 +71,32 @@ export function purchasing(settings: WorkerSettings = fast): PurchaseActivities 
   };
   const summaryOf = (subscriptionId: string, status: string, autoRenewEnabled: boolean) => {
     const item = itemOf(subscriptionId);
-    return { id: subscriptionId, catalogItemId: item.catalogItemId, quantity: item.quantity, status, termDuration: item.termDuration, billingCycle: item.billingCycle, autoRenewEnabled };
+    return {
+      id: subscriptionId,
+      catalogItemId: item.catalogItemId,
+      quantity: item.quantity,
+      status,
+      termDuration: item.termDuration,
+      billingCycle: item.billingCycle,
+      autoRenewEnabled,
+    };
   };
   return {
     getPurchaseSettings: async () => settings,
     resolvePurchaseItems: async ({ items, refresh }) =>
       items.map((item, index) => {
-        const catalogItemId = item.offer.catalogItemId === basic && refresh ? basicRefreshed : (item.offer.catalogItemId ?? '');
+        const catalogItemId =
+          item.offer.catalogItemId === basic && refresh ? basicRefreshed : (item.offer.catalogItemId ?? '');
         const { quantity, termDuration, billingCycle, autoRenew, friendlyName } = item;
-        return { item: index, catalogItemId, quantity, termDuration, billingCycle, autoRenew, ...(friendlyName !== undefined ? { friendlyName } : {}) };
+        return {
+          item: index,
+          catalogItemId,
+          quantity,
+          termDuration,
+          billingCycle,
+          autoRenew,
+          ...(friendlyName !== undefined ? { friendlyName } : {}),
+        };
       }),
     createPurchaseCart: async ({ items }) => {
       const cartId = `cart-${carts.size + 1}`;
@@ -83,9 +115,17 @@ export function purchasing(settings: WorkerSettings = fast): PurchaseActivities 
 
 /** Partner Center's 400019 as the activities report it: non-retryable, for the workflow to re-resolve once. */
 export const staleAvailability = () =>
-  ApplicationFailure.create({ type: internalFailureTypes.staleAvailability, message: 'HTTP 400 code 400019: availability not found', nonRetryable: true });
+  ApplicationFailure.create({
+    type: internalFailureTypes.staleAvailability,
+    message: 'HTTP 400 code 400019: availability not found',
+    nonRetryable: true,
+  });
 
 /** Starts `purchase` the way upstream callers do, on the test's task queue. */
-export function startOn(rig: StubRig, taskQueue: string, purchase: PurchaseRequest = request()): Promise<PurchaseHandle> {
+export function startOn(
+  rig: StubRig,
+  taskQueue: string,
+  purchase: PurchaseRequest = request(),
+): Promise<PurchaseHandle> {
   return startPurchase(rig.client, purchase, { taskQueue });
 }

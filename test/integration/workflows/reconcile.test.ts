@@ -23,11 +23,28 @@ const previous = periodBounds('previous', new Date());
 const boughtOn = new Date(Date.parse(previous.periodStart) + 9 * 24 * 3_600_000).toISOString();
 
 function line(subscriptionId: string, quantity: number, customer = tenant): OneTimeInvoiceLineItem {
-  return { customerId: customer, subscriptionId, orderId: `order-${subscriptionId}`, chargeType: 'new', quantity, billableQuantity: quantity, subtotal: quantity * 6, unitPrice: 6 };
+  return {
+    customerId: customer,
+    subscriptionId,
+    orderId: `order-${subscriptionId}`,
+    chargeType: 'new',
+    quantity,
+    billableQuantity: quantity,
+    subtotal: quantity * 6,
+    unitPrice: 6,
+  };
 }
 
 function subscription(id: string, quantity: number): Subscription {
-  return { id, offerId: 'P:S:A', quantity, status: 'active', orderId: `order-${id}`, creationDate: boughtOn, effectiveStartDate: boughtOn.slice(0, 10) };
+  return {
+    id,
+    offerId: 'P:S:A',
+    quantity,
+    status: 'active',
+    orderId: `order-${id}`,
+    creationDate: boughtOn,
+    effectiveStartDate: boughtOn.slice(0, 10),
+  };
 }
 
 function order(id: string): Order {
@@ -42,7 +59,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const start = (taskQueue: string, request: Parameters<typeof startReconcile>[1]) => startReconcile(rig.client, request, { taskQueue });
+const start = (taskQueue: string, request: Parameters<typeof startReconcile>[1]) =>
+  startReconcile(rig.client, request, { taskQueue });
 
 describe('reconcileBilling', () => {
   it("reports a clean period from two stubbed pages of the customer's lines", async () => {
@@ -52,7 +70,12 @@ describe('reconcileBilling', () => {
     const partnerCenter = fakePartnerCenter({
       async unbilledReconciliationLineItemsPage(_query, cursor) {
         cursors.push(cursor);
-        return cursor === undefined ? { items: pages[0]!, next: { path: '/invoices/unbilled/lineitems?seekOperation=Next', continuationToken: 'page-2' } } : { items: pages[1]! };
+        return cursor === undefined
+          ? {
+              items: pages[0]!,
+              next: { path: '/invoices/unbilled/lineitems?seekOperation=Next', continuationToken: 'page-2' },
+            }
+          : { items: pages[1]! };
       },
       listSubscriptions: async () => [subscription('sub-a', 3), subscription('sub-b', 1)],
       listOrders: async () => [order('order-sub-a'), order('order-sub-b')],
@@ -84,7 +107,13 @@ describe('reconcileBilling', () => {
 
   it('hands the activity the normalised request and the period the workflow fixed, and returns its report', async () => {
     const stubs = stubActivities({
-      reconcileUnbilledCharges: async ({ period, currency, customerId: customer, periodStart, periodEnd }): Promise<ReconcileReport> => ({
+      reconcileUnbilledCharges: async ({
+        period,
+        currency,
+        customerId: customer,
+        periodStart,
+        periodEnd,
+      }): Promise<ReconcileReport> => ({
         period,
         currency,
         ...(customer !== undefined ? { customerId: customer } : {}),
@@ -105,12 +134,25 @@ describe('reconcileBilling', () => {
       }),
     });
     await rig.withWorker(stubs, async (taskQueue) => {
-      const report = await (await start(taskQueue, { period: 'previous', currency: 'eur', customerId, billingDelayHours: 48 })).result();
-      expect(report).toMatchObject({ currency: 'EUR', customerId: tenant, periodStart: previous.periodStart.slice(0, 10), customers: 1 });
+      const report = await (
+        await start(taskQueue, { period: 'previous', currency: 'eur', customerId, billingDelayHours: 48 })
+      ).result();
+      expect(report).toMatchObject({
+        currency: 'EUR',
+        customerId: tenant,
+        periodStart: previous.periodStart.slice(0, 10),
+        customers: 1,
+      });
     });
     expect(stubs.reconcileUnbilledCharges).toHaveBeenCalledTimes(1);
     const input = stubs.reconcileUnbilledCharges.mock.calls[0]?.[0];
-    expect(input).toMatchObject({ period: 'previous', currency: 'EUR', customerId: tenant, billingDelayHours: 48, ...previous });
+    expect(input).toMatchObject({
+      period: 'previous',
+      currency: 'EUR',
+      customerId: tenant,
+      billingDelayHours: 48,
+      ...previous,
+    });
     // The workflow's clock, fixed in history: after the previous period ended.
     expect(Date.parse(input?.asOf ?? '')).toBeGreaterThanOrEqual(Date.parse(previous.periodEnd));
   });
@@ -118,18 +160,35 @@ describe('reconcileBilling', () => {
   it.each([
     ['Unauthorized passes through', purchaseFailureTypes.unauthorized, purchaseFailureTypes.unauthorized],
     ['MfaRequired passes through', reconcileFailureTypes.mfaRequired, reconcileFailureTypes.mfaRequired],
-    ['ReconciliationFailed passes through', reconcileFailureTypes.reconciliationFailed, reconcileFailureTypes.reconciliationFailed],
-    ['any other failure is reported as ReconciliationFailed', internalFailureTypes.partnerCenter, reconcileFailureTypes.reconciliationFailed],
+    [
+      'ReconciliationFailed passes through',
+      reconcileFailureTypes.reconciliationFailed,
+      reconcileFailureTypes.reconciliationFailed,
+    ],
+    [
+      'any other failure is reported as ReconciliationFailed',
+      internalFailureTypes.partnerCenter,
+      reconcileFailureTypes.reconciliationFailed,
+    ],
   ])('%s', async (_title, thrown, reported) => {
     const stubs = stubActivities({
       reconcileUnbilledCharges: async (): Promise<ReconcileReport> => {
-        throw ApplicationFailure.create({ type: thrown, message: 'HTTP 403: refused', details: [{ status: 403 }], nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: thrown,
+          message: 'HTTP 403: refused',
+          details: [{ status: 403 }],
+          nonRetryable: true,
+        });
       },
     });
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await start(taskQueue, { period: 'current', currency: 'USD' });
       const failure = await workflowFailure(handle);
-      expect([failure.type, failure.message, failure.details]).toEqual([reported, 'HTTP 403: refused', [{ status: 403 }]]);
+      expect([failure.type, failure.message, failure.details]).toEqual([
+        reported,
+        'HTTP 403: refused',
+        [{ status: 403 }],
+      ]);
       expect(await searchAttributeHistory(handle, PcStep.name)).toEqual(['reconciling', 'failed']);
     });
     expect(stubs.reconcileUnbilledCharges).toHaveBeenCalledTimes(1);

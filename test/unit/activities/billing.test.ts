@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CHECKPOINT_BUDGET_BYTES, createBillingActivities, type ReconcileProgress } from '../../../src/activities/billing/activities';
+import {
+  CHECKPOINT_BUDGET_BYTES,
+  createBillingActivities,
+  type ReconcileProgress,
+} from '../../../src/activities/billing/activities';
 import {
   PartnerCenterBusinessError,
   PartnerCenterNotFoundError,
@@ -19,11 +23,28 @@ const us = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const gb = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
 
 function line(customerId: string, subscriptionId: string, quantity = 1): OneTimeInvoiceLineItem {
-  return { customerId, subscriptionId, orderId: `order-${subscriptionId}`, chargeType: 'new', quantity, billableQuantity: quantity, subtotal: quantity * 6, unitPrice: 6 };
+  return {
+    customerId,
+    subscriptionId,
+    orderId: `order-${subscriptionId}`,
+    chargeType: 'new',
+    quantity,
+    billableQuantity: quantity,
+    subtotal: quantity * 6,
+    unitPrice: 6,
+  };
 }
 
 function subscription(id: string, quantity = 1): Subscription {
-  return { id, offerId: 'P:S:A', quantity, status: 'active', orderId: `order-${id}`, creationDate: '2026-11-10T00:00:00Z', effectiveStartDate: '2026-11-10' };
+  return {
+    id,
+    offerId: 'P:S:A',
+    quantity,
+    status: 'active',
+    orderId: `order-${id}`,
+    creationDate: '2026-11-10T00:00:00Z',
+    effectiveStartDate: '2026-11-10',
+  };
 }
 
 function order(id: string): Order {
@@ -31,7 +52,10 @@ function order(id: string): Order {
 }
 
 /** The cursor of page `n` (1-based) of the fake collection. */
-const cursorOf = (n: number): SeekCursor => ({ path: `/invoices/unbilled/lineitems?page=${n}&seekOperation=Next`, continuationToken: `token-${n}` });
+const cursorOf = (n: number): SeekCursor => ({
+  path: `/invoices/unbilled/lineitems?page=${n}&seekOperation=Next`,
+  continuationToken: `token-${n}`,
+});
 
 /**
  * A client double for the activity's own logic: the lines in pages of the requested size, each page
@@ -50,7 +74,9 @@ function fakeClient(options: {
   /** The offset of each customer page read. */
   const customerPages: number[] = [];
   // The partner's customers: every one the test knows, except one Partner Center no longer knows.
-  const listed = Object.entries(options.customers).filter(([, known]) => !(known instanceof PartnerCenterNotFoundError)).map(([id]) => id);
+  const listed = Object.entries(options.customers)
+    .filter(([, known]) => !(known instanceof PartnerCenterNotFoundError))
+    .map(([id]) => id);
   let failOn = options.failOn;
   const facts = (customerId: string) => {
     const known = options.customers[customerId];
@@ -72,14 +98,18 @@ function fakeClient(options: {
       requested.push(page);
       const items = options.lines.slice((page - 1) * size, page * size);
       const serverTime = options.serverTime !== undefined ? { serverTime: options.serverTime } : {};
-      return page * size < options.lines.length ? { items, next: cursorOf(page + 1), ...serverTime } : { items, ...serverTime };
+      return page * size < options.lines.length
+        ? { items, next: cursorOf(page + 1), ...serverTime }
+        : { items, ...serverTime };
     },
     async listCustomersPage(q, cursor) {
       const size = q?.size ?? 500;
       const offset = cursor === undefined ? 0 : Number(cursor.continuationToken);
       customerPages.push(offset);
       const items = listed.slice(offset, offset + size).map((id) => ({ id, companyProfile: { tenantId: id } }));
-      return offset + size < listed.length ? { items, next: { path: '/customers?seekOperation=Next', continuationToken: String(offset + size) } } : { items };
+      return offset + size < listed.length
+        ? { items, next: { path: '/customers?seekOperation=Next', continuationToken: String(offset + size) } }
+        : { items };
     },
     listSubscriptions: async (customerId) => facts(customerId),
     listOrders: async (customerId) => facts(customerId).map((s) => order(s.orderId ?? '')),
@@ -92,11 +122,18 @@ function environment(heartbeatDetails?: ReconcileProgress) {
   const context = activityContext({
     activityId: '1',
     workflowExecution: { workflowId: 'reconcile-1', runId: 'run-1' },
-    ...(heartbeatDetails !== undefined ? { attempt: 2, heartbeatDetails: JSON.parse(JSON.stringify(heartbeatDetails)) as unknown } : {}),
+    ...(heartbeatDetails !== undefined
+      ? { attempt: 2, heartbeatDetails: JSON.parse(JSON.stringify(heartbeatDetails)) as unknown }
+      : {}),
   });
   const heartbeats: ReconcileProgress[] = [];
   context.mock.on('heartbeat', (details: ReconcileProgress) => heartbeats.push(structuredClone(details)));
-  const run = (pc: PartnerCenterClient, request: ReconcileInput, reconciliationPageSize?: number, customerPageSize?: number): Promise<ReconcileReport> =>
+  const run = (
+    pc: PartnerCenterClient,
+    request: ReconcileInput,
+    reconciliationPageSize?: number,
+    customerPageSize?: number,
+  ): Promise<ReconcileReport> =>
     context.run(
       createBillingActivities({
         partnerCenter: pc,
@@ -109,7 +146,8 @@ function environment(heartbeatDetails?: ReconcileProgress) {
 }
 
 /** Heartbeats without their checkpoints: the progress an operator sees. */
-const progressOf = (heartbeats: ReconcileProgress[]) => heartbeats.map(({ resumeFrom: _resumeFrom, ...progress }) => progress);
+const progressOf = (heartbeats: ReconcileProgress[]) =>
+  heartbeats.map(({ resumeFrom: _resumeFrom, ...progress }) => progress);
 
 /** Eleven lines of two customers over six pages of two, the customers' subscriptions matching them all but one. */
 function sixPages() {
@@ -143,7 +181,13 @@ describe('reconcileUnbilledCharges', () => {
     const report = await run(pc, input, 2);
 
     expect(pc.pageSizes).toEqual([2, 2]);
-    expect(report).toMatchObject({ lines: 4, customers: 2, subscriptions: 3, matched: 2, totals: { unexpectedCharges: 1, missingCharges: 0, quantityMismatches: 0 } });
+    expect(report).toMatchObject({
+      lines: 4,
+      customers: 2,
+      subscriptions: 3,
+      matched: 2,
+      totals: { unexpectedCharges: 1, missingCharges: 0, quantityMismatches: 0 },
+    });
     expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: 'c' });
     expect(progressOf(heartbeats)).toEqual([
       { phase: 'reading-lines', lines: 2, pages: 1, customers: 0, customersMatched: 0 },
@@ -168,8 +212,19 @@ describe('reconcileUnbilledCharges', () => {
     const report = await run(pc, { ...input, customerId: us }, 2);
     expect(pc.pageSizes).toEqual([2]);
     // Pages of other customers' lines still show progress (a long read must not look like a dead worker).
-    expect(progressOf(heartbeats)[0]).toEqual({ phase: 'reading-lines', lines: 0, pages: 1, customers: 0, customersMatched: 0 });
-    expect(report).toMatchObject({ customerId: us, lines: 0, customers: 1, totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 } });
+    expect(progressOf(heartbeats)[0]).toEqual({
+      phase: 'reading-lines',
+      lines: 0,
+      pages: 1,
+      customers: 0,
+      customersMatched: 0,
+    });
+    expect(report).toMatchObject({
+      customerId: us,
+      lines: 0,
+      customers: 1,
+      totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 },
+    });
     expect(report.missingCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'a', expectedQuantity: 5 });
   });
 
@@ -177,14 +232,29 @@ describe('reconcileUnbilledCharges', () => {
     const third = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
     const pc = fakeClient({
       lines: [line(us, 'a', 2), line(us, 'b')],
-      customers: { [us]: [subscription('a', 2), subscription('b')], [gb]: [], [third]: [subscription('never-billed', 4)] },
+      customers: {
+        [us]: [subscription('a', 2), subscription('b')],
+        [gb]: [],
+        [third]: [subscription('never-billed', 4)],
+      },
     });
     const { run, heartbeats } = environment();
     const report = await run(pc, input, 2, 1);
 
     expect(pc.customerPages).toEqual([0, 1, 2]);
-    expect(report).toMatchObject({ lines: 2, customers: 3, matched: 2, totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 } });
-    expect(report.missingCharges[0]).toMatchObject({ customerId: third, subscriptionId: 'never-billed', chargeTypes: ['new'], expectedQuantity: 4, billedQuantity: 0 });
+    expect(report).toMatchObject({
+      lines: 2,
+      customers: 3,
+      matched: 2,
+      totals: { unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 },
+    });
+    expect(report.missingCharges[0]).toMatchObject({
+      customerId: third,
+      subscriptionId: 'never-billed',
+      chargeTypes: ['new'],
+      expectedQuantity: 4,
+      billedQuantity: 0,
+    });
     // Customers without lines are counted as their pages are read.
     expect(progressOf(heartbeats).filter((h) => h.phase === 'matching')).toEqual([
       { phase: 'matching', lines: 2, pages: 1, customers: 1, customersMatched: 0 },
@@ -196,17 +266,35 @@ describe('reconcileUnbilledCharges', () => {
 
   it("measures the billing delay on Partner Center's clock (its pages' Date): a purchase younger than it is unverified, an older one missing", async () => {
     // Bought at 11:00 on the 25th; the workflow's asOf is noon.
-    const recent = { ...subscription('fresh', 3), creationDate: '2026-11-25T11:00:00Z', effectiveStartDate: '2026-11-25' };
+    const recent = {
+      ...subscription('fresh', 3),
+      creationDate: '2026-11-25T11:00:00Z',
+      effectiveStartDate: '2026-11-25',
+    };
     const reconcileAt = (serverTime: string, billingDelayHours?: number) =>
-      environment().run(fakeClient({ lines: [], customers: { [us]: [recent] }, serverTime }), { ...input, ...(billingDelayHours !== undefined ? { billingDelayHours } : {}) });
+      environment().run(fakeClient({ lines: [], customers: { [us]: [recent] }, serverTime }), {
+        ...input,
+        ...(billingDelayHours !== undefined ? { billingDelayHours } : {}),
+      });
 
     const justBought = await reconcileAt('2026-11-25T11:30:00Z');
     expect(justBought).toMatchObject({ unverified: 1, totals: { missingCharges: 0 } });
-    expect(justBought.unverifiedCharges[0]).toMatchObject({ customerId: us, subscriptionId: 'fresh', chargeTypes: ['new'], reason: expect.stringContaining('within the 24-hour billing delay') });
+    expect(justBought.unverifiedCharges[0]).toMatchObject({
+      customerId: us,
+      subscriptionId: 'fresh',
+      chargeTypes: ['new'],
+      reason: expect.stringContaining('within the 24-hour billing delay'),
+    });
 
     expect(await reconcileAt('2026-11-26T11:30:00Z')).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
-    expect(await reconcileAt('2026-11-25T11:30:00Z', 0)).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
-    expect(await reconcileAt('2026-11-25T16:00:00Z', 4)).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
+    expect(await reconcileAt('2026-11-25T11:30:00Z', 0)).toMatchObject({
+      unverified: 0,
+      totals: { missingCharges: 1 },
+    });
+    expect(await reconcileAt('2026-11-25T16:00:00Z', 4)).toMatchObject({
+      unverified: 0,
+      totals: { missingCharges: 1 },
+    });
   });
 
   it('reads 2000-line pages (Partner Center maximum) unless configured', async () => {
@@ -216,16 +304,39 @@ describe('reconcileUnbilledCharges', () => {
   });
 
   it('reports the charges of a customer Partner Center no longer knows as unexpected', async () => {
-    const pc = fakeClient({ lines: [line(gb, 'c', 4)], customers: { [gb]: new PartnerCenterNotFoundError({ status: 404, description: 'Customer not found' }) } });
+    const pc = fakeClient({
+      lines: [line(gb, 'c', 4)],
+      customers: { [gb]: new PartnerCenterNotFoundError({ status: 404, description: 'Customer not found' }) },
+    });
     const report = await environment().run(pc, input);
     expect(report.totals.unexpectedCharges).toBe(1);
     expect(report.unexpectedCharges[0]).toMatchObject({ customerId: gb, subscriptionId: 'c', billedQuantity: 4 });
   });
 
   it.each([
-    { name: '429 mid-stream', error: new PartnerCenterThrottledError({ status: 429, description: 'Rate limit is exceeded.', retryAfterMs: 7000 }), type: 'PartnerCenterThrottled', nonRetryable: false, nextRetryDelayMs: 7000 },
-    { name: 'refused credential', error: new PartnerCenterUnauthorizedError({ status: 401, description: 'App-only token refused' }), type: 'Unauthorized', nonRetryable: true },
-    { name: 'refused read', error: new PartnerCenterBusinessError({ status: 400, code: 0, description: 'currencyCode is invalid' }), type: 'ReconciliationFailed', nonRetryable: true },
+    {
+      name: '429 mid-stream',
+      error: new PartnerCenterThrottledError({
+        status: 429,
+        description: 'Rate limit is exceeded.',
+        retryAfterMs: 7000,
+      }),
+      type: 'PartnerCenterThrottled',
+      nonRetryable: false,
+      nextRetryDelayMs: 7000,
+    },
+    {
+      name: 'refused credential',
+      error: new PartnerCenterUnauthorizedError({ status: 401, description: 'App-only token refused' }),
+      type: 'Unauthorized',
+      nonRetryable: true,
+    },
+    {
+      name: 'refused read',
+      error: new PartnerCenterBusinessError({ status: 400, code: 0, description: 'currencyCode is invalid' }),
+      type: 'ReconciliationFailed',
+      nonRetryable: true,
+    },
   ])('$name → $type', async ({ error, type, nonRetryable, nextRetryDelayMs }) => {
     const pc = fakeClient({ lines: [line(us, 'a'), line(us, 'b')], failOn: { page: 2, error }, customers: {} });
     const failure = await failureOf(environment().run(pc, input, 1));
@@ -236,7 +347,8 @@ describe('reconcileUnbilledCharges', () => {
 });
 
 describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
-  const throttled = () => new PartnerCenterThrottledError({ status: 429, description: 'Rate limit is exceeded.', retryAfterMs: 1000 });
+  const throttled = () =>
+    new PartnerCenterThrottledError({ status: 429, description: 'Rate limit is exceeded.', retryAfterMs: 1000 });
 
   it('a retry after a failure on page 4 reads only pages 4–6 and reports exactly what an uninterrupted run does', async () => {
     const { lines, customers } = sixPages();
@@ -247,7 +359,12 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     expect((await failureOf(first.run(pc, input, 2))).type).toBe('PartnerCenterThrottled');
     expect(pc.requested).toEqual([1, 2, 3]);
     const last = first.heartbeats.at(-1)!;
-    expect(last).toMatchObject({ phase: 'reading-lines', pages: 3, lines: 6, resumeFrom: { pages: 3, next: cursorOf(4) } });
+    expect(last).toMatchObject({
+      phase: 'reading-lines',
+      pages: 3,
+      lines: 6,
+      resumeFrom: { pages: 3, next: cursorOf(4) },
+    });
 
     pc.requested.length = 0;
     const retry = environment(last);
@@ -255,7 +372,13 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     expect(pc.requested).toEqual([4, 5, 6]);
     expect(report).toEqual(clean);
     expect(report.lines).toBe(11); // no line counted twice
-    expect(progressOf(retry.heartbeats)[0]).toEqual({ phase: 'reading-lines', lines: 8, pages: 4, customers: 0, customersMatched: 0 });
+    expect(progressOf(retry.heartbeats)[0]).toEqual({
+      phase: 'reading-lines',
+      lines: 8,
+      pages: 4,
+      customers: 0,
+      customersMatched: 0,
+    });
   });
 
   it('resumes a scoped run (one customer) with that customer’s totals only', async () => {
@@ -296,7 +419,11 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     const first = environment();
     await failureOf(first.run(fakeClient({ lines, customers, failOn: { page: 4, error: throttled() } }), input, 2));
 
-    const expired = new PartnerCenterBusinessError({ status: 400, code: 0, description: 'The continuation token is invalid.' });
+    const expired = new PartnerCenterBusinessError({
+      status: 400,
+      code: 0,
+      description: 'The continuation token is invalid.',
+    });
     const pc = fakeClient({ lines, customers, failOn: { page: 4, error: expired } });
     expect(await environment(first.heartbeats.at(-1)).run(pc, input, 2)).toEqual(clean);
     expect(pc.requested).toEqual([1, 2, 3, 4, 5, 6]);
@@ -304,8 +431,21 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
 
   it.each([
     ['no details', undefined],
-    ['details of an older version (progress only)', { phase: 'reading-lines', lines: 6, customers: 0, customersMatched: 0 }],
-    ['an unreadable tally', { phase: 'reading-lines', lines: 6, pages: 3, customers: 0, customersMatched: 0, resumeFrom: { pages: 3, next: cursorOf(4), tally: 'bm90IGd6aXA=' } }],
+    [
+      'details of an older version (progress only)',
+      { phase: 'reading-lines', lines: 6, customers: 0, customersMatched: 0 },
+    ],
+    [
+      'an unreadable tally',
+      {
+        phase: 'reading-lines',
+        lines: 6,
+        pages: 3,
+        customers: 0,
+        customersMatched: 0,
+        resumeFrom: { pages: 3, next: cursorOf(4), tally: 'bm90IGd6aXA=' },
+      },
+    ],
   ])('starts from the first page with %s', async (_name, details) => {
     const { lines, customers } = sixPages();
     const clean = await environment().run(fakeClient({ lines, customers }), input, 2);
@@ -321,7 +461,8 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     const first = environment();
     // Fails when matching the customer, after every page is read.
     await failureOf(first.run({ ...pc, listSubscriptions: () => Promise.reject(throttled()) }, input, 2000));
-    for (const details of first.heartbeats) expect(JSON.stringify(details).length).toBeLessThan(CHECKPOINT_BUDGET_BYTES + 1024);
+    for (const details of first.heartbeats)
+      expect(JSON.stringify(details).length).toBeLessThan(CHECKPOINT_BUDGET_BYTES + 1024);
     const kept = first.heartbeats.at(-1)!.resumeFrom!;
     expect(kept.pages).toBeGreaterThan(0);
     expect(kept.pages).toBeLessThan(6);

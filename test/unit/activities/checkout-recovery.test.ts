@@ -19,7 +19,12 @@ const cart = (lines: Array<{ catalogItemId: string; quantity: number; orderGroup
   });
 
 const order = (id: string, creationDate: string, lines: Array<[string, number]>): Order =>
-  orderSchema.parse({ id, status: 'pending', creationDate, lineItems: lines.map(([offerId, quantity], n) => ({ lineItemNumber: n, offerId, quantity })) });
+  orderSchema.parse({
+    id,
+    status: 'pending',
+    creationDate,
+    lineItems: lines.map(([offerId, quantity], n) => ({ lineItemNumber: n, offerId, quantity })),
+  });
 
 const ids = (orders: Order[]) => orders.map((o) => o.id);
 
@@ -46,9 +51,17 @@ describe('matchCartOrders', () => {
       [E3, 1],
       [BASIC, 2],
     ]);
-    expect(matchCartOrders(threeGroups, [groupZero])).toEqual({ kind: 'found', orders: [groupZero], missingGroups: ['1'] });
+    expect(matchCartOrders(threeGroups, [groupZero])).toEqual({
+      kind: 'found',
+      orders: [groupZero],
+      missingGroups: ['1'],
+    });
     const groupOne = order('group-1', '2026-11-25T10:01:00Z', [[BASIC, 5]]);
-    expect(matchCartOrders(threeGroups, [groupOne, groupZero])).toEqual({ kind: 'found', orders: [groupZero, groupOne], missingGroups: [] });
+    expect(matchCartOrders(threeGroups, [groupOne, groupZero])).toEqual({
+      kind: 'found',
+      orders: [groupZero, groupOne],
+      missingGroups: [],
+    });
   });
 
   it('is ambiguous when more orders than groups match: another purchase bought the same lines meanwhile', () => {
@@ -67,6 +80,10 @@ describe('matchCartOrders', () => {
     const first = order('a', '2026-11-25T10:00:10Z', [[BASIC, 1]]);
     expect(matchCartOrders(twin, [first])).toEqual({ kind: 'found', orders: [first], missingGroups: ['1'] });
     const second = order('b', '2026-11-25T10:00:11Z', [[BASIC, 1]]);
-    expect(matchCartOrders(twin, [second, first])).toEqual({ kind: 'found', orders: [first, second], missingGroups: [] });
+    expect(matchCartOrders(twin, [second, first])).toEqual({
+      kind: 'found',
+      orders: [first, second],
+      missingGroups: [],
+    });
   });
 });

@@ -15,7 +15,11 @@ import {
   type SubscriptionFacts,
 } from '../../../src/activities/billing/seat-model';
 import { periodBounds } from '../../../src/workflows/billing/rules';
-import { BillingTallySnapshotSchema, ReconcileReportSchema, type BillingClock } from '../../../src/workflows/billing/types';
+import {
+  BillingTallySnapshotSchema,
+  ReconcileReportSchema,
+  type BillingClock,
+} from '../../../src/workflows/billing/types';
 import { novemberReconcileInput } from '../../support/reconcile';
 
 /** Partner Center's clock at the input's asOf, with the default 24-hour billing delay. */
@@ -46,7 +50,15 @@ function order(extra: Partial<OrderFacts> = {}): OrderFacts {
   return {
     id: 'order-a',
     currencyCode: 'USD',
-    lineItems: [{ lineItemNumber: 0, offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', quantity: 5, subscriptionId: 'sub-a', pricing: { price: 6, extendedPrice: 30 } }],
+    lineItems: [
+      {
+        lineItemNumber: 0,
+        offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
+        quantity: 5,
+        subscriptionId: 'sub-a',
+        pricing: { price: 6, extendedPrice: 30 },
+      },
+    ],
     ...extra,
   };
 }
@@ -71,18 +83,33 @@ function charge(chargeType: string, seats: number, extra: Partial<ChargeLine> = 
   };
 }
 
-function reconcile(lines: ChargeLine[], subscriptions: SubscriptionFacts[] = [subscription()], orders: OrderFacts[] = [order()], billingClock: BillingClock = clock): CustomerMatch {
+function reconcile(
+  lines: ChargeLine[],
+  subscriptions: SubscriptionFacts[] = [subscription()],
+  orders: OrderFacts[] = [order()],
+  billingClock: BillingClock = clock,
+): CustomerMatch {
   const tally = createTally();
   for (const line of lines) addLine(tally, line);
-  return matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions, orders }, novemberReconcileInput, billingClock);
+  return matchCustomer(
+    customerId,
+    [...tally.bySubscription.values()],
+    { subscriptions, orders },
+    novemberReconcileInput,
+    billingClock,
+  );
 }
 
 /** Bought three hours before asOf (noon on the 25th), and two days before. */
 const boughtThisMorning = { creationDate: '2026-11-25T09:00:00.0000000Z', effectiveStartDate: '2026-11-25' };
 const boughtTwoDaysAgo = { creationDate: '2026-11-23T09:00:00.0000000Z', effectiveStartDate: '2026-11-23' };
 /** Seats added at 10:00 on the 25th (their reduction window ends 168 hours later), and on the 23rd. */
-const seatsAddedThisMorning = { refundableQuantity: { totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: '2026-12-02T10:00:00Z' }] } };
-const seatsAddedTwoDaysAgo = { refundableQuantity: { totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: '2026-11-30T10:00:00Z' }] } };
+const seatsAddedThisMorning = {
+  refundableQuantity: { totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: '2026-12-02T10:00:00Z' }] },
+};
+const seatsAddedTwoDaysAgo = {
+  refundableQuantity: { totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: '2026-11-30T10:00:00Z' }] },
+};
 /** One year billed monthly from 25 September: its November cycle started at midnight, twelve hours before asOf. */
 const cycleStartedToday = { creationDate: '2026-09-25T08:00:00Z', effectiveStartDate: '2026-09-25' };
 
@@ -98,13 +125,27 @@ const cases: Array<{
   finding?: Record<string, unknown>;
 }> = [
   { name: 'new purchase billed for its seats', lines: [charge('new', 5)], kind: 'matched' },
-  { name: 'seat increase billed', lines: [charge('new', 5), charge('addQuantity', 3)], subscriptions: [subscription({ quantity: 8 })], kind: 'matched' },
+  {
+    name: 'seat increase billed',
+    lines: [charge('new', 5), charge('addQuantity', 3)],
+    subscriptions: [subscription({ quantity: 8 })],
+    kind: 'matched',
+  },
   {
     name: 'seat increase not billed',
     lines: [charge('new', 5)],
     subscriptions: [subscription({ quantity: 8 })],
     kind: 'quantityMismatches',
-    finding: { subscriptionId: 'sub-a', orderId: 'order-a', customerName: 'Northwind Traders', chargeTypes: ['new'], expectedQuantity: 8, billedQuantity: 5, billedAmount: 30, expectedAmount: 48 },
+    finding: {
+      subscriptionId: 'sub-a',
+      orderId: 'order-a',
+      customerName: 'Northwind Traders',
+      chargeTypes: ['new'],
+      expectedQuantity: 8,
+      billedQuantity: 5,
+      billedAmount: 30,
+      expectedAmount: 48,
+    },
   },
   {
     name: 'seat increase billed twice',
@@ -113,8 +154,18 @@ const cases: Array<{
     kind: 'quantityMismatches',
     finding: { expectedQuantity: 8, billedQuantity: 11, chargeTypes: ['new', 'addQuantity'] },
   },
-  { name: 'seat reduction credited', lines: [charge('new', 8), charge('removeQuantity', -3)], subscriptions: [subscription({ quantity: 5 })], kind: 'matched' },
-  { name: 'cancellation refunded (negative billable quantity)', lines: [charge('new', 5), charge('cancelImmediate', -5)], subscriptions: [subscription({ status: 'deleted' })], kind: 'matched' },
+  {
+    name: 'seat reduction credited',
+    lines: [charge('new', 8), charge('removeQuantity', -3)],
+    subscriptions: [subscription({ quantity: 5 })],
+    kind: 'matched',
+  },
+  {
+    name: 'cancellation refunded (negative billable quantity)',
+    lines: [charge('new', 5), charge('cancelImmediate', -5)],
+    subscriptions: [subscription({ status: 'deleted' })],
+    kind: 'matched',
+  },
   {
     name: 'cancellation refunded (unsigned quantity only)',
     lines: [charge('new', 5), charge('cancelImmediate', 5, { billableQuantity: undefined, subtotal: -30 })],
@@ -139,7 +190,14 @@ const cases: Array<{
     lines: [charge('new', 2, { subscriptionId: 'sub-x', orderId: 'order-x' })],
     subscriptions: [],
     kind: 'unexpectedCharges',
-    finding: { subscriptionId: 'sub-x', orderId: 'order-x', expectedQuantity: 0, billedQuantity: 2, billedAmount: 12, reason: expect.stringContaining('no subscription sub-x') },
+    finding: {
+      subscriptionId: 'sub-x',
+      orderId: 'order-x',
+      expectedQuantity: 0,
+      billedQuantity: 2,
+      billedAmount: 12,
+      reason: expect.stringContaining('no subscription sub-x'),
+    },
   },
   {
     name: "'new' charge for a subscription bought before the period",
@@ -152,7 +210,15 @@ const cases: Array<{
     name: 'purchase in the period never billed',
     lines: [],
     kind: 'missingCharges',
-    finding: { subscriptionId: 'sub-a', orderId: 'order-a', chargeTypes: ['new'], expectedQuantity: 5, billedQuantity: 0, billedAmount: 0, expectedAmount: 30 },
+    finding: {
+      subscriptionId: 'sub-a',
+      orderId: 'order-a',
+      chargeTypes: ['new'],
+      expectedQuantity: 5,
+      billedQuantity: 0,
+      billedAmount: 0,
+      expectedAmount: 30,
+    },
   },
   {
     name: 'purchase in the period billed only for added seats',
@@ -161,7 +227,12 @@ const cases: Array<{
     kind: 'missingCharges',
     finding: { chargeTypes: ['new'], expectedQuantity: 8, billedQuantity: 3 },
   },
-  { name: 'renewal billed', lines: [charge('renew', 5)], subscriptions: [subscription({ creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })], kind: 'matched' },
+  {
+    name: 'renewal billed',
+    lines: [charge('renew', 5)],
+    subscriptions: [subscription({ creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })],
+    kind: 'matched',
+  },
   {
     name: 'renewal never billed',
     lines: [],
@@ -175,10 +246,18 @@ const cases: Array<{
     subscriptions: [subscription({ ...olderMonthly, quantity: 7, billingCycle: 'annual' })],
     kind: 'matched',
   },
-  { name: 'monthly cycle charge for the current seats', lines: [charge('cycleCharge', 5, { chargeStartDate: '2026-11-15' })], subscriptions: [subscription(olderMonthly)], kind: 'matched' },
+  {
+    name: 'monthly cycle charge for the current seats',
+    lines: [charge('cycleCharge', 5, { chargeStartDate: '2026-11-15' })],
+    subscriptions: [subscription(olderMonthly)],
+    kind: 'matched',
+  },
   {
     name: 'seats added before the cycle charge, which bills them too',
-    lines: [charge('addQuantity', 3, { chargeStartDate: '2026-11-05' }), charge('cycleCharge', 8, { chargeStartDate: '2026-11-15' })],
+    lines: [
+      charge('addQuantity', 3, { chargeStartDate: '2026-11-05' }),
+      charge('cycleCharge', 8, { chargeStartDate: '2026-11-15' }),
+    ],
     subscriptions: [subscription({ ...olderMonthly, quantity: 8 })],
     kind: 'matched',
   },
@@ -187,7 +266,13 @@ const cases: Array<{
     lines: [],
     subscriptions: [subscription(olderMonthly)],
     kind: 'missingCharges',
-    finding: { chargeTypes: ['cycleCharge'], expectedQuantity: 5, billedQuantity: 0, expectedAmount: 30, reason: expect.stringContaining('2026-11-15') },
+    finding: {
+      chargeTypes: ['cycleCharge'],
+      expectedQuantity: 5,
+      billedQuantity: 0,
+      expectedAmount: 30,
+      reason: expect.stringContaining('2026-11-15'),
+    },
   },
   {
     name: 'monthly cycle not billed, only a seat addition',
@@ -196,19 +281,41 @@ const cases: Array<{
     kind: 'missingCharges',
     finding: { chargeTypes: ['cycleCharge'], expectedQuantity: 7, billedQuantity: 2 },
   },
-  { name: 'monthly cycle not due yet (after asOf)', lines: [], subscriptions: [subscription({ creationDate: '2026-09-28T00:00:00Z', effectiveStartDate: '2026-09-28' })], kind: 'nothing' },
-  { name: 'suspended subscription still billed per cycle', lines: [], subscriptions: [subscription({ ...olderMonthly, status: 'suspended' })], kind: 'missingCharges' },
-  { name: 'expired subscription has no more cycles', lines: [], subscriptions: [subscription({ ...olderMonthly, status: 'expired' })], kind: 'nothing' },
+  {
+    name: 'monthly cycle not due yet (after asOf)',
+    lines: [],
+    subscriptions: [subscription({ creationDate: '2026-09-28T00:00:00Z', effectiveStartDate: '2026-09-28' })],
+    kind: 'nothing',
+  },
+  {
+    name: 'suspended subscription still billed per cycle',
+    lines: [],
+    subscriptions: [subscription({ ...olderMonthly, status: 'suspended' })],
+    kind: 'missingCharges',
+  },
+  {
+    name: 'expired subscription has no more cycles',
+    lines: [],
+    subscriptions: [subscription({ ...olderMonthly, status: 'expired' })],
+    kind: 'nothing',
+  },
   {
     name: 'renewal after a seat change late in the previous term',
-    lines: [charge('addQuantity', 2, { chargeStartDate: '2026-10-30' }), charge('renew', 7, { chargeStartDate: '2026-11-05' })],
-    subscriptions: [subscription({ quantity: 7, creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' })],
+    lines: [
+      charge('addQuantity', 2, { chargeStartDate: '2026-10-30' }),
+      charge('renew', 7, { chargeStartDate: '2026-11-05' }),
+    ],
+    subscriptions: [
+      subscription({ quantity: 7, creationDate: '2025-11-05T00:00:00Z', effectiveStartDate: '2026-11-05' }),
+    ],
     kind: 'matched',
   },
   {
     name: 'past month: monthly-term renewal of a subscription renewed again since',
     lines: [charge('renew', 5, { chargeStartDate: '2026-11-10' })],
-    subscriptions: [subscription({ termDuration: 'P1M', creationDate: '2026-09-10T00:00:00Z', effectiveStartDate: '2026-12-10' })],
+    subscriptions: [
+      subscription({ termDuration: 'P1M', creationDate: '2026-09-10T00:00:00Z', effectiveStartDate: '2026-12-10' }),
+    ],
     kind: 'unverified',
   },
   {
@@ -224,20 +331,39 @@ const cases: Array<{
     kind: 'quantityMismatches',
     finding: { expectedQuantity: 5, billedQuantity: 10 },
   },
-  { name: 'unbilled purchase whose order is not listed yet', lines: [], orders: [], kind: 'unverified', finding: { reason: expect.stringContaining('not listed yet') } },
+  {
+    name: 'unbilled purchase whose order is not listed yet',
+    lines: [],
+    orders: [],
+    kind: 'unverified',
+    finding: { reason: expect.stringContaining('not listed yet') },
+  },
   {
     name: 'customer with no lines at all but an active subscription bought in the period',
     lines: [],
     subscriptions: [subscription(boughtTwoDaysAgo)],
     kind: 'missingCharges',
-    finding: { subscriptionId: 'sub-a', chargeTypes: ['new'], expectedQuantity: 5, billedQuantity: 0, expectedAmount: 30, reason: expect.stringContaining('2026-11-23') },
+    finding: {
+      subscriptionId: 'sub-a',
+      chargeTypes: ['new'],
+      expectedQuantity: 5,
+      billedQuantity: 0,
+      expectedAmount: 30,
+      reason: expect.stringContaining('2026-11-23'),
+    },
   },
   {
     name: 'purchase three hours old, within the 24-hour billing delay, not billed yet',
     lines: [],
     subscriptions: [subscription(boughtThisMorning)],
     kind: 'unverified',
-    finding: { subscriptionId: 'sub-a', chargeTypes: ['new'], expectedQuantity: 5, billedQuantity: 0, reason: expect.stringMatching(/bought 2026-11-25 09:00 UTC, within the 24-hour billing delay/) },
+    finding: {
+      subscriptionId: 'sub-a',
+      chargeTypes: ['new'],
+      expectedQuantity: 5,
+      billedQuantity: 0,
+      reason: expect.stringMatching(/bought 2026-11-25 09:00 UTC, within the 24-hour billing delay/),
+    },
   },
   {
     name: 'purchase three hours old with no billing delay',
@@ -255,7 +381,7 @@ const cases: Array<{
     kind: 'missingCharges',
   },
   {
-    name: 'purchase three hours old by our clock but a day old by Partner Center\'s',
+    name: "purchase three hours old by our clock but a day old by Partner Center's",
     lines: [],
     subscriptions: [subscription(boughtThisMorning)],
     clock: { ...clock, now: '2026-11-26T10:00:00Z' },
@@ -273,7 +399,11 @@ const cases: Array<{
     lines: [charge('new', 5)],
     subscriptions: [subscription({ quantity: 8, ...seatsAddedThisMorning })],
     kind: 'unverified',
-    finding: { expectedQuantity: 8, billedQuantity: 5, reason: expect.stringContaining('seats changed 2026-11-25 10:00 UTC') },
+    finding: {
+      expectedQuantity: 8,
+      billedQuantity: 5,
+      reason: expect.stringContaining('seats changed 2026-11-25 10:00 UTC'),
+    },
   },
   {
     name: 'seat increase two days old, never billed',
@@ -287,11 +417,31 @@ const cases: Array<{
     lines: [],
     subscriptions: [subscription(cycleStartedToday)],
     kind: 'unverified',
-    finding: { chargeTypes: ['cycleCharge'], reason: expect.stringContaining('billing cycle started 2026-11-25 00:00 UTC') },
+    finding: {
+      chargeTypes: ['cycleCharge'],
+      reason: expect.stringContaining('billing cycle started 2026-11-25 00:00 UTC'),
+    },
   },
-  { name: 'billing cycle that started twelve hours ago, with a 6-hour delay', lines: [], subscriptions: [subscription(cycleStartedToday)], clock: { ...clock, delayHours: 6 }, kind: 'missingCharges' },
-  { name: 'unbilled purchase in another currency', lines: [], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
-  { name: 'purchase within the billing delay in another currency', lines: [], subscriptions: [subscription(boughtThisMorning)], orders: [order({ currencyCode: 'EUR' })], kind: 'nothing' },
+  {
+    name: 'billing cycle that started twelve hours ago, with a 6-hour delay',
+    lines: [],
+    subscriptions: [subscription(cycleStartedToday)],
+    clock: { ...clock, delayHours: 6 },
+    kind: 'missingCharges',
+  },
+  {
+    name: 'unbilled purchase in another currency',
+    lines: [],
+    orders: [order({ currencyCode: 'EUR' })],
+    kind: 'nothing',
+  },
+  {
+    name: 'purchase within the billing delay in another currency',
+    lines: [],
+    subscriptions: [subscription(boughtThisMorning)],
+    orders: [order({ currencyCode: 'EUR' })],
+    kind: 'nothing',
+  },
   {
     name: 'purchase completed just after midnight, term dated the day before',
     lines: [],
@@ -299,8 +449,18 @@ const cases: Array<{
     kind: 'missingCharges',
     finding: { chargeTypes: ['new'] },
   },
-  { name: 'pending subscription not billed yet', lines: [], subscriptions: [subscription({ status: 'pending' })], kind: 'nothing' },
-  { name: 'cancelled subscription with no charge at all', lines: [], subscriptions: [subscription({ status: 'deleted' })], kind: 'nothing' },
+  {
+    name: 'pending subscription not billed yet',
+    lines: [],
+    subscriptions: [subscription({ status: 'pending' })],
+    kind: 'nothing',
+  },
+  {
+    name: 'cancelled subscription with no charge at all',
+    lines: [],
+    subscriptions: [subscription({ status: 'deleted' })],
+    kind: 'nothing',
+  },
 ];
 
 describe('matchCustomer', () => {
@@ -337,10 +497,18 @@ describe('seatsOf', () => {
 describe('addLine', () => {
   it('totals lines, amounts and seats per charge type and per subscription', () => {
     const tally = createTally();
-    [charge('new', 5), charge('addQuantity', 3), charge('new', 1, { subscriptionId: 'sub-b', subtotal: 0.1 }), charge('new', 1, { subscriptionId: 'sub-c', subtotal: 0.2 })].forEach((l) => addLine(tally, l));
+    [
+      charge('new', 5),
+      charge('addQuantity', 3),
+      charge('new', 1, { subscriptionId: 'sub-b', subtotal: 0.1 }),
+      charge('new', 1, { subscriptionId: 'sub-c', subtotal: 0.2 }),
+    ].forEach((l) => addLine(tally, l));
     expect(tally.lines).toBe(4);
     expect(tally.amount).toBe(48.3);
-    expect(tally.chargeTypes).toEqual({ new: { lines: 3, quantity: 7, amount: 30.3 }, addQuantity: { lines: 1, quantity: 3, amount: 18 } });
+    expect(tally.chargeTypes).toEqual({
+      new: { lines: 3, quantity: 7, amount: 30.3 },
+      addQuantity: { lines: 1, quantity: 3, amount: 18 },
+    });
     expect(tally.bySubscription.size).toBe(3);
     const a = tally.bySubscription.get(`${customerId}|sub-a`)!;
     expect(a).toMatchObject({ amount: 48, lines: 2, charges: { new: 5, addQuantity: 3 }, unitPrice: 6 });
@@ -353,7 +521,9 @@ describe('addLine', () => {
       charge('addQuantity', 2, { chargeStartDate: '2026-11-03' }),
       charge('new', 5, { chargeStartDate: '2026-11-10' }),
       charge('addQuantity', 2, { chargeStartDate: '2026-11-05' }), // before the term's start: it does not count
-      ...Array.from({ length: 40 }, (_, i) => charge(i % 2 === 0 ? 'addQuantity' : 'removeQuantity', i % 2 === 0 ? 1 : -1, { chargeStartDate: '2026-11-12' })),
+      ...Array.from({ length: 40 }, (_, i) =>
+        charge(i % 2 === 0 ? 'addQuantity' : 'removeQuantity', i % 2 === 0 ? 1 : -1, { chargeStartDate: '2026-11-12' }),
+      ),
       charge('addQuantity', 3, { chargeStartDate: '2026-11-20' }),
     ];
     for (const l of lines) addLine(tally, l);
@@ -392,7 +562,20 @@ describe('snapshotTally / restoreTally', () => {
 
     expect(resumed).toEqual(whole);
     const report = (tally: typeof whole) =>
-      buildReport(novemberReconcileInput, tally, [matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [subscription()], orders: [order()] }, novemberReconcileInput, clock)], 1);
+      buildReport(
+        novemberReconcileInput,
+        tally,
+        [
+          matchCustomer(
+            customerId,
+            [...tally.bySubscription.values()],
+            { subscriptions: [subscription()], orders: [order()] },
+            novemberReconcileInput,
+            clock,
+          ),
+        ],
+        1,
+      );
     expect(report(resumed)).toEqual(report(whole));
   });
 });
@@ -401,14 +584,33 @@ describe('buildReport', () => {
   it('counts every finding, lists the largest amounts first and at most MAX_LISTED_FINDINGS per kind', () => {
     const tally = createTally();
     const unexpected = MAX_LISTED_FINDINGS + 7;
-    for (let i = 0; i < unexpected; i += 1) addLine(tally, charge('new', 1, { subscriptionId: `stray-${i}`, subtotal: i }));
-    const match = matchCustomer(customerId, [...tally.bySubscription.values()], { subscriptions: [], orders: [] }, novemberReconcileInput, clock);
+    for (let i = 0; i < unexpected; i += 1)
+      addLine(tally, charge('new', 1, { subscriptionId: `stray-${i}`, subtotal: i }));
+    const match = matchCustomer(
+      customerId,
+      [...tally.bySubscription.values()],
+      { subscriptions: [], orders: [] },
+      novemberReconcileInput,
+      clock,
+    );
     const report = buildReport(novemberReconcileInput, tally, [match], 1);
 
     expect(report.totals).toEqual({ unexpectedCharges: unexpected, missingCharges: 0, quantityMismatches: 0 });
     expect(report.unexpectedCharges).toHaveLength(MAX_LISTED_FINDINGS);
-    expect(report.unexpectedCharges[0]).toMatchObject({ subscriptionId: `stray-${unexpected - 1}`, billedAmount: unexpected - 1 });
-    expect(report).toMatchObject({ period: 'current', currency: 'USD', periodStart: '2026-11-01', periodEnd: '2026-12-01', lines: unexpected, matched: 0, customers: 1, subscriptions: unexpected });
+    expect(report.unexpectedCharges[0]).toMatchObject({
+      subscriptionId: `stray-${unexpected - 1}`,
+      billedAmount: unexpected - 1,
+    });
+    expect(report).toMatchObject({
+      period: 'current',
+      currency: 'USD',
+      periodStart: '2026-11-01',
+      periodEnd: '2026-12-01',
+      lines: unexpected,
+      matched: 0,
+      customers: 1,
+      subscriptions: unexpected,
+    });
     // A capped report stays small whatever the number of findings.
     expect(JSON.stringify(report).length).toBeLessThan(64 * 1024);
   });
@@ -417,10 +619,18 @@ describe('buildReport', () => {
 describe('ReconcileReportSchema', () => {
   it("lists the unverified with their reasons, and reads an older worker's report (no list) as none listed", () => {
     const tally = createTally();
-    const match = matchCustomer(customerId, [], { subscriptions: [subscription(boughtThisMorning)], orders: [order()] }, novemberReconcileInput, clock);
+    const match = matchCustomer(
+      customerId,
+      [],
+      { subscriptions: [subscription(boughtThisMorning)], orders: [order()] },
+      novemberReconcileInput,
+      clock,
+    );
     const report = ReconcileReportSchema.parse(buildReport(novemberReconcileInput, tally, [match], 1));
     expect(report.unverified).toBe(1);
-    expect(report.unverifiedCharges).toEqual([expect.objectContaining({ subscriptionId: 'sub-a', reason: expect.stringContaining('billing delay') })]);
+    expect(report.unverifiedCharges).toEqual([
+      expect.objectContaining({ subscriptionId: 'sub-a', reason: expect.stringContaining('billing delay') }),
+    ]);
 
     const { unverifiedCharges: _listed, ...older } = report;
     expect(ReconcileReportSchema.parse(older).unverifiedCharges).toEqual([]);

@@ -1,6 +1,11 @@
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { createSubscriptionActivities } from '../../../src/activities/subscription/activities';
-import { createCatalogResolver, createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
+import {
+  createCatalogResolver,
+  createPartnerCenterClient,
+  createTokenProvider,
+  type PartnerCenterClient,
+} from '../../../src/partner-center';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
 import type { SubscriptionChange } from '../../../src/workflows/subscription/types';
@@ -26,7 +31,9 @@ const sent: SentRequest[] = [];
 
 const recordingFetch: typeof fetch = async (input, init) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
-  const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const body = typeof init?.body === 'string' && init.body !== '' ? (JSON.parse(init.body) as unknown) : undefined;
   sent.push({ method: init?.method ?? 'GET', path: url.pathname, headers, body });
   return fetch(input, init);
@@ -35,8 +42,19 @@ const recordingFetch: typeof fetch = async (input, init) => {
 beforeAll(async () => {
   sandbox = await startSandbox({ orderCompletionDelayMs: 0 });
   customerId = sandbox.customerIds[0]!;
-  client = createPartnerCenterClient({ baseUrl: sandbox.baseUrl, tokens: createTokenProvider(sandboxTokenOptions(sandbox)), fetch: recordingFetch });
-  const offer = await createCatalogResolver(client).resolve({ productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1Y', billingCycle: 'monthly', country: 'US', segment: 'commercial' });
+  client = createPartnerCenterClient({
+    baseUrl: sandbox.baseUrl,
+    tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+    fetch: recordingFetch,
+  });
+  const offer = await createCatalogResolver(client).resolve({
+    productId: 'CFQ7TTC0LH18',
+    skuId: '0001',
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    country: 'US',
+    segment: 'commercial',
+  });
   catalogItemId = offer.catalogItemId;
 });
 afterAll(async () => {
@@ -49,7 +67,9 @@ afterEach(async () => {
 
 /** A fresh active subscription of `quantity` seats (cart, checkout, order completed). */
 async function buy(quantity: number): Promise<string> {
-  const cart = await client.createCart(customerId, { lineItems: [{ id: 0, catalogItemId, quantity, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+  const cart = await client.createCart(customerId, {
+    lineItems: [{ id: 0, catalogItemId, quantity, termDuration: 'P1Y', billingCycle: 'monthly' }],
+  });
   const checkout = await client.checkoutCart(customerId, cart.id);
   const order = await client.getOrder(customerId, checkout.orders[0]!.id);
   const subscriptionId = order.lineItems[0]?.subscriptionId;
@@ -75,14 +95,30 @@ describe('readSubscriptionForChange', () => {
   it('reads the subscription with its refund facts and when it was read', async () => {
     const subscriptionId = await buy(4);
     const view = await environment().run(activities().readSubscriptionForChange, { customerId, subscriptionId });
-    expect(view).toMatchObject({ id: subscriptionId, catalogItemId, quantity: 4, status: 'active', autoRenewEnabled: true, termDuration: 'P1Y', billingCycle: 'monthly' });
-    expect(view.refundableQuantity).toEqual({ totalQuantity: 4, details: [{ quantity: 4, allowedUntilDateTime: view.cancellationAllowedUntilDate }] });
+    expect(view).toMatchObject({
+      id: subscriptionId,
+      catalogItemId,
+      quantity: 4,
+      status: 'active',
+      autoRenewEnabled: true,
+      termDuration: 'P1Y',
+      billingCycle: 'monthly',
+    });
+    expect(view.refundableQuantity).toEqual({
+      totalQuantity: 4,
+      details: [{ quantity: 4, allowedUntilDateTime: view.cancellationAllowedUntilDate }],
+    });
     expect(view.refundOptions.map((o) => o.type)).toEqual(['Full', 'Partial']);
     expect(Date.parse(view.readAt)).not.toBeNaN();
   });
 
   it('fails ChangeRejected (non-retryable) for an unknown subscription, with the Partner Center code', async () => {
-    const failure = await applicationFailureOf(environment().run(activities().readSubscriptionForChange, { customerId, subscriptionId: '00000000-0000-4000-8000-000000000000' }));
+    const failure = await applicationFailureOf(
+      environment().run(activities().readSubscriptionForChange, {
+        customerId,
+        subscriptionId: '00000000-0000-4000-8000-000000000000',
+      }),
+    );
     expect(failure.type).toBe('ChangeRejected');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details).toEqual([expect.objectContaining({ status: 404, code: 800002 })]);
@@ -110,7 +146,10 @@ describe('applySubscriptionChange', () => {
       billingCycle: 'monthly',
       termDuration: 'P1Y',
     });
-    expect(outcome).toMatchObject({ completion: 'immediate', subscription: { friendlyName: 'Finance', autoRenewEnabled: true, scheduledNextTerm: { quantity: 7 } } });
+    expect(outcome).toMatchObject({
+      completion: 'immediate',
+      subscription: { friendlyName: 'Finance', autoRenewEnabled: true, scheduledNextTerm: { quantity: 7 } },
+    });
   });
 
   it('drops scheduled instructions when auto-renew is turned off (they would apply at a renewal that no longer happens)', async () => {
@@ -123,9 +162,17 @@ describe('applySubscriptionChange', () => {
 
   it('uses one GUID MS-RequestId on every attempt of the activity, another for another activity', async () => {
     const subscriptionId = await buy(2);
-    await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 503, count: 1 });
+    await sandbox.control.addFault({
+      method: 'PATCH',
+      path: '/v1/customers/*/subscriptions/*',
+      kind: 'status',
+      status: 503,
+      count: 1,
+    });
     sent.length = 0;
-    const transient = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 1)));
+    const transient = await applicationFailureOf(
+      apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 1)),
+    );
     expect(transient.nonRetryable).toBeFalsy();
     await apply(subscriptionId, { action: 'setQuantity', quantity: 3 }, environment('3', 2));
     await apply(subscriptionId, { action: 'setQuantity', quantity: 4 }, environment('4', 1));
@@ -138,20 +185,37 @@ describe('applySubscriptionChange', () => {
 
   it('makes 409/800082 a retryable SubscriptionBusy', async () => {
     const subscriptionId = await buy(2);
-    await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 409, code: 800082, count: 1 });
+    await sandbox.control.addFault({
+      method: 'PATCH',
+      path: '/v1/customers/*/subscriptions/*',
+      kind: 'status',
+      status: 409,
+      code: 800082,
+      count: 1,
+    });
     const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 3 }));
     expect(failure.type).toBe('SubscriptionBusy');
     expect(failure.nonRetryable).toBeFalsy();
     expect(failure.details).toEqual([expect.objectContaining({ status: 409, code: 800082 })]);
   });
 
-  it.each([900213, 900214, 800090])('maps Partner Center window refusal %d to OutsideCancellationWindow', async (code) => {
-    const subscriptionId = await buy(2);
-    await sandbox.control.addFault({ method: 'PATCH', path: '/v1/customers/*/subscriptions/*', kind: 'status', status: 400, code, count: 1 });
-    const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 1 }));
-    expect(failure.type).toBe('OutsideCancellationWindow');
-    expect(failure.nonRetryable).toBe(true);
-  });
+  it.each([900213, 900214, 800090])(
+    'maps Partner Center window refusal %d to OutsideCancellationWindow',
+    async (code) => {
+      const subscriptionId = await buy(2);
+      await sandbox.control.addFault({
+        method: 'PATCH',
+        path: '/v1/customers/*/subscriptions/*',
+        kind: 'status',
+        status: 400,
+        code,
+        count: 1,
+      });
+      const failure = await applicationFailureOf(apply(subscriptionId, { action: 'setQuantity', quantity: 1 }));
+      expect(failure.type).toBe('OutsideCancellationWindow');
+      expect(failure.nonRetryable).toBe(true);
+    },
+  );
 
   it('makes any other refusal ChangeRejected with the Partner Center code', async () => {
     const subscriptionId = await buy(2);
@@ -196,10 +260,19 @@ describe('awaitSubscriptionChange after a 202', () => {
     const subscriptionId = await buy(2);
     await sandbox.control.setDelays({ patchAcceptedMs: 60_000 });
     const outcome = await apply(subscriptionId, { action: 'cancel' });
-    expect(outcome).toEqual({ completion: 'accepted', location: `/customers/${customerId}/subscriptions/${subscriptionId}`, target: { status: 'deleted' } });
+    expect(outcome).toEqual({
+      completion: 'accepted',
+      location: `/customers/${customerId}/subscriptions/${subscriptionId}`,
+      target: { status: 'deleted' },
+    });
     if (outcome.completion !== 'accepted') return;
 
-    const poll = () => environment('5').run(activities().awaitSubscriptionChange, { customerId, subscriptionId, target: outcome.target });
+    const poll = () =>
+      environment('5').run(activities().awaitSubscriptionChange, {
+        customerId,
+        subscriptionId,
+        target: outcome.target,
+      });
     const notYet = await applicationFailureOf(poll());
     expect(notYet.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(notYet.nonRetryable).toBeFalsy();

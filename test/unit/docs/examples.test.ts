@@ -15,8 +15,11 @@ const validators = {
 } as const;
 
 function validatorOf(file: string) {
-  const kind = (Object.keys(validators) as Array<keyof typeof validators>).find((prefix) => file.startsWith(`${prefix}`));
-  if (kind === undefined) throw new Error(`examples/${file}: name it purchase*, change* or reconcile* so a test validates it`);
+  const kind = (Object.keys(validators) as Array<keyof typeof validators>).find((prefix) =>
+    file.startsWith(`${prefix}`),
+  );
+  if (kind === undefined)
+    throw new Error(`examples/${file}: name it purchase*, change* or reconcile* so a test validates it`);
   return validators[kind];
 }
 
@@ -31,7 +34,15 @@ describe('examples/', () => {
   });
 
   it('holds a request for each workflow', () => {
-    expect(files).toEqual(expect.arrayContaining(['purchase.json', 'purchase-with-approval.json', 'change-quantity.json', 'change-cancel.json', 'reconcile-current.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'purchase.json',
+        'purchase-with-approval.json',
+        'change-quantity.json',
+        'change-cancel.json',
+        'reconcile-current.json',
+      ]),
+    );
   });
 
   it.each(files)('%s is valid for its workflow', (file) => {
@@ -45,7 +56,9 @@ describe('examples/', () => {
   });
 
   it.each(files.filter((file) => file.startsWith('purchase')))('%s buys offers of the sandbox catalog', (file) => {
-    const { items } = read(file) as { items: Array<{ offer: { productId: string; skuId: string }; termDuration: string }> };
+    const { items } = read(file) as {
+      items: Array<{ offer: { productId: string; skuId: string }; termDuration: string }>;
+    };
     for (const { offer, termDuration } of items) {
       const sku = CATALOG_PRODUCTS.find((p) => p.id === offer.productId)?.skus.find((s) => s.id === offer.skuId);
       expect(sku?.terms).toContain(termDuration);

@@ -36,7 +36,7 @@ describe('docs/reference.md', () => {
     }
   });
 
-  it('shows the request formats exactly as zod 4 generates them from the workflows\' schemas', () => {
+  it("shows the request formats exactly as zod 4 generates them from the workflows' schemas", () => {
     for (const schema of [PurchaseRequestSchema, SubscriptionChangeRequestSchema, ReconcileRequestSchema]) {
       const generated = JSON.stringify(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), null, 2);
       expect(page).toContain(`\`\`\`json\n${generated}\n\`\`\``);
@@ -44,14 +44,20 @@ describe('docs/reference.md', () => {
   });
 
   it('names every failure type and search attribute the code defines', () => {
-    for (const type of [...Object.values(purchaseFailureTypes), ...Object.values(changeFailureTypes), ...Object.values(reconcileFailureTypes)]) {
+    for (const type of [
+      ...Object.values(purchaseFailureTypes),
+      ...Object.values(changeFailureTypes),
+      ...Object.values(reconcileFailureTypes),
+    ]) {
       expect(page).toContain(`| \`${type}\` |`);
     }
     for (const key of searchAttributeKeys) expect(page).toContain(`| \`${key.name}\` |`);
   });
 
   it('documents only npm scripts that package.json defines', () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const scripts = Object.keys(
+      (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+    );
     expect(documentedScripts.map((s) => s.script).filter((script) => !scripts.includes(script))).toEqual([]);
   });
 

@@ -53,7 +53,11 @@ beforeAll(async () => {
       const refreshToken = form.get('refresh_token') ?? '';
       presented.push(refreshToken);
       if (form.get('client_secret') !== SECRET || !valid.delete(refreshToken)) {
-        return send(400, { error: 'invalid_grant', error_description: 'AADSTS70043: The refresh token has expired or is invalid.', error_codes: [70043] });
+        return send(400, {
+          error: 'invalid_grant',
+          error_description: 'AADSTS70043: The refresh token has expired or is invalid.',
+          error_codes: [70043],
+        });
       }
       issued += 1;
       const next = `rt-${issued}-rotated`;
@@ -79,7 +83,14 @@ afterAll(async () => {
 });
 
 const provider = (refreshToken: string) =>
-  createTokenProvider({ tenantId: TENANT, clientId: CLIENT, credential: { clientSecret: SECRET }, refreshToken, authorityHost: host, trustedCaPem: caPem });
+  createTokenProvider({
+    tenantId: TENANT,
+    clientId: CLIENT,
+    credential: { clientSecret: SECRET },
+    refreshToken,
+    authorityHost: host,
+    trustedCaPem: caPem,
+  });
 
 test('each exchange presents the refresh token the previous one returned', async () => {
   valid = new Set(['rt-original']);
@@ -94,7 +105,9 @@ test('each exchange presents the refresh token the previous one returned', async
 
 test('a refresh token that no longer works is Unauthorized with the reason, and the token is not in the message', async () => {
   valid = new Set();
-  const error = await provider('rt-used-up-already').getAccessToken().catch((e: unknown) => e);
+  const error = await provider('rt-used-up-already')
+    .getAccessToken()
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
   expect((error as Error).message).toMatch(/refresh token is expired, revoked or malformed.*AADSTS70043/);
   expect((error as Error).message).not.toContain('rt-used-up-already');

@@ -13,7 +13,17 @@ const product: Product = { id: 'CFQ7TTC0LH18', title: 'Microsoft 365 Business Ba
 const sku: Sku = { id: '0001', productId: product.id, supportedBillingCycles: ['monthly', 'annual'] };
 
 function availability(id: string, terms: Availability['terms'], extra: Partial<Availability> = {}): Availability {
-  return { id, productId: product.id, skuId: sku.id, catalogItemId: `${product.id}:${sku.id}:${id}`, segment: 'commercial', country: 'US', isPurchasable: true, terms, ...extra };
+  return {
+    id,
+    productId: product.id,
+    skuId: sku.id,
+    catalogItemId: `${product.id}:${sku.id}:${id}`,
+    segment: 'commercial',
+    country: 'US',
+    isPurchasable: true,
+    terms,
+    ...extra,
+  };
 }
 
 const monthlyP1M = availability('AV1M', [{ duration: 'P1M', billingCycle: 'monthly' }]);
@@ -26,7 +36,8 @@ function fakeCatalog(availabilities: Availability[]) {
   const reader: CatalogReader = {
     getProduct: async (productId) => {
       reads.products += 1;
-      if (productId !== product.id) throw new PartnerCenterNotFoundError({ status: 404, code: 400013, description: 'Product not found' });
+      if (productId !== product.id)
+        throw new PartnerCenterNotFoundError({ status: 404, code: 400013, description: 'Product not found' });
       return product;
     },
     getSku: async () => {
@@ -80,7 +91,9 @@ describe('resolve', () => {
   });
 
   test('an unknown product is not-found with a readable sentence', async () => {
-    const error = await failure(catalog.resolve({ ...query, productId: 'NOPE', termDuration: 'P1M', billingCycle: 'monthly' }));
+    const error = await failure(
+      catalog.resolve({ ...query, productId: 'NOPE', termDuration: 'P1M', billingCycle: 'monthly' }),
+    );
     expect(error.reason).toBe('not-found');
     expect(error.message).toBe('Product NOPE does not exist in US');
     expect(error.code).toBe(400013);
@@ -102,7 +115,11 @@ test('an exact billing-cycle term wins over one that names none', async () => {
   // Both availabilities carry a P1M term; only the one naming "monthly" is exact, but the open one still matches.
   const error = await failure(catalog.resolve({ ...query, termDuration: 'P1M', billingCycle: 'monthly' }));
   expect(error.reason).toBe('ambiguous');
-  const single = createCatalogResolver(fakeCatalog([availability('AVBOTH', [{ duration: 'P1M' }, { duration: 'P1M', billingCycle: 'monthly', id: 'exact' }])]).reader);
+  const single = createCatalogResolver(
+    fakeCatalog([
+      availability('AVBOTH', [{ duration: 'P1M' }, { duration: 'P1M', billingCycle: 'monthly', id: 'exact' }]),
+    ]).reader,
+  );
   expect((await single.resolve({ ...query, termDuration: 'P1M', billingCycle: 'monthly' })).term.id).toBe('exact');
 });
 
@@ -113,14 +130,21 @@ test('other segments and countries are ignored; a non-purchasable match says so'
   const error = await failure(catalog.resolve({ ...query, termDuration: 'P1M', billingCycle: 'monthly' }));
   expect(error.reason).toBe('not-purchasable');
   const withOpen = createCatalogResolver(fakeCatalog([education, closed, monthlyP1M]).reader);
-  expect((await withOpen.resolve({ ...query, termDuration: 'P1M', billingCycle: 'monthly' })).availability.id).toBe('AV1M');
+  expect((await withOpen.resolve({ ...query, termDuration: 'P1M', billingCycle: 'monthly' })).availability.id).toBe(
+    'AV1M',
+  );
 });
 
 describe('getByCatalogItemId', () => {
   const catalog = createCatalogResolver(fakeCatalog([monthlyP1M, annualP1Y]).reader);
 
   test('finds the availability and its term', async () => {
-    const offer = await catalog.getByCatalogItemId(annualP1Y.catalogItemId, { country: 'US', segment: 'commercial', termDuration: 'P1Y', billingCycle: 'annual' });
+    const offer = await catalog.getByCatalogItemId(annualP1Y.catalogItemId, {
+      country: 'US',
+      segment: 'commercial',
+      termDuration: 'P1Y',
+      billingCycle: 'annual',
+    });
     expect(offer.availability.id).toBe('AV1YA');
     expect(offer.term.duration).toBe('P1Y');
   });
@@ -131,14 +155,28 @@ describe('getByCatalogItemId', () => {
   });
 
   test('a rotated (no longer listed) id is not-found', async () => {
-    const error = await failure(catalog.getByCatalogItemId(`${product.id}:${sku.id}:GONE`, { country: 'US', segment: 'commercial' }));
+    const error = await failure(
+      catalog.getByCatalogItemId(`${product.id}:${sku.id}:GONE`, { country: 'US', segment: 'commercial' }),
+    );
     expect(error.reason).toBe('not-found');
     expect(error.message).toMatch(/rotate/);
   });
 
   test('a term the availability lacks is not-found; a malformed id is not-found', async () => {
-    expect((await failure(catalog.getByCatalogItemId(monthlyP1M.catalogItemId, { country: 'US', segment: 'commercial', termDuration: 'P3Y' }))).reason).toBe('not-found');
-    expect((await failure(catalog.getByCatalogItemId('P:S', { country: 'US', segment: 'commercial' }))).reason).toBe('not-found');
+    expect(
+      (
+        await failure(
+          catalog.getByCatalogItemId(monthlyP1M.catalogItemId, {
+            country: 'US',
+            segment: 'commercial',
+            termDuration: 'P3Y',
+          }),
+        )
+      ).reason,
+    ).toBe('not-found');
+    expect((await failure(catalog.getByCatalogItemId('P:S', { country: 'US', segment: 'commercial' }))).reason).toBe(
+      'not-found',
+    );
   });
 });
 

@@ -36,7 +36,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       handler(recorded, res);
     });
@@ -60,7 +65,9 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 /** Hands out token-1, token-2 … so tests can see which one a request carried. */
-function countingTokens(mode: TokenProvider['mode'] = 'app-only'): TokenProvider & { calls: Array<{ forceRefresh?: boolean }> } {
+function countingTokens(
+  mode: TokenProvider['mode'] = 'app-only',
+): TokenProvider & { calls: Array<{ forceRefresh?: boolean }> } {
   const calls: Array<{ forceRefresh?: boolean }> = [];
   return {
     mode,
@@ -74,8 +81,10 @@ function countingTokens(mode: TokenProvider['mode'] = 'app-only'): TokenProvider
 }
 
 const order = (id: string) => ({ id, status: 'completed', lineItems: [] });
-const client = (tokens: TokenProvider = countingTokens(), extra: { timeoutMs?: number; logger?: PartnerCenterLogger } = {}): PartnerCenterClient =>
-  createPartnerCenterClient({ baseUrl: `${baseUrl}/`, tokens, ...extra });
+const client = (
+  tokens: TokenProvider = countingTokens(),
+  extra: { timeoutMs?: number; logger?: PartnerCenterLogger } = {},
+): PartnerCenterClient => createPartnerCenterClient({ baseUrl: `${baseUrl}/`, tokens, ...extra });
 
 test('sends /v1 paths, JSON headers, the bearer token and the caller’s request and correlation ids', async () => {
   handler = (_req, res) => json(res, 200, order('o1'));
@@ -101,7 +110,10 @@ test('without caller ids each call gets fresh GUIDs', async () => {
 });
 
 test('a 401 forces one token refresh and repeats the call with the same request id', async () => {
-  handler = (req, res) => (req.headers.authorization === 'Bearer token-1' ? json(res, 401, { code: 0, description: 'expired' }) : json(res, 200, order('o1')));
+  handler = (req, res) =>
+    req.headers.authorization === 'Bearer token-1'
+      ? json(res, 401, { code: 0, description: 'expired' })
+      : json(res, 200, order('o1'));
   const tokens = countingTokens();
   await expect(client(tokens).getOrder('c', 'o1', { requestId: 'same' })).resolves.toMatchObject({ id: 'o1' });
   expect(tokens.calls).toEqual([{}, { forceRefresh: true }]);
@@ -110,9 +122,16 @@ test('a 401 forces one token refresh and repeats the call with the same request 
 
 test('a second 401 is Unauthorized: non-retryable, names the credential and the reason, never the token', async () => {
   handler = (_req, res) =>
-    json(res, 401, { code: 0, description: 'The access token has expired.', source: 'PartnerFD' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    json(
+      res,
+      401,
+      { code: 0, description: 'The access token has expired.', source: 'PartnerFD' },
+      { 'www-authenticate': 'Bearer error="invalid_token"' },
+    );
   const tokens = countingTokens('app+user');
-  const error = await client(tokens).getOrderProvisioningStatus('c', 'o1').catch((e: unknown) => e);
+  const error = await client(tokens)
+    .getOrderProvisioningStatus('c', 'o1')
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterUnauthorizedError);
   const unauthorized = error as PartnerCenterUnauthorizedError;
   expect(unauthorized.retryable).toBe(false);
@@ -124,14 +143,18 @@ test('a second 401 is Unauthorized: non-retryable, names the credential and the 
 
 test('an App-only 401 says App+User may be needed', async () => {
   handler = (_req, res) => json(res, 401, { code: 0, description: 'Unauthorized' });
-  const error = (await client().getSubscriptionProvisioningStatus('c', 's').catch((e: unknown) => e)) as Error;
+  const error = (await client()
+    .getSubscriptionProvisioningStatus('c', 's')
+    .catch((e: unknown) => e)) as Error;
   expect(error.message).toMatch(/App-only token \(client secret\)/);
   expect(error.message).toMatch(/PARTNER_CENTER_REFRESH_TOKEN/);
 });
 
 test('no answer within the timeout is a retryable timeout error', async () => {
   handler = () => undefined; // never answers
-  const error = await client(countingTokens(), { timeoutMs: 200 }).getOrder('c', 'o1').catch((e: unknown) => e);
+  const error = await client(countingTokens(), { timeoutMs: 200 })
+    .getOrder('c', 'o1')
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterTimeoutError);
   expect((error as PartnerCenterTimeoutError).retryable).toBe(true);
 });
@@ -147,14 +170,18 @@ test('the caller’s abort wins and surfaces its own reason', async () => {
 
 test('a reset connection is a retryable network error', async () => {
   handler = (_req, res) => res.socket?.destroy();
-  const error = await client().getOrder('c', 'o1').catch((e: unknown) => e);
+  const error = await client()
+    .getOrder('c', 'o1')
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterNetworkError);
   expect((error as PartnerCenterNetworkError).retryable).toBe(true);
 });
 
 test('a body of the wrong shape is a non-retryable shape error naming the field', async () => {
   handler = (_req, res) => json(res, 200, { id: 'o1', lineItems: [] });
-  const error = await client().getOrder('c', 'o1').catch((e: unknown) => e);
+  const error = await client()
+    .getOrder('c', 'o1')
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PartnerCenterResponseShapeError);
   expect((error as Error).message).toMatch(/status/);
 });
@@ -173,14 +200,23 @@ test('seek paging follows links.next with the continuation header and seekOperat
             ],
           }
         : undefined;
-    json(res, 200, { totalCount: 2, items: [{ customerId: `c${page}a` }, { customerId: `c${page}b`, unitPrice: '3' }], links: { next } });
+    json(res, 200, {
+      totalCount: 2,
+      items: [{ customerId: `c${page}a` }, { customerId: `c${page}b`, unitPrice: '3' }],
+      links: { next },
+    });
   };
   const seen: string[] = [];
-  for await (const line of client().unbilledReconciliationLineItems({ currencyCode: 'USD', period: 'current', size: 2 }, { requestId: 'first' })) {
+  for await (const line of client().unbilledReconciliationLineItems(
+    { currencyCode: 'USD', period: 'current', size: 2 },
+    { requestId: 'first' },
+  )) {
     seen.push(line.customerId ?? '');
   }
   expect(seen).toEqual(['c1a', 'c1b', 'c2a', 'c2b', 'c3a', 'c3b']);
-  expect(requests[0].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=2');
+  expect(requests[0].url).toBe(
+    '/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=2',
+  );
   expect(requests[1].url).toBe('/v1/invoices/unbilled/lineitems?provider=onetime&size=2&seekOperation=Next');
   expect(requests.map((r) => r.headers['ms-continuationtoken'])).toEqual([undefined, 'p2', 'p3']);
   // Link headers other than the continuation token are dropped: a server-sent Authorization never replaces ours.
@@ -191,9 +227,16 @@ test('seek paging follows links.next with the continuation header and seekOperat
 });
 
 test('a server repeating the same next link is stopped instead of looping forever', async () => {
-  handler = (_req, res) => json(res, 200, { items: [{}], links: { next: { uri: '/invoices/unbilled/lineitems', headers: [{ key: 'MS-ContinuationToken', value: 'same' }] } } });
+  handler = (_req, res) =>
+    json(res, 200, {
+      items: [{}],
+      links: {
+        next: { uri: '/invoices/unbilled/lineitems', headers: [{ key: 'MS-ContinuationToken', value: 'same' }] },
+      },
+    });
   const iterate = async () => {
-    for await (const line of client().unbilledReconciliationLineItems({ currencyCode: 'USD', period: 'current' })) void line;
+    for await (const line of client().unbilledReconciliationLineItems({ currencyCode: 'USD', period: 'current' }))
+      void line;
   };
   await expect(iterate()).rejects.toBeInstanceOf(PartnerCenterResponseShapeError);
 });
@@ -212,7 +255,14 @@ test('offset paging of invoices stops at the first short page', async () => {
 
 test('PATCH sends the full subscription with a quoted If-Match and follows 202 + Location', async () => {
   handler = (_req, res) => json(res, 202, undefined, { location: '/customers/c/subscriptions/s1' });
-  const subscription = { id: 's1', offerId: 'P:S:A', quantity: 3, status: 'active', attentionNeeded: false, attributes: { etag: 'etag-1' } };
+  const subscription = {
+    id: 's1',
+    offerId: 'P:S:A',
+    quantity: 3,
+    status: 'active',
+    attentionNeeded: false,
+    attributes: { etag: 'etag-1' },
+  };
   const result = await client().updateSubscription('c', subscription);
   expect(result).toEqual({ kind: 'accepted', location: '/customers/c/subscriptions/s1' });
   expect(requests[0].method).toBe('PATCH');
@@ -223,7 +273,11 @@ test('PATCH sends the full subscription with a quoted If-Match and follows 202 +
 
 test('PATCH 200 returns the updated subscription; an explicit etag wins and an already quoted one is kept', async () => {
   handler = (req, res) => json(res, 200, { ...JSON.parse(req.body), quantity: 4 });
-  const result = await client().updateSubscription('c', { id: 's1', offerId: 'P:S:A', quantity: 4, status: 'active' }, { etag: '"e2"' });
+  const result = await client().updateSubscription(
+    'c',
+    { id: 's1', offerId: 'P:S:A', quantity: 4, status: 'active' },
+    { etag: '"e2"' },
+  );
   expect(result).toMatchObject({ kind: 'updated', subscription: { quantity: 4 } });
   expect(requests[0].headers['if-match']).toBe('"e2"');
 });
@@ -237,7 +291,9 @@ test('an invalid cart is refused before any request is sent', async () => {
 
 test('updateCart PUTs the full cart with its id; checkout POSTs an empty body', async () => {
   handler = (req, res) =>
-    req.url.endsWith('/checkout') ? json(res, 201, { orders: [order('o9')], orderErrors: [] }) : json(res, 201, { id: 'cart-1', status: 'Active', lineItems: [] });
+    req.url.endsWith('/checkout')
+      ? json(res, 201, { orders: [order('o9')], orderErrors: [] })
+      : json(res, 201, { id: 'cart-1', status: 'Active', lineItems: [] });
   const line = { id: 0, catalogItemId: 'P:S:A', quantity: 2, billingCycle: 'monthly' as const };
   await client().updateCart('c', 'cart-1', { lineItems: [line] });
   const checkout = await client().checkoutCart('c', 'cart-1');
@@ -248,7 +304,8 @@ test('updateCart PUTs the full cart with its id; checkout POSTs an empty body', 
 });
 
 test('logs carry route, status and ids but never the token', async () => {
-  handler = (req, res) => (req.url.includes('bad') ? json(res, 400, { code: 800090, description: 'nope' }) : json(res, 200, order('o1')));
+  handler = (req, res) =>
+    req.url.includes('bad') ? json(res, 400, { code: 800090, description: 'nope' }) : json(res, 200, order('o1'));
   const logger = recordingLogger();
   const pc = client(countingTokens(), { logger });
   await pc.getOrder('c', 'o1', { requestId: 'r-log' });

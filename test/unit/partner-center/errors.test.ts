@@ -12,7 +12,12 @@ import {
   type PartnerCenterErrorKind,
 } from '../../../src/partner-center';
 
-const partnerFd = (code: number | string, description = 'something') => ({ code, description, data: [], source: 'PartnerFD' });
+const partnerFd = (code: number | string, description = 'something') => ({
+  code,
+  description,
+  data: [],
+  source: 'PartnerFD',
+});
 
 describe('classification table', () => {
   const table: Array<[status: number, body: unknown, kind: PartnerCenterErrorKind, retryable: boolean]> = [
@@ -45,7 +50,11 @@ describe('classification table', () => {
   });
 
   test('classes match kinds, and carry code and description into the message', () => {
-    const error = classifyHttpError({ status: 400, body: partnerFd(800090, 'Subscription quantity cannot be decreased.'), requestId: 'req-9' });
+    const error = classifyHttpError({
+      status: 400,
+      body: partnerFd(800090, 'Subscription quantity cannot be decreased.'),
+      requestId: 'req-9',
+    });
     expect(error).toBeInstanceOf(PartnerCenterBusinessError);
     expect(error.code).toBe(800090);
     expect(error.description).toBe('Subscription quantity cannot be decreased.');
@@ -70,9 +79,14 @@ describe('classification table', () => {
   });
 
   test('a 429 without the header takes the delay from the gateway message', () => {
-    const error = classifyHttpError({ status: 429, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 57 seconds.' } });
+    const error = classifyHttpError({
+      status: 429,
+      body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 57 seconds.' },
+    });
     expect(error.retryAfterMs).toBe(57_000);
-    expect(classifyHttpError({ status: 429, body: { statusCode: 429, message: 'Slow down.' } }).retryAfterMs).toBeUndefined();
+    expect(
+      classifyHttpError({ status: 429, body: { statusCode: 429, message: 'Slow down.' } }).retryAfterMs,
+    ).toBeUndefined();
   });
 
   test('a 503 may carry Retry-After too', () => {
@@ -81,7 +95,9 @@ describe('classification table', () => {
   });
 
   test('a description-less response falls back to the status text', () => {
-    expect(classifyHttpError({ status: 502, body: undefined, statusText: 'Bad Gateway' }).description).toBe('Bad Gateway');
+    expect(classifyHttpError({ status: 502, body: undefined, statusText: 'Bad Gateway' }).description).toBe(
+      'Bad Gateway',
+    );
     expect(classifyHttpError({ status: 502, body: undefined }).description).toBe('HTTP 502');
   });
 });
@@ -89,8 +105,14 @@ describe('classification table', () => {
 describe('error bodies', () => {
   test('PartnerFD, throttling gateway and OData shapes; numeric string codes become numbers', () => {
     expect(parseErrorBody(partnerFd('800064', 'busy'), 'x')).toEqual({ code: 800064, description: 'busy' });
-    expect(parseErrorBody({ statusCode: 429, message: 'slow down' }, 'x')).toEqual({ code: undefined, description: 'slow down' });
-    expect(parseErrorBody({ error: { code: 'Forbidden', message: 'no' } }, 'x')).toEqual({ code: 'Forbidden', description: 'no' });
+    expect(parseErrorBody({ statusCode: 429, message: 'slow down' }, 'x')).toEqual({
+      code: undefined,
+      description: 'slow down',
+    });
+    expect(parseErrorBody({ error: { code: 'Forbidden', message: 'no' } }, 'x')).toEqual({
+      code: 'Forbidden',
+      description: 'no',
+    });
     expect(parseErrorBody('<html>oops</html>', 'fallback')).toEqual({ description: 'fallback' });
   });
 

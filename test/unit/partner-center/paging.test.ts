@@ -13,7 +13,10 @@ describe('seek paging', () => {
       method: 'GET',
       headers: [{ key: 'MS-ContinuationToken', value: 'tok-2' }],
     });
-    expect(next).toEqual({ path: '/invoices/unbilled/lineitems?provider=onetime&size=2000&seekOperation=Next', continuationToken: 'tok-2' });
+    expect(next).toEqual({
+      path: '/invoices/unbilled/lineitems?provider=onetime&size=2000&seekOperation=Next',
+      continuationToken: 'tok-2',
+    });
     expect(seekPageRequest(next!)).toEqual({
       path: '/invoices/unbilled/lineitems?provider=onetime&size=2000&seekOperation=Next',
       headers: { 'MS-ContinuationToken': 'tok-2' },
@@ -33,7 +36,10 @@ describe('seek paging', () => {
   });
 
   test('a cursor survives a JSON round trip (e.g. heartbeat details) and is validated when read back', () => {
-    const next = nextSeekPage({ uri: '/invoices/unbilled/lineitems?size=2', headers: [{ key: 'MS-ContinuationToken', value: 't' }] })!;
+    const next = nextSeekPage({
+      uri: '/invoices/unbilled/lineitems?size=2',
+      headers: [{ key: 'MS-ContinuationToken', value: 't' }],
+    })!;
     const back = seekCursorSchema.parse(JSON.parse(JSON.stringify(next)));
     expect(sameCursor(back, next)).toBe(true);
     expect(sameCursor(back, { ...next, continuationToken: 'other' })).toBe(false);
@@ -59,11 +65,16 @@ describe('seek paging', () => {
 
   test('without a continuation token the link is followed as given', () => {
     expect(nextSeekPage({ uri: '/customers/c/orders?page=2' })).toEqual({ path: '/customers/c/orders?page=2' });
-    expect(seekPageRequest({ path: '/customers/c/orders?page=2' })).toEqual({ path: '/customers/c/orders?page=2', headers: {} });
+    expect(seekPageRequest({ path: '/customers/c/orders?page=2' })).toEqual({
+      path: '/customers/c/orders?page=2',
+      headers: {},
+    });
   });
 
   test('absolute and /v1-prefixed links are reduced to a path under /v1 (the token never leaves our host)', () => {
-    expect(nextSeekPage({ uri: 'https://elsewhere.example/v1/customers/c/orders?x=1' })?.path).toBe('/customers/c/orders?x=1');
+    expect(nextSeekPage({ uri: 'https://elsewhere.example/v1/customers/c/orders?x=1' })?.path).toBe(
+      '/customers/c/orders?x=1',
+    );
     expect(nextSeekPage({ uri: '/v1/customers/c/orders' })?.path).toBe('/customers/c/orders');
     expect(nextSeekPage({ uri: 'customers/c/orders' })?.path).toBe('/customers/c/orders');
   });

@@ -19,7 +19,15 @@ const orderJson = (id: string, status: string) => ({
   referenceCustomerId: '4b2f1e0e-0000-4000-8000-000000000001',
   billingCycle: 'monthly',
   currencyCode: 'USD',
-  lineItems: [{ lineItemNumber: 0, offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', termDuration: 'P1Y', quantity: 5, transactionType: 'New' }],
+  lineItems: [
+    {
+      lineItemNumber: 0,
+      offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
+      termDuration: 'P1Y',
+      quantity: 5,
+      transactionType: 'New',
+    },
+  ],
   creationDate: '2023-07-11T21:16:11.5515713Z',
   status,
   transactionType: 'UserPurchase',
@@ -30,7 +38,11 @@ describe('lenient parsing of what Partner Center sends', () => {
   test('an unknown enum value inside a list does not break the list', () => {
     const orders = collectionSchema(orderSchema).parse({
       totalCount: 3,
-      items: [orderJson('a68736758d9c', 'completed'), orderJson('b68736758d9c', 'awaiting_quantum_approval'), orderJson('c68736758d9c', 'Pending')],
+      items: [
+        orderJson('a68736758d9c', 'completed'),
+        orderJson('b68736758d9c', 'awaiting_quantum_approval'),
+        orderJson('c68736758d9c', 'Pending'),
+      ],
       links: { self: { uri: '/customers/x/orders', method: 'GET', headers: [] } },
       attributes: { objectType: 'Collection' },
     });
@@ -41,7 +53,11 @@ describe('lenient parsing of what Partner Center sends', () => {
     expect(orderSchema.parse(orderJson('o', 'Partial Success')).status).toBe('partial_success');
     expect(orderSchema.parse(orderJson('o', 'PENDING_REVIEW')).status).toBe('pending_review');
     expect(cartSchema.parse({ id: 'c', status: 'Active', lineItems: [] }).status).toBe('active');
-    const provisioning = orderLineItemProvisioningStatusSchema.parse({ lineItemNumber: 0, status: 'PrefulfillmentPending', quantityProvisioningInformation: null });
+    const provisioning = orderLineItemProvisioningStatusSchema.parse({
+      lineItemNumber: 0,
+      status: 'PrefulfillmentPending',
+      quantityProvisioningInformation: null,
+    });
     expect(provisioning.status).toBe('prefulfillmentPending');
     expect(provisioning.quantityProvisioningInformation).toEqual([]);
   });
@@ -61,7 +77,10 @@ describe('lenient parsing of what Partner Center sends', () => {
     expect(line.effectiveUnitPrice).toBe(15.2);
     expect(line.subtotal).toBe(45.6);
     expect(line.chargeType).toBe('new');
-    expect(skuSchema.parse({ id: '0001', minimumQuantity: '1', maximumQuantity: '300' })).toMatchObject({ minimumQuantity: 1, maximumQuantity: 300 });
+    expect(skuSchema.parse({ id: '0001', minimumQuantity: '1', maximumQuantity: '300' })).toMatchObject({
+      minimumQuantity: 1,
+      maximumQuantity: 300,
+    });
     expect(skuSchema.safeParse({ id: '0001', minimumQuantity: 'one' }).success).toBe(false);
     expect(skuSchema.safeParse({ id: '0001', minimumQuantity: '1.5' }).success).toBe(false);
   });
@@ -71,9 +90,29 @@ describe('lenient parsing of what Partner Center sends', () => {
       id: 'cart-1',
       status: 'Active',
       lineItems: [
-        { id: 0, catalogItemId: 'P:S:A', quantity: 1, billingCycle: 'Monthly', orderGroup: 0, error: { errorCode: 10001, errorDescription: 'bad id' } },
-        { id: '1', catalogItemId: 'P:S:B', quantity: '2', billingCycle: 'annual', orderGroup: '1', error: { errorCode: '400041', errorDescription: 'addon' } },
-        { id: 2, catalogItemId: 'P:S:C', quantity: 3, billingCycle: 'monthly', error: { errorCode: 'catalog_item_id_is_not_valid' } },
+        {
+          id: 0,
+          catalogItemId: 'P:S:A',
+          quantity: 1,
+          billingCycle: 'Monthly',
+          orderGroup: 0,
+          error: { errorCode: 10001, errorDescription: 'bad id' },
+        },
+        {
+          id: '1',
+          catalogItemId: 'P:S:B',
+          quantity: '2',
+          billingCycle: 'annual',
+          orderGroup: '1',
+          error: { errorCode: '400041', errorDescription: 'addon' },
+        },
+        {
+          id: 2,
+          catalogItemId: 'P:S:C',
+          quantity: 3,
+          billingCycle: 'monthly',
+          error: { errorCode: 'catalog_item_id_is_not_valid' },
+        },
       ],
     });
     expect(cart.lineItems.map((l) => l.error?.errorCode)).toEqual([10001, 400041, 'catalog_item_id_is_not_valid']);
@@ -94,7 +133,10 @@ describe('lenient parsing of what Partner Center sends', () => {
       attentionNeeded: false,
       actionTaken: false,
       scheduledNextTermInstructions: null,
-      refundableQuantity: { totalQuantity: 10, details: [{ quantity: 10, allowedUntilDateTime: '2021-01-24T20:39:17Z' }] },
+      refundableQuantity: {
+        totalQuantity: 10,
+        details: [{ quantity: 10, allowedUntilDateTime: '2021-01-24T20:39:17Z' }],
+      },
       attributes: { objectType: 'Subscription', etag: 'abc' },
     });
     expect(subscription.attentionNeeded).toBe(false);
@@ -116,7 +158,10 @@ describe('lenient parsing of what Partner Center sends', () => {
         quantity: '4',
       },
     });
-    expect(subscription.scheduledNextTermInstructions).toMatchObject({ quantity: 4, product: { billingCycle: 'annual', termDuration: 'P3Y' } });
+    expect(subscription.scheduledNextTermInstructions).toMatchObject({
+      quantity: 4,
+      product: { billingCycle: 'annual', termDuration: 'P3Y' },
+    });
   });
 
   test('availability terms: capitalised billing cycle, cancellation policies, missing terms', () => {
@@ -153,10 +198,13 @@ describe('lenient parsing of what Partner Center sends', () => {
     expect(result.orders[0].lineItems[0].subscriptionId).toBeUndefined();
     expect(result.orderErrors).toEqual([{ orderGroupId: '1', code: 800069, description: 'risk' }]);
     expect(cartCheckoutResultSchema.parse({})).toEqual({ orders: [], orderErrors: [] });
-    expect(subscriptionProvisioningStatusSchema.parse({ skuId: 'x', status: 'Success', quantity: '5' })).toMatchObject({ status: 'success', quantity: 5 });
+    expect(subscriptionProvisioningStatusSchema.parse({ skuId: 'x', status: 'Success', quantity: '5' })).toMatchObject({
+      status: 'success',
+      quantity: 5,
+    });
   });
 
-  test("a customer as the docs show it, with nulls, unknown fields and a billing profile; only the id is required", () => {
+  test('a customer as the docs show it, with nulls, unknown fields and a billing profile; only the id is required', () => {
     const customer = customerSchema.parse({
       id: '1f3b0b7c-3b6e-4a2b-9f0e-7c9a6e1d2b3c',
       commerceId: null,
@@ -167,13 +215,24 @@ describe('lenient parsing of what Partner Center sends', () => {
         address: null,
         attributes: { objectType: 'CustomerCompanyProfile' },
       },
-      billingProfile: { id: 'b', email: 'ap@contoso.com', culture: 'en-US', language: 'en', companyName: 'Contoso', defaultAddress: { country: 'US' } },
+      billingProfile: {
+        id: 'b',
+        email: 'ap@contoso.com',
+        culture: 'en-US',
+        language: 'en',
+        companyName: 'Contoso',
+        defaultAddress: { country: 'US' },
+      },
       relationshipToPartner: 'reseller',
       allowDelegatedAccess: 'True',
       customDomains: ['contoso.com'],
       attributes: { objectType: 'Customer' },
     });
-    expect(customer).toMatchObject({ companyProfile: { domain: 'contoso.onmicrosoft.com', companyName: 'Contoso' }, relationshipToPartner: 'reseller', allowDelegatedAccess: true });
+    expect(customer).toMatchObject({
+      companyProfile: { domain: 'contoso.onmicrosoft.com', companyName: 'Contoso' },
+      relationshipToPartner: 'reseller',
+      allowDelegatedAccess: true,
+    });
     expect(customer.commerceId).toBeUndefined();
     expect(customer).toHaveProperty('customDomains', ['contoso.com']);
     expect(customerSchema.parse({ id: 'c' })).toEqual({ id: 'c' });
@@ -189,7 +248,13 @@ describe('lenient parsing of what Partner Center sends', () => {
 });
 
 describe('strict parsing of what we send', () => {
-  const line = { id: 0, catalogItemId: 'P:S:A', quantity: 1, billingCycle: 'monthly' as const, termDuration: 'P1M' as const };
+  const line = {
+    id: 0,
+    catalogItemId: 'P:S:A',
+    quantity: 1,
+    billingCycle: 'monthly' as const,
+    termDuration: 'P1M' as const,
+  };
 
   test('a valid cart passes unchanged', () => {
     expect(cartInputSchema.parse({ lineItems: [line] })).toEqual({ lineItems: [line] });

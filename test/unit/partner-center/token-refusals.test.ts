@@ -17,7 +17,12 @@ import {
   type TokenProvider,
 } from '../../../src/partner-center';
 
-const partnerFd = (code: number | string, description: string) => ({ code, description, data: [], source: 'PartnerFD' });
+const partnerFd = (code: number | string, description: string) => ({
+  code,
+  description,
+  data: [],
+  source: 'PartnerFD',
+});
 const bearerInvalid = 'Bearer realm="urn:cpsvc:cpid:x", error="invalid_token"';
 
 describe('classification of a 401', () => {
@@ -74,10 +79,12 @@ describe('the client', () => {
     requests = 0;
   });
 
-  const refuse = (body: unknown, challenge = bearerInvalid) => (res: ServerResponse) => {
-    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge });
-    res.end(JSON.stringify(body));
-  };
+  const refuse =
+    (body: unknown, challenge = bearerInvalid) =>
+    (res: ServerResponse) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge });
+      res.end(JSON.stringify(body));
+    };
 
   const SECRET_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhbXIiOlsicHdkIl19.c2lnbmF0dXJlLXZhbHVl';
   function tokens(mode: TokenProvider['mode']): TokenProvider & { calls: Array<{ forceRefresh?: boolean }> } {
@@ -105,19 +112,24 @@ describe('the client', () => {
   test.each([
     ['numeric code', partnerFd(900421, 'Unauthorized')],
     ['string code', partnerFd('900421', 'Unauthorized')],
-  ])('App+User refused 401/900421 (%s): MfaRequired after one request, no token refresh, the operator action in the message', async (_name, body) => {
-    answer = refuse(body);
-    const { error, tokenCalls } = await refusal('app+user');
-    expect(error).toBeInstanceOf(PartnerCenterMfaRequiredError);
-    expect(error).toMatchObject({ kind: 'mfa-required', retryable: false, status: 401, requestId: 'req-mfa' });
-    expect(requests).toBe(1);
-    expect(tokenCalls).toBe(1);
-    expect(error.message).toMatch(/^Partner Center HTTP 401, code 900421: App\+User token \(secure application model refresh token\) refused by Partner Center: MFA required/);
-    expect(error.message).toContain('re-consent with Microsoft Entra MFA through the secure application model');
-    expect(error.message).toContain('PARTNER_CENTER_REFRESH_TOKEN');
-    expect(error.message).not.toContain(SECRET_TOKEN);
-    expect(error.message).not.toContain('c2lnbmF0dXJlLXZhbHVl');
-  });
+  ])(
+    'App+User refused 401/900421 (%s): MfaRequired after one request, no token refresh, the operator action in the message',
+    async (_name, body) => {
+      answer = refuse(body);
+      const { error, tokenCalls } = await refusal('app+user');
+      expect(error).toBeInstanceOf(PartnerCenterMfaRequiredError);
+      expect(error).toMatchObject({ kind: 'mfa-required', retryable: false, status: 401, requestId: 'req-mfa' });
+      expect(requests).toBe(1);
+      expect(tokenCalls).toBe(1);
+      expect(error.message).toMatch(
+        /^Partner Center HTTP 401, code 900421: App\+User token \(secure application model refresh token\) refused by Partner Center: MFA required/,
+      );
+      expect(error.message).toContain('re-consent with Microsoft Entra MFA through the secure application model');
+      expect(error.message).toContain('PARTNER_CENTER_REFRESH_TOKEN');
+      expect(error.message).not.toContain(SECRET_TOKEN);
+      expect(error.message).not.toContain('c2lnbmF0dXJlLXZhbHVl');
+    },
+  );
 
   test('401/900420: Unauthorized naming the expected audience, without a refresh', async () => {
     answer = refuse(partnerFd(900420, 'Unauthorized'));
@@ -140,15 +152,25 @@ describe('the client', () => {
 
 describe('as an activity failure', () => {
   test('MfaRequired, non-retryable, with the message and the Partner Center code as details', () => {
-    const error = new PartnerCenterMfaRequiredError({ status: 401, code: 900421, description: 'App+User token refused: MFA required', requestId: 'r-9' });
+    const error = new PartnerCenterMfaRequiredError({
+      status: 401,
+      code: 900421,
+      description: 'App+User token refused: MFA required',
+      requestId: 'r-9',
+    });
     const failure = toActivityFailure(error, 'CartRejected');
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'MfaRequired', nonRetryable: true, message: error.message });
-    expect((failure as ApplicationFailure).details).toEqual([{ status: 401, code: 900421, description: 'App+User token refused: MFA required', requestId: 'r-9' }]);
+    expect((failure as ApplicationFailure).details).toEqual([
+      { status: 401, code: 900421, description: 'App+User token refused: MFA required', requestId: 'r-9' },
+    ]);
   });
 
   test('a retired-audience refusal stays Unauthorized', () => {
-    const failure = toActivityFailure(new PartnerCenterUnauthorizedError({ status: 401, code: 900420, description: 'retired audience' }), 'CartRejected');
+    const failure = toActivityFailure(
+      new PartnerCenterUnauthorizedError({ status: 401, code: 900420, description: 'retired audience' }),
+      'CartRejected',
+    );
     expect(failure).toMatchObject({ type: 'Unauthorized', nonRetryable: true });
   });
 });

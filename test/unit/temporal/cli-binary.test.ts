@@ -23,19 +23,27 @@ describe('resolveTemporalCli (contract §1 order)', () => {
     const explicit = executable(join(root, 'explicit', 'temporal'));
     executable(join(root, 'bin', 'temporal'));
     const env = { TEMPORAL_CLI_PATH: explicit, PATH: join(root, 'bin'), XDG_CACHE_HOME: join(root, 'cache') };
-    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).resolves.toEqual({ path: explicit, source: 'TEMPORAL_CLI_PATH' });
+    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).resolves.toEqual({
+      path: explicit,
+      source: 'TEMPORAL_CLI_PATH',
+    });
   });
 
   it('refuses a TEMPORAL_CLI_PATH that is not an executable file, saying which', async () => {
     const env = { TEMPORAL_CLI_PATH: join(root, 'missing'), PATH: '' };
-    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).rejects.toThrow(/TEMPORAL_CLI_PATH=.*missing is not an executable file/);
+    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).rejects.toThrow(
+      /TEMPORAL_CLI_PATH=.*missing is not an executable file/,
+    );
   });
 
   it('then `temporal` on PATH', async () => {
     const onPath = executable(join(root, 'bin', 'temporal'));
     executable(cachedTemporalCliPath({ XDG_CACHE_HOME: join(root, 'cache') }));
     const env = { PATH: `${join(root, 'empty')}:${join(root, 'bin')}`, XDG_CACHE_HOME: join(root, 'cache') };
-    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).resolves.toEqual({ path: onPath, source: 'PATH' });
+    await expect(resolveTemporalCli({ env, progress: noProgress, allowBuild: false })).resolves.toEqual({
+      path: onPath,
+      source: 'PATH',
+    });
   });
 
   it('then the cached build outside the repository, so a second run never rebuilds', async () => {

@@ -1,5 +1,17 @@
-import { changeWorkflowId, describeChange, validateChangeRequest, type SubscriptionChange, type SubscriptionView } from '../../../src/workflows/subscription/types';
-import { cancellationWindowClosed, checkChange, refundableSeats, refundOf, targetOf } from '../../../src/workflows/subscription/rules';
+import {
+  changeWorkflowId,
+  describeChange,
+  validateChangeRequest,
+  type SubscriptionChange,
+  type SubscriptionView,
+} from '../../../src/workflows/subscription/types';
+import {
+  cancellationWindowClosed,
+  checkChange,
+  refundableSeats,
+  refundOf,
+  targetOf,
+} from '../../../src/workflows/subscription/rules';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const subscriptionId = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
@@ -12,7 +24,16 @@ describe('validateChangeRequest', () => {
     ['rename', { action: 'rename', friendlyName: 'Finance' }],
     ['cancel', { action: 'cancel' }],
     ['scheduleNextTerm with one field', { action: 'scheduleNextTerm', quantity: 3 }],
-    ['scheduleNextTerm with every field', { action: 'scheduleNextTerm', termDuration: 'P3Y', billingCycle: 'annual', quantity: 3, catalogItemId: 'CFQ7TTC0LH18:0001:ABC' }],
+    [
+      'scheduleNextTerm with every field',
+      {
+        action: 'scheduleNextTerm',
+        termDuration: 'P3Y',
+        billingCycle: 'annual',
+        quantity: 3,
+        catalogItemId: 'CFQ7TTC0LH18:0001:ABC',
+      },
+    ],
   ])('accepts %s', (_name, change) => {
     const validation = validateChangeRequest({ ...base, change });
     expect(validation).toEqual({ ok: true, request: { ...base, change } });
@@ -30,11 +51,23 @@ describe('validateChangeRequest', () => {
     ['a zero quantity', { ...base, change: { action: 'setQuantity', quantity: 0 } }, ['change.quantity']],
     ['a non-boolean enabled', { ...base, change: { action: 'setAutoRenew', enabled: 'yes' } }, ['change.enabled']],
     ['a blank friendly name', { ...base, change: { action: 'rename', friendlyName: '   ' } }, ['change.friendlyName']],
-    ['a friendly name over 128 characters', { ...base, change: { action: 'rename', friendlyName: 'x'.repeat(129) } }, ['change.friendlyName']],
+    [
+      'a friendly name over 128 characters',
+      { ...base, change: { action: 'rename', friendlyName: 'x'.repeat(129) } },
+      ['change.friendlyName'],
+    ],
     ['a field of another action', { ...base, change: { action: 'cancel', quantity: 3 } }, ['change.quantity']],
     ['an empty scheduled change', { ...base, change: { action: 'scheduleNextTerm' } }, ['change']],
-    ['an unknown term', { ...base, change: { action: 'scheduleNextTerm', termDuration: 'P2Y' } }, ['change.termDuration']],
-    ['a malformed catalog item id', { ...base, change: { action: 'scheduleNextTerm', catalogItemId: 'CFQ7TTC0LH18' } }, ['change.catalogItemId']],
+    [
+      'an unknown term',
+      { ...base, change: { action: 'scheduleNextTerm', termDuration: 'P2Y' } },
+      ['change.termDuration'],
+    ],
+    [
+      'a malformed catalog item id',
+      { ...base, change: { action: 'scheduleNextTerm', catalogItemId: 'CFQ7TTC0LH18' } },
+      ['change.catalogItemId'],
+    ],
     [
       'every bad top-level field at once',
       { requestId: 'has space', customerId: 'nope', subscriptionId: 'nope', change: { action: 'cancel' }, extra: 1 },
@@ -62,7 +95,10 @@ function view(overrides: Partial<SubscriptionView> = {}): SubscriptionView {
     termDuration: 'P1Y',
     billingCycle: 'monthly',
     cancellationAllowedUntilDate: '2026-01-15T12:00:00.000Z',
-    refundableQuantity: { totalQuantity: 10, details: [{ quantity: 10, allowedUntilDateTime: '2026-01-15T12:00:00.000Z' }] },
+    refundableQuantity: {
+      totalQuantity: 10,
+      details: [{ quantity: 10, allowedUntilDateTime: '2026-01-15T12:00:00.000Z' }],
+    },
     refundOptions: [
       { type: 'Full', expiresAt: '2026-01-09T12:00:00.000Z' },
       { type: 'Partial', expiresAt: '2026-01-15T12:00:00.000Z' },
@@ -79,12 +115,23 @@ const refusedType = (v: SubscriptionView, change: SubscriptionChange) => {
 
 describe('checkChange: new-commerce rules before any PATCH', () => {
   it('allows a seat increase at any time, even after the window', () => {
-    const closed = view({ cancellationAllowedUntilDate: '2026-01-01T00:00:00Z', refundableQuantity: { totalQuantity: 0, details: [] } });
-    expect(checkChange(closed, { action: 'setQuantity', quantity: 15 })).toEqual({ kind: 'allowed', target: { quantity: 15 } });
+    const closed = view({
+      cancellationAllowedUntilDate: '2026-01-01T00:00:00Z',
+      refundableQuantity: { totalQuantity: 0, details: [] },
+    });
+    expect(checkChange(closed, { action: 'setQuantity', quantity: 15 })).toEqual({
+      kind: 'allowed',
+      target: { quantity: 15 },
+    });
   });
 
   it('allows a reduction of refundable seats, refuses more than are refundable', () => {
-    const partly = view({ refundableQuantity: { totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: '2026-01-15T12:00:00Z' }] } });
+    const partly = view({
+      refundableQuantity: {
+        totalQuantity: 3,
+        details: [{ quantity: 3, allowedUntilDateTime: '2026-01-15T12:00:00Z' }],
+      },
+    });
     expect(refusedType(partly, { action: 'setQuantity', quantity: 7 })).toBe('allowed');
     expect(refusedType(partly, { action: 'setQuantity', quantity: 6 })).toBe('OutsideCancellationWindow');
   });
@@ -113,7 +160,10 @@ describe('checkChange: new-commerce rules before any PATCH', () => {
   it('refuses a cancellation after cancellationAllowedUntilDate', () => {
     const late = view({ cancellationAllowedUntilDate: '2026-01-10T11:00:00Z' });
     const verdict = checkChange(late, { action: 'cancel' });
-    expect(verdict).toMatchObject({ kind: 'refused', refusal: { type: 'OutsideCancellationWindow', details: { cancellationAllowedUntilDate: '2026-01-10T11:00:00Z' } } });
+    expect(verdict).toMatchObject({
+      kind: 'refused',
+      refusal: { type: 'OutsideCancellationWindow', details: { cancellationAllowedUntilDate: '2026-01-10T11:00:00Z' } },
+    });
   });
 
   it('leaves the decision to Partner Center when it reports no window data', () => {
@@ -125,7 +175,10 @@ describe('checkChange: new-commerce rules before any PATCH', () => {
 
   it.each(['suspended', 'expired', 'disabled', 'pending'])('refuses any change of a %s subscription', (status) => {
     const verdict = checkChange(view({ status }), { action: 'rename', friendlyName: 'x' });
-    expect(verdict).toMatchObject({ kind: 'refused', refusal: { type: 'ChangeRejected', details: { code: 'SubscriptionNotActive', status } } });
+    expect(verdict).toMatchObject({
+      kind: 'refused',
+      refusal: { type: 'ChangeRejected', details: { code: 'SubscriptionNotActive', status } },
+    });
   });
 
   it('refuses changes of a deleted subscription but finds a cancellation already in effect', () => {
@@ -135,14 +188,23 @@ describe('checkChange: new-commerce rules before any PATCH', () => {
 
   it('refuses scheduled next-term changes without auto-renew', () => {
     const verdict = checkChange(view({ autoRenewEnabled: false }), { action: 'scheduleNextTerm', quantity: 5 });
-    expect(verdict).toMatchObject({ kind: 'refused', refusal: { type: 'ChangeRejected', details: { code: 'AutoRenewRequired' } } });
+    expect(verdict).toMatchObject({
+      kind: 'refused',
+      refusal: { type: 'ChangeRejected', details: { code: 'AutoRenewRequired' } },
+    });
   });
 
   it('needs the catalog item id of the new availability for a different term', () => {
     const verdict = checkChange(view(), { action: 'scheduleNextTerm', termDuration: 'P3Y' });
     expect(verdict).toMatchObject({ kind: 'refused', refusal: { type: 'InvalidChangeRequest' } });
     expect(refusedType(view(), { action: 'scheduleNextTerm', termDuration: 'P1Y', quantity: 4 })).toBe('allowed');
-    expect(refusedType(view(), { action: 'scheduleNextTerm', termDuration: 'P3Y', catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL3' })).toBe('allowed');
+    expect(
+      refusedType(view(), {
+        action: 'scheduleNextTerm',
+        termDuration: 'P3Y',
+        catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL3',
+      }),
+    ).toBe('allowed');
   });
 
   it.each<[string, SubscriptionChange]>([
@@ -157,14 +219,31 @@ describe('checkChange: new-commerce rules before any PATCH', () => {
 describe('targetOf: scheduled instructions', () => {
   it('fills what the request leaves out from the subscription', () => {
     expect(targetOf(view(), { action: 'scheduleNextTerm', quantity: 4 })).toEqual({
-      scheduledNextTerm: { catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL1', termDuration: 'P1Y', billingCycle: 'monthly', quantity: 4 },
+      scheduledNextTerm: {
+        catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL1',
+        termDuration: 'P1Y',
+        billingCycle: 'monthly',
+        quantity: 4,
+      },
     });
   });
 
   it('merges over instructions already scheduled, and sees them in effect', () => {
-    const scheduled = view({ scheduledNextTerm: { catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL1', termDuration: 'P1Y', billingCycle: 'annual', quantity: 20 } });
-    expect(targetOf(scheduled, { action: 'scheduleNextTerm', quantity: 25 }).scheduledNextTerm).toMatchObject({ billingCycle: 'annual', quantity: 25 });
-    expect(checkChange(scheduled, { action: 'scheduleNextTerm', billingCycle: 'annual' })).toEqual({ kind: 'in-effect' });
+    const scheduled = view({
+      scheduledNextTerm: {
+        catalogItemId: 'CFQ7TTC0LH18:0001:AVAIL1',
+        termDuration: 'P1Y',
+        billingCycle: 'annual',
+        quantity: 20,
+      },
+    });
+    expect(targetOf(scheduled, { action: 'scheduleNextTerm', quantity: 25 }).scheduledNextTerm).toMatchObject({
+      billingCycle: 'annual',
+      quantity: 25,
+    });
+    expect(checkChange(scheduled, { action: 'scheduleNextTerm', billingCycle: 'annual' })).toEqual({
+      kind: 'in-effect',
+    });
   });
 });
 
@@ -193,6 +272,8 @@ describe('names', () => {
   it('describes each change for people', () => {
     expect(describeChange({ action: 'setQuantity', quantity: 3 })).toBe('set quantity to 3');
     expect(describeChange({ action: 'setAutoRenew', enabled: false })).toBe('disable auto-renew');
-    expect(describeChange({ action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 5 })).toBe('at renewal: billed annual, 5 seats');
+    expect(describeChange({ action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 5 })).toBe(
+      'at renewal: billed annual, 5 seats',
+    );
   });
 });

@@ -2,11 +2,26 @@ import { clip, detailLines, summariseIds } from '../../../src/workflows/common/d
 import { describeProgress } from '../../../src/workflows/purchase/rules';
 
 describe("a run's current details in the Temporal UI", () => {
-  const subscriptions = ['a1b2c3d4-0000-4000-8000-000000000001', 'c3d4e5f6-0000-4000-8000-000000000002', 'e5f6a7b8-0000-4000-8000-000000000003'];
+  const subscriptions = [
+    'a1b2c3d4-0000-4000-8000-000000000001',
+    'c3d4e5f6-0000-4000-8000-000000000002',
+    'e5f6a7b8-0000-4000-8000-000000000003',
+  ];
 
   it('puts one fact on each short line, as a compact list, and leaves out facts not known yet', () => {
-    const details = describeProgress({ step: 'awaiting-order', customerId: 'cust', cartId: 'cart', orderIds: ['0123456789ab'], subscriptionIds: [] });
-    expect(details.split('\n')).toEqual(['- **Step:** awaiting-order', '- **Customer:** cust', '- **Cart:** cart', '- **Orders:** 0123456789ab']);
+    const details = describeProgress({
+      step: 'awaiting-order',
+      customerId: 'cust',
+      cartId: 'cart',
+      orderIds: ['0123456789ab'],
+      subscriptionIds: [],
+    });
+    expect(details.split('\n')).toEqual([
+      '- **Step:** awaiting-order',
+      '- **Customer:** cust',
+      '- **Cart:** cart',
+      '- **Orders:** 0123456789ab',
+    ]);
   });
 
   it('summarises a long list of ids with a count and "+N"', () => {
@@ -20,7 +35,9 @@ describe("a run's current details in the Temporal UI", () => {
 
   it('clips a long or multi-line last error to one line that ends with an ellipsis', () => {
     const error = `Invalid purchase request: ${'items[0].quantity must be at least 1; '.repeat(10)}`;
-    const line = describeProgress({ step: 'failed', orderIds: [], subscriptionIds: [], lastError: error }).split('\n').pop() as string;
+    const line = describeProgress({ step: 'failed', orderIds: [], subscriptionIds: [], lastError: error })
+      .split('\n')
+      .pop() as string;
     expect(line.startsWith('- **Last error:** Invalid purchase request: items[0].quantity')).toBe(true);
     expect(line.endsWith('…')).toBe(true);
     expect(clip(error).length).toBeLessThanOrEqual(96);

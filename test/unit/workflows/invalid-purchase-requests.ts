@@ -3,7 +3,12 @@ import type { PurchaseRequest } from '../../../src/workflows/purchase/types';
 /** Invalid purchase requests and the field each must be refused for; shared by unit and workflow tests. */
 
 export const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
-export const validItem = { offer: { catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971' }, quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly' } as const;
+export const validItem = {
+  offer: { catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971' },
+  quantity: 5,
+  termDuration: 'P1Y',
+  billingCycle: 'monthly',
+} as const;
 export const validRequest: PurchaseRequest = { requestId: 'req-1', customerId, items: [validItem] };
 
 /** A copy of the valid request with `patch` applied (undefined deletes a key). */
@@ -30,20 +35,40 @@ export const invalidPurchaseRequests: Array<[string, unknown, string]> = [
   ['51 items', variant({ items: Array.from({ length: 51 }, () => validItem) }), 'items'],
   ['unknown top-level field', variant({ qty: 3 }), 'qty'],
   ['offer missing', variant({}, { offer: undefined }), 'items[0].offer'],
-  ['offer with both forms', variant({}, { offer: { catalogItemId: 'A:B:C', productId: 'A', skuId: 'B' } }), 'items[0].offer'],
+  [
+    'offer with both forms',
+    variant({}, { offer: { catalogItemId: 'A:B:C', productId: 'A', skuId: 'B' } }),
+    'items[0].offer',
+  ],
   ['offer with productId only', variant({}, { offer: { productId: 'CFQ7TTC0LH18' } }), 'items[0].offer.skuId'],
-  ['malformed catalogItemId', variant({}, { offer: { catalogItemId: 'CFQ7TTC0LH18-0001' } }), 'items[0].offer.catalogItemId'],
+  [
+    'malformed catalogItemId',
+    variant({}, { offer: { catalogItemId: 'CFQ7TTC0LH18-0001' } }),
+    'items[0].offer.catalogItemId',
+  ],
   ['quantity zero', variant({}, { quantity: 0 }), 'items[0].quantity'],
   ['fractional quantity', variant({}, { quantity: 2.5 }), 'items[0].quantity'],
   ['quantity as string', variant({}, { quantity: '5' }), 'items[0].quantity'],
   ['unknown term', variant({}, { termDuration: 'P2Y' }), 'items[0].termDuration'],
   ['unknown billing cycle', variant({}, { billingCycle: 'weekly' }), 'items[0].billingCycle'],
-  ['annual billing on a monthly term', variant({}, { termDuration: 'P1M', billingCycle: 'annual' }), 'items[0].billingCycle'],
+  [
+    'annual billing on a monthly term',
+    variant({}, { termDuration: 'P1M', billingCycle: 'annual' }),
+    'items[0].billingCycle',
+  ],
   ['triennial billing on a one-year term', variant({}, { billingCycle: 'triennial' }), 'items[0].billingCycle'],
   ['autoRenew as string', variant({}, { autoRenew: 'false' }), 'items[0].autoRenew'],
   ['empty friendlyName', variant({}, { friendlyName: '  ' }), 'items[0].friendlyName'],
-  ['friendlyName longer than Partner Center takes', variant({}, { friendlyName: 'n'.repeat(129) }), 'items[0].friendlyName'],
+  [
+    'friendlyName longer than Partner Center takes',
+    variant({}, { friendlyName: 'n'.repeat(129) }),
+    'items[0].friendlyName',
+  ],
   ['customTermEndDate not a date', variant({}, { customTermEndDate: 'end of month' }), 'items[0].customTermEndDate'],
-  ['provisioningContext with a number', variant({}, { provisioningContext: { seats: 3 } }), 'items[0].provisioningContext.seats'],
+  [
+    'provisioningContext with a number',
+    variant({}, { provisioningContext: { seats: 3 } }),
+    'items[0].provisioningContext.seats',
+  ],
   ['misspelt item field', variant({}, { autorenew: false }), 'items[0].autorenew'],
 ];

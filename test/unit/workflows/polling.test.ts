@@ -10,7 +10,11 @@ function pollTimes(settings: WorkerSettings, untilMs: number): number[] {
   const { initialInterval, backoffCoefficient, maximumInterval } = poller(settings).retry ?? {};
   const maximum = msToNumber(maximumInterval ?? 0);
   const times = [0];
-  for (let wait = msToNumber(initialInterval ?? 0); times[times.length - 1]! < untilMs; wait = Math.min(wait * (backoffCoefficient ?? 0), maximum)) {
+  for (
+    let wait = msToNumber(initialInterval ?? 0);
+    times[times.length - 1]! < untilMs;
+    wait = Math.min(wait * (backoffCoefficient ?? 0), maximum)
+  ) {
     times.push(times[times.length - 1]! + wait);
   }
   return times;
@@ -22,7 +26,12 @@ function pollsFor(settings: WorkerSettings, waitMs: number): number {
 }
 
 const MINUTE = 60_000;
-const defaults: WorkerSettings = { orderPollIntervalMs: 15_000, orderPollMaxIntervalMs: 5 * MINUTE, orderVisibilityDeadlineMs: 3 * 60 * MINUTE, approvalTimeoutMs: 1 };
+const defaults: WorkerSettings = {
+  orderPollIntervalMs: 15_000,
+  orderPollMaxIntervalMs: 5 * MINUTE,
+  orderVisibilityDeadlineMs: 3 * 60 * MINUTE,
+  approvalTimeoutMs: 1,
+};
 /** Besides the polls a purchase makes three requests: create the cart, check it out, read the subscription. */
 const OTHER_REQUESTS = 3;
 

@@ -1,4 +1,8 @@
-import { lineErrorsFromOrderErrors, provisioningPlan, unfulfilledLineErrors } from '../../../src/workflows/purchase/rules';
+import {
+  lineErrorsFromOrderErrors,
+  provisioningPlan,
+  unfulfilledLineErrors,
+} from '../../../src/workflows/purchase/rules';
 import type { CartOutcome, OrderSummary, ResolvedItem } from '../../../src/workflows/purchase/types';
 
 const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
@@ -36,7 +40,10 @@ describe('lineErrorsFromOrderErrors', () => {
   });
 
   it('without order groups, blames the items no order contains', () => {
-    const ungrouped: CartOutcome = { ...cart, lines: cart.lines.map(({ item: i, catalogItemId }) => ({ item: i, catalogItemId })) };
+    const ungrouped: CartOutcome = {
+      ...cart,
+      lines: cart.lines.map(({ item: i, catalogItemId }) => ({ item: i, catalogItemId })),
+    };
     const errors = lineErrorsFromOrderErrors(ungrouped, {
       orders: [{ orderId: 'o1', status: 'pending', lineItems: [{ lineItemNumber: 0, catalogItemId: B, quantity: 1 }] }],
       orderErrors: [{ orderGroupId: '7', code: 'X', description: 'failed' }],
@@ -56,7 +63,11 @@ describe('provisioningPlan', () => {
           { lineItemNumber: 1, catalogItemId: B, quantity: 3, subscriptionId: 's-b3' },
         ],
       },
-      { orderId: 'o2', status: 'completed', lineItems: [{ lineItemNumber: 0, catalogItemId: A, quantity: 1, subscriptionId: 's-a' }] },
+      {
+        orderId: 'o2',
+        status: 'completed',
+        lineItems: [{ lineItemNumber: 0, catalogItemId: A, quantity: 1, subscriptionId: 's-a' }],
+      },
     ];
     const plan = provisioningPlan(customerId, orders, [
       item(0, A, 1, { autoRenew: false }),
@@ -83,6 +94,8 @@ describe('unfulfilledLineErrors', () => {
         ],
       },
     ]);
-    expect(errors).toEqual([{ item: 1, code: 'partial_success', description: `Order o1 line 1 (${B}) was not fulfilled` }]);
+    expect(errors).toEqual([
+      { item: 1, code: 'partial_success', description: `Order o1 line 1 (${B}) was not fulfilled` },
+    ]);
   });
 });

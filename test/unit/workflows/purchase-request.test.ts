@@ -1,5 +1,10 @@
 import { validatePurchaseRequest } from '../../../src/workflows/purchase/types';
-import { customerId, invalidPurchaseRequests, validItem as item, validRequest as valid } from './invalid-purchase-requests';
+import {
+  customerId,
+  invalidPurchaseRequests,
+  validItem as item,
+  validRequest as valid,
+} from './invalid-purchase-requests';
 import { invalidPurchaseRequest } from '../../../src/workflows/purchase/rules';
 
 describe('validatePurchaseRequest', () => {
@@ -7,7 +12,14 @@ describe('validatePurchaseRequest', () => {
     const result = validatePurchaseRequest(valid);
     expect(result).toEqual({
       ok: true,
-      request: { requestId: 'req-1', customerId, country: 'US', segment: 'commercial', requireApproval: false, items: [{ ...item, autoRenew: true }] },
+      request: {
+        requestId: 'req-1',
+        customerId,
+        country: 'US',
+        segment: 'commercial',
+        requireApproval: false,
+        items: [{ ...item, autoRenew: true }],
+      },
     });
   });
 
@@ -19,13 +31,22 @@ describe('validatePurchaseRequest', () => {
       segment: 'education',
       requireApproval: true,
       items: [
-        { offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' }, quantity: 1, termDuration: 'P3Y', billingCycle: 'triennial', autoRenew: false, friendlyName: 'Sales', promotionId: 'P1', customTermEndDate: '2027-01-31', provisioningContext: { domain: 'x' } },
+        {
+          offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
+          quantity: 1,
+          termDuration: 'P3Y',
+          billingCycle: 'triennial',
+          autoRenew: false,
+          friendlyName: 'Sales',
+          promotionId: 'P1',
+          customTermEndDate: '2027-01-31',
+          provisioningContext: { domain: 'x' },
+        },
       ],
     });
     expect(result.ok && result.request.country).toBe('DE');
     expect(result.ok && result.request.currency).toBe('EUR');
   });
-
 
   it.each(invalidPurchaseRequests)('names the bad field: %s', (_case, input, field) => {
     const result = validatePurchaseRequest(input);
@@ -43,6 +64,11 @@ describe('validatePurchaseRequest', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => p.field).sort()).toEqual(['customerId', 'items[1].quantity', 'items[1].termDuration', 'requestId']);
+    expect(result.problems.map((p) => p.field).sort()).toEqual([
+      'customerId',
+      'items[1].quantity',
+      'items[1].termDuration',
+      'requestId',
+    ]);
   });
 });

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 
 /**
  * Every committed history (test/fixtures/histories, recorded from the integration tests with
@@ -20,7 +27,10 @@ const historyOf = (file: string): unknown => JSON.parse(readFileSync(join(histor
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   // The negative case makes Core warn about the nondeterminism it found; that is the expected outcome.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
   bundle = await bundleOf(require.resolve('../../../src/workflows'));
 });
 
@@ -30,12 +40,18 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it.each(fixtures)('%s replays deterministically', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, historyOf(file), file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory(
+      { workflowBundle: bundle, replayName: file },
+      historyOf(file),
+      file.replace(/\.json$/, ''),
+    );
   });
 
   it('catches a workflow change that would break these histories', async () => {
     const changed = await bundleOf(require.resolve('./changed-purchase-workflow'));
     const file = 'purchase-completed.json';
-    await expect(Worker.runReplayHistory({ workflowBundle: changed, replayName: file }, historyOf(file))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: changed, replayName: file }, historyOf(file)),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

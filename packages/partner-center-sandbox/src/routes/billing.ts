@@ -13,7 +13,8 @@ const MAX_LINES_PAGE = 2000;
 
 function requireOneTimeBillingLines(ctx: ApiContext): void {
   const provider = requireQuery(ctx.url, 'provider');
-  if (provider.toLowerCase() !== 'onetime') throw badRequest('provider', "must be 'onetime' (the sandbox only has new-commerce line items)");
+  if (provider.toLowerCase() !== 'onetime')
+    throw badRequest('provider', "must be 'onetime' (the sandbox only has new-commerce line items)");
   const type = requireQuery(ctx.url, 'invoiceLineItemType');
   if (type.toLowerCase() !== 'billinglineitems') throw badRequest('invoiceLineItemType', "must be 'billinglineitems'");
 }
@@ -35,7 +36,9 @@ function invoiceJson(invoice: Invoice): Record<string, unknown> {
       {
         invoiceLineItemType: 'billing_line_items',
         billingProvider: 'one_time',
-        links: { self: link(`/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems`) },
+        links: {
+          self: link(`/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems`),
+        },
         attributes: { objectType: 'InvoiceDetail' },
       },
     ],
@@ -49,7 +52,9 @@ function invoiceJson(invoice: Invoice): Record<string, unknown> {
 }
 
 function invoiceOf(ctx: ApiContext): Invoice {
-  const invoice = ctx.runtime.world.invoices.find((i) => i.id.toUpperCase() === ctx.params.invoiceId.toUpperCase() && i.partnerTenantId === ctx.partner.tenantId);
+  const invoice = ctx.runtime.world.invoices.find(
+    (i) => i.id.toUpperCase() === ctx.params.invoiceId.toUpperCase() && i.partnerTenantId === ctx.partner.tenantId,
+  );
   if (!invoice) throw notFound(0, `Invoice ${ctx.params.invoiceId} was not found.`);
   return invoice;
 }
@@ -72,7 +77,9 @@ export const billingRoutes: Route[] = [
       const rawOffset = queryValue(ctx.url, 'offset') ?? '0';
       const offset = Number(rawOffset);
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset', 'must be a whole number of at least 0');
-      const invoices = ctx.runtime.world.invoices.filter((i) => i.partnerTenantId === ctx.partner.tenantId).sort((a, b) => b.invoiceDate - a.invoiceDate);
+      const invoices = ctx.runtime.world.invoices
+        .filter((i) => i.partnerTenantId === ctx.partner.tenantId)
+        .sort((a, b) => b.invoiceDate - a.invoiceDate);
       const page = invoices.slice(offset, offset + size);
       const hasNext = offset + size < invoices.length;
       return {
@@ -102,10 +109,23 @@ export const billingRoutes: Route[] = [
       const [from, to] = periodRange(ctx.now, period);
       const visibleUntil = ctx.now - ctx.runtime.delays.reconLineMs;
       const items = ctx.runtime.world.recon
-        .filter((l) => l.partnerTenantId === ctx.partner.tenantId && l.currency === currency && l.at >= from && l.at < to && l.at <= visibleUntil)
+        .filter(
+          (l) =>
+            l.partnerTenantId === ctx.partner.tenantId &&
+            l.currency === currency &&
+            l.at >= from &&
+            l.at < to &&
+            l.at <= visibleUntil,
+        )
         .map((l) => l.item);
       const query = `provider=onetime&invoicelineitemtype=billinglineitems&currencycode=${currency}&period=${period}`;
-      return seekPage(ctx, MAX_LINES_PAGE, items, `unbilled:${currency}:${period}`, (size) => `/invoices/unbilled/lineitems?${query}&size=${size}&seekOperation=Next`);
+      return seekPage(
+        ctx,
+        MAX_LINES_PAGE,
+        items,
+        `unbilled:${currency}:${period}`,
+        (size) => `/invoices/unbilled/lineitems?${query}&size=${size}&seekOperation=Next`,
+      );
     },
   },
   {
@@ -119,9 +139,20 @@ export const billingRoutes: Route[] = [
     template: '/v1/invoices/{invoiceId}/lineitems',
     handle: (ctx) => {
       requireOneTimeBillingLines(ctx);
-      if (queryValue(ctx.url, 'seekOperation') !== undefined) throw new ApiError(400, 0, 'Use /invoices/{id}/lineitems/OneTime/BillingLineItems?seekOperation=Next for the next page.');
+      if (queryValue(ctx.url, 'seekOperation') !== undefined)
+        throw new ApiError(
+          400,
+          0,
+          'Use /invoices/{id}/lineitems/OneTime/BillingLineItems?seekOperation=Next for the next page.',
+        );
       const invoice = invoiceOf(ctx);
-      return seekPage(ctx, MAX_LINES_PAGE, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
+      return seekPage(
+        ctx,
+        MAX_LINES_PAGE,
+        invoice.lines,
+        `invoice:${invoice.id}`,
+        (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`,
+      );
     },
   },
   {
@@ -129,8 +160,15 @@ export const billingRoutes: Route[] = [
     template: '/v1/invoices/{invoiceId}/lineitems/OneTime/BillingLineItems',
     handle: (ctx) => {
       const invoice = invoiceOf(ctx);
-      if (queryValue(ctx.url, 'seekOperation') === undefined) throw badRequest('seekOperation', "is required ('Next') on this continuation route");
-      return seekPage(ctx, MAX_LINES_PAGE, invoice.lines, `invoice:${invoice.id}`, (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`);
+      if (queryValue(ctx.url, 'seekOperation') === undefined)
+        throw badRequest('seekOperation', "is required ('Next') on this continuation route");
+      return seekPage(
+        ctx,
+        MAX_LINES_PAGE,
+        invoice.lines,
+        `invoice:${invoice.id}`,
+        (size) => `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?size=${size}&seekOperation=Next`,
+      );
     },
   },
 ];

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { billingCyclesFor, catalogItemId as catalogItemIdOf, COUNTRIES, unitPrice, type BillingCycle, type TermDuration } from '../catalog';
+import {
+  billingCyclesFor,
+  catalogItemId as catalogItemIdOf,
+  COUNTRIES,
+  unitPrice,
+  type BillingCycle,
+  type TermDuration,
+} from '../catalog';
 import { DAY_MS, isoTimestamp, sleep } from '../clock';
 import { ApiError, badRequest, notFound } from '../errors';
 import { jsonBody, link, looseEnum, parseWith } from '../http';
@@ -15,7 +22,9 @@ const CART_LIFETIME_MS = 7 * DAY_MS;
 
 const lineInputSchema = z.looseObject({
   id: z.number().int().min(0).optional(),
-  catalogItemId: z.string().regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+:[A-Za-z0-9]+$/, "must look like 'PRODUCT:SKU:AVAILABILITY'"),
+  catalogItemId: z
+    .string()
+    .regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+:[A-Za-z0-9]+$/, "must look like 'PRODUCT:SKU:AVAILABILITY'"),
   quantity: z.number().int('must be a whole number').min(1, 'must be at least 1'),
   billingCycle: looseEnum(['monthly', 'annual', 'triennial', 'none', 'one_time']),
   termDuration: looseEnum(['P1M', 'P1Y', 'P3Y']).optional(),
@@ -27,12 +36,18 @@ const lineInputSchema = z.looseObject({
     .refine((v) => !Number.isNaN(Date.parse(v.slice(0, 10))), 'must be a real calendar date')
     .optional(),
   provisioningContext: z.record(z.string(), z.string()).optional(),
-  participants: z.array(z.object({ key: z.string(), value: z.string() })).max(6).optional(),
+  participants: z
+    .array(z.object({ key: z.string(), value: z.string() }))
+    .max(6)
+    .optional(),
   attestationAccepted: z.boolean().optional(),
 });
 
 const cartInputSchema = z.looseObject({
-  lineItems: z.array(lineInputSchema).min(1, 'must contain at least one line item').max(50, 'must contain at most 50 line items'),
+  lineItems: z
+    .array(lineInputSchema)
+    .min(1, 'must contain at least one line item')
+    .max(50, 'must contain at most 50 line items'),
   partnerOnRecordAttestationAccepted: z.boolean().optional(),
 });
 type CartInput = z.infer<typeof cartInputSchema>;
@@ -58,10 +73,18 @@ export function cartJson(cart: Cart): Record<string, unknown> {
       ...(line.participants ? { participants: line.participants } : {}),
       provisioningContext: line.provisioningContext,
       orderGroup: line.orderGroup,
-      pricing: { listPrice: line.unitPrice, discountedPrice: line.unitPrice, proratedPrice: line.unitPrice, price: line.unitPrice, extendedPrice: Math.round(line.unitPrice * line.quantity * 100) / 100 },
+      pricing: {
+        listPrice: line.unitPrice,
+        discountedPrice: line.unitPrice,
+        proratedPrice: line.unitPrice,
+        price: line.unitPrice,
+        extendedPrice: Math.round(line.unitPrice * line.quantity * 100) / 100,
+      },
       ...(line.error ? { error: line.error } : {}),
     })),
-    ...(cart.partnerOnRecordAttestationAccepted !== undefined ? { partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted } : {}),
+    ...(cart.partnerOnRecordAttestationAccepted !== undefined
+      ? { partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted }
+      : {}),
     links: { self: link(`/customers/${cart.customerId}/carts/${cart.id}`) },
     attributes: { objectType: 'Cart' },
   };
@@ -79,7 +102,11 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
     const [productId, skuId, availabilityId] = raw.catalogItemId.split(':');
     const sku = world.catalog.findSku(productId, skuId);
     if (sku && (raw.quantity < sku.minimumQuantity || raw.quantity > sku.maximumQuantity)) {
-      throw new ApiError(400, 2002, `The request is invalid: 'lineItems[${index}].quantity' ${raw.quantity} is outside the allowed range ${sku.minimumQuantity}..${sku.maximumQuantity} for ${productId}:${skuId}.`);
+      throw new ApiError(
+        400,
+        2002,
+        `The request is invalid: 'lineItems[${index}].quantity' ${raw.quantity} is outside the allowed range ${sku.minimumQuantity}..${sku.maximumQuantity} for ${productId}:${skuId}.`,
+      );
     }
     const availability = world.catalog.findAvailability(productId, skuId, availabilityId);
     const termDuration: TermDuration = raw.termDuration ?? availability?.termDuration ?? 'P1M';
@@ -105,7 +132,9 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
   });
   // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md).
   const owned = new Set(
-    [...world.subscriptions.values()].filter((s) => s.customerId === customer.id && s.status === 'active').map((s) => `${s.productId}:${s.skuId}`),
+    [...world.subscriptions.values()]
+      .filter((s) => s.customerId === customer.id && s.status === 'active')
+      .map((s) => `${s.productId}:${s.skuId}`),
   );
   for (const line of draft) if (!line.error) owned.add(line.catalogItemId.split(':').slice(0, 2).join(':'));
   for (const line of draft) {
@@ -113,14 +142,22 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
     const [productId, skuId] = line.catalogItemId.split(':');
     const sku = world.catalog.findSku(productId, skuId);
     if (sku?.isAddon && !sku.prerequisiteSkus.some((p) => owned.has(p))) {
-      line.error = { errorCode: 400041, errorDescription: 'The addon is not purchasable without a compatible base product.' };
+      line.error = {
+        errorCode: 400041,
+        errorDescription: 'The addon is not purchasable without a compatible base product.',
+      };
     }
   }
   assignOrderGroups(draft);
   return draft;
 }
 
-function lineError(world: World, customer: Customer, line: CartLine, requestedCycle: string): CartLineError | undefined {
+function lineError(
+  world: World,
+  customer: Customer,
+  line: CartLine,
+  requestedCycle: string,
+): CartLineError | undefined {
   const [productId, skuId, availabilityId] = line.catalogItemId.split(':');
   const sku = world.catalog.findSku(productId, skuId);
   if (!sku) return { errorCode: 10001, errorDescription: `The catalog item ID ${line.catalogItemId} is not valid.` };
@@ -132,16 +169,28 @@ function lineError(world: World, customer: Customer, line: CartLine, requestedCy
       : { errorCode: 10001, errorDescription: `The catalog item ID ${line.catalogItemId} is not valid.` };
   }
   if (availability.country !== customer.country) {
-    return { errorCode: 10001, errorDescription: `The catalog item ${line.catalogItemId} is not available in the customer's country ${customer.country}.` };
+    return {
+      errorCode: 10001,
+      errorDescription: `The catalog item ${line.catalogItemId} is not available in the customer's country ${customer.country}.`,
+    };
   }
   if (availability.segment !== 'commercial') {
-    return { errorCode: 10001, errorDescription: `The customer is not eligible for the ${availability.segment} segment of ${line.catalogItemId}.` };
+    return {
+      errorCode: 10001,
+      errorDescription: `The customer is not eligible for the ${availability.segment} segment of ${line.catalogItemId}.`,
+    };
   }
   if (line.termDuration !== availability.termDuration) {
-    return { errorCode: 10010, errorDescription: `termDuration ${line.termDuration} is not offered by availability ${availability.id} (${availability.termDuration}).` };
+    return {
+      errorCode: 10010,
+      errorDescription: `termDuration ${line.termDuration} is not offered by availability ${availability.id} (${availability.termDuration}).`,
+    };
   }
   if (!(billingCyclesFor(sku, line.termDuration) as string[]).includes(requestedCycle)) {
-    return { errorCode: 10013, errorDescription: `billingCycle ${requestedCycle} is not supported for ${line.termDuration} on ${line.catalogItemId}.` };
+    return {
+      errorCode: 10013,
+      errorDescription: `billingCycle ${requestedCycle} is not supported for ${line.termDuration} on ${line.catalogItemId}.`,
+    };
   }
   return undefined;
 }
@@ -151,7 +200,10 @@ function customTermEndDateError(line: CartLine, now: number): CartLineError | un
   if (!line.customTermEndDate) return undefined;
   const end = Date.parse(line.customTermEndDate.slice(0, 10));
   if (end > now && end <= termEndOf(now, line.termDuration)) return undefined;
-  return { errorCode: 10017, errorDescription: `customTermEndDate ${line.customTermEndDate} is not within the first ${line.termDuration} term.` };
+  return {
+    errorCode: 10017,
+    errorDescription: `customTermEndDate ${line.customTermEndDate} is not within the first ${line.termDuration} term.`,
+  };
 }
 
 /** Lines bought together share a group: same term, billing cycle and trial-ness; an invalid line is alone. */
@@ -169,20 +221,33 @@ function assignOrderGroups(lines: CartLine[]): void {
 
 function cartOf(ctx: ApiContext, customer: Customer): Cart {
   const cart = ctx.runtime.world.carts.get(ctx.params.cartId.toLowerCase());
-  if (!cart || cart.customerId !== customer.id) throw notFound(800008, `Unable to retrieve cart ID ${ctx.params.cartId}.`);
+  if (!cart || cart.customerId !== customer.id)
+    throw notFound(800008, `Unable to retrieve cart ID ${ctx.params.cartId}.`);
   return cart;
 }
 
 function requireOpen(cart: Cart, now: number): void {
-  if (cart.status === 'Ordered') throw new ApiError(400, 800065, `You can't check out or change an already submitted cart ${cart.id}.`);
-  if (cart.expiresAt <= now) throw notFound(800008, `Unable to retrieve cart ID ${cart.id}: the cart expired at ${isoTimestamp(cart.expiresAt)}.`);
+  if (cart.status === 'Ordered')
+    throw new ApiError(400, 800065, `You can't check out or change an already submitted cart ${cart.id}.`);
+  if (cart.expiresAt <= now)
+    throw notFound(
+      800008,
+      `Unable to retrieve cart ID ${cart.id}: the cart expired at ${isoTimestamp(cart.expiresAt)}.`,
+    );
 }
 
 type CheckoutError = { orderGroupId: string; code: number; description: string };
 
-async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promise<{ orders: Order[]; orderErrors: CheckoutError[] }> {
+async function checkout(
+  ctx: ApiContext,
+  customer: Customer,
+  cart: Cart,
+): Promise<{ orders: Order[]; orderErrors: CheckoutError[] }> {
   const { world, delays } = ctx.runtime;
-  const replay = () => ({ orders: cart.checkoutResult!.orderIds.map((id) => world.orders.get(id)!), orderErrors: cart.checkoutResult!.orderErrors });
+  const replay = () => ({
+    orders: cart.checkoutResult!.orderIds.map((id) => world.orders.get(id)!),
+    orderErrors: cart.checkoutResult!.orderErrors,
+  });
   if (cart.checkoutResult) {
     if (ctx.runtime.policy.repeatedCheckout === 'already-submitted') requireOpen(cart, ctx.now); // an ordered cart: 400/800065
     return replay();
@@ -194,14 +259,20 @@ async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promis
     await sleep(delays.checkoutMs);
     const now = ctx.runtime.clock.now();
     const valid = cart.lines.filter((l) => !l.error);
-    const orderErrors: CheckoutError[] = cart.lines.filter((l) => l.error).map((l) => ({ orderGroupId: l.orderGroup, code: l.error!.errorCode, description: l.error!.errorDescription }));
+    const orderErrors: CheckoutError[] = cart.lines
+      .filter((l) => l.error)
+      .map((l) => ({ orderGroupId: l.orderGroup, code: l.error!.errorCode, description: l.error!.errorDescription }));
     for (const line of valid) {
       const [productId, skuId, availabilityId] = line.catalogItemId.split(':');
       if (!world.catalog.findAvailability(productId, skuId, availabilityId)) {
-        throw notFound(400019, `Availability ${availabilityId} of ${productId}:${skuId} was not found; read the availabilities again and update the cart.`);
+        throw notFound(
+          400019,
+          `Availability ${availabilityId} of ${productId}:${skuId} was not found; read the availabilities again and update the cart.`,
+        );
       }
     }
-    if (valid.length === 0) throw new ApiError(400, 800009, 'Error in Cart item(s): no line item can be ordered.', {}, orderErrors);
+    if (valid.length === 0)
+      throw new ApiError(400, 800009, 'Error in Cart item(s): no line item can be ordered.', {}, orderErrors);
     const orders: Order[] = [];
     for (const group of [...new Set(valid.map((l) => l.orderGroup))]) {
       const lines = valid.filter((l) => l.orderGroup === group);
@@ -226,7 +297,10 @@ async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promis
           quantity: l.quantity,
           termDuration: l.termDuration,
           billingCycle: l.billingCycle,
-          friendlyName: l.friendlyName ?? world.catalog.findSku(l.catalogItemId.split(':')[0], l.catalogItemId.split(':')[1])?.title ?? l.catalogItemId,
+          friendlyName:
+            l.friendlyName ??
+            world.catalog.findSku(l.catalogItemId.split(':')[0], l.catalogItemId.split(':')[1])?.title ??
+            l.catalogItemId,
           unitPrice: l.unitPrice,
           promotionId: l.promotionId,
           customTermEndDate: l.customTermEndDate,
@@ -237,7 +311,8 @@ async function checkout(ctx: ApiContext, customer: Customer, cart: Cart): Promis
       world.counters.ordersPerCart[cart.id] = (world.counters.ordersPerCart[cart.id] ?? 0) + 1;
       orders.push(order);
     }
-    if (orders.length === 0) throw new ApiError(400, 800009, 'Error in Cart item(s): no order group could be ordered.', {}, orderErrors);
+    if (orders.length === 0)
+      throw new ApiError(400, 800009, 'Error in Cart item(s): no order group could be ordered.', {}, orderErrors);
     cart.status = 'Ordered';
     cart.modifiedAt = now;
     cart.checkoutResult = { orderIds: orders.map((o) => o.id), orderErrors };
@@ -255,11 +330,13 @@ function reserveInventory(world: World, lines: CartLine[]): string | undefined {
     if (sku?.inventory === undefined) continue;
     const key = `${productId}:${skuId}`;
     const sold = world.inventorySold.get(key) ?? 0;
-    if (sold + line.quantity > sku.inventory) return `Inventory is not available: ${sku.inventory - sold} of ${key} left, ${line.quantity} requested.`;
+    if (sold + line.quantity > sku.inventory)
+      return `Inventory is not available: ${sku.inventory - sold} of ${key} left, ${line.quantity} requested.`;
   }
   for (const line of lines) {
     const key = line.catalogItemId.split(':').slice(0, 2).join(':');
-    if (world.catalog.findSku(key.split(':')[0], key.split(':')[1])?.inventory !== undefined) world.inventorySold.set(key, (world.inventorySold.get(key) ?? 0) + line.quantity);
+    if (world.catalog.findSku(key.split(':')[0], key.split(':')[1])?.inventory !== undefined)
+      world.inventorySold.set(key, (world.inventorySold.get(key) ?? 0) + line.quantity);
   }
   return undefined;
 }
@@ -303,10 +380,12 @@ export const cartRoutes: Route[] = [
       const customer = customerOf(ctx);
       const cart = cartOf(ctx, customer);
       const input = parseWith(cartInputSchema, jsonBody(ctx.rawBody));
-      if (cart.checkoutInFlight) throw new ApiError(409, 800064, `Cart ${cart.id} is being processed by another request.`);
+      if (cart.checkoutInFlight)
+        throw new ApiError(409, 800064, `Cart ${cart.id} is being processed by another request.`);
       requireOpen(cart, ctx.now);
       cart.lines = buildLines(ctx.runtime.world, customer, input, ctx.now);
-      cart.partnerOnRecordAttestationAccepted = input.partnerOnRecordAttestationAccepted ?? cart.partnerOnRecordAttestationAccepted;
+      cart.partnerOnRecordAttestationAccepted =
+        input.partnerOnRecordAttestationAccepted ?? cart.partnerOnRecordAttestationAccepted;
       cart.modifiedAt = ctx.now;
       cart.lastModifiedUser = ctx.token.oid;
       // The documentation's example answers a cart update with 201 Created.
@@ -320,7 +399,14 @@ export const cartRoutes: Route[] = [
     handle: async (ctx) => {
       const customer = customerOf(ctx);
       const result = await checkout(ctx, customer, cartOf(ctx, customer));
-      return { status: 201, body: { orders: result.orders.map((o) => orderJson(o)), orderErrors: result.orderErrors, attributes: { objectType: 'CartCheckoutResult' } } };
+      return {
+        status: 201,
+        body: {
+          orders: result.orders.map((o) => orderJson(o)),
+          orderErrors: result.orderErrors,
+          attributes: { objectType: 'CartCheckoutResult' },
+        },
+      };
     },
   },
 ];

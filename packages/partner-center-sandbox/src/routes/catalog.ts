@@ -17,11 +17,30 @@ import { termDescription } from '../billing';
 /** GET products / SKUs / availabilities (partner-center-api.md §3). */
 
 const SEGMENTS: Segment[] = ['commercial', 'education', 'government', 'nonprofit'];
-const TARGET_VIEWS = ['Azure', 'AzureReservations', 'AzureReservationsVM', 'AzureReservationsSQL', 'AzureReservationsCosmosDb', 'MicrosoftAzure', 'OnlineServices', 'Software', 'SoftwareSUSELinux', 'SoftwarePerpetual', 'SoftwareSubscriptions', 'SpecializedOffers', 'MarketplaceSaaS'];
+const TARGET_VIEWS = [
+  'Azure',
+  'AzureReservations',
+  'AzureReservationsVM',
+  'AzureReservationsSQL',
+  'AzureReservationsCosmosDb',
+  'MicrosoftAzure',
+  'OnlineServices',
+  'Software',
+  'SoftwareSUSELinux',
+  'SoftwarePerpetual',
+  'SoftwareSubscriptions',
+  'SpecializedOffers',
+  'MarketplaceSaaS',
+];
 
 export function countryOf(ctx: ApiContext): Country {
   const country = requireQuery(ctx.url, 'country').toUpperCase();
-  if (!(country in COUNTRIES)) throw new ApiError(403, 2030, `The partner is not onboarded to sell in country '${country}'. Supported sandbox countries: ${Object.keys(COUNTRIES).join(', ')}.`);
+  if (!(country in COUNTRIES))
+    throw new ApiError(
+      403,
+      2030,
+      `The partner is not onboarded to sell in country '${country}'. Supported sandbox countries: ${Object.keys(COUNTRIES).join(', ')}.`,
+    );
   return country as Country;
 }
 
@@ -53,7 +72,10 @@ export function productJson(product: CatalogProduct, country: string): Record<st
     productType: { id: 'OnlineServicesNCE', displayName: 'OnlineServicesNCE' },
     isMicrosoftProduct: true,
     publisherName: 'Microsoft Corporation',
-    links: { skus: link(`/products/${product.id}/skus?country=${country}`), self: link(`/products/${product.id}?country=${country}`) },
+    links: {
+      skus: link(`/products/${product.id}/skus?country=${country}`),
+      self: link(`/products/${product.id}?country=${country}`),
+    },
     attributes: { objectType: 'Product' },
   };
 }
@@ -81,7 +103,10 @@ export function skuJson(product: CatalogProduct, sku: CatalogSku, country: strin
       isSoftwareAssuranceApplicable: false,
       upgradeTargetOffers: [],
     },
-    links: { availabilities: link(`/products/${product.id}/skus/${sku.id}/availabilities?country=${country}`), self: link(`/products/${product.id}/skus/${sku.id}?country=${country}`) },
+    links: {
+      availabilities: link(`/products/${product.id}/skus/${sku.id}/availabilities?country=${country}`),
+      self: link(`/products/${product.id}/skus/${sku.id}?country=${country}`),
+    },
     attributes: { objectType: 'Sku' },
   };
 }
@@ -111,7 +136,14 @@ export function availabilityJson(a: CatalogAvailability): Record<string, unknown
       renewalOptions: renewTerms.map((t) => ({ termDuration: t, description: termDescription(t) })),
       cancellationPolicies: a.sku.isTrial
         ? []
-        : [{ refundOptions: [{ sequenceId: 0, type: 'Full', expiresAfter: 'P1D' }, { sequenceId: 1, type: 'Partial', expiresAfter: 'P7D' }] }],
+        : [
+            {
+              refundOptions: [
+                { sequenceId: 0, type: 'Full', expiresAfter: 'P1D' },
+                { sequenceId: 1, type: 'Partial', expiresAfter: 'P7D' },
+              ],
+            },
+          ],
     })),
     includedQuantityOptions: [],
     product: productJson(a.product, a.country),
@@ -132,8 +164,19 @@ export const catalogRoutes: Route[] = [
       if (!knownView) throw badRequest('targetView', `must be one of ${TARGET_VIEWS.join(', ')}`);
       const segment = segmentOf(ctx);
       // The sandbox sells only new-commerce licences, which Partner Center lists under OnlineServices.
-      const products = knownView === 'OnlineServices' ? ctx.runtime.world.catalog.products.filter((p) => !segment || p.skus.some((s) => s.segments.includes(segment))) : [];
-      return { status: 200, body: collection(products.map((p) => productJson(p, country)), `/products?country=${country}&targetView=${knownView}`) };
+      const products =
+        knownView === 'OnlineServices'
+          ? ctx.runtime.world.catalog.products.filter(
+              (p) => !segment || p.skus.some((s) => s.segments.includes(segment)),
+            )
+          : [];
+      return {
+        status: 200,
+        body: collection(
+          products.map((p) => productJson(p, country)),
+          `/products?country=${country}&targetView=${knownView}`,
+        ),
+      };
     },
   },
   {
@@ -152,7 +195,13 @@ export const catalogRoutes: Route[] = [
       const segment = segmentOf(ctx);
       const product = productOf(ctx);
       const skus = product.skus.filter((s) => (segment ? s.segments.includes(segment) : true));
-      return { status: 200, body: collection(skus.map((s) => skuJson(product, s, country)), `/products/${product.id}/skus?country=${country}`) };
+      return {
+        status: 200,
+        body: collection(
+          skus.map((s) => skuJson(product, s, country)),
+          `/products/${product.id}/skus?country=${country}`,
+        ),
+      };
     },
   },
   {
@@ -173,7 +222,13 @@ export const catalogRoutes: Route[] = [
       const product = productOf(ctx);
       const sku = skuOf(ctx, product);
       const items = ctx.runtime.world.catalog.availabilitiesFor(product.id, sku.id, country, segment);
-      return { status: 200, body: collection(items.map(availabilityJson), `/products/${product.id}/skus/${sku.id}/availabilities?country=${country}`) };
+      return {
+        status: 200,
+        body: collection(
+          items.map(availabilityJson),
+          `/products/${product.id}/skus/${sku.id}/availabilities?country=${country}`,
+        ),
+      };
     },
   },
   {
@@ -185,7 +240,10 @@ export const catalogRoutes: Route[] = [
       const sku = skuOf(ctx, product);
       const availability = ctx.runtime.world.catalog.findAvailability(product.id, sku.id, ctx.params.availabilityId);
       if (!availability || availability.country !== country) {
-        throw notFound(400019, `Availability with id ${ctx.params.availabilityId} was not found for ${product.id}:${sku.id} in ${country}.`);
+        throw notFound(
+          400019,
+          `Availability with id ${ctx.params.availabilityId} was not found for ${product.id}:${sku.id} in ${country}.`,
+        );
       }
       return { status: 200, body: availabilityJson(availability) };
     },

@@ -30,8 +30,16 @@ export const customerRoutes: Route[] = [
     template: '/v1/customers',
     handle: (ctx) => {
       // Only the calling partner's customers, in a stable order so that continuation offsets hold.
-      const customers = [...ctx.runtime.world.customers.values()].filter((c) => c.partnerTenantId === ctx.partner.tenantId).map(customerJson);
-      return seekPage(ctx, MAX_CUSTOMERS_PAGE, customers, 'customers', (size) => `/customers?size=${size}&seekOperation=Next`);
+      const customers = [...ctx.runtime.world.customers.values()]
+        .filter((c) => c.partnerTenantId === ctx.partner.tenantId)
+        .map(customerJson);
+      return seekPage(
+        ctx,
+        MAX_CUSTOMERS_PAGE,
+        customers,
+        'customers',
+        (size) => `/customers?size=${size}&seekOperation=Next`,
+      );
     },
   },
 ];

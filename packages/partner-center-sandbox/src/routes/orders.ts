@@ -29,13 +29,21 @@ export function orderJson(order: Order): Record<string, unknown> {
         quantity: line.quantity,
         ...(line.promotionId ? { promotionId: line.promotionId } : {}),
         ...(line.customTermEndDate ? { customTermEndDate: line.customTermEndDate } : {}),
-        pricing: { listPrice: line.unitPrice, discountedPrice: line.unitPrice, proratedPrice: line.unitPrice, price: line.unitPrice, extendedPrice: round(line.unitPrice * line.quantity) },
+        pricing: {
+          listPrice: line.unitPrice,
+          discountedPrice: line.unitPrice,
+          proratedPrice: line.unitPrice,
+          price: line.unitPrice,
+          extendedPrice: round(line.unitPrice * line.quantity),
+        },
         provisioningContext: line.provisioningContext,
         links: {
           product: link(`/products/${productId}`),
           sku: link(`/products/${productId}/skus/${skuId}`),
           availability: link(`/products/${productId}/skus/${skuId}/availabilities/${availabilityId}`),
-          ...(line.subscriptionId ? { subscription: link(`/customers/${order.customerId}/subscriptions/${line.subscriptionId}`) } : {}),
+          ...(line.subscriptionId
+            ? { subscription: link(`/customers/${order.customerId}/subscriptions/${line.subscriptionId}`) }
+            : {}),
           provisioningStatus: link(`${base}/provisioningstatus`),
         },
       };
@@ -45,7 +53,11 @@ export function orderJson(order: Order): Record<string, unknown> {
     transactionType: 'UserPurchase',
     totalPrice: round(order.lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0)),
     client: {},
-    links: { self: link(base), provisioningStatus: link(`${base}/provisioningstatus`), patchOperation: link(base, 'PATCH') },
+    links: {
+      self: link(base),
+      provisioningStatus: link(`${base}/provisioningstatus`),
+      patchOperation: link(base, 'PATCH'),
+    },
     attributes: { objectType: 'Order' },
   };
 }
@@ -70,14 +82,28 @@ export const orderRoutes: Route[] = [
       const customer = customerOf(ctx);
       const billingType = queryValue(ctx.url, 'billingType')?.toLowerCase();
       if (billingType !== undefined && !BILLING_TYPES.includes(billingType)) {
-        return { status: 400, body: { code: 0, description: `The provided value '${billingType}' is not a valid BillingType for 'billingType'.`, data: [], source: 'PartnerFD' } };
+        return {
+          status: 400,
+          body: {
+            code: 0,
+            description: `The provided value '${billingType}' is not a valid BillingType for 'billingType'.`,
+            data: [],
+            source: 'PartnerFD',
+          },
+        };
       }
       const wanted = billingType === 'onetime' ? 'one_time' : billingType;
       // The list lags behind GET-by-id (up to 15 minutes in production: get-all-of-a-customer-s-orders.md).
       const orders = [...ctx.runtime.world.orders.values()].filter(
         (o) => o.customerId === customer.id && o.listVisibleAt <= ctx.now && (!wanted || o.billingCycle === wanted),
       );
-      return { status: 200, body: collection(orders.map((o) => orderJson(o)), `/customers/${customer.id}/orders`) };
+      return {
+        status: 200,
+        body: collection(
+          orders.map((o) => orderJson(o)),
+          `/customers/${customer.id}/orders`,
+        ),
+      };
     },
   },
   {
@@ -97,10 +123,15 @@ export const orderRoutes: Route[] = [
         orderLineItemId: line.lineItemNumber,
         lineItemNumber: line.lineItemNumber,
         status: order.status === 'completed' ? 'fulfilled' : 'prefulfillmentPending',
-        quantityProvisioningInformation: [{ quantity: line.quantity, status: order.status === 'completed' ? 'Fulfilled' : 'Pending' }],
+        quantityProvisioningInformation: [
+          { quantity: line.quantity, status: order.status === 'completed' ? 'Fulfilled' : 'Pending' },
+        ],
         attributes: { objectType: 'OrderLineItemProvisioningStatus' },
       }));
-      return { status: 200, body: collection(items, `/customers/${order.customerId}/orders/${order.id}/provisioningstatus`) };
+      return {
+        status: 200,
+        body: collection(items, `/customers/${order.customerId}/orders/${order.id}/provisioningstatus`),
+      };
     },
   },
 ];

@@ -55,7 +55,14 @@ export function subscriptionJson(s: Subscription, now: number): Record<string, u
     ...(next
       ? {
           scheduledNextTermInstructions: {
-            product: { productId: next.productId, skuId: next.skuId, availabilityId: next.availabilityId, billingCycle: next.billingCycle, termDuration: next.termDuration, ...(next.promotionId ? { promotionId: next.promotionId } : {}) },
+            product: {
+              productId: next.productId,
+              skuId: next.skuId,
+              availabilityId: next.availabilityId,
+              billingCycle: next.billingCycle,
+              termDuration: next.termDuration,
+              ...(next.promotionId ? { promotionId: next.promotionId } : {}),
+            },
             quantity: next.quantity,
             ...(next.customTermEndDate ? { customTermEndDate: next.customTermEndDate } : {}),
           },
@@ -78,7 +85,8 @@ export function subscriptionJson(s: Subscription, now: number): Record<string, u
 function subscriptionOf(ctx: ApiContext): Subscription {
   const customer = customerOf(ctx);
   const s = ctx.runtime.world.subscriptions.get(ctx.params.subscriptionId.toLowerCase());
-  if (!s || s.customerId !== customer.id) throw notFound(800002, `Subscription ${ctx.params.subscriptionId} was not found.`);
+  if (!s || s.customerId !== customer.id)
+    throw notFound(800002, `Subscription ${ctx.params.subscriptionId} was not found.`);
   return s;
 }
 
@@ -98,7 +106,11 @@ const patchSchema = z.looseObject({
   autoRenewEnabled: z.boolean().nullish(),
   friendlyName: z.string().max(128, 'must be at most 128 characters').nullish(),
   scheduledNextTermInstructions: z
-    .looseObject({ product: productTermSchema, quantity: z.number().int().min(1, 'must be at least 1'), customTermEndDate: z.string().optional() })
+    .looseObject({
+      product: productTermSchema,
+      quantity: z.number().int().min(1, 'must be at least 1'),
+      customTermEndDate: z.string().optional(),
+    })
     .nullish(),
 });
 
@@ -115,20 +127,44 @@ function planUpdate(ctx: ApiContext, s: Subscription): SubscriptionUpdate {
   }
   if (status === 'deleted') {
     if (ctx.now > s.cancellationAllowedUntil) {
-      throw new ApiError(400, 900213, `You have passed your 168-hour cancellation window for subscription ${s.id} (allowed until ${isoTimestamp(s.cancellationAllowedUntil)}).`);
+      throw new ApiError(
+        400,
+        900213,
+        `You have passed your 168-hour cancellation window for subscription ${s.id} (allowed until ${isoTimestamp(s.cancellationAllowedUntil)}).`,
+      );
     }
     return { quantity: s.quantity, autoRenewEnabled: false, status, friendlyName: s.friendlyName };
   }
   const sku = world.catalog.findSku(s.productId, s.skuId);
-  if (sku && body.quantity !== s.quantity && (body.quantity < sku.minimumQuantity || body.quantity > sku.maximumQuantity)) {
-    throw new ApiError(400, 2002, `The request is invalid: 'quantity' ${body.quantity} is outside the allowed range ${sku.minimumQuantity}..${sku.maximumQuantity}.`);
+  if (
+    sku &&
+    body.quantity !== s.quantity &&
+    (body.quantity < sku.minimumQuantity || body.quantity > sku.maximumQuantity)
+  ) {
+    throw new ApiError(
+      400,
+      2002,
+      `The request is invalid: 'quantity' ${body.quantity} is outside the allowed range ${sku.minimumQuantity}..${sku.maximumQuantity}.`,
+    );
   }
-  if (body.quantity !== s.quantity && s.status === 'suspended') throw new ApiError(400, 2001, 'The quantity of a suspended subscription cannot be changed.');
-  if (s.isTrial && body.quantity !== s.quantity) throw new ApiError(400, 2002, "The request is invalid: 'quantity' of a trial subscription is fixed.");
+  if (body.quantity !== s.quantity && s.status === 'suspended')
+    throw new ApiError(400, 2001, 'The quantity of a suspended subscription cannot be changed.');
+  if (s.isTrial && body.quantity !== s.quantity)
+    throw new ApiError(400, 2002, "The request is invalid: 'quantity' of a trial subscription is fixed.");
   if (body.quantity < s.quantity) {
     const removable = refundableQuantity(s, ctx.now);
-    if (removable === 0) throw new ApiError(400, 900214, `You have passed your 168-hour window for reducing seats of subscription ${s.id}.`);
-    if (s.quantity - body.quantity > removable) throw new ApiError(400, 800090, `Subscription quantity cannot be decreased by more than the ${removable} seats added in the last 168 hours.`);
+    if (removable === 0)
+      throw new ApiError(
+        400,
+        900214,
+        `You have passed your 168-hour window for reducing seats of subscription ${s.id}.`,
+      );
+    if (s.quantity - body.quantity > removable)
+      throw new ApiError(
+        400,
+        800090,
+        `Subscription quantity cannot be decreased by more than the ${removable} seats added in the last 168 hours.`,
+      );
   }
   // Full-body semantics: an omitted autoRenewEnabled means false and omitted instructions are dropped.
   const autoRenewEnabled = body.autoRenewEnabled ?? false;
@@ -137,17 +173,45 @@ function planUpdate(ctx: ApiContext, s: Subscription): SubscriptionUpdate {
     if (!autoRenewEnabled) throw badRequest('scheduledNextTermInstructions', 'require autoRenewEnabled to be true');
     const { product, quantity, customTermEndDate } = body.scheduledNextTermInstructions;
     const availability = world.catalog.findAvailability(product.productId, product.skuId, product.availabilityId);
-    if (!availability) throw notFound(400019, `Availability ${product.productId}:${product.skuId}:${product.availabilityId} of scheduledNextTermInstructions.product was not found.`);
+    if (!availability)
+      throw notFound(
+        400019,
+        `Availability ${product.productId}:${product.skuId}:${product.availabilityId} of scheduledNextTermInstructions.product was not found.`,
+      );
     const termDuration = product.termDuration as TermDuration;
     const billingCycle = product.billingCycle as BillingCycle;
-    if (availability.termDuration !== termDuration) throw badRequest('scheduledNextTermInstructions.product.termDuration', `must be ${availability.termDuration} for availability ${availability.id}`);
-    if (!billingCyclesFor(availability.sku, termDuration).includes(billingCycle)) throw new ApiError(400, 900270, `The billing cycle ${billingCycle} is not valid for the term ${termDuration}.`);
+    if (availability.termDuration !== termDuration)
+      throw badRequest(
+        'scheduledNextTermInstructions.product.termDuration',
+        `must be ${availability.termDuration} for availability ${availability.id}`,
+      );
+    if (!billingCyclesFor(availability.sku, termDuration).includes(billingCycle))
+      throw new ApiError(400, 900270, `The billing cycle ${billingCycle} is not valid for the term ${termDuration}.`);
     if (quantity < availability.sku.minimumQuantity || quantity > availability.sku.maximumQuantity) {
-      throw new ApiError(400, 2002, `The request is invalid: 'scheduledNextTermInstructions.quantity' ${quantity} is outside the allowed range ${availability.sku.minimumQuantity}..${availability.sku.maximumQuantity}.`);
+      throw new ApiError(
+        400,
+        2002,
+        `The request is invalid: 'scheduledNextTermInstructions.quantity' ${quantity} is outside the allowed range ${availability.sku.minimumQuantity}..${availability.sku.maximumQuantity}.`,
+      );
     }
-    scheduledNextTerm = { productId: availability.product.id, skuId: availability.sku.id, availabilityId: availability.id, termDuration, billingCycle, quantity, promotionId: product.promotionId, customTermEndDate };
+    scheduledNextTerm = {
+      productId: availability.product.id,
+      skuId: availability.sku.id,
+      availabilityId: availability.id,
+      termDuration,
+      billingCycle,
+      quantity,
+      promotionId: product.promotionId,
+      customTermEndDate,
+    };
   }
-  return { quantity: body.quantity, autoRenewEnabled, status, friendlyName: body.friendlyName ?? s.friendlyName, scheduledNextTerm };
+  return {
+    quantity: body.quantity,
+    autoRenewEnabled,
+    status,
+    friendlyName: body.friendlyName ?? s.friendlyName,
+    scheduledNextTerm,
+  };
 }
 
 /** A stable GUID per SKU, like the provisioning status `skuId` (an Entra licence SKU id). */
@@ -164,9 +228,17 @@ export const subscriptionRoutes: Route[] = [
     handle: (ctx) => {
       const customer = customerOf(ctx);
       const orderId = queryValue(ctx.url, 'order_id');
-      const items = [...ctx.runtime.world.subscriptions.values()].filter((s) => s.customerId === customer.id && (!orderId || s.orderId === orderId.toLowerCase()));
+      const items = [...ctx.runtime.world.subscriptions.values()].filter(
+        (s) => s.customerId === customer.id && (!orderId || s.orderId === orderId.toLowerCase()),
+      );
       const self = `/customers/${customer.id}/subscriptions${orderId ? `?order_id=${orderId}` : ''}`;
-      return { status: 200, body: collection(items.map((s) => subscriptionJson(s, ctx.now)), self) };
+      return {
+        status: 200,
+        body: collection(
+          items.map((s) => subscriptionJson(s, ctx.now)),
+          self,
+        ),
+      };
     },
   },
   {
@@ -181,7 +253,8 @@ export const subscriptionRoutes: Route[] = [
     throttled: true,
     handle: (ctx) => {
       const s = subscriptionOf(ctx);
-      if (s.pendingUpdate) throw new ApiError(409, 800082, 'Subscription is not ready to be updated. Try again after sometime.');
+      if (s.pendingUpdate)
+        throw new ApiError(409, 800082, 'Subscription is not ready to be updated. Try again after sometime.');
       const ifMatch = header(ctx.headers, 'if-match');
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch.replace(/^W\//, '').replace(/"/g, '') !== s.etag) {
         throw new ApiError(412, 2055, 'Etag is no longer valid. Read the subscription again and retry.');
@@ -203,10 +276,17 @@ export const subscriptionRoutes: Route[] = [
     appUserOnly: true,
     handle: (ctx) => {
       const s = subscriptionOf(ctx);
-      const status = s.provisioning.forced ?? (s.pendingUpdate || ctx.now < s.provisioning.readyAt ? 'pending' : 'success');
+      const status =
+        s.provisioning.forced ?? (s.pendingUpdate || ctx.now < s.provisioning.readyAt ? 'pending' : 'success');
       return {
         status: 200,
-        body: { skuId: licenceSkuId(s), status, quantity: s.quantity, endDate: isoDate(s.commitmentEnd), attributes: { objectType: 'SubscriptionProvisioningStatus' } },
+        body: {
+          skuId: licenceSkuId(s),
+          status,
+          quantity: s.quantity,
+          endDate: isoDate(s.commitmentEnd),
+          attributes: { objectType: 'SubscriptionProvisioningStatus' },
+        },
       };
     },
   },

@@ -33,7 +33,9 @@ describe('bearer token checks', () => {
 
   test('a malformed or non-Bearer Authorization header gets 401', async () => {
     expect((await api(sandbox, 'not-a-jwt', 'GET', ordersPath)).status).toBe(401);
-    const basic = await fetch(`${sandbox.baseUrl}/v1${ordersPath}`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const basic = await fetch(`${sandbox.baseUrl}/v1${ordersPath}`, {
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
     expect(basic.status).toBe(401);
   });
 
@@ -50,14 +52,30 @@ describe('bearer token checks', () => {
     const now = Math.floor(Date.now() / 1000);
     const forged = signJwt(
       { alg: 'RS256', typ: 'JWT' },
-      { aud: 'https://api.partnercenter.microsoft.com', iss: `${sandbox.authorityHost}/${sandbox.tenantId}/v2.0`, iat: now, nbf: now, exp: now + 600, tid: sandbox.tenantId, oid: 'x', appid: sandbox.clientId, idtyp: 'app', ver: '1.0' },
+      {
+        aud: 'https://api.partnercenter.microsoft.com',
+        iss: `${sandbox.authorityHost}/${sandbox.tenantId}/v2.0`,
+        iat: now,
+        nbf: now,
+        exp: now + 600,
+        tid: sandbox.tenantId,
+        oid: 'x',
+        appid: sandbox.clientId,
+        idtyp: 'app',
+        ver: '1.0',
+      },
       foreignKey,
     );
     const refused = await api<Json>(sandbox, forged, 'GET', ordersPath);
     expect(refused.status).toBe(401);
     // The presented token is never echoed back.
-    expect(`${JSON.stringify(refused.body)} ${refused.headers.get('www-authenticate')}`).not.toContain(forged.split('.')[2]);
-    const strangerTenant = await sandbox.control.mintToken({ mode: 'app-only', tenantId: '00000000-0000-4000-8000-000000000000' });
+    expect(`${JSON.stringify(refused.body)} ${refused.headers.get('www-authenticate')}`).not.toContain(
+      forged.split('.')[2],
+    );
+    const strangerTenant = await sandbox.control.mintToken({
+      mode: 'app-only',
+      tenantId: '00000000-0000-4000-8000-000000000000',
+    });
     expect((await api(sandbox, strangerTenant, 'GET', ordersPath)).status).toBe(401);
     const graphToken = await sandbox.control.mintToken({ mode: 'app-only', audience: 'https://graph.microsoft.com' });
     expect((await api(sandbox, graphToken, 'GET', ordersPath)).status).toBe(401);
@@ -76,7 +94,9 @@ describe('bearer token checks', () => {
     const invoiceId = invoices.body.items[0].id;
     expect((await api(sandbox, tokens.appOnly, 'GET', `/invoices/${invoiceId}`)).status).toBe(403);
     expect((await api(sandbox, tokens.appUser, 'GET', `/invoices/${invoiceId}`)).status).toBe(200);
-    expect((await api(sandbox, tokens.appOnly, 'GET', `${ordersPath}/0123456789ab/provisioningstatus`)).status).toBe(403);
+    expect((await api(sandbox, tokens.appOnly, 'GET', `${ordersPath}/0123456789ab/provisioningstatus`)).status).toBe(
+      403,
+    );
   });
 
   test("another partner's customers are invisible (404) and its own are visible", async () => {
@@ -97,10 +117,15 @@ describe('throttling', () => {
     expect(throttled.status).toBe(429);
     const retryAfter = Number(throttled.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(throttled.body).toEqual({ statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` });
+    expect(throttled.body).toEqual({
+      statusCode: 429,
+      message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.`,
+    });
     // Another customer of the same partner has its own bucket; the catalog is not throttled.
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${sandbox.customerIds[1]}/orders`)).status).toBe(200);
-    expect((await api(sandbox, tokens.appOnly, 'GET', '/products?country=US&targetView=OnlineServices')).status).toBe(200);
+    expect((await api(sandbox, tokens.appOnly, 'GET', '/products?country=US&targetView=OnlineServices')).status).toBe(
+      200,
+    );
     await sandbox.control.advanceClock(retryAfter * 1000);
     expect((await api(sandbox, tokens.appOnly, 'GET', ordersPath)).status).toBe(200);
   });
@@ -111,13 +136,25 @@ describe('throttling', () => {
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${sandbox.customerIds[1]}/orders`)).status).toBe(200);
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${sandbox.customerIds[2]}/orders`)).status).toBe(429);
     const otherToken = await tokenFor(sandbox, 'app-only', sandbox.otherPartner);
-    expect((await api(sandbox, otherToken, 'GET', `/customers/${sandbox.otherPartner.customerIds[0]}/orders`)).status).toBe(200);
+    expect(
+      (await api(sandbox, otherToken, 'GET', `/customers/${sandbox.otherPartner.customerIds[0]}/orders`)).status,
+    ).toBe(200);
   });
 });
 
 describe('fault injection', () => {
   test('status faults answer the given status and code, after `skip` calls and for `count` calls', async () => {
-    const id = await sandbox.control.addFault({ method: 'GET', path: '/v1/customers/*/orders', kind: 'status', status: 503, code: 3000, description: 'Service unavailable', retryAfterSeconds: 2, skip: 1, count: 2 });
+    const id = await sandbox.control.addFault({
+      method: 'GET',
+      path: '/v1/customers/*/orders',
+      kind: 'status',
+      status: 503,
+      code: 3000,
+      description: 'Service unavailable',
+      retryAfterSeconds: 2,
+      skip: 1,
+      count: 2,
+    });
     expect(id).toBeTruthy();
     const results = [];
     for (let i = 0; i < 4; i += 1) results.push(await api<Json>(sandbox, tokens.appOnly, 'GET', ordersPath));
@@ -143,7 +180,10 @@ describe('fault injection', () => {
 
   test('latency faults hold the answer back (a client timeout fires first)', async () => {
     await sandbox.control.addFault({ path: '/v1/customers/*/orders', kind: 'latency', latencyMs: 30_000 });
-    const aborted = fetch(`${sandbox.baseUrl}/v1${ordersPath}`, { headers: { authorization: `Bearer ${tokens.appOnly}` }, signal: AbortSignal.timeout(300) });
+    const aborted = fetch(`${sandbox.baseUrl}/v1${ordersPath}`, {
+      headers: { authorization: `Bearer ${tokens.appOnly}` },
+      signal: AbortSignal.timeout(300),
+    });
     await expect(aborted).rejects.toThrow();
     expect((await api(sandbox, tokens.appOnly, 'GET', ordersPath)).status).toBe(200);
   });
@@ -151,7 +191,24 @@ describe('fault injection', () => {
   test('commit-then-drop on cart creation: the cart was committed, as a retry with the same MS-RequestId shows', async () => {
     await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts', kind: 'commit-then-drop' });
     const create = () =>
-      api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, { lineItems: [{ id: 0, catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0XXXX', quantity: 1, termDuration: 'P1Y', billingCycle: 'monthly' }] }, { 'MS-RequestId': '0d4a8f2e-5b1c-4c3d-9e8f-7a6b5c4d3e2f' });
+      api<{ id: string }>(
+        sandbox,
+        tokens.appOnly,
+        'POST',
+        `/customers/${customer}/carts`,
+        {
+          lineItems: [
+            {
+              id: 0,
+              catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0XXXX',
+              quantity: 1,
+              termDuration: 'P1Y',
+              billingCycle: 'monthly',
+            },
+          ],
+        },
+        { 'MS-RequestId': '0d4a8f2e-5b1c-4c3d-9e8f-7a6b5c4d3e2f' },
+      );
     await expect(create()).rejects.toThrow();
     const retry = await create();
     expect(retry.status).toBe(201);

@@ -3,7 +3,12 @@ import { api, catalogItemFor, partnerTokens, sandboxForFile, type PartnerTokens 
 
 type Json = Record<string, unknown>;
 type Link = { uri: string; method: string; headers: Array<{ key: string; value: string }> };
-type Page<T = Json> = { totalCount: number; items: T[]; links: { self: Link; next?: Link }; continuationToken?: string };
+type Page<T = Json> = {
+  totalCount: number;
+  items: T[];
+  links: { self: Link; next?: Link };
+  continuationToken?: string;
+};
 
 let sandbox: Sandbox;
 let tokens: PartnerTokens;
@@ -12,38 +17,75 @@ sandboxForFile({ seed: 51, orderCompletionDelayMs: 0 }, (started) => ({ sandbox,
 
 describe('catalog', () => {
   test('products, SKUs and availabilities in every seeded country and currency', async () => {
-    for (const [country, currency] of [['US', 'USD'], ['GB', 'GBP'], ['DE', 'EUR']]) {
-      const products = await api<Page<{ id: string; title: string }>>(sandbox, tokens.appOnly, 'GET', `/products?country=${country}&targetView=OnlineServices&targetSegment=commercial`);
+    for (const [country, currency] of [
+      ['US', 'USD'],
+      ['GB', 'GBP'],
+      ['DE', 'EUR'],
+    ]) {
+      const products = await api<Page<{ id: string; title: string }>>(
+        sandbox,
+        tokens.appOnly,
+        'GET',
+        `/products?country=${country}&targetView=OnlineServices&targetSegment=commercial`,
+      );
       expect(products.status).toBe(200);
       expect(products.body.items.length).toBeGreaterThanOrEqual(10);
       expect(products.body.items.every((p) => /^[A-Z0-9]{12}$/.test(p.id))).toBe(true);
-      const availabilities = await api<Page<{ catalogItemId: string; defaultCurrency: { code: string }; country: string }>>(sandbox, tokens.appOnly, 'GET', `/products/CFQ7TTC0LH18/skus/0001/availabilities?country=${country}`);
+      const availabilities = await api<
+        Page<{ catalogItemId: string; defaultCurrency: { code: string }; country: string }>
+      >(sandbox, tokens.appOnly, 'GET', `/products/CFQ7TTC0LH18/skus/0001/availabilities?country=${country}`);
       expect(availabilities.body.items).toHaveLength(3);
-      expect(availabilities.body.items.every((a) => a.defaultCurrency.code === currency && a.country === country)).toBe(true);
+      expect(availabilities.body.items.every((a) => a.defaultCurrency.code === currency && a.country === country)).toBe(
+        true,
+      );
     }
   });
 
   test('product, SKU and availability by id, with terms, billing cycles and cancellation policies', async () => {
     const product = await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18?country=US');
-    expect(product.body).toMatchObject({ id: 'CFQ7TTC0LH18', title: 'Microsoft 365 Business Basic', productType: { id: 'OnlineServicesNCE' } });
-    const skus = await api<Page<{ id: string }>>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LDPB/skus?country=US');
+    expect(product.body).toMatchObject({
+      id: 'CFQ7TTC0LH18',
+      title: 'Microsoft 365 Business Basic',
+      productType: { id: 'OnlineServicesNCE' },
+    });
+    const skus = await api<Page<{ id: string }>>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/products/CFQ7TTC0LDPB/skus?country=US',
+    );
     expect(skus.body.items.map((s) => s.id)).toEqual(['0001', '0002']);
     const sku = await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18/skus/0001?country=US');
-    expect(sku.body).toMatchObject({ id: '0001', productId: 'CFQ7TTC0LH18', minimumQuantity: 1, maximumQuantity: 300, isTrial: false, supportedBillingCycles: ['monthly', 'annual', 'triennial'] });
+    expect(sku.body).toMatchObject({
+      id: '0001',
+      productId: 'CFQ7TTC0LH18',
+      minimumQuantity: 1,
+      maximumQuantity: 300,
+      isTrial: false,
+      supportedBillingCycles: ['monthly', 'annual', 'triennial'],
+    });
     const trial = await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LDPB/skus/0002?country=US');
-    expect(trial.body).toMatchObject({ isTrial: true, minimumQuantity: 25, maximumQuantity: 25, supportedBillingCycles: ['none'] });
-    const addOn = await api<{ dynamicAttributes: { isAddon: boolean; prerequisiteSkus: string[] } }>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0RM7H/skus/0001?country=US');
+    expect(trial.body).toMatchObject({
+      isTrial: true,
+      minimumQuantity: 25,
+      maximumQuantity: 25,
+      supportedBillingCycles: ['none'],
+    });
+    const addOn = await api<{ dynamicAttributes: { isAddon: boolean; prerequisiteSkus: string[] } }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/products/CFQ7TTC0RM7H/skus/0001?country=US',
+    );
     expect(addOn.body.dynamicAttributes.isAddon).toBe(true);
     expect(addOn.body.dynamicAttributes.prerequisiteSkus).toContain('CFQ7TTC0LH18:0001');
 
     const catalogItemId = await catalogItemFor(sandbox, tokens.appOnly, 'CFQ7TTC0LH18', '0001', 'P3Y');
     const availabilityId = catalogItemId.split(':')[2];
-    const availability = await api<{ catalogItemId: string; terms: Array<{ duration: string; billingCycle: string; cancellationPolicies: Array<{ refundOptions: Json[] }> }> }>(
-      sandbox,
-      tokens.appOnly,
-      'GET',
-      `/products/CFQ7TTC0LH18/skus/0001/availabilities/${availabilityId}?country=US`,
-    );
+    const availability = await api<{
+      catalogItemId: string;
+      terms: Array<{ duration: string; billingCycle: string; cancellationPolicies: Array<{ refundOptions: Json[] }> }>;
+    }>(sandbox, tokens.appOnly, 'GET', `/products/CFQ7TTC0LH18/skus/0001/availabilities/${availabilityId}?country=US`);
     expect(availability.body.catalogItemId).toBe(catalogItemId);
     expect(availability.body.terms.map((t) => t.billingCycle)).toEqual(['Monthly', 'Annual', 'Triennial']);
     expect(availability.body.terms[0].cancellationPolicies[0].refundOptions).toEqual([
@@ -53,24 +95,47 @@ describe('catalog', () => {
   });
 
   test('nonprofit availabilities appear only when asked for; other views are empty', async () => {
-    const defaultList = await api<Page<{ segment: string }>>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18/skus/0001/availabilities?country=US');
+    const defaultList = await api<Page<{ segment: string }>>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/products/CFQ7TTC0LH18/skus/0001/availabilities?country=US',
+    );
     expect(defaultList.body.items.every((a) => a.segment !== 'nonprofit')).toBe(true);
-    const nonprofit = await api<Page<{ segment: string }>>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18/skus/0001/availabilities?country=US&targetSegment=nonprofit');
+    const nonprofit = await api<Page<{ segment: string }>>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/products/CFQ7TTC0LH18/skus/0001/availabilities?country=US&targetSegment=nonprofit',
+    );
     expect(nonprofit.body.items.length).toBeGreaterThan(0);
     expect(nonprofit.body.items.every((a) => a.segment === 'nonprofit')).toBe(true);
-    expect((await api<Page>(sandbox, tokens.appOnly, 'GET', '/products?country=US&targetView=Azure')).body.items).toEqual([]);
+    expect(
+      (await api<Page>(sandbox, tokens.appOnly, 'GET', '/products?country=US&targetView=Azure')).body.items,
+    ).toEqual([]);
   });
 
   test('unknown product, SKU and availability answer 404 with 400013, 400018 and 400019', async () => {
-    expect((await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0NONE?country=US')).body).toMatchObject({ code: 400013 });
-    expect((await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0NONE/skus?country=US')).status).toBe(404);
+    expect((await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0NONE?country=US')).body).toMatchObject({
+      code: 400013,
+    });
+    expect((await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0NONE/skus?country=US')).status).toBe(
+      404,
+    );
     const sku = await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18/skus/9999?country=US');
     expect(sku.status).toBe(404);
     expect(sku.body.code).toBe(400018);
-    const availability = await api<Json>(sandbox, tokens.appOnly, 'GET', '/products/CFQ7TTC0LH18/skus/0001/availabilities/CFQ7TTC0NONE?country=US');
+    const availability = await api<Json>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/products/CFQ7TTC0LH18/skus/0001/availabilities/CFQ7TTC0NONE?country=US',
+    );
     expect(availability.status).toBe(404);
     expect(availability.body.code).toBe(400019);
-    expect((await api<Json>(sandbox, tokens.appOnly, 'GET', '/products?country=FR&targetView=OnlineServices')).body.code).toBe(2030);
+    expect(
+      (await api<Json>(sandbox, tokens.appOnly, 'GET', '/products?country=FR&targetView=OnlineServices')).body.code,
+    ).toBe(2030);
   });
 
   test('query names are case-insensitive', async () => {
@@ -84,8 +149,16 @@ describe('billing', () => {
   async function buyMany(lines: number): Promise<void> {
     const customer = sandbox.customerIds[0];
     const catalogItemId = await catalogItemFor(sandbox, tokens.appOnly, 'CFQ7TTC0LF8Q', '0001', 'P1Y');
-    const lineItems = Array.from({ length: lines }, (_, id) => ({ id, catalogItemId, quantity: id + 1, termDuration: 'P1Y', billingCycle: 'monthly' }));
-    const cart = await api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, { lineItems });
+    const lineItems = Array.from({ length: lines }, (_, id) => ({
+      id,
+      catalogItemId,
+      quantity: id + 1,
+      termDuration: 'P1Y',
+      billingCycle: 'monthly',
+    }));
+    const cart = await api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, {
+      lineItems,
+    });
     await api(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts/${cart.body.id}/checkout`);
     await api(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/orders`);
   }
@@ -93,7 +166,12 @@ describe('billing', () => {
   test('unbilled line items page with links.next, MS-ContinuationToken and seekOperation=Next over more than two pages', async () => {
     await buyMany(7);
     const seen: Json[] = [];
-    let page = await api<Page>(sandbox, tokens.appOnly, 'GET', '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=3');
+    let page = await api<Page>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&size=3',
+    );
     let pages = 1;
     seen.push(...page.body.items);
     while (page.body.links.next) {
@@ -101,7 +179,9 @@ describe('billing', () => {
       expect(next.uri).toContain('seekOperation=Next');
       const continuation = next.headers.find((h) => h.key === 'MS-ContinuationToken');
       expect(continuation?.value).toBe(page.body.continuationToken);
-      page = await api<Page>(sandbox, tokens.appOnly, 'GET', next.uri, undefined, { 'MS-ContinuationToken': continuation!.value });
+      page = await api<Page>(sandbox, tokens.appOnly, 'GET', next.uri, undefined, {
+        'MS-ContinuationToken': continuation!.value,
+      });
       expect(page.status).toBe(200);
       seen.push(...page.body.items);
       pages += 1;
@@ -109,16 +189,24 @@ describe('billing', () => {
     expect(pages).toBe(3);
     expect(seen).toHaveLength(7);
     expect(new Set(seen.map((l) => l.subscriptionId)).size).toBe(7);
-    expect(seen[0]).toMatchObject({ chargeType: 'new', invoiceLineItemType: 'billing_line_items', billingProvider: 'one_time', currency: 'USD', attributes: { objectType: 'OneTimeInvoiceLineItem' } });
+    expect(seen[0]).toMatchObject({
+      chargeType: 'new',
+      invoiceLineItemType: 'billing_line_items',
+      billingProvider: 'one_time',
+      currency: 'USD',
+      attributes: { objectType: 'OneTimeInvoiceLineItem' },
+    });
   });
 
   test('reconciliation lines can lag behind the charge (reconLineMs)', async () => {
     await sandbox.control.setDelays({ reconLineMs: 6 * 3_600_000 });
     await buyMany(1);
-    const query = '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=';
+    const query =
+      '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=';
     const count = async () => {
       let total = 0;
-      for (const period of ['previous', 'current']) total += (await api<Page>(sandbox, tokens.appOnly, 'GET', `${query}${period}`)).body.items.length;
+      for (const period of ['previous', 'current'])
+        total += (await api<Page>(sandbox, tokens.appOnly, 'GET', `${query}${period}`)).body.items.length;
       return total;
     };
     expect(await count()).toBe(0);
@@ -127,11 +215,21 @@ describe('billing', () => {
   });
 
   test('a continuation without its token, or with a token of another query, is refused', async () => {
-    const noToken = await api<Json>(sandbox, tokens.appOnly, 'GET', '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&seekOperation=Next');
+    const noToken = await api<Json>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=current&seekOperation=Next',
+    );
     expect(noToken.status).toBe(400);
     expect(String(noToken.body.description)).toContain('MS-ContinuationToken');
     const invoices = await api<Page<{ id: string }>>(sandbox, tokens.appOnly, 'GET', '/invoices');
-    const billed = await api<Page>(sandbox, tokens.appOnly, 'GET', `/invoices/${invoices.body.items[0].id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=1`);
+    const billed = await api<Page>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/invoices/${invoices.body.items[0].id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=1`,
+    );
     const foreignToken = billed.body.links.next!.headers[0].value;
     const mixed = await api<Json>(
       sandbox,
@@ -145,7 +243,12 @@ describe('billing', () => {
   });
 
   test('invoices page by offset; billed line items page through the OneTime/BillingLineItems continuation route', async () => {
-    const first = await api<Page<{ id: string; currencyCode: string }> & { totalCount: number }>(sandbox, tokens.appOnly, 'GET', '/invoices?size=1');
+    const first = await api<Page<{ id: string; currencyCode: string }> & { totalCount: number }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/invoices?size=1',
+    );
     expect(first.body.totalCount).toBe(2);
     expect(first.body.items).toHaveLength(1);
     expect(first.body.links.next?.uri).toBe('/invoices?size=1&offset=1');
@@ -154,11 +257,20 @@ describe('billing', () => {
     expect(second.body.links.next).toBeUndefined();
 
     const invoiceId = first.body.items[0].id;
-    let page = await api<Page>(sandbox, tokens.appOnly, 'GET', `/invoices/${invoiceId}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=4`);
+    let page = await api<Page>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/invoices/${invoiceId}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=4`,
+    );
     const lines = [...page.body.items];
     while (page.body.links.next) {
-      expect(page.body.links.next.uri).toMatch(new RegExp(`^/invoices/${invoiceId}/lineitems/OneTime/BillingLineItems\\?`));
-      page = await api<Page>(sandbox, tokens.appOnly, 'GET', page.body.links.next.uri, undefined, { 'MS-ContinuationToken': page.body.links.next.headers[0].value });
+      expect(page.body.links.next.uri).toMatch(
+        new RegExp(`^/invoices/${invoiceId}/lineitems/OneTime/BillingLineItems\\?`),
+      );
+      page = await api<Page>(sandbox, tokens.appOnly, 'GET', page.body.links.next.uri, undefined, {
+        'MS-ContinuationToken': page.body.links.next.headers[0].value,
+      });
       lines.push(...page.body.items);
     }
     expect(lines).toHaveLength(9);
@@ -198,7 +310,12 @@ describe('control API', () => {
   });
 
   test('bad control requests are refused with 400 naming the field, unknown routes with 404', async () => {
-    const post = (path: string, body: unknown) => fetch(`${sandbox.baseUrl}/_sandbox${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${sandbox.baseUrl}/_sandbox${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const badFault = await post('/faults', { path: '/v1/x', kind: 'explode' });
     expect(badFault.status).toBe(400);
     expect(((await badFault.json()) as Json).description).toContain("'kind'");

@@ -23,12 +23,15 @@ beforeEach(async () => {
 });
 
 async function newCart(catalogItemId = basic): Promise<string> {
-  const cart = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, { lineItems: [{ id: 0, catalogItemId, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+  const cart = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, {
+    lineItems: [{ id: 0, catalogItemId, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' }],
+  });
   expect(cart.status).toBe(201);
   return cart.body.id;
 }
 
-const checkout = (cartId: string) => api<CheckoutResult & Json>(sandbox, token, 'POST', `/customers/${customer}/carts/${cartId}/checkout`);
+const checkout = (cartId: string) =>
+  api<CheckoutResult & Json>(sandbox, token, 'POST', `/customers/${customer}/carts/${cartId}/checkout`);
 
 describe('checkout', () => {
   test('is idempotent per cart: a repeated checkout returns the first result and creates no order', async () => {
@@ -56,7 +59,11 @@ describe('checkout', () => {
 
   test('commit-then-drop: the order is created, the response is lost, and the retry returns the same order', async () => {
     const cartId = await newCart();
-    await sandbox.control.addFault({ method: 'POST', path: '/v1/customers/*/carts/*/checkout', kind: 'commit-then-drop' });
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers/*/carts/*/checkout',
+      kind: 'commit-then-drop',
+    });
     await expect(checkout(cartId)).rejects.toThrow();
     expect((await sandbox.control.counters()).ordersPerCart[cartId]).toBe(1);
     const retry = await checkout(cartId);
@@ -75,10 +82,19 @@ describe('checkout', () => {
     expect(stale.status).toBe(404);
     expect(stale.body.code).toBe(400019);
     expect(await catalogItemFor(sandbox, token, productId, skuId, 'P1Y')).toBe(rotated.newCatalogItemId);
-    const byOldId = await api<Json>(sandbox, token, 'GET', `/products/${productId}/skus/${skuId}/availabilities/${availabilityId}?country=US`);
+    const byOldId = await api<Json>(
+      sandbox,
+      token,
+      'GET',
+      `/products/${productId}/skus/${skuId}/availabilities/${availabilityId}?country=US`,
+    );
     expect(byOldId.status).toBe(404);
     expect(byOldId.body.code).toBe(400019);
-    const update = await api(sandbox, token, 'PUT', `/customers/${customer}/carts/${cartId}`, { lineItems: [{ id: 0, catalogItemId: rotated.newCatalogItemId, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+    const update = await api(sandbox, token, 'PUT', `/customers/${customer}/carts/${cartId}`, {
+      lineItems: [
+        { id: 0, catalogItemId: rotated.newCatalogItemId, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' },
+      ],
+    });
     expect(update.status).toBe(201);
     const retry = await checkout(cartId);
     expect(retry.status).toBe(201);
@@ -91,7 +107,9 @@ describe('checkout', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe(800009);
     expect(refused.body.data).toEqual([expect.objectContaining({ code: 10001 })]);
-    await api(sandbox, token, 'PUT', `/customers/${customer}/carts/${cartId}`, { lineItems: [{ id: 0, catalogItemId: basic, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' }] });
+    await api(sandbox, token, 'PUT', `/customers/${customer}/carts/${cartId}`, {
+      lineItems: [{ id: 0, catalogItemId: basic, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly' }],
+    });
     expect((await checkout(cartId)).status).toBe(201);
   });
 
@@ -102,26 +120,43 @@ describe('checkout', () => {
     const orderId = placed.body.orders[0].id;
     expect(placed.body.orders[0].status).toBe('pending');
     await sandbox.control.advanceClock(29_000);
-    expect((await api<Json>(sandbox, token, 'GET', `/customers/${customer}/orders/${orderId}`)).body.status).toBe('pending');
+    expect((await api<Json>(sandbox, token, 'GET', `/customers/${customer}/orders/${orderId}`)).body.status).toBe(
+      'pending',
+    );
     await sandbox.control.advanceClock(2_000);
-    const done = await api<{ status: string; lineItems: Array<{ subscriptionId?: string }> }>(sandbox, token, 'GET', `/customers/${customer}/orders/${orderId}`);
+    const done = await api<{ status: string; lineItems: Array<{ subscriptionId?: string }> }>(
+      sandbox,
+      token,
+      'GET',
+      `/customers/${customer}/orders/${orderId}`,
+    );
     expect(done.body.status).toBe('completed');
     expect(done.body.lineItems[0].subscriptionId).toBeTruthy();
   });
 
   test('a replayed MS-RequestId on a POST returns the stored response instead of creating a second cart', async () => {
     const requestId = 'a1d3f1e2-0000-4000-8000-000000000001';
-    const body = { lineItems: [{ id: 0, catalogItemId: basic, quantity: 1, termDuration: 'P1Y', billingCycle: 'monthly' }] };
-    const first = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, { 'MS-RequestId': requestId });
-    const again = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, { 'MS-RequestId': requestId });
-    const fresh = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, { 'MS-RequestId': 'a1d3f1e2-0000-4000-8000-000000000002' });
+    const body = {
+      lineItems: [{ id: 0, catalogItemId: basic, quantity: 1, termDuration: 'P1Y', billingCycle: 'monthly' }],
+    };
+    const first = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, {
+      'MS-RequestId': requestId,
+    });
+    const again = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, {
+      'MS-RequestId': requestId,
+    });
+    const fresh = await api<{ id: string }>(sandbox, token, 'POST', `/customers/${customer}/carts`, body, {
+      'MS-RequestId': 'a1d3f1e2-0000-4000-8000-000000000002',
+    });
     expect(again.body.id).toBe(first.body.id);
     expect(fresh.body.id).not.toBe(first.body.id);
     expect((await sandbox.control.counters()).replayedRequests).toBe(1);
   });
 
   test('the API policy answers a repeated checkout with 400/800065 and can stop replaying MS-RequestIds; reset restores the defaults', async () => {
-    expect(await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false })).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
+    expect(
+      await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false }),
+    ).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
     const cartId = await newCart();
     const sameRequest = { 'MS-RequestId': 'a1d3f1e2-0000-4000-8000-000000000003' };
     const path = `/customers/${customer}/carts/${cartId}/checkout`;
@@ -132,8 +167,14 @@ describe('checkout', () => {
     expect(again.body).toMatchObject({ code: 800065, description: expect.stringContaining(cartId) });
     expect((await sandbox.control.counters()).ordersPerCart[cartId]).toBe(1);
     // Only the changed field moves; a bad value is refused with the field named.
-    expect(await sandbox.control.setApiPolicy({ requestIdReplay: true })).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: true });
-    const refused = await fetch(`${sandbox.baseUrl}/_sandbox/api-policy`, { method: 'PUT', body: JSON.stringify({ repeatedCheckout: 'sometimes' }) });
+    expect(await sandbox.control.setApiPolicy({ requestIdReplay: true })).toEqual({
+      repeatedCheckout: 'already-submitted',
+      requestIdReplay: true,
+    });
+    const refused = await fetch(`${sandbox.baseUrl}/_sandbox/api-policy`, {
+      method: 'PUT',
+      body: JSON.stringify({ repeatedCheckout: 'sometimes' }),
+    });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('repeatedCheckout');
 

@@ -17,7 +17,11 @@ export function trustingNetworkClient(caPem: string): INetworkModule {
           const headers: Record<string, string> = {};
           for (const [key, value] of Object.entries(res.headers)) if (typeof value === 'string') headers[key] = value;
           try {
-            resolve({ status: res.statusCode ?? 0, headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T,
+            });
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)));
           }
@@ -48,16 +52,23 @@ export function requestToken(
   mode: 'app-only' | 'app+user',
   app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
 ): Promise<NetworkResponse<TokenResponse>> {
-  const form = new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, scope: PARTNER_CENTER_SCOPE });
+  const form = new URLSearchParams({
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    scope: PARTNER_CENTER_SCOPE,
+  });
   if (mode === 'app-only') form.set('grant_type', 'client_credentials');
   else {
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', app.refreshToken);
   }
-  return trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<TokenResponse>(`${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`, {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-  });
+  return trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<TokenResponse>(
+    `${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`,
+    {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    },
+  );
 }
 
 /** An access token straight from the sandbox authority's token endpoint (see requestToken). */
@@ -67,7 +78,8 @@ export async function tokenFor(
   app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
 ): Promise<string> {
   const response = await requestToken(sandbox, mode, app);
-  if (!response.body.access_token) throw new Error(`token request failed: ${response.status} ${response.body.error ?? ''}`);
+  if (!response.body.access_token)
+    throw new Error(`token request failed: ${response.status} ${response.body.error ?? ''}`);
   return response.body.access_token;
 }
 
@@ -107,7 +119,10 @@ export interface PartnerTokens {
 
 /** Tokens of both kinds for the sandbox's main partner, fetched once per test file. */
 export async function partnerTokens(sandbox: Sandbox): Promise<PartnerTokens> {
-  return { appOnly: await tokenFor(sandbox, 'app-only', sandbox), appUser: await tokenFor(sandbox, 'app+user', sandbox) };
+  return {
+    appOnly: await tokenFor(sandbox, 'app-only', sandbox),
+    appUser: await tokenFor(sandbox, 'app+user', sandbox),
+  };
 }
 
 export interface StartedSandbox {
@@ -135,8 +150,17 @@ export function sandboxForFile(options: SandboxOptions, use: (started: StartedSa
 }
 
 /** The first commercial availability of a SKU in a country with the given term (its catalogItemId). */
-export async function catalogItemFor(sandbox: Sandbox, token: string, productId: string, skuId: string, term: string, country = 'US'): Promise<string> {
-  const list = await api<{ items: Array<{ catalogItemId: string; segment: string; terms: Array<{ duration: string }> }> }>(
+export async function catalogItemFor(
+  sandbox: Sandbox,
+  token: string,
+  productId: string,
+  skuId: string,
+  term: string,
+  country = 'US',
+): Promise<string> {
+  const list = await api<{
+    items: Array<{ catalogItemId: string; segment: string; terms: Array<{ duration: string }> }>;
+  }>(
     sandbox,
     token,
     'GET',

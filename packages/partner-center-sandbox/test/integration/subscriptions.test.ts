@@ -2,40 +2,90 @@ import type { Sandbox } from '../../src';
 import { api, catalogItemFor, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
-type Subscription = Json & { id: string; quantity: number; status: string; autoRenewEnabled: boolean; attributes: { etag: string } };
+type Subscription = Json & {
+  id: string;
+  quantity: number;
+  status: string;
+  autoRenewEnabled: boolean;
+  attributes: { etag: string };
+};
 
 const HOUR = 3_600_000;
 let sandbox: Sandbox;
 let tokens: PartnerTokens;
 let customer: string;
 
-sandboxForFile({ seed: 31, orderCompletionDelayMs: 0, orderListDelayMs: 0 }, (started) => ({ sandbox, tokens, customer } = started));
+sandboxForFile(
+  { seed: 31, orderCompletionDelayMs: 0, orderListDelayMs: 0 },
+  (started) => ({ sandbox, tokens, customer } = started),
+);
 
 /** Buys `quantity` seats of Business Basic and returns the subscription once the order completed. */
-async function purchase(quantity = 10, term = 'P1Y', billingCycle = 'monthly', productId = 'CFQ7TTC0LH18', skuId = '0001'): Promise<Subscription> {
+async function purchase(
+  quantity = 10,
+  term = 'P1Y',
+  billingCycle = 'monthly',
+  productId = 'CFQ7TTC0LH18',
+  skuId = '0001',
+): Promise<Subscription> {
   const catalogItemId = await catalogItemFor(sandbox, tokens.appOnly, productId, skuId, term);
-  const cart = await api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, { lineItems: [{ id: 0, catalogItemId, quantity, termDuration: term, billingCycle }] });
-  const placed = await api<{ orders: Array<{ id: string }> }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts/${cart.body.id}/checkout`);
-  const order = await api<{ lineItems: Array<{ subscriptionId: string }> }>(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/orders/${placed.body.orders[0].id}`);
+  const cart = await api<{ id: string }>(sandbox, tokens.appOnly, 'POST', `/customers/${customer}/carts`, {
+    lineItems: [{ id: 0, catalogItemId, quantity, termDuration: term, billingCycle }],
+  });
+  const placed = await api<{ orders: Array<{ id: string }> }>(
+    sandbox,
+    tokens.appOnly,
+    'POST',
+    `/customers/${customer}/carts/${cart.body.id}/checkout`,
+  );
+  const order = await api<{ lineItems: Array<{ subscriptionId: string }> }>(
+    sandbox,
+    tokens.appOnly,
+    'GET',
+    `/customers/${customer}/orders/${placed.body.orders[0].id}`,
+  );
   return get(order.body.lineItems[0].subscriptionId);
 }
 
 async function get(id: string): Promise<Subscription> {
-  const response = await api<Subscription>(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/subscriptions/${id}`);
+  const response = await api<Subscription>(
+    sandbox,
+    tokens.appOnly,
+    'GET',
+    `/customers/${customer}/subscriptions/${id}`,
+  );
   expect(response.status).toBe(200);
   return response.body;
 }
 
 const patch = (s: Subscription, changes: Json, headers: Record<string, string> = {}) =>
-  api<Subscription & { code?: number; description?: string }>(sandbox, tokens.appOnly, 'PATCH', `/customers/${customer}/subscriptions/${s.id}`, { ...s, ...changes }, headers);
+  api<Subscription & { code?: number; description?: string }>(
+    sandbox,
+    tokens.appOnly,
+    'PATCH',
+    `/customers/${customer}/subscriptions/${s.id}`,
+    { ...s, ...changes },
+    headers,
+  );
 
-type ReconLine = { chargeType: string; subscriptionId: string; quantity: number; subtotal: number; chargeStartDate: string };
+type ReconLine = {
+  chargeType: string;
+  subscriptionId: string;
+  quantity: number;
+  subtotal: number;
+  chargeStartDate: string;
+};
 
 /** Unbilled line items of the previous and the current month (advancing the clock can cross a month end). */
 async function unbilled(): Promise<ReconLine[]> {
   const lines: ReconLine[] = [];
   for (const period of ['previous', 'current']) {
-    const page = await api<{ items: ReconLine[] }>(sandbox, tokens.appOnly, 'GET', `/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=${period}`);
+    const page = await api<{ items: ReconLine[] }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=USD&period=${period}`,
+    );
     lines.push(...page.body.items);
   }
   return lines;
@@ -62,7 +112,13 @@ describe('subscription changes', () => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.code).toBe(800090);
     expect((await patch(more.body, { quantity: 12 })).status).toBe(200);
-    expect((await unbilled()).map((l) => l.chargeType)).toEqual(['new', 'addQuantity', 'removeQuantity', 'addQuantity', 'removeQuantity']);
+    expect((await unbilled()).map((l) => l.chargeType)).toEqual([
+      'new',
+      'addQuantity',
+      'removeQuantity',
+      'addQuantity',
+      'removeQuantity',
+    ]);
   });
 
   test('cancellation works inside the 168-hour window and is refused after it', async () => {
@@ -89,7 +145,13 @@ describe('subscription changes', () => {
   test('PATCH has full-body semantics: an omitted autoRenewEnabled turns auto-renew off', async () => {
     const s = await purchase(4);
     expect(s.autoRenewEnabled).toBe(true);
-    const minimal = await api<Subscription>(sandbox, tokens.appOnly, 'PATCH', `/customers/${customer}/subscriptions/${s.id}`, { quantity: 4, friendlyName: 'renamed' });
+    const minimal = await api<Subscription>(
+      sandbox,
+      tokens.appOnly,
+      'PATCH',
+      `/customers/${customer}/subscriptions/${s.id}`,
+      { quantity: 4, friendlyName: 'renamed' },
+    );
     expect(minimal.status).toBe(200);
     expect(minimal.body).toMatchObject({ autoRenewEnabled: false, friendlyName: 'renamed' });
   });
@@ -97,13 +159,25 @@ describe('subscription changes', () => {
   test('scheduled next-term instructions require auto-renew and apply at renewal', async () => {
     const s = await purchase(5, 'P1M', 'monthly');
     const annual = (await catalogItemFor(sandbox, tokens.appOnly, 'CFQ7TTC0LH18', '0001', 'P1Y')).split(':');
-    const instructions = { product: { productId: annual[0], skuId: annual[1], availabilityId: annual[2], termDuration: 'P1Y', billingCycle: 'Annual' }, quantity: 7 };
+    const instructions = {
+      product: {
+        productId: annual[0],
+        skuId: annual[1],
+        availabilityId: annual[2],
+        termDuration: 'P1Y',
+        billingCycle: 'Annual',
+      },
+      quantity: 7,
+    };
     const refused = await patch(s, { autoRenewEnabled: false, scheduledNextTermInstructions: instructions });
     expect(refused.status).toBe(400);
     expect(refused.body.description).toContain('scheduledNextTermInstructions');
     const accepted = await patch(s, { autoRenewEnabled: true, scheduledNextTermInstructions: instructions });
     expect(accepted.status).toBe(200);
-    expect(accepted.body.scheduledNextTermInstructions).toMatchObject({ quantity: 7, product: { termDuration: 'P1Y', billingCycle: 'annual' } });
+    expect(accepted.body.scheduledNextTermInstructions).toMatchObject({
+      quantity: 7,
+      product: { termDuration: 'P1Y', billingCycle: 'annual' },
+    });
     await sandbox.control.advanceClock(32 * 24 * HOUR);
     const renewed = await get(s.id);
     expect(renewed).toMatchObject({ status: 'active', quantity: 7, termDuration: 'P1Y', billingCycle: 'annual' });
@@ -129,7 +203,16 @@ describe('subscription changes', () => {
     const busy = await patch(s, { quantity: 9, autoRenewEnabled: true });
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe(800082);
-    expect((await api<Json>(sandbox, tokens.appUser, 'GET', `/customers/${customer}/subscriptions/${s.id}/provisioningstatus`)).body.status).toBe('pending');
+    expect(
+      (
+        await api<Json>(
+          sandbox,
+          tokens.appUser,
+          'GET',
+          `/customers/${customer}/subscriptions/${s.id}/provisioningstatus`,
+        )
+      ).body.status,
+    ).toBe('pending');
     expect((await get(s.id)).quantity).toBe(6);
     await sandbox.control.advanceClock(10_000);
     expect((await get(s.id)).quantity).toBe(8);
@@ -141,7 +224,9 @@ describe('subscription changes', () => {
     const stale = await patch(changed.body, { quantity: 4 }, { 'If-Match': `"${s.attributes.etag}"` });
     expect(stale.status).toBe(412);
     expect(stale.body.code).toBe(2055);
-    expect((await patch(changed.body, { quantity: 4 }, { 'If-Match': `"${changed.body.attributes.etag}"` })).status).toBe(200);
+    expect(
+      (await patch(changed.body, { quantity: 4 }, { 'If-Match': `"${changed.body.attributes.etag}"` })).status,
+    ).toBe(200);
   });
 
   test('quantity outside the SKU range is refused with 2002; suspended subscriptions cannot change seats', async () => {
@@ -160,7 +245,10 @@ describe('subscription changes', () => {
     const s = await purchase(1);
     await sandbox.control.setProvisioningStatus(s.id, 'failed');
     const path = `/customers/${customer}/subscriptions/${s.id}/provisioningstatus`;
-    expect((await api<Json>(sandbox, tokens.appUser, 'GET', path)).body).toMatchObject({ status: 'failed', quantity: 1 });
+    expect((await api<Json>(sandbox, tokens.appUser, 'GET', path)).body).toMatchObject({
+      status: 'failed',
+      quantity: 1,
+    });
     expect((await api<Json>(sandbox, tokens.appOnly, 'GET', path)).status).toBe(403);
   });
 
@@ -169,7 +257,13 @@ describe('subscription changes', () => {
     expect(trial).toMatchObject({ isTrial: true, quantity: 25, billingCycle: 'none' });
     await sandbox.control.advanceClock(32 * 24 * HOUR);
     const converted = await get(trial.id);
-    expect(converted).toMatchObject({ isTrial: false, status: 'active', termDuration: 'P1Y', billingCycle: 'monthly', quantity: 25 });
+    expect(converted).toMatchObject({
+      isTrial: false,
+      status: 'active',
+      termDuration: 'P1Y',
+      billingCycle: 'monthly',
+      quantity: 25,
+    });
     expect(converted.offerId).toMatch(/^CFQ7TTC0LDPB:0001:/);
   });
 });

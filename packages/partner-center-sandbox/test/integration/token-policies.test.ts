@@ -30,7 +30,11 @@ const claimsOf = (token: string) => decodeJwt(token)!.claims;
 
 describe('App+User tokens without the MFA claim', () => {
   test('on request the token endpoint leaves mfa out of amr, and the API refuses them 401/900421 with Bearer error="invalid_token"', async () => {
-    expect(await sandbox.control.setAuthorityPolicy({ mfaClaim: false })).toEqual({ singleUseRefreshTokens: false, mfaClaim: false, legacyAudience: false });
+    expect(await sandbox.control.setAuthorityPolicy({ mfaClaim: false })).toEqual({
+      singleUseRefreshTokens: false,
+      mfaClaim: false,
+      legacyAudience: false,
+    });
     const token = await tokenFor(sandbox, 'app+user', sandbox);
     expect(claimsOf(token)).toMatchObject({ idtyp: 'user', amr: ['pwd'] });
     const refused = await api<Json>(sandbox, token, 'GET', ordersPath);
@@ -71,7 +75,10 @@ describe('App+User tokens without the MFA claim', () => {
 
 describe('tokens for the retired audience https://graph.windows.net', () => {
   test('on request every token is issued for it, and the API refuses it 401/900420 naming the audience to use', async () => {
-    expect(await sandbox.control.setAuthorityPolicy({ legacyAudience: true })).toMatchObject({ legacyAudience: true, mfaClaim: true });
+    expect(await sandbox.control.setAuthorityPolicy({ legacyAudience: true })).toMatchObject({
+      legacyAudience: true,
+      mfaClaim: true,
+    });
     for (const mode of ['app-only', 'app+user'] as const) {
       const token = await tokenFor(sandbox, mode, sandbox);
       expect(claimsOf(token).aud).toBe('https://graph.windows.net');
@@ -96,13 +103,18 @@ describe('command-line flags', () => {
     const signals = new EventEmitter();
     let exited: (code: number) => void = () => undefined;
     const closed = new Promise<number>((resolve) => (exited = resolve));
-    const started = await runSandboxCli(['--port', '0', '--authority-port', '0', '--seed', '45', '--no-mfa-claim', '--legacy-audience'], {
-      write: (text) => output.push(text),
-      signals,
-      exit: exited,
-    });
+    const started = await runSandboxCli(
+      ['--port', '0', '--authority-port', '0', '--seed', '45', '--no-mfa-claim', '--legacy-audience'],
+      {
+        write: (text) => output.push(text),
+        signals,
+        exit: exited,
+      },
+    );
     try {
-      expect(output.join('')).toMatch(/Token refusals +App\+User tokens lack the MFA claim[\s\S]*Token refusals +tokens are for the retired audience/);
+      expect(output.join('')).toMatch(
+        /Token refusals +App\+User tokens lack the MFA claim[\s\S]*Token refusals +tokens are for the retired audience/,
+      );
       const token = await tokenFor(started, 'app+user', started);
       expect(claimsOf(token)).toMatchObject({ aud: 'https://graph.windows.net', amr: ['pwd'] });
     } finally {
@@ -122,7 +134,15 @@ describe('certificate credentials: the client assertion is verified', () => {
     const certificate = new X509Certificate(pem.slice(pem.indexOf('-----BEGIN CERTIFICATE-----')));
     const thumbprint = overrides.thumbprint ?? createHash('sha256').update(certificate.raw).digest('base64url');
     const now = Math.floor(Date.now() / 1000);
-    const claims = { aud: tokenEndpoint(), iss: sandbox.clientId, sub: sandbox.clientId, jti: `${now}-jti`, nbf: now, exp: now + 600, ...overrides.claims };
+    const claims = {
+      aud: tokenEndpoint(),
+      iss: sandbox.clientId,
+      sub: sandbox.clientId,
+      jti: `${now}-jti`,
+      nbf: now,
+      exp: now + 600,
+      ...overrides.claims,
+    };
     return signJwt({ alg: 'RS256', typ: 'JWT', 'x5t#S256': thumbprint }, claims, pem);
   }
 
@@ -146,10 +166,32 @@ describe('certificate credentials: the client assertion is verified', () => {
 
   test.each([
     ["another app's certificate", () => assertion(sandbox.otherPartner.clientCertificatePath), 700027],
-    ['a thumbprint of another certificate', () => assertion(sandbox.clientCertificatePath, { thumbprint: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 700027],
-    ['another client id as issuer', () => assertion(sandbox.clientCertificatePath, { claims: { iss: sandbox.otherPartner.clientId, sub: sandbox.otherPartner.clientId } }), 700021],
-    ['another audience', () => assertion(sandbox.clientCertificatePath, { claims: { aud: 'https://login.microsoftonline.com/common/oauth2/v2.0/token' } }), 700212],
-    ['an expired assertion', () => assertion(sandbox.clientCertificatePath, { claims: { exp: Math.floor(Date.now() / 1000) - 60 } }), 700024],
+    [
+      'a thumbprint of another certificate',
+      () => assertion(sandbox.clientCertificatePath, { thumbprint: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+      700027,
+    ],
+    [
+      'another client id as issuer',
+      () =>
+        assertion(sandbox.clientCertificatePath, {
+          claims: { iss: sandbox.otherPartner.clientId, sub: sandbox.otherPartner.clientId },
+        }),
+      700021,
+    ],
+    [
+      'another audience',
+      () =>
+        assertion(sandbox.clientCertificatePath, {
+          claims: { aud: 'https://login.microsoftonline.com/common/oauth2/v2.0/token' },
+        }),
+      700212,
+    ],
+    [
+      'an expired assertion',
+      () => assertion(sandbox.clientCertificatePath, { claims: { exp: Math.floor(Date.now() / 1000) - 60 } }),
+      700024,
+    ],
   ])('%s is refused 401 invalid_client', async (_name, build, code) => {
     const response = await redeem(build());
     expect(response.status).toBe(401);

@@ -29,11 +29,19 @@ describe('throttle token buckets', () => {
 });
 
 describe('fault rules', () => {
-  const add = (faults: ReturnType<typeof createFaults>, input: z.input<typeof faultInputSchema>) => faults.add(faultInputSchema.parse(input));
+  const add = (faults: ReturnType<typeof createFaults>, input: z.input<typeof faultInputSchema>) =>
+    faults.add(faultInputSchema.parse(input));
 
   test('`*` matches one segment, method and case are respected, skip then count are consumed', () => {
     const faults = createFaults();
-    add(faults, { method: 'post', path: '/v1/customers/*/carts/*/checkout', kind: 'status', status: 500, skip: 1, count: 2 });
+    add(faults, {
+      method: 'post',
+      path: '/v1/customers/*/carts/*/checkout',
+      kind: 'status',
+      status: 500,
+      skip: 1,
+      count: 2,
+    });
     expect(faults.take('GET', '/v1/customers/c/carts/x/checkout')).toBeUndefined();
     expect(faults.take('POST', '/v1/customers/c/carts/checkout')).toBeUndefined();
     expect(faults.take('POST', '/v1/Customers/c/carts/x/checkout')).toBeUndefined(); // skipped
@@ -75,7 +83,11 @@ describe('seeded random', () => {
 });
 
 describe('route matching', () => {
-  const route = (method: Route['method'], template: string): Route => ({ method, template, handle: () => ({ status: 200 }) });
+  const route = (method: Route['method'], template: string): Route => ({
+    method,
+    template,
+    handle: () => ({ status: 200 }),
+  });
   const unbilled = route('GET', '/v1/invoices/unbilled/lineitems');
   const byId = route('GET', '/v1/invoices/{invoiceId}/lineitems');
   const match = compileRoutes([unbilled, byId, route('POST', '/v1/customers/{customerId}/carts')]);
@@ -110,7 +122,10 @@ describe('request helpers', () => {
       return undefined;
     };
     expect(problem({ items: [{}] })).toEqual([400, "The request is invalid: 'items[0].quantity' is required."]);
-    expect(problem({ items: [{ quantity: 'x' }] })).toEqual([400, "The request is invalid: 'items[0].quantity' is invalid: expected number, received string."]);
+    expect(problem({ items: [{ quantity: 'x' }] })).toEqual([
+      400,
+      "The request is invalid: 'items[0].quantity' is invalid: expected number, received string.",
+    ]);
     expect(problem({ items: [{ quantity: 1 }] })).toBeUndefined();
   });
 });
