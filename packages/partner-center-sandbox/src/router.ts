@@ -21,9 +21,13 @@ export interface ApiContext extends RequestContext {
   token: AccessTokenClaims;
 }
 
-export interface Route {
+/** What every route table entry has: a method and a path template; the control API's routes are matched the same way. */
+export interface RouteTemplate {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   template: string;
+}
+
+export interface Route extends RouteTemplate {
   /** App+User-only operations refuse App-only tokens (partner-center-api.md §1.3). */
   appUserOnly?: boolean;
   /** Order/subscription/cart resources count against the per-partner and per-customer buckets. */
@@ -31,15 +35,15 @@ export interface Route {
   handle(ctx: ApiContext): ApiResponse | Promise<ApiResponse>;
 }
 
-interface CompiledRoute {
-  route: Route;
+interface CompiledRoute<R> {
+  route: R;
   segments: string[];
 }
 
-export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
+export type RouteMatch<R> = { route: R; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
 
-export function compileRoutes(routes: Route[]): (method: string, path: string) => RouteMatch {
-  const compiled: CompiledRoute[] = routes.map((route) => ({
+export function compileRoutes<R extends RouteTemplate>(routes: R[]): (method: string, path: string) => RouteMatch<R> {
+  const compiled: CompiledRoute<R>[] = routes.map((route) => ({
     route,
     segments: route.template.split('/').filter(Boolean),
   }));

@@ -21,7 +21,7 @@ import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
 import { settle } from './lifecycle';
-import { compileRoutes, type ApiContext, type SandboxRuntime } from './router';
+import { compileRoutes, type ApiContext, type RouteTemplate, type SandboxRuntime } from './router';
 import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
@@ -243,6 +243,181 @@ function authenticate(deps: ServerDeps, req: IncomingMessage, appUserOnly: boole
   return claims;
 }
 
+interface ControlContext {
+  deps: ServerDeps;
+  /** The request body as JSON (`{}` when empty). */
+  body(): unknown;
+  params: Record<string, string>;
+  replay: Map<string, ReplayEntry>;
+}
+
+interface ControlRoute extends RouteTemplate {
+  handle(ctx: ControlContext): ApiResponse;
+}
+
+/** The /_sandbox/ control API, one table like the /v1 routes. */
+const controlRoutes: ControlRoute[] = [
+  {
+    method: 'POST',
+    template: '/_sandbox/reset',
+    handle: ({ deps, body, replay }) => {
+      const { seed } = parseWith(resetSchema, body());
+      replay.clear();
+      resetWorld(deps, seed ?? deps.runtime.world.seed);
+      deps.onChange?.();
+      return { status: 200, body: { seed: deps.runtime.world.seed } };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/_sandbox/clock',
+    handle: ({ deps }) => ({ status: 200, body: { now: deps.runtime.clock.now() } }),
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/clock/advance',
+    handle: ({ deps, body }) => {
+      const { runtime } = deps;
+      const now = runtime.clock.advance(parseWith(advanceSchema, body()).ms);
+      settle(runtime.world, now, runtime.delays);
+      deps.onChange?.();
+      return { status: 200, body: { now } };
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/delays',
+    handle: ({ deps, body }) => {
+      const { delays } = deps.runtime;
+      for (const [key, value] of Object.entries(parseWith(delaysSchema, body())))
+        if (value !== undefined) delays[key as keyof Delays] = value;
+      return { status: 200, body: delays };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/faults',
+    handle: ({ deps, body }) => ({ status: 201, body: { id: deps.faults.add(parseWith(faultInputSchema, body())) } }),
+  },
+  {
+    method: 'DELETE',
+    template: '/_sandbox/faults',
+    handle: ({ deps }) => {
+      deps.faults.clear();
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/_sandbox/counters',
+    handle: ({ deps }) => {
+      const { counters } = deps.runtime.world;
+      return {
+        status: 200,
+        body: {
+          requests: counters.requests,
+          ordersPerCart: counters.ordersPerCart,
+          tokens: { ...deps.authority.counters },
+          replayedRequests: counters.replayedRequests,
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/catalog/rotate-availability',
+    handle: ({ deps, body }) => {
+      const { productId, skuId, availabilityId } = parseWith(rotateSchema, body());
+      const { catalog } = deps.runtime.world;
+      const availability = catalog.findAvailability(productId, skuId, availabilityId);
+      if (!availability)
+        throw new ApiError(404, 400019, `Availability ${productId}:${skuId}:${availabilityId} was not found.`);
+      const oldCatalogItemId = catalogItemId(availability);
+      catalog.rotate(productId, skuId, availabilityId);
+      deps.onChange?.();
+      return { status: 200, body: { oldCatalogItemId, newCatalogItemId: catalogItemId(availability) } };
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/throttling',
+    handle: ({ deps, body }) => {
+      deps.throttle.reset(parseWith(throttlingSchema, body()));
+      return { status: 200, body: deps.throttle.limits };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/billing/charges',
+    handle: ({ deps, body }) => {
+      const { world, clock } = deps.runtime;
+      const charge = parseWith(chargeSchema, body());
+      const subscription = world.subscriptions.get(charge.subscriptionId.toLowerCase());
+      if (!subscription) throw new ApiError(404, 800002, `Subscription ${charge.subscriptionId} was not found.`);
+      const billedTo = charge.customerId?.toLowerCase() ?? subscription.customerId;
+      if (!world.customers.has(billedTo))
+        throw new ApiError(404, 600001, `Customer ${charge.customerId} was not found.`);
+      recordCharge(world, { ...subscription, customerId: billedTo }, charge.chargeType, charge.quantity, clock.now());
+      deps.onChange?.();
+      return { status: 201, body: { subscriptionId: subscription.id, customerId: billedTo } };
+    },
+  },
+  {
+    method: 'DELETE',
+    template: '/_sandbox/billing/charges/{subscriptionId}',
+    handle: ({ deps, params }) => {
+      const { world } = deps.runtime;
+      const subscriptionId = params.subscriptionId.toLowerCase();
+      const before = world.recon.length;
+      world.recon = world.recon.filter((line) => String(line.item.subscriptionId).toLowerCase() !== subscriptionId);
+      deps.onChange?.();
+      return { status: 200, body: { removed: before - world.recon.length } };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/subscriptions/{subscriptionId}/provisioning',
+    handle: ({ deps, body, params }) => {
+      const subscription = deps.runtime.world.subscriptions.get(params.subscriptionId.toLowerCase());
+      if (!subscription) throw new ApiError(404, 800002, `Subscription ${params.subscriptionId} was not found.`);
+      subscription.provisioning.forced = parseWith(provisioningSchema, body()).status;
+      deps.onChange?.();
+      return { status: 200, body: { id: subscription.id, status: subscription.provisioning.forced } };
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/authority',
+    handle: ({ deps, body }) => ({
+      status: 200,
+      body: assignDefined(deps.authority.policy, parseWith(authorityPolicySchema, body())),
+    }),
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/api-policy',
+    handle: ({ deps, body }) => ({
+      status: 200,
+      body: assignDefined(deps.runtime.policy, parseWith(apiPolicySchema, body())),
+    }),
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/tokens',
+    handle: ({ deps, body }) => {
+      const options = parseWith(mintTokenSchema, body());
+      const tenantId = options.tenantId ?? deps.partners[0].tenantId;
+      return { status: 200, body: { accessToken: deps.authority.mint({ ...options, tenantId }) } };
+    },
+  },
+];
+const matchControlRoute = compileRoutes(controlRoutes);
+
+/** Applies the fields a policy change gives (an absent one keeps its value) and returns the whole policy. */
+function assignDefined<T extends object>(target: T, changes: Partial<T>): T {
+  return Object.assign(target, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+}
+
 function control(
   deps: ServerDeps,
   method: string,
@@ -250,121 +425,11 @@ function control(
   rawBody: string,
   replay: Map<string, ReplayEntry>,
 ): ApiResponse {
-  const { runtime } = deps;
+  settle(deps.runtime.world, deps.runtime.clock.now(), deps.runtime.delays);
+  const match = matchControlRoute(method, url.pathname);
+  if (match === undefined || 'methodNotAllowed' in match) {
+    throw new ApiError(404, 0, `Unknown control route ${method} ${url.pathname.replace(/\/+$/, '')}.`);
+  }
   const body = () => (rawBody.trim() === '' ? {} : jsonBody(rawBody));
-  const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
-  settle(runtime.world, runtime.clock.now(), runtime.delays);
-  switch (route) {
-    case 'POST /_sandbox/reset': {
-      const { seed } = parseWith(resetSchema, body());
-      replay.clear();
-      resetWorld(deps, seed ?? runtime.world.seed);
-      deps.onChange?.();
-      return { status: 200, body: { seed: runtime.world.seed } };
-    }
-    case 'GET /_sandbox/clock':
-      return { status: 200, body: { now: runtime.clock.now() } };
-    case 'POST /_sandbox/clock/advance': {
-      const { ms } = parseWith(advanceSchema, body());
-      const now = runtime.clock.advance(ms);
-      settle(runtime.world, now, runtime.delays);
-      deps.onChange?.();
-      return { status: 200, body: { now } };
-    }
-    case 'PUT /_sandbox/delays': {
-      const changes = parseWith(delaysSchema, body());
-      for (const [key, value] of Object.entries(changes))
-        if (value !== undefined) runtime.delays[key as keyof Delays] = value;
-      return { status: 200, body: runtime.delays };
-    }
-    case 'POST /_sandbox/faults':
-      return { status: 201, body: { id: deps.faults.add(parseWith(faultInputSchema, body())) } };
-    case 'DELETE /_sandbox/faults':
-      deps.faults.clear();
-      return { status: 204 };
-    case 'GET /_sandbox/counters':
-      return {
-        status: 200,
-        body: {
-          requests: runtime.world.counters.requests,
-          ordersPerCart: runtime.world.counters.ordersPerCart,
-          tokens: { ...deps.authority.counters },
-          replayedRequests: runtime.world.counters.replayedRequests,
-        },
-      };
-    case 'POST /_sandbox/catalog/rotate-availability': {
-      const { productId, skuId, availabilityId } = parseWith(rotateSchema, body());
-      const availability = runtime.world.catalog.findAvailability(productId, skuId, availabilityId);
-      if (!availability)
-        throw new ApiError(404, 400019, `Availability ${productId}:${skuId}:${availabilityId} was not found.`);
-      const oldCatalogItemId = catalogItemId(availability);
-      runtime.world.catalog.rotate(productId, skuId, availabilityId);
-      deps.onChange?.();
-      return { status: 200, body: { oldCatalogItemId, newCatalogItemId: catalogItemId(availability) } };
-    }
-    case 'PUT /_sandbox/throttling':
-      deps.throttle.reset(parseWith(throttlingSchema, body()));
-      return { status: 200, body: deps.throttle.limits };
-    case 'POST /_sandbox/billing/charges': {
-      const charge = parseWith(chargeSchema, body());
-      const subscription = runtime.world.subscriptions.get(charge.subscriptionId.toLowerCase());
-      if (!subscription) throw new ApiError(404, 800002, `Subscription ${charge.subscriptionId} was not found.`);
-      const billedTo = charge.customerId?.toLowerCase() ?? subscription.customerId;
-      if (!runtime.world.customers.has(billedTo))
-        throw new ApiError(404, 600001, `Customer ${charge.customerId} was not found.`);
-      recordCharge(
-        runtime.world,
-        { ...subscription, customerId: billedTo },
-        charge.chargeType,
-        charge.quantity,
-        runtime.clock.now(),
-      );
-      deps.onChange?.();
-      return { status: 201, body: { subscriptionId: subscription.id, customerId: billedTo } };
-    }
-    case 'PUT /_sandbox/authority': {
-      const changes = parseWith(authorityPolicySchema, body());
-      Object.assign(
-        deps.authority.policy,
-        Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
-      );
-      return { status: 200, body: deps.authority.policy };
-    }
-    case 'PUT /_sandbox/api-policy': {
-      const changes = parseWith(apiPolicySchema, body());
-      Object.assign(
-        runtime.policy,
-        Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
-      );
-      return { status: 200, body: runtime.policy };
-    }
-    case 'POST /_sandbox/tokens': {
-      const options = parseWith(mintTokenSchema, body());
-      return {
-        status: 200,
-        body: {
-          accessToken: deps.authority.mint({ ...options, tenantId: options.tenantId ?? deps.partners[0].tenantId }),
-        },
-      };
-    }
-  }
-  const dropped = /^DELETE \/_sandbox\/billing\/charges\/([^/]+)$/.exec(route);
-  if (dropped) {
-    const subscriptionId = decodeURIComponent(dropped[1]).toLowerCase();
-    const before = runtime.world.recon.length;
-    runtime.world.recon = runtime.world.recon.filter(
-      (line) => String(line.item.subscriptionId).toLowerCase() !== subscriptionId,
-    );
-    deps.onChange?.();
-    return { status: 200, body: { removed: before - runtime.world.recon.length } };
-  }
-  const provisioning = /^POST \/_sandbox\/subscriptions\/([^/]+)\/provisioning$/.exec(route);
-  if (provisioning) {
-    const subscription = runtime.world.subscriptions.get(decodeURIComponent(provisioning[1]).toLowerCase());
-    if (!subscription) throw new ApiError(404, 800002, `Subscription ${provisioning[1]} was not found.`);
-    subscription.provisioning.forced = parseWith(provisioningSchema, body()).status;
-    deps.onChange?.();
-    return { status: 200, body: { id: subscription.id, status: subscription.provisioning.forced } };
-  }
-  throw new ApiError(404, 0, `Unknown control route ${route}.`);
+  return match.route.handle({ deps, body, params: match.params, replay });
 }
