@@ -1,5 +1,4 @@
 import {
-  bundleWorkflowCode,
   DefaultLogger,
   makeTelemetryFilterString,
   NativeConnection,
@@ -14,6 +13,7 @@ import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command
 import { createLogger } from './logging';
 import { partnerCenterCallMetrics } from './metrics';
 import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
+import { workflowBundle } from './temporal/workflow-bundle';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE = '30s';
@@ -133,21 +133,6 @@ export async function connectToTemporal(config: WorkerConfig): Promise<NativeCon
   }
 }
 
-/** The workflow code, bundled by webpack; its module listing (logged at info by the SDK) goes to debug. */
-function bundleWorkflows(logger: Logger) {
-  return bundleWorkflowCode({
-    workflowsPath: require.resolve('./workflows'),
-    logger: {
-      log: (level, message, meta) => logger.log(level, message, meta),
-      trace: (message, meta) => logger.trace(message, meta),
-      debug: (message, meta) => logger.debug(message, meta),
-      info: (message, meta) => logger.debug(message, meta),
-      warn: (message, meta) => logger.warn(message, meta),
-      error: (message, meta) => logger.error(message, meta),
-    },
-  });
-}
-
 /** Runs the worker until SIGINT/SIGTERM (or `stop`); in-flight activities get SHUTDOWN_GRACE to finish. */
 export async function runWorker(
   config: WorkerConfig,
@@ -158,10 +143,11 @@ export async function runWorker(
   const connection = options.connection ?? (await connectToTemporal(config));
   try {
     const deps = createActivityDeps(settings, config, logger, options.trustedCaPem);
+    const { bundle, prebuilt } = await workflowBundle(logger);
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      workflowBundle: await bundleWorkflows(logger),
+      workflowBundle: bundle,
       ...workerOptions(deps, config),
     });
     logger.info('Worker started', {
@@ -169,6 +155,7 @@ export async function runWorker(
       namespace: config.temporal.namespace,
       partnerCenter: settings.baseUrl,
       tokenMode: deps.tokenMode,
+      workflowBundle: prebuilt ? 'prebuilt' : 'built at start',
     });
     const { stop } = options;
     if (stop)

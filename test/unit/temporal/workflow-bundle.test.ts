@@ -1,0 +1,24 @@
+import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { bundleWorkflows } from '../../../src/temporal/workflow-bundle';
+
+/** A worker without a prebuilt bundle builds one at start: webpack's module listing is for debugging, not every start. */
+test('a bundle built at start logs its module listing at debug, never at info', async () => {
+  const logged: Array<{ level: LogLevel; message: string }> = [];
+  const capture =
+    (level: LogLevel) =>
+    (message: string, _meta?: LogMetadata): void => {
+      logged.push({ level, message });
+    };
+  const logger: Logger = {
+    log: (level, message) => logged.push({ level, message }),
+    trace: capture('TRACE'),
+    debug: capture('DEBUG'),
+    info: capture('INFO'),
+    warn: capture('WARN'),
+    error: capture('ERROR'),
+  };
+  const { code } = await bundleWorkflows(logger);
+  expect(code).toContain('purchaseSubscription');
+  const listing = logged.filter((entry) => /^asset workflow-bundle-/.test(entry.message));
+  expect(listing.map((entry) => entry.level)).toEqual(['DEBUG']);
+}, 60_000);
