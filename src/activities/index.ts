@@ -1,15 +1,22 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
+import { withHeartbeats } from './common/heartbeat';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
 export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps;
 
-/** Every activity of the worker, bound to its Partner Center client and catalog. */
+/**
+ * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
+ * while they run, so a dead worker's call is retried within the heartbeat timeout; not getPurchaseSettings (a local
+ * activity cannot heartbeat) nor billing (it heartbeats its own checkpoints, which an empty beat would erase).
+ */
 export function createActivities(deps: ActivityDeps) {
+  const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
   return {
-    ...createPurchaseActivities(deps),
-    ...createSubscriptionActivities(deps),
+    getPurchaseSettings,
+    ...withHeartbeats(purchaseCalls),
+    ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
   };
 }

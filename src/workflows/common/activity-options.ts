@@ -10,9 +10,21 @@ export const { getPurchaseSettings: getWorkerSettings } = proxyLocalActivities<P
   startToCloseTimeout: '10s',
 });
 
-/** One Partner Center call: transient errors retried with backoff; business errors arrive non-retryable. */
+/**
+ * How long the server waits for a heartbeat before it gives an attempt up and retries it on another worker. The
+ * Partner Center activities heartbeat every 5 s while they wait on HTTP (src/activities/common/heartbeat.ts), so a
+ * killed worker's call is retried ~20 s after its last beat, while start-to-close stays sized for a slow call.
+ */
+const HEARTBEAT_TIMEOUT = '20s';
+
+/**
+ * One Partner Center call: transient errors retried with backoff; business errors arrive non-retryable.
+ * Start-to-close covers the client's worst case (src/partner-center/client.ts, auth.ts, 30 s each): a token from the
+ * authority, the request, and after a 401 a forced refresh and one repeat, 4 × 30 s = 2 minutes.
+ */
 export const partnerCenterCall: ActivityOptions = {
   startToCloseTimeout: '2m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 };
@@ -44,6 +56,7 @@ export function poller(settings: WorkerSettings, deadlineMs = settings.orderVisi
   const { orderPollIntervalMs } = settings;
   return {
     startToCloseTimeout: '1m',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: deadlineMs,
     retry: {
       initialInterval: orderPollIntervalMs,
