@@ -92,6 +92,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   cancel: ['reason'],
   list: ['customer', 'step', 'limit'],
   schedules: [],
+  doctor: [],
 };
 
 /** Refuses flags that `command` does not take (an unknown command is reported by the caller). */

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
 import { plan, type Action } from './commands';
+import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
-import { OPTIONS } from './flags';
+import { checkFlagsOf, OPTIONS } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';
 
@@ -27,6 +28,11 @@ export async function run(
   try {
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     const [command, ...args] = positionals;
+    // doctor reports a bad configuration as one of its checks, so it runs before the configuration is required.
+    if (command === 'doctor') {
+      checkFlagsOf(command, values);
+      return await doctor(args, env, out, CONNECT_TIMEOUT_MS);
+    }
     const action = plan(command, args, values);
     const config = loadConfigOrReport(env, { requirePartnerCenter: false });
     if (!config) return EXIT_BAD_CONFIGURATION;

@@ -22,6 +22,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes and reconciliations, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  doctor                                          checks configuration, Temporal, token, MFA claim, Partner Center
 
   ID is a request id (purchase-ID or change-ID) or a workflow id (a reconciliation's: reconcile-…).
   --json prints one JSON value per line; a failure as { "error": { "type", "message", "details" } }.
