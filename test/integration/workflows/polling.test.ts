@@ -4,6 +4,7 @@ import { notYet } from '../../../src/activities/common/failures';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
 import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import { startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
+import { recordHistory } from '../purchase/harness';
 import { purchasing, startOn } from './purchase-stubs';
 
 /**
@@ -49,6 +50,7 @@ async function purchaseWithOrderAfter(
   const events = await rig.withWorker(stubs, async (taskQueue) => {
     const handle = await startOn(rig, taskQueue);
     expect(await handle.result()).toMatchObject({ status: 'completed' });
+    await recordHistory('purchase-growing-poll-interval', handle);
     return (await handle.fetchHistory()).events ?? [];
   });
   return { pollTimes, events };
