@@ -307,17 +307,8 @@ export async function startAuthority(options: {
         aadError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
       );
     }
-    if (!app)
-      return sendJson(
-        res,
-        400,
-        aadError(
-          'unauthorized_client',
-          700016,
-          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
-        ),
-      );
-    if (app.registration.tenantId !== tenant) {
+    // An app of another tenant is, to this tenant's authority, an app that does not exist.
+    if (!app || app.registration.tenantId !== tenant) {
       return sendJson(
         res,
         400,
