@@ -37,7 +37,7 @@ const UNKNOWN_OFFER_ITEMS: PurchaseRequest['items'] = [
   { offer: { productId: 'CFQ7TTC0NOPE', skuId: '0001' }, quantity: 1, termDuration: 'P1M', billingCycle: 'monthly' },
 ];
 
-/** The sandbox seeds its customers in this order of countries (src/sandbox/state.ts). */
+/** The sandbox seeds its customers in this order of countries (packages/partner-center-sandbox/src/state.ts). */
 const SANDBOX_CUSTOMER_MARKETS = [
   { country: 'US', currency: 'USD' },
   { country: 'GB', currency: 'GBP' },

@@ -141,7 +141,7 @@ export async function recordHistory(name: string, handle: WorkflowHandle): Promi
   writeFileSync(join(historiesDir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
 }
 
-/** Offers of the sandbox's seeded catalog (src/sandbox/catalog.ts). */
+/** Offers of the sandbox's seeded catalog (packages/partner-center-sandbox/src/catalog.ts). */
 export const offers = {
   businessBasic: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
   office365E3: { productId: 'CFQ7TTC0LF8R', skuId: '0001' },
