@@ -1,5 +1,6 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
 import { withHeartbeats } from './common/heartbeat';
+import { createValidationActivities } from './common/validation';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
@@ -9,12 +10,13 @@ export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & Bil
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
  * while they run, so a dead worker's call is retried within the heartbeat timeout; not getPurchaseSettings (a local
- * activity cannot heartbeat) nor billing (it heartbeats its own checkpoints, which an empty beat would erase).
+ * activity cannot heartbeat, nor can the validation ones) nor billing (it heartbeats its own checkpoints, which an empty beat would erase).
  */
 export function createActivities(deps: ActivityDeps) {
   const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
   return {
     getPurchaseSettings,
+    ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
@@ -25,3 +27,4 @@ export function createActivities(deps: ActivityDeps) {
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
+export type ValidationActivities = ReturnType<typeof createValidationActivities>;

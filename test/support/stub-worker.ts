@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities';
+import { createValidationActivities } from '../../src/activities/common/validation';
 import { testEnv, uniqueTaskQueue, workflowBundle } from './temporal';
 
 /**
@@ -62,7 +63,8 @@ export async function startStubRig(): Promise<StubRig> {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: bundle,
-        activities,
+        // Validation is pure and the same in every test: the real local activities, beside the stubs.
+        activities: { ...createValidationActivities(), ...activities },
         // A stub still running when the test ends (an abandoned poll) must not hold the shutdown.
         shutdownGraceTime: '1s',
       });

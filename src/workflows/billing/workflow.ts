@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing/activities';
 import { lastAttempt } from '../common/activity-failures';
+import { recordedValidation, validationIsRecorded } from '../common/activity-options';
 import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
 import {
@@ -54,7 +55,7 @@ type ReconcileStep = 'reconciling' | 'completed' | 'failed' | 'cancelled';
 class ReconcileRun {
   async run(input: ReconcileRequest): Promise<ReconcileReport> {
     try {
-      const request = this.validate(input);
+      const request = await this.validate(input);
       this.setStep('reconciling');
       // Workflow time is replay-safe: the period's bounds are fixed once, in history.
       const now = new Date();
@@ -75,8 +76,11 @@ class ReconcileRun {
     }
   }
 
-  private validate(input: ReconcileRequest): ValidReconcileRequest {
-    const validation = validateReconcileRequest(input);
+  private async validate(input: ReconcileRequest): Promise<ValidReconcileRequest> {
+    // Recorded (a local activity), so a schema edit never changes the request a started run works on.
+    const validation = validationIsRecorded()
+      ? await recordedValidation.normaliseReconcileRequest(input)
+      : validateReconcileRequest(input);
     if (!validation.ok)
       throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;

@@ -1,5 +1,5 @@
-import { ActivityCancellationType, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { PurchaseActivities } from '../../activities';
+import { ActivityCancellationType, patched, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PurchaseActivities, ValidationActivities } from '../../activities';
 import type { WorkerSettings } from './settings';
 
 /**
@@ -9,6 +9,17 @@ import type { WorkerSettings } from './settings';
 export const { getPurchaseSettings: getWorkerSettings } = proxyLocalActivities<PurchaseActivities>({
   startToCloseTimeout: '10s',
 });
+
+/** Input validation as local activities, so the normalised request a run works on is recorded in its history. */
+export const recordedValidation = proxyLocalActivities<ValidationActivities>({ startToCloseTimeout: '10s' });
+
+/**
+ * Whether this run records its validation (every run started since it does). Runs recorded before validated in
+ * workflow code, and keep doing so on replay.
+ */
+export function validationIsRecorded(): boolean {
+  return patched('validation-recorded');
+}
 
 /**
  * How long the server waits for a heartbeat before it gives an attempt up and retries it on another worker. The

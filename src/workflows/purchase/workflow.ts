@@ -13,7 +13,13 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { lastAttempt } from '../common/activity-failures';
-import { getWorkerSettings, partnerCenterCall, poller } from '../common/activity-options';
+import {
+  getWorkerSettings,
+  partnerCenterCall,
+  poller,
+  recordedValidation,
+  validationIsRecorded,
+} from '../common/activity-options';
 import type { WorkerSettings } from '../common/settings';
 import { validateWith } from '../common/validation';
 import type { z } from 'zod';
@@ -125,7 +131,7 @@ class PurchaseRun {
 
   async run(input: PurchaseRequest): Promise<PurchaseResult> {
     try {
-      const request = this.validate(input);
+      const request = await this.validate(input);
       const settings = await getWorkerSettings();
       const prepared = await this.prepare(request, settings);
       if (prepared === undefined) return await this.finishCancelledBeforeCheckout(request);
@@ -165,8 +171,11 @@ class PurchaseRun {
 
   // ---- Steps ----
 
-  private validate(input: PurchaseRequest): ValidPurchaseRequest {
-    const validation = validatePurchaseRequest(input);
+  private async validate(input: PurchaseRequest): Promise<ValidPurchaseRequest> {
+    // Recorded (a local activity), so a schema edit never changes the request a started run works on.
+    const validation = validationIsRecorded()
+      ? await recordedValidation.normalisePurchaseRequest(input)
+      : validatePurchaseRequest(input);
     if (!validation.ok) throw invalidPurchaseRequest(validation.problems);
     this.customerId = validation.request.customerId;
     upsertSearchAttributes([{ key: PcCustomerId, value: validation.request.customerId }]);

@@ -15,6 +15,8 @@ import {
   partnerCenterCall,
   partnerCenterCallUntilDeadline,
   poller,
+  recordedValidation,
+  validationIsRecorded,
 } from '../common/activity-options';
 import { changeStatusQuery } from './messages';
 import {
@@ -72,7 +74,7 @@ class ChangeRun {
 
   async run(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
     try {
-      const request = this.validate(input);
+      const request = await this.validate(input);
       const settings = await getWorkerSettings();
       const before = await this.read(request);
       const verdict = checkChange(before, request.change);
@@ -112,8 +114,11 @@ class ChangeRun {
 
   // ---- Steps ----
 
-  private validate(input: SubscriptionChangeRequest): ValidChangeRequest {
-    const validation = validateChangeRequest(input);
+  private async validate(input: SubscriptionChangeRequest): Promise<ValidChangeRequest> {
+    // Recorded (a local activity), so a schema edit never changes the request a started run works on.
+    const validation = validationIsRecorded()
+      ? await recordedValidation.normaliseChangeRequest(input)
+      : validateChangeRequest(input);
     if (!validation.ok) throw invalidChangeRequest(validation.problems);
     const { customerId, subscriptionId, change } = validation.request;
     this.status.customerId = customerId;

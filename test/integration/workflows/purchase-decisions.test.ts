@@ -103,7 +103,35 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([
         ['GB', 'GBP'],
       ]);
-      await recordHistory('purchase-normalised-input', handle);
+    });
+  });
+
+  it('records the normalised request of a raw start (no client in between) in history, through a local activity', async () => {
+    const stubs = stubActivities(purchasing());
+    const purchase = request({ country: 'gb', currency: 'gbp' });
+    await rig.withWorker(stubs, async (taskQueue) => {
+      // What `temporal workflow start` does: the request exactly as given, lower-case codes and defaults left out.
+      const handle = await rig.client.workflow.start('purchaseSubscription', {
+        workflowId: `purchase-${purchase.requestId}`,
+        taskQueue,
+        args: [purchase],
+      });
+      await handle.result();
+      const markers = ((await handle.fetchHistory()).events ?? []).flatMap((event) =>
+        Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((detail) =>
+          (detail.payloads ?? []).map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')),
+        ),
+      );
+      const validation = markers.find((text) => text.includes('"request"') && text.includes('"requestId"'));
+      expect(markers.some((text) => text.includes('normalisePurchaseRequest'))).toBe(true);
+      expect(JSON.parse(validation ?? '{}')).toMatchObject({
+        ok: true,
+        request: { country: 'GB', currency: 'GBP', segment: 'commercial', requireApproval: false },
+      });
+      expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([
+        ['GB', 'GBP'],
+      ]);
+      await recordHistory('purchase-validation-recorded', handle);
     });
   });
 

@@ -1,0 +1,22 @@
+import { validateReconcileRequest } from '../../workflows/billing/types';
+import { validatePurchaseRequest } from '../../workflows/purchase/types';
+import { validateChangeRequest } from '../../workflows/subscription/types';
+
+/**
+ * Each workflow's input validation as a local activity: its result — the normalised request (defaults applied,
+ * codes upper-cased) or every bad field — is recorded in history, so a later schema edit cannot change what a run
+ * already started does, however it was started (a raw `temporal workflow start` included).
+ */
+export function createValidationActivities() {
+  return {
+    async normalisePurchaseRequest(input: unknown) {
+      return validatePurchaseRequest(input);
+    },
+    async normaliseChangeRequest(input: unknown) {
+      return validateChangeRequest(input);
+    },
+    async normaliseReconcileRequest(input: unknown) {
+      return validateReconcileRequest(input);
+    },
+  };
+}
