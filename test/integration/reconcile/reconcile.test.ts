@@ -4,6 +4,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
+import { createValidationActivities } from '../../../src/activities/common/validation';
 import {
   reconcileFailureTypes,
   scheduleReconcile,
@@ -122,7 +123,10 @@ async function reconcileWorker(taskQueue: string): Promise<Worker> {
     connection: rig.env.nativeConnection,
     workflowBundle: await workflowBundle(),
     taskQueue,
-    activities: createBillingActivities({ partnerCenter: pc, reconciliationPageSize: PAGE_SIZE }),
+    activities: {
+      ...createValidationActivities(),
+      ...createBillingActivities({ partnerCenter: pc, reconciliationPageSize: PAGE_SIZE }),
+    },
     shutdownGraceTime: '1s',
   });
 }
