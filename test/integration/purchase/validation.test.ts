@@ -49,11 +49,14 @@ describe('purchaseSubscription refuses invalid requests', () => {
           nonRetryable: true,
         });
         expect((cause as ApplicationFailure).message).toContain(field);
-        // Neither an activity nor a local activity (marker) ran: no Partner Center call was possible.
+        // No activity ran, and the only markers are the recorded validation (its patch and its one local activity):
+        // the settings local activity never ran and no Partner Center call was possible.
         const events = history.events ?? [];
-        expect(events.some((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes)).toBe(
-          false,
-        );
+        expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+        const markers = events
+          .filter((e) => e.markerRecordedEventAttributes)
+          .map((e) => e.markerRecordedEventAttributes?.markerName);
+        expect(markers).toEqual(['core_patch', 'core_local_activity']);
         // One workflow task, no failed task: validation never fails a task (which would retry forever).
         expect(events.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
         expect(status.step).toBe('failed');
