@@ -66,7 +66,7 @@ export type TokenCheck =
  * token's own tenant, meant for Partner Center, and within its lifetime (wall-clock seconds). */
 export function verifyAccessToken(
   token: string,
-  trust: { publicKey: KeyObject | string; authorityHost: string },
+  trust: { publicKey: KeyObject | string; authorityHost: string; audience?: string },
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): TokenCheck {
   const jwt = decodeJwt(token);
@@ -86,8 +86,9 @@ export function verifyAccessToken(
       description: `The access token audience ${RETIRED_AUDIENCE} is retired; request a token for ${PARTNER_CENTER_RESOURCE}.`,
     };
   }
-  if (claims.aud !== PARTNER_CENTER_RESOURCE)
-    return { ok: false, reason: 'wrong-audience', description: 'The access token audience is not Partner Center.' };
+  const audience = trust.audience ?? PARTNER_CENTER_RESOURCE;
+  if (claims.aud !== audience)
+    return { ok: false, reason: 'wrong-audience', description: `The access token audience is not ${audience}.` };
   if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired', description: 'The access token has expired.' };
   if (claims.nbf > nowSeconds + 300)
     return { ok: false, reason: 'not-yet-valid', description: 'The access token is not yet valid.' };
@@ -132,7 +133,8 @@ export interface TokenAuthority {
   counters: { clientCredentials: number; refreshToken: number };
   /** Mutable: the control API changes it; reset() restores the start options. */
   policy: AuthorityPolicy;
-  verify(token: string): TokenCheck;
+  /** Checks a token meant for `audience` (default Partner Center; the Graph host passes its own). */
+  verify(token: string, audience?: string): TokenCheck;
   /** Adds a refresh token for an app's consenting user (the secure application model's stored token);
    * a reset makes it usable again, so published credentials survive single-use redemption. */
   issueRefreshToken(clientId: string): string;
@@ -434,7 +436,8 @@ export async function startAuthority(options: {
     publicKey: signing.publicKey,
     counters,
     policy,
-    verify: (token) => verifyAccessToken(token, { publicKey: signing.publicKey, authorityHost: host }),
+    verify: (token, audience) =>
+      verifyAccessToken(token, { publicKey: signing.publicKey, authorityHost: host, audience }),
     issueRefreshToken: (clientId) => newRefreshToken(clientId, true),
     mint: (o) => {
       const app = [...apps.values()].find((a) => a.registration.tenantId === o.tenantId);

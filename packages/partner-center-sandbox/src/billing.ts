@@ -1,6 +1,6 @@
 import { CATALOG_PRODUCTS, COUNTRIES, type BillingCycle, type TermDuration } from './catalog';
 import { DAY_MS, isoDate, isoTimestamp } from './clock';
-import type { Customer, Order, Subscription, World } from './state';
+import type { Customer, Invoice, Order, Subscription, World } from './state';
 
 /** New-commerce reconciliation line items (`OneTimeInvoiceLineItem`, partner-center-api.md §7),
  * written as purchases and changes happen, plus a few already-billed invoices. */
@@ -196,6 +196,51 @@ export function seedInvoices(world: World, now: number): void {
       });
     }
   }
+}
+
+/**
+ * A new invoice of the partner with a copy of its unbilled lines of `period` in `currency` (the sandbox's
+ * own purchases and changes, so billed reconciliation of it matches), each line stamped with the invoice number.
+ */
+export function billInvoice(
+  world: World,
+  partnerTenantId: string,
+  now: number,
+  options: { period: 'current' | 'previous'; currency: string; legacy: boolean; generatedLines?: number },
+): Invoice {
+  const d = new Date(now);
+  const back = options.period === 'previous' ? 1 : 0;
+  const periodStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1);
+  const nextStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back + 1, 1);
+  const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
+  const currency = options.currency.toUpperCase();
+  const lines =
+    options.generatedLines !== undefined
+      ? []
+      : world.recon
+          .filter(
+            (l) =>
+              l.partnerTenantId === partnerTenantId &&
+              l.currency === currency &&
+              l.at >= periodStart &&
+              l.at < nextStart,
+          )
+          .map((l) => ({ ...l.item, invoiceNumber: id }));
+  const country = Object.values(COUNTRIES).find((c) => c.currency === currency) ?? COUNTRIES.US;
+  const invoice: Invoice = {
+    id,
+    partnerTenantId,
+    invoiceDate: now,
+    periodStart,
+    periodEnd: nextStart - DAY_MS,
+    currencyCode: currency,
+    currencySymbol: country.symbol,
+    lines,
+    ...(options.legacy ? { legacy: true } : {}),
+    ...(options.generatedLines !== undefined ? { generatedLines: options.generatedLines } : {}),
+  };
+  world.invoices.push(invoice);
+  return invoice;
 }
 
 export function round2(n: number): number {

@@ -30,6 +30,8 @@ export interface CatalogSku {
   terms: TermDuration[];
   /** Monthly list price per seat in USD for an annual commitment. */
   monthlyPriceUsd: number;
+  /** An offer that enforces an attestation: cart lines without `attestationAccepted` get 10012. */
+  attestation?: { type: string; text: string };
 }
 
 export interface CatalogProduct {
@@ -37,6 +39,8 @@ export interface CatalogProduct {
   title: string;
   description: string;
   skus: CatalogSku[];
+  /** Availability ids derived from names, not drawn from the seed: a product added later leaves every seeded id as it was. */
+  namedIds?: boolean;
 }
 
 export interface CatalogAvailability {
@@ -158,6 +162,21 @@ export const CATALOG_PRODUCTS: readonly CatalogProduct[] = [
       }),
     ],
   },
+  {
+    id: 'CFQ7TTC0HD32',
+    title: 'Windows Enterprise E3 VDA',
+    description: 'Windows Enterprise for virtual desktops; the customer attests to qualifying devices.',
+    namedIds: true,
+    skus: [
+      paid('0001', 'Windows Enterprise E3 VDA', 7, {
+        terms: ['P1M', 'P1Y'],
+        attestation: {
+          type: 'WindowsVdaQualifyingDevice',
+          text: "The customer's users of this offer have a qualifying Windows Pro device as their primary work device.",
+        },
+      }),
+    ],
+  },
 ];
 
 /** Billing cycles each term can be billed in (a cycle is never longer than the term: 900270). */
@@ -200,7 +219,10 @@ export function createCatalog(random: SandboxRandom): Catalog {
       for (const country of Object.keys(COUNTRIES) as Country[]) {
         for (const segment of sku.segments) {
           for (const termDuration of sku.terms) {
-            availabilities.push({ id: newId(), product, sku, country, segment, termDuration, isPurchasable: true });
+            const id = product.namedIds
+              ? namedId(`${product.id}:${sku.id}:${country}:${segment}:${termDuration}`)
+              : newId();
+            availabilities.push({ id, product, sku, country, segment, termDuration, isPurchasable: true });
           }
         }
       }
@@ -240,6 +262,16 @@ export function createCatalog(random: SandboxRandom): Catalog {
       return availability;
     },
   };
+}
+
+/** `CFQ7TTC0` + 4 upper-case alphanumerics, a pure function of `name`. */
+function namedId(name: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let hash = 2166136261;
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  let suffix = '';
+  for (let i = 0; i < 4; i += 1, hash = Math.floor(hash / alphabet.length)) suffix += alphabet[hash % alphabet.length];
+  return `CFQ7TTC0${suffix}`;
 }
 
 export function catalogItemId(a: Pick<CatalogAvailability, 'id' | 'product' | 'sku'>): string {

@@ -97,6 +97,7 @@ export function parseSandboxArgs(argv: string[]): z.infer<typeof argsSchema> {
 export function connectionFacts(sandbox: Sandbox): Record<string, unknown> {
   return {
     baseUrl: sandbox.baseUrl,
+    graphBaseUrl: sandbox.graphBaseUrl,
     authorityHost: sandbox.authorityHost,
     tenantId: sandbox.tenantId,
     clientId: sandbox.clientId,
@@ -122,6 +123,7 @@ function banner(
   return `Partner Center sandbox is listening.
 
   API base URL      ${sandbox.baseUrl}   (routes under /v1, control API under /_sandbox)
+  Graph host        ${sandbox.graphBaseUrl}   (partner billing exports under /v1.0/reports/partners/billing)
   Token authority   ${sandbox.authorityHost}   (OpenID configuration at /${sandbox.tenantId}/v2.0/.well-known/openid-configuration)
   CA file           ${sandbox.caFile}
   Tenant id         ${sandbox.tenantId}
@@ -133,6 +135,7 @@ function banner(
 
 Point the worker (or your own code) at it:
   export PARTNER_CENTER_BASE_URL=${sandbox.baseUrl}
+  export MICROSOFT_GRAPH_BASE_URL=${sandbox.graphBaseUrl}
   export AZURE_AUTHORITY_HOST=${sandbox.authorityHost}
   export AZURE_TENANT_ID=${sandbox.tenantId} AZURE_CLIENT_ID=${sandbox.clientId}
   export AZURE_CLIENT_SECRET='${sandbox.clientSecret}'

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuthorityPolicy } from './authority';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
+import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -40,6 +41,33 @@ export const chargeSchema = z.object({
   quantity: z.number().int(),
   customerId: z.string().optional(),
 });
+/**
+ * Bills the partner's unbilled lines of a period into a new invoice (copies: the unbilled lines stay);
+ * `legacy` makes its Graph export fail with 5000, `generatedLines` makes a synthetic invoice for the bench.
+ */
+export const invoiceSchema = z.object({
+  period: z.enum(['current', 'previous']).default('current'),
+  currency: z.string().default('USD'),
+  legacy: z.boolean().default(false),
+  generatedLines: z.number().int().min(1).optional(),
+});
+/**
+ * A subscription as if bought through a cart that completed now, in the customer's market (a trial with the
+ * trial SKU, e.g. Business Standard `0002`); for tests that need one without a purchase.
+ */
+export const seedSubscriptionSchema = z.object({
+  customerId: z.string().min(1),
+  productId: z.string().min(1),
+  skuId: z.string().min(1),
+  /** Defaults to the SKU's first term (P1M for a trial). */
+  termDuration: z.enum(['P1M', 'P1Y', 'P3Y']).optional(),
+  /** Defaults to the term's first billing cycle: `none` for a trial. */
+  billingCycle: z.enum(['monthly', 'annual', 'triennial', 'none']).optional(),
+  quantity: z.number().int().min(1),
+  friendlyName: z.string().max(128).optional(),
+});
+export type SeedSubscriptionInput = z.infer<typeof seedSubscriptionSchema>;
+
 export const mintTokenSchema = z.object({
   mode: z.enum(['app-only', 'app+user']),
   tenantId: z.string().optional(),
@@ -74,6 +102,8 @@ export interface SandboxCounters {
   ordersPerCart: Record<string, number>;
   tokens: { clientCredentials: number; refreshToken: number };
   replayedRequests: number;
+  /** Agreement acceptances on record per customer id (seeded ones included). */
+  agreementsPerCustomer: Record<string, number>;
 }
 
 export interface SandboxControl {
@@ -93,12 +123,20 @@ export interface SandboxControl {
   addCharge(charge: z.infer<typeof chargeSchema>): Promise<void>;
   /** Removes every unbilled reconciliation line of a subscription (a charge Partner Center never made); how many went. */
   dropCharges(subscriptionId: string): Promise<number>;
+  /** Changes what the Microsoft Graph billing host does (export run time, SAS lifetime, failures, the permission); answers the whole policy. */
+  setGraphPolicy(policy: GraphPolicyInput): Promise<GraphPolicy>;
+  /** Bills the period's unbilled lines into an invoice (see invoiceSchema); its id and line count. */
+  createInvoice(options?: z.input<typeof invoiceSchema>): Promise<{ id: string; lines: number }>;
+  /** Creates a subscription (and its completed order) now, e.g. a trial; answers its id and whether it is a trial. */
+  seedSubscription(input: SeedSubscriptionInput): Promise<{ id: string; isTrial: boolean }>;
   /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
   /** Changes what the token authority issues (single-use refresh tokens, the MFA claim, the audience); answers the whole policy. */
   setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
   /** Changes how the API answers where Partner Center's behaviour is unconfirmed; answers the whole policy. */
   setApiPolicy(policy: z.infer<typeof apiPolicySchema>): Promise<ApiPolicy>;
+  /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
+  withdrawAgreements(customerId: string): Promise<number>;
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {
@@ -136,8 +174,13 @@ export function createControlClient(baseUrl: string): SandboxControl {
     },
     dropCharges: async (subscriptionId) =>
       (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
+    setGraphPolicy: (policy) => call('PUT', '/graph', graphPolicySchema.parse(policy)),
+    createInvoice: (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
+    seedSubscription: (input) => call('POST', '/subscriptions', seedSubscriptionSchema.parse(input)),
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),
+    withdrawAgreements: async (customerId) =>
+      (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
   };
 }

@@ -13,6 +13,8 @@ export const faultInputSchema = z.object({
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   count: z.number().int().min(1).default(1),
   skip: z.number().int().min(0).default(0),
+  /** The share of matching calls the rule hits (a fresh draw each); `count` and `skip` are used up only by those. */
+  ratio: z.number().gt(0).max(1).optional(),
 });
 export type FaultInput = z.input<typeof faultInputSchema>;
 export type FaultRule = z.infer<typeof faultInputSchema> & { id: string };
@@ -41,6 +43,8 @@ export function createFaults(): Faults {
       for (const rule of rules) {
         if (rule.method && rule.method !== method) continue;
         if (!matches(rule.pattern, segments)) continue;
+        // Not seeded: chaos mixes must not shift the world's seeded ids.
+        if (rule.ratio !== undefined && Math.random() >= rule.ratio) continue;
         if (rule.skip > 0) {
           rule.skip -= 1;
           continue;

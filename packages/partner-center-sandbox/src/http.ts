@@ -111,9 +111,14 @@ export async function readRawBody(req: IncomingMessage, limitBytes = 1_000_000):
 }
 
 export function writeJson(res: ServerResponse, response: ApiResponse, extraHeaders: Record<string, string>): void {
-  const text = response.body === undefined ? '' : JSON.stringify(response.body);
+  // A Buffer body is a document (an invoice PDF) sent as is, with the content type its route sets.
+  const text = Buffer.isBuffer(response.body)
+    ? response.body
+    : response.body === undefined
+      ? ''
+      : JSON.stringify(response.body);
   const headers: Record<string, string | number> = { ...extraHeaders, ...response.headers };
-  if (text) headers['content-type'] = 'application/json; charset=utf-8';
+  if (text && !Buffer.isBuffer(text)) headers['content-type'] = 'application/json; charset=utf-8';
   headers['content-length'] = Buffer.byteLength(text);
   res.writeHead(response.status, headers);
   res.end(text);

@@ -5,6 +5,8 @@ import { startAuthority, type AppRegistration } from './authority';
 import { createClock } from './clock';
 import { createControlClient, REPEATED_CHECKOUT_ANSWERS, type ApiPolicy, type SandboxControl } from './control';
 import { createFaults } from './faults';
+import { createGraphStore } from './graph';
+import { GRAPH_PATH } from './routes/graph';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
 import type { SandboxRuntime } from './router';
@@ -53,6 +55,8 @@ export interface PartnerCredentials {
 export interface Sandbox extends PartnerCredentials {
   /** http://127.0.0.1:PORT (clients append /v1). */
   baseUrl: string;
+  /** http://127.0.0.1:PORT/graph: the Microsoft Graph billing host (clients append /v1.0; tokens for https://graph.microsoft.com). */
+  graphBaseUrl: string;
   /** https://127.0.0.1:PORT (OpenID configuration at {host}/{tenant}/v2.0/.well-known/openid-configuration). */
   authorityHost: string;
   /** The authority's self-signed certificate: trust it with NODE_EXTRA_CA_CERTS=caFile or a `ca` option. */
@@ -115,6 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     authority,
     faults: createFaults(),
     throttle: createThrottle(),
+    graph: createGraphStore(random),
     partners,
     customerIds,
     initialDelays,
@@ -148,6 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     ...credentials(apps[0]),
     baseUrl,
+    graphBaseUrl: `${baseUrl}${GRAPH_PATH}`,
     authorityHost: authority.host,
     caFile: authority.caFile,
     caPem: authority.caPem,

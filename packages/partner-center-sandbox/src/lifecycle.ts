@@ -1,7 +1,8 @@
 import { recordCharge } from './billing';
 import { CATALOG_PRODUCTS, TERM_MONTHS, unitPrice, type BillingCycle, type TermDuration } from './catalog';
 import { DAY_MS, HOUR_MS } from './clock';
-import type { Delays, Order, Subscription, SubscriptionUpdate, World } from './state';
+import type { Delays, Order, OrderLine, Subscription, SubscriptionUpdate, World } from './state';
+import { settleTransitions } from './transitions';
 
 /** Time-driven state changes, applied lazily whenever the sandbox is asked anything: orders
  * completing (and creating subscriptions), accepted PATCHes landing, terms renewing or expiring. */
@@ -21,46 +22,89 @@ export function settle(world: World, now: number, delays: Delays): void {
     }
     renewOrExpire(world, s, now);
   }
+  settleTransitions(world, now, delays);
 }
 
 function completeOrder(world: World, order: Order, delays: Delays): void {
   order.status = 'completed';
   for (const line of order.lines) {
-    const [productId, skuId, availabilityId] = line.offerId.split(':');
-    const sku = CATALOG_PRODUCTS.find((p) => p.id === productId)?.skus.find((k) => k.id === skuId);
-    const termStart = order.createdAt;
-    const s: Subscription = {
-      id: world.random.guid(),
-      customerId: order.customerId,
-      orderId: order.id,
-      productId,
-      skuId,
-      availabilityId,
-      offerName: sku?.title ?? line.offerId,
-      friendlyName: line.friendlyName,
-      quantity: line.quantity,
-      termDuration: line.termDuration,
-      billingCycle: line.billingCycle,
-      status: 'active',
-      autoRenewEnabled: true,
-      isTrial: sku?.isTrial ?? false,
-      createdAt: order.completesAt,
-      termStart,
-      commitmentEnd: line.customTermEndDate
-        ? Date.parse(line.customTermEndDate.slice(0, 10))
-        : termEndOf(termStart, line.termDuration),
-      cancellationAllowedUntil: termStart + CANCELLATION_WINDOW_MS,
-      refundableBatches: [{ quantity: line.quantity, allowedUntil: termStart + CANCELLATION_WINDOW_MS }],
-      promotionId: line.promotionId,
-      unitPrice: line.unitPrice,
-      currencyCode: order.currencyCode,
-      etag: world.random.token(16),
-      provisioning: { readyAt: order.completesAt + delays.subscriptionProvisioningMs },
-    };
+    const s = subscriptionOf(world, order, line, delays);
     world.subscriptions.set(s.id, s);
     line.subscriptionId = s.id;
     recordCharge(world, s, 'new', s.quantity, order.completesAt);
   }
+}
+
+/** The subscription an order line creates when its order completes. */
+function subscriptionOf(world: World, order: Order, line: OrderLine, delays: Delays): Subscription {
+  const [productId, skuId, availabilityId] = line.offerId.split(':');
+  const sku = CATALOG_PRODUCTS.find((p) => p.id === productId)?.skus.find((k) => k.id === skuId);
+  const isTrial = sku?.isTrial ?? false;
+  const termStart = order.createdAt;
+  return {
+    id: world.random.guid(),
+    customerId: order.customerId,
+    orderId: order.id,
+    productId,
+    skuId,
+    availabilityId,
+    offerName: sku?.title ?? line.offerId,
+    friendlyName: line.friendlyName,
+    quantity: line.quantity,
+    termDuration: line.termDuration,
+    billingCycle: line.billingCycle,
+    status: 'active',
+    autoRenewEnabled: true,
+    isTrial,
+    createdAt: order.completesAt,
+    termStart,
+    commitmentEnd: isTrial
+      ? trialEndOf(termStart)
+      : line.customTermEndDate
+        ? Date.parse(line.customTermEndDate.slice(0, 10))
+        : termEndOf(termStart, line.termDuration),
+    cancellationAllowedUntil: termStart + CANCELLATION_WINDOW_MS,
+    refundableBatches: [{ quantity: line.quantity, allowedUntil: termStart + CANCELLATION_WINDOW_MS }],
+    promotionId: line.promotionId,
+    unitPrice: line.unitPrice,
+    currencyCode: order.currencyCode,
+    etag: world.random.token(16),
+    provisioning: { readyAt: order.completesAt + delays.subscriptionProvisioningMs },
+  };
+}
+
+/** A trial lasts 30 days: its last day is the 30th, and it converts (or expires) at the start of day 31. */
+function trialEndOf(start: number): number {
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) + (TRIAL_DAYS - 1) * DAY_MS;
+}
+const TRIAL_DAYS = 30;
+
+/**
+ * A completed order of one line, created now, for what is not bought through a cart: the subscription a
+ * transition creates, or one seeded through the control API. Answers the new subscription.
+ */
+export function createOrderedSubscription(
+  world: World,
+  at: number,
+  delays: Delays,
+  item: { customerId: string; currencyCode: string; line: Omit<OrderLine, 'lineItemNumber' | 'provisioningContext'> },
+): Subscription {
+  const order: Order = {
+    id: world.random.hex(12),
+    customerId: item.customerId,
+    cartId: '',
+    createdAt: at,
+    completesAt: at,
+    listVisibleAt: at,
+    status: 'pending',
+    billingCycle: item.line.billingCycle,
+    currencyCode: item.currencyCode,
+    lines: [{ ...item.line, lineItemNumber: 0, provisioningContext: {} }],
+  };
+  world.orders.set(order.id, order);
+  completeOrder(world, order, delays);
+  return world.subscriptions.get(order.lines[0].subscriptionId ?? '')!;
 }
 
 /** Last day (inclusive, midnight UTC) of a term that starts at `start`. */
@@ -113,7 +157,7 @@ function removeFromNewestBatches(s: Subscription, seats: number, now: number): v
 }
 
 /** Full refund within 24 hours of the term start, then prorated by the day (billing-basics.md). */
-function refundFraction(s: Subscription, at: number): number {
+export function refundFraction(s: Subscription, at: number): number {
   if (at - s.termStart <= FULL_REFUND_WINDOW_MS) return 1;
   const termDays = Math.max(1, Math.round((s.commitmentEnd + DAY_MS - s.termStart) / DAY_MS));
   const usedDays = Math.ceil((at - s.termStart) / DAY_MS);
@@ -147,9 +191,14 @@ function renewOrExpire(world: World, s: Subscription, now: number): void {
       s.quantity = next.quantity;
       s.scheduledNextTerm = undefined;
     } else if (wasTrial) {
-      // An NCE trial with auto-renew converts to the paid offer: 25 seats, one year, billed monthly.
+      // An NCE trial with auto-renew converts to the paid offer: its seats, one year, billed monthly.
       const paidSku = CATALOG_PRODUCTS.find((p) => p.id === s.productId)?.skus.find((k) => !k.isTrial);
+      const country = world.customers.get(s.customerId)?.country ?? 'US';
+      const yearly = paidSku
+        ? world.catalog.availabilitiesFor(s.productId, paidSku.id, country).find((a) => a.termDuration === 'P1Y')
+        : undefined;
       if (paidSku) s.skuId = paidSku.id;
+      if (yearly) s.availabilityId = yearly.id;
       s.termDuration = 'P1Y';
       s.billingCycle = 'monthly';
     }

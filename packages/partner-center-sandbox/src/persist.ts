@@ -1,6 +1,16 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Cart, Counters, Invoice, Order, ReconLine, Subscription, World } from './state';
+import type {
+  Cart,
+  Counters,
+  CustomerAgreement,
+  Invoice,
+  Order,
+  ReconLine,
+  Subscription,
+  Transition,
+  World,
+} from './state';
 
 /** Optional JSON persistence (`dataFile`): the world's mutable state, the random generator's
  * position and the clock offset, written after every change and read back at start. */
@@ -15,6 +25,9 @@ const snapshotSchema = z.object({
   carts: z.array(z.custom<Cart>()),
   orders: z.array(z.custom<Order>()),
   subscriptions: z.array(z.custom<Subscription>()),
+  /** Optional: files written before transitions and agreements were modelled still load (agreements re-seeded). */
+  transitions: z.array(z.custom<Transition>()).optional(),
+  agreements: z.array(z.custom<CustomerAgreement>()).optional(),
   recon: z.array(z.custom<ReconLine>()),
   invoices: z.array(z.custom<Invoice>()),
   inventorySold: z.array(z.tuple([z.string(), z.number()])),
@@ -33,6 +46,8 @@ export function saveWorld(file: string, world: World, clockOffsetMs: number): vo
     carts: [...world.carts.values()].map((cart) => ({ ...cart, checkoutInFlight: false })),
     orders: [...world.orders.values()],
     subscriptions: [...world.subscriptions.values()],
+    transitions: [...world.transitions.values()],
+    agreements: world.agreements,
     recon: world.recon,
     invoices: world.invoices,
     inventorySold: [...world.inventorySold.entries()],
@@ -65,6 +80,8 @@ export function restoreWorld(world: World, snapshot: Snapshot): void {
   world.carts = new Map(snapshot.carts.map((c) => [c.id, c]));
   world.orders = new Map(snapshot.orders.map((o) => [o.id, o]));
   world.subscriptions = new Map(snapshot.subscriptions.map((s) => [s.id, s]));
+  world.transitions = new Map((snapshot.transitions ?? []).map((t) => [t.id, t]));
+  if (snapshot.agreements) world.agreements = snapshot.agreements;
   world.recon = snapshot.recon;
   world.invoices = snapshot.invoices;
   world.inventorySold = new Map(snapshot.inventorySold);

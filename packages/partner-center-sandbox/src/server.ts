@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TokenAuthority } from './authority';
-import { recordCharge, seedInvoices } from './billing';
-import { catalogItemId } from './catalog';
+import { billInvoice, recordCharge, seedInvoices } from './billing';
+import { billingCyclesFor, catalogItemId, COUNTRIES, unitPrice } from './catalog';
 import { sleep } from './clock';
 import {
   advanceSchema,
@@ -11,23 +11,30 @@ import {
   type ApiPolicy,
   chargeSchema,
   delaysSchema,
+  invoiceSchema,
   mintTokenSchema,
   provisioningSchema,
   resetSchema,
   rotateSchema,
+  seedSubscriptionSchema,
   throttlingSchema,
 } from './control';
+import { agreementRoutes } from './agreements';
+import { cotermRoutes } from './coterm';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
+import { graphPolicySchema, type GraphStore } from './graph';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
-import { settle } from './lifecycle';
+import { createOrderedSubscription, settle } from './lifecycle';
 import { compileRoutes, type ApiContext, type RouteTemplate, type SandboxRuntime } from './router';
 import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
 import { customerRoutes } from './routes/customers';
 import { orderRoutes } from './routes/orders';
+import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { isGraphRequest, serveGraph } from './routes/graph';
 import { createWorld, type Delays, type Partner } from './state';
 import type { Throttle } from './throttle';
 
@@ -36,6 +43,10 @@ import type { Throttle } from './throttle';
  * crash it (unexpected errors become a 500 PartnerFD body). */
 
 const matchRoute = compileRoutes([
+  ...agreementRoutes,
+  ...promotionRoutes,
+  // Before the subscription routes: `customTermEndDates` is not a subscription id.
+  ...cotermRoutes,
   ...customerRoutes,
   ...catalogRoutes,
   ...cartRoutes,
@@ -49,6 +60,8 @@ export interface ServerDeps {
   authority: TokenAuthority;
   faults: Faults;
   throttle: Throttle;
+  /** The Microsoft Graph billing host's export operations and blob store (routes/graph.ts). */
+  graph: GraphStore;
   partners: Partner[];
   customerIds: Record<string, string[]>;
   initialDelays: Delays;
@@ -74,6 +87,7 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   deps.faults.clear();
   deps.throttle.reset();
   deps.authority.reset();
+  deps.graph.reset();
 }
 
 export function createApiServer(deps: ServerDeps): Server {
@@ -95,6 +109,7 @@ export function createApiServer(deps: ServerDeps): Server {
     const respond = (response: ApiResponse) =>
       writeJson(res, response, { ...echo, Date: new Date(deps.runtime.clock.now()).toUTCString() });
     try {
+      if (isGraphRequest(url.pathname)) return await serveGraph(deps, req, res);
       if (url.pathname.startsWith('/_sandbox/')) {
         const rawBody = await readRawBody(req);
         return respond(control(deps, method, url, rawBody, replay));
@@ -319,8 +334,23 @@ const controlRoutes: ControlRoute[] = [
           ordersPerCart: counters.ordersPerCart,
           tokens: { ...deps.authority.counters },
           replayedRequests: counters.replayedRequests,
+          agreementsPerCustomer: countBy(deps.runtime.world.agreements.map((a) => a.customerId)),
         },
       };
+    },
+  },
+  {
+    method: 'DELETE',
+    template: '/_sandbox/customers/{customerId}/agreements',
+    handle: ({ deps, params }) => {
+      const { world } = deps.runtime;
+      const customerId = params.customerId.toLowerCase();
+      if (!world.customers.has(customerId))
+        throw new ApiError(404, 600001, `Customer ${params.customerId} was not found.`);
+      const before = world.agreements.length;
+      world.agreements = world.agreements.filter((a) => a.customerId !== customerId);
+      deps.onChange?.();
+      return { status: 200, body: { removed: before - world.agreements.length } };
     },
   },
   {
@@ -375,6 +405,60 @@ const controlRoutes: ControlRoute[] = [
     },
   },
   {
+    method: 'PUT',
+    template: '/_sandbox/graph',
+    handle: ({ deps, body }) => {
+      const { failExports, ...policy } = parseWith(graphPolicySchema, body());
+      assignDefined(deps.graph.policy, policy);
+      if (failExports !== undefined) deps.graph.policy.failExports = { ...failExports };
+      return { status: 200, body: deps.graph.policy };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/billing/invoices',
+    handle: ({ deps, body }) => {
+      const { world, clock } = deps.runtime;
+      const invoice = billInvoice(world, deps.partners[0].tenantId, clock.now(), parseWith(invoiceSchema, body()));
+      deps.onChange?.();
+      return { status: 201, body: { id: invoice.id, lines: invoice.generatedLines ?? invoice.lines.length } };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/subscriptions',
+    handle: ({ deps, body }) => {
+      const { world, clock, delays } = deps.runtime;
+      const input = parseWith(seedSubscriptionSchema, body());
+      const customer = world.customers.get(input.customerId.toLowerCase());
+      if (!customer) throw new ApiError(404, 600001, `Customer ${input.customerId} was not found.`);
+      const availability = world.catalog
+        .availabilitiesFor(input.productId, input.skuId, customer.country)
+        .find((a) => input.termDuration === undefined || a.termDuration === input.termDuration);
+      if (!availability)
+        throw new ApiError(
+          404,
+          400019,
+          `No availability of ${input.productId}:${input.skuId} for ${customer.country}.`,
+        );
+      const billingCycle = input.billingCycle ?? billingCyclesFor(availability.sku, availability.termDuration)[0];
+      const s = createOrderedSubscription(world, clock.now(), delays, {
+        customerId: customer.id,
+        currencyCode: COUNTRIES[customer.country].currency,
+        line: {
+          offerId: catalogItemId(availability),
+          quantity: input.quantity,
+          termDuration: availability.termDuration,
+          billingCycle,
+          friendlyName: input.friendlyName ?? availability.sku.title,
+          unitPrice: unitPrice(availability.sku, customer.country, availability.termDuration, billingCycle),
+        },
+      });
+      deps.onChange?.();
+      return { status: 201, body: { id: s.id, isTrial: s.isTrial } };
+    },
+  },
+  {
     method: 'POST',
     template: '/_sandbox/subscriptions/{subscriptionId}/provisioning',
     handle: ({ deps, body, params }) => {
@@ -412,6 +496,12 @@ const controlRoutes: ControlRoute[] = [
   },
 ];
 const matchControlRoute = compileRoutes(controlRoutes);
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
+}
 
 /** Applies the fields a policy change gives (an absent one keeps its value) and returns the whole policy. */
 function assignDefined<T extends object>(target: T, changes: Partial<T>): T {

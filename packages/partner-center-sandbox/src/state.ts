@@ -1,4 +1,5 @@
 import { createCatalog, type BillingCycle, type Catalog, type Country, type TermDuration } from './catalog';
+import { seededAgreement } from './agreements';
 import { createRandom, type SandboxRandom } from './random';
 
 /** Everything the sandbox remembers, in memory (optionally saved to a JSON file by the server). */
@@ -15,6 +16,18 @@ export interface Customer {
   companyName: string;
   domain: string;
   country: Country;
+}
+
+/** A customer's acceptance of a Microsoft agreement (`GET/POST /v1/customers/{id}/agreements`). */
+export interface CustomerAgreement {
+  customerId: string;
+  type: string;
+  templateId: string;
+  dateAgreed: string;
+  agreementLink: string;
+  primaryContact: { firstName: string; lastName: string; email: string; phoneNumber?: string };
+  /** Partner user who confirmed it (absent for the seeded acceptances). */
+  userId?: string;
 }
 
 export interface CartLineError {
@@ -142,6 +155,24 @@ export interface Subscription {
   provisioning: { readyAt: number; forced?: 'success' | 'pending' | 'failed' };
 }
 
+/** A new-commerce transition (upgrade or trial conversion, transitions.ts): asynchronous, done at `completesAt`. */
+export interface Transition {
+  id: string;
+  customerId: string;
+  fromSubscriptionId: string;
+  fromCatalogItemId: string;
+  toCatalogItemId: string;
+  /** Given in the request, or the subscription created when the transition completes. */
+  toSubscriptionId?: string;
+  quantity: number;
+  transitionType: 'transition_only' | 'transition_with_license_transfer';
+  termDuration: TermDuration;
+  billingCycle: BillingCycle;
+  createdAt: number;
+  completesAt: number;
+  events: Array<{ name: 'Conversion' | 'LicenseReassignment'; status: 'Started' | 'Completed' | 'Failed'; at: number }>;
+}
+
 export interface ReconLine {
   /** Sandbox time the charge happened; decides the `current`/`previous` period. */
   at: number;
@@ -159,6 +190,10 @@ export interface Invoice {
   currencyCode: string;
   currencySymbol: string;
   lines: Array<Record<string, unknown>>;
+  /** Not new commerce: the Graph billed export fails with code 5000 (use the v1 line items). */
+  legacy?: boolean;
+  /** A synthetic invoice whose Graph export has this many generated lines (the bench); `lines` stays empty. */
+  generatedLines?: number;
 }
 
 export interface Delays {
@@ -188,10 +223,13 @@ export interface World {
   carts: Map<string, Cart>;
   orders: Map<string, Order>;
   subscriptions: Map<string, Subscription>;
+  transitions: Map<string, Transition>;
   recon: ReconLine[];
   invoices: Invoice[];
   /** Seats sold per inventory-checked SKU ("PRODUCT:SKU"). */
   inventorySold: Map<string, number>;
+  /** Agreement acceptances on record; every seeded customer starts with its MCA accepted (docs/sandbox.md). */
+  agreements: CustomerAgreement[];
   counters: Counters;
 }
 
@@ -228,9 +266,11 @@ export function createWorld(seed: number, partners: Partner[], customerIds: Reco
     carts: new Map(),
     orders: new Map(),
     subscriptions: new Map(),
+    transitions: new Map(),
     recon: [],
     invoices: [],
     inventorySold: new Map(),
+    agreements: [...customers.values()].map(seededAgreement),
     counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
   };
 }

@@ -59,8 +59,36 @@ function invoiceOf(ctx: ApiContext): Invoice {
   return invoice;
 }
 
+/** A one-page PDF statement of the invoice (a real, minimal PDF: header, objects, xref table, trailer). */
+function statementPdf(invoice: Invoice): Buffer {
+  const total = invoice.lines.reduce((sum, l) => sum + Number(l.totalForCustomer ?? 0), 0).toFixed(2);
+  const text = [
+    `Invoice ${invoice.id}`,
+    `Billing period ${isoDate(invoice.periodStart)} to ${isoDate(invoice.periodEnd)}`,
+    `Total ${total} ${invoice.currencyCode}`,
+  ];
+  const content = `BT /F1 14 Tf 72 720 Td ${text.map((t) => `(${t}) Tj 0 -24 Td`).join(' ')} ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const offset = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
 /** [start, end) of the calendar month that `period` names, on the sandbox clock. */
-function periodRange(now: number, period: string): [number, number] {
+export function periodRange(now: number, period: string): [number, number] {
   const d = new Date(now);
   const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   if (period === 'current') return [monthStart, Infinity];
@@ -133,6 +161,16 @@ export const billingRoutes: Route[] = [
     template: '/v1/invoices/{invoiceId}',
     appUserOnly: true,
     handle: (ctx) => ({ status: 200, body: invoiceJson(invoiceOf(ctx)) }),
+  },
+  {
+    method: 'GET',
+    template: '/v1/invoices/{invoiceId}/documents/statement',
+    appUserOnly: true,
+    handle: (ctx) => ({
+      status: 200,
+      body: statementPdf(invoiceOf(ctx)),
+      headers: { 'content-type': 'application/pdf' },
+    }),
   },
   {
     method: 'GET',

@@ -10,7 +10,9 @@ import {
 import { DAY_MS, isoTimestamp, sleep } from '../clock';
 import { ApiError, badRequest, notFound } from '../errors';
 import { jsonBody, link, looseEnum, parseWith } from '../http';
-import { termEndOf } from '../lifecycle';
+import { hasAgreement, MCA_NOT_CONFIRMED } from '../agreements';
+import { allowedCustomTermEndDates } from '../coterm';
+import { eligibilityErrors, findPromotion } from '../promotions';
 import { customerOf, type ApiContext, type Route } from '../router';
 import type { Cart, CartLine, CartLineError, Customer, Order, World } from '../state';
 import { orderJson } from './orders';
@@ -127,24 +129,42 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
       currencyCode: currency,
       unitPrice: sku && billingCycle !== 'one_time' ? unitPrice(sku, customer.country, termDuration, billingCycle) : 0,
     };
-    const error = lineError(world, customer, line, billingCycle) ?? customTermEndDateError(line, now);
+    const error =
+      lineError(world, customer, line, billingCycle) ??
+      attestationError(world, line) ??
+      trialError(world, customer, line) ??
+      promotionError(world, customer, line) ??
+      customTermEndDateError(world, customer, line, now);
+    if (!error && line.promotionId) {
+      const discount = findPromotion(line.promotionId)?.percentDiscount ?? 0;
+      line.unitPrice = Math.round(line.unitPrice * (100 - discount)) / 100;
+    }
     return error ? { ...line, error } : line;
   });
-  // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md).
-  const owned = new Set(
-    [...world.subscriptions.values()]
-      .filter((s) => s.customerId === customer.id && s.status === 'active')
-      .map((s) => `${s.productId}:${s.skuId}`),
-  );
-  for (const line of draft) if (!line.error) owned.add(line.catalogItemId.split(':').slice(0, 2).join(':'));
+  // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md), with at
+  // least as many seats as the add-on (10018 BaseOfferSeatQuantityNotMet).
+  const baseSeats = new Map<string, number>();
+  const addSeats = (productSku: string, seats: number) =>
+    baseSeats.set(productSku.toUpperCase(), (baseSeats.get(productSku.toUpperCase()) ?? 0) + seats);
+  for (const s of world.subscriptions.values())
+    if (s.customerId === customer.id && s.status === 'active') addSeats(`${s.productId}:${s.skuId}`, s.quantity);
+  for (const line of draft)
+    if (!line.error) addSeats(line.catalogItemId.split(':').slice(0, 2).join(':'), line.quantity);
   for (const line of draft) {
     if (line.error) continue;
     const [productId, skuId] = line.catalogItemId.split(':');
     const sku = world.catalog.findSku(productId, skuId);
-    if (sku?.isAddon && !sku.prerequisiteSkus.some((p) => owned.has(p))) {
+    if (!sku?.isAddon) continue;
+    const seats = sku.prerequisiteSkus.reduce((sum, p) => sum + (baseSeats.get(p.toUpperCase()) ?? 0), 0);
+    if (seats === 0) {
       line.error = {
         errorCode: 400041,
-        errorDescription: 'The addon is not purchasable without a compatible base product.',
+        errorDescription: `The addon is not purchasable without a compatible base product: buy it with or onto one of ${sku.prerequisiteSkus.join(', ')}.`,
+      };
+    } else if (line.quantity > seats) {
+      line.error = {
+        errorCode: 10018,
+        errorDescription: `The add-on's ${line.quantity} seats exceed the ${seats} seats of its base products (${sku.prerequisiteSkus.join(', ')}): reduce it to ${seats} or buy ${line.quantity - seats} more base seats.`,
       };
     }
   }
@@ -195,14 +215,62 @@ function lineError(
   return undefined;
 }
 
-/** A custom term end date must fall after today and within the first term (align-subscription-end-dates.md). */
-function customTermEndDateError(line: CartLine, now: number): CartLineError | undefined {
+/** A custom term end date must be one the customTermEndDates call allows (align-subscription-end-dates.md); trials take none. */
+function customTermEndDateError(
+  world: World,
+  customer: Customer,
+  line: CartLine,
+  now: number,
+): CartLineError | undefined {
   if (!line.customTermEndDate) return undefined;
+  const [productId, skuId] = line.catalogItemId.split(':');
+  if (world.catalog.findSku(productId, skuId)?.isTrial) {
+    return {
+      errorCode: 10016,
+      errorDescription: `${line.catalogItemId} is a trial: it cannot take a custom term end date.`,
+    };
+  }
   const end = Date.parse(line.customTermEndDate.slice(0, 10));
-  if (end > now && end <= termEndOf(now, line.termDuration)) return undefined;
+  if (allowedCustomTermEndDates(world, customer.id, line.termDuration, now).some((d) => d.at === end)) return undefined;
   return {
     errorCode: 10017,
-    errorDescription: `customTermEndDate ${line.customTermEndDate} is not within the first ${line.termDuration} term.`,
+    errorDescription: `customTermEndDate ${line.customTermEndDate} is neither a month end nor an active subscription's end date within the first ${line.termDuration} term.`,
+  };
+}
+
+/** One trial per customer per offer, and none of an offer the customer already owns (trials documentation). */
+function trialError(world: World, customer: Customer, line: CartLine): CartLineError | undefined {
+  const [productId, skuId] = line.catalogItemId.split(':');
+  if (!world.catalog.findSku(productId, skuId)?.isTrial) return undefined;
+  const before = [...world.subscriptions.values()].find(
+    (s) => s.customerId === customer.id && s.productId.toUpperCase() === productId.toUpperCase(),
+  );
+  if (before === undefined) return undefined;
+  return {
+    errorCode: 10010,
+    errorDescription: `The customer already ${before.isTrial ? 'had a trial of' : 'owns'} ${productId} (subscription ${before.id}): one trial per customer per offer, none of an offer it owns.`,
+  };
+}
+
+/** An offer that enforces attestation needs `attestationAccepted: true` on its line (reference §4.3). */
+function attestationError(world: World, line: CartLine): CartLineError | undefined {
+  const [productId, skuId] = line.catalogItemId.split(':');
+  const attestation = world.catalog.findSku(productId, skuId)?.attestation;
+  if (attestation === undefined || line.attestationAccepted === true) return undefined;
+  return {
+    errorCode: 10012,
+    errorDescription: `The attestation for ${line.catalogItemId} was not accepted: ${attestation.text}`,
+  };
+}
+
+/** A promotion the customer is not eligible for: 10014 InvalidPromotionId, with the eligibility check's reasons. */
+function promotionError(world: World, customer: Customer, line: CartLine): CartLineError | undefined {
+  if (!line.promotionId) return undefined;
+  const errors = eligibilityErrors(world, customer.id, { ...line, promotionId: line.promotionId });
+  if (errors.length === 0) return undefined;
+  return {
+    errorCode: 10014,
+    errorDescription: `Promotion ${line.promotionId} is not valid for this line: ${errors.map((e) => `${e.type}: ${e.description}`).join(' ')}`,
   };
 }
 
@@ -350,6 +418,12 @@ export const cartRoutes: Route[] = [
       const customer = customerOf(ctx);
       const input = parseWith(cartInputSchema, jsonBody(ctx.rawBody));
       const { world } = ctx.runtime;
+      if (!hasAgreement(world, customer.id))
+        throw new ApiError(
+          403,
+          MCA_NOT_CONFIRMED,
+          `The customer ${customer.id} has not accepted the Microsoft Customer Agreement; confirm its acceptance first.`,
+        );
       const cart: Cart = {
         id: world.random.guid(),
         customerId: customer.id,

@@ -103,6 +103,15 @@ export function skuJson(product: CatalogProduct, sku: CatalogSku, country: strin
       isSoftwareAssuranceApplicable: false,
       upgradeTargetOffers: [],
     },
+    ...(sku.attestation !== undefined
+      ? {
+          attestationProperties: {
+            attestationType: sku.attestation.type,
+            enforceAttestation: true,
+            attestationText: sku.attestation.text,
+          },
+        }
+      : {}),
     links: {
       availabilities: link(`/products/${product.id}/skus/${sku.id}/availabilities?country=${country}`),
       self: link(`/products/${product.id}/skus/${sku.id}?country=${country}`),

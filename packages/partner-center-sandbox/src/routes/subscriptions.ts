@@ -7,9 +7,17 @@ import { collection, header, jsonBody, link, looseEnum, parseWith, queryValue } 
 import { applyUpdate, refundableQuantity } from '../lifecycle';
 import { customerOf, type ApiContext, type Route } from '../router';
 import type { ScheduledNextTerm, Subscription, SubscriptionUpdate } from '../state';
+import {
+  eligibilities,
+  eligibilityJson,
+  startTransition,
+  transitionInputSchema,
+  transitionJson,
+  type EligibilityType,
+} from '../transitions';
 
-/** Subscriptions (partner-center-api.md §6): reads, full-body PATCH with the new-commerce rules,
- * provisioning status. */
+/** Subscriptions (partner-center-api.md §6): reads, full-body PATCH with the new-commerce rules
+ * (suspend/reactivate included), provisioning status, transitions (upgrades and trial conversions). */
 
 export function subscriptionJson(s: Subscription, now: number): Record<string, unknown> {
   const base = `/customers/${s.customerId}/subscriptions/${s.id}`;
@@ -169,7 +177,8 @@ function planUpdate(ctx: ApiContext, s: Subscription): SubscriptionUpdate {
   // Full-body semantics: an omitted autoRenewEnabled means false and omitted instructions are dropped.
   const autoRenewEnabled = body.autoRenewEnabled ?? false;
   let scheduledNextTerm: ScheduledNextTerm | undefined;
-  if (body.scheduledNextTermInstructions) {
+  // Suspension removes scheduled changes (subscription-lifecycle.md), whatever the body carries.
+  if (body.scheduledNextTermInstructions && status !== 'suspended') {
     if (!autoRenewEnabled) throw badRequest('scheduledNextTermInstructions', 'require autoRenewEnabled to be true');
     const { product, quantity, customTermEndDate } = body.scheduledNextTermInstructions;
     const availability = world.catalog.findAvailability(product.productId, product.skuId, product.availabilityId);
@@ -267,6 +276,51 @@ export const subscriptionRoutes: Route[] = [
       }
       applyUpdate(world, s, update, ctx.now);
       return { status: 200, body: subscriptionJson(s, ctx.now) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/customers/{customerId}/subscriptions/{subscriptionId}/transitionEligibilities',
+    throttled: true,
+    handle: (ctx) => {
+      const s = subscriptionOf(ctx);
+      const type = parseWith(
+        looseEnum(['immediate', 'scheduled']).default('immediate'),
+        queryValue(ctx.url, 'eligibilityType'),
+        'eligibilityType',
+      ) as EligibilityType;
+      const items = eligibilities(ctx.runtime.world, s, type, ctx.now).map((t) => eligibilityJson(s, t));
+      return {
+        status: 200,
+        body: collection(items, `/customers/${s.customerId}/subscriptions/${s.id}/transitionEligibilities`),
+      };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/v1/customers/{customerId}/subscriptions/{subscriptionId}/transitions',
+    throttled: true,
+    handle: (ctx) => {
+      const s = subscriptionOf(ctx);
+      const input = parseWith(transitionInputSchema, jsonBody(ctx.rawBody));
+      const { world, delays } = ctx.runtime;
+      return { status: 200, body: transitionJson(startTransition(world, s, input, ctx.now, delays)) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/customers/{customerId}/subscriptions/{subscriptionId}/transitions',
+    throttled: true,
+    handle: (ctx) => {
+      const s = subscriptionOf(ctx);
+      const operationId = queryValue(ctx.url, 'operation-id')?.toLowerCase();
+      const items = [...ctx.runtime.world.transitions.values()].filter(
+        (t) => t.fromSubscriptionId === s.id && (operationId === undefined || t.id === operationId),
+      );
+      return {
+        status: 200,
+        body: collection(items.map(transitionJson), `/customers/${s.customerId}/subscriptions/${s.id}/transitions`),
+      };
     },
   },
   {

@@ -223,7 +223,7 @@ describe('npm run sandbox', () => {
 });
 
 describe('dataFile persistence', () => {
-  test('orders, subscriptions, rotated availabilities and the clock survive a restart', async () => {
+  test('orders, subscriptions, agreements, rotated availabilities and the clock survive a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcw-sandbox-data-'));
     const dataFile = join(dir, 'state.json');
     try {
@@ -248,6 +248,8 @@ describe('dataFile persistence', () => {
         )
       ).body.items;
       expect(subscriptions).toHaveLength(1);
+      const withdrawn = first.customerIds[1];
+      expect(await first.control.withdrawAgreements(withdrawn)).toBe(1);
       await first.close();
 
       const second = await startSandbox({ seed: 77, dataFile });
@@ -263,6 +265,10 @@ describe('dataFile persistence', () => {
         expect(restored.body.items).toEqual([expect.objectContaining({ id: subscriptions[0].id, quantity: 4 })]);
         expect(await catalogItemFor(second, again, productId, skuId, 'P1Y')).toBe(rotated.newCatalogItemId);
         expect((await second.control.now()) - Date.now()).toBeGreaterThan(47 * 3_600_000);
+        // A withdrawn agreement stays withdrawn instead of being re-seeded.
+        const { agreementsPerCustomer } = await second.control.counters();
+        expect(agreementsPerCustomer[customer]).toBe(1);
+        expect(agreementsPerCustomer[withdrawn]).toBeUndefined();
         // New ids continue the sequence instead of repeating it.
         const next = await api<{ id: string }>(second, again, 'POST', `/customers/${customer}/carts`, {
           lineItems: [

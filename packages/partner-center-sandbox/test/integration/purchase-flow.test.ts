@@ -286,7 +286,9 @@ describe('the whole purchase flow over HTTP', () => {
   test('a custom term end date must fall within the first term and becomes the commitment end date', async () => {
     const monthly = await catalogItemFor(sandbox, tokens.appOnly, BASIC, '0001', 'P1M');
     const now = await sandbox.control.now();
-    const inTerm = new Date(now + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    // An allowed custom end date: the end of the current calendar month (docs/sandbox.md, Co-terminosity).
+    const today = new Date(now);
+    const inTerm = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
     const tooLate = new Date(now + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
     const cart = await api<{ lineItems: Array<{ error?: { errorCode: number } }> }>(
       sandbox,
