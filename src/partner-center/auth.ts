@@ -34,6 +34,8 @@ import {
 import type { CredentialKind, TokenMode, TokenProvider } from './types';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+/** Microsoft Graph (partner billing exports need PartnerBilling.Read.All). */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 export interface TokenProviderOptions {
@@ -83,8 +85,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   let refreshToken = options.refreshToken;
   let application: Promise<ConfidentialClientApplication> | undefined;
-  let cached: CachedToken | undefined;
-  let inFlight: Promise<string> | undefined;
+  // Per scope (Partner Center, Graph): one provider, so an App+User refresh token is rotated in one place.
+  const cached = new Map<string, CachedToken>();
+  const inFlight = new Map<string, Promise<string>>();
 
   // Every secret this provider holds right now, so no message can carry one.
   const redact = (text: string) =>
@@ -94,7 +97,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         'clientSecret' in options.credential ? options.credential.clientSecret : undefined,
         options.refreshToken,
         refreshToken,
-        cached?.token,
+        ...[...cached.values()].map((c) => c.token),
       ].filter((value): value is string => value !== undefined),
     );
 
@@ -124,16 +127,16 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     });
   }
 
-  async function acquire(): Promise<string> {
+  async function acquire(scope: string): Promise<string> {
     const started = now();
     const wallClockStart = Date.now();
     try {
       const client = await app();
       const result = refreshToken
         ? // forceCache: store the result although the account is new to msal's cache, so the rotated refresh token is kept.
-          await client.acquireTokenByRefreshToken({ scopes: [PARTNER_CENTER_SCOPE], refreshToken, forceCache: true })
+          await client.acquireTokenByRefreshToken({ scopes: [scope], refreshToken, forceCache: true })
         : // skipCache: this provider is the cache, msal's would hand back a token we decided to renew.
-          await client.acquireTokenByClientCredential({ scopes: [PARTNER_CENTER_SCOPE], skipCache: true });
+          await client.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
       if (!result?.accessToken) {
         throw authorityError(PartnerCenterUnauthorizedError, { description: `${label} returned no access token` });
       }
@@ -143,7 +146,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         (result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart,
         0,
       );
-      cached = { token: result.accessToken, renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2) };
+      cached.set(scope, {
+        token: result.accessToken,
+        renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2),
+      });
       return result.accessToken;
     } catch (error) {
       throw tokenFailure(error, label, authorityHost, redact, network.lastFailure());
@@ -155,12 +161,16 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     credentialKind,
     getAccessToken(request) {
       const forceRefresh = request?.forceRefresh === true;
-      if (!forceRefresh && cached && now() < cached.renewAt) return Promise.resolve(cached.token);
-      // One request in flight, whoever asks: a forced refresh joins a running one (it is fresh anyway).
-      inFlight ??= acquire().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
+      const scope = request?.scope ?? PARTNER_CENTER_SCOPE;
+      const token = cached.get(scope);
+      if (!forceRefresh && token && now() < token.renewAt) return Promise.resolve(token.token);
+      // One request in flight per scope, whoever asks: a forced refresh joins a running one (it is fresh anyway).
+      let pending = inFlight.get(scope);
+      if (pending === undefined) {
+        pending = acquire(scope).finally(() => inFlight.delete(scope));
+        inFlight.set(scope, pending);
+      }
+      return pending;
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   PartnerCenterInvalidRequestError,
   PartnerCenterMfaRequiredError,
   PartnerCenterNetworkError,
+  PartnerCenterNotFoundError,
   PartnerCenterResponseShapeError,
   PartnerCenterTimeoutError,
   PartnerCenterUnauthorizedError,
@@ -24,25 +25,37 @@ import {
 } from './errors';
 import { nextOffset, nextSeekPage, sameCursor, seekPageRequest, type SeekCursor } from './paging';
 import {
+  agreementMetadataSchema,
+  anyCase,
   availabilitySchema,
   cartCheckoutResultSchema,
   cartInputSchema,
   cartSchema,
   collectionSchema,
+  customerAgreementInputSchema,
+  customerAgreementSchema,
   customerSchema,
+  customTermEndDateSchema,
   invoiceSchema,
   oneTimeInvoiceLineItemSchema,
   orderLineItemProvisioningStatusSchema,
   orderSchema,
+  productPromotionSchema,
   productSchema,
+  promotionEligibilityInputSchema,
+  promotionEligibilityItemSchema,
   skuSchema,
   subscriptionProvisioningStatusSchema,
   subscriptionSchema,
+  transitionEligibilitySchema,
+  transitionInputSchema,
+  transitionSchema,
   type CartInput,
   type Customer,
 } from './schemas';
 import type {
   CustomerListQuery,
+  InvoicePage,
   Page,
   PartnerCenterClient,
   PartnerCenterLogger,
@@ -91,6 +104,8 @@ interface HttpRequest {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A document (a PDF): a successful body is kept as bytes, not parsed. */
+  binary?: boolean;
 }
 
 interface HttpResponse {
@@ -154,8 +169,10 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     const started = Date.now();
     try {
       const response = await fetchImpl(urlFor(request), { method: request.method, headers, body, signal: combined });
-      const text = await response.text();
-      const parsedBody = parseJson(text);
+      const parsedBody =
+        request.binary === true && response.ok
+          ? Buffer.from(await response.arrayBuffer())
+          : parseJson(await response.text());
       onCall?.({
         method: request.method,
         route: routeTemplate(request.path),
@@ -285,6 +302,15 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     const all: z.infer<S>[] = [];
     for await (const page of seekPages(item, { method: 'GET', ...first }, o)) all.push(...page);
     return all;
+  }
+
+  /** A request body we build, checked before it leaves: a mistake is ours, never Partner Center's to find. */
+  function strictBody<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new PartnerCenterInvalidRequestError({ description: `Invalid ${what}: ${describeIssues(parsed.error)}` });
+    }
+    return parsed.data;
   }
 
   function cartBody(cart: CartInput): CartInput {
@@ -418,6 +444,74 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}/provisioningstatus` },
         o,
       ),
+    listTransitionEligibilities: async (customerId, subscriptionId, eligibilityType, o) =>
+      (
+        await get(
+          anyCase(collectionSchema(transitionEligibilitySchema)),
+          {
+            path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}/transitionEligibilities`,
+            query: { eligibilityType },
+          },
+          o,
+        )
+      ).items,
+    createTransition: async (customerId, subscriptionId, transition, o) => {
+      const path = `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}/transitions`;
+      const body = strictBody(transitionInputSchema, transition, 'transition');
+      return parseBody(anyCase(transitionSchema), await send({ method: 'POST', path, body }, o), path);
+    },
+    listTransitions: async (customerId, subscriptionId, o) =>
+      (
+        await get(
+          anyCase(collectionSchema(transitionSchema)),
+          { path: `/customers/${segment(customerId)}/subscriptions/${segment(subscriptionId)}/transitions` },
+          o,
+        )
+      ).items,
+
+    listAgreementTemplates: async (agreementType, o) =>
+      (
+        await get(
+          anyCase(collectionSchema(agreementMetadataSchema)),
+          { path: '/agreements', query: { agreementType } },
+          o,
+        )
+      ).items,
+    listCustomerAgreements: async (customerId, agreementType, o) =>
+      (
+        await get(
+          anyCase(collectionSchema(customerAgreementSchema)),
+          { path: `/customers/${segment(customerId)}/agreements`, query: { agreementType } },
+          o,
+        )
+      ).items,
+    createCustomerAgreement: async (customerId, agreement, o) => {
+      const path = `/customers/${segment(customerId)}/agreements`;
+      const body = strictBody(customerAgreementInputSchema, agreement, 'agreement');
+      return parseBody(customerAgreementSchema, await send({ method: 'POST', path, body }, o), path);
+    },
+    listProductPromotions: (q, o) =>
+      listAll(
+        productPromotionSchema,
+        { path: '/productPromotions', query: { country: q.country, segment: q.segment } },
+        o,
+      ),
+    checkPromotionEligibilities: async (customerId, eligibilityItems, o) => {
+      const path = `/customers/${segment(customerId)}/promotionEligibilities`;
+      const body = {
+        items: eligibilityItems.map((i) => strictBody(promotionEligibilityInputSchema, i, 'eligibility item')),
+      };
+      const response = await send({ method: 'POST', path, body }, o);
+      return parseBody(anyCase(collectionSchema(promotionEligibilityItemSchema)), response, path).items;
+    },
+    listCustomTermEndDates: async (customerId, q, o) =>
+      (
+        await get(
+          anyCase(collectionSchema(customTermEndDateSchema)),
+          { path: `/customers/${segment(customerId)}/subscriptions/customTermEndDates`, query: q },
+          o,
+        )
+      ).items,
 
     unbilledReconciliationLineItems: (q, o) => items(seekPages(oneTimeInvoiceLineItemSchema, unbilledLineItems(q), o)),
     unbilledReconciliationLineItemsPage: (q, cursor, o) =>
@@ -439,7 +533,41 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         ),
       ),
     listInvoices: (q, o) => items(offsetPages(q?.size ?? DEFAULT_INVOICE_PAGE_SIZE, q?.offset ?? 0, o)),
+    listInvoicesPage: (q, o) => invoicePage(q?.size ?? DEFAULT_INVOICE_PAGE_SIZE, q?.offset ?? 0, o),
+    getInvoice: async (invoiceId, o) => {
+      if (tokens.mode === 'app+user') return get(invoiceSchema, { path: `/invoices/${segment(invoiceId)}` }, o);
+      for await (const invoice of offsetPages(DEFAULT_INVOICE_PAGE_SIZE, 0, o)) {
+        const found = invoice.find((i) => i.id.toUpperCase() === invoiceId.toUpperCase());
+        if (found !== undefined) return found;
+      }
+      throw new PartnerCenterNotFoundError({ status: 404, description: `Invoice ${invoiceId} was not found` });
+    },
+    getInvoiceStatement: async (invoiceId, o) => {
+      if (tokens.mode !== 'app+user')
+        throw new PartnerCenterUnauthorizedError({
+          description: `The statement PDF of invoice ${invoiceId} is served to App+User tokens only; this client is App-only (set PARTNER_CENTER_REFRESH_TOKEN for App+User, the secure application model)`,
+        });
+      const path = `/invoices/${segment(invoiceId)}/documents/statement`;
+      const response = await send({ method: 'GET', path, binary: true }, o);
+      if (!Buffer.isBuffer(response.body))
+        throw new PartnerCenterResponseShapeError({ description: `No document in the answer to ${path}` });
+      return response.body;
+    },
   };
+
+  async function invoicePage(size: number, offset: number, o?: RequestOptions): Promise<InvoicePage> {
+    const page = parseBody(
+      collectionSchema(invoiceSchema),
+      await send({ method: 'GET', path: '/invoices', query: { size, offset } }, o),
+      '/invoices',
+    );
+    const next = nextOffset(offset, size, page.items.length);
+    return {
+      items: page.items,
+      ...(page.totalCount !== undefined ? { totalCount: page.totalCount } : {}),
+      ...(next !== undefined ? { nextOffset: next } : {}),
+    };
+  }
 
   /** The first page of the unbilled new-commerce reconciliation lines (reference §7). */
   function unbilledLineItems(q: UnbilledReconciliationQuery): HttpRequest {

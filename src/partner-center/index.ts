@@ -17,3 +17,5 @@ export {
   type CatalogResolverOptions,
   type CatalogReader,
 } from './catalog';
+export { GRAPH_SCOPE } from './auth';
+export * from './graph/billing';

@@ -451,6 +451,79 @@ export const subscriptionProvisioningStatusSchema = z.looseObject({
 });
 export type SubscriptionProvisioningStatus = z.infer<typeof subscriptionProvisioningStatusSchema>;
 
+// Transitions: upgrades and new-commerce trial conversions (reference §6.9–6.10)
+
+export const TRANSITION_TYPES = ['transition_only', 'transition_with_license_transfer'] as const;
+export const TRANSITION_EVENT_STATUSES = ['Started', 'Completed', 'Failed'] as const;
+
+const transitionErrorSchema = z.looseObject({ code: errorCode, description: optional(z.string()) });
+const transitionErrors = optional(z.array(transitionErrorSchema)).transform((errors) => errors ?? []);
+
+export const transitionEligibilitySchema = z.looseObject({
+  operationId: optional(z.string()),
+  catalogItemId: z.string(),
+  title: optional(z.string()),
+  quantity: optional(lenientInteger),
+  /** Not in the documented shape (the sandbox sends it): the target availability's term. */
+  termDuration: optional(termDuration),
+  eligibilities: optional(
+    z.array(
+      z.looseObject({
+        isEligible: lenientBoolean,
+        transitionType: openEnum(TRANSITION_TYPES),
+        errors: transitionErrors,
+      }),
+    ),
+  ).transform((items) => items ?? []),
+  subscriptionEligibilities: optional(
+    z.array(
+      z.looseObject({
+        isEligible: lenientBoolean,
+        subscriptionId: z.string(),
+        subscriptionFriendlyName: optional(z.string()),
+        errors: transitionErrors,
+      }),
+    ),
+  ).transform((items) => items ?? []),
+  attributes: resourceAttributes,
+});
+export type TransitionEligibility = z.infer<typeof transitionEligibilitySchema>;
+
+/** The POST …/transitions body (strict: built by us). */
+export const transitionInputSchema = z.strictObject({
+  fromSubscriptionId: z.string().optional(),
+  toCatalogItemId: z.string().min(1),
+  toSubscriptionId: z.string().optional(),
+  quantity: z.number().int().min(1),
+  termDuration: z.string().optional(),
+  billingCycle: z.string().optional(),
+  transitionType: z.enum(TRANSITION_TYPES),
+});
+export type TransitionInput = z.infer<typeof transitionInputSchema>;
+
+export const transitionSchema = z.looseObject({
+  id: optional(z.string()),
+  operationId: optional(z.string()),
+  fromCatalogItemId: optional(z.string()),
+  toCatalogItemId: z.string(),
+  fromSubscriptionId: optional(z.string()),
+  toSubscriptionId: optional(z.string()),
+  quantity: optional(lenientInteger),
+  transitionType: optional(openEnum(TRANSITION_TYPES)),
+  creationDate: optional(z.string()),
+  events: optional(
+    z.array(
+      z.looseObject({
+        name: optional(z.string()),
+        status: openEnum(TRANSITION_EVENT_STATUSES),
+        timestamp: optional(z.string()),
+      }),
+    ),
+  ).transform((events) => events ?? []),
+  attributes: resourceAttributes,
+});
+export type Transition = z.infer<typeof transitionSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Invoices and reconciliation
 
@@ -522,6 +595,143 @@ export const oneTimeInvoiceLineItemSchema = z.looseObject({
   attributes: resourceAttributes,
 });
 export type OneTimeInvoiceLineItem = z.infer<typeof oneTimeInvoiceLineItemSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Purchase prerequisites: agreements, promotions, custom term end dates (reference §4.7, §6.8, §8)
+
+/** Property names camelCased, at any depth (`TemplateId` → `templateId`): these resources are read leniently. */
+function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(inner)]),
+  );
+}
+export function anyCase<T extends z.ZodType>(schema: T) {
+  return z.preprocess(camelCaseKeys, schema);
+}
+
+export const AGREEMENT_TYPES = ['MicrosoftCustomerAgreement', 'MicrosoftCloudAgreement'] as const;
+
+/** `GET /v1/agreements?agreementType=…`: the templates a confirmation must name. */
+export const agreementMetadataSchema = anyCase(
+  z.looseObject({
+    templateId: z.string(),
+    agreementType: optional(openEnum(AGREEMENT_TYPES)),
+    agreementLink: optional(z.string()),
+    versionRank: optional(lenientInteger),
+  }),
+);
+export type AgreementMetadata = z.infer<typeof agreementMetadataSchema>;
+
+const contact = z.looseObject({
+  firstName: optional(z.string()),
+  lastName: optional(z.string()),
+  email: optional(z.string()),
+  phoneNumber: optional(z.string()),
+});
+
+/** A customer's accepted agreement (`GET/POST /v1/customers/{id}/agreements`). */
+export const customerAgreementSchema = anyCase(
+  z.looseObject({
+    templateId: optional(z.string()),
+    type: optional(openEnum(AGREEMENT_TYPES)),
+    dateAgreed: optional(z.string()),
+    agreementLink: optional(z.string()),
+    primaryContact: optional(contact),
+  }),
+);
+export type CustomerAgreement = z.infer<typeof customerAgreementSchema>;
+
+/** What we send to confirm a customer's acceptance: strict. */
+export const customerAgreementInputSchema = z.strictObject({
+  primaryContact: z.strictObject({
+    firstName: z.string().min(1),
+    lastName: z.string().min(1),
+    email: z.string().min(3),
+    phoneNumber: z.string().min(1).optional(),
+  }),
+  templateId: z.string().min(1),
+  dateAgreed: z.string().min(1),
+  type: z.enum(AGREEMENT_TYPES),
+  agreementLink: z.string().min(1).optional(),
+});
+export type CustomerAgreementInput = z.infer<typeof customerAgreementInputSchema>;
+
+/** `GET /v1/productPromotions?country=&segment=`: a promotion and what it applies to. */
+export const productPromotionSchema = anyCase(
+  z.looseObject({
+    id: z.string(),
+    name: optional(z.string()),
+    description: optional(z.string()),
+    startDate: optional(z.string()),
+    endDate: optional(z.string()),
+    status: optional(z.string()),
+    requirements: optional(
+      z.looseObject({
+        productScope: optional(
+          z.looseObject({
+            /** "PRODUCT:SKU" (sometimes with the availability). */
+            id: optional(z.string()),
+            term: optional(z.looseObject({ duration: optional(termDuration), billingCycle: optional(billingCycle) })),
+          }),
+        ),
+        seatCount: optional(z.looseObject({ minimum: optional(lenientInteger), maximum: optional(lenientInteger) })),
+      }),
+    ),
+    pricingPolicies: optional(
+      z.array(z.looseObject({ policyType: optional(z.string()), percentDiscount: optional(lenientNumber) })),
+    ),
+  }),
+);
+export type ProductPromotion = z.infer<typeof productPromotionSchema>;
+
+export const promotionEligibilityErrorSchema = z.looseObject({
+  type: optional(z.string()),
+  description: optional(z.string()),
+  minimumRequiredSeats: optional(lenientInteger),
+  maximumRequiredSeats: optional(lenientInteger),
+  availableSeats: optional(lenientInteger),
+});
+export type PromotionEligibilityError = z.infer<typeof promotionEligibilityErrorSchema>;
+
+const promotionEligibility = z.looseObject({
+  promotionId: optional(z.string()),
+  isEligible: optional(lenientBoolean),
+  errors: optional(z.array(promotionEligibilityErrorSchema)).transform((e) => e ?? []),
+});
+
+/** One checked item of `POST /v1/customers/{id}/promotionEligibilities`: its verdicts per promotion. */
+export const promotionEligibilityItemSchema = anyCase(
+  z.looseObject({
+    id: optional(lenientInteger),
+    catalogItemId: optional(z.string()),
+    eligibilities: optional(z.array(promotionEligibility)).transform((e) => e ?? []),
+  }),
+);
+export type PromotionEligibilityItem = z.infer<typeof promotionEligibilityItemSchema>;
+
+export const promotionEligibilityInputSchema = z.strictObject({
+  id: z.number().int().nonnegative(),
+  catalogItemId: z.string().min(1),
+  quantity: z.number().int().positive(),
+  termDuration: z.enum(TERM_DURATIONS),
+  billingCycle: z.enum(['monthly', 'annual', 'triennial', 'none']),
+  promotionId: z.string().min(1),
+});
+export type PromotionEligibilityInput = z.infer<typeof promotionEligibilityInputSchema>;
+
+export const CUSTOM_TERM_END_DATE_TYPES = ['calendarMonthAligned', 'subscriptionAligned'] as const;
+
+/** `GET /v1/customers/{id}/subscriptions/customTermEndDates`: one allowed end date. */
+export const customTermEndDateSchema = anyCase(
+  z.looseObject({
+    allowedCustomTermEndDateType: optional(openEnum(CUSTOM_TERM_END_DATE_TYPES)),
+    allowedCustomTermEndDate: z.string(),
+    cotermSubscriptionIds: optional(z.array(z.string())).transform((ids) => ids ?? []),
+  }),
+);
+export type CustomTermEndDate = z.infer<typeof customTermEndDateSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Envelopes

@@ -1,10 +1,17 @@
 /** The interfaces other parts code against (docs/seams.md §2). Add members; never rename. */
 import type {
+  AgreementMetadata,
   Availability,
   Cart,
   CartCheckoutResult,
   CartInput,
   Customer,
+  CustomerAgreement,
+  CustomerAgreementInput,
+  CustomTermEndDate,
+  ProductPromotion,
+  PromotionEligibilityInput,
+  PromotionEligibilityItem,
   Invoice,
   OneTimeInvoiceLineItem,
   Order,
@@ -13,6 +20,9 @@ import type {
   Sku,
   Subscription,
   SubscriptionProvisioningStatus,
+  Transition,
+  TransitionEligibility,
+  TransitionInput,
   Term,
 } from './schemas';
 import type { SeekCursor } from './paging';
@@ -28,7 +38,8 @@ export interface TokenProvider {
   readonly mode: TokenMode;
   /** Set by createTokenProvider; optional so simple test doubles need not invent one. */
   readonly credentialKind?: CredentialKind;
-  getAccessToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** `scope` defaults to Partner Center's (`https://api.partnercenter.microsoft.com/.default`). */
+  getAccessToken(options?: { forceRefresh?: boolean; scope?: string }): Promise<string>;
 }
 
 export interface RequestOptions {
@@ -61,6 +72,12 @@ export interface Page<T> {
   next?: SeekCursor;
   /** Partner Center's clock when it answered (the response's `Date` header, ISO); absent without one. */
   serverTime?: string;
+}
+
+export interface InvoicePage {
+  items: Invoice[];
+  totalCount?: number;
+  nextOffset?: number;
 }
 
 export interface UnbilledReconciliationQuery {
@@ -123,6 +140,46 @@ export interface PartnerCenterClient {
     subscriptionId: string,
     o?: RequestOptions,
   ): Promise<SubscriptionProvisioningStatus>;
+  /** The targets a subscription may move to now (`immediate`) or at renewal (`scheduled`), each with its reasons (reference §6.9). */
+  listTransitionEligibilities(
+    customerId: string,
+    subscriptionId: string,
+    eligibilityType: 'immediate' | 'scheduled',
+    o?: RequestOptions,
+  ): Promise<TransitionEligibility[]>;
+  /** Starts an upgrade or a trial conversion; it completes asynchronously (follow its events with listTransitions). */
+  createTransition(
+    customerId: string,
+    subscriptionId: string,
+    transition: TransitionInput,
+    o?: RequestOptions,
+  ): Promise<Transition>;
+  listTransitions(customerId: string, subscriptionId: string, o?: RequestOptions): Promise<Transition[]>;
+
+  /** Agreement templates of a type (`GET /v1/agreements`): a confirmation names the current template id. */
+  listAgreementTemplates(agreementType: string, o?: RequestOptions): Promise<AgreementMetadata[]>;
+  /** The customer's accepted agreements of a type. */
+  listCustomerAgreements(customerId: string, agreementType: string, o?: RequestOptions): Promise<CustomerAgreement[]>;
+  /** Confirms the customer's acceptance (App+User only, reference §1.3). */
+  createCustomerAgreement(
+    customerId: string,
+    agreement: CustomerAgreementInput,
+    o?: RequestOptions,
+  ): Promise<CustomerAgreement>;
+  /** The promotions of a market (`GET /v1/productPromotions`). */
+  listProductPromotions(q: { country: string; segment: string }, o?: RequestOptions): Promise<ProductPromotion[]>;
+  /** Verdicts per item and promotion (`POST /v1/customers/{id}/promotionEligibilities`; reads, changes nothing). */
+  checkPromotionEligibilities(
+    customerId: string,
+    items: PromotionEligibilityInput[],
+    o?: RequestOptions,
+  ): Promise<PromotionEligibilityItem[]>;
+  /** End dates a new subscription of `termDuration` may be co-termed to (reference §6.8). */
+  listCustomTermEndDates(
+    customerId: string,
+    q: { termDuration: string; termStartDate?: string; targetCotermSubscriptionId?: string },
+    o?: RequestOptions,
+  ): Promise<CustomTermEndDate[]>;
 
   unbilledReconciliationLineItems(
     q: UnbilledReconciliationQuery,
@@ -138,6 +195,15 @@ export interface PartnerCenterClient {
     o?: RequestOptions,
   ): Promise<Page<OneTimeInvoiceLineItem>>;
   listInvoices(q?: { size?: number; offset?: number }, o?: RequestOptions): AsyncIterable<Invoice>;
+  /** One page of invoices (newest first) and the offset of the next page, absent on the last (offset paging, reference §7). */
+  listInvoicesPage(q?: { size?: number; offset?: number }, o?: RequestOptions): Promise<InvoicePage>;
+  /**
+   * One invoice. `GET /v1/invoices/{id}` is App+User only: an App-only client finds it in the invoice list
+   * instead (same resource). Not found → a not-found error.
+   */
+  getInvoice(invoiceId: string, o?: RequestOptions): Promise<Invoice>;
+  /** The invoice's statement PDF. App+User only: an App-only client refuses before calling, saying so. */
+  getInvoiceStatement(invoiceId: string, o?: RequestOptions): Promise<Buffer>;
   invoiceReconciliationLineItems(
     invoiceId: string,
     q?: { size?: number },

@@ -1,0 +1,361 @@
+/**
+ * The Microsoft Graph partner-billing client: reconciliation exports (billed by invoice, unbilled by
+ * period and currency) as asynchronous operations — request (`202` + `Location`), poll honouring
+ * `Retry-After`, read the manifest — and the export's gzip JSON Lines blobs, streamed line by line
+ * (fetch body → gunzip → readline): no blob or export is ever held whole. Knows nothing of Temporal.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
+import { GRAPH_SCOPE } from '../auth';
+import {
+  classifyHttpError,
+  PartnerCenterBusinessError,
+  PartnerCenterNetworkError,
+  PartnerCenterResponseShapeError,
+  PartnerCenterTimeoutError,
+  PartnerCenterUnauthorizedError,
+  type PartnerCenterError,
+} from '../errors';
+import { oneTimeInvoiceLineItemSchema, type OneTimeInvoiceLineItem } from '../schemas';
+import type { PartnerCenterLogger, TokenProvider } from '../types';
+
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
+/** The Graph permission the billing exports need (application or delegated, admin-consented). */
+export const BILLING_PERMISSION = 'PartnerBilling.Read.All';
+/** failedOperation code of a legacy (not new-commerce) invoice: only the v1 line items have it. */
+export const LEGACY_INVOICE_CODE = '5000';
+/** Blob store answer to an expired or refused SAS: read the operation again for a fresh manifest. */
+export const SAS_REFUSED_CODE = 'AuthenticationFailed';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_AFTER_MS = 5_000;
+const BILLING_PATH = '/v1.0/reports/partners/billing';
+
+export type ExportRequest =
+  { kind: 'billed'; invoiceId: string } | { kind: 'unbilled'; billingPeriod: 'current' | 'last'; currencyCode: string };
+
+export const exportManifestSchema = z.looseObject({
+  id: z.string().optional(),
+  schemaVersion: z.string().optional(),
+  dataFormat: z.string().optional(),
+  eTag: z.string().optional(),
+  partnerTenantId: z.string().optional(),
+  rootDirectory: z.string(),
+  sasToken: z.string(),
+  partitionType: z.string().optional(),
+  blobCount: z.number().int().nonnegative().optional(),
+  blobs: z.array(z.looseObject({ name: z.string(), partitionValue: z.string().optional() })),
+});
+export type ExportManifest = z.infer<typeof exportManifestSchema>;
+
+const operationSchema = z.looseObject({
+  id: z.string().optional(),
+  status: z.string(),
+  resourceLocation: z.union([exportManifestSchema, z.string()]).optional(),
+  error: z
+    .looseObject({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() })
+    .optional(),
+});
+
+export type ExportOperationState =
+  | { status: 'running'; retryAfterMs: number }
+  | { status: 'succeeded'; manifest: ExportManifest }
+  | { status: 'failed'; code: string; message: string };
+
+/** One line of a blob: its 0-based number in the blob, and the line (undefined when it is not a line item). */
+export interface ExportLine {
+  lineNumber: number;
+  line?: OneTimeInvoiceLineItem;
+}
+
+export interface GraphCallOptions {
+  signal?: AbortSignal;
+  /** client-request-id, for tracing. */
+  requestId?: string;
+}
+
+export interface GraphBillingClientOptions {
+  /** Graph root without /v1.0, e.g. https://graph.microsoft.com */
+  baseUrl: string;
+  tokens: TokenProvider;
+  /** Per API call (not per blob download). Default 30 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  logger?: PartnerCenterLogger;
+}
+
+export interface GraphBillingClient {
+  /** Starts an export; its operation id (stable: poll it, never request again for the same export). */
+  requestExport(request: ExportRequest, o?: GraphCallOptions): Promise<{ operationId: string; retryAfterMs: number }>;
+  /** The operation once: running (with Retry-After), succeeded (with a manifest carrying a fresh SAS) or failed. */
+  getExportOperation(operationId: string, o?: GraphCallOptions): Promise<ExportOperationState>;
+  /**
+   * Polls until the export succeeds (its manifest) or fails (a business error; 5000 says to use the v1
+   * line items), waiting Retry-After between reads; `onPoll` is told of each running answer.
+   */
+  waitForExport(
+    operationId: string,
+    o?: GraphCallOptions & { onPoll?: (retryAfterMs: number) => void; maxWaitMs?: number },
+  ): Promise<ExportManifest>;
+  /**
+   * The lines of blob `blobIndex` of the manifest from line `fromLine` on, streamed. A refused SAS
+   * (expired) throws a business error with code SAS_REFUSED_CODE: read the operation for a fresh manifest.
+   */
+  exportLines(
+    manifest: ExportManifest,
+    blobIndex: number,
+    o?: GraphCallOptions & { fromLine?: number },
+  ): AsyncGenerator<ExportLine>;
+}
+
+/** Whether an error is the blob store refusing an expired SAS token. */
+export function isSasRefused(error: unknown): boolean {
+  return error instanceof PartnerCenterBusinessError && error.code === SAS_REFUSED_CODE;
+}
+
+export function createGraphBillingClient(options: GraphBillingClientOptions): GraphBillingClient {
+  const root = `${options.baseUrl.replace(/\/+$/, '')}${BILLING_PATH}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fetchImpl = options.fetch ?? fetch;
+  const { tokens, logger } = options;
+
+  async function attempt(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    token: string,
+    o: GraphCallOptions | undefined,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = o?.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
+    const route = `${method} ${BILLING_PATH}${path.replace(/\/operations\/[^/]+$/, '/operations/{id}')}`;
+    try {
+      return await fetchImpl(`${root}${path}`, {
+        method,
+        headers: {
+          Accept: 'application/json',
+          Authorization: `Bearer ${token}`,
+          'client-request-id': o?.requestId ?? randomUUID(),
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (o?.signal?.aborted) throw o.signal.reason ?? error;
+      const description = `${timeout.aborted ? 'No answer' : 'Could not reach Microsoft Graph'} for ${route}`;
+      throw timeout.aborted
+        ? new PartnerCenterTimeoutError({ description, cause: error }, `Microsoft Graph: ${description}`)
+        : new PartnerCenterNetworkError({ description, cause: error }, `Microsoft Graph: ${description}`);
+    }
+  }
+
+  /** One call: a forced token refresh and one repeat on 401, then Graph's errors classified. */
+  async function call(method: 'GET' | 'POST', path: string, body: unknown, o?: GraphCallOptions): Promise<Response> {
+    let response = await attempt(method, path, body, await tokens.getAccessToken({ scope: GRAPH_SCOPE }), o);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      const fresh = await tokens.getAccessToken({ scope: GRAPH_SCOPE, forceRefresh: true });
+      response = await attempt(method, path, body, fresh, o);
+    }
+    if (response.ok) return response;
+    throw graphError(response, await response.text(), `${method} ${BILLING_PATH}${path.split('?')[0]}`);
+  }
+
+  function graphError(response: Response, text: string, route: string): PartnerCenterError {
+    const parsed = graphErrorSchema.safeParse(parseJson(text)).data?.error;
+    const details = {
+      status: response.status,
+      code: parsed?.code,
+      description: parsed?.message ?? (text.slice(0, 200) || response.statusText),
+      requestId: response.headers.get('request-id') ?? undefined,
+    };
+    logger?.warn('Microsoft Graph refused a call', { route, status: details.status, code: details.code });
+    if (response.status === 401)
+      return new PartnerCenterUnauthorizedError(
+        details,
+        `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE} was refused)`,
+      );
+    if (response.status === 403)
+      return new PartnerCenterUnauthorizedError(
+        details,
+        `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${BILLING_PERMISSION} permission on Microsoft Graph (application, or delegated for App+User), consented by an administrator of the partner tenant (${details.description})`,
+      );
+    const classified = classifyHttpError({
+      status: response.status,
+      body: { code: details.code, description: details.description },
+      retryAfter: response.headers.get('retry-after'),
+      requestId: details.requestId,
+    });
+    return Object.assign(classified, {
+      message: `Microsoft Graph HTTP ${response.status}${details.code !== undefined ? `, code ${details.code}` : ''} for ${route}: ${details.description}`,
+    });
+  }
+
+  async function json<S extends z.ZodType>(schema: S, response: Response, route: string): Promise<z.infer<S>> {
+    const parsed = schema.safeParse(parseJson(await response.text()));
+    if (!parsed.success)
+      throw new PartnerCenterResponseShapeError({
+        description: `Microsoft Graph answered ${route} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`,
+      });
+    return parsed.data;
+  }
+
+  async function getExportOperation(operationId: string, o?: GraphCallOptions): Promise<ExportOperationState> {
+    const path = `/operations/${encodeURIComponent(operationId)}`;
+    const response = await call('GET', `${path}?$expand=resourceLocation`, undefined, o);
+    const retryAfterMs = retryAfterOf(response.headers.get('retry-after'));
+    const operation = await json(operationSchema, response, `GET ${BILLING_PATH}/operations/{id}`);
+    const status = operation.status.toLowerCase();
+    if (status === 'failed')
+      return {
+        status: 'failed',
+        code: String(operation.error?.code ?? 'unknown'),
+        message: operation.error?.message ?? 'the export failed without a reason',
+      };
+    if (status === 'succeeded') {
+      const location = operation.resourceLocation;
+      if (location === undefined)
+        throw new PartnerCenterResponseShapeError({
+          description: 'Microsoft Graph: a succeeded export has no manifest',
+        });
+      if (typeof location !== 'string') return { status: 'succeeded', manifest: location };
+      // A manifest given by address: read it (the address is Graph's, with the same token).
+      const manifestPath = new URL(location).pathname.replace(/^.*\/reports\/partners\/billing/, '');
+      const manifest = await json(exportManifestSchema, await call('GET', manifestPath, undefined, o), 'manifest');
+      return { status: 'succeeded', manifest };
+    }
+    return { status: 'running', retryAfterMs };
+  }
+
+  return {
+    async requestExport(request, o) {
+      const path = `/reconciliation/${request.kind}/export`;
+      const body =
+        request.kind === 'billed'
+          ? { invoiceId: request.invoiceId, attributeSet: 'full' }
+          : { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: 'full' };
+      const response = await call('POST', path, body, o);
+      await response.body?.cancel();
+      const location = response.headers.get('location') ?? '';
+      const operationId = /\/operations\/([^/?]+)/.exec(location)?.[1];
+      if (operationId === undefined)
+        throw new PartnerCenterResponseShapeError({
+          description: `Microsoft Graph accepted the ${request.kind} export without an operation Location (got "${location}")`,
+        });
+      return {
+        operationId: decodeURIComponent(operationId),
+        retryAfterMs: retryAfterOf(response.headers.get('retry-after')),
+      };
+    },
+    getExportOperation,
+    async waitForExport(operationId, o) {
+      for (;;) {
+        const state = await getExportOperation(operationId, o);
+        if (state.status === 'succeeded') return state.manifest;
+        if (state.status === 'failed') throw exportFailure(operationId, state);
+        o?.onPoll?.(state.retryAfterMs);
+        await sleep(Math.min(state.retryAfterMs, o?.maxWaitMs ?? Infinity), o?.signal);
+      }
+    },
+    async *exportLines(manifest, blobIndex, o) {
+      const blob = manifest.blobs[blobIndex];
+      if (blob === undefined) throw new RangeError(`The manifest has no blob ${blobIndex}`);
+      const root = manifest.rootDirectory.replace(/\/+$/, '');
+      const sas = manifest.sasToken.replace(/^\?/, '');
+      // The SAS is a credential: it is in the URL only, never in a message.
+      const response = await fetchImpl(`${root}/${blob.name}?${sas}`, o?.signal ? { signal: o.signal } : {}).catch(
+        (error: unknown) => {
+          if (o?.signal?.aborted) throw o.signal.reason ?? error;
+          throw new PartnerCenterNetworkError(
+            { description: `Could not download blob ${blob.name}`, cause: error },
+            `Microsoft Graph blob store: could not download blob ${blob.name}`,
+          );
+        },
+      );
+      if (!response.ok || response.body === null) {
+        const text = await response.text();
+        const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+        const details = {
+          status: response.status,
+          code,
+          description: `blob ${blob.name}: ${code ?? response.statusText}`,
+        };
+        const message = `Microsoft Graph blob store HTTP ${response.status} for ${blob.name}${code ? `: ${code}` : ''}`;
+        if (response.status === 403)
+          throw new PartnerCenterBusinessError({ ...details, code: SAS_REFUSED_CODE }, message);
+        throw Object.assign(classifyHttpError({ status: response.status, body: details }), { message });
+      }
+      const gunzip = createGunzip();
+      const source = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+      source.on('error', (error) => gunzip.destroy(error));
+      const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
+      const fromLine = o?.fromLine ?? 0;
+      let lineNumber = 0;
+      try {
+        for await (const text of lines) {
+          const current = lineNumber;
+          lineNumber += 1;
+          if (current < fromLine || text.trim() === '') continue;
+          const parsed = oneTimeInvoiceLineItemSchema.safeParse(parseJson(text));
+          yield parsed.success ? { lineNumber: current, line: parsed.data } : { lineNumber: current };
+        }
+      } finally {
+        lines.close();
+        source.destroy();
+      }
+    },
+  };
+}
+
+/** A failed export as the error callers act on: 5000 (legacy invoice) says to use the v1 line items. */
+function exportFailure(operationId: string, state: { code: string; message: string }): PartnerCenterBusinessError {
+  const legacy = state.code === LEGACY_INVOICE_CODE;
+  const advice = legacy
+    ? ': the invoice is not new commerce (a legacy invoice); reconcile it from the v1 invoice line items (GET /v1/invoices/{id}/lineitems) instead'
+    : '';
+  return new PartnerCenterBusinessError(
+    { code: state.code, description: `${state.message}${advice}` },
+    `Microsoft Graph export ${operationId} failed with code ${state.code}: ${state.message}${advice}`,
+  );
+}
+
+const graphErrorSchema = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+});
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After in seconds (Graph's form) or as an HTTP date; the default when absent. */
+function retryAfterOf(value: string | null): number {
+  if (value === null || value.trim() === '') return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - Date.now());
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
