@@ -33,6 +33,7 @@ import type {
 } from '../../workflows/purchase/types';
 import type { WorkerSettings } from '../../workflows/common/settings';
 import { ALREADY_SUBMITTED_CODE, matchCartOrders } from './checkout-recovery';
+import { createPrerequisiteActivities } from './prerequisites';
 import { notYet, toActivityFailure } from '../common/failures';
 import { runCorrelationId, stableRequestId } from '../common/request-ids';
 
@@ -46,6 +47,7 @@ export interface PurchaseActivityDeps {
     orderVisibilityDeadlineMs: number;
     approvalTimeoutMs?: number;
     subscriptionChangeDeadlineMs?: number;
+    pollTaskQueue?: string;
   };
 }
 
@@ -56,6 +58,8 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600_000;
 const FAILED_ORDER_STATUSES = new Set(['cancelled', 'error', 'po_review_rejected', 'suspended']);
 /** Order states that are final enough to read subscription ids from. */
 const SETTLED_ORDER_STATUSES = new Set(['completed', 'partial_success']);
+/** Cart line error AttestationNotAccepted (reference §4.4): the offer needs `attestationAccepted`. */
+const ATTESTATION_NOT_ACCEPTED = 10012;
 
 export function createPurchaseActivities(deps: PurchaseActivityDeps) {
   const { partnerCenter: pc, catalog } = deps;
@@ -132,6 +136,8 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
   }
 
   return {
+    ...createPrerequisiteActivities({ partnerCenter: pc, tokenMode: deps.tokenMode, mutating, reading }),
+
     /**
      * Worker settings of every workflow, recorded in history so replays see the same values (the name predates
      * the other workflows and is in every recorded history, so it stays).
@@ -143,6 +149,7 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         orderVisibilityDeadlineMs,
         approvalTimeoutMs,
         subscriptionChangeDeadlineMs,
+        pollTaskQueue,
       } = deps.settings;
       return {
         orderPollIntervalMs,
@@ -150,6 +157,7 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         orderVisibilityDeadlineMs,
         approvalTimeoutMs: approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
         ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
+        ...(pollTaskQueue !== undefined ? { pollTaskQueue } : {}),
       };
     },
 
@@ -180,6 +188,10 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             nonRetryable: true,
           });
         }
+        const attestation = offer.availability.sku?.attestationProperties ?? offer.sku.attestationProperties;
+        if (attestation?.enforceAttestation === true && item.attestationAccepted !== true) {
+          throw attestationRequired(index, offer.catalogItemId, attestationText(attestation));
+        }
         const { minimumQuantity: min, maximumQuantity: max } = offer.sku;
         if ((min !== undefined && item.quantity < min) || (max !== undefined && item.quantity > max)) {
           quantityProblems.push({
@@ -202,7 +214,7 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             nonRetryable: true,
           });
         }
-        resolved.push(toResolvedItem(index, item, offer.catalogItemId));
+        resolved.push({ ...toResolvedItem(index, item, offer.catalogItemId), ...addOnBasesOf(offer.sku) });
       }
       if (quantityProblems.length > 0) {
         throw invalidPurchaseRequest(quantityProblems);
@@ -225,9 +237,21 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             lineErrors.push({
               item: itemOfLine(line.id),
               code: line.error.errorCode,
-              description: line.error.errorDescription ?? 'invalid cart line',
+              description: withAddOnBases(
+                line.error.errorDescription ?? 'invalid cart line',
+                line.error.errorCode,
+                input.items[line.id]?.addOnBases,
+              ),
             });
           }
+        }
+        const unattested = lineErrors.find((e) => Number(e.code) === ATTESTATION_NOT_ACCEPTED);
+        if (unattested !== undefined) {
+          throw attestationRequired(
+            unattested.item,
+            input.items.find((i) => i.item === unattested.item)?.catalogItemId ?? '',
+            unattested.description,
+          );
         }
         if (lineErrors.length === lineItems.length) {
           throw ApplicationFailure.create({
@@ -527,9 +551,47 @@ function toResolvedItem(index: number, item: PurchaseItem, catalogItemId: string
     autoRenew: item.autoRenew,
     ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
     ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
+    ...(item.attestationAccepted !== undefined ? { attestationAccepted: item.attestationAccepted } : {}),
     ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
+    ...(item.alignWith !== undefined ? { alignWith: item.alignWith } : {}),
     ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),
   };
+}
+
+/** Cart line errors of an add-on whose base is missing or too small (reference §4.3–4.4, 2026 "Add-ons"). */
+const ADD_ON_CODES = new Set([400041, 10018, 10019]);
+
+/** An add-on SKU's base products, from its dynamic attributes (their keys may change: read leniently). */
+function addOnBasesOf(sku: { dynamicAttributes?: Record<string, unknown> }): { addOnBases?: string[] } {
+  const attributes = sku.dynamicAttributes ?? {};
+  const bases = attributes.prerequisiteSkus;
+  if (attributes.isAddon !== true && attributes.isAddon !== 'true') return {};
+  return Array.isArray(bases) && bases.length > 0 ? { addOnBases: bases.map(String) } : {};
+}
+
+/** An add-on's line error says which base products it needs, whatever Partner Center's wording. */
+export function withAddOnBases(description: string, code: number | string, bases: string[] | undefined): string {
+  if (!ADD_ON_CODES.has(Number(code)) || bases === undefined || bases.every((b) => description.includes(b)))
+    return description;
+  return `${description} (the add-on needs one of the base products ${bases.join(', ')}, owned or in the same cart, with at least as many seats)`;
+}
+
+/** `AttestationRequired`, naming the item and what the customer must attest to. */
+function attestationRequired(item: number, catalogItemId: string, text: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: purchaseFailureTypes.attestationRequired,
+    message: `items[${item}]: ${catalogItemId} requires an attestation before it can be bought; set attestationAccepted: true once the customer attests: "${text}"`,
+    details: [{ item, catalogItemId, attestation: text }],
+    nonRetryable: true,
+  });
+}
+
+/** The attestation's text where Partner Center gives one, else its type. */
+function attestationText(attestation: { attestationType?: string; [key: string]: unknown }): string {
+  const text = attestation.attestationText ?? attestation.text ?? attestation.description;
+  return typeof text === 'string' && text.trim() !== ''
+    ? text
+    : (attestation.attestationType ?? 'attestation required');
 }
 
 /** Cart line ids are positions in the activity's item list (Partner Center lets the client choose them). */
@@ -542,6 +604,7 @@ function toCartLine(item: ResolvedItem, position: number): CartLineItemInput {
     billingCycle: item.billingCycle,
     ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
     ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
+    ...(item.attestationAccepted !== undefined ? { attestationAccepted: item.attestationAccepted } : {}),
     ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
     ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),
   };
@@ -573,5 +636,6 @@ function toSubscriptionSummary(s: Subscription): SubscriptionSummary {
     ...(s.cancellationAllowedUntilDate !== undefined
       ? { cancellationAllowedUntilDate: s.cancellationAllowedUntilDate }
       : {}),
+    ...(s.isTrial === true ? { isTrial: true as const } : {}),
   };
 }

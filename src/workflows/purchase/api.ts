@@ -7,7 +7,7 @@ import type { purchaseSubscription } from './workflow';
 export type PurchaseWorkflow = typeof purchaseSubscription;
 export { purchaseWorkflowId } from './ids';
 export { purchaseFailureTypes, type PurchaseFailureType } from './failures';
-export type { Validation } from '../common/validation';
+export { validateWith, type Validation } from '../common/validation';
 export {
   approvePurchaseUpdate,
   ApproveArgsSchema,

@@ -4,8 +4,11 @@ import type {
   InvalidField,
   LineError,
   OrderSummary,
+  PrerequisiteOverlay,
   ProvisionSubscriptionInput,
+  PurchaseResult,
   ResolvedItem,
+  SubscriptionSummary,
 } from './types';
 import { purchaseFailureTypes } from './failures';
 import { invalidRequest } from '../common/validation';
@@ -95,4 +98,55 @@ export function unfulfilledLineErrors(cart: CartOutcome, orders: readonly OrderS
         description: `Order ${order.orderId} line ${line.lineItemNumber} (${line.catalogItemId}) was not fulfilled`,
       })),
   );
+}
+
+/**
+ * The resolved items as the cart must hold them: each asked-for promotion replaced by the one the prerequisites
+ * decided (or dropped), each `alignWith` by the end date it resolved to. Applied to every cart, a rebuilt one too.
+ */
+export function withPrerequisites(items: readonly ResolvedItem[], overlay: PrerequisiteOverlay): ResolvedItem[] {
+  return items.map((resolved) => {
+    const { alignWith: _resolvedBelow, promotionId: _decidedBelow, ...item } = resolved;
+    const decision = overlay.promotions.find((p) => p.item === item.item);
+    const promotionId = decision === undefined ? resolved.promotionId : decision.promotionId;
+    const endDate = overlay.customTermEndDates.find((d) => d.item === item.item)?.customTermEndDate;
+    return {
+      ...item,
+      ...(promotionId !== undefined ? { promotionId } : {}),
+      ...(endDate !== undefined ? { customTermEndDate: endDate } : {}),
+    };
+  });
+}
+
+/** The result's `promotions` (applied) and `promotionsNotApplied` (bought without), absent when none was asked for. */
+export function promotionReport(
+  overlay: PrerequisiteOverlay | undefined,
+  cart: CartOutcome,
+): Pick<PurchaseResult, 'promotions' | 'promotionsNotApplied'> {
+  if (overlay === undefined || overlay.promotions.length === 0) return {};
+  const carted = new Set(cart.lines.map((l) => l.item));
+  const applied = overlay.promotions.filter((p) => p.promotionId !== undefined && carted.has(p.item));
+  const notApplied = overlay.promotions.filter((p) => p.promotionId === undefined);
+  return {
+    promotions: applied.map((p) => ({ item: p.item, promotionId: p.promotionId ?? '' })),
+    ...(notApplied.length > 0
+      ? {
+          promotionsNotApplied: notApplied.map((p) => ({ item: p.item, promotionId: p.requested, reasons: p.reasons })),
+        }
+      : {}),
+  };
+}
+
+/** The result's `trials`: the trial subscriptions bought (absent when none was). */
+export function trialsOf(subscriptions: readonly SubscriptionSummary[]): Pick<PurchaseResult, 'trials'> {
+  const trials = subscriptions.filter((s) => s.isTrial === true);
+  if (trials.length === 0) return {};
+  return {
+    trials: trials.map((s) => ({
+      subscriptionId: s.id,
+      catalogItemId: s.catalogItemId,
+      quantity: s.quantity,
+      ...(s.commitmentEndDate !== undefined ? { trialEndDate: s.commitmentEndDate } : {}),
+    })),
+  };
 }

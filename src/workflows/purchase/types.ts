@@ -30,11 +30,15 @@ export const TermDurationSchema = z.enum(['P1M', 'P1Y', 'P3Y']);
 export type TermDuration = z.infer<typeof TermDurationSchema>;
 export const BillingCycleSchema = z.enum(['monthly', 'annual', 'triennial']);
 export type BillingCycle = z.infer<typeof BillingCycleSchema>;
+/** An item's billing cycle: 'none' buys a trial (one month, fixed seats, converted or expired at day 30). */
+export const ItemBillingCycleSchema = z.enum([...BillingCycleSchema.options, 'none']);
+export type ItemBillingCycle = z.infer<typeof ItemBillingCycleSchema>;
 export const SegmentSchema = z.enum(['commercial', 'education', 'government', 'nonprofit']);
 export type Segment = z.infer<typeof SegmentSchema>;
 
 /** Months covered by one term or one billing period; a billing period may not outlast its term (Partner Center 900270). */
-const monthsOf: Record<TermDuration | BillingCycle, number> = {
+const monthsOf: Record<TermDuration | ItemBillingCycle, number> = {
+  none: 1,
   P1M: 1,
   P1Y: 12,
   P3Y: 36,
@@ -78,15 +82,35 @@ export const PurchaseItemSchema = z
     offer: OfferSchema,
     quantity: z.number().int('must be a whole number').min(1).max(100_000),
     termDuration: TermDurationSchema,
-    billingCycle: BillingCycleSchema,
+    billingCycle: ItemBillingCycleSchema,
     autoRenew: z.boolean().default(true),
     friendlyName: z.string().trim().min(1).max(128).optional(),
+    /** A promotion id, or 'best': the eligible promotion with the largest discount. */
     promotionId: z.string().min(1).max(128).optional(),
+    /** Required where the offer enforces attestation (its SKU's `attestationProperties.enforceAttestation`). */
+    attestationAccepted: z.boolean().optional(),
     customTermEndDate: z.union([z.iso.date(), z.iso.datetime({ offset: true })], 'must be an ISO date').optional(),
+    /** Resolves `customTermEndDate`: the end date of an existing subscription, or the end of a calendar month. */
+    alignWith: z
+      .union([z.strictObject({ subscriptionId: z.guid('must be a GUID') }), z.literal('calendarMonth')])
+      .optional(),
     provisioningContext: z.record(z.string().min(1), z.string()).optional(),
   })
   .superRefine((item, ctx) => {
-    if (monthsOf[item.billingCycle] > monthsOf[item.termDuration]) {
+    if (item.alignWith !== undefined && item.customTermEndDate !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alignWith'],
+        message: 'give either alignWith or customTermEndDate, not both',
+      });
+    }
+    if (item.billingCycle === 'none' && item.termDuration !== 'P1M') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['billingCycle'],
+        message: `'none' buys a trial, whose term is P1M, not ${item.termDuration}`,
+      });
+    } else if (monthsOf[item.billingCycle] > monthsOf[item.termDuration]) {
       ctx.addIssue({
         code: 'custom',
         path: ['billingCycle'],
@@ -111,6 +135,18 @@ export const PurchaseRequestSchema = z.strictObject({
     .transform((c) => c.toUpperCase())
     .optional(),
   requireApproval: z.boolean().default(false),
+  /** The customer's signatory: confirms its Microsoft Customer Agreement when none is on record (App+User only). */
+  agreement: z
+    .strictObject({
+      firstName: z.string().trim().min(1).max(100),
+      lastName: z.string().trim().min(1).max(100),
+      email: z.email('must be an email address'),
+      phoneNumber: z.string().trim().min(1).max(40).optional(),
+      dateAgreed: z.union([z.iso.date(), z.iso.datetime({ offset: true })], 'must be an ISO date').optional(),
+    })
+    .optional(),
+  /** 'buyWithout': an item whose promotion is not eligible is bought at its list price (and reported), not refused. */
+  onIneligiblePromotion: z.enum(['fail', 'buyWithout']).optional(),
   items: z.array(PurchaseItemSchema).min(1, 'must hold at least 1 item').max(50, 'must hold at most 50 items'),
 });
 /** What callers send (defaults optional). */
@@ -166,6 +202,8 @@ export const SubscriptionSummarySchema = z.object({
   autoRenewEnabled: z.boolean(),
   commitmentEndDate: z.string().optional(),
   cancellationAllowedUntilDate: z.string().optional(),
+  /** A trial (billing cycle 'none'): converted to paid or expired at its commitment end date. */
+  isTrial: z.literal(true).optional(),
 });
 export type SubscriptionSummary = z.infer<typeof SubscriptionSummarySchema>;
 
@@ -185,6 +223,23 @@ export const PurchaseResultSchema = z.object({
   orders: z.array(OrderSummarySchema),
   subscriptions: z.array(SubscriptionSummarySchema),
   lineErrors: z.array(LineErrorSchema),
+  /** The promotions the cart applied, per request item (absent when none was asked for). */
+  promotions: z.array(z.object({ item: z.number().int(), promotionId: z.string() })).optional(),
+  /** The trials the purchase started (billing cycle 'none'), each ending on `trialEndDate` unless converted. */
+  trials: z
+    .array(
+      z.object({
+        subscriptionId: z.string(),
+        catalogItemId: z.string(),
+        quantity: z.number().int(),
+        trialEndDate: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** Promotions asked for but not applied ('buyWithout'), with Partner Center's reasons. */
+  promotionsNotApplied: z
+    .array(z.object({ item: z.number().int(), promotionId: z.string(), reasons: z.array(z.string()) }))
+    .optional(),
   /** Present when the `cancel` update ended the purchase. */
   cancellation: z
     .object({
@@ -213,12 +268,67 @@ export interface ResolvedItem {
   catalogItemId: string;
   quantity: number;
   termDuration: TermDuration;
-  billingCycle: BillingCycle;
+  billingCycle: ItemBillingCycle;
   autoRenew: boolean;
   friendlyName?: string;
   promotionId?: string;
+  attestationAccepted?: boolean;
   customTermEndDate?: string;
+  alignWith?: PurchaseItem['alignWith'];
   provisioningContext?: Record<string, string>;
+  /** An add-on's base products ("PRODUCT:SKU", its SKU's `dynamicAttributes.prerequisiteSkus`): named in its line errors. */
+  addOnBases?: string[];
+}
+
+export type PurchaseAgreement = NonNullable<ValidPurchaseRequest['agreement']>;
+
+export interface CheckAgreementInput {
+  customerId: string;
+  /** The request carries `agreement`, so a missing acceptance can be confirmed. */
+  agreementGiven: boolean;
+}
+
+export interface ConfirmAgreementInput {
+  customerId: string;
+  agreement: PurchaseAgreement;
+}
+
+export interface AgreementOutcome {
+  /**
+   * 'on-record': accepted before (or by an earlier attempt of this purchase); 'to-confirm': missing, and the request
+   * carries the agreement to confirm it with; 'confirmed': this call confirmed it.
+   */
+  outcome: 'on-record' | 'to-confirm' | 'confirmed';
+  dateAgreed?: string;
+}
+
+export interface CheckPromotionsInput {
+  customerId: string;
+  country: string;
+  segment: Segment;
+  onIneligiblePromotion: 'fail' | 'buyWithout';
+  items: ResolvedItem[];
+}
+
+export interface PromotionDecision {
+  item: number;
+  /** What the request asked for ('best' or an id). */
+  requested: string;
+  /** Applied to the cart line; absent when bought without. */
+  promotionId?: string;
+  /** Why it was not applied (SeatCount …), Partner Center's words. */
+  reasons: string[];
+}
+
+export interface ResolveTermEndDatesInput {
+  customerId: string;
+  items: ResolvedItem[];
+}
+
+/** What the prerequisites decided per item, laid over the resolved items before every cart (also a rebuilt one). */
+export interface PrerequisiteOverlay {
+  promotions: PromotionDecision[];
+  customTermEndDates: Array<{ item: number; customTermEndDate: string }>;
 }
 
 export interface CreateCartInput {

@@ -7,6 +7,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -30,9 +31,12 @@ import {
   describeProgress,
   invalidPurchaseRequest,
   lineErrorsFromOrderErrors,
+  promotionReport,
   provisioningPlan,
+  trialsOf,
   subscriptionIdsOf,
   unfulfilledLineErrors,
+  withPrerequisites,
 } from './rules';
 import {
   ApproveArgsSchema,
@@ -50,6 +54,7 @@ import {
   type CartOutcome,
   type CheckoutOutcome,
   type OrderSummary,
+  type PrerequisiteOverlay,
   type PurchaseRequest,
   type PurchaseResult,
   type PurchaseStatus,
@@ -60,6 +65,7 @@ import {
   type ValidPurchaseRequest,
 } from './types';
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../common/search-attributes';
+import { emitEvent, withWebhookEvents } from '../common/events';
 
 /** The purchase's Partner Center calls, one activity each. */
 const calls = proxyActivities<PurchaseActivities>(partnerCenterCall);
@@ -75,6 +81,9 @@ function pollingActivities(settings: WorkerSettings) {
   return proxyActivities<PurchaseActivities>(poller(settings));
 }
 
+/** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
+const PREREQUISITES_PATCH = 'purchase-prerequisites';
+
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
 
 /** The request's items bound to availabilities, and the cart that holds them. */
@@ -85,7 +94,11 @@ interface Prepared {
 
 /** Contract §3: buy `request.items` in one cart for one customer, exactly once, and report what was bought. */
 export async function purchaseSubscription(input: PurchaseRequest): Promise<PurchaseResult> {
-  return new PurchaseRun().run(input);
+  return withWebhookEvents(() => new PurchaseRun().run(input), {
+    succeeded: (result) => `purchase.${result.status}`,
+    failed: 'purchase.failed',
+    cancelled: 'purchase.cancelled',
+  });
 }
 
 /**
@@ -108,6 +121,10 @@ class PurchaseRun {
   private interruptible?: CancellationScope;
   /** A stale availability is fixed by one re-read of the catalog; a second one means the offer keeps changing. */
   private refreshedCatalog = false;
+  /** What the prerequisites decided per item, laid over every cart (undefined in runs recorded before them). */
+  private prerequisites?: PrerequisiteOverlay;
+  /** The customer's MCA is missing and the request carries it: confirmed once, after approval, right before the cart. */
+  private agreementToConfirm = false;
 
   constructor() {
     setHandler(purchaseStatusQuery, () => this.snapshot());
@@ -145,6 +162,7 @@ class PurchaseRun {
         cartId: bought.cart.cartId,
         orders,
         lineErrors,
+        ...promotionReport(this.prerequisites, bought.cart),
       };
       if (this.cancelRequest !== undefined) return await this.finishCancelledAfterCheckout(base, this.cancelRequest);
       const subscriptions = await this.provision(request, orders, bought.items, settings);
@@ -155,6 +173,7 @@ class PurchaseRun {
         ...base,
         status: lineErrors.length > 0 ? 'partial' : 'completed',
         subscriptions,
+        ...trialsOf(subscriptions),
       };
       this.setStep(result.status);
       await condition(allHandlersFinished);
@@ -191,8 +210,10 @@ class PurchaseRun {
       const prepared = await this.interruptible.run(async () => {
         this.setStep('resolving');
         const items = await this.resolve(request, false);
+        if (patched(PREREQUISITES_PATCH)) await this.checkPrerequisites(request, items);
         if (request.requireApproval) await this.awaitApproval(settings);
         this.setStep('carting');
+        if (this.agreementToConfirm) await this.confirmAgreement(request);
         return this.cartWithRetry(request, items);
       });
       return this.cancelRequest !== undefined ? undefined : prepared;
@@ -282,6 +303,7 @@ class PurchaseRun {
 
   private async awaitApproval(settings: WorkerSettings): Promise<void> {
     this.setStep('awaiting-approval');
+    emitEvent('purchase.awaiting-approval', { customerId: this.customerId, status: this.snapshot() });
     const decided = await condition(() => this.decision !== undefined, settings.approvalTimeoutMs);
     const decision = this.decision;
     if (!decided || decision === undefined) {
@@ -346,6 +368,43 @@ class PurchaseRun {
     };
   }
 
+  // ---- Prerequisites (every one checked before the cart) ----
+
+  private async checkPrerequisites(request: ValidPurchaseRequest, items: ResolvedItem[]): Promise<void> {
+    const { customerId, country, segment } = request;
+    const agreement = await calls.checkCustomerAgreement.executeWithOptions(
+      { summary: `Check that customer ${customerId} accepted the Microsoft Customer Agreement` },
+      [{ customerId, agreementGiven: request.agreement !== undefined }],
+    );
+    this.agreementToConfirm = agreement.outcome === 'to-confirm';
+    const withPromotion = items.filter((i) => i.promotionId !== undefined);
+    const promotions =
+      withPromotion.length === 0
+        ? []
+        : await calls.checkPurchasePromotions.executeWithOptions(
+            { summary: `Check the promotion eligibility of ${withPromotion.length} item(s)` },
+            [{ customerId, country, segment, onIneligiblePromotion: request.onIneligiblePromotion ?? 'fail', items }],
+          );
+    const coTermed = items.filter((i) => i.customTermEndDate !== undefined || i.alignWith !== undefined);
+    const customTermEndDates =
+      coTermed.length === 0
+        ? []
+        : await calls.resolveCustomTermEndDates.executeWithOptions(
+            { summary: `Check the custom term end date of ${coTermed.length} item(s)` },
+            [{ customerId, items: coTermed }],
+          );
+    this.prerequisites = { promotions, customTermEndDates };
+  }
+
+  private async confirmAgreement(request: ValidPurchaseRequest): Promise<void> {
+    if (request.agreement === undefined) return;
+    const confirmed = await calls.confirmCustomerAgreement.executeWithOptions(
+      { summary: `Confirm customer ${request.customerId}'s Microsoft Customer Agreement` },
+      [{ customerId: request.customerId, agreement: request.agreement }],
+    );
+    log.info('customer agreement', { outcome: confirmed.outcome });
+  }
+
   // ---- Catalog and cart ----
 
   private resolve(request: ValidPurchaseRequest, refresh: boolean): Promise<ResolvedItem[]> {
@@ -356,7 +415,8 @@ class PurchaseRun {
     );
   }
 
-  private async cartWithRetry(request: ValidPurchaseRequest, items: ResolvedItem[]): Promise<Prepared> {
+  private async cartWithRetry(request: ValidPurchaseRequest, resolved: ResolvedItem[]): Promise<Prepared> {
+    const items = this.prerequisites === undefined ? resolved : withPrerequisites(resolved, this.prerequisites);
     try {
       const cart = await calls.createPurchaseCart.executeWithOptions(
         { summary: `Create a cart of ${items.length} line(s) for customer ${request.customerId}` },

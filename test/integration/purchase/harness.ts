@@ -95,6 +95,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     return createActivityDeps(
       {
         baseUrl: sandbox.baseUrl,
+        graphBaseUrl: sandbox.graphBaseUrl,
         authorityHost: sandbox.authorityHost,
         tenantId: sandbox.tenantId,
         clientId: sandbox.clientId,

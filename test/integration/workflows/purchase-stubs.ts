@@ -83,6 +83,10 @@ export function purchasing(settings: WorkerSettings = fast): PurchaseActivities 
   };
   return {
     getPurchaseSettings: async () => settings,
+    checkCustomerAgreement: async () => ({ outcome: 'on-record' }),
+    confirmCustomerAgreement: async () => ({ outcome: 'confirmed' }),
+    checkPurchasePromotions: async () => [],
+    resolveCustomTermEndDates: async () => [],
     resolvePurchaseItems: async ({ items, refresh }) =>
       items.map((item, index) => {
         const catalogItemId =
