@@ -6,9 +6,11 @@ export const changeFailureTypes = {
   invalidRequest: 'InvalidChangeRequest',
   /** Seat reduction or cancellation after the refundable (168-hour) window; nothing was sent. */
   outsideCancellationWindow: 'OutsideCancellationWindow',
+  /** The subscription cannot move to the requested offer or subscription now; details list every reason (source and target codes). */
+  transitionNotEligible: 'TransitionNotEligible',
   /** Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable. */
   subscriptionBusy: 'SubscriptionBusy',
-  /** The subscription's state or Partner Center refused the change; details carry the Partner Center code. */
+  /** The subscription's state or Partner Center refused the change (each refusal names its rule and the date that decides it); details carry the code. */
   changeRejected: 'ChangeRejected',
   unauthorized: UNAUTHORIZED,
   mfaRequired: MFA_REQUIRED,

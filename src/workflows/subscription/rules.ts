@@ -1,7 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChangeFailureType } from './failures';
 import { changeFailureTypes } from './failures';
-import type { ChangeTarget, Refund, SubscriptionChange, SubscriptionView } from './types';
+import type {
+  ChangeTarget,
+  PatchChange,
+  Refund,
+  SubscriptionChange,
+  SubscriptionView,
+  TransitionChange,
+  TransitionEligibilityRead,
+  TransitionEligibilityView,
+  TransitionPlan,
+} from './types';
 
 /**
  * The new-commerce rules `changeSubscription` enforces before calling Partner Center: pure functions of
@@ -31,7 +41,8 @@ export type ChangeVerdict =
 
 /**
  * Decides, from a subscription read moments ago, whether `change` may be sent:
- * - only active subscriptions change (suspended, deleted, expired… → ChangeRejected);
+ * - only active subscriptions change (suspended, deleted, expired… → ChangeRejected), except that a
+ *   suspended one may be cancelled (inside the window) or reactivated (before its term ends);
  * - a cancellation needs the cancellation window open, a seat reduction enough refundable seats
  *   (→ OutsideCancellationWindow);
  * - scheduled next-term changes need auto-renew (→ ChangeRejected: the request is sound, the
@@ -39,13 +50,35 @@ export type ChangeVerdict =
  *   needs the catalogItemId of that term's availability (→ InvalidChangeRequest);
  * - a change the subscription already shows is not sent again.
  */
-export function checkChange(view: SubscriptionView, change: SubscriptionChange): ChangeVerdict {
+export function checkChange(view: SubscriptionView, change: PatchChange): ChangeVerdict {
   const refuse = (type: ChangeFailureType, message: string, details: Record<string, unknown> = {}): ChangeVerdict => ({
     kind: 'refused',
     refusal: { type, message: `Subscription ${view.id}: ${message}`, details: { subscriptionId: view.id, ...details } },
   });
   if (change.action === 'cancel' && view.status === 'deleted') return { kind: 'in-effect' };
-  if (view.status !== 'active') {
+  if (change.action === 'suspend' && view.status === 'suspended') return { kind: 'in-effect' };
+  if (change.action === 'reactivate') {
+    if (view.status === 'active') return { kind: 'in-effect' };
+    // The date decides first: once the term is over Partner Center disables a suspended subscription (or it
+    // expired), which also tells when Partner Center's clock is ahead of ours.
+    if (termEnded(view) || view.status === 'disabled' || view.status === 'expired') {
+      return refuse(
+        changeFailureTypes.changeRejected,
+        `is ${view.status}: its term ended on ${view.commitmentEndDate?.slice(0, 10) ?? '?'}; a suspended subscription can be reactivated only before its term ends`,
+        { code: 'TermEnded', commitmentEndDate: view.commitmentEndDate, status: view.status },
+      );
+    }
+    if (view.status !== 'suspended') {
+      return refuse(
+        changeFailureTypes.changeRejected,
+        `is ${view.status}; only a suspended subscription can be reactivated`,
+        { code: 'SubscriptionNotSuspended', status: view.status },
+      );
+    }
+    return { kind: 'allowed', target: { status: 'active' } };
+  }
+  const suspendedCancel = change.action === 'cancel' && view.status === 'suspended';
+  if (view.status !== 'active' && !suspendedCancel) {
     return refuse(changeFailureTypes.changeRejected, `is ${view.status}; only active subscriptions can be changed`, {
       code: 'SubscriptionNotActive',
       status: view.status,
@@ -103,8 +136,12 @@ export function checkChange(view: SubscriptionView, change: SubscriptionChange):
 }
 
 /** What the subscription will show after `change`. Scheduled instructions merge over the ones already scheduled. */
-export function targetOf(view: SubscriptionView, change: SubscriptionChange): ChangeTarget {
+export function targetOf(view: SubscriptionView, change: PatchChange): ChangeTarget {
   switch (change.action) {
+    case 'suspend':
+      return { status: 'suspended' };
+    case 'reactivate':
+      return { status: 'active' };
     case 'setQuantity':
       return { quantity: change.quantity };
     case 'setAutoRenew':
@@ -169,6 +206,13 @@ export function cancellationWindowClosed(view: SubscriptionView): boolean {
   return windowPassed(view) || refundableSeats(view) === 0;
 }
 
+/** `commitmentEndDate` is the term's last day (inclusive, reference §6.2): the term has ended once that day is over. */
+function termEnded(view: SubscriptionView): boolean {
+  const lastDay = view.commitmentEndDate === undefined ? NaN : Date.parse(view.commitmentEndDate.slice(0, 10));
+  return Number.isFinite(lastDay) && Date.parse(view.readAt) >= lastDay + DAY_MS;
+}
+const DAY_MS = 86_400_000;
+
 function windowPassed(view: SubscriptionView): boolean {
   const until = view.cancellationAllowedUntilDate;
   return until !== undefined && Date.parse(until) < Date.parse(view.readAt);
@@ -184,4 +228,151 @@ export function refundOf(before: SubscriptionView, change: SubscriptionChange): 
         : 0;
   if (seatsRemoved <= 0) return undefined;
   return { seatsRemoved, refundableBefore: before.refundableQuantity, refundOptions: before.refundOptions };
+}
+
+// ---- Transitions and trial conversions, checked against the eligibilities read before posting ----
+
+/** One reason a transition is refused: a source-side code (the subscription, the target offer) or a target subscription's. */
+export interface TransitionReason {
+  side: 'source' | 'target';
+  code: number | string;
+  description?: string;
+}
+
+export type TransitionVerdict =
+  | { kind: 'allowed'; plan: TransitionPlan; eligibility: TransitionEligibilityView }
+  | { kind: 'refused'; refusal: ChangeRefusal };
+
+/** Trials convert at 25 seats or more (their own seat count, reference §6.10); P1Y monthly by default. */
+const DEFAULT_CONVERSION_TERM = 'P1Y';
+const DEFAULT_CONVERSION_BILLING = 'monthly';
+
+/**
+ * Decides a transition or a trial conversion from the subscription and its eligibilities, read moments ago.
+ * Every reason is collected before refusing (`TransitionNotEligible`), so one answer tells the whole story;
+ * the seat rules (not more than the subscription has; a trial converts at least its own seats) are `ChangeRejected`.
+ */
+export function planTransition(
+  view: SubscriptionView,
+  read: TransitionEligibilityRead,
+  change: TransitionChange,
+): TransitionVerdict {
+  const refuse = (type: ChangeFailureType, message: string, details: Record<string, unknown>): TransitionVerdict => ({
+    kind: 'refused',
+    refusal: { type, message: `Subscription ${view.id}: ${message}`, details: { subscriptionId: view.id, ...details } },
+  });
+  const trial = view.isTrial === true;
+  if (change.action === 'convertTrial' && !trial) {
+    return refuse(
+      changeFailureTypes.changeRejected,
+      'is not a trial; convertTrial converts trials only (use transition)',
+      {
+        code: 'NotATrial',
+      },
+    );
+  }
+  const quantity = change.quantity ?? view.quantity;
+  if (trial && quantity < view.quantity) {
+    return refuse(
+      changeFailureTypes.changeRejected,
+      `a trial converts at least its ${view.quantity} seats (asked ${quantity})`,
+      { code: 'TrialMinimumSeats', trialSeats: view.quantity, requested: quantity },
+    );
+  }
+  if (!trial && quantity > view.quantity) {
+    return refuse(changeFailureTypes.changeRejected, `has ${view.quantity} seats; cannot move ${quantity}`, {
+      code: 'NotEnoughSeats',
+      current: view.quantity,
+      requested: quantity,
+    });
+  }
+  const eligibility = targetOfTransition(view, read.eligibilities, change);
+  const wanted = change.action === 'transition' ? change.toCatalogItemId : (change.toCatalogItemId ?? 'a paid offer');
+  if (eligibility === undefined) {
+    return refuse(
+      changeFailureTypes.transitionNotEligible,
+      `cannot transition to ${wanted}: it is not one of its targets`,
+      {
+        toCatalogItemId: wanted,
+        reasons: [{ side: 'source', code: 'NotATarget', description: `${wanted} is not a transition target` }],
+        targets: read.eligibilities.map((e) => e.catalogItemId),
+      },
+    );
+  }
+  const reasons: TransitionReason[] = [];
+  const requestedType = change.action === 'transition' ? change.transitionType : undefined;
+  const candidates = eligibility.types.filter((t) => requestedType === undefined || t.transitionType === requestedType);
+  // With licence transfer by default: users keep working on the new offer without reassignment.
+  const chosen =
+    candidates.find((t) => t.isEligible && t.transitionType === 'transition_with_license_transfer') ??
+    candidates.find((t) => t.isEligible);
+  if (chosen === undefined) {
+    if (candidates.length === 0)
+      reasons.push({
+        side: 'source',
+        code: 'TypeNotOffered',
+        description: `${requestedType ?? 'no'} transition type offered`,
+      });
+    for (const t of candidates) for (const e of t.errors) reasons.push({ side: 'source', ...e });
+  }
+  const toSubscriptionId = change.action === 'transition' ? change.toSubscriptionId : undefined;
+  if (toSubscriptionId !== undefined) {
+    const into = eligibility.subscriptions.find(
+      (s) => s.subscriptionId.toLowerCase() === toSubscriptionId.toLowerCase(),
+    );
+    if (into === undefined)
+      reasons.push({
+        side: 'target',
+        code: 'NotACandidate',
+        description: `${toSubscriptionId} cannot receive these seats`,
+      });
+    else if (!into.isEligible) for (const e of into.errors) reasons.push({ side: 'target', ...e });
+  }
+  const unique = reasons.filter(
+    (r, i) => reasons.findIndex((o) => o.side === r.side && String(o.code) === String(r.code)) === i,
+  );
+  if (chosen === undefined || unique.length > 0) {
+    return refuse(
+      changeFailureTypes.transitionNotEligible,
+      `cannot transition to ${eligibility.catalogItemId}${toSubscriptionId !== undefined ? ` into ${toSubscriptionId}` : ''}: ${unique
+        .map((r) => `${r.side} ${r.code}${r.description !== undefined ? ` (${r.description})` : ''}`)
+        .join('; ')}`,
+      { toCatalogItemId: eligibility.catalogItemId, toSubscriptionId, reasons: unique },
+    );
+  }
+  const conversion = change.action === 'convertTrial';
+  return {
+    kind: 'allowed',
+    eligibility,
+    plan: {
+      toCatalogItemId: eligibility.catalogItemId,
+      quantity,
+      transitionType:
+        chosen.transitionType === 'transition_only' ? 'transition_only' : 'transition_with_license_transfer',
+      ...(toSubscriptionId !== undefined ? { toSubscriptionId } : {}),
+      ...(conversion
+        ? {
+            ...(eligibility.termDuration !== undefined ? { termDuration: eligibility.termDuration } : {}),
+            billingCycle: change.billingCycle ?? DEFAULT_CONVERSION_BILLING,
+          }
+        : {}),
+    },
+  };
+}
+
+/** The eligibility of the requested offer; for a conversion without one, the trial's product's paid offer of the term. */
+function targetOfTransition(
+  view: SubscriptionView,
+  eligibilities: readonly TransitionEligibilityView[],
+  change: TransitionChange,
+): TransitionEligibilityView | undefined {
+  const wanted = change.toCatalogItemId?.toUpperCase();
+  if (wanted !== undefined) return eligibilities.find((e) => e.catalogItemId.toUpperCase() === wanted);
+  const product = `${view.catalogItemId.split(':')[0] ?? ''}:`.toUpperCase();
+  const term = change.action === 'convertTrial' ? (change.termDuration ?? DEFAULT_CONVERSION_TERM) : undefined;
+  const sameProduct = eligibilities.filter(
+    (e) =>
+      e.catalogItemId.toUpperCase().startsWith(product) && (e.termDuration === undefined || e.termDuration === term),
+  );
+  return sameProduct.find((e) => e.types.some((t) => t.isEligible)) ?? sameProduct[0];
 }

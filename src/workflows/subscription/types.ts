@@ -44,15 +44,61 @@ export const ScheduleNextTermSchema = z
     },
   );
 
+export const TransitionTypeSchema = z.enum(['transition_only', 'transition_with_license_transfer']);
+const CatalogItemIdSchema = OfferSchema.shape.catalogItemId.unwrap();
+
+/** An upgrade (or conversion) into another offer: now, or at renewal (`scheduled`). */
+export const TransitionChangeSchema = z
+  .strictObject({
+    action: z.literal('transition'),
+    toCatalogItemId: CatalogItemIdSchema,
+    /** Seats to move; the whole subscription by default. */
+    quantity: QuantitySchema.optional(),
+    /** Default: with licence transfer where eligible, else transition only. */
+    transitionType: TransitionTypeSchema.optional(),
+    timing: z.enum(['immediate', 'scheduled']).default('immediate'),
+    /** An existing subscription of the target offer to receive the seats (immediate only). */
+    toSubscriptionId: z.guid('must be a GUID').optional(),
+  })
+  .refine((c) => !(c.timing === 'scheduled' && c.toSubscriptionId !== undefined), {
+    path: ['toSubscriptionId'],
+    message:
+      'cannot be given with timing scheduled (a scheduled transition renews into a new term of the same subscription)',
+  });
+
+/** A trial into paid, now, into a new subscription: the trial's product's paid offer unless `toCatalogItemId` names another. */
+export const ConvertTrialSchema = z.strictObject({
+  action: z.literal('convertTrial'),
+  toCatalogItemId: CatalogItemIdSchema.optional(),
+  /** At least the trial's seats; the trial's seats by default. */
+  quantity: QuantitySchema.optional(),
+  /** The paid term when no toCatalogItemId names it (P1Y by default). */
+  termDuration: TermDurationSchema.optional(),
+  /** Default: monthly. */
+  billingCycle: BillingCycleSchema.optional(),
+});
+
+/** Suspension keeps the subscription billed; reactivation is possible until its term ends. */
+export const SuspendSchema = z.strictObject({ action: z.literal('suspend') });
+export const ReactivateSchema = z.strictObject({ action: z.literal('reactivate') });
+
 export const SubscriptionChangeSchema = z.discriminatedUnion('action', [
   SetQuantitySchema,
   SetAutoRenewSchema,
   RenameSchema,
   CancelSchema,
   ScheduleNextTermSchema,
+  TransitionChangeSchema,
+  ConvertTrialSchema,
+  SuspendSchema,
+  ReactivateSchema,
 ]);
 export type SubscriptionChange = z.infer<typeof SubscriptionChangeSchema>;
 export type ChangeAction = SubscriptionChange['action'];
+/** The changes that move seats to another offer (transitions.ts in the sandbox; `planTransition` here). */
+export type TransitionChange = Extract<SubscriptionChange, { action: 'transition' | 'convertTrial' }>;
+/** The changes sent as a PATCH of the subscription itself. */
+export type PatchChange = Exclude<SubscriptionChange, TransitionChange>;
 
 export const SubscriptionChangeRequestSchema = z.strictObject({
   requestId: PurchaseRequestSchema.shape.requestId,
@@ -88,6 +134,28 @@ export function describeChange(change: SubscriptionChange): string {
       return `rename to "${change.friendlyName}"`;
     case 'cancel':
       return 'cancel';
+    case 'transition':
+      return [
+        `${change.timing === 'scheduled' ? 'at renewal, ' : ''}transition to ${change.toCatalogItemId}`,
+        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
+        change.toSubscriptionId !== undefined ? `into ${change.toSubscriptionId}` : undefined,
+        change.transitionType,
+      ]
+        .filter((p) => p !== undefined)
+        .join(', ');
+    case 'convertTrial':
+      return [
+        `convert the trial to ${change.toCatalogItemId ?? 'paid'}`,
+        change.termDuration !== undefined ? `term ${change.termDuration}` : undefined,
+        change.billingCycle !== undefined ? `billed ${change.billingCycle}` : undefined,
+        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
+      ]
+        .filter((p) => p !== undefined)
+        .join(', ');
+    case 'suspend':
+      return 'suspend (still billed while suspended)';
+    case 'reactivate':
+      return 'reactivate';
     case 'scheduleNextTerm': {
       const parts = [
         change.catalogItemId !== undefined ? `offer ${change.catalogItemId}` : undefined,
@@ -123,6 +191,8 @@ export const SubscriptionViewSchema = z.object({
   friendlyName: z.string().optional(),
   termDuration: z.string(),
   billingCycle: z.string(),
+  /** A trial (absent: Partner Center did not say, so not a trial). */
+  isTrial: z.boolean().optional(),
   commitmentEndDate: z.string().optional(),
   cancellationAllowedUntilDate: z.string().optional(),
   scheduledNextTerm: ScheduledNextTermSchema.optional(),
@@ -140,7 +210,15 @@ export type SubscriptionView = z.infer<typeof SubscriptionViewSchema>;
 
 // ---- Result and status ----
 
-export const changeSteps = ['validating', 'reading', 'updating', 'awaiting-change', 'completed', 'failed'] as const;
+export const changeSteps = [
+  'validating',
+  'reading',
+  'checking-eligibility',
+  'updating',
+  'awaiting-change',
+  'completed',
+  'failed',
+] as const;
 export const ChangeStepSchema = z.enum(changeSteps);
 export type ChangeStep = z.infer<typeof ChangeStepSchema>;
 
@@ -171,6 +249,24 @@ export const RefundSchema = z.object({
 });
 export type Refund = z.infer<typeof RefundSchema>;
 
+export const TransitionEventSchema = z.object({
+  name: z.string().optional(),
+  status: z.string(),
+  timestamp: z.string().optional(),
+});
+
+/** A transition as Partner Center reports it, and the subscriptions on both sides once it completed. */
+export const TransitionOutcomeSchema = z.object({
+  transitionId: z.string().optional(),
+  toCatalogItemId: z.string(),
+  quantity: z.number().int(),
+  transitionType: TransitionTypeSchema,
+  events: z.array(TransitionEventSchema),
+  /** The subscription that received the seats (a new one unless the request named one). */
+  target: SubscriptionViewSchema.optional(),
+});
+export type TransitionOutcome = z.infer<typeof TransitionOutcomeSchema>;
+
 export const SubscriptionChangeResultSchema = z.object({
   requestId: z.string(),
   customerId: z.string(),
@@ -181,6 +277,8 @@ export const SubscriptionChangeResultSchema = z.object({
   after: SubscriptionViewSchema,
   /** Present for seat reductions and cancellations. */
   refund: RefundSchema.optional(),
+  /** Present for immediate transitions and trial conversions; `after` is then the source subscription. */
+  transition: TransitionOutcomeSchema.optional(),
 });
 export type SubscriptionChangeResult = z.infer<typeof SubscriptionChangeResultSchema>;
 
@@ -192,7 +290,7 @@ export interface SubscriptionRef {
 }
 
 export interface ApplyChangeInput extends SubscriptionRef {
-  change: SubscriptionChange;
+  change: PatchChange;
 }
 
 /** What the subscription shows once the change has landed (only the fields it sets). */
@@ -200,8 +298,74 @@ export interface ChangeTarget {
   quantity?: number;
   autoRenewEnabled?: boolean;
   friendlyName?: string;
-  status?: 'deleted';
+  status?: 'deleted' | 'suspended' | 'active';
   scheduledNextTerm?: ScheduledNextTerm;
+}
+
+// ---- Transitions (upgrades and trial conversions) ----
+
+export const TransitionEligibilityViewSchema = z.object({
+  catalogItemId: z.string(),
+  title: z.string().optional(),
+  termDuration: z.string().optional(),
+  types: z.array(
+    z.object({
+      transitionType: z.string(),
+      isEligible: z.boolean(),
+      errors: z.array(z.object({ code: z.union([z.number(), z.string()]), description: z.string().optional() })),
+    }),
+  ),
+  subscriptions: z.array(
+    z.object({
+      subscriptionId: z.string(),
+      isEligible: z.boolean(),
+      errors: z.array(z.object({ code: z.union([z.number(), z.string()]), description: z.string().optional() })),
+    }),
+  ),
+});
+export type TransitionEligibilityView = z.infer<typeof TransitionEligibilityViewSchema>;
+
+/** The eligibilities read before a transition, and the transitions of the subscription that existed then. */
+export interface TransitionEligibilityRead {
+  eligibilities: TransitionEligibilityView[];
+  existingTransitionIds: string[];
+}
+
+export interface ReadEligibilityInput extends SubscriptionRef {
+  eligibilityType: 'immediate' | 'scheduled';
+}
+
+/** What the workflow decided to post (rules.ts `planTransition`). */
+export interface TransitionPlan {
+  toCatalogItemId: string;
+  quantity: number;
+  transitionType: z.infer<typeof TransitionTypeSchema>;
+  toSubscriptionId?: string;
+  termDuration?: string;
+  billingCycle?: string;
+}
+
+export interface StartTransitionInput extends SubscriptionRef {
+  plan: TransitionPlan;
+  /** Transitions that existed before this run: a new one for the same target found by a retry is this run's. */
+  existingTransitionIds: string[];
+}
+
+export interface StartedTransition {
+  transitionId?: string;
+  /** True when a retry found the transition an earlier attempt had posted, so nothing was posted again. */
+  found: boolean;
+}
+
+export interface AwaitTransitionInput extends SubscriptionRef {
+  plan: TransitionPlan;
+  transitionId?: string;
+  existingTransitionIds: string[];
+}
+
+export interface CompletedTransition {
+  outcome: TransitionOutcome;
+  source: SubscriptionView;
 }
 
 export interface AwaitChangeInput extends SubscriptionRef {

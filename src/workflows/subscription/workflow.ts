@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   TemporalFailure,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -27,17 +28,26 @@ import {
   type ChangeStatus,
   type ChangeStep,
   type ChangeTarget,
+  type PatchChange,
+  type Refund,
   type SubscriptionChangeRequest,
   type SubscriptionChangeResult,
   type SubscriptionView,
+  type TransitionChange,
+  type TransitionEligibilityView,
+  type TransitionPlan,
   type ValidChangeRequest,
 } from './types';
-import { checkChange, refundOf, refusalFailure } from './rules';
+import { checkChange, planTransition, refundOf, refusalFailure } from './rules';
 import { detailLines } from '../common/details';
 import { internalFailureTypes } from '../common/failure-types';
 import { changeFailureTypes } from './failures';
 import { subscriptionChangeDeadlineMs, type WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
+import { withWebhookEvents } from '../common/events';
+
+/** Marks the histories of transitions and trial conversions (patched ids are unique across the project). */
+const TRANSITIONS_PATCH = 'subscription-transitions';
 
 /** Reads: transient failures retried with backoff until they succeed. */
 const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);
@@ -55,12 +65,16 @@ function polling(settings: WorkerSettings) {
 }
 
 /**
- * Contract §3: change one new-commerce subscription — quantity, auto-renew, friendly name, cancellation or
- * scheduled next-term instructions — after checking the new-commerce rules against a fresh read, sending
- * the full resource with its etag, and following a 202 until the change shows.
+ * Contract §3: change one new-commerce subscription — quantity, auto-renew, friendly name, cancellation,
+ * scheduled next-term instructions, suspension and reactivation — after checking the new-commerce rules
+ * against a fresh read, sending the full resource with its etag, and following a 202 until the change shows;
+ * or move it to another offer (transition, trial conversion) after checking its eligibilities.
  */
 export async function changeSubscription(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
-  return new ChangeRun().run(input);
+  return withWebhookEvents(() => new ChangeRun().run(input), {
+    succeeded: () => 'subscription-change.completed',
+    failed: 'subscription-change.failed',
+  });
 }
 
 /** One subscription change: its state, its status query and one method per step. */
@@ -77,31 +91,21 @@ class ChangeRun {
       const request = await this.validate(input);
       const settings = await getWorkerSettings();
       const before = await this.read(request);
-      const verdict = checkChange(before, request.change);
-      if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
-      // Nothing to refund when the subscription already showed the change before we did anything.
-      const refund = verdict.kind === 'in-effect' ? undefined : refundOf(before, request.change);
+      const { change } = request;
       const finish = (
         completion: SubscriptionChangeResult['completion'],
         after: SubscriptionView,
+        extra: Pick<SubscriptionChangeResult, 'refund' | 'transition'> = {},
       ): SubscriptionChangeResult => {
         this.setStep('completed');
-        const { requestId, customerId, subscriptionId, change } = request;
-        return {
-          requestId,
-          customerId,
-          subscriptionId,
-          change,
-          completion,
-          before,
-          after,
-          ...(refund !== undefined ? { refund } : {}),
-        };
+        const { requestId, customerId, subscriptionId } = request;
+        return { requestId, customerId, subscriptionId, change, completion, before, after, ...extra };
       };
-      if (verdict.kind === 'in-effect') return finish('already-in-effect', before);
-      const applied = await this.apply(request, settings);
-      if (applied.completion !== 'accepted') return finish(applied.completion, applied.subscription);
-      return finish('accepted', await this.awaitAccepted(request, applied.target, settings));
+      if (change.action === 'transition' || change.action === 'convertTrial') {
+        return await this.transition(request, change, before, settings, finish);
+      }
+      const { completion, after, refund } = await this.patch(request, change, before, settings);
+      return finish(completion, after, refund !== undefined ? { refund } : {});
     } catch (err) {
       // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
       if (!(err instanceof TemporalFailure)) throw err;
@@ -110,6 +114,87 @@ class ChangeRun {
       this.setStep('failed');
       throw failure;
     }
+  }
+
+  /** A change sent as a PATCH of the subscription: rules checked on the read, sent, a 202 followed. */
+  private async patch(
+    request: ValidChangeRequest,
+    change: PatchChange,
+    before: SubscriptionView,
+    settings: WorkerSettings,
+  ): Promise<{ completion: SubscriptionChangeResult['completion']; after: SubscriptionView; refund?: Refund }> {
+    const verdict = checkChange(before, change);
+    if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
+    // Nothing to refund when the subscription already showed the change before we did anything.
+    if (verdict.kind === 'in-effect') return { completion: 'already-in-effect', after: before };
+    const refund = refundOf(before, change);
+    const applied = await this.apply(request, change, settings);
+    const after =
+      applied.completion === 'accepted'
+        ? await this.awaitAccepted(request, applied.target, settings)
+        : applied.subscription;
+    return { completion: applied.completion, after, ...(refund !== undefined ? { refund } : {}) };
+  }
+
+  /**
+   * An upgrade or a trial conversion: eligibilities read and checked (every reason named), then either a
+   * scheduled transition (next-term instructions, a PATCH) or a posted transition followed until its
+   * events complete; `after` is the source subscription, `transition.target` the one that got the seats.
+   */
+  private async transition(
+    request: ValidChangeRequest,
+    change: TransitionChange,
+    before: SubscriptionView,
+    settings: WorkerSettings,
+    finish: (
+      completion: SubscriptionChangeResult['completion'],
+      after: SubscriptionView,
+      extra?: Pick<SubscriptionChangeResult, 'refund' | 'transition'>,
+    ) => SubscriptionChangeResult,
+  ): Promise<SubscriptionChangeResult> {
+    // Marks the histories of this path (no recorded history reaches it: the actions are new).
+    patched(TRANSITIONS_PATCH);
+    const { customerId, subscriptionId } = request;
+    const scheduled = change.action === 'transition' && change.timing === 'scheduled';
+    this.setStep('checking-eligibility');
+    const eligibility = await reads.readTransitionEligibility.executeWithOptions(
+      { summary: `Read the ${scheduled ? 'scheduled' : 'immediate'} transition eligibilities of ${subscriptionId}` },
+      [{ customerId, subscriptionId, eligibilityType: scheduled ? 'scheduled' : 'immediate' }],
+    );
+    const verdict = planTransition(before, eligibility, change);
+    if (verdict.kind === 'refused') throw refusalFailure(verdict.refusal);
+    const { plan } = verdict;
+    if (scheduled) {
+      const { completion, after } = await this.patch(
+        request,
+        scheduledTransition(plan, verdict.eligibility),
+        before,
+        settings,
+      );
+      return finish(completion, after);
+    }
+    this.setStep('updating');
+    const started = await changing(settings).startTransition.executeWithOptions(
+      { summary: `Post the transition of ${plan.quantity} seats to ${plan.toCatalogItemId} (${plan.transitionType})` },
+      [{ customerId, subscriptionId, plan, existingTransitionIds: eligibility.existingTransitionIds }],
+    );
+    this.setStep('awaiting-change');
+    const done = await polling(settings).awaitTransition.executeWithOptions(
+      { summary: `Wait until the transition of ${subscriptionId} to ${plan.toCatalogItemId} completes` },
+      [
+        {
+          customerId,
+          subscriptionId,
+          plan,
+          existingTransitionIds: eligibility.existingTransitionIds,
+          ...(started.transitionId !== undefined ? { transitionId: started.transitionId } : {}),
+        },
+      ],
+    );
+    if (done.outcome.target !== undefined) {
+      upsertSearchAttributes([{ key: PcSubscriptionIds, value: [subscriptionId, done.outcome.target.id] }]);
+    }
+    return finish('accepted', done.source, { transition: done.outcome });
   }
 
   // ---- Steps ----
@@ -140,7 +225,8 @@ class ChangeRun {
   }
 
   private apply(
-    { customerId, subscriptionId, change }: ValidChangeRequest,
+    { customerId, subscriptionId }: ValidChangeRequest,
+    change: PatchChange,
     settings: WorkerSettings,
   ): Promise<ApplyChangeOutcome> {
     this.setStep('updating');
@@ -180,6 +266,17 @@ class ChangeRun {
     );
     log.info('change step', { step, subscriptionId: this.status.subscriptionId });
   }
+}
+
+/** A scheduled transition is next-term instructions for the target offer, applied at renewal (reference §6.7, §6.9). */
+function scheduledTransition(plan: TransitionPlan, eligibility: TransitionEligibilityView): PatchChange {
+  const term = eligibility.termDuration;
+  return {
+    action: 'scheduleNextTerm',
+    catalogItemId: plan.toCatalogItemId,
+    quantity: plan.quantity,
+    ...(term === 'P1M' || term === 'P1Y' || term === 'P3Y' ? { termDuration: term } : {}),
+  };
 }
 
 /**

@@ -63,7 +63,8 @@ function view(extra: Partial<SubscriptionView> = {}): SubscriptionView {
 function changing(
   before: SubscriptionView,
   after: SubscriptionView,
-): Pick<WorkerActivities, 'getPurchaseSettings'> & SubscriptionActivities {
+): Pick<WorkerActivities, 'getPurchaseSettings'> &
+  Pick<SubscriptionActivities, 'readSubscriptionForChange' | 'applySubscriptionChange' | 'awaitSubscriptionChange'> {
   let polls = 0;
   return {
     getPurchaseSettings: async () => fast,

@@ -8,7 +8,7 @@ import {
 } from '../../../src/partner-center';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
-import type { SubscriptionChange } from '../../../src/workflows/subscription/types';
+import type { PatchChange as SubscriptionChange } from '../../../src/workflows/subscription/types';
 import { activityContext, applicationFailureOf } from '../../support/activities';
 
 /**

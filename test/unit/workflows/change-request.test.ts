@@ -2,6 +2,7 @@ import {
   changeWorkflowId,
   describeChange,
   validateChangeRequest,
+  type PatchChange,
   type SubscriptionChange,
   type SubscriptionView,
 } from '../../../src/workflows/subscription/types';
@@ -34,6 +35,31 @@ describe('validateChangeRequest', () => {
         catalogItemId: 'CFQ7TTC0LH18:0001:ABC',
       },
     ],
+    ['transition', { action: 'transition', toCatalogItemId: 'CFQ7TTC0LDPB:0001:ABC', timing: 'immediate' }],
+    [
+      'transition with every field',
+      {
+        action: 'transition',
+        toCatalogItemId: 'CFQ7TTC0LDPB:0001:ABC',
+        quantity: 4,
+        transitionType: 'transition_only',
+        timing: 'immediate',
+        toSubscriptionId: subscriptionId,
+      },
+    ],
+    ['convertTrial', { action: 'convertTrial' }],
+    [
+      'convertTrial with every field',
+      {
+        action: 'convertTrial',
+        toCatalogItemId: 'CFQ7TTC0LDPB:0001:ABC',
+        quantity: 30,
+        termDuration: 'P3Y',
+        billingCycle: 'annual',
+      },
+    ],
+    ['suspend', { action: 'suspend' }],
+    ['reactivate', { action: 'reactivate' }],
   ])('accepts %s', (_name, change) => {
     const validation = validateChangeRequest({ ...base, change });
     expect(validation).toEqual({ ok: true, request: { ...base, change } });
@@ -68,6 +94,50 @@ describe('validateChangeRequest', () => {
       { ...base, change: { action: 'scheduleNextTerm', catalogItemId: 'CFQ7TTC0LH18' } },
       ['change.catalogItemId'],
     ],
+    ['a transition without its target', { ...base, change: { action: 'transition' } }, ['change.toCatalogItemId']],
+    [
+      'a malformed transition target',
+      { ...base, change: { action: 'transition', toCatalogItemId: 'CFQ7TTC0LDPB:0001' } },
+      ['change.toCatalogItemId'],
+    ],
+    [
+      'an unknown transition type and timing',
+      {
+        ...base,
+        change: { action: 'transition', toCatalogItemId: 'P:S:A', transitionType: 'upgrade', timing: 'later' },
+      },
+      ['change.transitionType', 'change.timing'],
+    ],
+    [
+      'a transition into a subscription that is not a GUID',
+      { ...base, change: { action: 'transition', toCatalogItemId: 'P:S:A', toSubscriptionId: 'x' } },
+      ['change.toSubscriptionId'],
+    ],
+    [
+      'a scheduled transition into an existing subscription',
+      {
+        ...base,
+        change: {
+          action: 'transition',
+          toCatalogItemId: 'P:S:A',
+          timing: 'scheduled',
+          toSubscriptionId: subscriptionId,
+        },
+      },
+      ['change.toSubscriptionId'],
+    ],
+    [
+      'a zero-seat transition',
+      { ...base, change: { action: 'transition', toCatalogItemId: 'P:S:A', quantity: 0 } },
+      ['change.quantity'],
+    ],
+    [
+      'a conversion with an unknown term, billing cycle and a fractional quantity',
+      { ...base, change: { action: 'convertTrial', termDuration: 'P2Y', billingCycle: 'weekly', quantity: 25.5 } },
+      ['change.termDuration', 'change.billingCycle', 'change.quantity'],
+    ],
+    ['a field on suspend', { ...base, change: { action: 'suspend', reason: 'unpaid' } }, ['change.reason']],
+    ['a field on reactivate', { ...base, change: { action: 'reactivate', quantity: 2 } }, ['change.quantity']],
     [
       'every bad top-level field at once',
       { requestId: 'has space', customerId: 'nope', subscriptionId: 'nope', change: { action: 'cancel' }, extra: 1 },
@@ -108,7 +178,7 @@ function view(overrides: Partial<SubscriptionView> = {}): SubscriptionView {
   };
 }
 
-const refusedType = (v: SubscriptionView, change: SubscriptionChange) => {
+const refusedType = (v: SubscriptionView, change: PatchChange) => {
   const verdict = checkChange(v, change);
   return verdict.kind === 'refused' ? verdict.refusal.type : verdict.kind;
 };
@@ -207,7 +277,7 @@ describe('checkChange: new-commerce rules before any PATCH', () => {
     ).toBe('allowed');
   });
 
-  it.each<[string, SubscriptionChange]>([
+  it.each<[string, PatchChange]>([
     ['same quantity', { action: 'setQuantity', quantity: 10 }],
     ['same auto-renew', { action: 'setAutoRenew', enabled: true }],
     ['same name', { action: 'rename', friendlyName: 'Sales' }],
