@@ -50,7 +50,9 @@ export class InvalidReconcileRequestError extends Error {
 
 /** `reconcile-USD-current-all`: what is reconciled, readable in the UI and stable for a schedule. */
 export function reconcileScheduleId(request: ValidReconcileRequest): string {
-  return `reconcile-${request.currency}-${request.period}-${request.customerId ?? 'all'}`;
+  const what =
+    request.invoiceId !== undefined ? `invoice-${request.invoiceId}` : `${request.currency}-${request.period}`;
+  return `reconcile-${what}-${request.customerId ?? 'all'}`;
 }
 
 /**
@@ -108,8 +110,13 @@ export async function scheduleReconcile(client: Client, options: ScheduleReconci
 /** What the Temporal UI shows of a run, and the customer as a search attribute. */
 function runOptions(request: ValidReconcileRequest, origin?: string) {
   const details = [
-    `**Period:** ${request.period} (UTC calendar month)`,
-    `**Currency:** ${request.currency}`,
+    ...(request.invoiceId !== undefined
+      ? [`**Invoice:** ${request.invoiceId} (billed, Microsoft Graph export)`]
+      : [
+          `**Period:** ${request.period} (UTC calendar month)`,
+          `**Currency:** ${request.currency}`,
+          `**Source:** ${request.source ?? 'graph'}`,
+        ]),
     `**Customers:** ${request.customerId ?? 'every customer of the partner'}`,
     `**Billing delay:** ${request.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS} hours (younger purchases and seat changes are unverified, not missing)`,
     ...(origin !== undefined ? [origin] : []),

@@ -1,7 +1,15 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { isPartnerCenterError, type PartnerCenterClient, type SeekCursor } from '../../partner-center';
+import {
+  isPartnerCenterError,
+  isSasRefused,
+  PartnerCenterNotFoundError,
+  type ExportManifest,
+  type GraphBillingClient,
+  type PartnerCenterClient,
+  type SeekCursor,
+} from '../../partner-center';
 import { seekCursorSchema } from '../../partner-center/paging';
 import { reconcileFailureTypes } from '../../workflows/billing/failures';
 import {
@@ -20,6 +28,9 @@ import {
   DEFAULT_BILLING_DELAY_HOURS,
   type BilledSubscription,
   type BillingClock,
+  type BillingExport,
+  type BillingExportRequest,
+  type GraphReconcileInput,
   type ReconcileInput,
   type ReconcileReport,
 } from '../../workflows/billing/types';
@@ -28,6 +39,8 @@ import { runCorrelationId } from '../common/request-ids';
 
 export interface BillingActivityDeps {
   partnerCenter: PartnerCenterClient;
+  /** Microsoft Graph partner billing (the exports); without it a Graph reconciliation fails saying so. */
+  graph?: GraphBillingClient;
   /** Reconciliation lines per page; Partner Center's maximum (2000) unless a test wants many pages. */
   reconciliationPageSize?: number;
   /** Customers per page when reconciling every customer; the client's default (500) unless a test wants many pages. */
@@ -75,6 +88,47 @@ export const ReconcileProgressSchema = z.object({
 });
 export type ReconcileProgress = z.infer<typeof ReconcileProgressSchema>;
 
+/** Where a retry of the Graph export read resumes: the same operation, the blob and line to read next, the totals before them. */
+const GraphCheckpointSchema = z.strictObject({
+  operationId: z.string(),
+  blob: z.number().int().nonnegative(),
+  line: z.number().int().nonnegative(),
+  /** As in ReconcileCheckpointSchema: the BillingTallySnapshot, gzip JSON in base64. */
+  tally: z.string(),
+});
+type GraphCheckpoint = z.infer<typeof GraphCheckpointSchema>;
+
+/** Heartbeat details of the Graph export read: progress for the UI, and the checkpoint a retry resumes from. */
+export const GraphReconcileProgressSchema = z.object({
+  phase: z.enum(['waiting-for-export', 'reading-lines', 'matching']),
+  operationId: z.string(),
+  /** Running answers of the operation so far (each waited its Retry-After). */
+  polls: z.number().int(),
+  blobs: z.number().int().optional(),
+  /** Lines read from the export (of every customer). */
+  linesRead: z.number().int(),
+  /** Lines of the request's customers. */
+  lines: z.number().int(),
+  customers: z.number().int(),
+  customersMatched: z.number().int(),
+  resumeFrom: GraphCheckpointSchema.optional(),
+});
+export type GraphReconcileProgress = z.infer<typeof GraphReconcileProgressSchema>;
+
+/** A Graph read checkpoints at most this often: each checkpoint compresses the totals so far. */
+const GRAPH_CHECKPOINT_INTERVAL_MS = 1000;
+/** A SAS refused more often than this in a row for one blob is not an expiry: fail. */
+const MAX_SAS_REFRESHES = 3;
+/** Polls of a running export are at most this far apart, so the heartbeat each poll sends beats the workflow's 1-minute heartbeat timeout. */
+const MAX_EXPORT_POLL_INTERVAL_MS = 30_000;
+
+/** Matching progress both reads report. */
+interface MatchProgress {
+  phase: string;
+  customers: number;
+  customersMatched: number;
+}
+
 interface ResumePoint {
   checkpoint: ReconcileCheckpoint;
   tally: BillingTally;
@@ -117,6 +171,8 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     progress: ReconcileProgress,
     from: ResumePoint | undefined,
   ): Promise<LinesRead> {
+    // The workflow sends a period with every v1 read (validation requires one without an invoice id).
+    if (input.period === undefined) throw new Error('The v1 unbilled read needs a period');
     const query = { currencyCode: input.currency, period: input.period, size: pageSize };
     const tally = from?.tally ?? createTally();
     let next: SeekCursor | undefined = from?.checkpoint.next;
@@ -170,7 +226,219 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     }
   }
 
+  /**
+   * Matches the folded lines with the subscriptions and orders of the request's customer — or, without one,
+   * of every customer of the partner (page by page) and of any other that has lines — and builds the report.
+   */
+  async function matchAndReport(
+    input: ReconcileInput,
+    tally: BillingTally,
+    clock: BillingClock,
+    progress: MatchProgress,
+    beat: () => void,
+  ): Promise<ReconcileReport> {
+    const billedByCustomer = new Map<string, BilledSubscription[]>();
+    for (const billed of tally.bySubscription.values()) {
+      const list = billedByCustomer.get(billed.customerId) ?? [];
+      list.push(billed);
+      billedByCustomer.set(billed.customerId, list);
+    }
+    progress.phase = 'matching';
+    progress.customers = billedByCustomer.size;
+    beat();
+
+    const matches: CustomerMatch[] = [];
+    const match = async (customerId: string) => {
+      matches.push(
+        matchCustomer(
+          customerId,
+          billedByCustomer.get(customerId) ?? [],
+          await customerFacts(customerId),
+          input,
+          clock,
+        ),
+      );
+      billedByCustomer.delete(customerId);
+      progress.customersMatched += 1;
+      beat();
+    };
+    if (input.customerId !== undefined) {
+      progress.customers = 1;
+      await match(input.customerId);
+    } else {
+      // Every customer of the partner, also those without a line: a purchase never billed shows only there.
+      let cursor: SeekCursor | undefined;
+      do {
+        const page = await pc.listCustomersPage({ size: customerPageSize }, cursor, reading());
+        const unseen = page.items.map((c) => c.id.toLowerCase()).filter((id) => !billedByCustomer.has(id));
+        progress.customers += unseen.length;
+        for (const customer of page.items) await match(customer.id.toLowerCase());
+        cursor = page.next;
+      } while (cursor !== undefined);
+      // Lines of customers not (or no longer) listed: their charges are all unexpected.
+      for (const customerId of [...billedByCustomer.keys()]) await match(customerId);
+    }
+    return buildReport(input, tally, matches, matches.length);
+  }
+
+  function graphClient(): GraphBillingClient {
+    if (deps.graph === undefined)
+      throw new Error(
+        'This worker has no Microsoft Graph client (MICROSOFT_GRAPH_BASE_URL): it cannot read billing exports',
+      );
+    return deps.graph;
+  }
+
+  /** The invoice's billing period ([start, day after end)) and currency, from the invoice list (App-only can read it). */
+  async function invoicePeriod(invoiceId: string): Promise<NonNullable<BillingExport['invoice']>> {
+    for await (const invoice of pc.listInvoices({}, reading())) {
+      if (invoice.id.toUpperCase() !== invoiceId.toUpperCase()) continue;
+      const start = Date.parse(invoice.billingPeriodStartDate ?? '');
+      const end = Date.parse(invoice.billingPeriodEndDate ?? '');
+      if (Number.isNaN(start) || Number.isNaN(end)) break;
+      return {
+        periodStart: new Date(start).toISOString(),
+        periodEnd: new Date(end + 24 * 3_600_000).toISOString(),
+        currency: (invoice.currencyCode ?? 'USD').toUpperCase(),
+      };
+    }
+    throw new PartnerCenterNotFoundError({
+      status: 404,
+      description: `Invoice ${invoiceId} is not among the partner's invoices (or has no billing period)`,
+    });
+  }
+
+  /**
+   * Streams the export's blobs from `from` on into the tally, checkpointing (at most every
+   * GRAPH_CHECKPOINT_INTERVAL_MS and after each blob) the blob and line to resume from. An expired SAS
+   * is renewed by reading the operation again — a fresh manifest, never a new export.
+   */
+  async function readExport(
+    input: GraphReconcileInput,
+    progress: GraphReconcileProgress,
+    from: { checkpoint: GraphCheckpoint; tally: BillingTally } | undefined,
+  ): Promise<BillingTally> {
+    const graph = graphClient();
+    const signal = cancellationSignal();
+    const tally = from?.tally ?? createTally();
+    progress.resumeFrom = from?.checkpoint;
+    progress.lines = tally.lines;
+    const manifestNow = () =>
+      graph.waitForExport(input.operationId, {
+        signal,
+        maxWaitMs: MAX_EXPORT_POLL_INTERVAL_MS,
+        onPoll: () => {
+          progress.polls += 1;
+          heartbeat({ ...progress });
+        },
+      });
+    heartbeat({ ...progress });
+    let manifest: ExportManifest = await manifestNow();
+    progress.phase = 'reading-lines';
+    progress.blobs = manifest.blobs.length;
+    let checkpointsFit = true;
+    let checkpointedAt = Date.now();
+    const checkpoint = (blob: number, line: number) => {
+      const compressed = checkpointsFit ? compressTally(tally) : undefined;
+      if (compressed !== undefined)
+        progress.resumeFrom = { operationId: input.operationId, blob, line, tally: compressed };
+      else checkpointsFit = false;
+      progress.lines = tally.lines;
+      heartbeat({ ...progress });
+      checkpointedAt = Date.now();
+    };
+    for (let blob = from?.checkpoint.blob ?? 0; blob < manifest.blobs.length; blob += 1) {
+      let next = blob === from?.checkpoint.blob ? from.checkpoint.line : 0;
+      for (let refreshes = 0; ; refreshes += 1) {
+        try {
+          for await (const { lineNumber, line } of graph.exportLines(manifest, blob, { fromLine: next, signal })) {
+            next = lineNumber + 1;
+            progress.linesRead += 1;
+            if (
+              line !== undefined &&
+              (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId)
+            )
+              addLine(tally, line);
+            if (Date.now() - checkpointedAt >= GRAPH_CHECKPOINT_INTERVAL_MS) checkpoint(blob, next);
+          }
+          break;
+        } catch (err) {
+          if (!isSasRefused(err) || refreshes >= MAX_SAS_REFRESHES) throw err;
+          log.info('The export SAS was refused (expired); reading the operation again for a fresh manifest', { blob });
+          manifest = await manifestNow();
+        }
+      }
+      checkpoint(blob + 1, 0);
+    }
+    return tally;
+  }
+
   return {
+    /**
+     * Requests the Microsoft Graph export (billed: of the invoice; unbilled: of the period and currency) and
+     * answers its operation id, which the workflow records: nothing after it requests the export again.
+     * For an invoice also its billing period and currency, which the matching needs.
+     */
+    async requestBillingExport(request: BillingExportRequest): Promise<BillingExport> {
+      try {
+        const graph = graphClient();
+        if ('invoiceId' in request) {
+          const invoice = await invoicePeriod(request.invoiceId);
+          const { operationId } = await graph.requestExport(
+            { kind: 'billed', invoiceId: request.invoiceId },
+            { signal: cancellationSignal() },
+          );
+          return { operationId, invoice };
+        }
+        const { operationId } = await graph.requestExport(
+          {
+            kind: 'unbilled',
+            billingPeriod: request.period === 'previous' ? 'last' : 'current',
+            currencyCode: request.currency,
+          },
+          { signal: cancellationSignal() },
+        );
+        return { operationId };
+      } catch (err) {
+        throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
+      }
+    },
+
+    /**
+     * Waits for the export (Retry-After), streams every blob of its manifest and folds the lines into
+     * per-subscription totals (memory grows with subscriptions, never with lines), then matches them like
+     * the v1 read. The heartbeat carries the operation id and the blob and line to resume from: a retry
+     * after a lost worker reads the same operation again (a fresh manifest) and continues there.
+     */
+    async reconcileGraphExport(input: GraphReconcileInput): Promise<ReconcileReport> {
+      const progress: GraphReconcileProgress = {
+        phase: 'waiting-for-export',
+        operationId: input.operationId,
+        polls: 0,
+        linesRead: 0,
+        lines: 0,
+        customers: 0,
+        customersMatched: 0,
+      };
+      try {
+        const from = graphResumePoint(activityInfo().heartbeatDetails, input.operationId);
+        if (from !== undefined)
+          log.info('Resuming the export read', {
+            blob: from.checkpoint.blob,
+            line: from.checkpoint.line,
+            lines: from.tally.lines,
+          });
+        const tally = await readExport(input, progress, from);
+        const clock: BillingClock = {
+          now: input.asOf,
+          delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
+        };
+        return await matchAndReport(input, tally, clock, progress, () => heartbeat({ ...progress }));
+      } catch (err) {
+        throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
+      }
+    },
+
     /**
      * Reads the period's unbilled new-commerce reconciliation lines, folds them into per-subscription
      * totals, reads the subscriptions and orders of the requested customer — or, without one, of every
@@ -203,53 +471,41 @@ export function createBillingActivities(deps: BillingActivityDeps) {
           delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
         };
 
-        const billedByCustomer = new Map<string, BilledSubscription[]>();
-        for (const billed of tally.bySubscription.values()) {
-          const list = billedByCustomer.get(billed.customerId) ?? [];
-          list.push(billed);
-          billedByCustomer.set(billed.customerId, list);
-        }
-        progress.phase = 'matching';
-        progress.customers = billedByCustomer.size;
-        heartbeat({ ...progress });
-
-        const matches: CustomerMatch[] = [];
-        const match = async (customerId: string) => {
-          matches.push(
-            matchCustomer(
-              customerId,
-              billedByCustomer.get(customerId) ?? [],
-              await customerFacts(customerId),
-              input,
-              clock,
-            ),
-          );
-          billedByCustomer.delete(customerId);
-          progress.customersMatched += 1;
-          heartbeat({ ...progress });
-        };
-        if (input.customerId !== undefined) {
-          progress.customers = 1;
-          await match(input.customerId);
-        } else {
-          // Every customer of the partner, also those without a line: a purchase never billed shows only there.
-          let cursor: SeekCursor | undefined;
-          do {
-            const page = await pc.listCustomersPage({ size: customerPageSize }, cursor, reading());
-            const unseen = page.items.map((c) => c.id.toLowerCase()).filter((id) => !billedByCustomer.has(id));
-            progress.customers += unseen.length;
-            for (const customer of page.items) await match(customer.id.toLowerCase());
-            cursor = page.next;
-          } while (cursor !== undefined);
-          // Lines of customers not (or no longer) listed: their charges are all unexpected.
-          for (const customerId of [...billedByCustomer.keys()]) await match(customerId);
-        }
-        return buildReport(input, tally, matches, matches.length);
+        return await matchAndReport(input, tally, clock, progress, () => heartbeat({ ...progress }));
       } catch (err) {
         throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
       }
     },
   };
+}
+
+/** The tally compressed for a checkpoint, if it fits CHECKPOINT_BUDGET_BYTES. */
+function compressTally(tally: BillingTally): string | undefined {
+  const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
+  return compressed.length > CHECKPOINT_BUDGET_BYTES ? undefined : compressed;
+}
+
+/** A checkpoint's tally back, if readable (details of another version start over). */
+function decompressTally(compressed: string): BillingTally | undefined {
+  try {
+    const snapshot = BillingTallySnapshotSchema.safeParse(
+      JSON.parse(gunzipSync(Buffer.from(compressed, 'base64')).toString('utf8')),
+    );
+    return snapshot.success ? restoreTally(snapshot.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Graph checkpoint a previous attempt heartbeated for the same operation, if any and readable. */
+function graphResumePoint(
+  details: unknown,
+  operationId: string,
+): { checkpoint: GraphCheckpoint; tally: BillingTally } | undefined {
+  const checkpoint = GraphReconcileProgressSchema.safeParse(details).data?.resumeFrom;
+  if (checkpoint?.operationId !== operationId) return undefined;
+  const tally = decompressTally(checkpoint.tally);
+  return tally === undefined ? undefined : { checkpoint, tally };
 }
 
 /** Where the checkpoint after `pages` pages fits the budget: the next page and the totals so far; else undefined. */
@@ -259,8 +515,8 @@ function checkpointOf(
   pages: number,
   serverTime: string | undefined,
 ): ReconcileCheckpoint | undefined {
-  const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
-  if (compressed.length > CHECKPOINT_BUDGET_BYTES) return undefined;
+  const compressed = compressTally(tally);
+  if (compressed === undefined) return undefined;
   return {
     ...(next !== undefined ? { next } : {}),
     pages,
@@ -273,14 +529,8 @@ function checkpointOf(
 function resumePoint(details: unknown): ResumePoint | undefined {
   const checkpoint = ReconcileProgressSchema.safeParse(details).data?.resumeFrom;
   if (checkpoint === undefined) return undefined;
-  try {
-    const snapshot = BillingTallySnapshotSchema.safeParse(
-      JSON.parse(gunzipSync(Buffer.from(checkpoint.tally, 'base64')).toString('utf8')),
-    );
-    return snapshot.success ? { checkpoint, tally: restoreTally(snapshot.data) } : undefined;
-  } catch {
-    return undefined;
-  }
+  const tally = decompressTally(checkpoint.tally);
+  return tally === undefined ? undefined : { checkpoint, tally };
 }
 
 /** Workflows proxy these (import type only). */

@@ -15,7 +15,10 @@ export function periodBounds(period: ReconcilePeriod, now: Date): { periodStart:
 
 /** One line for the Temporal UI's static summary and the schedule's runs. */
 export function describeReconcileRequest(request: ValidReconcileRequest): string {
-  return `Reconcile unbilled ${request.currency} charges (${request.period} period) for ${request.customerId !== undefined ? `customer ${request.customerId}` : 'every customer'}`;
+  const who = request.customerId !== undefined ? `customer ${request.customerId}` : 'every customer';
+  if (request.invoiceId !== undefined)
+    return `Reconcile invoice ${request.invoiceId} (billed, Microsoft Graph) for ${who}`;
+  return `Reconcile unbilled ${request.currency} charges (${request.period} period${request.source === 'v1' ? ', v1 line items' : ''}) for ${who}`;
 }
 
 /** The workflow's current details in the Temporal UI: one short line per fact. */
@@ -23,6 +26,7 @@ export function describeReconcileProgress(step: string, report?: ReconcileReport
   return detailLines([
     ['Step', step],
     ['Period', report && `${report.periodStart} – ${report.periodEnd} (${report.currency})`],
+    ['Source', report?.source && `${report.source}${report.invoiceId ? `, invoice ${report.invoiceId}` : ''}`],
     ['Lines', report && `${report.lines}, ${report.billedAmount} ${report.currency} before tax`],
     [
       'Matched',

@@ -13,28 +13,69 @@ const MAX_BILLING_DELAY_HOURS = 168;
 export const ReconcilePeriodSchema = z.enum(['current', 'previous']);
 export type ReconcilePeriod = z.infer<typeof ReconcilePeriodSchema>;
 
-export const ReconcileRequestSchema = z.strictObject({
-  /** Partner Center's unbilled periods: this calendar month so far, or the last one (UTC). */
-  period: ReconcilePeriodSchema,
-  currency: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as USD')
-    .transform((c) => c.toUpperCase()),
-  /** One customer tenant; without it every customer of the partner, and any other that has lines in the period. */
-  customerId: z
-    .guid('must be a GUID')
-    .transform((id) => id.toLowerCase())
-    .optional(),
-  /**
-   * How long Partner Center may take to bill a purchase or seat change (DEFAULT_BILLING_DELAY_HOURS when
-   * absent; its real delay is hours, up to days, and not documented). Younger ones count as unverified, not missing.
-   */
-  billingDelayHours: z
-    .number()
-    .min(0, 'must be at least 0 hours')
-    .max(MAX_BILLING_DELAY_HOURS, `must be at most ${MAX_BILLING_DELAY_HOURS} hours (7 days)`)
-    .optional(),
-});
+/** Where unbilled lines are read: Microsoft Graph's asynchronous export (the default), or the v1 line items. */
+export const ReconcileSourceSchema = z.enum(['graph', 'v1']);
+export type ReconcileSource = z.infer<typeof ReconcileSourceSchema>;
+
+/** Billed (`invoiceId`, through the Graph billed export) or unbilled (`period` and `currency`): contract §3. */
+export const ReconcileRequestSchema = z
+  .strictObject({
+    /** A billed invoice (e.g. G000024135): its new-commerce lines through Microsoft Graph's billed export. */
+    invoiceId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an invoice id such as G000024135 (letters, digits and -)')
+      .optional(),
+    /** Partner Center's unbilled periods: this calendar month so far, or the last one (UTC). */
+    period: ReconcilePeriodSchema.optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as USD')
+      .transform((c) => c.toUpperCase())
+      .optional(),
+    /** Unbilled only; absent means 'graph'. */
+    source: ReconcileSourceSchema.optional(),
+    /** One customer tenant; without it every customer of the partner, and any other that has lines in the period. */
+    customerId: z
+      .guid('must be a GUID')
+      .transform((id) => id.toLowerCase())
+      .optional(),
+    /**
+     * How long Partner Center may take to bill a purchase or seat change (DEFAULT_BILLING_DELAY_HOURS when
+     * absent; its real delay is hours, up to days, and not documented). Younger ones count as unverified, not missing.
+     */
+    billingDelayHours: z
+      .number()
+      .min(0, 'must be at least 0 hours')
+      .max(MAX_BILLING_DELAY_HOURS, `must be at most ${MAX_BILLING_DELAY_HOURS} hours (7 days)`)
+      .optional(),
+  })
+  .superRefine((request, ctx) => {
+    if (request.invoiceId !== undefined) {
+      for (const field of ['period', 'currency', 'source'] as const)
+        if (request[field] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message:
+              'must be absent with invoiceId (a billed invoice has its own period and currency, read through Microsoft Graph)',
+          });
+      return;
+    }
+    if (request.period === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['period'],
+        input: undefined, // a missing field: no "(got …)" of the whole request
+        message: "is required ('current' or 'previous') unless invoiceId names a billed invoice",
+      });
+    if (request.currency === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        input: undefined,
+        message: 'is required (an ISO 4217 code such as USD) unless invoiceId names a billed invoice',
+      });
+  });
 /** What callers send. */
 export type ReconcileRequest = z.input<typeof ReconcileRequestSchema>;
 /** The request after validation (currency upper case, customer id lower case). */
@@ -70,8 +111,14 @@ export type ReconcileFinding = z.infer<typeof ReconcileFindingSchema>;
 export const ChargeTypeTotalsSchema = z.object({ lines: z.number().int(), quantity: z.number(), amount: z.number() });
 
 export const ReconcileReportSchema = z.object({
-  period: ReconcilePeriodSchema,
+  /** The unbilled period; absent for a billed invoice (its dates are periodStart and periodEnd). */
+  period: ReconcilePeriodSchema.optional(),
   currency: z.string(),
+  /** Where the lines came from; absent from older workers' reports (which read v1). */
+  source: ReconcileSourceSchema.optional(),
+  invoiceId: z.string().optional(),
+  /** The Microsoft Graph export operation the lines were read from. */
+  exportOperationId: z.string().optional(),
   customerId: z.string().optional(),
   /** The period's first day and the day after its last (UTC dates). */
   periodStart: z.string(),
@@ -104,13 +151,28 @@ export const ReconcileReportSchema = z.object({
 });
 export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;
 
-/** Input of the reconciliation activity: the request plus the period's bounds, fixed by the workflow. */
-export interface ReconcileInput extends ValidReconcileRequest {
+/** Input of the reconciliation activities: the request plus the period's bounds and currency, fixed by the workflow. */
+export interface ReconcileInput extends Omit<ValidReconcileRequest, 'currency'> {
+  currency: string;
   /** Inclusive start and exclusive end of the period, ISO timestamps (UTC month boundaries). */
   periodStart: string;
   periodEnd: string;
   /** When the workflow started reading: billing cycles due after it are not expected yet. */
   asOf: string;
+}
+
+/** What the export activity asks Microsoft Graph for. */
+export type BillingExportRequest = { invoiceId: string } | { period: ReconcilePeriod; currency: string };
+
+/** A requested export: its operation (poll it, never request it again) and, for an invoice, its period and currency. */
+export interface BillingExport {
+  operationId: string;
+  invoice?: { periodStart: string; periodEnd: string; currency: string };
+}
+
+/** Input of the export-reading activity: the reconciliation plus the export's operation id. */
+export interface GraphReconcileInput extends ReconcileInput {
+  operationId: string;
 }
 
 /** Partner Center's clock (the `Date` of its answers; it stamped the orders) and the billing delay measured on it. */

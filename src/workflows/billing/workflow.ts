@@ -4,6 +4,7 @@ import {
   TemporalFailure,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -15,11 +16,13 @@ import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
 import {
   validateReconcileRequest,
+  type ReconcileInput,
   type ReconcileReport,
   type ReconcileRequest,
   type ValidReconcileRequest,
 } from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
+import { withWebhookEvents } from '../common/events';
 import { invalidRequest } from '../common/validation';
 
 /**
@@ -37,6 +40,29 @@ const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
+/**
+ * The Graph export: requesting it is one short activity whose result (the operation id) is recorded, so
+ * nothing after it ever requests the same export again. Reading it is one heartbeating activity that
+ * polls the operation (Retry-After, at most 30 s apart), then streams every blob and folds the lines into
+ * per-subscription totals; its heartbeat carries the operation id and the blob and line to resume from.
+ * It beats at least every poll, every second while streaming and per customer while matching, so a lost
+ * worker is noticed within a minute. The history stays at these two activities however large the export
+ * (the lines never enter it), so a run needs no continue-as-new.
+ */
+const { requestBillingExport } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10 },
+});
+const { reconcileGraphExport } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '6h',
+  heartbeatTimeout: '1m',
+  scheduleToCloseTimeout: '12h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** Patch of the Graph export path: runs recorded before it read the v1 unbilled lines, and replay that way. */
+const GRAPH_EXPORT_PATCH = 'billing-graph-export';
+
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
 const reportedFailureTypes: ReadonlySet<string> = new Set([
   reconcileFailureTypes.unauthorized,
@@ -46,7 +72,7 @@ const reportedFailureTypes: ReadonlySet<string> = new Set([
 
 /** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
 export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
-  return new ReconcileRun().run(input);
+  return withWebhookEvents(() => new ReconcileRun().run(input), { succeeded: () => 'reconciliation.completed' });
 }
 
 type ReconcileStep = 'reconciling' | 'completed' | 'failed' | 'cancelled';
@@ -59,11 +85,19 @@ class ReconcileRun {
       this.setStep('reconciling');
       // Workflow time is replay-safe: the period's bounds are fixed once, in history.
       const now = new Date();
-      const report = await reconcileUnbilledCharges({
-        ...request,
-        ...periodBounds(request.period, now),
-        asOf: now.toISOString(),
-      });
+      const report =
+        request.invoiceId !== undefined || (request.source !== 'v1' && patched(GRAPH_EXPORT_PATCH))
+          ? await this.readGraphExport(request, now)
+          : {
+              ...(await reconcileUnbilledCharges({
+                ...request,
+                // Validation requires both without an invoice id.
+                currency: request.currency!,
+                ...periodBounds(request.period!, now),
+                asOf: now.toISOString(),
+              })),
+              source: 'v1' as const,
+            };
       this.setStep('completed', report);
       log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
       return report;
@@ -74,6 +108,27 @@ class ReconcileRun {
       this.setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
       throw failure;
     }
+  }
+
+  /** The Graph export: requested once (its operation id recorded), then read to the end by one resumable activity. */
+  private async readGraphExport(request: ValidReconcileRequest, now: Date): Promise<ReconcileReport> {
+    const requested = await requestBillingExport(
+      request.invoiceId !== undefined
+        ? { invoiceId: request.invoiceId }
+        : { period: request.period!, currency: request.currency! },
+    );
+    const input: ReconcileInput = {
+      ...request,
+      ...(requested.invoice ?? { currency: request.currency!, ...periodBounds(request.period!, now) }),
+      asOf: now.toISOString(),
+    };
+    const report = await reconcileGraphExport({ ...input, operationId: requested.operationId });
+    return {
+      ...report,
+      source: 'graph',
+      ...(request.invoiceId !== undefined ? { invoiceId: request.invoiceId } : {}),
+      exportOperationId: requested.operationId,
+    };
   }
 
   private async validate(input: ReconcileRequest): Promise<ValidReconcileRequest> {

@@ -4,7 +4,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
-import { createValidationActivities } from '../../../src/activities/common/validation';
+import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
   reconcileFailureTypes,
   scheduleReconcile,
@@ -25,6 +25,7 @@ import {
   type PurchaseRig,
 } from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
+import { buySubscriptions, updateSubscription, type Offer } from '../../support/reconcile';
 
 /**
  * reconcileBilling on the run's Temporal dev server against the sandbox: subscriptions are bought and
@@ -41,6 +42,7 @@ const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, 
 
 let rig: PurchaseRig;
 let client: Client;
+let deps: ActivityDeps;
 let pc: PartnerCenterClient;
 let catalog: ReturnType<typeof createCatalogResolver>;
 let us: string;
@@ -53,7 +55,7 @@ beforeAll(async () => {
   client = rig.client;
   [us, gb, de] = rig.sandbox.customerIds as [string, string, string];
   const { sandbox } = rig;
-  pc = createActivityDeps(
+  deps = createActivityDeps(
     {
       baseUrl: sandbox.baseUrl,
       authorityHost: sandbox.authorityHost,
@@ -64,7 +66,8 @@ beforeAll(async () => {
     { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
     quiet,
     sandbox.caPem,
-  ).partnerCenter;
+  );
+  pc = deps.partnerCenter;
   catalog = createCatalogResolver(pc, {});
 });
 afterAll(async () => {
@@ -74,48 +77,11 @@ beforeEach(async () => {
   await rig.sandbox.control.reset();
 });
 
-type Offer = (typeof offers)[keyof typeof offers];
-
-/** Buys `items` for a customer in one cart (US catalog, one year billed monthly); the subscriptions in item order. */
-async function buy(customerId: string, items: Array<[Offer, number]>, country = 'US'): Promise<Subscription[]> {
-  const lineItems = await Promise.all(
-    items.map(async ([offer, quantity], id) => {
-      const resolved = await catalog.resolve({
-        ...offer,
-        termDuration: 'P1Y',
-        billingCycle: 'monthly',
-        country,
-        segment: 'commercial',
-      });
-      return {
-        id,
-        catalogItemId: resolved.catalogItemId,
-        quantity,
-        termDuration: 'P1Y' as const,
-        billingCycle: 'monthly' as const,
-      };
-    }),
-  );
-  const cart = await pc.createCart(customerId, { lineItems });
-  const checkout = await pc.checkoutCart(customerId, cart.id);
-  const subscriptions = (
-    await Promise.all(checkout.orders.map((o) => pc.listSubscriptionsByOrder(customerId, o.id)))
-  ).flat();
-  return lineItems.map((line) => {
-    const found = subscriptions.find((s) => s.offerId === line.catalogItemId);
-    if (found === undefined) throw new Error(`no subscription for ${line.catalogItemId}`);
-    return found;
-  });
-}
-
-async function changeSubscription(
-  customerId: string,
-  subscription: Subscription,
-  change: Partial<Subscription>,
-): Promise<void> {
-  const current = await pc.getSubscription(customerId, subscription.id);
-  await pc.updateSubscription(customerId, { ...current, ...change });
-}
+/** Buys `items` for a customer in one cart (see buySubscriptions). */
+const buy = (customerId: string, items: Array<[Offer, number]>, country = 'US') =>
+  buySubscriptions(pc, catalog, customerId, items, country);
+const changeSubscription = (customerId: string, subscription: Subscription, change: Partial<Subscription>) =>
+  updateSubscription(pc, customerId, subscription, change);
 
 /** A worker whose reconciliation activity reads PAGE_SIZE lines per page. */
 async function reconcileWorker(taskQueue: string): Promise<Worker> {
@@ -124,7 +90,8 @@ async function reconcileWorker(taskQueue: string): Promise<Worker> {
     workflowBundle: await workflowBundle(),
     taskQueue,
     activities: {
-      ...createValidationActivities(),
+      // Every activity of the worker (the workflow also reads the worker settings when it ends), the billing ones paging small.
+      ...createActivities(deps),
       ...createBillingActivities({ partnerCenter: pc, reconciliationPageSize: PAGE_SIZE }),
     },
     shutdownGraceTime: '1s',
@@ -170,7 +137,9 @@ async function sixPagesReconciled(): Promise<{ clean: ReconcileReport; pages: nu
   expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
   await rig.sandbox.control.addCharge({ subscriptionId: e3!.id, chargeType: 'new', quantity: 2, customerId: gb });
 
-  const clean = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
+  const clean = asReport(
+    (await reconcile({ period: 'current', source: 'v1', currency: 'USD', ...NO_BILLING_DELAY })).report,
+  );
   const pages = Math.ceil(clean.lines / PAGE_SIZE);
   expect(pages).toBe(6);
   expect(clean.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
@@ -206,7 +175,12 @@ describe('reconcileBilling against the sandbox', () => {
     await changeSubscription(us, cancelled!, { status: 'deleted' });
     await buy(gb, [[offers.businessBasic, 9]], 'GB'); // billed in GBP: not part of a USD reconciliation
 
-    const { handle, report: result, history, currentDetails } = await reconcile({ period: 'current', currency: 'usd' });
+    const {
+      handle,
+      report: result,
+      history,
+      currentDetails,
+    } = await reconcile({ period: 'current', source: 'v1', currency: 'usd' });
     const report = asReport(result);
 
     // 8 purchases, 1 seat increase, 1 cancellation refund; every customer of the partner checked (GB's purchase is in GBP).
@@ -257,7 +231,7 @@ describe('reconcileBilling against the sandbox', () => {
       await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'addQuantity', quantity: 1 });
       await rig.sandbox.control.addCharge({ subscriptionId: basic!.id, chargeType: 'removeQuantity', quantity: -1 });
     }
-    const { report, history } = await reconcile({ period: 'current', currency: 'USD' });
+    const { report, history } = await reconcile({ period: 'current', source: 'v1', currency: 'USD' });
     expect(asReport(report)).toMatchObject({
       lines: 61,
       matched: 1,
@@ -281,7 +255,9 @@ describe('reconcileBilling against the sandbox', () => {
     expect(await rig.sandbox.control.dropCharges(e3!.id)).toBe(1);
     await rig.sandbox.control.addCharge({ subscriptionId: teams!.id, chargeType: 'new', quantity: 3, customerId: gb });
 
-    const report = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
+    const report = asReport(
+      (await reconcile({ period: 'current', source: 'v1', currency: 'USD', ...NO_BILLING_DELAY })).report,
+    );
     expect(report).toMatchObject({ lines: 5, matched: 1, customers: 3 });
     expect(report.totals).toEqual({ unexpectedCharges: 1, missingCharges: 1, quantityMismatches: 1 });
     expect(report.unexpectedCharges[0]).toMatchObject({
@@ -315,6 +291,7 @@ describe('reconcileBilling against the sandbox', () => {
     // One customer: the other's charges are left out.
     const { handle, report: scopedResult } = await reconcile({
       period: 'current',
+      source: 'v1',
       currency: 'USD',
       customerId: us.toUpperCase(),
       ...NO_BILLING_DELAY,
@@ -341,7 +318,12 @@ describe('reconcileBilling against the sandbox', () => {
         skip: 3,
         count: 1,
       });
-      const { report, history } = await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY });
+      const { report, history } = await reconcile({
+        period: 'current',
+        source: 'v1',
+        currency: 'USD',
+        ...NO_BILLING_DELAY,
+      });
       expect(asReport(report)).toEqual(clean);
 
       // Each page once, plus the failed fourth request again: the retry resumed at page 4, so pages 1–3 were read once.
@@ -372,7 +354,7 @@ describe('reconcileBilling against the sandbox', () => {
     const firstRun = first.run();
     const handle = await startReconcile(
       client,
-      { period: 'current', currency: 'USD', ...NO_BILLING_DELAY },
+      { period: 'current', source: 'v1', currency: 'USD', ...NO_BILLING_DELAY },
       { taskQueue },
     );
     while ((await unbilledReads()) - readBefore < 4) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -413,7 +395,9 @@ describe('reconcileBilling against the sandbox', () => {
     // Partner Center never bills DE's purchase: DE has no EUR line at all.
     expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
 
-    const report = asReport((await reconcile({ period: 'current', currency: 'EUR', ...NO_BILLING_DELAY })).report);
+    const report = asReport(
+      (await reconcile({ period: 'current', source: 'v1', currency: 'EUR', ...NO_BILLING_DELAY })).report,
+    );
     expect(report).toMatchObject({ currency: 'EUR', lines: 0, customers: 3, matched: 0, unverified: 0 });
     expect(report.totals).toEqual({ unexpectedCharges: 0, missingCharges: 1, quantityMismatches: 0 });
     expect(report.missingCharges[0]).toMatchObject({
@@ -436,7 +420,11 @@ describe('reconcileBilling against the sandbox', () => {
     const [teams] = await buy(de, [[offers.teamsEssentials, 2]], 'DE');
     expect(await rig.sandbox.control.dropCharges(teams!.id)).toBe(1);
 
-    const { report: justBought, currentDetails } = await reconcile({ period: 'current', currency: 'EUR' });
+    const { report: justBought, currentDetails } = await reconcile({
+      period: 'current',
+      source: 'v1',
+      currency: 'EUR',
+    });
     expect(asReport(justBought)).toMatchObject({
       unverified: 1,
       totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 },
@@ -452,7 +440,7 @@ describe('reconcileBilling against the sandbox', () => {
 
     // A day and an hour later on Partner Center's clock, still no charge: now it is missing.
     await rig.sandbox.control.advanceClock(25 * 3_600_000);
-    const later = asReport((await reconcile({ period: 'current', currency: 'EUR' })).report);
+    const later = asReport((await reconcile({ period: 'current', source: 'v1', currency: 'EUR' })).report);
     expect(later).toMatchObject({ unverified: 0, totals: { missingCharges: 1 } });
     expect(later.missingCharges[0]).toMatchObject({
       customerId: de,
@@ -485,7 +473,11 @@ describe('reconcileBilling against the sandbox', () => {
     const wrongSecret = 'sbx~not-the-right-secret-0123456789';
     await rig.withWorker(
       async ({ taskQueue }) => {
-        const handle = await startReconcile(client, { period: 'current', currency: 'USD' }, { taskQueue });
+        const handle = await startReconcile(
+          client,
+          { period: 'current', source: 'v1', currency: 'USD' },
+          { taskQueue },
+        );
         const error = await handle.result().then(
           () => undefined,
           (e: unknown) => e,
@@ -510,7 +502,7 @@ describe('reconcileBilling against the sandbox', () => {
     await buy(us, [[offers.businessBasic, 5]]);
     const taskQueue = uniqueTaskQueue('reconcile-schedule');
     const scheduleId = `reconcile-test-${randomUUID()}`;
-    const request: ReconcileRequest = { period: 'current', currency: 'usd', customerId: us };
+    const request: ReconcileRequest = { period: 'current', source: 'v1', currency: 'usd', customerId: us };
     const handle = await scheduleReconcile(client, { cron: '0 6 * * *', request, scheduleId, taskQueue });
     try {
       const created = await client.schedule.getHandle(scheduleId).describe();
@@ -518,7 +510,7 @@ describe('reconcileBilling against the sandbox', () => {
         type: 'startWorkflow',
         workflowType: 'reconcileBilling',
         taskQueue,
-        args: [{ period: 'current', currency: 'USD', customerId: us }],
+        args: [{ period: 'current', source: 'v1', currency: 'USD', customerId: us }],
       });
       expect(created.policies.overlap).toBe('SKIP');
       expect(created.action.staticSummary).toContain('USD');

@@ -81,7 +81,7 @@ describe('reconcileBilling', () => {
       listOrders: async () => [order('order-sub-a'), order('order-sub-b')],
     });
     await rig.withWorker(createBillingActivities({ partnerCenter }), async (taskQueue) => {
-      const handle = await start(taskQueue, { period: 'previous', currency: 'usd', customerId });
+      const handle = await start(taskQueue, { period: 'previous', source: 'v1', currency: 'usd', customerId });
       const report = await handle.result();
       expect(report).toMatchObject({
         period: 'previous',
@@ -135,7 +135,7 @@ describe('reconcileBilling', () => {
     });
     await rig.withWorker(stubs, async (taskQueue) => {
       const report = await (
-        await start(taskQueue, { period: 'previous', currency: 'eur', customerId, billingDelayHours: 48 })
+        await start(taskQueue, { period: 'previous', source: 'v1', currency: 'eur', customerId, billingDelayHours: 48 })
       ).result();
       expect(report).toMatchObject({
         currency: 'EUR',
@@ -182,7 +182,7 @@ describe('reconcileBilling', () => {
       },
     });
     await rig.withWorker(stubs, async (taskQueue) => {
-      const handle = await start(taskQueue, { period: 'current', currency: 'USD' });
+      const handle = await start(taskQueue, { period: 'current', source: 'v1', currency: 'USD' });
       const failure = await workflowFailure(handle);
       expect([failure.type, failure.message, failure.details]).toEqual([
         reported,

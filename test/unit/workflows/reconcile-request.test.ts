@@ -75,7 +75,12 @@ describe('validateReconcileRequest', () => {
     });
     expect(validateReconcileRequest({ period: 'current' })).toEqual({
       ok: false,
-      problems: [{ field: 'currency', problem: 'is required' }],
+      problems: [
+        {
+          field: 'currency',
+          problem: 'is required (an ISO 4217 code such as USD) unless invoiceId names a billed invoice',
+        },
+      ],
     });
   });
 });
