@@ -14,3 +14,19 @@ export function partnerCenterCallMetrics(meter: MetricMeter): (call: PartnerCent
     latency.withTags(tags).record(Math.max(0, Math.round(durationMs)));
   };
 }
+
+/**
+ * Webhook delivery attempts by event type and outcome (the receiver's HTTP status, `network-error`, or `refused` for a
+ * callback URL outside PCW_WEBHOOK_ALLOWED_ORIGINS), with their latency.
+ */
+export function webhookDeliveryMetrics(
+  meter: MetricMeter,
+): (eventType: string, outcome: string, durationMs: number) => void {
+  const attempts = meter.createCounter('webhook_delivery_attempts', 'attempts', 'Webhook delivery attempts');
+  const latency = meter.createHistogram('webhook_delivery_latency', 'int', 'ms', 'Webhook delivery latency');
+  return (eventType, outcome, durationMs) => {
+    const tags = { event_type: eventType, outcome };
+    attempts.withTags(tags).add(1);
+    latency.withTags(tags).record(Math.max(0, Math.round(durationMs)));
+  };
+}

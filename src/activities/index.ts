@@ -1,11 +1,12 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
+import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
-export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps;
+export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps & WebhookActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
@@ -15,11 +16,12 @@ export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & Bil
 export function createActivities(deps: ActivityDeps) {
   const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
   return {
-    getPurchaseSettings,
+    getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 
@@ -28,3 +30,4 @@ export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;

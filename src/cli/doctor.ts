@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ConfigError, loadConfig, type WorkerConfig } from '../config';
+import { parseEncryptionKeys } from '../temporal/codec';
+import { safeOrigin, sendSignedEvent } from '../webhooks';
 import {
   createPartnerCenterClient,
   createTokenProvider,
@@ -59,6 +62,8 @@ export async function doctor(
 
   await checkTemporal(config, connectTimeoutMs, record);
   const secrets = await checkPartnerCenter(config, env, record);
+  checkEncryptionKeys(env, record);
+  await checkWebhook(config, env, record);
 
   const healthy = checks.every((check) => check.status !== 'failed');
   // Belt and braces: no message from an authority or a server may carry a credential we hold.
@@ -70,6 +75,86 @@ export async function doctor(
   }));
   out.emit({ ok: healthy, checks: report }, report.map(line(process.stdout.isTTY === true)).join('\n'));
   return healthy ? 0 : 1;
+}
+
+/** Only when PAYLOAD_ENCRYPTION_KEYS is set: key ids and 256-bit keys well-formed, which key encrypts. */
+function checkEncryptionKeys(env: NodeJS.ProcessEnv, record: RecordCheck): void {
+  const text = (env.PAYLOAD_ENCRYPTION_KEYS ?? '').trim();
+  if (text === '') return;
+  const name = 'encryption keys';
+  const parsed = parseEncryptionKeys(text);
+  if (!parsed.ok) {
+    record(
+      name,
+      failed(
+        `PAYLOAD_ENCRYPTION_KEYS: ${parsed.problem}`,
+        'list keyId:base64key entries, e.g. PAYLOAD_ENCRYPTION_KEYS=k2026:$(openssl rand -base64 32); keep every key still needed to read old histories after the first',
+      ),
+    );
+    return;
+  }
+  const [current, ...older] = parsed.keys;
+  record(
+    name,
+    ok(
+      `${parsed.keys.length} AES-256-GCM key${parsed.keys.length === 1 ? '' : 's'}: "${current.id}" encrypts${older.length > 0 ? `, ${older.map((k) => `"${k.id}"`).join(', ')} only decrypt` : ''}`,
+    ),
+  );
+}
+
+/**
+ * Only when PCW_WEBHOOK_URL is set: a signed `doctor.ping` event (same headers and signature as every event, its own
+ * id each time) must get a 2xx. A receiver that verifies signatures answers 401/403 to a secret it does not share.
+ */
+async function checkWebhook(config: WorkerConfig | undefined, env: NodeJS.ProcessEnv, record: RecordCheck) {
+  if ((env.PCW_WEBHOOK_URL ?? '').trim() === '') return;
+  const name = 'webhook receiver';
+  const url = config?.webhooks?.url;
+  if (config?.webhooks === undefined || url === undefined) {
+    record(name, skipped('the configuration is not valid'));
+    return;
+  }
+  const origin = safeOrigin(url);
+  const event = {
+    id: `doctor.ping/${randomUUID()}`,
+    type: 'doctor.ping',
+    timestamp: new Date().toISOString(),
+    data: { message: 'pcw doctor checks that this receiver accepts signed events; nothing to do' },
+  };
+  let status: number;
+  try {
+    const response = await sendSignedEvent(config.webhooks, url, event);
+    await response.body?.cancel();
+    status = response.status;
+  } catch (error) {
+    record(
+      name,
+      failed(
+        `PCW_WEBHOOK_URL is not reachable at ${origin} (${firstLine(String((error as Error).cause ?? (error as Error).message))})`,
+        'start the receiver, or correct PCW_WEBHOOK_URL (https, or http on a loopback host)',
+      ),
+    );
+    return;
+  }
+  if (status >= 200 && status < 300) {
+    record(name, ok(`${origin} accepted a signed doctor.ping event (HTTP ${status})`));
+  } else if (status === 401 || status === 403) {
+    record(
+      name,
+      failed(
+        `${origin} refused the signature of a signed doctor.ping event (HTTP ${status})`,
+        'give the receiver the same PCW_WEBHOOK_SECRET as the worker (Standard Webhooks, whsec_ + base64)',
+      ),
+    );
+  } else {
+    record(
+      name,
+      failed(
+        `${origin} answered HTTP ${status} to a signed doctor.ping event`,
+        'check PCW_WEBHOOK_URL (path included) and that the receiver answers 2xx to events it accepts',
+      ),
+    );
+  }
 }
 
 function line(tty: boolean): (check: Check) => string {

@@ -9,6 +9,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; omitted = headless (tests), `npm start` asks for 8233. */
   uiPort?: number;
+  /** The UI's codec endpoint (`pcw codec-server`), so it shows encrypted payloads decoded. */
+  uiCodecEndpoint?: string;
   /** SQLite file so workflows survive a restart; omitted = in-memory. */
   dbFile?: string;
   namespace?: string;
@@ -105,6 +107,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     '--log-level',
     'error',
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--sqlite-pragma',
     'journal_mode=WAL',

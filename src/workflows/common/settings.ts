@@ -12,6 +12,23 @@ export const WorkerSettingsSchema = z.object({
   approvalTimeoutMs: z.number().int().positive(),
   /** Absent from histories recorded before it existed: those changes keep the order deadline they ran with. */
   subscriptionChangeDeadlineMs: z.number().int().positive().optional(),
+  /**
+   * The task queue the polls run on, with their own share of the Partner Center budget (src/worker.ts). Absent when
+   * the worker runs no poll worker, and in histories recorded before it existed: those runs poll on their own queue.
+   */
+  pollTaskQueue: z.string().min(1).optional(),
+  /**
+   * Set when webhooks are configured (PCW_WEBHOOK_*); never the secret nor an address. Absent when webhooks are off
+   * and from histories recorded before them.
+   */
+  webhooks: z
+    .object({
+      /** PCW_WEBHOOK_DEADLINE: how long one event's delivery is retried. */
+      deadlineMs: z.number().int().positive(),
+      /** Whether PCW_WEBHOOK_URL is set (else only a run's callbackUrl receives events). */
+      url: z.boolean(),
+    })
+    .optional(),
 });
 export type WorkerSettings = z.infer<typeof WorkerSettingsSchema>;
 

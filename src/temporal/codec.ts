@@ -1,0 +1,114 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+/**
+ * PAYLOAD_ENCRYPTION_KEYS: an AES-256-GCM payload codec. Every payload (inputs, results, failures' details, memos,
+ * query and update arguments) is serialised whole and encrypted before it leaves the process, so Temporal stores only
+ * ciphertext; the key id travels in the payload's metadata so that keys can rotate (the first key encrypts, every
+ * listed key decrypts).
+ */
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export type ParsedEncryptionKeys = { ok: true; keys: EncryptionKey[] } | { ok: false; problem: string };
+
+/**
+ * `id:base64key,id2:base64key` → keys, first one encrypting. A problem names the entry by position and key id, never
+ * by its key material.
+ */
+export function parseEncryptionKeys(text: string): ParsedEncryptionKeys {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return { ok: false, problem: 'must list at least one keyId:base64key entry' };
+  const keys: EncryptionKey[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const separator = entry.indexOf(':');
+    const id = separator < 0 ? '' : entry.slice(0, separator);
+    const material = separator < 0 ? '' : entry.slice(separator + 1);
+    const where = `entry ${index + 1}${KEY_ID.test(id) ? ` (key id "${id}")` : ''}`;
+    if (!KEY_ID.test(id)) {
+      return {
+        ok: false,
+        problem: `${where}: must be keyId:base64key with a key id of 1 to 64 characters [A-Za-z0-9._-]`,
+      };
+    }
+    const key = BASE64.test(material) ? Buffer.from(material, 'base64') : undefined;
+    if (key?.length !== KEY_BYTES) {
+      return {
+        ok: false,
+        problem: `${where}: the key must be the base64 of exactly ${KEY_BYTES} bytes (256 bits), e.g. from \`openssl rand -base64 32\``,
+      };
+    }
+    if (keys.some((k) => k.id === id)) return { ok: false, problem: `${where}: key id listed twice` };
+    keys.push({ id, key });
+  }
+  return { ok: true, keys };
+}
+
+/** The codec of `keys` (non-empty): encrypts with the first, decrypts with whichever the payload names. */
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly byId: ReadonlyMap<string, Buffer>;
+  private readonly current: EncryptionKey;
+
+  constructor(keys: readonly EncryptionKey[]) {
+    if (keys.length === 0) throw new ValueError('AesGcmPayloadCodec needs at least one key');
+    this.current = keys[0];
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: {
+          [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING),
+          [KEY_ID_METADATA]: Buffer.from(this.current.id),
+        },
+        data,
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      // Payloads written before encryption was turned on stay readable.
+      if (Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString() !== ENCRYPTED_ENCODING)
+        return payload;
+      const keyId = Buffer.from(payload.metadata?.[KEY_ID_METADATA] ?? []).toString();
+      const key = this.byId.get(keyId);
+      if (key === undefined) {
+        throw new ValueError(`Payload encrypted with key id "${keyId}", which PAYLOAD_ENCRYPTION_KEYS does not list`);
+      }
+      const data = Buffer.from(payload.data ?? []);
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
+  }
+}
+
+/** The `dataConverter` option of workers and clients: the codec when keys are configured, else the SDK default. */
+export function dataConverterFor(keys: readonly EncryptionKey[] | undefined): { payloadCodecs?: PayloadCodec[] } {
+  return keys !== undefined && keys.length > 0 ? { payloadCodecs: [new AesGcmPayloadCodec(keys)] } : {};
+}

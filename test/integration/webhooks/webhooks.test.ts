@@ -1,0 +1,274 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import {
+  CallbackUrlNotAllowedError,
+  cancelPurchaseUpdate,
+  rejectPurchaseUpdate,
+  startChange,
+  startPurchase,
+  type PurchaseRequest,
+} from '../../../src/client';
+import { startReconcile } from '../../../src/client/reconcile';
+import { webhookEventId, type WebhookEventType } from '../../../src/workflows/common/events';
+import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { recordHistory } from '../purchase/harness';
+import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
+import { startReceiver, type Receiver } from './receiver';
+
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+const basic = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+const teamsEssentials = { productId: 'CFQ7TTC0RM8K', skuId: '0001' };
+/** An add-on: refused (400041) in a cart without its base licence, so the purchase is partial. */
+const teamsPremium = { productId: 'CFQ7TTC0RM7H', skuId: '0001' };
+
+function item(offer: { productId: string; skuId: string }, quantity: number): PurchaseRequest['items'][number] {
+  return { offer, quantity, termDuration: 'P1Y', billingCycle: 'monthly' };
+}
+
+async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const error = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof WorkflowFailedError) || !(error.cause instanceof ApplicationFailure)) {
+    throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
+  }
+  return error.cause;
+}
+
+let sandbox: Sandbox;
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 });
+  connection = await Connection.connect({ address: testServerAddress() });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  await connection?.close();
+  await sandbox?.close();
+});
+
+function workerEnv(taskQueue: string, receiver: Receiver, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+    TEMPORAL_ADDRESS: testServerAddress(),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+    AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+    AZURE_TENANT_ID: sandbox.tenantId,
+    AZURE_CLIENT_ID: sandbox.clientId,
+    AZURE_CLIENT_SECRET: sandbox.clientSecret,
+    NODE_EXTRA_CA_CERTS: sandbox.caFile,
+    ORDER_POLL_INTERVAL: '250ms',
+    PCW_WEBHOOK_URL: receiver.url,
+    PCW_WEBHOOK_SECRET: secret,
+    ...extra,
+  };
+}
+
+test('every event reaches a verifying receiver exactly once after deduplication, despite failed answers and a SIGKILL mid-delivery', async () => {
+  const taskQueue = uniqueTaskQueue('webhooks');
+  const run = randomUUID();
+  const [usCustomer, gbCustomer] = sandbox.customerIds;
+  const ids = {
+    completed: `webhooks-completed-${run}`,
+    rejected: `webhooks-rejected-${run}`,
+    cancelled: `webhooks-cancelled-${run}`,
+    partial: `webhooks-partial-${run}`,
+  };
+  const heldId = webhookEventId(`purchase-${ids.completed}`, 'purchase.completed');
+  let held = false;
+  let refused = 0;
+  // The receiver hangs on the first delivery of one event (the worker is killed while it waits) and fails three
+  // other answers with 503: all must be retried, and the receiver must still see each event once.
+  const receiver = await startReceiver(secret, (event) => {
+    if (event.id === heldId && !held) {
+      held = true;
+      return 'hold';
+    }
+    if (refused < 3) {
+      refused += 1;
+      return 503;
+    }
+    return 204;
+  });
+  const env = workerEnv(taskQueue, receiver);
+  const first = runNode(builtEntry('worker.js'), [], env);
+  let second: RunningProcess | undefined;
+  try {
+    await first.waitFor(/"msg":"Worker started"/);
+    const start = (requestId: string, request: Partial<PurchaseRequest>) =>
+      startPurchase(client, { requestId, customerId: usCustomer, items: [item(basic, 2)], ...request }, { taskQueue });
+    const completed = await start(ids.completed, {});
+    const rejected = await start(ids.rejected, { requireApproval: true });
+    const cancelled = await start(ids.cancelled, { requireApproval: true });
+    const partial = await start(ids.partial, {
+      customerId: gbCustomer,
+      country: 'GB',
+      items: [item(teamsEssentials, 4), item(teamsPremium, 4)],
+    });
+
+    // awaiting-approval is emitted when the purchase starts waiting; the purchase goes on waiting meanwhile.
+    const awaiting = (workflowId: string) =>
+      receiver.waitFor((e) => e.id === webhookEventId(workflowId, 'purchase.awaiting-approval'));
+    await awaiting(rejected.workflowId);
+    await rejected.executeUpdate(rejectPurchaseUpdate, { args: [{ by: 'ops', reason: 'over budget' }] });
+    await awaiting(cancelled.workflowId);
+    await cancelled.executeUpdate(cancelPurchaseUpdate, { args: [{ reason: 'not needed' }] });
+
+    // The worker dies while the receiver holds a delivery open: the attempt times out and another worker retries it.
+    await receiver.waitFor((e) => e.id === heldId);
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    second = runNode(builtEntry('worker.js'), [], env);
+
+    const bought = await completed.result();
+    expect(bought.status).toBe('completed');
+    expect((await partial.result()).status).toBe('partial');
+    expect((await cancelled.result()).status).toBe('cancelled');
+    expect((await failureOf(rejected)).type).toBe('Rejected');
+
+    const subscriptionId = bought.subscriptions[0]!.id;
+    const change = (requestId: string, change: Parameters<typeof startChange>[1]['change']) =>
+      startChange(client, { requestId, customerId: usCustomer, subscriptionId, change }, { taskQueue });
+    const autoRenewOff = await change(`webhooks-change-${run}`, { action: 'setAutoRenew', enabled: false });
+    await autoRenewOff.result();
+    // A next term needs auto-renew: refused, so the change fails.
+    const refused = await change(`webhooks-change-refused-${run}`, { action: 'scheduleNextTerm', quantity: 1 });
+    expect((await failureOf(refused)).type).toBe('ChangeRejected');
+    const reconcile = await startReconcile(
+      client,
+      { period: 'current', currency: 'USD', customerId: usCustomer, source: 'v1', billingDelayHours: 0 },
+      { taskQueue },
+    );
+    await reconcile.result();
+
+    const expected: Array<[WorkflowHandle, WebhookEventType]> = [
+      [completed, 'purchase.completed'],
+      [rejected, 'purchase.awaiting-approval'],
+      [rejected, 'purchase.failed'],
+      [cancelled, 'purchase.awaiting-approval'],
+      [cancelled, 'purchase.cancelled'],
+      [partial, 'purchase.partial'],
+      [autoRenewOff, 'subscription-change.completed'],
+      [refused, 'subscription-change.failed'],
+      [reconcile, 'reconciliation.completed'],
+    ];
+    const unique = receiver.unique();
+    expect(unique.map((e) => e.id).sort()).toEqual(
+      expected.map(([h, type]) => webhookEventId(h.workflowId, type)).sort(),
+    );
+    for (const event of unique) {
+      expect(event.id.endsWith(`/${event.type}`)).toBe(true);
+      expect(event.data.workflowId).toBe(event.id.slice(0, event.id.length - event.type.length - 1));
+    }
+    expect(receiver.badSignatures).toBe(0);
+    // Retried: the held one after the kill, the three refused answers; each under its one id.
+    expect(receiver.deliveries.filter((e) => e.id === heldId).length).toBeGreaterThanOrEqual(2);
+    expect(receiver.deliveries.length).toBeGreaterThanOrEqual(unique.length + 4);
+
+    const failedEvent = unique.find((e) => e.type === 'purchase.failed');
+    expect(failedEvent?.data.failure).toEqual({ type: 'Rejected', message: 'Rejected by ops: over budget' });
+    const completedEvent = unique.find((e) => e.type === 'purchase.completed');
+    expect(completedEvent?.data.result).toMatchObject({ requestId: ids.completed, status: 'completed' });
+
+    await recordHistory('purchase-webhook-events-completed', completed);
+    await recordHistory('purchase-webhook-events-rejected', rejected);
+
+    // The outcome shows in the run's UI details (answered by the live worker).
+    const metadata = await completed.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(/Webhook purchase\.completed:\*\* delivered \(HTTP 204, attempt [2-9]/);
+
+    // The signing secret is in no history and no log line.
+    const secretKey = secret.slice('whsec_'.length);
+    for (const [handle] of expected) {
+      const history = JSON.stringify(await handle.fetchHistory());
+      expect(history).not.toContain(secretKey);
+    }
+    expect(first.output()).not.toContain(secretKey);
+    expect(second.output()).not.toContain(secretKey);
+  } finally {
+    if (first.child.exitCode === null && first.child.signalCode === null) {
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+    if (second && second.child.exitCode === null) {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+    await receiver.close();
+  }
+}, 240_000);
+
+test('a callbackUrl gets the events only when its origin is allowed: refused before the start, and again by the worker', async () => {
+  const taskQueue = uniqueTaskQueue('webhooks-callback');
+  const run = randomUUID();
+  const [main, allowed, other] = await Promise.all([
+    startReceiver(secret),
+    startReceiver(secret),
+    startReceiver(secret),
+  ]);
+  const allowedOrigins = [new URL(allowed.url).origin];
+  const worker = runNode(
+    builtEntry('worker.js'),
+    [],
+    workerEnv(taskQueue, main, { PCW_WEBHOOK_ALLOWED_ORIGINS: allowedOrigins.join(',') }),
+  );
+  try {
+    const request = (requestId: string): PurchaseRequest => ({
+      requestId,
+      customerId: sandbox.customerIds[0],
+      items: [item(basic, 1)],
+    });
+
+    // Outside the allowed origins: refused by the client, and nothing started.
+    const refusedId = `webhooks-callback-refused-${run}`;
+    await expect(
+      startPurchase(client, request(refusedId), { taskQueue, callback: { url: other.url, allowedOrigins } }),
+    ).rejects.toThrow(CallbackUrlNotAllowedError);
+    await expect(client.workflow.getHandle(`purchase-${refusedId}`).describe()).rejects.toThrow(WorkflowNotFoundError);
+
+    await worker.waitFor(/"msg":"Worker started"/);
+    const withCallback = await startPurchase(client, request(`webhooks-callback-${run}`), {
+      taskQueue,
+      callback: { url: allowed.url, allowedOrigins },
+    });
+    // A raw start around the client: the worker checks the origin again and never calls it.
+    const rawId = `purchase-webhooks-callback-raw-${run}`;
+    const raw = await client.workflow.start('purchaseSubscription', {
+      workflowId: rawId,
+      taskQueue,
+      args: [request(`webhooks-callback-raw-${run}`)],
+      memo: { callbackUrl: other.url },
+    });
+    expect((await withCallback.result()).status).toBe('completed');
+    await raw.result();
+
+    const completedId = (workflowId: string) => webhookEventId(workflowId, 'purchase.completed');
+    expect(allowed.unique().map((e) => e.id)).toEqual([completedId(withCallback.workflowId)]);
+    expect(
+      main
+        .unique()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([completedId(withCallback.workflowId), completedId(rawId)].sort());
+    expect(other.deliveries).toEqual([]);
+    const metadata = await raw.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(/\(callbackUrl\):\*\* not delivered: callbackUrl: origin .* is not one of/);
+  } finally {
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    await Promise.all([main.close(), allowed.close(), other.close()]);
+  }
+}, 120_000);
