@@ -1,49 +1,23 @@
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import {
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import {
-  changeStatusQuery,
   describeChange,
-  purchaseStatusQuery,
+  KINDS,
+  runOf,
+  viewRun,
   type ChangeStatus,
+  type Kind,
   type PurchaseResult,
   type PurchaseStatus,
   type ReconcileReport,
+  type Run,
+  type RunView,
   type SubscriptionChangeResult,
+  type WorkflowType,
 } from '../client';
-import { CliFailure, failureReport, type FailureReport } from './errors';
+import { CliFailure } from './errors';
 
-/** The project's workflows (contract §3) by workflow type, named as the CLI calls them. */
-export const KINDS = {
-  purchaseSubscription: 'purchase',
-  changeSubscription: 'change',
-  reconcileBilling: 'reconcile',
-} as const;
-export type WorkflowType = keyof typeof KINDS;
-export type Kind = (typeof KINDS)[WorkflowType];
-
-/** One run of a project workflow, found by request id or workflow id. */
-export interface Run {
-  kind: Kind;
-  workflowId: string;
-  /** `purchase X` / `change X` by request id; a reconciliation by its workflow id. */
-  label: string;
-  handle: WorkflowHandle;
-}
-
-const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change: 'change-' };
-
-export function runOf(kind: Kind, workflowId: string, client: Client): Run {
-  const prefix = PREFIXES[kind];
-  const label =
-    prefix !== undefined && workflowId.startsWith(prefix)
-      ? `${kind} ${workflowId.slice(prefix.length)}`
-      : `${kind} ${workflowId}`;
-  return { kind, workflowId, label, handle: client.workflow.getHandle(workflowId) };
-}
+/** Viewing a run is the client's (shared with the HTTP API); finding and describing one for people is the CLI's. */
+export { errorOf, KINDS, runOf, viewRun, type Kind, type Run, type RunView, type WorkflowType } from '../client';
 
 /**
  * The purchase, change or reconciliation that `id` names: a workflow id as given, else a request id
@@ -67,72 +41,6 @@ export async function findRun(client: Client, id: string, only?: Kind): Promise<
   }
   const what = only === undefined ? 'purchase, change or reconciliation' : only;
   throw new CliFailure('NotFound', `no ${what} with id ${id} (looked for workflow ids ${candidates.join(', ')})`);
-}
-
-/** What a run is doing or how it ended: the `status` query while it runs, its result or failure once closed. */
-export interface RunView {
-  kind: Kind;
-  workflowId: string;
-  label: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT… */
-  execution: string;
-  /** The workflow's step (`status` query) while running; how it ended once closed. */
-  step: string;
-  startedAt: string;
-  closedAt?: string;
-  status?: PurchaseStatus | ChangeStatus;
-  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport;
-  failure?: FailureReport;
-}
-
-/** A worker that does not answer a query in this time is reported as such instead of hanging the CLI. */
-const QUERY_TIMEOUT_MS = 5_000;
-
-export async function viewRun(client: Client, run: Run): Promise<RunView> {
-  const description = await run.handle.describe();
-  const base = {
-    kind: run.kind,
-    workflowId: run.workflowId,
-    label: run.label,
-    execution: description.status.name,
-    startedAt: description.startTime.toISOString(),
-    ...(description.closeTime !== undefined ? { closedAt: description.closeTime.toISOString() } : {}),
-  };
-  if (description.status.name === 'RUNNING') {
-    if (run.kind === 'reconcile') return { ...base, step: 'running' };
-    const query = (): Promise<PurchaseStatus | ChangeStatus> =>
-      run.kind === 'purchase' ? run.handle.query(purchaseStatusQuery) : run.handle.query(changeStatusQuery);
-    const status = await client.connection
-      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, query)
-      .catch((error: unknown) => {
-        const step = description.searchAttributes.PcStep?.[0];
-        throw new CliFailure(
-          'WorkerNotAnswering',
-          `${run.label} is running${step !== undefined ? ` (step ${String(step)})` : ''} but no worker answered its status query: is a worker running on its task queue (${description.taskQueue})? (${(error as Error).message})`,
-        );
-      });
-    return { ...base, step: status.step, status };
-  }
-  try {
-    const result = (await run.handle.result()) as RunView['result'];
-    const step = run.kind === 'purchase' ? (result as PurchaseResult).status : 'completed';
-    return { ...base, step, result };
-  } catch (error) {
-    const view = {
-      ...base,
-      step: base.execution === 'FAILED' ? 'failed' : base.execution.toLowerCase().replace('_', '-'),
-      failure: failureReport(error),
-    };
-    errors.set(view, error);
-    return view;
-  }
-}
-
-/** The error behind a failed view, for --verbose (kept out of the view itself, which --json prints). */
-const errors = new WeakMap<RunView, unknown>();
-
-export function errorOf(view: RunView): unknown {
-  return errors.get(view);
 }
 
 /** One line per step while a run is followed: `purchase X: awaiting-order (last error: …)`. */
@@ -169,15 +77,20 @@ export function describeRun(view: RunView): string {
 }
 
 export function describeChangeResult(result: SubscriptionChangeResult): string {
+  const target = result.transition?.target;
   return (
     `${describeChange(result.change)} (${result.completion}); quantity ${result.before.quantity} → ${result.after.quantity}, ` +
-    `status ${result.after.status}, auto-renew ${result.after.autoRenewEnabled ? 'on' : 'off'}`
+    `status ${result.after.status}, auto-renew ${result.after.autoRenewEnabled ? 'on' : 'off'}` +
+    (target !== undefined
+      ? `; ${result.transition?.quantity ?? target.quantity} seats now in ${target.id} (${target.catalogItemId}, ${target.termDuration} ${target.billingCycle})`
+      : '')
   );
 }
 
 export function describeReport(report: ReconcileReport): string {
   return (
-    `${report.currency} ${report.period} (${report.periodStart} .. ${report.periodEnd}): ${report.lines} lines, ` +
+    `${report.invoiceId !== undefined ? `invoice ${report.invoiceId} ${report.currency}` : `${report.currency} ${report.period}`} ` +
+    `(${report.periodStart} .. ${report.periodEnd}${report.source !== undefined ? `, ${report.source === 'graph' ? 'Microsoft Graph export' : 'v1 line items'}` : ''}): ${report.lines} lines, ` +
     `${report.matched} subscriptions matched, ${report.totals.unexpectedCharges} unexpected charges, ` +
     `${report.totals.missingCharges} missing charges, ${report.totals.quantityMismatches} quantity mismatches, ${report.unverified} unverified`
   );

@@ -8,6 +8,7 @@ import {
 } from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
+import { callbackUrlProblem } from '../config';
 import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
@@ -20,6 +21,19 @@ export type { StartOnceHandle } from './start-once';
 export interface StartPurchaseOptions {
   /** Contract default `partner-center`. */
   taskQueue?: string;
+  /**
+   * A per-request webhook destination besides PCW_WEBHOOK_URL; refused (CallbackUrlNotAllowedError, nothing started)
+   * unless its origin is one of `allowedOrigins` (the worker's PCW_WEBHOOK_ALLOWED_ORIGINS).
+   */
+  callback?: { url: string; allowedOrigins: readonly string[] };
+}
+
+/** A callbackUrl outside PCW_WEBHOOK_ALLOWED_ORIGINS: thrown before anything starts. */
+export class CallbackUrlNotAllowedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CallbackUrlNotAllowedError';
+  }
 }
 
 export { DEFAULT_TASK_QUEUE } from '../config';
@@ -36,9 +50,14 @@ export async function startPurchase(
   // A valid request is sent normalised (defaults applied, codes upper-cased), so what a run does is recorded in its
   // history and no later schema edit changes it. An invalid one is started as given: the workflow names every bad
   // field (the same answer a raw start would get), and only well-formed values become search attributes.
+  const { callback } = options;
+  const callbackProblem = callback && callbackUrlProblem(callback.url, callback.allowedOrigins);
+  if (callbackProblem) throw new CallbackUrlNotAllowedError(callbackProblem);
   const validation = validatePurchaseRequest(request);
   const valid = validation.ok ? validation.request : undefined;
   return startOnce<PurchaseWorkflow>(client, 'purchaseSubscription', {
+    // Read by the run's webhook deliveries (src/workflows/common/events.ts, CALLBACK_URL_MEMO), checked again there.
+    ...(callback ? { memo: { callbackUrl: callback.url } } : {}),
     workflowId: purchaseWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [valid ?? request],
@@ -82,3 +101,6 @@ function describeItems(
 }
 
 export * from './reconcile';
+export * from './failures';
+export * from './runs';
+export * from './connect';

@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from '../command-line';
+import { ConfigError, type WorkerConfig } from '../config';
+import { connectClient } from '../client';
+import { buildApi } from './server';
+import type { ApiToken } from './tokens';
+
+export interface ServeApiOptions {
+  client: Client;
+  config: WorkerConfig;
+  tokens: readonly ApiToken[];
+  port: number;
+  /** `127.0.0.1` under `npm start`; every interface for `npm run api` (a container's port). */
+  host: string;
+}
+
+export interface ServedApi {
+  /** `http://127.0.0.1:8090` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the API and listens; its request log goes to stdout as JSON at LOG_LEVEL, as the worker's does. */
+export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
+  const app = await buildApi({
+    client: options.client,
+    taskQueue: options.config.taskQueue,
+    tokens: options.tokens,
+    logger: { level: options.config.logLevel },
+  });
+  await app.listen({ port: options.port, host: options.host });
+  const { port } = app.server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return { url: `http://${host}:${port}`, close: () => app.close() };
+}
+
+/** `npm run api`: the HTTP API alone, for production; needs PCW_API_PORT, PCW_API_TOKENS and a reachable Temporal. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+  if (!config) return EXIT_BAD_CONFIGURATION;
+  const missing = [
+    ...(config.api.port === undefined ? ['PCW_API_PORT: required: the port the HTTP API listens on'] : []),
+    ...(config.api.tokens === undefined
+      ? ['PCW_API_TOKENS: required: comma-separated name:role:token entries (roles read, submit, operate)']
+      : []),
+  ];
+  if (missing.length > 0 || config.api.port === undefined || config.api.tokens === undefined) {
+    process.stderr.write(`${new ConfigError(missing).message}\n`);
+    return EXIT_BAD_CONFIGURATION;
+  }
+  let client: Client;
+  try {
+    client = await connectClient(config);
+  } catch (error) {
+    const address = config.temporal.connectionOptions.address ?? 'localhost:7233';
+    process.stderr.write(`Temporal is unreachable at ${address}: ${(error as Error).message.split('\n', 1)[0]}\n`);
+    return 1;
+  }
+  try {
+    const api = await serveApi({ client, config, tokens: config.api.tokens, port: config.api.port, host: '0.0.0.0' });
+    process.stdout.write(`partner-center-worker HTTP API on ${api.url} (OpenAPI at ${api.url}/openapi.json)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await api.close();
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+if (require.main === module) runAsMain(() => main());

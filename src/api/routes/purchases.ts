@@ -1,0 +1,155 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  approvePurchaseUpdate,
+  ApproveArgsSchema,
+  CancelAcknowledgementSchema,
+  CancelArgsSchema,
+  cancelPurchaseUpdate,
+  failureReport,
+  purchaseFailureTypes,
+  purchaseWorkflowId,
+  PurchaseRequestSchema,
+  PurchaseStatusSchema,
+  rejectPurchaseUpdate,
+  RejectArgsSchema,
+  startPurchase,
+  validatePurchaseRequest,
+  type PurchaseHandle,
+} from '../../client';
+import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
+import { ProblemError } from '../problems';
+import { createRun, viewOf } from '../runs';
+import {
+  IdempotencyHeadersSchema,
+  problems,
+  PurchaseViewSchema,
+  RequestIdParamsSchema,
+  StartedSchema,
+} from '../schemas';
+
+const statusUrl = (requestId: string) => `/v1/purchases/${encodeURIComponent(requestId)}`;
+
+/** `POST /v1/purchases`, `GET /v1/purchases/{requestId}` and its approve, reject and cancel updates. */
+export const purchaseRoutes: RouteModule = (app, { client, taskQueue }) => {
+  app.post(
+    '/v1/purchases',
+    {
+      config: { role: 'submit', ...SELF_VALIDATED_BODY },
+      schema: {
+        summary: 'Buy: start purchaseSubscription, or answer with the purchase already started for this requestId',
+        tags: ['purchases'],
+        headers: IdempotencyHeadersSchema,
+        body: PurchaseRequestSchema.describe(
+          'the purchase request (contract §3); requestId may be left out when the Idempotency-Key header gives it',
+        ),
+        response: { 202: StartedSchema, 200: PurchaseViewSchema, ...problems(400, 403, 415) },
+      },
+    },
+    async (request, reply) =>
+      createRun(client, reply, {
+        kind: 'purchase',
+        what: 'purchase request',
+        failureType: purchaseFailureTypes.invalidRequest,
+        body: request.body,
+        idempotencyKey: request.headers['idempotency-key'],
+        validate: validatePurchaseRequest,
+        start: (purchase) => startPurchase(client, purchase, { taskQueue }),
+        statusUrl,
+      }),
+  );
+
+  app.get(
+    '/v1/purchases/:requestId',
+    {
+      config: { role: 'read' },
+      schema: {
+        summary: 'A purchase: its status query while it runs, its result or failure once it ended',
+        tags: ['purchases'],
+        params: RequestIdParamsSchema,
+        response: { 200: PurchaseViewSchema, ...problems(400, 403, 404, 503) },
+      },
+    },
+    async (request) =>
+      viewOf(client, 'purchase', purchaseWorkflowId(request.params.requestId), request.params.requestId),
+  );
+
+  /** An update of a running purchase: 404 when there is none, 409 with the workflow's reason when it refuses. */
+  const update = async <T>(requestId: string, name: string, send: (handle: PurchaseHandle) => Promise<T>) => {
+    const workflowId = purchaseWorkflowId(requestId);
+    const view = await viewOf(client, 'purchase', workflowId, requestId);
+    if (view.execution !== 'RUNNING')
+      throw new ProblemError(
+        409,
+        'AlreadyFinished',
+        `purchase ${requestId} is already finished (${view.step}); there is nothing to ${name}`,
+        {
+          details: { step: view.step, closedAt: view.closedAt },
+        },
+      );
+    try {
+      return await send(client.workflow.getHandle(workflowId));
+    } catch (error) {
+      if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+      const report = failureReport(error);
+      // A validator's plain Error arrives as type "Error": what matters is that the workflow refused the update.
+      const type = report.type === 'Error' ? 'UpdateRejected' : report.type;
+      throw new ProblemError(409, type, `purchase ${requestId}: ${name} refused: ${report.message}`, {
+        ...(report.details !== undefined ? { details: report.details } : {}),
+      });
+    }
+  };
+
+  const decision = { role: 'operate' as const };
+  app.post(
+    '/v1/purchases/:requestId/approve',
+    {
+      config: decision,
+      schema: {
+        summary: 'Approve a purchase waiting in step awaiting-approval',
+        tags: ['purchases'],
+        params: RequestIdParamsSchema,
+        body: ApproveArgsSchema,
+        response: { 200: PurchaseStatusSchema, ...problems(400, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      update(request.params.requestId, 'approve', (handle) =>
+        handle.executeUpdate(approvePurchaseUpdate, { args: [request.body] }),
+      ),
+  );
+  app.post(
+    '/v1/purchases/:requestId/reject',
+    {
+      config: decision,
+      schema: {
+        summary: 'Reject a purchase waiting in step awaiting-approval: it fails with Rejected, nothing is bought',
+        tags: ['purchases'],
+        params: RequestIdParamsSchema,
+        body: RejectArgsSchema,
+        response: { 200: PurchaseStatusSchema, ...problems(400, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      update(request.params.requestId, 'reject', (handle) =>
+        handle.executeUpdate(rejectPurchaseUpdate, { args: [request.body] }),
+      ),
+  );
+  app.post(
+    '/v1/purchases/:requestId/cancel',
+    {
+      config: decision,
+      schema: {
+        summary:
+          'Cancel a purchase: before checkout nothing is bought; after it, what it bought is cancelled while the 168-hour window allows',
+        tags: ['purchases'],
+        params: RequestIdParamsSchema,
+        body: CancelArgsSchema,
+        response: { 200: CancelAcknowledgementSchema, ...problems(400, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      update(request.params.requestId, 'cancel', (handle) =>
+        handle.executeUpdate(cancelPurchaseUpdate, { args: [request.body] }),
+      ),
+  );
+};

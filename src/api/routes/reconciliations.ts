@@ -1,0 +1,59 @@
+import {
+  describeInvalid,
+  reconcileFailureTypes,
+  ReconcileRequestSchema,
+  startReconcile,
+  validateReconcileRequest,
+} from '../../client';
+import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
+import { InvalidRequestError } from '../problems';
+import { viewOf } from '../runs';
+import { IdSchema, problems, ReconcileViewSchema, StartedSchema } from '../schemas';
+import { z } from 'zod';
+
+const statusUrl = (id: string) => `/v1/reconciliations/${encodeURIComponent(id)}`;
+
+/** `POST /v1/reconciliations` and `GET /v1/reconciliations/{id}`: one reconcileBilling run now, and its report. */
+export const reconcileRoutes: RouteModule = (app, { client, taskQueue }) => {
+  app.post(
+    '/v1/reconciliations',
+    {
+      config: { role: 'submit', ...SELF_VALIDATED_BODY },
+      schema: {
+        summary: 'Reconcile billing now: start one reconcileBilling run (its id is in the answer)',
+        tags: ['reconciliations'],
+        body: ReconcileRequestSchema,
+        response: { 202: StartedSchema, ...problems(400, 403, 415) },
+      },
+    },
+    async (request, reply) => {
+      // Checked here, not left to the run: a bad request is refused before anything is started.
+      const validation = validateReconcileRequest(request.body);
+      if (!validation.ok)
+        throw new InvalidRequestError(
+          reconcileFailureTypes.invalidRequest,
+          describeInvalid('reconcile request', validation.problems),
+          validation.problems,
+        );
+      const handle = await startReconcile(client, validation.request, { taskQueue });
+      return reply
+        .code(202)
+        .header('location', statusUrl(handle.workflowId))
+        .send({ workflowId: handle.workflowId, statusUrl: statusUrl(handle.workflowId) });
+    },
+  );
+
+  app.get(
+    '/v1/reconciliations/:id',
+    {
+      config: { role: 'read' },
+      schema: {
+        summary: 'A reconciliation: running, or its report or failure once it ended',
+        tags: ['reconciliations'],
+        params: z.object({ id: IdSchema.describe('the workflow id POST /v1/reconciliations answered with') }),
+        response: { 200: ReconcileViewSchema, ...problems(400, 403, 404, 503) },
+      },
+    },
+    async (request) => viewOf(client, 'reconcile', request.params.id, request.params.id),
+  );
+};

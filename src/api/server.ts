@@ -1,0 +1,107 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ApiApp, RouteModule } from './app';
+import { authenticate } from './auth';
+import { ProblemError, problemOf, sendProblem } from './problems';
+import { changeRoutes } from './routes/changes';
+import { healthRoutes } from './routes/health';
+import { purchaseRoutes } from './routes/purchases';
+import { reconcileRoutes } from './routes/reconciliations';
+import type { ApiToken } from './tokens';
+import { validatorCompiler } from './validation';
+
+/**
+ * Every route module of the API. A context that adds routes (e.g. `GET /v1/invoices…` for billing) writes a
+ * RouteModule beside these in src/api/routes and lists it here; auth, problems, validation, the rate limit and
+ * the OpenAPI document come with it.
+ */
+const ROUTES: readonly RouteModule[] = [healthRoutes, purchaseRoutes, changeRoutes, reconcileRoutes];
+
+export interface ApiOptions {
+  client: Client;
+  taskQueue: string;
+  tokens: readonly ApiToken[];
+  /** Fastify's logger (pino): a level and where lines go; false for none. No header and no body is ever logged. */
+  logger?: { level: string; stream?: { write(line: string): void } } | false;
+  /** Requests a token may make in `rateWindow` (per client address on public routes); default 600 a minute. */
+  rateLimit?: number;
+  rateWindow?: string;
+}
+
+/** The HTTP API (contract §3b) as a Fastify instance, ready to `listen` or `inject`. */
+export async function buildApi(options: ApiOptions): Promise<ApiApp> {
+  const app = Fastify({
+    logger:
+      options.logger === undefined || options.logger === false
+        ? false
+        : {
+            level: options.logger.level,
+            ...(options.logger.stream !== undefined ? { stream: options.logger.stream } : {}),
+            // Only what says which request it was: never its headers (Authorization) nor its body.
+            serializers: {
+              req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url }),
+            },
+          },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const selfValidated = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if (route.config?.selfValidatedBody === true)
+      for (const method of [route.method].flat()) selfValidated.add(`${method} ${route.url}`);
+  });
+  // JSON only: a text body would otherwise reach a route as a string (415 says what to send instead).
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler(selfValidated));
+  // Responses are the workflows' values as they are: their schemas document them, they are not re-encoded.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemOf(error as Error);
+    if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ProblemError(404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+  app.addHook('onRequest', authenticate(options.tokens));
+
+  await app.register(fastifyRateLimit, {
+    max: options.rateLimit ?? 600,
+    timeWindow: options.rateWindow ?? '1 minute',
+    // After authentication (onRequest), so the limit is the token's: one busy caller cannot starve the others;
+    // before validation, so malformed requests count too.
+    hook: 'preValidation',
+    keyGenerator: (request) => (request.apiToken !== undefined ? `token:${request.apiToken.name}` : `ip:${request.ip}`),
+    errorResponseBuilder: (request, context) =>
+      new ProblemError(
+        429,
+        'RateLimited',
+        `more than ${context.max} requests ${request.apiToken !== undefined ? `for token ${request.apiToken.name}` : 'from this address'} in ${options.rateWindow ?? '1 minute'}; retry in ${context.after}`,
+      ),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'partner-center-worker HTTP API',
+        version: '1',
+        description:
+          'Buy and follow Microsoft Partner Center new-commerce subscriptions through Temporal workflows. Errors are RFC 9457 problem details.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  for (const routes of ROUTES) routes(app, { client: options.client, taskQueue: options.taskQueue });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,24 @@
+import { Client, Connection } from '@temporalio/client';
+import type { WorkerConfig } from '../config';
+import { dataConverterFor } from '../temporal/codec';
+
+/** How long to wait for Temporal before saying it is not reachable (the SDK's default is 10 s). */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * The Temporal client of a long-running caller (the HTTP API): one place that turns the configuration into a
+ * connection and a client, so whatever every client needs (a data converter, interceptors) is added here once.
+ * Close it with `client.connection.close()`.
+ */
+export async function connectClient(config: Pick<WorkerConfig, 'temporal' | 'encryptionKeys'>): Promise<Client> {
+  const connection = await Connection.connect({
+    ...config.temporal.connectionOptions,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  });
+  // PAYLOAD_ENCRYPTION_KEYS: what this client sends is encrypted and what it reads decrypted, as the worker's.
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config.encryptionKeys),
+  });
+}
