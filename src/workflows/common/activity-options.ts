@@ -62,10 +62,16 @@ const POLL_BACKOFF_COEFFICIENT = 4;
  * The retry policy is the poller: no history growth however long it waits (retries add no events), bounded by the
  * deadline (ORDER_VISIBILITY_DEADLINE unless given). The activity answers "not yet" with a BENIGN retryable failure.
  * Settings recorded before ORDER_POLL_MAX_INTERVAL existed keep the constant ORDER_POLL_INTERVAL they ran with.
+ *
+ * Every attempt runs on the worker's poll queue when it has one (`settings.pollTaskQueue`, `<queue>-polls`): that
+ * queue has its own share of the Partner Center budget, so a thousand waiting purchases never delay the calls of one
+ * being bought (src/worker.ts). The queue is a recorded setting, so a run recorded without it keeps polling on its
+ * own queue on replay: no patch is needed.
  */
 export function poller(settings: WorkerSettings, deadlineMs = settings.orderVisibilityDeadlineMs): ActivityOptions {
-  const { orderPollIntervalMs } = settings;
+  const { orderPollIntervalMs, pollTaskQueue } = settings;
   return {
+    ...(pollTaskQueue !== undefined ? { taskQueue: pollTaskQueue } : {}),
     startToCloseTimeout: '1m',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: deadlineMs,
