@@ -66,9 +66,11 @@ module.exports = tseslint.config(
     files: [
       'src/client/**/*.ts',
       'src/cli/**/*.ts',
+      'src/api/**/*.ts',
       'src/start.ts',
       'src/demo.ts',
       'src/bench/**/*.ts',
+      'src/chaos/**/*.ts',
       'src/docs/**/*.ts',
     ],
     rules: {

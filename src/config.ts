@@ -2,6 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { parseApiTokens, type ApiToken } from './api/tokens';
+import { parseEncryptionKeys, type EncryptionKey } from './temporal/codec';
 
 /**
  * Contract §2: the whole environment, read once at start with zod. Every problem is collected and reported in one
@@ -11,9 +13,17 @@ import { z } from 'zod';
 export const DEFAULT_TASK_QUEUE = 'partner-center';
 export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_ORDER_POLL_MAX_INTERVAL = '5m';
 
-const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'PARTNER_CENTER_REFRESH_TOKEN', 'TEMPORAL_API_KEY']);
+const SECRET_VARIABLES = new Set([
+  'AZURE_CLIENT_SECRET',
+  'PARTNER_CENTER_REFRESH_TOKEN',
+  'TEMPORAL_API_KEY',
+  'PCW_WEBHOOK_SECRET',
+  'PAYLOAD_ENCRYPTION_KEYS',
+  'PCW_API_TOKENS',
+]);
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -42,6 +52,46 @@ export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
   return Math.round(Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS]);
+}
+
+const WEBHOOK_URL_RULE = (value: string) =>
+  `must be an https URL (plain http only for a loopback host such as 127.0.0.1) (got "${value}")`;
+
+/** A webhook destination: https, or http on a loopback host (tests, a local relay); undefined when not one. */
+function webhookUrl(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  return allowed ? text.replace(/\/+$/, '') : undefined;
+}
+
+/**
+ * Why a per-request callback URL may not be called (undefined when it may): it must be an absolute URL whose origin
+ * PCW_WEBHOOK_ALLOWED_ORIGINS lists, so no request can make the worker call an arbitrary address.
+ */
+export function callbackUrlProblem(callbackUrl: string, allowedOrigins: readonly string[]): string | undefined {
+  let origin: string;
+  try {
+    origin = new URL(callbackUrl).origin;
+  } catch {
+    return 'callbackUrl: must be an absolute URL';
+  }
+  if (allowedOrigins.length === 0) return 'callbackUrl: not accepted (PCW_WEBHOOK_ALLOWED_ORIGINS lists no origin)';
+  return allowedOrigins.includes(origin)
+    ? undefined
+    : `callbackUrl: origin ${origin} is not one of PCW_WEBHOOK_ALLOWED_ORIGINS (${allowedOrigins.join(', ')})`;
+}
+
+/** Standard Webhooks secrets: `whsec_` + base64 of 24..64 random bytes. */
+function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!match) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= 24 && bytes <= 64;
 }
 
 function isLoopbackHost(hostname: string): boolean {
@@ -98,6 +148,16 @@ const httpsOrLoopbackUrl = (fallback: string, allowLoopbackHttp: boolean) =>
       return text.replace(/\/+$/, '');
     });
 
+const tcpPort = optionalText.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    ctx.addIssue({ code: 'custom', message: `must be a TCP port from 1 to 65535 (got "${value}")` });
+    return z.NEVER;
+  }
+  return port;
+});
+
 const environmentSchema = z.object({
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -122,6 +182,8 @@ const environmentSchema = z.object({
     return url;
   }),
   AZURE_AUTHORITY_HOST: httpsOrLoopbackUrl(DEFAULT_AUTHORITY_HOST, false),
+  /** Microsoft Graph root for the partner billing exports (the client adds /v1.0). */
+  MICROSOFT_GRAPH_BASE_URL: httpsOrLoopbackUrl(DEFAULT_GRAPH_BASE_URL, true),
   AZURE_TENANT_ID: optionalText.refine((value) => value === undefined || TENANT.test(value), {
     message: 'must be a tenant GUID or a domain such as contoso.onmicrosoft.com',
   }),
@@ -158,14 +220,49 @@ const environmentSchema = z.object({
   ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
   APPROVAL_TIMEOUT: duration('7d', 1000),
   SUBSCRIPTION_CHANGE_DEADLINE: duration('30m', 1000),
-  METRICS_PORT: optionalText.transform((value, ctx) => {
+  METRICS_PORT: tcpPort,
+  PCW_API_PORT: tcpPort,
+  PCW_API_TOKENS: optionalText.transform((value, ctx) => {
     if (value === undefined) return undefined;
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-      ctx.addIssue({ code: 'custom', message: `must be a TCP port from 1 to 65535 (got "${value}")` });
+    const parsed = parseApiTokens(value);
+    if (!parsed.ok) {
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
-    return port;
+    return parsed.tokens;
+  }),
+  PCW_WEBHOOK_URL: optionalText.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const url = webhookUrl(value);
+    if (url === undefined) ctx.addIssue({ code: 'custom', message: WEBHOOK_URL_RULE(value) });
+    return url;
+  }),
+  PCW_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || isWebhookSecret(value), {
+    message: 'must be "whsec_" followed by the base64 of a 24 to 64 byte key, as Standard Webhooks defines',
+  }),
+  PCW_WEBHOOK_DEADLINE: duration('24h', 1000),
+  PCW_WEBHOOK_ALLOWED_ORIGINS: optionalText.transform((value, ctx) => {
+    const origins: string[] = [];
+    const entries = (value ?? '').split(',').map((e) => e.trim());
+    for (const entry of entries.filter((e) => e !== '')) {
+      const url = webhookUrl(entry);
+      if (url === undefined || new URL(url).origin !== url) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be comma-separated origins such as https://hooks.example.com (scheme, host, optional port; plain http only for loopback) (got "${entry}")`,
+        });
+      } else origins.push(url);
+    }
+    return origins;
+  }),
+  PAYLOAD_ENCRYPTION_KEYS: optionalText.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const keys = parseEncryptionKeys(value);
+    if (!keys.ok) {
+      ctx.addIssue({ code: 'custom', message: keys.problem });
+      return z.NEVER;
+    }
+    return keys.keys;
   }),
   LOG_LEVEL: optionalText.transform((value, ctx) => {
     const level = (value ?? 'info').toLowerCase();
@@ -187,6 +284,8 @@ export interface PartnerCenterSettings {
   credential: AppCredential;
   /** App+User through the secure application model when set. */
   refreshToken?: string;
+  /** Microsoft Graph root for the billing exports; https://graph.microsoft.com when absent. */
+  graphBaseUrl?: string;
 }
 
 export interface WorkerConfig {
@@ -205,6 +304,23 @@ export interface WorkerConfig {
   subscriptionChangeDeadlineMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
+  /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
+  api: { port?: number; tokens?: ApiToken[] };
+  /** Standard Webhooks delivery (PCW_WEBHOOK_*); undefined when off. */
+  webhooks?: WebhookSettings;
+  /** AES-256-GCM payload codec keys (PAYLOAD_ENCRYPTION_KEYS), the first encrypts; undefined when off. */
+  encryptionKeys?: EncryptionKey[];
+}
+
+export interface WebhookSettings {
+  /** PCW_WEBHOOK_URL: receives every event; absent when only per-request callback URLs are used. */
+  url?: string;
+  /** `whsec_…` signing secret: only the delivery activity holds it, never a workflow. */
+  secret: string;
+  /** How long one event's delivery is retried (its activity's schedule-to-close timeout). */
+  deadlineMs: number;
+  /** Origins a per-request callbackUrl may use. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -305,8 +421,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
         clientId,
         credential: secret ? { clientSecret: secret } : { certificatePath: certificatePath as string },
         refreshToken: values.PARTNER_CENTER_REFRESH_TOKEN,
+        graphBaseUrl: values.MICROSOFT_GRAPH_BASE_URL,
       };
     }
+  }
+
+  const webhookSecret = optionalTextOf(env.PCW_WEBHOOK_SECRET);
+  const webhookDestination = optionalTextOf(env.PCW_WEBHOOK_URL) ?? optionalTextOf(env.PCW_WEBHOOK_ALLOWED_ORIGINS);
+  if (webhookDestination !== undefined && webhookSecret === undefined) {
+    problems.push('PCW_WEBHOOK_SECRET: required when PCW_WEBHOOK_URL or PCW_WEBHOOK_ALLOWED_ORIGINS is set');
+  } else if (webhookDestination === undefined && webhookSecret !== undefined) {
+    problems.push('PCW_WEBHOOK_URL or PCW_WEBHOOK_ALLOWED_ORIGINS: required when PCW_WEBHOOK_SECRET is set');
   }
 
   if (problems.length > 0 || !values || !temporal) throw new ConfigError(problems);
@@ -323,6 +448,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
+    api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },
+    ...(values.PCW_WEBHOOK_SECRET !== undefined
+      ? {
+          webhooks: {
+            ...(values.PCW_WEBHOOK_URL !== undefined ? { url: values.PCW_WEBHOOK_URL } : {}),
+            secret: values.PCW_WEBHOOK_SECRET,
+            deadlineMs: values.PCW_WEBHOOK_DEADLINE,
+            allowedOrigins: values.PCW_WEBHOOK_ALLOWED_ORIGINS,
+          },
+        }
+      : {}),
+    ...(values.PAYLOAD_ENCRYPTION_KEYS !== undefined ? { encryptionKeys: values.PAYLOAD_ENCRYPTION_KEYS } : {}),
   };
 }
 

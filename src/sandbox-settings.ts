@@ -14,6 +14,7 @@ export function sandboxPartnerCenterSettings(
 ): PartnerCenterSettings {
   return {
     baseUrl: sandbox.baseUrl,
+    graphBaseUrl: sandbox.graphBaseUrl,
     authorityHost: sandbox.authorityHost,
     tenantId: sandbox.tenantId,
     clientId: sandbox.clientId,
@@ -24,6 +25,10 @@ export function sandboxPartnerCenterSettings(
 
 /** Token provider options for the sandbox's authority, trusting its self-signed CA in this process. */
 export function sandboxTokenOptions(sandbox: Sandbox, options: SandboxConnectOptions = {}): TokenProviderOptions {
-  const { baseUrl: _baseUrl, ...settings } = sandboxPartnerCenterSettings(sandbox, options);
+  const {
+    baseUrl: _baseUrl,
+    graphBaseUrl: _graphBaseUrl,
+    ...settings
+  } = sandboxPartnerCenterSettings(sandbox, options);
   return { ...settings, trustedCaPem: sandbox.caPem };
 }

@@ -8,15 +8,54 @@ import { sandboxPartnerCenterSettings } from './sandbox-settings';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker';
 import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
+import { serveApi, type ServedApi } from './api/main';
+import { localToken, type ApiToken } from './api/tokens';
+import { connectClient } from './client';
 
 /** Embedded defaults of `npm start` (contract §1). */
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
 const SANDBOX_PORT = 8091;
+const API_PORT = 8090;
 
 interface Started {
   devServer?: DevServer;
   sandbox?: Sandbox;
+  api?: StartedApi;
+}
+
+interface StartedApi extends ServedApi {
+  /** The token made for this run when PCW_API_TOKENS is unset (printed in the banner), else undefined. */
+  localToken?: ApiToken;
+}
+
+/**
+ * The HTTP API on PCW_API_PORT (8090 by default), on loopback: with PCW_API_TOKENS, or else one `local:operate`
+ * token made for this run, so a curl on this machine can try it at once. Its own Temporal client.
+ */
+async function startApi(config: WorkerConfig): Promise<StartedApi> {
+  const local = config.api.tokens === undefined ? localToken() : undefined;
+  const client = await connectClient(config);
+  try {
+    const api = await serveApi({
+      client,
+      config,
+      tokens: config.api.tokens ?? [local as ApiToken],
+      port: config.api.port ?? API_PORT,
+      host: '127.0.0.1',
+    });
+    return {
+      url: api.url,
+      localToken: local,
+      close: async () => {
+        await api.close();
+        await client.connection.close();
+      },
+    };
+  } catch (error) {
+    await client.connection.close();
+    throw error;
+  }
 }
 
 function print(line = ''): void {
@@ -71,6 +110,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const connection = await connectToTemporal(config);
     try {
       const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop: stop.signal });
+      started.api = await startApi(config);
       printBanner(config, settings, started);
       if (demo) {
         if (!started.sandbox) {
@@ -81,6 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       await worker;
     } finally {
+      await started.api?.close();
       await connection.close();
     }
     return 0;
@@ -113,8 +154,33 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   print();
   print('Submit a purchase (the same --request-id never buys twice; a new one buys again):');
   print(`  ${purchaseCommandExample(config, customerId)}`);
+  if (started.api) printApi(started.api, customerId);
   print();
   print('Press Ctrl-C to stop.');
+}
+
+function printApi(api: StartedApi, customerId: string): void {
+  print();
+  print(`HTTP API on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
+  // The local token is printed once, here, for the person at this terminal; it is never logged.
+  const token = api.localToken?.token ?? '<a token of PCW_API_TOKENS>';
+  if (api.localToken)
+    print(`  Token            ${token} (local:operate, made for this run; set PCW_API_TOKENS to choose your own)`);
+  const body = JSON.stringify({
+    customerId,
+    items: [
+      {
+        offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
+        quantity: 5,
+        termDuration: 'P1M',
+        billingCycle: 'monthly',
+      },
+    ],
+  });
+  print(
+    `  curl -s -X POST ${api.url}/v1/purchases -H 'Authorization: Bearer ${token}' -H 'Idempotency-Key: curl-1' -H 'Content-Type: application/json' -d '${body}'`,
+  );
+  print(`  curl -s ${api.url}/v1/purchases/curl-1 -H 'Authorization: Bearer ${token}'`);
 }
 
 function printDemoPurchases(demo: DemoPurchases): void {

@@ -12,7 +12,14 @@ import type { PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { partnerCenterCallMetrics } from './metrics';
-import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from './partner-center';
+import {
+  createCatalogResolver,
+  createGraphBillingClient,
+  createPartnerCenterClient,
+  createTokenProvider,
+  DEFAULT_GRAPH_BASE_URL,
+} from './partner-center';
+import { dataConverterFor } from './temporal/codec';
 import { workflowBundle } from './temporal/workflow-bundle';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
@@ -46,7 +53,12 @@ export function installRuntime(
 export function createActivityDeps(
   settings: PartnerCenterSettings,
   config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> &
-    Partial<Pick<WorkerConfig, 'orderPollMaxIntervalMs' | 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs'>>,
+    Partial<
+      Pick<WorkerConfig, 'orderPollMaxIntervalMs' | 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs' | 'webhooks'>
+    > & {
+      /** Set when a poll worker serves it (pollWorkerOptions): the runs then poll there. */
+      pollTaskQueue?: string;
+    },
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
@@ -66,6 +78,8 @@ export function createActivityDeps(
   });
   return {
     partnerCenter,
+    // Same token provider: one place renews (and, App+User, rotates the refresh token for) both scopes.
+    graph: createGraphBillingClient({ baseUrl: settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, tokens, logger }),
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {
@@ -74,7 +88,9 @@ export function createActivityDeps(
       orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
+      pollTaskQueue: config.pollTaskQueue,
     },
+    webhooks: config.webhooks,
   };
 }
 
@@ -89,7 +105,22 @@ export function createActivityDeps(
  * within a minute). 100 is still ~3× the purchases in flight at the bench's throughput (30 at a time, each a few
  * tasks within a second or two), so steady buying does not replay.
  */
-const MAX_CACHED_WORKFLOWS = 100;
+export const MAX_CACHED_WORKFLOWS = 100;
+
+/**
+ * The share of PARTNER_CENTER_REQUESTS_PER_MINUTE the polls get; buying keeps the rest. Each queue's rate is enforced
+ * by the server across every worker, so however many purchases wait, their polls never delay the calls of one being
+ * bought. With 400/min: polls get 200/min, what 1,000 purchases waiting at ORDER_POLL_MAX_INTERVAL (5 min) need
+ * (beyond that their polls space out, never buying); buying keeps 200/min, ~65 purchases a minute at 3 activity
+ * tasks each (resolve, cart, checkout). Budget one side leaves unused is not lent to the other: the price of a
+ * guarantee that needs no priorities on the server.
+ */
+const POLL_BUDGET_SHARE = 0.5;
+
+/** The task queue of the polls (awaiting an order, a subscription, a change's 202): `<queue>-polls`. */
+export function pollTaskQueueOf(taskQueue: string): string {
+  return `${taskQueue}-polls`;
+}
 
 /** Worker options shared by production, `npm start` and the tests, so all three run the same worker. */
 export function workerOptions(
@@ -103,9 +134,26 @@ export function workerOptions(
     taskQueue: config.taskQueue,
     activities: createActivities(deps),
     // The Partner Center budget is global: the server enforces this rate across every worker on the queue.
-    maxTaskQueueActivitiesPerSecond: config.requestsPerMinute / 60,
+    maxTaskQueueActivitiesPerSecond: (config.requestsPerMinute * (1 - POLL_BUDGET_SHARE)) / 60,
     shutdownGraceTime: SHUTDOWN_GRACE,
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+  };
+}
+
+/**
+ * The activity-only worker of the poll queue, in the same process: the same activities (only polls are scheduled
+ * there), the polls' share of the budget. Its queue must be the one `createActivityDeps` was given as
+ * `pollTaskQueue`, or the runs' polls wait for a worker that never comes.
+ */
+export function pollWorkerOptions(
+  deps: ActivityDeps,
+  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
+): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'> {
+  return {
+    taskQueue: pollTaskQueueOf(config.taskQueue),
+    activities: createActivities(deps),
+    maxTaskQueueActivitiesPerSecond: (config.requestsPerMinute * POLL_BUDGET_SHARE) / 60,
+    shutdownGraceTime: SHUTDOWN_GRACE,
   };
 }
 
@@ -142,27 +190,43 @@ export async function runWorker(
 ): Promise<void> {
   const connection = options.connection ?? (await connectToTemporal(config));
   try {
-    const deps = createActivityDeps(settings, config, logger, options.trustedCaPem);
+    const pollTaskQueue = pollTaskQueueOf(config.taskQueue);
+    const deps = createActivityDeps(settings, { ...config, pollTaskQueue }, logger, options.trustedCaPem);
     const { bundle, prebuilt } = await workflowBundle(logger);
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       workflowBundle: bundle,
+      dataConverter: dataConverterFor(config.encryptionKeys),
       ...workerOptions(deps, config),
+    });
+    const pollWorker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.encryptionKeys),
+      ...pollWorkerOptions(deps, config),
     });
     logger.info('Worker started', {
       taskQueue: config.taskQueue,
+      pollTaskQueue,
       namespace: config.temporal.namespace,
       partnerCenter: settings.baseUrl,
       tokenMode: deps.tokenMode,
       workflowBundle: prebuilt ? 'prebuilt' : 'built at start',
     });
     const { stop } = options;
-    if (stop)
-      await worker.runUntil(
-        new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })),
-      );
-    else await worker.run();
+    const stopped =
+      stop && new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+    // The Runtime's shutdown signals stop both, and so does `stop`; if one fails, the other is shut down too.
+    const workers = [worker, pollWorker];
+    const runs = workers.map((each) => (stopped ? each.runUntil(stopped) : each.run()));
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      for (const each of workers) if (each.getState() === 'RUNNING') each.shutdown();
+      await Promise.allSettled(runs);
+      throw error;
+    }
   } finally {
     if (!options.connection) await connection.close();
   }

@@ -36,15 +36,38 @@ export const OPTIONS = {
   'auto-renew': { type: 'string' },
   cancel: { type: 'boolean' },
   'schedule-next-term': { type: 'boolean' },
+  'transition-to': { type: 'string' },
+  'transition-type': { type: 'string' },
+  timing: { type: 'string' },
+  into: { type: 'string' },
+  'convert-trial': { type: 'boolean' },
+  suspend: { type: 'boolean' },
+  reactivate: { type: 'boolean' },
   period: { type: 'string' },
   schedule: { type: 'string' },
   'schedule-id': { type: 'string' },
   'billing-delay-hours': { type: 'string' },
   file: { type: 'string' },
+  promotion: { type: 'string' },
+  'on-ineligible-promotion': { type: 'string' },
+  'attestation-accepted': { type: 'boolean' },
+  'custom-term-end-date': { type: 'string' },
+  'align-with': { type: 'string' },
+  'agreement-first-name': { type: 'string' },
+  'agreement-last-name': { type: 'string' },
+  'agreement-email': { type: 'string' },
+  'agreement-phone': { type: 'string' },
   by: { type: 'string' },
   reason: { type: 'string' },
   step: { type: 'string' },
   limit: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  origin: { type: 'string' },
+  invoice: { type: 'string' },
+  source: { type: 'string' },
+  out: { type: 'string' },
+  offset: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -65,6 +88,15 @@ const REQUEST_FLAGS: Flag[] = [
   'friendly-name',
   'no-auto-renew',
   'require-approval',
+  'promotion',
+  'on-ineligible-promotion',
+  'attestation-accepted',
+  'custom-term-end-date',
+  'align-with',
+  'agreement-first-name',
+  'agreement-last-name',
+  'agreement-email',
+  'agreement-phone',
 ];
 
 /** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
@@ -82,9 +114,27 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'term',
     'billing',
     'catalog-item-id',
+    'transition-to',
+    'transition-type',
+    'timing',
+    'into',
+    'convert-trial',
+    'suspend',
+    'reactivate',
     'wait',
   ],
-  reconcile: ['currency', 'period', 'customer', 'billing-delay-hours', 'wait', 'schedule', 'schedule-id'],
+  reconcile: [
+    'currency',
+    'period',
+    'invoice',
+    'source',
+    'customer',
+    'billing-delay-hours',
+    'wait',
+    'schedule',
+    'schedule-id',
+  ],
+  invoices: ['limit', 'offset', 'out'],
   status: [],
   watch: [],
   approve: ['by'],
@@ -93,6 +143,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   list: ['customer', 'step', 'limit'],
   schedules: [],
   doctor: [],
+  'codec-server': ['port', 'host', 'origin'],
 };
 
 /** Refuses flags that `command` does not take (an unknown command is reported by the caller). */
@@ -195,7 +246,29 @@ const PURCHASE_FLAGS: Record<string, string> = {
   'items[0].termDuration': '--term',
   'items[0].billingCycle': '--billing',
   'items[0].friendlyName': '--friendly-name',
+  'items[0].promotionId': '--promotion',
+  'items[0].attestationAccepted': '--attestation-accepted',
+  'items[0].customTermEndDate': '--custom-term-end-date',
+  'items[0].alignWith': '--align-with',
+  'items[0].alignWith.subscriptionId': '--align-with',
+  onIneligiblePromotion: '--on-ineligible-promotion',
+  'agreement.firstName': '--agreement-first-name',
+  'agreement.lastName': '--agreement-last-name',
+  'agreement.email': '--agreement-email',
+  'agreement.phoneNumber': '--agreement-phone',
 };
+
+/** `--agreement-*` as the request's `agreement` (absent when none of them is given). */
+function agreementFromFlags(values: Values): Record<string, string> | undefined {
+  const fields = {
+    firstName: values['agreement-first-name'],
+    lastName: values['agreement-last-name'],
+    email: values['agreement-email'],
+    phoneNumber: values['agreement-phone'],
+  };
+  const given = Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return given.length === 0 ? undefined : Object.fromEntries(given);
+}
 
 /** The PurchaseRequest of `pcw purchase`, from `--file` or the flags, checked with the workflow's schema. */
 export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
@@ -225,6 +298,10 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
     ...(values.segment !== undefined ? { segment: values.segment } : {}),
     ...(values.currency !== undefined ? { currency: values.currency } : {}),
     ...(values['require-approval'] ? { requireApproval: true } : {}),
+    ...(agreementFromFlags(values) !== undefined ? { agreement: agreementFromFlags(values) } : {}),
+    ...(values['on-ineligible-promotion'] !== undefined
+      ? { onIneligiblePromotion: values['on-ineligible-promotion'] }
+      : {}),
     items: [
       {
         offer,
@@ -233,6 +310,15 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
         billingCycle: values.billing,
         ...(values['no-auto-renew'] ? { autoRenew: false } : {}),
         ...(values['friendly-name'] !== undefined ? { friendlyName: values['friendly-name'] } : {}),
+        ...(values.promotion !== undefined ? { promotionId: values.promotion } : {}),
+        ...(values['attestation-accepted'] ? { attestationAccepted: true } : {}),
+        ...(values['custom-term-end-date'] !== undefined ? { customTermEndDate: values['custom-term-end-date'] } : {}),
+        ...(values['align-with'] !== undefined
+          ? {
+              alignWith:
+                values['align-with'] === 'calendarMonth' ? 'calendarMonth' : { subscriptionId: values['align-with'] },
+            }
+          : {}),
       },
     ],
   };
@@ -270,45 +356,84 @@ const CHANGE_FLAGS: Record<string, string> = {
   'change.termDuration': '--term',
   'change.billingCycle': '--billing',
   'change.catalogItemId': '--catalog-item-id',
+  'change.toCatalogItemId': '--transition-to',
+  'change.transitionType': '--transition-type',
+  'change.timing': '--timing',
+  'change.toSubscriptionId': '--into',
   change: '--schedule-next-term',
 };
+
+/** Flags that choose a change of several fields; the other fields come from --quantity, --term, --billing… */
+const CHANGE_MODES = ['schedule-next-term', 'transition-to', 'convert-trial'] as const;
 
 /** The SubscriptionChangeRequest of `pcw change`: exactly one change, checked with the workflow's schema. */
 export function changeRequestFromFlags(values: Values): SubscriptionChangeRequest {
   const problems = new Problems();
   const quantity = values.quantity === undefined ? undefined : problems.wholeNumber(values, 'quantity', 1, 100_000);
   let change: Record<string, unknown> | undefined;
-  if (values['schedule-next-term']) {
+  const modes = CHANGE_MODES.filter((flag) => values[flag] !== undefined);
+  const term = values.term !== undefined ? { termDuration: values.term } : {};
+  const billing = values.billing !== undefined ? { billingCycle: values.billing } : {};
+  const seats = quantity !== undefined ? { quantity } : {};
+  const catalogItemId = values['catalog-item-id'];
+  const singles = [
+    ...(modes.length === 0 && values.quantity !== undefined ? [{ action: 'setQuantity', quantity }] : []),
+    ...(values['auto-renew'] !== undefined
+      ? [{ action: 'setAutoRenew', enabled: onOff(values['auto-renew'], problems) }]
+      : []),
+    ...(values['friendly-name'] !== undefined ? [{ action: 'rename', friendlyName: values['friendly-name'] }] : []),
+    ...(values.cancel ? [{ action: 'cancel' }] : []),
+    ...(values.suspend ? [{ action: 'suspend' }] : []),
+    ...(values.reactivate ? [{ action: 'reactivate' }] : []),
+  ];
+  if (modes.length + singles.length !== 1) {
+    problems.add(
+      'give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term, ' +
+        '--transition-to, --convert-trial, --suspend, --reactivate',
+      'schedule-next-term',
+    );
+  } else if (modes[0] === 'schedule-next-term') {
     change = {
       action: 'scheduleNextTerm',
-      ...(values.term !== undefined ? { termDuration: values.term } : {}),
-      ...(values.billing !== undefined ? { billingCycle: values.billing } : {}),
-      ...(quantity !== undefined ? { quantity } : {}),
-      ...(values['catalog-item-id'] !== undefined ? { catalogItemId: values['catalog-item-id'] } : {}),
+      ...term,
+      ...billing,
+      ...seats,
+      ...(catalogItemId !== undefined ? { catalogItemId } : {}),
+    };
+  } else if (modes[0] === 'transition-to') {
+    change = {
+      action: 'transition',
+      toCatalogItemId: values['transition-to'],
+      ...seats,
+      ...(values['transition-type'] !== undefined ? { transitionType: values['transition-type'] } : {}),
+      ...(values.timing !== undefined ? { timing: values.timing } : {}),
+      ...(values.into !== undefined ? { toSubscriptionId: values.into } : {}),
+    };
+  } else if (modes[0] === 'convert-trial') {
+    change = {
+      action: 'convertTrial',
+      ...(catalogItemId !== undefined ? { toCatalogItemId: catalogItemId } : {}),
+      ...seats,
+      ...term,
+      ...billing,
     };
   } else {
-    const changes = [
-      ...(values.quantity !== undefined ? [{ action: 'setQuantity', quantity }] : []),
-      ...(values['auto-renew'] !== undefined
-        ? [{ action: 'setAutoRenew', enabled: onOff(values['auto-renew'], problems) }]
-        : []),
-      ...(values['friendly-name'] !== undefined ? [{ action: 'rename', friendlyName: values['friendly-name'] }] : []),
-      ...(values.cancel ? [{ action: 'cancel' }] : []),
-    ];
-    if (changes.length === 1) change = changes[0];
-    else
-      problems.add(
-        'give exactly one of --quantity, --auto-renew, --friendly-name, --cancel, --schedule-next-term',
-        'schedule-next-term',
-      );
+    change = singles[0];
   }
+  const ignored = (['transition-type', 'timing', 'into'] as const).filter(
+    (flag) => values[flag] !== undefined && modes[0] !== 'transition-to',
+  );
+  for (const flag of ignored) problems.add(`--${flag} applies only with --transition-to`, flag);
   const request = {
     requestId: values['request-id'],
     customerId: values.customer,
     subscriptionId: values.subscription,
     change,
   };
-  problems.validation(validateChangeRequest(request), (field) => CHANGE_FLAGS[field]);
+  problems.validation(validateChangeRequest(request), (field) =>
+    // A trial conversion names its paid offer with --catalog-item-id.
+    field === 'change.toCatalogItemId' && modes[0] === 'convert-trial' ? '--catalog-item-id' : CHANGE_FLAGS[field],
+  );
   problems.done();
   return request as SubscriptionChangeRequest;
 }
@@ -323,6 +448,8 @@ function onOff(value: string, problems: Problems): boolean | undefined {
 // ---- reconcile ----
 
 const RECONCILE_FLAGS: Record<string, string> = {
+  invoiceId: '--invoice',
+  source: '--source',
   period: '--period',
   currency: '--currency',
   customerId: '--customer',
@@ -340,9 +467,13 @@ export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
   } else if (values['schedule-id'] !== undefined) {
     problems.add('--schedule-id needs --schedule', 'schedule-id');
   }
+  // A billed invoice (--invoice) has its own period and currency: any given is passed on for the schema to refuse.
   const request = {
-    period: values.period ?? 'current',
-    currency: values.currency,
+    ...(values.invoice !== undefined
+      ? { invoiceId: values.invoice, ...(values.period !== undefined ? { period: values.period } : {}) }
+      : { period: values.period ?? 'current' }),
+    ...(values.currency !== undefined || values.invoice === undefined ? { currency: values.currency } : {}),
+    ...(values.source !== undefined ? { source: values.source } : {}),
     ...(values.customer !== undefined ? { customerId: values.customer } : {}),
     ...(billingDelayHours !== undefined ? { billingDelayHours } : {}),
   };

@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
+import type { WorkerConfig } from '../config';
+import { dataConverterFor } from '../temporal/codec';
 import { plan, type Action } from './commands';
+import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
+import { planInvoices } from './invoices';
 import { checkFlagsOf, OPTIONS } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';
@@ -33,10 +37,24 @@ export async function run(
       checkFlagsOf(command, values);
       return await doctor(args, env, out, CONNECT_TIMEOUT_MS);
     }
+    if (command === 'codec-server') {
+      checkFlagsOf(command, values);
+      const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+      return config ? await codecServer(args, values, config, out) : EXIT_BAD_CONFIGURATION;
+    }
+    // invoices talks to Partner Center only: its settings are required, Temporal is not.
+    if (command === 'invoices') {
+      checkFlagsOf(command, values);
+      const invoices = planInvoices(args, values);
+      const config = loadConfigOrReport(env, { requirePartnerCenter: true });
+      if (!config?.partnerCenter) return EXIT_BAD_CONFIGURATION;
+      await invoices(config.partnerCenter, out);
+      return 0;
+    }
     const action = plan(command, args, values);
     const config = loadConfigOrReport(env, { requirePartnerCenter: false });
     if (!config) return EXIT_BAD_CONFIGURATION;
-    await withTemporal(config.temporal, (client) => action({ client, taskQueue: config.taskQueue, out }));
+    await withTemporal(config, (client) => action({ client, taskQueue: config.taskQueue, out }));
     return 0;
   } catch (error) {
     const report = failureReport(error);
@@ -59,7 +77,7 @@ export async function run(
 const CONNECT_TIMEOUT_MS = 3_000;
 
 async function withTemporal(
-  temporal: { connectionOptions?: Parameters<typeof Connection.connect>[0]; namespace: string },
+  { temporal, encryptionKeys }: Pick<WorkerConfig, 'temporal' | 'encryptionKeys'>,
   body: (client: Client) => ReturnType<Action>,
 ): Promise<void> {
   const address = temporal.connectionOptions?.address ?? 'localhost:7233 (the default)';
@@ -76,7 +94,9 @@ async function withTemporal(
     );
   }
   try {
-    await body(new Client({ connection, namespace: temporal.namespace }));
+    await body(
+      new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys) }),
+    );
   } finally {
     await connection.close();
   }

@@ -5,6 +5,10 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
             --quantity N --term P1M|P1Y|P3Y --billing monthly|annual|triennial
             [--country US] [--segment commercial] [--currency USD] [--friendly-name NAME]
             [--no-auto-renew] [--require-approval] [--wait]
+            [--promotion ID|best] [--on-ineligible-promotion fail|buyWithout] [--attestation-accepted]
+            [--custom-term-end-date DATE | --align-with SUBSCRIPTION_GUID|calendarMonth]
+            [--agreement-first-name NAME --agreement-last-name NAME --agreement-email EMAIL [--agreement-phone TEL]]
+              (the agreement confirms the customer's Microsoft Customer Agreement when none is on record)
   purchase  --file request.json [--wait]          a whole PurchaseRequest (docs/reference.md)
             a request id that already finished is refused (exit 1); one still running is attached to
   status    ID                                    step, cart, orders, subscriptions, last error or result
@@ -14,15 +18,27 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   cancel    REQUEST_ID --reason TEXT              a running purchase
   change    --customer GUID --subscription GUID --request-id ID [--wait] and one of:
             --quantity N | --auto-renew on|off | --friendly-name NAME | --cancel |
-            --schedule-next-term [--term P1Y] [--billing annual] [--quantity N] [--catalog-item-id P:S:A]
-  reconcile --currency USD [--period current|previous] [--customer GUID] [--billing-delay-hours 24] [--wait]
+            --schedule-next-term [--term P1Y] [--billing annual] [--quantity N] [--catalog-item-id P:S:A] |
+            --transition-to P:S:A [--quantity N] [--transition-type transition_only|transition_with_license_transfer]
+              [--timing immediate|scheduled] [--into SUBSCRIPTION_GUID]     an upgrade, now or at renewal |
+            --convert-trial [--catalog-item-id P:S:A] [--quantity N] [--term P1Y] [--billing monthly] |
+            --suspend (still billed while suspended) | --reactivate (only before the term ends)
+  reconcile --currency USD [--period current|previous] [--source graph|v1] [--customer GUID] [--billing-delay-hours 24] [--wait]
+  reconcile --invoice ID [--customer GUID] [--billing-delay-hours 24] [--wait]
+            a billed invoice's charges, read through the Microsoft Graph billed export
   reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
             unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
             (five-field cron in UTC, or @hourly, @daily, @weekly, @monthly, @yearly)
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes and reconciliations, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
+  invoices show INVOICE_ID                        one invoice
+  invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
   doctor                                          checks configuration, Temporal, token, MFA claim, Partner Center
+  codec-server [--port 8888] [--host 127.0.0.1] [--origin http://127.0.0.1:8233]
+            decrypts PAYLOAD_ENCRYPTION_KEYS payloads for the Temporal UI (--ui-codec-endpoint http://HOST:PORT/TOKEN)
+            and CLI (--codec-endpoint, --codec-auth 'Bearer TOKEN'); TOKEN is one of PCW_API_TOKENS
 
   ID is a request id (purchase-ID or change-ID) or a workflow id (a reconciliation's: reconcile-…).
   --json prints one JSON value per line; a failure as { "error": { "type", "message", "details" } }.

@@ -32,7 +32,7 @@ import {
   type PurchaseFailureType,
   type ReconcileFailureType,
 } from '../client';
-import { DEFAULT_AUTHORITY_HOST, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
+import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../config';
 import { runAsMain } from '../command-line';
 import { changeSubscription, purchaseSubscription, reconcileBilling } from '../workflows';
 import { terminalSteps } from '../workflows/purchase/api';
@@ -93,6 +93,11 @@ export const documentedScripts: ReadonlyArray<{ script: string; command: string;
     script: 'worker',
     command: 'npm run worker',
     what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+  },
+  {
+    script: 'api',
+    command: 'npm run api',
+    what: 'The HTTP API alone, for production ([HTTP API](http-api.md)): needs `PCW_API_PORT`, `PCW_API_TOKENS` and a reachable Temporal. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
   },
   {
     script: 'sandbox',
@@ -176,6 +181,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     meaning: 'Token authority; any other https host (a sovereign cloud, the sandbox) is trusted as a known authority.',
   },
   {
+    names: ['MICROSOFT_GRAPH_BASE_URL'],
+    fallback: code(DEFAULT_GRAPH_BASE_URL),
+    meaning:
+      'Microsoft Graph host for partner billing exports (billed and unbilled reconciliation); the sandbox serves one.',
+  },
+  {
     names: ['NODE_EXTRA_CA_CERTS'],
     fallback: '—',
     meaning: "Node's way to trust a private CA (the sandbox's authority certificate).",
@@ -215,6 +226,46 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
+    names: ['PCW_API_PORT'],
+    fallback: '`8090` under `npm start`; required by `npm run api`',
+    meaning:
+      'Port of the [HTTP API](http-api.md) (`npm start` listens on 127.0.0.1, `npm run api` on every interface).',
+  },
+  {
+    names: ['PCW_API_TOKENS'],
+    fallback: '`npm start`: one `local:operate` token made per run and printed',
+    meaning:
+      'HTTP API bearer tokens, comma-separated `name:role:token` (roles `read`, `submit`, `operate`; each may do what the ones before it may; tokens 16..512 printable characters). A secret: never echoed or logged.',
+  },
+  {
+    names: ['PCW_WEBHOOK_URL'],
+    fallback: 'off',
+    meaning:
+      'Receives every [webhook event](webhooks.md), signed as Standard Webhooks defines (https; plain http only for a loopback host).',
+  },
+  {
+    names: ['PCW_WEBHOOK_SECRET'],
+    fallback: '— (required with `PCW_WEBHOOK_URL` or `PCW_WEBHOOK_ALLOWED_ORIGINS`)',
+    meaning: 'Signing secret: `whsec_` + base64 of 24..64 bytes. A secret: never echoed, logged or put in a history.',
+  },
+  {
+    names: ['PCW_WEBHOOK_DEADLINE'],
+    fallback: '`24h`',
+    meaning: 'How long the delivery of one event is retried (with backoff) before the run gives it up and ends.',
+  },
+  {
+    names: ['PCW_WEBHOOK_ALLOWED_ORIGINS'],
+    fallback: 'none',
+    meaning:
+      'Comma-separated origins (`https://hooks.example.com`) a per-request `callbackUrl` may use; any other is refused before the start.',
+  },
+  {
+    names: ['PAYLOAD_ENCRYPTION_KEYS'],
+    fallback: 'off',
+    meaning:
+      '[Payload encryption](security.md): comma-separated `keyId:base64key` (256-bit keys); the first encrypts, all decrypt. A secret.',
+  },
+  {
     names: ['LOG_LEVEL'],
     fallback: '`info`',
     meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.',
@@ -245,6 +296,12 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
   OfferNotPurchasable:
     'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
   CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
+  AgreementRequired:
+    'The customer has not accepted the Microsoft Customer Agreement and the request carries no `agreement` to confirm it with, or confirming it needs App+User tokens (the message says which). Nothing was bought.',
+  AttestationRequired:
+    "The offer enforces an attestation (its SKU's `attestationProperties.enforceAttestation`, or cart line error 10012) and the item lacks `attestationAccepted: true`; the message names the item and the attestation text.",
+  PromotionNotEligible:
+    "An item's `promotionId` is not eligible for this customer; the message and details give every reason (SeatCount with min/max/available seats, RedemptionLimit, …). `onIneligiblePromotion: 'buyWithout'` buys without it instead.",
   CartRejected: 'Partner Center refused every line of the cart; details carry its codes.',
   CheckoutRejected: 'Partner Center refused the checkout; nothing was bought.',
   OrderNotVisible: 'The order did not appear within `ORDER_VISIBILITY_DEADLINE`.',
@@ -263,7 +320,9 @@ const changeFailureMeanings: Record<ChangeFailureType, string> = {
   SubscriptionBusy:
     'Partner Center kept answering 409/800082, or an accepted (202) change did not land in time. Retryable.',
   ChangeRejected:
-    "The subscription's state (not active, auto-renew off for a next-term change) or Partner Center refused it; details carry the code.",
+    "The subscription's state (not active, auto-renew off for a next-term change, a trial's seats, a reactivation after the term ended) or Partner Center refused it; the message names the rule and the date that decides it, details carry the code.",
+  TransitionNotEligible:
+    'The subscription cannot move to the requested offer or subscription (its transition eligibilities said no); details list every reason with its source or target code. Nothing was posted.',
   Unauthorized:
     'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
   MfaRequired:

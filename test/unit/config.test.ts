@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     expect(config.taskQueue).toBe('partner-center');
     expect(config.partnerCenter).toEqual({
       baseUrl: 'https://api.partnercenter.microsoft.com',
+      graphBaseUrl: 'https://graph.microsoft.com',
       authorityHost: 'https://login.microsoftonline.com',
       tenantId: TENANT,
       clientId: CLIENT,
