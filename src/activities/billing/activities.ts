@@ -16,6 +16,7 @@ import {
   addLine,
   buildReport,
   createTally,
+  CustomerMatchSchema,
   matchCustomer,
   restoreTally,
   snapshotTally,
@@ -73,19 +74,35 @@ const ReconcileCheckpointSchema = z.strictObject({
 type ReconcileCheckpoint = z.infer<typeof ReconcileCheckpointSchema>;
 
 /**
+ * The customers matched so far and their findings: a retry during matching (a 429 on one customer's
+ * subscriptions or orders, a lost worker) reads only the customers after them, so throttling cannot
+ * make the matching start over and over. Gzip JSON in base64, within CHECKPOINT_BUDGET_BYTES.
+ */
+const MatchCheckpointSchema = z.object({
+  customers: z.array(z.string()),
+  matches: z.array(CustomerMatchSchema),
+});
+type MatchCheckpoint = z.infer<typeof MatchCheckpointSchema>;
+
+/** The matching checkpoint in both reads' heartbeat details (compressed MatchCheckpoint). */
+const MatchResumeSchema = z.object({ matchResume: z.string().optional() });
+
+/**
  * Heartbeat details of the reconciliation activity: its progress (shown as the pending activity's
  * details in the UI) and, once a page has been read, the checkpoint a retry resumes from.
  */
-export const ReconcileProgressSchema = z.object({
-  phase: z.enum(['reading-lines', 'matching']),
-  /** Lines of the request's customers read so far. */
-  lines: z.number().int(),
-  pages: z.number().int(),
-  /** Customers to match so far (without a customerId, more appear as the customer list is read). */
-  customers: z.number().int(),
-  customersMatched: z.number().int(),
-  resumeFrom: ReconcileCheckpointSchema.optional(),
-});
+export const ReconcileProgressSchema = z
+  .object({
+    phase: z.enum(['reading-lines', 'matching']),
+    /** Lines of the request's customers read so far. */
+    lines: z.number().int(),
+    pages: z.number().int(),
+    /** Customers to match so far (without a customerId, more appear as the customer list is read). */
+    customers: z.number().int(),
+    customersMatched: z.number().int(),
+    resumeFrom: ReconcileCheckpointSchema.optional(),
+  })
+  .extend(MatchResumeSchema.shape);
 export type ReconcileProgress = z.infer<typeof ReconcileProgressSchema>;
 
 /** Where a retry of the Graph export read resumes: the same operation, the blob and line to read next, the totals before them. */
@@ -99,20 +116,22 @@ const GraphCheckpointSchema = z.strictObject({
 type GraphCheckpoint = z.infer<typeof GraphCheckpointSchema>;
 
 /** Heartbeat details of the Graph export read: progress for the UI, and the checkpoint a retry resumes from. */
-export const GraphReconcileProgressSchema = z.object({
-  phase: z.enum(['waiting-for-export', 'reading-lines', 'matching']),
-  operationId: z.string(),
-  /** Running answers of the operation so far (each waited its Retry-After). */
-  polls: z.number().int(),
-  blobs: z.number().int().optional(),
-  /** Lines read from the export (of every customer). */
-  linesRead: z.number().int(),
-  /** Lines of the request's customers. */
-  lines: z.number().int(),
-  customers: z.number().int(),
-  customersMatched: z.number().int(),
-  resumeFrom: GraphCheckpointSchema.optional(),
-});
+export const GraphReconcileProgressSchema = z
+  .object({
+    phase: z.enum(['waiting-for-export', 'reading-lines', 'matching']),
+    operationId: z.string(),
+    /** Running answers of the operation so far (each waited its Retry-After). */
+    polls: z.number().int(),
+    blobs: z.number().int().optional(),
+    /** Lines read from the export (of every customer). */
+    linesRead: z.number().int(),
+    /** Lines of the request's customers. */
+    lines: z.number().int(),
+    customers: z.number().int(),
+    customersMatched: z.number().int(),
+    resumeFrom: GraphCheckpointSchema.optional(),
+  })
+  .extend(MatchResumeSchema.shape);
 export type GraphReconcileProgress = z.infer<typeof GraphReconcileProgressSchema>;
 
 /** A Graph read checkpoints at most this often: each checkpoint compresses the totals so far. */
@@ -127,6 +146,7 @@ interface MatchProgress {
   phase: string;
   customers: number;
   customersMatched: number;
+  matchResume?: string;
 }
 
 interface ResumePoint {
@@ -247,19 +267,36 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     progress.customers = billedByCustomer.size;
     beat();
 
-    const matches: CustomerMatch[] = [];
+    const resumed = matchResumePoint(progress.matchResume);
+    const done = new Set(resumed?.customers);
+    const matches: CustomerMatch[] = resumed?.matches ?? [];
+    progress.customersMatched = done.size;
+    let checkpointsFit = true;
+    let checkpointedAt = Date.now();
+    const checkpoint = () => {
+      const compressed = checkpointsFit ? compress({ customers: [...done], matches }) : undefined;
+      if (compressed !== undefined) progress.matchResume = compressed;
+      else checkpointsFit = false;
+      checkpointedAt = Date.now();
+    };
     const match = async (customerId: string) => {
-      matches.push(
-        matchCustomer(
-          customerId,
-          billedByCustomer.get(customerId) ?? [],
-          await customerFacts(customerId),
-          input,
-          clock,
-        ),
-      );
+      const billed = billedByCustomer.get(customerId) ?? [];
       billedByCustomer.delete(customerId);
+      if (done.has(customerId)) return;
+      let facts: CustomerFacts;
+      try {
+        facts = await customerFacts(customerId);
+      } catch (err) {
+        // The attempt ends here (a 429 is retried after its Retry-After): its last heartbeat resumes after the customers done.
+        checkpoint();
+        beat();
+        throw err;
+      }
+      matches.push(matchCustomer(customerId, billed, facts, input, clock));
+      done.add(customerId);
       progress.customersMatched += 1;
+      // Compressing every finding so far per customer would be quadratic: at most once a second, and on a failed read.
+      if (Date.now() - checkpointedAt >= GRAPH_CHECKPOINT_INTERVAL_MS) checkpoint();
       beat();
     };
     if (input.customerId !== undefined) {
@@ -270,7 +307,9 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       let cursor: SeekCursor | undefined;
       do {
         const page = await pc.listCustomersPage({ size: customerPageSize }, cursor, reading());
-        const unseen = page.items.map((c) => c.id.toLowerCase()).filter((id) => !billedByCustomer.has(id));
+        const unseen = page.items
+          .map((c) => c.id.toLowerCase())
+          .filter((id) => !billedByCustomer.has(id) && !done.has(id));
         progress.customers += unseen.length;
         for (const customer of page.items) await match(customer.id.toLowerCase());
         cursor = page.next;
@@ -419,6 +458,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         lines: 0,
         customers: 0,
         customersMatched: 0,
+        ...previousMatchResume(activityInfo().heartbeatDetails),
       };
       try {
         const from = graphResumePoint(activityInfo().heartbeatDetails, input.operationId);
@@ -452,7 +492,8 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * in the UI; cancellation reaches the activity through it) and a checkpoint: the next page's cursor
      * and the totals so far. A retry — after a 429, whose Retry-After becomes the next-retry delay, a
      * lost worker or a timeout — resumes from it instead of the first page; a retry during matching
-     * reads no line again and only re-reads the customer list and the customers' subscriptions and orders.
+     * reads no line again, re-reads the customer list and reads only the customers not yet matched
+     * (the matching checkpoint: the customers done and their findings).
      * Ages within the billing delay are measured on Partner Center's clock (the `Date` of the last lines
      * page, kept in the checkpoint), the one that stamped the orders; the workflow's `asOf` without one.
      */
@@ -463,6 +504,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         pages: 0,
         customers: 0,
         customersMatched: 0,
+        ...previousMatchResume(activityInfo().heartbeatDetails),
       };
       try {
         const { tally, serverTime } = await readLines(input, progress);
@@ -479,22 +521,41 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   };
 }
 
-/** The tally compressed for a checkpoint, if it fits CHECKPOINT_BUDGET_BYTES. */
-function compressTally(tally: BillingTally): string | undefined {
-  const compressed = gzipSync(JSON.stringify(snapshotTally(tally))).toString('base64');
+/** Checkpoint data as gzip JSON in base64, if it fits CHECKPOINT_BUDGET_BYTES. */
+function compress(value: unknown): string | undefined {
+  const compressed = gzipSync(JSON.stringify(value)).toString('base64');
   return compressed.length > CHECKPOINT_BUDGET_BYTES ? undefined : compressed;
 }
 
-/** A checkpoint's tally back, if readable (details of another version start over). */
-function decompressTally(compressed: string): BillingTally | undefined {
+/** Checkpoint data back, if readable (details of another version start over). */
+function decompress<T>(schema: z.ZodType<T>, compressed: string): T | undefined {
   try {
-    const snapshot = BillingTallySnapshotSchema.safeParse(
-      JSON.parse(gunzipSync(Buffer.from(compressed, 'base64')).toString('utf8')),
-    );
-    return snapshot.success ? restoreTally(snapshot.data) : undefined;
+    return schema.safeParse(JSON.parse(gunzipSync(Buffer.from(compressed, 'base64')).toString('utf8'))).data;
   } catch {
     return undefined;
   }
+}
+
+/** The tally compressed for a checkpoint, if it fits CHECKPOINT_BUDGET_BYTES. */
+function compressTally(tally: BillingTally): string | undefined {
+  return compress(snapshotTally(tally));
+}
+
+/** A checkpoint's tally back, if readable. */
+function decompressTally(compressed: string): BillingTally | undefined {
+  const snapshot = decompress(BillingTallySnapshotSchema, compressed);
+  return snapshot === undefined ? undefined : restoreTally(snapshot);
+}
+
+/** The customers a previous attempt matched, if it checkpointed any (readable). */
+function matchResumePoint(compressed: string | undefined): MatchCheckpoint | undefined {
+  return compressed === undefined ? undefined : decompress(MatchCheckpointSchema, compressed);
+}
+
+/** The matching checkpoint a previous attempt heartbeated (kept in every heartbeat until matching uses it). */
+function previousMatchResume(details: unknown): { matchResume?: string } {
+  const matchResume = MatchResumeSchema.safeParse(details).data?.matchResume;
+  return matchResume === undefined ? {} : { matchResume };
 }
 
 /** The Graph checkpoint a previous attempt heartbeated for the same operation, if any and readable. */

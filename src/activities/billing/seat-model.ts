@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import type { OneTimeInvoiceLineItem, Order, Subscription } from '../../partner-center';
-import type {
-  BillingClock,
-  BilledSubscription,
-  BillingTallySnapshot,
-  ReconcileFinding,
-  ReconcileInput,
-  ReconcileReport,
+import {
+  ReconcileFindingSchema,
+  type BillingClock,
+  type BilledSubscription,
+  type BillingTallySnapshot,
+  type ReconcileFinding,
+  type ReconcileInput,
+  type ReconcileReport,
 } from '../../workflows/billing/types';
 
 /**
@@ -193,14 +195,16 @@ export function cycleChargeDue(
   return undefined;
 }
 
-export interface CustomerMatch {
-  unexpectedCharges: ReconcileFinding[];
-  missingCharges: ReconcileFinding[];
-  quantityMismatches: ReconcileFinding[];
+/** One customer's findings; a schema because a matching checkpoint (activities.ts) carries them across attempts. */
+export const CustomerMatchSchema = z.object({
+  unexpectedCharges: z.array(ReconcileFindingSchema),
+  missingCharges: z.array(ReconcileFindingSchema),
+  quantityMismatches: z.array(ReconcileFindingSchema),
   /** Subscriptions that could not be checked, each with why. */
-  unverified: ReconcileFinding[];
-  matched: number;
-}
+  unverified: z.array(ReconcileFindingSchema),
+  matched: z.number().int(),
+});
+export type CustomerMatch = z.infer<typeof CustomerMatchSchema>;
 
 /**
  * One customer's charges against its subscriptions and orders:

@@ -34,6 +34,8 @@ const UNBILLED_EXPORT = 'POST /v1.0/reports/partners/billing/reconciliation/unbi
 const OPERATION = 'GET /v1.0/reports/partners/billing/operations/{operationId}';
 const BLOB = 'GET /blobs/{operationId}/{blob}';
 const V1_UNBILLED = 'GET /v1/invoices/unbilled/lineitems';
+const SUBSCRIPTIONS = 'GET /v1/customers/{customerId}/subscriptions';
+const ORDERS = 'GET /v1/customers/{customerId}/orders';
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let rig: PurchaseRig;
@@ -192,6 +194,38 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
     // At least two running answers (2.5 s at 1 s intervals), the success, and one re-read per renewed SAS.
     expect(await requests(OPERATION)).toBeGreaterThanOrEqual(2 + 1 + 2);
     expect(await requests(BLOB)).toBe(3);
+  });
+
+  it('resumes the matching after the last matched customer when Partner Center throttles: each customer read once more per 429 at most', async () => {
+    await buy(us, [
+      [offers.businessBasic, 4],
+      [offers.teamsEssentials, 2],
+    ]);
+    // Three 429s in a row on the second customer's subscriptions: before the matching checkpoint each
+    // retry started over from the first customer, so the first was read again on every 429.
+    await rig.sandbox.control.addFault({
+      method: 'GET',
+      path: '/v1/customers/*/subscriptions',
+      kind: 'throttle',
+      retryAfterSeconds: 1,
+      skip: 1,
+      count: 3,
+    });
+    // The purchase read its order's subscriptions: count from here.
+    const [subscriptionsBefore, ordersBefore] = [await requests(SUBSCRIPTIONS), await requests(ORDERS)];
+    const report = asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
+    expect(report).toMatchObject({
+      lines: 2,
+      matched: 2,
+      totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 },
+    });
+    const customers = report.customers;
+    expect(customers).toBeGreaterThanOrEqual(2);
+    // Each customer read once, plus one read of the throttled customer per 429; no line read again.
+    expect((await requests(SUBSCRIPTIONS)) - subscriptionsBefore).toBe(customers + 3);
+    expect((await requests(ORDERS)) - ordersBefore).toBeLessThanOrEqual(customers + 3);
+    expect(await requests(UNBILLED_EXPORT)).toBe(1);
+    expect(await requests(BLOB)).toBe(1);
   });
 
   it('fails a failed export with ReconciliationFailed, and a legacy invoice saying to use the v1 line items', async () => {
