@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReconcileReport } from '../../../src/client';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { offers, startRig, type PurchaseRig } from '../purchase/harness';
 
-/** `pcw invoices …` and `pcw reconcile --invoice` through the installed bin against the sandbox (and a worker). */
+/** `pcw invoices …`, `pcw reconcile --invoice` and `--period` through the installed bin against the sandbox (and a worker). */
 
 let rig: PurchaseRig;
 let tree: InstalledTree;
@@ -131,6 +132,76 @@ describe('pcw invoices and pcw reconcile --invoice', () => {
       const refused = await pcw(['reconcile', '--invoice', invoice.id, '--currency', 'USD'], { taskQueue });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/--currency must be absent with invoiceId/);
+    });
+  });
+
+  it('reconciles the sandbox current month with --period current --currency USD --wait through Graph, exactly, and through v1 with --source v1', async () => {
+    const customer = rig.sandbox.customerIds[0]!;
+    await rig.withWorker(async ({ taskQueue }) => {
+      const bought = await pcw(
+        [
+          'purchase',
+          '--customer',
+          customer,
+          '--request-id',
+          `period-cli-${Date.now()}`,
+          '--product',
+          offers.businessBasic.productId,
+          '--sku',
+          offers.businessBasic.skuId,
+          '--quantity',
+          '2',
+          '--term',
+          'P1Y',
+          '--billing',
+          'monthly',
+          '--wait',
+          '--json',
+        ],
+        { taskQueue },
+      );
+      expect(bought.code).toBe(0);
+      // Every customer of the sandbox (no --customer): its own purchases only, so nothing is found.
+      const reconcile = async (extra: string[]) => {
+        const run = await pcw(
+          [
+            'reconcile',
+            '--period',
+            'current',
+            '--currency',
+            'USD',
+            '--billing-delay-hours',
+            '0',
+            ...extra,
+            '--wait',
+            '--json',
+          ],
+          { taskQueue },
+        );
+        expect(run.code).toBe(0);
+        return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as ReconcileReport;
+      };
+      const exact = {
+        period: 'current',
+        currency: 'USD',
+        unexpectedCharges: [],
+        missingCharges: [],
+        quantityMismatches: [],
+        unverifiedCharges: [],
+        unverified: 0,
+        totals: { unexpectedCharges: 0, missingCharges: 0, quantityMismatches: 0 },
+      };
+      const graph = await reconcile([]);
+      expect(graph).toMatchObject({ ...exact, source: 'graph' });
+      expect(graph.exportOperationId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(graph.invoiceId).toBeUndefined();
+      // This test's purchase and any earlier one of this file: each billed and matched.
+      expect(graph.lines).toBeGreaterThanOrEqual(1);
+      expect(graph.matched).toBe(graph.subscriptions);
+
+      const v1 = await reconcile(['--source', 'v1']);
+      expect(v1).toMatchObject({ ...exact, source: 'v1', lines: graph.lines, matched: graph.matched });
+      expect(v1.exportOperationId).toBeUndefined();
     });
   });
 });
