@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PartnerCenterSettings, WorkerConfig } from './config';
+import { DEFAULT_GRAPH_BASE_URL, type PartnerCenterSettings, type WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
@@ -150,6 +150,8 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   } else {
     print(`  Partner Center   ${settings.baseUrl} (tenant ${settings.tenantId})`);
   }
+  // The billing exports' host (MICROSOFT_GRAPH_BASE_URL): the sandbox serves one beside Partner Center.
+  print(`  Microsoft Graph  ${settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL}${started.sandbox ? ' (sandbox)' : ''}`);
   const customerId = started.sandbox?.customerIds[0] ?? '<customer tenant id>';
   print();
   print('Submit a purchase (the same --request-id never buys twice; a new one buys again):');

@@ -90,6 +90,8 @@ test('npm start -- --demo: UI, sandbox, worker, demo purchases of every kind, id
   const banner = await start.waitFor(/Press Ctrl-C to stop\./, 120_000);
   expect(banner).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:8233/);
   expect(banner).toMatch(/Partner Center\s+sandbox at http:\/\/127\.0\.0\.1:8091/);
+  // The sandbox's Graph host (billing exports), what MICROSOFT_GRAPH_BASE_URL would name.
+  expect(banner).toMatch(/Microsoft Graph\s+http:\/\/127\.0\.0\.1:8091\/graph \(sandbox\)/);
   const command = /^ {2}(npx pcw purchase .+)$/m.exec(banner)?.[1] ?? '';
   expect(command).toMatch(
     /^npx pcw purchase --customer [0-9a-f-]{36} --request-id my-first-purchase --product \S+ --sku \S+ --quantity \d+ --term P1M --billing monthly --wait$/,
