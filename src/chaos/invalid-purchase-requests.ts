@@ -72,6 +72,11 @@ export const invalidPurchaseRequests: Array<[string, unknown, string]> = [
   ],
   ['misspelt item field', variant({}, { autorenew: false }), 'items[0].autorenew'],
   ['attestationAccepted as string', variant({}, { attestationAccepted: 'yes' }), 'items[0].attestationAccepted'],
+  [
+    'partnerOnRecordAttestationAccepted as a number',
+    variant({}, { partnerOnRecordAttestationAccepted: 1 }),
+    'items[0].partnerOnRecordAttestationAccepted',
+  ],
   ['empty promotionId', variant({}, { promotionId: '' }), 'items[0].promotionId'],
   ['alignWith an unknown word', variant({}, { alignWith: 'fiscalYear' }), 'items[0].alignWith'],
   [

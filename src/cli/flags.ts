@@ -51,6 +51,7 @@ export const OPTIONS = {
   promotion: { type: 'string' },
   'on-ineligible-promotion': { type: 'string' },
   'attestation-accepted': { type: 'boolean' },
+  'partner-on-record-attestation-accepted': { type: 'boolean' },
   'custom-term-end-date': { type: 'string' },
   'align-with': { type: 'string' },
   'agreement-first-name': { type: 'string' },
@@ -91,6 +92,7 @@ const REQUEST_FLAGS: Flag[] = [
   'promotion',
   'on-ineligible-promotion',
   'attestation-accepted',
+  'partner-on-record-attestation-accepted',
   'custom-term-end-date',
   'align-with',
   'agreement-first-name',
@@ -248,6 +250,7 @@ const PURCHASE_FLAGS: Record<string, string> = {
   'items[0].friendlyName': '--friendly-name',
   'items[0].promotionId': '--promotion',
   'items[0].attestationAccepted': '--attestation-accepted',
+  'items[0].partnerOnRecordAttestationAccepted': '--partner-on-record-attestation-accepted',
   'items[0].customTermEndDate': '--custom-term-end-date',
   'items[0].alignWith': '--align-with',
   'items[0].alignWith.subscriptionId': '--align-with',
@@ -312,6 +315,7 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
         ...(values['friendly-name'] !== undefined ? { friendlyName: values['friendly-name'] } : {}),
         ...(values.promotion !== undefined ? { promotionId: values.promotion } : {}),
         ...(values['attestation-accepted'] ? { attestationAccepted: true } : {}),
+        ...(values['partner-on-record-attestation-accepted'] ? { partnerOnRecordAttestationAccepted: true } : {}),
         ...(values['custom-term-end-date'] !== undefined ? { customTermEndDate: values['custom-term-end-date'] } : {}),
         ...(values['align-with'] !== undefined
           ? {

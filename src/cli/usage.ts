@@ -6,6 +6,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
             [--country US] [--segment commercial] [--currency USD] [--friendly-name NAME]
             [--no-auto-renew] [--require-approval] [--wait]
             [--promotion ID|best] [--on-ineligible-promotion fail|buyWithout] [--attestation-accepted]
+            [--partner-on-record-attestation-accepted]
             [--custom-term-end-date DATE | --align-with SUBSCRIPTION_GUID|calendarMonth]
             [--agreement-first-name NAME --agreement-last-name NAME --agreement-email EMAIL [--agreement-phone TEL]]
               (the agreement confirms the customer's Microsoft Customer Agreement when none is on record)

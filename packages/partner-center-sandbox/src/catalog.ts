@@ -30,9 +30,17 @@ export interface CatalogSku {
   terms: TermDuration[];
   /** Monthly list price per seat in USD for an annual commitment. */
   monthlyPriceUsd: number;
-  /** An offer that enforces an attestation: cart lines without `attestationAccepted` get 10012. */
+  /**
+   * An offer that enforces an attestation: cart lines without `attestationAccepted` get 10012. Of type
+   * `PartnerOnRecord` it is the partner-of-record attestation, given on the cart (`partnerOnRecordAttestationAccepted`).
+   */
   attestation?: { type: string; text: string };
+  /** An add-on sold in no fewer seats than this per cart line: fewer get 10019 (MinimumAddOnSeatsNotMet). */
+  minimumAddOnSeats?: number;
 }
+
+/** The attestation type of the partner-of-record attestation (docs/sandbox.md, Attestation). */
+export const PARTNER_ON_RECORD_ATTESTATION = 'PartnerOnRecord';
 
 export interface CatalogProduct {
   id: string;
@@ -174,6 +182,41 @@ export const CATALOG_PRODUCTS: readonly CatalogProduct[] = [
           type: 'WindowsVdaQualifyingDevice',
           text: "The customer's users of this offer have a qualifying Windows Pro device as their primary work device.",
         },
+      }),
+    ],
+  },
+  {
+    id: 'CFQ7TTC0LH0Z',
+    title: 'Dynamics 365 Business Central Essentials',
+    description: 'Business management; sold with the partner-of-record attestation.',
+    namedIds: true,
+    skus: [
+      paid('0001', 'Dynamics 365 Business Central Essentials', 70, {
+        terms: ['P1M', 'P1Y'],
+        attestation: {
+          type: PARTNER_ON_RECORD_ATTESTATION,
+          text: 'The partner attests that it is the partner of record for this purchase and has the customer’s consent to transact on its behalf.',
+        },
+      }),
+    ],
+  },
+  {
+    id: 'CFQ7TTC0MM8R',
+    title: 'Microsoft 365 Copilot',
+    description:
+      'Add-on: AI assistance in the Microsoft 365 apps. Requires a qualifying Microsoft 365 plan; 10 seats at least.',
+    namedIds: true,
+    skus: [
+      paid('0001', 'Microsoft 365 Copilot', 30, {
+        isAddon: true,
+        terms: ['P1M', 'P1Y'],
+        minimumAddOnSeats: 10,
+        prerequisiteSkus: [
+          `${BUSINESS_STANDARD}:0001`,
+          `${BUSINESS_PREMIUM}:0002`,
+          `${M365_E3}:0002`,
+          `${M365_E5}:0002`,
+        ],
       }),
     ],
   },

@@ -13,8 +13,9 @@ import {
 } from '../../partner-center';
 import { internalFailureTypes } from '../../workflows/common/failure-types';
 import { purchaseFailureTypes } from '../../workflows/purchase/failures';
-import { invalidPurchaseRequest } from '../../workflows/purchase/rules';
+import { everyLineRefused, invalidPurchaseRequest } from '../../workflows/purchase/rules';
 import type {
+  AttestationField,
   AwaitOrderInput,
   CancelSubscriptionInput,
   CartOutcome,
@@ -189,8 +190,15 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
           });
         }
         const attestation = offer.availability.sku?.attestationProperties ?? offer.sku.attestationProperties;
-        if (attestation?.enforceAttestation === true && item.attestationAccepted !== true) {
-          throw attestationRequired(index, offer.catalogItemId, attestationText(attestation));
+        const enforcedAttestation =
+          attestation?.enforceAttestation === true ? attestationFieldOf(attestation) : undefined;
+        if (enforcedAttestation !== undefined && item[enforcedAttestation] !== true) {
+          throw attestationRequired(
+            index,
+            offer.catalogItemId,
+            enforcedAttestation,
+            attestationText(attestation ?? {}),
+          );
         }
         const { minimumQuantity: min, maximumQuantity: max } = offer.sku;
         if ((min !== undefined && item.quantity < min) || (max !== undefined && item.quantity > max)) {
@@ -214,7 +222,11 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
             nonRetryable: true,
           });
         }
-        resolved.push({ ...toResolvedItem(index, item, offer.catalogItemId), ...addOnBasesOf(offer.sku) });
+        resolved.push({
+          ...toResolvedItem(index, item, offer.catalogItemId),
+          ...(enforcedAttestation !== undefined ? { enforcedAttestation } : {}),
+          ...addOnBasesOf(offer.sku),
+        });
       }
       if (quantityProblems.length > 0) {
         throw invalidPurchaseRequest(quantityProblems);
@@ -228,9 +240,13 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
      */
     async createPurchaseCart(input: CreateCartInput): Promise<CartOutcome> {
       const lineItems = input.items.map(toCartLine);
+      // The partner-of-record attestation is accepted for the whole cart (Cart.partnerOnRecordAttestationAccepted).
+      const partnerOnRecord = input.items.some((i) => i.partnerOnRecordAttestationAccepted === true)
+        ? { partnerOnRecordAttestationAccepted: true }
+        : {};
       const itemOfLine = (id: number) => input.items[id]?.item ?? id;
       try {
-        let cart = await pc.createCart(input.customerId, { lineItems }, mutating('create-cart'));
+        let cart = await pc.createCart(input.customerId, { lineItems, ...partnerOnRecord }, mutating('create-cart'));
         const lineErrors: LineError[] = [];
         for (const line of cart.lineItems) {
           if (line.error !== undefined) {
@@ -247,26 +263,23 @@ export function createPurchaseActivities(deps: PurchaseActivityDeps) {
         }
         const unattested = lineErrors.find((e) => Number(e.code) === ATTESTATION_NOT_ACCEPTED);
         if (unattested !== undefined) {
+          const item = input.items.find((i) => i.item === unattested.item);
           throw attestationRequired(
             unattested.item,
-            input.items.find((i) => i.item === unattested.item)?.catalogItemId ?? '',
+            item?.catalogItemId ?? '',
+            item?.enforcedAttestation ?? 'attestationAccepted',
             unattested.description,
           );
         }
         if (lineErrors.length === lineItems.length) {
-          throw ApplicationFailure.create({
-            type: purchaseFailureTypes.cartRejected,
-            message: `Every cart line was refused: ${lineErrors.map((e) => `item ${e.item}: ${e.code} ${e.description}`).join('; ')}`,
-            details: [{ cartId: cart.id, lineErrors }],
-            nonRetryable: true,
-          });
+          throw everyLineRefused(lineErrors, cart.id);
         }
         if (lineErrors.length > 0) {
           const refused = new Set(cart.lineItems.filter((l) => l.error !== undefined).map((l) => l.id));
           cart = await pc.updateCart(
             input.customerId,
             cart.id,
-            { lineItems: lineItems.filter((l) => !refused.has(l.id)) },
+            { lineItems: lineItems.filter((l) => !refused.has(l.id)), ...partnerOnRecord },
             mutating('drop-refused-lines'),
           );
         }
@@ -552,14 +565,20 @@ function toResolvedItem(index: number, item: PurchaseItem, catalogItemId: string
     ...(item.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
     ...(item.promotionId !== undefined ? { promotionId: item.promotionId } : {}),
     ...(item.attestationAccepted !== undefined ? { attestationAccepted: item.attestationAccepted } : {}),
+    ...(item.partnerOnRecordAttestationAccepted !== undefined
+      ? { partnerOnRecordAttestationAccepted: item.partnerOnRecordAttestationAccepted }
+      : {}),
     ...(item.customTermEndDate !== undefined ? { customTermEndDate: item.customTermEndDate } : {}),
     ...(item.alignWith !== undefined ? { alignWith: item.alignWith } : {}),
     ...(item.provisioningContext !== undefined ? { provisioningContext: item.provisioningContext } : {}),
   };
 }
 
-/** Cart line errors of an add-on whose base is missing or too small (reference §4.3–4.4, 2026 "Add-ons"). */
-const ADD_ON_CODES = new Set([400041, 10018, 10019]);
+/**
+ * Cart line errors of an add-on whose base is missing or too small (reference §4.3–4.4, 2026 "Add-ons"). 10019
+ * (fewer seats than the add-on's minimum) is not about the base: Partner Center's words say how many are needed.
+ */
+const ADD_ON_BASE_CODES = new Set([400041, 10018]);
 
 /** An add-on SKU's base products, from its dynamic attributes (their keys may change: read leniently). */
 function addOnBasesOf(sku: { dynamicAttributes?: Record<string, unknown> }): { addOnBases?: string[] } {
@@ -571,17 +590,33 @@ function addOnBasesOf(sku: { dynamicAttributes?: Record<string, unknown> }): { a
 
 /** An add-on's line error says which base products it needs, whatever Partner Center's wording. */
 export function withAddOnBases(description: string, code: number | string, bases: string[] | undefined): string {
-  if (!ADD_ON_CODES.has(Number(code)) || bases === undefined || bases.every((b) => description.includes(b)))
+  if (!ADD_ON_BASE_CODES.has(Number(code)) || bases === undefined || bases.every((b) => description.includes(b)))
     return description;
   return `${description} (the add-on needs one of the base products ${bases.join(', ')}, owned or in the same cart, with at least as many seats)`;
 }
 
-/** `AttestationRequired`, naming the item and what the customer must attest to. */
-function attestationRequired(item: number, catalogItemId: string, text: string): ApplicationFailure {
+/** The attestation type Partner Center gives the partner-of-record attestation (docs/sandbox.md, Attestation). */
+const PARTNER_ON_RECORD = 'partneronrecord';
+
+/** Which item field accepts an enforced attestation: the partner-of-record one by its type, else the customer's. */
+function attestationFieldOf(attestation: { attestationType?: string }): AttestationField {
+  return attestation.attestationType?.toLowerCase() === PARTNER_ON_RECORD
+    ? 'partnerOnRecordAttestationAccepted'
+    : 'attestationAccepted';
+}
+
+/** `AttestationRequired`, naming the item, which attestation, and what must be attested to. */
+function attestationRequired(
+  item: number,
+  catalogItemId: string,
+  field: AttestationField,
+  text: string,
+): ApplicationFailure {
+  const who = field === 'attestationAccepted' ? 'the customer attests' : 'you attest as its partner of record';
   return ApplicationFailure.create({
     type: purchaseFailureTypes.attestationRequired,
-    message: `items[${item}]: ${catalogItemId} requires an attestation before it can be bought; set attestationAccepted: true once the customer attests: "${text}"`,
-    details: [{ item, catalogItemId, attestation: text }],
+    message: `items[${item}]: ${catalogItemId} requires ${field === 'attestationAccepted' ? 'an attestation' : 'the partner-of-record attestation'} before it can be bought; set ${field}: true once ${who}: "${text}"`,
+    details: [{ item, catalogItemId, field, attestation: text }],
     nonRetryable: true,
   });
 }

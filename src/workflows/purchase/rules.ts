@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type {
   CartOutcome,
   CheckoutOutcome,
@@ -19,6 +20,16 @@ import { detailLines, summariseIds } from '../common/details';
 /** `InvalidPurchaseRequest`, naming every bad field (workflow validation and the activities' catalog checks). */
 export function invalidPurchaseRequest(problems: readonly InvalidField[]) {
   return invalidRequest(purchaseFailureTypes.invalidRequest, 'purchase request', problems);
+}
+
+/** `CartRejected`: no line of the purchase can be bought (refused by the cart, or before it when `cartId` is absent). */
+export function everyLineRefused(lineErrors: readonly LineError[], cartId?: string) {
+  return ApplicationFailure.create({
+    type: purchaseFailureTypes.cartRejected,
+    message: `Every cart line was refused: ${lineErrors.map((e) => `item ${e.item}: ${e.code} ${e.description}`).join('; ')}`,
+    details: [{ ...(cartId !== undefined ? { cartId } : {}), lineErrors }],
+    nonRetryable: true,
+  });
 }
 
 /**
@@ -101,21 +112,25 @@ export function unfulfilledLineErrors(cart: CartOutcome, orders: readonly OrderS
 }
 
 /**
- * The resolved items as the cart must hold them: each asked-for promotion replaced by the one the prerequisites
- * decided (or dropped), each `alignWith` by the end date it resolved to. Applied to every cart, a rebuilt one too.
+ * The resolved items as the cart must hold them: those refused before the cart left out, each asked-for promotion
+ * replaced by the one the prerequisites decided (or dropped), each `alignWith` by the end date it resolved to.
+ * Applied to every cart, a rebuilt one too.
  */
 export function withPrerequisites(items: readonly ResolvedItem[], overlay: PrerequisiteOverlay): ResolvedItem[] {
-  return items.map((resolved) => {
-    const { alignWith: _resolvedBelow, promotionId: _decidedBelow, ...item } = resolved;
-    const decision = overlay.promotions.find((p) => p.item === item.item);
-    const promotionId = decision === undefined ? resolved.promotionId : decision.promotionId;
-    const endDate = overlay.customTermEndDates.find((d) => d.item === item.item)?.customTermEndDate;
-    return {
-      ...item,
-      ...(promotionId !== undefined ? { promotionId } : {}),
-      ...(endDate !== undefined ? { customTermEndDate: endDate } : {}),
-    };
-  });
+  const refused = new Set((overlay.lineErrors ?? []).map((e) => e.item));
+  return items
+    .filter((i) => !refused.has(i.item))
+    .map((resolved) => {
+      const { alignWith: _resolvedBelow, promotionId: _decidedBelow, ...item } = resolved;
+      const decision = overlay.promotions.find((p) => p.item === item.item);
+      const promotionId = decision === undefined ? resolved.promotionId : decision.promotionId;
+      const endDate = overlay.customTermEndDates.find((d) => d.item === item.item)?.customTermEndDate;
+      return {
+        ...item,
+        ...(promotionId !== undefined ? { promotionId } : {}),
+        ...(endDate !== undefined ? { customTermEndDate: endDate } : {}),
+      };
+    });
 }
 
 /** The result's `promotions` (applied) and `promotionsNotApplied` (bought without), absent when none was asked for. */

@@ -89,6 +89,8 @@ export const PurchaseItemSchema = z
     promotionId: z.string().min(1).max(128).optional(),
     /** Required where the offer enforces attestation (its SKU's `attestationProperties.enforceAttestation`). */
     attestationAccepted: z.boolean().optional(),
+    /** Required where the offer enforces the partner-of-record attestation (attestation type `PartnerOnRecord`). */
+    partnerOnRecordAttestationAccepted: z.boolean().optional(),
     customTermEndDate: z.union([z.iso.date(), z.iso.datetime({ offset: true })], 'must be an ISO date').optional(),
     /** Resolves `customTermEndDate`: the end date of an existing subscription, or the end of a calendar month. */
     alignWith: z
@@ -262,6 +264,9 @@ export interface ResolveItemsInput {
   refresh: boolean;
 }
 
+/** The item fields that accept an attestation: the customer's, and the partner of record's. */
+export type AttestationField = 'attestationAccepted' | 'partnerOnRecordAttestationAccepted';
+
 /** One request item bound to the availability it will be bought from. */
 export interface ResolvedItem {
   item: number;
@@ -273,6 +278,9 @@ export interface ResolvedItem {
   friendlyName?: string;
   promotionId?: string;
   attestationAccepted?: boolean;
+  partnerOnRecordAttestationAccepted?: boolean;
+  /** The request field the offer's enforced attestation needs (named when the cart still refuses it, 10012). */
+  enforcedAttestation?: AttestationField;
   customTermEndDate?: string;
   alignWith?: PurchaseItem['alignWith'];
   provisioningContext?: Record<string, string>;
@@ -320,6 +328,12 @@ export interface PromotionDecision {
   reasons: string[];
 }
 
+export interface CheckAddOnBasesInput {
+  customerId: string;
+  /** Every resolved item: an add-on's base may be bought in the same request. */
+  items: ResolvedItem[];
+}
+
 export interface ResolveTermEndDatesInput {
   customerId: string;
   items: ResolvedItem[];
@@ -329,6 +343,8 @@ export interface ResolveTermEndDatesInput {
 export interface PrerequisiteOverlay {
   promotions: PromotionDecision[];
   customTermEndDates: Array<{ item: number; customTermEndDate: string }>;
+  /** Items refused before the cart (an add-on without its base): reported as line errors, never carted. */
+  lineErrors?: LineError[];
 }
 
 export interface CreateCartInput {

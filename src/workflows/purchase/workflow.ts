@@ -83,6 +83,8 @@ function pollingActivities(settings: WorkerSettings) {
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
 const PREREQUISITES_PATCH = 'purchase-prerequisites';
+/** Runs started since check before their cart that every add-on's base product is owned or bought with it. */
+const ADD_ON_BASES_PATCH = 'purchase-add-on-bases';
 
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
 
@@ -153,7 +155,11 @@ class PurchaseRun {
       const prepared = await this.prepare(request, settings);
       if (prepared === undefined) return await this.finishCancelledBeforeCheckout(request);
       const bought = await this.checkOut(request, prepared);
-      const lineErrors = [...bought.cart.lineErrors, ...lineErrorsFromOrderErrors(bought.cart, bought.checkout)];
+      const lineErrors = [
+        ...(this.prerequisites?.lineErrors ?? []),
+        ...bought.cart.lineErrors,
+        ...lineErrorsFromOrderErrors(bought.cart, bought.checkout),
+      ];
       const orders = await this.awaitOrders(request, bought.checkout, settings);
       lineErrors.push(...unfulfilledLineErrors(bought.cart, orders));
       const base = {
@@ -377,6 +383,14 @@ class PurchaseRun {
       [{ customerId, agreementGiven: request.agreement !== undefined }],
     );
     this.agreementToConfirm = agreement.outcome === 'to-confirm';
+    const addOns = items.filter((i) => i.addOnBases !== undefined);
+    const lineErrors =
+      addOns.length > 0 && patched(ADD_ON_BASES_PATCH)
+        ? await calls.checkAddOnBases.executeWithOptions(
+            { summary: `Check that the base products of ${addOns.length} add-on(s) are owned or bought with them` },
+            [{ customerId, items }],
+          )
+        : [];
     const withPromotion = items.filter((i) => i.promotionId !== undefined);
     const promotions =
       withPromotion.length === 0
@@ -393,7 +407,7 @@ class PurchaseRun {
             { summary: `Check the custom term end date of ${coTermed.length} item(s)` },
             [{ customerId, items: coTermed }],
           );
-    this.prerequisites = { promotions, customTermEndDates };
+    this.prerequisites = { promotions, customTermEndDates, ...(lineErrors.length > 0 ? { lineErrors } : {}) };
   }
 
   private async confirmAgreement(request: ValidPurchaseRequest): Promise<void> {

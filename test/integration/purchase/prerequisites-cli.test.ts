@@ -7,7 +7,7 @@ import { line, offers, purchaseRequest, startRig, type PurchaseRig } from './har
 
 /**
  * Issue 10's "done when", through the installed `pcw` bin: one `pcw purchase --wait` buys for a customer whose
- * Microsoft Customer Agreement must be confirmed, an offer that enforces attestation and the best promotion,
+ * Microsoft Customer Agreement must be confirmed, offers that enforce attestations and the best promotion,
  * co-termed to a subscription the customer already has.
  */
 
@@ -37,7 +37,7 @@ const pcw = (args: string[], taskQueue = 'cli-nobody') =>
     tree.dir,
   ).exited;
 
-it('one `pcw purchase --wait`: MCA confirmed, attested offer, best promotion, co-termed to an existing subscription', async () => {
+it('one `pcw purchase --wait`: MCA confirmed, attested offers (customer and partner of record), best promotion, co-termed to an existing subscription', async () => {
   const customer = rig.sandbox.customerIds[0]!;
   await rig.withWorker(
     async ({ start, taskQueue }) => {
@@ -60,6 +60,11 @@ it('one `pcw purchase --wait`: MCA confirmed, attested offer, best promotion, co
               attestationAccepted: true,
               alignWith,
             },
+            {
+              ...line({ productId: 'CFQ7TTC0LH0Z', skuId: '0001' }, 2),
+              partnerOnRecordAttestationAccepted: true,
+              alignWith,
+            },
           ],
         }),
       );
@@ -69,7 +74,7 @@ it('one `pcw purchase --wait`: MCA confirmed, attested offer, best promotion, co
       const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
       expect(result.status).toBe('completed');
       expect(result.promotions).toEqual([{ item: 0, promotionId: '39NFJQT1Q5KL:0001:39NFJQT1BB20' }]);
-      expect(result.subscriptions).toHaveLength(2);
+      expect(result.subscriptions).toHaveLength(3);
       for (const subscription of result.subscriptions)
         expect(subscription.commitmentEndDate).toBe(existing.commitmentEndDate);
     },
@@ -99,6 +104,7 @@ it('the prerequisite flags reach the request, and a bad one is a usage error nam
     '--promotion',
     'best',
     '--attestation-accepted',
+    '--partner-on-record-attestation-accepted',
     '--agreement-first-name',
     'Dana',
     '--agreement-last-name',

@@ -94,6 +94,8 @@ describe('Microsoft Customer Agreement', () => {
 
 /** Enforces an attestation (packages/partner-center-sandbox/src/catalog.ts). */
 const windowsVda = { productId: 'CFQ7TTC0HD32', skuId: '0001' };
+/** Enforces the partner-of-record attestation (attestation type PartnerOnRecord). */
+const businessCentral = { productId: 'CFQ7TTC0LH0Z', skuId: '0001' };
 /** The sandbox's Business Basic promotions (packages/partner-center-sandbox/src/promotions.ts). */
 const TEN_OFF = '39NFJQT1Q5KL:0001:39NFJQT1BB10';
 const TWENTY_OFF_UP_TO_10 = '39NFJQT1Q5KL:0001:39NFJQT1BB20';
@@ -117,6 +119,44 @@ describe('attestation', () => {
       const result = await handle.result();
       expect(result.status).toBe('completed');
       expect(result.subscriptions[0]!.catalogItemId).toMatch(/^CFQ7TTC0HD32:0001:/);
+    });
+  });
+
+  it('partner of record: without partnerOnRecordAttestationAccepted → AttestationRequired naming it; the customer’s attestation does not do', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(
+        purchaseRequest(customerA, [
+          line(offers.businessBasic, 1),
+          line(businessCentral, 2, { attestationAccepted: true }),
+        ]),
+      );
+      const failure = await workflowFailure(handle);
+      expect(failure.type).toBe('AttestationRequired');
+      expect(failure.message).toMatch(/^items\[1\]: CFQ7TTC0LH0Z:0001:\S+ requires the partner-of-record attestation/);
+      expect(failure.message).toContain('partnerOnRecordAttestationAccepted: true');
+      expect(failure.message).toContain('partner of record for this purchase');
+      expect(failure.details).toEqual([
+        expect.objectContaining({ item: 1, field: 'partnerOnRecordAttestationAccepted' }),
+      ]);
+      await recordHistory('purchase-partner-on-record-attestation-required', handle);
+    });
+    expect((await rig.sandbox.control.counters()).requests[CARTS]).toBeUndefined();
+  });
+
+  it('partner of record accepted → given on the cart (the sandbox refuses the line with 10012 otherwise) and bought', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(
+        purchaseRequest(customerA, [
+          line(offers.businessBasic, 1),
+          line(businessCentral, 2, { partnerOnRecordAttestationAccepted: true }),
+        ]),
+      );
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.lineErrors).toEqual([]);
+      expect(result.subscriptions.map((s) => s.catalogItemId)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^CFQ7TTC0LH0Z:0001:/)]),
+      );
     });
   });
 });
@@ -258,6 +298,11 @@ describe('trials', () => {
   });
 });
 
+/** Bases of Microsoft 365 Copilot (below). */
+const businessStandard = { productId: 'CFQ7TTC0LDPB', skuId: '0001' };
+/** An add-on sold in 10 seats at least (10019 below that). */
+const copilot = { productId: 'CFQ7TTC0MM8R', skuId: '0001' };
+
 describe('add-ons', () => {
   it('bought with their base, onto an existing base, and refused per line when the base has too few seats', async () => {
     await rig.withWorker(async ({ start }) => {
@@ -282,5 +327,43 @@ describe('add-ons', () => {
       ]);
       expect(tooMany.lineErrors[0]!.description).toContain('CFQ7TTC0LH18:0001');
     });
+  });
+
+  it('fewer seats than the add-on’s minimum → line error 10019 saying how many are needed', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const result = await (
+        await start(purchaseRequest(customerA, [line(businessStandard, 20), line(copilot, 3)]))
+      ).result();
+      expect(result.status).toBe('partial');
+      expect(result.subscriptions).toHaveLength(1);
+      expect(result.lineErrors).toEqual([
+        {
+          item: 1,
+          code: 10019,
+          description: expect.stringContaining('at least 10 seats; 3 were asked for: buy 7 more'),
+        },
+      ]);
+    });
+  });
+
+  it('without a base owned or in the request → line error 400041 naming the bases before the cart, which holds the rest', async () => {
+    await rig.withWorker(async ({ start }) => {
+      // Business Basic is a base of Teams Premium, not of Copilot.
+      const handle = await start(
+        purchaseRequest(customerB, [line(offers.businessBasic, 2), line(copilot, 10)], { country: 'GB' }),
+      );
+      const result = await handle.result();
+      expect(result.status).toBe('partial');
+      expect(result.subscriptions).toHaveLength(1);
+      expect(result.lineErrors).toEqual([
+        { item: 1, code: 400041, description: expect.stringContaining('checked before the cart') },
+      ]);
+      expect(result.lineErrors[0]!.description).toContain('CFQ7TTC0LDPB:0001');
+      await recordHistory('purchase-add-on-base-missing', handle);
+    });
+    const counters = await rig.sandbox.control.counters();
+    // The line never reached Partner Center: one cart, no update to drop a refused line.
+    expect(counters.requests[CARTS]).toBe(1);
+    expect(counters.requests['PUT /v1/customers/{customerId}/carts/{cartId}']).toBeUndefined();
   });
 });

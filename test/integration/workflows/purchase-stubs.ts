@@ -85,6 +85,7 @@ export function purchasing(settings: WorkerSettings = fast): PurchaseActivities 
     getPurchaseSettings: async () => settings,
     checkCustomerAgreement: async () => ({ outcome: 'on-record' }),
     confirmCustomerAgreement: async () => ({ outcome: 'confirmed' }),
+    checkAddOnBases: async () => [],
     checkPurchasePromotions: async () => [],
     resolveCustomTermEndDates: async () => [],
     resolvePurchaseItems: async ({ items, refresh }) =>

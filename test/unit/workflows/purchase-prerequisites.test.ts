@@ -16,7 +16,7 @@ const resolved = (item: number, extra: Partial<ResolvedItem> = {}): ResolvedItem
 });
 
 describe('the request fields of the prerequisites', () => {
-  it('accepts an agreement, attestation, best promotion, alignWith and buyWithout', () => {
+  it('accepts an agreement, both attestations, best promotion, alignWith and buyWithout', () => {
     const result = validatePurchaseRequest({
       ...validRequest,
       agreement: { firstName: 'Dana', lastName: 'Lopez', email: 'dana@contoso.com', dateAgreed: '2026-11-30' },
@@ -26,6 +26,7 @@ describe('the request fields of the prerequisites', () => {
           ...validItem,
           promotionId: 'best',
           attestationAccepted: true,
+          partnerOnRecordAttestationAccepted: true,
           alignWith: { subscriptionId: 'a0f2c6d4-1b3e-4f5a-8c7d-9e0f1a2b3c4d' },
         },
         { ...validItem, alignWith: 'calendarMonth' },
@@ -36,6 +37,15 @@ describe('the request fields of the prerequisites', () => {
 });
 
 describe('withPrerequisites', () => {
+  it('leaves out the items refused before the cart (an add-on without its base)', () => {
+    const carted = withPrerequisites([resolved(0), resolved(1, { addOnBases: ['CFQ7TTC0LDPB:0001'] })], {
+      promotions: [],
+      customTermEndDates: [],
+      lineErrors: [{ item: 1, code: 400041, description: 'no base' }],
+    });
+    expect(carted.map((i) => i.item)).toEqual([0]);
+  });
+
   it('lays the decided promotion and resolved end date over each item, and drops what was not applied', () => {
     const items = [
       resolved(0, { promotionId: 'best', alignWith: 'calendarMonth' }),

@@ -3,6 +3,7 @@ import {
   billingCyclesFor,
   catalogItemId as catalogItemIdOf,
   COUNTRIES,
+  PARTNER_ON_RECORD_ATTESTATION,
   unitPrice,
   type BillingCycle,
   type TermDuration,
@@ -131,7 +132,7 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
     };
     const error =
       lineError(world, customer, line, billingCycle) ??
-      attestationError(world, line) ??
+      attestationError(world, line, input.partnerOnRecordAttestationAccepted === true) ??
       trialError(world, customer, line) ??
       promotionError(world, customer, line) ??
       customTermEndDateError(world, customer, line, now);
@@ -141,8 +142,9 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
     }
     return error ? { ...line, error } : line;
   });
-  // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md), with at
-  // least as many seats as the add-on (10018 BaseOfferSeatQuantityNotMet).
+  // Add-ons need a base licence the customer owns or buys in the same cart (new-commerce-add-ons.md), no fewer
+  // seats than the add-on's minimum (10019 MinimumAddOnSeatsNotMet) and at least as many base seats as add-on
+  // seats (10018 BaseOfferSeatQuantityNotMet).
   const baseSeats = new Map<string, number>();
   const addSeats = (productSku: string, seats: number) =>
     baseSeats.set(productSku.toUpperCase(), (baseSeats.get(productSku.toUpperCase()) ?? 0) + seats);
@@ -160,6 +162,11 @@ function buildLines(world: World, customer: Customer, input: CartInput, now: num
       line.error = {
         errorCode: 400041,
         errorDescription: `The addon is not purchasable without a compatible base product: buy it with or onto one of ${sku.prerequisiteSkus.join(', ')}.`,
+      };
+    } else if (sku.minimumAddOnSeats !== undefined && line.quantity < sku.minimumAddOnSeats) {
+      line.error = {
+        errorCode: 10019,
+        errorDescription: `The add-on ${productId}:${skuId} is sold in at least ${sku.minimumAddOnSeats} seats; ${line.quantity} were asked for: buy ${sku.minimumAddOnSeats - line.quantity} more.`,
       };
     } else if (line.quantity > seats) {
       line.error = {
@@ -252,11 +259,22 @@ function trialError(world: World, customer: Customer, line: CartLine): CartLineE
   };
 }
 
-/** An offer that enforces attestation needs `attestationAccepted: true` on its line (reference §4.3). */
-function attestationError(world: World, line: CartLine): CartLineError | undefined {
+/**
+ * An offer that enforces attestation needs `attestationAccepted: true` on its line (reference §4.3); the
+ * partner-of-record attestation is accepted on the cart (`partnerOnRecordAttestationAccepted`, cart-resources.md).
+ */
+function attestationError(world: World, line: CartLine, partnerOnRecordAccepted: boolean): CartLineError | undefined {
   const [productId, skuId] = line.catalogItemId.split(':');
   const attestation = world.catalog.findSku(productId, skuId)?.attestation;
-  if (attestation === undefined || line.attestationAccepted === true) return undefined;
+  if (attestation === undefined) return undefined;
+  if (attestation.type === PARTNER_ON_RECORD_ATTESTATION) {
+    if (partnerOnRecordAccepted) return undefined;
+    return {
+      errorCode: 10012,
+      errorDescription: `The partner-of-record attestation for ${line.catalogItemId} was not accepted (partnerOnRecordAttestationAccepted): ${attestation.text}`,
+    };
+  }
+  if (line.attestationAccepted === true) return undefined;
   return {
     errorCode: 10012,
     errorDescription: `The attestation for ${line.catalogItemId} was not accepted: ${attestation.text}`,
@@ -457,9 +475,14 @@ export const cartRoutes: Route[] = [
       if (cart.checkoutInFlight)
         throw new ApiError(409, 800064, `Cart ${cart.id} is being processed by another request.`);
       requireOpen(cart, ctx.now);
-      cart.lines = buildLines(ctx.runtime.world, customer, input, ctx.now);
       cart.partnerOnRecordAttestationAccepted =
         input.partnerOnRecordAttestationAccepted ?? cart.partnerOnRecordAttestationAccepted;
+      cart.lines = buildLines(
+        ctx.runtime.world,
+        customer,
+        { ...input, partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted },
+        ctx.now,
+      );
       cart.modifiedAt = ctx.now;
       cart.lastModifiedUser = ctx.token.oid;
       // The documentation's example answers a cart update with 201 Created.
