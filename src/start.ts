@@ -31,9 +31,13 @@ interface StartedApi extends ServedApi {
 
 /**
  * The HTTP API on PCW_API_PORT (8090 by default), on loopback: with PCW_API_TOKENS, or else one `local:operate`
- * token made for this run, so a curl on this machine can try it at once. Its own Temporal client.
+ * token made for this run, so a curl on this machine can try it at once. Its own Temporal client; invoices
+ * from the same Partner Center (or sandbox) as the worker.
  */
-async function startApi(config: WorkerConfig): Promise<StartedApi> {
+async function startApi(
+  config: WorkerConfig,
+  partnerCenter: { settings: PartnerCenterSettings; trustedCaPem?: string },
+): Promise<StartedApi> {
   const local = config.api.tokens === undefined ? localToken() : undefined;
   const client = await connectClient(config);
   try {
@@ -43,6 +47,8 @@ async function startApi(config: WorkerConfig): Promise<StartedApi> {
       tokens: config.api.tokens ?? [local as ApiToken],
       port: config.api.port ?? API_PORT,
       host: '127.0.0.1',
+      // The sandbox's settings when it runs, so the invoice routes read its invoices.
+      partnerCenter,
     });
     return {
       url: api.url,
@@ -110,7 +116,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const connection = await connectToTemporal(config);
     try {
       const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop: stop.signal });
-      started.api = await startApi(config);
+      started.api = await startApi(config, { settings, trustedCaPem });
       printBanner(config, settings, started);
       if (demo) {
         if (!started.sandbox) {

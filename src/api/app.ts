@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PartnerCenterClient, TokenProvider } from '../partner-center';
 
 /** The Fastify instance routes are added to: zod schemas for validation, types and the OpenAPI document. */
 export type ApiApp = FastifyInstance<
@@ -16,6 +17,16 @@ export type ApiApp = FastifyInstance<
 export interface RouteDeps {
   client: Client;
   taskQueue: string;
+  /** Partner Center, for the routes that read it directly (invoices); undefined when the API has no settings for it. */
+  partnerCenter?: PartnerCenterAccess;
+  /** PCW_WEBHOOK_ALLOWED_ORIGINS: the origins a request's callbackUrl may use (none: no callbackUrl is accepted). */
+  callbackOrigins: readonly string[];
+}
+
+/** A Partner Center client and how its tokens are got (some reads are served to App+User tokens only). */
+export interface PartnerCenterAccess {
+  client: PartnerCenterClient;
+  tokenMode: TokenProvider['mode'];
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from '../command-line';
-import { ConfigError, type WorkerConfig } from '../config';
+import { ConfigError, type PartnerCenterSettings, type WorkerConfig } from '../config';
+import { createPartnerCenterClient, createTokenProvider } from '../partner-center';
 import { connectClient } from '../client';
+import type { PartnerCenterAccess } from './app';
 import { buildApi } from './server';
 import type { ApiToken } from './tokens';
 
@@ -13,6 +15,11 @@ export interface ServeApiOptions {
   port: number;
   /** `127.0.0.1` under `npm start`; every interface for `npm run api` (a container's port). */
   host: string;
+  /**
+   * Partner Center for the invoice routes when it is not `config.partnerCenter` (`npm start`'s sandbox); without
+   * either they answer 503.
+   */
+  partnerCenter?: { settings: PartnerCenterSettings; trustedCaPem?: string };
 }
 
 export interface ServedApi {
@@ -27,12 +34,29 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     client: options.client,
     taskQueue: options.config.taskQueue,
     tokens: options.tokens,
+    partnerCenter: options.partnerCenter
+      ? partnerCenterAccess(options.partnerCenter.settings, options.partnerCenter.trustedCaPem)
+      : options.config.partnerCenter && partnerCenterAccess(options.config.partnerCenter),
+    callbackOrigins: options.config.webhooks?.allowedOrigins ?? [],
     logger: { level: options.config.logLevel },
   });
   await app.listen({ port: options.port, host: options.host });
   const { port } = app.server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   return { url: `http://${host}:${port}`, close: () => app.close() };
+}
+
+/** A client of its own, as `pcw invoices` makes one: the API reads invoices directly, not through a workflow. */
+export function partnerCenterAccess(settings: PartnerCenterSettings, trustedCaPem?: string): PartnerCenterAccess {
+  const tokens = createTokenProvider({
+    tenantId: settings.tenantId,
+    clientId: settings.clientId,
+    credential: settings.credential,
+    refreshToken: settings.refreshToken,
+    authorityHost: settings.authorityHost,
+    trustedCaPem,
+  });
+  return { client: createPartnerCenterClient({ baseUrl: settings.baseUrl, tokens }), tokenMode: tokens.mode };
 }
 
 /** `npm run api`: the HTTP API alone, for production; needs PCW_API_PORT, PCW_API_TOKENS and a reachable Temporal. */

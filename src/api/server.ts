@@ -3,11 +3,12 @@ import fastifySwagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ApiApp, RouteModule } from './app';
+import type { ApiApp, PartnerCenterAccess, RouteModule } from './app';
 import { authenticate } from './auth';
 import { ProblemError, problemOf, sendProblem } from './problems';
 import { changeRoutes } from './routes/changes';
 import { healthRoutes } from './routes/health';
+import { invoiceRoutes } from './routes/invoices';
 import { purchaseRoutes } from './routes/purchases';
 import { reconcileRoutes } from './routes/reconciliations';
 import type { ApiToken } from './tokens';
@@ -18,17 +19,24 @@ import { validatorCompiler } from './validation';
  * RouteModule beside these in src/api/routes and lists it here; auth, problems, validation, the rate limit and
  * the OpenAPI document come with it.
  */
-const ROUTES: readonly RouteModule[] = [healthRoutes, purchaseRoutes, changeRoutes, reconcileRoutes];
+const ROUTES: readonly RouteModule[] = [healthRoutes, purchaseRoutes, changeRoutes, reconcileRoutes, invoiceRoutes];
 
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
   tokens: readonly ApiToken[];
+  /** Partner Center for the invoice routes; without it they answer 503 naming the settings they need. */
+  partnerCenter?: PartnerCenterAccess;
+  /** PCW_WEBHOOK_ALLOWED_ORIGINS; empty or absent, a request's callbackUrl is refused. */
+  callbackOrigins?: readonly string[];
   /** Fastify's logger (pino): a level and where lines go; false for none. No header and no body is ever logged. */
   logger?: { level: string; stream?: { write(line: string): void } } | false;
   /** Requests a token may make in `rateWindow` (per client address on public routes); default 600 a minute. */
   rateLimit?: number;
   rateWindow?: string;
+  /** Requests without a known token one client address may make in `failedAuthWindow`; default 20 a minute. */
+  failedAuthLimit?: number;
+  failedAuthWindow?: string;
 }
 
 /** The HTTP API (contract §3b) as a Fastify instance, ready to `listen` or `inject`. */
@@ -70,8 +78,6 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
       new ProblemError(404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`),
     ),
   );
-  app.addHook('onRequest', authenticate(options.tokens));
-
   await app.register(fastifyRateLimit, {
     max: options.rateLimit ?? 600,
     timeWindow: options.rateWindow ?? '1 minute',
@@ -85,6 +91,33 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
         'RateLimited',
         `more than ${context.max} requests ${request.apiToken !== undefined ? `for token ${request.apiToken.name}` : 'from this address'} in ${options.rateWindow ?? '1 minute'}; retry in ${context.after}`,
       ),
+  });
+  // Failed logins per client address: each 401 counts, and past the limit a /v1 request from that address is refused
+  // before its token is even looked at, so tokens cannot be guessed at speed (a known token never counts).
+  const failedAuthWindow = options.failedAuthWindow ?? '1 minute';
+  const failedAuth = app.createRateLimit({
+    max: options.failedAuthLimit ?? 20,
+    timeWindow: failedAuthWindow,
+    keyGenerator: (request) => `failed-auth:${request.ip}`,
+  });
+  const verify = authenticate(options.tokens);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.role === undefined) return;
+    const failures = await failedAuth(request, { increment: false });
+    if (!failures.isAllowed && failures.remaining === 0) {
+      void reply.header('retry-after', String(failures.ttlInSeconds));
+      throw new ProblemError(
+        429,
+        'RateLimited',
+        `${failures.max} requests without a known bearer token came from this address within ${failedAuthWindow}; retry in ${failures.ttlInSeconds} s`,
+      );
+    }
+    try {
+      await verify(request);
+    } catch (error) {
+      if (error instanceof ProblemError && error.statusCode === 401) await failedAuth(request);
+      throw error;
+    }
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -101,7 +134,13 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     transform: jsonSchemaTransform,
   });
 
-  for (const routes of ROUTES) routes(app, { client: options.client, taskQueue: options.taskQueue });
+  const deps = {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    partnerCenter: options.partnerCenter,
+    callbackOrigins: options.callbackOrigins ?? [],
+  };
+  for (const routes of ROUTES) routes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

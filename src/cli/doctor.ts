@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ConfigError, loadConfig, type WorkerConfig } from '../config';
+import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, type WorkerConfig } from '../config';
 import { parseEncryptionKeys } from '../temporal/codec';
 import { safeOrigin, sendSignedEvent } from '../webhooks';
 import {
+  BILLING_PERMISSION,
+  createGraphBillingClient,
   createPartnerCenterClient,
   createTokenProvider,
   isPartnerCenterError,
@@ -254,7 +256,12 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
   const secrets = [env.AZURE_CLIENT_SECRET, env.PARTNER_CENTER_REFRESH_TOKEN].filter(
     (value): value is string => value !== undefined && value.trim() !== '',
   );
-  const names = ['Partner Center token', ...(appPlusUser ? ['MFA claim'] : []), 'Partner Center reachable'];
+  const names = [
+    'Partner Center token',
+    ...(appPlusUser ? ['MFA claim'] : []),
+    'Partner Center reachable',
+    'Graph billing',
+  ];
   if (settings === undefined) {
     names.forEach((name) => record(name, skipped('the configuration is not valid')));
     return secrets;
@@ -325,7 +332,38 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
           ),
     );
   }
+  await checkGraphBilling(settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, tokens, record);
   return secrets;
+}
+
+/**
+ * The reconciliation exports need PartnerBilling.Read.All on Microsoft Graph. Proved without starting an export:
+ * reading an operation that does not exist answers 404 to a token with the permission and 403 to one without.
+ */
+async function checkGraphBilling(graphBaseUrl: string, tokens: TokenProvider, record: RecordCheck) {
+  const name = 'Graph billing';
+  try {
+    const graph = createGraphBillingClient({ baseUrl: graphBaseUrl, tokens, timeoutMs: ANSWER_TIMEOUT_MS });
+    await graph.getExportOperation(`pcw-doctor-${randomUUID()}`);
+  } catch (error) {
+    const refusal = isPartnerCenterError(error) ? error : undefined;
+    if (refusal?.kind !== 'not-found') {
+      record(
+        name,
+        refusal?.status === 403
+          ? failed(
+              `${graphBaseUrl} refused a billing read (HTTP 403): the app lacks ${BILLING_PERMISSION}`,
+              `add the Microsoft Graph permission ${BILLING_PERMISSION} to the app registration (application; delegated for App+User) and have an administrator of the partner tenant grant consent`,
+            )
+          : failed(
+              `${graphBaseUrl}: ${firstLine((error as Error).message)}`,
+              "check MICROSOFT_GRAPH_BASE_URL, the app's access to Microsoft Graph and the network path to it (proxy, firewall, trusted CA)",
+            ),
+      );
+      return;
+    }
+  }
+  record(name, ok(`${BILLING_PERMISSION} granted: ${graphBaseUrl} answered a billing read`));
 }
 
 function modeOf(tokens: TokenProvider): string {

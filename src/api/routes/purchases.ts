@@ -1,9 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   approvePurchaseUpdate,
+  CallbackUrlNotAllowedError,
   ApproveArgsSchema,
   CancelAcknowledgementSchema,
   CancelArgsSchema,
+  describeInvalid,
   cancelPurchaseUpdate,
   failureReport,
   purchaseFailureTypes,
@@ -17,8 +19,9 @@ import {
   type PurchaseHandle,
 } from '../../client';
 import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
-import { ProblemError } from '../problems';
+import { InvalidRequestError, ProblemError } from '../problems';
 import { createRun, viewOf } from '../runs';
+import { z } from 'zod';
 import {
   IdempotencyHeadersSchema,
   problems,
@@ -29,8 +32,18 @@ import {
 
 const statusUrl = (requestId: string) => `/v1/purchases/${encodeURIComponent(requestId)}`;
 
+/**
+ * The body's callbackUrl (the API's own field, not the workflow's) taken out before the workflow's validation; one
+ * that is not a string is left in, so the validation names it as a field the request may not have.
+ */
+function withoutCallbackUrl(body: unknown): { body: unknown; callbackUrl?: string } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { body };
+  const { callbackUrl, ...rest } = body as { callbackUrl?: unknown };
+  return typeof callbackUrl === 'string' ? { body: rest, callbackUrl } : { body };
+}
+
 /** `POST /v1/purchases`, `GET /v1/purchases/{requestId}` and its approve, reject and cancel updates. */
-export const purchaseRoutes: RouteModule = (app, { client, taskQueue }) => {
+export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOrigins }) => {
   app.post(
     '/v1/purchases',
     {
@@ -39,23 +52,47 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue }) => {
         summary: 'Buy: start purchaseSubscription, or answer with the purchase already started for this requestId',
         tags: ['purchases'],
         headers: IdempotencyHeadersSchema,
-        body: PurchaseRequestSchema.describe(
-          'the purchase request (contract §3); requestId may be left out when the Idempotency-Key header gives it',
+        body: PurchaseRequestSchema.extend({
+          callbackUrl: z
+            .string()
+            .optional()
+            .describe(
+              "where this purchase's events are also delivered (signed as every event); its origin must be one of PCW_WEBHOOK_ALLOWED_ORIGINS",
+            ),
+        }).describe(
+          'the purchase request (contract §3) and an optional callbackUrl; requestId may be left out when the Idempotency-Key header gives it',
         ),
         response: { 202: StartedSchema, 200: PurchaseViewSchema, ...problems(400, 403, 415) },
       },
     },
-    async (request, reply) =>
-      createRun(client, reply, {
+    async (request, reply) => {
+      const { body, callbackUrl } = withoutCallbackUrl(request.body);
+      return createRun(client, reply, {
         kind: 'purchase',
         what: 'purchase request',
         failureType: purchaseFailureTypes.invalidRequest,
-        body: request.body,
+        body,
         idempotencyKey: request.headers['idempotency-key'],
         validate: validatePurchaseRequest,
-        start: (purchase) => startPurchase(client, purchase, { taskQueue }),
+        start: async (purchase) => {
+          try {
+            const callback =
+              callbackUrl === undefined ? undefined : { url: callbackUrl, allowedOrigins: callbackOrigins };
+            return await startPurchase(client, purchase, { taskQueue, callback });
+          } catch (error) {
+            // startPurchase refuses an origin PCW_WEBHOOK_ALLOWED_ORIGINS does not list before starting anything.
+            if (!(error instanceof CallbackUrlNotAllowedError)) throw error;
+            const errors = [{ field: 'callbackUrl', problem: error.message.replace(/^callbackUrl: /, '') }];
+            throw new InvalidRequestError(
+              purchaseFailureTypes.invalidRequest,
+              describeInvalid('purchase request', errors),
+              errors,
+            );
+          }
+        },
         statusUrl,
-      }),
+      });
+    },
   );
 
   app.get(

@@ -16,6 +16,8 @@ import { call, operate, read, startApi, submit, tokens, until, type Answer, type
 /** Purchases of this customer wait for their order until `releaseOrders()`: a purchase held in awaiting-order. */
 const heldCustomer = '0b9e8f7a-6d5c-4b3a-9f8e-7d6c5b4a3f2e';
 let ordersReleased = false;
+/** The one origin (PCW_WEBHOOK_ALLOWED_ORIGINS) a purchase's callbackUrl may use here. */
+const callbackOrigin = 'https://hooks.example.com';
 
 let rig: StubRig;
 let api: RunningApi;
@@ -44,7 +46,7 @@ beforeAll(async () => {
     },
   );
   await started;
-  api = await startApi(rig.client, taskQueue);
+  api = await startApi(rig.client, taskQueue, { callbackOrigins: [callbackOrigin] });
 });
 
 afterAll(async () => {
@@ -264,6 +266,50 @@ describe('HTTP API', () => {
     );
   });
 
+  it('takes a callbackUrl whose origin PCW_WEBHOOK_ALLOWED_ORIGINS lists; refuses any other, naming it, with nothing started', async () => {
+    const refused = request();
+    for (const callbackUrl of ['https://attacker.example.net/hook', 'not a url']) {
+      const answer = await call(api, 'POST', '/v1/purchases', { token: submit, body: { ...refused, callbackUrl } });
+      const problem = expectProblem(answer, 400, 'InvalidPurchaseRequest');
+      expect(problem.errors).toEqual([{ field: 'callbackUrl', problem: expect.any(String) }]);
+    }
+    const outside = await call(api, 'POST', '/v1/purchases', {
+      token: submit,
+      body: { ...refused, callbackUrl: 'https://attacker.example.net/hook' },
+    });
+    expect(json(outside).detail).toContain(
+      `origin https://attacker.example.net is not one of PCW_WEBHOOK_ALLOWED_ORIGINS (${callbackOrigin})`,
+    );
+    await expectNoRun(refused.requestId);
+
+    // An API without allowed origins takes no callbackUrl at all.
+    const closed = await startApi(rig.client, taskQueue);
+    try {
+      const answer = await call(closed, 'POST', '/v1/purchases', {
+        token: submit,
+        body: { ...refused, callbackUrl: `${callbackOrigin}/pcw` },
+      });
+      expect(expectProblem(answer, 400, 'InvalidPurchaseRequest').detail).toContain(
+        'PCW_WEBHOOK_ALLOWED_ORIGINS lists no origin',
+      );
+      await expectNoRun(refused.requestId);
+    } finally {
+      await closed.close();
+    }
+
+    const accepted = request({ requireApproval: true });
+    const started = await call(api, 'POST', '/v1/purchases', {
+      token: submit,
+      body: { ...accepted, callbackUrl: `${callbackOrigin}/pcw/events` },
+    });
+    expect(started.status).toBe(202);
+    // The run's webhook deliveries read it from the memo (the request itself is the workflow's, unchanged).
+    const handle = rig.client.workflow.getHandle(`purchase-${accepted.requestId}`);
+    const description = await handle.describe();
+    expect(description.memo).toMatchObject({ callbackUrl: `${callbackOrigin}/pcw/events` });
+    await handle.terminate('test over');
+  });
+
   it('needs a bearer token (401) of a role that may (403), and never echoes one', async () => {
     const purchase = request();
     const cases: Array<[string, string, string | undefined, Record<string, string>, number]> = [
@@ -331,12 +377,17 @@ describe('HTTP API', () => {
         '/v1/subscription-changes/{requestId}',
         '/v1/reconciliations',
         '/v1/reconciliations/{id}',
+        '/v1/invoices',
+        '/v1/invoices/{id}',
+        '/v1/invoices/{id}/statement',
       ].sort(),
     );
     const purchaseBody = doc.paths['/v1/purchases'].post.requestBody?.content['application/json'].schema;
-    // Every field of the purchase request schema, as the workflow defines it.
+    // Every field of the purchase request schema, as the workflow defines it, and the API's callbackUrl.
     const { PurchaseRequestSchema } = await import('../../../src/client');
-    expect(Object.keys(purchaseBody?.properties ?? {}).sort()).toEqual(Object.keys(PurchaseRequestSchema.shape).sort());
+    expect(Object.keys(purchaseBody?.properties ?? {}).sort()).toEqual(
+      [...Object.keys(PurchaseRequestSchema.shape), 'callbackUrl'].sort(),
+    );
     expect(purchaseBody?.required).toEqual(expect.arrayContaining(['customerId', 'items']));
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
   });

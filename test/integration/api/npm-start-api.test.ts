@@ -34,7 +34,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-it('prints a local token and a curl example; with them plain HTTP buys, follows, approves and cancels', async () => {
+it('prints a local token and a curl example; with them plain HTTP buys, follows, approves, cancels and reads invoices', async () => {
   const port = await freePort();
   start = runNode(builtEntry('start.js'), [], {
     TEMPORAL_ADDRESS: testServerAddress(),
@@ -91,6 +91,10 @@ it('prints a local token and a curl example; with them plain HTTP buys, follows,
   ).toMatchObject({ status: 200, body: { afterCheckout: false } });
   const cancelled = await until(api, `/v1/purchases/${dropped}`, auth, (view) => view.execution !== 'RUNNING');
   expect(cancelled).toMatchObject({ result: { status: 'cancelled' } });
+
+  // Invoices come from the sandbox npm start runs, through the same settings as the worker's.
+  const invoices = await call(api, 'GET', '/v1/invoices?size=1', { token: auth });
+  expect(invoices).toMatchObject({ status: 200, body: { items: [{ id: expect.any(String) }] } });
 
   // Ctrl-C stops the API with the rest; the token was printed in the banner and nowhere else.
   start.child.kill('SIGINT');

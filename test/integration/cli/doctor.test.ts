@@ -12,17 +12,25 @@ import { testServerAddress } from '../../support/temporal';
 let tree: InstalledTree;
 let sandbox: Sandbox;
 let noMfaSandbox: Sandbox;
+/** Its app lacks PartnerBilling.Read.All: every Graph billing call answers 403. */
+let noBillingSandbox: Sandbox;
 beforeAll(async () => {
   tree = installedTree();
-  [sandbox, noMfaSandbox] = await Promise.all([startSandbox(), startSandbox({ mfaClaim: false })]);
+  [sandbox, noMfaSandbox, noBillingSandbox] = await Promise.all([
+    startSandbox(),
+    startSandbox({ mfaClaim: false }),
+    startSandbox(),
+  ]);
+  await noBillingSandbox.control.setGraphPolicy({ billingPermission: false });
 });
 afterAll(async () => {
   tree?.remove();
-  await Promise.all([sandbox?.close(), noMfaSandbox?.close()]);
+  await Promise.all([sandbox?.close(), noMfaSandbox?.close(), noBillingSandbox?.close()]);
 });
 
 const envOf = (box: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   PARTNER_CENTER_BASE_URL: box.baseUrl,
+  MICROSOFT_GRAPH_BASE_URL: box.graphBaseUrl,
   AZURE_AUTHORITY_HOST: box.authorityHost,
   AZURE_TENANT_ID: box.tenantId,
   AZURE_CLIENT_ID: box.clientId,
@@ -54,8 +62,9 @@ describe('pcw doctor', () => {
       doctor(envOf(sandbox), ['--json']),
     ]);
     expect(appOnly.code).toBe(0);
-    for (const name of [...ALL_CHECKS, 'Partner Center token', 'Partner Center reachable'])
+    for (const name of [...ALL_CHECKS, 'Partner Center token', 'Partner Center reachable', 'Graph billing'])
       expect(appOnly.stdout).toMatch(line('ok', name));
+    expect(appOnly.stdout).toMatch(/Graph billing: PartnerBilling\.Read\.All granted/);
     expect(appOnly.stdout).toMatch(/Partner Center token: App-only \(client secret\) token/);
     expect(appOnly.stdout).not.toMatch(/^(FAIL|skip)/m);
     expect(appOnly.stdout).not.toMatch(/MFA claim/);
@@ -63,6 +72,7 @@ describe('pcw doctor', () => {
     expect(appUser.code).toBe(0);
     expect(appUser.stdout).toMatch(/Partner Center token: App\+User token/);
     expect(appUser.stdout).toMatch(line('ok', 'MFA claim'));
+    expect(appUser.stdout).toMatch(line('ok', 'Graph billing'));
     expect(appUser.stdout).not.toMatch(/^(FAIL|skip)/m);
 
     expect(json.code).toBe(0);
@@ -72,6 +82,7 @@ describe('pcw doctor', () => {
       ...ALL_CHECKS,
       'Partner Center token',
       'Partner Center reachable',
+      'Graph billing',
     ]);
     for (const check of report.checks) {
       expect(check.status).toBe('ok');
@@ -150,6 +161,7 @@ describe('pcw doctor', () => {
     expect(wrongSecret.stdout).toMatch(/^FAIL\s+Partner Center token: no App-only \(client secret\) token/m);
     expect(wrongSecret.stdout).toMatch(/fix: check AZURE_TENANT_ID, AZURE_CLIENT_ID and the app credential/);
     expect(wrongSecret.stdout).toMatch(line('skip', 'Partner Center reachable'));
+    expect(wrongSecret.stdout).toMatch(line('skip', 'Graph billing'));
     expect(wrongSecret.stdout).toMatch(line('ok', 'search attributes'));
 
     expect(noMfa.code).toBe(1);
@@ -158,5 +170,22 @@ describe('pcw doctor', () => {
     expect(noMfa.stdout).toMatch(/^FAIL\s+Partner Center reachable: MFA required/m);
     expect(noMfa.stdout.match(/fix: Operator action: re-consent with Microsoft Entra MFA/g)).toHaveLength(2);
     expect(noMfa.stdout).not.toContain(noMfaSandbox.refreshToken);
+  });
+
+  it('names a missing PartnerBilling.Read.All on Microsoft Graph, with the permission to add, and starts no export', async () => {
+    const result = await doctor(envOf(noBillingSandbox));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(line('ok', 'Partner Center reachable'));
+    expect(result.stdout).toMatch(
+      /^FAIL\s+Graph billing: .* refused a billing read \(HTTP 403\): the app lacks PartnerBilling\.Read\.All$/m,
+    );
+    expect(result.stdout).toMatch(
+      /fix: add the Microsoft Graph permission PartnerBilling\.Read\.All to the app registration .* grant consent/,
+    );
+    expect(result.stdout.match(/^FAIL/gm)).toHaveLength(1);
+    // One read of an operation, no export requested.
+    const { requests } = await noBillingSandbox.control.counters();
+    const graphCalls = Object.entries(requests).filter(([route]) => route.includes('/reports/partners/billing'));
+    expect(graphCalls).toEqual([['GET /v1.0/reports/partners/billing/operations/{operationId}', 1]]);
   });
 });

@@ -24,6 +24,7 @@ afterAll(async () => {
 
 const envOf = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
   PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+  MICROSOFT_GRAPH_BASE_URL: sandbox.graphBaseUrl,
   AZURE_AUTHORITY_HOST: sandbox.authorityHost,
   AZURE_TENANT_ID: sandbox.tenantId,
   AZURE_CLIENT_ID: sandbox.clientId,
