@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { freePort } from '../../../src/temporal/dev-server';
+import { pollTaskQueueOf } from '../../../src/worker';
 import { builtEntry, runNode } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
@@ -123,17 +124,20 @@ describe('npm run worker against the sandbox, configured only through the enviro
         const counters = await sandbox.control.counters();
         expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
 
-        // The global Partner Center budget is the task queue's activity rate limit, as the server applies it.
-        const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
-          namespace: 'default',
-          taskQueue: { name: taskQueue },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          reportConfig: true,
-        });
-        expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60);
-        expect(effectiveRateLimit?.rateLimitSource).toBe(
-          temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER,
-        );
+        // The global Partner Center budget is the task queues' activity rate limits, as the server applies them:
+        // half for buying on the main queue, half for polls on their own queue (so waiting never starves buying).
+        for (const queue of [taskQueue, pollTaskQueueOf(taskQueue)]) {
+          const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: queue },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            reportConfig: true,
+          });
+          expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60 / 2);
+          expect(effectiveRateLimit?.rateLimitSource).toBe(
+            temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER,
+          );
+        }
 
         // Prometheus: Temporal Core's metrics and ours, by route template (no ids in labels).
         const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
