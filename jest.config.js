@@ -12,6 +12,9 @@ const common = {
 
 module.exports = {
   testTimeout: 60_000,
+  // A test added in the last stop leaves a loopback listener open (two sockets: likely one sandbox), so Jest waited
+  // forever after a green run; exit once every test and globalTeardown are done, until that listener is found.
+  forceExit: true,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [

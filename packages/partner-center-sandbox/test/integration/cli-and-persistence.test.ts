@@ -61,10 +61,13 @@ describe('npm run sandbox', () => {
       'clientId',
       'clientSecret',
       'customerIds',
+      'graphBaseUrl',
       'refreshToken',
       'tenantId',
     ]);
     expect(facts.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The contract's --json line names the Graph billing host the sandbox serves beside Partner Center.
+    expect(facts.graphBaseUrl).toBe(`${facts.baseUrl}/graph`);
     expect(facts.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const caPem = readFileSync(facts.caFile, 'utf8');
     const token = await tokenFor({ authorityHost: facts.authorityHost, caPem }, 'app-only', facts);
