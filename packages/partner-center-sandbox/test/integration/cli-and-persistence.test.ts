@@ -13,6 +13,7 @@ const PURCHASE_SCRIPT = join(__dirname, '..', '..', 'sandbox-purchase.sh');
 
 type ConnectionFacts = {
   baseUrl: string;
+  graphBaseUrl: string;
   authorityHost: string;
   tenantId: string;
   clientId: string;
