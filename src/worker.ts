@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
-import type { PartnerCenterSettings, WorkerConfig } from './config';
+import { tokenOptionsOf, type PartnerCenterSettings, type WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { partnerCenterCallMetrics } from './metrics';
@@ -62,14 +62,7 @@ export function createActivityDeps(
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
-  const tokens = createTokenProvider({
-    tenantId: settings.tenantId,
-    clientId: settings.clientId,
-    credential: settings.credential,
-    refreshToken: settings.refreshToken,
-    authorityHost: settings.authorityHost,
-    trustedCaPem,
-  });
+  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), trustedCaPem });
   const partnerCenter = createPartnerCenterClient({
     baseUrl: settings.baseUrl,
     tokens,

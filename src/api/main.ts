@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from '../command-line';
-import { ConfigError, type PartnerCenterSettings, type WorkerConfig } from '../config';
+import { ConfigError, tokenOptionsOf, type PartnerCenterSettings, type WorkerConfig } from '../config';
 import { createPartnerCenterClient, createTokenProvider } from '../partner-center';
 import { connectClient } from '../client';
 import type { PartnerCenterAccess } from './app';
@@ -48,14 +48,7 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
 
 /** A client of its own, as `pcw invoices` makes one: the API reads invoices directly, not through a workflow. */
 export function partnerCenterAccess(settings: PartnerCenterSettings, trustedCaPem?: string): PartnerCenterAccess {
-  const tokens = createTokenProvider({
-    tenantId: settings.tenantId,
-    clientId: settings.clientId,
-    credential: settings.credential,
-    refreshToken: settings.refreshToken,
-    authorityHost: settings.authorityHost,
-    trustedCaPem,
-  });
+  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), trustedCaPem });
   return { client: createPartnerCenterClient({ baseUrl: settings.baseUrl, tokens }), tokenMode: tokens.mode };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, type WorkerConfig } from '../config';
+import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, tokenOptionsOf, type WorkerConfig } from '../config';
 import { parseEncryptionKeys } from '../temporal/codec';
 import { safeOrigin, sendSignedEvent } from '../webhooks';
 import {
@@ -266,14 +266,7 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
     names.forEach((name) => record(name, skipped('the configuration is not valid')));
     return secrets;
   }
-  const tokens = createTokenProvider({
-    tenantId: settings.tenantId,
-    clientId: settings.clientId,
-    credential: settings.credential,
-    refreshToken: settings.refreshToken,
-    authorityHost: settings.authorityHost,
-    timeoutMs: ANSWER_TIMEOUT_MS,
-  });
+  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), timeoutMs: ANSWER_TIMEOUT_MS });
   const mode = modeOf(tokens);
   let token: string;
   try {

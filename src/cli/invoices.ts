@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { PartnerCenterSettings } from '../config';
+import { tokenOptionsOf, type PartnerCenterSettings } from '../config';
 import { createPartnerCenterClient, createTokenProvider, type Invoice } from '../partner-center';
 import { UsageError } from './errors';
 import { Problems, type Values } from './flags';
@@ -84,13 +84,7 @@ export function planInvoices(args: string[], values: Values): InvoicesAction {
 function client(settings: PartnerCenterSettings) {
   return createPartnerCenterClient({
     baseUrl: settings.baseUrl,
-    tokens: createTokenProvider({
-      tenantId: settings.tenantId,
-      clientId: settings.clientId,
-      credential: settings.credential,
-      refreshToken: settings.refreshToken,
-      authorityHost: settings.authorityHost,
-    }),
+    tokens: createTokenProvider(tokenOptionsOf(settings)),
   });
 }
 
