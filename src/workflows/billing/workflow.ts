@@ -14,16 +14,11 @@ import { lastAttempt } from '../common/activity-failures';
 import { recordedValidation, validationIsRecorded } from '../common/activity-options';
 import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
-import {
-  validateReconcileRequest,
-  type ReconcileInput,
-  type ReconcileReport,
-  type ReconcileRequest,
-  type ValidReconcileRequest,
-} from './types';
+import type { ReconcileInput, ReconcileReport, ReconcileRequest, ValidReconcileRequest } from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
 import { invalidRequest } from '../common/validation';
+import { billingSchemas } from '../common/schemas';
 
 /**
  * One heartbeating activity reads and aggregates every line (see its comment for why). A worker that
@@ -135,7 +130,7 @@ class ReconcileRun {
     // Recorded (a local activity), so a schema edit never changes the request a started run works on.
     const validation = validationIsRecorded()
       ? await recordedValidation.normaliseReconcileRequest(input)
-      : validateReconcileRequest(input);
+      : billingSchemas().validateReconcileRequest(input);
     if (!validation.ok)
       throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;

@@ -31,8 +31,3 @@ export const WorkerSettingsSchema = z.object({
     .optional(),
 });
 export type WorkerSettings = z.infer<typeof WorkerSettingsSchema>;
-
-/** How long a subscription change waits for a busy subscription or an accepted (202) change. */
-export function subscriptionChangeDeadlineMs(settings: WorkerSettings): number {
-  return settings.subscriptionChangeDeadlineMs ?? settings.orderVisibilityDeadlineMs;
-}

@@ -8,35 +8,30 @@ export type PurchaseWorkflow = typeof purchaseSubscription;
 export { purchaseWorkflowId } from './ids';
 export { purchaseFailureTypes, type PurchaseFailureType } from './failures';
 export { validateWith, type Validation } from '../common/validation';
+export { approvePurchaseUpdate, cancelPurchaseUpdate, purchaseStatusQuery, rejectPurchaseUpdate } from './messages';
+export { terminalSteps } from './rules';
 export {
-  approvePurchaseUpdate,
   ApproveArgsSchema,
+  BillingCycleSchema,
   CancelAcknowledgementSchema,
   CancelArgsSchema,
-  cancelPurchaseUpdate,
-  purchaseStatusQuery,
-  RejectArgsSchema,
-  rejectPurchaseUpdate,
-  type ApproveArgs,
-  type CancelAcknowledgement,
-  type CancelArgs,
-  type RejectArgs,
-} from './messages';
-export {
-  BillingCycleSchema,
   purchaseSteps,
   PurchaseRequestSchema,
   PurchaseResultSchema,
   PurchaseStatusSchema,
   PurchaseStepSchema,
   SegmentSchema,
+  RejectArgsSchema,
   TermDurationSchema,
-  terminalSteps,
   validatePurchaseRequest,
+  type ApproveArgs,
+  type CancelAcknowledgement,
+  type CancelArgs,
   type InvalidField,
   type PurchaseRequest,
   type PurchaseResult,
   type PurchaseStatus,
   type PurchaseStep,
+  type RejectArgs,
   type ValidPurchaseRequest,
 } from './types';

@@ -8,6 +8,7 @@ import type {
   PrerequisiteOverlay,
   ProvisionSubscriptionInput,
   PurchaseResult,
+  PurchaseStep,
   ResolvedItem,
   SubscriptionSummary,
 } from './types';
@@ -16,6 +17,9 @@ import { invalidRequest } from '../common/validation';
 import { detailLines, summariseIds } from '../common/details';
 
 /** Pure decisions of `purchaseSubscription`, kept apart so they are unit-tested without a server. */
+
+/** Steps after which a purchase does nothing more. */
+export const terminalSteps: readonly PurchaseStep[] = ['completed', 'partial', 'failed', 'cancelled'];
 
 /** `InvalidPurchaseRequest`, naming every bad field (workflow validation and the activities' catalog checks). */
 export function invalidPurchaseRequest(problems: readonly InvalidField[]) {

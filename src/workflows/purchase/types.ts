@@ -24,8 +24,6 @@ export const purchaseSteps = [
 export const PurchaseStepSchema = z.enum(purchaseSteps);
 export type PurchaseStep = z.infer<typeof PurchaseStepSchema>;
 
-export const terminalSteps: readonly PurchaseStep[] = ['completed', 'partial', 'failed', 'cancelled'];
-
 export const TermDurationSchema = z.enum(['P1M', 'P1Y', 'P3Y']);
 export type TermDuration = z.infer<typeof TermDurationSchema>;
 export const BillingCycleSchema = z.enum(['monthly', 'annual', 'triennial']);
@@ -385,3 +383,27 @@ export interface CancelSubscriptionInput {
   customerId: string;
   subscriptionId: string;
 }
+
+// ---- Arguments of the purchase's updates (messages.ts) ----
+
+const personSchema = z.string().trim().min(1, 'must name who decided').max(256);
+
+export const ApproveArgsSchema = z.object({ by: personSchema });
+export type ApproveArgs = z.infer<typeof ApproveArgsSchema>;
+
+export const RejectArgsSchema = z.object({
+  by: personSchema,
+  reason: z.string().trim().min(1, 'must say why').max(1024),
+});
+export type RejectArgs = z.infer<typeof RejectArgsSchema>;
+
+export const CancelArgsSchema = z.object({ reason: z.string().trim().min(1, 'must say why').max(1024) });
+export type CancelArgs = z.infer<typeof CancelArgsSchema>;
+
+export const CancelAcknowledgementSchema = z.object({
+  /** Step the purchase was in when the cancel was accepted. */
+  step: PurchaseStepSchema,
+  /** false: nothing is bought; true: what was bought is cancelled while the 168-hour window allows. */
+  afterCheckout: z.boolean(),
+});
+export type CancelAcknowledgement = z.infer<typeof CancelAcknowledgementSchema>;

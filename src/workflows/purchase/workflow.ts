@@ -35,37 +35,29 @@ import {
   provisioningPlan,
   trialsOf,
   subscriptionIdsOf,
+  terminalSteps,
   unfulfilledLineErrors,
   withPrerequisites,
 } from './rules';
-import {
-  ApproveArgsSchema,
-  CancelArgsSchema,
-  RejectArgsSchema,
-  approvePurchaseUpdate,
-  cancelPurchaseUpdate,
-  purchaseStatusQuery,
-  rejectPurchaseUpdate,
-  type CancelArgs,
-} from './messages';
-import {
-  terminalSteps,
-  validatePurchaseRequest,
-  type CartOutcome,
-  type CheckoutOutcome,
-  type OrderSummary,
-  type PrerequisiteOverlay,
-  type PurchaseRequest,
-  type PurchaseResult,
-  type PurchaseStatus,
-  type PurchaseStep,
-  type ResolvedItem,
-  type SubscriptionCancellation,
-  type SubscriptionSummary,
-  type ValidPurchaseRequest,
+import { approvePurchaseUpdate, cancelPurchaseUpdate, purchaseStatusQuery, rejectPurchaseUpdate } from './messages';
+import type {
+  CancelArgs,
+  CartOutcome,
+  CheckoutOutcome,
+  OrderSummary,
+  PrerequisiteOverlay,
+  PurchaseRequest,
+  PurchaseResult,
+  PurchaseStatus,
+  PurchaseStep,
+  ResolvedItem,
+  SubscriptionCancellation,
+  SubscriptionSummary,
+  ValidPurchaseRequest,
 } from './types';
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { emitEvent, withWebhookEvents } from '../common/events';
+import { purchaseSchemas } from '../common/schemas';
 
 /** The purchase's Partner Center calls, one activity each. */
 const calls = proxyActivities<PurchaseActivities>(partnerCenterCall);
@@ -130,18 +122,26 @@ class PurchaseRun {
 
   constructor() {
     setHandler(purchaseStatusQuery, () => this.snapshot());
-    setHandler(approvePurchaseUpdate, (args) => this.decide({ approved: true, by: ApproveArgsSchema.parse(args).by }), {
-      validator: (args) => this.validateDecision(ApproveArgsSchema, args),
-      description: 'Approve a purchase waiting in awaiting-approval',
-    });
-    setHandler(rejectPurchaseUpdate, (args) => this.decide({ approved: false, ...RejectArgsSchema.parse(args) }), {
-      validator: (args) => this.validateDecision(RejectArgsSchema, args),
-      description: 'Reject a purchase waiting in awaiting-approval',
-    });
-    setHandler(cancelPurchaseUpdate, (args) => this.cancel(CancelArgsSchema.parse(args)), {
+    setHandler(
+      approvePurchaseUpdate,
+      (args) => this.decide({ approved: true, by: purchaseSchemas().ApproveArgsSchema.parse(args).by }),
+      {
+        validator: (args) => this.validateDecision(purchaseSchemas().ApproveArgsSchema, args),
+        description: 'Approve a purchase waiting in awaiting-approval',
+      },
+    );
+    setHandler(
+      rejectPurchaseUpdate,
+      (args) => this.decide({ approved: false, ...purchaseSchemas().RejectArgsSchema.parse(args) }),
+      {
+        validator: (args) => this.validateDecision(purchaseSchemas().RejectArgsSchema, args),
+        description: 'Reject a purchase waiting in awaiting-approval',
+      },
+    );
+    setHandler(cancelPurchaseUpdate, (args) => this.cancel(purchaseSchemas().CancelArgsSchema.parse(args)), {
       validator: (args) => {
         if (terminalSteps.includes(this.status.step)) throw new Error(`Purchase already ${this.status.step}`);
-        parseMessage(CancelArgsSchema, args);
+        parseMessage(purchaseSchemas().CancelArgsSchema, args);
       },
       description:
         'Cancel: before checkout nothing is bought; after it, the subscriptions bought are cancelled while the window allows',
@@ -200,7 +200,7 @@ class PurchaseRun {
     // Recorded (a local activity), so a schema edit never changes the request a started run works on.
     const validation = validationIsRecorded()
       ? await recordedValidation.normalisePurchaseRequest(input)
-      : validatePurchaseRequest(input);
+      : purchaseSchemas().validatePurchaseRequest(input);
     if (!validation.ok) throw invalidPurchaseRequest(validation.problems);
     this.customerId = validation.request.customerId;
     upsertSearchAttributes([{ key: PcCustomerId, value: validation.request.customerId }]);

@@ -7,11 +7,11 @@ import type { changeSubscription } from './workflow';
 export type ChangeWorkflow = typeof changeSubscription;
 export { changeFailureTypes, type ChangeFailureType } from './failures';
 export { changeStatusQuery } from './messages';
+export { describeChange } from './rules';
 export {
   changeSteps,
   ChangeStatusSchema,
   changeWorkflowId,
-  describeChange,
   SubscriptionChangeRequestSchema,
   SubscriptionChangeResultSchema,
   SubscriptionChangeSchema,

@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChangeFailureType } from './failures';
 import { changeFailureTypes } from './failures';
+import { invalidRequest, type InvalidField } from '../common/validation';
+import type { WorkerSettings } from '../common/settings';
 import type {
   ChangeTarget,
   PatchChange,
@@ -375,4 +377,59 @@ function targetOfTransition(
       e.catalogItemId.toUpperCase().startsWith(product) && (e.termDuration === undefined || e.termDuration === term),
   );
   return sameProduct.find((e) => e.types.some((t) => t.isEligible)) ?? sameProduct[0];
+}
+
+/** `InvalidChangeRequest`, naming every bad field. */
+export function invalidChangeRequest(problems: readonly InvalidField[]) {
+  return invalidRequest(changeFailureTypes.invalidRequest, 'change request', problems);
+}
+
+/** One line for people: the Temporal UI summary, logs, `pcw change`. */
+export function describeChange(change: SubscriptionChange): string {
+  switch (change.action) {
+    case 'setQuantity':
+      return `set quantity to ${change.quantity}`;
+    case 'setAutoRenew':
+      return `${change.enabled ? 'enable' : 'disable'} auto-renew`;
+    case 'rename':
+      return `rename to "${change.friendlyName}"`;
+    case 'cancel':
+      return 'cancel';
+    case 'transition':
+      return [
+        `${change.timing === 'scheduled' ? 'at renewal, ' : ''}transition to ${change.toCatalogItemId}`,
+        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
+        change.toSubscriptionId !== undefined ? `into ${change.toSubscriptionId}` : undefined,
+        change.transitionType,
+      ]
+        .filter((p) => p !== undefined)
+        .join(', ');
+    case 'convertTrial':
+      return [
+        `convert the trial to ${change.toCatalogItemId ?? 'paid'}`,
+        change.termDuration !== undefined ? `term ${change.termDuration}` : undefined,
+        change.billingCycle !== undefined ? `billed ${change.billingCycle}` : undefined,
+        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
+      ]
+        .filter((p) => p !== undefined)
+        .join(', ');
+    case 'suspend':
+      return 'suspend (still billed while suspended)';
+    case 'reactivate':
+      return 'reactivate';
+    case 'scheduleNextTerm': {
+      const parts = [
+        change.catalogItemId !== undefined ? `offer ${change.catalogItemId}` : undefined,
+        change.termDuration !== undefined ? `term ${change.termDuration}` : undefined,
+        change.billingCycle !== undefined ? `billed ${change.billingCycle}` : undefined,
+        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
+      ].filter((p) => p !== undefined);
+      return `at renewal: ${parts.join(', ')}`;
+    }
+  }
+}
+
+/** How long a subscription change waits for a busy subscription or an accepted (202) change. */
+export function subscriptionChangeDeadlineMs(settings: WorkerSettings): number {
+  return settings.subscriptionChangeDeadlineMs ?? settings.orderVisibilityDeadlineMs;
 }

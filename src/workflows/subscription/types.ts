@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { changeFailureTypes } from './failures';
 import { BillingCycleSchema, OfferSchema, PurchaseRequestSchema, TermDurationSchema } from '../purchase/types';
-import { invalidRequest, validateWith, type InvalidField, type Validation } from '../common/validation';
+import { validateWith, type Validation } from '../common/validation';
 
 /**
- * Contract §3 data of `changeSubscription`, plus the shapes its activities exchange with it. Pure zod:
- * used by the workflow bundle, the activities and upstream clients alike (the rules are in rules.ts).
+ * Contract §3 data of `changeSubscription`, plus the shapes its activities exchange with it. Pure zod: used by
+ * the activities and upstream clients, and by the workflow only through common/schemas.ts (the rules are in rules.ts).
  */
 
 /** Contract §3: one workflow per upstream request, so a repeated start finds the same change. */
@@ -116,56 +115,6 @@ export type ChangeRequestValidation = Validation<ValidChangeRequest>;
 /** Validates without throwing: a workflow task must never fail on bad input. */
 export function validateChangeRequest(input: unknown): ChangeRequestValidation {
   return validateWith(SubscriptionChangeRequestSchema, input);
-}
-
-/** `InvalidChangeRequest`, naming every bad field. */
-export function invalidChangeRequest(problems: readonly InvalidField[]) {
-  return invalidRequest(changeFailureTypes.invalidRequest, 'change request', problems);
-}
-
-/** One line for people: the Temporal UI summary, logs, `pcw change`. */
-export function describeChange(change: SubscriptionChange): string {
-  switch (change.action) {
-    case 'setQuantity':
-      return `set quantity to ${change.quantity}`;
-    case 'setAutoRenew':
-      return `${change.enabled ? 'enable' : 'disable'} auto-renew`;
-    case 'rename':
-      return `rename to "${change.friendlyName}"`;
-    case 'cancel':
-      return 'cancel';
-    case 'transition':
-      return [
-        `${change.timing === 'scheduled' ? 'at renewal, ' : ''}transition to ${change.toCatalogItemId}`,
-        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
-        change.toSubscriptionId !== undefined ? `into ${change.toSubscriptionId}` : undefined,
-        change.transitionType,
-      ]
-        .filter((p) => p !== undefined)
-        .join(', ');
-    case 'convertTrial':
-      return [
-        `convert the trial to ${change.toCatalogItemId ?? 'paid'}`,
-        change.termDuration !== undefined ? `term ${change.termDuration}` : undefined,
-        change.billingCycle !== undefined ? `billed ${change.billingCycle}` : undefined,
-        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
-      ]
-        .filter((p) => p !== undefined)
-        .join(', ');
-    case 'suspend':
-      return 'suspend (still billed while suspended)';
-    case 'reactivate':
-      return 'reactivate';
-    case 'scheduleNextTerm': {
-      const parts = [
-        change.catalogItemId !== undefined ? `offer ${change.catalogItemId}` : undefined,
-        change.termDuration !== undefined ? `term ${change.termDuration}` : undefined,
-        change.billingCycle !== undefined ? `billed ${change.billingCycle}` : undefined,
-        change.quantity !== undefined ? `${change.quantity} seats` : undefined,
-      ].filter((p) => p !== undefined);
-      return `at renewal: ${parts.join(', ')}`;
-    }
-  }
 }
 
 // ---- Subscription as the workflow sees it ----

@@ -20,31 +20,37 @@ import {
   validationIsRecorded,
 } from '../common/activity-options';
 import { changeStatusQuery } from './messages';
+import type {
+  ApplyChangeOutcome,
+  ChangeStatus,
+  ChangeStep,
+  ChangeTarget,
+  PatchChange,
+  Refund,
+  SubscriptionChangeRequest,
+  SubscriptionChangeResult,
+  SubscriptionView,
+  TransitionChange,
+  TransitionEligibilityView,
+  TransitionPlan,
+  ValidChangeRequest,
+} from './types';
 import {
+  checkChange,
   describeChange,
   invalidChangeRequest,
-  validateChangeRequest,
-  type ApplyChangeOutcome,
-  type ChangeStatus,
-  type ChangeStep,
-  type ChangeTarget,
-  type PatchChange,
-  type Refund,
-  type SubscriptionChangeRequest,
-  type SubscriptionChangeResult,
-  type SubscriptionView,
-  type TransitionChange,
-  type TransitionEligibilityView,
-  type TransitionPlan,
-  type ValidChangeRequest,
-} from './types';
-import { checkChange, planTransition, refundOf, refusalFailure } from './rules';
+  planTransition,
+  refundOf,
+  refusalFailure,
+  subscriptionChangeDeadlineMs,
+} from './rules';
 import { detailLines } from '../common/details';
 import { internalFailureTypes } from '../common/failure-types';
 import { changeFailureTypes } from './failures';
-import { subscriptionChangeDeadlineMs, type WorkerSettings } from '../common/settings';
+import type { WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
+import { subscriptionSchemas } from '../common/schemas';
 
 /** Marks the histories of transitions and trial conversions (patched ids are unique across the project). */
 const TRANSITIONS_PATCH = 'subscription-transitions';
@@ -203,7 +209,7 @@ class ChangeRun {
     // Recorded (a local activity), so a schema edit never changes the request a started run works on.
     const validation = validationIsRecorded()
       ? await recordedValidation.normaliseChangeRequest(input)
-      : validateChangeRequest(input);
+      : subscriptionSchemas().validateChangeRequest(input);
     if (!validation.ok) throw invalidChangeRequest(validation.problems);
     const { customerId, subscriptionId, change } = validation.request;
     this.status.customerId = customerId;

@@ -1,6 +1,5 @@
 import {
   changeWorkflowId,
-  describeChange,
   validateChangeRequest,
   type PatchChange,
   type SubscriptionChange,
@@ -9,6 +8,7 @@ import {
 import {
   cancellationWindowClosed,
   checkChange,
+  describeChange,
   refundableSeats,
   refundOf,
   targetOf,
