@@ -22,3 +22,17 @@ test('a bundle built at start logs its module listing at debug, never at info', 
   const listing = logged.filter((entry) => /^asset workflow-bundle-/.test(entry.message));
   expect(listing.map((entry) => entry.level)).toEqual(['DEBUG']);
 }, 60_000);
+
+/** Workflow stack traces still name our files and lines; the sources' text stays out of the worker's memory. */
+test('the bundle maps back to the workflow sources without carrying their text', async () => {
+  const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflows(quiet);
+  const inline = /\/\/# sourceMappingURL=data:application\/json;[^,]*base64,(\S+)\s*$/.exec(code);
+  expect(inline).not.toBeNull();
+  const map = JSON.parse(Buffer.from(inline![1], 'base64').toString('utf8')) as {
+    sources: string[];
+    sourcesContent?: unknown[];
+  };
+  expect(map.sources.some((source) => source.includes('workflows/purchase/workflow'))).toBe(true);
+  expect(map.sourcesContent ?? []).toEqual([]);
+}, 60_000);
