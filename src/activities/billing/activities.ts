@@ -31,9 +31,11 @@ import {
   type BillingClock,
   type BillingExport,
   type BillingExportRequest,
+  type GraphExportCheckpoint,
   type GraphReconcileInput,
   type ReconcileInput,
   type ReconcileReport,
+  type UnfinishedExportRead,
 } from '../../workflows/billing/types';
 import { toActivityFailure } from '../common/failures';
 import { runCorrelationId } from '../common/request-ids';
@@ -46,10 +48,20 @@ export interface BillingActivityDeps {
   reconciliationPageSize?: number;
   /** Customers per page when reconciling every customer; the client's default (500) unless a test wants many pages. */
   customerPageSize?: number;
+  /** Lines of a Graph export one workflow run reads before it continues as new (EXPORT_SEGMENT_LINES unless a test wants many runs). */
+  exportSegmentLines?: number;
 }
 
 /** Partner Center's largest unbilled-reconciliation page. */
 export const RECONCILIATION_PAGE_SIZE = 2000;
+
+/**
+ * Lines of a Graph export read per workflow run: past them the read stops at a checkpoint and the run continues
+ * as new (the issue: large exports continue-as-new rather than grow history). Half a million lines take the
+ * activity ~8 s on the bench's machine; each segment adds a run of a dozen events carrying the checkpoint twice
+ * (the activity's result and the next run's input, each within CHECKPOINT_BUDGET_BYTES).
+ */
+export const EXPORT_SEGMENT_LINES = 500_000;
 
 /**
  * Largest checkpoint (compressed tally, base64) kept in heartbeat details. The tally grows with the
@@ -112,7 +124,9 @@ const GraphCheckpointSchema = z.strictObject({
   line: z.number().int().nonnegative(),
   /** As in ReconcileCheckpointSchema: the BillingTallySnapshot, gzip JSON in base64. */
   tally: z.string(),
-});
+  /** Lines of every customer read before it (GraphExportCheckpoint). */
+  linesRead: z.number().int().nonnegative().optional(),
+}) satisfies z.ZodType<GraphExportCheckpoint>;
 type GraphCheckpoint = z.infer<typeof GraphCheckpointSchema>;
 
 /** Heartbeat details of the Graph export read: progress for the UI, and the checkpoint a retry resumes from. */
@@ -164,6 +178,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   const pc = deps.partnerCenter;
   const pageSize = deps.reconciliationPageSize ?? RECONCILIATION_PAGE_SIZE;
   const customerPageSize = deps.customerPageSize;
+  const segmentLines = deps.exportSegmentLines ?? EXPORT_SEGMENT_LINES;
   /** Reads only: a fresh MS-RequestId per call and attempt. */
   const reading = () => ({ correlationId: runCorrelationId(), signal: cancellationSignal() });
 
@@ -249,6 +264,9 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   /**
    * Matches the folded lines with the subscriptions and orders of the request's customer — or, without one,
    * of every customer of the partner (page by page) and of any other that has lines — and builds the report.
+   * `beatEachCustomer` false: it beats with its checkpoint, at most once a second (and on a failed read). The SDK
+   * serialises the whole details (both checkpoints) on every beat: per customer, that cost the bench's worker ~40 MiB
+   * more RSS matching the 500 customers of a Graph export (docs/benchmarks.md, billing export).
    */
   async function matchAndReport(
     input: ReconcileInput,
@@ -256,6 +274,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     clock: BillingClock,
     progress: MatchProgress,
     beat: () => void,
+    beatEachCustomer: boolean,
   ): Promise<ReconcileReport> {
     const billedByCustomer = new Map<string, BilledSubscription[]>();
     for (const billed of tally.bySubscription.values()) {
@@ -296,8 +315,9 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       done.add(customerId);
       progress.customersMatched += 1;
       // Compressing every finding so far per customer would be quadratic: at most once a second, and on a failed read.
-      if (Date.now() - checkpointedAt >= GRAPH_CHECKPOINT_INTERVAL_MS) checkpoint();
-      beat();
+      const due = Date.now() - checkpointedAt >= GRAPH_CHECKPOINT_INTERVAL_MS;
+      if (due) checkpoint();
+      if (due || beatEachCustomer) beat();
     };
     if (input.customerId !== undefined) {
       progress.customers = 1;
@@ -350,18 +370,22 @@ export function createBillingActivities(deps: BillingActivityDeps) {
   /**
    * Streams the export's blobs from `from` on into the tally, checkpointing (at most every
    * GRAPH_CHECKPOINT_INTERVAL_MS and after each blob) the blob and line to resume from. An expired SAS
-   * is renewed by reading the operation again — a fresh manifest, never a new export.
+   * is renewed by reading the operation again — a fresh manifest, never a new export. With `segmentEnd`
+   * (lines of every customer) it stops at the first line past it and answers the checkpoint there, if the
+   * tally fits the checkpoint budget; a tally too big to carry reads on to the end.
    */
   async function readExport(
     input: GraphReconcileInput,
     progress: GraphReconcileProgress,
-    from: { checkpoint: GraphCheckpoint; tally: BillingTally } | undefined,
-  ): Promise<BillingTally> {
+    from: GraphResumePoint | undefined,
+    segmentEnd: number | undefined,
+  ): Promise<{ tally: BillingTally; stoppedAt?: GraphCheckpoint }> {
     const graph = graphClient();
     const signal = cancellationSignal();
     const tally = from?.tally ?? createTally();
     progress.resumeFrom = from?.checkpoint;
     progress.lines = tally.lines;
+    progress.linesRead = from?.checkpoint.linesRead ?? 0;
     const manifestNow = () =>
       graph.waitForExport(input.operationId, {
         signal,
@@ -380,17 +404,33 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     const checkpoint = (blob: number, line: number) => {
       const compressed = checkpointsFit ? compressTally(tally) : undefined;
       if (compressed !== undefined)
-        progress.resumeFrom = { operationId: input.operationId, blob, line, tally: compressed };
+        progress.resumeFrom = {
+          operationId: input.operationId,
+          blob,
+          line,
+          tally: compressed,
+          linesRead: progress.linesRead,
+        };
       else checkpointsFit = false;
       progress.lines = tally.lines;
       heartbeat({ ...progress });
       checkpointedAt = Date.now();
+    };
+    /** At the segment's end: the checkpoint to stop at, or undefined to read on (the tally no longer fits). */
+    const segmentStop = (blob: number, line: number): GraphCheckpoint | undefined => {
+      segmentEnd = undefined;
+      checkpoint(blob, line);
+      return checkpointsFit ? progress.resumeFrom : undefined;
     };
     for (let blob = from?.checkpoint.blob ?? 0; blob < manifest.blobs.length; blob += 1) {
       let next = blob === from?.checkpoint.blob ? from.checkpoint.line : 0;
       for (let refreshes = 0; ; refreshes += 1) {
         try {
           for await (const { lineNumber, line } of graph.exportLines(manifest, blob, { fromLine: next, signal })) {
+            // Checked before the line counts, so a segment never ends after the export's last line.
+            const stoppedAt =
+              segmentEnd !== undefined && progress.linesRead >= segmentEnd ? segmentStop(blob, lineNumber) : undefined;
+            if (stoppedAt !== undefined) return { tally, stoppedAt };
             next = lineNumber + 1;
             progress.linesRead += 1;
             if (
@@ -409,7 +449,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       }
       checkpoint(blob + 1, 0);
     }
-    return tally;
+    return { tally };
   }
 
   return {
@@ -417,27 +457,32 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * Requests the Microsoft Graph export (billed: of the invoice; unbilled: of the period and currency) and
      * answers its operation id, which the workflow records: nothing after it requests the export again.
      * For an invoice also its billing period and currency, which the matching needs.
+     *
+     * The operation is heartbeated as soon as Graph accepts the request, so a retry after a crash before the
+     * workflow recorded it (a lost worker, a timeout) reuses that export — unless Graph no longer knows it or
+     * it failed — instead of requesting a second one. What remains: an acceptance lost in transit (the 202
+     * never reaching us, or the worker dying before its heartbeat was sent) still leads to a second export,
+     * since Graph takes no idempotency key for export requests.
      */
     async requestBillingExport(request: BillingExportRequest): Promise<BillingExport> {
       try {
         const graph = graphClient();
-        if ('invoiceId' in request) {
-          const invoice = await invoicePeriod(request.invoiceId);
-          const { operationId } = await graph.requestExport(
-            { kind: 'billed', invoiceId: request.invoiceId },
-            { signal: cancellationSignal() },
-          );
-          return { operationId, invoice };
-        }
+        const previous = await stillUsableExport(graph, activityInfo().heartbeatDetails);
+        if (previous !== undefined) return previous;
+        const invoice = 'invoiceId' in request ? await invoicePeriod(request.invoiceId) : undefined;
         const { operationId } = await graph.requestExport(
-          {
-            kind: 'unbilled',
-            billingPeriod: request.period === 'previous' ? 'last' : 'current',
-            currencyCode: request.currency,
-          },
+          'invoiceId' in request
+            ? { kind: 'billed', invoiceId: request.invoiceId }
+            : {
+                kind: 'unbilled',
+                billingPeriod: request.period === 'previous' ? 'last' : 'current',
+                currencyCode: request.currency,
+              },
           { signal: cancellationSignal() },
         );
-        return { operationId };
+        const requested: BillingExport = { operationId, ...(invoice !== undefined ? { invoice } : {}) };
+        heartbeat(requested);
+        return requested;
       } catch (err) {
         throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
       }
@@ -448,8 +493,10 @@ export function createBillingActivities(deps: BillingActivityDeps) {
      * per-subscription totals (memory grows with subscriptions, never with lines), then matches them like
      * the v1 read. The heartbeat carries the operation id and the blob and line to resume from: a retry
      * after a lost worker reads the same operation again (a fresh manifest) and continues there.
+     * With `input.segments` it stops after `exportSegmentLines` lines (counted from `input.resumeFrom`, where
+     * the previous run stopped) and answers that checkpoint instead, so the workflow continues as new from it.
      */
-    async reconcileGraphExport(input: GraphReconcileInput): Promise<ReconcileReport> {
+    async reconcileGraphExport(input: GraphReconcileInput): Promise<ReconcileReport | UnfinishedExportRead> {
       const progress: GraphReconcileProgress = {
         phase: 'waiting-for-export',
         operationId: input.operationId,
@@ -461,19 +508,35 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         ...previousMatchResume(activityInfo().heartbeatDetails),
       };
       try {
-        const from = graphResumePoint(activityInfo().heartbeatDetails, input.operationId);
-        if (from !== undefined)
+        const heartbeated = graphResumePoint(activityInfo().heartbeatDetails, input.operationId);
+        if (heartbeated !== undefined)
           log.info('Resuming the export read', {
-            blob: from.checkpoint.blob,
-            line: from.checkpoint.line,
-            lines: from.tally.lines,
+            blob: heartbeated.checkpoint.blob,
+            line: heartbeated.checkpoint.line,
+            lines: heartbeated.tally.lines,
           });
-        const tally = await readExport(input, progress, from);
+        // Unreadable (another version's tally): read from the first line again, like unreadable heartbeat details.
+        const runStart = input.resumeFrom && checkpointResumePoint(input.resumeFrom, input.operationId);
+        const linesBefore = input.resumeFrom?.linesRead ?? 0;
+        const started = performance.now();
+        const read = await readExport(
+          input,
+          progress,
+          heartbeated ?? runStart,
+          input.segments ? linesBefore + segmentLines : undefined,
+        );
+        // Reading apart from matching: the bench compares it with download, gunzip and parse alone.
+        log.info('Read the export', {
+          linesRead: progress.linesRead - linesBefore,
+          readMs: Math.round(performance.now() - started),
+          done: read.stoppedAt === undefined,
+        });
+        if (read.stoppedAt !== undefined) return { done: false, checkpoint: read.stoppedAt };
         const clock: BillingClock = {
           now: input.asOf,
           delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
         };
-        return await matchAndReport(input, tally, clock, progress, () => heartbeat({ ...progress }));
+        return await matchAndReport(input, read.tally, clock, progress, () => heartbeat({ ...progress }), false);
       } catch (err) {
         throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
       }
@@ -513,7 +576,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
           delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
         };
 
-        return await matchAndReport(input, tally, clock, progress, () => heartbeat({ ...progress }));
+        return await matchAndReport(input, tally, clock, progress, () => heartbeat({ ...progress }), true);
       } catch (err) {
         throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
       }
@@ -558,15 +621,54 @@ function previousMatchResume(details: unknown): { matchResume?: string } {
   return matchResume === undefined ? {} : { matchResume };
 }
 
+/** The export a previous attempt of requestBillingExport heartbeated (BillingExport). */
+const RequestedExportSchema = z.object({
+  operationId: z.string(),
+  invoice: z.object({ periodStart: z.string(), periodEnd: z.string(), currency: z.string() }).optional(),
+});
+
+/**
+ * The export a previous attempt requested, if it heartbeated one and Graph still has it, running or done; a
+ * failed or unknown operation (expired, another tenant's) means requesting anew.
+ */
+async function stillUsableExport(graph: GraphBillingClient, details: unknown): Promise<BillingExport | undefined> {
+  const previous = RequestedExportSchema.safeParse(details).data;
+  if (previous === undefined) return undefined;
+  try {
+    const state = await graph.getExportOperation(previous.operationId, { signal: cancellationSignal() });
+    if (state.status !== 'failed') {
+      log.info('Reusing the export a previous attempt requested', { operationId: previous.operationId });
+      return previous;
+    }
+    log.warn('The export a previous attempt requested failed: requesting it anew', {
+      operationId: previous.operationId,
+      code: state.code,
+    });
+  } catch (err) {
+    if (!isPartnerCenterError(err) || err.kind !== 'not-found') throw err;
+    log.warn('Graph no longer knows the export a previous attempt requested: requesting it anew', {
+      operationId: previous.operationId,
+    });
+  }
+  return undefined;
+}
+
 /** The Graph checkpoint a previous attempt heartbeated for the same operation, if any and readable. */
-function graphResumePoint(
-  details: unknown,
-  operationId: string,
-): { checkpoint: GraphCheckpoint; tally: BillingTally } | undefined {
+function graphResumePoint(details: unknown, operationId: string): GraphResumePoint | undefined {
   const checkpoint = GraphReconcileProgressSchema.safeParse(details).data?.resumeFrom;
-  if (checkpoint?.operationId !== operationId) return undefined;
+  return checkpoint === undefined ? undefined : checkpointResumePoint(checkpoint, operationId);
+}
+
+/** A checkpoint of the same operation with its tally back, if readable. */
+function checkpointResumePoint(checkpoint: GraphCheckpoint, operationId: string): GraphResumePoint | undefined {
+  if (checkpoint.operationId !== operationId) return undefined;
   const tally = decompressTally(checkpoint.tally);
   return tally === undefined ? undefined : { checkpoint, tally };
+}
+
+interface GraphResumePoint {
+  checkpoint: GraphCheckpoint;
+  tally: BillingTally;
 }
 
 /** Where the checkpoint after `pages` pages fits the budget: the next page and the totals so far; else undefined. */

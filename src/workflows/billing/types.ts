@@ -170,9 +170,48 @@ export interface BillingExport {
   invoice?: { periodStart: string; periodEnd: string; currency: string };
 }
 
+/** Where a read of a Graph export resumes: the same operation, the blob and line to read next, the totals before them. */
+export interface GraphExportCheckpoint {
+  operationId: string;
+  blob: number;
+  line: number;
+  /** The BillingTallySnapshot of the lines before, gzip JSON in base64 (within the activity's checkpoint budget). */
+  tally: string;
+  /** Lines of every customer read before it: where a segment of the read ends. Absent from older workers' checkpoints. */
+  linesRead?: number;
+}
+
 /** Input of the export-reading activity: the reconciliation plus the export's operation id. */
 export interface GraphReconcileInput extends ReconcileInput {
   operationId: string;
+  /**
+   * Set by runs that continue-as-new: the read may then stop after a segment of lines and answer an
+   * UnfinishedExportRead instead of the report. Without it (runs recorded before) it reads to the end.
+   */
+  segments?: boolean;
+  /** Where the previous run's read stopped. */
+  resumeFrom?: GraphExportCheckpoint;
+}
+
+/** The read stopped after a segment: the run continues as new from the checkpoint. */
+export interface UnfinishedExportRead {
+  done: false;
+  checkpoint: GraphExportCheckpoint;
+}
+
+/** A requested export and what every run of its read works on: the period's bounds and currency, and `asOf`. */
+export interface ExportRead {
+  operationId: string;
+  bounds: { periodStart: string; periodEnd: string; currency: string };
+  asOf: string;
+}
+
+/**
+ * What a reconciliation carries to its next run (continue-as-new) besides the caller's request: the export
+ * already requested (never again), what the first run fixed, and where the read resumes.
+ */
+export interface ReconcileContinuation extends ExportRead {
+  checkpoint: GraphExportCheckpoint;
 }
 
 /** Partner Center's clock (the `Date` of its answers; it stamped the orders) and the billing delay measured on it. */

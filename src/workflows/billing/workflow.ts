@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   TemporalFailure,
+  continueAsNew,
   isCancellation,
   log,
   patched,
@@ -14,7 +15,14 @@ import { lastAttempt } from '../common/activity-failures';
 import { recordedValidation, validationIsRecorded } from '../common/activity-options';
 import { reconcileFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
-import type { ReconcileInput, ReconcileReport, ReconcileRequest, ValidReconcileRequest } from './types';
+import type {
+  ExportRead,
+  GraphExportCheckpoint,
+  ReconcileContinuation,
+  ReconcileReport,
+  ReconcileRequest,
+  ValidReconcileRequest,
+} from './types';
 import { PcCustomerId, PcStep } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
 import { invalidRequest } from '../common/validation';
@@ -41,8 +49,12 @@ const { reconcileUnbilledCharges } = proxyActivities<BillingActivities>({
  * polls the operation (Retry-After, at most 30 s apart), then streams every blob and folds the lines into
  * per-subscription totals; its heartbeat carries the operation id and the blob and line to resume from.
  * It beats at least every poll, every second while streaming and per customer while matching, so a lost
- * worker is noticed within a minute. The history stays at these two activities however large the export
- * (the lines never enter it), so a run needs no continue-as-new.
+ * worker is noticed within a minute. The lines never enter the history, but a large export still continues
+ * as new (the issue asks it): the read stops after a segment of lines (a worker setting, 500,000 by default)
+ * and answers its checkpoint, and the next run — same request, plus the export's operation id, bounds and
+ * checkpoint as a second argument — reads on from there without requesting the export again. Each run's
+ * history is a few activities; a tally too big for the checkpoint budget reads to the end in one run.
+ * A retry of the request reuses the operation its crashed attempt heartbeated (see the activity).
  */
 const { requestBillingExport } = proxyActivities<BillingActivities>({
   startToCloseTimeout: '2m',
@@ -57,6 +69,8 @@ const { reconcileGraphExport } = proxyActivities<BillingActivities>({
 
 /** Patch of the Graph export path: runs recorded before it read the v1 unbilled lines, and replay that way. */
 const GRAPH_EXPORT_PATCH = 'billing-graph-export';
+/** Patch of the segmented export read: runs recorded before it read the whole export in one run. */
+const EXPORT_SEGMENTS_PATCH = 'billing-export-segments';
 
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
 const reportedFailureTypes: ReadonlySet<string> = new Set([
@@ -65,24 +79,34 @@ const reportedFailureTypes: ReadonlySet<string> = new Set([
   reconcileFailureTypes.reconciliationFailed,
 ]);
 
-/** Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions. */
-export async function reconcileBilling(input: ReconcileRequest): Promise<ReconcileReport> {
-  return withWebhookEvents(() => new ReconcileRun().run(input), { succeeded: () => 'reconciliation.completed' });
+/**
+ * Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions.
+ * `continuation` is internal: only the run itself passes it when it continues as new (callers send the request only).
+ */
+export async function reconcileBilling(
+  input: ReconcileRequest,
+  continuation?: ReconcileContinuation,
+): Promise<ReconcileReport> {
+  return withWebhookEvents(() => new ReconcileRun().run(input, continuation), {
+    succeeded: () => 'reconciliation.completed',
+  });
 }
 
 type ReconcileStep = 'reconciling' | 'completed' | 'failed' | 'cancelled';
 
-/** One reconciliation: validate, read and match in one activity, report. */
+/** One reconciliation: validate, read and match in one activity (a Graph export: one per run), report. */
 class ReconcileRun {
-  async run(input: ReconcileRequest): Promise<ReconcileReport> {
+  async run(input: ReconcileRequest, continuation: ReconcileContinuation | undefined): Promise<ReconcileReport> {
     try {
       const request = await this.validate(input);
       this.setStep('reconciling');
       // Workflow time is replay-safe: the period's bounds are fixed once, in history.
       const now = new Date();
       const report =
-        request.invoiceId !== undefined || (request.source !== 'v1' && patched(GRAPH_EXPORT_PATCH))
-          ? await this.readGraphExport(request, now)
+        continuation !== undefined ||
+        request.invoiceId !== undefined ||
+        (request.source !== 'v1' && patched(GRAPH_EXPORT_PATCH))
+          ? await this.readGraphExport(input, request, continuation ?? (await this.requestExport(request, now)))
           : {
               ...(await reconcileUnbilledCharges({
                 ...request,
@@ -105,25 +129,50 @@ class ReconcileRun {
     }
   }
 
-  /** The Graph export: requested once (its operation id recorded), then read to the end by one resumable activity. */
-  private async readGraphExport(request: ValidReconcileRequest, now: Date): Promise<ReconcileReport> {
+  /** Requests the Graph export (its operation id recorded) and fixes what every run of its read works on. */
+  private async requestExport(request: ValidReconcileRequest, now: Date): Promise<ExportRead> {
     const requested = await requestBillingExport(
       request.invoiceId !== undefined
         ? { invoiceId: request.invoiceId }
         : { period: request.period!, currency: request.currency! },
     );
-    const input: ReconcileInput = {
-      ...request,
-      ...(requested.invoice ?? { currency: request.currency!, ...periodBounds(request.period!, now) }),
+    return {
+      operationId: requested.operationId,
+      bounds: requested.invoice ?? { currency: request.currency!, ...periodBounds(request.period!, now) },
       asOf: now.toISOString(),
     };
-    const report = await reconcileGraphExport({ ...input, operationId: requested.operationId });
+  }
+
+  /** Reads the requested export from where the previous run stopped: to the report, or continuing as new after a segment. */
+  private async readGraphExport(
+    input: ReconcileRequest,
+    request: ValidReconcileRequest,
+    read: ExportRead & { checkpoint?: GraphExportCheckpoint },
+  ): Promise<ReconcileReport> {
+    const result = await reconcileGraphExport({
+      ...request,
+      ...read.bounds,
+      asOf: read.asOf,
+      operationId: read.operationId,
+      ...(patched(EXPORT_SEGMENTS_PATCH) ? { segments: true } : {}),
+      ...(read.checkpoint !== undefined ? { resumeFrom: read.checkpoint } : {}),
+    });
+    if ('done' in result) return this.continueReading(input, { ...read, checkpoint: result.checkpoint });
     return {
-      ...report,
+      ...result,
       source: 'graph',
       ...(request.invoiceId !== undefined ? { invoiceId: request.invoiceId } : {}),
-      exportOperationId: requested.operationId,
+      exportOperationId: read.operationId,
     };
+  }
+
+  /** Past a segment: the next run reads on from the checkpoint, with the same request and export. */
+  private continueReading(input: ReconcileRequest, continuation: ReconcileContinuation): Promise<never> {
+    log.info('continuing as new after a segment of the export', {
+      linesRead: continuation.checkpoint.linesRead,
+      blob: continuation.checkpoint.blob,
+    });
+    return continueAsNew<typeof reconcileBilling>(input, continuation);
   }
 
   private async validate(input: ReconcileRequest): Promise<ValidReconcileRequest> {
