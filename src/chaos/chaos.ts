@@ -20,6 +20,7 @@ import { sandboxTokenOptions } from '../sandbox-settings';
 import { FAULT_SHARES, installFaultMix, SLOW_CALL_MS } from './fault-mix';
 import { invalidPurchaseRequests } from './invalid-purchase-requests';
 import { findSecrets, readableJson, type SecretLeak } from './secrets';
+import { startTemporalCluster, type KillableService } from './cluster';
 import { startRestartableTemporal } from './temporal';
 import { createWorkerPool, pidOfIdentity } from './workers';
 
@@ -40,6 +41,11 @@ export interface ChaosOptions {
   eventGapMs: [number, number];
   /** How long the purchases may take in all; one unfinished by then is stuck. */
   deadlineMs: number;
+  /**
+   * Temporal as a cluster of processes on PostgreSQL (`--cluster`) instead of the dev server: each restart is then a
+   * SIGKILL of its history process, then of its matching process, alternately, each started again at once.
+   */
+  cluster?: boolean;
   progress: (line: string) => void;
 }
 
@@ -65,7 +71,10 @@ export interface ChaosReport {
   durationMs: number;
   purchases: { total: number; completed: number; p50Ms: number; p95Ms: number; maxMs: number };
   kills: KillRecord[];
-  restarts: Array<{ downtimeMs: number }>;
+  /** What Temporal was: the dev server, or the cluster's processes and database. */
+  temporal: string;
+  /** `service`: the cluster's process that was SIGKILLed; none: the dev server was restarted. */
+  restarts: Array<{ downtimeMs: number; service?: KillableService }>;
   unexpectedWorkerExits: number;
   partnerCenterRequests: number;
   orders: { total: number; maxPerCart: number; duplicated: string[]; unattributed: number };
@@ -85,6 +94,8 @@ const LONG_WAIT_MS = 15 * 60_000;
 const DELAYS = { orderCompletionMs: 1000, orderListMs: 2000, checkoutMs: 1500 };
 const RECOVERY_GIVE_UP_MS = 300_000;
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+/** A cluster's restarts, in turn. */
+const KILLED_SERVICES: KillableService[] = ['history', 'matching'];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -141,8 +152,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cleanup: Array<() => Promise<unknown>> = [];
   let keepDir = false;
   try {
-    log('starting a Temporal dev server of its own (SQLite file kept across restarts) and the sandbox');
-    const temporalServer = await startRestartableTemporal(dir, () => undefined);
+    log(
+      options.cluster
+        ? 'starting a Temporal cluster of its own (a process per service, PostgreSQL) and the sandbox'
+        : 'starting a Temporal dev server of its own (SQLite file kept across restarts) and the sandbox',
+    );
+    const temporalServer = options.cluster
+      ? await startTemporalCluster(dir, log)
+      : await startRestartableTemporal(dir, () => undefined);
     cleanup.unshift(() => temporalServer.stop());
     const sandbox = await startSandbox({
       orderCompletionDelayMs: DELAYS.orderCompletionMs,
@@ -259,7 +276,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
 
     const kills: KillRecord[] = [];
-    const restarts: Array<{ downtimeMs: number }> = [];
+    const restarts: ChaosReport['restarts'] = [];
     const recoveries: Array<Promise<void>> = [];
     const progressTimer = setInterval(() => {
       const done = outcomes.length;
@@ -300,10 +317,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           try {
             const described = await client.workflow.getHandle(item.workflowId).describe();
             const activity = described.raw.pendingActivities?.find((a) => a.activityId === item.activityId);
+            const lastPid = pidOfIdentity(activity?.lastWorkerIdentity);
             let at: number | undefined;
             if (!activity || described.status.name !== 'RUNNING') at = Date.now();
-            else if (activity.state === STARTED && pidOfIdentity(activity.lastWorkerIdentity) !== item.pid)
-              at = tsToMs(activity.lastStartedTime);
+            else if (lastPid !== undefined && lastPid !== item.pid)
+              // Running on another worker; or an attempt there already failed and the next waits its backoff (the
+              // server then names the last attempt's worker): one failing fast is seldom caught running.
+              at = activity.state === STARTED ? tsToMs(activity.lastStartedTime) : Date.now();
             if (at !== undefined) {
               latest = Math.max(latest, at - killedAt);
               waiting.delete(key);
@@ -347,6 +367,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     const restart = async (): Promise<void> => {
+      if ('restartService' in temporalServer) {
+        const service = KILLED_SERVICES[restarts.length % KILLED_SERVICES.length];
+        log(`SIGKILL the ${service} process; it starts again at once`);
+        const downtimeMs = await temporalServer.restartService(service);
+        restarts.push({ downtimeMs, service });
+        log(`${service} serving again ${seconds(downtimeMs)} after the kill`);
+        return;
+      }
       log('restarting Temporal (same SQLite file)');
       const downtimeMs = await temporalServer.restart();
       restarts.push({ downtimeMs });
@@ -471,7 +499,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       {
         name: 'all chaos happened',
         ok: kills.length === options.kills && restarts.length === options.restarts,
-        detail: `${kills.length}/${options.kills} kills (${kills.filter((k) => k.during === 'checkout').length} during a checkout), ${restarts.length}/${options.restarts} restarts`,
+        detail: `${kills.length}/${options.kills} kills (${kills.filter((k) => k.during === 'checkout').length} during a checkout), ${restarts.length}/${options.restarts} ${options.cluster ? `service kills (${restarts.map((r) => r.service).join(', ')})` : 'restarts'}`,
       },
       {
         name: 'killed work resumed elsewhere',
@@ -490,7 +518,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         inFlight: options.inFlight,
         eventGapMs: options.eventGapMs,
         deadlineMs: options.deadlineMs,
+        cluster: options.cluster === true,
       },
+      temporal:
+        'restartService' in temporalServer ? temporalServer.description : 'the Temporal CLI dev server, SQLite file',
       durationMs: performance.now() - began,
       purchases: {
         total: outcomes.length,

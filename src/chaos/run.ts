@@ -3,16 +3,21 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runAsMain } from '../command-line';
 import { MAX_PURCHASES, runChaos, type ChaosReport } from './chaos';
+import { CLUSTER_SERVER_VERSION } from './cluster';
 
 /**
  * `npm run chaos`: the guarantees under failure (issue 12). A tool, not a test: it takes many minutes, prints its
  * progress on stderr and a table on stdout, and exits 1 when an invariant broke (2 on a usage error).
  */
 
-const USAGE = `Usage: npm run chaos -- [--purchases N] [--kills N] [--restarts N] [--json FILE]
+const USAGE = `Usage: npm run chaos -- [--purchases N] [--kills N] [--restarts N] [--cluster] [--json FILE]
   --purchases N   purchases to run (default 200, at most ${MAX_PURCHASES})
   --kills N       worker SIGKILLs, half of them during a checkout (default 10)
-  --restarts N    Temporal restarts, SQLite file kept (default 2)
+  --restarts N    Temporal restarts, SQLite file kept (default 2); with --cluster, SIGKILLs of
+                  the history process, then the matching process, in turn, each started again
+  --cluster       Temporal as a cluster on this machine instead of the dev server: the server
+                  ${CLUSTER_SERVER_VERSION} (built with Go), a process per service, on PostgreSQL
+                  (Debian: apt-get install postgresql)
   --json FILE     also write the report as JSON`;
 
 const EXIT_USAGE = 2;
@@ -34,7 +39,9 @@ const seconds = (ms: number | undefined) =>
 export function formatReport(report: ChaosReport): string {
   const kills = report.kills.filter((k) => k.inFlight > 0 && k.recovered);
   const recoveries = kills.map((k) => k.recoveryMs ?? 0).sort((a, b) => a - b);
+  const killedServices = report.restarts.some((r) => r.service);
   const rows: Array<[string, string]> = [
+    ['Temporal', report.temporal],
     ['purchases (incl. same-id and 15-min wait)', `${report.purchases.completed}/${report.purchases.total} completed`],
     [
       'purchase time p50 / p95 / max',
@@ -51,7 +58,12 @@ export function formatReport(report: ChaosReport): string {
         ? `${seconds(recoveries[Math.ceil(recoveries.length / 2) - 1])} / ${seconds(recoveries[recoveries.length - 1])} over ${recoveries.length} kills with work in flight`
         : 'no kill had work in flight',
     ],
-    ['Temporal restarts: downtime', report.restarts.map((r) => seconds(r.downtimeMs)).join(', ') || '–'],
+    killedServices
+      ? [
+          'Temporal processes SIGKILLed: downtime',
+          report.restarts.map((r) => `${r.service} ${seconds(r.downtimeMs)}`).join(', '),
+        ]
+      : ['Temporal restarts: downtime', report.restarts.map((r) => seconds(r.downtimeMs)).join(', ') || '–'],
     ['workers exiting on their own (replaced)', `${report.unexpectedWorkerExits}`],
     ['Partner Center requests (faults included)', `${report.partnerCenterRequests}`],
     ['orders / max per cart', `${report.orders.total} / ${report.orders.maxPerCart}`],
@@ -83,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
         kills: { type: 'string' },
         restarts: { type: 'string' },
         json: { type: 'string' },
+        cluster: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -95,13 +108,15 @@ export async function main(argv: string[]): Promise<number> {
       kills: count('kills', values.kills, 10, 1000),
       restarts: count('restarts', values.restarts, 2, 100),
       json: values.json,
+      cluster: values.cluster === true,
     };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
   process.stderr.write(
-    `chaos: ${options.purchases} purchases, 3 workers, ${options.kills} kills, ${options.restarts} Temporal restarts (${cpus().length} CPUs)\n`,
+    `chaos: ${options.purchases} purchases, 3 workers, ${options.kills} kills, ${options.restarts} ` +
+      `${options.cluster ? 'history/matching process kills on a Temporal cluster' : 'Temporal restarts'} (${cpus().length} CPUs)\n`,
   );
   const report = await runChaos({
     purchases: options.purchases,
@@ -111,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     inFlight: 25,
     eventGapMs: [8_000, 30_000],
     deadlineMs: 45 * 60_000,
+    cluster: options.cluster,
     progress: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(formatReport(report));

@@ -110,7 +110,8 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
   let buildProblem = 'Go is not installed, so it cannot be built here.';
   if (go) {
     try {
-      await buildWithGo(go, cached, env, progress);
+      const cli = { name: 'the Temporal CLI', module: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION };
+      await buildWithGo(go, { ...cli, target: cached }, env, progress);
       return { path: cached, source: 'go install' };
     } catch (error) {
       buildProblem = (error as Error).message;
@@ -138,31 +139,56 @@ async function downloadWithSdk(env: NodeJS.ProcessEnv, progress: (line: string) 
   return path;
 }
 
-async function buildWithGo(go: string, target: string, env: NodeJS.ProcessEnv, progress: (line: string) => void) {
+/** A Go program built once per machine into the cache (the Temporal CLI; the chaos run's server and SQL tool). */
+export interface GoProgram {
+  /** What the progress lines call it. */
+  name: string;
+  /** `go install` package path; the binary it builds is named after its last segment. */
+  module: string;
+  version: string;
+  /** Where the binary ends up. */
+  target: string;
+}
+
+/** `go install`s `program` into `program.target` unless it is there; a second process waits for the first's build. */
+export async function goInstallCached(
+  program: GoProgram,
+  options: { env?: NodeJS.ProcessEnv; progress: (line: string) => void },
+): Promise<string> {
+  const env = options.env ?? process.env;
+  if (isExecutable(program.target)) return program.target;
+  const go = findGo(env);
+  if (!go) throw new Error(`Go is not installed, so ${program.name} cannot be built here.`);
+  await buildWithGo(go, program, env, options.progress);
+  return program.target;
+}
+
+async function buildWithGo(go: string, program: GoProgram, env: NodeJS.ProcessEnv, progress: (line: string) => void) {
+  const { name, module, version, target } = program;
   const cacheDir = temporalCacheDir(env);
   mkdirSync(cacheDir, { recursive: true });
   const lockDir = `${target}.lock`;
   // Two test runs (or a test run and `npm start`) may race for the first build: one builds, the other waits.
   if (!tryLock(lockDir)) {
-    progress(`Another process is building the Temporal CLI; waiting for ${target} ...`);
+    progress(`Another process is building ${name}; waiting for ${target} ...`);
     while (existsSync(lockDir) && !isExecutable(target)) await sleep(2000);
     if (isExecutable(target)) return;
-    if (!tryLock(lockDir)) throw new TemporalCliNotFoundError(`Could not take the build lock ${lockDir}.`);
+    if (!tryLock(lockDir)) throw new Error(`Could not take the build lock ${lockDir}.`);
   }
   const gobin = join(cacheDir, `build-${process.pid}`);
   try {
     const goVersion = spawnSync(go, ['version'], { encoding: 'utf8' }).stdout.trim();
     progress(
-      `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${goVersion} into ${target} ` +
+      `Building ${name} ${version} with ${goVersion} into ${target} ` +
         '(once per machine; a few minutes the first time) ...',
     );
     const started = Date.now();
     const ticker = setInterval(
-      () => progress(`  ... still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)`),
+      () => progress(`  ... still building ${name} (${Math.round((Date.now() - started) / 1000)} s)`),
       30_000,
     );
     try {
-      await run(go, ['install', '-ldflags=-s -w', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      await run(go, ['install', '-ldflags=-s -w', `${module}@${version}`], {
         ...env,
         CGO_ENABLED: '0',
         GOBIN: gobin,
@@ -170,8 +196,8 @@ async function buildWithGo(go: string, target: string, env: NodeJS.ProcessEnv, p
     } finally {
       clearInterval(ticker);
     }
-    renameSync(join(gobin, 'temporal'), target);
-    progress(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+    renameSync(join(gobin, module.slice(module.lastIndexOf('/') + 1)), target);
+    progress(`Built ${name} in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
   } finally {
     rmSync(gobin, { recursive: true, force: true });
     rmSync(lockDir, { recursive: true, force: true });
@@ -202,9 +228,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new TemporalCliNotFoundError(`\`go ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}).`)),
+      code === 0 ? resolve() : reject(new Error(`\`go ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}).`)),
     );
   });
 }

@@ -32,8 +32,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Flags the SDK's own ephemeral server passes; the version check would call the internet. */
-const DYNAMIC_CONFIG = [
+/** Flags the SDK's own ephemeral server passes; the version check would call the internet. The chaos cluster uses them too. */
+export const DYNAMIC_CONFIG = [
   'frontend.enableServerVersionCheck=false',
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
