@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
-import { line, offers, purchaseRequest, startRig, untilStep, type PurchaseRig } from '../purchase/harness';
+import {
+  businessBasicPurchaseFlags,
+  line,
+  offers,
+  purchaseRequest,
+  startRig,
+  untilStep,
+  type PurchaseRig,
+} from '../purchase/harness';
 
 /**
  * `pcw` through its installed bin against the stack a user runs: the dev server, a worker serving the real
@@ -34,24 +42,8 @@ function spawn(args: string[], taskQueue = 'cli-nobody') {
 const pcw = (args: string[], taskQueue?: string) => spawn(args, taskQueue).exited;
 const oneLine = (text: string) => expect(text.trim().split('\n')).toHaveLength(1);
 
-const buyFlags = (requestId: string, customer: string, ...extra: string[]) => [
-  'purchase',
-  '--customer',
-  customer,
-  '--request-id',
-  requestId,
-  '--product',
-  offers.businessBasic.productId,
-  '--sku',
-  offers.businessBasic.skuId,
-  '--quantity',
-  '2',
-  '--term',
-  'P1Y',
-  '--billing',
-  'monthly',
-  ...extra,
-];
+const buyFlags = (requestId: string, customer: string, ...extra: string[]) =>
+  businessBasicPurchaseFlags(customer, requestId, 2, ...extra);
 
 describe('pcw against a worker', () => {
   it('watches a purchase live through awaiting-approval, approves it, and refuses what no longer applies', async () => {

@@ -153,6 +153,33 @@ export const offers = {
   windows365: { productId: 'CFQ7TTC0HHS9', skuId: '0003' },
 } as const;
 
+/** `pcw purchase` flags buying `quantity` seats of Business Basic, P1Y billed monthly; `extra` flags follow. */
+export function businessBasicPurchaseFlags(
+  customer: string,
+  requestId: string,
+  quantity: number,
+  ...extra: string[]
+): string[] {
+  return [
+    'purchase',
+    '--customer',
+    customer,
+    '--request-id',
+    requestId,
+    '--product',
+    offers.businessBasic.productId,
+    '--sku',
+    offers.businessBasic.skuId,
+    '--quantity',
+    String(quantity),
+    '--term',
+    'P1Y',
+    '--billing',
+    'monthly',
+    ...extra,
+  ];
+}
+
 type Item = PurchaseRequest['items'][number];
 
 /** One line: `quantity` seats of `offer`, one-year term billed monthly unless told otherwise. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
-import { line, offers, purchaseRequest, startRig, type PurchaseRig } from './harness';
+import { businessBasicPurchaseFlags, line, offers, purchaseRequest, startRig, type PurchaseRig } from './harness';
 
 /**
  * Issue 10's "done when", through the installed `pcw` bin: one `pcw purchase --wait` buys for a customer whose
@@ -85,22 +85,10 @@ it('one `pcw purchase --wait`: MCA confirmed, attested offers (customer and part
 });
 
 it('the prerequisite flags reach the request, and a bad one is a usage error naming the flag (exit 2)', async () => {
-  const flags = [
-    'purchase',
-    '--customer',
+  const flags = businessBasicPurchaseFlags(
     rig.sandbox.customerIds[0]!,
-    '--request-id',
     'cli-flags-1',
-    '--product',
-    offers.businessBasic.productId,
-    '--sku',
-    offers.businessBasic.skuId,
-    '--quantity',
-    '2',
-    '--term',
-    'P1Y',
-    '--billing',
-    'monthly',
+    2,
     '--promotion',
     'best',
     '--attestation-accepted',
@@ -109,7 +97,7 @@ it('the prerequisite flags reach the request, and a bad one is a usage error nam
     'Dana',
     '--agreement-last-name',
     'Lopez',
-  ];
+  );
   const refused = await pcw([...flags, '--agreement-email', 'not-an-email', '--align-with', 'fiscalYear', '--json']);
   expect(refused.code).toBe(2);
   expect(refused.stderr + refused.stdout).toContain('--agreement-email');

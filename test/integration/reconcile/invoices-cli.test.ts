@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ReconcileReport } from '../../../src/client';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
-import { offers, startRig, type PurchaseRig } from '../purchase/harness';
+import { businessBasicPurchaseFlags, startRig, type PurchaseRig } from '../purchase/harness';
 
 /** `pcw invoices …`, `pcw reconcile --invoice` and `--period` through the installed bin against the sandbox (and a worker). */
 
@@ -81,25 +81,7 @@ describe('pcw invoices and pcw reconcile --invoice', () => {
     const customer = rig.sandbox.customerIds[0]!;
     await rig.withWorker(async ({ taskQueue }) => {
       const bought = await pcw(
-        [
-          'purchase',
-          '--customer',
-          customer,
-          '--request-id',
-          `invoice-cli-${Date.now()}`,
-          '--product',
-          offers.businessBasic.productId,
-          '--sku',
-          offers.businessBasic.skuId,
-          '--quantity',
-          '3',
-          '--term',
-          'P1Y',
-          '--billing',
-          'monthly',
-          '--wait',
-          '--json',
-        ],
+        businessBasicPurchaseFlags(customer, `invoice-cli-${Date.now()}`, 3, '--wait', '--json'),
         { taskQueue },
       );
       expect(bought.code).toBe(0);
@@ -139,25 +121,7 @@ describe('pcw invoices and pcw reconcile --invoice', () => {
     const customer = rig.sandbox.customerIds[0]!;
     await rig.withWorker(async ({ taskQueue }) => {
       const bought = await pcw(
-        [
-          'purchase',
-          '--customer',
-          customer,
-          '--request-id',
-          `period-cli-${Date.now()}`,
-          '--product',
-          offers.businessBasic.productId,
-          '--sku',
-          offers.businessBasic.skuId,
-          '--quantity',
-          '2',
-          '--term',
-          'P1Y',
-          '--billing',
-          'monthly',
-          '--wait',
-          '--json',
-        ],
+        businessBasicPurchaseFlags(customer, `period-cli-${Date.now()}`, 2, '--wait', '--json'),
         { taskQueue },
       );
       expect(bought.code).toBe(0);
