@@ -49,12 +49,24 @@ const idText = z.union([z.string(), z.number().transform((n) => String(n))]);
 const comparable = (text: string) => text.replace(/[\s_-]/g, '').toLowerCase();
 
 /**
+ * The canonical spelling of a known value (matched case- and separator-insensitively), or the value
+ * unchanged: what an open enum answers.
+ */
+export function canonicalSpelling<const Known extends readonly [string, ...string[]]>(known: Known) {
+  const canonical = new Set<string>(known);
+  const byComparable = new Map(known.map((value) => [comparable(value), value] as const));
+  // The canonical spelling first: it is what most values are, and a billing export has a million of them.
+  return (value: string): Known[number] | (string & {}) =>
+    canonical.has(value) ? value : (byComparable.get(comparable(value)) ?? value);
+}
+
+/**
  * An enum that is open: a known value (any casing/separators) maps to its canonical spelling,
  * anything else passes through unchanged so a new server value never breaks parsing.
  */
 export function openEnum<const Known extends readonly [string, ...string[]]>(known: Known) {
-  const byComparable = new Map(known.map((value) => [comparable(value), value] as const));
-  return z.string().transform((value): Known[number] | (string & {}) => byComparable.get(comparable(value)) ?? value);
+  const spell = canonicalSpelling(known);
+  return z.string().transform((value) => spell(value));
 }
 
 // ---------------------------------------------------------------------------------------------
