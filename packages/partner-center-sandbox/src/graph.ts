@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { CATALOG_PRODUCTS } from './catalog';
-import { isoDate } from './clock';
+import { DAY_MS, isoDate } from './clock';
 import type { SandboxRandom } from './random';
 
 /**
@@ -180,7 +180,8 @@ const SUBSCRIPTIONS_IN_GENERATED_EXPORT = 5000;
 /**
  * Line `n` of a generated export: `new` charges spread over a few thousand synthetic subscriptions of
  * a few hundred customers (none the partner's: a reconciliation reports them unexpected, which is what
- * the bench wants — every line goes through the whole fold).
+ * the bench wants — every line goes through the whole fold). Every field of the documented `full`
+ * attribute set is there, as in the sandbox's own lines: a line's size is what its parse costs.
  */
 function generatedLine(operation: ExportOperation, n: number): Record<string, unknown> {
   const subscription = n % SUBSCRIPTIONS_IN_GENERATED_EXPORT;
@@ -190,28 +191,55 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
   const hex = (value: number, width: number) => value.toString(16).padStart(width, '0');
   const guid = (kind: number, value: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(value, 12)}`;
   const at = operation.createdAt;
+  const price = sku.monthlyPriceUsd;
   return {
     partnerId: operation.partnerTenantId,
     customerId: guid(1, customer),
     customerName: `Generated Customer ${customer}`,
+    customerDomainName: `generated${customer}.onmicrosoft.com`,
+    customerCountry: 'US',
     invoiceNumber: 'G-GENERATED',
+    mpnId: '1234567',
+    resellerMpnId: '',
     orderId: hex(subscription, 12),
+    orderDate: isoDate(at),
     productId: product.id,
     skuId: sku.id,
+    availabilityId: 'CFQ7TTC0GENR',
     productName: product.title,
     skuName: sku.title,
+    productQualifiers: [],
     chargeType: 'new',
-    unitPrice: sku.monthlyPriceUsd,
-    effectiveUnitPrice: sku.monthlyPriceUsd,
+    unitPrice: price,
+    effectiveUnitPrice: price,
+    unitType: 'Licenses',
     quantity: 1,
     billableQuantity: 1,
-    subtotal: sku.monthlyPriceUsd,
+    subtotal: price,
     taxTotal: 0,
-    totalForCustomer: sku.monthlyPriceUsd,
+    totalForCustomer: price,
     currency: 'USD',
+    pricingCurrency: 'USD',
+    pcToBCExchangeRate: 1,
+    pcToBCExchangeRateDate: isoDate(at),
+    publisherName: 'Microsoft Corporation',
+    publisherId: '',
+    subscriptionDescription: product.title,
     subscriptionId: guid(2, subscription),
+    subscriptionStartDate: isoDate(at),
+    subscriptionEndDate: isoDate(at + 30 * DAY_MS),
     chargeStartDate: isoDate(at),
     chargeEndDate: isoDate(at),
+    termAndBillingCycle: 'One-Month commitment for monthly/yearly billing',
+    billingFrequency: 'Monthly',
+    alternateId: hex(subscription, 12),
+    referenceId: hex(n, 16),
+    priceAdjustmentDescription: '[]',
+    discountDetails: '',
+    meterDescription: '',
+    reservationOrderId: '',
+    creditReasonCode: '',
+    promotionId: '',
     invoiceLineItemType: 'billing_line_items',
     billingProvider: 'one_time',
   };
