@@ -426,18 +426,22 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       let next = blob === from?.checkpoint.blob ? from.checkpoint.line : 0;
       for (let refreshes = 0; ; refreshes += 1) {
         try {
-          for await (const { lineNumber, line } of graph.exportLines(manifest, blob, { fromLine: next, signal })) {
-            // Checked before the line counts, so a segment never ends after the export's last line.
-            const stoppedAt =
-              segmentEnd !== undefined && progress.linesRead >= segmentEnd ? segmentStop(blob, lineNumber) : undefined;
-            if (stoppedAt !== undefined) return { tally, stoppedAt };
-            next = lineNumber + 1;
-            progress.linesRead += 1;
-            if (
-              line !== undefined &&
-              (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId)
-            )
-              addLine(tally, line);
+          for await (const batch of graph.exportLines(manifest, blob, { fromLine: next, signal })) {
+            for (const { lineNumber, line } of batch) {
+              // Checked before the line counts, so a segment never ends after the export's last line.
+              const stoppedAt =
+                segmentEnd !== undefined && progress.linesRead >= segmentEnd
+                  ? segmentStop(blob, lineNumber)
+                  : undefined;
+              if (stoppedAt !== undefined) return { tally, stoppedAt };
+              next = lineNumber + 1;
+              progress.linesRead += 1;
+              if (
+                line !== undefined &&
+                (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId)
+              )
+                addLine(tally, line);
+            }
             if (Date.now() - checkpointedAt >= GRAPH_CHECKPOINT_INTERVAL_MS) checkpoint(blob, next);
           }
           break;

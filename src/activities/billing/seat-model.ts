@@ -42,7 +42,9 @@ const HOUR_MS = 3_600_000;
 /** Seats added to a new-commerce subscription can be reduced for 168 hours: a refundable batch's deadline minus that is when it was added. */
 const SEAT_REDUCTION_WINDOW_MS = 168 * HOUR_MS;
 
-export type ChargeLine = Pick<
+/** The fields of a charge line a tally folds; null (an export line's absent field) counts as absent. */
+export type ChargeLine = { [Field in keyof ChargeLineFields]?: ChargeLineFields[Field] | null };
+type ChargeLineFields = Pick<
   OneTimeInvoiceLineItem,
   | 'customerId'
   | 'customerName'
@@ -136,8 +138,8 @@ export function addLine(tally: BillingTally, line: ChargeLine): void {
     billed = { customerId, subscriptionId, charges: {}, changes: [], amount: 0, lines: 0 };
     tally.bySubscription.set(key, billed);
   }
-  billed.customerName ??= line.customerName;
-  billed.orderId ??= line.orderId;
+  billed.customerName ??= line.customerName ?? undefined;
+  billed.orderId ??= line.orderId ?? undefined;
   billed.offer ??= offerName(line);
   billed.charges[type] = (billed.charges[type] ?? 0) + seats;
   const day = (line.chargeStartDate ?? '').slice(0, 10);
@@ -154,7 +156,7 @@ export function addLine(tally: BillingTally, line: ChargeLine): void {
     else billed.changes.push({ day, seats });
   }
   billed.amount = round2(billed.amount + amount);
-  billed.unitPrice ??= line.effectiveUnitPrice ?? line.unitPrice;
+  billed.unitPrice ??= line.effectiveUnitPrice ?? line.unitPrice ?? undefined;
   billed.lines += 1;
 }
 
@@ -167,7 +169,7 @@ export function billedSeats(b: Pick<BilledSubscription, 'billedOn' | 'changes'>)
 function offerName(line: ChargeLine): string | undefined {
   if (line.productName && line.skuName && line.skuName !== line.productName)
     return `${line.productName} (${line.skuName})`;
-  return line.skuName ?? line.productName;
+  return line.skuName ?? line.productName ?? undefined;
 }
 
 /**

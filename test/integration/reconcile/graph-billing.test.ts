@@ -35,9 +35,9 @@ beforeEach(async () => {
   await sandbox.control.reset();
 });
 
-async function collect(lines: AsyncGenerator<ExportLine>): Promise<ExportLine[]> {
+async function collect(batches: AsyncGenerator<ExportLine[]>): Promise<ExportLine[]> {
   const all: ExportLine[] = [];
-  for await (const line of lines) all.push(line);
+  for await (const batch of batches) all.push(...batch);
   return all;
 }
 

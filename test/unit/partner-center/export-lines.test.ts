@@ -1,0 +1,101 @@
+/**
+ * How an export blob becomes lines: the hand-made split of gunzipped chunks (lines cut at any byte,
+ * CRLF, no final newline, multi-byte characters cut between chunks) and the lenient line schema the
+ * client reads each line with.
+ */
+import { gzipSync } from 'node:zlib';
+import { exportLineSchema, gunzipLines } from '../../../src/partner-center';
+
+/** A gzip body delivered in pieces of `pieceSize` bytes, so lines and characters are cut anywhere. */
+function gzipBody(text: string, pieceSize: number): ReadableStream<Uint8Array> {
+  const gzip = gzipSync(Buffer.from(text, 'utf8'));
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= gzip.length) return controller.close();
+      controller.enqueue(new Uint8Array(gzip.subarray(at, at + pieceSize)));
+      at += pieceSize;
+    },
+  });
+}
+
+async function linesOf(body: ReadableStream<Uint8Array>): Promise<{ lines: string[]; batches: number }> {
+  const lines: string[] = [];
+  let batches = 0;
+  for await (const batch of gunzipLines(body)) {
+    batches += 1;
+    lines.push(...batch);
+  }
+  return { lines, batches };
+}
+
+describe('gunzipLines', () => {
+  it('gives every line whole, whatever the chunking, including characters cut between chunks', async () => {
+    const expected = Array.from({ length: 5_000 }, (_, n) => JSON.stringify({ n, name: `Société ${n} — ✓` }));
+    for (const pieceSize of [7, 1_000, 1 << 20]) {
+      const { lines } = await linesOf(gzipBody(`${expected.join('\n')}\n`, pieceSize));
+      // The final newline leaves no empty last line.
+      expect(lines).toEqual(expected);
+    }
+  });
+
+  it('batches lines by decompressed chunk rather than one by one', async () => {
+    const expected = Array.from({ length: 20_000 }, (_, n) => `{"n":${n},"padding":"${'x'.repeat(40)}"}`);
+    const { lines, batches } = await linesOf(gzipBody(expected.join('\n'), 1 << 20));
+    expect(lines).toEqual(expected);
+    expect(batches).toBeGreaterThan(1);
+    expect(batches).toBeLessThan(lines.length / 100);
+  });
+
+  it('keeps a last line without a newline, and a CRLF line parses', async () => {
+    const { lines } = await linesOf(gzipBody('{"a":1}\r\n{"a":2}', 3));
+    expect(lines).toEqual(['{"a":1}\r', '{"a":2}']);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('gives nothing for an empty blob and fails on a body that is not gzip', async () => {
+    expect((await linesOf(gzipBody('', 10))).lines).toEqual([]);
+    const notGzip = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":1}\n'));
+        controller.close();
+      },
+    });
+    await expect(linesOf(notGzip)).rejects.toThrow(/incorrect header check/);
+  });
+});
+
+describe('exportLineSchema', () => {
+  it('reads the folded fields leniently: null is absent, numbers may be strings, charge types in any spelling', () => {
+    const line = exportLineSchema.parse({
+      customerId: 'C1',
+      customerName: null,
+      subscriptionId: 'S1',
+      chargeType: 'AddQuantity',
+      quantity: '3',
+      billableQuantity: 3,
+      subtotal: '-12.5',
+      unitPrice: null,
+      chargeStartDate: '2026-11-01T00:00:00Z',
+      taxTotal: 'not read',
+      somethingNew: { nested: true },
+    });
+    expect(line).toEqual({
+      customerId: 'C1',
+      customerName: null,
+      subscriptionId: 'S1',
+      chargeType: 'addQuantity',
+      quantity: 3,
+      billableQuantity: 3,
+      subtotal: -12.5,
+      unitPrice: null,
+      chargeStartDate: '2026-11-01T00:00:00Z',
+    });
+  });
+
+  it('passes an unknown charge type through, and refuses a field of the wrong kind', () => {
+    expect(exportLineSchema.parse({ chargeType: 'futureCharge' }).chargeType).toBe('futureCharge');
+    expect(exportLineSchema.safeParse({ quantity: 'three' }).success).toBe(false);
+    expect(exportLineSchema.safeParse({ customerId: 42 }).success).toBe(false);
+  });
+});
