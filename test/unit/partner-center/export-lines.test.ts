@@ -63,6 +63,52 @@ describe('gunzipLines', () => {
     });
     await expect(linesOf(notGzip)).rejects.toThrow(/incorrect header check/);
   });
+  it('releases each chunk it owns once gunzip has consumed it, and leaves a shared slice alone', async () => {
+    const gzip = gzipSync(Buffer.from(Array.from({ length: 2_000 }, (_, n) => `{"n":${n}}`).join('\n'), 'utf8'));
+    const shared = new Uint8Array(gzip.length + 8);
+    const owned = [new Uint8Array(gzip.subarray(0, 100)), new Uint8Array(gzip.subarray(100, gzip.length - 10))];
+    shared.set(gzip.subarray(gzip.length - 10), 8);
+    const slice = shared.subarray(8, 18);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of [...owned, slice]) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const { lines } = await linesOf(body);
+    expect(lines).toHaveLength(2_000);
+    expect(owned.map((chunk) => chunk.buffer.byteLength)).toEqual([0, 0]);
+    expect(slice.byteLength).toBe(10);
+  });
+
+  it('fails with the error of a body that breaks mid-way, and cancels the body when the reader stops early', async () => {
+    const gzip = gzipSync(Buffer.from('{"a":1}\n'.repeat(50_000), 'utf8'));
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(gzip.subarray(0, 200)));
+        controller.error(new Error('socket hang up'));
+      },
+    });
+    await expect(linesOf(broken)).rejects.toThrow('socket hang up');
+
+    let cancelled = false;
+    let at = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(gzip.subarray(at, at + 64)));
+        at = (at + 64) % gzip.length;
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const batch of gunzipLines(endless)) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cancelled).toBe(true);
+  });
 });
 
 describe('exportLineSchema', () => {
