@@ -25,7 +25,7 @@ type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
-  [--budget-purchases N] [--scaling N] [--json FILE]`;
+  [--budget-purchases N] [--scaling N] [--export-lines N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -42,6 +42,7 @@ export async function main(argv: string[]): Promise<void> {
       'worker-node-flags': { type: 'string' },
       'budget-purchases': { type: 'string' },
       scaling: { type: 'string' },
+      'export-lines': { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -86,7 +87,10 @@ export async function main(argv: string[]): Promise<void> {
             workerNodeFlags,
           });
         if (runs('billing-export'))
-          await benchBillingExport(rig, sandbox, figures, { lines: 1_000_000, workerNodeFlags });
+          await benchBillingExport(rig, sandbox, figures, {
+            lines: number(values['export-lines'], 1_000_000),
+            workerNodeFlags,
+          });
       });
     }
   } finally {
