@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { z } from 'zod';
 import { GRAPH_SCOPE } from '../auth';
@@ -335,25 +336,30 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
   };
 }
 
+/** Gunzip's output buffer: one chunk's worth of lines per batch, few enough batches for the read's hops. */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
 /**
  * The lines of a gzip body, streamed in batches: one per decompressed chunk, split by hand (a line cut by a chunk's
  * end waits for the next). readline's line-by-line events cost the read more than JSON.parse does.
- * Takes ownership of the body's chunks: each is released once gunzip has consumed it (see `feedGunzip`).
+ * Takes ownership of the body's chunks and of gunzip's output: each is released once consumed (see `detach`).
  */
 export async function* gunzipLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string[]> {
-  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const stop = new AbortController();
   feedGunzip(body, gunzip, stop.signal).catch((error: unknown) => {
     if (!stop.signal.aborted) gunzip.destroy(error as Error);
   });
-  const text = gunzip.setEncoding('utf8');
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   try {
-    for await (const chunk of text as AsyncIterable<string>) {
-      const lines = (rest + chunk).split('\n');
+    for await (const output of gunzip as AsyncIterable<Buffer>) {
+      const lines = (rest + decoder.write(output)).split('\n');
+      releaseOutput(output);
       rest = lines.pop() ?? '';
       yield lines;
     }
+    rest += decoder.end();
     if (rest !== '') yield [rest];
   } finally {
     stop.abort();
@@ -361,12 +367,7 @@ export async function* gunzipLines(body: ReadableStream<Uint8Array>): AsyncGener
   }
 }
 
-/**
- * Writes the body into gunzip, honouring its backpressure, and detaches each chunk's memory as soon as gunzip
- * has consumed it. Without that, a chunk outlives the young generation (it crosses several async hops) and is
- * freed only by a full GC, which V8 runs when ~64 MiB of such memory has piled up: that pile was most of the
- * read's RSS growth. Only a chunk that owns its whole ArrayBuffer is detached (a pooled slice is not ours).
- */
+/** Writes the body into gunzip, honouring its backpressure, and releases each chunk once gunzip has consumed it. */
 async function feedGunzip(body: ReadableStream<Uint8Array>, gunzip: Gunzip, signal: AbortSignal): Promise<void> {
   for await (const chunk of body) {
     const written = gunzip.write(chunk, () => releaseChunk(chunk));
@@ -376,9 +377,30 @@ async function feedGunzip(body: ReadableStream<Uint8Array>, gunzip: Gunzip, sign
   gunzip.end();
 }
 
+/** A body chunk is ours once gunzip has consumed it, when it owns its whole buffer (a pooled slice is not ours). */
 function releaseChunk(chunk: Uint8Array): void {
   const memory = chunk.buffer;
-  if (!(memory instanceof ArrayBuffer) || chunk.byteOffset !== 0 || chunk.byteLength !== memory.byteLength) return;
+  if (chunk.byteOffset === 0 && chunk.byteLength === memory.byteLength) detach(memory);
+}
+
+/**
+ * Gunzip hands out slices of a `GUNZIP_CHUNK_BYTES` buffer and allocates a new one when it is full: once the slice
+ * that ends a buffer is decoded, nothing else reads or writes that buffer.
+ */
+function releaseOutput(output: Buffer): void {
+  const memory = output.buffer;
+  if (memory.byteLength === GUNZIP_CHUNK_BYTES && output.byteOffset + output.byteLength === memory.byteLength) {
+    detach(memory);
+  }
+}
+
+/**
+ * Frees a consumed buffer's memory now. Without that, a buffer that crossed several async hops has left V8's young
+ * generation and is freed only by a full GC, which V8 runs when ~64 MiB of such memory has piled up: that pile was
+ * most of the read's RSS growth.
+ */
+function detach(memory: ArrayBufferLike): void {
+  if (!(memory instanceof ArrayBuffer)) return;
   try {
     structuredClone(memory, { transfer: [memory] });
   } catch {

@@ -81,6 +81,24 @@ describe('gunzipLines', () => {
     expect(slice.byteLength).toBe(10);
   });
 
+  it("releases each of gunzip's full output buffers once its lines are out, and still gives every line", async () => {
+    const expected = Array.from({ length: 20_000 }, (_, n) => JSON.stringify({ n, name: `Société ${n} — ✓` }));
+    const text = `${expected.join('\n')}\n`;
+    const clone = jest.spyOn(globalThis, 'structuredClone');
+    try {
+      const { lines } = await linesOf(gzipBody(text, 1 << 20));
+      expect(lines).toEqual(expected);
+      const transferred = clone.mock.calls.flatMap(([, options]) => (options?.transfer ?? []) as ArrayBuffer[]);
+      // The body came in one owned chunk; besides it, each full 64 KiB output buffer is released.
+      const fullOutputs = Math.floor(Buffer.byteLength(text) / (64 * 1024));
+      expect(fullOutputs).toBeGreaterThan(10);
+      expect(transferred.length).toBeGreaterThanOrEqual(1 + fullOutputs);
+      expect(transferred.every((memory) => memory.byteLength === 0)).toBe(true);
+    } finally {
+      clone.mockRestore();
+    }
+  });
+
   it('fails with the error of a body that breaks mid-way, and cancels the body when the reader stops early', async () => {
     const gzip = gzipSync(Buffer.from('{"a":1}\n'.repeat(50_000), 'utf8'));
     const broken = new ReadableStream<Uint8Array>({
