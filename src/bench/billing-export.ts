@@ -14,6 +14,8 @@ import { rssSampler } from './waiting';
 
 /** Lines per blob of the generated export: four blobs for a million lines, as Graph splits large exports. */
 const LINES_PER_BLOB = 250_000;
+/** Lines of the warm-up reconciliation's export. */
+const WARM_UP_LINES = 10_000;
 
 /**
  * A billed reconciliation of a generated `lines`-line invoice through the Microsoft Graph export on a worker
@@ -26,8 +28,9 @@ const LINES_PER_BLOB = 250_000;
  * - the worker's read (download, gunzip, parse, line schema, fold; its "Read the export" log) is compared with it,
  *   and the whole reconciliation (request, poll, read, continue-as-new between segments, matching of the export's
  *   500 customers) is timed end to end;
- * - the worker's peak RSS over its idle RSS: the export is streamed and folded per subscription (5,000 of them),
- *   so memory must not grow with the lines (target ≤ 100 MiB over idle).
+ * - the worker's peak RSS over its idle RSS after a small warm-up reconciliation (and over its RSS just after its
+ *   start): the export is streamed and folded per subscription (5,000 of them), so memory must not grow with the
+ *   lines (target ≤ 100 MiB over idle).
  */
 export async function benchBillingExport(
   rig: TemporalRig,
@@ -63,25 +66,37 @@ export async function benchBillingExport(
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
     if (parsed !== lines) throw new Error(`the baseline parsed ${parsed} of ${lines} lines`);
 
+    const reconcile = async (invoiceId: string) => {
+      const handle = await startReconcile(rig.client, { invoiceId, billingDelayHours: 0 }, { taskQueue });
+      return handle.result();
+    };
     await worker.started();
     await sleep(3000); // past the start's allocations
+    const coldIdle = worker.rss();
+    // The first reconciliation pays once for what any later one reuses (the workflow thread's first run, fetch,
+    // zlib): a small one first, so that "over idle" is what the export costs. Its blobs come from the sandbox.
+    const warmUp = await sandbox.control.createInvoice({ generatedLines: WARM_UP_LINES });
+    cache.serveFromMemory(false);
+    await scenario(`warm-up: billed reconciliation of a ${WARM_UP_LINES}-line Graph export`, () =>
+      reconcile(warmUp.id),
+    );
+    cache.serveFromMemory(true);
+    await sleep(3000);
     const idle = worker.rss();
+    const outputBefore = worker.output().length;
     const sampler = rssSampler(worker);
     const started = performance.now();
-    const report = await scenario(`billed reconciliation of a ${lines}-line Graph export`, async () => {
-      const handle = await startReconcile(rig.client, { invoiceId: invoice.id, billingDelayHours: 0 }, { taskQueue });
-      return handle.result();
-    });
+    const report = await scenario(`billed reconciliation of a ${lines}-line Graph export`, () => reconcile(invoice.id));
     const seconds = (performance.now() - started) / 1000;
     sampler.stop();
     const peak = Math.max(sampler.peak(), worker.rss());
     if (report.lines !== lines) throw new Error(`the reconciliation counted ${report.lines} of ${lines} lines`);
-    const reads = exportReads(worker.output());
+    const reads = exportReads(worker.output().slice(outputBefore));
     const readSeconds = reads.reduce((sum, read) => sum + read.readMs, 0) / 1000;
     const baselineRate = lines / baselineSeconds;
     const readRate = lines / readSeconds;
     progress(
-      `  generation ${generationSeconds.toFixed(1)} s; baseline ${baselineSeconds.toFixed(1)} s; our read ${readSeconds.toFixed(1)} s in ${reads.length} segments; whole run ${seconds.toFixed(1)} s; worker RSS idle ${mib(idle)} MiB, peak ${mib(peak)} MiB`,
+      `  generation ${generationSeconds.toFixed(1)} s; baseline ${baselineSeconds.toFixed(1)} s; our read ${readSeconds.toFixed(1)} s in ${reads.length} segments; whole run ${seconds.toFixed(1)} s; worker RSS idle ${mib(coldIdle)} MiB, after the warm-up ${mib(idle)} MiB, peak ${mib(peak)} MiB`,
     );
     const note = `${lines} lines in ${blobs.size} blobs, ${report.subscriptions} subscriptions`;
     figures.push(
@@ -110,9 +125,21 @@ export async function benchBillingExport(
         note: 'request, poll, read, continue-as-new, match 500 customers',
       },
       { name: 'billing export: workflow runs (segments)', value: reads.length, unit: 'runs' },
-      { name: 'billing export: worker idle RSS', value: mib(idle), unit: 'MiB' },
+      { name: 'billing export: worker idle RSS, started', value: mib(coldIdle), unit: 'MiB' },
+      {
+        name: 'billing export: worker idle RSS, warmed up',
+        value: mib(idle),
+        unit: 'MiB',
+        note: `after a ${WARM_UP_LINES}-line reconciliation`,
+      },
       { name: 'billing export: worker peak RSS', value: mib(peak), unit: 'MiB' },
-      { name: 'billing export: peak RSS over idle (target ≤ 100)', value: mib(peak - idle), unit: 'MiB', note },
+      {
+        name: 'billing export: peak RSS over warmed-up idle (target ≤ 100)',
+        value: mib(peak - idle),
+        unit: 'MiB',
+        note,
+      },
+      { name: 'billing export: peak RSS over started idle', value: mib(peak - coldIdle), unit: 'MiB' },
     );
   } finally {
     await worker.stop('SIGTERM');
@@ -140,17 +167,23 @@ async function generatedBlobs(sandbox: Sandbox, invoiceId: string): Promise<Map<
 
 /**
  * The sandbox's Graph host behind a loopback proxy that answers blob downloads from `blobs` (by name, whatever the
- * operation and SAS). The sandbox builds the manifest's blob addresses from the Host header, which the proxy passes
+ * operation and SAS) unless told not to. The sandbox builds the manifest's blob addresses from the Host header, which the proxy passes
  * on, so the worker's downloads come here.
  */
 async function startBlobCache(
   sandbox: Sandbox,
   blobs: Map<string, Buffer>,
-): Promise<{ server: Server; graphBaseUrl: string; blobUrl: (name: string) => string }> {
+): Promise<{
+  server: Server;
+  graphBaseUrl: string;
+  blobUrl: (name: string) => string;
+  serveFromMemory: (on: boolean) => void;
+}> {
   const upstream = new URL(sandbox.baseUrl);
+  let fromMemory = true;
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
-    if (path.startsWith('/blobs/')) {
+    if (fromMemory && path.startsWith('/blobs/')) {
       const blob = blobs.get(path.split('?')[0]!.split('/').pop() ?? '');
       if (blob === undefined) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
@@ -174,6 +207,9 @@ async function startBlobCache(
     server,
     graphBaseUrl: `${origin}${new URL(sandbox.graphBaseUrl).pathname}`,
     blobUrl: (name) => `${origin}/blobs/cached/${name}`,
+    serveFromMemory: (on) => {
+      fromMemory = on;
+    },
   };
 }
 
