@@ -167,8 +167,8 @@ async function generatedBlobs(sandbox: Sandbox, invoiceId: string): Promise<Map<
 
 /**
  * The sandbox's Graph host behind a loopback proxy that answers blob downloads from `blobs` (by name, whatever the
- * operation and SAS) unless told not to. The sandbox builds the manifest's blob addresses from the Host header, which the proxy passes
- * on, so the worker's downloads come here.
+ * operation and SAS) unless told not to. The sandbox builds the manifest's blob addresses from the Host header,
+ * which the proxy passes on, so the worker's downloads come here.
  */
 async function startBlobCache(
   sandbox: Sandbox,

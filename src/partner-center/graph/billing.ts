@@ -336,7 +336,7 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
   };
 }
 
-/** Gunzip's output buffer: one chunk's worth of lines per batch, few enough batches for the read's hops. */
+/** The size of gunzip's output buffers, so of a batch of lines: the read's async hops come per 64 KiB, not per line. */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 /**

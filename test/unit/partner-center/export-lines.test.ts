@@ -63,6 +63,7 @@ describe('gunzipLines', () => {
     });
     await expect(linesOf(notGzip)).rejects.toThrow(/incorrect header check/);
   });
+
   it('releases each chunk it owns once gunzip has consumed it, and leaves a shared slice alone', async () => {
     const gzip = gzipSync(Buffer.from(Array.from({ length: 2_000 }, (_, n) => `{"n":${n}}`).join('\n'), 'utf8'));
     const shared = new Uint8Array(gzip.length + 8);
