@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sandbox } from 'partner-center-sandbox';
 import { startReconcile } from '../client';
-import { createGraphBillingClient, createTokenProvider, gunzipLines } from '../partner-center';
+import { createGraphBillingClient, createTokenProvider, gunzipLines, requestBlob } from '../partner-center';
 import { sandboxTokenOptions } from '../sandbox-settings';
 import { sandboxWorkerEnv, startWorkerProcess } from './processes';
 import { mib, progress, round, scenario, sleep, type Figure } from './report';
@@ -217,9 +217,9 @@ async function startBlobCache(
 async function parseOnly(urls: string[]): Promise<number> {
   let count = 0;
   for (const url of urls) {
-    const response = await fetch(url);
-    if (!response.ok || response.body === null) throw new Error(`${url}: HTTP ${response.status}`);
-    for await (const texts of gunzipLines(response.body))
+    const response = await requestBlob(url);
+    if (response.statusCode !== 200) throw new Error(`${url}: HTTP ${response.statusCode}`);
+    for await (const texts of gunzipLines(response))
       for (const text of texts) {
         if (text === '') continue;
         JSON.parse(text);

@@ -3,8 +3,11 @@
  * CRLF, no final newline, multi-byte characters cut between chunks) and the lenient line schema the
  * client reads each line with.
  */
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { exportLineSchema, gunzipLines } from '../../../src/partner-center';
+import { exportLineSchema, gunzipLines, requestBlob } from '../../../src/partner-center';
 
 /** A gzip body delivered in pieces of `pieceSize` bytes, so lines and characters are cut anywhere. */
 function gzipBody(text: string, pieceSize: number): ReadableStream<Uint8Array> {
@@ -19,7 +22,7 @@ function gzipBody(text: string, pieceSize: number): ReadableStream<Uint8Array> {
   });
 }
 
-async function linesOf(body: ReadableStream<Uint8Array>): Promise<{ lines: string[]; batches: number }> {
+async function linesOf(body: AsyncIterable<Uint8Array>): Promise<{ lines: string[]; batches: number }> {
   const lines: string[] = [];
   let batches = 0;
   for await (const batch of gunzipLines(body)) {
@@ -127,6 +130,57 @@ describe('gunzipLines', () => {
     }
     await new Promise((resolve) => setImmediate(resolve));
     expect(cancelled).toBe(true);
+  });
+});
+
+describe('requestBlob', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.closeAllConnections());
+  afterEach(() => server?.close());
+
+  async function serve(listener: RequestListener): Promise<string> {
+    server = createServer(listener).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/blob.json.gz?sig=secret`;
+  }
+
+  it('streams the body as chunks the reader owns, so each is released once gunzip has consumed it', async () => {
+    const expected = Array.from({ length: 30_000 }, (_, n) => JSON.stringify({ n, id: `${n}`.repeat(8) }));
+    const gzip = gzipSync(Buffer.from(`${expected.join('\n')}\n`, 'utf8'));
+    const url = await serve((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      for (let at = 0; at < gzip.length; at += 16 * 1024) response.write(gzip.subarray(at, at + 16 * 1024));
+      response.end();
+    });
+    const clone = jest.spyOn(globalThis, 'structuredClone');
+    try {
+      const response = await requestBlob(url);
+      expect(response.statusCode).toBe(200);
+      const { lines } = await linesOf(response);
+      expect(lines).toEqual(expected);
+      const released = clone.mock.calls
+        .flatMap(([, options]) => (options?.transfer ?? []) as ArrayBuffer[])
+        .filter((memory) => memory.byteLength === 0);
+      // Every body chunk besides gunzip's outputs: fetch's would be released too, but its socket reads would not.
+      const fullOutputs = Math.floor(Buffer.byteLength(`${expected.join('\n')}\n`) / (64 * 1024));
+      expect(released.length).toBeGreaterThan(fullOutputs + gzip.length / (64 * 1024));
+    } finally {
+      clone.mockRestore();
+    }
+  });
+
+  it('gives up a download that stalls, naming the idle time, and one whose signal aborts', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(200);
+      response.write(gzipSync('{"a":1}\n').subarray(0, 5)); // then nothing
+    });
+    const response = await requestBlob(url, { idleTimeoutMs: 200 });
+    await expect(linesOf(response)).rejects.toThrow('Microsoft Graph blob store: no data for 200 ms');
+
+    const stop = new AbortController();
+    const request = requestBlob(url, { signal: stop.signal, idleTimeoutMs: 60_000 });
+    stop.abort();
+    await expect(request).rejects.toThrow(/abort/i);
   });
 });
 
