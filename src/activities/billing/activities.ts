@@ -24,6 +24,7 @@ import {
   type CustomerFacts,
   type CustomerMatch,
 } from './seat-model';
+import { TallyHandoff } from './tally-handoff';
 import {
   BillingTallySnapshotSchema,
   DEFAULT_BILLING_DELAY_HOURS,
@@ -176,6 +177,7 @@ interface LinesRead {
 
 export function createBillingActivities(deps: BillingActivityDeps) {
   const pc = deps.partnerCenter;
+  const handoff = new TallyHandoff();
   const pageSize = deps.reconciliationPageSize ?? RECONCILIATION_PAGE_SIZE;
   const customerPageSize = deps.customerPageSize;
   const segmentLines = deps.exportSegmentLines ?? EXPORT_SEGMENT_LINES;
@@ -512,7 +514,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         ...previousMatchResume(activityInfo().heartbeatDetails),
       };
       try {
-        const heartbeated = graphResumePoint(activityInfo().heartbeatDetails, input.operationId);
+        const heartbeated = graphResumePoint(activityInfo().heartbeatDetails, input.operationId, handoff);
         if (heartbeated !== undefined)
           log.info('Resuming the export read', {
             blob: heartbeated.checkpoint.blob,
@@ -520,7 +522,10 @@ export function createBillingActivities(deps: BillingActivityDeps) {
             lines: heartbeated.tally.lines,
           });
         // Unreadable (another version's tally): read from the first line again, like unreadable heartbeat details.
-        const runStart = input.resumeFrom && checkpointResumePoint(input.resumeFrom, input.operationId);
+        const runStart =
+          heartbeated === undefined && input.resumeFrom
+            ? checkpointResumePoint(input.resumeFrom, input.operationId, handoff)
+            : undefined;
         const linesBefore = input.resumeFrom?.linesRead ?? 0;
         const started = performance.now();
         const read = await readExport(
@@ -535,7 +540,11 @@ export function createBillingActivities(deps: BillingActivityDeps) {
           readMs: Math.round(performance.now() - started),
           done: read.stoppedAt === undefined,
         });
-        if (read.stoppedAt !== undefined) return { done: false, checkpoint: read.stoppedAt };
+        if (read.stoppedAt !== undefined) {
+          // The next segment's activity, if it runs here, takes this tally rather than decompressing it.
+          handoff.give(read.stoppedAt.tally, read.tally);
+          return { done: false, checkpoint: read.stoppedAt };
+        }
         const clock: BillingClock = {
           now: input.asOf,
           delayHours: input.billingDelayHours ?? DEFAULT_BILLING_DELAY_HOURS,
@@ -658,15 +667,19 @@ async function stillUsableExport(graph: GraphBillingClient, details: unknown): P
 }
 
 /** The Graph checkpoint a previous attempt heartbeated for the same operation, if any and readable. */
-function graphResumePoint(details: unknown, operationId: string): GraphResumePoint | undefined {
+function graphResumePoint(details: unknown, operationId: string, handoff: TallyHandoff): GraphResumePoint | undefined {
   const checkpoint = GraphReconcileProgressSchema.safeParse(details).data?.resumeFrom;
-  return checkpoint === undefined ? undefined : checkpointResumePoint(checkpoint, operationId);
+  return checkpoint === undefined ? undefined : checkpointResumePoint(checkpoint, operationId, handoff);
 }
 
-/** A checkpoint of the same operation with its tally back, if readable. */
-function checkpointResumePoint(checkpoint: GraphCheckpoint, operationId: string): GraphResumePoint | undefined {
+/** A checkpoint of the same operation with its tally: handed over by this worker, else decompressed if readable. */
+function checkpointResumePoint(
+  checkpoint: GraphCheckpoint,
+  operationId: string,
+  handoff: TallyHandoff,
+): GraphResumePoint | undefined {
   if (checkpoint.operationId !== operationId) return undefined;
-  const tally = decompressTally(checkpoint.tally);
+  const tally = handoff.take(checkpoint.tally) ?? decompressTally(checkpoint.tally);
   return tally === undefined ? undefined : { checkpoint, tally };
 }
 
