@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { z } from 'zod';
 import { GRAPH_SCOPE } from '../auth';
 import {
@@ -373,6 +373,11 @@ async function boundedText(body: IncomingMessage): Promise<string> {
 
 /** The size of gunzip's output buffers, so of a batch of lines: the read's async hops come per 64 KiB, not per line. */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
+/**
+ * Compressed input gunzip may queue before the body waits: a few chunks, so it inflates the next ones on the thread
+ * pool while the lines of the last are parsed (with Node's default, 16 KiB, it waited for each chunk in turn).
+ */
+const GUNZIP_QUEUED_INPUT_BYTES = 4 * GUNZIP_CHUNK_BYTES;
 
 /**
  * The lines of a gzip body, streamed in batches: one per decompressed chunk, split by hand (a line cut by a chunk's
@@ -380,7 +385,9 @@ const GUNZIP_CHUNK_BYTES = 64 * 1024;
  * Takes ownership of the body's chunks and of gunzip's output: each is released once consumed (see `detach`).
  */
 export async function* gunzipLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
-  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // Stream options reach gunzip's Transform; ZlibOptions does not declare them.
+  const streamOptions = { writableHighWaterMark: GUNZIP_QUEUED_INPUT_BYTES } as ZlibOptions;
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, ...streamOptions });
   const stop = new AbortController();
   feedGunzip(body, gunzip, stop.signal).catch((error: unknown) => {
     if (!stop.signal.aborted) gunzip.destroy(error as Error);
