@@ -336,7 +336,7 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
 }
 
 /** A blob download that sends nothing for this long is given up (the attempt is retried). */
-export const BLOB_IDLE_TIMEOUT_MS = 60_000;
+const BLOB_IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * GET of a blob, its body as a Node stream. node:http rather than fetch: while the reader is busy, fetch keeps the
