@@ -32,6 +32,23 @@ async function linesOf(body: AsyncIterable<Uint8Array>): Promise<{ lines: string
   return { lines, batches };
 }
 
+/** What `read` gave, and the buffers it released (transferred away with `structuredClone`) meanwhile. */
+async function transferredWhile<T>(read: () => Promise<T>): Promise<{ result: T; transferred: ArrayBuffer[] }> {
+  const clone = jest.spyOn(globalThis, 'structuredClone');
+  try {
+    const result = await read();
+    return {
+      result,
+      transferred: clone.mock.calls.flatMap(([, options]) => (options?.transfer ?? []) as ArrayBuffer[]),
+    };
+  } finally {
+    clone.mockRestore();
+  }
+}
+
+/** Gunzip's 64 KiB output buffers that `text` fills whole. */
+const fullOutputBuffers = (text: string) => Math.floor(Buffer.byteLength(text) / (64 * 1024));
+
 describe('gunzipLines', () => {
   it('gives every line whole, whatever the chunking, including characters cut between chunks', async () => {
     const expected = Array.from({ length: 5_000 }, (_, n) => JSON.stringify({ n, name: `Société ${n} — ✓` }));
@@ -88,19 +105,13 @@ describe('gunzipLines', () => {
   it("releases each of gunzip's full output buffers once its lines are out, and still gives every line", async () => {
     const expected = Array.from({ length: 20_000 }, (_, n) => JSON.stringify({ n, name: `Société ${n} — ✓` }));
     const text = `${expected.join('\n')}\n`;
-    const clone = jest.spyOn(globalThis, 'structuredClone');
-    try {
-      const { lines } = await linesOf(gzipBody(text, 1 << 20));
-      expect(lines).toEqual(expected);
-      const transferred = clone.mock.calls.flatMap(([, options]) => (options?.transfer ?? []) as ArrayBuffer[]);
-      // The body came in one owned chunk; besides it, each full 64 KiB output buffer is released.
-      const fullOutputs = Math.floor(Buffer.byteLength(text) / (64 * 1024));
-      expect(fullOutputs).toBeGreaterThan(10);
-      expect(transferred.length).toBeGreaterThanOrEqual(1 + fullOutputs);
-      expect(transferred.every((memory) => memory.byteLength === 0)).toBe(true);
-    } finally {
-      clone.mockRestore();
-    }
+    const { result, transferred } = await transferredWhile(() => linesOf(gzipBody(text, 1 << 20)));
+    expect(result.lines).toEqual(expected);
+    // The body came in one owned chunk; besides it, each full 64 KiB output buffer is released.
+    const fullOutputs = fullOutputBuffers(text);
+    expect(fullOutputs).toBeGreaterThan(10);
+    expect(transferred.length).toBeGreaterThanOrEqual(1 + fullOutputs);
+    expect(transferred.every((memory) => memory.byteLength === 0)).toBe(true);
   });
 
   it('fails with the error of a body that breaks mid-way, and cancels the body when the reader stops early', async () => {
@@ -146,27 +157,22 @@ describe('requestBlob', () => {
 
   it('streams the body as chunks the reader owns, so each is released once gunzip has consumed it', async () => {
     const expected = Array.from({ length: 30_000 }, (_, n) => JSON.stringify({ n, id: `${n}`.repeat(8) }));
-    const gzip = gzipSync(Buffer.from(`${expected.join('\n')}\n`, 'utf8'));
+    const text = `${expected.join('\n')}\n`;
+    const gzip = gzipSync(Buffer.from(text, 'utf8'));
     const url = await serve((_request, response) => {
       response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
       for (let at = 0; at < gzip.length; at += 16 * 1024) response.write(gzip.subarray(at, at + 16 * 1024));
       response.end();
     });
-    const clone = jest.spyOn(globalThis, 'structuredClone');
-    try {
+    const { result, transferred } = await transferredWhile(async () => {
       const response = await requestBlob(url);
       expect(response.statusCode).toBe(200);
-      const { lines } = await linesOf(response);
-      expect(lines).toEqual(expected);
-      const released = clone.mock.calls
-        .flatMap(([, options]) => (options?.transfer ?? []) as ArrayBuffer[])
-        .filter((memory) => memory.byteLength === 0);
-      // Every body chunk besides gunzip's outputs: fetch's would be released too, but its socket reads would not.
-      const fullOutputs = Math.floor(Buffer.byteLength(`${expected.join('\n')}\n`) / (64 * 1024));
-      expect(released.length).toBeGreaterThan(fullOutputs + gzip.length / (64 * 1024));
-    } finally {
-      clone.mockRestore();
-    }
+      return linesOf(response);
+    });
+    expect(result.lines).toEqual(expected);
+    const released = transferred.filter((memory) => memory.byteLength === 0);
+    // Every body chunk besides gunzip's outputs: fetch's would be released too, but its socket reads would not.
+    expect(released.length).toBeGreaterThan(fullOutputBuffers(text) + gzip.length / (64 * 1024));
   });
 
   it('gives up a download that stalls, naming the idle time, and one whose signal aborts', async () => {
