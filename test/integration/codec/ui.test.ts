@@ -35,13 +35,30 @@ test('the UI shows the decoded input through the codec server, and ciphertext wi
     freePort(),
     startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 }),
   ]);
-  const server = await startDevServer({
-    uiPort,
-    uiCodecEndpoint: `http://127.0.0.1:${codecPort}/${token}`,
-    progress: () => {},
-  });
-  const env: NodeJS.ProcessEnv = {
+  const keys: NodeJS.ProcessEnv = {
     TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+    PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    PCW_API_TOKENS: `ops:read:${token}`,
+  };
+  // The codec server binds its port before the dev server starts: Temporal picks ports of its own while starting,
+  // and once took the one freePort had just found (EADDRINUSE).
+  const codecServer = runNode(
+    join(__dirname, '..', '..', '..', 'bin', 'pcw.js'),
+    ['codec-server', '--port', String(codecPort), '--origin', `http://127.0.0.1:${uiPort}`],
+    keys,
+  );
+  const server = await codecServer
+    .waitFor(/Codec server on/)
+    .then(() =>
+      startDevServer({ uiPort, uiCodecEndpoint: `http://127.0.0.1:${codecPort}/${token}`, progress: () => {} }),
+    )
+    .catch(async (error: unknown) => {
+      codecServer.child.kill('SIGTERM');
+      await sandbox.close();
+      throw error;
+    });
+  const env: NodeJS.ProcessEnv = {
+    ...keys,
     TEMPORAL_ADDRESS: server.address,
     PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
     AZURE_AUTHORITY_HOST: sandbox.authorityHost,
@@ -50,19 +67,12 @@ test('the UI shows the decoded input through the codec server, and ciphertext wi
     AZURE_CLIENT_SECRET: sandbox.clientSecret,
     NODE_EXTRA_CA_CERTS: sandbox.caFile,
     ORDER_POLL_INTERVAL: '250ms',
-    PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    PCW_API_TOKENS: `ops:read:${token}`,
   };
   const worker = runNode(builtEntry('worker.js'), [], env);
-  const codecServer = runNode(
-    join(__dirname, '..', '..', '..', 'bin', 'pcw.js'),
-    ['codec-server', '--port', String(codecPort), '--origin', `http://127.0.0.1:${uiPort}`],
-    env,
-  );
   const client = await connectClient(loadConfig(env, { requirePartnerCenter: false }));
   const browser = await launchChromium();
   try {
-    await Promise.all([worker.waitFor(/"msg":"Worker started"/), codecServer.waitFor(/Codec server on/)]);
+    await worker.waitFor(/"msg":"Worker started"/);
     const handle = await startPurchase(client, {
       requestId: `ui-codec-${randomUUID()}`,
       customerId: sandbox.customerIds[0],
