@@ -331,7 +331,7 @@ const changeFailureMeanings: Record<ChangeFailureType, string> = {
 const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
   ReconciliationFailed:
-    'Partner Center refused a read the reconciliation needs (details carry its status and code), or it did not finish in time.',
+    'Partner Center refused a read the reconciliation needs (details carry its status and code), its lines carry no subscription id or no quantity under any casing (the message names the keys found), or it did not finish in time.',
   Unauthorized:
     'The credential was refused (401), e.g. a token for the retired audience (900420): the message names the expected audience `https://api.partnercenter.microsoft.com`.',
   MfaRequired:

@@ -19,3 +19,4 @@ export {
 } from './catalog';
 export { GRAPH_SCOPE } from './auth';
 export * from './graph/billing';
+export { LineFieldCheck, MATCHED_LINE_FIELDS } from './line-fields';

@@ -9,6 +9,7 @@
  * Request bodies we build (`CartInput`) are strict.
  */
 import { z } from 'zod';
+import { foldKeys } from './keys';
 
 // ---------------------------------------------------------------------------------------------
 // Lenient building blocks for received data
@@ -561,7 +562,7 @@ export type Invoice = z.infer<typeof invoiceSchema>;
 const text = optional(z.string());
 const amount = optional(lenientNumber);
 
-export const oneTimeInvoiceLineItemSchema = z.looseObject({
+const oneTimeInvoiceLineItemShape = {
   partnerId: text,
   customerId: text,
   customerName: text,
@@ -605,7 +606,12 @@ export const oneTimeInvoiceLineItemSchema = z.looseObject({
   invoiceLineItemType: text,
   billingProvider: text,
   attributes: resourceAttributes,
-});
+};
+/** A reconciliation line item: its fields read in any casing (the documentation's PascalCase or camelCase). */
+export const oneTimeInvoiceLineItemSchema = z.preprocess(
+  foldKeys(Object.keys(oneTimeInvoiceLineItemShape)),
+  z.looseObject(oneTimeInvoiceLineItemShape),
+);
 export type OneTimeInvoiceLineItem = z.infer<typeof oneTimeInvoiceLineItemSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -763,15 +769,18 @@ export function collectionSchema<Item extends z.ZodType>(item: Item) {
 
 /**
  * Error bodies: PartnerFD `{ code, description, data, source }`, the throttling gateway's
- * `{ statusCode, message }`, and the OData-style `{ error: { code, message } }` seen from gateways.
+ * `{ statusCode, message }`, and the OData-style `{ error: { code, message } }` seen from gateways; PascalCase
+ * names (`Code`, `Description`) read too.
  */
-export const errorBodySchema = z.looseObject({
-  code: optional(errorCode),
-  description: optional(z.string()),
-  data: optional(z.array(z.unknown())),
-  source: optional(z.string()),
-  statusCode: optional(lenientInteger),
-  message: optional(z.string()),
-  error: optional(z.looseObject({ code: optional(errorCode), message: optional(z.string()) })),
-});
+export const errorBodySchema = anyCase(
+  z.looseObject({
+    code: optional(errorCode),
+    description: optional(z.string()),
+    data: optional(z.array(z.unknown())),
+    source: optional(z.string()),
+    statusCode: optional(lenientInteger),
+    message: optional(z.string()),
+    error: optional(z.looseObject({ code: optional(errorCode), message: optional(z.string()) })),
+  }),
+);
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -27,12 +27,19 @@ export const graphPolicySchema = z.object({
   billingPermission: z.boolean().optional(),
   /** A pause after each ~64 KiB of a blob's lines: a slow download (a worker can be stopped in the middle of one). */
   blobChunkDelayMs: z.number().int().min(0).max(10_000).optional(),
+  /**
+   * How export lines spell their keys: `documented` (PascalCase, as Microsoft documents the attributes), the v1
+   * API's `camelCase`, or `snake_case` (a spelling no reader should take for the documented one). Generated
+   * invoices are always documented.
+   */
+  lineKeys: z.enum(['documented', 'camelCase', 'snake_case']).optional(),
   /** The next export requests fail (their operation ends in `failedOperation`) with this error. */
   failExports: z
     .object({ count: z.number().int().min(1).default(1), code: z.string().default('500'), message: z.string() })
     .optional(),
 });
 export type GraphPolicyInput = z.input<typeof graphPolicySchema>;
+export type ExportLineKeys = NonNullable<GraphPolicyInput['lineKeys']>;
 
 export interface GraphPolicy {
   exportRunMs: number;
@@ -42,6 +49,7 @@ export interface GraphPolicy {
   sasDownloadLimit: number;
   billingPermission: boolean;
   blobChunkDelayMs: number;
+  lineKeys: ExportLineKeys;
   failExports?: { count: number; code: string; message: string };
 }
 
@@ -53,6 +61,7 @@ export const DEFAULT_GRAPH_POLICY: GraphPolicy = {
   sasDownloadLimit: 0,
   billingPermission: true,
   blobChunkDelayMs: 0,
+  lineKeys: 'documented',
 };
 
 /** Lines of an export: a snapshot of real lines, or a synthetic invoice generated blob by blob. */
@@ -181,7 +190,8 @@ const SUBSCRIPTIONS_IN_GENERATED_EXPORT = 5000;
  * Line `n` of a generated export: `new` charges spread over a few thousand synthetic subscriptions of
  * a few hundred customers (none the partner's: a reconciliation reports them unexpected, which is what
  * the bench wants — every line goes through the whole fold). Every field of the documented `full`
- * attribute set is there, as in the sandbox's own lines: a line's size is what its parse costs.
+ * attribute set is there, spelled as documented (PascalCase), as in the sandbox's own lines: a line's size is
+ * what its parse costs.
  */
 function generatedLine(operation: ExportOperation, n: number): Record<string, unknown> {
   const subscription = n % SUBSCRIPTIONS_IN_GENERATED_EXPORT;
@@ -193,54 +203,54 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
   const at = operation.createdAt;
   const price = sku.monthlyPriceUsd;
   return {
-    partnerId: operation.partnerTenantId,
-    customerId: guid(1, customer),
-    customerName: `Generated Customer ${customer}`,
-    customerDomainName: `generated${customer}.onmicrosoft.com`,
-    customerCountry: 'US',
-    invoiceNumber: 'G-GENERATED',
-    mpnId: '1234567',
-    resellerMpnId: '',
-    orderId: hex(subscription, 12),
-    orderDate: isoDate(at),
-    productId: product.id,
-    skuId: sku.id,
-    availabilityId: 'CFQ7TTC0GENR',
-    productName: product.title,
-    skuName: sku.title,
-    productQualifiers: [],
-    chargeType: 'new',
-    unitPrice: price,
-    effectiveUnitPrice: price,
-    unitType: 'Licenses',
-    quantity: 1,
-    billableQuantity: 1,
-    subtotal: price,
-    taxTotal: 0,
-    totalForCustomer: price,
-    currency: 'USD',
-    pricingCurrency: 'USD',
-    pcToBCExchangeRate: 1,
-    pcToBCExchangeRateDate: isoDate(at),
-    publisherName: 'Microsoft Corporation',
-    publisherId: '',
-    subscriptionDescription: product.title,
-    subscriptionId: guid(2, subscription),
-    subscriptionStartDate: isoDate(at),
-    subscriptionEndDate: isoDate(at + 30 * DAY_MS),
-    chargeStartDate: isoDate(at),
-    chargeEndDate: isoDate(at),
-    termAndBillingCycle: 'One-Month commitment for monthly/yearly billing',
-    billingFrequency: 'Monthly',
-    alternateId: hex(subscription, 12),
-    referenceId: hex(n, 16),
-    priceAdjustmentDescription: '[]',
-    discountDetails: '',
-    meterDescription: '',
-    reservationOrderId: '',
-    creditReasonCode: '',
-    promotionId: '',
-    invoiceLineItemType: 'billing_line_items',
-    billingProvider: 'one_time',
+    PartnerId: operation.partnerTenantId,
+    CustomerId: guid(1, customer),
+    CustomerName: `Generated Customer ${customer}`,
+    CustomerDomainName: `generated${customer}.onmicrosoft.com`,
+    CustomerCountry: 'US',
+    InvoiceNumber: 'G-GENERATED',
+    MpnId: '1234567',
+    ResellerMpnId: '',
+    OrderId: hex(subscription, 12),
+    OrderDate: isoDate(at),
+    ProductId: product.id,
+    SkuId: sku.id,
+    AvailabilityId: 'CFQ7TTC0GENR',
+    ProductName: product.title,
+    SkuName: sku.title,
+    ProductQualifiers: [],
+    ChargeType: 'new',
+    UnitPrice: price,
+    EffectiveUnitPrice: price,
+    UnitType: 'Licenses',
+    Quantity: 1,
+    BillableQuantity: 1,
+    Subtotal: price,
+    TaxTotal: 0,
+    TotalForCustomer: price,
+    Currency: 'USD',
+    PricingCurrency: 'USD',
+    PCToBCExchangeRate: 1,
+    PCToBCExchangeRateDate: isoDate(at),
+    PublisherName: 'Microsoft Corporation',
+    PublisherId: '',
+    SubscriptionDescription: product.title,
+    SubscriptionId: guid(2, subscription),
+    SubscriptionStartDate: isoDate(at),
+    SubscriptionEndDate: isoDate(at + 30 * DAY_MS),
+    ChargeStartDate: isoDate(at),
+    ChargeEndDate: isoDate(at),
+    TermAndBillingCycle: 'One-Month commitment for monthly/yearly billing',
+    BillingFrequency: 'Monthly',
+    AlternateId: hex(subscription, 12),
+    ReferenceId: hex(n, 16),
+    PriceAdjustmentDescription: '[]',
+    DiscountDetails: '',
+    MeterDescription: '',
+    ReservationOrderId: '',
+    CreditReasonCode: '',
+    PromotionId: '',
+    InvoiceLineItemType: 'billing_line_items',
+    BillingProvider: 'one_time',
   };
 }

@@ -3,6 +3,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import { z } from 'zod';
 import {
   isPartnerCenterError,
+  LineFieldCheck,
   isSasRefused,
   PartnerCenterNotFoundError,
   type ExportManifest,
@@ -221,9 +222,12 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     progress.resumeFrom = from?.checkpoint;
     while (more) {
       const page = await pc.unbilledReconciliationLineItemsPage(query, next, reading());
+      const fields = new LineFieldCheck();
       for (const line of page.items) {
+        fields.see(line, line);
         if (input.customerId === undefined || line.customerId?.toLowerCase() === input.customerId) addLine(tally, line);
       }
+      fields.verify(`Partner Center unbilled line items page ${progress.pages + 1}`);
       next = page.next;
       more = next !== undefined;
       serverTime = page.serverTime ?? serverTime;

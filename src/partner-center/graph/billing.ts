@@ -21,6 +21,8 @@ import {
   PartnerCenterUnauthorizedError,
   type PartnerCenterError,
 } from '../errors';
+import { pickKeys } from '../keys';
+import { LineFieldCheck } from '../line-fields';
 import { canonicalSpelling, CHARGE_TYPES } from '../schemas';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 
@@ -72,12 +74,14 @@ const lineText = z.string().nullish();
 const lineAmount = z.coerce.number().nullish();
 /**
  * What is read of an export line: the fields a reconciliation folds, as leniently as the v1 line item (null is
- * absent, numbers may be strings, charge types in any spelling, unknown ones passed), the ~35 others dropped
- * unparsed. Written for a million lines a run (docs/benchmarks.md, billing export): `nullish` rather than the v1
- * schema's null-to-undefined preprocess keeps zod on its compiled path (0.8 µs a line instead of 1.7), and
- * `coerce`/`overwrite` rather than `transform`, because a transform run on every line makes V8 allocate the lines'
- * objects straight into the old generation (allocation-site pretenuring): one transformed field cost the read
- * +110 MiB of RSS, numbers sent as strings +470 MiB.
+ * absent, numbers may be strings, charge types in any spelling, unknown ones passed). Microsoft documents the
+ * attributes in PascalCase (`SubscriptionId`, `ChargeStartDate`), other sources write camelCase: `readExportLine`
+ * folds any casing of these names first and leaves the ~35 other attributes out. Written for a million lines a
+ * run (docs/benchmarks.md, billing export): `nullish` rather than the v1 schema's null-to-undefined preprocess
+ * keeps zod on its compiled path (0.8 µs a line instead of 1.7), and `coerce`/`overwrite` rather than
+ * `transform`, because a transform run on every line makes V8 allocate the lines' objects straight into the old
+ * generation (allocation-site pretenuring): one transformed field cost the read +110 MiB of RSS, numbers sent as
+ * strings +470 MiB.
  */
 export const exportLineSchema = z.object({
   customerId: lineText,
@@ -94,6 +98,13 @@ export const exportLineSchema = z.object({
   unitPrice: lineAmount,
   chargeStartDate: lineText,
 });
+const foldExportLineKeys = pickKeys(Object.keys(exportLineSchema.shape));
+
+/** An export line as read: the folded fields, or undefined when the line is not one (not an object of them). */
+export function readExportLine(received: unknown): ExportChargeLine | undefined {
+  const parsed = exportLineSchema.safeParse(foldExportLineKeys(received));
+  return parsed.success ? parsed.data : undefined;
+}
 export type ExportChargeLine = z.infer<typeof exportLineSchema>;
 
 /** One line of a blob: its 0-based number in the blob, and the line (undefined when it is not a line item). */
@@ -135,7 +146,8 @@ export interface GraphBillingClient {
   /**
    * The lines of blob `blobIndex` of the manifest from line `fromLine` on, streamed in batches (one per
    * decompressed chunk; blank lines left out). A refused SAS (expired) throws a business error with code
-   * SAS_REFUSED_CODE: read the operation for a fresh manifest.
+   * SAS_REFUSED_CODE: read the operation for a fresh manifest. A blob whose lines carry no subscription id or
+   * no quantity under any casing fails (not retryable) naming the keys it found: see LineFieldCheck.
    */
   exportLines(
     manifest: ExportManifest,
@@ -319,6 +331,7 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
         throw Object.assign(classifyHttpError({ status, body: details }), { message });
       }
       const fromLine = o?.fromLine ?? 0;
+      const fields = new LineFieldCheck();
       let lineNumber = 0;
       for await (const texts of gunzipLines(response)) {
         const batch: ExportLine[] = [];
@@ -326,11 +339,14 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
           const current = lineNumber;
           lineNumber += 1;
           if (current < fromLine || text.trim() === '') continue;
-          const parsed = exportLineSchema.safeParse(parseJson(text));
-          batch.push(parsed.success ? { lineNumber: current, line: parsed.data } : { lineNumber: current });
+          const received = parseJson(text);
+          const line = readExportLine(received);
+          fields.see(received, line);
+          batch.push(line !== undefined ? { lineNumber: current, line } : { lineNumber: current });
         }
         if (batch.length > 0) yield batch;
       }
+      fields.verify(`Microsoft Graph export blob ${blob.name}`);
     },
   };
 }

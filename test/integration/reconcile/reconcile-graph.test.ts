@@ -8,7 +8,13 @@ import {
   type ReconcileReport,
   type ReconcileRequest,
 } from '../../../src/client';
-import { BILLING_PERMISSION, createCatalogResolver, type PartnerCenterClient } from '../../../src/partner-center';
+import {
+  BILLING_PERMISSION,
+  createCatalogResolver,
+  gunzipLines,
+  requestBlob,
+  type PartnerCenterClient,
+} from '../../../src/partner-center';
 import { sandboxPartnerCenterSettings } from '../../../src/sandbox-settings';
 import { createActivityDeps } from '../../../src/worker';
 import {
@@ -91,6 +97,17 @@ function asReport(value: unknown): ReconcileReport {
   return value as ReconcileReport;
 }
 
+/** The keys of the first line of a report's export, as the sandbox wrote them. */
+async function writtenKeys(report: ReconcileReport): Promise<string[]> {
+  const manifest = await deps.graph!.waitForExport(report.exportOperationId!);
+  const blob = await requestBlob(`${manifest.rootDirectory}/${manifest.blobs[0]!.name}?${manifest.sasToken}`);
+  for await (const [first] of gunzipLines(blob)) {
+    blob.destroy();
+    return Object.keys(JSON.parse(first!) as object);
+  }
+  throw new Error(`The export of ${report.exportOperationId} has no line`);
+}
+
 function failureOf(value: unknown): ApplicationFailure {
   expect(value).toBeInstanceOf(WorkflowFailedError);
   const failure = (value as WorkflowFailedError).cause;
@@ -167,6 +184,44 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
     expect(report.period).toBeUndefined();
     expect(await requests(BILLED_EXPORT)).toBe(1);
     await recordHistory('reconcile-graph-billed', handle);
+  });
+
+  it('gives the same report from camelCase export lines as from the documented PascalCase ones, billed and unbilled', async () => {
+    const planted = await plantedMonth();
+    const invoice = await rig.sandbox.control.createInvoice();
+    const reports: Record<string, ReconcileReport[]> = {};
+    for (const lineKeys of ['documented', 'camelCase'] as const) {
+      await rig.sandbox.control.setGraphPolicy({ lineKeys });
+      reports[lineKeys] = [
+        asReport((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report),
+        asReport((await reconcile({ invoiceId: invoice.id, ...NO_BILLING_DELAY })).report),
+      ];
+    }
+    const withoutOperation = ({ exportOperationId, ...report }: ReconcileReport) => {
+      expect(exportOperationId).toMatch(/^[0-9a-f-]{36}$/);
+      return report;
+    };
+    for (const report of [...reports.documented!, ...reports.camelCase!]) expectPlantedFindings(report, planted);
+    // The sandbox wrote what each policy says: Microsoft's documented names, then the v1 API's.
+    expect(await writtenKeys(reports.documented![0]!)).toEqual(
+      expect.arrayContaining(['SubscriptionId', 'Quantity', 'BillableQuantity', 'ChargeType', 'PCToBCExchangeRate']),
+    );
+    expect(await writtenKeys(reports.camelCase![1]!)).toEqual(expect.arrayContaining(['subscriptionId', 'quantity']));
+    expect(reports.camelCase!.map(withoutOperation)).toEqual(reports.documented!.map(withoutOperation));
+  });
+
+  it('fails ReconciliationFailed naming the fields and the keys found when no export line carries them, rather than report every charge missing', async () => {
+    await buy(us, [[offers.businessBasic, 5]]);
+    await rig.sandbox.control.setGraphPolicy({ lineKeys: 'snake_case' });
+    const failure = failureOf((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
+    expect(failure.type).toBe(reconcileFailureTypes.reconciliationFailed);
+    expect(failure.message).toMatch(
+      /^Microsoft Graph export blob part-00000\.json\.gz: none of its 1 lines carries subscriptionId \(looked for subscriptionId, quantity in any casing\).*Keys found: partner_id, customer_id, /,
+    );
+    expect(failure.message).toContain('subscription_id');
+    // Not retried: one export, its blob read once.
+    expect(await requests(UNBILLED_EXPORT)).toBe(1);
+    expect(await requests(BLOB)).toBe(1);
   });
 
   it('waits out a long-running export honouring Retry-After, and renews an expired SAS from a fresh manifest, not a new export', async () => {

@@ -9,6 +9,7 @@ import {
   PartnerCenterNotFoundError,
   PartnerCenterThrottledError,
   PartnerCenterUnauthorizedError,
+  oneTimeInvoiceLineItemSchema,
   type OneTimeInvoiceLineItem,
   type Order,
   type PartnerCenterClient,
@@ -472,5 +473,38 @@ describe('reconcileUnbilledCharges resumes a retry from its heartbeat', () => {
     const report = await environment(first.heartbeats.at(-1)).run(pc, input, 2000);
     expect(pc.requested).toEqual([2, 3, 4, 5, 6].slice(kept.pages - 1));
     expect(report).toMatchObject({ lines: 12_000, subscriptions: 12_000, totals: { unexpectedCharges: 12_000 } });
+  });
+});
+
+describe('reconcileUnbilledCharges and the key casing of the v1 line items', () => {
+  const customers = { [us]: [subscription('a', 2), subscription('b')] };
+  /** Lines as Partner Center could send them, read through the client's schema. */
+  const received = (lines: object[]) => lines.map((raw) => oneTimeInvoiceLineItemSchema.parse(raw));
+
+  it('reports PascalCase lines exactly as camelCase ones', async () => {
+    const camel = await environment().run(fakeClient({ lines: [line(us, 'a', 2), line(us, 'b')], customers }), input);
+    const pascal = received([
+      { CustomerId: us, SubscriptionId: 'a', OrderId: 'order-a', ChargeType: 'New', Quantity: '2', Subtotal: 12 },
+      { CustomerId: us, SubscriptionId: 'b', OrderId: 'order-b', ChargeType: 'New', Quantity: 1, Subtotal: 6 },
+    ]);
+    expect(pascal[0]).toMatchObject({ subscriptionId: 'a', quantity: 2, chargeType: 'new' });
+    const report = await environment().run(fakeClient({ lines: pascal, customers }), input);
+    expect(camel).toMatchObject({ lines: 2, matched: 2 });
+    expect(report).toEqual(camel);
+  });
+
+  it('fails ReconciliationFailed, not retried, naming the fields and the keys found when no line of a page carries a subscription id', async () => {
+    const lines = received([
+      { customer_id: us, subscription_id: 'a', quantity: 2 },
+      { customer_id: us, subscription_id: 'b', quantity: 1 },
+    ]);
+    const failure = await failureOf(environment().run(fakeClient({ lines, customers }), input, 2));
+    expect(failure.type).toBe('ReconciliationFailed');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe(
+      'Partner Center unbilled line items page 1: none of its 2 lines carries subscriptionId (looked for ' +
+        'subscriptionId, quantity in any casing); a report from them would call every charge missing. Keys found: ' +
+        'quantity, customer_id, subscription_id',
+    );
   });
 });

@@ -68,6 +68,14 @@ describe('classification table', () => {
     expect(classifyHttpError({ status: 429, body: undefined })).toBeInstanceOf(PartnerCenterThrottledError);
   });
 
+  test('reads an error body spelled in PascalCase: a busy cart (800064) stays retryable', () => {
+    const error = classifyHttpError({ status: 409, body: { Code: '800064', Description: 'Cart is busy.' } });
+    expect(error).toBeInstanceOf(PartnerCenterConflictError);
+    expect(error.code).toBe(800064);
+    expect(error.retryable).toBe(true);
+    expect(error.description).toBe('Cart is busy.');
+  });
+
   test('429 takes its delay from Retry-After; the throttle body message is the description', () => {
     const error = classifyHttpError({
       status: 429,

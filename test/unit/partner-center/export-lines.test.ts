@@ -7,7 +7,15 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { exportLineSchema, gunzipLines, requestBlob } from '../../../src/partner-center';
+import {
+  createGraphBillingClient,
+  exportLineSchema,
+  gunzipLines,
+  PartnerCenterResponseShapeError,
+  readExportLine,
+  requestBlob,
+  type ExportLine,
+} from '../../../src/partner-center';
 
 /** A gzip body delivered in pieces of `pieceSize` bytes, so lines and characters are cut anywhere. */
 function gzipBody(text: string, pieceSize: number): ReadableStream<Uint8Array> {
@@ -222,5 +230,89 @@ describe('exportLineSchema', () => {
     expect(exportLineSchema.parse({ chargeType: 'futureCharge' }).chargeType).toBe('futureCharge');
     expect(exportLineSchema.safeParse({ quantity: 'three' }).success).toBe(false);
     expect(exportLineSchema.safeParse({ customerId: 42 }).success).toBe(false);
+  });
+});
+
+describe('readExportLine', () => {
+  const camel = { customerId: 'C1', subscriptionId: 'S1', chargeType: 'new', quantity: 2, subtotal: '12', taxTotal: 1 };
+  const expected = { customerId: 'C1', subscriptionId: 'S1', chargeType: 'new', quantity: 2, subtotal: 12 };
+
+  it("reads Microsoft's documented PascalCase, camelCase and any other casing of the same names alike", () => {
+    const pascal = {
+      CustomerId: 'C1',
+      SubscriptionId: 'S1',
+      ChargeType: 'new',
+      Quantity: 2,
+      Subtotal: '12',
+      TaxTotal: 1,
+    };
+    const shouted = { CUSTOMERID: 'C1', subscriptionid: 'S1', CHARGETYPE: 'new', QUANTITY: 2, subTotal: '12' };
+    // Lines of one export, then of another spelling: each spelling is learnt, none sticks to the next line.
+    for (const line of [pascal, pascal, camel, shouted, pascal, camel]) expect(readExportLine(line)).toEqual(expected);
+  });
+
+  it('prefers the documented name over another casing of it on the same line, and reads a line missing fields', () => {
+    expect(readExportLine({ ...camel, SubscriptionId: 'other' })?.subscriptionId).toBe('S1');
+    expect(readExportLine({ Quantity: 1 })).toEqual({ quantity: 1 });
+    expect(readExportLine({ Quantity: 'three' })).toBeUndefined();
+    expect(readExportLine('not an object')).toBeUndefined();
+  });
+});
+
+describe('the export client refuses lines it cannot reconcile', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  /** A Graph billing client whose manifest's one blob holds `lines` (gzip JSON Lines). */
+  async function blobOf(lines: unknown[]) {
+    const gzip = gzipSync(lines.map((line) => JSON.stringify(line)).join('\n'));
+    server = createServer((_request, response) => response.end(gzip)).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = createGraphBillingClient({
+      baseUrl: 'http://127.0.0.1:1',
+      tokens: { mode: 'app-only', getAccessToken: () => Promise.reject(new Error('no call expected')) },
+    });
+    const manifest = {
+      rootDirectory: `http://127.0.0.1:${(server.address() as AddressInfo).port}/export`,
+      sasToken: 'sig=secret',
+      blobs: [{ name: 'part-00000.json.gz' }],
+    };
+    const read: ExportLine[] = [];
+    const done = (async () => {
+      for await (const batch of client.exportLines(manifest, 0)) read.push(...batch);
+    })();
+    return { done, read };
+  }
+
+  it('reads a blob whose lines spell the fields in any casing', async () => {
+    const { done, read } = await blobOf([
+      { SubscriptionId: 'S1', Quantity: 1 },
+      { subscriptionId: 'S2', quantity: 2 },
+    ]);
+    await done;
+    expect(read.map((l) => l.line?.subscriptionId)).toEqual(['S1', 'S2']);
+  });
+
+  it('fails, naming the fields it looked for and the keys it found, when no line carries a subscription id', async () => {
+    const { done } = await blobOf([
+      { subscription_id: 'S1', quantity: 1, charge_type: 'new' },
+      { subscription_id: 'S2', quantity: 2, charge_type: 'new' },
+    ]);
+    const failure = await done.catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PartnerCenterResponseShapeError);
+    expect((failure as Error).message).toBe(
+      'Microsoft Graph export blob part-00000.json.gz: none of its 2 lines carries subscriptionId (looked for ' +
+        'subscriptionId, quantity in any casing); a report from them would call every charge missing. Keys found: ' +
+        'subscription_id, quantity, charge_type',
+    );
+  });
+
+  it('fails when no line carries a quantity, and passes a blob where only some lines lack one', async () => {
+    const none = await blobOf([{ SubscriptionId: 'S1' }, { SubscriptionId: 'S2', Qty: 2 }]);
+    await expect(none.done).rejects.toThrow(/none of its 2 lines carries quantity .*Keys found: SubscriptionId$/);
+    server?.close();
+    const some = await blobOf([{ SubscriptionId: 'S1' }, { SubscriptionId: 'S2', Quantity: 2 }]);
+    await some.done;
+    expect(some.read).toHaveLength(2);
   });
 });

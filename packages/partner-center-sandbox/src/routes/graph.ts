@@ -6,7 +6,15 @@ import { createGzip } from 'node:zlib';
 import { z } from 'zod';
 import type { TokenAuthority } from '../authority';
 import { isoTimestamp, sleep } from '../clock';
-import { blobCount, blobLines, blobName, type ExportLines, type ExportOperation, type GraphStore } from '../graph';
+import {
+  blobCount,
+  blobLines,
+  blobName,
+  type ExportLineKeys,
+  type ExportLines,
+  type ExportOperation,
+  type GraphStore,
+} from '../graph';
 import { header, readRawBody } from '../http';
 import { compileRoutes, type RouteTemplate, type SandboxRuntime } from '../router';
 import type { Partner } from '../state';
@@ -62,8 +70,8 @@ const unbilledExportSchema = z.object({
   attributeSet,
 });
 
-/** The fields of the `basic` attribute set (the `full` one has every field). */
-const BASIC_FIELDS = [
+/** The fields of the `basic` attribute set (the `full` one has every field), as the sandbox keeps its lines. */
+const BASIC_FIELDS = new Set([
   'partnerId',
   'customerId',
   'customerName',
@@ -83,11 +91,35 @@ const BASIC_FIELDS = [
   'subscriptionId',
   'chargeStartDate',
   'chargeEndDate',
-];
+]);
 
-function project(lines: Array<Record<string, unknown>>, set: 'full' | 'basic'): Array<Record<string, unknown>> {
-  if (set === 'full') return lines;
-  return lines.map((line) => Object.fromEntries(BASIC_FIELDS.filter((f) => f in line).map((f) => [f, line[f]])));
+/** Documented names that are not the camelCase name with its first letter raised. */
+const DOCUMENTED_NAMES: Record<string, string> = {
+  pcToBCExchangeRate: 'PCToBCExchangeRate',
+  pcToBCExchangeRateDate: 'PCToBCExchangeRateDate',
+};
+
+/** A line's key as the policy spells it (the sandbox keeps its lines in the v1 API's camelCase). */
+function spellLineKey(key: string, spelling: ExportLineKeys): string {
+  if (spelling === 'camelCase') return key;
+  if (spelling === 'snake_case') return key.replace(/[A-Z]+/g, (upper) => `_${upper.toLowerCase()}`);
+  return DOCUMENTED_NAMES[key] ?? key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/** The lines as the export writes them: the attribute set's fields, spelled as the policy says, no v1 `attributes`. */
+function project(
+  lines: Array<Record<string, unknown>>,
+  set: 'full' | 'basic',
+  spelling: ExportLineKeys,
+): Array<Record<string, unknown>> {
+  const written = (key: string) => key !== 'attributes' && (set === 'full' || BASIC_FIELDS.has(key));
+  return lines.map((line) =>
+    Object.fromEntries(
+      Object.entries(line)
+        .filter(([key]) => written(key))
+        .map(([key, value]) => [spellLineKey(key, spelling), value]),
+    ),
+  );
 }
 
 function parseBody<S extends z.ZodType>(schema: S, ctx: GraphContext): z.infer<S> {
@@ -158,7 +190,7 @@ const graphRoutes: GraphRoute[] = [
       const lines: ExportLines =
         invoice.generatedLines !== undefined
           ? { kind: 'generated', count: invoice.generatedLines }
-          : { kind: 'lines', lines: project(invoice.lines, request.attributeSet) };
+          : { kind: 'lines', lines: project(invoice.lines, request.attributeSet, ctx.deps.graph.policy.lineKeys) };
       const legacy = invoice.legacy
         ? {
             code: LEGACY_INVOICE_CODE,
@@ -192,7 +224,7 @@ const graphRoutes: GraphRoute[] = [
         ctx,
         ctx.deps.graph.startExport(ctx.partner.tenantId, {
           kind: 'lines',
-          lines: project(lines, request.attributeSet),
+          lines: project(lines, request.attributeSet, ctx.deps.graph.policy.lineKeys),
         }),
       );
     },
