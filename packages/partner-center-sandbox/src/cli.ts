@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { REPEATED_CHECKOUT_ANSWERS } from './control';
+import { REPEATED_CHECKOUT_ANSWERS } from './api-policy';
 import { startSandbox, type Sandbox } from './index';
 
 /** `npm run sandbox`: the sandbox alone, printing where it listens and its test credentials. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuthorityPolicy } from './authority';
+import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
@@ -83,17 +84,6 @@ export const authorityPolicySchema = z.object({
   /** true: tokens from the token endpoint are for the retired https://graph.windows.net audience (401/900420). */
   legacyAudience: z.boolean().optional(),
 });
-
-/** `replay` (documented): a repeated checkout of an ordered cart answers the first result; `already-submitted`: 400/800065. */
-export const REPEATED_CHECKOUT_ANSWERS = ['replay', 'already-submitted'] as const;
-
-/** How the API answers where Partner Center's behaviour is not confirmed (partner-center-api.md §2.3, §4.6, §10). */
-export const apiPolicySchema = z.object({
-  repeatedCheckout: z.enum(REPEATED_CHECKOUT_ANSWERS).optional(),
-  /** A POST/PUT/PATCH repeated with the same MS-RequestId answers the stored response (no server-side contract is documented). */
-  requestIdReplay: z.boolean().optional(),
-});
-export type ApiPolicy = Required<z.infer<typeof apiPolicySchema>>;
 
 export type DelaysInput = z.infer<typeof delaysSchema>;
 

@@ -2,30 +2,14 @@ import { recordCharge } from './billing';
 import { CATALOG_PRODUCTS, TERM_MONTHS, unitPrice, type BillingCycle, type TermDuration } from './catalog';
 import { DAY_MS, HOUR_MS } from './clock';
 import type { Delays, Order, OrderLine, Subscription, SubscriptionUpdate, World } from './state';
-import { settleTransitions } from './transitions';
 
-/** Time-driven state changes, applied lazily whenever the sandbox is asked anything: orders
- * completing (and creating subscriptions), accepted PATCHes landing, terms renewing or expiring. */
+/** Subscriptions through their lives: orders completing (and creating subscriptions), accepted PATCHes landing,
+ * terms renewing or expiring; settle.ts applies them as time passes. */
 
 export const CANCELLATION_WINDOW_MS = 168 * HOUR_MS;
 const FULL_REFUND_WINDOW_MS = 24 * HOUR_MS;
 
-export function settle(world: World, now: number, delays: Delays): void {
-  for (const order of world.orders.values()) {
-    if (order.status === 'pending' && order.completesAt <= now) completeOrder(world, order, delays);
-  }
-  for (const s of world.subscriptions.values()) {
-    if (s.pendingUpdate && s.pendingUpdate.until <= now) {
-      const { update, until } = s.pendingUpdate;
-      s.pendingUpdate = undefined;
-      applyUpdate(world, s, update, until);
-    }
-    renewOrExpire(world, s, now);
-  }
-  settleTransitions(world, now, delays);
-}
-
-function completeOrder(world: World, order: Order, delays: Delays): void {
+export function completeOrder(world: World, order: Order, delays: Delays): void {
   order.status = 'completed';
   for (const line of order.lines) {
     const s = subscriptionOf(world, order, line, delays);
@@ -166,7 +150,7 @@ export function refundFraction(s: Subscription, at: number): number {
 
 /** Renewal runs after the term's last day: auto-renew starts a new term (applying scheduled
  * next-term instructions), otherwise the subscription expires; suspended ones become disabled. */
-function renewOrExpire(world: World, s: Subscription, now: number): void {
+export function renewOrExpire(world: World, s: Subscription, now: number): void {
   if (!Number.isFinite(s.commitmentEnd)) return;
   while (s.status === 'active' || s.status === 'suspended') {
     chargeCycles(world, s, now);

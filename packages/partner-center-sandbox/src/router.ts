@@ -1,6 +1,6 @@
 import type { AccessTokenClaims } from './authority';
 import type { SandboxClock } from './clock';
-import type { ApiPolicy } from './control';
+import type { ApiPolicy } from './api-policy';
 import { notFound } from './errors';
 import type { ApiResponse, RequestContext } from './http';
 import type { Customer, Delays, Partner, World } from './state';

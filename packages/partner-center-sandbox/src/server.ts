@@ -4,11 +4,10 @@ import type { TokenAuthority } from './authority';
 import { billInvoice, recordCharge, seedInvoices } from './billing';
 import { billingCyclesFor, catalogItemId, COUNTRIES, unitPrice } from './catalog';
 import { sleep } from './clock';
+import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import {
   advanceSchema,
-  apiPolicySchema,
   authorityPolicySchema,
-  type ApiPolicy,
   chargeSchema,
   delaysSchema,
   invoiceSchema,
@@ -19,13 +18,14 @@ import {
   seedSubscriptionSchema,
   throttlingSchema,
 } from './control';
-import { agreementRoutes } from './agreements';
+import { agreementRoutes } from './routes/agreements';
 import { cotermRoutes } from './coterm';
 import { ApiError, throttledBody } from './errors';
 import { faultInputSchema, type Faults } from './faults';
 import { graphPolicySchema, type GraphStore } from './graph';
 import { header, jsonBody, parseWith, readRawBody, writeJson, type ApiResponse, type RequestContext } from './http';
-import { createOrderedSubscription, settle } from './lifecycle';
+import { createOrderedSubscription } from './lifecycle';
+import { settle } from './settle';
 import { compileRoutes, type ApiContext, type RouteTemplate, type SandboxRuntime } from './router';
 import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
@@ -35,7 +35,8 @@ import { orderRoutes } from './routes/orders';
 import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { isGraphRequest, serveGraph } from './routes/graph';
-import { createWorld, type Delays, type Partner } from './state';
+import type { Delays, Partner } from './state';
+import { createWorld } from './world';
 import type { Throttle } from './throttle';
 
 /** The http server: /v1 (Partner Center) and /_sandbox (control). Every /v1 request goes through

@@ -1,6 +1,5 @@
-import { createCatalog, type BillingCycle, type Catalog, type Country, type TermDuration } from './catalog';
-import { seededAgreement } from './agreements';
-import { createRandom, type SandboxRandom } from './random';
+import type { BillingCycle, Catalog, Country, TermDuration } from './catalog';
+import type { SandboxRandom } from './random';
 
 /** Everything the sandbox remembers, in memory (optionally saved to a JSON file by the server). */
 
@@ -231,46 +230,4 @@ export interface World {
   /** Agreement acceptances on record; every seeded customer starts with its MCA accepted (docs/sandbox.md). */
   agreements: CustomerAgreement[];
   counters: Counters;
-}
-
-const COMPANIES: Array<{ name: string; domain: string; country: Country }> = [
-  { name: 'Northwind Traders', domain: 'northwindtraders', country: 'US' },
-  { name: 'Tailspin Toys UK', domain: 'tailspintoysuk', country: 'GB' },
-  { name: 'Alpine Ski Haus GmbH', domain: 'alpineskihaus', country: 'DE' },
-];
-
-/** A fresh world for `seed`; partner tenant ids and customer ids are passed in so that a reset keeps
- * the credentials tests already hold. */
-export function createWorld(seed: number, partners: Partner[], customerIds: Record<string, string[]>): World {
-  const random = createRandom(seed ^ 0x5eed);
-  const customers = new Map<string, Customer>();
-  for (const partner of partners) {
-    (customerIds[partner.tenantId] ?? []).forEach((id, index) => {
-      const company = COMPANIES[index % COMPANIES.length];
-      const prefix = partner === partners[0] ? '' : `${partner.name.split(' ')[0]} `;
-      customers.set(id, {
-        id,
-        partnerTenantId: partner.tenantId,
-        companyName: `${prefix}${company.name}`,
-        domain: `${prefix.trim().toLowerCase()}${company.domain}.onmicrosoft.com`,
-        country: company.country,
-      });
-    });
-  }
-  return {
-    seed,
-    random,
-    catalog: createCatalog(random),
-    partners,
-    customers,
-    carts: new Map(),
-    orders: new Map(),
-    subscriptions: new Map(),
-    transitions: new Map(),
-    recon: [],
-    invoices: [],
-    inventorySold: new Map(),
-    agreements: [...customers.values()].map(seededAgreement),
-    counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
-  };
 }

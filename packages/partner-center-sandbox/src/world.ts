@@ -1,0 +1,46 @@
+import { seededAgreement } from './agreements';
+import { createCatalog, type Country } from './catalog';
+import { createRandom } from './random';
+import type { Customer, Partner, World } from './state';
+
+const COMPANIES: Array<{ name: string; domain: string; country: Country }> = [
+  { name: 'Northwind Traders', domain: 'northwindtraders', country: 'US' },
+  { name: 'Tailspin Toys UK', domain: 'tailspintoysuk', country: 'GB' },
+  { name: 'Alpine Ski Haus GmbH', domain: 'alpineskihaus', country: 'DE' },
+];
+
+/** A fresh world for `seed`; partner tenant ids and customer ids are passed in so that a reset keeps
+ * the credentials tests already hold. */
+export function createWorld(seed: number, partners: Partner[], customerIds: Record<string, string[]>): World {
+  const random = createRandom(seed ^ 0x5eed);
+  const customers = new Map<string, Customer>();
+  for (const partner of partners) {
+    (customerIds[partner.tenantId] ?? []).forEach((id, index) => {
+      const company = COMPANIES[index % COMPANIES.length];
+      const prefix = partner === partners[0] ? '' : `${partner.name.split(' ')[0]} `;
+      customers.set(id, {
+        id,
+        partnerTenantId: partner.tenantId,
+        companyName: `${prefix}${company.name}`,
+        domain: `${prefix.trim().toLowerCase()}${company.domain}.onmicrosoft.com`,
+        country: company.country,
+      });
+    });
+  }
+  return {
+    seed,
+    random,
+    catalog: createCatalog(random),
+    partners,
+    customers,
+    carts: new Map(),
+    orders: new Map(),
+    subscriptions: new Map(),
+    transitions: new Map(),
+    recon: [],
+    invoices: [],
+    inventorySold: new Map(),
+    agreements: [...customers.values()].map(seededAgreement),
+    counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
+  };
+}
