@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { callbackUrlProblem, type WebhookSettings } from '../../config';
 import { webhookDeliveryMetrics } from '../../metrics';
 import { safeOrigin, sendSignedEvent } from '../../webhooks';
-import type { WebhookDelivery, WebhookDeliveryOutcome } from '../../workflows/common/events';
+import type { WebhookDelivery, WebhookDeliveryOutcome } from '../../workflows/common/webhook-delivery';
 import type { WorkerSettings } from '../../workflows/common/settings';
 
 export interface WebhookActivityDeps {

@@ -14,6 +14,9 @@ import {
 } from '@temporalio/workflow';
 import type { PurchaseActivities, WebhookActivities } from '../../activities';
 import { detailLines } from './details';
+import { CALLBACK_URL_MEMO, type WebhookDelivery, type WebhookEventType } from './webhook-delivery';
+
+export * from './webhook-delivery';
 
 /**
  * Webhook events (contract §3b): each is delivered by an activity of the run that emits it, retried with backoff until
@@ -21,40 +24,6 @@ import { detailLines } from './details';
  * workflow id and the event type, so a retried delivery or a replayed run sends the same id and a receiver
  * deduplicates by it.
  */
-
-export const webhookEventTypes = [
-  'purchase.awaiting-approval',
-  'purchase.completed',
-  'purchase.partial',
-  'purchase.failed',
-  'purchase.cancelled',
-  'subscription-change.completed',
-  'subscription-change.failed',
-  'reconciliation.completed',
-] as const;
-export type WebhookEventType = (typeof webhookEventTypes)[number];
-
-/** The memo entry holding a run's per-request callback URL (src/client checks its origin before the start). */
-export const CALLBACK_URL_MEMO = 'callbackUrl';
-
-/** What the delivery activity is given: the event, and where to send it. Never the signing secret. */
-export interface WebhookDelivery {
-  id: string;
-  type: WebhookEventType;
-  /** When the event happened (workflow time): the same in every delivery attempt. */
-  timestamp: string;
-  data: Record<string, unknown>;
-  /** `url`: PCW_WEBHOOK_URL; `callback`: the run's callbackUrl, whose origin the activity checks again. */
-  destination: 'url' | 'callback';
-  callbackUrl?: string;
-}
-
-export interface WebhookDeliveryOutcome {
-  /** The receiver's 2xx status. */
-  status: number;
-  /** The attempt that was accepted (1 = first try). */
-  attempt: number;
-}
 
 /** Runs recorded before webhooks existed never emit, so they replay as they ran. */
 const WEBHOOKS_PATCH = 'webhook-events';

@@ -1,0 +1,38 @@
+/**
+ * What a webhook event is, as the workflow that emits it and the activity that delivers it both see it (contract
+ * §3b). Apart from events.ts, which imports the activities' types, so the activities can use these without a circle.
+ */
+
+export const webhookEventTypes = [
+  'purchase.awaiting-approval',
+  'purchase.completed',
+  'purchase.partial',
+  'purchase.failed',
+  'purchase.cancelled',
+  'subscription-change.completed',
+  'subscription-change.failed',
+  'reconciliation.completed',
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/** The memo entry holding a run's per-request callback URL (src/client checks its origin before the start). */
+export const CALLBACK_URL_MEMO = 'callbackUrl';
+
+/** What the delivery activity is given: the event, and where to send it. Never the signing secret. */
+export interface WebhookDelivery {
+  id: string;
+  type: WebhookEventType;
+  /** When the event happened (workflow time): the same in every delivery attempt. */
+  timestamp: string;
+  data: Record<string, unknown>;
+  /** `url`: PCW_WEBHOOK_URL; `callback`: the run's callbackUrl, whose origin the activity checks again. */
+  destination: 'url' | 'callback';
+  callbackUrl?: string;
+}
+
+export interface WebhookDeliveryOutcome {
+  /** The receiver's 2xx status. */
+  status: number;
+  /** The attempt that was accepted (1 = first try). */
+  attempt: number;
+}
