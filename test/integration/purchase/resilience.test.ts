@@ -42,19 +42,31 @@ describe('purchaseSubscription when Partner Center misbehaves', () => {
         retryAfterSeconds: 1,
         count: 2,
       });
+      // 3 s, not the retry policy's 1 s first interval: only an honoured Retry-After gives the retry this delay.
       await rig.sandbox.control.addFault({
         method: 'POST',
         path: '/v1/customers/*/carts/*/checkout',
         kind: 'throttle',
-        retryAfterSeconds: 1,
+        retryAfterSeconds: 3,
         count: 1,
       });
       const before = await rig.sandbox.control.counters();
-      const result = await (await start(purchaseRequest(customer, [line(offers.businessBasic, 2)]))).result();
+      const handle = await start(purchaseRequest(customer, [line(offers.businessBasic, 2)]));
+      const result = await handle.result();
       expect(result.status).toBe('completed');
       expect(await callsSince(before, CREATE_CART)).toBe(3);
       expect(await callsSince(before, CHECKOUT)).toBe(2);
       expect((await rig.sandbox.control.counters()).ordersPerCart[result.cartId]).toBe(1);
+      // The checkout's second attempt started after the delay the first attempt's failure asked for.
+      const { events } = await handle.fetchHistory();
+      const checkout = events!.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkoutPurchaseCart',
+      )!;
+      const started = events!.find(
+        (e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === checkout.eventId!.toString(),
+      )!.activityTaskStartedEventAttributes!;
+      expect(started.attempt).toBe(2);
+      expect(Number(started.lastFailure?.applicationFailureInfo?.nextRetryDelay?.seconds)).toBe(3);
     });
   });
 
