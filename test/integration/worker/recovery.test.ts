@@ -6,14 +6,17 @@ import { startPurchase } from '../../../src/client';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
-/** The issue's target is ~45 s; the bound leaves room for a slow shared machine, the figure is printed. */
-const RECOVERY_BOUND_S = 60;
+/**
+ * What the README promises (~20 s): the activities' 20 s heartbeat timeout and the 1 s first retry interval, plus
+ * 9 s for a loaded 2-core machine; the figure is printed.
+ */
+const RECOVERY_BOUND_S = 30;
 const CHECKOUT_ROUTE = 'POST /v1/customers/{customerId}/carts/{cartId}/checkout';
 const SLOW_CHECKOUT_MS = 28_000;
 /** Past the activities' 20 s heartbeat timeout (src/workflows/common/activity-options.ts). */
 const KILL_AFTER_MS = 22_000;
 
-test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the call is retried elsewhere within ~45 s, one order', async () => {
+test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the call is retried elsewhere within ~20 s, one order', async () => {
   const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 });
   const connection = await Connection.connect({ address: testServerAddress() });
   const taskQueue = uniqueTaskQueue('worker-recovery');
