@@ -15,6 +15,8 @@ module.exports = tseslint.config(
       'coverage/**',
       'eslint.config.js',
       'jest.config.js',
+      // CommonJS that Jest loads untransformed, like its config.
+      'test/support/sequencer.js',
       'bin/**',
       'packages/*/bin/**',
     ],

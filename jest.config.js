@@ -2,7 +2,8 @@
  * that globalSetup starts for the whole run (and to sandboxes the tests start themselves). */
 const common = {
   preset: 'ts-jest',
-  testEnvironment: 'node',
+  // Node's environment, failing a test file that leaves a server listening (such a leak kept Jest from exiting).
+  testEnvironment: '<rootDir>/test/support/environment.ts',
   modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/packages/[^/]+/lib/'],
   // Tests run the sandbox from its TypeScript source, as the type-checker sees it.
   moduleNameMapper: { '^partner-center-sandbox$': '<rootDir>/packages/partner-center-sandbox/src' },
@@ -12,9 +13,9 @@ const common = {
 
 module.exports = {
   testTimeout: 60_000,
-  // A test added in the last stop leaves a loopback listener open (two sockets: likely one sandbox), so Jest waited
-  // forever after a green run; exit once every test and globalTeardown are done, until that listener is found.
-  forceExit: true,
+  // Most of a run is waiting (timers, polls, processes starting): two files at a time on the 2-core machine.
+  maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [

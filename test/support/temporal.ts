@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { TEMPORAL_TEST_ADDRESS } from './paths';
+import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { TEMPORAL_TEST_ADDRESS, WORKFLOW_BUNDLE_PATH } from './paths';
 
 /** The address of the run's one dev server (started by globalSetup). */
 export function testServerAddress(): string {
@@ -25,13 +25,23 @@ export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow bundle, built once per test file (webpack takes seconds; Jest isolates modules per file). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
+/** The workflows as one bundle, from the TypeScript sources the tests run (webpack: seconds and ~300 MiB). */
+export async function bundleTestWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
+  return code;
+}
+
+let bundle: Promise<WorkflowBundleOption> | undefined;
+
+/**
+ * The workflow bundle: the one globalSetup built for the whole run (each test file used to build its own, a
+ * few seconds each), or, when a test runs without it, one built now for this file.
+ */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = process.env[WORKFLOW_BUNDLE_PATH];
+  bundle ??= prebuilt ? Promise.resolve({ codePath: prebuilt }) : bundleTestWorkflows().then((code) => ({ code }));
   return bundle;
 }

@@ -1,9 +1,10 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { bundleWorkflows } from '../../../src/temporal/workflow-bundle';
 
-/** A worker without a prebuilt bundle builds one at start: webpack's module listing is for debugging, not every start. */
-test('a bundle built at start logs its module listing at debug, never at info', async () => {
-  const logged: Array<{ level: LogLevel; message: string }> = [];
+const logged: Array<{ level: LogLevel; message: string }> = [];
+let code: string;
+// One bundle for both tests: webpack takes seconds.
+beforeAll(async () => {
   const capture =
     (level: LogLevel) =>
     (message: string, _meta?: LogMetadata): void => {
@@ -17,16 +18,18 @@ test('a bundle built at start logs its module listing at debug, never at info', 
     warn: capture('WARN'),
     error: capture('ERROR'),
   };
-  const { code } = await bundleWorkflows(logger);
+  ({ code } = await bundleWorkflows(logger));
+}, 60_000);
+
+/** A worker without a prebuilt bundle builds one at start: webpack's module listing is for debugging, not every start. */
+test('a bundle built at start logs its module listing at debug, never at info', () => {
   expect(code).toContain('purchaseSubscription');
   const listing = logged.filter((entry) => /^asset workflow-bundle-/.test(entry.message));
   expect(listing.map((entry) => entry.level)).toEqual(['DEBUG']);
-}, 60_000);
+});
 
 /** Workflow stack traces still name our files and lines; the sources' text stays out of the worker's memory. */
-test('the bundle maps back to the workflow sources without carrying their text', async () => {
-  const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflows(quiet);
+test('the bundle maps back to the workflow sources without carrying their text', () => {
   const inline = /\/\/# sourceMappingURL=data:application\/json;[^,]*base64,(\S+)\s*$/.exec(code);
   expect(inline).not.toBeNull();
   const map = JSON.parse(Buffer.from(inline![1], 'base64').toString('utf8')) as {
@@ -35,4 +38,4 @@ test('the bundle maps back to the workflow sources without carrying their text',
   };
   expect(map.sources.some((source) => source.includes('workflows/purchase/workflow'))).toBe(true);
   expect(map.sourcesContent ?? []).toEqual([]);
-}, 60_000);
+});

@@ -7,8 +7,9 @@ import {
   makeTelemetryFilterString,
   Runtime,
   Worker,
-  type WorkflowBundleWithSourceMap,
+  type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { workflowBundle } from '../../support/temporal';
 
 /**
  * Every committed history (test/fixtures/histories, recorded from the integration tests with
@@ -24,14 +25,14 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 const bundleOf = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: silent });
 const historyOf = (file: string): unknown => JSON.parse(readFileSync(join(historiesDir, file), 'utf8'));
 
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundleOption;
 beforeAll(async () => {
   // The negative case makes Core warn about the nondeterminism it found; that is the expected outcome.
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
   });
-  bundle = await bundleOf(require.resolve('../../../src/workflows'));
+  bundle = await workflowBundle();
 });
 
 describe('replay of recorded workflow histories', () => {
