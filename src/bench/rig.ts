@@ -3,7 +3,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
 import { startPurchase, type PurchaseRequest } from '../client';
-import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 import { quiet, round, scenario, timed, type Figure } from './report';
 
 /** The seeded catalog's Microsoft 365 Business Basic; the seeded US customer is `sandbox.customerIds[0]`. */

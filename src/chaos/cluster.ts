@@ -17,8 +17,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { goInstallCached, temporalCacheDir, type GoProgram } from '../temporal/cli-binary';
-import { DYNAMIC_CONFIG, freePort } from '../temporal/dev-server';
+import { goInstallCached, temporalCacheDir, type GoProgram } from '../dev/temporal-cli';
+import { DYNAMIC_CONFIG, freePort } from '../dev/temporal-dev-server';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
 
 /**

@@ -1,4 +1,4 @@
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { TEMPORAL_TEST_ADDRESS } from './paths';
 
 declare global {
