@@ -10,6 +10,7 @@ module.exports = tseslint.config(
   {
     ignores: [
       'lib/**',
+      'lib-tools/**',
       'packages/*/lib/**',
       'node_modules/**',
       'coverage/**',
@@ -63,16 +64,7 @@ module.exports = tseslint.config(
   },
   {
     // Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
-    files: [
-      'src/client/**/*.ts',
-      'src/cli/**/*.ts',
-      'src/api/**/*.ts',
-      'src/start.ts',
-      'src/demo.ts',
-      'src/bench/**/*.ts',
-      'src/chaos/**/*.ts',
-      'src/docs/**/*.ts',
-    ],
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts', 'src/api/**/*.ts', 'src/start.ts', 'src/demo.ts', 'tools/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
