@@ -6,10 +6,31 @@ const { builtinModules } = require('node:module');
 // activities only as types (their code must never be bundled into a workflow).
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// Tools (tools/: bench, chaos, the docs generator) import the product; the product (src/) never imports them. Every
+// block for src/ lists this pattern, since a later block's options replace an earlier one's for the same files.
+const productNeverImportsTools = {
+  regex: '^(\\.\\./)+tools(/|$)',
+  message: 'The product (src/) never imports tools/ (bench, chaos, the docs generator).',
+};
+
+// The Partner Center sandbox is the workspace package partner-center-sandbox. A pattern without a slash matches the
+// package name, its subpaths and a relative path through packages/partner-center-sandbox alike.
+const SANDBOX_PACKAGE = 'partner-center-sandbox';
+
+// Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
+const callersSeeWorkflowsThroughApi = [
+  {
+    group: ['**/workflows/*/*', '!**/workflows/*/api', '!**/workflows/common/search-attributes'],
+    message: "Import a workflow context through its api.ts (e.g. '../workflows/purchase/api').",
+  },
+  { group: ['**/activities/**'], message: 'Callers start workflows; they never run activities.' },
+];
+
 module.exports = tseslint.config(
   {
     ignores: [
       'lib/**',
+      'lib-tools/**',
       'packages/*/lib/**',
       'node_modules/**',
       'coverage/**',
@@ -32,6 +53,10 @@ module.exports = tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [productNeverImportsTools] }] },
+  },
+  {
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -40,55 +65,36 @@ module.exports = tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins.' })),
           patterns: [
             {
-              group: [
-                '**/activities',
-                '**/activities/**',
-                '**/partner-center',
-                '**/partner-center/**',
-                '**/sandbox/**',
-              ],
+              group: ['**/activities', '**/activities/**', '**/partner-center', '**/partner-center/**'],
               message: 'Workflows import activities as types only (import type ...).',
               allowTypeImports: true,
             },
             {
-              group: ['**/client', '**/client/**', '**/cli/**', '**/config', '**/worker'],
+              group: ['**/client', '**/client/**', '**/cli/**', '**/config', '**/worker', SANDBOX_PACKAGE],
               message: 'Workflows depend on nothing outside src/workflows.',
             },
             {
               group: ['@azure/*', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
               message: 'Not allowed in workflow code.',
             },
+            productNeverImportsTools,
           ],
         },
       ],
     },
   },
   {
-    // Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
-    files: [
-      'src/client/**/*.ts',
-      'src/cli/**/*.ts',
-      'src/api/**/*.ts',
-      'src/start.ts',
-      'src/demo.ts',
-      'src/bench/**/*.ts',
-      'src/chaos/**/*.ts',
-      'src/docs/**/*.ts',
-    ],
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts', 'src/api/**/*.ts', 'src/start.ts', 'src/demo.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['**/workflows/*/*', '!**/workflows/*/api', '!**/workflows/common/search-attributes'],
-              message: "Import a workflow context through its api.ts (e.g. '../workflows/purchase/api').",
-            },
-            { group: ['**/activities/**'], message: 'Callers start workflows; they never run activities.' },
-          ],
-        },
+        { patterns: [...callersSeeWorkflowsThroughApi, productNeverImportsTools] },
       ],
     },
+  },
+  {
+    files: ['tools/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: callersSeeWorkflowsThroughApi }] },
   },
   {
     files: ['src/activities/**/*.ts'],
@@ -102,9 +108,10 @@ module.exports = tseslint.config(
               message: 'Activities never import workflow code (only shared types, rules and failure tables).',
             },
             {
-              group: ['**/client', '**/client/**', '**/cli/**', '**/sandbox/**'],
+              group: ['**/client', '**/client/**', '**/cli/**', SANDBOX_PACKAGE],
               message: 'Activities reach Partner Center through src/partner-center only.',
             },
+            productNeverImportsTools,
           ],
         },
       ],
@@ -118,9 +125,10 @@ module.exports = tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', '**/sandbox/**'],
+              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/cli/**', SANDBOX_PACKAGE],
               message: 'The Partner Center client knows nothing of Temporal or of the sandbox.',
             },
+            productNeverImportsTools,
           ],
         },
       ],

@@ -5,7 +5,7 @@ import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command
 import { createLogger } from './logging';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxPartnerCenterSettings } from './sandbox-settings';
-import { startDevServer, type DevServer } from './temporal/dev-server';
+import { startDevServer, type DevServer } from './dev/temporal-dev-server';
 import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker';
 import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
 import { serveApi, type ServedApi } from './api/main';

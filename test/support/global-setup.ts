@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { TEMPORAL_TEST_ADDRESS, WORKFLOW_BUNDLE_PATH } from './paths';
 import { bundleTestWorkflows } from './temporal';
 

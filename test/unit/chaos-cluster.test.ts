@@ -7,7 +7,7 @@ import {
   findPostgresBin,
   PostgresNotFoundError,
   type ClusterPorts,
-} from '../../src/chaos/cluster';
+} from '../../tools/chaos/cluster';
 
 const ports: ClusterPorts = {
   postgres: 40001,

@@ -1,4 +1,4 @@
-import { runChaos } from '../../../src/chaos/chaos';
+import { runChaos } from '../../../tools/chaos/chaos';
 import { builtEntry } from '../../support/processes';
 
 /**

@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
-import { findSecrets } from '../../../src/chaos/secrets';
+import { findSecrets } from '../../../tools/chaos/secrets';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { startSandbox } from 'partner-center-sandbox';
 import { connectClient, startPurchase } from '../../../src/client';
 import { loadConfig } from '../../../src/config';
-import { freePort, startDevServer } from '../../../src/temporal/dev-server';
+import { freePort, startDevServer } from '../../../src/dev/temporal-dev-server';
 import { launchChromium } from '../../support/browser';
 import { builtEntry, runNode } from '../../support/processes';
 

@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { purchaseStatusQuery } from '../../../src/client';
-import { invalidPurchaseRequests } from '../../../src/chaos/invalid-purchase-requests';
+import { invalidPurchaseRequests } from '../../../tools/chaos/invalid-purchase-requests';
 import { recordHistory, startRig, type PurchaseRig } from './harness';
 
 let rig: PurchaseRig;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { startSandbox } from 'partner-center-sandbox';
-import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from '../../../src/bench/processes';
+import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from '../../../tools/bench/processes';
 import { startPurchase } from '../../../src/client';
 import { recordHistory } from '../purchase/harness';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
-import { freePort } from '../../../src/temporal/dev-server';
+import { freePort } from '../../../src/dev/temporal-dev-server';
 import { pollTaskQueueOf } from '../../../src/worker';
 import { builtEntry, runNode } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';

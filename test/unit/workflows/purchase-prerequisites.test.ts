@@ -3,7 +3,7 @@ import { bestFirst } from '../../../src/activities/purchase/prerequisites';
 import type { ProductPromotion } from '../../../src/partner-center';
 import { promotionReport, withPrerequisites } from '../../../src/workflows/purchase/rules';
 import { validatePurchaseRequest, type ResolvedItem } from '../../../src/workflows/purchase/types';
-import { validRequest, validItem } from '../../../src/chaos/invalid-purchase-requests';
+import { validRequest, validItem } from '../../../tools/chaos/invalid-purchase-requests';
 
 const resolved = (item: number, extra: Partial<ResolvedItem> = {}): ResolvedItem => ({
   item,

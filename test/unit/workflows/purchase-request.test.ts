@@ -4,7 +4,7 @@ import {
   invalidPurchaseRequests,
   validItem as item,
   validRequest as valid,
-} from '../../../src/chaos/invalid-purchase-requests';
+} from '../../../tools/chaos/invalid-purchase-requests';
 import { invalidPurchaseRequest } from '../../../src/workflows/purchase/rules';
 
 describe('validatePurchaseRequest', () => {

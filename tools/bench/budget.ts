@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sandbox } from 'partner-center-sandbox';
-import { startPurchase } from '../client';
-import { freePort } from '../temporal/dev-server';
+import { startPurchase } from '../../src/client';
+import { freePort } from '../../src/dev/temporal-dev-server';
 import { sandboxWorkerEnv, startWorkerProcess } from './processes';
 import { progress, round, scenario, type Figure } from './report';
 import { benchPurchase, isCheckout, requestCount, timeToCheckout, type TemporalRig } from './rig';

@@ -1,4 +1,4 @@
-import type { PurchaseRequest } from '../workflows/purchase/api';
+import type { PurchaseRequest } from '../../src/workflows/purchase/api';
 
 /** Invalid purchase requests and the field each must be refused for; shared by the unit and workflow tests and `npm run chaos`. */
 

@@ -13,10 +13,10 @@ import {
   startPurchase,
   type PurchaseRequest,
   type PurchaseResult,
-} from '../client';
-import { createPartnerCenterClient, createTokenProvider } from '../partner-center';
+} from '../../src/client';
+import { createPartnerCenterClient, createTokenProvider } from '../../src/partner-center';
 import { sandboxWorkerEnv } from '../bench/processes';
-import { sandboxTokenOptions } from '../sandbox-settings';
+import { sandboxTokenOptions } from '../../src/sandbox-settings';
 import { FAULT_SHARES, installFaultMix, SLOW_CALL_MS } from './fault-mix';
 import { invalidPurchaseRequests } from './invalid-purchase-requests';
 import { findSecrets, readableJson, type SecretLeak } from './secrets';

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startSandbox } from 'partner-center-sandbox';
-import { runAsMain } from '../command-line';
+import { runAsMain } from '../../src/command-line';
 import { benchBillingExport } from './billing-export';
 import { benchBudget } from './budget';
 import { benchClient } from './client';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
-import { resolveTemporalCli, type TemporalCli } from './cli-binary';
+import { resolveTemporalCli, type TemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
   /** gRPC port; 0 picks a free one. */

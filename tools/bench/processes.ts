@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from 'partner-center-sandbox';
+import { REPOSITORY_ROOT } from '../repository-root';
 
 /**
  * Worker processes as production runs them (`node lib/worker.js`), pointed at a sandbox: started, sampled (RSS and
@@ -45,8 +46,8 @@ export interface WorkerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** lib/worker.js from lib/bench (the bench) and from src/bench (tests run the sources, the worker built). */
-const WORKER_ENTRY = join(__dirname, '..', '..', 'lib', 'worker.js');
+/** The built worker, lib/worker.js, whether the bench runs built or from its sources (tests). */
+const WORKER_ENTRY = join(REPOSITORY_ROOT, 'lib', 'worker.js');
 /** Clock ticks per second of /proc/<pid>/stat's CPU fields (USER_HZ, 100 on every Linux build that matters). */
 const USER_HZ = 100;
 

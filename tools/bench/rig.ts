@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
-import { startPurchase, type PurchaseRequest } from '../client';
-import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { startPurchase, type PurchaseRequest } from '../../src/client';
+import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { quiet, round, scenario, timed, type Figure } from './report';
 
 /** The seeded catalog's Microsoft 365 Business Basic; the seeded US customer is `sandbox.customerIds[0]`. */
@@ -25,7 +25,7 @@ export async function withTemporal(figures: Figure[], body: (rig: TemporalRig) =
   const connection = await Connection.connect({ address: server.address });
   try {
     const [bundle, bundleMs] = await scenario('workflow bundle build', () =>
-      timed(() => bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet })),
+      timed(() => bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet })),
     );
     figures.push({ name: 'workflow bundle build', value: round(bundleMs), unit: 'ms' });
     await body({ server, client: new Client({ connection }), nativeConnection, bundle });

@@ -1,11 +1,11 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedTemporalCliPath, resolveTemporalCli, TemporalCliNotFoundError } from '../../../src/temporal/cli-binary';
+import { cachedTemporalCliPath, resolveTemporalCli, TemporalCliNotFoundError } from '../../../src/dev/temporal-cli';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'pcw-cli-binary-'));
+  root = mkdtempSync(join(tmpdir(), 'pcw-temporal-cli-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

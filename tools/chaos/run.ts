@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runAsMain } from '../command-line';
+import { runAsMain } from '../../src/command-line';
 import { MAX_PURCHASES, runChaos, type ChaosReport } from './chaos';
 import { CLUSTER_SERVER_VERSION } from './cluster';
 

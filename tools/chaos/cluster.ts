@@ -17,9 +17,9 @@ import { delimiter, dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { goInstallCached, temporalCacheDir, type GoProgram } from '../temporal/cli-binary';
-import { DYNAMIC_CONFIG, freePort } from '../temporal/dev-server';
-import { searchAttributeKeys } from '../workflows/common/search-attributes';
+import { goInstallCached, temporalCacheDir, type GoProgram } from '../../src/dev/temporal-cli';
+import { DYNAMIC_CONFIG, freePort } from '../../src/dev/temporal-dev-server';
+import { searchAttributeKeys } from '../../src/workflows/common/search-attributes';
 
 /**
  * `npm run chaos -- --cluster`: a Temporal cluster on this machine, as one is run in production. The real server

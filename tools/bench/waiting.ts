@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sandbox } from 'partner-center-sandbox';
-import { startPurchase } from '../client';
+import { startPurchase } from '../../src/client';
 import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from './processes';
 import { mib, progress, round, scenario, seconds, sleep, type Figure } from './report';
 import { benchPurchase, isCheckout, requestCount, runPurchases, type TemporalRig } from './rig';

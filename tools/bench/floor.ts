@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
-import { sandboxPartnerCenterSettings } from '../sandbox-settings';
-import { createActivityDeps, MAX_CACHED_WORKFLOWS, workerOptions } from '../worker';
+import { sandboxPartnerCenterSettings } from '../../src/sandbox-settings';
+import { createActivityDeps, MAX_CACHED_WORKFLOWS, workerOptions } from '../../src/worker';
 import { percentile, quiet, round, scenario, type Figure } from './report';
 import { runConcurrently, runPurchases, type TemporalRig } from './rig';
 
@@ -32,7 +32,7 @@ async function createFloorWorker({ nativeConnection }: TemporalRig): Promise<{ w
   return { worker, taskQueue };
 }
 
-/** `count` runs of the floor workflow (src/bench/floor-workflow.ts), `concurrency` at a time: what Temporal itself costs for a purchase's steps. */
+/** `count` runs of the floor workflow (tools/bench/floor-workflow.ts), `concurrency` at a time: what Temporal itself costs for a purchase's steps. */
 function runFloor(client: Client, taskQueue: string, count: number, concurrency: number) {
   return runConcurrently(count, concurrency, async (i) => {
     await client.workflow.execute('temporalFloor', {

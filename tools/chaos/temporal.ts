@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { freePort, startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 
 /** A Temporal dev server of the chaos run's own, on a fixed port and SQLite file, so it can be restarted in place. */
 export interface RestartableTemporal {

@@ -1,6 +1,6 @@
 import type { Sandbox } from 'partner-center-sandbox';
-import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from '../partner-center';
-import { sandboxTokenOptions } from '../sandbox-settings';
+import { createCatalogResolver, createPartnerCenterClient, createTokenProvider } from '../../src/partner-center';
+import { sandboxTokenOptions } from '../../src/sandbox-settings';
 import { percentile, round, timed, type Figure } from './report';
 import { BUSINESS_BASIC } from './rig';
 

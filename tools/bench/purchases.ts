@@ -3,8 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
-import { sandboxPartnerCenterSettings } from '../sandbox-settings';
-import { createActivityDeps, workerOptions } from '../worker';
+import { sandboxPartnerCenterSettings } from '../../src/sandbox-settings';
+import { createActivityDeps, workerOptions } from '../../src/worker';
+import { REPOSITORY_ROOT } from '../repository-root';
 import { mib, percentile, quiet, round, scenario, timed, type Figure } from './report';
 import { runPurchases, type TemporalRig } from './rig';
 
@@ -168,7 +169,7 @@ export async function benchPurchases(
 
 /** Replaying committed histories: what a worker restart costs per cached workflow. */
 async function benchReplay(figures: Figure[], bundle: TemporalRig['bundle']): Promise<void> {
-  const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'histories');
+  const dir = join(REPOSITORY_ROOT, 'test', 'fixtures', 'histories');
   let files: string[];
   try {
     files = readdirSync(dir).filter((file) => file.endsWith('.json'));
