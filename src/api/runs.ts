@@ -33,10 +33,15 @@ export async function viewOf<K extends Kind>(
     // A run of this kind (checked above) has this kind's status and result: the view's union narrowed.
     return (await viewRun(client, run)) as Views[K];
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw notFound(kind, id);
-    if (error instanceof RunFailure) throw new ProblemError(503, error.type, error.message);
-    throw error;
+    throw runProblem(error, kind, id);
   }
+}
+
+/** A run that could not be found or viewed as its problem: 404 when there is none, 503 when no worker answers. */
+export function runProblem(error: unknown, kind: Kind, id: string): unknown {
+  if (error instanceof WorkflowNotFoundError) return notFound(kind, id);
+  if (error instanceof RunFailure) return new ProblemError(503, error.type, error.message);
+  return error;
 }
 
 function notFound(kind: Kind, id: string): ProblemError {
