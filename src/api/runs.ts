@@ -104,9 +104,24 @@ export async function createRun<R extends { requestId: string }>(
     );
   const { requestId } = validation.request;
   const handle = await create.start(validation.request);
-  const statusUrl = create.statusUrl(requestId);
+  return answerStart(client, reply, create.kind, handle, { requestId, statusUrl: create.statusUrl(requestId) });
+}
+
+/**
+ * The answer to a create route's start, with its status URL in `Location`: 202 when this request started the run,
+ * 200 with the run as it is when its key had started it before (never a second run).
+ */
+export async function answerStart(
+  client: Client,
+  reply: FastifyReply,
+  kind: Kind,
+  handle: { workflowId: string; newlyStarted: boolean },
+  answer: { requestId?: string; statusUrl: string },
+): Promise<FastifyReply> {
+  const { workflowId } = handle;
+  const { requestId, statusUrl } = answer;
   void reply.header('location', statusUrl);
   if (!handle.newlyStarted)
-    return reply.code(200).send(await viewOf(client, create.kind, handle.workflowId, requestId));
-  return reply.code(202).send({ requestId, workflowId: handle.workflowId, statusUrl });
+    return reply.code(200).send(await viewOf(client, kind, workflowId, requestId ?? workflowId));
+  return reply.code(202).send({ ...(requestId !== undefined ? { requestId } : {}), workflowId, statusUrl });
 }
