@@ -22,10 +22,10 @@ import {
   checkFlagsOf,
   Problems,
   purchaseRequestFromFlags,
-  reconcileRequestFromFlags,
   requiredFlags,
   type Values,
 } from './flags';
+import { reconcileRequestFromFlags } from './reconcile-flags';
 import { table, type Output } from './output';
 import {
   describeChangeResult,
