@@ -91,7 +91,7 @@ export function plan(command: string | undefined, args: string[], values: Values
       };
     }
     case 'reconcile': {
-      const request = reconcileRequestFromFlags(values);
+      const { request, requestId } = reconcileRequestFromFlags(values);
       const cron = values.schedule;
       if (cron !== undefined) {
         return async ({ client, taskQueue, out }) => {
@@ -108,8 +108,9 @@ export function plan(command: string | undefined, args: string[], values: Values
         };
       }
       return async ({ client, taskQueue, out }) => {
-        const handle = await startReconcile(client, request, { taskQueue });
-        await startedOrAttached(client, out, runOf('reconcile', handle.workflowId, client), true, values.wait === true);
+        const handle = await startReconcile(client, request, { taskQueue, requestId });
+        const run = runOf('reconcile', handle.workflowId, client);
+        await startedOrAttached(client, out, run, handle.newlyStarted, values.wait === true);
       };
     }
     case 'status': {

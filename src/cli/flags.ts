@@ -123,6 +123,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'wait',
   ],
   reconcile: [
+    'request-id',
     'currency',
     'period',
     'invoice',

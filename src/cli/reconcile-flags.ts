@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { validateReconcileRequest, type ReconcileRequest } from '../client';
+import { validateReconcileRequest, validateReconcileRequestId, type ReconcileRequest } from '../client';
 import { Problems, type Values } from './flags';
 
 // `pcw reconcile`'s request from its flags; flags.ts keeps which flags each command takes and the Problems they share.
@@ -13,17 +13,24 @@ const RECONCILE_FLAGS: Record<string, string> = {
   billingDelayHours: '--billing-delay-hours',
 };
 
-/** The ReconcileRequest of `pcw reconcile`, checked with the workflow's schema; `--schedule` must be a cron Temporal runs. */
-export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
+/**
+ * The ReconcileRequest of `pcw reconcile`, checked with the workflow's schema, and its idempotency key
+ * (`--request-id`, under a purchase's requestId rule); `--schedule` must be a cron Temporal runs.
+ */
+export function reconcileRequestFromFlags(values: Values): { request: ReconcileRequest; requestId?: string } {
   const problems = new Problems();
   const billingDelayHours = problems.number(values, 'billing-delay-hours');
   problems.currency(values);
+  const requestId = values['request-id'];
   if (values.schedule !== undefined) {
     const problem = cronProblem(values.schedule);
     if (problem !== undefined) problems.add(`--schedule ${problem}`, 'schedule');
+    // Temporal names each scheduled run after the schedule and its time.
+    if (requestId !== undefined) problems.add('--request-id does not apply to --schedule', 'request-id');
   } else if (values['schedule-id'] !== undefined) {
     problems.add('--schedule-id needs --schedule', 'schedule-id');
   }
+  if (requestId !== undefined) problems.validation(validateReconcileRequestId(requestId), () => '--request-id');
   // A billed invoice (--invoice) has its own period and currency: any given is passed on for the schema to refuse.
   const request = {
     ...(values.invoice !== undefined
@@ -36,7 +43,7 @@ export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
   };
   problems.validation(validateReconcileRequest(request), (field) => RECONCILE_FLAGS[field]);
   problems.done();
-  return request as ReconcileRequest;
+  return { request: request as ReconcileRequest, ...(requestId !== undefined ? { requestId } : {}) };
 }
 
 /** The macros Temporal's cron accepts besides five fields (`@every` aside, which is not cron). */
