@@ -33,10 +33,15 @@ export async function viewOf<K extends Kind>(
     // A run of this kind (checked above) has this kind's status and result: the view's union narrowed.
     return (await viewRun(client, run)) as Views[K];
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw notFound(kind, id);
-    if (error instanceof RunFailure) throw new ProblemError(503, error.type, error.message);
-    throw error;
+    throw runProblem(error, kind, id);
   }
+}
+
+/** A run that could not be found or viewed as its problem: 404 when there is none, 503 when no worker answers. */
+export function runProblem(error: unknown, kind: Kind, id: string): unknown {
+  if (error instanceof WorkflowNotFoundError) return notFound(kind, id);
+  if (error instanceof RunFailure) return new ProblemError(503, error.type, error.message);
+  return error;
 }
 
 function notFound(kind: Kind, id: string): ProblemError {
@@ -99,9 +104,24 @@ export async function createRun<R extends { requestId: string }>(
     );
   const { requestId } = validation.request;
   const handle = await create.start(validation.request);
-  const statusUrl = create.statusUrl(requestId);
+  return answerStart(client, reply, create.kind, handle, { requestId, statusUrl: create.statusUrl(requestId) });
+}
+
+/**
+ * The answer to a create route's start, with its status URL in `Location`: 202 when this request started the run,
+ * 200 with the run as it is when its key had started it before (never a second run).
+ */
+export async function answerStart(
+  client: Client,
+  reply: FastifyReply,
+  kind: Kind,
+  handle: { workflowId: string; newlyStarted: boolean },
+  answer: { requestId?: string; statusUrl: string },
+): Promise<FastifyReply> {
+  const { workflowId } = handle;
+  const { requestId, statusUrl } = answer;
   void reply.header('location', statusUrl);
   if (!handle.newlyStarted)
-    return reply.code(200).send(await viewOf(client, create.kind, handle.workflowId, requestId));
-  return reply.code(202).send({ requestId, workflowId: handle.workflowId, statusUrl });
+    return reply.code(200).send(await viewOf(client, kind, workflowId, requestId ?? workflowId));
+  return reply.code(202).send({ ...(requestId !== undefined ? { requestId } : {}), workflowId, statusUrl });
 }

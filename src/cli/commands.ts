@@ -1,15 +1,11 @@
+import { ScheduleNotFoundError, type Client, type ScheduleSpecDescription } from '@temporalio/client';
 import {
-  ScheduleNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type ScheduleSpecDescription,
-} from '@temporalio/client';
-import {
-  approvePurchaseUpdate,
-  cancelPurchaseUpdate,
+  approvePurchase,
+  cancelPurchase,
   changeWorkflowId,
+  PurchaseAlreadyFinishedError,
   purchaseWorkflowId,
-  rejectPurchaseUpdate,
+  rejectPurchase,
   scheduleReconcile,
   startChange,
   startPurchase,
@@ -20,16 +16,16 @@ import {
 } from '../client';
 import { changeSteps } from '../workflows/subscription/api';
 import { purchaseSteps } from '../workflows/purchase/api';
-import { CliFailure, failureReport, UsageError } from './errors';
+import { CliFailure, UsageError } from './errors';
 import {
   changeRequestFromFlags,
   checkFlagsOf,
   Problems,
   purchaseRequestFromFlags,
-  reconcileRequestFromFlags,
   requiredFlags,
   type Values,
 } from './flags';
+import { reconcileRequestFromFlags } from './reconcile-flags';
 import { table, type Output } from './output';
 import {
   describeChangeResult,
@@ -95,7 +91,7 @@ export function plan(command: string | undefined, args: string[], values: Values
       };
     }
     case 'reconcile': {
-      const request = reconcileRequestFromFlags(values);
+      const { request, requestId } = reconcileRequestFromFlags(values);
       const cron = values.schedule;
       if (cron !== undefined) {
         return async ({ client, taskQueue, out }) => {
@@ -112,8 +108,9 @@ export function plan(command: string | undefined, args: string[], values: Values
         };
       }
       return async ({ client, taskQueue, out }) => {
-        const handle = await startReconcile(client, request, { taskQueue });
-        await startedOrAttached(client, out, runOf('reconcile', handle.workflowId, client), true, values.wait === true);
+        const handle = await startReconcile(client, request, { taskQueue, requestId });
+        const run = runOf('reconcile', handle.workflowId, client);
+        await startedOrAttached(client, out, run, handle.newlyStarted, values.wait === true);
       };
     }
     case 'status': {
@@ -137,11 +134,11 @@ export function plan(command: string | undefined, args: string[], values: Values
       const target = id();
       const flags = requiredFlags(values, ...(command === 'approve' ? (['by'] as const) : (['by', 'reason'] as const)));
       return async ({ client, out }) => {
-        const run = await openPurchase(client, target, command);
-        await update(client, run, command, () =>
+        const run = await findRun(client, target, 'purchase');
+        await updatePurchase(run, (requestId) =>
           command === 'approve'
-            ? run.handle.executeUpdate(approvePurchaseUpdate, { args: [{ by: flags.by }] })
-            : run.handle.executeUpdate(rejectPurchaseUpdate, { args: [{ by: flags.by, reason: flags.reason }] }),
+            ? approvePurchase(client, requestId, { by: flags.by })
+            : rejectPurchase(client, requestId, { by: flags.by, reason: flags.reason }),
         );
         // The step after the update: an approved purchase has moved on by the time the update returns.
         const view = await viewRun(client, run);
@@ -155,10 +152,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       const target = id();
       const { reason } = requiredFlags(values, 'reason');
       return async ({ client, out }) => {
-        const run = await openPurchase(client, target, 'cancel');
-        const ack = await update(client, run, 'cancel', () =>
-          run.handle.executeUpdate(cancelPurchaseUpdate, { args: [{ reason }] }),
-        );
+        const run = await findRun(client, target, 'purchase');
+        const ack = await updatePurchase(run, (requestId) => cancelPurchase(client, requestId, { reason }));
         out.emit(
           ack,
           ack.afterCheckout
@@ -187,10 +182,9 @@ async function startedOrAttached(
   if (!newlyStarted) {
     const view = await viewRun(client, run);
     if (view.execution !== 'RUNNING') {
-      const requestId = run.workflowId.slice(run.kind.length + 1);
       throw new CliFailure(
         'AlreadyExists',
-        `${run.label} already exists (${view.step} on ${view.closedAt}); nothing was started: use a new --request-id (\`pcw status ${requestId}\` shows it)`,
+        `${run.label} already exists (${view.step} on ${view.closedAt}); nothing was started: use a new --request-id (\`pcw status ${run.requestId ?? run.workflowId}\` shows it)`,
         { workflowId: run.workflowId, step: view.step, closedAt: view.closedAt },
       );
     }
@@ -253,44 +247,29 @@ function endOf(view: RunView): void {
 }
 
 /**
- * Sends an update to a running purchase. A refusal (the workflow's validator) is reported with its reason; a
- * purchase that finished meanwhile is reported as finished, as if it had been before.
+ * A client update of the purchase `run` (found by request id or workflow id). The client's refusal passes as it
+ * is; a finished purchase is told with when it ended and, for cancel, how to cancel what it bought.
  */
-async function update<T>(
-  client: Client,
-  run: Run,
-  name: 'approve' | 'reject' | 'cancel',
-  send: () => Promise<T>,
-): Promise<T> {
+async function updatePurchase<T>(run: Run, send: (requestId: string) => Promise<T>): Promise<T> {
   try {
-    return await send();
+    // Every purchase the client starts is purchase-{requestId}: one started under another id is not the client's.
+    return await send(run.requestId ?? run.workflowId);
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      const report = failureReport(error);
-      // A validator's plain Error arrives as type "Error": the useful part is that the update was refused.
-      const type = report.type === 'Error' ? 'UpdateRejected' : report.type;
-      throw new CliFailure(type, `${run.label}: ${name} refused: ${report.message}`, report.details, undefined, error);
-    }
-    if ((await viewRun(client, run)).execution !== 'RUNNING') await openPurchase(client, run.workflowId, name);
+    if (error instanceof PurchaseAlreadyFinishedError) throw alreadyFinished(run, error);
     throw error;
   }
 }
 
-/** The purchase `id` for an update, refused with its end when it is already finished. */
-async function openPurchase(client: Client, id: string, update: 'approve' | 'reject' | 'cancel'): Promise<Run> {
-  const run = await findRun(client, id, 'purchase');
-  const view = await viewRun(client, run);
-  if (view.execution === 'RUNNING') return run;
-  const ended = `${run.label} is already finished (${view.step} on ${view.closedAt})`;
-  if (update !== 'cancel')
-    throw new CliFailure('AlreadyFinished', `${ended}; there is nothing to ${update}`, { step: view.step });
-  const result = view.result as PurchaseResult | undefined;
-  const subscriptions = (result?.subscriptions ?? []).filter((s) => s.status !== 'deleted').map((s) => s.id);
+function alreadyFinished(run: Run, error: PurchaseAlreadyFinishedError): CliFailure {
+  const ended = `${run.label} is already finished (${error.step} on ${error.closedAt})`;
+  if (error.update !== 'cancel')
+    return new CliFailure('AlreadyFinished', `${ended}; there is nothing to ${error.update}`, { step: error.step });
+  const subscriptions = (error.result?.subscriptions ?? []).filter((s) => s.status !== 'deleted').map((s) => s.id);
   const next =
     subscriptions.length === 0
       ? 'it left no subscription to cancel'
-      : `to cancel what it bought, run \`pcw change --cancel --customer ${result?.customerId} --subscription ID --request-id NEW_ID\` for ${subscriptions.length === 1 ? `subscription ${subscriptions[0]}` : `each of ${subscriptions.join(', ')}`}`;
-  throw new CliFailure('AlreadyFinished', `${ended}; ${next}`, { step: view.step, subscriptionIds: subscriptions });
+      : `to cancel what it bought, run \`pcw change --cancel --customer ${error.result?.customerId} --subscription ID --request-id NEW_ID\` for ${subscriptions.length === 1 ? `subscription ${subscriptions[0]}` : `each of ${subscriptions.join(', ')}`}`;
+  return new CliFailure('AlreadyFinished', `${ended}; ${next}`, { step: error.step, subscriptionIds: subscriptions });
 }
 
 const STEPS = [...new Set<string>([...purchaseSteps, ...changeSteps])];

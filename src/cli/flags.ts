@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { parseArgs } from 'node:util';
-import { CronExpressionParser } from 'cron-parser';
 import {
   validateChangeRequest,
   validatePurchaseRequest,
-  validateReconcileRequest,
   type PurchaseRequest,
-  type ReconcileRequest,
   type SubscriptionChangeRequest,
   type Validation,
 } from '../client';
@@ -126,6 +123,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'wait',
   ],
   reconcile: [
+    'request-id',
     'currency',
     'period',
     'invoice',
@@ -447,68 +445,6 @@ function onOff(value: string, problems: Problems): boolean | undefined {
   if (value === 'off' || value === 'false') return false;
   problems.add(`--auto-renew must be on or off (got "${value}")`, 'auto-renew');
   return undefined;
-}
-
-// ---- reconcile ----
-
-const RECONCILE_FLAGS: Record<string, string> = {
-  invoiceId: '--invoice',
-  source: '--source',
-  period: '--period',
-  currency: '--currency',
-  customerId: '--customer',
-  billingDelayHours: '--billing-delay-hours',
-};
-
-/** The ReconcileRequest of `pcw reconcile`, checked with the workflow's schema; `--schedule` must be a cron Temporal runs. */
-export function reconcileRequestFromFlags(values: Values): ReconcileRequest {
-  const problems = new Problems();
-  const billingDelayHours = problems.number(values, 'billing-delay-hours');
-  problems.currency(values);
-  if (values.schedule !== undefined) {
-    const problem = cronProblem(values.schedule);
-    if (problem !== undefined) problems.add(`--schedule ${problem}`, 'schedule');
-  } else if (values['schedule-id'] !== undefined) {
-    problems.add('--schedule-id needs --schedule', 'schedule-id');
-  }
-  // A billed invoice (--invoice) has its own period and currency: any given is passed on for the schema to refuse.
-  const request = {
-    ...(values.invoice !== undefined
-      ? { invoiceId: values.invoice, ...(values.period !== undefined ? { period: values.period } : {}) }
-      : { period: values.period ?? 'current' }),
-    ...(values.currency !== undefined || values.invoice === undefined ? { currency: values.currency } : {}),
-    ...(values.source !== undefined ? { source: values.source } : {}),
-    ...(values.customer !== undefined ? { customerId: values.customer } : {}),
-    ...(billingDelayHours !== undefined ? { billingDelayHours } : {}),
-  };
-  problems.validation(validateReconcileRequest(request), (field) => RECONCILE_FLAGS[field]);
-  problems.done();
-  return request as ReconcileRequest;
-}
-
-/** The macros Temporal's cron accepts besides five fields (`@every` aside, which is not cron). */
-const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-
-/**
- * Why `cron` is not a standard five-field cron expression (or macro) Temporal runs, or undefined.
- * cron-parser checks each field's values and ranges (names such as MON and JAN included).
- */
-export function cronProblem(cron: string): string | undefined {
-  const expression = cron.trim();
-  if (expression.startsWith('@')) {
-    return CRON_MACROS.includes(expression)
-      ? undefined
-      : `must be a five-field cron expression or one of ${CRON_MACROS.join(', ')} (got "${cron}")`;
-  }
-  const fields = expression.split(/\s+/).filter((f) => f !== '');
-  if (fields.length !== 5)
-    return `must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 6 * * *" (got "${cron}", ${fields.length} field${fields.length === 1 ? '' : 's'})`;
-  try {
-    CronExpressionParser.parse(expression, { strict: false });
-    return undefined;
-  } catch (error) {
-    return `is not a valid cron expression: ${(error as Error).message} (got "${cron}")`;
-  }
 }
 
 // ---- other commands ----

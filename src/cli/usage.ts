@@ -24,9 +24,11 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
               [--timing immediate|scheduled] [--into SUBSCRIPTION_GUID]     an upgrade, now or at renewal |
             --convert-trial [--catalog-item-id P:S:A] [--quantity N] [--term P1Y] [--billing monthly] |
             --suspend (still billed while suspended) | --reactivate (only before the term ends)
-  reconcile --currency USD [--period current|previous] [--source graph|v1] [--customer GUID] [--billing-delay-hours 24] [--wait]
-  reconcile --invoice ID [--customer GUID] [--billing-delay-hours 24] [--wait]
+  reconcile --currency USD [--period current|previous] [--source graph|v1] [--customer GUID] [--billing-delay-hours 24]
+            [--request-id ID] [--wait]
+  reconcile --invoice ID [--customer GUID] [--billing-delay-hours 24] [--request-id ID] [--wait]
             a billed invoice's charges, read through the Microsoft Graph billed export
+            --request-id runs it once as reconcile-ID: a repeat attaches to that run, or is refused once it finished
   reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
             unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
             (five-field cron in UTC, or @hourly, @daily, @weekly, @monthly, @yearly)

@@ -100,6 +100,7 @@ function describeItems(
     .join('\n');
 }
 
+export * from './purchase-updates';
 export * from './reconcile';
 export * from './failures';
 export * from './runs';

@@ -17,18 +17,32 @@ import {
   type InvalidField,
 } from '../workflows/billing/api';
 import { PcCustomerId } from '../workflows/common/search-attributes';
+import { PurchaseRequestSchema, validateWith, type Validation } from '../workflows/purchase/api';
+import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of reconcileBilling rely on: its schemas, failure types and the run's description. */
 export * from '../workflows/billing/api';
 
 export type ReconcileHandle = WorkflowHandle<ReconcileWorkflow>;
 
-export interface StartReconcileOptions {
+export type StartReconcileOptions = {
   /** Contract default `partner-center`. */
   taskQueue?: string;
-  /** Default `reconcile-{currency}-{period}-{customer or all}-{start time}`. */
-  workflowId?: string;
-}
+} & (
+  | {
+      /**
+       * The caller's idempotency key, under a purchase's requestId rule: the run is `reconcile-{requestId}`, started
+       * once, so an upstream retry attaches to the first run (running or closed) instead of reconciling twice.
+       */
+      requestId?: string;
+      workflowId?: never;
+    }
+  | {
+      /** Default `reconcile-{currency}-{period}-{customer or all}-{start time}`. */
+      workflowId?: string;
+      requestId?: never;
+    }
+);
 
 export interface ScheduleReconcileOptions {
   /** Standard five-field cron, in UTC, e.g. '0 6 * * *' (every day at 06:00). */
@@ -48,6 +62,16 @@ export class InvalidReconcileRequestError extends Error {
   }
 }
 
+/** The workflow id of the reconciliation started with the idempotency key `requestId`. */
+export function reconcileWorkflowId(requestId: string): string {
+  return `reconcile-${requestId}`;
+}
+
+/** A reconciliation's idempotency key checked with the rule of a purchase's requestId (the field named `requestId`). */
+export function validateReconcileRequestId(requestId: unknown): Validation<{ requestId: string }> {
+  return validateWith(PurchaseRequestSchema.pick({ requestId: true }), { requestId });
+}
+
 /** `reconcile-USD-current-all`: what is reconciled, readable in the UI and stable for a schedule. */
 export function reconcileScheduleId(request: ValidReconcileRequest): string {
   const what =
@@ -57,24 +81,40 @@ export function reconcileScheduleId(request: ValidReconcileRequest): string {
 
 /**
  * Starts one `reconcileBilling` run now. An invalid request is started anyway so that the workflow fails
- * with `InvalidReconcileRequest` naming every bad field (the same answer a schedule's run would give).
+ * with `InvalidReconcileRequest` naming every bad field (the same answer a schedule's run would give). With
+ * `requestId`, the run already started for that key is returned instead (`newlyStarted` false); a key that breaks
+ * the requestId rule is refused (InvalidReconcileRequestError) before anything starts.
  */
 export async function startReconcile(
   client: Client,
   request: ReconcileRequest,
   options: StartReconcileOptions = {},
-): Promise<ReconcileHandle> {
+): Promise<StartOnceHandle<ReconcileWorkflow>> {
+  const key = options.requestId === undefined ? undefined : validateReconcileRequestId(options.requestId);
+  if (key?.ok === false) throw new InvalidReconcileRequestError(key.problems);
   const validation = validateReconcileRequest(request);
   const valid = validation.ok ? validation.request : undefined;
+  const args: [ReconcileRequest] = [valid ?? request];
+  const start = {
+    args,
+    ...(valid !== undefined ? runOptions(valid) : { staticSummary: 'Reconcile unbilled charges (invalid request)' }),
+  };
+  if (key?.ok)
+    return startOnce<ReconcileWorkflow>(client, 'reconcileBilling', {
+      ...start,
+      workflowId: reconcileWorkflowId(key.request.requestId),
+      taskQueue: options.taskQueue,
+    });
   const workflowId =
     options.workflowId ??
     `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
-  return client.workflow.start<ReconcileWorkflow>('reconcileBilling', {
+  const handle = await client.workflow.start<ReconcileWorkflow>('reconcileBilling', {
+    ...start,
     workflowId,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    args: [valid ?? request],
-    ...(valid !== undefined ? runOptions(valid) : { staticSummary: 'Reconcile unbilled charges (invalid request)' }),
   });
+  // A timestamped id is new each time; a given workflowId that exists fails the start instead.
+  return Object.assign(handle, { newlyStarted: true });
 }
 
 /**

@@ -19,6 +19,8 @@ export type Kind = (typeof KINDS)[WorkflowType];
 export interface Run {
   kind: Kind;
   workflowId: string;
+  /** A purchase's or change's request id (its workflow id is `purchase-{requestId}`); absent for a reconciliation. */
+  requestId?: string;
   /** `purchase X` / `change X` by request id; a reconciliation by its workflow id. */
   label: string;
   handle: WorkflowHandle;
@@ -28,11 +30,14 @@ const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change:
 
 export function runOf(kind: Kind, workflowId: string, client: Client): Run {
   const prefix = PREFIXES[kind];
-  const label =
-    prefix !== undefined && workflowId.startsWith(prefix)
-      ? `${kind} ${workflowId.slice(prefix.length)}`
-      : `${kind} ${workflowId}`;
-  return { kind, workflowId, label, handle: client.workflow.getHandle(workflowId) };
+  const requestId = prefix !== undefined && workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : undefined;
+  return {
+    kind,
+    workflowId,
+    ...(requestId !== undefined ? { requestId } : {}),
+    label: `${kind} ${requestId ?? workflowId}`,
+    handle: client.workflow.getHandle(workflowId),
+  };
 }
 
 /** What a run is doing or how it ended: the `status` query while it runs, its result or failure once closed. */

@@ -433,7 +433,7 @@ ${table(
     ],
     [
       code(reconcileBilling.name),
-      '`reconcile-{currency}-{period}-{customerId or all}-{start time}`',
+      '`reconcile-{requestId}` with an idempotency key, else `reconcile-{currency}-{period}-{customerId or all}-{start time}`',
       '`ReconcileRequest` → `ReconcileReport`',
     ],
   ],

@@ -1,26 +1,25 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
-  approvePurchaseUpdate,
+  approvePurchase,
   CallbackUrlNotAllowedError,
   ApproveArgsSchema,
   CancelAcknowledgementSchema,
   CancelArgsSchema,
   describeInvalid,
-  cancelPurchaseUpdate,
-  failureReport,
+  cancelPurchase,
   purchaseFailureTypes,
   purchaseWorkflowId,
   PurchaseRequestSchema,
   PurchaseStatusSchema,
-  rejectPurchaseUpdate,
+  PurchaseAlreadyFinishedError,
+  PurchaseUpdateRejectedError,
+  rejectPurchase,
   RejectArgsSchema,
   startPurchase,
   validatePurchaseRequest,
-  type PurchaseHandle,
 } from '../../client';
 import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
 import { InvalidRequestError, ProblemError } from '../problems';
-import { createRun, viewOf } from '../runs';
+import { createRun, runProblem, viewOf } from '../runs';
 import { z } from 'zod';
 import {
   IdempotencyHeadersSchema,
@@ -110,29 +109,14 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
       viewOf(client, 'purchase', purchaseWorkflowId(request.params.requestId), request.params.requestId),
   );
 
-  /** An update of a running purchase: 404 when there is none, 409 with the workflow's reason when it refuses. */
-  const update = async <T>(requestId: string, name: string, send: (handle: PurchaseHandle) => Promise<T>) => {
-    const workflowId = purchaseWorkflowId(requestId);
-    const view = await viewOf(client, 'purchase', workflowId, requestId);
-    if (view.execution !== 'RUNNING')
-      throw new ProblemError(
-        409,
-        'AlreadyFinished',
-        `purchase ${requestId} is already finished (${view.step}); there is nothing to ${name}`,
-        {
-          details: { step: view.step, closedAt: view.closedAt },
-        },
-      );
+  /** A client update of a purchase: 404 when there is none, 409 when it has ended or the workflow refuses. */
+  const decide = async <T>(requestId: string, update: () => Promise<T>): Promise<T> => {
     try {
-      return await send(client.workflow.getHandle(workflowId));
+      return await update();
     } catch (error) {
-      if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-      const report = failureReport(error);
-      // A validator's plain Error arrives as type "Error": what matters is that the workflow refused the update.
-      const type = report.type === 'Error' ? 'UpdateRejected' : report.type;
-      throw new ProblemError(409, type, `purchase ${requestId}: ${name} refused: ${report.message}`, {
-        ...(report.details !== undefined ? { details: report.details } : {}),
-      });
+      if (error instanceof PurchaseAlreadyFinishedError || error instanceof PurchaseUpdateRejectedError)
+        throw new ProblemError(409, error.type, error.message, { details: error.details });
+      throw runProblem(error, 'purchase', requestId);
     }
   };
 
@@ -150,9 +134,7 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
       },
     },
     async (request) =>
-      update(request.params.requestId, 'approve', (handle) =>
-        handle.executeUpdate(approvePurchaseUpdate, { args: [request.body] }),
-      ),
+      decide(request.params.requestId, () => approvePurchase(client, request.params.requestId, request.body)),
   );
   app.post(
     '/v1/purchases/:requestId/reject',
@@ -167,9 +149,7 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
       },
     },
     async (request) =>
-      update(request.params.requestId, 'reject', (handle) =>
-        handle.executeUpdate(rejectPurchaseUpdate, { args: [request.body] }),
-      ),
+      decide(request.params.requestId, () => rejectPurchase(client, request.params.requestId, request.body)),
   );
   app.post(
     '/v1/purchases/:requestId/cancel',
@@ -185,8 +165,6 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
       },
     },
     async (request) =>
-      update(request.params.requestId, 'cancel', (handle) =>
-        handle.executeUpdate(cancelPurchaseUpdate, { args: [request.body] }),
-      ),
+      decide(request.params.requestId, () => cancelPurchase(client, request.params.requestId, request.body)),
   );
 };

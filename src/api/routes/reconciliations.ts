@@ -7,8 +7,8 @@ import {
 } from '../../client';
 import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
 import { InvalidRequestError } from '../problems';
-import { viewOf } from '../runs';
-import { IdSchema, problems, ReconcileViewSchema, StartedSchema } from '../schemas';
+import { answerStart, viewOf } from '../runs';
+import { IdempotencyHeadersSchema, IdSchema, problems, ReconcileViewSchema, StartedSchema } from '../schemas';
 import { z } from 'zod';
 
 const statusUrl = (id: string) => `/v1/reconciliations/${encodeURIComponent(id)}`;
@@ -20,10 +20,12 @@ export const reconcileRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'submit', ...SELF_VALIDATED_BODY },
       schema: {
-        summary: 'Reconcile billing now: start one reconcileBilling run (its id is in the answer)',
+        summary:
+          'Reconcile billing now: start one reconcileBilling run (its id is in the answer), or answer with the one already started for this Idempotency-Key',
         tags: ['reconciliations'],
+        headers: IdempotencyHeadersSchema,
         body: ReconcileRequestSchema,
-        response: { 202: StartedSchema, ...problems(400, 403, 415) },
+        response: { 202: StartedSchema, 200: ReconcileViewSchema, ...problems(400, 403, 415) },
       },
     },
     async (request, reply) => {
@@ -35,11 +37,10 @@ export const reconcileRoutes: RouteModule = (app, { client, taskQueue }) => {
           describeInvalid('reconcile request', validation.problems),
           validation.problems,
         );
-      const handle = await startReconcile(client, validation.request, { taskQueue });
-      return reply
-        .code(202)
-        .header('location', statusUrl(handle.workflowId))
-        .send({ workflowId: handle.workflowId, statusUrl: statusUrl(handle.workflowId) });
+      // Without a key, a new run with a timestamped id each time (as before keys existed).
+      const requestId = request.headers['idempotency-key'];
+      const handle = await startReconcile(client, validation.request, { taskQueue, requestId });
+      return answerStart(client, reply, 'reconcile', handle, { requestId, statusUrl: statusUrl(handle.workflowId) });
     },
   );
 
