@@ -20,6 +20,8 @@ export interface ResolveTemporalCliOptions {
   progress?: (line: string) => void;
   /** Build with Go, else download with the SDK, when nothing else is found (default true). */
   allowBuild?: boolean;
+  /** The last resort, answering the binary's path (default: the Temporal SDK's download, which needs the internet). */
+  download?: (env: NodeJS.ProcessEnv, progress: (line: string) => void) => Promise<string>;
 }
 
 export class TemporalCliNotFoundError extends Error {
@@ -118,7 +120,7 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
     }
   }
   try {
-    return { path: await downloadWithSdk(env, progress), source: 'sdk download' };
+    return { path: await (options.download ?? downloadWithSdk)(env, progress), source: 'sdk download' };
   } catch (error) {
     throw new TemporalCliNotFoundError(`${buildProblem} The SDK's download failed too: ${(error as Error).message}`);
   }

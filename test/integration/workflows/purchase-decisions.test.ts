@@ -103,6 +103,7 @@ describe('purchaseSubscription against stubbed activities: decisions', () => {
       expect(stubs.resolvePurchaseItems.mock.calls.map(([input]) => [input.country, input.currency])).toEqual([
         ['GB', 'GBP'],
       ]);
+      await recordHistory('purchase-normalised-input', handle);
     });
   });
 

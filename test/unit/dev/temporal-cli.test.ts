@@ -65,26 +65,31 @@ describe('resolveTemporalCli (contract §1 order)', () => {
 });
 
 describe('when nothing is installed', () => {
-  it('tries go install, then the SDK download, and reports both when both fail', async () => {
-    // A `go` that fails at once stands for a broken toolchain; the SDK download then needs the internet.
+  /** A `go` that fails at once stands for a broken toolchain: the SDK's download is then the last resort. */
+  function brokenGo() {
     executable(join(root, 'bin', 'go'));
     writeFileSync(join(root, 'bin', 'go'), '#!/bin/sh\necho "go: no module proxy" >&2\nexit 1\n');
-    const env = { PATH: join(root, 'bin'), XDG_CACHE_HOME: join(root, 'cache'), HOME: root };
+    return { PATH: join(root, 'bin'), XDG_CACHE_HOME: join(root, 'cache'), HOME: root };
+  }
+
+  it('tries go install, then the SDK download, and reports both when both fail', async () => {
     const progress = jest.fn();
-    const outcome = await resolveTemporalCli({ env, progress }).then(
-      (cli) => cli,
-      (error: unknown) => error as Error,
-    );
-    const lines = progress.mock.calls.map(([line]) => String(line)).join('\n');
-    expect(lines).toMatch(/Building the Temporal CLI v1\.5\.1/);
-    expect(lines).toMatch(/Downloading the Temporal CLI with the Temporal SDK/);
-    if (outcome instanceof Error) {
-      // No internet (as in CI): one error that says what was tried.
-      expect(outcome).toBeInstanceOf(TemporalCliNotFoundError);
-      expect(outcome.message).toMatch(/go install .* failed/);
-      expect(outcome.message).toMatch(/The SDK's download failed too/);
-    } else {
-      expect(outcome.source).toBe('sdk download');
-    }
+    const download = jest.fn(() => Promise.reject(new Error('getaddrinfo ENOTFOUND temporal.download')));
+    const error = await resolveTemporalCli({ env: brokenGo(), progress, download }).catch((e: unknown) => e);
+    expect(progress.mock.calls.map(([line]) => String(line)).join('\n')).toMatch(/Building the Temporal CLI v1\.5\.1/);
+    expect(download).toHaveBeenCalledTimes(1);
+    expect(error).toBeInstanceOf(TemporalCliNotFoundError);
+    expect((error as Error).message).toMatch(/go install .* failed/);
+    expect((error as Error).message).toMatch(/The SDK's download failed too: getaddrinfo ENOTFOUND temporal\.download/);
+  });
+
+  it('answers the SDK download when go install fails and the download works', async () => {
+    const downloaded = executable(join(root, 'sdk', 'temporal'));
+    const cli = await resolveTemporalCli({
+      env: brokenGo(),
+      progress: noProgress,
+      download: () => Promise.resolve(downloaded),
+    });
+    expect(cli).toEqual({ path: downloaded, source: 'sdk download' });
   });
 });
