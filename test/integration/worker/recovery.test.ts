@@ -16,7 +16,7 @@ const SLOW_CHECKOUT_MS = 28_000;
 /** Past the activities' 20 s heartbeat timeout (src/workflows/common/activity-options.ts). */
 const KILL_AFTER_MS = 22_000;
 
-test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the call is retried elsewhere within ~20 s, one order', async () => {
+test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the call is retried elsewhere within ~20 s, one order (strict MS-RequestId policy)', async () => {
   const sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 500 });
   const connection = await Connection.connect({ address: testServerAddress() });
   const taskQueue = uniqueTaskQueue('worker-recovery');
@@ -32,6 +32,9 @@ test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the 
     NODE_EXTRA_CA_CERTS: sandbox.caFile,
     ORDER_POLL_INTERVAL: '250ms',
   };
+  // Strict, as Partner Center may well be: a repeated MS-RequestId is not replayed, and a repeated checkout of the
+  // ordered cart is refused as already submitted (800065), so the retry must find the cart's order, not re-buy.
+  await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
   // The first checkout is slow (28 s, under the client's 30 s timeout, over the 20 s heartbeat timeout): while its
   // worker lives, heartbeats keep the attempt; once the worker dies, it is retried elsewhere.
   await sandbox.control.addFault({
