@@ -15,6 +15,7 @@ const SLOWEST_FIRST = [
   'test/integration/cli/workflows.test.ts',
   'test/integration/change/change.test.ts',
   'test/integration/reconcile/graph-segments.test.ts',
+  'test/integration/worker/budget.test.ts',
   'test/integration/worker/worker-process.test.ts',
   'test/integration/webhooks/webhooks.test.ts',
 ];

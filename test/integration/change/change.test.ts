@@ -275,6 +275,26 @@ describe('changeSubscription against the sandbox', () => {
     );
   });
 
+  it('fails SubscriptionBusy at SUBSCRIPTION_CHANGE_DEADLINE when an accepted change has not landed, not at the order deadline', async () => {
+    await rig.withWorker(
+      async (ctx) => {
+        const subscriptionId = await buy(ctx, 2);
+        // Accepted (202) at once, landing only in two minutes.
+        await rig.sandbox.control.setDelays({ patchAcceptedMs: 120_000 });
+        const started = Date.now();
+        const failure = await workflowFailure(
+          await change(ctx, subscriptionId, { action: 'setQuantity', quantity: 3 }),
+        );
+        const waitedMs = Date.now() - started;
+        expect(failure.type).toBe('SubscriptionBusy');
+        expect(failure.nonRetryable).toBe(false);
+        expect(waitedMs).toBeGreaterThanOrEqual(3000);
+        expect(waitedMs).toBeLessThan(30_000);
+      },
+      { subscriptionChangeDeadlineMs: 3000, orderVisibilityDeadlineMs: 60_000 },
+    );
+  });
+
   it('a lost PATCH response is retried without changing twice', async () => {
     await rig.withWorker(async (ctx) => {
       const subscriptionId = await buy(ctx, 2);

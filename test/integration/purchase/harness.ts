@@ -42,6 +42,8 @@ export interface RigSettings {
   appPlusUser: boolean;
   /** Another client secret than the sandbox's (to test a refused credential). */
   clientSecret?: string;
+  /** SUBSCRIPTION_CHANGE_DEADLINE; without it a change keeps the order deadline, as before the setting existed. */
+  subscriptionChangeDeadlineMs?: number;
 }
 
 export const fastSettings: RigSettings = {
