@@ -44,6 +44,8 @@ export interface RigSettings {
   clientSecret?: string;
   /** SUBSCRIPTION_CHANGE_DEADLINE; without it a change keeps the order deadline, as before the setting existed. */
   subscriptionChangeDeadlineMs?: number;
+  /** ORDER_POLL_MAX_INTERVAL; without it the poller keeps the constant interval. */
+  orderPollMaxIntervalMs?: number;
 }
 
 export const fastSettings: RigSettings = {
