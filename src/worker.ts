@@ -24,6 +24,12 @@ import { workflowBundle } from './temporal/workflow-bundle';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE = '30s';
+/**
+ * The longest the SDK holds an activity's heartbeat before sending it (its default: 80 % of the heartbeat timeout,
+ * 48 s for the export read's 1-minute timeout). A heartbeat carries a long read's checkpoint: sent within 10 s, a
+ * retry after a lost worker resumes at most 10 s of work back, for one small RPC per 10 s per long activity.
+ */
+const MAX_HEARTBEAT_THROTTLE = '10s';
 const CONNECT_TIMEOUT_MS = 15_000;
 /** The last line of a worker that stopped cleanly (SIGINT/SIGTERM), so an operator knows nothing was cut off. */
 export const STOPPED = 'partner-center-worker stopped';
@@ -121,7 +127,12 @@ export function workerOptions(
   config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
 ): Pick<
   WorkerOptions,
-  'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'maxCachedWorkflows'
+  | 'taskQueue'
+  | 'activities'
+  | 'maxTaskQueueActivitiesPerSecond'
+  | 'shutdownGraceTime'
+  | 'maxCachedWorkflows'
+  | 'maxHeartbeatThrottleInterval'
 > {
   return {
     taskQueue: config.taskQueue,
@@ -130,6 +141,7 @@ export function workerOptions(
     maxTaskQueueActivitiesPerSecond: (config.requestsPerMinute * (1 - POLL_BUDGET_SHARE)) / 60,
     shutdownGraceTime: SHUTDOWN_GRACE,
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
   };
 }
 
