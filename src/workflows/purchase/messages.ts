@@ -1,9 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ApproveArgs, CancelAcknowledgement, CancelArgs, PurchaseStatus, RejectArgs } from './types';
+import type { ApproveArgs, CancelAcknowledgement, CancelArgs, RejectArgs } from './message-args';
+import type { PurchaseStatus } from './result';
 
 /**
- * Messages of `purchaseSubscription` (contract §3), shared by the workflow and its clients. Their arguments' schemas
- * live in types.ts with the other zod schemas, which workflow code loads only when it needs them (common/schemas.ts).
+ * Messages of `purchaseSubscription` (contract §3), shared by the workflow and its clients. Their arguments' zod
+ * schemas live in message-args.ts, which workflow code loads only when it needs them (common/schemas.ts).
  */
 export const purchaseStatusQuery = defineQuery<PurchaseStatus>('status');
 

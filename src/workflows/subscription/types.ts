@@ -284,7 +284,7 @@ export interface ReadEligibilityInput extends SubscriptionRef {
   eligibilityType: 'immediate' | 'scheduled';
 }
 
-/** What the workflow decided to post (rules.ts `planTransition`). */
+/** What the workflow decided to post (transition-rules.ts `planTransition`). */
 export interface TransitionPlan {
   toCatalogItemId: string;
   quantity: number;

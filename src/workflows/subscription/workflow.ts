@@ -35,15 +35,11 @@ import type {
   TransitionPlan,
   ValidChangeRequest,
 } from './types';
-import {
-  checkChange,
-  describeChange,
-  invalidChangeRequest,
-  planTransition,
-  refundOf,
-  refusalFailure,
-  subscriptionChangeDeadlineMs,
-} from './rules';
+import { describeChange, invalidChangeRequest, subscriptionChangeDeadlineMs } from './rules';
+import { checkChange } from './change-rules';
+import { planTransition } from './transition-rules';
+import { refundOf } from './refund-window';
+import { refusalFailure } from './refusals';
 import { detailLines } from '../common/details';
 import { internalFailureTypes } from '../common/failure-types';
 import { changeFailureTypes } from './failures';
