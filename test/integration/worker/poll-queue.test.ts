@@ -6,7 +6,7 @@ import { startPurchase } from '../../../src/client';
 import { recordHistory } from '../purchase/harness';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
-/** The polls of a purchase (src/workflows/purchase/workflow.ts): awaiting its order, then its subscriptions. */
+/** The polls of a purchase (src/workflows/purchase/calls.ts): awaiting its order, then its subscriptions. */
 const POLL_ACTIVITIES = ['awaitOrderCompletion', 'provisionSubscription'];
 
 test('the worker runs a purchase’s polls on <queue>-polls and every other call on its own queue', async () => {
