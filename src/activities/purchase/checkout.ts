@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { activityInfo, log } from '@temporalio/activity';
-import { isPartnerCenterError } from '../../partner-center';
+import { isPartnerCenterError, type Cart, type PartnerCenterClient } from '../../partner-center';
 import { internalFailureTypes } from '../../workflows/common/failure-types';
 import { purchaseFailureTypes } from '../../workflows/purchase/failures';
 import type { CheckoutInput, CheckoutOutcome } from '../../workflows/purchase/types';
@@ -49,15 +49,7 @@ async function recoverSubmittedCheckout(
   input: CheckoutInput,
 ): Promise<CheckoutOutcome> {
   const pc = deps.partnerCenter;
-  const cart = await pc.getCart(input.customerId, input.cartId, readOptions());
-  if (cart.status !== 'ordered') {
-    throw ApplicationFailure.create({
-      type: purchaseFailureTypes.checkoutRejected,
-      message: `Checkout of cart ${input.cartId} was refused as already submitted (${ALREADY_SUBMITTED_CODE}), yet the cart is ${cart.status ?? 'without a status'}`,
-      details: [{ cartId: input.cartId, cartStatus: cart.status }],
-      nonRetryable: true,
-    });
-  }
+  const cart = await orderedCart(pc, input);
   const match = matchCartOrders(cart, await pc.listOrders(input.customerId, readOptions()));
   if (match.kind === 'ambiguous') {
     throw ApplicationFailure.create({
@@ -104,4 +96,18 @@ async function recoverSubmittedCheckout(
       description: `no order of cart ${input.cartId} for this order group reached the customer's order list within ${waited} ms`,
     })),
   };
+}
+
+/** The cart a checkout refused as already submitted: it must be ordered, else the refusal is the checkout's failure. */
+async function orderedCart(pc: PartnerCenterClient, input: CheckoutInput): Promise<Cart> {
+  const cart = await pc.getCart(input.customerId, input.cartId, readOptions());
+  if (cart.status !== 'ordered') {
+    throw ApplicationFailure.create({
+      type: purchaseFailureTypes.checkoutRejected,
+      message: `Checkout of cart ${input.cartId} was refused as already submitted (${ALREADY_SUBMITTED_CODE}), yet the cart is ${cart.status ?? 'without a status'}`,
+      details: [{ cartId: input.cartId, cartStatus: cart.status }],
+      nonRetryable: true,
+    });
+  }
+  return cart;
 }
