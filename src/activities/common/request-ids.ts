@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
 
 /** A GUID that is a pure function of its input (name-based, RFC 4122 version 5 layout). */
 export function guidFrom(name: string): string {
@@ -22,6 +22,16 @@ export function stableRequestId(call: string): string {
 /** MS-CorrelationId: one per workflow run, so all calls of a purchase can be traced together. */
 export function runCorrelationId(): string {
   return guidFrom(`correlation:${executionOf(activityInfo())}`);
+}
+
+/** Options for a Partner Center read: a fresh MS-RequestId per call and attempt, so a poll never gets a replayed answer. */
+export function readOptions(): { correlationId: string; signal: AbortSignal } {
+  return { correlationId: runCorrelationId(), signal: cancellationSignal() };
+}
+
+/** Options for a call that changes something: an MS-RequestId stable across the attempts of one logical call. */
+export function changeOptions(call: string): { requestId: string; correlationId: string; signal: AbortSignal } {
+  return { requestId: stableRequestId(call), correlationId: runCorrelationId(), signal: cancellationSignal() };
 }
 
 /** The workflow run the activity belongs to; a standalone activity run stands in for it. */

@@ -1,16 +1,14 @@
+import { matchCustomer, type CustomerMatch } from '../../../src/activities/billing/customer-match';
+import { buildReport, MAX_LISTED_FINDINGS } from '../../../src/activities/billing/report';
 import {
   addLine,
   billedSeats,
-  buildReport,
   cycleChargeDue,
   createTally,
-  matchCustomer,
-  MAX_LISTED_FINDINGS,
   restoreTally,
   seatsOf,
   snapshotTally,
   type ChargeLine,
-  type CustomerMatch,
   type OrderFacts,
   type SubscriptionFacts,
 } from '../../../src/activities/billing/seat-model';

@@ -1,5 +1,5 @@
-import { withAddOnBases } from '../../../src/activities/purchase/activities';
-import { bestFirst } from '../../../src/activities/purchase/prerequisites';
+import { withAddOnBases } from '../../../src/activities/purchase/cart';
+import { bestFirst } from '../../../src/activities/purchase/promotions';
 import type { ProductPromotion } from '../../../src/partner-center';
 import { promotionReport, withPrerequisites } from '../../../src/workflows/purchase/rules';
 import { validatePurchaseRequest, type ResolvedItem } from '../../../src/workflows/purchase/types';

@@ -1,0 +1,15 @@
+import type { CatalogResolver, PartnerCenterClient, TokenMode } from '../../partner-center';
+
+export interface PurchaseActivityDeps {
+  partnerCenter: PartnerCenterClient;
+  catalog: CatalogResolver;
+  tokenMode: TokenMode;
+  settings: {
+    orderPollIntervalMs: number;
+    orderPollMaxIntervalMs?: number;
+    orderVisibilityDeadlineMs: number;
+    approvalTimeoutMs?: number;
+    subscriptionChangeDeadlineMs?: number;
+    pollTaskQueue?: string;
+  };
+}

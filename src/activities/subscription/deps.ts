@@ -1,0 +1,5 @@
+import type { PartnerCenterClient } from '../../partner-center';
+
+export interface SubscriptionActivityDeps {
+  partnerCenter: PartnerCenterClient;
+}
