@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { startAuthority, type AppRegistration } from './authority';
+import { startAuthority } from './authority';
+import type { AppRegistration } from './authority-state';
 import { createClock } from './clock';
 import { REPEATED_CHECKOUT_ANSWERS, type ApiPolicy } from './api-policy';
 import { createControlClient, type SandboxControl } from './control';
@@ -17,7 +18,8 @@ import { createWorld } from './world';
 import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
-export { verifyAccessToken, type AuthorityPolicy } from './authority';
+export { verifyAccessToken } from './access-token';
+export type { AuthorityPolicy } from './authority-state';
 /** The seeded catalog, so tests can name offers the sandbox sells. */
 export { CATALOG_PRODUCTS, type CatalogProduct, type CatalogSku } from './catalog';
 
