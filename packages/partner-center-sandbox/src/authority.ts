@@ -11,6 +11,7 @@ import {
   type AppRegistration,
   type AuthorityPolicy,
 } from './authority-state';
+import { closeServer, listenOnLoopback } from './loopback';
 import type { SandboxRandom } from './random';
 import { signAccessToken, type MintOptions } from './token-minting';
 
@@ -59,10 +60,7 @@ export async function startAuthority(options: {
   const { tls, dir } = credentials;
   const server: Server = createServer({ key: tls.private, cert: tls.cert }, authorityRequestListener(state));
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
     await removeTemporaryDir(dir);
     throw error;
@@ -91,10 +89,7 @@ export async function startAuthority(options: {
     },
     reset: () => resetAuthorityState(state),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await removeTemporaryDir(dir);
     },
   };
