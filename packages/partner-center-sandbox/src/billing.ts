@@ -1,4 +1,4 @@
-import { CATALOG_PRODUCTS, COUNTRIES, type BillingCycle, type TermDuration } from './catalog';
+import { CATALOG_PRODUCTS, COUNTRIES, type BillingCycle, type CatalogProduct, type TermDuration } from './catalog';
 import { DAY_MS, isoDate, isoTimestamp } from './clock';
 import type { Customer, Invoice, Order, Subscription, World } from './state';
 
@@ -132,70 +132,88 @@ function lineItem(world: World, f: LineFacts): Record<string, unknown> {
 export function seedInvoices(world: World, now: number): void {
   for (const partner of world.partners) {
     const customers = [...world.customers.values()].filter((c) => c.partnerTenantId === partner.tenantId);
-    for (let monthsBack = 2; monthsBack >= 1; monthsBack -= 1) {
-      const periodStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack, 1);
-      const periodEnd =
-        Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack + 1, 1) - DAY_MS;
-      const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
-      const lines: Array<Record<string, unknown>> = [];
-      customers.forEach((customer, index) => {
-        const product = CATALOG_PRODUCTS[(index + monthsBack) % 5];
-        const sku = product.skus[0];
-        const quantity = 5 + index * 3;
-        const unit = round2(sku.monthlyPriceUsd * COUNTRIES[customer.country].rate);
-        for (let seatBatch = 0; seatBatch < 3; seatBatch += 1) {
-          const s: Subscription = {
-            id: world.random.guid(),
-            customerId: customer.id,
-            orderId: world.random.hex(12),
-            productId: product.id,
-            skuId: sku.id,
-            availabilityId: `CFQ7TTC0${world.random.upperAlphanumeric(4)}`,
-            offerName: sku.title,
-            friendlyName: sku.title,
-            quantity,
-            termDuration: 'P1Y',
-            billingCycle: 'monthly',
-            status: 'active',
-            autoRenewEnabled: true,
-            isTrial: false,
-            createdAt: periodStart,
-            termStart: periodStart,
-            commitmentEnd: periodStart + 364 * DAY_MS,
-            cancellationAllowedUntil: periodStart + 7 * DAY_MS,
-            refundableBatches: [],
-            unitPrice: unit,
-            currencyCode: COUNTRIES[customer.country].currency,
-            etag: '',
-            provisioning: { readyAt: periodStart },
-          };
-          lines.push(
-            lineItem(world, {
-              customer,
-              s,
-              chargeType: 'new',
-              quantity,
-              subtotal: round2(unit * quantity),
-              unit,
-              at: periodStart,
-              invoiceNumber: id,
-            }),
-          );
-        }
-      });
-      const currency = customers[0] ? COUNTRIES[customers[0].country] : COUNTRIES.US;
-      world.invoices.push({
-        id,
-        partnerTenantId: partner.tenantId,
-        invoiceDate: periodEnd + DAY_MS,
-        periodStart,
-        periodEnd,
-        currencyCode: currency.currency,
-        currencySymbol: currency.symbol,
-        lines,
-      });
-    }
+    for (let monthsBack = 2; monthsBack >= 1; monthsBack -= 1)
+      seedInvoice(world, partner.tenantId, customers, monthsBack, now);
   }
+}
+
+/** The billed invoice of the month `monthsBack` before `now`: three seat batches per customer, each a `new` charge. */
+function seedInvoice(
+  world: World,
+  partnerTenantId: string,
+  customers: Customer[],
+  monthsBack: number,
+  now: number,
+): void {
+  const periodStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack, 1);
+  const periodEnd = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - monthsBack + 1, 1) - DAY_MS;
+  const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
+  const lines: Array<Record<string, unknown>> = [];
+  customers.forEach((customer, index) => {
+    const product = CATALOG_PRODUCTS[(index + monthsBack) % 5];
+    const quantity = 5 + index * 3;
+    const unit = round2(product.skus[0].monthlyPriceUsd * COUNTRIES[customer.country].rate);
+    for (let seatBatch = 0; seatBatch < 3; seatBatch += 1) {
+      const s = seededSubscription(world, { customer, product, quantity, unit, periodStart });
+      lines.push(
+        lineItem(world, {
+          customer,
+          s,
+          chargeType: 'new',
+          quantity,
+          subtotal: round2(unit * quantity),
+          unit,
+          at: periodStart,
+          invoiceNumber: id,
+        }),
+      );
+    }
+  });
+  const currency = customers[0] ? COUNTRIES[customers[0].country] : COUNTRIES.US;
+  world.invoices.push({
+    id,
+    partnerTenantId,
+    invoiceDate: periodEnd + DAY_MS,
+    periodStart,
+    periodEnd,
+    currencyCode: currency.currency,
+    currencySymbol: currency.symbol,
+    lines,
+  });
+}
+
+/** A synthetic one-year subscription of the product's first SKU that started at `periodStart`: billed, never stored in the world. */
+function seededSubscription(
+  world: World,
+  o: { customer: Customer; product: CatalogProduct; quantity: number; unit: number; periodStart: number },
+): Subscription {
+  const { customer, periodStart } = o;
+  const sku = o.product.skus[0];
+  return {
+    id: world.random.guid(),
+    customerId: customer.id,
+    orderId: world.random.hex(12),
+    productId: o.product.id,
+    skuId: sku.id,
+    availabilityId: `CFQ7TTC0${world.random.upperAlphanumeric(4)}`,
+    offerName: sku.title,
+    friendlyName: sku.title,
+    quantity: o.quantity,
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    status: 'active',
+    autoRenewEnabled: true,
+    isTrial: false,
+    createdAt: periodStart,
+    termStart: periodStart,
+    commitmentEnd: periodStart + 364 * DAY_MS,
+    cancellationAllowedUntil: periodStart + 7 * DAY_MS,
+    refundableBatches: [],
+    unitPrice: o.unit,
+    currencyCode: COUNTRIES[customer.country].currency,
+    etag: '',
+    provisioning: { readyAt: periodStart },
+  };
 }
 
 /**

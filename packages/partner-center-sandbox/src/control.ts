@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthorityPolicy } from './authority';
+import type { AuthorityPolicy } from './authority-state';
 import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';

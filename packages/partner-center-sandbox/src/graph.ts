@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { CATALOG_PRODUCTS } from './catalog';
+import { CATALOG_PRODUCTS, type CatalogProduct } from './catalog';
 import { DAY_MS, isoDate } from './clock';
 import type { SandboxRandom } from './random';
 
@@ -195,16 +195,38 @@ const SUBSCRIPTIONS_IN_GENERATED_EXPORT = 5000;
  */
 function generatedLine(operation: ExportOperation, n: number): Record<string, unknown> {
   const subscription = n % SUBSCRIPTIONS_IN_GENERATED_EXPORT;
-  const customer = subscription % 500;
-  const product = CATALOG_PRODUCTS[subscription % CATALOG_PRODUCTS.length];
+  const line: GeneratedLineFacts = {
+    operation,
+    n,
+    subscription,
+    customer: subscription % 500,
+    product: CATALOG_PRODUCTS[subscription % CATALOG_PRODUCTS.length],
+  };
+  return { ...generatedPurchase(line), ...generatedCharge(line) };
+}
+
+interface GeneratedLineFacts {
+  operation: ExportOperation;
+  /** The line's number in the export. */
+  n: number;
+  /** The synthetic subscription and customer the line is for. */
+  subscription: number;
+  customer: number;
+  product: CatalogProduct;
+}
+
+/** The first half of a generated line: who bought what (customer, order, product). */
+function generatedPurchase({
+  operation,
+  subscription,
+  customer,
+  product,
+}: GeneratedLineFacts): Record<string, unknown> {
   const sku = product.skus[0];
-  const hex = (value: number, width: number) => value.toString(16).padStart(width, '0');
-  const guid = (kind: number, value: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(value, 12)}`;
   const at = operation.createdAt;
-  const price = sku.monthlyPriceUsd;
   return {
     PartnerId: operation.partnerTenantId,
-    CustomerId: guid(1, customer),
+    CustomerId: syntheticGuid(1, customer),
     CustomerName: `Generated Customer ${customer}`,
     CustomerDomainName: `generated${customer}.onmicrosoft.com`,
     CustomerCountry: 'US',
@@ -219,6 +241,14 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
     ProductName: product.title,
     SkuName: sku.title,
     ProductQualifiers: [],
+  };
+}
+
+/** The second half of a generated line: the `new` charge, its subscription and its billing. */
+function generatedCharge({ operation, n, subscription, product }: GeneratedLineFacts): Record<string, unknown> {
+  const at = operation.createdAt;
+  const price = product.skus[0].monthlyPriceUsd;
+  return {
     ChargeType: 'new',
     UnitPrice: price,
     EffectiveUnitPrice: price,
@@ -235,7 +265,7 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
     PublisherName: 'Microsoft Corporation',
     PublisherId: '',
     SubscriptionDescription: product.title,
-    SubscriptionId: guid(2, subscription),
+    SubscriptionId: syntheticGuid(2, subscription),
     SubscriptionStartDate: isoDate(at),
     SubscriptionEndDate: isoDate(at + 30 * DAY_MS),
     ChargeStartDate: isoDate(at),
@@ -253,4 +283,13 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
     InvoiceLineItemType: 'billing_line_items',
     BillingProvider: 'one_time',
   };
+}
+
+function hex(value: number, width: number): string {
+  return value.toString(16).padStart(width, '0');
+}
+
+/** A GUID-shaped id of a synthetic entity: `kind` tells customers (1) from subscriptions (2). */
+function syntheticGuid(kind: number, value: number): string {
+  return `${hex(kind, 8)}-0000-4000-8000-${hex(value, 12)}`;
 }

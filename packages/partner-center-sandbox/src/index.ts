@@ -1,23 +1,27 @@
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { startAuthority, type AppRegistration } from './authority';
+import { startAuthority } from './authority';
+import type { AppRegistration } from './authority-state';
 import { createClock } from './clock';
 import { REPEATED_CHECKOUT_ANSWERS, type ApiPolicy } from './api-policy';
 import { createControlClient, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { createGraphStore } from './graph';
 import { GRAPH_PATH } from './routes/graph';
+import { closeServer, listenOnLoopback } from './loopback';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
 import type { SandboxRuntime } from './router';
-import { createApiServer, resetWorld, type ServerDeps } from './server';
+import { createApiServer } from './server';
+import { resetWorld, type ServerDeps } from './server-deps';
 import type { Delays, Partner } from './state';
 import { createWorld } from './world';
 import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
-export { verifyAccessToken, type AuthorityPolicy } from './authority';
+export { verifyAccessToken } from './access-token';
+export type { AuthorityPolicy } from './authority-state';
 /** The seeded catalog, so tests can name offers the sandbox sells. */
 export { CATALOG_PRODUCTS, type CatalogProduct, type CatalogSku } from './catalog';
 
@@ -73,17 +77,12 @@ export interface Sandbox extends PartnerCredentials {
   close(): Promise<void>;
 }
 
+type SandboxConfig = z.output<typeof sandboxOptionsSchema>;
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const config = sandboxOptionsSchema.parse(options);
   const random = createRandom(config.seed);
-  const apps = [partnerApp(random, 'contoso-partner'), partnerApp(random, 'fabrikam-partner')];
-  const partners: Partner[] = [
-    { tenantId: apps[0].tenantId, name: 'Contoso Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
-    { tenantId: apps[1].tenantId, name: 'Fabrikam Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
-  ];
-  const customerIds: Record<string, string[]> = Object.fromEntries(
-    partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]),
-  );
+  const { apps, partners, customerIds } = partnerTenants(random);
   // Read before anything listens, so a bad data file fails fast without leaking servers.
   const snapshot = config.dataFile ? readSnapshot(config.dataFile) : undefined;
   const authority = await startAuthority({
@@ -96,49 +95,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       legacyAudience: config.legacyAudience,
     },
   });
-  const initialDelays: Delays = {
-    orderCompletionMs: config.orderCompletionDelayMs,
-    orderListMs: config.orderListDelayMs,
-    subscriptionProvisioningMs: 0,
-    patchAcceptedMs: 0,
-    checkoutMs: 50,
-    reconLineMs: 0,
-  };
-  const initialPolicy: ApiPolicy = {
-    repeatedCheckout: config.repeatedCheckout,
-    requestIdReplay: config.requestIdReplay,
-  };
-  const runtime: SandboxRuntime = {
-    world: createWorld(config.seed, partners, customerIds),
-    clock: createClock(),
-    delays: { ...initialDelays },
-    policy: { ...initialPolicy },
-  };
-  const dataFile = config.dataFile;
-  const save = dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined;
-  const deps: ServerDeps = {
-    runtime,
-    authority,
-    faults: createFaults(),
-    throttle: createThrottle(),
-    graph: createGraphStore(random),
-    partners,
-    customerIds,
-    initialDelays,
-    initialPolicy,
-    onChange: save,
-  };
+  const deps = createServerDeps(config, { authority, random, partners, customerIds });
   resetWorld(deps, snapshot?.seed ?? config.seed);
   if (snapshot) {
-    restoreWorld(runtime.world, snapshot);
-    runtime.clock.advance(snapshot.clockOffsetMs);
+    restoreWorld(deps.runtime.world, snapshot);
+    deps.runtime.clock.advance(snapshot.clockOffsetMs);
   }
   const server = createApiServer(deps);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server, config.port);
   } catch (error) {
     await authority.close();
     throw error;
@@ -163,13 +128,65 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     otherPartner: credentials(apps[1]),
     control: createControlClient(baseUrl),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      save?.();
+      await closeServer(server);
+      deps.onChange?.(); // the last save to the data file, if there is one
       await authority.close();
     },
+  };
+}
+
+/** The two partner tenants: their app registrations, partner records and customer ids, all from the seed. */
+function partnerTenants(random: SandboxRandom): {
+  apps: AppRegistration[];
+  partners: Partner[];
+  customerIds: Record<string, string[]>;
+} {
+  const apps = [partnerApp(random, 'contoso-partner'), partnerApp(random, 'fabrikam-partner')];
+  const partners: Partner[] = [
+    { tenantId: apps[0].tenantId, name: 'Contoso Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
+    { tenantId: apps[1].tenantId, name: 'Fabrikam Partner', mpnId: String(1_000_000 + random.int(8_999_999)) },
+  ];
+  const customerIds: Record<string, string[]> = Object.fromEntries(
+    partners.map((p) => [p.tenantId, [random.guid(), random.guid(), random.guid()]]),
+  );
+  return { apps, partners, customerIds };
+}
+
+/** The running world with its start delays and policy, and what the API server works with. */
+function createServerDeps(
+  config: SandboxConfig,
+  parts: Pick<ServerDeps, 'authority' | 'partners' | 'customerIds'> & { random: SandboxRandom },
+): ServerDeps {
+  const initialDelays: Delays = {
+    orderCompletionMs: config.orderCompletionDelayMs,
+    orderListMs: config.orderListDelayMs,
+    subscriptionProvisioningMs: 0,
+    patchAcceptedMs: 0,
+    checkoutMs: 50,
+    reconLineMs: 0,
+  };
+  const initialPolicy: ApiPolicy = {
+    repeatedCheckout: config.repeatedCheckout,
+    requestIdReplay: config.requestIdReplay,
+  };
+  const runtime: SandboxRuntime = {
+    world: createWorld(config.seed, parts.partners, parts.customerIds),
+    clock: createClock(),
+    delays: { ...initialDelays },
+    policy: { ...initialPolicy },
+  };
+  const dataFile = config.dataFile;
+  return {
+    runtime,
+    authority: parts.authority,
+    faults: createFaults(),
+    throttle: createThrottle(),
+    graph: createGraphStore(parts.random),
+    partners: parts.partners,
+    customerIds: parts.customerIds,
+    initialDelays,
+    initialPolicy,
+    onChange: dataFile ? () => saveWorld(dataFile, runtime.world, runtime.clock.offsetMs()) : undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from './authority';
+import type { AccessTokenClaims } from './access-token';
 import type { SandboxClock } from './clock';
 import type { ApiPolicy } from './api-policy';
 import { notFound } from './errors';

@@ -170,66 +170,23 @@ const NOT_ELIGIBLE = 900258;
 const BAD_QUANTITY = 900259;
 const TARGET_NOT_ELIGIBLE = 900260;
 
+type TransitionInput = z.infer<typeof transitionInputSchema>;
+
 /** Checks a POST …/transitions against the immediate eligibilities and starts the transition. */
 export function startTransition(
   world: World,
   s: Subscription,
-  input: z.infer<typeof transitionInputSchema>,
+  input: TransitionInput,
   now: number,
   delays: Delays,
 ): Transition {
-  const target = eligibilities(world, s, 'immediate', now).find(
-    (t) => catalogItemId(t.availability).toUpperCase() === input.toCatalogItemId.toUpperCase(),
-  );
-  if (!target)
-    throw new ApiError(
-      400,
-      NOT_ELIGIBLE,
-      `${input.toCatalogItemId} is not a transition target of subscription ${s.id}.`,
-    );
-  if (target.errors.length > 0)
-    throw new ApiError(
-      400,
-      NOT_ELIGIBLE,
-      `Subscription ${s.id} is not eligible for a transition to ${input.toCatalogItemId}: ${target.errors.map((e) => e.description).join(' ')}`,
-      {},
-      target.errors.map((e) => ({ ...e })),
-    );
-  if (input.quantity > s.quantity && !s.isTrial)
-    throw new ApiError(
-      400,
-      BAD_QUANTITY,
-      `Subscription ${s.id} has ${s.quantity} seats; ${input.quantity} cannot move.`,
-    );
-  if (s.isTrial && input.quantity < s.quantity)
-    throw new ApiError(
-      400,
-      BAD_QUANTITY,
-      `A trial converts at least its ${s.quantity} seats (asked ${input.quantity}).`,
-    );
+  const target = eligibleTarget(world, s, input, now);
+  checkTransitionQuantity(s, input);
   const { availability } = target;
   if (input.termDuration !== undefined && input.termDuration !== availability.termDuration)
     throw badRequest('termDuration', `must be ${availability.termDuration} for ${input.toCatalogItemId}`);
-  const cycles = billingCyclesFor(availability.sku, availability.termDuration);
-  const billingCycle: BillingCycle =
-    (input.billingCycle as BillingCycle | undefined) ?? (cycles.includes(s.billingCycle) ? s.billingCycle : cycles[0]);
-  if (!cycles.includes(billingCycle))
-    throw new ApiError(
-      400,
-      900270,
-      `The billing cycle ${billingCycle} is not valid for the term ${availability.termDuration}.`,
-    );
-  if (input.toSubscriptionId) {
-    const into = target.subscriptions.find((t) => t.subscription.id === input.toSubscriptionId?.toLowerCase());
-    if (!into || into.errors.length > 0)
-      throw new ApiError(
-        400,
-        TARGET_NOT_ELIGIBLE,
-        `Subscription ${input.toSubscriptionId} cannot receive the seats of ${s.id}.`,
-        {},
-        (into?.errors ?? []).map((e) => ({ ...e })),
-      );
-  }
+  const billingCycle = transitionBillingCycle(s, availability, input);
+  if (input.toSubscriptionId) checkReceivingSubscription(s, target, input.toSubscriptionId);
   const transition: Transition = {
     id: world.random.guid(),
     customerId: s.customerId,
@@ -252,6 +209,74 @@ export function startTransition(
   };
   world.transitions.set(transition.id, transition);
   return transition;
+}
+
+/** The immediate target the input names, refused (900258) when it is none or has eligibility errors. */
+function eligibleTarget(world: World, s: Subscription, input: TransitionInput, now: number): TargetEligibility {
+  const target = eligibilities(world, s, 'immediate', now).find(
+    (t) => catalogItemId(t.availability).toUpperCase() === input.toCatalogItemId.toUpperCase(),
+  );
+  if (!target)
+    throw new ApiError(
+      400,
+      NOT_ELIGIBLE,
+      `${input.toCatalogItemId} is not a transition target of subscription ${s.id}.`,
+    );
+  if (target.errors.length > 0)
+    throw new ApiError(
+      400,
+      NOT_ELIGIBLE,
+      `Subscription ${s.id} is not eligible for a transition to ${input.toCatalogItemId}: ${target.errors.map((e) => e.description).join(' ')}`,
+      {},
+      target.errors.map((e) => ({ ...e })),
+    );
+  return target;
+}
+
+/** A paid subscription moves at most its seats; a trial converts at least all of them. */
+function checkTransitionQuantity(s: Subscription, input: TransitionInput): void {
+  if (input.quantity > s.quantity && !s.isTrial)
+    throw new ApiError(
+      400,
+      BAD_QUANTITY,
+      `Subscription ${s.id} has ${s.quantity} seats; ${input.quantity} cannot move.`,
+    );
+  if (s.isTrial && input.quantity < s.quantity)
+    throw new ApiError(
+      400,
+      BAD_QUANTITY,
+      `A trial converts at least its ${s.quantity} seats (asked ${input.quantity}).`,
+    );
+}
+
+/** The billing cycle asked for, else the source's when the target offers it, else the target's first. */
+function transitionBillingCycle(
+  s: Subscription,
+  availability: CatalogAvailability,
+  input: TransitionInput,
+): BillingCycle {
+  const cycles = billingCyclesFor(availability.sku, availability.termDuration);
+  const billingCycle: BillingCycle =
+    (input.billingCycle as BillingCycle | undefined) ?? (cycles.includes(s.billingCycle) ? s.billingCycle : cycles[0]);
+  if (!cycles.includes(billingCycle))
+    throw new ApiError(
+      400,
+      900270,
+      `The billing cycle ${billingCycle} is not valid for the term ${availability.termDuration}.`,
+    );
+  return billingCycle;
+}
+
+function checkReceivingSubscription(s: Subscription, target: TargetEligibility, toSubscriptionId: string): void {
+  const into = target.subscriptions.find((t) => t.subscription.id === toSubscriptionId.toLowerCase());
+  if (!into || into.errors.length > 0)
+    throw new ApiError(
+      400,
+      TARGET_NOT_ELIGIBLE,
+      `Subscription ${toSubscriptionId} cannot receive the seats of ${s.id}.`,
+      {},
+      (into?.errors ?? []).map((e) => ({ ...e })),
+    );
 }
 
 /** Completes the transitions that are due: the seats leave the source and land in the target. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createHash, createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src';
-import { verifyAccessToken } from '../../src/authority';
+import { verifyAccessToken } from '../../src/access-token';
 import { decodeJwt } from '../../src/jwt';
 import { trustingNetworkClient, PARTNER_CENTER_SCOPE } from './helpers';
 
