@@ -5,7 +5,7 @@
  * so a 400019 at checkout should be followed by `invalidate()` and a fresh resolve.
  */
 import { PartnerCenterBusinessError, PartnerCenterNotFoundError, type PartnerCenterErrorDetails } from './errors';
-import type { Availability, Sku, Term } from './schemas';
+import type { Availability, Product, Sku, Term } from './schemas';
 import type { CatalogResolver, OfferQuery, PartnerCenterClient, RequestOptions, ResolvedOffer } from './types';
 
 export type CatalogResolutionFailure = 'not-found' | 'ambiguous' | 'not-purchasable';
@@ -31,137 +31,187 @@ const DEFAULT_TTL_MS = 5 * 60_000;
 export type CatalogReader = Pick<PartnerCenterClient, 'getProduct' | 'getSku' | 'listAvailabilities'>;
 
 export function createCatalogResolver(client: CatalogReader, options: CatalogResolverOptions = {}): CatalogResolver {
-  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-  const now = options.now ?? Date.now;
-  // Promises are cached so concurrent resolutions share one read; failures are not kept.
-  const cache = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+  const catalog = new CachedCatalog(client, options.ttlMs ?? DEFAULT_TTL_MS, options.now ?? Date.now);
+  return {
+    resolve: (q, o) => resolveOffer(catalog, q, o),
+    getByCatalogItemId: (catalogItemId, q, o) => resolveCatalogItem(catalog, catalogItemId, q, o),
+    invalidate: () => catalog.clear(),
+  };
+}
 
-  /** A shared read must not die with one caller: only the correlation id is passed on, not its signal. */
-  function cached<T>(key: string, read: (o: RequestOptions) => Promise<T>, o?: RequestOptions): Promise<T> {
-    const hit = cache.get(key);
-    if (hit && hit.expiresAt > now()) return hit.value as Promise<T>;
-    const value = read({ correlationId: o?.correlationId });
-    const entry = { expiresAt: now() + ttlMs, value };
-    cache.set(key, entry);
-    value.catch(() => {
-      if (cache.get(key) === entry) cache.delete(key);
-    });
-    return value;
+/** A SKU as resolution reads it: its product, itself, and its availabilities in one market. */
+type SkuReads = [product: Product, sku: Sku, availabilities: Availability[]];
+
+/**
+ * The catalog reads, kept for `ttlMs`. Promises are cached so concurrent resolutions share one read; failures
+ * are not kept.
+ */
+class CachedCatalog {
+  private readonly cache = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+  private readonly client: CatalogReader;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(client: CatalogReader, ttlMs: number, now: () => number) {
+    this.client = client;
+    this.ttlMs = ttlMs;
+    this.now = now;
   }
 
-  const product = (productId: string, country: string, o?: RequestOptions) =>
-    cached(
+  /** The product, the SKU and the SKU's availabilities in the market, read together. */
+  readSku(
+    productId: string,
+    skuId: string,
+    { country, segment }: { country: string; segment: string },
+    o?: RequestOptions,
+  ): Promise<SkuReads> {
+    return Promise.all([
+      this.product(productId, country, o),
+      this.sku(productId, skuId, country, o),
+      this.availabilities(productId, skuId, country, segment, o),
+    ]);
+  }
+
+  private product(productId: string, country: string, o?: RequestOptions): Promise<Product> {
+    return this.cached(
       `product|${productId}|${country}`,
       (shared) =>
         notFoundAs(
           `Product ${productId} does not exist in ${country}`,
-          client.getProduct(productId, { country }, shared),
+          this.client.getProduct(productId, { country }, shared),
         ),
       o,
     );
-  const sku = (productId: string, skuId: string, country: string, o?: RequestOptions) =>
-    cached(
+  }
+
+  private sku(productId: string, skuId: string, country: string, o?: RequestOptions): Promise<Sku> {
+    return this.cached(
       `sku|${productId}|${skuId}|${country}`,
       (shared) =>
         notFoundAs(
           `SKU ${productId}:${skuId} does not exist in ${country}`,
-          client.getSku(productId, skuId, { country }, shared),
+          this.client.getSku(productId, skuId, { country }, shared),
         ),
       o,
     );
-  const availabilities = (productId: string, skuId: string, country: string, segment: string, o?: RequestOptions) =>
-    cached(
+  }
+
+  private availabilities(
+    productId: string,
+    skuId: string,
+    country: string,
+    segment: string,
+    o?: RequestOptions,
+  ): Promise<Availability[]> {
+    return this.cached(
       `availabilities|${productId}|${skuId}|${country}|${segment}`,
       (shared) =>
         notFoundAs(
           `SKU ${productId}:${skuId} has no availabilities in ${country}`,
-          client.listAvailabilities(productId, skuId, { country, targetSegment: segment }, shared),
+          this.client.listAvailabilities(productId, skuId, { country, targetSegment: segment }, shared),
         ),
       o,
     );
+  }
 
-  async function resolve(q: OfferQuery, o?: RequestOptions): Promise<ResolvedOffer> {
-    const [p, s, all] = await Promise.all([
-      product(q.productId, q.country, o),
-      sku(q.productId, q.skuId, q.country, o),
-      availabilities(q.productId, q.skuId, q.country, q.segment, o),
-    ]);
-    const offer = `${q.productId}:${q.skuId} (${q.termDuration}, ${q.billingCycle}, ${q.country}, ${q.segment})`;
-    assertBillingCycleSupported(s, q.billingCycle, offer);
-    const matches = all
-      .filter((a) => sameMarket(a, q.country, q.segment))
-      .flatMap((a) => {
-        const term = pickTerm(a, q.termDuration, q.billingCycle);
-        return term ? [{ availability: a, term }] : [];
-      });
-    const purchasable = matches.filter((m) => m.availability.isPurchasable !== false);
-    if (purchasable.length === 1) {
-      const [{ availability, term }] = purchasable;
-      return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term };
-    }
-    if (purchasable.length > 1) {
-      const ids = purchasable.map((m) => m.availability.catalogItemId).join(', ');
-      throw new CatalogResolutionError('ambiguous', {
-        description: `Several availabilities match ${offer}: ${ids}; name one by catalogItemId`,
-      });
-    }
-    if (matches.length > 0) {
-      throw new CatalogResolutionError('not-purchasable', {
-        description: `The availability for ${offer} is not purchasable`,
-      });
-    }
-    const offered = describeTerms(all);
-    throw new CatalogResolutionError('not-found', {
-      description: `No availability matches ${offer}${offered ? `; offered: ${offered}` : ''}`,
+  clear(): void {
+    this.cache.clear();
+  }
+
+  /** A shared read must not die with one caller: only the correlation id is passed on, not its signal. */
+  private cached<T>(key: string, read: (o: RequestOptions) => Promise<T>, o?: RequestOptions): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > this.now()) return hit.value as Promise<T>;
+    const value = read({ correlationId: o?.correlationId });
+    const entry = { expiresAt: this.now() + this.ttlMs, value };
+    this.cache.set(key, entry);
+    value.catch(() => {
+      if (this.cache.get(key) === entry) this.cache.delete(key);
+    });
+    return value;
+  }
+}
+
+async function resolveOffer(catalog: CachedCatalog, q: OfferQuery, o?: RequestOptions): Promise<ResolvedOffer> {
+  const [p, s, all] = await catalog.readSku(q.productId, q.skuId, { country: q.country, segment: q.segment }, o);
+  const offer = `${q.productId}:${q.skuId} (${q.termDuration}, ${q.billingCycle}, ${q.country}, ${q.segment})`;
+  assertBillingCycleSupported(s, q.billingCycle, offer);
+  const matches = all
+    .filter((a) => sameMarket(a, q.country, q.segment))
+    .flatMap((a) => {
+      const term = pickTerm(a, q.termDuration, q.billingCycle);
+      return term ? [{ availability: a, term }] : [];
+    });
+  const purchasable = matches.filter((m) => m.availability.isPurchasable !== false);
+  if (purchasable.length === 1) {
+    const [{ availability, term }] = purchasable;
+    return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term };
+  }
+  if (purchasable.length > 1) {
+    const ids = purchasable.map((m) => m.availability.catalogItemId).join(', ');
+    throw new CatalogResolutionError('ambiguous', {
+      description: `Several availabilities match ${offer}: ${ids}; name one by catalogItemId`,
     });
   }
-
-  async function getByCatalogItemId(
-    catalogItemId: string,
-    q: { country: string; segment: string; termDuration?: string; billingCycle?: string },
-    o?: RequestOptions,
-  ): Promise<ResolvedOffer> {
-    const parts = catalogItemId.split(':');
-    if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
-      throw new CatalogResolutionError('not-found', {
-        description: `Catalog item id ${catalogItemId} is not of the form PRODUCT:SKU:AVAILABILITY`,
-      });
-    }
-    const [productId, skuId, availabilityId] = parts;
-    const [p, s, all] = await Promise.all([
-      product(productId, q.country, o),
-      sku(productId, skuId, q.country, o),
-      availabilities(productId, skuId, q.country, q.segment, o),
-    ]);
-    const wanted = catalogItemId.toLowerCase();
-    const availability = all.find(
-      (a) => a.catalogItemId.toLowerCase() === wanted || a.id.toLowerCase() === availabilityId.toLowerCase(),
-    );
-    const where = `${q.country}, ${q.segment}`;
-    if (!availability || !sameMarket(availability, q.country, q.segment)) {
-      throw new CatalogResolutionError('not-found', {
-        description: `Catalog item ${catalogItemId} is not available (${where}); availability ids rotate, re-read the catalog`,
-      });
-    }
-    if (q.billingCycle) assertBillingCycleSupported(s, q.billingCycle, catalogItemId);
-    const terms = q.termDuration
-      ? [pickTerm(availability, q.termDuration, q.billingCycle)].filter((t): t is Term => t !== undefined)
-      : availability.terms;
-    if (terms.length !== 1) {
-      const wantedTerm = [q.termDuration, q.billingCycle].filter(Boolean).join(', ') || 'any term';
-      throw new CatalogResolutionError(terms.length === 0 ? 'not-found' : 'ambiguous', {
-        description: `Catalog item ${catalogItemId} has ${terms.length === 0 ? 'no' : 'several'} terms for ${wantedTerm}; offered: ${describeTerms([availability]) || 'none'}`,
-      });
-    }
-    if (availability.isPurchasable === false) {
-      throw new CatalogResolutionError('not-purchasable', {
-        description: `Catalog item ${catalogItemId} is not purchasable (${where})`,
-      });
-    }
-    return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term: terms[0] };
+  if (matches.length > 0) {
+    throw new CatalogResolutionError('not-purchasable', {
+      description: `The availability for ${offer} is not purchasable`,
+    });
   }
+  const offered = describeTerms(all);
+  throw new CatalogResolutionError('not-found', {
+    description: `No availability matches ${offer}${offered ? `; offered: ${offered}` : ''}`,
+  });
+}
 
-  return { resolve, getByCatalogItemId, invalidate: () => cache.clear() };
+type CatalogItemQuery = Parameters<CatalogResolver['getByCatalogItemId']>[1];
+
+async function resolveCatalogItem(
+  catalog: CachedCatalog,
+  catalogItemId: string,
+  q: CatalogItemQuery,
+  o?: RequestOptions,
+): Promise<ResolvedOffer> {
+  const parts = catalogItemId.split(':');
+  if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
+    throw new CatalogResolutionError('not-found', {
+      description: `Catalog item id ${catalogItemId} is not of the form PRODUCT:SKU:AVAILABILITY`,
+    });
+  }
+  const [productId, skuId, availabilityId] = parts;
+  const [p, s, all] = await catalog.readSku(productId, skuId, { country: q.country, segment: q.segment }, o);
+  const wanted = catalogItemId.toLowerCase();
+  const availability = all.find(
+    (a) => a.catalogItemId.toLowerCase() === wanted || a.id.toLowerCase() === availabilityId.toLowerCase(),
+  );
+  const where = `${q.country}, ${q.segment}`;
+  if (!availability || !sameMarket(availability, q.country, q.segment)) {
+    throw new CatalogResolutionError('not-found', {
+      description: `Catalog item ${catalogItemId} is not available (${where}); availability ids rotate, re-read the catalog`,
+    });
+  }
+  if (q.billingCycle) assertBillingCycleSupported(s, q.billingCycle, catalogItemId);
+  const term = singleTerm(availability, catalogItemId, q);
+  if (availability.isPurchasable === false) {
+    throw new CatalogResolutionError('not-purchasable', {
+      description: `Catalog item ${catalogItemId} is not purchasable (${where})`,
+    });
+  }
+  return { catalogItemId: availability.catalogItemId, product: p, sku: s, availability, term };
+}
+
+/** The one term of the availability for the query's duration and billing cycle (any term when it names none). */
+function singleTerm(availability: Availability, catalogItemId: string, q: CatalogItemQuery): Term {
+  const terms = q.termDuration
+    ? [pickTerm(availability, q.termDuration, q.billingCycle)].filter((t): t is Term => t !== undefined)
+    : availability.terms;
+  if (terms.length !== 1) {
+    const wantedTerm = [q.termDuration, q.billingCycle].filter(Boolean).join(', ') || 'any term';
+    throw new CatalogResolutionError(terms.length === 0 ? 'not-found' : 'ambiguous', {
+      description: `Catalog item ${catalogItemId} has ${terms.length === 0 ? 'no' : 'several'} terms for ${wantedTerm}; offered: ${describeTerms([availability]) || 'none'}`,
+    });
+  }
+  return terms[0];
 }
 
 /** An availability without segment/country is taken to be for the market it was listed in. */

@@ -1,0 +1,160 @@
+/**
+ * One call to Microsoft Graph's partner-billing API: the token for the Graph scope, client-request-id, a
+ * per-call timeout joined with the caller's signal, one forced token refresh and a single repeat on 401, and
+ * Graph's refusals classified into the PartnerCenterError hierarchy (a 403 names the missing permission).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { GRAPH_SCOPE } from '../auth';
+import {
+  classifyHttpError,
+  PartnerCenterNetworkError,
+  PartnerCenterResponseShapeError,
+  PartnerCenterTimeoutError,
+  PartnerCenterUnauthorizedError,
+  type PartnerCenterError,
+} from '../errors';
+import type { PartnerCenterLogger, TokenProvider } from '../types';
+
+/** The Graph permission the billing exports need (application or delegated, admin-consented). */
+export const BILLING_PERMISSION = 'PartnerBilling.Read.All';
+export const BILLING_PATH = '/v1.0/reports/partners/billing';
+
+const DEFAULT_RETRY_AFTER_MS = 5_000;
+
+export interface GraphCallOptions {
+  signal?: AbortSignal;
+  /** client-request-id, for tracing. */
+  requestId?: string;
+}
+
+/** What every call of one Graph billing client shares (its options, defaults applied). */
+export interface GraphConnection {
+  /** The Graph root followed by BILLING_PATH. */
+  root: string;
+  /** Per API call (not per blob download). */
+  timeoutMs: number;
+  fetch: typeof fetch;
+  tokens: TokenProvider;
+  logger?: PartnerCenterLogger;
+}
+
+type Method = 'GET' | 'POST';
+
+/** One call: a forced token refresh and one repeat on 401, then Graph's errors classified. */
+export async function callGraph(
+  connection: GraphConnection,
+  method: Method,
+  path: string,
+  body: unknown,
+  o?: GraphCallOptions,
+): Promise<Response> {
+  const { tokens } = connection;
+  const token = await tokens.getAccessToken({ scope: GRAPH_SCOPE });
+  let response = await attempt(connection, { method, path, body }, token, o);
+  if (response.status === 401) {
+    await response.body?.cancel();
+    const fresh = await tokens.getAccessToken({ scope: GRAPH_SCOPE, forceRefresh: true });
+    response = await attempt(connection, { method, path, body }, fresh, o);
+  }
+  if (response.ok) return response;
+  const route = `${method} ${BILLING_PATH}${path.split('?')[0]}`;
+  throw graphError(response, await response.text(), route, connection.logger);
+}
+
+async function attempt(
+  connection: GraphConnection,
+  { method, path, body }: { method: Method; path: string; body: unknown },
+  token: string,
+  o: GraphCallOptions | undefined,
+): Promise<Response> {
+  const { fetch: fetchImpl, timeoutMs } = connection;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = o?.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
+  const route = `${method} ${BILLING_PATH}${path.replace(/\/operations\/[^/]+$/, '/operations/{id}')}`;
+  try {
+    return await fetchImpl(`${connection.root}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        Authorization: `Bearer ${token}`,
+        'client-request-id': o?.requestId ?? randomUUID(),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (o?.signal?.aborted) throw o.signal.reason ?? error;
+    const description = `${timeout.aborted ? 'No answer' : 'Could not reach Microsoft Graph'} for ${route}`;
+    throw timeout.aborted
+      ? new PartnerCenterTimeoutError({ description, cause: error }, `Microsoft Graph: ${description}`)
+      : new PartnerCenterNetworkError({ description, cause: error }, `Microsoft Graph: ${description}`);
+  }
+}
+
+const graphErrorSchema = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+});
+
+function graphError(
+  response: Response,
+  text: string,
+  route: string,
+  logger: PartnerCenterLogger | undefined,
+): PartnerCenterError {
+  const parsed = graphErrorSchema.safeParse(parseJson(text)).data?.error;
+  const details = {
+    status: response.status,
+    code: parsed?.code,
+    description: parsed?.message ?? (text.slice(0, 200) || response.statusText),
+    requestId: response.headers.get('request-id') ?? undefined,
+  };
+  logger?.warn('Microsoft Graph refused a call', { route, status: details.status, code: details.code });
+  if (response.status === 401)
+    return new PartnerCenterUnauthorizedError(
+      details,
+      `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE} was refused)`,
+    );
+  if (response.status === 403)
+    return new PartnerCenterUnauthorizedError(
+      details,
+      `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${BILLING_PERMISSION} permission on Microsoft Graph (application, or delegated for App+User), consented by an administrator of the partner tenant (${details.description})`,
+    );
+  const classified = classifyHttpError({
+    status: response.status,
+    body: { code: details.code, description: details.description },
+    retryAfter: response.headers.get('retry-after'),
+    requestId: details.requestId,
+  });
+  return Object.assign(classified, {
+    message: `Microsoft Graph HTTP ${response.status}${details.code !== undefined ? `, code ${details.code}` : ''} for ${route}: ${details.description}`,
+  });
+}
+
+/** The answer's body parsed against `schema`; another shape is a response-shape error naming the route. */
+export async function readJson<S extends z.ZodType>(schema: S, response: Response, route: string): Promise<z.infer<S>> {
+  const parsed = schema.safeParse(parseJson(await response.text()));
+  if (!parsed.success)
+    throw new PartnerCenterResponseShapeError({
+      description: `Microsoft Graph answered ${route} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`,
+    });
+  return parsed.data;
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After in seconds (Graph's form) or as an HTTP date; the default when absent. */
+export function retryAfterOf(value: string | null): number {
+  if (value === null || value.trim() === '') return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - Date.now());
+}
