@@ -2,8 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
-import { parseApiTokens, type ApiToken } from './api/tokens';
-import { parseEncryptionKeys, type EncryptionKey } from './temporal/codec';
+import { parseApiTokens, type ApiToken } from './settings/api-tokens';
+import { parseEncryptionKeys, type EncryptionKey } from './settings/encryption-keys';
 
 /**
  * Contract §2: the whole environment, read once at start with zod. Every problem is collected and reported in one

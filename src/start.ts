@@ -9,7 +9,8 @@ import { startDevServer, type DevServer } from './dev/temporal-dev-server';
 import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker';
 import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
 import { serveApi, type ServedApi } from './api/main';
-import { localToken, type ApiToken } from './api/tokens';
+import { localToken } from './api/tokens';
+import type { ApiToken } from './settings/api-tokens';
 import { connectClient } from './client';
 
 /** Embedded defaults of `npm start` (contract §1). */

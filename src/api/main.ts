@@ -5,8 +5,8 @@ import { ConfigError, tokenOptionsOf, type PartnerCenterSettings, type WorkerCon
 import { createPartnerCenterClient, createTokenProvider } from '../partner-center';
 import { connectClient } from '../client';
 import type { PartnerCenterAccess } from './app';
+import type { ApiToken } from '../settings/api-tokens';
 import { buildApi } from './server';
-import type { ApiToken } from './tokens';
 
 export interface ServeApiOptions {
   client: Client;

@@ -11,7 +11,7 @@ import { healthRoutes } from './routes/health';
 import { invoiceRoutes } from './routes/invoices';
 import { purchaseRoutes } from './routes/purchases';
 import { reconcileRoutes } from './routes/reconciliations';
-import type { ApiToken } from './tokens';
+import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
 
 /**

@@ -3,7 +3,7 @@ import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, tokenOptionsOf, type WorkerConfig } from '../config';
-import { parseEncryptionKeys } from '../temporal/codec';
+import { parseEncryptionKeys } from '../settings/encryption-keys';
 import { safeOrigin, sendSignedEvent } from '../webhooks';
 import {
   BILLING_PERMISSION,
