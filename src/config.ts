@@ -34,12 +34,6 @@ export interface PartnerCenterSettings {
   graphBaseUrl?: string;
 }
 
-/** The token-provider options these settings fix (tenant, app, credential, App+User, authority), for every client. */
-export function tokenOptionsOf(settings: PartnerCenterSettings) {
-  const { tenantId, clientId, credential, refreshToken, authorityHost } = settings;
-  return { tenantId, clientId, credential, refreshToken, authorityHost };
-}
-
 export interface WorkerConfig {
   temporal: ClientConnectConfig & { namespace: string };
   taskQueue: string;

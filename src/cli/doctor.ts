@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, tokenOptionsOf, type WorkerConfig } from '../config';
+import { ConfigError, DEFAULT_GRAPH_BASE_URL, loadConfig, type WorkerConfig } from '../config';
 import { parseEncryptionKeys } from '../settings/encryption-keys';
 import { safeOrigin, sendSignedEvent } from '../webhooks';
 import {
   BILLING_PERMISSION,
-  createGraphBillingClient,
-  createPartnerCenterClient,
-  createTokenProvider,
   isPartnerCenterError,
   MFA_REQUIRED_ACTION,
+  type GraphBillingClient,
   type TokenProvider,
 } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
 import { redactSecrets } from '../partner-center/auth';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
 import { UsageError } from './errors';
@@ -266,7 +265,7 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
     names.forEach((name) => record(name, skipped('the configuration is not valid')));
     return secrets;
   }
-  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), timeoutMs: ANSWER_TIMEOUT_MS });
+  const { tokens, client, graph } = connectPartnerCenter(settings, { timeoutMs: ANSWER_TIMEOUT_MS });
   const mode = modeOf(tokens);
   let token: string;
   try {
@@ -301,11 +300,7 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
     );
   }
   try {
-    await createPartnerCenterClient({
-      baseUrl: settings.baseUrl,
-      tokens,
-      timeoutMs: ANSWER_TIMEOUT_MS,
-    }).listCustomersPage({ size: 1 });
+    await client.listCustomersPage({ size: 1 });
     record('Partner Center reachable', ok(`read one page of customers from ${settings.baseUrl}`));
   } catch (error) {
     const refusal = isPartnerCenterError(error) ? error : undefined;
@@ -325,7 +320,7 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
           ),
     );
   }
-  await checkGraphBilling(settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, tokens, record);
+  await checkGraphBilling(settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, graph, record);
   return secrets;
 }
 
@@ -333,10 +328,9 @@ async function checkPartnerCenter(config: WorkerConfig | undefined, env: NodeJS.
  * The reconciliation exports need PartnerBilling.Read.All on Microsoft Graph. Proved without starting an export:
  * reading an operation that does not exist answers 404 to a token with the permission and 403 to one without.
  */
-async function checkGraphBilling(graphBaseUrl: string, tokens: TokenProvider, record: RecordCheck) {
+async function checkGraphBilling(graphBaseUrl: string, graph: GraphBillingClient, record: RecordCheck) {
   const name = 'Graph billing';
   try {
-    const graph = createGraphBillingClient({ baseUrl: graphBaseUrl, tokens, timeoutMs: ANSWER_TIMEOUT_MS });
     await graph.getExportOperation(`pcw-doctor-${randomUUID()}`);
   } catch (error) {
     const refusal = isPartnerCenterError(error) ? error : undefined;

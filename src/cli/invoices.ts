@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { tokenOptionsOf, type PartnerCenterSettings } from '../config';
-import { createPartnerCenterClient, createTokenProvider, type Invoice } from '../partner-center';
+import type { PartnerCenterSettings } from '../config';
+import type { Invoice } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
 import { UsageError } from './errors';
 import { Problems, type Values } from './flags';
 import { table, type Output } from './output';
@@ -82,10 +83,7 @@ export function planInvoices(args: string[], values: Values): InvoicesAction {
 }
 
 function client(settings: PartnerCenterSettings) {
-  return createPartnerCenterClient({
-    baseUrl: settings.baseUrl,
-    tokens: createTokenProvider(tokenOptionsOf(settings)),
-  });
+  return connectPartnerCenter(settings).client;
 }
 
 function describeInvoice(i: Invoice): string {
