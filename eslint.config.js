@@ -93,6 +93,33 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The configuration is read by every entry point and by the client library: it knows the grammar of each
+    // setting (src/settings), never an adapter that uses one.
+    files: ['src/config.ts', 'src/settings/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/api',
+                '**/api/**',
+                '**/cli',
+                '**/cli/**',
+                '**/temporal/**',
+                '**/partner-center',
+                '**/partner-center/**',
+              ],
+              message: 'The configuration imports no adapter: put the grammar of a setting in src/settings.',
+            },
+            productNeverImportsTools,
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: callersSeeWorkflowsThroughApi }] },
   },

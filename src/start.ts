@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Logger } from '@temporalio/common';
 import { DEFAULT_GRAPH_BASE_URL, type PartnerCenterSettings, type WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
@@ -9,7 +10,8 @@ import { startDevServer, type DevServer } from './dev/temporal-dev-server';
 import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker';
 import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
 import { serveApi, type ServedApi } from './api/main';
-import { localToken, type ApiToken } from './api/tokens';
+import { localToken } from './api/tokens';
+import type { ApiToken } from './settings/api-tokens';
 import { connectClient } from './client';
 
 /** Embedded defaults of `npm start` (contract §1). */
@@ -24,6 +26,12 @@ interface Started {
   api?: StartedApi;
 }
 
+/** The Partner Center the worker and the API use, and the CA to trust for its authority (the sandbox's). */
+interface PartnerCenter {
+  settings: PartnerCenterSettings;
+  trustedCaPem?: string;
+}
+
 interface StartedApi extends ServedApi {
   /** The token made for this run when PCW_API_TOKENS is unset (printed in the banner), else undefined. */
   localToken?: ApiToken;
@@ -34,10 +42,7 @@ interface StartedApi extends ServedApi {
  * token made for this run, so a curl on this machine can try it at once. Its own Temporal client; invoices
  * from the same Partner Center (or sandbox) as the worker.
  */
-async function startApi(
-  config: WorkerConfig,
-  partnerCenter: { settings: PartnerCenterSettings; trustedCaPem?: string },
-): Promise<StartedApi> {
+async function startApi(config: WorkerConfig, partnerCenter: PartnerCenter): Promise<StartedApi> {
   const local = config.api.tokens === undefined ? localToken() : undefined;
   const client = await connectClient(config);
   try {
@@ -88,48 +93,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE) {
-      print('Starting the Temporal dev server ...');
-      started.devServer = await startDevServer({
-        port: TEMPORAL_PORT,
-        uiPort: TEMPORAL_UI_PORT,
-        dbFile: join(dataDir, 'temporal.sqlite'),
-        namespace: config.temporal.namespace,
-        ownProcessGroup: true,
-      });
-      config.temporal.connectionOptions.address = started.devServer.address;
-    }
+    if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE) started.devServer = await startTemporal(config, dataDir);
     if (stop.signal.aborted) return 0;
-
-    let settings: PartnerCenterSettings;
-    let trustedCaPem: string | undefined;
-    if (config.partnerCenter) {
-      settings = config.partnerCenter;
-    } else {
-      print('No Partner Center settings given: starting the Partner Center sandbox ...');
-      started.sandbox = await startSandbox({ port: SANDBOX_PORT, dataFile: join(dataDir, 'sandbox.json') });
-      settings = sandboxPartnerCenterSettings(started.sandbox);
-      trustedCaPem = started.sandbox.caPem;
-    }
+    const partnerCenter = await partnerCenterOrSandbox(config, dataDir, started);
     if (stop.signal.aborted) return 0;
-
-    const connection = await connectToTemporal(config);
-    try {
-      const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop: stop.signal });
-      started.api = await startApi(config, { settings, trustedCaPem });
-      printBanner(config, settings, started);
-      if (demo) {
-        if (!started.sandbox) {
-          print('--demo needs the sandbox (its seeded customers); it is skipped with real Partner Center settings.');
-        } else {
-          printDemoPurchases(await submitDemoPurchases(config, started.sandbox.customerIds));
-        }
-      }
-      await worker;
-    } finally {
-      await started.api?.close();
-      await connection.close();
-    }
+    await runUntilStopped(config, logger, partnerCenter, started, { stop: stop.signal, demo });
     return 0;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
@@ -140,6 +108,55 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await started.sandbox?.close();
     await started.devServer?.stop();
     if (stop.signal.aborted) print(STOPPED);
+  }
+}
+
+/** The dev server on the embedded ports, its history in the data directory; the config then points at it. */
+async function startTemporal(config: WorkerConfig, dataDir: string): Promise<DevServer> {
+  print('Starting the Temporal dev server ...');
+  const devServer = await startDevServer({
+    port: TEMPORAL_PORT,
+    uiPort: TEMPORAL_UI_PORT,
+    dbFile: join(dataDir, 'temporal.sqlite'),
+    namespace: config.temporal.namespace,
+    ownProcessGroup: true,
+  });
+  config.temporal.connectionOptions.address = devServer.address;
+  return devServer;
+}
+
+/** The configured Partner Center, or else the sandbox (started into `started`) and the CA to trust for it. */
+async function partnerCenterOrSandbox(config: WorkerConfig, dataDir: string, started: Started): Promise<PartnerCenter> {
+  if (config.partnerCenter) return { settings: config.partnerCenter };
+  print('No Partner Center settings given: starting the Partner Center sandbox ...');
+  started.sandbox = await startSandbox({ port: SANDBOX_PORT, dataFile: join(dataDir, 'sandbox.json') });
+  return { settings: sandboxPartnerCenterSettings(started.sandbox), trustedCaPem: started.sandbox.caPem };
+}
+
+/** The worker and the HTTP API on one Temporal connection, the banner, `--demo`'s purchases; until `stop`. */
+async function runUntilStopped(
+  config: WorkerConfig,
+  logger: Logger,
+  { settings, trustedCaPem }: PartnerCenter,
+  started: Started,
+  { stop, demo }: { stop: AbortSignal; demo: boolean },
+): Promise<void> {
+  const connection = await connectToTemporal(config);
+  try {
+    const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop });
+    started.api = await startApi(config, { settings, trustedCaPem });
+    printBanner(config, settings, started);
+    if (demo) {
+      if (!started.sandbox) {
+        print('--demo needs the sandbox (its seeded customers); it is skipped with real Partner Center settings.');
+      } else {
+        printDemoPurchases(await submitDemoPurchases(config, started.sandbox.customerIds));
+      }
+    }
+    await worker;
+  } finally {
+    await started.api?.close();
+    await connection.close();
   }
 }
 

@@ -8,17 +8,11 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
-import { tokenOptionsOf, type PartnerCenterSettings, type WorkerConfig } from './config';
+import type { PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
-import { partnerCenterCallMetrics } from './metrics';
-import {
-  createCatalogResolver,
-  createGraphBillingClient,
-  createPartnerCenterClient,
-  createTokenProvider,
-  DEFAULT_GRAPH_BASE_URL,
-} from './partner-center';
+import { createCatalogResolver } from './partner-center';
+import { connectPartnerCenter } from './partner-center-connection';
 import { dataConverterFor } from './temporal/codec';
 import { workflowBundle } from './temporal/workflow-bundle';
 
@@ -68,17 +62,18 @@ export function createActivityDeps(
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
-  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), trustedCaPem });
-  const partnerCenter = createPartnerCenterClient({
-    baseUrl: settings.baseUrl,
+  const {
+    client: partnerCenter,
+    graph,
     tokens,
+  } = connectPartnerCenter(settings, {
     logger,
-    onCall: partnerCenterCallMetrics(Runtime.instance().metricMeter),
+    metrics: Runtime.instance().metricMeter,
+    trustedCaPem,
   });
   return {
     partnerCenter,
-    // Same token provider: one place renews (and, App+User, rotates the refresh token for) both scopes.
-    graph: createGraphBillingClient({ baseUrl: settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, tokens, logger }),
+    graph,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ProblemError } from './problems';
-import { allows, tokenVerifier, type ApiRole, type ApiToken } from './tokens';
+import type { ApiRole, ApiToken } from '../settings/api-tokens';
+import { allows, tokenVerifier } from './tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from '../command-line';
-import { ConfigError, tokenOptionsOf, type PartnerCenterSettings, type WorkerConfig } from '../config';
-import { createPartnerCenterClient, createTokenProvider } from '../partner-center';
+import { ConfigError, type PartnerCenterSettings, type WorkerConfig } from '../config';
+import { createLogger } from '../logging';
+import type { PartnerCenterLogger } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
 import { connectClient } from '../client';
 import type { PartnerCenterAccess } from './app';
+import type { ApiToken } from '../settings/api-tokens';
 import { buildApi } from './server';
-import type { ApiToken } from './tokens';
 
 export interface ServeApiOptions {
   client: Client;
@@ -30,13 +32,15 @@ export interface ServedApi {
 
 /** Builds the API and listens; its request log goes to stdout as JSON at LOG_LEVEL, as the worker's does. */
 export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
+  // Partner Center's calls and refusals go to stdout as JSON at LOG_LEVEL too, as the worker's do.
+  const logger = createLogger(options.config.logLevel);
   const app = await buildApi({
     client: options.client,
     taskQueue: options.config.taskQueue,
     tokens: options.tokens,
     partnerCenter: options.partnerCenter
-      ? partnerCenterAccess(options.partnerCenter.settings, options.partnerCenter.trustedCaPem)
-      : options.config.partnerCenter && partnerCenterAccess(options.config.partnerCenter),
+      ? partnerCenterAccess(options.partnerCenter.settings, options.partnerCenter.trustedCaPem, logger)
+      : options.config.partnerCenter && partnerCenterAccess(options.config.partnerCenter, undefined, logger),
     callbackOrigins: options.config.webhooks?.allowedOrigins ?? [],
     logger: { level: options.config.logLevel },
   });
@@ -47,9 +51,13 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
 }
 
 /** A client of its own, as `pcw invoices` makes one: the API reads invoices directly, not through a workflow. */
-export function partnerCenterAccess(settings: PartnerCenterSettings, trustedCaPem?: string): PartnerCenterAccess {
-  const tokens = createTokenProvider({ ...tokenOptionsOf(settings), trustedCaPem });
-  return { client: createPartnerCenterClient({ baseUrl: settings.baseUrl, tokens }), tokenMode: tokens.mode };
+export function partnerCenterAccess(
+  settings: PartnerCenterSettings,
+  trustedCaPem?: string,
+  logger?: PartnerCenterLogger,
+): PartnerCenterAccess {
+  const { client, tokens } = connectPartnerCenter(settings, { trustedCaPem, logger });
+  return { client, tokenMode: tokens.mode };
 }
 
 /** `npm run api`: the HTTP API alone, for production; needs PCW_API_PORT, PCW_API_TOKENS and a reachable Temporal. */

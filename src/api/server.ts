@@ -11,7 +11,7 @@ import { healthRoutes } from './routes/health';
 import { invoiceRoutes } from './routes/invoices';
 import { purchaseRoutes } from './routes/purchases';
 import { reconcileRoutes } from './routes/reconciliations';
-import type { ApiToken } from './tokens';
+import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
 
 /**
@@ -41,20 +41,41 @@ export interface ApiOptions {
 
 /** The HTTP API (contract §3b) as a Fastify instance, ready to `listen` or `inject`. */
 export async function buildApi(options: ApiOptions): Promise<ApiApp> {
-  const app = Fastify({
+  const app = createApp(options.logger);
+  validateWithZod(app);
+  answerWithProblems(app);
+  await limitRequests(app, options);
+  authenticateRequests(app, options);
+  await describeInOpenApi(app);
+
+  const deps = {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    partnerCenter: options.partnerCenter,
+    callbackOrigins: options.callbackOrigins ?? [],
+  };
+  for (const routes of ROUTES) routes(app, deps);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function createApp(logger: ApiOptions['logger']): ApiApp {
+  return Fastify({
     logger:
-      options.logger === undefined || options.logger === false
+      logger === undefined || logger === false
         ? false
         : {
-            level: options.logger.level,
-            ...(options.logger.stream !== undefined ? { stream: options.logger.stream } : {}),
+            level: logger.level,
+            ...(logger.stream !== undefined ? { stream: logger.stream } : {}),
             // Only what says which request it was: never its headers (Authorization) nor its body.
             serializers: {
               req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url }),
             },
           },
   }).withTypeProvider<ZodTypeProvider>();
+}
 
+function validateWithZod(app: ApiApp): void {
   const selfValidated = new Set<string>();
   app.addHook('onRoute', (route) => {
     if (route.config?.selfValidatedBody === true)
@@ -65,7 +86,10 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
   app.setValidatorCompiler(validatorCompiler(selfValidated));
   // Responses are the workflows' values as they are: their schemas document them, they are not re-encoded.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
 
+/** Every error and unknown route as an RFC 9457 problem. */
+function answerWithProblems(app: ApiApp): void {
   app.setErrorHandler((error, request, reply) => {
     const problem = problemOf(error as Error);
     if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
@@ -78,6 +102,9 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
       new ProblemError(404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`),
     ),
   );
+}
+
+async function limitRequests(app: ApiApp, options: ApiOptions): Promise<void> {
   await app.register(fastifyRateLimit, {
     max: options.rateLimit ?? 600,
     timeWindow: options.rateWindow ?? '1 minute',
@@ -92,6 +119,10 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
         `more than ${context.max} requests ${request.apiToken !== undefined ? `for token ${request.apiToken.name}` : 'from this address'} in ${options.rateWindow ?? '1 minute'}; retry in ${context.after}`,
       ),
   });
+}
+
+/** Bearer tokens on every route that names a role, and a limit on failed logins per address. */
+function authenticateRequests(app: ApiApp, options: ApiOptions): void {
   // Failed logins per client address: each 401 counts, and past the limit a /v1 request from that address is refused
   // before its token is even looked at, so tokens cannot be guessed at speed (a known token never counts).
   const failedAuthWindow = options.failedAuthWindow ?? '1 minute';
@@ -119,6 +150,9 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
       throw error;
     }
   });
+}
+
+async function describeInOpenApi(app: ApiApp): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -133,14 +167,4 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     },
     transform: jsonSchemaTransform,
   });
-
-  const deps = {
-    client: options.client,
-    taskQueue: options.taskQueue,
-    partnerCenter: options.partnerCenter,
-    callbackOrigins: options.callbackOrigins ?? [],
-  };
-  for (const routes of ROUTES) routes(app, deps);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  return app;
 }

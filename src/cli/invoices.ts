@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { tokenOptionsOf, type PartnerCenterSettings } from '../config';
-import { createPartnerCenterClient, createTokenProvider, type Invoice } from '../partner-center';
+import type { PartnerCenterSettings } from '../config';
+import type { Invoice } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
 import { UsageError } from './errors';
 import { Problems, type Values } from './flags';
 import { table, type Output } from './output';
@@ -16,13 +17,6 @@ export type InvoicesAction = (settings: PartnerCenterSettings, out: Output) => P
 export function planInvoices(args: string[], values: Values): InvoicesAction {
   const [subcommand, ...rest] = args;
   const problems = new Problems();
-  const one = (): string => {
-    if (rest.length !== 1)
-      throw new UsageError([
-        `invoices ${subcommand} needs one INVOICE_ID${rest.length > 1 ? ` (got ${rest.length})` : ''}`,
-      ]);
-    return rest[0];
-  };
   const onlyFor = (flag: 'limit' | 'offset' | 'out', command: string) => {
     if (values[flag] !== undefined && subcommand !== command)
       problems.add(`--${flag} applies to \`pcw invoices ${command}\` only`, flag);
@@ -31,47 +25,12 @@ export function planInvoices(args: string[], values: Values): InvoicesAction {
   onlyFor('offset', 'list');
   onlyFor('out', 'statement');
   switch (subcommand) {
-    case 'list': {
-      if (rest.length > 0) problems.add(`invoices list takes no arguments (got ${rest.join(' ')})`);
-      const size = problems.wholeNumber(values, 'limit', 1, 1000) ?? 20;
-      const offset = problems.wholeNumber(values, 'offset', 0) ?? 0;
-      problems.done();
-      return async (settings, out) => {
-        const page = await client(settings).listInvoicesPage({ size, offset });
-        const rows = page.items.map((i) => [
-          i.id,
-          (i.invoiceDate ?? '').slice(0, 10),
-          `${(i.billingPeriodStartDate ?? '').slice(0, 10)} .. ${(i.billingPeriodEndDate ?? '').slice(0, 10)}`,
-          `${i.totalCharges ?? ''} ${i.currencyCode ?? ''}`.trim(),
-          i.status ?? '',
-        ]);
-        const more = page.nextOffset !== undefined ? `\n(more: --offset ${page.nextOffset})` : '';
-        out.emit(page, `${table(['INVOICE', 'DATE', 'PERIOD', 'TOTAL', 'STATUS'], rows)}${more}`);
-      };
-    }
-    case 'show': {
-      const invoiceId = one();
-      problems.done();
-      return async (settings, out) => {
-        const invoice = await client(settings).getInvoice(invoiceId);
-        out.emit(invoice, describeInvoice(invoice));
-      };
-    }
-    case 'statement': {
-      const invoiceId = one();
-      if (values.out === undefined)
-        problems.add('invoices statement needs --out FILE (where the PDF is written)', 'out');
-      problems.done();
-      const file = resolve(values.out!);
-      return async (settings, out) => {
-        const pdf = await client(settings).getInvoiceStatement(invoiceId);
-        await writeFile(file, pdf);
-        out.emit(
-          { invoiceId, file, bytes: pdf.length },
-          `statement of invoice ${invoiceId} written to ${file} (${pdf.length} bytes)`,
-        );
-      };
-    }
+    case 'list':
+      return planList(rest, values, problems);
+    case 'show':
+      return planShow(invoiceIdOf(subcommand, rest), problems);
+    case 'statement':
+      return planStatement(invoiceIdOf(subcommand, rest), values, problems);
     default:
       throw new UsageError([
         subcommand === undefined
@@ -81,11 +40,58 @@ export function planInvoices(args: string[], values: Values): InvoicesAction {
   }
 }
 
+/** The one INVOICE_ID `show` and `statement` take. */
+function invoiceIdOf(subcommand: string, rest: string[]): string {
+  if (rest.length !== 1)
+    throw new UsageError([
+      `invoices ${subcommand} needs one INVOICE_ID${rest.length > 1 ? ` (got ${rest.length})` : ''}`,
+    ]);
+  return rest[0];
+}
+
+function planList(rest: string[], values: Values, problems: Problems): InvoicesAction {
+  if (rest.length > 0) problems.add(`invoices list takes no arguments (got ${rest.join(' ')})`);
+  const size = problems.wholeNumber(values, 'limit', 1, 1000) ?? 20;
+  const offset = problems.wholeNumber(values, 'offset', 0) ?? 0;
+  problems.done();
+  return async (settings, out) => {
+    const page = await client(settings).listInvoicesPage({ size, offset });
+    const rows = page.items.map((i) => [
+      i.id,
+      (i.invoiceDate ?? '').slice(0, 10),
+      `${(i.billingPeriodStartDate ?? '').slice(0, 10)} .. ${(i.billingPeriodEndDate ?? '').slice(0, 10)}`,
+      `${i.totalCharges ?? ''} ${i.currencyCode ?? ''}`.trim(),
+      i.status ?? '',
+    ]);
+    const more = page.nextOffset !== undefined ? `\n(more: --offset ${page.nextOffset})` : '';
+    out.emit(page, `${table(['INVOICE', 'DATE', 'PERIOD', 'TOTAL', 'STATUS'], rows)}${more}`);
+  };
+}
+
+function planShow(invoiceId: string, problems: Problems): InvoicesAction {
+  problems.done();
+  return async (settings, out) => {
+    const invoice = await client(settings).getInvoice(invoiceId);
+    out.emit(invoice, describeInvoice(invoice));
+  };
+}
+
+function planStatement(invoiceId: string, values: Values, problems: Problems): InvoicesAction {
+  if (values.out === undefined) problems.add('invoices statement needs --out FILE (where the PDF is written)', 'out');
+  problems.done();
+  const file = resolve(values.out!);
+  return async (settings, out) => {
+    const pdf = await client(settings).getInvoiceStatement(invoiceId);
+    await writeFile(file, pdf);
+    out.emit(
+      { invoiceId, file, bytes: pdf.length },
+      `statement of invoice ${invoiceId} written to ${file} (${pdf.length} bytes)`,
+    );
+  };
+}
+
 function client(settings: PartnerCenterSettings) {
-  return createPartnerCenterClient({
-    baseUrl: settings.baseUrl,
-    tokens: createTokenProvider(tokenOptionsOf(settings)),
-  });
+  return connectPartnerCenter(settings).client;
 }
 
 function describeInvoice(i: Invoice): string {

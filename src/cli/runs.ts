@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import {
   describeChange,
+  errorOf,
   KINDS,
   runOf,
   viewRun,
@@ -15,8 +16,12 @@ import {
   type WorkflowType,
 } from '../client';
 import { CliFailure } from './errors';
+import type { Output } from './output';
 
-/** Viewing a run is the client's (shared with the HTTP API); finding and describing one for people is the CLI's. */
+/**
+ * Viewing a run is the client's (shared with the HTTP API); finding, following and describing one for people is the
+ * CLI's.
+ */
 export { errorOf, KINDS, runOf, viewRun, type Kind, type Run, type RunView, type WorkflowType } from '../client';
 
 /**
@@ -112,4 +117,39 @@ export async function followRun(client: Client, run: Run, onStep: (view: RunView
     if (view.execution !== 'RUNNING') return view;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/**
+ * Follows `run` to its end, each step shown as it happens (a spinner line on a terminal, plain lines
+ * otherwise); with --json, `onJson` gets each step instead.
+ */
+export async function follow(
+  client: Client,
+  out: Output,
+  run: Run,
+  onJson?: (view: RunView) => void,
+): Promise<RunView> {
+  const progress = out.progress();
+  try {
+    return await followRun(client, run, (view) => {
+      if (out.json) onJson?.(view);
+      else if (view.execution === 'RUNNING') progress.step(stepLine(view));
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** A run that did not complete ends the command as a failure with its reason (type, message, details). */
+export function endOf(view: RunView): void {
+  if (view.execution === 'COMPLETED') return;
+  const type = view.failure?.type ?? view.execution;
+  const message = view.failure?.message ?? `ended ${view.execution}`;
+  throw new CliFailure(
+    type,
+    `${view.label} ${view.step}: ${message}`,
+    view.failure?.details,
+    `${view.label} ${view.step}: ${type}: ${message}`,
+    errorOf(view),
+  );
 }

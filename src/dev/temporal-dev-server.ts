@@ -83,7 +83,27 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cli = await resolveTemporalCli({ progress });
   const port = options.port && options.port > 0 ? options.port : await freePort();
-  // A server already there would answer our readiness probe while our own child dies on the busy port.
+  await refuseBusyPorts(options);
+  const child = spawn(cli.path, devServerArgs(options, port), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup === true,
+  });
+  if (options.ownProcessGroup) {
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+  }
+  await waitUntilListening(child, port, options.startTimeoutMs ?? 60_000);
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    cli,
+    stop: () => stopChild(child),
+  };
+}
+
+/** A server already there would answer our readiness probe while our own child dies on the busy port. */
+async function refuseBusyPorts(options: DevServerOptions): Promise<void> {
   for (const [what, fixed] of [
     ['gRPC', options.port],
     ['UI', options.uiPort],
@@ -95,7 +115,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       );
     }
   }
-  const args = [
+}
+
+function devServerArgs(options: DevServerOptions, port: number): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -116,15 +139,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...searchAttributeFlags(),
   ];
-  const child = spawn(cli.path, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.ownProcessGroup === true,
-  });
-  if (options.ownProcessGroup) {
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
-  }
+}
+
+/**
+ * Resolves once the frontend accepts connections; kills the child and throws with its last output when it exits
+ * first or the deadline passes.
+ */
+async function waitUntilListening(child: ChildProcess, port: number, startTimeoutMs: number): Promise<void> {
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -136,7 +157,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`)),
   );
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const deadline = Date.now() + startTimeoutMs;
   let exitReason: string | undefined;
   void exited.then((reason) => (exitReason = reason));
   while (!(await canConnect(port))) {
@@ -153,13 +174,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stderr?.removeListener('data', keep);
   child.stdout?.resume();
   child.stderr?.resume();
-
-  return {
-    address: `127.0.0.1:${port}`,
-    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    cli,
-    stop: () => stopChild(child),
-  };
 }
 
 /** SIGTERM, then SIGKILL after 10 s: a dev server flushing SQLite gets a chance, but never hangs a test run. */

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { EncryptionKey } from '../settings/encryption-keys';
 
 /**
  * PAYLOAD_ENCRYPTION_KEYS: an AES-256-GCM payload codec. Every payload (inputs, results, failures' details, memos,
@@ -13,51 +14,6 @@ export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const KEY_BYTES = 32;
-const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-export interface EncryptionKey {
-  id: string;
-  key: Buffer;
-}
-
-export type ParsedEncryptionKeys = { ok: true; keys: EncryptionKey[] } | { ok: false; problem: string };
-
-/**
- * `id:base64key,id2:base64key` → keys, first one encrypting. A problem names the entry by position and key id, never
- * by its key material.
- */
-export function parseEncryptionKeys(text: string): ParsedEncryptionKeys {
-  const entries = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  if (entries.length === 0) return { ok: false, problem: 'must list at least one keyId:base64key entry' };
-  const keys: EncryptionKey[] = [];
-  for (const [index, entry] of entries.entries()) {
-    const separator = entry.indexOf(':');
-    const id = separator < 0 ? '' : entry.slice(0, separator);
-    const material = separator < 0 ? '' : entry.slice(separator + 1);
-    const where = `entry ${index + 1}${KEY_ID.test(id) ? ` (key id "${id}")` : ''}`;
-    if (!KEY_ID.test(id)) {
-      return {
-        ok: false,
-        problem: `${where}: must be keyId:base64key with a key id of 1 to 64 characters [A-Za-z0-9._-]`,
-      };
-    }
-    const key = BASE64.test(material) ? Buffer.from(material, 'base64') : undefined;
-    if (key?.length !== KEY_BYTES) {
-      return {
-        ok: false,
-        problem: `${where}: the key must be the base64 of exactly ${KEY_BYTES} bytes (256 bits), e.g. from \`openssl rand -base64 32\``,
-      };
-    }
-    if (keys.some((k) => k.id === id)) return { ok: false, problem: `${where}: key id listed twice` };
-    keys.push({ id, key });
-  }
-  return { ok: true, keys };
-}
 
 /** The codec of `keys` (non-empty): encrypts with the first, decrypts with whichever the payload names. */
 export class AesGcmPayloadCodec implements PayloadCodec {

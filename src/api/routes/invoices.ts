@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invoiceSchema, isPartnerCenterError } from '../../partner-center';
-import type { PartnerCenterAccess, RouteModule } from '../app';
+import type { ApiApp, PartnerCenterAccess, RouteModule } from '../app';
 import { ProblemError } from '../problems';
 import { problems } from '../schemas';
 
@@ -41,16 +41,23 @@ const InvoicePageSchema = z
  * naming the settings, and the rest of the API works.
  */
 export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
-  const access = (): PartnerCenterAccess => {
-    if (partnerCenter === undefined)
-      throw new ProblemError(
-        503,
-        'PartnerCenterNotConfigured',
-        `the invoice routes need Partner Center settings, and this API has none: set ${PARTNER_CENTER_SETTINGS}`,
-      );
-    return partnerCenter;
-  };
+  invoiceListRoute(app, partnerCenter);
+  invoiceRoute(app, partnerCenter);
+  invoiceStatementRoute(app, partnerCenter);
+};
 
+/** The API's Partner Center, or a 503 naming the settings it lacks. */
+function accessOf(partnerCenter: PartnerCenterAccess | undefined): PartnerCenterAccess {
+  if (partnerCenter === undefined)
+    throw new ProblemError(
+      503,
+      'PartnerCenterNotConfigured',
+      `the invoice routes need Partner Center settings, and this API has none: set ${PARTNER_CENTER_SETTINGS}`,
+    );
+  return partnerCenter;
+}
+
+function invoiceListRoute(app: ApiApp, partnerCenter: PartnerCenterAccess | undefined): void {
   app.get(
     '/v1/invoices',
     {
@@ -62,9 +69,11 @@ export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
         response: { 200: InvoicePageSchema, ...problems(400, 403, 502, 503) },
       },
     },
-    async (request) => fromPartnerCenter(() => access().client.listInvoicesPage(request.query)),
+    async (request) => fromPartnerCenter(() => accessOf(partnerCenter).client.listInvoicesPage(request.query)),
   );
+}
 
+function invoiceRoute(app: ApiApp, partnerCenter: PartnerCenterAccess | undefined): void {
   app.get(
     '/v1/invoices/:id',
     {
@@ -76,9 +85,11 @@ export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
         response: { 200: invoiceSchema, ...problems(400, 403, 404, 502, 503) },
       },
     },
-    async (request) => fromPartnerCenter(() => access().client.getInvoice(request.params.id)),
+    async (request) => fromPartnerCenter(() => accessOf(partnerCenter).client.getInvoice(request.params.id)),
   );
+}
 
+function invoiceStatementRoute(app: ApiApp, partnerCenter: PartnerCenterAccess | undefined): void {
   app.get(
     '/v1/invoices/:id/statement',
     {
@@ -98,7 +109,7 @@ export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
       },
     },
     async (request, reply) => {
-      const { client, tokenMode } = access();
+      const { client, tokenMode } = accessOf(partnerCenter);
       if (tokenMode !== 'app+user')
         throw new ProblemError(
           503,
@@ -112,7 +123,7 @@ export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
         .send(pdf);
     },
   );
-};
+}
 
 /** A Partner Center refusal as a problem: 404 for an unknown invoice, 502 with its message for anything else. */
 async function fromPartnerCenter<T>(read: () => Promise<T>): Promise<T> {

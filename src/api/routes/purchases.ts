@@ -17,7 +17,7 @@ import {
   startPurchase,
   validatePurchaseRequest,
 } from '../../client';
-import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
+import { SELF_VALIDATED_BODY, type ApiApp, type RouteDeps, type RouteModule } from '../app';
 import { InvalidRequestError, ProblemError } from '../problems';
 import { createRun, runProblem, viewOf } from '../runs';
 import { z } from 'zod';
@@ -42,7 +42,13 @@ function withoutCallbackUrl(body: unknown): { body: unknown; callbackUrl?: strin
 }
 
 /** `POST /v1/purchases`, `GET /v1/purchases/{requestId}` and its approve, reject and cancel updates. */
-export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOrigins }) => {
+export const purchaseRoutes: RouteModule = (app, deps) => {
+  createPurchaseRoute(app, deps);
+  purchaseViewRoute(app, deps);
+  decisionRoutes(app, deps);
+};
+
+function createPurchaseRoute(app: ApiApp, { client, taskQueue, callbackOrigins }: RouteDeps): void {
   app.post(
     '/v1/purchases',
     {
@@ -93,7 +99,9 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
       });
     },
   );
+}
 
+function purchaseViewRoute(app: ApiApp, { client }: RouteDeps): void {
   app.get(
     '/v1/purchases/:requestId',
     {
@@ -108,18 +116,10 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
     async (request) =>
       viewOf(client, 'purchase', purchaseWorkflowId(request.params.requestId), request.params.requestId),
   );
+}
 
-  /** A client update of a purchase: 404 when there is none, 409 when it has ended or the workflow refuses. */
-  const decide = async <T>(requestId: string, update: () => Promise<T>): Promise<T> => {
-    try {
-      return await update();
-    } catch (error) {
-      if (error instanceof PurchaseAlreadyFinishedError || error instanceof PurchaseUpdateRejectedError)
-        throw new ProblemError(409, error.type, error.message, { details: error.details });
-      throw runProblem(error, 'purchase', requestId);
-    }
-  };
-
+/** approve, reject and cancel: an operator's updates of a running purchase. */
+function decisionRoutes(app: ApiApp, { client }: RouteDeps): void {
   const decision = { role: 'operate' as const };
   app.post(
     '/v1/purchases/:requestId/approve',
@@ -167,4 +167,15 @@ export const purchaseRoutes: RouteModule = (app, { client, taskQueue, callbackOr
     async (request) =>
       decide(request.params.requestId, () => cancelPurchase(client, request.params.requestId, request.body)),
   );
-};
+}
+
+/** A client update of a purchase: 404 when there is none, 409 when it has ended or the workflow refuses. */
+async function decide<T>(requestId: string, update: () => Promise<T>): Promise<T> {
+  try {
+    return await update();
+  } catch (error) {
+    if (error instanceof PurchaseAlreadyFinishedError || error instanceof PurchaseUpdateRejectedError)
+      throw new ProblemError(409, error.type, error.message, { details: error.details });
+    throw runProblem(error, 'purchase', requestId);
+  }
+}

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { buildApi, type ApiOptions } from '../../../src/api/server';
-import type { ApiToken } from '../../../src/api/tokens';
+import type { ApiToken } from '../../../src/settings/api-tokens';
 
 /** What the API tests share: tokens of each role, an API on a free loopback port, a fetch that reads problems. */
 

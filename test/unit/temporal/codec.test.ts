@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parseEncryptionKeys } from '../../../src/temporal/codec';
+import { parseEncryptionKeys } from '../../../src/settings/encryption-keys';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../../src/temporal/codec';
 
 const keyA = randomBytes(32).toString('base64');
 const keyB = randomBytes(32).toString('base64');

@@ -1,0 +1,71 @@
+import type { MetricMeter } from '@temporalio/common';
+import type { PartnerCenterSettings } from './config';
+import { partnerCenterCallMetrics } from './metrics';
+import {
+  createGraphBillingClient,
+  createPartnerCenterClient,
+  createTokenProvider,
+  DEFAULT_GRAPH_BASE_URL,
+  type GraphBillingClient,
+  type PartnerCenterClient,
+  type PartnerCenterLogger,
+  type TokenProvider,
+} from './partner-center';
+
+/**
+ * The one place Partner Center settings become clients: the worker's activities, the HTTP API's invoice routes,
+ * `pcw invoices` and `pcw doctor` all connect here, so a new option (a CA, a logger, metrics) reaches every one.
+ */
+
+export interface PartnerCenterConnectionOptions {
+  /** Where calls (debug) and refusals (warn) are logged; nowhere when absent. */
+  logger?: PartnerCenterLogger;
+  /** Counts and times every Partner Center exchange (the worker's Runtime meter, exported on METRICS_PORT). */
+  metrics?: MetricMeter;
+  /** An extra CA for the authority (the sandbox's); otherwise Node's store, NODE_EXTRA_CA_CERTS included. */
+  trustedCaPem?: string;
+  /** Per call to the authority, Partner Center and Graph; each client's own default when absent. */
+  timeoutMs?: number;
+}
+
+export interface PartnerCenterConnection {
+  tokens: TokenProvider;
+  client: PartnerCenterClient;
+  /** The billing exports on Microsoft Graph, with the same tokens. */
+  graph: GraphBillingClient;
+}
+
+/**
+ * A token provider for `settings` and the Partner Center and Graph clients over it. One token provider for both
+ * scopes: one place renews (and, App+User, rotates the refresh token for) them.
+ */
+export function connectPartnerCenter(
+  settings: PartnerCenterSettings,
+  options: PartnerCenterConnectionOptions = {},
+): PartnerCenterConnection {
+  const { logger, metrics, trustedCaPem, timeoutMs } = options;
+  const { tenantId, clientId, credential, refreshToken, authorityHost } = settings;
+  const tokens = createTokenProvider({
+    tenantId,
+    clientId,
+    credential,
+    refreshToken,
+    authorityHost,
+    trustedCaPem,
+    timeoutMs,
+  });
+  const client = createPartnerCenterClient({
+    baseUrl: settings.baseUrl,
+    tokens,
+    timeoutMs,
+    logger,
+    onCall: metrics && partnerCenterCallMetrics(metrics),
+  });
+  const graph = createGraphBillingClient({
+    baseUrl: settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
+    tokens,
+    timeoutMs,
+    logger,
+  });
+  return { tokens, client, graph };
+}
