@@ -1,8 +1,7 @@
-import type { Client } from '@temporalio/client';
+import type { Action } from './action';
 import { UsageError } from './errors';
 import { checkFlagsOf, type Values } from './flags';
 import { planList } from './list';
-import type { Output } from './output';
 import { planCancel, planDecision, planStatus, planWatch } from './run-commands';
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
@@ -11,16 +10,6 @@ import { planChange, planPurchase, planReconcile } from './start-commands';
  * The `pcw` commands that talk to Temporal, one module per family: start-commands (purchase, change, reconcile),
  * run-commands (status, watch, approve, reject, cancel), list and schedules.
  */
-
-/** What a command needs once its command line is known to be good. */
-export interface Context {
-  client: Client;
-  taskQueue: string;
-  out: Output;
-}
-
-/** A checked command line, ready to run: usage errors are thrown while planning, before Temporal is contacted. */
-export type Action = (ctx: Context) => Promise<void>;
 
 /** Plans `pcw <command> …`: validates every flag (throwing one UsageError listing all problems) and returns what to run. */
 export function plan(command: string | undefined, args: string[], values: Values): Action {

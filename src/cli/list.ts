@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { changeSteps } from '../workflows/subscription/api';
 import { purchaseSteps } from '../workflows/purchase/api';
-import type { Action } from './commands';
+import type { Action } from './action';
 import { Problems, type Values } from './flags';
 import { table } from './output';
 import { KINDS, type Kind } from './runs';

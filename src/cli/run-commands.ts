@@ -1,5 +1,5 @@
 import { approvePurchase, cancelPurchase, PurchaseAlreadyFinishedError, rejectPurchase } from '../client';
-import type { Action } from './commands';
+import type { Action } from './action';
 import { CliFailure } from './errors';
 import { requiredFlags, type Values } from './flags';
 import { describeRun, endOf, findRun, follow, viewRun, type Run } from './runs';

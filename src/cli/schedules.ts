@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError, type ScheduleSpecDescription } from '@temporalio/client';
-import type { Action } from './commands';
+import type { Action } from './action';
 import { CliFailure, UsageError } from './errors';
 import { table } from './output';
 

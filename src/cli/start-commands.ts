@@ -10,7 +10,7 @@ import {
   type ReconcileReport,
   type SubscriptionChangeResult,
 } from '../client';
-import type { Action } from './commands';
+import type { Action } from './action';
 import { CliFailure } from './errors';
 import { changeRequestFromFlags } from './change-flags';
 import type { Values } from './flags';

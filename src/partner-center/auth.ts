@@ -15,6 +15,7 @@
 import { MsalApplication, PUBLIC_AUTHORITY_HOST } from './authority/application';
 import { createNetworkClient } from './authority/network';
 import { redactSecrets, tokenFailure } from './authority/failures';
+import type { TokenProviderOptions } from './authority/options';
 import type { CredentialKind, TokenMode, TokenProvider } from './types';
 
 export { PUBLIC_AUTHORITY_HOST } from './authority/application';
@@ -23,24 +24,6 @@ export { redactSecrets } from './authority/failures';
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 /** Microsoft Graph (partner billing exports need PartnerBilling.Read.All). */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-
-export interface TokenProviderOptions {
-  tenantId: string;
-  clientId: string;
-  credential: { clientSecret: string } | { certificatePath: string };
-  /** App+User (secure application model) when set. */
-  refreshToken?: string;
-  /** Default https://login.microsoftonline.com */
-  authorityHost?: string;
-  /** Extra CA for the authority (tests); otherwise Node's store, including NODE_EXTRA_CA_CERTS. */
-  trustedCaPem?: string;
-  /** Renew this long before expiry (capped at half the token's lifetime). Default 5 minutes. */
-  renewBeforeExpiryMs?: number;
-  /** Per call to the authority. Default 30 s. */
-  timeoutMs?: number;
-  /** Clock for the renewal decision (tests). */
-  now?: () => number;
-}
 
 const DEFAULT_RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 const DEFAULT_AUTHORITY_TIMEOUT_MS = 30_000;

@@ -9,7 +9,8 @@ export {
   type PartnerCenterClientOptions,
 } from './client';
 export { nextSeekPage, nextOffset, CONTINUATION_HEADER, type PageRequest } from './paging';
-export { createTokenProvider, PARTNER_CENTER_SCOPE, type TokenProviderOptions } from './auth';
+export { createTokenProvider, PARTNER_CENTER_SCOPE } from './auth';
+export type { TokenProviderOptions } from './authority/options';
 export {
   createCatalogResolver,
   CatalogResolutionError,

@@ -5,7 +5,7 @@
  */
 import { ConfidentialClientApplication, type AuthenticationResult, type INetworkModule } from '@azure/msal-node';
 import { PartnerCenterUnauthorizedError } from '../errors';
-import type { TokenProviderOptions } from '../auth';
+import type { TokenProviderOptions } from './options';
 import { loadCertificate } from './certificate';
 import { authorityError } from './failures';
 

@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Output } from './output';
+
+/** What a command needs once its command line is known to be good. */
+export interface Context {
+  client: Client;
+  taskQueue: string;
+  out: Output;
+}
+
+/** A checked command line, ready to run: usage errors are thrown while planning, before Temporal is contacted. */
+export type Action = (ctx: Context) => Promise<void>;
