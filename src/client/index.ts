@@ -13,7 +13,7 @@ import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
 export * from '../workflows/purchase/api';
-export * from './change';
+export * from './subscription';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';
@@ -101,7 +101,7 @@ function describeItems(
 }
 
 export * from './purchase-updates';
-export * from './reconcile';
+export * from './billing';
 export * from './failures';
 export * from './runs';
 export * from './connect';

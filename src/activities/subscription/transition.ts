@@ -10,7 +10,7 @@ import type {
   TransitionEligibilityView,
 } from '../../workflows/subscription/types';
 import { internalFailureTypes } from '../../workflows/common/failure-types';
-import { changeFailureTypes } from '../../workflows/subscription/failures';
+import { subscriptionFailureTypes } from '../../workflows/subscription/failures';
 import { notYet } from '../common/failures';
 import { changeOptions, readOptions } from '../common/request-ids';
 import { classifyChangeError } from './change-failures';
@@ -97,7 +97,7 @@ export async function awaitTransition(
     const failed = events.filter((e) => e.status === 'Failed');
     if (failed.length > 0) {
       throw ApplicationFailure.create({
-        type: changeFailureTypes.changeRejected,
+        type: subscriptionFailureTypes.changeRejected,
         message: `Partner Center failed the transition of subscription ${input.subscriptionId} to ${input.plan.toCatalogItemId}: ${failed
           .map((e) => e.name ?? 'event')
           .join(', ')} failed`,

@@ -1,7 +1,7 @@
 import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
 
 /** `ApplicationFailure` types a `reconcileBilling` caller may see (contract §3). */
-export const reconcileFailureTypes = {
+export const billingFailureTypes = {
   /** Names every bad field; fails before any Partner Center call. */
   invalidRequest: 'InvalidReconcileRequest',
   /** Partner Center refused a read the reconciliation needs (details carry its status and code). */
@@ -9,4 +9,4 @@ export const reconcileFailureTypes = {
   unauthorized: UNAUTHORIZED,
   mfaRequired: MFA_REQUIRED,
 } as const;
-export type ReconcileFailureType = (typeof reconcileFailureTypes)[keyof typeof reconcileFailureTypes];
+export type BillingFailureType = (typeof billingFailureTypes)[keyof typeof billingFailureTypes];

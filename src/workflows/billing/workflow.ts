@@ -13,7 +13,7 @@ import {
 import type { BillingActivities } from '../../activities/billing/activities';
 import { lastAttempt } from '../common/activity-failures';
 import { recordedValidation, validationIsRecorded } from '../common/activity-options';
-import { reconcileFailureTypes } from './failures';
+import { billingFailureTypes } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
 import type {
   ExportRead,
@@ -74,9 +74,9 @@ const EXPORT_SEGMENTS_PATCH = 'billing-export-segments';
 
 /** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
 const reportedFailureTypes: ReadonlySet<string> = new Set([
-  reconcileFailureTypes.unauthorized,
-  reconcileFailureTypes.mfaRequired,
-  reconcileFailureTypes.reconciliationFailed,
+  billingFailureTypes.unauthorized,
+  billingFailureTypes.mfaRequired,
+  billingFailureTypes.reconciliationFailed,
 ]);
 
 /**
@@ -181,7 +181,7 @@ class ReconcileRun {
       ? await recordedValidation.normaliseReconcileRequest(input)
       : billingSchemas().validateReconcileRequest(input);
     if (!validation.ok)
-      throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
+      throw invalidRequest(billingFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
     return request;
@@ -198,7 +198,7 @@ function toReconcileFailure(err: TemporalFailure): TemporalFailure {
   if (err instanceof ApplicationFailure) return err;
   const { timedOut, last } = err instanceof ActivityFailure ? lastAttempt(err) : { timedOut: false };
   const type =
-    last?.type != null && reportedFailureTypes.has(last.type) ? last.type : reconcileFailureTypes.reconciliationFailed;
+    last?.type != null && reportedFailureTypes.has(last.type) ? last.type : billingFailureTypes.reconciliationFailed;
   const message = timedOut
     ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}`
     : (last?.message ?? err.message);

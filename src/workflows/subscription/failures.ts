@@ -1,7 +1,7 @@
 import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
 
 /** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
-export const changeFailureTypes = {
+export const subscriptionFailureTypes = {
   /** Names every bad field; also a term change without the new term's catalogItemId. */
   invalidRequest: 'InvalidChangeRequest',
   /** Seat reduction or cancellation after the refundable (168-hour) window; nothing was sent. */
@@ -15,4 +15,4 @@ export const changeFailureTypes = {
   unauthorized: UNAUTHORIZED,
   mfaRequired: MFA_REQUIRED,
 } as const;
-export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
+export type SubscriptionFailureType = (typeof subscriptionFailureTypes)[keyof typeof subscriptionFailureTypes];

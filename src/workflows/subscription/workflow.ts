@@ -19,10 +19,10 @@ import {
   recordedValidation,
   validationIsRecorded,
 } from '../common/activity-options';
-import { changeStatusQuery } from './messages';
+import { subscriptionChangeStatusQuery } from './messages';
 import type {
   ApplyChangeOutcome,
-  ChangeStatus,
+  SubscriptionChangeStatus,
   ChangeStep,
   ChangeTarget,
   PatchChange,
@@ -35,14 +35,14 @@ import type {
   TransitionPlan,
   ValidChangeRequest,
 } from './types';
-import { describeChange, invalidChangeRequest, subscriptionChangeDeadlineMs } from './rules';
+import { describeSubscriptionChange, invalidChangeRequest, subscriptionChangeDeadlineMs } from './rules';
 import { checkChange } from './change-rules';
 import { planTransition } from './transition-rules';
 import { refundOf } from './refund-window';
 import { refusalFailure } from './refusals';
 import { detailLines } from '../common/details';
 import { internalFailureTypes } from '../common/failure-types';
-import { changeFailureTypes } from './failures';
+import { subscriptionFailureTypes } from './failures';
 import type { WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
@@ -81,11 +81,11 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
 
 /** One subscription change: its state, its status query and one method per step. */
 class ChangeRun {
-  private readonly status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
+  private readonly status: SubscriptionChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
   private summary?: string;
 
   constructor() {
-    setHandler(changeStatusQuery, () => ({ ...this.status }));
+    setHandler(subscriptionChangeStatusQuery, () => ({ ...this.status }));
   }
 
   async run(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
@@ -205,12 +205,12 @@ class ChangeRun {
     // Recorded (a local activity), so a schema edit never changes the request a started run works on.
     const validation = validationIsRecorded()
       ? await recordedValidation.normaliseChangeRequest(input)
-      : subscriptionSchemas().validateChangeRequest(input);
+      : subscriptionSchemas().validateSubscriptionChangeRequest(input);
     if (!validation.ok) throw invalidChangeRequest(validation.problems);
     const { customerId, subscriptionId, change } = validation.request;
     this.status.customerId = customerId;
     this.status.subscriptionId = subscriptionId;
-    this.summary = describeChange(change);
+    this.summary = describeSubscriptionChange(change);
     upsertSearchAttributes([
       { key: PcCustomerId, value: customerId },
       { key: PcSubscriptionIds, value: [subscriptionId] },
@@ -233,7 +233,7 @@ class ChangeRun {
   ): Promise<ApplyChangeOutcome> {
     this.setStep('updating');
     return changing(settings).applySubscriptionChange.executeWithOptions(
-      { summary: `Send the whole subscription with the change: ${describeChange(change)}` },
+      { summary: `Send the whole subscription with the change: ${describeSubscriptionChange(change)}` },
       [{ customerId, subscriptionId, change }],
     );
   }
@@ -294,16 +294,16 @@ function failureOfChange(err: TemporalFailure): TemporalFailure {
   if (last === undefined) {
     return timedOut
       ? ApplicationFailure.create({
-          type: changeFailureTypes.subscriptionBusy,
+          type: subscriptionFailureTypes.subscriptionBusy,
           message: `Partner Center did not finish the change in time`,
           cause: err,
         })
       : err;
   }
   const stillWaiting = last.type === internalFailureTypes.subscriptionNotReady;
-  const busy = stillWaiting || last.type === changeFailureTypes.subscriptionBusy;
+  const busy = stillWaiting || last.type === subscriptionFailureTypes.subscriptionBusy;
   return ApplicationFailure.create({
-    type: busy ? changeFailureTypes.subscriptionBusy : (last.type ?? internalFailureTypes.partnerCenter),
+    type: busy ? subscriptionFailureTypes.subscriptionBusy : (last.type ?? internalFailureTypes.partnerCenter),
     message: stillWaiting
       ? `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`
       : last.message,

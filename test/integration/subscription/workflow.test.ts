@@ -3,9 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SubscriptionActivities } from '../../../src/activities';
 import { notYet } from '../../../src/activities/common/failures';
 import {
-  changeFailureTypes,
-  changeStatusQuery,
-  startChange,
+  subscriptionFailureTypes,
+  subscriptionChangeStatusQuery,
+  startSubscriptionChange,
   type SubscriptionChange,
   type SubscriptionChangeRequest,
   type SubscriptionView,
@@ -99,7 +99,7 @@ afterAll(async () => {
 });
 
 const start = (taskQueue: string, change: SubscriptionChange) =>
-  startChange(rig.client, request(change), { taskQueue });
+  startSubscriptionChange(rig.client, request(change), { taskQueue });
 
 describe('changeSubscription against stubbed activities', () => {
   it('reads, sends the change, follows the 202 until it lands and reports before and after', async () => {
@@ -122,7 +122,7 @@ describe('changeSubscription against stubbed activities', () => {
         'awaiting-change',
         'completed',
       ]);
-      expect((await handle.query(changeStatusQuery)).step).toBe('completed');
+      expect((await handle.query(subscriptionChangeStatusQuery)).step).toBe('completed');
     });
     expect(stubs.applySubscriptionChange.mock.calls).toEqual([
       [{ customerId, subscriptionId, change: { action: 'setQuantity', quantity: 8 } }],
@@ -149,7 +149,7 @@ describe('changeSubscription against stubbed activities', () => {
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await start(taskQueue, { action: 'cancel' });
       const failure = await workflowFailure(handle);
-      expect(failure.type).toBe(changeFailureTypes.outsideCancellationWindow);
+      expect(failure.type).toBe(subscriptionFailureTypes.outsideCancellationWindow);
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/the cancellation window has closed/);
       expect(await searchAttributeHistory(handle, PcStep.name)).toEqual(['reading', 'failed']);
@@ -164,7 +164,7 @@ describe('changeSubscription against stubbed activities', () => {
     const stubs = stubActivities(changing(before, before));
     await rig.withWorker(stubs, async (taskQueue) => {
       const failure = await workflowFailure(await start(taskQueue, { action: 'setQuantity', quantity: 2 }));
-      expect(failure.type).toBe(changeFailureTypes.outsideCancellationWindow);
+      expect(failure.type).toBe(subscriptionFailureTypes.outsideCancellationWindow);
       expect(failure.message).toMatch(/cannot remove 3 seats: only 1 were added within the refundable window/);
     });
     expect(stubs.applySubscriptionChange).not.toHaveBeenCalled();
@@ -175,7 +175,7 @@ describe('changeSubscription against stubbed activities', () => {
       ...changing(view(), view()),
       applySubscriptionChange: async () => {
         throw ApplicationFailure.create({
-          type: changeFailureTypes.subscriptionBusy,
+          type: subscriptionFailureTypes.subscriptionBusy,
           message: 'HTTP 409 code 800082: subscription is busy',
         });
       },
@@ -183,7 +183,7 @@ describe('changeSubscription against stubbed activities', () => {
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await start(taskQueue, { action: 'setQuantity', quantity: 8 });
       const failure = await workflowFailure(handle);
-      expect(failure.type).toBe(changeFailureTypes.subscriptionBusy);
+      expect(failure.type).toBe(subscriptionFailureTypes.subscriptionBusy);
       expect(failure.nonRetryable).toBe(false);
       expect(failure.message).toMatch(/800082/);
       await recordHistory('change-subscription-busy', handle);
@@ -207,7 +207,7 @@ describe('changeSubscription against stubbed activities', () => {
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await start(taskQueue, { action: 'setQuantity', quantity: 8 });
       const failure = await workflowFailure(handle);
-      expect(failure.type).toBe(changeFailureTypes.subscriptionBusy);
+      expect(failure.type).toBe(subscriptionFailureTypes.subscriptionBusy);
       expect(failure.nonRetryable).toBe(false);
       await recordHistory('change-accepted-not-landed', handle);
     });
@@ -219,7 +219,7 @@ describe('changeSubscription against stubbed activities', () => {
     const stubs = stubActivities(changing(view(), view()));
     await rig.withWorker(stubs, async (taskQueue) => {
       const failure = await workflowFailure(await start(taskQueue, { action: 'setQuantity', quantity: 0 }));
-      expect(failure.type).toBe(changeFailureTypes.invalidRequest);
+      expect(failure.type).toBe(subscriptionFailureTypes.invalidRequest);
       expect(failure.message).toMatch(/change\.quantity/);
     });
     for (const stub of Object.values(stubs)) expect(stub).not.toHaveBeenCalled();

@@ -3,8 +3,8 @@ import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
-  reconcileFailureTypes,
-  startReconcile,
+  billingFailureTypes,
+  startBillingReconciliation,
   type ReconcileReport,
   type ReconcileRequest,
 } from '../../../src/client';
@@ -86,7 +86,7 @@ async function reconcile(request: ReconcileRequest) {
     shutdownGraceTime: '1s',
   });
   return worker.runUntil(async () => {
-    const handle = await startReconcile(client, request, { taskQueue });
+    const handle = await startBillingReconciliation(client, request, { taskQueue });
     const report = await handle.result().catch((e: unknown) => e);
     return { handle, report };
   });
@@ -214,7 +214,7 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
     await buy(us, [[offers.businessBasic, 5]]);
     await rig.sandbox.control.setGraphPolicy({ lineKeys: 'snake_case' });
     const failure = failureOf((await reconcile({ period: 'current', currency: 'USD', ...NO_BILLING_DELAY })).report);
-    expect(failure.type).toBe(reconcileFailureTypes.reconciliationFailed);
+    expect(failure.type).toBe(billingFailureTypes.reconciliationFailed);
     expect(failure.message).toMatch(
       /^Microsoft Graph export blob part-00000\.json\.gz: none of its 1 lines carries subscriptionId \(looked for subscriptionId, quantity in any casing\).*Keys found: partner_id, customer_id, /,
     );
@@ -288,12 +288,12 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
       failExports: { code: '500', message: 'The export could not be produced.' },
     });
     const failed = failureOf((await reconcile({ period: 'current', currency: 'USD' })).report);
-    expect(failed.type).toBe(reconcileFailureTypes.reconciliationFailed);
+    expect(failed.type).toBe(billingFailureTypes.reconciliationFailed);
     expect(failed.message).toContain('The export could not be produced.');
 
     const legacy = await rig.sandbox.control.createInvoice({ legacy: true });
     const refused = failureOf((await reconcile({ invoiceId: legacy.id })).report);
-    expect(refused.type).toBe(reconcileFailureTypes.reconciliationFailed);
+    expect(refused.type).toBe(billingFailureTypes.reconciliationFailed);
     expect(refused.message).toMatch(/code 5000.*legacy invoice.*v1 invoice line items/);
     expect(await requests(BILLED_EXPORT)).toBe(1);
   });
@@ -301,7 +301,7 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
   it('fails Unauthorized naming PartnerBilling.Read.All when the app lacks it', async () => {
     await rig.sandbox.control.setGraphPolicy({ billingPermission: false });
     const failure = failureOf((await reconcile({ period: 'current', currency: 'USD' })).report);
-    expect(failure.type).toBe(reconcileFailureTypes.unauthorized);
+    expect(failure.type).toBe(billingFailureTypes.unauthorized);
     expect(failure.message).toContain(BILLING_PERMISSION);
   });
 
@@ -309,7 +309,7 @@ describe('reconcileBilling through Microsoft Graph exports', () => {
     const failure = failureOf(
       (await reconcile({ invoiceId: 'G000000001', period: 'current', currency: 'USD' } as ReconcileRequest)).report,
     );
-    expect(failure.type).toBe(reconcileFailureTypes.invalidRequest);
+    expect(failure.type).toBe(billingFailureTypes.invalidRequest);
     expect(failure.message).toMatch(/period.*must be absent with invoiceId/);
     expect(failure.message).toContain('currency');
     expect(await requests(BILLED_EXPORT)).toBe(0);

@@ -11,7 +11,7 @@ import { internalFailureTypes } from '../../../src/workflows/common/failure-type
 import { PcStep } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { recordHistory, workflowFailure } from '../purchase/harness';
-import { basic, basicRefreshed, customerId, purchasing, request, staleAvailability, startOn } from './purchase-stubs';
+import { basic, basicRefreshed, customerId, purchasing, request, staleAvailability, startOn } from './workflow-stubs';
 
 /**
  * purchaseSubscription against stubbed activities (see test/support/stub-worker.ts), what Partner Center's

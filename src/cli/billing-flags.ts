@@ -17,7 +17,7 @@ const RECONCILE_FLAGS: Record<string, string> = {
  * The ReconcileRequest of `pcw reconcile`, checked with the workflow's schema, and its idempotency key
  * (`--request-id`, under a purchase's requestId rule); `--schedule` must be a cron Temporal runs.
  */
-export function reconcileRequestFromFlags(values: Values): { request: ReconcileRequest; requestId?: string } {
+export function billingReconciliationFromFlags(values: Values): { request: ReconcileRequest; requestId?: string } {
   const problems = new Problems();
   const billingDelayHours = problems.number(values, 'billing-delay-hours');
   problems.currency(values);

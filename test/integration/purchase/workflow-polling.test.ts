@@ -5,7 +5,7 @@ import { internalFailureTypes } from '../../../src/workflows/common/failure-type
 import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import { startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { recordHistory } from '../purchase/harness';
-import { purchasing, startOn } from './purchase-stubs';
+import { purchasing, startOn } from './workflow-stubs';
 
 /**
  * The adaptive poll on the real dev server: the order's "not yet" answers come back at growing intervals, from

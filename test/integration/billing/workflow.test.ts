@@ -1,6 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createBillingActivities } from '../../../src/activities/billing/activities';
-import { purchaseFailureTypes, reconcileFailureTypes, startReconcile, type ReconcileReport } from '../../../src/client';
+import {
+  purchaseFailureTypes,
+  billingFailureTypes,
+  startBillingReconciliation,
+  type ReconcileReport,
+} from '../../../src/client';
 import type { OneTimeInvoiceLineItem, Order, SeekCursor, Subscription } from '../../../src/partner-center';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
 import { periodBounds } from '../../../src/workflows/billing/rules';
@@ -59,8 +64,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const start = (taskQueue: string, request: Parameters<typeof startReconcile>[1]) =>
-  startReconcile(rig.client, request, { taskQueue });
+const start = (taskQueue: string, request: Parameters<typeof startBillingReconciliation>[1]) =>
+  startBillingReconciliation(rig.client, request, { taskQueue });
 
 describe('reconcileBilling', () => {
   it("reports a clean period from two stubbed pages of the customer's lines", async () => {
@@ -159,16 +164,16 @@ describe('reconcileBilling', () => {
 
   it.each([
     ['Unauthorized passes through', purchaseFailureTypes.unauthorized, purchaseFailureTypes.unauthorized],
-    ['MfaRequired passes through', reconcileFailureTypes.mfaRequired, reconcileFailureTypes.mfaRequired],
+    ['MfaRequired passes through', billingFailureTypes.mfaRequired, billingFailureTypes.mfaRequired],
     [
       'ReconciliationFailed passes through',
-      reconcileFailureTypes.reconciliationFailed,
-      reconcileFailureTypes.reconciliationFailed,
+      billingFailureTypes.reconciliationFailed,
+      billingFailureTypes.reconciliationFailed,
     ],
     [
       'any other failure is reported as ReconciliationFailed',
       internalFailureTypes.partnerCenter,
-      reconcileFailureTypes.reconciliationFailed,
+      billingFailureTypes.reconciliationFailed,
     ],
   ])('%s', async (_title, thrown, reported) => {
     const stubs = stubActivities({
@@ -202,7 +207,7 @@ describe('reconcileBilling', () => {
     });
     await rig.withWorker(stubs, async (taskQueue) => {
       const failure = await workflowFailure(await start(taskQueue, { period: 'current', currency: 'dollars' }));
-      expect(failure.type).toBe(reconcileFailureTypes.invalidRequest);
+      expect(failure.type).toBe(billingFailureTypes.invalidRequest);
       expect(failure.message).toMatch(/currency must be an ISO 4217 code/);
     });
     expect(stubs.reconcileUnbilledCharges).not.toHaveBeenCalled();

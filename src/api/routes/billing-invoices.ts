@@ -40,7 +40,7 @@ const InvoicePageSchema = z
  * straight from the API as `pcw invoices` reads them (no workflow). Without Partner Center settings they answer 503
  * naming the settings, and the rest of the API works.
  */
-export const invoiceRoutes: RouteModule = (app, { partnerCenter }) => {
+export const billingInvoiceRoutes: RouteModule = (app, { partnerCenter }) => {
   invoiceListRoute(app, partnerCenter);
   invoiceRoute(app, partnerCenter);
   invoiceStatementRoute(app, partnerCenter);

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import {
   InvalidReconcileRequestError,
-  reconcileScheduleId,
-  scheduleReconcile,
+  billingReconciliationScheduleId,
+  scheduleBillingReconciliation,
   type ReconcileRequest,
-} from '../../../src/client/reconcile';
+} from '../../../src/client/billing';
 import { validateReconcileRequest } from '../../../src/workflows/billing/types';
 
 const customerId = '4F1B9C7E-2D3A-4C5B-8E6F-0A1B2C3D4E5F';
@@ -85,14 +85,14 @@ describe('validateReconcileRequest', () => {
   });
 });
 
-describe('scheduleReconcile', () => {
+describe('scheduleBillingReconciliation', () => {
   it('refuses an invalid request before talking to Temporal, naming every bad field', async () => {
     const untouchable = new Proxy({} as Client, {
       get: () => {
         throw new Error('Temporal was contacted');
       },
     });
-    const attempt = scheduleReconcile(untouchable, {
+    const attempt = scheduleBillingReconciliation(untouchable, {
       cron: '0 6 * * *',
       request: { period: 'monthly', currency: 'US' } as unknown as ReconcileRequest,
     });
@@ -103,9 +103,9 @@ describe('scheduleReconcile', () => {
   });
 
   it('names one schedule per kind of reconciliation', () => {
-    expect(reconcileScheduleId({ period: 'current', currency: 'USD' })).toBe('reconcile-USD-current-all');
-    expect(reconcileScheduleId({ period: 'previous', currency: 'EUR', customerId: customerId.toLowerCase() })).toBe(
-      `reconcile-EUR-previous-${customerId.toLowerCase()}`,
-    );
+    expect(billingReconciliationScheduleId({ period: 'current', currency: 'USD' })).toBe('reconcile-USD-current-all');
+    expect(
+      billingReconciliationScheduleId({ period: 'previous', currency: 'EUR', customerId: customerId.toLowerCase() }),
+    ).toBe(`reconcile-EUR-previous-${customerId.toLowerCase()}`);
   });
 });

@@ -1,8 +1,8 @@
 import {
   describeInvalid,
-  reconcileFailureTypes,
+  billingFailureTypes,
   ReconcileRequestSchema,
-  startReconcile,
+  startBillingReconciliation,
   validateReconcileRequest,
 } from '../../client';
 import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
@@ -14,7 +14,7 @@ import { z } from 'zod';
 const statusUrl = (id: string) => `/v1/reconciliations/${encodeURIComponent(id)}`;
 
 /** `POST /v1/reconciliations` and `GET /v1/reconciliations/{id}`: one reconcileBilling run now, and its report. */
-export const reconcileRoutes: RouteModule = (app, { client, taskQueue }) => {
+export const billingRoutes: RouteModule = (app, { client, taskQueue }) => {
   app.post(
     '/v1/reconciliations',
     {
@@ -33,13 +33,13 @@ export const reconcileRoutes: RouteModule = (app, { client, taskQueue }) => {
       const validation = validateReconcileRequest(request.body);
       if (!validation.ok)
         throw new InvalidRequestError(
-          reconcileFailureTypes.invalidRequest,
+          billingFailureTypes.invalidRequest,
           describeInvalid('reconcile request', validation.problems),
           validation.problems,
         );
       // Without a key, a new run with a timestamped id each time (as before keys existed).
       const requestId = request.headers['idempotency-key'];
-      const handle = await startReconcile(client, validation.request, { taskQueue, requestId });
+      const handle = await startBillingReconciliation(client, validation.request, { taskQueue, requestId });
       return answerStart(client, reply, 'reconcile', handle, { requestId, statusUrl: statusUrl(handle.workflowId) });
     },
   );

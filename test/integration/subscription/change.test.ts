@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import {
-  changeStatusQuery,
-  getChange,
-  startChange,
-  type ChangeHandle,
+  subscriptionChangeStatusQuery,
+  getSubscriptionChange,
+  startSubscriptionChange,
+  type SubscriptionChangeHandle,
   type ChangeStep,
   type PurchaseHandle,
   type PurchaseRequest,
@@ -67,17 +67,21 @@ function change(
   subscriptionId: string,
   what: SubscriptionChange,
   requestId = `change-test-${randomUUID()}`,
-): Promise<ChangeHandle> {
-  return startChange(rig.client, { requestId, customerId, subscriptionId, change: what }, { taskQueue: ctx.taskQueue });
+): Promise<SubscriptionChangeHandle> {
+  return startSubscriptionChange(
+    rig.client,
+    { requestId, customerId, subscriptionId, change: what },
+    { taskQueue: ctx.taskQueue },
+  );
 }
 
 async function requests(route: string): Promise<number> {
   return (await rig.sandbox.control.counters()).requests[route] ?? 0;
 }
 
-async function untilStep(handle: ChangeHandle, step: ChangeStep): Promise<void> {
+async function untilStep(handle: SubscriptionChangeHandle, step: ChangeStep): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while ((await handle.query(changeStatusQuery)).step !== step) {
+  while ((await handle.query(subscriptionChangeStatusQuery)).step !== step) {
     if (Date.now() > deadline) throw new Error(`change never reached ${step}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -100,7 +104,11 @@ describe('changeSubscription against the sandbox', () => {
       expect(result.refund).toBeUndefined();
       // The three new seats are refundable for 168 hours of their own.
       expect(result.after.refundableQuantity?.totalQuantity).toBe(8);
-      expect(await handle.query(changeStatusQuery)).toMatchObject({ step: 'completed', subscriptionId, customerId });
+      expect(await handle.query(subscriptionChangeStatusQuery)).toMatchObject({
+        step: 'completed',
+        subscriptionId,
+        customerId,
+      });
 
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(PcStep)).toBe('completed');
@@ -331,7 +339,9 @@ describe('changeSubscription against the sandbox', () => {
       expect(await again.result()).toEqual(result);
       expect((await second.describe()).runId).toBe((await first.describe()).runId);
       expect((await again.describe()).runId).toBe((await first.describe()).runId);
-      expect((await getChange(rig.client, requestId).describe()).runId).toBe((await first.describe()).runId);
+      expect((await getSubscriptionChange(rig.client, requestId).describe()).runId).toBe(
+        (await first.describe()).runId,
+      );
       expect(await requests(PATCH_ROUTE)).toBe(patches + 1);
     });
   });
@@ -339,7 +349,7 @@ describe('changeSubscription against the sandbox', () => {
   it('names every bad field in InvalidChangeRequest without calling Partner Center', async () => {
     await rig.withWorker(async (ctx) => {
       const reads = await requests(GET_ROUTE);
-      const handle = await startChange(
+      const handle = await startSubscriptionChange(
         rig.client,
         {
           requestId: `change-test-${randomUUID()}`,
@@ -354,7 +364,7 @@ describe('changeSubscription against the sandbox', () => {
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/customerId .*subscriptionId .*change\.quantity/);
       expect(await requests(GET_ROUTE)).toBe(reads);
-      expect((await handle.query(changeStatusQuery)).step).toBe('failed');
+      expect((await handle.query(subscriptionChangeStatusQuery)).step).toBe('failed');
       await recordHistory('change-invalid-request', handle);
     });
   });

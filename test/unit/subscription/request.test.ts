@@ -1,6 +1,6 @@
 import {
-  changeWorkflowId,
-  validateChangeRequest,
+  subscriptionChangeWorkflowId,
+  validateSubscriptionChangeRequest,
   type PatchChange,
   type SubscriptionChange,
   type SubscriptionView,
@@ -8,7 +8,7 @@ import {
 import {
   cancellationWindowClosed,
   checkChange,
-  describeChange,
+  describeSubscriptionChange,
   refundableSeats,
   refundOf,
   targetOf,
@@ -18,7 +18,7 @@ const customerId = '4f1b9c7e-2d3a-4c5b-8e6f-0a1b2c3d4e5f';
 const subscriptionId = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 const base = { requestId: 'req-1', customerId, subscriptionId };
 
-describe('validateChangeRequest', () => {
+describe('validateSubscriptionChangeRequest', () => {
   it.each<[string, SubscriptionChange]>([
     ['setQuantity', { action: 'setQuantity', quantity: 12 }],
     ['setAutoRenew', { action: 'setAutoRenew', enabled: false }],
@@ -61,12 +61,15 @@ describe('validateChangeRequest', () => {
     ['suspend', { action: 'suspend' }],
     ['reactivate', { action: 'reactivate' }],
   ])('accepts %s', (_name, change) => {
-    const validation = validateChangeRequest({ ...base, change });
+    const validation = validateSubscriptionChangeRequest({ ...base, change });
     expect(validation).toEqual({ ok: true, request: { ...base, change } });
   });
 
   it('trims the friendly name', () => {
-    const validation = validateChangeRequest({ ...base, change: { action: 'rename', friendlyName: '  Sales  ' } });
+    const validation = validateSubscriptionChangeRequest({
+      ...base,
+      change: { action: 'rename', friendlyName: '  Sales  ' },
+    });
     expect(validation.ok && validation.request.change).toEqual({ action: 'rename', friendlyName: 'Sales' });
   });
 
@@ -145,7 +148,7 @@ describe('validateChangeRequest', () => {
     ],
     ['not an object', 42, ['request']],
   ])('refuses %s, naming the field', (_name, input, fields) => {
-    const validation = validateChangeRequest(input);
+    const validation = validateSubscriptionChangeRequest(input);
     expect(validation.ok).toBe(false);
     if (validation.ok) return;
     expect(validation.problems.map((p) => p.field).sort()).toEqual([...fields].sort());
@@ -336,13 +339,13 @@ describe('refundOf', () => {
 
 describe('names', () => {
   it('derives the workflow id from the request id', () => {
-    expect(changeWorkflowId('abc-1')).toBe('change-abc-1');
+    expect(subscriptionChangeWorkflowId('abc-1')).toBe('change-abc-1');
   });
 
   it('describes each change for people', () => {
-    expect(describeChange({ action: 'setQuantity', quantity: 3 })).toBe('set quantity to 3');
-    expect(describeChange({ action: 'setAutoRenew', enabled: false })).toBe('disable auto-renew');
-    expect(describeChange({ action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 5 })).toBe(
+    expect(describeSubscriptionChange({ action: 'setQuantity', quantity: 3 })).toBe('set quantity to 3');
+    expect(describeSubscriptionChange({ action: 'setAutoRenew', enabled: false })).toBe('disable auto-renew');
+    expect(describeSubscriptionChange({ action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 5 })).toBe(
       'at renewal: billed annual, 5 seats',
     );
   });

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { startSandbox } from 'partner-center-sandbox';
 import { GraphReconcileProgressSchema } from '../../../src/activities/billing/activities';
-import { startReconcile } from '../../../src/client';
+import { startBillingReconciliation } from '../../../src/client';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
@@ -41,7 +41,7 @@ test('a worker SIGKILLed mid-download: the retry on another worker resumes at th
   let second: RunningProcess | undefined;
   try {
     await first.waitFor(/"msg":"Worker started"/);
-    const handle = await startReconcile(
+    const handle = await startBillingReconciliation(
       new Client({ connection }),
       { invoiceId: invoice.id, billingDelayHours: 0 },
       { taskQueue },

@@ -1,4 +1,4 @@
-import { validateChangeRequest, type SubscriptionChangeRequest } from '../client';
+import { validateSubscriptionChangeRequest, type SubscriptionChangeRequest } from '../client';
 import { Problems, type Values } from './flags';
 
 // `pcw change`'s request from its flags; flags.ts keeps which flags each command takes and the Problems they share.
@@ -27,7 +27,7 @@ type ChangeMode = (typeof CHANGE_MODES)[number];
 type Change = Record<string, unknown>;
 
 /** The SubscriptionChangeRequest of `pcw change`: exactly one change, checked with the workflow's schema. */
-export function changeRequestFromFlags(values: Values): SubscriptionChangeRequest {
+export function subscriptionChangeFromFlags(values: Values): SubscriptionChangeRequest {
   const problems = new Problems();
   const quantity = values.quantity === undefined ? undefined : problems.wholeNumber(values, 'quantity', 1, 100_000);
   const modes = CHANGE_MODES.filter((flag) => values[flag] !== undefined);
@@ -52,7 +52,7 @@ export function changeRequestFromFlags(values: Values): SubscriptionChangeReques
     subscriptionId: values.subscription,
     change,
   };
-  problems.validation(validateChangeRequest(request), (field) =>
+  problems.validation(validateSubscriptionChangeRequest(request), (field) =>
     // A trial conversion names its paid offer with --catalog-item-id.
     field === 'change.toCatalogItemId' && modes[0] === 'convert-trial' ? '--catalog-item-id' : CHANGE_FLAGS[field],
   );

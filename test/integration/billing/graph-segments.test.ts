@@ -2,7 +2,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
-import { startReconcile, type ReconcileHandle, type ReconcileReport } from '../../../src/client';
+import {
+  startBillingReconciliation,
+  type BillingReconciliationHandle,
+  type ReconcileReport,
+} from '../../../src/client';
 import { sandboxPartnerCenterSettings } from '../../../src/sandbox-settings';
 import { createActivityDeps } from '../../../src/worker';
 import { recordHistory, startRig, type PurchaseRig } from '../purchase/harness';
@@ -55,13 +59,13 @@ async function reconcile(invoiceId: string, exportSegmentLines: number) {
     shutdownGraceTime: '1s',
   });
   return worker.runUntil(async () => {
-    const handle = await startReconcile(client, { invoiceId, billingDelayHours: 0 }, { taskQueue });
+    const handle = await startBillingReconciliation(client, { invoiceId, billingDelayHours: 0 }, { taskQueue });
     return { handle, report: await handle.result() };
   });
 }
 
 /** Every run of the workflow from its first, following continue-as-new. */
-async function runChain(handle: ReconcileHandle): Promise<WorkflowHandle[]> {
+async function runChain(handle: BillingReconciliationHandle): Promise<WorkflowHandle[]> {
   const runs: WorkflowHandle[] = [];
   const latest = await client.workflow.getHandle(handle.workflowId).describe();
   let runId: string | undefined = latest.raw.workflowExecutionInfo?.firstRunId ?? undefined;

@@ -6,7 +6,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../config';
-import type { ReconcileWorkflow } from '../workflows/billing/api';
+import type { BillingReconciliationWorkflow } from '../workflows/billing/api';
 import {
   describeReconcileRequest,
   DEFAULT_BILLING_DELAY_HOURS,
@@ -23,9 +23,9 @@ import { startOnce, type StartOnceHandle } from './start-once';
 /** Everything callers of reconcileBilling rely on: its schemas, failure types and the run's description. */
 export * from '../workflows/billing/api';
 
-export type ReconcileHandle = WorkflowHandle<ReconcileWorkflow>;
+export type BillingReconciliationHandle = WorkflowHandle<BillingReconciliationWorkflow>;
 
-export type StartReconcileOptions = {
+export type StartBillingReconciliationOptions = {
   /** Contract default `partner-center`. */
   taskQueue?: string;
 } & (
@@ -44,7 +44,7 @@ export type StartReconcileOptions = {
     }
 );
 
-export interface ScheduleReconcileOptions {
+export interface ScheduleBillingReconciliationOptions {
   /** Standard five-field cron, in UTC, e.g. '0 6 * * *' (every day at 06:00). */
   cron: string;
   request: ReconcileRequest;
@@ -63,7 +63,7 @@ export class InvalidReconcileRequestError extends Error {
 }
 
 /** The workflow id of the reconciliation started with the idempotency key `requestId`. */
-export function reconcileWorkflowId(requestId: string): string {
+export function billingReconciliationWorkflowId(requestId: string): string {
   return `reconcile-${requestId}`;
 }
 
@@ -73,7 +73,7 @@ export function validateReconcileRequestId(requestId: unknown): Validation<{ req
 }
 
 /** `reconcile-USD-current-all`: what is reconciled, readable in the UI and stable for a schedule. */
-export function reconcileScheduleId(request: ValidReconcileRequest): string {
+export function billingReconciliationScheduleId(request: ValidReconcileRequest): string {
   const what =
     request.invoiceId !== undefined ? `invoice-${request.invoiceId}` : `${request.currency}-${request.period}`;
   return `reconcile-${what}-${request.customerId ?? 'all'}`;
@@ -85,11 +85,11 @@ export function reconcileScheduleId(request: ValidReconcileRequest): string {
  * `requestId`, the run already started for that key is returned instead (`newlyStarted` false); a key that breaks
  * the requestId rule is refused (InvalidReconcileRequestError) before anything starts.
  */
-export async function startReconcile(
+export async function startBillingReconciliation(
   client: Client,
   request: ReconcileRequest,
-  options: StartReconcileOptions = {},
-): Promise<StartOnceHandle<ReconcileWorkflow>> {
+  options: StartBillingReconciliationOptions = {},
+): Promise<StartOnceHandle<BillingReconciliationWorkflow>> {
   const key = options.requestId === undefined ? undefined : validateReconcileRequestId(options.requestId);
   if (key?.ok === false) throw new InvalidReconcileRequestError(key.problems);
   const validation = validateReconcileRequest(request);
@@ -100,15 +100,15 @@ export async function startReconcile(
     ...(valid !== undefined ? runOptions(valid) : { staticSummary: 'Reconcile unbilled charges (invalid request)' }),
   };
   if (key?.ok)
-    return startOnce<ReconcileWorkflow>(client, 'reconcileBilling', {
+    return startOnce<BillingReconciliationWorkflow>(client, 'reconcileBilling', {
       ...start,
-      workflowId: reconcileWorkflowId(key.request.requestId),
+      workflowId: billingReconciliationWorkflowId(key.request.requestId),
       taskQueue: options.taskQueue,
     });
   const workflowId =
     options.workflowId ??
-    `${valid !== undefined ? reconcileScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
-  const handle = await client.workflow.start<ReconcileWorkflow>('reconcileBilling', {
+    `${valid !== undefined ? billingReconciliationScheduleId(valid) : 'reconcile-invalid-request'}-${new Date().toISOString()}`;
+  const handle = await client.workflow.start<BillingReconciliationWorkflow>('reconcileBilling', {
     ...start,
     workflowId,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -121,11 +121,14 @@ export async function startReconcile(
  * Creates the Schedule `scheduleId` that runs `reconcileBilling(request)` on `cron`, or updates it (cron,
  * request, task queue) when it exists. A run still open at the next time is not doubled (overlap SKIP).
  */
-export async function scheduleReconcile(client: Client, options: ScheduleReconcileOptions): Promise<ScheduleHandle> {
+export async function scheduleBillingReconciliation(
+  client: Client,
+  options: ScheduleBillingReconciliationOptions,
+): Promise<ScheduleHandle> {
   const validation = validateReconcileRequest(options.request);
   if (!validation.ok) throw new InvalidReconcileRequestError(validation.problems);
   const request = validation.request;
-  const scheduleId = options.scheduleId ?? reconcileScheduleId(request);
+  const scheduleId = options.scheduleId ?? billingReconciliationScheduleId(request);
   const spec = { cronExpressions: [options.cron] };
   const action = {
     type: 'startWorkflow' as const,

@@ -1,9 +1,9 @@
 import {
-  changeFailureTypes,
-  changeWorkflowId,
-  startChange,
+  subscriptionFailureTypes,
+  subscriptionChangeWorkflowId,
+  startSubscriptionChange,
   SubscriptionChangeRequestSchema,
-  validateChangeRequest,
+  validateSubscriptionChangeRequest,
 } from '../../client';
 import { SELF_VALIDATED_BODY, type RouteModule } from '../app';
 import { createRun, viewOf } from '../runs';
@@ -12,7 +12,7 @@ import { ChangeViewSchema, IdempotencyHeadersSchema, problems, RequestIdParamsSc
 const statusUrl = (requestId: string) => `/v1/subscription-changes/${encodeURIComponent(requestId)}`;
 
 /** `POST /v1/subscription-changes` and `GET /v1/subscription-changes/{requestId}`: changeSubscription over HTTP. */
-export const changeRoutes: RouteModule = (app, { client, taskQueue }) => {
+export const subscriptionRoutes: RouteModule = (app, { client, taskQueue }) => {
   app.post(
     '/v1/subscription-changes',
     {
@@ -33,11 +33,11 @@ export const changeRoutes: RouteModule = (app, { client, taskQueue }) => {
       createRun(client, reply, {
         kind: 'change',
         what: 'change request',
-        failureType: changeFailureTypes.invalidRequest,
+        failureType: subscriptionFailureTypes.invalidRequest,
         body: request.body,
         idempotencyKey: request.headers['idempotency-key'],
-        validate: validateChangeRequest,
-        start: (change) => startChange(client, change, { taskQueue }),
+        validate: validateSubscriptionChangeRequest,
+        start: (change) => startSubscriptionChange(client, change, { taskQueue }),
         statusUrl,
       }),
   );
@@ -53,6 +53,7 @@ export const changeRoutes: RouteModule = (app, { client, taskQueue }) => {
         response: { 200: ChangeViewSchema, ...problems(400, 403, 404, 503) },
       },
     },
-    async (request) => viewOf(client, 'change', changeWorkflowId(request.params.requestId), request.params.requestId),
+    async (request) =>
+      viewOf(client, 'change', subscriptionChangeWorkflowId(request.params.requestId), request.params.requestId),
   );
 };

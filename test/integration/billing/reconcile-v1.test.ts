@@ -6,9 +6,9 @@ import { Worker } from '@temporalio/worker';
 import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
-  reconcileFailureTypes,
-  scheduleReconcile,
-  startReconcile,
+  billingFailureTypes,
+  scheduleBillingReconciliation,
+  startBillingReconciliation,
   type ReconcileReport,
   type ReconcileRequest,
 } from '../../../src/client';
@@ -103,7 +103,7 @@ async function reconcile(request: ReconcileRequest) {
   const taskQueue = uniqueTaskQueue('reconcile');
   const worker = await reconcileWorker(taskQueue);
   return worker.runUntil(async () => {
-    const handle = await startReconcile(client, request, { taskQueue });
+    const handle = await startBillingReconciliation(client, request, { taskQueue });
     const report = await handle.result().catch((e: unknown) => e);
     // The UI's current details come from a built-in query, answered by the worker.
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
@@ -352,7 +352,7 @@ describe('reconcileBilling against the sandbox', () => {
     const taskQueue = uniqueTaskQueue('reconcile-stop');
     const first = await reconcileWorker(taskQueue);
     const firstRun = first.run();
-    const handle = await startReconcile(
+    const handle = await startBillingReconciliation(
       client,
       { period: 'current', source: 'v1', currency: 'USD', ...NO_BILLING_DELAY },
       { taskQueue },
@@ -463,7 +463,7 @@ describe('reconcileBilling against the sandbox', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause;
     expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect((failure as ApplicationFailure).type).toBe(reconcileFailureTypes.invalidRequest);
+    expect((failure as ApplicationFailure).type).toBe(billingFailureTypes.invalidRequest);
     expect((failure as ApplicationFailure).nonRetryable).toBe(true);
     for (const field of ['period', 'currency', 'customerId', 'extra']) expect(failure!.message).toContain(field);
     expect((await rig.sandbox.control.counters()).requests[UNBILLED_ROUTE]).toBeUndefined();
@@ -473,7 +473,7 @@ describe('reconcileBilling against the sandbox', () => {
     const wrongSecret = 'sbx~not-the-right-secret-0123456789';
     await rig.withWorker(
       async ({ taskQueue }) => {
-        const handle = await startReconcile(
+        const handle = await startBillingReconciliation(
           client,
           { period: 'current', source: 'v1', currency: 'USD' },
           { taskQueue },
@@ -503,7 +503,7 @@ describe('reconcileBilling against the sandbox', () => {
     const taskQueue = uniqueTaskQueue('reconcile-schedule');
     const scheduleId = `reconcile-test-${randomUUID()}`;
     const request: ReconcileRequest = { period: 'current', source: 'v1', currency: 'usd', customerId: us };
-    const handle = await scheduleReconcile(client, { cron: '0 6 * * *', request, scheduleId, taskQueue });
+    const handle = await scheduleBillingReconciliation(client, { cron: '0 6 * * *', request, scheduleId, taskQueue });
     try {
       const created = await client.schedule.getHandle(scheduleId).describe();
       expect(created.action).toMatchObject({
@@ -520,7 +520,7 @@ describe('reconcileBilling against the sandbox', () => {
       });
 
       // Scheduling again updates the same schedule.
-      await scheduleReconcile(client, { cron: '30 7 * * *', request, scheduleId, taskQueue });
+      await scheduleBillingReconciliation(client, { cron: '30 7 * * *', request, scheduleId, taskQueue });
       const updated = await handle.describe();
       expect(updated.spec.calendars?.[0]).toMatchObject({
         hour: [{ start: 7, end: 7 }],

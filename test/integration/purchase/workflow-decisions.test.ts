@@ -12,7 +12,7 @@ import { internalFailureTypes } from '../../../src/workflows/common/failure-type
 import { PcCustomerId, PcOrderIds, PcStep, PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import { searchAttributeHistory, startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { recordHistory, untilStep, workflowFailure } from '../purchase/harness';
-import { basic, customerId, e3, patient, purchasing, request, startOn } from './purchase-stubs';
+import { basic, customerId, e3, patient, purchasing, request, startOn } from './workflow-stubs';
 
 /**
  * purchaseSubscription against stubbed activities (see test/support/stub-worker.ts), the decisions people

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { startChange, type ChangeHandle, type SubscriptionChangeRequest } from '../../../src/client';
+import {
+  startSubscriptionChange,
+  type SubscriptionChangeHandle,
+  type SubscriptionChangeRequest,
+} from '../../../src/client';
 import { PcSubscriptionIds } from '../../../src/workflows/common/search-attributes';
 import { workflowBundle } from '../../support/temporal';
 import {
@@ -14,8 +18,8 @@ import {
 } from '../purchase/harness';
 
 /**
- * The subscription lifecycle of issue 10 end to end (dev server, real worker options, real client, sandbox):
- * transitions (upgrades), trial conversions, suspension and reactivation. Subscriptions are seeded through
+ * changeSubscription's transitions (upgrades), trial conversions, suspension and reactivation end to end (dev
+ * server, real worker options, real client, sandbox). Subscriptions are seeded through
  * the sandbox's control API (`seedSubscription`), trials included.
  */
 
@@ -63,8 +67,8 @@ function change(
   subscriptionId: string,
   what: SubscriptionChangeRequest['change'],
   requestId = `lifecycle-${randomUUID()}`,
-): Promise<ChangeHandle> {
-  return startChange(rig.client, { requestId, customerId, subscriptionId, change: what }, { taskQueue });
+): Promise<SubscriptionChangeHandle> {
+  return startSubscriptionChange(rig.client, { requestId, customerId, subscriptionId, change: what }, { taskQueue });
 }
 
 async function requests(route: string): Promise<number> {
