@@ -5,7 +5,7 @@ import {
   type ScheduleHandle,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../config';
+import { DEFAULT_TASK_QUEUE } from '../settings/values';
 import type { BillingReconciliationWorkflow } from '../workflows/billing/api';
 import {
   describeReconcileRequest,
