@@ -1,5 +1,6 @@
 import type * as BillingSchemas from '../billing/types';
 import type * as PurchaseSchemas from '../purchase/types';
+import type * as LifecycleSchemas from '../subscription/lifecycle-types';
 import type * as SubscriptionSchemas from '../subscription/types';
 
 /**
@@ -13,5 +14,6 @@ import type * as SubscriptionSchemas from '../subscription/types';
 /* eslint-disable @typescript-eslint/no-require-imports -- a static import would load the module with every run */
 export const purchaseSchemas = (): typeof PurchaseSchemas => require('../purchase/types');
 export const subscriptionSchemas = (): typeof SubscriptionSchemas => require('../subscription/types');
+export const lifecycleSchemas = (): typeof LifecycleSchemas => require('../subscription/lifecycle-types');
 export const billingSchemas = (): typeof BillingSchemas => require('../billing/types');
 /* eslint-enable @typescript-eslint/no-require-imports */

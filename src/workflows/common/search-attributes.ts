@@ -5,6 +5,16 @@ export const PcCustomerId = defineSearchAttributeKey('PcCustomerId', SearchAttri
 export const PcStep = defineSearchAttributeKey('PcStep', SearchAttributeType.KEYWORD);
 export const PcOrderIds = defineSearchAttributeKey('PcOrderIds', SearchAttributeType.KEYWORD_LIST);
 export const PcSubscriptionIds = defineSearchAttributeKey('PcSubscriptionIds', SearchAttributeType.KEYWORD_LIST);
+/** Contract §3 (v3), kept by subscription lifecycles: "renewals in the next 30 days with unused seats" is one query. */
+export const PcRenewalDate = defineSearchAttributeKey('PcRenewalDate', SearchAttributeType.DATETIME);
+export const PcUnusedSeats = defineSearchAttributeKey('PcUnusedSeats', SearchAttributeType.INT);
 
 /** Registered by `npm start` and by the test run's dev server (`--search-attribute Name=Type`). */
-export const searchAttributeKeys = [PcCustomerId, PcStep, PcOrderIds, PcSubscriptionIds] as const;
+export const searchAttributeKeys = [
+  PcCustomerId,
+  PcStep,
+  PcOrderIds,
+  PcSubscriptionIds,
+  PcRenewalDate,
+  PcUnusedSeats,
+] as const;

@@ -12,6 +12,10 @@ export const webhookEventTypes = [
   'subscription-change.completed',
   'subscription-change.failed',
   'reconciliation.completed',
+  'subscription.renewal-review',
+  'subscription.renewal-planned',
+  'subscription.scheduled-change-lost',
+  'subscription.expiring',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

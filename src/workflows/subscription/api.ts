@@ -1,12 +1,55 @@
 /**
- * What callers of `changeSubscription` rely on (contract §3): its id, request and result schemas, status query
- * and failure types. Clients, the CLI and the HTTP API import this file only; the rest of the folder may change.
+ * What callers of `changeSubscription` and `subscriptionLifecycle` rely on (contract §3): their ids, request, result
+ * and state schemas, messages and failure types. Clients, the CLI and the HTTP API import this file only; the rest of
+ * the folder may change.
  */
 import type { changeSubscription } from './workflow';
 
 export type SubscriptionChangeWorkflow = typeof changeSubscription;
-export { subscriptionFailureTypes, type SubscriptionFailureType } from './failures';
-export { subscriptionChangeStatusQuery } from './messages';
+export {
+  lifecycleFailureTypes,
+  subscriptionFailureTypes,
+  type LifecycleFailureType,
+  type SubscriptionFailureType,
+} from './failures';
+export {
+  approvePlanUpdate,
+  lifecycleStateQuery,
+  rejectPlanUpdate,
+  setPolicyUpdate,
+  subscriptionChangedSignal,
+  subscriptionChangeStatusQuery,
+} from './messages';
+export { lifecycleWorkflowId } from './lifecycle-ids';
+export {
+  ApprovePlanArgsSchema,
+  LicenceUsageSchema,
+  LifecycleInputSchema,
+  LifecycleStateSchema,
+  LifecycleStepSchema,
+  lifecycleSteps,
+  planStatuses,
+  RejectPlanArgsSchema,
+  RenewalPlanSchema,
+  RenewalPolicySchema,
+  RenewalReviewSchema,
+  reviewModes,
+  reviewOutcomes,
+  SubscriptionChangedArgsSchema,
+  validateLifecycleInput,
+  validateRenewalPolicy,
+  type ApprovePlanArgs,
+  type LicenceUsage,
+  type LifecycleInput,
+  type LifecycleState,
+  type LifecycleStep,
+  type RejectPlanArgs,
+  type RenewalPlan,
+  type RenewalPolicy,
+  type RenewalReview,
+  type SubscriptionChangedArgs,
+  type ValidRenewalPolicy,
+} from './lifecycle-types';
 export { describeSubscriptionChange } from './rules';
 export {
   changeSteps,

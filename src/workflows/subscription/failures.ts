@@ -16,3 +16,16 @@ export const subscriptionFailureTypes = {
   mfaRequired: MFA_REQUIRED,
 } as const;
 export type SubscriptionFailureType = (typeof subscriptionFailureTypes)[keyof typeof subscriptionFailureTypes];
+
+/** `ApplicationFailure` types of `subscriptionLifecycle` (contract §3): a start or an update refused, nothing changed. */
+export const lifecycleFailureTypes = {
+  /** The input names a bad field (every one listed); the run does not start its work. */
+  invalidInput: 'InvalidLifecycleInput',
+  /** setPolicy refused: an unknown field, a negative minSeats, a lead time over the term… (every field named). */
+  invalidPolicy: 'InvalidRenewalPolicy',
+  /** approvePlan/rejectPlan refused: bad arguments (by, reason). */
+  invalidDecision: 'InvalidPlanDecision',
+  /** approvePlan/rejectPlan when no plan waits for a decision. */
+  noPlanWaiting: 'NoPlanWaiting',
+} as const;
+export type LifecycleFailureType = (typeof lifecycleFailureTypes)[keyof typeof lifecycleFailureTypes];

@@ -23,6 +23,8 @@ describe("the run's Temporal dev server", () => {
       PcStep: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       PcOrderIds: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
       PcSubscriptionIds: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+      PcRenewalDate: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+      PcUnusedSeats: IndexedValueType.INDEXED_VALUE_TYPE_INT,
     };
     expect(searchAttributeKeys.map((key) => key.name).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, type] of Object.entries(expected)) expect(customAttributes?.[name]).toBe(type);

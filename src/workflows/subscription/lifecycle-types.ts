@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { ApproveArgsSchema, RejectArgsSchema } from '../purchase/message-args';
+import { PurchaseRequestSchema } from '../purchase/request';
+import { validateWith, type Validation } from '../common/validation';
+import { LEAD_TIME_RULE, parseLeadTime } from './lead-time';
+import { SubscriptionViewSchema } from './types';
+
+/**
+ * Contract §3 data of `subscriptionLifecycle`: its input, the renewal policy, the state its `state` query answers,
+ * and the shapes its activities exchange with it. Pure zod: workflow code loads it only through common/schemas.ts.
+ */
+
+// ---- Policy and input ----
+
+export const reviewModes = ['off', 'propose', 'apply'] as const;
+
+const SeatsSchema = z.number().int('must be a whole number').min(0).max(100_000);
+
+/** Strict: an unknown field is refused (a misspelt `minSeat` must not silently plan below what was meant). */
+export const RenewalPolicySchema = z.strictObject({
+  /** `propose` waits for approvePlan/rejectPlan; `apply` schedules the plan at once; `off` never reviews. */
+  review: z.enum(reviewModes).default('propose'),
+  /** How long before the term ends the review runs; RENEWAL_REVIEW_LEAD when absent. */
+  leadTime: z
+    .string()
+    .refine((text) => parseLeadTime(text) !== undefined, LEAD_TIME_RULE)
+    .optional(),
+  /** Never plan below this many seats. */
+  minSeats: SeatsSchema.optional(),
+  /** Seats kept above those assigned. */
+  headroom: SeatsSchema.default(0),
+  /** Also review monthly terms (they renew every month; by default only annual and triennial anniversaries). */
+  includeMonthly: z.boolean().default(false),
+});
+/** What callers send. */
+export type RenewalPolicy = z.input<typeof RenewalPolicySchema>;
+/** The policy with its defaults filled in, as the state shows it. */
+export type ValidRenewalPolicy = z.output<typeof RenewalPolicySchema>;
+
+export const planStatuses = ['proposed', 'approved', 'applied', 'rejected', 'lost'] as const;
+
+/** The next term's quantity the review decided, and where it stands. */
+export const RenewalPlanSchema = z.object({
+  /** Seats for the next term. */
+  quantity: z.number().int(),
+  currentQuantity: z.number().int(),
+  /** Seats assigned of the licence SKU when the plan was made (every subscription of that SKU counted). */
+  assigned: z.number().int(),
+  /** When the term ends and the plan takes effect. */
+  renewsAt: z.string(),
+  status: z.enum(planStatuses),
+  /** Why this quantity, in words. */
+  reason: z.string(),
+  /** Who approved or rejected it, and why it was rejected. */
+  decidedBy: z.string().optional(),
+  rejectionReason: z.string().optional(),
+  /** How many times it was sent as a scheduled change (each attempt is its own changeSubscription run). */
+  attempts: z.number().int().min(0),
+});
+export type RenewalPlan = z.infer<typeof RenewalPlanSchema>;
+
+/** Licences of the subscription's SKU in the customer's tenant, as read at review time. */
+export const LicenceUsageSchema = z.object({
+  skuId: z.string(),
+  skuPartNumber: z.string().optional(),
+  /** Seats assigned (`consumedUnits`), across every subscription of the SKU. */
+  assigned: z.number().int(),
+  /** Seats of the SKU across those subscriptions. */
+  total: z.number().int(),
+  /** The other subscriptions of the SKU: their seats and, when Partner Center knows them, when they renew. */
+  siblings: z.array(
+    z.object({
+      subscriptionId: z.string(),
+      seats: z.number().int(),
+      renewsAt: z.string().optional(),
+      /** Seats of their next term: the scheduled quantity, their seats, or 0 when they expire (auto-renew off). */
+      nextTermSeats: z.number().int().optional(),
+    }),
+  ),
+  readAt: z.string(),
+});
+export type LicenceUsage = z.infer<typeof LicenceUsageSchema>;
+
+export const reviewOutcomes = [
+  'plan-proposed',
+  'plan-applied',
+  'nothing-to-cut',
+  'expiring',
+  'usage-unavailable',
+] as const;
+
+/** One review: what it found and decided. */
+export const RenewalReviewSchema = z.object({
+  reviewedAt: z.string(),
+  renewsAt: z.string(),
+  outcome: z.enum(reviewOutcomes),
+  currentQuantity: z.number().int(),
+  assigned: z.number().int().optional(),
+  plannedQuantity: z.number().int().optional(),
+  note: z.string(),
+});
+export type RenewalReview = z.infer<typeof RenewalReviewSchema>;
+
+/** Reviews kept in the state (and carried over a continue-as-new). */
+export const REVIEWS_KEPT = 10;
+
+/** What one run hands the next when it continues as new (set by the run itself; callers leave it out). */
+export const CarriedStateSchema = z.object({
+  reviews: z.array(RenewalReviewSchema).max(REVIEWS_KEPT),
+  plan: RenewalPlanSchema.optional(),
+  usage: LicenceUsageSchema.optional(),
+});
+export type CarriedState = z.infer<typeof CarriedStateSchema>;
+
+export const LifecycleInputSchema = z.strictObject({
+  customerId: PurchaseRequestSchema.shape.customerId,
+  subscriptionId: z.guid('must be a GUID'),
+  policy: RenewalPolicySchema.optional(),
+  carried: CarriedStateSchema.optional(),
+});
+/** What callers send: `{ customerId, subscriptionId, policy? }`. */
+export type LifecycleInput = z.input<typeof LifecycleInputSchema>;
+export type ValidLifecycleInput = z.output<typeof LifecycleInputSchema>;
+
+/** Validates without throwing: a workflow task must never fail on bad input. */
+export function validateLifecycleInput(input: unknown): Validation<ValidLifecycleInput> {
+  return validateWith(LifecycleInputSchema, input);
+}
+
+export function validateRenewalPolicy(policy: unknown): Validation<ValidRenewalPolicy> {
+  return validateWith(RenewalPolicySchema, policy);
+}
+
+// ---- State ----
+
+export const lifecycleSteps = [
+  'reading',
+  'awaiting-review',
+  'reviewing',
+  'awaiting-renewal-approval',
+  'applying',
+  'awaiting-renewal',
+  'renewing',
+  'ended',
+] as const;
+export const LifecycleStepSchema = z.enum(lifecycleSteps);
+export type LifecycleStep = z.infer<typeof LifecycleStepSchema>;
+
+/** The `state` query's answer, and the run's result once the subscription is gone. */
+export const LifecycleStateSchema = z.object({
+  customerId: z.string(),
+  subscriptionId: z.string(),
+  /** As last read (absent before the first read, and once Partner Center no longer knows it). */
+  subscription: SubscriptionViewSchema.optional(),
+  policy: RenewalPolicySchema,
+  step: LifecycleStepSchema,
+  /** When the term's review runs (absent once done, or when the subscription is not reviewed). */
+  nextReviewAt: z.string().optional(),
+  /** When the current term ends. */
+  renewsAt: z.string().optional(),
+  plan: RenewalPlanSchema.optional(),
+  usage: LicenceUsageSchema.optional(),
+  /** The last reviews, newest last. */
+  reviews: z.array(RenewalReviewSchema),
+  /** What is going wrong now, e.g. `usage unavailable: 403 …`. */
+  lastError: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type LifecycleState = z.infer<typeof LifecycleStateSchema>;
+
+// ---- Messages ----
+
+export const ApprovePlanArgsSchema = ApproveArgsSchema.strict();
+export type ApprovePlanArgs = z.infer<typeof ApprovePlanArgsSchema>;
+export const RejectPlanArgsSchema = RejectArgsSchema.strict();
+export type RejectPlanArgs = z.infer<typeof RejectPlanArgsSchema>;
+export const SubscriptionChangedArgsSchema = z.object({ source: z.string().trim().min(1).max(256) });
+export type SubscriptionChangedArgs = z.infer<typeof SubscriptionChangedArgsSchema>;
+
+// ---- Activities ----
+
+export interface LifecycleRead {
+  /** Absent when Partner Center no longer knows the subscription (404). */
+  subscription?: z.infer<typeof SubscriptionViewSchema>;
+  readAt: string;
+}
+
+export interface ReadUsageInput {
+  customerId: string;
+  subscriptionId: string;
+}
