@@ -47,6 +47,8 @@ export interface WorkerConfig {
   approvalTimeoutMs: number;
   /** How long a subscription change waits for a busy subscription or an accepted (202) change. */
   subscriptionChangeDeadlineMs: number;
+  /** How long before a subscription's term ends its lifecycle reviews the renewal, unless its policy says otherwise. */
+  renewalReviewLeadMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
   /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
@@ -216,6 +218,7 @@ function workerConfigOf(
     orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
+    renewalReviewLeadMs: values.RENEWAL_REVIEW_LEAD,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },

@@ -54,7 +54,14 @@ export function createActivityDeps(
   settings: PartnerCenterSettings,
   config: Pick<WorkerConfig, 'orderPollIntervalMs' | 'orderVisibilityDeadlineMs'> &
     Partial<
-      Pick<WorkerConfig, 'orderPollMaxIntervalMs' | 'approvalTimeoutMs' | 'subscriptionChangeDeadlineMs' | 'webhooks'>
+      Pick<
+        WorkerConfig,
+        | 'orderPollMaxIntervalMs'
+        | 'approvalTimeoutMs'
+        | 'subscriptionChangeDeadlineMs'
+        | 'renewalReviewLeadMs'
+        | 'webhooks'
+      >
     > & {
       /** Set when a poll worker serves it (pollWorkerOptions): the runs then poll there. */
       pollTaskQueue?: string;
@@ -82,6 +89,7 @@ export function createActivityDeps(
       orderVisibilityDeadlineMs: config.orderVisibilityDeadlineMs,
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
+      renewalReviewLeadMs: config.renewalReviewLeadMs,
       pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,

@@ -153,6 +153,7 @@ export const environmentSchema = z.object({
   ORDER_VISIBILITY_DEADLINE: duration('30m', 1000),
   APPROVAL_TIMEOUT: duration('7d', 1000),
   SUBSCRIPTION_CHANGE_DEADLINE: duration('30m', 1000),
+  RENEWAL_REVIEW_LEAD: duration('14d', 1000),
   METRICS_PORT: tcpPort,
   PCW_API_PORT: tcpPort,
   PCW_API_TOKENS: optionalText.transform((value, ctx) => {

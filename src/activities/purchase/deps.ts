@@ -10,6 +10,7 @@ export interface PurchaseActivityDeps {
     orderVisibilityDeadlineMs: number;
     approvalTimeoutMs?: number;
     subscriptionChangeDeadlineMs?: number;
+    renewalReviewLeadMs?: number;
     pollTaskQueue?: string;
   };
 }

@@ -16,6 +16,7 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     approvalTimeoutMs,
     subscriptionChangeDeadlineMs,
     pollTaskQueue,
+    renewalReviewLeadMs,
   } = deps.settings;
   return {
     orderPollIntervalMs,
@@ -24,5 +25,6 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     approvalTimeoutMs: approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
     ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
     ...(pollTaskQueue !== undefined ? { pollTaskQueue } : {}),
+    ...(renewalReviewLeadMs !== undefined ? { renewalReviewLeadMs } : {}),
   };
 }

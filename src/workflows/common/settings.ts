@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The worker's poll intervals and deadlines (ORDER_POLL_INTERVAL, ORDER_POLL_MAX_INTERVAL, ORDER_VISIBILITY_DEADLINE,
- * APPROVAL_TIMEOUT, SUBSCRIPTION_CHANGE_DEADLINE), read through a local activity at the start of a run so replays see the same values.
+ * APPROVAL_TIMEOUT, SUBSCRIPTION_CHANGE_DEADLINE,
+ * RENEWAL_REVIEW_LEAD), read through a local activity at the start of a run so replays see the same values.
  */
 export const WorkerSettingsSchema = z.object({
   orderPollIntervalMs: z.number().int().positive(),
@@ -17,6 +18,8 @@ export const WorkerSettingsSchema = z.object({
    * the worker runs no poll worker, and in histories recorded before it existed: those runs poll on their own queue.
    */
   pollTaskQueue: z.string().min(1).optional(),
+  /** RENEWAL_REVIEW_LEAD: a lifecycle's default lead time. Absent from histories recorded before it (14 days then). */
+  renewalReviewLeadMs: z.number().int().positive().optional(),
   /**
    * Set when webhooks are configured (PCW_WEBHOOK_*); never the secret nor an address. Absent when webhooks are off
    * and from histories recorded before them.

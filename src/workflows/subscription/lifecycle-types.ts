@@ -3,6 +3,7 @@ import { ApproveArgsSchema, RejectArgsSchema } from '../purchase/message-args';
 import { PurchaseRequestSchema } from '../purchase/request';
 import { validateWith, type Validation } from '../common/validation';
 import { LEAD_TIME_RULE, parseLeadTime } from './lead-time';
+import { REVIEWS_KEPT } from './lifecycle-rules';
 import { SubscriptionViewSchema } from './types';
 
 /**
@@ -100,9 +101,6 @@ export const RenewalReviewSchema = z.object({
   note: z.string(),
 });
 export type RenewalReview = z.infer<typeof RenewalReviewSchema>;
-
-/** Reviews kept in the state (and carried over a continue-as-new). */
-export const REVIEWS_KEPT = 10;
 
 /** What one run hands the next when it continues as new (set by the run itself; callers leave it out). */
 export const CarriedStateSchema = z.object({

@@ -1,0 +1,166 @@
+import type { InvalidField } from '../common/validation';
+import type { WorkerSettings } from '../common/settings';
+import { parseLeadTime } from './lead-time';
+import type { LicenceUsage, LifecycleState, RenewalPlan, RenewalReview, ValidRenewalPolicy } from './lifecycle-types';
+import type { SubscriptionView } from './types';
+
+/**
+ * The renewal rules of `subscriptionLifecycle`: pure functions of recorded values (a subscription read, a usage read,
+ * the policy, the worker settings), unit-tested on tables (test/unit/subscription/lifecycle-rules.test.ts).
+ */
+
+const DAY_MS = 86_400_000;
+/** Reviews kept in the state (and carried over a continue-as-new). */
+export const REVIEWS_KEPT = 10;
+/** RENEWAL_REVIEW_LEAD's default, for settings recorded before it existed. */
+export const DEFAULT_RENEWAL_REVIEW_LEAD_MS = 14 * DAY_MS;
+
+/** Statuses after which the subscription never renews again: its lifecycle ends. */
+const ENDED_STATUSES: ReadonlySet<string> = new Set(['deleted', 'expired', 'cancelled']);
+/** Terms reviewed by default: only their anniversaries matter (a monthly term simply rolls over). */
+const ANNIVERSARY_TERMS: ReadonlySet<string> = new Set(['P1Y', 'P3Y']);
+
+export function isEnded(view: SubscriptionView): boolean {
+  return ENDED_STATUSES.has(view.status.toLowerCase());
+}
+
+/** `commitmentEndDate` is the term's last day (inclusive): the next term starts the day after. */
+export function termEndsAt(view: SubscriptionView): number | undefined {
+  const lastDay = view.commitmentEndDate === undefined ? NaN : Date.parse(view.commitmentEndDate);
+  return Number.isFinite(lastDay) ? lastDay + DAY_MS : undefined;
+}
+
+/** The policy's lead time, else RENEWAL_REVIEW_LEAD. */
+export function leadTimeMs(policy: ValidRenewalPolicy, settings: WorkerSettings): number {
+  const own = policy.leadTime === undefined ? undefined : parseLeadTime(policy.leadTime);
+  return own ?? settings.renewalReviewLeadMs ?? DEFAULT_RENEWAL_REVIEW_LEAD_MS;
+}
+
+/** The review runs at `commitmentEndDate − leadTime`; undefined without a term end. */
+export function reviewAt(view: SubscriptionView, leadMs: number): number | undefined {
+  const lastDay = view.commitmentEndDate === undefined ? NaN : Date.parse(view.commitmentEndDate);
+  return Number.isFinite(lastDay) ? lastDay - leadMs : undefined;
+}
+
+/**
+ * What the term's review does: `review` a subscription that renews (auto-renew on) on an annual or triennial term
+ * (any term with includeMonthly), `expiring` when auto-renew is off, `none` with review 'off', for trials and other
+ * terms, and without a term end.
+ */
+export function reviewKind(view: SubscriptionView, policy: ValidRenewalPolicy): 'review' | 'expiring' | 'none' {
+  if (policy.review === 'off' || view.isTrial === true || termEndsAt(view) === undefined) return 'none';
+  if (!policy.includeMonthly && !ANNIVERSARY_TERMS.has(view.termDuration.toUpperCase())) return 'none';
+  return view.autoRenewEnabled ? 'review' : 'expiring';
+}
+
+/** A term's length in milliseconds (`P1M` 28 days, its shortest; `P1Y` 365; `P3Y` 1095); undefined when unknown. */
+export function termLengthMs(termDuration: string): number | undefined {
+  const match = /^P(\d+)([MY])$/i.exec(termDuration);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2].toUpperCase() === 'Y' ? 365 : 28) * DAY_MS;
+}
+
+/** A lead time longer than the subscription's term would review before the term starts: refused, naming the field. */
+export function leadTimeProblem(
+  policy: ValidRenewalPolicy,
+  view: SubscriptionView | undefined,
+  settings: WorkerSettings,
+): InvalidField | undefined {
+  const term = view === undefined ? undefined : termLengthMs(view.termDuration);
+  const lead = leadTimeMs(policy, settings);
+  if (term === undefined || lead <= term) return undefined;
+  return {
+    field: 'leadTime',
+    problem: `must not be longer than the subscription's term ${view?.termDuration} (got ${policy.leadTime ?? `RENEWAL_REVIEW_LEAD, ${Math.round(lead / DAY_MS)} days`})`,
+  };
+}
+
+/** Seats another subscription of the SKU carries when ours renews: its next term's when it renews first. */
+function siblingSeatsAt(sibling: LicenceUsage['siblings'][number], renewsAt: number): number {
+  const renewsFirst = sibling.renewsAt !== undefined && Date.parse(sibling.renewsAt) <= renewsAt;
+  return renewsFirst && sibling.nextTermSeats !== undefined ? sibling.nextTermSeats : sibling.seats;
+}
+
+/**
+ * The next term's quantity: the seats assigned (of the whole licence SKU) plus the headroom, less what the SKU's
+ * other subscriptions will carry then — so the reduction lands on the subscription that renews first —, and never
+ * below minSeats or 1. Undefined when that does not lower the quantity: nothing to cut.
+ */
+export function planNextTerm(
+  view: SubscriptionView,
+  usage: LicenceUsage,
+  policy: ValidRenewalPolicy,
+  renewsAt: number,
+): Pick<RenewalPlan, 'quantity' | 'reason'> | undefined {
+  const others = usage.siblings.reduce((sum, s) => sum + siblingSeatsAt(s, renewsAt), 0);
+  const needed = usage.assigned + policy.headroom - others;
+  const floors: Array<[number, string]> = [
+    [needed, describeNeed(usage, policy.headroom, others)],
+    [policy.minSeats ?? 0, `minSeats ${policy.minSeats}`],
+    [1, 'at least 1 seat'],
+  ];
+  const [quantity, reason] = floors.reduce((best, floor) => (floor[0] > best[0] ? floor : best));
+  if (quantity >= view.quantity) return undefined;
+  return { quantity, reason: reason === floors[0][1] ? reason : `${floors[0][1]}; raised to ${reason}` };
+}
+
+function describeNeed(usage: LicenceUsage, headroom: number, others: number): string {
+  const parts = [`${usage.assigned} assigned`];
+  if (headroom > 0) parts.push(`+ ${headroom} headroom`);
+  if (others > 0) {
+    const n = usage.siblings.length;
+    parts.push(`- ${others} on ${n} other subscription${n === 1 ? '' : 's'} of the SKU`);
+  }
+  return parts.join(' ');
+}
+
+/** Whether the subscription shows the plan as its scheduled next term. */
+export function planIsScheduled(view: SubscriptionView, plan: RenewalPlan): boolean {
+  return view.scheduledNextTerm?.quantity === plan.quantity;
+}
+
+/** Seats of the SKU nobody is assigned: PcUnusedSeats. */
+export function unusedSeats(usage: LicenceUsage): number {
+  return Math.max(0, usage.total - usage.assigned);
+}
+
+/** The reviews with `review` added, the last REVIEWS_KEPT kept. */
+export function withReview(reviews: readonly RenewalReview[], review: RenewalReview): RenewalReview[] {
+  return [...reviews, review].slice(-REVIEWS_KEPT);
+}
+
+/** How long to wait before the `attempt`-th retry of a failed usage read: the poll interval, growing 4× to its maximum. */
+export function usageRetryDelayMs(attempt: number, settings: WorkerSettings): number {
+  const max = settings.orderPollMaxIntervalMs ?? settings.orderPollIntervalMs;
+  return Math.min(max, settings.orderPollIntervalMs * 4 ** Math.max(0, attempt - 1));
+}
+
+const PLAN_PHRASES: Record<RenewalPlan['status'], string> = {
+  proposed: 'awaiting approval',
+  approved: 'approved, being scheduled',
+  applied: 'scheduled',
+  rejected: 'rejected',
+  lost: 'its scheduled change was lost, awaiting approval',
+};
+
+/** One sentence for the Temporal UI: `renews 2027-03-01 · 10 seats, 6 assigned · plan: 6 next term, awaiting approval`. */
+export function describeLifecycle(state: LifecycleState): string {
+  const view = state.subscription;
+  if (view === undefined) return state.step === 'ended' ? 'ended: Partner Center no longer knows it' : 'not read yet';
+  const ends = termEndsAt(view);
+  const when = isEnded(view)
+    ? `${view.status}`
+    : ends === undefined
+      ? 'no term end'
+      : `${view.autoRenewEnabled ? 'renews' : 'expires'} ${new Date(ends).toISOString().slice(0, 10)}`;
+  const seats = `${view.quantity} seats${state.usage !== undefined ? `, ${state.usage.assigned} assigned` : ''}`;
+  return [when, seats, planPhrase(state)].filter((part) => part !== undefined).join(' · ');
+}
+
+function planPhrase(state: LifecycleState): string | undefined {
+  const { plan } = state;
+  if (plan !== undefined) return `plan: ${plan.quantity} next term, ${PLAN_PHRASES[plan.status]}`;
+  const last = state.reviews.at(-1);
+  if (last?.outcome === 'nothing-to-cut' && last.renewsAt === state.renewsAt) return 'reviewed: nothing to cut';
+  return undefined;
+}
