@@ -12,9 +12,9 @@ import {
   type WorkflowType,
 } from '../client';
 import { InvalidRequestError, ProblemError } from './problems';
-import type { ChangeView, PurchaseView, ReconcileView } from './schemas';
+import type { ChangeView, LifecycleView, PurchaseView, ReconcileView } from './schemas';
 
-type Views = { purchase: PurchaseView; change: ChangeView; reconcile: ReconcileView };
+type Views = { purchase: PurchaseView; change: ChangeView; reconcile: ReconcileView; lifecycle: LifecycleView };
 
 /**
  * The run `workflowId` viewed as `pcw status` views it; 404 when there is none of this kind (a reconciliation's
@@ -45,7 +45,12 @@ export function runProblem(error: unknown, kind: Kind, id: string): unknown {
 }
 
 function notFound(kind: Kind, id: string): ProblemError {
-  const what = { purchase: 'purchase', change: 'subscription change', reconcile: 'reconciliation' }[kind];
+  const what = {
+    purchase: 'purchase',
+    change: 'subscription change',
+    reconcile: 'reconciliation',
+    lifecycle: 'subscription lifecycle',
+  }[kind];
   return new ProblemError(404, 'NotFound', `no ${what} with id ${id}`);
 }
 

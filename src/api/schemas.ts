@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ChangeStatusSchema,
+  LifecycleStateSchema,
   PurchaseRequestSchema,
   PurchaseResultSchema,
   PurchaseStatusSchema,
@@ -53,9 +54,14 @@ function runViewSchema<S extends z.ZodType, R extends z.ZodType>(kind: string, s
 export const PurchaseViewSchema = runViewSchema('purchase', PurchaseStatusSchema, PurchaseResultSchema);
 export const ChangeViewSchema = runViewSchema('change', ChangeStatusSchema, SubscriptionChangeResultSchema);
 export const ReconcileViewSchema = runViewSchema('reconcile', undefined, ReconcileReportSchema);
+export const LifecycleViewSchema = runViewSchema('lifecycle', LifecycleStateSchema, LifecycleStateSchema);
 export type PurchaseView = z.infer<typeof PurchaseViewSchema>;
 export type ChangeView = z.infer<typeof ChangeViewSchema>;
 export type ReconcileView = z.infer<typeof ReconcileViewSchema>;
+export type LifecycleView = z.infer<typeof LifecycleViewSchema>;
+
+/** A subscription id in a path: a GUID, as Partner Center's are. */
+export const SubscriptionIdParamsSchema = z.object({ subscriptionId: z.guid('must be a GUID') });
 
 /** The problems a route may answer, for the OpenAPI document. */
 export function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {

@@ -7,6 +7,7 @@ import type { ApiApp, PartnerCenterAccess, RouteModule } from './app';
 import { authenticate } from './auth';
 import { ProblemError, problemOf, sendProblem } from './problems';
 import { subscriptionRoutes } from './routes/subscription';
+import { subscriptionLifecycleRoutes } from './routes/subscription-lifecycle';
 import { healthRoutes } from './routes/health';
 import { billingInvoiceRoutes } from './routes/billing-invoices';
 import { purchaseRoutes } from './routes/purchase';
@@ -23,6 +24,7 @@ const ROUTES: readonly RouteModule[] = [
   healthRoutes,
   purchaseRoutes,
   subscriptionRoutes,
+  subscriptionLifecycleRoutes,
   billingRoutes,
   billingInvoiceRoutes,
 ];

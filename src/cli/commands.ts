@@ -5,10 +5,11 @@ import { planList } from './list';
 import { planCancel, planDecision, planStatus, planWatch } from './run-commands';
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
+import { planSubscriptions } from './subscriptions';
 
 /**
  * The `pcw` commands that talk to Temporal, one module per family: start-commands (purchase, change, reconcile),
- * run-commands (status, watch, approve, reject, cancel), list and schedules.
+ * run-commands (status, watch, approve, reject, cancel), list, schedules and subscriptions (lifecycles).
  */
 
 /** Plans `pcw <command> …`: validates every flag (throwing one UsageError listing all problems) and returns what to run. */
@@ -41,6 +42,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       return planList(values);
     case 'schedules':
       return planSchedules(args);
+    case 'subscriptions':
+      return planSubscriptions(args, values);
     default:
       throw new UsageError([command === undefined ? 'a command is required' : `unknown command "${command}"`]);
   }

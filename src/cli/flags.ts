@@ -59,6 +59,12 @@ export const OPTIONS = {
   source: { type: 'string' },
   out: { type: 'string' },
   offset: { type: 'string' },
+  all: { type: 'boolean' },
+  review: { type: 'string' },
+  'lead-time': { type: 'string' },
+  'min-seats': { type: 'string' },
+  headroom: { type: 'string' },
+  'include-monthly': { type: 'boolean' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -128,6 +134,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'schedule-id',
   ],
   invoices: ['limit', 'offset', 'out'],
+  subscriptions: ['customer', 'all', 'review', 'lead-time', 'min-seats', 'headroom', 'include-monthly', 'by', 'reason'],
   status: [],
   watch: [],
   approve: ['by'],

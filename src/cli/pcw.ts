@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
 import type { WorkerConfig } from '../config';
+import type { PartnerCenterClient } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
 import { dataConverterFor } from '../temporal/codec';
 import type { Action } from './action';
 import { plan } from './commands';
@@ -55,7 +57,13 @@ export async function run(
     const action = plan(command, args, values);
     const config = loadConfigOrReport(env, { requirePartnerCenter: false });
     if (!config) return EXIT_BAD_CONFIGURATION;
-    await withTemporal(config, (client) => action({ client, taskQueue: config.taskQueue, out }));
+    const { partnerCenter } = config;
+    // Connected on first use: only `subscriptions adopt` reads Partner Center among these commands.
+    let connected: PartnerCenterClient | undefined;
+    const partnerCenterClient = partnerCenter && (() => (connected ??= connectPartnerCenter(partnerCenter).client));
+    await withTemporal(config, (client) =>
+      action({ client, taskQueue: config.taskQueue, out, partnerCenter: partnerCenterClient }),
+    );
     return 0;
   } catch (error) {
     const report = failureReport(error);

@@ -32,12 +32,19 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
             unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
             (five-field cron in UTC, or @hourly, @daily, @weekly, @monthly, @yearly)
-  list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes and reconciliations, newest first
+  list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
+  subscriptions adopt (--customer GUID | --all) [policy flags]   a lifecycle for every live subscription (idempotent)
+  subscriptions show SUBSCRIPTION_ID              its lifecycle: policy, next review, plan, seats assigned, last reviews
+  subscriptions policy SUBSCRIPTION_ID [policy flags]           replaces its renewal policy
+  subscriptions approve-plan SUBSCRIPTION_ID --by NAME          schedules the planned next-term quantity
+  subscriptions reject-plan SUBSCRIPTION_ID --by NAME --reason TEXT
+            policy flags: [--review off|propose|apply] [--lead-time 14d|P14D] [--min-seats N] [--headroom N]
+            [--include-monthly] (renewal reviews of monthly terms too)
   doctor                                          checks configuration, Temporal, token, MFA claim, Partner Center
   codec-server [--port 8888] [--host 127.0.0.1] [--origin http://127.0.0.1:8233]
             decrypts PAYLOAD_ENCRYPTION_KEYS payloads for the Temporal UI (--ui-codec-endpoint http://HOST:PORT/TOKEN)

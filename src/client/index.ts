@@ -14,6 +14,8 @@ import { startOnce, type StartOnceHandle } from './start-once';
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
 export * from '../workflows/purchase/api';
 export * from './subscription';
+export * from './subscription-lifecycle';
+export * from './run-updates';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';

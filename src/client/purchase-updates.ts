@@ -11,52 +11,37 @@ import {
   type PurchaseStatus,
   type RejectArgs,
 } from '../workflows/purchase/api';
-import { failureReport, RunFailure } from './failures';
-import { runOf, viewRun, type Run, type RunView } from './runs';
+import { RunAlreadyFinishedError, RunUpdateRejectedError, updateRun } from './run-updates';
+import { runOf, type Run, type RunView } from './runs';
 
 // The decisions an operator takes on a running purchase, written once for the HTTP API and `pcw`.
 
 export type PurchaseUpdateName = 'approve' | 'reject' | 'cancel';
 
 /** An update of a purchase that has ended: there is nothing left to approve, reject or cancel. */
-export class PurchaseAlreadyFinishedError extends RunFailure {
-  /** How the purchase ended: completed, partial, failed, cancelled… */
-  readonly step: string;
-  readonly closedAt?: string;
+export class PurchaseAlreadyFinishedError extends RunAlreadyFinishedError {
   /** What it bought, when it completed: a caller may point at its subscriptions instead. */
   readonly result?: PurchaseResult;
 
   constructor(
     readonly requestId: string,
-    readonly update: PurchaseUpdateName,
+    override readonly update: PurchaseUpdateName,
     view: RunView,
   ) {
-    super(
-      'AlreadyFinished',
-      `purchase ${requestId} is already finished (${view.step}); there is nothing to ${update}`,
-      { step: view.step, closedAt: view.closedAt },
-    );
+    super(update, view);
     this.name = 'PurchaseAlreadyFinishedError';
-    this.step = view.step;
-    this.closedAt = view.closedAt;
     this.result = view.result as PurchaseResult | undefined;
   }
 }
 
-/**
- * An update the running purchase refused (its validator, e.g. approving a purchase not awaiting approval): `type`
- * is the refusal's failure type, `UpdateRejected` when the validator threw a plain Error; `details` its details.
- */
-export class PurchaseUpdateRejectedError extends RunFailure {
+/** An update the running purchase refused (its validator, e.g. approving a purchase not awaiting approval). */
+export class PurchaseUpdateRejectedError extends RunUpdateRejectedError {
   constructor(
     readonly requestId: string,
-    readonly update: PurchaseUpdateName,
+    override readonly update: PurchaseUpdateName,
     error: WorkflowUpdateFailedError,
   ) {
-    const report = failureReport(error);
-    // A validator's plain Error arrives as type "Error": what matters is that the workflow refused the update.
-    const type = report.type === 'Error' ? 'UpdateRejected' : report.type;
-    super(type, `purchase ${requestId}: ${update} refused: ${report.message}`, report.details, undefined, error);
+    super(`purchase ${requestId}`, update, error);
     this.name = 'PurchaseUpdateRejectedError';
   }
 }
@@ -82,29 +67,15 @@ export function cancelPurchase(client: Client, requestId: string, args: CancelAr
   );
 }
 
-/**
- * Sends an update to the running purchase of `requestId`. Throws WorkflowNotFoundError when there is none,
- * PurchaseAlreadyFinishedError when it has ended (also when it ended while the update was on its way), and
- * PurchaseUpdateRejectedError when the workflow refused the update.
- */
+/** updateRun with the purchase's own errors, which carry its request id (and, when it ended, what it bought). */
 async function updatePurchase<T>(
   client: Client,
   requestId: string,
   update: PurchaseUpdateName,
   send: (run: Run) => Promise<T>,
 ): Promise<T> {
-  const run = runOf('purchase', purchaseWorkflowId(requestId), client);
-  await refuseFinished(client, run, requestId, update);
-  try {
-    return await send(run);
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw new PurchaseUpdateRejectedError(requestId, update, error);
-    await refuseFinished(client, run, requestId, update);
-    throw error;
-  }
-}
-
-async function refuseFinished(client: Client, run: Run, requestId: string, update: PurchaseUpdateName): Promise<void> {
-  const view = await viewRun(client, run);
-  if (view.execution !== 'RUNNING') throw new PurchaseAlreadyFinishedError(requestId, update, view);
+  return updateRun(client, runOf('purchase', purchaseWorkflowId(requestId), client), update, send, {
+    finished: (view) => new PurchaseAlreadyFinishedError(requestId, update, view),
+    rejected: (error) => new PurchaseUpdateRejectedError(requestId, update, error),
+  });
 }

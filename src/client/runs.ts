@@ -1,9 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { purchaseStatusQuery, type PurchaseResult, type PurchaseStatus } from '../workflows/purchase/api';
 import {
+  lifecycleStateQuery,
   subscriptionChangeStatusQuery,
-  type SubscriptionChangeStatus,
+  type LifecycleState,
   type SubscriptionChangeResult,
+  type SubscriptionChangeStatus,
 } from '../workflows/subscription/api';
 import type { ReconcileReport } from '../workflows/billing/api';
 import { failureReport, RunFailure, type FailureReport } from './failures';
@@ -15,6 +18,8 @@ export const KINDS = {
   purchaseSubscription: 'purchase',
   changeSubscription: 'change',
   reconcileBilling: 'reconcile',
+  /** `pcw subscriptions show` and the HTTP API's lifecycle routes view these. */
+  subscriptionLifecycle: 'lifecycle',
 } as const;
 export type WorkflowType = keyof typeof KINDS;
 export type Kind = (typeof KINDS)[WorkflowType];
@@ -55,10 +60,19 @@ export interface RunView {
   step: string;
   startedAt: string;
   closedAt?: string;
-  status?: PurchaseStatus | SubscriptionChangeStatus;
-  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport;
+  /** The `status` query (purchases, changes) or the `state` query (lifecycles) while it runs. */
+  status?: PurchaseStatus | SubscriptionChangeStatus | LifecycleState;
+  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport | LifecycleState;
   failure?: FailureReport;
 }
+
+/** The query that tells where a running run is; a reconciliation has none. */
+const QUERIES: Record<Kind, QueryDefinition<NonNullable<RunView['status']>> | undefined> = {
+  purchase: purchaseStatusQuery,
+  change: subscriptionChangeStatusQuery,
+  reconcile: undefined,
+  lifecycle: lifecycleStateQuery,
+};
 
 /** A worker that does not answer a query in this time is reported as such instead of hanging the CLI. */
 const QUERY_TIMEOUT_MS = 5_000;
@@ -74,11 +88,10 @@ export async function viewRun(client: Client, run: Run): Promise<RunView> {
     ...(description.closeTime !== undefined ? { closedAt: description.closeTime.toISOString() } : {}),
   };
   if (description.status.name === 'RUNNING') {
-    if (run.kind === 'reconcile') return { ...base, step: 'running' };
-    const query = (): Promise<PurchaseStatus | SubscriptionChangeStatus> =>
-      run.kind === 'purchase' ? run.handle.query(purchaseStatusQuery) : run.handle.query(subscriptionChangeStatusQuery);
+    const query = QUERIES[run.kind];
+    if (query === undefined) return { ...base, step: 'running' };
     const status = await client.connection
-      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, query)
+      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => run.handle.query(query))
       .catch((error: unknown) => {
         const step = description.searchAttributes.PcStep?.[0];
         throw new RunFailure(
@@ -90,7 +103,12 @@ export async function viewRun(client: Client, run: Run): Promise<RunView> {
   }
   try {
     const result = (await run.handle.result()) as RunView['result'];
-    const step = run.kind === 'purchase' ? (result as PurchaseResult).status : 'completed';
+    const step =
+      run.kind === 'purchase'
+        ? (result as PurchaseResult).status
+        : run.kind === 'lifecycle'
+          ? (result as LifecycleState).step
+          : 'completed';
     return { ...base, step, result };
   } catch (error) {
     const view = {
