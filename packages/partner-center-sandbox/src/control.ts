@@ -44,14 +44,30 @@ export const chargeSchema = z.object({
 });
 /**
  * Bills the partner's unbilled lines of a period into a new invoice (copies: the unbilled lines stay);
- * `legacy` makes its Graph export fail with 5000, `generatedLines` makes a synthetic invoice for the bench.
+ * `legacy` makes its Graph export fail with 5000, `generatedLines` makes an invoice whose export generates that many
+ * lines: of synthetic subscriptions (the bench), or with `generatedForWorld` of the partner's own (billing.ts).
  */
-export const invoiceSchema = z.object({
-  period: z.enum(['current', 'previous']).default('current'),
-  currency: z.string().default('USD'),
-  legacy: z.boolean().default(false),
-  generatedLines: z.number().int().min(1).optional(),
-});
+export const invoiceSchema = z
+  .object({
+    period: z.enum(['current', 'previous']).default('current'),
+    currency: z.string().default('USD'),
+    legacy: z.boolean().default(false),
+    generatedLines: z.number().int().min(1).optional(),
+    generatedForWorld: z
+      .object({
+        /** Subscriptions the export leaves out: a missing charge each. */
+        leaveOut: z.array(z.string()).default([]),
+        /** Subscriptions billed one seat more than they have: a quantity mismatch each. */
+        extraSeat: z.array(z.string()).default([]),
+        /** Subscriptions nobody has, billed to the partner's customers in turn: an unexpected charge each. */
+        unknown: z.number().int().min(0).max(1000).default(0),
+      })
+      .optional(),
+  })
+  .refine((invoice) => invoice.generatedForWorld === undefined || invoice.generatedLines !== undefined, {
+    message: 'generatedForWorld needs generatedLines',
+    path: ['generatedForWorld'],
+  });
 /**
  * A subscription as if bought through a cart that completed now, in the customer's market (a trial with the
  * trial SKU, e.g. Business Standard `0002`); for tests that need one without a purchase.
@@ -165,7 +181,7 @@ export function createControlClient(baseUrl: string): SandboxControl {
     dropCharges: async (subscriptionId) =>
       (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     setGraphPolicy: (policy) => call('PUT', '/graph', graphPolicySchema.parse(policy)),
-    createInvoice: (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
+    createInvoice: async (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
     seedSubscription: (input) => call('POST', '/subscriptions', seedSubscriptionSchema.parse(input)),
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),

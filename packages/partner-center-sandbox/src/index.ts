@@ -168,6 +168,7 @@ function createServerDeps(
   const initialPolicy: ApiPolicy = {
     repeatedCheckout: config.repeatedCheckout,
     requestIdReplay: config.requestIdReplay,
+    transitionEvents: 'state',
   };
   const runtime: SandboxRuntime = {
     world: createWorld(config.seed, parts.partners, parts.customerIds),

@@ -193,6 +193,37 @@ export interface Invoice {
   legacy?: boolean;
   /** A synthetic invoice whose Graph export has this many generated lines (the bench); `lines` stays empty. */
   generatedLines?: number;
+  /** The subscriptions the generated lines bill, in turn; absent: synthetic ones of no customer of the partner. */
+  generatedOwners?: GeneratedOwner[];
+}
+
+/**
+ * A subscription a generated export bills, as it was when the invoice was made: its lines' charges net to `seats`
+ * (its own seats, or deliberately not), starting with a `chargeType` charge on `chargeDate`.
+ */
+export interface GeneratedOwner {
+  customer: Pick<Customer, 'id' | 'companyName' | 'domain' | 'country'>;
+  subscription: Pick<
+    Subscription,
+    | 'id'
+    | 'orderId'
+    | 'productId'
+    | 'skuId'
+    | 'availabilityId'
+    | 'offerName'
+    | 'friendlyName'
+    | 'termDuration'
+    | 'billingCycle'
+    | 'termStart'
+    | 'commitmentEnd'
+    | 'isTrial'
+    | 'unitPrice'
+    | 'currencyCode'
+  >;
+  orderDate: number;
+  chargeType: 'new' | 'renew' | 'cycleCharge';
+  chargeDate: number;
+  seats: number;
 }
 
 export interface Delays {

@@ -189,7 +189,11 @@ const graphRoutes: GraphRoute[] = [
       if (invoice === undefined) throw new GraphError(404, 'NotFound', `Invoice ${request.invoiceId} was not found.`);
       const lines: ExportLines =
         invoice.generatedLines !== undefined
-          ? { kind: 'generated', count: invoice.generatedLines }
+          ? {
+              kind: 'generated',
+              count: invoice.generatedLines,
+              ...(invoice.generatedOwners !== undefined ? { owners: invoice.generatedOwners } : {}),
+            }
           : { kind: 'lines', lines: project(invoice.lines, request.attributeSet, ctx.deps.graph.policy.lineKeys) };
       const legacy = invoice.legacy
         ? {
