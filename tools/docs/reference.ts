@@ -184,7 +184,7 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     names: ['MICROSOFT_GRAPH_BASE_URL'],
     fallback: code(DEFAULT_GRAPH_BASE_URL),
     meaning:
-      'Microsoft Graph host for partner billing exports (billed and unbilled reconciliation); the sandbox serves one.',
+      "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
   },
   {
     names: ['NODE_EXTRA_CA_CERTS'],

@@ -23,6 +23,7 @@ export const delaysSchema = z.object({
   patchAcceptedMs: z.number().int().min(0).optional(),
   checkoutMs: z.number().int().min(0).max(60_000).optional(),
   reconLineMs: z.number().int().min(0).optional(),
+  licenceVisibilityMs: z.number().int().min(0).optional(),
 });
 export const rotateSchema = z.object({
   productId: z.string().min(1),
@@ -93,6 +94,29 @@ export const mintTokenSchema = z.object({
   audience: z.string().optional(),
 });
 
+/** A customer's tenant (docs/sandbox.md, Customers' tenants): `gdapAccess: false` makes its Graph calls answer 403. */
+export const tenantSettingsSchema = z.object({ gdapAccess: z.boolean().optional() });
+/** Exactly `assigned` users of the tenant hold the licence SKU of `productId` (a Partner Center product) or `skuId` (its Graph GUID). */
+export const assignedSeatsSchema = z
+  .object({
+    productId: z.string().min(1).optional(),
+    skuId: z.string().min(1).optional(),
+    assigned: z.number().int().min(0).max(100_000),
+  })
+  .refine((v) => (v.productId === undefined) !== (v.skuId === undefined), {
+    message: 'give productId or skuId, not both',
+    path: ['productId'],
+  });
+/** The term's last day becomes the day (UTC) of `commitmentEndDate`; the term ends (renews or expires) at the next midnight. */
+export const termEndSchema = z.object({ commitmentEndDate: z.iso.datetime({ offset: true }).or(z.iso.date()) });
+
+/** A customer's tenant as the control API shows it. */
+export interface TenantView {
+  customerId: string;
+  gdapAccess: boolean;
+  users: Array<{ id: string; userPrincipalName: string; usageLocation?: string; assignedSkuIds: string[] }>;
+}
+
 export const authorityPolicySchema = z.object({
   singleUseRefreshTokens: z.boolean().optional(),
   /** false: App+User tokens from the token endpoint lack `mfa` in `amr` (the API refuses them 401/900421). */
@@ -141,6 +165,17 @@ export interface SandboxControl {
   setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
   /** Changes how the API answers where Partner Center's behaviour is unconfirmed; answers the whole policy. */
   setApiPolicy(policy: z.infer<typeof apiPolicySchema>): Promise<ApiPolicy>;
+  /** The customer's tenant: its users and their licences, and whether the partner has a GDAP role there. */
+  tenant(customerId: string): Promise<TenantView>;
+  /** Changes the customer's tenant (`gdapAccess: false`: every Graph call for it answers 403); answers it. */
+  setTenant(customerId: string, settings: z.infer<typeof tenantSettingsSchema>): Promise<TenantView>;
+  /** Makes exactly `assigned` users hold a licence SKU, creating users when there are too few (no seat check). */
+  setAssignedSeats(
+    customerId: string,
+    seats: z.input<typeof assignedSeatsSchema>,
+  ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
+  /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
+  setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
   /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
   withdrawAgreements(customerId: string): Promise<number>;
 }
@@ -186,6 +221,13 @@ export function createControlClient(baseUrl: string): SandboxControl {
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),
+    tenant: (customerId) => call('GET', `/tenants/${encodeURIComponent(customerId)}`),
+    setTenant: (customerId, settings) =>
+      call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
+    setAssignedSeats: (customerId, seats) =>
+      call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
+    setTermEnd: (subscriptionId, commitmentEndDate) =>
+      call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
     withdrawAgreements: async (customerId) =>
       (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
   };

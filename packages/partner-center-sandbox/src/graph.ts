@@ -32,6 +32,8 @@ export const graphPolicySchema = z.object({
    * invoices are always documented.
    */
   lineKeys: z.enum(['documented', 'camelCase', 'snake_case']).optional(),
+  /** Items per page of a customer tenant's user and directory-subscription lists when the client sends no `$top`. */
+  tenantPageSize: z.number().int().min(1).max(999).optional(),
   /** The next export requests fail (their operation ends in `failedOperation`) with this error. */
   failExports: z
     .object({ count: z.number().int().min(1).default(1), code: z.string().default('500'), message: z.string() })
@@ -49,6 +51,7 @@ export interface GraphPolicy {
   billingPermission: boolean;
   blobChunkDelayMs: number;
   lineKeys: ExportLineKeys;
+  tenantPageSize: number;
   failExports?: { count: number; code: string; message: string };
 }
 
@@ -61,6 +64,7 @@ export const DEFAULT_GRAPH_POLICY: GraphPolicy = {
   billingPermission: true,
   blobChunkDelayMs: 0,
   lineKeys: 'documented',
+  tenantPageSize: 100,
 };
 
 /** Lines of an export: a snapshot of real lines, or an invoice's generated blob by blob. */

@@ -236,6 +236,27 @@ export interface Delays {
   checkoutMs: number;
   /** How long after a charge its reconciliation line item appears (production: hours, up to days). */
   reconLineMs: number;
+  /** How long after its creation a subscription's licences show in the customer's tenant (Microsoft Graph). */
+  licenceVisibilityMs: number;
+}
+
+/** A user of a customer's tenant, as far as licences go (Microsoft Graph `user`). */
+export interface TenantUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** Absent: Graph refuses to assign this user a licence. */
+  usageLocation?: string;
+  /** Licence SKU ids (Graph GUIDs, tenant.ts) assigned to the user. */
+  assignedSkuIds: string[];
+}
+
+/** A customer's Microsoft Entra tenant (tenant.ts): its users; its subscriptions are the customer's Partner Center ones. */
+export interface CustomerTenant {
+  customerId: string;
+  users: TenantUser[];
+  /** false: the partner holds no GDAP role in the tenant, so every Graph call for it answers 403. */
+  gdapAccess: boolean;
 }
 
 export interface Counters {
@@ -260,5 +281,7 @@ export interface World {
   inventorySold: Map<string, number>;
   /** Agreement acceptances on record; every seeded customer starts with its MCA accepted (docs/sandbox.md). */
   agreements: CustomerAgreement[];
+  /** Customers' tenants by customer id (= tenant id), created on first use (tenant.ts). */
+  tenants: Map<string, CustomerTenant>;
   counters: Counters;
 }

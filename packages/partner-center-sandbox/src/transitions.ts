@@ -322,11 +322,12 @@ function moveSeats(world: World, t: Transition, source: Subscription, delays: De
   if (!source.isTrial) recordCharge(world, source, 'removeQuantity', -t.quantity, at, refundFraction(source, at));
   source.quantity = source.isTrial ? source.quantity : remaining;
   source.refundableBatches = source.refundableBatches.filter(() => remaining > 0);
+  // Moving seats is an immediate change: it deletes every scheduled change of the source (partner-center-lifecycle.md).
+  source.scheduledNextTerm = undefined;
   if (remaining === 0) {
     // A converted trial ends; a paid subscription with no seats left is cancelled, its remaining term credited.
     source.status = source.isTrial ? 'expired' : 'deleted';
     source.autoRenewEnabled = false;
-    source.scheduledNextTerm = undefined;
   }
   source.etag = world.random.token(16);
 }
