@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
   TemporalFailure,
@@ -15,6 +13,7 @@ import {
 // The SDK throws the common package's class; the workflow package does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PurchaseActivities } from '../../activities';
+import { applicationCause, failureCause } from './activity-failures';
 import {
   CALLBACK_URL_MEMO,
   type WebhookEvent,
@@ -138,8 +137,7 @@ async function deliver(event: WebhookEvent): Promise<void> {
 }
 
 function failureOf(err: TemporalFailure): { type?: string; message: string } {
-  const cause = err instanceof ActivityFailure && err.cause !== undefined ? err.cause : err;
-  const type =
-    cause instanceof ApplicationFailure ? (cause.type ?? undefined) : isCancellation(err) ? 'Cancelled' : undefined;
-  return { ...(type !== undefined ? { type } : {}), message: cause.message };
+  const decided = applicationCause(err);
+  const type = decided !== undefined ? (decided.type ?? undefined) : isCancellation(err) ? 'Cancelled' : undefined;
+  return { ...(type !== undefined ? { type } : {}), message: failureCause(err).message };
 }

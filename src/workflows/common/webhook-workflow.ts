@@ -1,5 +1,6 @@
 import { ActivityFailure, getCurrentDetails, log, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { WebhookActivities } from '../../activities';
+import { failureCause } from './activity-failures';
 import { detailLines } from './details';
 import type { WebhookDelivery, WebhookDeliveryReport, WebhookEventDelivery } from './webhook-delivery';
 
@@ -46,7 +47,7 @@ export async function sendToDestinations(delivery: WebhookEventDelivery): Promis
       } catch (err) {
         // An undelivered event never fails its run: the outcome is the business's, the event only reports it.
         if (!(err instanceof ActivityFailure)) throw err;
-        line = `not delivered: ${err.cause?.message ?? err.message}`;
+        line = `not delivered: ${failureCause(err).message}`;
         log.warn('webhook not delivered', { eventId: target.id, type: target.type, reason: line });
       }
       report[target.destination] = line;

@@ -1,4 +1,5 @@
-import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import { internalFailureTypes, MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import type { RunEnd, RunFailurePolicy } from '../common/run-failure';
 
 /** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
 export const changeFailureTypes = {
@@ -16,3 +17,24 @@ export const changeFailureTypes = {
   mfaRequired: MFA_REQUIRED,
 } as const;
 export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
+
+/**
+ * How a change ends (runFailure): an activity that ran out of time is judged by its last attempt. Still busy, or an
+ * accepted change still not showing, is SubscriptionBusy — retryable by the caller; anything else keeps the type the
+ * activity decided, or PartnerCenterError.
+ */
+export const changeRunFailures: RunFailurePolicy = {
+  fallbackType: internalFailureTypes.partnerCenter,
+  rule: ({ last, timedOut }: RunEnd) => {
+    const busy = { type: changeFailureTypes.subscriptionBusy, retryable: true };
+    if (last === undefined)
+      return timedOut ? { ...busy, message: 'Partner Center did not finish the change in time' } : undefined;
+    if (last.type === internalFailureTypes.subscriptionNotReady) {
+      return {
+        ...busy,
+        message: `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`,
+      };
+    }
+    return last.type === changeFailureTypes.subscriptionBusy ? busy : undefined;
+  },
+};
