@@ -15,10 +15,9 @@ export {
   DEFAULT_AUTHORITY_HOST,
   DEFAULT_GRAPH_BASE_URL,
   DEFAULT_PARTNER_CENTER_BASE_URL,
-  DEFAULT_TASK_QUEUE,
   type LogLevel,
 } from './settings/environment';
-export { callbackUrlProblem, parseDuration } from './settings/values';
+export { callbackUrlProblem, DEFAULT_TASK_QUEUE, parseDuration } from './settings/values';
 
 export type AppCredential = { clientSecret: string } | { certificatePath: string };
 

@@ -30,7 +30,7 @@ export interface PartnerCenterAccess {
 }
 
 /**
- * A module of routes (`purchaseRoutes`, `changeRoutes` …). A context adds its routes by writing one and listing it
+ * A module of routes (`purchaseRoutes`, `subscriptionRoutes` …). A context adds its routes by writing one and listing it
  * in `ROUTES` (src/api/server.ts): auth (`config.role`), problems, validation and the OpenAPI document come with it.
  */
 export type RouteModule = (app: ApiApp, deps: RouteDeps) => void;

@@ -80,7 +80,7 @@ export interface CreateRun<R extends { requestId: string }> {
   idempotencyKey: string | undefined;
   /** The workflow's own validator, so a bad field is named as the workflow would name it. */
   validate: (input: unknown) => Validation<R>;
-  /** The client's startOnce-based start (startPurchase, startChange), which says whether it started the run. */
+  /** The client's startOnce-based start (startPurchase, startSubscriptionChange), which says whether it started the run. */
   start: (request: R) => Promise<{ workflowId: string; newlyStarted: boolean }>;
   statusUrl: (requestId: string) => string;
 }

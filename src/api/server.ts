@@ -6,11 +6,11 @@ import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider
 import type { ApiApp, PartnerCenterAccess, RouteModule } from './app';
 import { authenticate } from './auth';
 import { ProblemError, problemOf, sendProblem } from './problems';
-import { changeRoutes } from './routes/changes';
+import { subscriptionRoutes } from './routes/subscription';
 import { healthRoutes } from './routes/health';
-import { invoiceRoutes } from './routes/invoices';
-import { purchaseRoutes } from './routes/purchases';
-import { reconcileRoutes } from './routes/reconciliations';
+import { billingInvoiceRoutes } from './routes/billing-invoices';
+import { purchaseRoutes } from './routes/purchase';
+import { billingRoutes } from './routes/billing';
 import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
 
@@ -19,7 +19,13 @@ import { validatorCompiler } from './validation';
  * RouteModule beside these in src/api/routes and lists it here; auth, problems, validation, the rate limit and
  * the OpenAPI document come with it.
  */
-const ROUTES: readonly RouteModule[] = [healthRoutes, purchaseRoutes, changeRoutes, reconcileRoutes, invoiceRoutes];
+const ROUTES: readonly RouteModule[] = [
+  healthRoutes,
+  purchaseRoutes,
+  subscriptionRoutes,
+  billingRoutes,
+  billingInvoiceRoutes,
+];
 
 export interface ApiOptions {
   client: Client;

@@ -8,7 +8,7 @@ import { plan } from './commands';
 import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
-import { planInvoices } from './invoices';
+import { planInvoices } from './billing-invoices';
 import { checkFlagsOf, OPTIONS } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import {
-  describeChange,
+  describeSubscriptionChange,
   errorOf,
   KINDS,
   runOf,
   viewRun,
-  type ChangeStatus,
+  type SubscriptionChangeStatus,
   type Kind,
   type PurchaseResult,
   type PurchaseStatus,
@@ -69,7 +69,7 @@ export function describeRun(view: RunView): string {
     fact('subscriptions', (result?.subscriptions.map((s) => s.id) ?? status?.subscriptionIds ?? []).join(', '));
     fact('last error', status?.lastError);
   } else if (view.kind === 'change') {
-    const status = view.status as ChangeStatus | undefined;
+    const status = view.status as SubscriptionChangeStatus | undefined;
     const result = view.result as SubscriptionChangeResult | undefined;
     fact('subscription', result?.subscriptionId ?? status?.subscriptionId);
     if (result !== undefined) fact('change', describeChangeResult(result));
@@ -84,7 +84,7 @@ export function describeRun(view: RunView): string {
 export function describeChangeResult(result: SubscriptionChangeResult): string {
   const target = result.transition?.target;
   return (
-    `${describeChange(result.change)} (${result.completion}); quantity ${result.before.quantity} → ${result.after.quantity}, ` +
+    `${describeSubscriptionChange(result.change)} (${result.completion}); quantity ${result.before.quantity} → ${result.after.quantity}, ` +
     `status ${result.after.status}, auto-renew ${result.after.autoRenewEnabled ? 'on' : 'off'}` +
     (target !== undefined
       ? `; ${result.transition?.quantity ?? target.quantity} seats now in ${target.id} (${target.catalogItemId}, ${target.termDuration} ${target.billingCycle})`

@@ -1,22 +1,22 @@
 import type { Client } from '@temporalio/client';
 import {
-  changeWorkflowId,
+  subscriptionChangeWorkflowId,
   purchaseWorkflowId,
-  scheduleReconcile,
-  startChange,
+  scheduleBillingReconciliation,
+  startSubscriptionChange,
   startPurchase,
-  startReconcile,
+  startBillingReconciliation,
   type PurchaseResult,
   type ReconcileReport,
   type SubscriptionChangeResult,
 } from '../client';
 import type { Action } from './action';
 import { CliFailure } from './errors';
-import { changeRequestFromFlags } from './change-flags';
+import { subscriptionChangeFromFlags } from './subscription-flags';
 import type { Values } from './flags';
 import type { Output } from './output';
 import { purchaseRequestFromFlags } from './purchase-flags';
-import { reconcileRequestFromFlags } from './reconcile-flags';
+import { billingReconciliationFromFlags } from './billing-flags';
 import { describeChangeResult, describeReport, endOf, follow, runOf, viewRun, type Run, type RunView } from './runs';
 
 /** `pcw purchase`, `pcw change` and `pcw reconcile`: each starts a run (or attaches to it) and, with --wait, follows it. */
@@ -36,13 +36,13 @@ export function planPurchase(values: Values): Action {
 }
 
 export function planChange(values: Values): Action {
-  const request = changeRequestFromFlags(values);
+  const request = subscriptionChangeFromFlags(values);
   return async ({ client, taskQueue, out }) => {
-    const handle = await startChange(client, request, { taskQueue });
+    const handle = await startSubscriptionChange(client, request, { taskQueue });
     await startedOrAttached(
       client,
       out,
-      runOf('change', changeWorkflowId(request.requestId), client),
+      runOf('change', subscriptionChangeWorkflowId(request.requestId), client),
       handle.newlyStarted,
       values.wait === true,
     );
@@ -51,11 +51,11 @@ export function planChange(values: Values): Action {
 
 /** A reconciliation now (`--request-id` runs it once), or on a Temporal Schedule with `--schedule`. */
 export function planReconcile(values: Values): Action {
-  const { request, requestId } = reconcileRequestFromFlags(values);
+  const { request, requestId } = billingReconciliationFromFlags(values);
   const cron = values.schedule;
   if (cron !== undefined) {
     return async ({ client, taskQueue, out }) => {
-      const schedule = await scheduleReconcile(client, {
+      const schedule = await scheduleBillingReconciliation(client, {
         cron,
         request,
         taskQueue,
@@ -68,7 +68,7 @@ export function planReconcile(values: Values): Action {
     };
   }
   return async ({ client, taskQueue, out }) => {
-    const handle = await startReconcile(client, request, { taskQueue, requestId });
+    const handle = await startBillingReconciliation(client, request, { taskQueue, requestId });
     const run = runOf('reconcile', handle.workflowId, client);
     await startedOrAttached(client, out, run, handle.newlyStarted, values.wait === true);
   };

@@ -8,12 +8,12 @@ import {
 } from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
-import { callbackUrlProblem } from '../config';
+import { callbackUrlProblem } from '../settings/values';
 import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
 export * from '../workflows/purchase/api';
-export * from './change';
+export * from './subscription';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';
@@ -36,7 +36,7 @@ export class CallbackUrlNotAllowedError extends Error {
   }
 }
 
-export { DEFAULT_TASK_QUEUE } from '../config';
+export { DEFAULT_TASK_QUEUE } from '../settings/values';
 
 /**
  * Starts `purchaseSubscription` for `request`, or attaches to the purchase already started for its
@@ -101,7 +101,7 @@ function describeItems(
 }
 
 export * from './purchase-updates';
-export * from './reconcile';
+export * from './billing';
 export * from './failures';
 export * from './runs';
 export * from './connect';

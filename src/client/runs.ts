@@ -1,6 +1,10 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { purchaseStatusQuery, type PurchaseResult, type PurchaseStatus } from '../workflows/purchase/api';
-import { changeStatusQuery, type ChangeStatus, type SubscriptionChangeResult } from '../workflows/subscription/api';
+import {
+  subscriptionChangeStatusQuery,
+  type SubscriptionChangeStatus,
+  type SubscriptionChangeResult,
+} from '../workflows/subscription/api';
 import type { ReconcileReport } from '../workflows/billing/api';
 import { failureReport, RunFailure, type FailureReport } from './failures';
 
@@ -51,7 +55,7 @@ export interface RunView {
   step: string;
   startedAt: string;
   closedAt?: string;
-  status?: PurchaseStatus | ChangeStatus;
+  status?: PurchaseStatus | SubscriptionChangeStatus;
   result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport;
   failure?: FailureReport;
 }
@@ -71,8 +75,8 @@ export async function viewRun(client: Client, run: Run): Promise<RunView> {
   };
   if (description.status.name === 'RUNNING') {
     if (run.kind === 'reconcile') return { ...base, step: 'running' };
-    const query = (): Promise<PurchaseStatus | ChangeStatus> =>
-      run.kind === 'purchase' ? run.handle.query(purchaseStatusQuery) : run.handle.query(changeStatusQuery);
+    const query = (): Promise<PurchaseStatus | SubscriptionChangeStatus> =>
+      run.kind === 'purchase' ? run.handle.query(purchaseStatusQuery) : run.handle.query(subscriptionChangeStatusQuery);
     const status = await client.connection
       .withDeadline(Date.now() + QUERY_TIMEOUT_MS, query)
       .catch((error: unknown) => {

@@ -5,7 +5,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { DEFAULT_TASK_QUEUE } from '../config';
+import { DEFAULT_TASK_QUEUE } from '../settings/values';
 
 export type StartOnceOptions<T extends Workflow> = Omit<
   WorkflowStartOptions<T>,

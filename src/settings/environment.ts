@@ -2,11 +2,17 @@ import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { parseApiTokens } from './api-tokens';
 import { parseEncryptionKeys } from './encryption-keys';
-import { isLoopbackHost, isWebhookSecret, parseDuration, WEBHOOK_URL_RULE, webhookUrl } from './values';
+import {
+  DEFAULT_TASK_QUEUE,
+  isLoopbackHost,
+  isWebhookSecret,
+  parseDuration,
+  WEBHOOK_URL_RULE,
+  webhookUrl,
+} from './values';
 
 /** Contract §2: every environment variable, its default and its rule, as one zod schema (src/config.ts reads it). */
 
-export const DEFAULT_TASK_QUEUE = 'partner-center';
 export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';

@@ -2,6 +2,9 @@ import { isIP } from 'node:net';
 
 /** Rules of single values that several settings (and callers of the client library) share. */
 
+/** Contract §2: `TEMPORAL_TASK_QUEUE`'s default, the one task queue of every workflow and activity. */
+export const DEFAULT_TASK_QUEUE = 'partner-center';
+
 // gRPC's host[:port] (the SDK adds port 7233 when none is given): a DNS name or IPv4 address, or an IPv6 address
 // in brackets. envconfig passes TEMPORAL_ADDRESS through as it is, so a typo would otherwise surface as "unreachable".
 const HOST_PORT = /^(?:\[(?<ipv6>[^\]]+)\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::(?<port>\d{1,5}))?$/i;

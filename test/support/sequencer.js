@@ -6,15 +6,15 @@ const Sequencer = require('@jest/test-sequencer').default;
  * first, they run beside the short ones.
  */
 const SLOWEST_FIRST = [
-  'test/integration/reconcile/graph-recovery.test.ts',
+  'test/integration/billing/graph-recovery.test.ts',
   'test/integration/chaos/chaos.test.ts',
   'test/integration/start/npm-start.test.ts',
   'test/integration/purchase/prerequisites.test.ts',
   'test/integration/worker/recovery.test.ts',
-  'test/integration/reconcile/reconcile.test.ts',
+  'test/integration/billing/reconcile-v1.test.ts',
   'test/integration/cli/workflows.test.ts',
-  'test/integration/change/change.test.ts',
-  'test/integration/reconcile/graph-segments.test.ts',
+  'test/integration/subscription/change.test.ts',
+  'test/integration/billing/graph-segments.test.ts',
   'test/integration/worker/budget.test.ts',
   'test/integration/worker/worker-process.test.ts',
   'test/integration/webhooks/webhooks.test.ts',

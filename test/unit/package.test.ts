@@ -17,9 +17,9 @@ describe('the package manifest', () => {
     expect(Object.keys(publicSurface)).toEqual(
       expect.arrayContaining([
         'startPurchase',
-        'startChange',
-        'startReconcile',
-        'scheduleReconcile',
+        'startSubscriptionChange',
+        'startBillingReconciliation',
+        'scheduleBillingReconciliation',
         'PurchaseRequestSchema',
         'purchaseFailureTypes',
       ]),

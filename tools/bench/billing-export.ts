@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sandbox } from 'partner-center-sandbox';
-import { startReconcile } from '../../src/client';
+import { startBillingReconciliation } from '../../src/client';
 import { createGraphBillingClient, createTokenProvider, gunzipLines, requestBlob } from '../../src/partner-center';
 import { sandboxTokenOptions } from '../../src/sandbox-settings';
 import { sandboxWorkerEnv, startWorkerProcess } from './processes';
@@ -67,7 +67,7 @@ export async function benchBillingExport(
     if (parsed !== lines) throw new Error(`the baseline parsed ${parsed} of ${lines} lines`);
 
     const reconcile = async (invoiceId: string) => {
-      const handle = await startReconcile(rig.client, { invoiceId, billingDelayHours: 0 }, { taskQueue });
+      const handle = await startBillingReconciliation(rig.client, { invoiceId, billingDelayHours: 0 }, { taskQueue });
       return handle.result();
     };
     await worker.started();

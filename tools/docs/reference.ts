@@ -10,10 +10,10 @@ import {
   CancelAcknowledgementSchema,
   CancelArgsSchema,
   cancelPurchaseUpdate,
-  changeFailureTypes,
+  subscriptionFailureTypes,
   ChangeStatusSchema,
-  changeStatusQuery,
-  changeWorkflowId,
+  subscriptionChangeStatusQuery,
+  subscriptionChangeWorkflowId,
   DEFAULT_TASK_QUEUE,
   purchaseFailureTypes,
   PurchaseRequestSchema,
@@ -21,16 +21,16 @@ import {
   PurchaseStatusSchema,
   purchaseStatusQuery,
   purchaseWorkflowId,
-  reconcileFailureTypes,
+  billingFailureTypes,
   ReconcileReportSchema,
   ReconcileRequestSchema,
   RejectArgsSchema,
   rejectPurchaseUpdate,
   SubscriptionChangeRequestSchema,
   SubscriptionChangeResultSchema,
-  type ChangeFailureType,
+  type SubscriptionFailureType,
   type PurchaseFailureType,
-  type ReconcileFailureType,
+  type BillingFailureType,
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
@@ -184,7 +184,7 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     names: ['MICROSOFT_GRAPH_BASE_URL'],
     fallback: code(DEFAULT_GRAPH_BASE_URL),
     meaning:
-      'Microsoft Graph host for partner billing exports (billed and unbilled reconciliation); the sandbox serves one.',
+      "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
   },
   {
     names: ['NODE_EXTRA_CA_CERTS'],
@@ -313,7 +313,7 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
     'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
   Rejected: 'The `reject` update refused the purchase, or no decision came within `APPROVAL_TIMEOUT`.',
 };
-const changeFailureMeanings: Record<ChangeFailureType, string> = {
+const changeFailureMeanings: Record<SubscriptionFailureType, string> = {
   InvalidChangeRequest:
     "The request broke a rule of SubscriptionChangeRequest (every bad field named), or a term change lacks the new term's `catalogItemId`.",
   OutsideCancellationWindow:
@@ -329,7 +329,7 @@ const changeFailureMeanings: Record<ChangeFailureType, string> = {
   MfaRequired:
     'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
-const reconcileFailureMeanings: Record<ReconcileFailureType, string> = {
+const reconcileFailureMeanings: Record<BillingFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
   ReconciliationFailed:
     'Partner Center refused a read the reconciliation needs (details carry its status and code), its lines carry no subscription id or no quantity under any casing (the message names the keys found), or it did not finish in time.',
@@ -418,8 +418,8 @@ ${table(
 
     `## Workflows
 
-Task queue ${code(DEFAULT_TASK_QUEUE)} (\`TEMPORAL_TASK_QUEUE\`). From TypeScript, \`startPurchase\`, \`startChange\`,
-\`startReconcile\` and \`scheduleReconcile\` of \`src/client\` start them; a second start with the same request id
+Task queue ${code(DEFAULT_TASK_QUEUE)} (\`TEMPORAL_TASK_QUEUE\`). From TypeScript, \`startPurchase\`, \`startSubscriptionChange\`,
+\`startBillingReconciliation\` and \`scheduleBillingReconciliation\` of \`src/client\` start them; a second start with the same request id
 attaches to the first run instead of doing the work twice. Every failure is an \`ApplicationFailure\` whose \`type\` is
 listed under each workflow; they are non-retryable unless said otherwise.
 
@@ -429,7 +429,7 @@ ${table(
     [code(purchaseSubscription.name), code(purchaseWorkflowId('{requestId}')), '`PurchaseRequest` → `PurchaseResult`'],
     [
       code(changeSubscription.name),
-      code(changeWorkflowId('{requestId}')),
+      code(subscriptionChangeWorkflowId('{requestId}')),
       '`SubscriptionChangeRequest` → `SubscriptionChangeResult`',
     ],
     [
@@ -523,20 +523,20 @@ ${jsonSchemaBlock(SubscriptionChangeRequestSchema, 'input')}
 
 ${jsonSchemaBlock(SubscriptionChangeResultSchema, 'output')}
 
-### Query \`${changeStatusQuery.name}\` → ChangeStatus
+### Query \`${subscriptionChangeStatusQuery.name}\` → SubscriptionChangeStatus
 
 ${jsonSchemaBlock(ChangeStatusSchema, 'output')}
 
 ### Failure types
 
-${failureTable(changeFailureTypes, changeFailureMeanings)}`,
+${failureTable(subscriptionFailureTypes, changeFailureMeanings)}`,
 
     `## reconcileBilling
 
 Reads the period's unbilled new-commerce reconciliation line items and matches them to the orders and
 subscriptions of one customer, or of every customer of the partner. Purchases and seat changes younger than
 \`billingDelayHours\` (default 24) are unverified, not missing. \`pcw reconcile --schedule CRON\` (or
-\`scheduleReconcile\`) runs it on a Temporal Schedule with id \`reconcile-{currency}-{period}-{customerId or all}\`.
+\`scheduleBillingReconciliation\`) runs it on a Temporal Schedule with id \`reconcile-{currency}-{period}-{customerId or all}\`.
 
 Steps (\`PcStep\`): \`reconciling\` → \`completed\` | \`failed\` | \`cancelled\`.
 
@@ -552,7 +552,7 @@ ${jsonSchemaBlock(ReconcileReportSchema, 'output')}
 
 ### Failure types
 
-${failureTable(reconcileFailureTypes, reconcileFailureMeanings)}`,
+${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
 
     `## Search attributes
 

@@ -1,6 +1,6 @@
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { isSasRefused, type ExportManifest, type GraphBillingClient } from '../../partner-center';
-import { reconcileFailureTypes } from '../../workflows/billing/failures';
+import { billingFailureTypes } from '../../workflows/billing/failures';
 import {
   DEFAULT_BILLING_DELAY_HOURS,
   type BillingClock,
@@ -103,7 +103,7 @@ export async function reconcileGraphExport(
     };
     return await matchAndReport(deps, input, read.tally, clock, progress, () => heartbeat({ ...progress }), false);
   } catch (err) {
-    throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
+    throw toActivityFailure(err, billingFailureTypes.reconciliationFailed);
   }
 }
 

@@ -1,6 +1,6 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { isPartnerCenterError, LineFieldCheck, type SeekCursor } from '../../partner-center';
-import { reconcileFailureTypes } from '../../workflows/billing/failures';
+import { billingFailureTypes } from '../../workflows/billing/failures';
 import {
   DEFAULT_BILLING_DELAY_HOURS,
   type BillingClock,
@@ -67,7 +67,7 @@ export async function reconcileUnbilledCharges(deps: V1ReadDeps, input: Reconcil
 
     return await matchAndReport(deps, input, tally, clock, progress, () => heartbeat({ ...progress }), true);
   } catch (err) {
-    throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
+    throw toActivityFailure(err, billingFailureTypes.reconciliationFailed);
   }
 }
 

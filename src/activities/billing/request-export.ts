@@ -6,7 +6,7 @@ import {
   type GraphBillingClient,
   type PartnerCenterClient,
 } from '../../partner-center';
-import { reconcileFailureTypes } from '../../workflows/billing/failures';
+import { billingFailureTypes } from '../../workflows/billing/failures';
 import type { BillingExport, BillingExportRequest } from '../../workflows/billing/types';
 import { toActivityFailure } from '../common/failures';
 import { readOptions } from '../common/request-ids';
@@ -46,7 +46,7 @@ export async function requestBillingExport(
     heartbeat(requested);
     return requested;
   } catch (err) {
-    throw toActivityFailure(err, reconcileFailureTypes.reconciliationFailed);
+    throw toActivityFailure(err, billingFailureTypes.reconciliationFailed);
   }
 }
 

@@ -1,6 +1,6 @@
 import { validateReconcileRequest } from '../../workflows/billing/types';
 import { validatePurchaseRequest } from '../../workflows/purchase/types';
-import { validateChangeRequest } from '../../workflows/subscription/types';
+import { validateSubscriptionChangeRequest } from '../../workflows/subscription/types';
 
 /**
  * Each workflow's input validation as a local activity: its result — the normalised request (defaults applied,
@@ -13,7 +13,7 @@ export function createValidationActivities() {
       return validatePurchaseRequest(input);
     },
     async normaliseChangeRequest(input: unknown) {
-      return validateChangeRequest(input);
+      return validateSubscriptionChangeRequest(input);
     },
     async normaliseReconcileRequest(input: unknown) {
       return validateReconcileRequest(input);

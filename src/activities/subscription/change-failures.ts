@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isPartnerCenterError } from '../../partner-center';
 import { internalFailureTypes } from '../../workflows/common/failure-types';
-import { changeFailureTypes } from '../../workflows/subscription/failures';
+import { subscriptionFailureTypes } from '../../workflows/subscription/failures';
 import { toActivityFailure } from '../common/failures';
 
 /** Partner Center's refusals for a closed refundable window: cancellation (900213, 900117) and seat reduction (900214, 900257, 800090). */
@@ -18,14 +18,18 @@ export function classifyChangeError(err: unknown): unknown {
   if (!isPartnerCenterError(err)) return err;
   const details = [{ status: err.status, code: err.code, description: err.description, requestId: err.requestId }];
   if (err.kind === 'conflict' && err.retryable) {
-    return ApplicationFailure.create({ type: changeFailureTypes.subscriptionBusy, message: err.message, details });
+    return ApplicationFailure.create({
+      type: subscriptionFailureTypes.subscriptionBusy,
+      message: err.message,
+      details,
+    });
   }
   if (err.status === 412) {
     return ApplicationFailure.create({ type: internalFailureTypes.partnerCenter, message: err.message, details });
   }
   if (err.kind === 'business' && TRANSITION_NOT_ELIGIBLE_CODES.has(Number(err.code))) {
     return ApplicationFailure.create({
-      type: changeFailureTypes.transitionNotEligible,
+      type: subscriptionFailureTypes.transitionNotEligible,
       message: err.message,
       details,
       nonRetryable: true,
@@ -33,11 +37,11 @@ export function classifyChangeError(err: unknown): unknown {
   }
   if (err.kind === 'business' && WINDOW_CLOSED_CODES.has(Number(err.code))) {
     return ApplicationFailure.create({
-      type: changeFailureTypes.outsideCancellationWindow,
+      type: subscriptionFailureTypes.outsideCancellationWindow,
       message: err.message,
       details,
       nonRetryable: true,
     });
   }
-  return toActivityFailure(err, changeFailureTypes.changeRejected);
+  return toActivityFailure(err, subscriptionFailureTypes.changeRejected);
 }

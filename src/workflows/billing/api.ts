@@ -4,9 +4,9 @@
  */
 import type { reconcileBilling } from './workflow';
 
-export type ReconcileWorkflow = typeof reconcileBilling;
+export type BillingReconciliationWorkflow = typeof reconcileBilling;
 export { describeInvalid, type InvalidField } from '../common/validation';
-export { reconcileFailureTypes, type ReconcileFailureType } from './failures';
+export { billingFailureTypes, type BillingFailureType } from './failures';
 export { describeReconcileRequest } from './rules';
 export {
   DEFAULT_BILLING_DELAY_HOURS,

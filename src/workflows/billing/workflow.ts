@@ -10,7 +10,7 @@ import {
 import type { BillingActivities } from '../../activities/billing/activities';
 import { runFailure } from '../common/run-failure';
 import { recordedValidation, validationIsRecorded } from '../common/activity-options';
-import { reconcileFailureTypes, reconcileRunFailures } from './failures';
+import { billingFailureTypes, billingRunFailures } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
 import type {
   ExportRead,
@@ -111,7 +111,7 @@ class ReconcileRun {
       log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
       return report;
     } catch (err) {
-      const failure = runFailure(err, reconcileRunFailures);
+      const failure = runFailure(err, billingRunFailures);
       this.setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
       throw failure;
     }
@@ -169,7 +169,7 @@ class ReconcileRun {
       ? await recordedValidation.normaliseReconcileRequest(input)
       : billingSchemas().validateReconcileRequest(input);
     if (!validation.ok)
-      throw invalidRequest(reconcileFailureTypes.invalidRequest, 'reconcile request', validation.problems);
+      throw invalidRequest(billingFailureTypes.invalidRequest, 'reconcile request', validation.problems);
     const request = validation.request;
     if (request.customerId !== undefined) upsertSearchAttributes([{ key: PcCustomerId, value: request.customerId }]);
     return request;

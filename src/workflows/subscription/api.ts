@@ -4,20 +4,20 @@
  */
 import type { changeSubscription } from './workflow';
 
-export type ChangeWorkflow = typeof changeSubscription;
-export { changeFailureTypes, type ChangeFailureType } from './failures';
-export { changeStatusQuery } from './messages';
-export { describeChange } from './rules';
+export type SubscriptionChangeWorkflow = typeof changeSubscription;
+export { subscriptionFailureTypes, type SubscriptionFailureType } from './failures';
+export { subscriptionChangeStatusQuery } from './messages';
+export { describeSubscriptionChange } from './rules';
 export {
   changeSteps,
   ChangeStatusSchema,
-  changeWorkflowId,
+  subscriptionChangeWorkflowId,
   SubscriptionChangeRequestSchema,
   SubscriptionChangeResultSchema,
   SubscriptionChangeSchema,
-  validateChangeRequest,
+  validateSubscriptionChangeRequest,
   type ChangeCompletion,
-  type ChangeStatus,
+  type SubscriptionChangeStatus,
   type ChangeStep,
   type SubscriptionChange,
   type SubscriptionChangeRequest,

@@ -1,4 +1,4 @@
-import { changeFailureTypes } from './failures';
+import { subscriptionFailureTypes } from './failures';
 import { refuse, type Refused } from './refusals';
 import { cancellationWindowClosed, refundableSeats, termEnded } from './refund-window';
 import type { ChangeTarget, PatchChange, SubscriptionView } from './types';
@@ -47,7 +47,7 @@ function checkReactivation(view: SubscriptionView): ChangeVerdict {
   if (termEnded(view) || view.status === 'disabled' || view.status === 'expired') {
     return refuse(
       view,
-      changeFailureTypes.changeRejected,
+      subscriptionFailureTypes.changeRejected,
       `is ${view.status}: its term ended on ${view.commitmentEndDate?.slice(0, 10) ?? '?'}; a suspended subscription can be reactivated only before its term ends`,
       { code: 'TermEnded', commitmentEndDate: view.commitmentEndDate, status: view.status },
     );
@@ -55,7 +55,7 @@ function checkReactivation(view: SubscriptionView): ChangeVerdict {
   if (view.status !== 'suspended') {
     return refuse(
       view,
-      changeFailureTypes.changeRejected,
+      subscriptionFailureTypes.changeRejected,
       `is ${view.status}; only a suspended subscription can be reactivated`,
       { code: 'SubscriptionNotSuspended', status: view.status },
     );
@@ -69,7 +69,7 @@ function refuseUnlessActive(view: SubscriptionView, change: PatchChange): Refuse
   if (view.status === 'active' || suspendedCancel) return undefined;
   return refuse(
     view,
-    changeFailureTypes.changeRejected,
+    subscriptionFailureTypes.changeRejected,
     `is ${view.status}; only active subscriptions can be changed`,
     {
       code: 'SubscriptionNotActive',
@@ -86,7 +86,7 @@ function refuseNewTermWithoutItsOffer(view: SubscriptionView, change: PatchChang
   if (change.termDuration === current) return undefined;
   return refuse(
     view,
-    changeFailureTypes.invalidRequest,
+    subscriptionFailureTypes.invalidRequest,
     `change.catalogItemId is required to renew into ${change.termDuration} (each term is its own availability; today ${current})`,
     {
       problems: [{ field: 'change.catalogItemId', problem: `is required when termDuration changes from ${current}` }],
@@ -112,7 +112,7 @@ function refuseClosedCancellationWindow(view: SubscriptionView): Refused | undef
   if (!cancellationWindowClosed(view)) return undefined;
   return refuse(
     view,
-    changeFailureTypes.outsideCancellationWindow,
+    subscriptionFailureTypes.outsideCancellationWindow,
     `the cancellation window has closed${view.cancellationAllowedUntilDate !== undefined ? ` (allowed until ${view.cancellationAllowedUntilDate})` : ''}`,
     { cancellationAllowedUntilDate: view.cancellationAllowedUntilDate },
   );
@@ -126,7 +126,7 @@ function refuseUnrefundableSeats(view: SubscriptionView, quantity: number): Refu
   if (removable === undefined || removing <= removable) return undefined;
   return refuse(
     view,
-    changeFailureTypes.outsideCancellationWindow,
+    subscriptionFailureTypes.outsideCancellationWindow,
     `cannot remove ${removing} seats: only ${removable} were added within the refundable window`,
     { requested: quantity, current: view.quantity, refundableQuantity: view.refundableQuantity },
   );
@@ -136,7 +136,7 @@ function refuseWithoutAutoRenew(view: SubscriptionView): Refused | undefined {
   if (view.autoRenewEnabled) return undefined;
   return refuse(
     view,
-    changeFailureTypes.changeRejected,
+    subscriptionFailureTypes.changeRejected,
     'auto-renew is off; scheduled next-term changes apply only at renewal, so enable auto-renew first',
     { code: 'AutoRenewRequired' },
   );

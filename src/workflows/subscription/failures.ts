@@ -2,7 +2,7 @@ import { internalFailureTypes, MFA_REQUIRED, UNAUTHORIZED } from '../common/fail
 import type { RunEnd, RunFailurePolicy } from '../common/run-failure';
 
 /** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
-export const changeFailureTypes = {
+export const subscriptionFailureTypes = {
   /** Names every bad field; also a term change without the new term's catalogItemId. */
   invalidRequest: 'InvalidChangeRequest',
   /** Seat reduction or cancellation after the refundable (168-hour) window; nothing was sent. */
@@ -16,17 +16,17 @@ export const changeFailureTypes = {
   unauthorized: UNAUTHORIZED,
   mfaRequired: MFA_REQUIRED,
 } as const;
-export type ChangeFailureType = (typeof changeFailureTypes)[keyof typeof changeFailureTypes];
+export type SubscriptionFailureType = (typeof subscriptionFailureTypes)[keyof typeof subscriptionFailureTypes];
 
 /**
  * How a change ends (runFailure): an activity that ran out of time is judged by its last attempt. Still busy, or an
  * accepted change still not showing, is SubscriptionBusy — retryable by the caller; anything else keeps the type the
  * activity decided, or PartnerCenterError.
  */
-export const changeRunFailures: RunFailurePolicy = {
+export const subscriptionRunFailures: RunFailurePolicy = {
   fallbackType: internalFailureTypes.partnerCenter,
   rule: ({ last, timedOut }: RunEnd) => {
-    const busy = { type: changeFailureTypes.subscriptionBusy, retryable: true };
+    const busy = { type: subscriptionFailureTypes.subscriptionBusy, retryable: true };
     if (last === undefined)
       return timedOut ? { ...busy, message: 'Partner Center did not finish the change in time' } : undefined;
     if (last.type === internalFailureTypes.subscriptionNotReady) {
@@ -35,6 +35,6 @@ export const changeRunFailures: RunFailurePolicy = {
         message: `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`,
       };
     }
-    return last.type === changeFailureTypes.subscriptionBusy ? busy : undefined;
+    return last.type === subscriptionFailureTypes.subscriptionBusy ? busy : undefined;
   },
 };

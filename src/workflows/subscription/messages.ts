@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { ChangeStatus } from './types';
+import type { SubscriptionChangeStatus } from './types';
 
 /** Messages of `changeSubscription` (contract §3), shared by the workflow and its clients. */
-export const changeStatusQuery = defineQuery<ChangeStatus>('status');
+export const subscriptionChangeStatusQuery = defineQuery<SubscriptionChangeStatus>('status');

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChangeFailureType } from './failures';
+import type { SubscriptionFailureType } from './failures';
 import type { SubscriptionView } from './types';
 
 /** Why a change (or a transition) is refused before anything is sent to Partner Center. */
 export interface ChangeRefusal {
-  type: ChangeFailureType;
+  type: SubscriptionFailureType;
   message: string;
   details: Record<string, unknown>;
 }
@@ -18,7 +18,7 @@ export interface Refused {
 /** A refusal naming the subscription, in its message and its details. */
 export function refuse(
   view: SubscriptionView,
-  type: ChangeFailureType,
+  type: SubscriptionFailureType,
   message: string,
   details: Record<string, unknown> = {},
 ): Refused {

@@ -1,4 +1,4 @@
-import { changeFailureTypes } from './failures';
+import { subscriptionFailureTypes } from './failures';
 import { invalidRequest, type InvalidField } from '../common/validation';
 import type { WorkerSettings } from '../common/settings';
 import type { SubscriptionChange } from './types';
@@ -16,11 +16,11 @@ export { refusalFailure } from './refusals';
 
 /** `InvalidChangeRequest`, naming every bad field. */
 export function invalidChangeRequest(problems: readonly InvalidField[]) {
-  return invalidRequest(changeFailureTypes.invalidRequest, 'change request', problems);
+  return invalidRequest(subscriptionFailureTypes.invalidRequest, 'change request', problems);
 }
 
 /** One line for people: the Temporal UI summary, logs, `pcw change`. */
-export function describeChange(change: SubscriptionChange): string {
+export function describeSubscriptionChange(change: SubscriptionChange): string {
   switch (change.action) {
     case 'setQuantity':
       return `set quantity to ${change.quantity}`;

@@ -1,4 +1,4 @@
-import { changeFailureTypes } from './failures';
+import { subscriptionFailureTypes } from './failures';
 import { refuse, type Refused } from './refusals';
 import type {
   SubscriptionView,
@@ -47,7 +47,7 @@ export function planTransition(
   if (chosen === undefined || reasons.length > 0) {
     return refuse(
       view,
-      changeFailureTypes.transitionNotEligible,
+      subscriptionFailureTypes.transitionNotEligible,
       `cannot transition to ${eligibility.catalogItemId}${toSubscriptionId !== undefined ? ` into ${toSubscriptionId}` : ''}: ${reasons
         .map((r) => `${r.side} ${r.code}${r.description !== undefined ? ` (${r.description})` : ''}`)
         .join('; ')}`,
@@ -61,7 +61,7 @@ function refuseConversionOfNonTrial(view: SubscriptionView, change: TransitionCh
   if (change.action !== 'convertTrial' || view.isTrial === true) return undefined;
   return refuse(
     view,
-    changeFailureTypes.changeRejected,
+    subscriptionFailureTypes.changeRejected,
     'is not a trial; convertTrial converts trials only (use transition)',
     {
       code: 'NotATrial',
@@ -75,17 +75,22 @@ function refuseSeatCount(view: SubscriptionView, quantity: number): Refused | un
   if (trial && quantity < view.quantity) {
     return refuse(
       view,
-      changeFailureTypes.changeRejected,
+      subscriptionFailureTypes.changeRejected,
       `a trial converts at least its ${view.quantity} seats (asked ${quantity})`,
       { code: 'TrialMinimumSeats', trialSeats: view.quantity, requested: quantity },
     );
   }
   if (!trial && quantity > view.quantity) {
-    return refuse(view, changeFailureTypes.changeRejected, `has ${view.quantity} seats; cannot move ${quantity}`, {
-      code: 'NotEnoughSeats',
-      current: view.quantity,
-      requested: quantity,
-    });
+    return refuse(
+      view,
+      subscriptionFailureTypes.changeRejected,
+      `has ${view.quantity} seats; cannot move ${quantity}`,
+      {
+        code: 'NotEnoughSeats',
+        current: view.quantity,
+        requested: quantity,
+      },
+    );
   }
   return undefined;
 }
@@ -98,7 +103,7 @@ function refuseUnlistedTarget(
   const wanted = change.action === 'transition' ? change.toCatalogItemId : (change.toCatalogItemId ?? 'a paid offer');
   return refuse(
     view,
-    changeFailureTypes.transitionNotEligible,
+    subscriptionFailureTypes.transitionNotEligible,
     `cannot transition to ${wanted}: it is not one of its targets`,
     {
       toCatalogItemId: wanted,

@@ -8,7 +8,7 @@ import { validateWith, type Validation } from '../common/validation';
  */
 
 /** Contract §3: one workflow per upstream request, so a repeated start finds the same change. */
-export function changeWorkflowId(requestId: string): string {
+export function subscriptionChangeWorkflowId(requestId: string): string {
   return `change-${requestId}`;
 }
 
@@ -113,7 +113,7 @@ export type ValidChangeRequest = z.output<typeof SubscriptionChangeRequestSchema
 export type ChangeRequestValidation = Validation<ValidChangeRequest>;
 
 /** Validates without throwing: a workflow task must never fail on bad input. */
-export function validateChangeRequest(input: unknown): ChangeRequestValidation {
+export function validateSubscriptionChangeRequest(input: unknown): ChangeRequestValidation {
   return validateWith(SubscriptionChangeRequestSchema, input);
 }
 
@@ -178,7 +178,7 @@ export const ChangeStatusSchema = z.object({
   lastError: z.string().optional(),
   updatedAt: z.string(),
 });
-export type ChangeStatus = z.infer<typeof ChangeStatusSchema>;
+export type SubscriptionChangeStatus = z.infer<typeof ChangeStatusSchema>;
 
 /**
  * How the change ended: `immediate` (PATCH answered 200), `accepted` (202, then followed until the

@@ -16,10 +16,10 @@ import {
   recordedValidation,
   validationIsRecorded,
 } from '../common/activity-options';
-import { changeStatusQuery } from './messages';
+import { subscriptionChangeStatusQuery } from './messages';
 import type {
   ApplyChangeOutcome,
-  ChangeStatus,
+  SubscriptionChangeStatus,
   ChangeStep,
   ChangeTarget,
   PatchChange,
@@ -32,13 +32,13 @@ import type {
   TransitionPlan,
   ValidChangeRequest,
 } from './types';
-import { describeChange, invalidChangeRequest, subscriptionChangeDeadlineMs } from './rules';
+import { describeSubscriptionChange, invalidChangeRequest, subscriptionChangeDeadlineMs } from './rules';
 import { checkChange } from './change-rules';
 import { planTransition } from './transition-rules';
 import { refundOf } from './refund-window';
 import { refusalFailure } from './refusals';
 import { detailLines } from '../common/details';
-import { changeRunFailures } from './failures';
+import { subscriptionRunFailures } from './failures';
 import type { WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
@@ -77,11 +77,11 @@ export async function changeSubscription(input: SubscriptionChangeRequest): Prom
 
 /** One subscription change: its state, its status query and one method per step. */
 class ChangeRun {
-  private readonly status: ChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
+  private readonly status: SubscriptionChangeStatus = { step: 'validating', updatedAt: new Date().toISOString() };
   private summary?: string;
 
   constructor() {
-    setHandler(changeStatusQuery, () => ({ ...this.status }));
+    setHandler(subscriptionChangeStatusQuery, () => ({ ...this.status }));
   }
 
   async run(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
@@ -105,7 +105,7 @@ class ChangeRun {
       const { completion, after, refund } = await this.patch(request, change, before, settings);
       return finish(completion, after, refund !== undefined ? { refund } : {});
     } catch (err) {
-      const failure = runFailure(err, changeRunFailures);
+      const failure = runFailure(err, subscriptionRunFailures);
       this.status.lastError = failure.message;
       this.setStep('failed');
       throw failure;
@@ -199,12 +199,12 @@ class ChangeRun {
     // Recorded (a local activity), so a schema edit never changes the request a started run works on.
     const validation = validationIsRecorded()
       ? await recordedValidation.normaliseChangeRequest(input)
-      : subscriptionSchemas().validateChangeRequest(input);
+      : subscriptionSchemas().validateSubscriptionChangeRequest(input);
     if (!validation.ok) throw invalidChangeRequest(validation.problems);
     const { customerId, subscriptionId, change } = validation.request;
     this.status.customerId = customerId;
     this.status.subscriptionId = subscriptionId;
-    this.summary = describeChange(change);
+    this.summary = describeSubscriptionChange(change);
     upsertSearchAttributes([
       { key: PcCustomerId, value: customerId },
       { key: PcSubscriptionIds, value: [subscriptionId] },
@@ -227,7 +227,7 @@ class ChangeRun {
   ): Promise<ApplyChangeOutcome> {
     this.setStep('updating');
     return changing(settings).applySubscriptionChange.executeWithOptions(
-      { summary: `Send the whole subscription with the change: ${describeChange(change)}` },
+      { summary: `Send the whole subscription with the change: ${describeSubscriptionChange(change)}` },
       [{ customerId, subscriptionId, change }],
     );
   }

@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { notYet } from '../../../src/activities/common/failures';
 import { internalFailureTypes } from '../../../src/workflows/common/failure-types';
 import { startStubRig, type StubRig } from '../../support/stub-worker';
-import { customerId, patient, purchasing, request } from '../workflows/purchase-stubs';
+import { customerId, patient, purchasing, request } from '../purchase/workflow-stubs';
 import { call, operate, read, startApi, submit, tokens, until, type Answer, type RunningApi } from './support';
 
 /**

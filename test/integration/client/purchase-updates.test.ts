@@ -10,7 +10,7 @@ import {
 } from '../../../src/client';
 import { startStubRig, type StubRig } from '../../support/stub-worker';
 import { untilStep } from '../purchase/harness';
-import { patient, purchasing, request, startOn } from '../workflows/purchase-stubs';
+import { patient, purchasing, request, startOn } from '../purchase/workflow-stubs';
 
 /**
  * The client's purchase decisions (approvePurchase, rejectPurchase, cancelPurchase) against the real workflow on

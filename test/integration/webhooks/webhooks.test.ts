@@ -12,11 +12,11 @@ import {
   CallbackUrlNotAllowedError,
   cancelPurchaseUpdate,
   rejectPurchaseUpdate,
-  startChange,
+  startSubscriptionChange,
   startPurchase,
   type PurchaseRequest,
 } from '../../../src/client';
-import { startReconcile } from '../../../src/client/reconcile';
+import { startBillingReconciliation } from '../../../src/client/billing';
 import {
   webhookEventId,
   type WebhookDeliveryReport,
@@ -154,14 +154,14 @@ test('every event reaches a verifying receiver exactly once after deduplication,
     expect((await failureOf(rejected)).type).toBe('Rejected');
 
     const subscriptionId = bought.subscriptions[0]!.id;
-    const change = (requestId: string, change: Parameters<typeof startChange>[1]['change']) =>
-      startChange(client, { requestId, customerId: usCustomer, subscriptionId, change }, { taskQueue });
+    const change = (requestId: string, change: Parameters<typeof startSubscriptionChange>[1]['change']) =>
+      startSubscriptionChange(client, { requestId, customerId: usCustomer, subscriptionId, change }, { taskQueue });
     const autoRenewOff = await change(`webhooks-change-${run}`, { action: 'setAutoRenew', enabled: false });
     await autoRenewOff.result();
     // A next term needs auto-renew: refused, so the change fails.
     const refused = await change(`webhooks-change-refused-${run}`, { action: 'scheduleNextTerm', quantity: 1 });
     expect((await failureOf(refused)).type).toBe('ChangeRejected');
-    const reconcile = await startReconcile(
+    const reconcile = await startBillingReconciliation(
       client,
       { period: 'current', currency: 'USD', customerId: usCustomer, source: 'v1', billingDelayHours: 0 },
       { taskQueue },

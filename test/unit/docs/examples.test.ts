@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateChangeRequest, validatePurchaseRequest, validateReconcileRequest } from '../../../src/client';
+import {
+  validateSubscriptionChangeRequest,
+  validatePurchaseRequest,
+  validateReconcileRequest,
+} from '../../../src/client';
 import { CATALOG_PRODUCTS, startSandbox, type Sandbox } from 'partner-center-sandbox';
 
 const examplesDir = join(__dirname, '..', '..', '..', 'examples');
@@ -10,8 +14,8 @@ const read = (file: string): unknown => JSON.parse(readFileSync(join(examplesDir
 /** The workflow each example is for, by its name: the same validation the workflow starts with. */
 const validators = {
   purchase: validatePurchaseRequest,
-  change: validateChangeRequest,
-  reconcile: validateReconcileRequest,
+  subscription: validateSubscriptionChangeRequest,
+  billing: validateReconcileRequest,
 } as const;
 
 function validatorOf(file: string) {
@@ -19,7 +23,9 @@ function validatorOf(file: string) {
     file.startsWith(`${prefix}`),
   );
   if (kind === undefined)
-    throw new Error(`examples/${file}: name it purchase*, change* or reconcile* so a test validates it`);
+    throw new Error(
+      `examples/${file}: name it purchase*, subscription* or billing* (its context) so a test validates it`,
+    );
   return validators[kind];
 }
 
@@ -38,9 +44,9 @@ describe('examples/', () => {
       expect.arrayContaining([
         'purchase.json',
         'purchase-with-approval.json',
-        'change-quantity.json',
-        'change-cancel.json',
-        'reconcile-current.json',
+        'subscription-change-quantity.json',
+        'subscription-change-cancel.json',
+        'billing-reconcile-current.json',
       ]),
     );
   });

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
-  changeFailureTypes,
+  subscriptionFailureTypes,
   purchaseFailureTypes,
   PurchaseRequestSchema,
-  reconcileFailureTypes,
+  billingFailureTypes,
   ReconcileRequestSchema,
   SubscriptionChangeRequestSchema,
 } from '../../../src/client';
@@ -46,8 +46,8 @@ describe('docs/reference.md', () => {
   it('names every failure type and search attribute the code defines', () => {
     for (const type of [
       ...Object.values(purchaseFailureTypes),
-      ...Object.values(changeFailureTypes),
-      ...Object.values(reconcileFailureTypes),
+      ...Object.values(subscriptionFailureTypes),
+      ...Object.values(billingFailureTypes),
     ]) {
       expect(page).toContain(`| \`${type}\` |`);
     }

@@ -29,7 +29,7 @@ describe('workflow modules', () => {
       const { purchaseSchemas, subscriptionSchemas, billingSchemas } =
         await import('../../../src/workflows/common/schemas');
       expect(purchaseSchemas().validatePurchaseRequest({}).ok).toBe(false);
-      expect(subscriptionSchemas().validateChangeRequest({}).ok).toBe(false);
+      expect(subscriptionSchemas().validateSubscriptionChangeRequest({}).ok).toBe(false);
       expect(billingSchemas().validateReconcileRequest({}).ok).toBe(false);
     });
   });
