@@ -2,10 +2,12 @@ import type { MetricMeter } from '@temporalio/common';
 import type { PartnerCenterSettings } from './config';
 import { partnerCenterCallMetrics } from './metrics';
 import {
+  createCustomerTenantClient,
   createGraphBillingClient,
   createPartnerCenterClient,
   createTokenProvider,
   DEFAULT_GRAPH_BASE_URL,
+  type CustomerTenantClient,
   type GraphBillingClient,
   type PartnerCenterClient,
   type PartnerCenterLogger,
@@ -33,11 +35,13 @@ export interface PartnerCenterConnection {
   client: PartnerCenterClient;
   /** The billing exports on Microsoft Graph, with the same tokens. */
   graph: GraphBillingClient;
+  /** Microsoft Graph in customers' tenants (licences), with tokens from each tenant's authority for the same app. */
+  tenants: CustomerTenantClient;
 }
 
 /**
- * A token provider for `settings` and the Partner Center and Graph clients over it. One token provider for both
- * scopes: one place renews (and, App+User, rotates the refresh token for) them.
+ * A token provider for `settings` and the Partner Center and Graph clients over it. One token provider for every
+ * scope and tenant: one place renews (and, App+User, rotates the refresh token for) them.
  */
 export function connectPartnerCenter(
   settings: PartnerCenterSettings,
@@ -61,11 +65,13 @@ export function connectPartnerCenter(
     logger,
     onCall: metrics && partnerCenterCallMetrics(metrics),
   });
+  const graphBaseUrl = settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL;
   const graph = createGraphBillingClient({
-    baseUrl: settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
+    baseUrl: graphBaseUrl,
     tokens,
     timeoutMs,
     logger,
   });
-  return { tokens, client, graph };
+  const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
+  return { tokens, client, graph, tenants };
 }

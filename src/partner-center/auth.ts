@@ -4,8 +4,9 @@
  * - App-only: confidential client, client-credentials grant, with a client secret or a certificate.
  * - App+User: the secure application model — a stored refresh token exchanged for access tokens;
  *   the rotated refresh token Entra returns is kept in memory only and used for the next exchange.
- * - Tokens are cached here and renewed shortly before expiry; concurrent callers share one
- *   token request. Any authority host other than the public cloud is a known authority (no
+ * - Tokens are cached here per tenant and scope and renewed shortly before expiry; concurrent callers share one
+ *   token request. A customer's tenant (Microsoft Graph there) gets its tokens from that tenant's authority with
+ *   the same app credentials: client credentials, or the App+User refresh token redeemed for that tenant. Any authority host other than the public cloud is a known authority (no
  *   instance discovery; OpenID metadata from `{host}/{tenant}/v2.0/.well-known/openid-configuration`).
  * - Failures become PartnerCenterErrors whose messages name the credential kind and the reason,
  *   with every secret we hold redacted from anything the authority said.
@@ -42,7 +43,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const now = options.now ?? Date.now;
   const network = createNetworkClient(options.trustedCaPem, options.timeoutMs ?? DEFAULT_AUTHORITY_TIMEOUT_MS);
   const application = new MsalApplication(options, { authorityHost, label, network: network.client });
-  // Per scope (Partner Center, Graph): one provider, so an App+User refresh token is rotated in one place.
+  // Per tenant and scope (Partner Center, Graph; the partner's tenant, customers' tenants): one provider, so an
+  // App+User refresh token is rotated in one place.
   const cached = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
 
@@ -50,23 +52,24 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const redact = (text: string) =>
     redactSecrets(text, [...application.secrets(), ...[...cached.values()].map((c) => c.token)]);
 
-  async function acquire(scope: string): Promise<string> {
+  async function acquire(key: string, scope: string, tenantId: string | undefined): Promise<string> {
     const started = now();
     const wallClockStart = Date.now();
     try {
-      const result = await application.acquireToken(scope);
+      const result = await application.acquireToken(scope, tenantId);
       // msal reports expiry in wall-clock time; keep the lifetime and place it on our clock.
       const lifetime = Math.max(
         (result.expiresOn?.getTime() ?? wallClockStart + FALLBACK_LIFETIME_MS) - wallClockStart,
         0,
       );
-      cached.set(scope, {
+      cached.set(key, {
         token: result.accessToken,
         renewAt: started + lifetime - Math.min(renewBeforeExpiryMs, lifetime / 2),
       });
       return result.accessToken;
     } catch (error) {
-      throw tokenFailure(error, label, authorityHost, redact, network.lastFailure());
+      const request = tenantId === undefined ? label : `${label} for tenant ${tenantId}`;
+      throw tokenFailure(error, request, authorityHost, redact, network.lastFailure());
     }
   }
 
@@ -76,13 +79,15 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     getAccessToken(request) {
       const forceRefresh = request?.forceRefresh === true;
       const scope = request?.scope ?? PARTNER_CENTER_SCOPE;
-      const token = cached.get(scope);
+      const tenantId = request?.tenantId;
+      const key = `${tenantId ?? ''} ${scope}`;
+      const token = cached.get(key);
       if (!forceRefresh && token && now() < token.renewAt) return Promise.resolve(token.token);
-      // One request in flight per scope, whoever asks: a forced refresh joins a running one (it is fresh anyway).
-      let pending = inFlight.get(scope);
+      // One request in flight per tenant and scope, whoever asks: a forced refresh joins a running one (it is fresh anyway).
+      let pending = inFlight.get(key);
       if (pending === undefined) {
-        pending = acquire(scope).finally(() => inFlight.delete(scope));
-        inFlight.set(scope, pending);
+        pending = acquire(key, scope, tenantId).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
       }
       return pending;
     },

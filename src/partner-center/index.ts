@@ -20,4 +20,20 @@ export {
 } from './catalog';
 export { GRAPH_SCOPE } from './auth';
 export * from './graph/billing';
+export {
+  createCustomerTenantClient,
+  type CustomerTenantClient,
+  type CustomerTenantClientOptions,
+} from './tenant/client';
+export { CustomerTenantForbiddenError, type TenantRight } from './tenant/forbidden';
+export {
+  companySubscriptionSchema,
+  DIRECTORY_SUBSCRIPTION_STATUSES,
+  subscribedSkuSchema,
+  tenantUserSchema,
+  type CompanySubscription,
+  type SubscribedSku,
+  type TenantUser,
+} from './tenant/schemas';
+export { licenceUsageOf, type LicenceUsage } from './tenant/usage';
 export { LineFieldCheck, MATCHED_LINE_FIELDS } from './line-fields';

@@ -38,8 +38,12 @@ export interface TokenProvider {
   readonly mode: TokenMode;
   /** Set by createTokenProvider; optional so simple test doubles need not invent one. */
   readonly credentialKind?: CredentialKind;
-  /** `scope` defaults to Partner Center's (`https://api.partnercenter.microsoft.com/.default`). */
-  getAccessToken(options?: { forceRefresh?: boolean; scope?: string }): Promise<string>;
+  /**
+   * `scope` defaults to Partner Center's (`https://api.partnercenter.microsoft.com/.default`). `tenantId`: a token
+   * from the authority of that tenant (a customer's, for Microsoft Graph in its tenant) with the same app
+   * credentials; the configured (partner) tenant when absent.
+   */
+  getAccessToken(options?: { forceRefresh?: boolean; scope?: string; tenantId?: string }): Promise<string>;
 }
 
 export interface RequestOptions {

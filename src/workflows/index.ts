@@ -2,3 +2,4 @@
 export { purchaseSubscription } from './purchase/workflow';
 export { changeSubscription } from './subscription/workflow';
 export { reconcileBilling } from './billing/workflow';
+export { deliverWebhookEvent } from './common/webhook-workflow';

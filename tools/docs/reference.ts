@@ -34,7 +34,7 @@ import {
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
-import { changeSubscription, purchaseSubscription, reconcileBilling } from '../../src/workflows';
+import { changeSubscription, deliverWebhookEvent, purchaseSubscription, reconcileBilling } from '../../src/workflows';
 import { terminalSteps } from '../../src/workflows/purchase/api';
 import { searchAttributeKeys } from '../../src/workflows/common/search-attributes';
 import { REPOSITORY_ROOT } from '../repository-root';
@@ -184,7 +184,7 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     names: ['MICROSOFT_GRAPH_BASE_URL'],
     fallback: code(DEFAULT_GRAPH_BASE_URL),
     meaning:
-      'Microsoft Graph host for partner billing exports (billed and unbilled reconciliation); the sandbox serves one.',
+      "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
   },
   {
     names: ['NODE_EXTRA_CA_CERTS'],
@@ -251,7 +251,8 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   {
     names: ['PCW_WEBHOOK_DEADLINE'],
     fallback: '`24h`',
-    meaning: 'How long the delivery of one event is retried (with backoff) before the run gives it up and ends.',
+    meaning:
+      'How long the delivery of one event is retried (with backoff) before its delivery workflow gives it up; the run that emitted it does not wait.',
   },
   {
     names: ['PCW_WEBHOOK_ALLOWED_ORIGINS'],
@@ -435,6 +436,11 @@ ${table(
       code(reconcileBilling.name),
       '`reconcile-{requestId}` with an idempotency key, else `reconcile-{currency}-{period}-{customerId or all}-{start time}`',
       '`ReconcileRequest` → `ReconcileReport`',
+    ],
+    [
+      code(deliverWebhookEvent.name),
+      '`webhook-{workflowId}/{event type}`',
+      'the event, its destinations and deadline → `{ url?, callback? }` outcomes; started by the run that emits a [webhook event](webhooks.md), never by a caller',
     ],
   ],
 )}`,

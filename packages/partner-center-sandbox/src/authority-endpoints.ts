@@ -114,8 +114,10 @@ function checkTokenRequest(
     );
   if (grantType !== 'client_credentials' && grantType !== 'refresh_token')
     return refusal(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
-  // An app of another tenant is, to this tenant's authority, an app that does not exist.
-  if (!app || app.registration.tenantId !== tenant) {
+  // An app of another tenant is, to this tenant's authority, an app that does not exist; a partner's app is
+  // present in its customers' tenants (multi-tenant app, GDAP), as the secure application model needs.
+  const home = app?.registration.tenantId;
+  if (!app || (home !== tenant && state.customerTenantOwner(tenant.toLowerCase()) !== home)) {
     return refusal(
       400,
       'unauthorized_client',
@@ -197,7 +199,10 @@ function refreshTokenGrant(state: AuthorityState, request: TokenRequest): Author
       // Entra rotates refresh tokens on use; the previous one stays valid unless the policy makes them single-use.
       refresh_token: newRefreshToken(state, clientId, false),
       id_token: idToken,
-      client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: tenant })).toString('base64url'),
+      // The user's home tenant (the partner's), whichever tenant the token is for: msal keeps one account and one refresh token.
+      client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: app.registration.tenantId })).toString(
+        'base64url',
+      ),
     },
   };
 }

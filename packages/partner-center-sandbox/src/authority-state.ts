@@ -52,6 +52,8 @@ export interface AuthorityState {
   policy: AuthorityPolicy;
   initialPolicy: AuthorityPolicy;
   random: SandboxRandom;
+  /** The partner tenant whose customer's tenant `tenantId` is (its apps get tokens there), if any. */
+  customerTenantOwner: (tenantId: string) => string | undefined;
 }
 
 export function createAuthorityState(options: {
@@ -74,6 +76,7 @@ export function createAuthorityState(options: {
     policy: { ...initialPolicy },
     initialPolicy,
     random: options.random,
+    customerTenantOwner: () => undefined,
   };
 }
 

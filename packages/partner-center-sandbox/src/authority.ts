@@ -34,6 +34,8 @@ export interface TokenAuthority {
   /** Adds a refresh token for an app's consenting user (the secure application model's stored token);
    * a reset makes it usable again, so published credentials survive single-use redemption. */
   issueRefreshToken(clientId: string): string;
+  /** Lets each partner's apps get tokens for its customers' tenants: `owner` names the partner of a customer tenant. */
+  trustCustomerTenants(owner: (tenantId: string) => string | undefined): void;
   /** Signs an access token directly, for tests of refusals (expired, no MFA, wrong audience). */
   mint(options: MintOptions): string;
   /** Counters to zero, the policy back to the start options, issued refresh tokens usable again. */
@@ -79,6 +81,9 @@ export async function startAuthority(options: {
     verify: (token, audience) =>
       verifyAccessToken(token, { publicKey: signing.publicKey, authorityHost: host, audience }),
     issueRefreshToken: (clientId) => newRefreshToken(state, clientId, true),
+    trustCustomerTenants: (owner) => {
+      state.customerTenantOwner = owner;
+    },
     mint: (o) => {
       const app = [...apps.values()].find((a) => a.registration.tenantId === o.tenantId);
       return signAccessToken(state, {

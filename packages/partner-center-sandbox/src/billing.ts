@@ -1,6 +1,7 @@
 import { CATALOG_PRODUCTS, COUNTRIES, type BillingCycle, type CatalogProduct, type TermDuration } from './catalog';
 import { DAY_MS, isoDate, isoTimestamp } from './clock';
-import type { Customer, Invoice, Order, Subscription, World } from './state';
+import { ApiError } from './errors';
+import type { Customer, GeneratedOwner, Invoice, Order, Subscription, World } from './state';
 
 /** New-commerce reconciliation line items (`OneTimeInvoiceLineItem`, partner-center-api.md §7),
  * written as purchases and changes happen, plus a few already-billed invoices. */
@@ -31,6 +32,10 @@ const BILLING_FREQUENCY: Record<BillingCycle, string> = {
 
 export function termDescription(term: TermDuration): string {
   return TERM_DESCRIPTION[term];
+}
+
+export function billingFrequency(cycle: BillingCycle): string {
+  return BILLING_FREQUENCY[cycle];
 }
 
 /** Records one charge (or credit, with a negative `quantity`) for a subscription. */
@@ -217,23 +222,40 @@ function seededSubscription(
 }
 
 /**
- * A new invoice of the partner with a copy of its unbilled lines of `period` in `currency` (the sandbox's
- * own purchases and changes, so billed reconciliation of it matches), each line stamped with the invoice number.
+ * What a generated export bills instead of synthetic subscriptions: the partner's subscriptions in the invoice's
+ * currency (not cancelled, not pending), each line's seats netting to the subscription's, but those `leaveOut`
+ * (a missing charge each) and those billed an `extraSeat` (a quantity mismatch each), plus `unknown` subscriptions
+ * nobody has, billed to the partner's customers in turn (an unexpected charge each).
  */
-export function billInvoice(
-  world: World,
-  partnerTenantId: string,
-  now: number,
-  options: { period: 'current' | 'previous'; currency: string; legacy: boolean; generatedLines?: number },
-): Invoice {
+export interface GeneratedForWorld {
+  leaveOut: string[];
+  extraSeat: string[];
+  unknown: number;
+}
+
+export interface InvoiceOptions {
+  period: 'current' | 'previous';
+  currency: string;
+  legacy: boolean;
+  generatedLines?: number;
+  generatedForWorld?: GeneratedForWorld;
+}
+
+/**
+ * A new invoice of the partner with a copy of its unbilled lines of `period` in `currency` (the sandbox's
+ * own purchases and changes, so billed reconciliation of it matches), each line stamped with the invoice number;
+ * or, with `generatedLines`, an invoice whose export generates that many lines.
+ */
+export function billInvoice(world: World, partnerTenantId: string, now: number, options: InvoiceOptions): Invoice {
   const d = new Date(now);
   const back = options.period === 'previous' ? 1 : 0;
   const periodStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1);
   const nextStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back + 1, 1);
   const id = `G${String(world.random.int(1e9)).padStart(9, '0')}`;
   const currency = options.currency.toUpperCase();
+  const generated = options.generatedLines;
   const lines =
-    options.generatedLines !== undefined
+    generated !== undefined
       ? []
       : world.recon
           .filter(
@@ -244,6 +266,12 @@ export function billInvoice(
               l.at < nextStart,
           )
           .map((l) => ({ ...l.item, invoiceNumber: id }));
+  const owners =
+    generated !== undefined && options.generatedForWorld !== undefined
+      ? generatedOwners(world, { partnerTenantId, currency, periodStart, nextStart }, options.generatedForWorld)
+      : undefined;
+  if (owners !== undefined && owners.length > (generated ?? 0))
+    throw new ApiError(400, 0, `generatedLines must be at least the ${owners.length} subscriptions billed.`);
   const country = Object.values(COUNTRIES).find((c) => c.currency === currency) ?? COUNTRIES.US;
   const invoice: Invoice = {
     id,
@@ -255,10 +283,103 @@ export function billInvoice(
     currencySymbol: country.symbol,
     lines,
     ...(options.legacy ? { legacy: true } : {}),
-    ...(options.generatedLines !== undefined ? { generatedLines: options.generatedLines } : {}),
+    ...(generated !== undefined ? { generatedLines: generated } : {}),
+    ...(owners !== undefined ? { generatedOwners: owners } : {}),
   };
   world.invoices.push(invoice);
   return invoice;
+}
+
+interface BilledPeriod {
+  partnerTenantId: string;
+  currency: string;
+  periodStart: number;
+  nextStart: number;
+}
+
+/** The subscriptions a generated export bills (GeneratedForWorld), in the world's order, the unknown ones last. */
+function generatedOwners(world: World, period: BilledPeriod, plan: GeneratedForWorld): GeneratedOwner[] {
+  const customers = [...world.customers.values()].filter((c) => c.partnerTenantId === period.partnerTenantId);
+  const billable = [...world.subscriptions.values()].filter(
+    (s) =>
+      customers.some((c) => c.id === s.customerId) &&
+      s.currencyCode === period.currency &&
+      s.status !== 'deleted' &&
+      s.status !== 'pending',
+  );
+  for (const named of [...plan.leaveOut, ...plan.extraSeat])
+    if (!billable.some((s) => s.id === named.toLowerCase()))
+      throw new ApiError(400, 0, `Subscription ${named} is not one the invoice can bill (${period.currency}).`);
+  const left = new Set(plan.leaveOut.map((named) => named.toLowerCase()));
+  const extra = new Set(plan.extraSeat.map((named) => named.toLowerCase()));
+  const owners = billable
+    .filter((s) => !left.has(s.id))
+    .map((s) => ownerOf(world, s, period, s.quantity + (extra.has(s.id) ? 1 : 0)));
+  for (let i = 0; i < plan.unknown && customers.length > 0; i += 1)
+    owners.push(
+      unknownOwner(world, customers[i % customers.length], CATALOG_PRODUCTS[i % CATALOG_PRODUCTS.length], period),
+    );
+  if (owners.length === 0) throw new ApiError(400, 0, `The partner has no subscription billed in ${period.currency}.`);
+  return owners;
+}
+
+/** A subscription of the world billed for `seats`: a term that started in the period is charged `new` (or `renew`), else a cycle. */
+function ownerOf(world: World, s: Subscription, period: BilledPeriod, seats: number): GeneratedOwner {
+  const { id, companyName, domain, country } = world.customers.get(s.customerId)!;
+  const termStarted = s.termStart >= period.periodStart && s.termStart < period.nextStart;
+  return {
+    // Copies: the invoice bills the subscription as it is now, whatever happens to it later.
+    customer: { id, companyName, domain, country },
+    subscription: {
+      id: s.id,
+      orderId: s.orderId,
+      productId: s.productId,
+      skuId: s.skuId,
+      availabilityId: s.availabilityId,
+      offerName: s.offerName,
+      friendlyName: s.friendlyName,
+      termDuration: s.termDuration,
+      billingCycle: s.billingCycle,
+      termStart: s.termStart,
+      commitmentEnd: s.commitmentEnd,
+      isTrial: s.isTrial,
+      unitPrice: s.unitPrice,
+      currencyCode: s.currencyCode,
+    },
+    orderDate: world.orders.get(s.orderId)?.createdAt ?? s.createdAt,
+    chargeType: !termStarted ? 'cycleCharge' : s.termStart - s.createdAt > 2 * DAY_MS ? 'renew' : 'new',
+    chargeDate: termStarted ? s.termStart : period.periodStart,
+    seats,
+  };
+}
+
+/** A one-seat, one-month subscription of the product that the customer does not have. */
+function unknownOwner(world: World, customer: Customer, product: CatalogProduct, period: BilledPeriod): GeneratedOwner {
+  const sku = product.skus[0];
+  const { id, companyName, domain, country } = customer;
+  return {
+    customer: { id, companyName, domain, country },
+    subscription: {
+      id: world.random.guid(),
+      orderId: world.random.hex(12),
+      productId: product.id,
+      skuId: sku.id,
+      availabilityId: 'CFQ7TTC0UNKN',
+      offerName: sku.title,
+      friendlyName: sku.title,
+      termDuration: 'P1M',
+      billingCycle: 'monthly',
+      termStart: period.periodStart,
+      commitmentEnd: period.nextStart - DAY_MS,
+      isTrial: false,
+      unitPrice: sku.monthlyPriceUsd,
+      currencyCode: period.currency,
+    },
+    orderDate: period.periodStart,
+    chargeType: 'new',
+    chargeDate: period.periodStart,
+    seats: 1,
+  };
 }
 
 export function round2(n: number): number {

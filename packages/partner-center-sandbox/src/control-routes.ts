@@ -12,8 +12,13 @@ import {
   resetSchema,
   rotateSchema,
   seedSubscriptionSchema,
+  tenantSettingsSchema,
+  termEndSchema,
   throttlingSchema,
+  type TenantView,
+  assignedSeatsSchema,
 } from './control';
+import { DAY_MS, isoDate } from './clock';
 import { ApiError } from './errors';
 import { faultInputSchema } from './faults';
 import { graphPolicySchema } from './graph';
@@ -23,7 +28,8 @@ import type { ReplayStore } from './request-replay';
 import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
-import type { Delays } from './state';
+import type { CustomerTenant, Delays } from './state';
+import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
 
@@ -264,7 +270,74 @@ const controlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes(controlRoutes);
+/** Customers' tenants (tenant.ts) and the term end a renewal test moves near. */
+const tenantControlRoutes: ControlRoute[] = [
+  {
+    method: 'GET',
+    template: '/_sandbox/tenants/{customerId}',
+    handle: (ctx) => ({ status: 200, body: tenantView(customerTenant(ctx)) }),
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/tenants/{customerId}',
+    handle: (ctx) => {
+      const tenant = customerTenant(ctx);
+      assignDefined(tenant, parseWith(tenantSettingsSchema, ctx.body()));
+      ctx.deps.onChange?.();
+      return { status: 200, body: tenantView(tenant) };
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/tenants/{customerId}/licences',
+    handle: (ctx) => {
+      const { world } = ctx.deps.runtime;
+      const tenant = customerTenant(ctx);
+      const seats = parseWith(assignedSeatsSchema, ctx.body());
+      const productId = seats.productId ?? productOfLicence(seats.skuId ?? '');
+      if (productId === undefined || !world.catalog.findProduct(productId))
+        throw new ApiError(404, 0, `No licence SKU ${seats.skuId ?? seats.productId ?? ''} in the catalog.`);
+      const licence = licenceSkuOf(productId);
+      setAssignedSeats(tenant, world.customers.get(tenant.customerId)!, licence.skuId, seats.assigned);
+      ctx.deps.onChange?.();
+      return { status: 200, body: { ...licence, assigned: seats.assigned } };
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/_sandbox/subscriptions/{subscriptionId}/term-end',
+    handle: ({ deps, body, params }) => {
+      const subscription = deps.runtime.world.subscriptions.get(params.subscriptionId.toLowerCase());
+      if (!subscription) throw new ApiError(404, 800002, `Subscription ${params.subscriptionId} was not found.`);
+      const lastDay = Date.parse(parseWith(termEndSchema, body()).commitmentEndDate.slice(0, 10));
+      if (lastDay + DAY_MS <= subscription.termStart)
+        throw new ApiError(400, 0, "The request is invalid: 'commitmentEndDate' is before the term's start.");
+      subscription.commitmentEnd = lastDay;
+      deps.onChange?.();
+      return { status: 200, body: { id: subscription.id, commitmentEndDate: isoDate(lastDay) } };
+    },
+  },
+];
+const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes]);
+
+function customerTenant({ deps, params }: ControlContext): CustomerTenant {
+  const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());
+  if (!customer) throw new ApiError(404, 600001, `Customer ${params.customerId} was not found.`);
+  return tenantOf(deps.runtime.world, customer);
+}
+
+function tenantView(tenant: CustomerTenant): TenantView {
+  return {
+    customerId: tenant.customerId,
+    gdapAccess: tenant.gdapAccess,
+    users: tenant.users.map(({ id, userPrincipalName, usageLocation, assignedSkuIds }) => ({
+      id,
+      userPrincipalName,
+      ...(usageLocation !== undefined ? { usageLocation } : {}),
+      assignedSkuIds,
+    })),
+  };
+}
 
 function countBy(keys: string[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -23,6 +23,7 @@ export const delaysSchema = z.object({
   patchAcceptedMs: z.number().int().min(0).optional(),
   checkoutMs: z.number().int().min(0).max(60_000).optional(),
   reconLineMs: z.number().int().min(0).optional(),
+  licenceVisibilityMs: z.number().int().min(0).optional(),
 });
 export const rotateSchema = z.object({
   productId: z.string().min(1),
@@ -44,14 +45,30 @@ export const chargeSchema = z.object({
 });
 /**
  * Bills the partner's unbilled lines of a period into a new invoice (copies: the unbilled lines stay);
- * `legacy` makes its Graph export fail with 5000, `generatedLines` makes a synthetic invoice for the bench.
+ * `legacy` makes its Graph export fail with 5000, `generatedLines` makes an invoice whose export generates that many
+ * lines: of synthetic subscriptions (the bench), or with `generatedForWorld` of the partner's own (billing.ts).
  */
-export const invoiceSchema = z.object({
-  period: z.enum(['current', 'previous']).default('current'),
-  currency: z.string().default('USD'),
-  legacy: z.boolean().default(false),
-  generatedLines: z.number().int().min(1).optional(),
-});
+export const invoiceSchema = z
+  .object({
+    period: z.enum(['current', 'previous']).default('current'),
+    currency: z.string().default('USD'),
+    legacy: z.boolean().default(false),
+    generatedLines: z.number().int().min(1).optional(),
+    generatedForWorld: z
+      .object({
+        /** Subscriptions the export leaves out: a missing charge each. */
+        leaveOut: z.array(z.string()).default([]),
+        /** Subscriptions billed one seat more than they have: a quantity mismatch each. */
+        extraSeat: z.array(z.string()).default([]),
+        /** Subscriptions nobody has, billed to the partner's customers in turn: an unexpected charge each. */
+        unknown: z.number().int().min(0).max(1000).default(0),
+      })
+      .optional(),
+  })
+  .refine((invoice) => invoice.generatedForWorld === undefined || invoice.generatedLines !== undefined, {
+    message: 'generatedForWorld needs generatedLines',
+    path: ['generatedForWorld'],
+  });
 /**
  * A subscription as if bought through a cart that completed now, in the customer's market (a trial with the
  * trial SKU, e.g. Business Standard `0002`); for tests that need one without a purchase.
@@ -76,6 +93,29 @@ export const mintTokenSchema = z.object({
   mfa: z.boolean().optional(),
   audience: z.string().optional(),
 });
+
+/** A customer's tenant (docs/sandbox.md, Customers' tenants): `gdapAccess: false` makes its Graph calls answer 403. */
+export const tenantSettingsSchema = z.object({ gdapAccess: z.boolean().optional() });
+/** Exactly `assigned` users of the tenant hold the licence SKU of `productId` (a Partner Center product) or `skuId` (its Graph GUID). */
+export const assignedSeatsSchema = z
+  .object({
+    productId: z.string().min(1).optional(),
+    skuId: z.string().min(1).optional(),
+    assigned: z.number().int().min(0).max(100_000),
+  })
+  .refine((v) => (v.productId === undefined) !== (v.skuId === undefined), {
+    message: 'give productId or skuId, not both',
+    path: ['productId'],
+  });
+/** The term's last day becomes the day (UTC) of `commitmentEndDate`; the term ends (renews or expires) at the next midnight. */
+export const termEndSchema = z.object({ commitmentEndDate: z.iso.datetime({ offset: true }).or(z.iso.date()) });
+
+/** A customer's tenant as the control API shows it. */
+export interface TenantView {
+  customerId: string;
+  gdapAccess: boolean;
+  users: Array<{ id: string; userPrincipalName: string; usageLocation?: string; assignedSkuIds: string[] }>;
+}
 
 export const authorityPolicySchema = z.object({
   singleUseRefreshTokens: z.boolean().optional(),
@@ -125,6 +165,17 @@ export interface SandboxControl {
   setAuthorityPolicy(policy: z.infer<typeof authorityPolicySchema>): Promise<AuthorityPolicy>;
   /** Changes how the API answers where Partner Center's behaviour is unconfirmed; answers the whole policy. */
   setApiPolicy(policy: z.infer<typeof apiPolicySchema>): Promise<ApiPolicy>;
+  /** The customer's tenant: its users and their licences, and whether the partner has a GDAP role there. */
+  tenant(customerId: string): Promise<TenantView>;
+  /** Changes the customer's tenant (`gdapAccess: false`: every Graph call for it answers 403); answers it. */
+  setTenant(customerId: string, settings: z.infer<typeof tenantSettingsSchema>): Promise<TenantView>;
+  /** Makes exactly `assigned` users hold a licence SKU, creating users when there are too few (no seat check). */
+  setAssignedSeats(
+    customerId: string,
+    seats: z.input<typeof assignedSeatsSchema>,
+  ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
+  /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
+  setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
   /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
   withdrawAgreements(customerId: string): Promise<number>;
 }
@@ -165,11 +216,18 @@ export function createControlClient(baseUrl: string): SandboxControl {
     dropCharges: async (subscriptionId) =>
       (await call<{ removed: number }>('DELETE', `/billing/charges/${encodeURIComponent(subscriptionId)}`)).removed,
     setGraphPolicy: (policy) => call('PUT', '/graph', graphPolicySchema.parse(policy)),
-    createInvoice: (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
+    createInvoice: async (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
     seedSubscription: (input) => call('POST', '/subscriptions', seedSubscriptionSchema.parse(input)),
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),
+    tenant: (customerId) => call('GET', `/tenants/${encodeURIComponent(customerId)}`),
+    setTenant: (customerId, settings) =>
+      call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
+    setAssignedSeats: (customerId, seats) =>
+      call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
+    setTermEnd: (subscriptionId, commitmentEndDate) =>
+      call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
     withdrawAgreements: async (customerId) =>
       (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
   };

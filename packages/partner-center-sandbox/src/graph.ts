@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { CATALOG_PRODUCTS, type CatalogProduct } from './catalog';
-import { DAY_MS, isoDate } from './clock';
+import { generatedLine, type GeneratedLines } from './generated-lines';
 import type { SandboxRandom } from './random';
 
 /**
@@ -33,6 +32,8 @@ export const graphPolicySchema = z.object({
    * invoices are always documented.
    */
   lineKeys: z.enum(['documented', 'camelCase', 'snake_case']).optional(),
+  /** Items per page of a customer tenant's user and directory-subscription lists when the client sends no `$top`. */
+  tenantPageSize: z.number().int().min(1).max(999).optional(),
   /** The next export requests fail (their operation ends in `failedOperation`) with this error. */
   failExports: z
     .object({ count: z.number().int().min(1).default(1), code: z.string().default('500'), message: z.string() })
@@ -50,6 +51,7 @@ export interface GraphPolicy {
   billingPermission: boolean;
   blobChunkDelayMs: number;
   lineKeys: ExportLineKeys;
+  tenantPageSize: number;
   failExports?: { count: number; code: string; message: string };
 }
 
@@ -62,11 +64,11 @@ export const DEFAULT_GRAPH_POLICY: GraphPolicy = {
   billingPermission: true,
   blobChunkDelayMs: 0,
   lineKeys: 'documented',
+  tenantPageSize: 100,
 };
 
-/** Lines of an export: a snapshot of real lines, or a synthetic invoice generated blob by blob. */
-export type ExportLines =
-  { kind: 'lines'; lines: Array<Record<string, unknown>> } | { kind: 'generated'; count: number };
+/** Lines of an export: a snapshot of real lines, or an invoice's generated blob by blob. */
+export type ExportLines = { kind: 'lines'; lines: Array<Record<string, unknown>> } | GeneratedLines;
 
 export interface ExportOperation {
   id: string;
@@ -181,117 +183,5 @@ export function* blobLines(operation: ExportOperation, index: number): Generator
     return;
   }
   const to = Math.min(operation.lines.count, from + operation.linesPerBlob);
-  for (let n = from; n < to; n += 1) yield generatedLine(operation, n);
-}
-
-const SUBSCRIPTIONS_IN_GENERATED_EXPORT = 5000;
-
-/**
- * Line `n` of a generated export: `new` charges spread over a few thousand synthetic subscriptions of
- * a few hundred customers (none the partner's: a reconciliation reports them unexpected, which is what
- * the bench wants — every line goes through the whole fold). Every field of the documented `full`
- * attribute set is there, spelled as documented (PascalCase), as in the sandbox's own lines: a line's size is
- * what its parse costs.
- */
-function generatedLine(operation: ExportOperation, n: number): Record<string, unknown> {
-  const subscription = n % SUBSCRIPTIONS_IN_GENERATED_EXPORT;
-  const line: GeneratedLineFacts = {
-    operation,
-    n,
-    subscription,
-    customer: subscription % 500,
-    product: CATALOG_PRODUCTS[subscription % CATALOG_PRODUCTS.length],
-  };
-  // Not a spread: copying ~50 properties into a fresh literal leaves V8 a dictionary-mode object, which
-  // JSON.stringify writes ~15× slower (measured) — a million-line export took 90 s to generate instead of 20.
-  return Object.assign(generatedPurchase(line), generatedCharge(line));
-}
-
-interface GeneratedLineFacts {
-  operation: ExportOperation;
-  /** The line's number in the export. */
-  n: number;
-  /** The synthetic subscription and customer the line is for. */
-  subscription: number;
-  customer: number;
-  product: CatalogProduct;
-}
-
-/** The first half of a generated line: who bought what (customer, order, product). */
-function generatedPurchase({
-  operation,
-  subscription,
-  customer,
-  product,
-}: GeneratedLineFacts): Record<string, unknown> {
-  const sku = product.skus[0];
-  const at = operation.createdAt;
-  return {
-    PartnerId: operation.partnerTenantId,
-    CustomerId: syntheticGuid(1, customer),
-    CustomerName: `Generated Customer ${customer}`,
-    CustomerDomainName: `generated${customer}.onmicrosoft.com`,
-    CustomerCountry: 'US',
-    InvoiceNumber: 'G-GENERATED',
-    MpnId: '1234567',
-    ResellerMpnId: '',
-    OrderId: hex(subscription, 12),
-    OrderDate: isoDate(at),
-    ProductId: product.id,
-    SkuId: sku.id,
-    AvailabilityId: 'CFQ7TTC0GENR',
-    ProductName: product.title,
-    SkuName: sku.title,
-    ProductQualifiers: [],
-  };
-}
-
-/** The second half of a generated line: the `new` charge, its subscription and its billing. */
-function generatedCharge({ operation, n, subscription, product }: GeneratedLineFacts): Record<string, unknown> {
-  const at = operation.createdAt;
-  const price = product.skus[0].monthlyPriceUsd;
-  return {
-    ChargeType: 'new',
-    UnitPrice: price,
-    EffectiveUnitPrice: price,
-    UnitType: 'Licenses',
-    Quantity: 1,
-    BillableQuantity: 1,
-    Subtotal: price,
-    TaxTotal: 0,
-    TotalForCustomer: price,
-    Currency: 'USD',
-    PricingCurrency: 'USD',
-    PCToBCExchangeRate: 1,
-    PCToBCExchangeRateDate: isoDate(at),
-    PublisherName: 'Microsoft Corporation',
-    PublisherId: '',
-    SubscriptionDescription: product.title,
-    SubscriptionId: syntheticGuid(2, subscription),
-    SubscriptionStartDate: isoDate(at),
-    SubscriptionEndDate: isoDate(at + 30 * DAY_MS),
-    ChargeStartDate: isoDate(at),
-    ChargeEndDate: isoDate(at),
-    TermAndBillingCycle: 'One-Month commitment for monthly/yearly billing',
-    BillingFrequency: 'Monthly',
-    AlternateId: hex(subscription, 12),
-    ReferenceId: hex(n, 16),
-    PriceAdjustmentDescription: '[]',
-    DiscountDetails: '',
-    MeterDescription: '',
-    ReservationOrderId: '',
-    CreditReasonCode: '',
-    PromotionId: '',
-    InvoiceLineItemType: 'billing_line_items',
-    BillingProvider: 'one_time',
-  };
-}
-
-function hex(value: number, width: number): string {
-  return value.toString(16).padStart(width, '0');
-}
-
-/** A GUID-shaped id of a synthetic entity: `kind` tells customers (1) from subscriptions (2). */
-function syntheticGuid(kind: number, value: number): string {
-  return `${hex(kind, 8)}-0000-4000-8000-${hex(value, 12)}`;
+  for (let n = from; n < to; n += 1) yield generatedLine(operation, operation.lines, n);
 }

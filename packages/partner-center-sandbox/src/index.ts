@@ -45,6 +45,8 @@ export const sandboxOptionsSchema = z.object({
   repeatedCheckout: z.enum(REPEATED_CHECKOUT_ANSWERS).default('replay'),
   /** Whether a POST/PUT/PATCH repeated with the same MS-RequestId answers the stored response. */
   requestIdReplay: z.boolean().default(true),
+  /** How long after its creation a subscription's licences show in the customer's tenant (docs/sandbox.md, Customers' tenants). */
+  licenceVisibilityDelayMs: z.number().int().min(0).default(0),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -96,6 +98,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   });
   const deps = createServerDeps(config, { authority, random, partners, customerIds });
+  // A customer's id is its tenant id: its partner's app gets tokens there (tenant.ts, the customer's Graph).
+  authority.trustCustomerTenants((tenantId) => deps.runtime.world.customers.get(tenantId)?.partnerTenantId);
   resetWorld(deps, snapshot?.seed ?? config.seed);
   if (snapshot) {
     restoreWorld(deps.runtime.world, snapshot);
@@ -164,10 +168,12 @@ function createServerDeps(
     patchAcceptedMs: 0,
     checkoutMs: 50,
     reconLineMs: 0,
+    licenceVisibilityMs: config.licenceVisibilityDelayMs,
   };
   const initialPolicy: ApiPolicy = {
     repeatedCheckout: config.repeatedCheckout,
     requestIdReplay: config.requestIdReplay,
+    transitionEvents: 'state',
   };
   const runtime: SandboxRuntime = {
     world: createWorld(config.seed, parts.partners, parts.customerIds),

@@ -4,6 +4,7 @@ import type {
   Cart,
   Counters,
   CustomerAgreement,
+  CustomerTenant,
   Invoice,
   Order,
   ReconLine,
@@ -28,6 +29,8 @@ const snapshotSchema = z.object({
   /** Optional: files written before transitions and agreements were modelled still load (agreements re-seeded). */
   transitions: z.array(z.custom<Transition>()).optional(),
   agreements: z.array(z.custom<CustomerAgreement>()).optional(),
+  /** Optional: files written before customers' tenants were modelled still load (tenants seeded on first use). */
+  tenants: z.array(z.custom<CustomerTenant>()).optional(),
   recon: z.array(z.custom<ReconLine>()),
   invoices: z.array(z.custom<Invoice>()),
   inventorySold: z.array(z.tuple([z.string(), z.number()])),
@@ -48,6 +51,7 @@ export function saveWorld(file: string, world: World, clockOffsetMs: number): vo
     subscriptions: [...world.subscriptions.values()],
     transitions: [...world.transitions.values()],
     agreements: world.agreements,
+    tenants: [...world.tenants.values()],
     recon: world.recon,
     invoices: world.invoices,
     inventorySold: [...world.inventorySold.entries()],
@@ -82,6 +86,7 @@ export function restoreWorld(world: World, snapshot: Snapshot): void {
   world.subscriptions = new Map(snapshot.subscriptions.map((s) => [s.id, s]));
   world.transitions = new Map((snapshot.transitions ?? []).map((t) => [t.id, t]));
   if (snapshot.agreements) world.agreements = snapshot.agreements;
+  world.tenants = new Map((snapshot.tenants ?? []).map((t) => [t.customerId, t]));
   world.recon = snapshot.recon;
   world.invoices = snapshot.invoices;
   world.inventorySold = new Map(snapshot.inventorySold);

@@ -193,6 +193,37 @@ export interface Invoice {
   legacy?: boolean;
   /** A synthetic invoice whose Graph export has this many generated lines (the bench); `lines` stays empty. */
   generatedLines?: number;
+  /** The subscriptions the generated lines bill, in turn; absent: synthetic ones of no customer of the partner. */
+  generatedOwners?: GeneratedOwner[];
+}
+
+/**
+ * A subscription a generated export bills, as it was when the invoice was made: its lines' charges net to `seats`
+ * (its own seats, or deliberately not), starting with a `chargeType` charge on `chargeDate`.
+ */
+export interface GeneratedOwner {
+  customer: Pick<Customer, 'id' | 'companyName' | 'domain' | 'country'>;
+  subscription: Pick<
+    Subscription,
+    | 'id'
+    | 'orderId'
+    | 'productId'
+    | 'skuId'
+    | 'availabilityId'
+    | 'offerName'
+    | 'friendlyName'
+    | 'termDuration'
+    | 'billingCycle'
+    | 'termStart'
+    | 'commitmentEnd'
+    | 'isTrial'
+    | 'unitPrice'
+    | 'currencyCode'
+  >;
+  orderDate: number;
+  chargeType: 'new' | 'renew' | 'cycleCharge';
+  chargeDate: number;
+  seats: number;
 }
 
 export interface Delays {
@@ -205,6 +236,27 @@ export interface Delays {
   checkoutMs: number;
   /** How long after a charge its reconciliation line item appears (production: hours, up to days). */
   reconLineMs: number;
+  /** How long after its creation a subscription's licences show in the customer's tenant (Microsoft Graph). */
+  licenceVisibilityMs: number;
+}
+
+/** A user of a customer's tenant, as far as licences go (Microsoft Graph `user`). */
+export interface TenantUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** Absent: Graph refuses to assign this user a licence. */
+  usageLocation?: string;
+  /** Licence SKU ids (Graph GUIDs, tenant.ts) assigned to the user. */
+  assignedSkuIds: string[];
+}
+
+/** A customer's Microsoft Entra tenant (tenant.ts): its users; its subscriptions are the customer's Partner Center ones. */
+export interface CustomerTenant {
+  customerId: string;
+  users: TenantUser[];
+  /** false: the partner holds no GDAP role in the tenant, so every Graph call for it answers 403. */
+  gdapAccess: boolean;
 }
 
 export interface Counters {
@@ -229,5 +281,7 @@ export interface World {
   inventorySold: Map<string, number>;
   /** Agreement acceptances on record; every seeded customer starts with its MCA accepted (docs/sandbox.md). */
   agreements: CustomerAgreement[];
+  /** Customers' tenants by customer id (= tenant id), created on first use (tenant.ts). */
+  tenants: Map<string, CustomerTenant>;
   counters: Counters;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TransitionEventShape } from './api-policy';
 import { recordCharge } from './billing';
 import {
   billingCyclesFor,
@@ -321,16 +322,18 @@ function moveSeats(world: World, t: Transition, source: Subscription, delays: De
   if (!source.isTrial) recordCharge(world, source, 'removeQuantity', -t.quantity, at, refundFraction(source, at));
   source.quantity = source.isTrial ? source.quantity : remaining;
   source.refundableBatches = source.refundableBatches.filter(() => remaining > 0);
+  // Moving seats is an immediate change: it deletes every scheduled change of the source (partner-center-lifecycle.md).
+  source.scheduledNextTerm = undefined;
   if (remaining === 0) {
     // A converted trial ends; a paid subscription with no seats left is cancelled, its remaining term credited.
     source.status = source.isTrial ? 'expired' : 'deleted';
     source.autoRenewEnabled = false;
-    source.scheduledNextTerm = undefined;
   }
   source.etag = world.random.token(16);
 }
 
-export function transitionJson(t: Transition): Record<string, unknown> {
+/** The transition as the API answers it, its events in the policy's shape (api-policy.ts). */
+export function transitionJson(t: Transition, shape: TransitionEventShape): Record<string, unknown> {
   return {
     id: t.id,
     fromCatalogItemId: t.fromCatalogItemId,
@@ -342,7 +345,14 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     billingCycle: t.billingCycle,
     transitionType: t.transitionType,
     creationDate: isoTimestamp(t.createdAt),
-    events: t.events.map((e) => ({ name: e.name, status: e.status, timestamp: isoTimestamp(e.at) })),
+    events: transitionEvents(t, shape).map((e) => ({ name: e.name, status: e.status, timestamp: isoTimestamp(e.at) })),
     attributes: { objectType: 'Transition' },
   };
+}
+
+/** As a log, a step that ended keeps its `Started` event (at the transition's start) before the one that ended it. */
+function transitionEvents(t: Transition, shape: TransitionEventShape): Transition['events'] {
+  if (shape === 'state') return t.events;
+  const ended = t.events.filter((e) => e.status !== 'Started');
+  return [...t.events.map((e) => ({ name: e.name, status: 'Started' as const, at: t.createdAt })), ...ended];
 }

@@ -41,6 +41,7 @@ export function createWorld(seed: number, partners: Partner[], customerIds: Reco
     invoices: [],
     inventorySold: new Map(),
     agreements: [...customers.values()].map(seededAgreement),
+    tenants: new Map(),
     counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
   };
 }

@@ -15,6 +15,7 @@ import { notYet } from '../common/failures';
 import { changeOptions, readOptions } from '../common/request-ids';
 import { classifyChangeError } from './change-failures';
 import type { SubscriptionActivityDeps } from './deps';
+import { transitionProgress } from './transition-progress';
 import { readSubscription, toView } from './view';
 
 /** Transitions and trial conversions: read the eligibilities, post once, follow the events. */
@@ -77,8 +78,8 @@ export async function startTransition(
 }
 
 /**
- * One poll of the transition's events: done when every event is Completed (then both subscriptions are
- * read), a non-retryable ChangeRejected when one Failed, else a BENIGN "not yet".
+ * One poll of the transition: done when its status, or else every step's latest event, says Completed (then both
+ * subscriptions are read), a non-retryable ChangeRejected when it Failed, else a BENIGN "not yet" (transition-progress.ts).
  */
 export async function awaitTransition(
   deps: SubscriptionActivityDeps,
@@ -94,19 +95,16 @@ export async function awaitTransition(
       status: e.status,
       ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
     }));
-    const failed = events.filter((e) => e.status === 'Failed');
-    if (failed.length > 0) {
+    const progress = transition === undefined ? undefined : transitionProgress(transition);
+    if (progress?.state === 'failed') {
       throw ApplicationFailure.create({
         type: subscriptionFailureTypes.changeRejected,
-        message: `Partner Center failed the transition of subscription ${input.subscriptionId} to ${input.plan.toCatalogItemId}: ${failed
-          .map((e) => e.name ?? 'event')
-          .join(', ')} failed`,
+        message: `Partner Center failed the transition of subscription ${input.subscriptionId} to ${input.plan.toCatalogItemId}: ${progress.failedSteps.join(', ')} failed`,
         details: [{ code: 'TransitionFailed', events }],
         nonRetryable: true,
       });
     }
-    // An unknown event status counts as not done yet.
-    if (transition === undefined || events.length === 0 || events.some((e) => e.status !== 'Completed')) {
+    if (transition === undefined || progress?.state !== 'completed') {
       throw notYet(
         internalFailureTypes.subscriptionNotReady,
         `Transition of subscription ${input.subscriptionId} to ${input.plan.toCatalogItemId} has not completed yet`,

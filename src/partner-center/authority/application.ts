@@ -41,14 +41,23 @@ export class MsalApplication {
     ].filter((value): value is string => value !== undefined);
   }
 
-  /** A new access token for `scope`: by refresh token (App+User) or client credentials (App-only). */
-  async acquireToken(scope: string): Promise<AuthenticationResult> {
+  /**
+   * A new access token for `scope`: by refresh token (App+User) or client credentials (App-only), from the authority
+   * of `tenantId` (a customer's tenant) when given, else of the configured tenant.
+   */
+  async acquireToken(scope: string, tenantId?: string): Promise<AuthenticationResult> {
     const client = await this.app();
+    const authority = tenantId === undefined ? undefined : `${this.authorityHost}/${tenantId}`;
     const result = this.refreshToken
       ? // forceCache: store the result although the account is new to msal's cache, so the rotated refresh token is kept.
-        await client.acquireTokenByRefreshToken({ scopes: [scope], refreshToken: this.refreshToken, forceCache: true })
+        await client.acquireTokenByRefreshToken({
+          scopes: [scope],
+          refreshToken: this.refreshToken,
+          forceCache: true,
+          authority,
+        })
       : // skipCache: the provider is the cache, msal's would hand back a token we decided to renew.
-        await client.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
+        await client.acquireTokenByClientCredential({ scopes: [scope], skipCache: true, authority });
     if (!result?.accessToken) {
       throw authorityError(PartnerCenterUnauthorizedError, { description: `${this.label} returned no access token` });
     }

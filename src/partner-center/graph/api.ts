@@ -1,7 +1,8 @@
 /**
- * One call to Microsoft Graph's partner-billing API: the token for the Graph scope, client-request-id, a
- * per-call timeout joined with the caller's signal, one forced token refresh and a single repeat on 401, and
- * Graph's refusals classified into the PartnerCenterError hierarchy (a 403 names the missing permission).
+ * One call to Microsoft Graph: the token for the Graph scope (from the authority of the connection's tenant: the
+ * partner's for billing, a customer's for its licences), client-request-id, a per-call timeout joined with the
+ * caller's signal, one forced token refresh and a single repeat on 401, and Graph's refusals classified into the
+ * PartnerCenterError hierarchy (a 403 names the missing right, as the connection words it).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import {
   PartnerCenterTimeoutError,
   PartnerCenterUnauthorizedError,
   type PartnerCenterError,
+  type PartnerCenterErrorDetails,
 } from '../errors';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 
@@ -28,15 +30,21 @@ export interface GraphCallOptions {
   requestId?: string;
 }
 
-/** What every call of one Graph billing client shares (its options, defaults applied). */
+/** What every call of one Graph client shares (its options, defaults applied). */
 export interface GraphConnection {
-  /** The Graph root followed by BILLING_PATH. */
+  /** The Graph root followed by `prefix`. */
   root: string;
+  /** The path of `root` on the Graph host (BILLING_PATH, or /v1.0 in a customer's tenant): how errors name routes. */
+  prefix: string;
   /** Per API call (not per blob download). */
   timeoutMs: number;
   fetch: typeof fetch;
   tokens: TokenProvider;
   logger?: PartnerCenterLogger;
+  /** The tenant whose authority issues the tokens (a customer's tenant); the partner's own when absent. */
+  tenantId?: string;
+  /** The error of a 403: which right these calls lack, and who grants it. */
+  forbidden(details: PartnerCenterErrorDetails, route: string): PartnerCenterError;
 }
 
 type Method = 'GET' | 'POST';
@@ -49,17 +57,17 @@ export async function callGraph(
   body: unknown,
   o?: GraphCallOptions,
 ): Promise<Response> {
-  const { tokens } = connection;
-  const token = await tokens.getAccessToken({ scope: GRAPH_SCOPE });
+  const { tokens, tenantId } = connection;
+  const token = await tokens.getAccessToken({ scope: GRAPH_SCOPE, tenantId });
   let response = await attempt(connection, { method, path, body }, token, o);
   if (response.status === 401) {
     await response.body?.cancel();
-    const fresh = await tokens.getAccessToken({ scope: GRAPH_SCOPE, forceRefresh: true });
+    const fresh = await tokens.getAccessToken({ scope: GRAPH_SCOPE, tenantId, forceRefresh: true });
     response = await attempt(connection, { method, path, body }, fresh, o);
   }
   if (response.ok) return response;
-  const route = `${method} ${BILLING_PATH}${path.split('?')[0]}`;
-  throw graphError(response, await response.text(), route, connection.logger);
+  const route = `${method} ${connection.prefix}${path.split('?')[0]}`;
+  throw graphError(response, await response.text(), route, connection);
 }
 
 async function attempt(
@@ -71,7 +79,7 @@ async function attempt(
   const { fetch: fetchImpl, timeoutMs } = connection;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = o?.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
-  const route = `${method} ${BILLING_PATH}${path.replace(/\/operations\/[^/]+$/, '/operations/{id}')}`;
+  const route = `${method} ${connection.prefix}${path.split('?')[0]}`;
   try {
     return await fetchImpl(`${connection.root}${path}`, {
       method,
@@ -97,12 +105,7 @@ const graphErrorSchema = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional() }),
 });
 
-function graphError(
-  response: Response,
-  text: string,
-  route: string,
-  logger: PartnerCenterLogger | undefined,
-): PartnerCenterError {
+function graphError(response: Response, text: string, route: string, connection: GraphConnection): PartnerCenterError {
   const parsed = graphErrorSchema.safeParse(parseJson(text)).data?.error;
   const details = {
     status: response.status,
@@ -110,17 +113,15 @@ function graphError(
     description: parsed?.message ?? (text.slice(0, 200) || response.statusText),
     requestId: response.headers.get('request-id') ?? undefined,
   };
-  logger?.warn('Microsoft Graph refused a call', { route, status: details.status, code: details.code });
-  if (response.status === 401)
+  connection.logger?.warn('Microsoft Graph refused a call', { route, status: details.status, code: details.code });
+  if (response.status === 401) {
+    const from = connection.tenantId === undefined ? '' : ` from the authority of tenant ${connection.tenantId}`;
     return new PartnerCenterUnauthorizedError(
       details,
-      `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE} was refused)`,
+      `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE}${from} was refused)`,
     );
-  if (response.status === 403)
-    return new PartnerCenterUnauthorizedError(
-      details,
-      `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${BILLING_PERMISSION} permission on Microsoft Graph (application, or delegated for App+User), consented by an administrator of the partner tenant (${details.description})`,
-    );
+  }
+  if (response.status === 403) return connection.forbidden(details, route);
   const classified = classifyHttpError({
     status: response.status,
     body: { code: details.code, description: details.description },

@@ -8,7 +8,8 @@
  * blob's lines) and blobs.ts (download and gunzip).
  */
 import type { PartnerCenterLogger, TokenProvider } from '../types';
-import { BILLING_PATH, type GraphCallOptions, type GraphConnection } from './api';
+import { PartnerCenterUnauthorizedError } from '../errors';
+import { BILLING_PATH, BILLING_PERMISSION, type GraphCallOptions, type GraphConnection } from './api';
 import { exportLines, type ExportLine } from './export-lines';
 import {
   getExportOperation,
@@ -81,10 +82,16 @@ export interface GraphBillingClient {
 export function createGraphBillingClient(options: GraphBillingClientOptions): GraphBillingClient {
   const connection: GraphConnection = {
     root: `${options.baseUrl.replace(/\/+$/, '')}${BILLING_PATH}`,
+    prefix: BILLING_PATH,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     fetch: options.fetch ?? fetch,
     tokens: options.tokens,
     logger: options.logger,
+    forbidden: (details, route) =>
+      new PartnerCenterUnauthorizedError(
+        details,
+        `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${BILLING_PERMISSION} permission on Microsoft Graph (application, or delegated for App+User), consented by an administrator of the partner tenant (${details.description})`,
+      ),
   };
   return {
     requestExport: (request, o) => requestExport(connection, request, o),

@@ -99,7 +99,8 @@ export type SubscriptionProvisioningStatus = z.infer<typeof subscriptionProvisio
 // Transitions: upgrades and new-commerce trial conversions (reference §6.9–6.10)
 
 export const TRANSITION_TYPES = ['transition_only', 'transition_with_license_transfer'] as const;
-export const TRANSITION_EVENT_STATUSES = ['Started', 'Completed', 'Failed'] as const;
+/** A transition's and its events' statuses (the .NET SDK documents InProgress, Completed, Failed; the sandbox answers Started). */
+export const TRANSITION_STATUSES = ['Started', 'InProgress', 'Completed', 'Failed'] as const;
 
 const transitionErrorSchema = z.looseObject({ code: errorCode, description: optional(z.string()) });
 const transitionErrors = optional(z.array(transitionErrorSchema)).transform((errors) => errors ?? []);
@@ -156,11 +157,13 @@ export const transitionSchema = z.looseObject({
   quantity: optional(lenientInteger),
   transitionType: optional(openEnum(TRANSITION_TYPES)),
   creationDate: optional(z.string()),
+  /** The transition's own status, when Partner Center gives one: it decides over the events. */
+  status: optional(openEnum(TRANSITION_STATUSES)),
   events: optional(
     z.array(
       z.looseObject({
         name: optional(z.string()),
-        status: openEnum(TRANSITION_EVENT_STATUSES),
+        status: openEnum(TRANSITION_STATUSES),
         timestamp: optional(z.string()),
       }),
     ),

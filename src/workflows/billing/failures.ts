@@ -1,4 +1,5 @@
 import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import type { RunFailurePolicy } from '../common/run-failure';
 
 /** `ApplicationFailure` types a `reconcileBilling` caller may see (contract §3). */
 export const billingFailureTypes = {
@@ -10,3 +11,20 @@ export const billingFailureTypes = {
   mfaRequired: MFA_REQUIRED,
 } as const;
 export type BillingFailureType = (typeof billingFailureTypes)[keyof typeof billingFailureTypes];
+
+/**
+ * How a reconciliation ends (runFailure): every failure the workflow did not decide itself is a ReconciliationFailed,
+ * unless its activity's last attempt was refused credentials (Unauthorized, MfaRequired); one out of time says so.
+ */
+export const billingRunFailures: RunFailurePolicy = {
+  fallbackType: billingFailureTypes.reconciliationFailed,
+  reportedTypes: new Set([
+    billingFailureTypes.unauthorized,
+    billingFailureTypes.mfaRequired,
+    billingFailureTypes.reconciliationFailed,
+  ]),
+  rule: ({ last, timedOut }) =>
+    timedOut
+      ? { message: `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}` }
+      : {},
+};

@@ -1,7 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  TemporalFailure,
   continueAsNew,
   isCancellation,
   log,
@@ -11,9 +8,9 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing/activities';
-import { lastAttempt } from '../common/activity-failures';
+import { runFailure } from '../common/run-failure';
 import { recordedValidation, validationIsRecorded } from '../common/activity-options';
-import { billingFailureTypes } from './failures';
+import { billingFailureTypes, billingRunFailures } from './failures';
 import { describeReconcileProgress, periodBounds } from './rules';
 import type {
   ExportRead,
@@ -72,13 +69,6 @@ const GRAPH_EXPORT_PATCH = 'billing-graph-export';
 /** Patch of the segmented export read: runs recorded before it read the whole export in one run. */
 const EXPORT_SEGMENTS_PATCH = 'billing-export-segments';
 
-/** Failure types a caller may see besides the invalid request: everything else is reported as ReconciliationFailed. */
-const reportedFailureTypes: ReadonlySet<string> = new Set([
-  billingFailureTypes.unauthorized,
-  billingFailureTypes.mfaRequired,
-  billingFailureTypes.reconciliationFailed,
-]);
-
 /**
  * Contract §3: the period's unbilled new-commerce charges against the customers' orders and subscriptions.
  * `continuation` is internal: only the run itself passes it when it continues as new (callers send the request only).
@@ -121,9 +111,7 @@ class ReconcileRun {
       log.info('reconciliation done', { lines: report.lines, matched: report.matched, ...report.totals });
       return report;
     } catch (err) {
-      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-      if (!(err instanceof TemporalFailure)) throw err;
-      const failure = isCancellation(err) ? err : toReconcileFailure(err);
+      const failure = runFailure(err, billingRunFailures);
       this.setStep(isCancellation(err) ? 'cancelled' : 'failed', undefined, failure.message);
       throw failure;
     }
@@ -191,22 +179,4 @@ class ReconcileRun {
     upsertSearchAttributes([{ key: PcStep, value: step }]);
     setCurrentDetails(describeReconcileProgress(step, report, error));
   }
-}
-
-/** The workflow fails with a contract failure type itself (not wrapped in an ActivityFailure), so callers read `failure.cause.type`. */
-function toReconcileFailure(err: TemporalFailure): TemporalFailure {
-  if (err instanceof ApplicationFailure) return err;
-  const { timedOut, last } = err instanceof ActivityFailure ? lastAttempt(err) : { timedOut: false };
-  const type =
-    last?.type != null && reportedFailureTypes.has(last.type) ? last.type : billingFailureTypes.reconciliationFailed;
-  const message = timedOut
-    ? `Reconciliation did not finish in time${last !== undefined ? ` (last: ${last.message})` : ''}`
-    : (last?.message ?? err.message);
-  return ApplicationFailure.create({
-    type,
-    message,
-    details: last?.details ?? undefined,
-    nonRetryable: true,
-    cause: err,
-  });
 }

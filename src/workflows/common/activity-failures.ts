@@ -9,6 +9,20 @@ import {
 
 const failureConverter = new DefaultFailureConverter();
 
+/** What `err` says happened: the failure an activity failure wraps (its last attempt's), else `err` itself. */
+export function failureCause(err: Error): Error {
+  return err instanceof ActivityFailure && err.cause !== undefined ? err.cause : err;
+}
+
+/**
+ * The ApplicationFailure that decided `err` — `err` itself, or the one its activity's last attempt threw — where the
+ * fact was known. Undefined for anything else: a timeout, a cancellation, a bug.
+ */
+export function applicationCause(err: unknown): ApplicationFailure | undefined {
+  const cause = err instanceof Error ? failureCause(err) : undefined;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
 /**
  * What an activity's final failure says: whether it ran out of time, and its last attempt's ApplicationFailure.
  * The server reports a deadline either as a TimeoutFailure wrapping the last attempt's failure or — when it stops

@@ -1,32 +1,40 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
+  ParentClosePolicy,
   TemporalFailure,
-  getCurrentDetails,
+  WorkflowIdReusePolicy,
   isCancellation,
   log,
   patched,
-  proxyActivities,
   proxyLocalActivities,
-  setCurrentDetails,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PurchaseActivities, WebhookActivities } from '../../activities';
-import { detailLines } from './details';
-import { CALLBACK_URL_MEMO, type WebhookDelivery, type WebhookEventType } from './webhook-delivery';
+// The SDK throws the common package's class; the workflow package does not re-export it.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { PurchaseActivities } from '../../activities';
+import { applicationCause, failureCause } from './activity-failures';
+import {
+  CALLBACK_URL_MEMO,
+  type WebhookEvent,
+  type WebhookEventDelivery,
+  type WebhookEventType,
+} from './webhook-delivery';
+import { deliverWebhookEvent, sendToDestinations, webhookDeliveryWorkflowId } from './webhook-workflow';
 
 export * from './webhook-delivery';
 
 /**
- * Webhook events (contract §3b): each is delivered by an activity of the run that emits it, retried with backoff until
- * PCW_WEBHOOK_DEADLINE, so a crashed worker or an unreachable receiver never loses one. Its id is derived from the
- * workflow id and the event type, so a retried delivery or a replayed run sends the same id and a receiver
- * deduplicates by it.
+ * Webhook events (contract §3b): the run that emits one starts a `deliverWebhookEvent` workflow for it and goes on;
+ * that workflow retries the delivery with backoff until PCW_WEBHOOK_DEADLINE, so a crashed worker or an unreachable
+ * receiver never loses an event, and never holds its run open. Its id is derived from the workflow id and the event
+ * type, so a retried delivery or a replayed run sends the same id and a receiver deduplicates by it.
  */
 
 /** Runs recorded before webhooks existed never emit, so they replay as they ran. */
 const WEBHOOKS_PATCH = 'webhook-events';
+/** Runs recorded before the delivery workflow delivered each event themselves and waited for it. */
+const DELIVERY_WORKFLOW_PATCH = 'webhook-delivery-workflow';
 
 /** `purchase-abc/purchase.completed`: stable across delivery retries, worker restarts and replays. */
 export function webhookEventId(workflowId: string, type: WebhookEventType): string {
@@ -35,11 +43,13 @@ export function webhookEventId(workflowId: string, type: WebhookEventType): stri
 
 // Module state is per run: the SDK isolates each workflow's module cache.
 let webhookSettings: Promise<{ deadlineMs: number; url: boolean } | undefined> | undefined;
+/** Each emitted event's delivery, until it has started (or, in runs recorded before that, ended). */
 const deliveries: Promise<void>[] = [];
 
 /**
- * Emits `type` in the background (the run goes on while it is delivered); `withWebhookEvents` waits for every emitted
- * event before the run ends. A no-op when the worker has no webhooks configured.
+ * Emits `type` in the background (the run goes on while its delivery starts); `withWebhookEvents` waits until every
+ * emitted event's delivery has started (not ended) before the run ends. A no-op when the worker has no webhooks
+ * configured.
  */
 export function emitEvent(type: WebhookEventType, data: Record<string, unknown>): void {
   if (!patched(WEBHOOKS_PATCH)) return;
@@ -57,7 +67,7 @@ export function emitEvent(type: WebhookEventType, data: Record<string, unknown>)
 /**
  * Runs `run` and emits its outcome: the success event `succeeded(result)` names, or `failed` (`cancelled` for a
  * cancelled run) with the failure's type and message. An invalid request emits nothing: its caller was told at once
- * and nothing started. The run ends only once every event it emitted is delivered or out of time.
+ * and nothing started. The run ends once every event it emitted has its delivery started.
  */
 export async function withWebhookEvents<T>(
   run: () => Promise<T>,
@@ -88,7 +98,7 @@ const { getPurchaseSettings: readSettingsOnce } = proxyLocalActivities<PurchaseA
   retry: { maximumAttempts: 1 },
 });
 
-async function deliver(event: Omit<WebhookDelivery, 'destination' | 'callbackUrl'>): Promise<void> {
+async function deliver(event: WebhookEvent): Promise<void> {
   webhookSettings ??= readSettingsOnce().then(
     (settings) => settings.webhooks,
     (err: unknown) => {
@@ -99,42 +109,35 @@ async function deliver(event: Omit<WebhookDelivery, 'destination' | 'callbackUrl
   const settings = await webhookSettings;
   if (settings === undefined) return;
   const callbackUrl = workflowInfo().memo?.[CALLBACK_URL_MEMO];
-  const send = proxyActivities<WebhookActivities>({
-    startToCloseTimeout: '15s',
-    scheduleToCloseTimeout: settings.deadlineMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m' },
-  });
-  const destinations: WebhookDelivery[] = [
-    ...(settings.url ? [{ ...event, destination: 'url' as const }] : []),
-    ...(typeof callbackUrl === 'string' ? [{ ...event, destination: 'callback' as const, callbackUrl }] : []),
-  ];
-  await Promise.all(
-    destinations.map(async (delivery) => {
-      const label = `Webhook ${delivery.type}${delivery.destination === 'callback' ? ' (callbackUrl)' : ''}`;
-      let line: string;
-      try {
-        const outcome = await send.deliverWebhookEvent.executeWithOptions(
-          {
-            summary: `Deliver ${delivery.type} to ${delivery.destination === 'url' ? 'PCW_WEBHOOK_URL' : 'callbackUrl'}`,
-          },
-          [delivery],
-        );
-        line = `delivered (HTTP ${outcome.status}, attempt ${outcome.attempt})`;
-      } catch (err) {
-        // An undelivered event never fails the run: its outcome is the business's, the event only reports it.
-        if (!(err instanceof ActivityFailure)) throw err;
-        line = `not delivered: ${err.cause?.message ?? err.message}`;
-        log.warn('webhook not delivered', { eventId: delivery.id, type: delivery.type, reason: line });
-      }
-      const details = getCurrentDetails();
-      setCurrentDetails(`${details}${details === '' ? '' : '\n'}${detailLines([[label, line]])}`);
-    }),
-  );
+  if (!settings.url && typeof callbackUrl !== 'string') return;
+  const delivery: WebhookEventDelivery = {
+    event,
+    deadlineMs: settings.deadlineMs,
+    url: settings.url,
+    ...(typeof callbackUrl === 'string' ? { callbackUrl } : {}),
+  };
+  // Runs recorded before the delivery workflow delivered their events themselves, and replay so.
+  if (!patched(DELIVERY_WORKFLOW_PATCH)) {
+    await sendToDestinations(delivery);
+    return;
+  }
+  try {
+    await startChild(deliverWebhookEvent, {
+      args: [delivery],
+      workflowId: webhookDeliveryWorkflowId(event.id),
+      // The delivery outlives its run, and runs once per event: a reset or retried run finds it started.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: `Deliver webhook ${event.type} of ${workflowInfo().workflowId}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    log.info('webhook delivery already started', { eventId: event.id });
+  }
 }
 
 function failureOf(err: TemporalFailure): { type?: string; message: string } {
-  const cause = err instanceof ActivityFailure && err.cause !== undefined ? err.cause : err;
-  const type =
-    cause instanceof ApplicationFailure ? (cause.type ?? undefined) : isCancellation(err) ? 'Cancelled' : undefined;
-  return { ...(type !== undefined ? { type } : {}), message: cause.message };
+  const decided = applicationCause(err);
+  const type = decided !== undefined ? (decided.type ?? undefined) : isCancellation(err) ? 'Cancelled' : undefined;
+  return { ...(type !== undefined ? { type } : {}), message: failureCause(err).message };
 }

@@ -1,4 +1,5 @@
-import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import { internalFailureTypes, MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import type { RunFailurePolicy } from '../common/run-failure';
 
 /** `ApplicationFailure` types a `purchaseSubscription` caller may see (contract §3), decided where the fact is known. */
 export const purchaseFailureTypes = {
@@ -18,3 +19,9 @@ export const purchaseFailureTypes = {
   rejected: 'Rejected',
 } as const;
 export type PurchaseFailureType = (typeof purchaseFailureTypes)[keyof typeof purchaseFailureTypes];
+
+/**
+ * How a purchase ends (runFailure): with the type the activity decided where the fact was known, or PartnerCenterError.
+ * Its pollers running out of time are judged at their step (step-failures.ts), where the order or subscription is known.
+ */
+export const purchaseRunFailures: RunFailurePolicy = { fallbackType: internalFailureTypes.partnerCenter };

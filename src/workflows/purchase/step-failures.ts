@@ -1,5 +1,5 @@
-import { ActivityFailure, ApplicationFailure, type TemporalFailure } from '@temporalio/workflow';
-import { lastAttempt } from '../common/activity-failures';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { applicationCause, lastAttempt } from '../common/activity-failures';
 import { internalFailureTypes } from '../common/failure-types';
 import type { WorkerSettings } from '../common/settings';
 import { purchaseFailureTypes } from './failures';
@@ -12,14 +12,14 @@ import type { CartOutcome, CheckoutOutcome } from './types';
 
 /** Stale again after the one re-read: the offer keeps changing under us, so it cannot be bought now. */
 export function offerKeepsChanging(err: unknown): never {
-  if (!(err instanceof ActivityFailure) || failureType(err) !== internalFailureTypes.staleAvailability) throw err;
-  const cause = err.cause as ApplicationFailure;
+  const stale = err instanceof ActivityFailure ? applicationCause(err) : undefined;
+  if (stale?.type !== internalFailureTypes.staleAvailability) throw err;
   throw ApplicationFailure.create({
     type: purchaseFailureTypes.offerNotPurchasable,
-    message: cause.message,
-    details: cause.details ?? undefined,
+    message: stale.message,
+    details: stale.details ?? undefined,
     nonRetryable: true,
-    cause: err,
+    cause: err as ActivityFailure,
   });
 }
 
@@ -81,30 +81,4 @@ function pollerTimedOut(err: unknown): { last?: ApplicationFailure } | undefined
   if (!(err instanceof ActivityFailure)) return undefined;
   const { timedOut, last } = lastAttempt(err);
   return timedOut ? { last } : undefined;
-}
-
-export function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-export function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure && err.cause !== undefined ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-/**
- * The workflow fails with the contract failure type itself (not wrapped in an ActivityFailure), so upstream
- * callers read `failure.cause.type`. The type was decided where the fact was known; it is passed through.
- */
-export function toPurchaseFailure(err: TemporalFailure): TemporalFailure {
-  if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)) return err;
-  const cause = err.cause;
-  return ApplicationFailure.create({
-    type: cause.type ?? internalFailureTypes.partnerCenter,
-    message: cause.message,
-    details: cause.details ?? undefined,
-    nonRetryable: true,
-    cause: err,
-  });
 }

@@ -1,6 +1,5 @@
 import {
   CancellationScope,
-  TemporalFailure,
   allHandlersFinished,
   condition,
   isCancellation,
@@ -13,6 +12,9 @@ import type { WorkerSettings } from '../common/settings';
 import { validateWith } from '../common/validation';
 import type { z } from 'zod';
 import { internalFailureTypes } from '../common/failure-types';
+import { applicationCause } from '../common/activity-failures';
+import { runFailure } from '../common/run-failure';
+import { purchaseRunFailures } from './failures';
 import {
   invalidPurchaseRequest,
   lineErrorsFromOrderErrors,
@@ -51,15 +53,7 @@ import {
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
 import { PurchaseProgress } from './progress';
-import {
-  checkoutProducedNoOrder,
-  failureMessage,
-  failureType,
-  noApprovalInTime,
-  offerKeepsChanging,
-  rejectedBy,
-  toPurchaseFailure,
-} from './step-failures';
+import { checkoutProducedNoOrder, noApprovalInTime, offerKeepsChanging, rejectedBy } from './step-failures';
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
 const PREREQUISITES_PATCH = 'purchase-prerequisites';
@@ -165,9 +159,7 @@ class PurchaseRun {
       await condition(allHandlersFinished);
       return result;
     } catch (err) {
-      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-      if (!(err instanceof TemporalFailure)) throw err;
-      const failure = toPurchaseFailure(err);
+      const failure = runFailure(err, purchaseRunFailures);
       this.progress.noteError(failure.message);
       this.progress.setStep(isCancellation(err) ? 'cancelled' : 'failed');
       throw failure;
@@ -333,9 +325,10 @@ class PurchaseRun {
   /** A stale availability (400019) is fixed once, by re-reading the catalog and building a new cart. */
   private async rebuildIfStale(err: unknown, request: ValidPurchaseRequest): Promise<Prepared> {
     if (this.refreshedCatalog) offerKeepsChanging(err);
-    if (failureType(err) !== internalFailureTypes.staleAvailability) throw err;
+    const stale = applicationCause(err);
+    if (stale?.type !== internalFailureTypes.staleAvailability) throw err;
     this.refreshedCatalog = true;
-    this.progress.noteError(`Stale availability, re-reading the catalog: ${failureMessage(err)}`);
+    this.progress.noteError(`Stale availability, re-reading the catalog: ${stale.message}`);
     return this.cartWithRetry(request, await resolveItems(request, true));
   }
 

@@ -1,4 +1,5 @@
-import { MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import { internalFailureTypes, MFA_REQUIRED, UNAUTHORIZED } from '../common/failure-types';
+import type { RunEnd, RunFailurePolicy } from '../common/run-failure';
 
 /** `ApplicationFailure` types a `changeSubscription` caller may see (contract §3). */
 export const subscriptionFailureTypes = {
@@ -16,6 +17,27 @@ export const subscriptionFailureTypes = {
   mfaRequired: MFA_REQUIRED,
 } as const;
 export type SubscriptionFailureType = (typeof subscriptionFailureTypes)[keyof typeof subscriptionFailureTypes];
+
+/**
+ * How a change ends (runFailure): an activity that ran out of time is judged by its last attempt. Still busy, or an
+ * accepted change still not showing, is SubscriptionBusy — retryable by the caller; anything else keeps the type the
+ * activity decided, or PartnerCenterError.
+ */
+export const subscriptionRunFailures: RunFailurePolicy = {
+  fallbackType: internalFailureTypes.partnerCenter,
+  rule: ({ last, timedOut }: RunEnd) => {
+    const busy = { type: subscriptionFailureTypes.subscriptionBusy, retryable: true };
+    if (last === undefined)
+      return timedOut ? { ...busy, message: 'Partner Center did not finish the change in time' } : undefined;
+    if (last.type === internalFailureTypes.subscriptionNotReady) {
+      return {
+        ...busy,
+        message: `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`,
+      };
+    }
+    return last.type === subscriptionFailureTypes.subscriptionBusy ? busy : undefined;
+  },
+};
 
 /** `ApplicationFailure` types of `subscriptionLifecycle` (contract §3): a start or an update refused, nothing changed. */
 export const lifecycleFailureTypes = {

@@ -1,7 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  TemporalFailure,
   log,
   patched,
   proxyActivities,
@@ -10,7 +7,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { SubscriptionActivities } from '../../activities';
-import { lastAttempt } from '../common/activity-failures';
+import { runFailure } from '../common/run-failure';
 import {
   getWorkerSettings,
   partnerCenterCall,
@@ -41,8 +38,7 @@ import { planTransition } from './transition-rules';
 import { refundOf } from './refund-window';
 import { refusalFailure } from './refusals';
 import { detailLines } from '../common/details';
-import { internalFailureTypes } from '../common/failure-types';
-import { subscriptionFailureTypes } from './failures';
+import { subscriptionRunFailures } from './failures';
 import type { WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
@@ -109,9 +105,7 @@ class ChangeRun {
       const { completion, after, refund } = await this.patch(request, change, before, settings);
       return finish(completion, after, refund !== undefined ? { refund } : {});
     } catch (err) {
-      // Not a Temporal failure means a bug: let it fail the workflow task, which is retried once fixed.
-      if (!(err instanceof TemporalFailure)) throw err;
-      const failure = failureOfChange(err);
+      const failure = runFailure(err, subscriptionRunFailures);
       this.status.lastError = failure.message;
       this.setStep('failed');
       throw failure;
@@ -279,36 +273,4 @@ function scheduledTransition(plan: TransitionPlan, eligibility: TransitionEligib
     quantity: plan.quantity,
     ...(term === 'P1M' || term === 'P1Y' || term === 'P3Y' ? { termDuration: term } : {}),
   };
-}
-
-/**
- * The workflow fails with the contract failure type itself (not wrapped in an ActivityFailure), so callers
- * read `failure.cause.type`. An activity that ran out of time is judged by its last attempt's failure (the
- * server reports it as a TimeoutFailure's cause, or directly with retry state TIMEOUT): still busy, or an
- * accepted change still not showing, is SubscriptionBusy — retryable by the caller.
- */
-function failureOfChange(err: TemporalFailure): TemporalFailure {
-  if (err instanceof ApplicationFailure) return err;
-  if (!(err instanceof ActivityFailure)) return err;
-  const { timedOut, last } = lastAttempt(err);
-  if (last === undefined) {
-    return timedOut
-      ? ApplicationFailure.create({
-          type: subscriptionFailureTypes.subscriptionBusy,
-          message: `Partner Center did not finish the change in time`,
-          cause: err,
-        })
-      : err;
-  }
-  const stillWaiting = last.type === internalFailureTypes.subscriptionNotReady;
-  const busy = stillWaiting || last.type === subscriptionFailureTypes.subscriptionBusy;
-  return ApplicationFailure.create({
-    type: busy ? subscriptionFailureTypes.subscriptionBusy : (last.type ?? internalFailureTypes.partnerCenter),
-    message: stillWaiting
-      ? `Partner Center accepted the change but it had not landed by the deadline (last: ${last.message}); read the subscription before retrying`
-      : last.message,
-    details: last.details ?? undefined,
-    nonRetryable: !busy,
-    cause: err,
-  });
 }

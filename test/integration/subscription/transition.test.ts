@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   await rig.sandbox.control.clearFaults();
-  await rig.sandbox.control.setApiPolicy({ requestIdReplay: true });
+  await rig.sandbox.control.setApiPolicy({ requestIdReplay: true, transitionEvents: 'state' });
 });
 
 async function seed(
@@ -110,6 +110,28 @@ describe('transition (upgrade)', () => {
       expect(history).not.toMatch(JWT_PATTERN);
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory());
       await recordHistory('change-transition-upgraded', handle);
+    });
+  });
+
+  it('completes a transition whose events read as a log: each step Started, then Completed', async () => {
+    await rig.withWorker(async ({ taskQueue }) => {
+      await rig.sandbox.control.setApiPolicy({ transitionEvents: 'log' });
+      const subscriptionId = await seed(BUSINESS_BASIC, 6, 'P1Y');
+      const result = await (
+        await change(taskQueue, subscriptionId, { action: 'transition', toCatalogItemId: standardP1Y, quantity: 2 })
+      ).result();
+      expect(result).toMatchObject({
+        completion: 'accepted',
+        after: { id: subscriptionId, quantity: 4, status: 'active' },
+        transition: { quantity: 2, target: { catalogItemId: standardP1Y, quantity: 2, status: 'active' } },
+      });
+      // The Started events stay in the log: waiting for every event to say Completed would never end.
+      expect(result.transition!.events.map((e) => `${e.name} ${e.status}`)).toEqual([
+        'Conversion Started',
+        'LicenseReassignment Started',
+        'Conversion Completed',
+        'LicenseReassignment Completed',
+      ]);
     });
   });
 

@@ -26,11 +26,12 @@ export interface Receiver {
 /**
  * A webhook receiver on loopback that verifies every request with the `standardwebhooks` package. `answer` decides
  * the reply to each verified delivery: a status, or `hold` to keep the request open (a receiver that hangs, or a
- * worker killed mid-delivery).
+ * worker killed mid-delivery). `port` brings a receiver back on the address of one that was closed (0: any port).
  */
 export async function startReceiver(
   secret: string,
   answer: (event: ReceivedEvent, deliveryIndex: number) => number | 'hold' = () => 200,
+  port = 0,
 ): Promise<Receiver> {
   const verifier = new Webhook(secret);
   const deliveries: ReceivedEvent[] = [];
@@ -58,10 +59,9 @@ export async function startReceiver(
       else response.writeHead(reply).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}/hooks`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     deliveries,
     get badSignatures() {
       return badSignatures;

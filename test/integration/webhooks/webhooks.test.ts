@@ -17,7 +17,12 @@ import {
   type PurchaseRequest,
 } from '../../../src/client';
 import { startBillingReconciliation } from '../../../src/client/billing';
-import { webhookEventId, type WebhookEventType } from '../../../src/workflows/common/events';
+import {
+  webhookEventId,
+  type WebhookDeliveryReport,
+  type WebhookEventType,
+} from '../../../src/workflows/common/events';
+import { webhookDeliveryWorkflowId } from '../../../src/workflows/common/webhook-workflow';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
 import { recordHistory } from '../purchase/harness';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
@@ -44,6 +49,15 @@ async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
   return error.cause;
 }
 
+/** The workflow that delivers `workflowId`'s event of `type`. */
+function deliveryOf(workflowId: string, type: WebhookEventType): WorkflowHandle {
+  return client.workflow.getHandle(webhookDeliveryWorkflowId(webhookEventId(workflowId, type)));
+}
+
+async function currentDetails(handle: WorkflowHandle): Promise<string | undefined> {
+  return (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
+}
+
 let sandbox: Sandbox;
 let connection: Connection;
 let client: Client;
@@ -59,7 +73,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function workerEnv(taskQueue: string, receiver: Receiver, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function workerEnv(taskQueue: string, webhookUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
     TEMPORAL_ADDRESS: testServerAddress(),
@@ -71,7 +85,7 @@ function workerEnv(taskQueue: string, receiver: Receiver, extra: NodeJS.ProcessE
     AZURE_CLIENT_SECRET: sandbox.clientSecret,
     NODE_EXTRA_CA_CERTS: sandbox.caFile,
     ORDER_POLL_INTERVAL: '250ms',
-    PCW_WEBHOOK_URL: receiver.url,
+    PCW_WEBHOOK_URL: webhookUrl,
     PCW_WEBHOOK_SECRET: secret,
     ...extra,
   };
@@ -103,7 +117,7 @@ test('every event reaches a verifying receiver exactly once after deduplication,
     }
     return 204;
   });
-  const env = workerEnv(taskQueue, receiver);
+  const env = workerEnv(taskQueue, receiver.url);
   const first = runNode(builtEntry('worker.js'), [], env);
   let second: RunningProcess | undefined;
   try {
@@ -165,6 +179,10 @@ test('every event reaches a verifying receiver exactly once after deduplication,
       [refused, 'subscription-change.failed'],
       [reconcile, 'reconciliation.completed'],
     ];
+    // Each event has its own delivery workflow, which the run did not wait for.
+    const deliveries = expected.map(([h, type]) => deliveryOf(h.workflowId, type));
+    const reports = await Promise.all(deliveries.map((d) => d.result() as Promise<WebhookDeliveryReport>));
+    for (const report of reports) expect(report.url).toMatch(/^delivered \(HTTP 204, attempt \d+\)$/);
     const unique = receiver.unique();
     expect(unique.map((e) => e.id).sort()).toEqual(
       expected.map(([h, type]) => webhookEventId(h.workflowId, type)).sort(),
@@ -183,16 +201,19 @@ test('every event reaches a verifying receiver exactly once after deduplication,
     const completedEvent = unique.find((e) => e.type === 'purchase.completed');
     expect(completedEvent?.data.result).toMatchObject({ requestId: ids.completed, status: 'completed' });
 
-    await recordHistory('purchase-webhook-events-completed', completed);
-    await recordHistory('purchase-webhook-events-rejected', rejected);
+    // Named apart from purchase-webhook-events-*.json, the runs recorded when each delivered its events itself.
+    await recordHistory('purchase-webhook-delivery-workflows-rejected', rejected);
+    const heldDelivery = deliveryOf(completed.workflowId, 'purchase.completed');
+    await recordHistory('webhook-delivery-worker-killed', heldDelivery);
 
-    // The outcome shows in the run's UI details (answered by the live worker).
-    const metadata = await completed.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toMatch(/Webhook purchase\.completed:\*\* delivered \(HTTP 204, attempt [2-9]/);
+    // The outcome shows in the delivery workflow's UI details (answered by the live worker).
+    expect(await currentDetails(heldDelivery)).toMatch(
+      /Webhook purchase\.completed:\*\* delivered \(HTTP 204, attempt [2-9]/,
+    );
 
     // The signing secret is in no history and no log line.
     const secretKey = secret.slice('whsec_'.length);
-    for (const [handle] of expected) {
+    for (const handle of [...expected.map(([h]) => h), ...deliveries]) {
       const history = JSON.stringify(await handle.fetchHistory());
       expect(history).not.toContain(secretKey);
     }
@@ -211,6 +232,60 @@ test('every event reaches a verifying receiver exactly once after deduplication,
   }
 }, 240_000);
 
+test('a receiver that is down holds only the delivery workflow open: the purchase ends at once, and the event arrives once, under its id, when the receiver is back', async () => {
+  const taskQueue = uniqueTaskQueue('webhooks-down');
+  // The receiver's address, with nothing listening on it yet: every attempt is refused a connection.
+  const gone = await startReceiver(secret);
+  const { url } = gone;
+  await gone.close();
+  const worker = runNode(builtEntry('worker.js'), [], workerEnv(taskQueue, url));
+  let receiver: Receiver | undefined;
+  try {
+    await worker.waitFor(/"msg":"Worker started"/);
+    const purchase = await startPurchase(
+      client,
+      { requestId: `webhooks-down-${randomUUID()}`, customerId: sandbox.customerIds[0], items: [item(basic, 1)] },
+      { taskQueue },
+    );
+    expect((await purchase.result()).status).toBe('completed');
+
+    // The purchase is closed while its event's delivery is still being retried.
+    const eventId = webhookEventId(purchase.workflowId, 'purchase.completed');
+    const delivery = deliveryOf(purchase.workflowId, 'purchase.completed');
+    const failedAttempt = await pendingDeliveryFailure(delivery);
+    expect(failedAttempt).toMatch(/unreachable/);
+    expect((await delivery.describe()).status.name).toBe('RUNNING');
+    expect((await purchase.describe()).status.name).toBe('COMPLETED');
+
+    receiver = await startReceiver(secret, () => 204, Number(new URL(url).port));
+    const report = (await delivery.result()) as WebhookDeliveryReport;
+    expect(report.url).toMatch(/^delivered \(HTTP 204, attempt [2-9]\d*\)$/);
+    expect(receiver.deliveries.map((event) => event.id)).toEqual([eventId]);
+    expect(receiver.deliveries[0]?.data).toMatchObject({
+      workflowId: purchase.workflowId,
+      result: { status: 'completed' },
+    });
+    expect(await currentDetails(delivery)).toMatch(/Webhook purchase\.completed:\*\* delivered \(HTTP 204, attempt/);
+
+    await recordHistory('purchase-webhook-delivery-workflow-started', purchase);
+    await recordHistory('webhook-delivery-receiver-down', delivery);
+  } finally {
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    await receiver?.close();
+  }
+}, 120_000);
+
+/** The last failure of the delivery's pending activity, once it has failed at least once. */
+async function pendingDeliveryFailure(delivery: WorkflowHandle): Promise<string> {
+  for (;;) {
+    const described = await delivery.describe();
+    const message = described.raw.pendingActivities?.[0]?.lastFailure?.message;
+    if (message) return message;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 test('a callbackUrl gets the events only when its origin is allowed: refused before the start, and again by the worker', async () => {
   const taskQueue = uniqueTaskQueue('webhooks-callback');
   const run = randomUUID();
@@ -223,7 +298,7 @@ test('a callbackUrl gets the events only when its origin is allowed: refused bef
   const worker = runNode(
     builtEntry('worker.js'),
     [],
-    workerEnv(taskQueue, main, { PCW_WEBHOOK_ALLOWED_ORIGINS: allowedOrigins.join(',') }),
+    workerEnv(taskQueue, main.url, { PCW_WEBHOOK_ALLOWED_ORIGINS: allowedOrigins.join(',') }),
   );
   try {
     const request = (requestId: string): PurchaseRequest => ({
@@ -254,6 +329,15 @@ test('a callbackUrl gets the events only when its origin is allowed: refused bef
     });
     expect((await withCallback.result()).status).toBe('completed');
     await raw.result();
+    expect(await deliveryOf(withCallback.workflowId, 'purchase.completed').result()).toEqual({
+      url: 'delivered (HTTP 200, attempt 1)',
+      callback: 'delivered (HTTP 200, attempt 1)',
+    });
+    const rawDelivery = deliveryOf(rawId, 'purchase.completed');
+    expect(await rawDelivery.result()).toEqual({
+      url: 'delivered (HTTP 200, attempt 1)',
+      callback: expect.stringMatching(/^not delivered: callbackUrl: origin .* is not one of/),
+    });
 
     const completedId = (workflowId: string) => webhookEventId(workflowId, 'purchase.completed');
     expect(allowed.unique().map((e) => e.id)).toEqual([completedId(withCallback.workflowId)]);
@@ -264,8 +348,9 @@ test('a callbackUrl gets the events only when its origin is allowed: refused bef
         .sort(),
     ).toEqual([completedId(withCallback.workflowId), completedId(rawId)].sort());
     expect(other.deliveries).toEqual([]);
-    const metadata = await raw.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toMatch(/\(callbackUrl\):\*\* not delivered: callbackUrl: origin .* is not one of/);
+    expect(await currentDetails(rawDelivery)).toMatch(
+      /\(callbackUrl\):\*\* not delivered: callbackUrl: origin .* is not one of/,
+    );
   } finally {
     worker.child.kill('SIGTERM');
     await worker.exited;

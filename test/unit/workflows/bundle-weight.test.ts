@@ -15,7 +15,12 @@ describe('workflow modules', () => {
         throw new Error('zod was loaded by a module the workflows import at the top');
       });
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
-      expect(Object.keys(workflows).sort()).toEqual(['changeSubscription', 'purchaseSubscription', 'reconcileBilling']);
+      expect(Object.keys(workflows).sort()).toEqual([
+        'changeSubscription',
+        'deliverWebhookEvent',
+        'purchaseSubscription',
+        'reconcileBilling',
+      ]);
     });
   });
 

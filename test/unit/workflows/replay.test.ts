@@ -23,7 +23,13 @@ const fixtures = readdirSync(historiesDir)
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 const bundleOf = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: silent });
-const historyOf = (file: string): unknown => JSON.parse(readFileSync(join(historiesDir, file), 'utf8'));
+const historyOf = (file: string) =>
+  JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as {
+    events: Array<{ workflowExecutionStartedEventAttributes?: { workflowId?: string } }>;
+  };
+/** The id the run had: a run's commands may name it (its webhook delivery workflows' ids derive from it). */
+const workflowIdOf = (file: string): string =>
+  historyOf(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? file.replace(/\.json$/, '');
 
 let bundle: WorkflowBundleOption;
 beforeAll(async () => {
@@ -41,11 +47,7 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it.each(fixtures)('%s replays deterministically', async (file) => {
-    await Worker.runReplayHistory(
-      { workflowBundle: bundle, replayName: file },
-      historyOf(file),
-      file.replace(/\.json$/, ''),
-    );
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, historyOf(file), workflowIdOf(file));
   });
 
   it('catches a workflow change that would break these histories', async () => {

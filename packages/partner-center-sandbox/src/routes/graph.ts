@@ -4,63 +4,34 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { z } from 'zod';
-import type { TokenAuthority } from '../authority';
 import { isoTimestamp, sleep } from '../clock';
-import {
-  blobCount,
-  blobLines,
-  blobName,
-  type ExportLineKeys,
-  type ExportLines,
-  type ExportOperation,
-  type GraphStore,
-} from '../graph';
+import { blobCount, blobLines, blobName, type ExportLineKeys, type ExportLines, type ExportOperation } from '../graph';
 import { header, readRawBody } from '../http';
-import { compileRoutes, type RouteTemplate, type SandboxRuntime } from '../router';
-import type { Partner } from '../state';
+import { compileRoutes } from '../router';
+import { settle } from '../settle';
 import { periodRange } from './billing';
+import {
+  authenticate,
+  faultError,
+  GraphError,
+  parseBody,
+  type GraphContext,
+  type GraphDeps,
+  type GraphRoute,
+} from './graph-route';
+import { tenantRoutes } from './tenant';
 
 /**
  * The Microsoft Graph host of the sandbox: `{origin}/graph/v1.0/reports/partners/billing/…` (the
- * export operations) and `{origin}/blobs/{operationId}/{blob}?{sas}` (the blob store). Graph's own
- * error shape `{ error: { code, message } }`, tokens for https://graph.microsoft.com only.
+ * export operations), `{origin}/blobs/{operationId}/{blob}?{sas}` (the blob store), and each customer's
+ * tenant (tenant.ts: licences, with a token for that tenant). Graph's own error shape `{ error: { code, message } }`,
+ * tokens for https://graph.microsoft.com only; injected faults apply as on /v1.
  */
 
 export const GRAPH_PATH = '/graph';
 const BLOB_PATH = '/blobs';
-export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
-export const BILLING_PERMISSION = 'PartnerBilling.Read.All';
 /** Graph's failedOperation code for a legacy (non new-commerce) invoice (partner-center-2026.md, Billing). */
 export const LEGACY_INVOICE_CODE = '5000';
-
-export interface GraphDeps {
-  runtime: SandboxRuntime;
-  authority: TokenAuthority;
-  partners: Partner[];
-  graph: GraphStore;
-}
-
-interface GraphContext {
-  deps: GraphDeps;
-  partner: Partner;
-  params: Record<string, string>;
-  body: () => unknown;
-  origin: string;
-}
-
-interface GraphRoute extends RouteTemplate {
-  handle(ctx: GraphContext): { status: number; body?: unknown; headers?: Record<string, string> };
-}
-
-class GraphError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const attributeSet = z.enum(['full', 'basic']).default('full');
 const billedExportSchema = z.object({ invoiceId: z.string().min(1), attributeSet });
@@ -122,13 +93,6 @@ function project(
   );
 }
 
-function parseBody<S extends z.ZodType>(schema: S, ctx: GraphContext): z.infer<S> {
-  const parsed = schema.safeParse(ctx.body());
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new GraphError(400, 'BadRequest', `Invalid request: '${issue.path.join('.') || 'body'}' ${issue.message}.`);
-}
-
 function accepted(ctx: GraphContext, operation: ExportOperation) {
   return {
     status: 202,
@@ -177,7 +141,7 @@ function operationJson(ctx: GraphContext, operation: ExportOperation): Record<st
   };
 }
 
-const graphRoutes: GraphRoute[] = [
+const billingRoutes: GraphRoute[] = [
   {
     method: 'POST',
     template: '/v1.0/reports/partners/billing/reconciliation/billed/export',
@@ -189,7 +153,11 @@ const graphRoutes: GraphRoute[] = [
       if (invoice === undefined) throw new GraphError(404, 'NotFound', `Invoice ${request.invoiceId} was not found.`);
       const lines: ExportLines =
         invoice.generatedLines !== undefined
-          ? { kind: 'generated', count: invoice.generatedLines }
+          ? {
+              kind: 'generated',
+              count: invoice.generatedLines,
+              ...(invoice.generatedOwners !== undefined ? { owners: invoice.generatedOwners } : {}),
+            }
           : { kind: 'lines', lines: project(invoice.lines, request.attributeSet, ctx.deps.graph.policy.lineKeys) };
       const legacy = invoice.legacy
         ? {
@@ -245,7 +213,7 @@ const graphRoutes: GraphRoute[] = [
     },
   },
 ];
-const matchGraphRoute = compileRoutes(graphRoutes);
+const matchGraphRoute = compileRoutes([...billingRoutes, ...tenantRoutes]);
 
 export function isGraphRequest(path: string): boolean {
   return path.startsWith(`${GRAPH_PATH}/`) || path.startsWith(`${BLOB_PATH}/`);
@@ -258,7 +226,6 @@ export async function serveGraph(deps: GraphDeps, req: IncomingMessage, res: Ser
   const requestId = header(req.headers, 'client-request-id') ?? randomUUID();
   if (url.pathname.startsWith(`${BLOB_PATH}/`)) return serveBlob(deps, url, res);
   const method = (req.method ?? 'GET').toUpperCase();
-  const path = url.pathname.slice(GRAPH_PATH.length);
   const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
     const text = body === undefined ? '' : JSON.stringify(body);
     res.writeHead(status, {
@@ -271,51 +238,64 @@ export async function serveGraph(deps: GraphDeps, req: IncomingMessage, res: Ser
     res.end(text);
   };
   try {
-    const match = matchGraphRoute(method, path);
-    if (match === undefined || 'methodNotAllowed' in match)
-      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`);
-    const counterKey = `${method} ${match.route.template}`;
-    const { counters } = deps.runtime.world;
-    counters.requests[counterKey] = (counters.requests[counterKey] ?? 0) + 1;
-    const rawBody = await readRawBody(req);
-    const partner = authenticate(deps, header(req.headers, 'authorization'));
-    const body = () => {
-      try {
-        return rawBody.trim() === '' ? {} : (JSON.parse(rawBody) as unknown);
-      } catch {
-        throw new GraphError(400, 'BadRequest', 'The request body is not valid JSON.');
-      }
-    };
-    const answer = match.route.handle({ deps, partner, params: match.params, body, origin });
-    send(answer.status, answer.body, answer.headers);
+    const answer = await answerGraph(deps, req, { method, path: url.pathname, url, origin });
+    if (answer === undefined) req.socket.destroy();
+    else send(answer.status, answer.body, answer.headers);
   } catch (error) {
     if (error instanceof GraphError)
-      return send(error.status, {
-        error: {
-          code: error.code,
-          message: error.message,
-          innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId },
+      return send(
+        error.status,
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId },
+          },
         },
-      });
+        error.headers,
+      );
     send(500, { error: { code: 'InternalServerError', message: 'An unexpected error occurred in the sandbox.' } });
   }
 }
 
-function authenticate(deps: GraphDeps, authorization: string | undefined): Partner {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (token === undefined)
-    throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty or not a Bearer token.');
-  const check = deps.authority.verify(token, GRAPH_RESOURCE);
-  if (!check.ok) throw new GraphError(401, 'InvalidAuthenticationToken', check.description);
-  const partner = deps.partners.find((p) => p.tenantId === check.claims.tid);
-  if (partner === undefined) throw new GraphError(403, 'Forbidden', 'The tenant is not a Partner Center partner.');
-  if (!deps.graph.policy.billingPermission)
-    throw new GraphError(
-      403,
-      'Forbidden',
-      `Missing role permissions on the request. API requires one of '${BILLING_PERMISSION}'.`,
-    );
-  return partner;
+/** A Graph request through faults → route → bearer check → handler; undefined when a fault drops the connection. */
+async function answerGraph(
+  deps: GraphDeps,
+  req: IncomingMessage,
+  request: { method: string; path: string; url: URL; origin: string },
+): Promise<ReturnType<GraphRoute['handle']> | undefined> {
+  const { runtime } = deps;
+  settle(runtime.world, runtime.clock.now(), runtime.delays);
+  const path = request.path.slice(GRAPH_PATH.length);
+  const match = matchGraphRoute(request.method, path);
+  if (match === undefined || 'methodNotAllowed' in match)
+    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`);
+  const counterKey = `${request.method} ${match.route.template}`;
+  runtime.world.counters.requests[counterKey] = (runtime.world.counters.requests[counterKey] ?? 0) + 1;
+  const fault = deps.faults.take(request.method, request.path);
+  if (fault?.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
+  if (fault?.kind === 'reset') return undefined;
+  const injected = fault && faultError(fault);
+  if (injected) throw injected;
+  const rawBody = await readRawBody(req);
+  const caller = authenticate(deps, header(req.headers, 'authorization'), match.route);
+  const body = () => {
+    try {
+      return rawBody.trim() === '' ? {} : (JSON.parse(rawBody) as unknown);
+    } catch {
+      throw new GraphError(400, 'BadRequest', 'The request body is not valid JSON.');
+    }
+  };
+  const answer = match.route.handle({
+    deps,
+    ...caller,
+    params: match.params,
+    url: request.url,
+    body,
+    origin: request.origin,
+  });
+  // The change is made; the client never hears about it.
+  return fault?.kind === 'commit-then-drop' ? undefined : answer;
 }
 
 /** `GET /blobs/{operationId}/{blob}?{sas}`: the blob, gzip JSON Lines, streamed; 403 AuthenticationFailed for a bad or expired SAS. */

@@ -59,9 +59,11 @@ export function planUpdate(ctx: ApiContext, s: Subscription): SubscriptionUpdate
   checkQuantityChange(ctx, s, body.quantity);
   // Full-body semantics: an omitted autoRenewEnabled means false and omitted instructions are dropped.
   const autoRenewEnabled = body.autoRenewEnabled ?? false;
-  // Suspension removes scheduled changes (subscription-lifecycle.md), whatever the body carries.
+  // Any immediate (mid-term) change — seats, suspension, reactivation — deletes every scheduled change, whatever the
+  // body carries (partner-center-lifecycle.md, Renewals): a client sending the resource back as read loses them.
+  const immediateChange = body.quantity !== s.quantity || status !== s.status;
   const scheduledNextTerm =
-    body.scheduledNextTermInstructions && status !== 'suspended'
+    body.scheduledNextTermInstructions && !immediateChange
       ? planNextTerm(ctx.runtime.world, body.scheduledNextTermInstructions, autoRenewEnabled)
       : undefined;
   return {

@@ -184,7 +184,8 @@ export const subscriptionRoutes: Route[] = [
       const s = subscriptionOf(ctx);
       const input = parseWith(transitionInputSchema, jsonBody(ctx.rawBody));
       const { world, delays } = ctx.runtime;
-      return { status: 200, body: transitionJson(startTransition(world, s, input, ctx.now, delays)) };
+      const transition = startTransition(world, s, input, ctx.now, delays);
+      return { status: 200, body: transitionJson(transition, ctx.runtime.policy.transitionEvents) };
     },
   },
   {
@@ -199,7 +200,10 @@ export const subscriptionRoutes: Route[] = [
       );
       return {
         status: 200,
-        body: collection(items.map(transitionJson), `/customers/${s.customerId}/subscriptions/${s.id}/transitions`),
+        body: collection(
+          items.map((t) => transitionJson(t, ctx.runtime.policy.transitionEvents)),
+          `/customers/${s.customerId}/subscriptions/${s.id}/transitions`,
+        ),
       };
     },
   },

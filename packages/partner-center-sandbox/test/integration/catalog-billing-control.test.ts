@@ -279,6 +279,28 @@ describe('billing', () => {
 });
 
 describe('control API', () => {
+  test('an invoice generated for the world bills only subscriptions of its currency, at least one line each', async () => {
+    const seed = async (customerId: string) =>
+      (await sandbox.control.seedSubscription({ customerId, productId: 'CFQ7TTC0LH18', skuId: '0001', quantity: 2 }))
+        .id;
+    const [usd, gbp] = [await seed(sandbox.customerIds[0]!), await seed(sandbox.customerIds[1]!)];
+    await expect(sandbox.control.createInvoice({ generatedForWorld: {} })).rejects.toThrow(/needs generatedLines/);
+    await expect(
+      sandbox.control.createInvoice({ generatedLines: 10, generatedForWorld: { leaveOut: [gbp] } }),
+    ).rejects.toThrow(new RegExp(`400 .*${gbp} is not one the invoice can bill \\(USD\\)`));
+    await expect(
+      sandbox.control.createInvoice({ generatedLines: 2, generatedForWorld: { unknown: 2 } }),
+    ).rejects.toThrow(/400 .*at least the 3 subscriptions/);
+    await expect(
+      sandbox.control.createInvoice({ currency: 'EUR', generatedLines: 2, generatedForWorld: { leaveOut: [] } }),
+    ).rejects.toThrow(/400 .*no subscription billed in EUR/);
+    const invoice = await sandbox.control.createInvoice({
+      generatedLines: 3,
+      generatedForWorld: { extraSeat: [usd], unknown: 2 },
+    });
+    expect(invoice.lines).toBe(3);
+  });
+
   test('clock, delays, counters per route template and reset', async () => {
     const before = await sandbox.control.now();
     const after = await sandbox.control.advanceClock(3_600_000);

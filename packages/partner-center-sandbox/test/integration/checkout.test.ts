@@ -156,7 +156,7 @@ describe('checkout', () => {
   test('the API policy answers a repeated checkout with 400/800065 and can stop replaying MS-RequestIds; reset restores the defaults', async () => {
     expect(
       await sandbox.control.setApiPolicy({ repeatedCheckout: 'already-submitted', requestIdReplay: false }),
-    ).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: false });
+    ).toEqual({ repeatedCheckout: 'already-submitted', requestIdReplay: false, transitionEvents: 'state' });
     const cartId = await newCart();
     const sameRequest = { 'MS-RequestId': 'a1d3f1e2-0000-4000-8000-000000000003' };
     const path = `/customers/${customer}/carts/${cartId}/checkout`;
@@ -170,6 +170,7 @@ describe('checkout', () => {
     expect(await sandbox.control.setApiPolicy({ requestIdReplay: true })).toEqual({
       repeatedCheckout: 'already-submitted',
       requestIdReplay: true,
+      transitionEvents: 'state',
     });
     const refused = await fetch(`${sandbox.baseUrl}/_sandbox/api-policy`, {
       method: 'PUT',
@@ -179,6 +180,10 @@ describe('checkout', () => {
     expect(await refused.text()).toContain('repeatedCheckout');
 
     await sandbox.control.reset();
-    expect(await sandbox.control.setApiPolicy({})).toEqual({ repeatedCheckout: 'replay', requestIdReplay: true });
+    expect(await sandbox.control.setApiPolicy({})).toEqual({
+      repeatedCheckout: 'replay',
+      requestIdReplay: true,
+      transitionEvents: 'state',
+    });
   });
 });

@@ -161,11 +161,12 @@ describe('npm run sandbox', () => {
       '--no-request-id-replay',
     ]);
     const control = createControlClient((JSON.parse(output[0]) as ConnectionFacts).baseUrl);
-    const startPolicy = { repeatedCheckout: 'already-submitted', requestIdReplay: false };
+    const startPolicy = { repeatedCheckout: 'already-submitted', requestIdReplay: false, transitionEvents: 'state' };
     expect(await control.setApiPolicy({})).toEqual(startPolicy);
     expect(await control.setApiPolicy({ repeatedCheckout: 'replay', requestIdReplay: true })).toEqual({
       repeatedCheckout: 'replay',
       requestIdReplay: true,
+      transitionEvents: 'state',
     });
     await control.reset();
     expect(await control.setApiPolicy({})).toEqual(startPolicy);

@@ -51,11 +51,13 @@ export function requestToken(
   sandbox: Pick<Sandbox, 'authorityHost' | 'caPem'>,
   mode: 'app-only' | 'app+user',
   app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
+  /** Another tenant's authority (a customer's tenant) and another resource (Graph); the app's own and Partner Center by default. */
+  target: { tenantId?: string; scope?: string } = {},
 ): Promise<NetworkResponse<TokenResponse>> {
   const form = new URLSearchParams({
     client_id: app.clientId,
     client_secret: app.clientSecret,
-    scope: PARTNER_CENTER_SCOPE,
+    scope: target.scope ?? PARTNER_CENTER_SCOPE,
   });
   if (mode === 'app-only') form.set('grant_type', 'client_credentials');
   else {
@@ -63,7 +65,7 @@ export function requestToken(
     form.set('refresh_token', app.refreshToken);
   }
   return trustingNetworkClient(sandbox.caPem).sendPostRequestAsync<TokenResponse>(
-    `${sandbox.authorityHost}/${app.tenantId}/oauth2/v2.0/token`,
+    `${sandbox.authorityHost}/${target.tenantId ?? app.tenantId}/oauth2/v2.0/token`,
     {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
@@ -76,8 +78,9 @@ export async function tokenFor(
   sandbox: Pick<Sandbox, 'authorityHost' | 'caPem'>,
   mode: 'app-only' | 'app+user',
   app: { tenantId: string; clientId: string; clientSecret: string; refreshToken: string },
+  target: { tenantId?: string; scope?: string } = {},
 ): Promise<string> {
-  const response = await requestToken(sandbox, mode, app);
+  const response = await requestToken(sandbox, mode, app, target);
   if (!response.body.access_token)
     throw new Error(`token request failed: ${response.status} ${response.body.error ?? ''}`);
   return response.body.access_token;
