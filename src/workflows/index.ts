@@ -1,4 +1,5 @@
 /** Every workflow of the worker (bundled through `require.resolve('./workflows')`). */
 export { purchaseSubscription } from './purchase/workflow';
 export { changeSubscription } from './subscription/workflow';
+export { subscriptionLifecycle } from './subscription/lifecycle';
 export { reconcileBilling } from './billing/workflow';

@@ -28,9 +28,12 @@ export * from './webhook-delivery';
 /** Runs recorded before webhooks existed never emit, so they replay as they ran. */
 const WEBHOOKS_PATCH = 'webhook-events';
 
-/** `purchase-abc/purchase.completed`: stable across delivery retries, worker restarts and replays. */
-export function webhookEventId(workflowId: string, type: WebhookEventType): string {
-  return `${workflowId}/${type}`;
+/**
+ * `purchase-abc/purchase.completed`: stable across delivery retries, worker restarts and replays. A run that emits one
+ * type more than once (a lifecycle, once per term) gives each a `key`: `subscription-x/subscription.expiring/2027-03-01`.
+ */
+export function webhookEventId(workflowId: string, type: WebhookEventType, key?: string): string {
+  return key === undefined ? `${workflowId}/${type}` : `${workflowId}/${type}/${key}`;
 }
 
 // Module state is per run: the SDK isolates each workflow's module cache.
@@ -41,17 +44,22 @@ const deliveries: Promise<void>[] = [];
  * Emits `type` in the background (the run goes on while it is delivered); `withWebhookEvents` waits for every emitted
  * event before the run ends. A no-op when the worker has no webhooks configured.
  */
-export function emitEvent(type: WebhookEventType, data: Record<string, unknown>): void {
+export function emitEvent(type: WebhookEventType, data: Record<string, unknown>, key?: string): void {
   if (!patched(WEBHOOKS_PATCH)) return;
   const { workflowId, workflowType } = workflowInfo();
   const event = {
-    id: webhookEventId(workflowId, type),
+    id: webhookEventId(workflowId, type, key),
     type,
     timestamp: new Date().toISOString(),
     data: { workflowId, workflowType, ...data },
   };
   // Not cancellable: a cancelled run still tells its receiver.
   deliveries.push(CancellationScope.nonCancellable(() => deliver(event)));
+}
+
+/** Every event emitted so far delivered (or out of time): a run that continues as new waits for it first. */
+export async function eventsDelivered(): Promise<void> {
+  await Promise.all(deliveries);
 }
 
 /**

@@ -51,6 +51,7 @@ import {
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
 import { PurchaseProgress } from './progress';
+import { startLifecycles } from './lifecycles';
 import {
   checkoutProducedNoOrder,
   failureMessage,
@@ -161,6 +162,7 @@ class PurchaseRun {
         subscriptions,
         ...trialsOf(subscriptions),
       };
+      await startLifecycles(request.customerId, subscriptions);
       this.progress.setStep(result.status);
       await condition(allHandlersFinished);
       return result;

@@ -15,17 +15,23 @@ describe('workflow modules', () => {
         throw new Error('zod was loaded by a module the workflows import at the top');
       });
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
-      expect(Object.keys(workflows).sort()).toEqual(['changeSubscription', 'purchaseSubscription', 'reconcileBilling']);
+      expect(Object.keys(workflows).sort()).toEqual([
+        'changeSubscription',
+        'purchaseSubscription',
+        'reconcileBilling',
+        'subscriptionLifecycle',
+      ]);
     });
   });
 
   it('load the schemas when a run asks for them', async () => {
     await jest.isolateModulesAsync(async () => {
-      const { purchaseSchemas, subscriptionSchemas, billingSchemas } =
+      const { purchaseSchemas, subscriptionSchemas, billingSchemas, lifecycleSchemas } =
         await import('../../../src/workflows/common/schemas');
       expect(purchaseSchemas().validatePurchaseRequest({}).ok).toBe(false);
       expect(subscriptionSchemas().validateSubscriptionChangeRequest({}).ok).toBe(false);
       expect(billingSchemas().validateReconcileRequest({}).ok).toBe(false);
+      expect(lifecycleSchemas().validateLifecycleInput({}).ok).toBe(false);
     });
   });
 });
