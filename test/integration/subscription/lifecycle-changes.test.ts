@@ -92,6 +92,28 @@ describe('subscriptionLifecycle after the review', () => {
     });
   });
 
+  it('a change of a subscription without a lifecycle completes as before (the notice finds nobody)', async () => {
+    const id = randomUUID();
+    const fake = new FakeSubscription(subscription(id, 60_000));
+    await rig.withWorker(stubActivities(withImmediateChanges(fake)), async (taskQueue) => {
+      const change = await startSubscriptionChange(
+        rig.client,
+        {
+          requestId: `alone-${randomUUID()}`,
+          customerId,
+          subscriptionId: id,
+          change: { action: 'setQuantity', quantity: 12 },
+        },
+        { taskQueue },
+      );
+      expect((await change.result()).completion).toBe('immediate');
+      const { events } = await change.fetchHistory();
+      const failedSignals = (events ?? []).filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes);
+      expect(failedSignals).toHaveLength(1);
+      await recordHistory('change-without-lifecycle', change);
+    });
+  });
+
   it("proposes a lost plan again with review 'propose'", async () => {
     const id = randomUUID();
     const fake = new FakeSubscription(subscription(id, 3_000));
