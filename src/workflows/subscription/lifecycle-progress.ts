@@ -37,6 +37,7 @@ export class LifecycleProgress {
       { key: PcCustomerId, value: customerId },
       { key: PcSubscriptionIds, value: [subscriptionId] },
       { key: PcStep, value: this.state.step },
+      ...(carried?.usage !== undefined ? [{ key: PcUnusedSeats, value: unusedSeats(carried.usage) }] : []),
     ]);
   }
 

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ActivityFailure,
   ChildWorkflowFailure,
@@ -226,6 +227,8 @@ class LifecycleRun {
         const wait = usageRetryDelayMs(attempt, this.settings);
         if (Date.now() + wait >= ends) return undefined;
         await sleep(wait);
+        // Days of retries: the next run starts the review over (it is not recorded yet).
+        if (this.historyIsLong()) await this.continueAsNew(this.carried(true));
       }
     }
   }
@@ -255,7 +258,8 @@ class LifecycleRun {
       this.progress.noteError(undefined);
       this.emit('subscription.renewal-planned', { plan: this.progress.plan }, plan.renewsAt, attempt);
     } catch (err) {
-      if (!(err instanceof ChildWorkflowFailure)) throw err;
+      // Failed, or a run of that id still open (started by an earlier run of this lifecycle that was terminated).
+      if (!(err instanceof ChildWorkflowFailure || err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // The plan waits for an operator: approving it again tries once more.
       this.progress.noteError(`plan not applied: ${err.cause?.message ?? err.message}`);
       this.progress.updatePlan({ status: 'proposed' });
@@ -288,6 +292,7 @@ class LifecycleRun {
       const next = termEndsAt(view);
       if (next !== undefined && next > ends) return this.continueAsNew(this.carried(false));
       await sleep(usageRetryDelayMs(attempt, this.settings));
+      if (this.historyIsLong()) await this.continueAsNew(this.carried(true));
     }
   }
 
