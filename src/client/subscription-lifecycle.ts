@@ -11,6 +11,7 @@ import {
   type LifecycleState,
   type RejectPlanArgs,
   type RenewalPolicy,
+  type SubscriptionLifecycleWorkflow,
 } from '../workflows/subscription/api';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { updateRun } from './run-updates';
@@ -19,8 +20,6 @@ import { startOnce, type StartOnceHandle } from './start-once';
 
 // A subscription's lifecycle (contract §3 subscriptionLifecycle): started once per subscription, steered by operators.
 
-/** The workflow's signature: it ends, with its last state, only when the subscription is gone. */
-export type SubscriptionLifecycleWorkflow = (input: LifecycleInput) => Promise<LifecycleState>;
 export type SubscriptionLifecycleHandle = WorkflowHandle<SubscriptionLifecycleWorkflow>;
 
 /**

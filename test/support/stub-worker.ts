@@ -40,8 +40,15 @@ export function stubActivities<T extends Partial<WorkerActivities>>(
 
 export interface StubRig {
   client: Client;
-  /** Runs `body` while a worker of the real workflows and `activities` serves a fresh task queue; shuts the worker down after. */
-  withWorker<R>(activities: Partial<WorkerActivities>, body: (taskQueue: string) => Promise<R>): Promise<R>;
+  /**
+   * Runs `body` while a worker of the real workflows and `activities` serves a fresh task queue (or `taskQueue`, for a
+   * second worker taking over from a stopped one); shuts the worker down after.
+   */
+  withWorker<R>(
+    activities: Partial<WorkerActivities>,
+    body: (taskQueue: string) => Promise<R>,
+    taskQueue?: string,
+  ): Promise<R>;
   close(): Promise<void>;
 }
 
@@ -57,8 +64,8 @@ export async function startStubRig(): Promise<StubRig> {
   const [env, bundle] = await Promise.all([testEnv(), workflowBundle()]);
   return {
     client: env.client,
-    async withWorker(activities, body) {
-      const taskQueue = uniqueTaskQueue('stubbed');
+    async withWorker(activities, body, queue) {
+      const taskQueue = queue ?? uniqueTaskQueue('stubbed');
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,

@@ -34,7 +34,29 @@ import {
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
-import { changeSubscription, deliverWebhookEvent, purchaseSubscription, reconcileBilling } from '../../src/workflows';
+import {
+  changeSubscription,
+  deliverWebhookEvent,
+  purchaseSubscription,
+  reconcileBilling,
+  subscriptionLifecycle,
+} from '../../src/workflows';
+import {
+  ApprovePlanArgsSchema,
+  approvePlanUpdate,
+  lifecycleFailureTypes,
+  LifecycleInputSchema,
+  LifecycleStateSchema,
+  lifecycleStateQuery,
+  lifecycleWorkflowId,
+  RejectPlanArgsSchema,
+  rejectPlanUpdate,
+  RenewalPolicySchema,
+  setPolicyUpdate,
+  subscriptionChangedSignal,
+  SubscriptionChangedArgsSchema,
+  type LifecycleFailureType,
+} from '../../src/workflows/subscription/api';
 import { terminalSteps } from '../../src/workflows/purchase/api';
 import { searchAttributeKeys } from '../../src/workflows/common/search-attributes';
 import { REPOSITORY_ROOT } from '../repository-root';
@@ -224,6 +246,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     meaning:
       'How long a subscription change waits for a busy subscription (409/800082) or an accepted (202) change before failing `SubscriptionBusy`.',
   },
+  {
+    names: ['RENEWAL_REVIEW_LEAD'],
+    fallback: '`14d`',
+    meaning:
+      "How long before a subscription's term ends its lifecycle reviews the renewal, unless the subscription's `RenewalPolicy.leadTime` says otherwise.",
+  },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
     names: ['PCW_API_PORT'],
@@ -329,6 +357,17 @@ const changeFailureMeanings: Record<SubscriptionFailureType, string> = {
   MfaRequired:
     'An App+User token without the MFA claim was refused (401/900421). Not retried: re-consent with Microsoft Entra MFA through the secure application model and set the new refresh token in `PARTNER_CENTER_REFRESH_TOKEN`.',
 };
+const lifecycleFailureMeanings: Record<LifecycleFailureType, string> = {
+  InvalidLifecycleInput:
+    'The input broke a rule of LifecycleInput (every bad field named); the run ends before any read.',
+  InvalidRenewalPolicy:
+    '`setPolicy` refused (an update failure, the run goes on unchanged): an unknown field, a negative `minSeats` or `headroom`, a lead time that is not a duration or is longer than the term; every field named.',
+  InvalidPlanDecision: "`approvePlan` or `rejectPlan` refused: `by` (or `reject`'s `reason`) missing or empty.",
+  NoPlanWaiting:
+    '`approvePlan` or `rejectPlan` refused: no plan awaits approval (none, or already applied or rejected).',
+  LicenceUsageUnavailable:
+    "Between the licence read and the run only: the customer's tenant could not be read (403 without a GDAP role, unreachable, no reader configured). The review retries with backoff and its state says `usage unavailable: …`.",
+};
 const reconcileFailureMeanings: Record<BillingFailureType, string> = {
   InvalidReconcileRequest: 'The request broke a rule of ReconcileRequest; every bad field named. Nothing was read.',
   ReconciliationFailed:
@@ -361,7 +400,9 @@ const attributeUse: Record<string, string> = {
   PcCustomerId: 'every workflow with a customer',
   PcStep: 'every workflow: its current step',
   PcOrderIds: 'purchases: the orders of the cart',
-  PcSubscriptionIds: 'purchases: the subscriptions bought; changes: the subscription changed',
+  PcSubscriptionIds: 'purchases: the subscriptions bought; changes: the subscription changed; lifecycles: theirs',
+  PcRenewalDate: "lifecycles: when the subscription's term ends",
+  PcUnusedSeats: 'lifecycles: seats of the licence SKU nobody is assigned, at the last review',
 };
 
 /** Keys are plain strings, so a new search attribute is caught here rather than by the compiler. */
@@ -390,6 +431,7 @@ Example requests: [examples/](../examples/README.md).
 - [purchaseSubscription](#purchasesubscription)
 - [changeSubscription](#changesubscription)
 - [reconcileBilling](#reconcilebilling)
+- [subscriptionLifecycle](#subscriptionlifecycle)
 - [Search attributes](#search-attributes)`,
 
     `## Commands
@@ -436,6 +478,11 @@ ${table(
       code(reconcileBilling.name),
       '`reconcile-{requestId}` with an idempotency key, else `reconcile-{currency}-{period}-{customerId or all}-{start time}`',
       '`ReconcileRequest` → `ReconcileReport`',
+    ],
+    [
+      code(subscriptionLifecycle.name),
+      code(lifecycleWorkflowId('{subscriptionId}')),
+      '`LifecycleInput` → `LifecycleState` (once the subscription is cancelled, expired or deleted)',
     ],
     [
       code(deliverWebhookEvent.name),
@@ -554,6 +601,8 @@ ${jsonSchemaBlock(ReconcileReportSchema, 'output')}
 
 ${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
 
+    lifecycleSection(),
+
     `## Search attributes
 
 Registered by \`npm start\` and by the test run's dev server; on a real cluster, register them once:
@@ -567,7 +616,8 @@ ${table(
   searchAttributeKeys.map((key) => [code(key.name), cliType(key), useOf(key.name)]),
 )}
 
-For example \`PcStep = 'awaiting-approval'\` lists the purchases waiting for a decision.`,
+For example \`PcStep = 'awaiting-approval'\` lists the purchases waiting for a decision, and
+\`PcRenewalDate < '2027-04-01T00:00:00Z' AND PcUnusedSeats > 0\` the renewals before April with seats nobody uses.`,
   ];
   return `${sections.join('\n\n')}\n`;
 }
@@ -599,3 +649,76 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) runAsMain(async () => main(process.argv.slice(2)));
+
+/** The lifecycle's section: long, so apart from renderReference. */
+function lifecycleSection(): string {
+  return `## subscriptionLifecycle
+
+One long-lived run per subscription, started by every purchase for what it bought (the purchase does not wait for it).
+At \`commitmentEndDate − leadTime\` it reviews a subscription that renews (auto-renew on; annual and triennial terms
+unless \`includeMonthly\`): it reads the licences assigned in the customer's tenant (every subscription of the same
+licence SKU counted) and plans the next term's seats — never below those assigned plus \`headroom\`, \`minSeats\` or 1,
+the reduction on the subscription that renews first. A plan that lowers the quantity waits in
+\`awaiting-renewal-approval\` (\`propose\`, the default) or is applied at once (\`apply\`), always as a scheduled next-term
+change by a child \`changeSubscription\` (\`scheduleNextTerm\`, workflow id
+\`change-lifecycle-{subscriptionId}-{term end}-{attempt}\`). A completed \`changeSubscription\` of the subscription (or any
+\`subscriptionChanged\` signal) makes it re-read the subscription: a plan it had scheduled that vanished (an immediate
+change deletes every scheduled change) is applied again, or proposed again (status \`lost\`). Auto-renew off: the
+\`subscription.expiring\` event at the lead time, no plan. After the term ends it reads the renewed subscription and
+continues as new (also when its history grows long), carrying its last reviews.
+
+Steps (\`PcStep\`): ${LifecycleStateSchema.shape.step.options.map(code).join(', ')}; \`ended\` is the last.
+
+### LifecycleInput (input)
+
+\`carried\` is set by the run itself when it continues as new; callers leave it out. \`policy.leadTime\` is an ISO 8601
+duration in weeks, days and time (\`P14D\`, \`PT36H\`) or \`14d\`, \`36h\`; \`RENEWAL_REVIEW_LEAD\` when absent.
+
+${jsonSchemaBlock(LifecycleInputSchema, 'input')}
+
+### Query \`${lifecycleStateQuery.name}\` → LifecycleState (also the result)
+
+${jsonSchemaBlock(LifecycleStateSchema, 'output')}
+
+### Updates and signal
+
+${table(
+  ['message', 'argument', 'returns', 'accepted'],
+  [
+    [code(approvePlanUpdate.name), '`ApprovePlanArgs`', '`LifecycleState`', 'while a plan is `proposed` or `lost`'],
+    [code(rejectPlanUpdate.name), '`RejectPlanArgs`', '`LifecycleState`', 'while a plan is `proposed` or `lost`'],
+    [
+      code(setPolicyUpdate.name),
+      '`RenewalPolicy`',
+      '`LifecycleState`',
+      'always; replaces the whole policy (omitted fields take their defaults); a waiting plan is reviewed again',
+    ],
+    [
+      `signal ${code(subscriptionChangedSignal.name)}`,
+      '`{ source }`',
+      '—',
+      'always: re-reads the subscription and re-applies a lost plan',
+    ],
+  ],
+)}
+
+ApprovePlanArgs:
+
+${jsonSchemaBlock(ApprovePlanArgsSchema, 'input')}
+
+RejectPlanArgs:
+
+${jsonSchemaBlock(RejectPlanArgsSchema, 'input')}
+
+RenewalPolicy:
+
+${jsonSchemaBlock(RenewalPolicySchema, 'input')}
+
+subscriptionChanged:
+
+${jsonSchemaBlock(SubscriptionChangedArgsSchema, 'input')}
+
+### Failure types
+
+${failureTable(lifecycleFailureTypes, lifecycleFailureMeanings)}`;
+}

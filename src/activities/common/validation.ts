@@ -1,5 +1,6 @@
 import { validateReconcileRequest } from '../../workflows/billing/types';
 import { validatePurchaseRequest } from '../../workflows/purchase/types';
+import { validateLifecycleInput } from '../../workflows/subscription/lifecycle-types';
 import { validateSubscriptionChangeRequest } from '../../workflows/subscription/types';
 
 /**
@@ -17,6 +18,9 @@ export function createValidationActivities() {
     },
     async normaliseReconcileRequest(input: unknown) {
       return validateReconcileRequest(input);
+    },
+    async normaliseLifecycleInput(input: unknown) {
+      return validateLifecycleInput(input);
     },
   };
 }

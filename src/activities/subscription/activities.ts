@@ -1,14 +1,18 @@
 import { bindActivities } from '../common/bind-activities';
 import { applySubscriptionChange, awaitSubscriptionChange, readSubscriptionForChange } from './change';
 import type { SubscriptionActivityDeps } from './deps';
+import { readLicenceUsage } from './licence-usage';
+import { readSubscriptionForLifecycle } from './lifecycle-read';
 import { awaitTransition, readTransitionEligibility, startTransition } from './transition';
 
 export type { SubscriptionActivityDeps } from './deps';
+export type { LicenceUsageReader, LicenceUsageReading } from './licence-usage';
 
 /**
  * Activities of `changeSubscription`: read, change (full body, If-Match, stable MS-RequestId), follow a 202
  * (change.ts); for transitions and trial conversions read the eligibilities, post once, follow the events
- * (transition.ts).
+ * (transition.ts). Of `subscriptionLifecycle`: read the subscription (lifecycle-read.ts) and the licences of its SKU
+ * in the customer's tenant (licence-usage.ts).
  */
 export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
   return bindActivities(deps, {
@@ -18,5 +22,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     startTransition,
     awaitTransition,
     awaitSubscriptionChange,
+    readSubscriptionForLifecycle,
+    readLicenceUsage,
   });
 }

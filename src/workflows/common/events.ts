@@ -36,9 +36,12 @@ const WEBHOOKS_PATCH = 'webhook-events';
 /** Runs recorded before the delivery workflow delivered each event themselves and waited for it. */
 const DELIVERY_WORKFLOW_PATCH = 'webhook-delivery-workflow';
 
-/** `purchase-abc/purchase.completed`: stable across delivery retries, worker restarts and replays. */
-export function webhookEventId(workflowId: string, type: WebhookEventType): string {
-  return `${workflowId}/${type}`;
+/**
+ * `purchase-abc/purchase.completed`: stable across delivery retries, worker restarts and replays. A run that emits one
+ * type more than once (a lifecycle, once per term) gives each a `key`: `subscription-x/subscription.expiring/2027-03-01`.
+ */
+export function webhookEventId(workflowId: string, type: WebhookEventType, key?: string): string {
+  return key === undefined ? `${workflowId}/${type}` : `${workflowId}/${type}/${key}`;
 }
 
 // Module state is per run: the SDK isolates each workflow's module cache.
@@ -51,17 +54,22 @@ const deliveries: Promise<void>[] = [];
  * emitted event's delivery has started (not ended) before the run ends. A no-op when the worker has no webhooks
  * configured.
  */
-export function emitEvent(type: WebhookEventType, data: Record<string, unknown>): void {
+export function emitEvent(type: WebhookEventType, data: Record<string, unknown>, key?: string): void {
   if (!patched(WEBHOOKS_PATCH)) return;
   const { workflowId, workflowType } = workflowInfo();
   const event = {
-    id: webhookEventId(workflowId, type),
+    id: webhookEventId(workflowId, type, key),
     type,
     timestamp: new Date().toISOString(),
     data: { workflowId, workflowType, ...data },
   };
   // Not cancellable: a cancelled run still tells its receiver.
   deliveries.push(CancellationScope.nonCancellable(() => deliver(event)));
+}
+
+/** Every event emitted so far delivered (or out of time): a run that continues as new waits for it first. */
+export async function eventsDelivered(): Promise<void> {
+  await Promise.all(deliveries);
 }
 
 /**

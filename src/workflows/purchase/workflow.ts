@@ -53,6 +53,7 @@ import {
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
 import { PurchaseProgress } from './progress';
+import { startLifecycles } from './lifecycles';
 import { checkoutProducedNoOrder, noApprovalInTime, offerKeepsChanging, rejectedBy } from './step-failures';
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
@@ -155,6 +156,7 @@ class PurchaseRun {
         subscriptions,
         ...trialsOf(subscriptions),
       };
+      await startLifecycles(request.customerId, subscriptions);
       this.progress.setStep(result.status);
       await condition(allHandlersFinished);
       return result;

@@ -3,9 +3,11 @@
  * and state schemas, messages and failure types. Clients, the CLI and the HTTP API import this file only; the rest of
  * the folder may change.
  */
+import type { subscriptionLifecycle } from './lifecycle';
 import type { changeSubscription } from './workflow';
 
 export type SubscriptionChangeWorkflow = typeof changeSubscription;
+export type SubscriptionLifecycleWorkflow = typeof subscriptionLifecycle;
 export {
   lifecycleFailureTypes,
   subscriptionFailureTypes,
@@ -20,7 +22,7 @@ export {
   subscriptionChangedSignal,
   subscriptionChangeStatusQuery,
 } from './messages';
-export { lifecycleWorkflowId } from './lifecycle-ids';
+export { lifecycleWorkflowId } from './ids';
 export {
   ApprovePlanArgsSchema,
   LicenceUsageSchema,

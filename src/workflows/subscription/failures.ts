@@ -49,5 +49,7 @@ export const lifecycleFailureTypes = {
   invalidDecision: 'InvalidPlanDecision',
   /** approvePlan/rejectPlan when no plan waits for a decision. */
   noPlanWaiting: 'NoPlanWaiting',
+  /** Between the usage activity and the workflow: the licences could not be read (the review retries with backoff). */
+  usageUnavailable: 'LicenceUsageUnavailable',
 } as const;
 export type LifecycleFailureType = (typeof lifecycleFailureTypes)[keyof typeof lifecycleFailureTypes];

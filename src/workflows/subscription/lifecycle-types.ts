@@ -113,7 +113,7 @@ export type CarriedState = z.infer<typeof CarriedStateSchema>;
 export const LifecycleInputSchema = z.strictObject({
   customerId: PurchaseRequestSchema.shape.customerId,
   subscriptionId: z.guid('must be a GUID'),
-  policy: RenewalPolicySchema.optional(),
+  policy: RenewalPolicySchema.prefault({}),
   carried: CarriedStateSchema.optional(),
 });
 /** What callers send: `{ customerId, subscriptionId, policy? }`. */

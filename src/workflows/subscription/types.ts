@@ -7,10 +7,7 @@ import { validateWith, type Validation } from '../common/validation';
  * the activities and upstream clients, and by the workflow only through common/schemas.ts (the rules are in rules.ts).
  */
 
-/** Contract §3: one workflow per upstream request, so a repeated start finds the same change. */
-export function subscriptionChangeWorkflowId(requestId: string): string {
-  return `change-${requestId}`;
-}
+export { subscriptionChangeWorkflowId } from './ids';
 
 // ---- Request ----
 

@@ -43,6 +43,7 @@ import type { WorkerSettings } from '../common/settings';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { withWebhookEvents } from '../common/events';
 import { subscriptionSchemas } from '../common/schemas';
+import { noticeLifecycle } from './lifecycle-notice';
 
 /** Marks the histories of transitions and trial conversions (patched ids are unique across the project). */
 const TRANSITIONS_PATCH = 'subscription-transitions';
@@ -69,7 +70,12 @@ function polling(settings: WorkerSettings) {
  * or move it to another offer (transition, trial conversion) after checking its eligibilities.
  */
 export async function changeSubscription(input: SubscriptionChangeRequest): Promise<SubscriptionChangeResult> {
-  return withWebhookEvents(() => new ChangeRun().run(input), {
+  const run = async () => {
+    const result = await new ChangeRun().run(input);
+    await noticeLifecycle(result.subscriptionId);
+    return result;
+  };
+  return withWebhookEvents(run, {
     succeeded: () => 'subscription-change.completed',
     failed: 'subscription-change.failed',
   });

@@ -20,17 +20,19 @@ describe('workflow modules', () => {
         'deliverWebhookEvent',
         'purchaseSubscription',
         'reconcileBilling',
+        'subscriptionLifecycle',
       ]);
     });
   });
 
   it('load the schemas when a run asks for them', async () => {
     await jest.isolateModulesAsync(async () => {
-      const { purchaseSchemas, subscriptionSchemas, billingSchemas } =
+      const { purchaseSchemas, subscriptionSchemas, billingSchemas, lifecycleSchemas } =
         await import('../../../src/workflows/common/schemas');
       expect(purchaseSchemas().validatePurchaseRequest({}).ok).toBe(false);
       expect(subscriptionSchemas().validateSubscriptionChangeRequest({}).ok).toBe(false);
       expect(billingSchemas().validateReconcileRequest({}).ok).toBe(false);
+      expect(lifecycleSchemas().validateLifecycleInput({}).ok).toBe(false);
     });
   });
 });

@@ -1,3 +1,8 @@
+/** Contract §3: one workflow per upstream request, so a repeated start finds the same change. */
+export function subscriptionChangeWorkflowId(requestId: string): string {
+  return `change-${requestId}`;
+}
+
 /** Contract §3: one lifecycle per subscription, so a second start (purchase, adoption, event) finds the same run. */
 export function lifecycleWorkflowId(subscriptionId: string): string {
   return `subscription-${subscriptionId}`;
