@@ -72,6 +72,7 @@ export function createActivityDeps(
   const {
     client: partnerCenter,
     graph,
+    tenants,
     tokens,
   } = connectPartnerCenter(settings, {
     logger,
@@ -81,6 +82,7 @@ export function createActivityDeps(
   return {
     partnerCenter,
     graph,
+    licenceUsage: tenants,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {

@@ -1,30 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isPartnerCenterError } from '../../partner-center';
+import {
+  isPartnerCenterError,
+  type CustomerTenantClient,
+  type LicenceUsage as TenantLicenceUsage,
+} from '../../partner-center';
 import { lifecycleFailureTypes } from '../../workflows/subscription/failures';
 import type { LicenceUsage, ReadUsageInput } from '../../workflows/subscription/lifecycle-types';
 import { termEndsAt } from '../../workflows/subscription/lifecycle-rules';
 import type { SubscriptionActivityDeps } from './deps';
 import { readSubscription, toView } from './view';
 
-/**
- * What a customer-tenant Graph client answers for the licence SKU of `subscriptionIds` (`directory/subscriptions`
- * matched by `commerceSubscriptionId`, `subscribedSkus` for `consumedUnits`): the whole SKU, since several
- * subscriptions of one product share it.
- */
-export interface LicenceUsageReading {
-  skuId: string;
-  skuPartNumber?: string;
-  /** `consumedUnits`: seats assigned across the SKU. */
-  assigned: number;
-  total: number;
-  /** Every directory subscription of the SKU, the one asked about included. */
-  subscriptions: Array<{ subscriptionId: string; totalLicenses: number }>;
-}
-
 /** The one method the lifecycle needs of the customer-tenant Graph client; it throws on 403 (no GDAP role) and the like. */
-export interface LicenceUsageReader {
-  readLicenceUsage(customerTenantId: string, subscriptionIds: string[]): Promise<LicenceUsageReading>;
-}
+export type LicenceUsageReader = Pick<CustomerTenantClient, 'readLicenceUsage'>;
 
 /**
  * The licences of the subscription's SKU in the customer's tenant, with the SKU's other subscriptions as Partner
@@ -41,15 +28,21 @@ export async function readLicenceUsage(deps: SubscriptionActivityDeps, input: Re
       nonRetryable: true,
     });
   }
-  let reading: LicenceUsageReading;
+  let reading: TenantLicenceUsage | undefined;
   try {
+    // The customer's tenant id is its Partner Center customer id.
     reading = await deps.licenceUsage.readLicenceUsage(input.customerId, [input.subscriptionId]);
   } catch (err) {
     throw ApplicationFailure.create({ type: lifecycleFailureTypes.usageUnavailable, message: describeFailure(err) });
   }
-  const others = reading.subscriptions.filter(
-    (s) => s.subscriptionId.toLowerCase() !== input.subscriptionId.toLowerCase(),
-  );
+  if (reading === undefined)
+    throw ApplicationFailure.create({
+      type: lifecycleFailureTypes.usageUnavailable,
+      message: `subscription ${input.subscriptionId} does not show in the customer's tenant yet`,
+    });
+  const others = reading.subscriptions
+    .map((s) => ({ subscriptionId: s.commerceSubscriptionId ?? s.id, totalLicenses: s.totalLicenses ?? 0 }))
+    .filter((s) => s.subscriptionId.toLowerCase() !== input.subscriptionId.toLowerCase());
   return {
     skuId: reading.skuId,
     ...(reading.skuPartNumber !== undefined ? { skuPartNumber: reading.skuPartNumber } : {}),
