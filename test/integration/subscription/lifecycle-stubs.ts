@@ -156,12 +156,12 @@ export async function stateWhen(
   return state;
 }
 
-/** The child workflows the run started, with their input. */
+/** The child workflows the run started, with their input: its changes, not its webhook deliveries. */
 export async function childStarts(handle: WorkflowHandle): Promise<Array<{ workflowId: string; input: unknown }>> {
   const { events } = await handle.fetchHistory();
   return (events ?? []).flatMap((event: temporal.api.history.v1.IHistoryEvent) => {
     const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (!started) return [];
+    if (!started || started.workflowType?.name === 'deliverWebhookEvent') return [];
     const payload = started.input?.payloads?.[0];
     const input: unknown = payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : undefined;
     return [{ workflowId: started.workflowId ?? '', input }];
