@@ -1,0 +1,170 @@
+import { createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
+import { viewSubscriptionLifecycle, type LifecycleState } from '../../../src/client';
+import { sandboxTokenOptions } from '../../../src/sandbox-settings';
+import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
+import { testServerAddress } from '../../support/temporal';
+import { call, operate, read, startApi, type RunningApi } from '../api/support';
+import { startRig, type PurchaseRig } from '../purchase/harness';
+
+/**
+ * Issue 24's "done when", end to end: `pcw subscriptions adopt` (the installed bin) starts lifecycles for a customer's
+ * subscriptions from Partner Center, a real worker reviews one whose renewal is near (its licences read from the
+ * customer's tenant on the sandbox's Graph host), the plan waits for approval, the HTTP API approves it, and the
+ * sandbox's subscription then holds the scheduled next-term quantity.
+ */
+
+const DAY_MS = 86_400_000;
+const BUSINESS_BASIC = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+
+let rig: PurchaseRig;
+let tree: InstalledTree;
+let pc: PartnerCenterClient;
+let customerId: string;
+beforeAll(async () => {
+  tree = installedTree();
+  rig = await startRig({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
+  customerId = rig.sandbox.customerIds[0]!;
+  pc = createPartnerCenterClient({
+    baseUrl: rig.sandbox.baseUrl,
+    tokens: createTokenProvider(sandboxTokenOptions(rig.sandbox)),
+  });
+});
+afterAll(async () => {
+  tree?.remove();
+  await rig?.close();
+});
+
+function pcw(args: string[], taskQueue: string) {
+  const { sandbox } = rig;
+  return spawnPcw(
+    tree.bin,
+    args,
+    {
+      TEMPORAL_ADDRESS: testServerAddress(),
+      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+      AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+      AZURE_TENANT_ID: sandbox.tenantId,
+      AZURE_CLIENT_ID: sandbox.clientId,
+      AZURE_CLIENT_SECRET: sandbox.clientSecret,
+      NODE_EXTRA_CA_CERTS: sandbox.caFile,
+    },
+    tree.dir,
+  ).exited;
+}
+
+/** The lifecycle's state once `done` holds (it moves on its own timers). */
+async function stateWhen(subscriptionId: string, done: (state: LifecycleState) => boolean): Promise<LifecycleState> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const view = await viewSubscriptionLifecycle(rig.client, subscriptionId);
+    const state = (view.status ?? view.result) as LifecycleState | undefined;
+    if (state !== undefined && done(state)) return state;
+    if (Date.now() > until) throw new Error(`lifecycle never got there; last: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('subscription lifecycles against the sandbox', () => {
+  it('adopts a customer once, reviews a renewal that is near, and schedules the approved plan in Partner Center', async () => {
+    await rig.withWorker(async ({ taskQueue }) => {
+      const { id } = await rig.sandbox.control.seedSubscription({
+        customerId,
+        ...BUSINESS_BASIC,
+        termDuration: 'P1Y',
+        quantity: 10,
+      });
+      // Its last day is tomorrow; the review runs at commitmentEndDate − lead time, 8 s from now.
+      const lastDay = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+      await rig.sandbox.control.setTermEnd(id, lastDay);
+      const leadSeconds = Math.floor((Date.parse(lastDay) - Date.now() - 8_000) / 1000);
+      const reviewAt = Date.parse(lastDay) - leadSeconds * 1000;
+      const { assigned } = await rig.sandbox.control.setAssignedSeats(customerId, {
+        productId: BUSINESS_BASIC.productId,
+        assigned: 4,
+      });
+      expect(assigned).toBe(4);
+
+      const adopt = ['subscriptions', 'adopt', '--customer', customerId, '--lead-time', `${leadSeconds}s`, '--json'];
+      const first = await pcw(adopt, taskQueue);
+      expect(first.code).toBe(0);
+      const live = (await pc.listSubscriptions(customerId)).filter((s) => s.status !== 'deleted');
+      const summary = JSON.parse(first.stdout.trim()) as Record<string, number>;
+      expect(summary).toEqual({ customers: 1, adopted: live.length, alreadyAdopted: 0, ended: expect.any(Number) });
+      // Idempotent: a second adoption finds every lifecycle there and starts none.
+      const again = JSON.parse((await pcw(adopt, taskQueue)).stdout.trim()) as Record<string, number>;
+      expect(again).toMatchObject({ adopted: 0, alreadyAdopted: live.length });
+
+      const proposed = await stateWhen(id, (s) => s.step === 'awaiting-renewal-approval');
+      expect(proposed.plan).toMatchObject({ status: 'proposed', currentQuantity: 10, assigned: 4 });
+      expect(proposed.plan!.quantity).toBeLessThan(10);
+      expect(proposed.usage).toMatchObject({ assigned: 4 });
+      // The review waited for its durable timer, and the plan takes effect when the term ends (midnight after its last day).
+      expect(Date.parse(proposed.reviews.at(-1)!.reviewedAt)).toBeGreaterThanOrEqual(reviewAt);
+      expect(proposed.plan!.renewsAt).toBe(new Date(Date.parse(lastDay) + DAY_MS).toISOString());
+
+      const shown = await pcw(['subscriptions', 'show', id], taskQueue);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`lifecycle subscription-${id}: awaiting-renewal-approval`);
+
+      const api: RunningApi = await startApi(rig.client, taskQueue);
+      try {
+        const path = `/v1/subscriptions/${id}/lifecycle`;
+        const viewed = await call(api, 'GET', path, { token: read });
+        expect(viewed.status).toBe(200);
+        expect(viewed.body).toMatchObject({ kind: 'lifecycle', status: { step: 'awaiting-renewal-approval' } });
+        expect((await call(api, 'POST', `${path}/approve-plan`, { token: read, body: { by: 'ann' } })).status).toBe(
+          403,
+        );
+        const approved = await call(api, 'POST', `${path}/approve-plan`, { token: operate, body: { by: 'ann' } });
+        expect(approved.status).toBe(200);
+        expect(approved.body).toMatchObject({ plan: { decidedBy: 'ann' } });
+
+        const applied = await stateWhen(id, (s) => s.plan?.status === 'applied');
+        const inPartnerCenter = await pc.getSubscription(customerId, id);
+        expect(inPartnerCenter.scheduledNextTermInstructions?.quantity).toBe(applied.plan!.quantity);
+        expect(inPartnerCenter.quantity).toBe(10); // the current term keeps its seats
+
+        // Nothing waits any more: a second decision is refused with the workflow's reason, over HTTP and in pcw.
+        const again = await call(api, 'POST', `${path}/reject-plan`, {
+          token: operate,
+          body: { by: 'bob', reason: 'too late' },
+        });
+        expect(again.status).toBe(409);
+        expect(again.body).toMatchObject({ type: 'urn:pcw:problem:NoPlanWaiting' });
+      } finally {
+        await api.close();
+      }
+      const refused = await pcw(
+        ['subscriptions', 'reject-plan', id, '--by', 'bob', '--reason', 'late', '--json'],
+        taskQueue,
+      );
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout.trim())).toMatchObject({ error: { type: 'NoPlanWaiting' } });
+    });
+  });
+
+  it('refuses bad policies before anything is sent, and a lifecycle that does not exist', async () => {
+    const usage = await pcw(['subscriptions', 'policy', 'x', '--min-seats=-1', '--lead-time', '5 years'], 'none');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--min-seats must be at least 0');
+    expect(usage.stderr).toContain('--lead-time must be an ISO 8601 duration');
+    const both = await pcw(['subscriptions', 'adopt', '--customer', customerId, '--all'], 'none');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('exactly one of --customer GUID or --all');
+
+    const api = await startApi(rig.client, 'none');
+    try {
+      const missing = await call(api, 'GET', '/v1/subscriptions/00000000-0000-4000-8000-00000000dead/lifecycle', {
+        token: read,
+      });
+      expect(missing.status).toBe(404);
+      const notGuid = await call(api, 'GET', '/v1/subscriptions/not-a-guid/lifecycle', { token: read });
+      expect(notGuid.status).toBe(400);
+      expect(notGuid.body).toMatchObject({ errors: [{ field: 'path subscriptionId' }] });
+    } finally {
+      await api.close();
+    }
+  });
+});
