@@ -6,7 +6,7 @@ import { readSubscriptionForLifecycle } from './lifecycle-read';
 import { awaitTransition, readTransitionEligibility, startTransition } from './transition';
 
 export type { SubscriptionActivityDeps } from './deps';
-export type { LicenceUsageReader } from './licence-usage';
+export type { LicenceUsageReader } from './deps';
 
 /**
  * Activities of `changeSubscription`: read, change (full body, If-Match, stable MS-RequestId), follow a 202

@@ -1,5 +1,7 @@
-import type { PartnerCenterClient } from '../../partner-center';
-import type { LicenceUsageReader } from './licence-usage';
+import type { CustomerTenantClient, PartnerCenterClient } from '../../partner-center';
+
+/** The one method the lifecycle needs of the customer-tenant Graph client; it throws on 403 (no GDAP role) and the like. */
+export type LicenceUsageReader = Pick<CustomerTenantClient, 'readLicenceUsage'>;
 
 export interface SubscriptionActivityDeps {
   partnerCenter: PartnerCenterClient;

@@ -1,17 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  isPartnerCenterError,
-  type CustomerTenantClient,
-  type LicenceUsage as TenantLicenceUsage,
-} from '../../partner-center';
+import { isPartnerCenterError, type LicenceUsage as TenantLicenceUsage } from '../../partner-center';
 import { lifecycleFailureTypes } from '../../workflows/subscription/failures';
 import type { LicenceUsage, ReadUsageInput } from '../../workflows/subscription/lifecycle-types';
 import { termEndsAt } from '../../workflows/subscription/lifecycle-rules';
 import type { SubscriptionActivityDeps } from './deps';
 import { readSubscription, toView } from './view';
-
-/** The one method the lifecycle needs of the customer-tenant Graph client; it throws on 403 (no GDAP role) and the like. */
-export type LicenceUsageReader = Pick<CustomerTenantClient, 'readLicenceUsage'>;
 
 /**
  * The licences of the subscription's SKU in the customer's tenant, with the SKU's other subscriptions as Partner

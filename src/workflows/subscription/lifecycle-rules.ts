@@ -1,7 +1,14 @@
 import type { InvalidField } from '../common/validation';
 import type { WorkerSettings } from '../common/settings';
 import { parseLeadTime } from './lead-time';
-import type { LicenceUsage, LifecycleState, RenewalPlan, RenewalReview, ValidRenewalPolicy } from './lifecycle-types';
+import {
+  REVIEWS_KEPT,
+  type LicenceUsage,
+  type LifecycleState,
+  type RenewalPlan,
+  type RenewalReview,
+  type ValidRenewalPolicy,
+} from './lifecycle-types';
 import type { SubscriptionView } from './types';
 
 /**
@@ -10,8 +17,6 @@ import type { SubscriptionView } from './types';
  */
 
 const DAY_MS = 86_400_000;
-/** Reviews kept in the state (and carried over a continue-as-new). */
-export const REVIEWS_KEPT = 10;
 /** RENEWAL_REVIEW_LEAD's default, for settings recorded before it existed. */
 export const DEFAULT_RENEWAL_REVIEW_LEAD_MS = 14 * DAY_MS;
 
