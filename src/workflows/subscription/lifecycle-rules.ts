@@ -1,14 +1,8 @@
 import type { InvalidField } from '../common/validation';
 import type { WorkerSettings } from '../common/settings';
 import { parseLeadTime } from './lead-time';
-import {
-  REVIEWS_KEPT,
-  type LicenceUsage,
-  type LifecycleState,
-  type RenewalPlan,
-  type RenewalReview,
-  type ValidRenewalPolicy,
-} from './lifecycle-types';
+import { REVIEWS_KEPT } from './lifecycle-bounds';
+import type { LicenceUsage, LifecycleState, RenewalPlan, RenewalReview, ValidRenewalPolicy } from './lifecycle-types';
 import type { SubscriptionView } from './types';
 
 /**

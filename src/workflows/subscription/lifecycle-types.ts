@@ -3,15 +3,13 @@ import { ApproveArgsSchema, RejectArgsSchema } from '../purchase/message-args';
 import { PurchaseRequestSchema } from '../purchase/request';
 import { validateWith, type Validation } from '../common/validation';
 import { LEAD_TIME_RULE, parseLeadTime } from './lead-time';
+import { REVIEWS_KEPT } from './lifecycle-bounds';
 import { SubscriptionViewSchema } from './types';
 
 /**
  * Contract §3 data of `subscriptionLifecycle`: its input, the renewal policy, the state its `state` query answers,
  * and the shapes its activities exchange with it. Pure zod: workflow code loads it only through common/schemas.ts.
  */
-
-/** Reviews kept in the state (and carried over a continue-as-new). */
-export const REVIEWS_KEPT = 10;
 
 // ---- Policy and input ----
 
