@@ -375,6 +375,10 @@ describe('HTTP API', () => {
         '/v1/purchases/{requestId}/cancel',
         '/v1/subscription-changes',
         '/v1/subscription-changes/{requestId}',
+        '/v1/subscriptions/{subscriptionId}/lifecycle',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/approve-plan',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/reject-plan',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/policy',
         '/v1/reconciliations',
         '/v1/reconciliations/{id}',
         '/v1/invoices',
@@ -390,6 +394,13 @@ describe('HTTP API', () => {
     );
     expect(purchaseBody?.required).toEqual(expect.arrayContaining(['customerId', 'items']));
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
+    // The renewal policy is the workflow's own schema, strict: every field of it, and no other.
+    const policyBody = doc.paths['/v1/subscriptions/{subscriptionId}/lifecycle/policy'].post.requestBody?.content[
+      'application/json'
+    ].schema as { properties?: object; additionalProperties?: unknown } | undefined;
+    const { RenewalPolicySchema } = await import('../../../src/client');
+    expect(Object.keys(policyBody?.properties ?? {}).sort()).toEqual(Object.keys(RenewalPolicySchema.shape).sort());
+    expect(policyBody?.additionalProperties).toBe(false);
   });
 });
 
