@@ -289,6 +289,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
       'Comma-separated origins (`https://hooks.example.com`) a per-request `callbackUrl` may use; any other is refused before the start.',
   },
   {
+    names: ['PARTNER_CENTER_WEBHOOK_CERT_HOSTS'],
+    fallback: 'none (every event refused)',
+    meaning:
+      'Comma-separated host names (`certs.example.com`) the `X-MS-Certificate-Url` of a Partner Center event may name on `POST /v1/partner-center/events`; checked before the certificate is fetched (https only). The certificate must chain to Node’s trusted roots or `NODE_EXTRA_CA_CERTS`.',
+  },
+  {
     names: ['PAYLOAD_ENCRYPTION_KEYS'],
     fallback: 'off',
     meaning:
