@@ -1,3 +1,4 @@
+import { createSign } from 'node:crypto';
 import { generate } from 'selfsigned';
 
 type CertificateExtension = NonNullable<NonNullable<Parameters<typeof generate>[1]>['extensions']>[number];
@@ -66,4 +67,19 @@ function serverNames(options: CertificateOptions): CertificateExtension[] {
 function validity(options: CertificateOptions): { notBeforeDate: Date; notAfterDate: Date } {
   const notBeforeDate = options.notBefore ?? new Date(Date.now() - DAY_MS);
   return { notBeforeDate, notAfterDate: options.notAfter ?? new Date(notBeforeDate.getTime() + 365 * DAY_MS) };
+}
+
+export const EVENT_CERTIFICATE_PATH = '/_sandbox/partner-center-events/certificate.pem';
+
+/** How the authority signs events: the URL of its certificate and the signature of a body. */
+export interface EventSigner {
+  certificateUrl: string;
+  sign(body: Buffer): string;
+}
+
+export function eventSigner(host: string, key: string): EventSigner {
+  return {
+    certificateUrl: `${host}${EVENT_CERTIFICATE_PATH}`,
+    sign: (body) => createSign('sha256').update(body).sign(key, 'base64'),
+  };
 }

@@ -190,6 +190,7 @@ function createServerDeps(
   const dataFile = config.dataFile;
   return {
     runtime,
+    events: {},
     authority: parts.authority,
     faults: createFaults(),
     throttle: createThrottle(),
