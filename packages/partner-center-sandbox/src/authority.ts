@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { verifyAccessToken, type TokenCheck } from './access-token';
 import { createAuthorityCredentials, removeTemporaryDir } from './authority-certificates';
 import { authorityRequestListener } from './authority-endpoints';
-import { EVENT_CERTIFICATE_PATH, eventSigner, issueSigningCertificate, type EventSigner } from './event-certificates';
+import { EVENT_CERTIFICATE_PATH, eventSigner, type EventSigner } from './event-certificates';
 import {
   createAuthorityState,
   newRefreshToken,
@@ -64,11 +64,7 @@ export async function startAuthority(options: {
     policy: options.policy,
   });
   const { tls, dir } = credentials;
-  const eventCertificate = await issueSigningCertificate(
-    { commonName: 'Partner Center sandbox event signing' },
-    { cert: tls.cert, key: tls.private },
-  );
-  const server = createAuthorityServer(state, tls, eventCertificate.cert);
+  const server = createAuthorityServer(state, tls, credentials.eventSigning.cert);
   try {
     await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
@@ -84,7 +80,7 @@ export async function startAuthority(options: {
     caFile: credentials.caFile,
     clientCertificateFiles: credentials.clientCertificateFiles,
     publicKey: signing.publicKey,
-    eventSigner: eventSigner(host, eventCertificate.key),
+    eventSigner: eventSigner(host, credentials.eventSigning.key),
     counters: state.counters,
     policy: state.policy,
     verify: (token, audience) =>
