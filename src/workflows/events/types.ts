@@ -10,7 +10,8 @@ const PASCAL_NAMES = ['EventName', 'ResourceUri', 'ResourceName', 'AuditUri', 'R
 const optionalText = z
   .union([z.string(), z.null()])
   .optional()
-  .transform((value) => value ?? '');
+  .transform((value) => value ?? '')
+  .pipe(z.string());
 
 export const PartnerCenterEventSchema = z.preprocess(
   pascalCased,
