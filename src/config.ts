@@ -55,6 +55,8 @@ export interface WorkerConfig {
   api: { port?: number; tokens?: ApiToken[] };
   /** Standard Webhooks delivery (PCW_WEBHOOK_*); undefined when off. */
   webhooks?: WebhookSettings;
+  /** PARTNER_CENTER_WEBHOOK_CERT_HOSTS: the hosts a Partner Center event's certificate URL may name (none: every event is refused). */
+  partnerCenterEventCertHosts: string[];
   /** AES-256-GCM payload codec keys (PAYLOAD_ENCRYPTION_KEYS), the first encrypts; undefined when off. */
   encryptionKeys?: EncryptionKey[];
 }
@@ -222,6 +224,7 @@ function workerConfigOf(
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },
+    partnerCenterEventCertHosts: values.PARTNER_CENTER_WEBHOOK_CERT_HOSTS,
     ...(values.PCW_WEBHOOK_SECRET !== undefined
       ? {
           webhooks: {

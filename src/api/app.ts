@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerCenterClient, TokenProvider } from '../partner-center';
+import type { SignatureVerifier } from './partner-center-events/signature';
 
 /** The Fastify instance routes are added to: zod schemas for validation, types and the OpenAPI document. */
 export type ApiApp = FastifyInstance<
@@ -21,6 +22,8 @@ export interface RouteDeps {
   partnerCenter?: PartnerCenterAccess;
   /** PCW_WEBHOOK_ALLOWED_ORIGINS: the origins a request's callbackUrl may use (none: no callbackUrl is accepted). */
   callbackOrigins: readonly string[];
+  /** How `POST /v1/partner-center/events` checks a delivery's signature (PARTNER_CENTER_WEBHOOK_CERT_HOSTS). */
+  partnerCenterEvents: SignatureVerifier;
 }
 
 /** A Partner Center client and how its tokens are got (some reads are served to App+User tokens only). */

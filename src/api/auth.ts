@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a route needs; public routes (health, readiness, the OpenAPI document) have none. */
     role?: ApiRole;
+    /**
+     * A /v1 route without a role that its caller's signature authenticates instead of a bearer token (Partner
+     * Center's events); its handler verifies the signature. Every other /v1 route must name a role (see server.ts).
+     */
+    signedBy?: 'partner-center';
   }
 }
 

@@ -42,6 +42,11 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
       ? partnerCenterAccess(options.partnerCenter.settings, options.partnerCenter.trustedCaPem, logger)
       : options.config.partnerCenter && partnerCenterAccess(options.config.partnerCenter, undefined, logger),
     callbackOrigins: options.config.webhooks?.allowedOrigins ?? [],
+    // The sandbox's CA signs its events' certificates under `npm start`, as it signs its authority's https.
+    partnerCenterEvents: {
+      certHosts: options.config.partnerCenterEventCertHosts,
+      trustedCaPem: options.partnerCenter?.trustedCaPem,
+    },
     logger: { level: options.config.logLevel },
   });
   await app.listen({ port: options.port, host: options.host });

@@ -12,6 +12,8 @@ import { healthRoutes } from './routes/health';
 import { billingInvoiceRoutes } from './routes/billing-invoices';
 import { purchaseRoutes } from './routes/purchase';
 import { billingRoutes } from './routes/billing';
+import { partnerCenterEventRoutes } from './routes/partner-center-events';
+import { partnerCenterEventVerifier, type PartnerCenterEventSettings } from './partner-center-events/verifier';
 import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
 
@@ -27,6 +29,7 @@ const ROUTES: readonly RouteModule[] = [
   subscriptionLifecycleRoutes,
   billingRoutes,
   billingInvoiceRoutes,
+  partnerCenterEventRoutes,
 ];
 
 export interface ApiOptions {
@@ -37,6 +40,8 @@ export interface ApiOptions {
   partnerCenter?: PartnerCenterAccess;
   /** PCW_WEBHOOK_ALLOWED_ORIGINS; empty or absent, a request's callbackUrl is refused. */
   callbackOrigins?: readonly string[];
+  /** Partner Center's events: the certificate hosts allowed and an extra trusted root; without it every event is refused. */
+  partnerCenterEvents?: PartnerCenterEventSettings;
   /** Fastify's logger (pino): a level and where lines go; false for none. No header and no body is ever logged. */
   logger?: { level: string; stream?: { write(line: string): void } } | false;
   /** Requests a token may make in `rateWindow` (per client address on public routes); default 600 a minute. */
@@ -50,6 +55,7 @@ export interface ApiOptions {
 /** The HTTP API (contract §3b) as a Fastify instance, ready to `listen` or `inject`. */
 export async function buildApi(options: ApiOptions): Promise<ApiApp> {
   const app = createApp(options.logger);
+  refusePublicV1Routes(app);
   validateWithZod(app);
   answerWithProblems(app);
   await limitRequests(app, options);
@@ -61,6 +67,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     taskQueue: options.taskQueue,
     partnerCenter: options.partnerCenter,
     callbackOrigins: options.callbackOrigins ?? [],
+    partnerCenterEvents: partnerCenterEventVerifier(options.partnerCenterEvents ?? { certHosts: [] }),
   };
   for (const routes of ROUTES) routes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -81,6 +88,14 @@ function createApp(logger: ApiOptions['logger']): ApiApp {
             },
           },
   }).withTypeProvider<ZodTypeProvider>();
+}
+
+/** Fail closed: a /v1 route that names neither a role nor the signature that authenticates it is a mistake. */
+function refusePublicV1Routes(app: ApiApp): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/') && route.config?.role === undefined && route.config?.signedBy === undefined)
+      throw new Error(`route ${String(route.method)} ${route.url} names no role (config.role) nor signedBy`);
+  });
 }
 
 function validateWithZod(app: ApiApp): void {

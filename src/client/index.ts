@@ -16,6 +16,7 @@ export * from '../workflows/purchase/api';
 export * from './subscription';
 export * from './subscription-lifecycle';
 export * from './run-updates';
+export * from './partner-center-events';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';

@@ -34,6 +34,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com.
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 
+// A DNS name or an IPv4 address: what a URL's hostname is compared with.
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 const optionalText = z
   .string()
   .optional()
@@ -188,6 +191,20 @@ export const environmentSchema = z.object({
       } else origins.push(url);
     }
     return origins;
+  }),
+  /** Hosts Partner Center's event-signing certificate URL may name (checked before it is fetched). */
+  PARTNER_CENTER_WEBHOOK_CERT_HOSTS: optionalText.transform((value, ctx) => {
+    const hosts: string[] = [];
+    for (const entry of (value ?? '').split(',').map((e) => e.trim().toLowerCase())) {
+      if (entry === '') continue;
+      if (HOST_NAME.test(entry)) hosts.push(entry);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be comma-separated host names such as certs.example.com (no scheme, port or path) (got "${entry}")`,
+        });
+    }
+    return hosts;
   }),
   PAYLOAD_ENCRYPTION_KEYS: optionalText.transform((value, ctx) => {
     if (value === undefined) return undefined;

@@ -4,3 +4,4 @@ export { changeSubscription } from './subscription/workflow';
 export { subscriptionLifecycle } from './subscription/lifecycle';
 export { reconcileBilling } from './billing/workflow';
 export { deliverWebhookEvent } from './common/webhook-workflow';
+export { partnerCenterEvent } from './events/workflow';

@@ -228,6 +228,23 @@ describe('loadConfig', () => {
   });
 });
 
+describe('PARTNER_CENTER_WEBHOOK_CERT_HOSTS', () => {
+  it('is a list of lower-case host names, empty when unset', () => {
+    expect(loadConfig({}, { requirePartnerCenter: false }).partnerCenterEventCertHosts).toEqual([]);
+    const config = loadConfig(
+      { PARTNER_CENTER_WEBHOOK_CERT_HOSTS: ' Certs.Example.com, 127.0.0.1 ,' },
+      { requirePartnerCenter: false },
+    );
+    expect(config.partnerCenterEventCertHosts).toEqual(['certs.example.com', '127.0.0.1']);
+  });
+
+  it.each(['https://certs.example.com', 'certs.example.com:443', 'certs.example.com/path'])('refuses %j', (entry) =>
+    expect(problemsOf({ PARTNER_CENTER_WEBHOOK_CERT_HOSTS: entry }, false).join()).toMatch(
+      /PARTNER_CENTER_WEBHOOK_CERT_HOSTS: must be comma-separated host names/,
+    ),
+  );
+});
+
 describe('parseDuration', () => {
   it.each([
     ['500ms', 500],

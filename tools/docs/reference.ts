@@ -31,12 +31,18 @@ import {
   type SubscriptionFailureType,
   type PurchaseFailureType,
   type BillingFailureType,
+  eventFailureTypes,
+  eventOutcomes,
+  PartnerCenterEventResultSchema,
+  PartnerCenterEventSchema,
+  type EventFailureType,
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
 import {
   changeSubscription,
   deliverWebhookEvent,
+  partnerCenterEvent,
   purchaseSubscription,
   reconcileBilling,
   subscriptionLifecycle,
@@ -289,6 +295,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
       'Comma-separated origins (`https://hooks.example.com`) a per-request `callbackUrl` may use; any other is refused before the start.',
   },
   {
+    names: ['PARTNER_CENTER_WEBHOOK_CERT_HOSTS'],
+    fallback: 'none (every event refused)',
+    meaning:
+      'Comma-separated host names (`certs.example.com`) the `X-MS-Certificate-Url` of a Partner Center event may name on `POST /v1/partner-center/events`; checked before the certificate is fetched (https only). The certificate must chain to Node’s trusted roots or `NODE_EXTRA_CA_CERTS`.',
+  },
+  {
     names: ['PAYLOAD_ENCRYPTION_KEYS'],
     fallback: 'off',
     meaning:
@@ -432,6 +444,7 @@ Example requests: [examples/](../examples/README.md).
 - [changeSubscription](#changesubscription)
 - [reconcileBilling](#reconcilebilling)
 - [subscriptionLifecycle](#subscriptionlifecycle)
+- [partnerCenterEvent](#partnercenterevent)
 - [Search attributes](#search-attributes)`,
 
     `## Commands
@@ -483,6 +496,11 @@ ${table(
       code(subscriptionLifecycle.name),
       code(lifecycleWorkflowId('{subscriptionId}')),
       '`LifecycleInput` → `LifecycleState` (once the subscription is cancelled, expired or deleted)',
+    ],
+    [
+      code(partnerCenterEvent.name),
+      '`pc-event-{sha256 of EventName, ResourceUri and ResourceChangeUtcDate}`',
+      '`PartnerCenterEvent` → `PartnerCenterEventResult`; started by `POST /v1/partner-center/events` once the signature is verified',
     ],
     [
       code(deliverWebhookEvent.name),
@@ -603,6 +621,8 @@ ${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
 
     lifecycleSection(),
 
+    partnerCenterEventSection(),
+
     `## Search attributes
 
 Registered by \`npm start\` and by the test run's dev server; on a real cluster, register them once:
@@ -721,4 +741,35 @@ ${jsonSchemaBlock(SubscriptionChangedArgsSchema, 'input')}
 ### Failure types
 
 ${failureTable(lifecycleFailureTypes, lifecycleFailureMeanings)}`;
+}
+
+function partnerCenterEventSection(): string {
+  const eventFailureMeanings: Record<EventFailureType, string> = {
+    PartnerCenterEventFailed:
+      'Temporal refused a start or a signal the event needed (a run already there or ended is an outcome, not a failure).',
+  };
+  return `## partnerCenterEvent
+
+One run per Partner Center webhook event, started by \`POST /v1/partner-center/events\` ([http-api.md](http-api.md#partner-center-events))
+after the event's signature was verified; the same event delivered twice finds the same run, so its work is done once.
+\`subscription-updated\` starts the subscription's lifecycle when none ever existed (its customer and subscription read
+from \`ResourceUri\`), else signals it \`subscriptionChanged\` (\`source: partner-center-event\`); \`invoice-ready\` starts
+the billed reconciliation \`reconcile-invoice-{invoiceId}\` once; \`test-created\` is recorded;
+\`reseller-relationship-accepted-by-customer\` and \`granular-admin-relationship-approved\` are recorded (no onboarding
+workflow waits on them yet); any other name is recorded and ignored. What it starts is an abandoned child, never
+started twice. Outcomes: ${eventOutcomes.map(code).join(', ')}.
+
+### PartnerCenterEvent (input)
+
+Read leniently by the API: camelCase names too, \`null\` as empty, unknown fields kept.
+
+${jsonSchemaBlock(PartnerCenterEventSchema, 'output')}
+
+### PartnerCenterEventResult (result)
+
+${jsonSchemaBlock(PartnerCenterEventResultSchema, 'output')}
+
+### Failure types
+
+${failureTable(eventFailureTypes, eventFailureMeanings)}`;
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { issueSigningCertificate, type IssuedCertificate } from './event-certificates';
 
 /** The token authority's keys and certificates: its own CA for https, the key it signs tokens with,
  * and a certificate credential per app, written to a temporary directory removed on close or exit. */
@@ -24,6 +25,8 @@ export interface AuthorityCredentials {
   /** PEM file (private key + certificate) registered as each app's certificate credential, by client id. */
   clientCertificateFiles: Record<string, string>;
   appCertificates: Map<string, AppCertificate>;
+  /** The leaf of the CA that signs Partner Center events (event-delivery.ts). */
+  eventSigning: IssuedCertificate;
 }
 
 export async function createAuthorityCredentials(clientIds: string[]): Promise<AuthorityCredentials> {
@@ -40,7 +43,11 @@ export async function createAuthorityCredentials(clientIds: string[]): Promise<A
     clientCertificateFiles[clientId] = file;
     appCertificates.set(clientId, certificate);
   }
-  return { tls, signing, dir, caFile, clientCertificateFiles, appCertificates };
+  const eventSigning = await issueSigningCertificate(
+    { commonName: 'Partner Center sandbox event signing' },
+    { cert: tls.cert, key: tls.private },
+  );
+  return { tls, signing, dir, caFile, clientCertificateFiles, appCertificates, eventSigning };
 }
 
 async function generateAuthorityTls(): Promise<{ cert: string; private: string }> {

@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { verifyAccessToken, type TokenCheck } from './access-token';
 import { createAuthorityCredentials, removeTemporaryDir } from './authority-certificates';
 import { authorityRequestListener } from './authority-endpoints';
+import { EVENT_CERTIFICATE_PATH, eventSigner, type EventSigner } from './event-certificates';
 import {
   createAuthorityState,
   newRefreshToken,
   resetAuthorityState,
   type AppRegistration,
+  type AuthorityState,
   type AuthorityPolicy,
 } from './authority-state';
 import { closeServer, listenOnLoopback } from './loopback';
@@ -36,6 +38,8 @@ export interface TokenAuthority {
   issueRefreshToken(clientId: string): string;
   /** Lets each partner's apps get tokens for its customers' tenants: `owner` names the partner of a customer tenant. */
   trustCustomerTenants(owner: (tenantId: string) => string | undefined): void;
+  /** Signs Partner Center events with a leaf of the authority's CA, served at its certificate URL on this host. */
+  eventSigner: EventSigner;
   /** Signs an access token directly, for tests of refusals (expired, no MFA, wrong audience). */
   mint(options: MintOptions): string;
   /** Counters to zero, the policy back to the start options, issued refresh tokens usable again. */
@@ -60,7 +64,7 @@ export async function startAuthority(options: {
     policy: options.policy,
   });
   const { tls, dir } = credentials;
-  const server: Server = createServer({ key: tls.private, cert: tls.cert }, authorityRequestListener(state));
+  const server = createAuthorityServer(state, tls, credentials.eventSigning.cert);
   try {
     await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
@@ -76,6 +80,7 @@ export async function startAuthority(options: {
     caFile: credentials.caFile,
     clientCertificateFiles: credentials.clientCertificateFiles,
     publicKey: signing.publicKey,
+    eventSigner: eventSigner(host, credentials.eventSigning.key),
     counters: state.counters,
     policy: state.policy,
     verify: (token, audience) =>
@@ -98,4 +103,18 @@ export async function startAuthority(options: {
       await removeTemporaryDir(dir);
     },
   };
+}
+
+/** The authority's https server: its token endpoints, and the certificate its events are signed with. */
+function createAuthorityServer(
+  state: AuthorityState,
+  tls: { cert: string; private: string },
+  eventCertificatePem: string,
+): Server {
+  const listener = authorityRequestListener(state);
+  return createServer({ key: tls.private, cert: tls.cert }, (req, res) => {
+    if (req.method === 'GET' && req.url === EVENT_CERTIFICATE_PATH)
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(eventCertificatePem);
+    else listener(req, res);
+  });
 }

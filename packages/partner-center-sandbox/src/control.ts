@@ -176,8 +176,33 @@ export interface SandboxControl {
   ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
   /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
   setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
+  /** Registers the URL Partner Center events are delivered to (as `PUT /webhooks/v1/registration` would). */
+  registerEventWebhook(url: string): Promise<void>;
+  /** Delivers one event, signed, to the registered URL; answers what that URL answered. */
+  deliverEvent(delivery: z.input<typeof eventDeliverySchema>): Promise<EventDeliveryResult>;
   /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
   withdrawAgreements(customerId: string): Promise<number>;
+}
+
+export const eventRegistrationSchema = z.object({ url: z.url() });
+
+export const eventDeliverySchema = z.object({
+  event: z.looseObject({
+    EventName: z.string().min(1),
+    ResourceUri: z.string().default(''),
+    ResourceName: z.string().default(''),
+    AuditUri: z.string().default(''),
+    /** Default: the sandbox clock's now. */
+    ResourceChangeUtcDate: z.string().optional(),
+  }),
+  /** For tests of refusals: `body` sends another body than the one signed; `certificateUrl` names another certificate. */
+  tamper: z.object({ body: z.boolean().optional(), certificateUrl: z.string().optional() }).optional(),
+});
+
+/** The answer of the registered URL to one delivery. */
+export interface EventDeliveryResult {
+  status: number;
+  body: string;
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {
@@ -228,6 +253,10 @@ export function createControlClient(baseUrl: string): SandboxControl {
       call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
+    registerEventWebhook: async (url) => {
+      await call('PUT', '/partner-center-events/registration', eventRegistrationSchema.parse({ url }));
+    },
+    deliverEvent: (delivery) => call('POST', '/partner-center-events/deliveries', eventDeliverySchema.parse(delivery)),
     withdrawAgreements: async (customerId) =>
       (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
   };

@@ -21,6 +21,12 @@ import { createThrottle } from './throttle';
 
 export type { SandboxControl, SandboxCounters } from './control';
 export { verifyAccessToken } from './access-token';
+export {
+  createCertificateAuthority,
+  issueSigningCertificate,
+  type CertificateOptions,
+  type IssuedCertificate,
+} from './event-certificates';
 export type { AuthorityPolicy } from './authority-state';
 /** The seeded catalog, so tests can name offers the sandbox sells. */
 export { CATALOG_PRODUCTS, type CatalogProduct, type CatalogSku } from './catalog';
@@ -184,6 +190,7 @@ function createServerDeps(
   const dataFile = config.dataFile;
   return {
     runtime,
+    events: {},
     authority: parts.authority,
     faults: createFaults(),
     throttle: createThrottle(),

@@ -22,6 +22,8 @@ export interface ServerDeps {
   customerIds: Record<string, string[]>;
   initialDelays: Delays;
   initialPolicy: ApiPolicy;
+  /** Partner Center webhooks: the URL events are delivered to (event-delivery.ts); none until registered. */
+  events: { webhookUrl?: string };
   /** Called after a request that may have changed state (persistence). */
   onChange?: () => void;
 }
@@ -37,4 +39,5 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   deps.throttle.reset();
   deps.authority.reset();
   deps.graph.reset();
+  deps.events.webhookUrl = undefined;
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { authenticate } from './bearer-check';
 import { sleep } from './clock';
 import { handleControlRequest } from './control-routes';
+import { handleEventControl } from './event-delivery';
 import { agreementRoutes } from './routes/agreements';
 import { cotermRoutes } from './coterm';
 import { ApiError, throttledBody } from './errors';
@@ -51,6 +52,9 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
   const respond = responder(deps, req, res);
   try {
     if (isGraphRequest(url.pathname)) return await serveGraph(deps, req, res);
+    if (url.pathname.startsWith('/_sandbox/partner-center-events/')) {
+      return respond(await handleEventControl(deps, method, url.pathname, await readRawBody(req)));
+    }
     if (url.pathname.startsWith('/_sandbox/')) {
       const rawBody = await readRawBody(req);
       return respond(handleControlRequest(deps, method, url, rawBody, replay));

@@ -384,8 +384,15 @@ describe('HTTP API', () => {
         '/v1/invoices',
         '/v1/invoices/{id}',
         '/v1/invoices/{id}/statement',
+        '/v1/subscriptions/{subscriptionId}/lifecycle',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/approve-plan',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/reject-plan',
+        '/v1/subscriptions/{subscriptionId}/lifecycle/policy',
+        '/v1/partner-center/events',
       ].sort(),
     );
+    // Partner Center's events carry no bearer token: their signature authenticates them.
+    expect(doc.paths['/v1/partner-center/events'].post).toMatchObject({ security: [] });
     const purchaseBody = doc.paths['/v1/purchases'].post.requestBody?.content['application/json'].schema;
     // Every field of the purchase request schema, as the workflow defines it, and the API's callbackUrl.
     const { PurchaseRequestSchema } = await import('../../../src/client');

@@ -1,0 +1,16 @@
+/**
+ * What callers of `partnerCenterEvent` rely on (contract §3f): the event and result schemas and the failure types.
+ * The HTTP API imports this file only; the workflow id (a sha256 of the event) is computed by the client.
+ */
+import type { partnerCenterEvent } from './workflow';
+
+export type PartnerCenterEventWorkflow = typeof partnerCenterEvent;
+export { eventFailureTypes, type EventFailureType } from './failures';
+export {
+  eventOutcomes,
+  PartnerCenterEventResultSchema,
+  PartnerCenterEventSchema,
+  type EventOutcome,
+  type PartnerCenterEvent,
+  type PartnerCenterEventResult,
+} from './types';
