@@ -384,10 +384,6 @@ describe('HTTP API', () => {
         '/v1/invoices',
         '/v1/invoices/{id}',
         '/v1/invoices/{id}/statement',
-        '/v1/subscriptions/{subscriptionId}/lifecycle',
-        '/v1/subscriptions/{subscriptionId}/lifecycle/approve-plan',
-        '/v1/subscriptions/{subscriptionId}/lifecycle/reject-plan',
-        '/v1/subscriptions/{subscriptionId}/lifecycle/policy',
         '/v1/partner-center/events',
       ].sort(),
     );
