@@ -32,25 +32,54 @@ export function planAdopt(values: Values, policy: RenewalPolicy | undefined): Ac
         'PartnerCenterNotConfigured',
         'subscriptions adopt reads the subscriptions from Partner Center: set AZURE_TENANT_ID, AZURE_CLIENT_ID and a credential (see pcw doctor)',
       );
-    const pc = partnerCenter();
-    const summary: AdoptionSummary = { customers: 0, adopted: 0, alreadyAdopted: 0, ended: 0 };
-    for await (const customerId of customer !== undefined ? [customer] : customerIdsOf(pc)) {
-      const counts = await adoptCustomer(client, pc, customerId, { taskQueue, policy });
-      summary.customers += 1;
-      summary.adopted += counts.adopted;
-      summary.alreadyAdopted += counts.alreadyAdopted;
-      summary.ended += counts.ended;
-      if (!out.json)
-        out.emit(
-          counts,
-          `customer ${customerId}: ${counts.adopted} adopted, ${counts.alreadyAdopted} already adopted, ${counts.ended} ended`,
-        );
-    }
+    const summary = await adoptSubscriptions(client, partnerCenter(), {
+      taskQueue,
+      policy,
+      ...(customer !== undefined ? { customerId: customer } : {}),
+      onCustomer: (customerId, counts) => {
+        if (!out.json)
+          out.emit(
+            counts,
+            `customer ${customerId}: ${counts.adopted} adopted, ${counts.alreadyAdopted} already adopted, ${counts.ended} ended`,
+          );
+      },
+    });
     out.emit(
       summary,
       `${summary.adopted} subscription(s) adopted, ${summary.alreadyAdopted} already adopted, ${summary.ended} ended, across ${summary.customers} customer(s)`,
     );
   };
+}
+
+export interface AdoptOptions {
+  taskQueue: string;
+  policy?: RenewalPolicy;
+  /** One customer; absent: every customer of the partner, paged. */
+  customerId?: string;
+  /** Told of each customer once its subscriptions are adopted. */
+  onCustomer?: (customerId: string, counts: Omit<AdoptionSummary, 'customers'>) => void;
+}
+
+/**
+ * The adoption itself (`pcw subscriptions adopt`, and the lifecycles bench): lists the customers' subscriptions and
+ * starts a lifecycle for each live one that has none.
+ */
+export async function adoptSubscriptions(
+  client: Client,
+  pc: PartnerCenterClient,
+  options: AdoptOptions,
+): Promise<AdoptionSummary> {
+  const summary: AdoptionSummary = { customers: 0, adopted: 0, alreadyAdopted: 0, ended: 0 };
+  const customers = options.customerId !== undefined ? [options.customerId] : customerIdsOf(pc);
+  for await (const customerId of customers) {
+    const counts = await adoptCustomer(client, pc, customerId, options);
+    summary.customers += 1;
+    summary.adopted += counts.adopted;
+    summary.alreadyAdopted += counts.alreadyAdopted;
+    summary.ended += counts.ended;
+    options.onCustomer?.(customerId, counts);
+  }
+  return summary;
 }
 
 async function* customerIdsOf(pc: PartnerCenterClient): AsyncIterable<string> {

@@ -12,7 +12,7 @@ const BUDGET_PER_MINUTE = 400;
 const ORDER_COMPLETION_MS = 60_000;
 
 /** `partner_center_requests` of the worker's /metrics (src/metrics.ts), summed by outcome. */
-async function requestsByOutcome(metricsPort: number): Promise<Record<string, number>> {
+export async function requestsByOutcome(metricsPort: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const byOutcome: Record<string, number> = {};
   for (const line of text.split('\n')) {

@@ -8,6 +8,7 @@ import { benchBillingExport } from './billing-export';
 import { benchBudget } from './budget';
 import { benchClient } from './client';
 import { benchFloor } from './floor';
+import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
 import { printTable, scenario, type Figure } from './report';
 import { withTemporal } from './rig';
@@ -20,12 +21,22 @@ import { benchWaiting } from './waiting';
  * `--json FILE` writes the figures.
  */
 
-const SCENARIOS = ['client', 'purchases', 'floor', 'waiting', 'budget', 'scaling', 'billing-export'] as const;
+const SCENARIOS = [
+  'client',
+  'purchases',
+  'floor',
+  'waiting',
+  'budget',
+  'scaling',
+  'billing-export',
+  'lifecycles',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
-  [--budget-purchases N] [--scaling N] [--export-lines N] [--json FILE]`;
+  [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
+  [--idle-window SECONDS] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -43,6 +54,9 @@ export async function main(argv: string[]): Promise<void> {
       'budget-purchases': { type: 'string' },
       scaling: { type: 'string' },
       'export-lines': { type: 'string' },
+      lifecycles: { type: 'string' },
+      'renewal-wave': { type: 'string' },
+      'idle-window': { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -89,6 +103,14 @@ export async function main(argv: string[]): Promise<void> {
         if (runs('billing-export'))
           await benchBillingExport(rig, sandbox, figures, {
             lines: number(values['export-lines'], 1_000_000),
+            workerNodeFlags,
+          });
+        // Last: it resets the sandbox.
+        if (runs('lifecycles'))
+          await benchLifecycles(rig, sandbox, figures, {
+            count: number(values.lifecycles, 1000),
+            wave: number(values['renewal-wave'], 200),
+            idleWindowMs: number(values['idle-window'], 60) * 1000,
             workerNodeFlags,
           });
       });

@@ -2,6 +2,7 @@ import { apiPolicySchema } from './api-policy';
 import { billInvoice, recordCharge } from './billing';
 import { billingCyclesFor, catalogItemId, COUNTRIES, unitPrice } from './catalog';
 import {
+  addCustomersSchema,
   advanceSchema,
   authorityPolicySchema,
   chargeSchema,
@@ -30,6 +31,7 @@ import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
+import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
 
@@ -231,6 +233,15 @@ const controlRoutes: ControlRoute[] = [
       });
       deps.onChange?.();
       return { status: 201, body: { id: s.id, isTrial: s.isTrial } };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/_sandbox/customers',
+    handle: ({ deps, body }) => {
+      const { count, country } = parseWith(addCustomersSchema, body());
+      const added = addCustomers(deps.runtime.world, deps.partners[0], count, country);
+      return { status: 201, body: { ids: added.map((c) => c.id) } };
     },
   },
   {

@@ -85,6 +85,11 @@ export const seedSubscriptionSchema = z.object({
   friendlyName: z.string().max(128).optional(),
 });
 export type SeedSubscriptionInput = z.infer<typeof seedSubscriptionSchema>;
+/** More customers of the main partner, in bulk (e.g. for a bench of many subscriptions). */
+export const addCustomersSchema = z.object({
+  count: z.number().int().min(1).max(10_000),
+  country: z.enum(['US', 'GB', 'DE']).default('US'),
+});
 
 export const mintTokenSchema = z.object({
   mode: z.enum(['app-only', 'app+user']),
@@ -159,6 +164,8 @@ export interface SandboxControl {
   createInvoice(options?: z.input<typeof invoiceSchema>): Promise<{ id: string; lines: number }>;
   /** Creates a subscription (and its completed order) now, e.g. a trial; answers its id and whether it is a trial. */
   seedSubscription(input: SeedSubscriptionInput): Promise<{ id: string; isTrial: boolean }>;
+  /** Adds `count` customers of the main partner (MCA accepted, tenant on first use); answers their ids. A reset forgets them. */
+  addCustomers(options: z.input<typeof addCustomersSchema>): Promise<string[]>;
   /** A signed access token without the token endpoint, e.g. expired or App+User without MFA. */
   mintToken(options: z.infer<typeof mintTokenSchema>): Promise<string>;
   /** Changes what the token authority issues (single-use refresh tokens, the MFA claim, the audience); answers the whole policy. */
@@ -243,6 +250,8 @@ export function createControlClient(baseUrl: string): SandboxControl {
     setGraphPolicy: (policy) => call('PUT', '/graph', graphPolicySchema.parse(policy)),
     createInvoice: async (options = {}) => call('POST', '/billing/invoices', invoiceSchema.parse(options)),
     seedSubscription: (input) => call('POST', '/subscriptions', seedSubscriptionSchema.parse(input)),
+    addCustomers: async (options) =>
+      (await call<{ ids: string[] }>('POST', '/customers', addCustomersSchema.parse(options))).ids,
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),

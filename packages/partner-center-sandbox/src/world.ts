@@ -45,3 +45,27 @@ export function createWorld(seed: number, partners: Partner[], customerIds: Reco
     counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
   };
 }
+
+/**
+ * `count` more customers of `partner` in `country`, each with its MCA accepted, for runs that need many (the
+ * lifecycles bench). Numbered after the customers already there, so their domains (and users' names) stay unique;
+ * a reset forgets them.
+ */
+export function addCustomers(world: World, partner: Partner, count: number, country: Country): Customer[] {
+  const first = world.customers.size + 1;
+  const added = Array.from({ length: count }, (_, i): Customer => {
+    const n = first + i;
+    return {
+      id: world.random.guid(),
+      partnerTenantId: partner.tenantId,
+      companyName: `Customer ${n}`,
+      domain: `customer${n}.onmicrosoft.com`,
+      country,
+    };
+  });
+  for (const customer of added) {
+    world.customers.set(customer.id, customer);
+    world.agreements.push(seededAgreement(customer));
+  }
+  return added;
+}

@@ -301,6 +301,45 @@ describe('control API', () => {
     expect(invoice.lines).toBe(3);
   });
 
+  test('customers added in bulk page in the customer list, can be sold to, and are gone after a reset', async () => {
+    const ids = await sandbox.control.addCustomers({ count: 120, country: 'GB' });
+    expect(new Set(ids).size).toBe(120);
+    // One page: the 3 seeded customers and the 120 added (pages hold up to 500).
+    const page = await api<{ items: Array<{ id: string; companyProfile?: { domain?: string } }> }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/customers?size=500',
+    );
+    const listed = page.body.items;
+    const listedIds = listed.map((c) => c.id);
+    expect(listedIds).toEqual(expect.arrayContaining([...sandbox.customerIds, ...ids]));
+    const added = listed.filter((c) => ids.includes(c.id));
+    expect(new Set(added.map((c) => c.companyProfile?.domain)).size).toBe(120);
+    const agreements = await api<{ items: unknown[] }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/customers/${ids[119]}/agreements?agreementType=MicrosoftCustomerAgreement`,
+    );
+    expect(agreements.body.items).toHaveLength(1);
+    const seeded = await sandbox.control.seedSubscription({
+      customerId: ids[119]!,
+      productId: 'CFQ7TTC0LH18',
+      skuId: '0001',
+      quantity: 3,
+    });
+    const subscription = await api<{ currencyCode?: string }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/customers/${ids[119]}/subscriptions/${seeded.id}`,
+    );
+    expect(subscription.status).toBe(200);
+    await sandbox.control.reset({ seed: 51 });
+    expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${ids[0]}/subscriptions`)).status).toBe(404);
+  });
+
   test('clock, delays, counters per route template and reset', async () => {
     const before = await sandbox.control.now();
     const after = await sandbox.control.advanceClock(3_600_000);
