@@ -4,6 +4,7 @@ import {
   lifecycleWorkflowId,
   rejectPlanUpdate,
   setPolicyUpdate,
+  subscriptionChangedSignal,
   validateLifecycleInput,
   type ApprovePlanArgs,
   type LifecycleInput,
@@ -84,6 +85,11 @@ export function setRenewalPolicy(
   return updateLifecycle(client, subscriptionId, 'set policy', (handle) =>
     handle.executeUpdate(setPolicyUpdate, { args: [policy] }),
   );
+}
+
+/** Tells the lifecycle its subscription changed outside it (`source` says who), so it re-reads it. */
+export async function signalSubscriptionChanged(client: Client, subscriptionId: string, source: string): Promise<void> {
+  await client.workflow.getHandle(lifecycleWorkflowId(subscriptionId)).signal(subscriptionChangedSignal, { source });
 }
 
 function lifecycleRun(client: Client, subscriptionId: string) {
