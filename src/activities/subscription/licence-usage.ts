@@ -63,6 +63,7 @@ async function sibling(
       seats: view.quantity,
       ...(ends !== undefined ? { renewsAt: new Date(ends).toISOString() } : {}),
       nextTermSeats: view.autoRenewEnabled ? (view.scheduledNextTerm?.quantity ?? view.quantity) : 0,
+      nextTermSettled: !view.autoRenewEnabled || view.scheduledNextTerm !== undefined,
     };
   } catch (err) {
     if (!isPartnerCenterError(err) || err.retryable) throw err;

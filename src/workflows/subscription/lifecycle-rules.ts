@@ -81,9 +81,22 @@ function siblingSeatsAt(sibling: LicenceUsage['siblings'][number], renewsAt: num
 }
 
 /**
+ * Whether `sibling` takes the SKU's reduction before ours: it renews earlier, or at the same time with a smaller id
+ * (a fixed order, so two reviews running at once never both cut), and its next term is not decided yet.
+ */
+function cutsFirst(sibling: LicenceUsage['siblings'][number], renewsAt: number, subscriptionId: string): boolean {
+  if (sibling.renewsAt === undefined || sibling.nextTermSettled === true) return false;
+  const theirs = Date.parse(sibling.renewsAt);
+  return (
+    theirs < renewsAt || (theirs === renewsAt && sibling.subscriptionId.toLowerCase() < subscriptionId.toLowerCase())
+  );
+}
+
+/**
  * The next term's quantity: the seats assigned (of the whole licence SKU) plus the headroom, less what the SKU's
- * other subscriptions will carry then — so the reduction lands on the subscription that renews first —, and never
- * below minSeats or 1. Undefined when that does not lower the quantity: nothing to cut.
+ * other subscriptions will carry then, and never below minSeats or 1. Undefined when that does not lower the
+ * quantity (nothing to cut), and while another subscription of the SKU that renews first may still cut: the reduction
+ * lands on one subscription at a time, so reviews running at once never cut the same seats twice.
  */
 export function planNextTerm(
   view: SubscriptionView,
@@ -91,6 +104,7 @@ export function planNextTerm(
   policy: ValidRenewalPolicy,
   renewsAt: number,
 ): Pick<RenewalPlan, 'quantity' | 'reason'> | undefined {
+  if (usage.siblings.some((s) => cutsFirst(s, renewsAt, view.id))) return undefined;
   const others = usage.siblings.reduce((sum, s) => sum + siblingSeatsAt(s, renewsAt), 0);
   const needed = usage.assigned + policy.headroom - others;
   const floors: Array<[number, string]> = [

@@ -76,6 +76,8 @@ export const LicenceUsageSchema = z.object({
       renewsAt: z.string().optional(),
       /** Seats of their next term: the scheduled quantity, their seats, or 0 when they expire (auto-renew off). */
       nextTermSeats: z.number().int().optional(),
+      /** Their next term is decided (a scheduled change, or auto-renew off): no review of theirs will cut it now. */
+      nextTermSettled: z.boolean().optional(),
     }),
   ),
   readAt: z.string(),

@@ -85,6 +85,8 @@ describe('readLicenceUsage', () => {
       seats: 5,
       renewsAt: expect.any(String),
       nextTermSeats: 5,
+      // Auto-renew on and nothing scheduled: its own review may still cut it.
+      nextTermSettled: false,
     });
     expect(usage.siblings.map((s) => s.subscriptionId)).not.toContain(ours);
   });

@@ -149,11 +149,31 @@ describe('the next term plan', () => {
       reason: '12 assigned - 5 on 1 other subscription of the SKU',
     });
     // The other renews first with 2 seats scheduled: it carries 2 then, so 10 stay needed here: nothing to cut.
-    const earlier = { subscriptionId: 'other', seats: 5, renewsAt: '2027-02-20T00:00:00Z', nextTermSeats: 2 };
+    const earlier = {
+      subscriptionId: 'other',
+      seats: 5,
+      renewsAt: '2027-02-20T00:00:00Z',
+      nextTermSeats: 2,
+      nextTermSettled: true,
+    };
     expect(planNextTerm(view(), usage(12, [earlier]), policy(), RENEWS)).toBeUndefined();
     // An earlier one that expires carries nothing at our renewal: every assigned seat stays here.
     const expiring = { ...earlier, nextTermSeats: 0 };
     expect(planNextTerm(view(), usage(8, [expiring]), policy(), RENEWS)?.quantity).toBe(8);
+  });
+
+  it('leaves the cut to the subscription of the SKU that renews first while its next term is open, ids breaking ties', () => {
+    // Two subscriptions of 10 seats renewing together, 15 seats assigned: reviewed at once, each must not assume the
+    // other keeps 10 (both would plan 5, 10 seats for 15 users). Only the one first in (renewal, id) order cuts.
+    const ours = view({ id: 'bbbb' });
+    const twin = { subscriptionId: 'aaaa', seats: 10, renewsAt: new Date(RENEWS).toISOString(), nextTermSeats: 10 };
+    expect(planNextTerm(ours, usage(15, [twin]), policy(), RENEWS)).toBeUndefined();
+    const first = view({ id: 'aaaa' });
+    const otherTwin = { ...twin, subscriptionId: 'bbbb' };
+    expect(planNextTerm(first, usage(15, [otherTwin]), policy(), RENEWS)?.quantity).toBe(5);
+    // Once the first one's next term is decided (scheduled), the next may cut from what it leaves.
+    const decided = { ...twin, nextTermSeats: 5, nextTermSettled: true };
+    expect(planNextTerm(ours, usage(12, [decided]), policy(), RENEWS)?.quantity).toBe(7);
   });
 });
 
