@@ -3,7 +3,9 @@ import type { FastifyReply } from 'fastify';
 import {
   describeInvalid,
   KINDS,
+  RunAlreadyFinishedError,
   RunFailure,
+  RunUpdateRejectedError,
   runOf,
   viewRun,
   type InvalidField,
@@ -35,6 +37,21 @@ export async function viewOf<K extends Kind>(
   } catch (error) {
     throw runProblem(error, kind, id);
   }
+}
+
+/**
+ * An operator's update that did not happen, as its problem: 400 when the workflow found the arguments invalid (an
+ * `Invalid…` refusal), 409 when it refused them otherwise (nothing waits for a decision) or the run has ended, 404
+ * when there is no such run.
+ */
+export function updateProblem(error: unknown, kind: Kind, id: string): unknown {
+  if (error instanceof RunUpdateRejectedError)
+    return new ProblemError(error.type.startsWith('Invalid') ? 400 : 409, error.type, error.message, {
+      details: error.details,
+    });
+  if (error instanceof RunAlreadyFinishedError)
+    return new ProblemError(409, error.type, error.message, { details: error.details });
+  return runProblem(error, kind, id);
 }
 
 /** A run that could not be found or viewed as its problem: 404 when there is none, 503 when no worker answers. */

@@ -10,16 +10,14 @@ import {
   purchaseWorkflowId,
   PurchaseRequestSchema,
   PurchaseStatusSchema,
-  PurchaseAlreadyFinishedError,
-  PurchaseUpdateRejectedError,
   rejectPurchase,
   RejectArgsSchema,
   startPurchase,
   validatePurchaseRequest,
 } from '../../client';
 import { SELF_VALIDATED_BODY, type ApiApp, type RouteDeps, type RouteModule } from '../app';
-import { InvalidRequestError, ProblemError } from '../problems';
-import { createRun, runProblem, viewOf } from '../runs';
+import { InvalidRequestError } from '../problems';
+import { createRun, updateProblem, viewOf } from '../runs';
 import { z } from 'zod';
 import {
   IdempotencyHeadersSchema,
@@ -174,8 +172,7 @@ async function decide<T>(requestId: string, update: () => Promise<T>): Promise<T
   try {
     return await update();
   } catch (error) {
-    if (error instanceof PurchaseAlreadyFinishedError || error instanceof PurchaseUpdateRejectedError)
-      throw new ProblemError(409, error.type, error.message, { details: error.details });
-    throw runProblem(error, 'purchase', requestId);
+    // A purchase's refusals are plain validator errors (UpdateRejected): 409, as an ended purchase.
+    throw updateProblem(error, 'purchase', requestId);
   }
 }

@@ -6,14 +6,11 @@ import {
   rejectRenewalPlan,
   RejectPlanArgsSchema,
   RenewalPolicySchema,
-  RunAlreadyFinishedError,
-  RunUpdateRejectedError,
   setRenewalPolicy,
   type LifecycleState,
 } from '../../client';
 import type { ApiApp, RouteModule } from '../app';
-import { ProblemError } from '../problems';
-import { runProblem, viewOf } from '../runs';
+import { updateProblem, viewOf } from '../runs';
 import { LifecycleViewSchema, problems, SubscriptionIdParamsSchema } from '../schemas';
 
 const tags = ['subscription lifecycles'];
@@ -81,19 +78,8 @@ function decisionRoute<
       try {
         return await route.send(subscriptionId, request.body as B['_output']);
       } catch (error) {
-        throw lifecycleProblem(error, subscriptionId);
+        throw updateProblem(error, 'lifecycle', subscriptionId);
       }
     },
   );
-}
-
-/** 400 for a policy or decision the workflow found invalid, 409 when nothing waits or the lifecycle ended, 404 without one. */
-function lifecycleProblem(error: unknown, subscriptionId: string): unknown {
-  if (error instanceof RunUpdateRejectedError)
-    return new ProblemError(error.type.startsWith('Invalid') ? 400 : 409, error.type, error.message, {
-      details: error.details,
-    });
-  if (error instanceof RunAlreadyFinishedError)
-    return new ProblemError(409, error.type, error.message, { details: error.details });
-  return runProblem(error, 'lifecycle', subscriptionId);
 }
