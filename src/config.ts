@@ -49,6 +49,10 @@ export interface WorkerConfig {
   subscriptionChangeDeadlineMs: number;
   /** How long before a subscription's term ends its lifecycle reviews the renewal, unless its policy says otherwise. */
   renewalReviewLeadMs: number;
+  /** How long an onboarding waits for the customer to accept the reseller relationship. */
+  relationshipAcceptTimeoutMs: number;
+  /** How long an onboarding waits for the customer to approve its GDAP relationship (and its qualification review). */
+  gdapApprovalTimeoutMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
   /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
@@ -221,6 +225,8 @@ function workerConfigOf(
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
     renewalReviewLeadMs: values.RENEWAL_REVIEW_LEAD,
+    relationshipAcceptTimeoutMs: values.RELATIONSHIP_ACCEPT_TIMEOUT,
+    gdapApprovalTimeoutMs: values.GDAP_APPROVAL_TIMEOUT,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },

@@ -3,11 +3,13 @@ import type { PartnerCenterSettings } from './config';
 import { partnerCenterCallMetrics } from './metrics';
 import {
   createCustomerTenantClient,
+  createGdapClient,
   createGraphBillingClient,
   createPartnerCenterClient,
   createTokenProvider,
   DEFAULT_GRAPH_BASE_URL,
   type CustomerTenantClient,
+  type GdapClient,
   type GraphBillingClient,
   type PartnerCenterClient,
   type PartnerCenterLogger,
@@ -37,6 +39,8 @@ export interface PartnerCenterConnection {
   graph: GraphBillingClient;
   /** Microsoft Graph in customers' tenants (licences), with tokens from each tenant's authority for the same app. */
   tenants: CustomerTenantClient;
+  /** GDAP relationships on Microsoft Graph, in the partner's tenant, with the same tokens. */
+  gdap: GdapClient;
 }
 
 /**
@@ -73,5 +77,6 @@ export function connectPartnerCenter(
     logger,
   });
   const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
-  return { tokens, client, graph, tenants };
+  const gdap = createGdapClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
+  return { tokens, client, graph, tenants, gdap };
 }

@@ -60,6 +60,8 @@ export function createActivityDeps(
         | 'approvalTimeoutMs'
         | 'subscriptionChangeDeadlineMs'
         | 'renewalReviewLeadMs'
+        | 'relationshipAcceptTimeoutMs'
+        | 'gdapApprovalTimeoutMs'
         | 'webhooks'
       >
     > & {
@@ -73,6 +75,7 @@ export function createActivityDeps(
     client: partnerCenter,
     graph,
     tenants,
+    gdap,
     tokens,
   } = connectPartnerCenter(settings, {
     logger,
@@ -83,6 +86,7 @@ export function createActivityDeps(
     partnerCenter,
     graph,
     licenceUsage: tenants,
+    gdap,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {
@@ -92,6 +96,8 @@ export function createActivityDeps(
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
       renewalReviewLeadMs: config.renewalReviewLeadMs,
+      relationshipAcceptTimeoutMs: config.relationshipAcceptTimeoutMs,
+      gdapApprovalTimeoutMs: config.gdapApprovalTimeoutMs,
       pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,

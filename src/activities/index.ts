@@ -1,4 +1,5 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
+import { createCustomerActivities, type CustomerActivityDeps } from './customer/activities';
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
@@ -6,7 +7,11 @@ import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
-export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps & WebhookActivityDeps;
+export type ActivityDeps = PurchaseActivityDeps &
+  SubscriptionActivityDeps &
+  BillingActivityDeps &
+  WebhookActivityDeps &
+  CustomerActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
@@ -20,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
     ...withHeartbeats(createSubscriptionActivities(deps)),
+    ...withHeartbeats(createCustomerActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
   };
@@ -29,5 +35,6 @@ export function createActivities(deps: ActivityDeps) {
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
+export type CustomerActivities = ReturnType<typeof createCustomerActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;
 export type WebhookActivities = ReturnType<typeof createWebhookActivities>;

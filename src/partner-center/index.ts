@@ -21,6 +21,15 @@ export {
 export { GRAPH_SCOPE } from './auth';
 export * from './graph/billing';
 export {
+  createGdapClient,
+  GDAP_PERMISSION,
+  type GdapAccessAssignment,
+  type GdapClient,
+  type GdapClientOptions,
+  type GdapRelationship,
+  type GdapRelationshipInput,
+} from './graph/gdap';
+export {
   createCustomerTenantClient,
   type CustomerTenantClient,
   type CustomerTenantClientOptions,

@@ -5,7 +5,10 @@ import type {
   Cart,
   CartCheckoutResult,
   CartInput,
+  CreatedCustomer,
   Customer,
+  CustomerCreationInput,
+  CustomerQualification,
   CustomerAgreement,
   CustomerAgreementInput,
   CustomTermEndDate,
@@ -101,6 +104,23 @@ export interface PartnerCenterClient {
   listCustomers(q?: CustomerListQuery, o?: RequestOptions): AsyncIterable<Customer>;
   /** One page of customers: the first without a cursor, else the page the cursor (an earlier page's `next`) points at. */
   listCustomersPage(q?: CustomerListQuery, cursor?: SeekCursor, o?: RequestOptions): Promise<Page<Customer>>;
+  /** Whether a tenant holds the domain (`HEAD /v1/domains/{domain}`: 200 taken, 404 free). */
+  isDomainTaken(domain: string, o?: RequestOptions): Promise<boolean>;
+  /** Creates the customer, its tenant and first admin. Not idempotent: a lost answer is resolved by its domain. */
+  createCustomer(customer: CustomerCreationInput, o?: RequestOptions): Promise<CreatedCustomer>;
+  /** The partner's customers whose domain starts with `domain`. */
+  findCustomersByDomain(domain: string, o?: RequestOptions): Promise<Customer[]>;
+  /** One customer by id (its tenant id); not found until the reseller relationship exists. */
+  getCustomer(customerId: string, o?: RequestOptions): Promise<Customer>;
+  /** The invitation link an existing tenant's admin opens to accept the reseller relationship (App+User only). */
+  getRelationshipRequestUrl(o?: RequestOptions): Promise<string>;
+  /** Asks for a qualification; Partner Center reviews it asynchronously. */
+  setCustomerQualification(
+    customerId: string,
+    qualification: string,
+    o?: RequestOptions,
+  ): Promise<CustomerQualification>;
+  listCustomerQualifications(customerId: string, o?: RequestOptions): Promise<CustomerQualification[]>;
   listProducts(
     q: { country: string; targetView: string; targetSegment?: string },
     o?: RequestOptions,

@@ -11,6 +11,8 @@ export interface PurchaseActivityDeps {
     approvalTimeoutMs?: number;
     subscriptionChangeDeadlineMs?: number;
     renewalReviewLeadMs?: number;
+    relationshipAcceptTimeoutMs?: number;
+    gdapApprovalTimeoutMs?: number;
     pollTaskQueue?: string;
   };
 }

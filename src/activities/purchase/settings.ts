@@ -17,6 +17,8 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     subscriptionChangeDeadlineMs,
     pollTaskQueue,
     renewalReviewLeadMs,
+    relationshipAcceptTimeoutMs,
+    gdapApprovalTimeoutMs,
   } = deps.settings;
   return {
     orderPollIntervalMs,
@@ -26,5 +28,7 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
     ...(pollTaskQueue !== undefined ? { pollTaskQueue } : {}),
     ...(renewalReviewLeadMs !== undefined ? { renewalReviewLeadMs } : {}),
+    ...(relationshipAcceptTimeoutMs !== undefined ? { relationshipAcceptTimeoutMs } : {}),
+    ...(gdapApprovalTimeoutMs !== undefined ? { gdapApprovalTimeoutMs } : {}),
   };
 }

@@ -29,7 +29,7 @@ export interface PartnerCenterConnection {
   onCall?: (call: PartnerCenterCall) => void;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
 type Query = Record<string, string | number | undefined>;
 
 export interface HttpRequest {
@@ -131,7 +131,7 @@ function requestHeaders(request: HttpRequest, ids: CallIds, token: string): Reco
 
 function requestBody(request: HttpRequest): string | undefined {
   if (request.body !== undefined) return JSON.stringify(request.body);
-  return request.method !== 'GET' ? '' : undefined;
+  return request.method !== 'GET' && request.method !== 'HEAD' ? '' : undefined;
 }
 
 function reportAnswer(

@@ -1,4 +1,5 @@
 import type * as BillingSchemas from '../billing/types';
+import type * as CustomerSchemas from '../customer/types';
 import type * as PurchaseSchemas from '../purchase/types';
 import type * as LifecycleSchemas from '../subscription/lifecycle-types';
 import type * as SubscriptionSchemas from '../subscription/types';
@@ -16,4 +17,5 @@ export const purchaseSchemas = (): typeof PurchaseSchemas => require('../purchas
 export const subscriptionSchemas = (): typeof SubscriptionSchemas => require('../subscription/types');
 export const lifecycleSchemas = (): typeof LifecycleSchemas => require('../subscription/lifecycle-types');
 export const billingSchemas = (): typeof BillingSchemas => require('../billing/types');
+export const customerSchemas = (): typeof CustomerSchemas => require('../customer/types');
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -16,6 +16,10 @@ export const webhookEventTypes = [
   'subscription.renewal-planned',
   'subscription.scheduled-change-lost',
   'subscription.expiring',
+  'customer.invitation',
+  'customer.gdap-approval',
+  'customer.onboarded',
+  'customer.onboarding-failed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
