@@ -19,6 +19,7 @@ import {
   type GraphDeps,
   type GraphRoute,
 } from './graph-route';
+import { gdapRoutes } from './gdap';
 import { tenantRoutes } from './tenant';
 
 /**
@@ -213,7 +214,7 @@ const billingRoutes: GraphRoute[] = [
     },
   },
 ];
-const matchGraphRoute = compileRoutes([...billingRoutes, ...tenantRoutes]);
+const matchGraphRoute = compileRoutes([...billingRoutes, ...tenantRoutes, ...gdapRoutes]);
 
 export function isGraphRequest(path: string): boolean {
   return path.startsWith(`${GRAPH_PATH}/`) || path.startsWith(`${BLOB_PATH}/`);
