@@ -26,6 +26,8 @@ export const gdapRelationshipSchema = z.looseObject({
 });
 export type GdapRelationship = z.infer<typeof gdapRelationshipSchema>;
 
+const relationshipPageSchema = z.looseObject({ value: z.array(gdapRelationshipSchema) });
+
 export const gdapAccessAssignmentSchema = z.looseObject({
   id: z.string(),
   /** pending, active, deleting, deleted, error. */
@@ -114,15 +116,10 @@ export function createGdapClient(options: GdapClientOptions): GdapClient {
       ),
     getRelationship: (id, o) => call(gdapRelationshipSchema, 'GET', relationship(id), undefined, o),
     findRelationships: async (displayName, o) => {
+      // Filtered on the server where Graph supports it, and here again where it does not.
       const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
-      const page = await call(
-        z.looseObject({ value: z.array(gdapRelationshipSchema) }),
-        'GET',
-        `?$filter=${filter}`,
-        undefined,
-        o,
-      );
-      return page.value;
+      const page = await call(relationshipPageSchema, 'GET', `?$filter=${filter}`, undefined, o);
+      return page.value.filter((r) => r.displayName === displayName);
     },
     lockForApproval: async (id, o) => {
       await callGraph(connection, 'POST', `${relationship(id)}/requests`, { action: 'lockForApproval' }, o);

@@ -37,11 +37,12 @@ const countryCode = z
 export const CustomerCreationSchema = z.strictObject({
   companyName: text(200),
   /** `contoso` for contoso.onmicrosoft.com: one DNS label. */
+  /** `contoso` for contoso.onmicrosoft.com: one DNS label, of letters and digits only (as onmicrosoft.com takes them). */
   domainPrefix: z
     .string()
     .regex(
-      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
-      'must be a DNS label (letters, digits, inner hyphens; 1..63)',
+      /^[A-Za-z0-9]{1,63}$/,
+      'must be a DNS label of 1..63 letters and digits (no hyphens: onmicrosoft.com refuses them)',
     )
     .transform((d) => d.toLowerCase()),
   country: countryCode,

@@ -71,6 +71,8 @@ export const OnboardCancelAcknowledgementSchema = z.object({
   /** What exists already and stays (nothing is deleted): the customer, its GDAP relationship. */
   customerId: z.string().optional(),
   gdapRelationshipId: z.string().optional(),
+  /** true: the cancel came before the customer existed, so nothing was done. */
+  nothingCreated: z.boolean(),
 });
 export type OnboardCancelAcknowledgement = z.infer<typeof OnboardCancelAcknowledgementSchema>;
 

@@ -143,12 +143,12 @@ class OnboardingRun {
   /** Existing tenant: the invitation, then its acceptance (a Partner Center event, else the poller). */
   private async awaitRelationship(tenantId: string, settings: WorkerSettings): Promise<OnboardedCustomer> {
     this.progress.setCustomer({ tenantId });
-    this.progress.setStep('awaiting-relationship');
     const invitationUrl = await calls.requestResellerRelationship.executeWithOptions(
       { summary: `Ask for the invitation link of tenant ${tenantId}` },
       [],
     );
     this.progress.setInvitation(invitationUrl);
+    this.progress.setStep('awaiting-relationship');
     emitEvent('customer.invitation', { tenantId, invitationUrl, status: this.progress.snapshot() });
     const timeoutMs = settings.relationshipAcceptTimeoutMs ?? DEFAULT_WAIT_MS;
     const accepted = await waitNudged(

@@ -46,6 +46,9 @@ export interface RigSettings {
   subscriptionChangeDeadlineMs?: number;
   /** ORDER_POLL_MAX_INTERVAL; without it the poller keeps the constant interval. */
   orderPollMaxIntervalMs?: number;
+  /** RELATIONSHIP_ACCEPT_TIMEOUT and GDAP_APPROVAL_TIMEOUT (onboarding). */
+  relationshipAcceptTimeoutMs?: number;
+  gdapApprovalTimeoutMs?: number;
 }
 
 export const fastSettings: RigSettings = {

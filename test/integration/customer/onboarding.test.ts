@@ -1,0 +1,225 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { cancelOnboardingUpdate, gdapApprovedSignal, onboardStatusQuery } from '../../../src/client';
+import { recordHistory } from '../purchase/harness';
+import {
+  createRequest,
+  globalAdministrator,
+  roles,
+  securityGroup,
+  startOnboardRig,
+  untilStep,
+  type OnboardRig,
+} from './harness';
+
+/** onboardCustomer against the sandbox (contract §3, v3): both paths, each failure, exactly-once creation. */
+
+let rig: OnboardRig;
+beforeAll(async () => {
+  rig = await startOnboardRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
+beforeEach(async () => {
+  await rig.sandbox.control.reset();
+});
+
+const CREATES = 'POST /v1/customers';
+const MCA_TEMPLATE = '117a77b0-9360-443b-8795-c6dedc750cf9';
+
+async function failureOf(handle: { result(): Promise<unknown> }) {
+  const error = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected a failed run, got ${String(error)}`);
+  return error.cause;
+}
+
+describe('create path', () => {
+  it('creates the customer once, confirms the MCA, qualifies, sets up GDAP and its access; no password kept anywhere', async () => {
+    const request = createRequest({
+      qualification: 'Education',
+      gdap: {
+        roles: [roles.directoryReaders, roles.userAdmin],
+        accessAssignments: [{ securityGroupId: securityGroup, roles: [roles.userAdmin] }],
+      },
+    });
+    const { result, handle, status } = await rig.withWorker(async ({ start }) => {
+      const handle = await start(request);
+      const waiting = await untilStep(handle, 'awaiting-gdap-approval');
+      expect(waiting.gdapApprovalUrl).toBe(
+        `https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/${waiting.gdapRelationshipId}`,
+      );
+      await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
+      await handle.signal(gdapApprovedSignal, { relationshipId: waiting.gdapRelationshipId });
+      const result = await handle.result();
+      await recordHistory('onboard-created', handle);
+      return { result, handle, status: await handle.query(onboardStatusQuery) };
+    });
+    const domain = `${request.customer.create!.domainPrefix}.onmicrosoft.com`;
+    expect(result).toMatchObject({
+      requestId: request.requestId,
+      domain,
+      created: true,
+      adminUserPrincipalName: expect.stringMatching(new RegExp(`@${domain}$`)),
+      adminPasswordNote: expect.stringMatching(/not kept: reset it/),
+      agreement: { templateId: MCA_TEMPLATE },
+      qualification: 'Education',
+      gdap: { status: 'active', accessAssignmentIds: [expect.any(String)] },
+    });
+    expect((await rig.sandbox.control.counters()).requests[CREATES]).toBe(1);
+    // The one-time password reached the worker, and went no further.
+    expect(rig.passwords).toHaveLength(1);
+    const [password] = rig.passwords;
+    const history = JSON.stringify((await handle.fetchHistory()).events);
+    const description = await handle.describe();
+    expect(status.step).toBe('completed');
+    const onboarded = await rig.receiver.waitFor(
+      (e) => e.type === 'customer.onboarded' && e.data.workflowId === handle.workflowId,
+    );
+    const approval = await rig.receiver.waitFor(
+      (e) => e.type === 'customer.gdap-approval' && e.data.workflowId === handle.workflowId,
+    );
+    for (const place of [
+      history,
+      JSON.stringify(result),
+      JSON.stringify(description.searchAttributes),
+      JSON.stringify(status),
+      JSON.stringify(onboarded),
+      JSON.stringify(approval),
+      ...rig.logLines,
+    ])
+      expect(place).not.toContain(password);
+    expect(history).not.toMatch(/"password"/i);
+  });
+
+  it('a create whose answer is lost (commit-then-drop) is found by its domain, not created again', async () => {
+    await rig.sandbox.control.addFault({ method: 'POST', path: '/v1/customers', kind: 'commit-then-drop' });
+    const request = createRequest();
+    const result = await rig.withWorker(async ({ start }) => {
+      const handle = await start(request);
+      const result = await handle.result();
+      await recordHistory('onboard-create-answer-lost', handle);
+      return result;
+    });
+    expect(result.created).toBe(true);
+    expect(result.adminUserPrincipalName).toBeUndefined();
+    expect(result.adminPasswordNote).toMatch(/first admin/);
+    expect((await rig.sandbox.control.counters()).requests[CREATES]).toBe(1);
+  });
+
+  it('a domain already taken → DomainUnavailable, nothing created', async () => {
+    const first = createRequest();
+    await rig.withWorker(async ({ start }) => {
+      await (await start(first)).result();
+      const second = createRequest();
+      second.customer.create!.domainPrefix = first.customer.create!.domainPrefix;
+      const failure = await failureOf(await start(second));
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect((failure as ApplicationFailure).type).toBe('DomainUnavailable');
+    });
+    expect((await rig.sandbox.control.counters()).requests[CREATES]).toBe(1);
+  });
+
+  it('a bad request names every problem at once and calls nothing; Global Administrator with autoExtend → GdapRefused', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const bad = createRequest({ gdap: { roles: ['nope'], duration: 'P800D' } });
+      bad.customer.create!.country = 'XX';
+      const failure = (await failureOf(await start(bad))) as ApplicationFailure;
+      expect(failure.type).toBe('InvalidOnboardRequest');
+      expect(failure.message).toMatch(/customer\.create\.country .*gdap\.roles\[0\].*gdap\.duration|country/);
+      expect(failure.message).toContain('gdap.roles[0]');
+      expect(failure.message).toContain('gdap.duration');
+      const refused = (await failureOf(
+        await start(createRequest({ gdap: { roles: [globalAdministrator], autoExtend: true } })),
+      )) as ApplicationFailure;
+      expect(refused.type).toBe('GdapRefused');
+    });
+    expect((await rig.sandbox.control.counters()).requests[CREATES]).toBeUndefined();
+  });
+
+  it('a denied qualification → QualificationRefused with the reason', async () => {
+    await rig.sandbox.control.setDelays({ qualificationReviewMs: 600_000 });
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(createRequest({ qualification: 'StateOwnedEntity' }));
+      const status = await untilStep(handle, 'qualifying');
+      await rig.sandbox.control.onboarding.setQualificationResult(status.customerId!, {
+        status: 'Denied',
+        reason: 'not state owned',
+      });
+      const failure = (await failureOf(handle)) as ApplicationFailure;
+      expect(failure.type).toBe('QualificationRefused');
+      expect(failure.message).toContain('not state owned');
+    });
+  });
+
+  it('GDAP not approved in time → GdapNotApproved naming the relationship', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(createRequest({ gdap: { roles: [roles.directoryReaders] } }));
+      const failure = (await failureOf(handle)) as ApplicationFailure;
+      expect(failure.type).toBe('GdapNotApproved');
+      expect(failure.message).toMatch(/GDAP relationship .* was not approved within 6s/);
+      await recordHistory('onboard-gdap-not-approved', handle);
+    });
+  });
+
+  it('cancel while waiting for GDAP approval ends the run cancelled, saying what exists', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start(createRequest({ gdap: { roles: [roles.directoryReaders] } }));
+      const waiting = await untilStep(handle, 'awaiting-gdap-approval');
+      const ack = await handle.executeUpdate(cancelOnboardingUpdate, { args: [{ reason: 'customer withdrew' }] });
+      expect(ack).toEqual({
+        step: 'awaiting-gdap-approval',
+        customerId: waiting.customerId,
+        gdapRelationshipId: waiting.gdapRelationshipId,
+        nothingCreated: false,
+      });
+      const failure = await failureOf(handle);
+      expect(failure).toBeInstanceOf(CancelledFailure);
+      expect(failure?.message).toContain(`customer ${waiting.customerId}`);
+      expect(failure?.message).toContain(`GDAP relationship ${waiting.gdapRelationshipId}`);
+      expect((await handle.query(onboardStatusQuery)).step).toBe('cancelled');
+      await recordHistory('onboard-cancelled-awaiting-gdap', handle);
+    });
+  });
+});
+
+describe('existing tenant', () => {
+  const tenantId = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+
+  it('invites, waits for acceptance (polled), then confirms the MCA', async () => {
+    const result = await rig.withWorker(async ({ start }) => {
+      const handle = await start({
+        requestId: `test-existing-${Date.now()}`,
+        customer: { existingTenantId: tenantId },
+        agreement: createRequest().agreement,
+      });
+      const waiting = await untilStep(handle, 'awaiting-relationship');
+      expect(waiting.invitationUrl).toMatch(/^https:\/\//);
+      const invitation = await rig.receiver.waitFor(
+        (e) => e.type === 'customer.invitation' && e.data.workflowId === handle.workflowId,
+      );
+      expect(invitation.data.invitationUrl).toBe(waiting.invitationUrl);
+      await rig.sandbox.control.onboarding.acceptRelationship(tenantId, { domain: 'acceptedtenant.onmicrosoft.com' });
+      const result = await handle.result();
+      await recordHistory('onboard-existing-tenant', handle);
+      return result;
+    });
+    expect(result).toMatchObject({ tenantId, created: false, agreement: { templateId: MCA_TEMPLATE } });
+    expect(result.adminPasswordNote).toBeUndefined();
+  });
+
+  it('not accepted in time → RelationshipNotAccepted', async () => {
+    await rig.withWorker(async ({ start }) => {
+      const handle = await start({
+        requestId: `test-existing-late-${Date.now()}`,
+        customer: { existingTenantId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' },
+        agreement: createRequest().agreement,
+      });
+      const failure = (await failureOf(handle)) as ApplicationFailure;
+      expect(failure.type).toBe('RelationshipNotAccepted');
+    });
+  });
+});
