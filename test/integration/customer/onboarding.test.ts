@@ -28,6 +28,18 @@ beforeEach(async () => {
 const CREATES = 'POST /v1/customers';
 const MCA_TEMPLATE = '117a77b0-9360-443b-8795-c6dedc750cf9';
 
+async function eventually<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function failureOf(handle: { result(): Promise<unknown> }) {
   const error = await handle.result().then(
     () => undefined,
@@ -145,10 +157,13 @@ describe('create path', () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(createRequest({ qualification: 'StateOwnedEntity' }));
       const status = await untilStep(handle, 'qualifying');
-      await rig.sandbox.control.onboarding.setQualificationResult(status.customerId!, {
-        status: 'Denied',
-        reason: 'not state owned',
-      });
+      // The step is set before the qualification is asked for: retried until the sandbox has it to review.
+      await eventually(() =>
+        rig.sandbox.control.onboarding.setQualificationResult(status.customerId!, {
+          status: 'Denied',
+          reason: 'not state owned',
+        }),
+      );
       const failure = (await failureOf(handle)) as ApplicationFailure;
       expect(failure.type).toBe('QualificationRefused');
       expect(failure.message).toContain('not state owned');

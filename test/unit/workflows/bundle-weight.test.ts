@@ -18,6 +18,7 @@ describe('workflow modules', () => {
       expect(Object.keys(workflows).sort()).toEqual([
         'changeSubscription',
         'deliverWebhookEvent',
+        'onboardCustomer',
         'partnerCenterEvent',
         'purchaseSubscription',
         'reconcileBilling',
