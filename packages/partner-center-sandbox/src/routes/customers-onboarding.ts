@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onMicrosoftDomain } from '../control-onboarding';
 import { badRequest } from '../errors';
 import { jsonBody, looseEnum, parseWith, queryValue } from '../http';
 import {
@@ -28,12 +29,7 @@ const required = z.string().trim().min(1);
 /** Unknown fields are accepted and dropped (the sandbox keeps what it models). */
 const createCustomerSchema = z.object({
   companyProfile: z.object({
-    domain: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9]{1,63}\.onmicrosoft\.com$/,
-        "must be '<prefix>.onmicrosoft.com' (prefix: letters and digits)",
-      ),
+    domain: onMicrosoftDomain,
   }),
   billingProfile: z.object({
     email: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address'),
