@@ -3,12 +3,14 @@ import type { EventDeliveryResult } from './control';
 
 /** The onboarding part of the /_sandbox/ control API (docs/sandbox.md, Customer onboarding): schemas and typed client. */
 
+/** A tenant's initial domain: `<prefix>.onmicrosoft.com`, the prefix letters and digits. */
+const ONMICROSOFT_DOMAIN = /^[A-Za-z0-9]{1,63}\.onmicrosoft\.com$/;
+const ONMICROSOFT_DOMAIN_RULE = "must be '<prefix>.onmicrosoft.com' (prefix: letters and digits)";
+export const onMicrosoftDomain = z.string().regex(ONMICROSOFT_DOMAIN, ONMICROSOFT_DOMAIN_RULE);
+
 /** The tenant accepts the partner's reseller invitation; an unknown tenant is created with this domain and name. */
 export const acceptRelationshipSchema = z.object({
-  domain: z
-    .string()
-    .regex(/^[A-Za-z0-9]{1,63}\.onmicrosoft\.com$/, "must be '<prefix>.onmicrosoft.com'")
-    .optional(),
+  domain: onMicrosoftDomain.optional(),
   companyName: z.string().trim().min(1).optional(),
 });
 /** Ends a customer's qualification review now with this outcome. */

@@ -70,7 +70,11 @@ export const onboardingControlRoutes: ControlRoute[] = [
       if (relationship.status === 'active')
         return { status: 200, body: { relationship: relationshipJson(world, relationship), event: null } };
       if (relationship.status !== 'approvalPending')
-        throw new ApiError(409, 0, `Relationship ${relationship.id} is ${relationship.status}: lock it for approval first.`);
+        throw new ApiError(
+          409,
+          0,
+          `Relationship ${relationship.id} is ${relationship.status}: lock it for approval first.`,
+        );
       approveRelationship(world, relationship, clock.now());
       deps.onChange?.();
       const event = await raise(

@@ -51,7 +51,10 @@ export function createCustomer(
     companyName: request.billingProfile.companyName,
     domain,
     country,
-    billingProfile: { ...request.billingProfile, defaultAddress: { ...request.billingProfile.defaultAddress, country } },
+    billingProfile: {
+      ...request.billingProfile,
+      defaultAddress: { ...request.billingProfile.defaultAddress, country },
+    },
   };
   world.customers.set(customer.id, customer);
   seedTenant(world, customer, { gdapAccess: false, admin: true });
@@ -78,7 +81,11 @@ export function acceptRelationship(
   const known = world.customers.get(id);
   if (known !== undefined) {
     if (known.partnerTenantId !== partner.tenantId)
-      throw new ApiError(409, 0, `Tenant ${id} is another partner's customer (the sandbox keeps one partner per customer).`);
+      throw new ApiError(
+        409,
+        0,
+        `Tenant ${id} is another partner's customer (the sandbox keeps one partner per customer).`,
+      );
     return { customer: known, created: false };
   }
   const domain = (options.domain ?? freeTenantDomain(world)).toLowerCase();
@@ -102,7 +109,11 @@ function freeTenantDomain(world: World): string {
   }
 }
 
-export const QUALIFICATIONS: readonly QualificationName[] = ['Education', 'GovernmentCommunityCloud', 'StateOwnedEntity'];
+export const QUALIFICATIONS: readonly QualificationName[] = [
+  'Education',
+  'GovernmentCommunityCloud',
+  'StateOwnedEntity',
+];
 
 /** Partner Center's answer to a second qualification request: a qualification is irreversible. */
 export const QUALIFICATION_EXISTS = 600090;

@@ -146,15 +146,18 @@ async function replayOrHandle(
   route: Route,
   ctx: ApiContext,
 ): Promise<ApiResponse> {
-  const key = route.replayable === false ? undefined : replayKey(
-    {
-      tenantId: ctx.partner.tenantId,
-      requestId: header(ctx.headers, 'ms-requestid'),
-      method: ctx.method,
-      path: ctx.path,
-    },
-    deps.runtime.policy.requestIdReplay,
-  );
+  const key =
+    route.replayable === false
+      ? undefined
+      : replayKey(
+          {
+            tenantId: ctx.partner.tenantId,
+            requestId: header(ctx.headers, 'ms-requestid'),
+            method: ctx.method,
+            path: ctx.path,
+          },
+          deps.runtime.policy.requestIdReplay,
+        );
   const stored = storedResponse(replay, key, ctx.now);
   if (stored) {
     deps.runtime.world.counters.replayedRequests += 1;

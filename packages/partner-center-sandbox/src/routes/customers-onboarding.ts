@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onMicrosoftDomain } from '../control-onboarding';
 import { badRequest } from '../errors';
 import { jsonBody, looseEnum, parseWith, queryValue } from '../http';
 import {
@@ -20,16 +21,15 @@ import { customerJson } from './customers';
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** ISO 3166-1 alpha-2: two letters ICU names as a region (it echoes unknown codes back). */
 const isCountryCode = (code: string) =>
-  /^[A-Za-z]{2}$/.test(code) && !['Unknown Region', code.toUpperCase()].includes(regionNames.of(code.toUpperCase()) ?? '');
+  /^[A-Za-z]{2}$/.test(code) &&
+  !['Unknown Region', code.toUpperCase()].includes(regionNames.of(code.toUpperCase()) ?? '');
 
 const required = z.string().trim().min(1);
 
 /** Unknown fields are accepted and dropped (the sandbox keeps what it models). */
 const createCustomerSchema = z.object({
   companyProfile: z.object({
-    domain: z
-      .string()
-      .regex(/^[A-Za-z0-9]{1,63}\.onmicrosoft\.com$/, "must be '<prefix>.onmicrosoft.com' (prefix: letters and digits)"),
+    domain: onMicrosoftDomain,
   }),
   billingProfile: z.object({
     email: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address'),
@@ -57,7 +57,8 @@ const qualificationBodySchema = z.union([qualificationName, z.looseObject({ qual
 /** The requested qualification: from the body, else GovernmentCommunityCloud when only a validation `code` is given. */
 function qualificationOf(rawBody: string, code: string | undefined): QualificationName {
   if (rawBody.trim() === '') {
-    if (code === undefined) throw badRequest('qualification', 'is required (in the body, or ?code= for GovernmentCommunityCloud)');
+    if (code === undefined)
+      throw badRequest('qualification', 'is required (in the body, or ?code= for GovernmentCommunityCloud)');
     return 'GovernmentCommunityCloud';
   }
   const body = parseWith(qualificationBodySchema, jsonBody(rawBody), 'qualification');

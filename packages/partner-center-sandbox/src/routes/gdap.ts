@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  assignmentJson,
-  durationDays,
-  GLOBAL_ADMINISTRATOR,
-  GUID,
-  MAX_DURATION_DAYS,
-  relationshipJson,
-} from '../gdap';
+import { assignmentJson, durationDays, GLOBAL_ADMINISTRATOR, GUID, MAX_DURATION_DAYS, relationshipJson } from '../gdap';
 import type { GdapAccessAssignment, GdapRelationship } from '../state';
 import { GraphError, parseBody, type GraphContext, type GraphRoute } from './graph-route';
 import { odataPage } from './tenant';
@@ -86,7 +79,9 @@ function createAssignment(ctx: GraphContext, relationship: GdapRelationship): Gd
   const input = parseBody(assignmentSchema, ctx);
   const { world, clock } = ctx.deps.runtime;
   if (relationship.status !== 'active')
-    throw badRequest(`The relationship ${relationship.id} is ${relationship.status}: access can be assigned once it is active.`);
+    throw badRequest(
+      `The relationship ${relationship.id} is ${relationship.status}: access can be assigned once it is active.`,
+    );
   const roles = input.accessDetails.unifiedRoles.map((r) => r.roleDefinitionId.toLowerCase());
   const outside = roles.filter((role) => !relationship.roleDefinitionIds.includes(role));
   if (outside.length > 0)
@@ -148,7 +143,9 @@ export const gdapRoutes: GraphRoute[] = [
       const relationship = relationshipOf(ctx);
       const { action } = parseBody(requestSchema, ctx);
       if (relationship.status !== 'created')
-        throw badRequest(`The relationship ${relationship.id} is ${relationship.status}: it can be locked for approval only when created.`);
+        throw badRequest(
+          `The relationship ${relationship.id} is ${relationship.status}: it can be locked for approval only when created.`,
+        );
       const now = ctx.deps.runtime.clock.now();
       relationship.status = 'approvalPending';
       relationship.lastModifiedAt = now;

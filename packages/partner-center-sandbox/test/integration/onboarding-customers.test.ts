@@ -50,12 +50,17 @@ function newCustomer(prefix: string, address: Json = {}): Json {
 const create = (body: unknown, headers: Record<string, string> = {}) =>
   api<Created & ErrorBody>(sandbox, tokens.appUser, 'POST', '/customers', body, headers);
 const domainStatus = async (domain: string) =>
-  (await fetch(`${sandbox.baseUrl}/v1/domains/${domain}`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.appOnly}` } }))
-    .status;
+  (
+    await fetch(`${sandbox.baseUrl}/v1/domains/${domain}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${tokens.appOnly}` },
+    })
+  ).status;
 const byDomain = async (prefix: string) => {
   const filter = encodeURIComponent(JSON.stringify({ Field: 'Domain', Value: prefix, Operator: 'starts_with' }));
-  return (await api<{ items: Array<{ id: string }> }>(sandbox, tokens.appOnly, 'GET', `/customers?size=50&filter=${filter}`))
-    .body.items;
+  return (
+    await api<{ items: Array<{ id: string }> }>(sandbox, tokens.appOnly, 'GET', `/customers?size=50&filter=${filter}`)
+  ).body.items;
 };
 
 describe('domain check and customer creation', () => {
@@ -92,7 +97,10 @@ describe('domain check and customer creation', () => {
     // A second create of the domain is refused; a repeated MS-RequestId creates again rather than replaying the password.
     const again = await create(newCustomer('freshco'), { 'MS-RequestId': '6f1e2d3c-4b5a-4968-8777-665544332211' });
     expect(again.status).toBe(400);
-    expect(again.body).toMatchObject({ code: 600005, description: expect.stringMatching(/freshco.onmicrosoft.com is already in use/) });
+    expect(again.body).toMatchObject({
+      code: 600005,
+      description: expect.stringMatching(/freshco.onmicrosoft.com is already in use/),
+    });
   });
 
   test.each([
@@ -125,8 +133,15 @@ describe('domain check and customer creation', () => {
     expect(found).toHaveLength(1);
     expect(await domainStatus('droppedco.onmicrosoft.com')).toBe(200);
     // Filters by company name too, and only among the partner's own customers.
-    const filter = encodeURIComponent(JSON.stringify({ field: 'CompanyName', value: 'company dropped', operator: 'starts_with' }));
-    const byName = await api<{ items: Array<{ id: string }> }>(sandbox, tokens.appOnly, 'GET', `/customers?filter=${filter}`);
+    const filter = encodeURIComponent(
+      JSON.stringify({ field: 'CompanyName', value: 'company dropped', operator: 'starts_with' }),
+    );
+    const byName = await api<{ items: Array<{ id: string }> }>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      `/customers?filter=${filter}`,
+    );
     expect(byName.body.items.map((c) => c.id)).toEqual([found[0].id]);
     expect(await byDomain('fabrikam')).toEqual([]);
     const bad = await api<ErrorBody>(sandbox, tokens.appOnly, 'GET', '/customers?filter=%7Bnot-json');
@@ -138,7 +153,12 @@ describe('domain check and customer creation', () => {
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${customer}`)).status).toBe(200);
     const theirs = sandbox.otherPartner.customerIds[0];
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${theirs}`)).status).toBe(404);
-    const unknown = await api<ErrorBody>(sandbox, tokens.appOnly, 'GET', '/customers/00000000-0000-4000-8000-000000000001');
+    const unknown = await api<ErrorBody>(
+      sandbox,
+      tokens.appOnly,
+      'GET',
+      '/customers/00000000-0000-4000-8000-000000000001',
+    );
     expect(unknown).toMatchObject({ status: 404, body: { code: 600001 } });
   });
 });
@@ -146,7 +166,12 @@ describe('domain check and customer creation', () => {
 describe('invitation of an existing tenant', () => {
   test('the relationship request link is App+User only and names the partner tenant', async () => {
     expect((await api(sandbox, tokens.appOnly, 'GET', '/customers/relationshiprequests')).status).toBe(403);
-    const request = await api<{ url: string; attributes: Json }>(sandbox, tokens.appUser, 'GET', '/customers/relationshiprequests');
+    const request = await api<{ url: string; attributes: Json }>(
+      sandbox,
+      tokens.appUser,
+      'GET',
+      '/customers/relationshiprequests',
+    );
     expect(request.status).toBe(200);
     expect(request.body.url).toBe(
       `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${sandbox.tenantId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,
@@ -158,7 +183,11 @@ describe('invitation of an existing tenant', () => {
     const tenantId = '3b9f1c2d-7e6a-4d5b-8c9e-0f1a2b3c4d5e';
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${tenantId}`)).status).toBe(404);
     const accepted = await sandbox.control.onboarding.acceptRelationship(tenantId, { companyName: 'Invited Ltd' });
-    expect(accepted).toMatchObject({ customerId: tenantId, created: true, domain: expect.stringMatching(/\.onmicrosoft\.com$/) });
+    expect(accepted).toMatchObject({
+      customerId: tenantId,
+      created: true,
+      domain: expect.stringMatching(/\.onmicrosoft\.com$/),
+    });
     // No webhook registered: the event is raised but nobody takes it.
     expect(accepted.event).toEqual({ name: 'reseller-relationship-accepted-by-customer', delivery: null });
     const one = await api<Created>(sandbox, tokens.appOnly, 'GET', `/customers/${tenantId}`);
@@ -174,18 +203,22 @@ describe('qualifications', () => {
   const qualify = (id: string, body?: unknown, query = '') =>
     api<Json & ErrorBody>(sandbox, tokens.appUser, 'POST', `/customers/${id}/qualifications${query}`, body);
   const read = async (id: string) =>
-    (await api<Array<{ qualification: string; vettingStatus: string; vettingReason?: string | null }>>(
-      sandbox,
-      tokens.appOnly,
-      'GET',
-      `/customers/${id}/qualifications`,
-    )).body;
+    (
+      await api<Array<{ qualification: string; vettingStatus: string; vettingReason?: string | null }>>(
+        sandbox,
+        tokens.appOnly,
+        'GET',
+        `/customers/${id}/qualifications`,
+      )
+    ).body;
 
   test('a review is InReview for qualificationReviewMs, then Approved; a second request is refused', async () => {
     await sandbox.control.setDelays({ qualificationReviewMs: 60_000 });
     const posted = await qualify(customer, { qualification: 'Education' });
     expect(posted).toMatchObject({ status: 201, body: { qualification: 'Education', vettingStatus: 'InReview' } });
-    expect(await read(customer)).toEqual([{ qualification: 'Education', vettingStatus: 'InReview', vettingReason: null }]);
+    expect(await read(customer)).toEqual([
+      { qualification: 'Education', vettingStatus: 'InReview', vettingReason: null },
+    ]);
     await sandbox.control.advanceClock(60_000);
     expect(await read(customer)).toEqual([expect.objectContaining({ vettingStatus: 'Approved' })]);
     const second = await qualify(customer, '"StateOwnedEntity"');
@@ -197,12 +230,24 @@ describe('qualifications', () => {
     const [a, b, c] = sandbox.customerIds;
     await sandbox.control.setDelays({ qualificationReviewMs: 1_000 });
     expect((await qualify(a, JSON.stringify('GovernmentCommunityCloud'))).status).toBe(201);
-    expect((await qualify(b, undefined, '?code=GCC-1234')).body).toMatchObject({ qualification: 'GovernmentCommunityCloud' });
+    expect((await qualify(b, undefined, '?code=GCC-1234')).body).toMatchObject({
+      qualification: 'GovernmentCommunityCloud',
+    });
     expect((await qualify(c, { qualification: 'StateOwnedEntity' })).status).toBe(201);
-    const forced = await sandbox.control.onboarding.setQualificationResult(c, { status: 'Denied', reason: 'Not state owned.' });
-    expect(forced).toEqual({ qualification: 'StateOwnedEntity', vettingStatus: 'Denied', vettingReason: 'Not state owned.' });
+    const forced = await sandbox.control.onboarding.setQualificationResult(c, {
+      status: 'Denied',
+      reason: 'Not state owned.',
+    });
+    expect(forced).toEqual({
+      qualification: 'StateOwnedEntity',
+      vettingStatus: 'Denied',
+      vettingReason: 'Not state owned.',
+    });
     await sandbox.control.advanceClock(1_000);
-    expect((await read(a))[0]).toMatchObject({ vettingStatus: 'Denied', vettingReason: expect.stringMatching(/validation code/) });
+    expect((await read(a))[0]).toMatchObject({
+      vettingStatus: 'Denied',
+      vettingReason: expect.stringMatching(/validation code/),
+    });
     expect((await read(b))[0]).toMatchObject({ vettingStatus: 'Approved' });
     expect((await read(c))[0]).toMatchObject({ vettingStatus: 'Denied' });
     expect((await qualify(a, { qualification: 'Nonsense' })).status).toBe(400);
@@ -258,7 +303,9 @@ describe('persistence', () => {
         expect(restored.body.companyProfile.domain).toBe('keptco.onmicrosoft.com');
         const qualifications = await api<Json[]>(second, again, 'GET', `/customers/${created.body.id}/qualifications`);
         expect(qualifications.body).toEqual([expect.objectContaining({ qualification: 'Education' })]);
-        expect((await second.control.tenant(created.body.id)).users[0].userPrincipalName).toBe('admin@keptco.onmicrosoft.com');
+        expect((await second.control.tenant(created.body.id)).users[0].userPrincipalName).toBe(
+          'admin@keptco.onmicrosoft.com',
+        );
         await second.control.reset();
         expect((await api(second, again, 'GET', `/customers/${created.body.id}`)).status).toBe(404);
       } finally {
