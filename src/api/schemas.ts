@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   ChangeStatusSchema,
   LifecycleStateSchema,
+  OnboardResultSchema,
+  OnboardStatusSchema,
   PurchaseRequestSchema,
   PurchaseResultSchema,
   PurchaseStatusSchema,
@@ -55,7 +57,9 @@ export const PurchaseViewSchema = runViewSchema('purchase', PurchaseStatusSchema
 export const ChangeViewSchema = runViewSchema('change', ChangeStatusSchema, SubscriptionChangeResultSchema);
 export const ReconcileViewSchema = runViewSchema('reconcile', undefined, ReconcileReportSchema);
 export const LifecycleViewSchema = runViewSchema('lifecycle', LifecycleStateSchema, LifecycleStateSchema);
+export const OnboardViewSchema = runViewSchema('onboard', OnboardStatusSchema, OnboardResultSchema);
 export type PurchaseView = z.infer<typeof PurchaseViewSchema>;
+export type OnboardView = z.infer<typeof OnboardViewSchema>;
 export type ChangeView = z.infer<typeof ChangeViewSchema>;
 export type ReconcileView = z.infer<typeof ReconcileViewSchema>;
 export type LifecycleView = z.infer<typeof LifecycleViewSchema>;

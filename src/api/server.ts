@@ -1,3 +1,4 @@
+import { customerRoutes } from './routes/customers';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
@@ -30,6 +31,7 @@ const ROUTES: readonly RouteModule[] = [
   billingRoutes,
   billingInvoiceRoutes,
   partnerCenterEventRoutes,
+  customerRoutes,
 ];
 
 export interface ApiOptions {

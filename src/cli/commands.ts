@@ -3,6 +3,7 @@ import { UsageError } from './errors';
 import { checkFlagsOf, type Values } from './flags';
 import { planList } from './list';
 import { planCancel, planDecision, planStatus, planWatch } from './run-commands';
+import { planOnboard } from './onboard';
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
 import { planSubscriptions } from './subscriptions';
@@ -29,6 +30,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       return planChange(values);
     case 'reconcile':
       return planReconcile(values);
+    case 'onboard':
+      return planOnboard(values);
     case 'status':
       return planStatus(id());
     case 'watch':

@@ -133,6 +133,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'schedule',
     'schedule-id',
   ],
+  onboard: ['file', 'wait'],
   invoices: ['limit', 'offset', 'out'],
   subscriptions: ['customer', 'all', 'review', 'lead-time', 'min-seats', 'headroom', 'include-monthly', 'by', 'reason'],
   status: [],

@@ -104,7 +104,7 @@ export function purchaseRequestFromFlags(values: Values): PurchaseRequest {
 }
 
 /** A request file as JSON; an unreadable or malformed file is a usage error naming it. */
-function readRequestFile(file: string): unknown {
+export function readRequestFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -32,6 +32,8 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   reconcile --currency USD [--period current] [--customer GUID] --schedule '0 6 * * *' [--schedule-id ID]
             unbilled new-commerce charges against orders and subscriptions, now or on a Temporal Schedule
             (five-field cron in UTC, or @hourly, @daily, @weekly, @monthly, @yearly)
+  onboard   --file onboard.json [--wait]           an OnboardRequest (docs/onboarding.md): a new customer or an existing tenant;
+            --wait follows the steps and prints the links a person must open (invitation, GDAP approval)
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import {
   onboardStatusQuery,
@@ -28,7 +28,7 @@ export interface OnboardRig {
   receiver: Receiver;
   /** One-time passwords the sandbox sent the worker (create answers). */
   passwords: string[];
-  /** What the worker's Partner Center and Graph clients logged, as JSON lines. */
+  /** What the worker logged (its Runtime: workflows, activities) and its Partner Center and Graph clients, as JSON lines. */
   logLines: string[];
   withWorker<T>(
     body: (ctx: { taskQueue: string; start: (r: OnboardRequest) => Promise<OnboardingHandle> }) => Promise<T>,
@@ -41,6 +41,14 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 export const waits = { relationshipAcceptTimeoutMs: 6_000, gdapApprovalTimeoutMs: 6_000 };
 
 export async function startOnboardRig(): Promise<OnboardRig> {
+  const logLines: string[] = [];
+  // The worker's own log (workflows, activities, the SDK) goes to the witness too; the test process has one Runtime.
+  Runtime.install({
+    logger: new DefaultLogger(
+      'DEBUG',
+      (entry) => void logLines.push(JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))),
+    ),
+  });
   const [env, bundle, sandbox, receiver] = await Promise.all([
     testEnv(),
     workflowBundle(),
@@ -48,7 +56,6 @@ export async function startOnboardRig(): Promise<OnboardRig> {
     startReceiver(secret),
   ]);
   const passwords: string[] = [];
-  const logLines: string[] = [];
   const line = (msg: string, meta?: Record<string, unknown>) => void logLines.push(JSON.stringify({ msg, meta }));
   const logger: Logger = {
     log: (_level, msg, meta) => line(msg, meta),

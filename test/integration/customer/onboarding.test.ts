@@ -105,6 +105,9 @@ describe('create path', () => {
     ])
       expect(place).not.toContain(password);
     expect(history).not.toMatch(/"password"/i);
+    // The witnesses saw the run: its workflow's log and the client's calls.
+    expect(rig.logLines.some((line) => line.includes('onboarding step'))).toBe(true);
+    expect(rig.logLines.some((line) => line.includes('Partner Center call'))).toBe(true);
   });
 
   it('a create whose answer is lost (commit-then-drop) is found by its domain, not created again', async () => {

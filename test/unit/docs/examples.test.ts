@@ -4,6 +4,7 @@ import {
   validateSubscriptionChangeRequest,
   validatePurchaseRequest,
   validateReconcileRequest,
+  validateOnboardRequest,
 } from '../../../src/client';
 import { CATALOG_PRODUCTS, startSandbox, type Sandbox } from 'partner-center-sandbox';
 
@@ -16,6 +17,7 @@ const validators = {
   purchase: validatePurchaseRequest,
   subscription: validateSubscriptionChangeRequest,
   billing: validateReconcileRequest,
+  onboard: validateOnboardRequest,
 } as const;
 
 function validatorOf(file: string) {
@@ -24,7 +26,7 @@ function validatorOf(file: string) {
   );
   if (kind === undefined)
     throw new Error(
-      `examples/${file}: name it purchase*, subscription* or billing* (its context) so a test validates it`,
+      `examples/${file}: name it purchase*, subscription*, billing* or onboard* (its context) so a test validates it`,
     );
   return validators[kind];
 }
@@ -56,7 +58,8 @@ describe('examples/', () => {
     expect(validation.ok ? [] : validation.problems).toEqual([]);
   });
 
-  it.each(files)('%s names a customer the sandbox seeds', (file) => {
+  // An onboarding names no customer: it makes one (or invites a tenant).
+  it.each(files.filter((file) => !file.startsWith('onboard')))('%s names a customer the sandbox seeds', (file) => {
     const { customerId } = read(file) as { customerId?: string };
     expect(sandbox.customerIds).toContain(customerId);
   });
