@@ -1,3 +1,5 @@
+import { onboardingSection } from './onboarding-section';
+import { onboardWorkflowId } from '../../src/workflows/customer/api';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -258,6 +260,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     meaning:
       "How long before a subscription's term ends its lifecycle reviews the renewal, unless the subscription's `RenewalPolicy.leadTime` says otherwise.",
   },
+  {
+    names: ['RELATIONSHIP_ACCEPT_TIMEOUT', 'GDAP_APPROVAL_TIMEOUT'],
+    fallback: '`30d`, `30d`',
+    meaning:
+      "How long an onboarding waits for an existing tenant to accept the reseller relationship, and for the customer to approve its GDAP relationship (and for a qualification's review).",
+  },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
     names: ['PCW_API_PORT'],
@@ -502,6 +510,7 @@ ${table(
       '`pc-event-{sha256 of EventName, ResourceUri and ResourceChangeUtcDate}`',
       '`PartnerCenterEvent` → `PartnerCenterEventResult`; started by `POST /v1/partner-center/events` once the signature is verified',
     ],
+    [code('onboardCustomer'), code(onboardWorkflowId('{requestId}')), '`OnboardRequest` → `OnboardResult`'],
     [
       code(deliverWebhookEvent.name),
       '`webhook-{workflowId}/{event type}`',
@@ -620,6 +629,8 @@ ${jsonSchemaBlock(ReconcileReportSchema, 'output')}
 ${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
 
     lifecycleSection(),
+
+    onboardingSection({ jsonSchemaBlock, table, code }),
 
     partnerCenterEventSection(),
 
