@@ -423,6 +423,8 @@ const attributeUse: Record<string, string> = {
   PcSubscriptionIds: 'purchases: the subscriptions bought; changes: the subscription changed; lifecycles: theirs',
   PcRenewalDate: "lifecycles: when the subscription's term ends",
   PcUnusedSeats: 'lifecycles: seats of the licence SKU nobody is assigned, at the last review',
+  PcGdapRelationshipId:
+    'onboardings: their GDAP relationship (how `granular-admin-relationship-approved` finds the run)',
 };
 
 /** Keys are plain strings, so a new search attribute is caught here rather than by the compiler. */
@@ -766,8 +768,9 @@ after the event's signature was verified; the same event delivered twice finds t
 \`subscription-updated\` starts the subscription's lifecycle when none ever existed (its customer and subscription read
 from \`ResourceUri\`), else signals it \`subscriptionChanged\` (\`source: partner-center-event\`); \`invoice-ready\` starts
 the billed reconciliation \`reconcile-invoice-{invoiceId}\` once; \`test-created\` is recorded;
-\`reseller-relationship-accepted-by-customer\` and \`granular-admin-relationship-approved\` are recorded (no onboarding
-workflow waits on them yet); any other name is recorded and ignored. What it starts is an abandoned child, never
+\`reseller-relationship-accepted-by-customer\` and \`granular-admin-relationship-approved\` signal \`relationshipAccepted\` or
+\`gdapApproved\` to every running \`onboardCustomer\` of that tenant (\`PcCustomerId\`) or relationship
+(\`PcGdapRelationshipId\`), found by one activity that lists them (outcome \`onboarding-signalled\`, else \`recorded\`); any other name is recorded and ignored. What it starts is an abandoned child, never
 started twice. Outcomes: ${eventOutcomes.map(code).join(', ')}.
 
 ### PartnerCenterEvent (input)

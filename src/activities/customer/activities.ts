@@ -15,6 +15,7 @@ import {
   lockGdapRelationship,
 } from './gdap';
 import { awaitQualificationReview, requestQualification } from './qualification';
+import { findWaitingOnboardings } from './waiting';
 
 export type { CustomerActivityDeps } from './deps';
 
@@ -33,5 +34,6 @@ export function createCustomerActivities(deps: CustomerActivityDeps) {
     awaitGdapApproval,
     createGdapAccessAssignment,
     awaitGdapAccessAssignment,
+    findWaitingOnboardings,
   });
 }

@@ -8,6 +8,8 @@ export const PcSubscriptionIds = defineSearchAttributeKey('PcSubscriptionIds', S
 /** Contract §3 (v3), kept by subscription lifecycles: "renewals in the next 30 days with unused seats" is one query. */
 export const PcRenewalDate = defineSearchAttributeKey('PcRenewalDate', SearchAttributeType.DATETIME);
 export const PcUnusedSeats = defineSearchAttributeKey('PcUnusedSeats', SearchAttributeType.INT);
+/** Contract §3 (v3), kept by onboardings: the GDAP relationship a Partner Center approval event names finds its run. */
+export const PcGdapRelationshipId = defineSearchAttributeKey('PcGdapRelationshipId', SearchAttributeType.KEYWORD);
 
 /** Registered by `npm start` and by the test run's dev server (`--search-attribute Name=Type`). */
 export const searchAttributeKeys = [
@@ -17,4 +19,5 @@ export const searchAttributeKeys = [
   PcSubscriptionIds,
   PcRenewalDate,
   PcUnusedSeats,
+  PcGdapRelationshipId,
 ] as const;

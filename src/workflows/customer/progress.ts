@@ -1,5 +1,5 @@
 import { log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { PcCustomerId, PcStep } from '../common/search-attributes';
+import { PcCustomerId, PcGdapRelationshipId, PcStep } from '../common/search-attributes';
 import { describeOnboarding } from './rules';
 import type { OnboardStatus, OnboardStep } from './types';
 
@@ -33,6 +33,7 @@ export class OnboardProgress {
 
   setGdapRelationship(relationshipId: string, approvalUrl?: string): void {
     this.status.gdapRelationshipId = relationshipId;
+    upsertSearchAttributes([{ key: PcGdapRelationshipId, value: relationshipId }]);
     if (approvalUrl !== undefined) this.status.gdapApprovalUrl = approvalUrl;
     this.touch();
   }

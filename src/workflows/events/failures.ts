@@ -7,7 +7,7 @@ export const eventFailureTypes = {
 } as const;
 export type EventFailureType = (typeof eventFailureTypes)[keyof typeof eventFailureTypes];
 
-/** The run has no activity: whatever ends it that is not its own decision is a PartnerCenterEventFailed. */
+/** Its one activity only lists onboardings: whatever ends the run that is not its own decision is a PartnerCenterEventFailed. */
 export const eventRunFailures: RunFailurePolicy = {
   fallbackType: eventFailureTypes.eventFailed,
   rule: () => ({ type: eventFailureTypes.eventFailed }),

@@ -4,16 +4,15 @@ import type { PartnerCenterEvent } from './types';
 export type EventAction =
   | { kind: 'subscription-changed'; customerId: string; subscriptionId: string }
   | { kind: 'invoice-ready'; invoiceId: string }
+  /** The onboarding waiting on this tenant's acceptance, or on this GDAP relationship's approval. */
+  | { kind: 'onboarding'; target: { tenantId: string } | { relationshipId: string } }
   | { kind: 'record'; outcome: 'recorded' | 'ignored'; detail: string };
 
 const SUBSCRIPTION_PATH = /\/customers\/([^/?#]+)\/subscriptions\/([^/?#]+)\/?(?:[?#]|$)/i;
 const INVOICE_PATH = /\/invoices\/([^/?#]+)\/?(?:[?#]|$)/i;
 
-/** Events an onboarding run will wait on; until that workflow exists they are recorded only. */
-const ONBOARDING_EVENTS = new Set([
-  'reseller-relationship-accepted-by-customer',
-  'granular-admin-relationship-approved',
-]);
+const CUSTOMER_PATH = /\/customers\/([^/?#]+)\/?$/i;
+const RELATIONSHIP_PATH = /\/delegatedAdminRelationships\/([^/?#]+)\/?$/i;
 
 export function eventAction(event: PartnerCenterEvent): EventAction {
   const name = event.EventName.toLowerCase();
@@ -30,12 +29,16 @@ export function eventAction(event: PartnerCenterEvent): EventAction {
   }
   if (name === 'test-created')
     return { kind: 'record', outcome: 'recorded', detail: 'a test event: recorded, nothing to do' };
-  if (ONBOARDING_EVENTS.has(name))
-    return {
-      kind: 'record',
-      outcome: 'recorded',
-      detail: `${event.EventName}: recorded; no onboarding waits on it (the onboarding workflow does not exist yet)`,
-    };
+  if (name === 'reseller-relationship-accepted-by-customer') {
+    const match = CUSTOMER_PATH.exec(path);
+    if (match === null) return ignored(`ResourceUri ${clipped(event.ResourceUri)} names no customer`);
+    return { kind: 'onboarding', target: { tenantId: decoded(match[1]) } };
+  }
+  if (name === 'granular-admin-relationship-approved') {
+    const match = RELATIONSHIP_PATH.exec(path);
+    if (match === null) return ignored(`ResourceUri ${clipped(event.ResourceUri)} names no GDAP relationship`);
+    return { kind: 'onboarding', target: { relationshipId: decoded(match[1]) } };
+  }
   return ignored(`${clipped(event.EventName)} is not an event this worker acts on`);
 }
 

@@ -42,6 +42,7 @@ export const eventOutcomes = [
   'lifecycle-ended',
   'reconciliation-started',
   'reconciliation-already-started',
+  'onboarding-signalled',
   'recorded',
   'ignored',
 ] as const;
@@ -54,5 +55,7 @@ export const PartnerCenterEventResultSchema = z.object({
   detail: z.string(),
   /** The workflow the event reached (the lifecycle or the reconciliation), when it reached one. */
   workflowId: z.string().optional(),
+  /** The onboardings a relationship event signalled (none waiting: the outcome is `recorded`). */
+  workflowIds: z.array(z.string()).optional(),
 });
 export type PartnerCenterEventResult = z.infer<typeof PartnerCenterEventResultSchema>;

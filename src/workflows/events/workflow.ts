@@ -4,12 +4,17 @@ import {
   type ChildWorkflowOptions,
   log,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   startChild,
   TemporalFailure,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { reconcileBilling } from '../billing/workflow';
+import type { CustomerActivities } from '../../activities';
+import { partnerCenterCall } from '../common/activity-options';
 import { runFailure } from '../common/run-failure';
+import { gdapApprovedSignal, relationshipAcceptedSignal } from '../customer/messages';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
 import { lifecycleWorkflowId } from '../subscription/ids';
 import type { subscriptionLifecycle } from '../subscription/lifecycle';
@@ -36,6 +41,11 @@ export async function partnerCenterEvent(event: PartnerCenterEvent): Promise<Par
         return { eventName, ...(await subscriptionChanged(action.customerId, action.subscriptionId)) };
       case 'invoice-ready':
         return { eventName, ...(await reconcileInvoice(action.invoiceId)) };
+      case 'onboarding':
+        // Runs recorded before onboarding existed only recorded these events, and replay so.
+        if (!patched(ONBOARDING_EVENTS_PATCH))
+          return { eventName, outcome: 'recorded', detail: `${eventName}: recorded; no onboarding waits on it` };
+        return { eventName, ...(await signalOnboardings(action.target)) };
       default:
         log.info('event recorded', { eventName, outcome: action.outcome, detail: action.detail });
         return { eventName, outcome: action.outcome, detail: action.detail };
@@ -46,6 +56,35 @@ export async function partnerCenterEvent(event: PartnerCenterEvent): Promise<Par
 }
 
 type Handled = Omit<PartnerCenterEventResult, 'eventName'>;
+
+/** Runs started since route relationship events to the onboardings waiting on them. */
+const ONBOARDING_EVENTS_PATCH = 'events-signal-onboardings';
+
+const { findWaitingOnboardings } = proxyActivities<CustomerActivities>(partnerCenterCall);
+
+/** `relationshipAccepted` or `gdapApproved` to every running onboarding of that tenant or relationship. */
+async function signalOnboardings(target: { tenantId: string } | { relationshipId: string }): Promise<Handled> {
+  const what = 'tenantId' in target ? `tenant ${target.tenantId}` : `GDAP relationship ${target.relationshipId}`;
+  const workflowIds = await findWaitingOnboardings(target);
+  const signalled: string[] = [];
+  for (const workflowId of workflowIds) {
+    try {
+      const handle = getExternalWorkflowHandle(workflowId);
+      if ('tenantId' in target) await handle.signal(relationshipAcceptedSignal, target);
+      else await handle.signal(gdapApprovedSignal, target);
+      signalled.push(workflowId);
+    } catch (err) {
+      // It ended between the listing and the signal: nothing waits any more.
+      if (!(err instanceof TemporalFailure)) throw err;
+    }
+  }
+  if (signalled.length === 0) return { outcome: 'recorded', detail: `no running onboarding waits on ${what}` };
+  return {
+    outcome: 'onboarding-signalled',
+    detail: `${'tenantId' in target ? 'relationshipAccepted' : 'gdapApproved'} sent to ${signalled.length} onboarding(s) of ${what}`,
+    workflowIds: signalled,
+  };
+}
 
 /** Adopts an unknown subscription (its new lifecycle reads it at start); a running lifecycle is told to re-read it. */
 async function subscriptionChanged(customerId: string, subscriptionId: string): Promise<Handled> {

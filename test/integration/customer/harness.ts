@@ -30,15 +30,18 @@ export interface OnboardRig {
   passwords: string[];
   /** What the worker logged (its Runtime: workflows, activities) and its Partner Center and Graph clients, as JSON lines. */
   logLines: string[];
+  /** `pollIntervalMs`: ORDER_POLL_INTERVAL (and its maximum), 200 ms; `waitMs`: both onboarding timeouts, 6 s. */
   withWorker<T>(
     body: (ctx: { taskQueue: string; start: (r: OnboardRequest) => Promise<OnboardingHandle> }) => Promise<T>,
+    timing?: { pollIntervalMs?: number; waitMs?: number },
   ): Promise<T>;
   close(): Promise<void>;
 }
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-export const waits = { relationshipAcceptTimeoutMs: 6_000, gdapApprovalTimeoutMs: 6_000 };
+/** RELATIONSHIP_ACCEPT_TIMEOUT and GDAP_APPROVAL_TIMEOUT in the tests, unless one says otherwise. */
+const WAIT_MS = 6_000;
 
 export async function startOnboardRig(): Promise<OnboardRig> {
   const logLines: string[] = [];
@@ -81,7 +84,7 @@ export async function startOnboardRig(): Promise<OnboardRig> {
     receiver,
     passwords,
     logLines,
-    async withWorker(body) {
+    async withWorker(body, { pollIntervalMs = 200, waitMs = WAIT_MS } = {}) {
       const taskQueue = uniqueTaskQueue('onboard');
       // The clients read the global fetch when they are built: the witness sees what the worker receives.
       globalThis.fetch = witness;
@@ -98,10 +101,11 @@ export async function startOnboardRig(): Promise<OnboardRig> {
             refreshToken: sandbox.refreshToken,
           },
           {
-            orderPollIntervalMs: 200,
-            orderPollMaxIntervalMs: 400,
+            orderPollIntervalMs: pollIntervalMs,
+            orderPollMaxIntervalMs: pollIntervalMs * 2,
             orderVisibilityDeadlineMs: 20_000,
-            ...waits,
+            relationshipAcceptTimeoutMs: waitMs,
+            gdapApprovalTimeoutMs: waitMs,
             webhooks: { url: receiver.url, secret, deadlineMs: 60_000, allowedOrigins: [] },
           },
           logger,

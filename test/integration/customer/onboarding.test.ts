@@ -1,6 +1,11 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { cancelOnboardingUpdate, gdapApprovedSignal, onboardStatusQuery } from '../../../src/client';
+import {
+  cancelOnboardingUpdate,
+  gdapApprovedSignal,
+  onboardStatusQuery,
+  startPartnerCenterEvent,
+} from '../../../src/client';
 import { recordHistory } from '../purchase/harness';
 import {
   createRequest,
@@ -64,6 +69,7 @@ describe('create path', () => {
       expect(waiting.gdapApprovalUrl).toBe(
         `https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/${waiting.gdapRelationshipId}`,
       );
+      await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
       await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
       await handle.signal(gdapApprovedSignal, { relationshipId: waiting.gdapRelationshipId });
       const result = await handle.result();
@@ -240,4 +246,72 @@ describe('existing tenant', () => {
       expect(failure.type).toBe('RelationshipNotAccepted');
     });
   });
+
+  it('Partner Center events end the waits at once: relationshipAccepted and gdapApproved through partnerCenterEvent', async () => {
+    const tenant = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
+    // Polls 60 s apart: only the events can end these waits within the test's time.
+    await rig.withWorker(
+      async ({ taskQueue, start }) => {
+        const handle = await start({
+          requestId: `test-events-${Date.now()}`,
+          customer: { existingTenantId: tenant },
+          agreement: createRequest().agreement,
+          gdap: { roles: [roles.directoryReaders] },
+        });
+        const started = Date.now();
+        await untilStep(handle, 'awaiting-relationship');
+        await untilListed(`PcCustomerId = '${tenant}'`, handle.workflowId);
+        await rig.sandbox.control.onboarding.acceptRelationship(tenant, { domain: 'eventtenant.onmicrosoft.com' });
+        const accepted = await routeEvent(
+          taskQueue,
+          'reseller-relationship-accepted-by-customer',
+          `https://api.partnercenter.microsoft.com/v1/customers/${tenant}`,
+        );
+        expect(accepted).toMatchObject({ outcome: 'onboarding-signalled', workflowIds: [handle.workflowId] });
+        const waiting = await untilStep(handle, 'awaiting-gdap-approval', 10_000);
+        await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+        await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
+        const approved = await routeEvent(
+          taskQueue,
+          'granular-admin-relationship-approved',
+          `https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/${waiting.gdapRelationshipId}`,
+        );
+        expect(approved).toMatchObject({ outcome: 'onboarding-signalled', workflowIds: [handle.workflowId] });
+        const result = await handle.result();
+        expect(result.gdap).toMatchObject({ relationshipId: waiting.gdapRelationshipId, status: 'active' });
+        // Each wait polled once at its start, the next poll 60 s later: the events ended them.
+        expect(Date.now() - started).toBeLessThan(30_000);
+        await recordHistory('onboard-ended-by-events', handle);
+      },
+      { pollIntervalMs: 60_000, waitMs: 120_000 },
+    );
+  }, 60_000);
 });
+
+/** Visibility lags behind a run's search attributes (the events find runs through it): wait until it shows the run. */
+async function untilListed(query: string, workflowId: string) {
+  for (let i = 0; i < 100; i += 1) {
+    for await (const run of rig.client.workflow.list({ query: `WorkflowType = 'onboardCustomer' AND ${query}` }))
+      if (run.workflowId === workflowId) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${workflowId} never listed for ${query}`);
+}
+
+/** The event's partnerCenterEvent run, as POST /v1/partner-center/events starts it; its result. */
+async function routeEvent(taskQueue: string, EventName: string, ResourceUri: string) {
+  const event = {
+    EventName,
+    ResourceUri,
+    ResourceName: '',
+    AuditUri: '',
+    ResourceChangeUtcDate: new Date().toISOString(),
+  };
+  const handle = await startPartnerCenterEvent(rig.client, event, { taskQueue });
+  const result = await handle.result();
+  await recordHistory(
+    `event-${EventName === 'granular-admin-relationship-approved' ? 'gdap-approved' : 'relationship-accepted'}-signalled`,
+    handle,
+  );
+  return result;
+}

@@ -152,16 +152,13 @@ describe('partnerCenterEvent', () => {
 
   it.each([
     ['test-created', 'recorded', /a test event/, 'event-test-created'],
-    [
-      'reseller-relationship-accepted-by-customer',
-      'recorded',
-      /no onboarding waits on it/,
-      'event-onboarding-recorded',
-    ],
-    ['granular-admin-relationship-approved', 'recorded', /the onboarding workflow does not exist yet/, undefined],
+    // With no onboarding of that tenant running (event-onboarding-recorded.json keeps the run from before onboarding).
+    ['reseller-relationship-accepted-by-customer', 'recorded', /no running onboarding waits on tenant/, undefined],
+    ['granular-admin-relationship-approved', 'ignored', /names no GDAP relationship/, undefined],
     ['azure-fraud-event-detected', 'ignored', /not an event this worker acts on/, 'event-unknown-ignored'],
   ])('records %s (%s) and starts nothing', async (name, outcome, detail, fixture) => {
-    await rig.withWorker(stubActivities({}), async (taskQueue) => {
+    const stubs = stubActivities({ findWaitingOnboardings: async () => [] });
+    await rig.withWorker(stubs, async (taskQueue) => {
       const pcEvent = event(name, `https://api.partnercenter.microsoft.com/v1/customers/${customerId}`);
       const { handle, result } = await handled(taskQueue, pcEvent, fixture);
       expect(result).toMatchObject({ eventName: name, outcome });
