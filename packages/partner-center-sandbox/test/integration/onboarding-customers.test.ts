@@ -72,7 +72,8 @@ describe('domain check and customer creation', () => {
   });
 
   test('a create answers 201 with the one-time password once; no later answer or control view shows it', async () => {
-    const created = await create(newCustomer('freshco'));
+    const requestId = { 'MS-RequestId': '6f1e2d3c-4b5a-4968-8777-665544332211' };
+    const created = await create(newCustomer('freshco'), requestId);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       id: created.body.companyProfile.tenantId,
@@ -95,7 +96,7 @@ describe('domain check and customer creation', () => {
       expect.arrayContaining(['admin@freshco.onmicrosoft.com', 'user01@freshco.onmicrosoft.com']),
     );
     // A second create of the domain is refused; a repeated MS-RequestId creates again rather than replaying the password.
-    const again = await create(newCustomer('freshco'), { 'MS-RequestId': '6f1e2d3c-4b5a-4968-8777-665544332211' });
+    const again = await create(newCustomer('freshco'), requestId);
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({
       code: 600005,
