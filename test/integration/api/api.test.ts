@@ -368,6 +368,8 @@ describe('HTTP API', () => {
       [
         '/healthz',
         '/readyz',
+        '/v1/customers',
+        '/v1/customers/{requestId}',
         '/v1/purchases',
         '/v1/purchases/{requestId}',
         '/v1/purchases/{requestId}/approve',
