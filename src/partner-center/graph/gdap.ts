@@ -73,19 +73,7 @@ export interface GdapClientOptions {
 }
 
 export function createGdapClient(options: GdapClientOptions): GdapClient {
-  const connection: GraphConnection = {
-    root: `${options.baseUrl.replace(/\/+$/, '')}${RELATIONSHIPS_PATH}`,
-    prefix: RELATIONSHIPS_PATH,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fetch: options.fetch ?? fetch,
-    tokens: options.tokens,
-    logger: options.logger,
-    forbidden: (details, route) =>
-      new PartnerCenterUnauthorizedError(
-        details,
-        `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${GDAP_PERMISSION} permission on Microsoft Graph, consented in the partner tenant (app-only also needs the GDAP service principal 2832473f-ec63-45fb-976f-5d45a7d4bb91 there) (${details.description})`,
-      ),
-  };
+  const connection = gdapConnection(options);
   const call = async <S extends z.ZodType>(
     schema: S,
     method: 'GET' | 'POST',
@@ -100,20 +88,7 @@ export function createGdapClient(options: GdapClientOptions): GdapClient {
     );
   const relationship = (id: string) => `/${encodeURIComponent(id)}`;
   return {
-    createRelationship: (input, o) =>
-      call(
-        gdapRelationshipSchema,
-        'POST',
-        '',
-        {
-          displayName: input.displayName,
-          duration: input.duration,
-          customer: { tenantId: input.customerTenantId },
-          accessDetails: { unifiedRoles: input.roleIds.map((roleDefinitionId) => ({ roleDefinitionId })) },
-          autoExtendDuration: input.autoExtend ? 'P180D' : 'PT0S',
-        },
-        o,
-      ),
+    createRelationship: (input, o) => call(gdapRelationshipSchema, 'POST', '', relationshipBody(input), o),
     getRelationship: (id, o) => call(gdapRelationshipSchema, 'GET', relationship(id), undefined, o),
     findRelationships: async (displayName, o) => {
       // Filtered on the server where Graph supports it, and here again where it does not.
@@ -142,6 +117,34 @@ export function createGdapClient(options: GdapClientOptions): GdapClient {
         `${relationship(id)}/accessAssignments/${encodeURIComponent(assignmentId)}`,
         undefined,
         o,
+      ),
+  };
+}
+
+/** `POST …/delegatedAdminRelationships`: auto-extension is P180D or none (PT0S). */
+function relationshipBody(input: GdapRelationshipInput) {
+  return {
+    displayName: input.displayName,
+    duration: input.duration,
+    customer: { tenantId: input.customerTenantId },
+    accessDetails: { unifiedRoles: input.roleIds.map((roleDefinitionId) => ({ roleDefinitionId })) },
+    autoExtendDuration: input.autoExtend ? 'P180D' : 'PT0S',
+  };
+}
+
+/** The Graph connection of the partner's relationships: its 403 names the permission GDAP needs. */
+function gdapConnection(options: GdapClientOptions): GraphConnection {
+  return {
+    root: `${options.baseUrl.replace(/\/+$/, '')}${RELATIONSHIPS_PATH}`,
+    prefix: RELATIONSHIPS_PATH,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: options.fetch ?? fetch,
+    tokens: options.tokens,
+    logger: options.logger,
+    forbidden: (details, route) =>
+      new PartnerCenterUnauthorizedError(
+        details,
+        `Microsoft Graph HTTP 403 for ${route}: the app registration needs the ${GDAP_PERMISSION} permission on Microsoft Graph, consented in the partner tenant (app-only also needs the GDAP service principal 2832473f-ec63-45fb-976f-5d45a7d4bb91 there) (${details.description})`,
       ),
   };
 }

@@ -69,14 +69,7 @@ export async function startOnboardRig(): Promise<OnboardRig> {
     error: line,
   };
   const realFetch = globalThis.fetch;
-  const witness: typeof fetch = async (input, init) => {
-    const response = await realFetch(input, init);
-    if (init?.method === 'POST' && /\/v1\/customers$/.test(String(input)) && response.ok) {
-      const body = (await response.clone().json()) as { userCredentials?: { password?: string } };
-      if (body.userCredentials?.password !== undefined) passwords.push(body.userCredentials.password);
-    }
-    return response;
-  };
+  const witness = passwordWitness(realFetch, passwords);
   return {
     env,
     client: env.client,
@@ -90,27 +83,7 @@ export async function startOnboardRig(): Promise<OnboardRig> {
       globalThis.fetch = witness;
       let worker: Worker;
       try {
-        const deps = createActivityDeps(
-          {
-            baseUrl: sandbox.baseUrl,
-            graphBaseUrl: sandbox.graphBaseUrl,
-            authorityHost: sandbox.authorityHost,
-            tenantId: sandbox.tenantId,
-            clientId: sandbox.clientId,
-            credential: { clientSecret: sandbox.clientSecret },
-            refreshToken: sandbox.refreshToken,
-          },
-          {
-            orderPollIntervalMs: pollIntervalMs,
-            orderPollMaxIntervalMs: pollIntervalMs * 2,
-            orderVisibilityDeadlineMs: 20_000,
-            relationshipAcceptTimeoutMs: waitMs,
-            gdapApprovalTimeoutMs: waitMs,
-            webhooks: { url: receiver.url, secret, deadlineMs: 60_000, allowedOrigins: [] },
-          },
-          logger,
-          sandbox.caPem,
-        );
+        const deps = onboardDeps(sandbox, receiver.url, logger, { pollIntervalMs, waitMs });
         worker = await Worker.create({
           connection: env.nativeConnection,
           workflowBundle: bundle,
@@ -125,6 +98,48 @@ export async function startOnboardRig(): Promise<OnboardRig> {
     async close() {
       await Promise.allSettled([sandbox.close(), receiver.close(), env.teardown()]);
     },
+  };
+}
+
+/** The worker's dependencies against the sandbox: App+User, short polls and waits, webhooks to the receiver. */
+function onboardDeps(
+  sandbox: Sandbox,
+  webhookUrl: string,
+  logger: Logger,
+  { pollIntervalMs, waitMs }: { pollIntervalMs: number; waitMs: number },
+) {
+  return createActivityDeps(
+    {
+      baseUrl: sandbox.baseUrl,
+      graphBaseUrl: sandbox.graphBaseUrl,
+      authorityHost: sandbox.authorityHost,
+      tenantId: sandbox.tenantId,
+      clientId: sandbox.clientId,
+      credential: { clientSecret: sandbox.clientSecret },
+      refreshToken: sandbox.refreshToken,
+    },
+    {
+      orderPollIntervalMs: pollIntervalMs,
+      orderPollMaxIntervalMs: pollIntervalMs * 2,
+      orderVisibilityDeadlineMs: 20_000,
+      relationshipAcceptTimeoutMs: waitMs,
+      gdapApprovalTimeoutMs: waitMs,
+      webhooks: { url: webhookUrl, secret, deadlineMs: 60_000, allowedOrigins: [] },
+    },
+    logger,
+    sandbox.caPem,
+  );
+}
+
+/** The global fetch, noting every one-time password a create answer carries. */
+function passwordWitness(realFetch: typeof fetch, passwords: string[]): typeof fetch {
+  return async (input, init) => {
+    const response = await realFetch(input, init);
+    if (init?.method === 'POST' && /\/v1\/customers$/.test(String(input)) && response.ok) {
+      const body = (await response.clone().json()) as { userCredentials?: { password?: string } };
+      if (body.userCredentials?.password !== undefined) passwords.push(body.userCredentials.password);
+    }
+    return response;
   };
 }
 
