@@ -7,6 +7,8 @@ import {
   viewRun,
   type SubscriptionChangeStatus,
   type Kind,
+  type OnboardResult,
+  type OnboardStatus,
   type PurchaseResult,
   type PurchaseStatus,
   type ReconcileReport,
@@ -25,11 +27,11 @@ import type { Output } from './output';
 export { errorOf, KINDS, runOf, viewRun, type Kind, type Run, type RunView, type WorkflowType } from '../client';
 
 /**
- * The purchase, change or reconciliation that `id` names: a workflow id as given, else a request id
- * (`purchase-{id}`, then `change-{id}`). `only` limits it to one kind (approve, reject and cancel are purchases').
+ * The purchase, change, onboarding or reconciliation that `id` names: a workflow id as given, else a request id
+ * (`purchase-{id}`, then `change-{id}`, then `onboard-{id}`). `only` limits it to one kind (approve, reject and cancel are purchases').
  */
 export async function findRun(client: Client, id: string, only?: Kind): Promise<Run> {
-  const candidates = [id, `purchase-${id}`, `change-${id}`];
+  const candidates = [id, `purchase-${id}`, `change-${id}`, `onboard-${id}`];
   for (const workflowId of candidates) {
     let description: WorkflowExecutionDescription;
     try {
@@ -73,6 +75,14 @@ export function describeRun(view: RunView): string {
     const result = view.result as SubscriptionChangeResult | undefined;
     fact('subscription', result?.subscriptionId ?? status?.subscriptionId);
     if (result !== undefined) fact('change', describeChangeResult(result));
+    fact('last error', status?.lastError);
+  } else if (view.kind === 'onboard') {
+    const status = view.status as OnboardStatus | undefined;
+    const result = view.result as OnboardResult | undefined;
+    fact('customer', result?.customerId ?? status?.customerId);
+    fact('invitation', status?.invitationUrl);
+    fact('gdap approval', status?.gdapApprovalUrl);
+    fact('gdap', result?.gdap?.relationshipId ?? status?.gdapRelationshipId);
     fact('last error', status?.lastError);
   } else if (view.result !== undefined) {
     fact('report', describeReport(view.result as ReconcileReport));

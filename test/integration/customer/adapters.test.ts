@@ -45,6 +45,9 @@ test('pcw onboard --file --wait prints the invitation link, waits for the accept
     expect(stdout).toContain('step awaiting-relationship');
     expect(stdout).toContain(`onboarded customer ${tenantId} (clitenant.onmicrosoft.com, tenant ${tenantId}, invited)`);
 
+    const status = await spawnPcw(tree.bin, ['status', requestId, '--json'], env, tree.dir).exited;
+    expect(JSON.parse(status.stdout)).toMatchObject({ kind: 'onboard', step: 'completed', result: { tenantId } });
+
     const bad = await spawnPcw(tree.bin, ['onboard', '--file', join(__dirname, 'nope.json')], env, tree.dir).exited;
     expect(bad.code).toBe(2);
     writeFileSync(file, JSON.stringify({ requestId, customer: {}, agreement: { email: 'x' } }));
