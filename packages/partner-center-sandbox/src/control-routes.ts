@@ -20,6 +20,7 @@ import {
   assignedSeatsSchema,
 } from './control';
 import { DAY_MS, isoDate } from './clock';
+import { webhookControlRoutes } from './control-webhooks';
 import { ApiError } from './errors';
 import { faultInputSchema } from './faults';
 import { graphPolicySchema } from './graph';
@@ -35,7 +36,7 @@ import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
 
-interface ControlContext {
+export interface ControlContext {
   deps: ServerDeps;
   /** The request body as JSON (`{}` when empty). */
   body(): unknown;
@@ -43,7 +44,7 @@ interface ControlContext {
   replay: ReplayStore;
 }
 
-interface ControlRoute extends RouteTemplate {
+export interface ControlRoute extends RouteTemplate {
   handle(ctx: ControlContext): ApiResponse;
 }
 
@@ -329,7 +330,7 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes]);
+const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...webhookControlRoutes]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());

@@ -189,6 +189,12 @@ export interface SandboxControl {
   deliverEvent(delivery: z.input<typeof eventDeliverySchema>): Promise<EventDeliveryResult>;
   /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
   withdrawAgreements(customerId: string): Promise<number>;
+  /** Suppresses (or resumes) the delivery of the sandbox's own events: they go to the activity log only. */
+  suppressEventDelivery(on: boolean): Promise<void>;
+  /** Says an invoice is ready: an `invoice-ready` event to the registration. */
+  invoiceReady(invoiceId: string): Promise<void>;
+  /** How many event deliveries are still in flight (retrying). */
+  eventDeliveriesInFlight(): Promise<number>;
 }
 
 export const eventRegistrationSchema = z.object({ url: z.url() });
@@ -268,5 +274,12 @@ export function createControlClient(baseUrl: string): SandboxControl {
     deliverEvent: (delivery) => call('POST', '/partner-center-events/deliveries', eventDeliverySchema.parse(delivery)),
     withdrawAgreements: async (customerId) =>
       (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
+    suppressEventDelivery: async (on) => {
+      await call('POST', '/webhooks/suppress', { on });
+    },
+    invoiceReady: async (invoiceId) => {
+      await call('POST', `/invoices/${encodeURIComponent(invoiceId)}/ready`);
+    },
+    eventDeliveriesInFlight: async () => (await call<{ inFlight: number }>('GET', '/webhooks/deliveries')).inFlight,
   };
 }

@@ -16,6 +16,7 @@ import type { SandboxRuntime } from './router';
 import { createApiServer } from './server';
 import { resetWorld, type ServerDeps } from './server-deps';
 import type { Delays, Partner } from './state';
+import { createEventState } from './webhook-state';
 import { createWorld } from './world';
 import { createThrottle } from './throttle';
 
@@ -190,7 +191,7 @@ function createServerDeps(
   const dataFile = config.dataFile;
   return {
     runtime,
-    events: {},
+    events: createEventState(),
     authority: parts.authority,
     faults: createFaults(),
     throttle: createThrottle(),
