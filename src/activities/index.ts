@@ -1,12 +1,17 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
+import { createEventActivities, type EventActivityDeps } from './events/activities';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
-export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps & WebhookActivityDeps;
+export type ActivityDeps = PurchaseActivityDeps &
+  SubscriptionActivityDeps &
+  BillingActivityDeps &
+  WebhookActivityDeps &
+  EventActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
@@ -22,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
+    ...withHeartbeats(createEventActivities(deps)),
   };
 }
 

@@ -17,6 +17,7 @@ export * from './subscription';
 export * from './subscription-lifecycle';
 export * from './run-updates';
 export * from './partner-center-events';
+export * from './audit-backfill';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';

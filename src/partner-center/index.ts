@@ -37,3 +37,4 @@ export {
 } from './tenant/schemas';
 export { licenceUsageOf, type LicenceUsage } from './tenant/usage';
 export { LineFieldCheck, MATCHED_LINE_FIELDS } from './line-fields';
+export { eventDigest, PARTNER_CENTER_RESOURCE_ROOT } from './event-identity';

@@ -36,10 +36,14 @@ import {
   PartnerCenterEventResultSchema,
   PartnerCenterEventSchema,
   type EventFailureType,
+  AuditBackfillInputSchema,
+  AuditBackfillResultSchema,
+  AUDIT_BACKFILL_SCHEDULE_ID,
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
 import {
+  auditBackfill,
   changeSubscription,
   deliverWebhookEvent,
   partnerCenterEvent,
@@ -503,6 +507,11 @@ ${table(
       '`PartnerCenterEvent` → `PartnerCenterEventResult`; started by `POST /v1/partner-center/events` once the signature is verified',
     ],
     [
+      code(auditBackfill.name),
+      `\`${AUDIT_BACKFILL_SCHEDULE_ID}-{scheduled time}\` (run by the Schedule \`${AUDIT_BACKFILL_SCHEDULE_ID}\`)`,
+      '`AuditBackfillInput` → `AuditBackfillResult`; every 15 minutes, the Schedule the worker creates at start',
+    ],
+    [
       code(deliverWebhookEvent.name),
       '`webhook-{workflowId}/{event type}`',
       'the event, its destinations and deadline → `{ url?, callback? }` outcomes; started by the run that emits a [webhook event](webhooks.md), never by a caller',
@@ -747,6 +756,8 @@ function partnerCenterEventSection(): string {
   const eventFailureMeanings: Record<EventFailureType, string> = {
     PartnerCenterEventFailed:
       'Temporal refused a start or a signal the event needed (a run already there or ended is an outcome, not a failure).',
+    AuditBackfillFailed:
+      'auditBackfill could not read the activity log (after its retries); the next scheduled run reads from the same position.',
   };
   return `## partnerCenterEvent
 
@@ -768,6 +779,17 @@ ${jsonSchemaBlock(PartnerCenterEventSchema, 'output')}
 ### PartnerCenterEventResult (result)
 
 ${jsonSchemaBlock(PartnerCenterEventResultSchema, 'output')}
+
+### auditBackfill
+
+Run by the Schedule \`${AUDIT_BACKFILL_SCHEDULE_ID}\` every 15 minutes ([partner-center-events.md](partner-center-events.md)):
+reads the activity log (\`GET /v1/auditrecords\`) from \`since\`, starts a \`partnerCenterEvent\` under the webhook's
+own id for each event found (one already handled is not started again), and keeps the position it reached as the
+Schedule's next input.
+
+${jsonSchemaBlock(AuditBackfillInputSchema, 'input')}
+
+${jsonSchemaBlock(AuditBackfillResultSchema, 'output')}
 
 ### Failure types
 
