@@ -65,6 +65,8 @@ export const OPTIONS = {
   'min-seats': { type: 'string' },
   headroom: { type: 'string' },
   'include-monthly': { type: 'boolean' },
+  url: { type: 'string' },
+  events: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -134,6 +136,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     'schedule-id',
   ],
   invoices: ['limit', 'offset', 'out'],
+  'pc-webhooks': ['url', 'events'],
   subscriptions: ['customer', 'all', 'review', 'lead-time', 'min-seats', 'headroom', 'include-monthly', 'by', 'reason'],
   status: [],
   watch: [],

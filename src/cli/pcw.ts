@@ -11,6 +11,7 @@ import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
 import { planInvoices } from './billing-invoices';
+import { planPcWebhooks } from './pc-webhooks';
 import { checkFlagsOf, OPTIONS } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';
@@ -45,13 +46,14 @@ export async function run(
       const config = loadConfigOrReport(env, { requirePartnerCenter: false });
       return config ? await codecServer(args, values, config, out) : EXIT_BAD_CONFIGURATION;
     }
-    // invoices talks to Partner Center only: its settings are required, Temporal is not.
-    if (command === 'invoices') {
+    // invoices and pc-webhooks talk to Partner Center only: its settings are required, Temporal is not.
+    const partnerCenterCommand = command === undefined ? undefined : PARTNER_CENTER_COMMANDS[command];
+    if (partnerCenterCommand !== undefined) {
       checkFlagsOf(command, values);
-      const invoices = planInvoices(args, values);
+      const action = partnerCenterCommand(args, values);
       const config = loadConfigOrReport(env, { requirePartnerCenter: true });
       if (!config?.partnerCenter) return EXIT_BAD_CONFIGURATION;
-      await invoices(config.partnerCenter, out);
+      await action(config.partnerCenter, out);
       return 0;
     }
     const action = plan(command, args, values);
@@ -81,6 +83,12 @@ export async function run(
     return exitCodeOf(error);
   }
 }
+
+/** The commands that talk to Partner Center only, each planned from its arguments before anything is sent. */
+const PARTNER_CENTER_COMMANDS: Record<string, typeof planInvoices | typeof planPcWebhooks> = {
+  invoices: planInvoices,
+  'pc-webhooks': planPcWebhooks,
+};
 
 /** How long to wait for Temporal before saying it is not reachable (the SDK's default is 10 s). */
 const CONNECT_TIMEOUT_MS = 3_000;

@@ -38,6 +38,9 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
+  pc-webhooks register --url URL [--events a,b]   creates or updates Partner Center's webhook registration
+  pc-webhooks status                              the registration: URL and events
+  pc-webhooks test                                a validation event, then its delivery result (waits up to 60 s)
   subscriptions adopt (--customer GUID | --all) [policy flags]   a lifecycle for every live subscription (idempotent)
   subscriptions show SUBSCRIPTION_ID              its lifecycle: policy, next review, plan, seats assigned, last reviews
   subscriptions policy SUBSCRIPTION_ID [policy flags]           replaces its renewal policy
