@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../src';
-import { api, sandboxForFile, type PartnerTokens } from './helpers';
+import { api, catalogItemFor, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
 
@@ -228,5 +228,42 @@ describe('events of the sandbox own changes, and the activity log', () => {
     expect(next.body.items).toHaveLength(1);
     const old = new Date(Date.now() - 91 * 24 * 3600_000).toISOString();
     expect((await api(sandbox, tokens.appOnly, 'GET', `/auditrecords?startDate=${old}`)).status).toBe(400);
+  });
+
+  it('a suspension and a transition completing on the clock raise subscription-updated for each subscription changed', async () => {
+    await api(sandbox, tokens.appOnly, 'POST', '/../webhooks/v1/registration', registration(['subscription-updated']));
+    const suspended = await seeded(3);
+    const read = await api<Json>(sandbox, tokens.appOnly, 'GET', `/customers/${customer}/subscriptions/${suspended}`);
+    await api(sandbox, tokens.appOnly, 'PATCH', `/customers/${customer}/subscriptions/${suspended}`, {
+      ...read.body,
+      status: 'suspended',
+    });
+    const source = await seeded(5);
+    const standard = await catalogItemFor(sandbox, tokens.appOnly, 'CFQ7TTC0LDPB', '0001', 'P1Y');
+    await sandbox.control.setDelays({ orderCompletionMs: 60_000 });
+    const transition = await api(
+      sandbox,
+      tokens.appOnly,
+      'POST',
+      `/customers/${customer}/subscriptions/${source}/transitions`,
+      {
+        ToCatalogItemId: standard,
+        Quantity: 2,
+        TransitionType: 'Transition_With_License_Transfer',
+      },
+    );
+    expect(transition.status).toBe(200);
+    await settled();
+    const before = receiver.received.length;
+    await sandbox.control.advanceClock(61_000);
+    await settled();
+    const changed = (from: number) =>
+      receiver.received.slice(from).map((r) => String(r.body.ResourceUri).split('/').at(-1));
+    expect(changed(0)).toContain(suspended);
+    expect(changed(before)).toEqual([source]);
+    const records = await api<{ items: Json[] }>(sandbox, tokens.appOnly, 'GET', '/auditrecords');
+    expect(records.body.items.map((r) => JSON.parse(String(r.resourceNewValue)).id)).toEqual(
+      expect.arrayContaining([suspended, source]),
+    );
   });
 });
