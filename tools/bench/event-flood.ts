@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
+import { buildApi } from '../../src/api/server';
 import { percentile, round, type Figure } from './report';
-import { runConcurrently } from './rig';
+import { runConcurrently, type TemporalRig } from './rig';
 
 /**
  * A flood of Partner Center events at `POST /v1/partner-center/events`: the sandbox signs each one (a leaf of its CA,
@@ -64,4 +67,56 @@ export function floodFigures(flood: Flood, label: string): Figure[] {
     { name: `${label}: answer p50`, value: round(percentile(flood.latencies, 50)), unit: 'ms' },
     { name: `${label}: answer p99`, value: round(percentile(flood.latencies, 99)), unit: 'ms' },
   ];
+}
+
+/**
+ * `--only event-flood`: `count` validation events (10 % repeats) to the HTTP API on loopback, `concurrency` at a time, served
+ * by a worker of the real workflows in this process (the event runs need no activity). Their figures, and a check
+ * that every distinct event was started once.
+ */
+export async function benchEventFlood(
+  rig: TemporalRig,
+  sandbox: Sandbox,
+  figures: Figure[],
+  options: { count: number; concurrency: number },
+): Promise<void> {
+  const { count, concurrency } = options;
+  const taskQueue = `bench-events-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: rig.nativeConnection,
+    taskQueue,
+    workflowBundle: rig.bundle,
+  });
+  const api = await buildApi({
+    client: rig.client,
+    taskQueue,
+    tokens: [],
+    partnerCenterEvents: { certHosts: ['127.0.0.1'], trustedCaPem: sandbox.caPem },
+    logger: false,
+  });
+  const url = await api.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    await sandbox.control.registerEventWebhook(`${url}/v1/partner-center/events`);
+    const base = Date.now();
+    const flood = await worker.runUntil(
+      floodEvents(sandbox, {
+        count,
+        duplicateShare: 0.1,
+        concurrency,
+        distinct: (i) => ({
+          EventName: 'test-created',
+          ResourceUri: '',
+          ResourceName: '',
+          AuditUri: '',
+          ResourceChangeUtcDate: new Date(base + i).toISOString(),
+        }),
+      }),
+    );
+    const started = flood.deliveries.filter((d) => d.status === 202 && /"newlyStarted":true/.test(d.body)).length;
+    if (started !== flood.distinct.length)
+      throw new Error(`${started} events started for ${flood.distinct.length} distinct ones`);
+    figures.push(...floodFigures(flood, `event flood x${count} (${concurrency} at a time)`));
+  } finally {
+    await api.close();
+  }
 }

@@ -7,6 +7,7 @@ import { runAsMain } from '../../src/command-line';
 import { benchBillingExport } from './billing-export';
 import { benchBudget } from './budget';
 import { benchClient } from './client';
+import { benchEventFlood } from './event-flood';
 import { benchFloor } from './floor';
 import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
@@ -29,6 +30,7 @@ const SCENARIOS = [
   'budget',
   'scaling',
   'billing-export',
+  'event-flood',
   'lifecycles',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
@@ -36,7 +38,7 @@ type ScenarioName = (typeof SCENARIOS)[number];
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
   [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
-  [--idle-window SECONDS] [--json FILE]`;
+  [--idle-window SECONDS] [--events N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -57,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
       lifecycles: { type: 'string' },
       'renewal-wave': { type: 'string' },
       'idle-window': { type: 'string' },
+      events: { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -104,6 +107,11 @@ export async function main(argv: string[]): Promise<void> {
           await benchBillingExport(rig, sandbox, figures, {
             lines: number(values['export-lines'], 1_000_000),
             workerNodeFlags,
+          });
+        if (runs('event-flood'))
+          await benchEventFlood(rig, sandbox, figures, {
+            count: number(values.events, 1000),
+            concurrency: values.concurrency === undefined ? 50 : concurrency,
           });
         // Last: it resets the sandbox.
         if (runs('lifecycles'))
