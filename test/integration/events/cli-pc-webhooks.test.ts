@@ -31,8 +31,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
 });
 
-function pcw(args: string[]) {
-  return spawnPcw(
+/** Runs `pcw pc-webhooks …`; nothing it prints may hold the client secret or a token. */
+async function pcw(args: string[]) {
+  const result = await spawnPcw(
     tree.bin,
     ['pc-webhooks', ...args],
     {
@@ -46,6 +47,9 @@ function pcw(args: string[]) {
     },
     tree.dir,
   ).exited;
+  expect(result.stdout + result.stderr).not.toContain(sandbox.clientSecret);
+  expect(result.stdout + result.stderr).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+  return result;
 }
 
 describe('pcw pc-webhooks', () => {
