@@ -120,12 +120,12 @@ export const documentedScripts: ReadonlyArray<{ script: string; command: string;
   {
     script: 'worker',
     command: 'npm run worker',
-    what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+    what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Runs what `npm run build` made (never compiles at start; exit 1 naming what to run when nothing is built). Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
   },
   {
     script: 'api',
     command: 'npm run api',
-    what: 'The HTTP API alone, for production ([HTTP API](http-api.md)): needs `PCW_API_PORT`, `PCW_API_TOKENS` and a reachable Temporal. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+    what: 'The HTTP API alone, for production ([HTTP API](http-api.md)): needs `PCW_API_PORT`, `PCW_API_TOKENS` and a reachable Temporal. Runs what `npm run build` made, like the worker. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
   },
   {
     script: 'sandbox',
