@@ -32,6 +32,7 @@ export const partnerCenterEventRoutes: RouteModule = (app, deps) => {
       {
         config: { selfValidatedBody: true, signedBy: 'partner-center' },
         schema: {
+          operationId: 'receivePartnerCenterEvent',
           summary: 'A Partner Center webhook event, authenticated by its signature: 202 once its workflow is started',
           tags: ['partner center events'],
           security: [],
