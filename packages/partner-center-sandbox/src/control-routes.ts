@@ -26,6 +26,7 @@ import { graphPolicySchema } from './graph';
 import { jsonBody, parseWith, type ApiResponse } from './http';
 import { createOrderedSubscription } from './lifecycle';
 import type { ReplayStore } from './request-replay';
+import { onboardingControlRoutes } from './control-routes-onboarding';
 import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
@@ -35,7 +36,7 @@ import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
 
-interface ControlContext {
+export interface ControlContext {
   deps: ServerDeps;
   /** The request body as JSON (`{}` when empty). */
   body(): unknown;
@@ -43,8 +44,8 @@ interface ControlContext {
   replay: ReplayStore;
 }
 
-interface ControlRoute extends RouteTemplate {
-  handle(ctx: ControlContext): ApiResponse;
+export interface ControlRoute extends RouteTemplate {
+  handle(ctx: ControlContext): ApiResponse | Promise<ApiResponse>;
 }
 
 /** The /_sandbox/ control API, one table like the /v1 routes. */
@@ -329,7 +330,7 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes]);
+const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...onboardingControlRoutes]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());
@@ -367,12 +368,12 @@ export function handleControlRequest(
   url: URL,
   rawBody: string,
   replay: ReplayStore,
-): ApiResponse {
+): Promise<ApiResponse> {
   settle(deps.runtime.world, deps.runtime.clock.now(), deps.runtime.delays);
   const match = matchControlRoute(method, url.pathname);
   if (match === undefined || 'methodNotAllowed' in match) {
     throw new ApiError(404, 0, `Unknown control route ${method} ${url.pathname.replace(/\/+$/, '')}.`);
   }
   const body = () => (rawBody.trim() === '' ? {} : jsonBody(rawBody));
-  return match.route.handle({ deps, body, params: match.params, replay });
+  return Promise.resolve(match.route.handle({ deps, body, params: match.params, replay }));
 }

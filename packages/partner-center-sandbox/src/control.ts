@@ -3,6 +3,7 @@ import type { AuthorityPolicy } from './authority-state';
 import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
+import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
@@ -24,6 +25,8 @@ export const delaysSchema = z.object({
   checkoutMs: z.number().int().min(0).max(60_000).optional(),
   reconLineMs: z.number().int().min(0).optional(),
   licenceVisibilityMs: z.number().int().min(0).optional(),
+  qualificationReviewMs: z.number().int().min(0).optional(),
+  accessAssignmentMs: z.number().int().min(0).optional(),
 });
 export const rotateSchema = z.object({
   productId: z.string().min(1),
@@ -183,6 +186,8 @@ export interface SandboxControl {
   ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
   /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
   setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
+  /** Relationship acceptance, qualification outcomes and GDAP approval (control-onboarding.ts). */
+  onboarding: OnboardingControl;
   /** Registers the URL Partner Center events are delivered to (as `PUT /webhooks/v1/registration` would). */
   registerEventWebhook(url: string): Promise<void>;
   /** Delivers one event, signed, to the registered URL; answers what that URL answered. */
@@ -262,6 +267,7 @@ export function createControlClient(baseUrl: string): SandboxControl {
       call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
+    onboarding: createOnboardingControl(call),
     registerEventWebhook: async (url) => {
       await call('PUT', '/partner-center-events/registration', eventRegistrationSchema.parse({ url }));
     },

@@ -40,7 +40,8 @@ function eventJson(rawBody: string): unknown {
   }
 }
 
-async function deliverEvent(
+/** Signs and POSTs one event to the registered URL (409 when none is); onboarding controls raise theirs through it. */
+export async function deliverEvent(
   deps: ServerDeps,
   delivery: z.output<typeof eventDeliverySchema>,
 ): Promise<EventDeliveryResult> {

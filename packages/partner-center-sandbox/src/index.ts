@@ -53,6 +53,10 @@ export const sandboxOptionsSchema = z.object({
   requestIdReplay: z.boolean().default(true),
   /** How long after its creation a subscription's licences show in the customer's tenant (docs/sandbox.md, Customers' tenants). */
   licenceVisibilityDelayMs: z.number().int().min(0).default(0),
+  /** How long a customer's qualification stays InReview (docs/sandbox.md, Customer onboarding). */
+  qualificationReviewDelayMs: z.number().int().min(0).default(3000),
+  /** How long a GDAP access assignment stays pending (docs/sandbox.md, Customer onboarding). */
+  accessAssignmentDelayMs: z.number().int().min(0).default(1000),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -175,6 +179,8 @@ function createServerDeps(
     checkoutMs: 50,
     reconLineMs: 0,
     licenceVisibilityMs: config.licenceVisibilityDelayMs,
+    qualificationReviewMs: config.qualificationReviewDelayMs,
+    accessAssignmentMs: config.accessAssignmentDelayMs,
   };
   const initialPolicy: ApiPolicy = {
     repeatedCheckout: config.repeatedCheckout,

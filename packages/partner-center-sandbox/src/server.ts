@@ -16,6 +16,7 @@ import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
 import { customerRoutes } from './routes/customers';
+import { customerOnboardingRoutes } from './routes/customers-onboarding';
 import { orderRoutes } from './routes/orders';
 import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -32,6 +33,7 @@ const matchRoute = compileRoutes([
   // Before the subscription routes: `customTermEndDates` is not a subscription id.
   ...cotermRoutes,
   ...customerRoutes,
+  ...customerOnboardingRoutes,
   ...catalogRoutes,
   ...cartRoutes,
   ...orderRoutes,
@@ -57,7 +59,7 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
     }
     if (url.pathname.startsWith('/_sandbox/')) {
       const rawBody = await readRawBody(req);
-      return respond(handleControlRequest(deps, method, url, rawBody, replay));
+      return respond(await handleControlRequest(deps, method, url, rawBody, replay));
     }
     const response = await serveApi(deps, replay, req, method, url);
     if (response) respond(response);
@@ -144,15 +146,18 @@ async function replayOrHandle(
   route: Route,
   ctx: ApiContext,
 ): Promise<ApiResponse> {
-  const key = replayKey(
-    {
-      tenantId: ctx.partner.tenantId,
-      requestId: header(ctx.headers, 'ms-requestid'),
-      method: ctx.method,
-      path: ctx.path,
-    },
-    deps.runtime.policy.requestIdReplay,
-  );
+  const key =
+    route.replayable === false
+      ? undefined
+      : replayKey(
+          {
+            tenantId: ctx.partner.tenantId,
+            requestId: header(ctx.headers, 'ms-requestid'),
+            method: ctx.method,
+            path: ctx.path,
+          },
+          deps.runtime.policy.requestIdReplay,
+        );
   const stored = storedResponse(replay, key, ctx.now);
   if (stored) {
     deps.runtime.world.counters.replayedRequests += 1;
