@@ -258,6 +258,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     meaning:
       "How long before a subscription's term ends its lifecycle reviews the renewal, unless the subscription's `RenewalPolicy.leadTime` says otherwise.",
   },
+  {
+    names: ['LICENCE_VISIBILITY_DEADLINE'],
+    fallback: '`2h`',
+    meaning:
+      "How long a licence assignment waits for the bought licences to show in the customer's tenant before failing `LicencesNotVisible`.",
+  },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
     names: ['PCW_API_PORT'],
