@@ -116,15 +116,21 @@ class LicenceRun {
       users.push(...done.users);
       seatsExhausted = done.seatsExhausted;
       this.status.done = users.length;
-      this.setStep('assigning');
+      this.showProgress();
     }
     return users;
   }
 
   private setStep(step: LicenceStep): void {
     this.status.step = step;
-    this.status.updatedAt = new Date().toISOString();
     upsertSearchAttributes([{ key: PcStep, value: step }]);
+    this.showProgress();
+  }
+
+  /** The status query's time and the UI's details; no event in history (a batch's progress is not a step). */
+  private showProgress(): void {
+    const { step } = this.status;
+    this.status.updatedAt = new Date().toISOString();
     setCurrentDetails(
       detailLines([
         ['Step', step],
