@@ -1,3 +1,4 @@
+import { licenceUsageOf } from '../../../src/partner-center';
 import { validateLicenceRequest, MAX_USERS_PER_REQUEST } from '../../../src/workflows/licence/types';
 import { describeLicenceRequest, LICENCE_BATCH_SIZE, licenceBatches } from '../../../src/workflows/licence/rules';
 
@@ -73,5 +74,18 @@ describe('licence batches', () => {
   it('describes the request', () => {
     expect(describeLicenceRequest({ assign: ['a@b.c'], remove: [] })).toBe('assign 1 user');
     expect(describeLicenceRequest({ assign: ['a@b.c'], remove: ['d@b.c'] })).toBe('assign 1, remove 1 users');
+  });
+});
+
+describe("matching a subscription in the customer's tenant", () => {
+  it('accepts either case and braces on either side', () => {
+    const id = 'A0B1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D';
+    const directory = [{ id: 'x', commerceSubscriptionId: `{${id}}`, skuId: 'SKU-1', totalLicenses: 5 }];
+    const skus = [
+      { skuId: 'sku-1', consumedUnits: 2, prepaidUnits: { enabled: 5, suspended: 0, warning: 0, lockedOut: 0 } },
+    ];
+    const usage = licenceUsageOf('t', [id.toLowerCase()], directory, skus);
+    expect(usage).toMatchObject({ skuId: 'SKU-1', assigned: 2, total: 5, missing: [] });
+    expect(licenceUsageOf('t', ['00000000-0000-4000-8000-000000000000'], directory, skus)).toBeUndefined();
   });
 });
