@@ -49,6 +49,8 @@ export interface WorkerConfig {
   subscriptionChangeDeadlineMs: number;
   /** How long before a subscription's term ends its lifecycle reviews the renewal, unless its policy says otherwise. */
   renewalReviewLeadMs: number;
+  /** How long a licence assignment waits for bought licences to show in the customer's tenant. */
+  licenceVisibilityDeadlineMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
   /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
@@ -221,6 +223,7 @@ function workerConfigOf(
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
     renewalReviewLeadMs: values.RENEWAL_REVIEW_LEAD,
+    licenceVisibilityDeadlineMs: values.LICENCE_VISIBILITY_DEADLINE,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },

@@ -60,6 +60,7 @@ export function createActivityDeps(
         | 'approvalTimeoutMs'
         | 'subscriptionChangeDeadlineMs'
         | 'renewalReviewLeadMs'
+        | 'licenceVisibilityDeadlineMs'
         | 'webhooks'
       >
     > & {
@@ -83,6 +84,7 @@ export function createActivityDeps(
     partnerCenter,
     graph,
     licenceUsage: tenants,
+    customerTenants: tenants,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {
@@ -92,6 +94,7 @@ export function createActivityDeps(
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
       renewalReviewLeadMs: config.renewalReviewLeadMs,
+      licenceVisibilityDeadlineMs: config.licenceVisibilityDeadlineMs,
       pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,

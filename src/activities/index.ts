@@ -1,20 +1,27 @@
 import { createBillingActivities, type BillingActivityDeps } from './billing/activities';
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
+import { createLicenceActivities, type LicenceActivityDeps } from './licence/activities';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
-export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps & WebhookActivityDeps;
+export type ActivityDeps = PurchaseActivityDeps &
+  SubscriptionActivityDeps &
+  BillingActivityDeps &
+  WebhookActivityDeps &
+  LicenceActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
  * while they run, so a dead worker's call is retried within the heartbeat timeout; not getPurchaseSettings (a local
- * activity cannot heartbeat, nor can the validation ones) nor billing (it heartbeats its own checkpoints, which an empty beat would erase).
+ * activity cannot heartbeat, nor can the validation ones) nor billing and the licence batches (they heartbeat their own
+ * checkpoints, which an empty beat would erase).
  */
 export function createActivities(deps: ActivityDeps) {
   const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
+  const { assignLicenceBatch, ...licenceReads } = createLicenceActivities(deps);
   return {
     getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
@@ -22,6 +29,8 @@ export function createActivities(deps: ActivityDeps) {
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
+    ...withHeartbeats(licenceReads),
+    assignLicenceBatch,
   };
 }
 
@@ -31,3 +40,4 @@ export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivit
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;
 export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+export type LicenceActivities = ReturnType<typeof createLicenceActivities>;

@@ -13,6 +13,7 @@ import { billingInvoiceRoutes } from './routes/billing-invoices';
 import { purchaseRoutes } from './routes/purchase';
 import { billingRoutes } from './routes/billing';
 import { partnerCenterEventRoutes } from './routes/partner-center-events';
+import { licenceRoutes } from './routes/licences';
 import { partnerCenterEventVerifier, type PartnerCenterEventSettings } from './partner-center-events/verifier';
 import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
@@ -30,6 +31,7 @@ const ROUTES: readonly RouteModule[] = [
   billingRoutes,
   billingInvoiceRoutes,
   partnerCenterEventRoutes,
+  licenceRoutes,
 ];
 
 export interface ApiOptions {

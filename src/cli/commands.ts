@@ -6,6 +6,7 @@ import { planCancel, planDecision, planStatus, planWatch } from './run-commands'
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
 import { planSubscriptions } from './subscriptions';
+import { planLicences } from './licences';
 
 /**
  * The `pcw` commands that talk to Temporal, one module per family: start-commands (purchase, change, reconcile),
@@ -44,6 +45,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       return planSchedules(args);
     case 'subscriptions':
       return planSubscriptions(args, values);
+    case 'licences':
+      return planLicences(args, values);
     default:
       throw new UsageError([command === undefined ? 'a command is required' : `unknown command "${command}"`]);
   }

@@ -65,6 +65,7 @@ export const OPTIONS = {
   'min-seats': { type: 'string' },
   headroom: { type: 'string' },
   'include-monthly': { type: 'boolean' },
+  user: { type: 'string', multiple: true },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -135,6 +136,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   ],
   invoices: ['limit', 'offset', 'out'],
   subscriptions: ['customer', 'all', 'review', 'lead-time', 'min-seats', 'headroom', 'include-monthly', 'by', 'reason'],
+  licences: ['customer', 'subscription', 'request-id', 'user', 'file', 'wait'],
   status: [],
   watch: [],
   approve: ['by'],

@@ -157,6 +157,7 @@ export const environmentSchema = z.object({
   APPROVAL_TIMEOUT: duration('7d', 1000),
   SUBSCRIPTION_CHANGE_DEADLINE: duration('30m', 1000),
   RENEWAL_REVIEW_LEAD: duration('14d', 1000),
+  LICENCE_VISIBILITY_DEADLINE: duration('2h', 1000),
   METRICS_PORT: tcpPort,
   PCW_API_PORT: tcpPort,
   PCW_API_TOKENS: optionalText.transform((value, ctx) => {

@@ -5,3 +5,4 @@ export { subscriptionLifecycle } from './subscription/lifecycle';
 export { reconcileBilling } from './billing/workflow';
 export { deliverWebhookEvent } from './common/webhook-workflow';
 export { partnerCenterEvent } from './events/workflow';
+export { assignLicences } from './licence/workflow';

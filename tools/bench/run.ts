@@ -8,6 +8,7 @@ import { benchBillingExport } from './billing-export';
 import { benchBudget } from './budget';
 import { benchClient } from './client';
 import { benchFloor } from './floor';
+import { benchLicences } from './licences';
 import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
 import { printTable, scenario, type Figure } from './report';
@@ -30,13 +31,14 @@ const SCENARIOS = [
   'scaling',
   'billing-export',
   'lifecycles',
+  'licences',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
   [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
-  [--idle-window SECONDS] [--json FILE]`;
+  [--idle-window SECONDS] [--licence-users N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -57,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
       lifecycles: { type: 'string' },
       'renewal-wave': { type: 'string' },
       'idle-window': { type: 'string' },
+      'licence-users': { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -105,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
             lines: number(values['export-lines'], 1_000_000),
             workerNodeFlags,
           });
+        if (runs('licences')) await benchLicences(rig, sandbox, figures, number(values['licence-users'], 500));
         // Last: it resets the sandbox.
         if (runs('lifecycles'))
           await benchLifecycles(rig, sandbox, figures, {

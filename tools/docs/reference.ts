@@ -36,6 +36,13 @@ import {
   PartnerCenterEventResultSchema,
   PartnerCenterEventSchema,
   type EventFailureType,
+  licenceFailureTypes,
+  LicenceRequestSchema,
+  LicenceResultSchema,
+  LicenceStatusSchema,
+  licenceStatusQuery,
+  licenceWorkflowId,
+  type LicenceFailureType,
 } from '../../src/client';
 import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
 import { runAsMain } from '../../src/command-line';
@@ -46,6 +53,7 @@ import {
   purchaseSubscription,
   reconcileBilling,
   subscriptionLifecycle,
+  assignLicences,
 } from '../../src/workflows';
 import {
   ApprovePlanArgsSchema,
@@ -258,6 +266,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     meaning:
       "How long before a subscription's term ends its lifecycle reviews the renewal, unless the subscription's `RenewalPolicy.leadTime` says otherwise.",
   },
+  {
+    names: ['LICENCE_VISIBILITY_DEADLINE'],
+    fallback: '`2h`',
+    meaning:
+      "How long a licence assignment waits for the bought licences to show in the customer's tenant before failing `LicencesNotVisible`.",
+  },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
     names: ['PCW_API_PORT'],
@@ -445,6 +459,7 @@ Example requests: [examples/](../examples/README.md).
 - [reconcileBilling](#reconcilebilling)
 - [subscriptionLifecycle](#subscriptionlifecycle)
 - [partnerCenterEvent](#partnercenterevent)
+- [assignLicences](#assignlicences)
 - [Search attributes](#search-attributes)`,
 
     `## Commands
@@ -501,6 +516,11 @@ ${table(
       code(partnerCenterEvent.name),
       '`pc-event-{sha256 of EventName, ResourceUri and ResourceChangeUtcDate}`',
       '`PartnerCenterEvent` → `PartnerCenterEventResult`; started by `POST /v1/partner-center/events` once the signature is verified',
+    ],
+    [
+      code(assignLicences.name),
+      code(licenceWorkflowId('{requestId}')),
+      '`LicenceRequest` → `LicenceResult`; also a child of a purchase whose item has `assignTo` (`licences-{requestId}-{item}`)',
     ],
     [
       code(deliverWebhookEvent.name),
@@ -622,6 +642,8 @@ ${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
     lifecycleSection(),
 
     partnerCenterEventSection(),
+
+    licenceSection(),
 
     `## Search attributes
 
@@ -772,4 +794,45 @@ ${jsonSchemaBlock(PartnerCenterEventResultSchema, 'output')}
 ### Failure types
 
 ${failureTable(eventFailureTypes, eventFailureMeanings)}`;
+}
+
+function licenceSection(): string {
+  const meanings: Record<LicenceFailureType, string> = {
+    InvalidLicenceRequest:
+      'A user is neither a user principal name nor an object id, is listed twice, or is in both `assign` and `remove`; no user at all, or more than 2,000 (every problem named). Nothing was called.',
+    LicencesNotVisible:
+      "The subscription did not show in the customer's tenant (`GET /v1.0/directory/subscriptions`, by `commerceSubscriptionId`) within `LICENCE_VISIBILITY_DEADLINE`. Nothing was assigned.",
+    Unauthorized:
+      "The credential was refused (401), or Graph answered 403 in the customer's tenant: the message names the GDAP role to grant (License Administrator) and the Graph permission `LicenseAssignment.ReadWrite.All`.",
+    MfaRequired: 'An App+User token without the MFA claim (401/900421): re-consent with MFA.',
+  };
+  return `## assignLicences
+
+Gives users of the customer's tenant the licences of one subscription and takes them from others
+([licences.md](licences.md)): waits (the adaptive poller) until the subscription shows in the tenant, then changes
+each user through Microsoft Graph's \`assignLicense\` — removals first, then assignments in the order listed, 25
+users per activity — and reads the SKU's seats after. Every user gets an outcome; more users than free licences
+assigns what fits and reports the rest \`noLicenceAvailable\`. Emits \`licences.assigned\`.
+
+Steps: ${steps(LicenceStatusSchema.shape.step.options)}.
+
+### LicenceRequest (input)
+
+Rules the JSON Schema cannot show: each user is a user principal name (\`name@domain.tld\`) or an object id (GUID),
+listed once (without regard to case), never in both lists; \`assign\` and \`remove\` name at least one and at most
+2,000 users together.
+
+${jsonSchemaBlock(LicenceRequestSchema, 'input')}
+
+### LicenceResult (result)
+
+${jsonSchemaBlock(LicenceResultSchema, 'output')}
+
+### Query \`${licenceStatusQuery.name}\` → LicenceStatus
+
+${jsonSchemaBlock(LicenceStatusSchema, 'output')}
+
+### Failure types
+
+${failureTable(licenceFailureTypes, meanings)}`;
 }

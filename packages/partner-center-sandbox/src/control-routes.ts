@@ -32,6 +32,7 @@ import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
+import { tenantUserControlRoutes } from './tenant-users';
 import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
@@ -330,7 +331,12 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...onboardingControlRoutes]);
+const matchControlRoute = compileRoutes([
+  ...controlRoutes,
+  ...tenantControlRoutes,
+  ...onboardingControlRoutes,
+  ...tenantUserControlRoutes,
+]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());

@@ -5,6 +5,7 @@ import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
+import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -184,6 +185,13 @@ export interface SandboxControl {
     customerId: string,
     seats: z.input<typeof assignedSeatsSchema>,
   ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
+  /** Adds users to the customer's tenant, by name or by count (docs/sandbox.md); answers them and the tenant's total. */
+  seedUsers(customerId: string, input: SeedUsersInput): Promise<SeededUsers>;
+  /** Makes exactly `seats` users hold the subscription's licence SKU (no seat check). */
+  setConsumedSeats(
+    subscriptionId: string,
+    seats: number,
+  ): Promise<{ subscriptionId: string; skuId: string; consumed: number }>;
   /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
   setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
   /** Relationship acceptance, qualification outcomes and GDAP approval (control-onboarding.ts). */
@@ -265,6 +273,14 @@ export function createControlClient(baseUrl: string): SandboxControl {
       call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
     setAssignedSeats: (customerId, seats) =>
       call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
+    seedUsers: (customerId, input) =>
+      call('POST', `/customers/${encodeURIComponent(customerId)}/users`, seedUsersSchema.parse(input)),
+    setConsumedSeats: (subscriptionId, seats) =>
+      call(
+        'POST',
+        `/subscriptions/${encodeURIComponent(subscriptionId)}/consumed`,
+        consumedSeatsSchema.parse({ seats }),
+      ),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
     onboarding: createOnboardingControl(call),

@@ -22,6 +22,7 @@ import {
   provisioningPlan,
   trialsOf,
   subscriptionIdsOf,
+  subscriptionItems,
   terminalSteps,
   unfulfilledLineErrors,
   withPrerequisites,
@@ -54,6 +55,7 @@ import {
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
 import { PurchaseProgress } from './progress';
 import { startLifecycles } from './lifecycles';
+import { assignPurchasedLicences } from './licences';
 import { checkoutProducedNoOrder, noApprovalInTime, offerKeepsChanging, rejectedBy } from './step-failures';
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
@@ -150,11 +152,13 @@ class PurchaseRun {
       if (this.cancelRequest !== undefined || subscriptions === undefined) {
         return await this.finishCancelledAfterCheckout(base, this.cancelRequest ?? { reason: 'cancelled' });
       }
+      const licences = await assignPurchasedLicences(request, subscriptionItems(orders, bought.items));
       const result: PurchaseResult = {
         ...base,
         status: lineErrors.length > 0 ? 'partial' : 'completed',
         subscriptions,
         ...trialsOf(subscriptions),
+        ...(licences !== undefined ? { licences } : {}),
       };
       await startLifecycles(request.customerId, subscriptions);
       this.progress.setStep(result.status);

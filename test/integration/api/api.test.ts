@@ -385,6 +385,8 @@ describe('HTTP API', () => {
         '/v1/invoices/{id}',
         '/v1/invoices/{id}/statement',
         '/v1/partner-center/events',
+        '/v1/licence-assignments',
+        '/v1/licence-assignments/{requestId}',
       ].sort(),
     );
     // Partner Center's events carry no bearer token: their signature authenticates them.

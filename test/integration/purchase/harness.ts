@@ -46,6 +46,8 @@ export interface RigSettings {
   subscriptionChangeDeadlineMs?: number;
   /** ORDER_POLL_MAX_INTERVAL; without it the poller keeps the constant interval. */
   orderPollMaxIntervalMs?: number;
+  /** LICENCE_VISIBILITY_DEADLINE; without it the contract's 2 hours. */
+  licenceVisibilityDeadlineMs?: number;
 }
 
 export const fastSettings: RigSettings = {

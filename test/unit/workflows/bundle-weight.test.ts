@@ -16,6 +16,7 @@ describe('workflow modules', () => {
       });
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
       expect(Object.keys(workflows).sort()).toEqual([
+        'assignLicences',
         'changeSubscription',
         'deliverWebhookEvent',
         'partnerCenterEvent',
