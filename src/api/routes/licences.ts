@@ -20,11 +20,12 @@ export const licenceRoutes: RouteModule = (app, { client, taskQueue }) => {
       // Giving users licences the customer bought is part of provisioning, as a purchase is: the submit role.
       config: { role: 'submit', ...SELF_VALIDATED_BODY },
       schema: {
+        operationId: 'createLicenceAssignment',
         summary:
           "Assign or remove a subscription's licences in the customer's tenant: start assignLicences, or answer with the one already started for this requestId",
         tags: ['licence assignments'],
         headers: IdempotencyHeadersSchema,
-        body: LicenceRequestSchema.describe(
+        body: LicenceRequestSchema.partial({ requestId: true }).describe(
           'the licence request (contract §3); requestId may be left out when the Idempotency-Key header gives it',
         ),
         response: { 202: StartedSchema, 200: LicenceViewSchema, ...problems(400, 403, 415) },
@@ -48,6 +49,7 @@ export const licenceRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getLicenceAssignment',
         summary:
           'A licence assignment: its status query while it runs, each user’s outcome or its failure once it ended',
         tags: ['licence assignments'],
