@@ -30,12 +30,13 @@ import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
+import { priceControlRoutes } from './price-controls';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
 import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
 
-interface ControlContext {
+export interface ControlContext {
   deps: ServerDeps;
   /** The request body as JSON (`{}` when empty). */
   body(): unknown;
@@ -43,7 +44,7 @@ interface ControlContext {
   replay: ReplayStore;
 }
 
-interface ControlRoute extends RouteTemplate {
+export interface ControlRoute extends RouteTemplate {
   handle(ctx: ControlContext): ApiResponse;
 }
 
@@ -329,7 +330,7 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes]);
+const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...priceControlRoutes]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());

@@ -4,6 +4,7 @@ import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
+import { priceChangeSchema } from './price-controls';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -149,6 +150,8 @@ export interface SandboxControl {
   addFault(fault: FaultInput): Promise<string>;
   clearFaults(): Promise<void>;
   counters(): Promise<SandboxCounters>;
+  /** Sets a SKU's monthly list price (USD, annual commitment) that the price sheets derive every row from. */
+  changePrice(change: z.infer<typeof priceChangeSchema>): Promise<void>;
   rotateAvailability(
     offer: z.infer<typeof rotateSchema>,
   ): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
@@ -235,6 +238,9 @@ export function createControlClient(baseUrl: string): SandboxControl {
       await call('DELETE', '/faults');
     },
     counters: () => call('GET', '/counters'),
+    changePrice: async (change) => {
+      await call('POST', '/prices', priceChangeSchema.parse(change));
+    },
     rotateAvailability: (offer) => call('POST', '/catalog/rotate-availability', offer),
     setProvisioningStatus: async (subscriptionId, status) => {
       await call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/provisioning`, { status });
