@@ -37,7 +37,12 @@ import {
   PartnerCenterEventSchema,
   type EventFailureType,
 } from '../../src/client';
-import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
+import {
+  DEFAULT_AUTHORITY_HOST,
+  DEFAULT_GRAPH_BASE_URL,
+  DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
+} from '../../src/config';
 import { runAsMain } from '../../src/command-line';
 import {
   changeSubscription,
@@ -213,6 +218,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     fallback: code(DEFAULT_GRAPH_BASE_URL),
     meaning:
       "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
+  },
+  {
+    names: ['PARTNER_PRICING_BASE_URL'],
+    fallback: code(DEFAULT_PRICING_BASE_URL),
+    meaning:
+      'Host of the license-based price sheets (quotes, the price guard, `pcw offers eos`): its own token audience, `https://api.partner.microsoft.com/.default`, App+User only; plain `http` only for loopback hosts; the sandbox serves one.',
   },
   {
     names: ['NODE_EXTRA_CA_CERTS'],
