@@ -74,6 +74,7 @@ export function createActivityDeps(
     graph,
     tenants,
     tokens,
+    prices,
   } = connectPartnerCenter(settings, {
     logger,
     metrics: Runtime.instance().metricMeter,
@@ -83,6 +84,7 @@ export function createActivityDeps(
     partnerCenter,
     graph,
     licenceUsage: tenants,
+    prices,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {

@@ -2,11 +2,16 @@ import { createBillingActivities, type BillingActivityDeps } from './billing/act
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
+import { createPriceActivities, type PriceActivityDeps } from './prices/activities';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
 /** What the worker builds from its configuration (src/worker.ts) and hands to the activities of every context. */
-export type ActivityDeps = PurchaseActivityDeps & SubscriptionActivityDeps & BillingActivityDeps & WebhookActivityDeps;
+export type ActivityDeps = PurchaseActivityDeps &
+  SubscriptionActivityDeps &
+  BillingActivityDeps &
+  WebhookActivityDeps &
+  PriceActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
@@ -19,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
+    ...withHeartbeats(createPriceActivities(deps)),
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
@@ -27,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
 
 /** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
+export type PriceActivities = ReturnType<typeof createPriceActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;

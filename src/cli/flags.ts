@@ -100,6 +100,7 @@ const REQUEST_FLAGS: Flag[] = [
 /** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   purchase: [...REQUEST_FLAGS, 'file', 'wait'],
+  quote: ['file'],
   change: [
     'customer',
     'subscription',

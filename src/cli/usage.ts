@@ -12,6 +12,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
               (the agreement confirms the customer's Microsoft Customer Agreement when none is on record)
   purchase  --file request.json [--wait]          a whole PurchaseRequest (docs/reference.md)
             a request id that already finished is refused (exit 1); one still running is attached to
+  quote     --file request.json                   what that PurchaseRequest would cost (price sheet); nothing is bought
   status    ID                                    step, cart, orders, subscriptions, last error or result
   watch     ID                                    follows the steps live until the run ends
   approve   REQUEST_ID --by NAME                  a purchase waiting in awaiting-approval

@@ -347,7 +347,12 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
     'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
   OfferNotPurchasable:
     'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
-  CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
+  CurrencyMismatch:
+    "The availability is priced in another currency than `currency` (or, with a price guard, the market's price sheet is).",
+  PriceAboveLimit:
+    "The price guard refused: an item's unit price in the market's price sheet is above its `maxUnitPrice`, or the total per billing period above `maxTotal`; the message names both figures, `details` is `[{ item, price, limit, currency }]` (`item` is `total` for `maxTotal`). Nothing was bought; no cart was created.",
+  PriceNotFound:
+    "The market's price sheet has no row for a resolved item (its term, billing plan, segment or quantity tier): a quote or a guarded purchase cannot price it.",
   AgreementRequired:
     'The customer has not accepted the Microsoft Customer Agreement and the request carries no `agreement` to confirm it with, or confirming it needs App+User tokens (the message says which). Nothing was bought.',
   AttestationRequired:

@@ -75,6 +75,8 @@ export const PurchaseItemSchema = z
       .union([z.strictObject({ subscriptionId: z.guid('must be a GUID') }), z.literal('calendarMonth')])
       .optional(),
     provisioningContext: z.record(z.string().min(1), z.string()).optional(),
+    /** Price guard: the most the item's unit price may be (the request's `currency`), else `PriceAboveLimit`. */
+    maxUnitPrice: z.number('must be a number').min(0).optional(),
   })
   .superRefine((item, ctx) => {
     if (item.alignWith !== undefined && item.customTermEndDate !== undefined) {
