@@ -65,6 +65,7 @@ export const OPTIONS = {
   'min-seats': { type: 'string' },
   headroom: { type: 'string' },
   'include-monthly': { type: 'boolean' },
+  market: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -101,6 +102,7 @@ const REQUEST_FLAGS: Flag[] = [
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   purchase: [...REQUEST_FLAGS, 'file', 'wait'],
   quote: ['file'],
+  offers: ['market'],
   change: [
     'customer',
     'subscription',

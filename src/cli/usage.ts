@@ -36,6 +36,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  offers eos [--market US]                        end-of-sale offers (price sheet) and every subscription carrying one
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)

@@ -176,3 +176,47 @@ describe('price guard', () => {
     });
   });
 });
+
+describe('pcw offers eos', () => {
+  test('lists the end-of-sale offers with their dates and every subscription carrying one, of every customer', async () => {
+    const [first, second] = rig.sandbox.customerIds;
+    const teams = await Promise.all(
+      [first, second].map((customerId) =>
+        rig.sandbox.control.seedSubscription({
+          customerId,
+          ...offers.teamsEssentials,
+          termDuration: 'P1Y',
+          quantity: 2,
+        }),
+      ),
+    );
+    await rig.sandbox.control.seedSubscription({ customerId: first, ...offers.businessBasic, quantity: 1 });
+    const env = {
+      PARTNER_CENTER_BASE_URL: rig.sandbox.baseUrl,
+      PARTNER_PRICING_BASE_URL: rig.sandbox.pricingBaseUrl,
+      AZURE_AUTHORITY_HOST: rig.sandbox.authorityHost,
+      AZURE_TENANT_ID: rig.sandbox.tenantId,
+      AZURE_CLIENT_ID: rig.sandbox.clientId,
+      AZURE_CLIENT_SECRET: rig.sandbox.clientSecret,
+      PARTNER_CENTER_REFRESH_TOKEN: rig.sandbox.refreshToken,
+      NODE_EXTRA_CA_CERTS: rig.sandbox.caFile,
+    };
+    const listed = await spawnPcw(tree.bin, ['offers', 'eos', '--market', 'US', '--json'], env, tree.dir).exited;
+    expect(listed.code).toBe(0);
+    const { market, offers: eos } = JSON.parse(listed.stdout) as {
+      market: string;
+      offers: Array<{ productId: string; endOfSaleDate: string; subscriptions: Array<Record<string, unknown>> }>;
+    };
+    expect(market).toBe('US');
+    expect(eos).toHaveLength(1);
+    expect(eos[0].productId).toBe(offers.teamsEssentials.productId);
+    expect(eos[0].endOfSaleDate).toMatch(/^\d{4}-\d{2}-01T/);
+    expect(eos[0].subscriptions.map((s) => s.subscriptionId).sort()).toEqual(teams.map((t) => t.id).sort());
+    expect(eos[0].subscriptions.map((s) => s.customerId).sort()).toEqual([first, second].sort());
+    for (const subscription of eos[0].subscriptions) expect(typeof subscription.autoRenewEnabled).toBe('boolean');
+    const text = await spawnPcw(tree.bin, ['offers', 'eos'], env, tree.dir).exited;
+    expect(text.stdout).toMatch(/CFQ7TTC0RM8K:0001 \(US\) ends sale on \d{4}-\d{2}-01: 2 subscription\(s\)/);
+    expect(text.stdout).toMatch(/auto-renew/);
+    expect(`${text.stdout}${listed.stdout}`).not.toContain(rig.sandbox.clientSecret);
+  });
+});
