@@ -10,6 +10,7 @@ import { benchClient } from './client';
 import { benchFloor } from './floor';
 import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
+import { benchPriceSheet, benchQuotes } from './price-sheet';
 import { printTable, scenario, type Figure } from './report';
 import { withTemporal } from './rig';
 import { benchScaling } from './scaling';
@@ -30,13 +31,14 @@ const SCENARIOS = [
   'scaling',
   'billing-export',
   'lifecycles',
+  'prices',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
   [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
-  [--idle-window SECONDS] [--json FILE]`;
+  [--idle-window SECONDS] [--price-rows N] [--quotes N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -57,6 +59,8 @@ export async function main(argv: string[]): Promise<void> {
       lifecycles: { type: 'string' },
       'renewal-wave': { type: 'string' },
       'idle-window': { type: 'string' },
+      'price-rows': { type: 'string' },
+      quotes: { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -79,6 +83,10 @@ export async function main(argv: string[]): Promise<void> {
         () => benchClient(sandbox, figures, requests),
       );
     }
+    if (runs('prices'))
+      await scenario('price sheet: parse and index', () =>
+        benchPriceSheet(figures, number(values['price-rows'], 200_000)),
+      );
     if (SCENARIOS.some((name) => name !== 'client' && runs(name))) {
       await withTemporal(figures, async (rig) => {
         if (runs('purchases')) await benchPurchases(rig, sandbox, figures, number(values.purchases, 30));
@@ -100,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
             concurrency,
             workerNodeFlags,
           });
+        if (runs('prices')) await benchQuotes(rig, sandbox, figures, number(values.quotes, 300));
         if (runs('billing-export'))
           await benchBillingExport(rig, sandbox, figures, {
             lines: number(values['export-lines'], 1_000_000),

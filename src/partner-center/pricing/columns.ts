@@ -51,6 +51,9 @@ export function missingColumns(mapped: ReadonlyArray<PriceColumn | undefined>): 
  */
 export function parsePrice(text: string | undefined): number {
   if (text === undefined) return NaN;
+  // The common case, a plain decimal number, without the separators' analysis (the sheet's hot path).
+  const plain = text === '' ? NaN : Number(text);
+  if (!Number.isNaN(plain)) return plain;
   const trimmed = text.trim().replace(/[\s\u00A0']/g, '');
   if (trimmed === '' || !/^-?[\d.,]+$/.test(trimmed)) return NaN;
   const lastDot = trimmed.lastIndexOf('.');
@@ -63,7 +66,7 @@ export function parsePrice(text: string | undefined): number {
 
 /** A whole number of seats, or undefined when the cell is empty; NaN when it is not a number. */
 export function parseTierBound(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
+  if (text === undefined || text === '' || text.trim() === '') return undefined;
   const value = parsePrice(text);
   return Number.isFinite(value) ? Math.trunc(value) : NaN;
 }

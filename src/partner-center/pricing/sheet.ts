@@ -1,5 +1,5 @@
 import { PartnerCenterResponseShapeError } from '../errors';
-import { mapHeader, missingColumns, parsePrice, parseTierBound, type PriceColumn } from './columns';
+import { mapHeader, missingColumns, parsePrice, parseTierBound, PRICE_COLUMNS, type PriceColumn } from './columns';
 import { readCsv } from './csv-stream';
 
 /**
@@ -49,18 +49,11 @@ export async function readPriceSheet(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   source: string,
 ): Promise<PriceSheet> {
-  const index = new Map<string, PriceRow[]>();
-  const shared = new Map<string, string>();
-  // One copy of each repeated value (currency, dates), not a slice of the chunk it was read from.
-  const share = (value: string) => {
-    const known = shared.get(value);
-    if (known !== undefined) return known;
-    const copy = Buffer.from(value, 'utf8').toString('utf8');
-    shared.set(copy, copy);
-    return copy;
-  };
+  const index: PriceIndex = new Map();
+  const shareCurrency = sharedStrings();
+  const shareDate = sharedStrings();
   let columns: Array<PriceColumn | undefined> | undefined;
-  let at: Record<PriceColumn, number> | undefined;
+  let at: ColumnIndexes | undefined;
   let rows = 0;
   let malformedRows = 0;
   await readCsv(chunks, {
@@ -76,10 +69,13 @@ export async function readPriceSheet(
             { description: `the price sheet lacks the columns ${missing.join(', ')}` },
             `${source}: the price sheet lacks the columns ${missing.join(', ')} (its header: ${fields.slice(0, 20).join(', ')})`,
           );
-        at = Object.fromEntries(columns.map((c, i) => [c, i]).filter(([c]) => c !== undefined)) as typeof at;
+        const mapped = columns;
+        at = Object.fromEntries(
+          (Object.keys(PRICE_COLUMNS) as PriceColumn[]).map((column) => [column, mapped.indexOf(column)]),
+        ) as ColumnIndexes;
         return;
       }
-      if (addRow(index, fields, at!, share)) rows += 1;
+      if (addRow(index, fields, at!, shareCurrency, shareDate)) rows += 1;
       else malformedRows += 1;
     },
   });
@@ -88,57 +84,99 @@ export async function readPriceSheet(
       { description: 'the price sheet is empty' },
       `${source}: the price sheet is empty`,
     );
-  for (const tiers of index.values()) if (tiers.length > 1) tiers.sort((a, b) => (a.tierMin ?? 0) - (b.tierMin ?? 0));
+  for (const tiers of index.values())
+    if (Array.isArray(tiers)) tiers.sort((a, b) => (a.tierMin ?? 0) - (b.tierMin ?? 0));
   return {
     rows,
     malformedRows,
-    rowsOf: (key) => index.get(keyOf(key)) ?? [],
+    rowsOf: (key) => rowsAt(index, keyOf(key)),
     offers: () => offersOf(index),
   };
 }
 
-function addRow(
-  index: Map<string, PriceRow[]>,
-  fields: string[],
-  at: Partial<Record<PriceColumn, number>>,
-  share: (value: string) => string,
-): boolean {
-  const field = (column: PriceColumn) => (at[column] === undefined ? undefined : fields[at[column]]?.trim());
-  const [productId, skuId, termDuration, billingPlan] = [
-    field('productId'),
-    field('skuId'),
-    field('termDuration'),
-    field('billingPlan'),
-  ];
-  const unitPrice = parsePrice(field('unitPrice'));
-  const erp = field('erpPrice');
-  const erpPrice = erp === undefined || erp === '' ? undefined : parsePrice(erp);
-  const tierMin = parseTierBound(field('tierMin'));
-  const tierMax = parseTierBound(field('tierMax'));
-  if (!productId || !skuId || !termDuration || !billingPlan || !Number.isFinite(unitPrice)) return false;
-  if ([erpPrice, tierMin, tierMax].some((n) => n !== undefined && !Number.isFinite(n))) return false;
-  const endDate = field('effectiveEndDate');
-  const row: PriceRow = {
-    currency: share((field('currency') ?? '').toUpperCase()),
-    unitPrice,
-    ...(erpPrice !== undefined ? { erpPrice } : {}),
-    ...(tierMin !== undefined ? { tierMin } : {}),
-    ...(tierMax !== undefined ? { tierMax } : {}),
-    ...(endDate && !endDate.startsWith('9999') ? { effectiveEndDate: share(endDate) } : {}),
+/**
+ * One copy of each repeated value (currency, dates), not a slice of the chunk it was read from (which would keep the
+ * chunk alive); rows come grouped, so the previous row's value is checked first.
+ */
+function sharedStrings(): (value: string) => string {
+  const shared = new Map<string, string>();
+  let last = '';
+  let lastShared = '';
+  return (value) => {
+    if (value === last) return lastShared;
+    let copy = shared.get(value);
+    if (copy === undefined) {
+      copy = Buffer.from(value, 'utf8').toString('utf8');
+      shared.set(copy, copy);
+    }
+    last = value;
+    lastShared = copy;
+    return copy;
   };
-  const segment = field('segment') || DEFAULT_SEGMENT;
-  const key = keyOf({ productId, skuId, termDuration, billingPlan, segment });
-  const tiers = index.get(key);
-  if (tiers) tiers.push(row);
-  else index.set(key, [row]);
+}
+
+/** The sheet's column indexes the index reads (-1: the sheet has no such column). */
+type ColumnIndexes = Record<PriceColumn, number>;
+
+/** A cell without surrounding spaces (trimmed only when it has some: the common cell is taken as it is). */
+function cell(fields: string[], at: number): string | undefined {
+  if (at < 0) return undefined;
+  const value = fields[at];
+  if (value === undefined || value === '') return value;
+  return value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32 ? value.trim() : value;
+}
+
+/** Adds one row (false when it is malformed); one object of one shape per row, tiers only where there are some. */
+function addRow(
+  index: PriceIndex,
+  fields: string[],
+  at: ColumnIndexes,
+  shareCurrency: (value: string) => string,
+  shareDate: (value: string) => string,
+): boolean {
+  const productId = cell(fields, at.productId);
+  const skuId = cell(fields, at.skuId);
+  const termDuration = cell(fields, at.termDuration);
+  const billingPlan = cell(fields, at.billingPlan);
+  const unitPrice = parsePrice(cell(fields, at.unitPrice));
+  if (!productId || !skuId || !termDuration || !billingPlan || !Number.isFinite(unitPrice)) return false;
+  const erp = cell(fields, at.erpPrice);
+  const erpPrice = erp === undefined || erp === '' ? undefined : parsePrice(erp);
+  const tierMin = parseTierBound(cell(fields, at.tierMin));
+  const tierMax = parseTierBound(cell(fields, at.tierMax));
+  if (Number.isNaN(erpPrice) || Number.isNaN(tierMin) || Number.isNaN(tierMax)) return false;
+  const endDate = cell(fields, at.effectiveEndDate);
+  const row: PriceRow = {
+    currency: shareCurrency((cell(fields, at.currency) ?? '').toUpperCase()),
+    unitPrice,
+    erpPrice,
+    tierMin,
+    tierMax,
+    effectiveEndDate: endDate && !endDate.startsWith('9999') ? shareDate(endDate) : undefined,
+  };
+  const key =
+    `${productId}:${skuId}:${termDuration}:${billingPlan}:${cell(fields, at.segment) || DEFAULT_SEGMENT}`.toUpperCase();
+  const known = index.get(key);
+  if (known === undefined) index.set(key, row);
+  else if (Array.isArray(known)) known.push(row);
+  else index.set(key, [known, row]);
   return true;
 }
 
-function offersOf(index: Map<string, PriceRow[]>): Array<{ productId: string; skuId: string; row: PriceRow }> {
+/** Per key, its one row, or its tiers. */
+type PriceIndex = Map<string, PriceRow | PriceRow[]>;
+
+function rowsAt(index: PriceIndex, key: string): readonly PriceRow[] {
+  const rows = index.get(key);
+  return rows === undefined ? [] : Array.isArray(rows) ? rows : [rows];
+}
+
+function offersOf(index: PriceIndex): Array<{ productId: string; skuId: string; row: PriceRow }> {
   const offers = new Map<string, { productId: string; skuId: string; row: PriceRow }>();
-  for (const [key, tiers] of index) {
+  for (const [key, rows] of index) {
     const [productId, skuId] = key.split(':');
-    if (!offers.has(`${productId}:${skuId}`)) offers.set(`${productId}:${skuId}`, { productId, skuId, row: tiers[0] });
+    const row = Array.isArray(rows) ? rows[0] : rows;
+    if (!offers.has(`${productId}:${skuId}`)) offers.set(`${productId}:${skuId}`, { productId, skuId, row });
   }
   return [...offers.values()];
 }
