@@ -20,6 +20,7 @@ describe('workflow modules', () => {
         'deliverWebhookEvent',
         'partnerCenterEvent',
         'purchaseSubscription',
+        'quotePurchase',
         'reconcileBilling',
         'subscriptionLifecycle',
       ]);
