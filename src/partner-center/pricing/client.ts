@@ -174,6 +174,12 @@ async function refusal(
     wwwAuthenticate: response.headers.get('www-authenticate'),
   });
   options.logger?.warn('The pricing host refused a call', { route, status: response.status });
+  if (response.status === 403)
+    return new PartnerCenterUnauthorizedError(
+      { status: 403, code: error.code, description: error.description, requestId: error.requestId },
+      `Unauthorized: the pricing host refused ${route} (HTTP 403: ${error.description}). The price sheets serve ` +
+        'App+User tokens only (set PARTNER_CENTER_REFRESH_TOKEN) of an Admin Agent or Sales Agent.',
+    );
   if (error instanceof PartnerCenterUnauthorizedError)
     return new PartnerCenterUnauthorizedError(
       { status: error.status, code: error.code, description: error.description, requestId: error.requestId },

@@ -93,3 +93,11 @@ test("a token for Partner Center's audience is refused: Unauthorized naming the 
   await expect(prices.sheet({ market: 'US', view: 'updatedlicensebased' })).rejects.toThrow(/Unauthorized/);
   expect(prices.fetches).toBe(2);
 });
+
+test('an App-only token is refused: Unauthorized saying the price sheets need App+User', async () => {
+  const appOnly = createTokenProvider(sandboxTokenOptions(sandbox));
+  const prices = createPriceSheetClient({ baseUrl: sandbox.pricingBaseUrl, tokens: appOnly });
+  const refusal = prices.sheet({ market: 'US', view: 'updatedlicensebased' });
+  await expect(refusal).rejects.toBeInstanceOf(PartnerCenterUnauthorizedError);
+  await expect(refusal).rejects.toThrow(/App\+User tokens only \(set PARTNER_CENTER_REFRESH_TOKEN\)/);
+});
