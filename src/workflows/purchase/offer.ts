@@ -76,7 +76,7 @@ export const PurchaseItemSchema = z
       .optional(),
     provisioningContext: z.record(z.string().min(1), z.string()).optional(),
     /** Price guard: the most the item's unit price may be (the request's `currency`), else `PriceAboveLimit`. */
-    maxUnitPrice: z.number('must be a number').min(0).optional(),
+    maxUnitPrice: z.number('must be a number').min(0, 'must not be negative').optional(),
   })
   .superRefine((item, ctx) => {
     if (item.alignWith !== undefined && item.customTermEndDate !== undefined) {

@@ -34,12 +34,13 @@ export const PurchaseRequestSchema = z
     onIneligiblePromotion: z.enum(['fail', 'buyWithout']).optional(),
     items: z.array(PurchaseItemSchema).min(1, 'must hold at least 1 item').max(50, 'must hold at most 50 items'),
     /** Price guard: the most the purchase may cost per billing period (the request's `currency`), else `PriceAboveLimit`. */
-    maxTotal: z.number('must be a number').min(0).optional(),
+    maxTotal: z.number('must be a number').min(0, 'must not be negative').optional(),
   })
   .superRefine((request, ctx) => {
     const guarded = request.maxTotal !== undefined || request.items.some((item) => item.maxUnitPrice !== undefined);
     if (guarded && request.currency === undefined)
       ctx.addIssue({
+        input: request.currency,
         code: 'custom',
         path: ['currency'],
         message: 'is required with maxUnitPrice or maxTotal (the limits are in it)',
