@@ -15,6 +15,7 @@ export {
   DEFAULT_AUTHORITY_HOST,
   DEFAULT_GRAPH_BASE_URL,
   DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
   type LogLevel,
 } from './settings/environment';
 export { callbackUrlProblem, DEFAULT_TASK_QUEUE, parseDuration } from './settings/values';
@@ -31,6 +32,8 @@ export interface PartnerCenterSettings {
   refreshToken?: string;
   /** Microsoft Graph root for the billing exports; https://graph.microsoft.com when absent. */
   graphBaseUrl?: string;
+  /** The price sheets' host; https://api.partner.microsoft.com when absent. */
+  pricingBaseUrl?: string;
 }
 
 export interface WorkerConfig {
@@ -191,6 +194,7 @@ function readPartnerCenterSettings(
     credential: secret ? { clientSecret: secret } : { certificatePath: certificatePath as string },
     refreshToken: values.PARTNER_CENTER_REFRESH_TOKEN,
     graphBaseUrl: values.MICROSOFT_GRAPH_BASE_URL,
+    pricingBaseUrl: values.PARTNER_PRICING_BASE_URL,
   };
 }
 

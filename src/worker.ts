@@ -75,6 +75,7 @@ export function createActivityDeps(
     graph,
     tenants,
     tokens,
+    prices,
   } = connectPartnerCenter(settings, {
     logger,
     metrics: Runtime.instance().metricMeter,
@@ -85,6 +86,7 @@ export function createActivityDeps(
     graph,
     licenceUsage: tenants,
     customerTenants: tenants,
+    prices,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {

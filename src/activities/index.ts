@@ -3,6 +3,7 @@ import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
 import { createLicenceActivities, type LicenceActivityDeps } from './licence/activities';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
+import { createPriceActivities, type PriceActivityDeps } from './prices/activities';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
@@ -11,7 +12,8 @@ export type ActivityDeps = PurchaseActivityDeps &
   SubscriptionActivityDeps &
   BillingActivityDeps &
   WebhookActivityDeps &
-  LicenceActivityDeps;
+  LicenceActivityDeps &
+  PriceActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
+    ...withHeartbeats(createPriceActivities(deps)),
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
@@ -36,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
 
 /** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
+export type PriceActivities = ReturnType<typeof createPriceActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;

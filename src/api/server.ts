@@ -11,6 +11,7 @@ import { subscriptionLifecycleRoutes } from './routes/subscription-lifecycle';
 import { healthRoutes } from './routes/health';
 import { billingInvoiceRoutes } from './routes/billing-invoices';
 import { purchaseRoutes } from './routes/purchase';
+import { quoteRoutes } from './routes/quotes';
 import { billingRoutes } from './routes/billing';
 import { partnerCenterEventRoutes } from './routes/partner-center-events';
 import { licenceRoutes } from './routes/licences';
@@ -26,6 +27,7 @@ import { validatorCompiler } from './validation';
 const ROUTES: readonly RouteModule[] = [
   healthRoutes,
   purchaseRoutes,
+  quoteRoutes,
   subscriptionRoutes,
   subscriptionLifecycleRoutes,
   billingRoutes,

@@ -2,6 +2,7 @@ import type { Action } from './action';
 import { UsageError } from './errors';
 import { checkFlagsOf, type Values } from './flags';
 import { planList } from './list';
+import { planQuote } from './quote';
 import { planCancel, planDecision, planStatus, planWatch } from './run-commands';
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
@@ -26,6 +27,8 @@ export function plan(command: string | undefined, args: string[], values: Values
   switch (command) {
     case 'purchase':
       return planPurchase(values);
+    case 'quote':
+      return planQuote(values);
     case 'change':
       return planChange(values);
     case 'reconcile':

@@ -66,6 +66,7 @@ export const OPTIONS = {
   headroom: { type: 'string' },
   'include-monthly': { type: 'boolean' },
   user: { type: 'string', multiple: true },
+  market: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -101,6 +102,8 @@ const REQUEST_FLAGS: Flag[] = [
 /** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   purchase: [...REQUEST_FLAGS, 'file', 'wait'],
+  quote: ['file'],
+  offers: ['market'],
   change: [
     'customer',
     'subscription',

@@ -11,6 +11,7 @@ import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
 import { planInvoices } from './billing-invoices';
+import { planOffers } from './offers-eos';
 import { checkFlagsOf, OPTIONS } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';
@@ -44,6 +45,15 @@ export async function run(
       checkFlagsOf(command, values);
       const config = loadConfigOrReport(env, { requirePartnerCenter: false });
       return config ? await codecServer(args, values, config, out) : EXIT_BAD_CONFIGURATION;
+    }
+    // offers eos reads the price sheet and Partner Center only: no Temporal.
+    if (command === 'offers') {
+      checkFlagsOf(command, values);
+      const offers = planOffers(args, values);
+      const config = loadConfigOrReport(env, { requirePartnerCenter: true });
+      if (!config?.partnerCenter) return EXIT_BAD_CONFIGURATION;
+      await offers(config.partnerCenter, out);
+      return 0;
     }
     // invoices talks to Partner Center only: its settings are required, Temporal is not.
     if (command === 'invoices') {

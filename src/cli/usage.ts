@@ -12,6 +12,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
               (the agreement confirms the customer's Microsoft Customer Agreement when none is on record)
   purchase  --file request.json [--wait]          a whole PurchaseRequest (docs/reference.md)
             a request id that already finished is refused (exit 1); one still running is attached to
+  quote     --file request.json                   what that PurchaseRequest would cost (price sheet); nothing is bought
   status    ID                                    step, cart, orders, subscriptions, last error or result
   watch     ID                                    follows the steps live until the run ends
   approve   REQUEST_ID --by NAME                  a purchase waiting in awaiting-approval
@@ -38,6 +39,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  offers eos [--market US]                        end-of-sale offers (price sheet) and every subscription carrying one
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)

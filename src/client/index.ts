@@ -105,6 +105,7 @@ function describeItems(
 }
 
 export * from './purchase-updates';
+export * from './quotes';
 export * from './billing';
 export * from './failures';
 export * from './runs';

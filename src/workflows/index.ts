@@ -1,5 +1,6 @@
 /** Every workflow of the worker (bundled through `require.resolve('./workflows')`). */
 export { purchaseSubscription } from './purchase/workflow';
+export { quotePurchase } from './purchase/quote';
 export { changeSubscription } from './subscription/workflow';
 export { subscriptionLifecycle } from './subscription/lifecycle';
 export { reconcileBilling } from './billing/workflow';

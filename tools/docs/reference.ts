@@ -44,7 +44,12 @@ import {
   licenceWorkflowId,
   type LicenceFailureType,
 } from '../../src/client';
-import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
+import {
+  DEFAULT_AUTHORITY_HOST,
+  DEFAULT_GRAPH_BASE_URL,
+  DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
+} from '../../src/config';
 import { runAsMain } from '../../src/command-line';
 import {
   changeSubscription,
@@ -223,6 +228,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
       "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
   },
   {
+    names: ['PARTNER_PRICING_BASE_URL'],
+    fallback: code(DEFAULT_PRICING_BASE_URL),
+    meaning:
+      'Host of the license-based price sheets (quotes, the price guard, `pcw offers eos`): its own token audience, `https://api.partner.microsoft.com/.default`, App+User only; plain `http` only for loopback hosts; the sandbox serves one.',
+  },
+  {
     names: ['NODE_EXTRA_CA_CERTS'],
     fallback: '—',
     meaning: "Node's way to trust a private CA (the sandbox's authority certificate).",
@@ -350,7 +361,12 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
     'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
   OfferNotPurchasable:
     'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
-  CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
+  CurrencyMismatch:
+    "The availability is priced in another currency than `currency` (or, with a price guard, the market's price sheet is).",
+  PriceAboveLimit:
+    "The price guard refused: an item's unit price in the market's price sheet is above its `maxUnitPrice`, or the total per billing period above `maxTotal`; the message names both figures, `details` is `[{ item, price, limit, currency }]` (`item` is `total` for `maxTotal`). Nothing was bought; no cart was created.",
+  PriceNotFound:
+    "The market's price sheet has no row for a resolved item (its term, billing plan, segment or quantity tier): a quote or a guarded purchase cannot price it.",
   AgreementRequired:
     'The customer has not accepted the Microsoft Customer Agreement and the request carries no `agreement` to confirm it with, or confirming it needs App+User tokens (the message says which). Nothing was bought.',
   AttestationRequired:

@@ -31,6 +31,7 @@ import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
+import { priceControlRoutes } from './price-controls';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
 import { tenantUserControlRoutes } from './tenant-users';
 import { addCustomers } from './world';
@@ -336,6 +337,7 @@ const matchControlRoute = compileRoutes([
   ...tenantControlRoutes,
   ...onboardingControlRoutes,
   ...tenantUserControlRoutes,
+  ...priceControlRoutes,
 ]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {

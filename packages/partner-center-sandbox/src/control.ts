@@ -6,6 +6,7 @@ import { faultInputSchema, type FaultInput } from './faults';
 import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
 import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
+import { priceChangeSchema } from './price-controls';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -153,6 +154,8 @@ export interface SandboxControl {
   addFault(fault: FaultInput): Promise<string>;
   clearFaults(): Promise<void>;
   counters(): Promise<SandboxCounters>;
+  /** Sets a SKU's monthly list price (USD, annual commitment) that the price sheets derive every row from. */
+  changePrice(change: z.infer<typeof priceChangeSchema>): Promise<void>;
   rotateAvailability(
     offer: z.infer<typeof rotateSchema>,
   ): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
@@ -248,6 +251,9 @@ export function createControlClient(baseUrl: string): SandboxControl {
       await call('DELETE', '/faults');
     },
     counters: () => call('GET', '/counters'),
+    changePrice: async (change) => {
+      await call('POST', '/prices', priceChangeSchema.parse(change));
+    },
     rotateAvailability: (offer) => call('POST', '/catalog/rotate-availability', offer),
     setProvisioningStatus: async (subscriptionId, status) => {
       await call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/provisioning`, { status });

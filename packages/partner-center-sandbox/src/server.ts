@@ -21,6 +21,7 @@ import { orderRoutes } from './routes/orders';
 import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { isGraphRequest, serveGraph } from './routes/graph';
+import { isPricingRequest, servePricing } from './routes/pricing';
 import type { ServerDeps } from './server-deps';
 
 /** The http server: /v1 (Partner Center) and /_sandbox (control). Every /v1 request goes through
@@ -54,6 +55,7 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
   const respond = responder(deps, req, res);
   try {
     if (isGraphRequest(url.pathname)) return await serveGraph(deps, req, res);
+    if (isPricingRequest(url.pathname)) return respond(servePricing(deps, req, method, url));
     if (url.pathname.startsWith('/_sandbox/partner-center-events/')) {
       return respond(await handleEventControl(deps, method, url.pathname, await readRawBody(req)));
     }

@@ -56,8 +56,11 @@ function createPurchaseRoute(app: ApiApp, { client, taskQueue, callbackOrigins }
         summary: 'Buy: start purchaseSubscription, or answer with the purchase already started for this requestId',
         tags: ['purchases'],
         headers: IdempotencyHeadersSchema,
-        body: PurchaseRequestSchema.partial({ requestId: true })
-          .extend({
+        // The request's fields (its cross-field rules are the validation's, which runs in the route).
+        body: z
+          .strictObject({
+            ...PurchaseRequestSchema.shape,
+            requestId: PurchaseRequestSchema.shape.requestId.optional(),
             callbackUrl: z
               .string()
               .optional()

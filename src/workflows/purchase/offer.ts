@@ -83,6 +83,8 @@ export const PurchaseItemSchema = z
       .max(MAX_USERS_PER_REQUEST, `must name at most ${MAX_USERS_PER_REQUEST} users`)
       .superRefine((users, ctx) => refineDistinctUsers(users, [], ctx))
       .optional(),
+    /** Price guard: the most the item's unit price may be (the request's `currency`), else `PriceAboveLimit`. */
+    maxUnitPrice: z.number('must be a number').min(0, 'must not be negative').optional(),
   })
   .superRefine((item, ctx) => {
     if (item.alignWith !== undefined && item.customTermEndDate !== undefined) {

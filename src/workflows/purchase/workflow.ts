@@ -53,6 +53,7 @@ import {
   resolveItems,
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
+import { checkPriceGuard, hasPriceGuard } from './quote';
 import { PurchaseProgress } from './progress';
 import { startLifecycles } from './lifecycles';
 import { assignPurchasedLicences } from './licences';
@@ -60,6 +61,8 @@ import { checkoutProducedNoOrder, noApprovalInTime, offerKeepsChanging, rejected
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
 const PREREQUISITES_PATCH = 'purchase-prerequisites';
+/** Runs started since check a request's price guard after the catalog is resolved, before anything else. */
+const PRICE_GUARD_PATCH = 'purchase-price-guard';
 
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
 
@@ -193,6 +196,7 @@ class PurchaseRun {
       const prepared = await this.interruptible.run(async () => {
         this.progress.setStep('resolving');
         const items = await resolveItems(request, false);
+        if (hasPriceGuard(request) && patched(PRICE_GUARD_PATCH)) await checkPriceGuard(request, items);
         if (patched(PREREQUISITES_PATCH)) {
           // Awaited inline, not in a method around it: an extra await would shift the commands that follow.
           const checked = await checkPrerequisites(request, items);

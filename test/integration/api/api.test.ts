@@ -373,6 +373,7 @@ describe('HTTP API', () => {
         '/v1/purchases/{requestId}/approve',
         '/v1/purchases/{requestId}/reject',
         '/v1/purchases/{requestId}/cancel',
+        '/v1/quotes',
         '/v1/subscription-changes',
         '/v1/subscription-changes/{requestId}',
         '/v1/subscriptions/{subscriptionId}/lifecycle',

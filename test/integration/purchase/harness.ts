@@ -102,6 +102,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
       {
         baseUrl: sandbox.baseUrl,
         graphBaseUrl: sandbox.graphBaseUrl,
+        pricingBaseUrl: sandbox.pricingBaseUrl,
         authorityHost: sandbox.authorityHost,
         tenantId: sandbox.tenantId,
         clientId: sandbox.clientId,

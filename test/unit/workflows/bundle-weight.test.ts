@@ -21,6 +21,7 @@ describe('workflow modules', () => {
         'deliverWebhookEvent',
         'partnerCenterEvent',
         'purchaseSubscription',
+        'quotePurchase',
         'reconcileBilling',
         'subscriptionLifecycle',
       ]);
