@@ -15,6 +15,7 @@ export {
   DEFAULT_AUTHORITY_HOST,
   DEFAULT_GRAPH_BASE_URL,
   DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
   type LogLevel,
 } from './settings/environment';
 export { callbackUrlProblem, DEFAULT_TASK_QUEUE, parseDuration } from './settings/values';
@@ -31,6 +32,8 @@ export interface PartnerCenterSettings {
   refreshToken?: string;
   /** Microsoft Graph root for the billing exports; https://graph.microsoft.com when absent. */
   graphBaseUrl?: string;
+  /** The price sheets' host; https://api.partner.microsoft.com when absent. */
+  pricingBaseUrl?: string;
 }
 
 export interface WorkerConfig {
@@ -49,6 +52,8 @@ export interface WorkerConfig {
   subscriptionChangeDeadlineMs: number;
   /** How long before a subscription's term ends its lifecycle reviews the renewal, unless its policy says otherwise. */
   renewalReviewLeadMs: number;
+  /** How long a licence assignment waits for bought licences to show in the customer's tenant. */
+  licenceVisibilityDeadlineMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
   /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
@@ -189,6 +194,7 @@ function readPartnerCenterSettings(
     credential: secret ? { clientSecret: secret } : { certificatePath: certificatePath as string },
     refreshToken: values.PARTNER_CENTER_REFRESH_TOKEN,
     graphBaseUrl: values.MICROSOFT_GRAPH_BASE_URL,
+    pricingBaseUrl: values.PARTNER_PRICING_BASE_URL,
   };
 }
 
@@ -221,6 +227,7 @@ function workerConfigOf(
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,
     subscriptionChangeDeadlineMs: values.SUBSCRIPTION_CHANGE_DEADLINE,
     renewalReviewLeadMs: values.RENEWAL_REVIEW_LEAD,
+    licenceVisibilityDeadlineMs: values.LICENCE_VISIBILITY_DEADLINE,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },

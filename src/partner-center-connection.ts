@@ -4,6 +4,8 @@ import { partnerCenterCallMetrics } from './metrics';
 import {
   createCustomerTenantClient,
   createGraphBillingClient,
+  createPriceSheetClient,
+  DEFAULT_PRICING_BASE_URL,
   createPartnerCenterClient,
   createTokenProvider,
   DEFAULT_GRAPH_BASE_URL,
@@ -11,6 +13,7 @@ import {
   type GraphBillingClient,
   type PartnerCenterClient,
   type PartnerCenterLogger,
+  type PriceSheetClient,
   type TokenProvider,
 } from './partner-center';
 
@@ -37,6 +40,8 @@ export interface PartnerCenterConnection {
   graph: GraphBillingClient;
   /** Microsoft Graph in customers' tenants (licences), with tokens from each tenant's authority for the same app. */
   tenants: CustomerTenantClient;
+  /** The price sheets (App+User tokens for their own audience), cached in this process per market, view and month. */
+  prices: PriceSheetClient;
 }
 
 /**
@@ -73,5 +78,10 @@ export function connectPartnerCenter(
     logger,
   });
   const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
-  return { tokens, client, graph, tenants };
+  const prices = createPriceSheetClient({
+    baseUrl: settings.pricingBaseUrl ?? DEFAULT_PRICING_BASE_URL,
+    tokens,
+    logger,
+  });
+  return { tokens, client, graph, tenants, prices };
 }

@@ -62,6 +62,7 @@ export function createActivityDeps(
         | 'approvalTimeoutMs'
         | 'subscriptionChangeDeadlineMs'
         | 'renewalReviewLeadMs'
+        | 'licenceVisibilityDeadlineMs'
         | 'webhooks'
       >
     > & {
@@ -76,6 +77,7 @@ export function createActivityDeps(
     graph,
     tenants,
     tokens,
+    prices,
   } = connectPartnerCenter(settings, {
     logger,
     metrics: Runtime.instance().metricMeter,
@@ -85,6 +87,8 @@ export function createActivityDeps(
     partnerCenter,
     graph,
     licenceUsage: tenants,
+    customerTenants: tenants,
+    prices,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {
@@ -94,6 +98,7 @@ export function createActivityDeps(
       approvalTimeoutMs: config.approvalTimeoutMs,
       subscriptionChangeDeadlineMs: config.subscriptionChangeDeadlineMs,
       renewalReviewLeadMs: config.renewalReviewLeadMs,
+      licenceVisibilityDeadlineMs: config.licenceVisibilityDeadlineMs,
       pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,

@@ -14,9 +14,15 @@ import {
   type WorkflowType,
 } from '../client';
 import { InvalidRequestError, ProblemError } from './problems';
-import type { ChangeView, LifecycleView, PurchaseView, ReconcileView } from './schemas';
+import type { ChangeView, LicenceView, LifecycleView, PurchaseView, ReconcileView } from './schemas';
 
-type Views = { purchase: PurchaseView; change: ChangeView; reconcile: ReconcileView; lifecycle: LifecycleView };
+type Views = {
+  purchase: PurchaseView;
+  change: ChangeView;
+  reconcile: ReconcileView;
+  lifecycle: LifecycleView;
+  licences: LicenceView;
+};
 
 /**
  * The run `workflowId` viewed as `pcw status` views it; 404 when there is none of this kind (a reconciliation's
@@ -67,6 +73,7 @@ function notFound(kind: Kind, id: string): ProblemError {
     change: 'subscription change',
     reconcile: 'reconciliation',
     lifecycle: 'subscription lifecycle',
+    licences: 'licence assignment',
   }[kind];
   return new ProblemError(404, 'NotFound', `no ${what} with id ${id}`);
 }

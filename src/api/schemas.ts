@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ChangeStatusSchema,
+  LicenceResultSchema,
+  LicenceStatusSchema,
   LifecycleStateSchema,
   PurchaseRequestSchema,
   PurchaseResultSchema,
@@ -55,10 +57,12 @@ export const PurchaseViewSchema = runViewSchema('purchase', PurchaseStatusSchema
 export const ChangeViewSchema = runViewSchema('change', ChangeStatusSchema, SubscriptionChangeResultSchema);
 export const ReconcileViewSchema = runViewSchema('reconcile', undefined, ReconcileReportSchema);
 export const LifecycleViewSchema = runViewSchema('lifecycle', LifecycleStateSchema, LifecycleStateSchema);
+export const LicenceViewSchema = runViewSchema('licences', LicenceStatusSchema, LicenceResultSchema);
 export type PurchaseView = z.infer<typeof PurchaseViewSchema>;
 export type ChangeView = z.infer<typeof ChangeViewSchema>;
 export type ReconcileView = z.infer<typeof ReconcileViewSchema>;
 export type LifecycleView = z.infer<typeof LifecycleViewSchema>;
+export type LicenceView = z.infer<typeof LicenceViewSchema>;
 
 /** A subscription id in a path: a GUID, as Partner Center's are. */
 export const SubscriptionIdParamsSchema = z.object({ subscriptionId: z.guid('must be a GUID') });

@@ -14,8 +14,11 @@ import {
   type RunView,
   type SubscriptionChangeResult,
   type WorkflowType,
+  type LicenceResult,
+  type LicenceStatus,
 } from '../client';
 import { CliFailure } from './errors';
+import { describeLicenceResult } from './licences-result';
 import type { Output } from './output';
 
 /**
@@ -29,7 +32,7 @@ export { errorOf, KINDS, runOf, viewRun, type Kind, type Run, type RunView, type
  * (`purchase-{id}`, then `change-{id}`). `only` limits it to one kind (approve, reject and cancel are purchases').
  */
 export async function findRun(client: Client, id: string, only?: Kind): Promise<Run> {
-  const candidates = [id, `purchase-${id}`, `change-${id}`];
+  const candidates = [id, `purchase-${id}`, `change-${id}`, `licences-${id}`];
   for (const workflowId of candidates) {
     let description: WorkflowExecutionDescription;
     try {
@@ -73,6 +76,12 @@ export function describeRun(view: RunView): string {
     const result = view.result as SubscriptionChangeResult | undefined;
     fact('subscription', result?.subscriptionId ?? status?.subscriptionId);
     if (result !== undefined) fact('change', describeChangeResult(result));
+    fact('last error', status?.lastError);
+  } else if (view.kind === 'licences') {
+    const status = view.status as LicenceStatus | undefined;
+    fact('subscription', status?.subscriptionId);
+    if (status !== undefined) fact('users', `${status.done} of ${status.users} done`);
+    if (view.result !== undefined) fact('licences', describeLicenceResult(view.result as LicenceResult));
     fact('last error', status?.lastError);
   } else if (view.result !== undefined) {
     fact('report', describeReport(view.result as ReconcileReport));

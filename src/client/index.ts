@@ -15,6 +15,7 @@ import { startOnce, type StartOnceHandle } from './start-once';
 export * from '../workflows/purchase/api';
 export * from './subscription';
 export * from './subscription-lifecycle';
+export * from './licences';
 export * from './run-updates';
 export * from './partner-center-events';
 export * from './audit-backfill';
@@ -105,6 +106,7 @@ function describeItems(
 }
 
 export * from './purchase-updates';
+export * from './quotes';
 export * from './billing';
 export * from './failures';
 export * from './runs';

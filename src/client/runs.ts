@@ -9,6 +9,7 @@ import {
   type SubscriptionChangeStatus,
 } from '../workflows/subscription/api';
 import type { ReconcileReport } from '../workflows/billing/api';
+import { licenceStatusQuery, type LicenceResult, type LicenceStatus } from '../workflows/licence/api';
 import { failureReport, RunFailure, type FailureReport } from './failures';
 
 // Viewing a run, shared by `pcw status|watch` and the HTTP API's GET routes.
@@ -20,6 +21,7 @@ export const KINDS = {
   reconcileBilling: 'reconcile',
   /** `pcw subscriptions show` and the HTTP API's lifecycle routes view these. */
   subscriptionLifecycle: 'lifecycle',
+  assignLicences: 'licences',
 } as const;
 export type WorkflowType = keyof typeof KINDS;
 export type Kind = (typeof KINDS)[WorkflowType];
@@ -35,7 +37,7 @@ export interface Run {
   handle: WorkflowHandle;
 }
 
-const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change: 'change-' };
+const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change: 'change-', licences: 'licences-' };
 
 export function runOf(kind: Kind, workflowId: string, client: Client): Run {
   const prefix = PREFIXES[kind];
@@ -61,8 +63,8 @@ export interface RunView {
   startedAt: string;
   closedAt?: string;
   /** The `status` query (purchases, changes) or the `state` query (lifecycles) while it runs. */
-  status?: PurchaseStatus | SubscriptionChangeStatus | LifecycleState;
-  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport | LifecycleState;
+  status?: PurchaseStatus | SubscriptionChangeStatus | LifecycleState | LicenceStatus;
+  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport | LifecycleState | LicenceResult;
   failure?: FailureReport;
 }
 
@@ -72,6 +74,7 @@ const QUERIES: Record<Kind, QueryDefinition<NonNullable<RunView['status']>> | un
   change: subscriptionChangeStatusQuery,
   reconcile: undefined,
   lifecycle: lifecycleStateQuery,
+  licences: licenceStatusQuery,
 };
 
 /** A worker that does not answer a query in this time is reported as such instead of hanging the CLI. */

@@ -19,6 +19,18 @@ export {
   type CatalogReader,
 } from './catalog';
 export { GRAPH_SCOPE } from './auth';
+export {
+  createPriceSheetClient,
+  DEFAULT_PRICING_BASE_URL,
+  monthOf,
+  PRICING_AUDIENCE,
+  PRICING_SCOPE,
+  type CachedPriceSheet,
+  type PriceSheetClient,
+  type PriceSheetClientOptions,
+  type PriceSheetView,
+} from './pricing/client';
+export { readPriceSheet, tierFor, type PriceKey, type PriceRow, type PriceSheet } from './pricing/sheet';
 export * from './graph/billing';
 export {
   createCustomerTenantClient,

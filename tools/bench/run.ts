@@ -9,8 +9,10 @@ import { benchBudget } from './budget';
 import { benchClient } from './client';
 import { benchEventFlood } from './event-flood';
 import { benchFloor } from './floor';
+import { benchLicences } from './licences';
 import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
+import { benchPriceSheet, benchQuotes } from './price-sheet';
 import { printTable, scenario, type Figure } from './report';
 import { withTemporal } from './rig';
 import { benchScaling } from './scaling';
@@ -32,13 +34,15 @@ const SCENARIOS = [
   'billing-export',
   'event-flood',
   'lifecycles',
+  'licences',
+  'prices',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
   [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
-  [--idle-window SECONDS] [--events N] [--json FILE]`;
+  [--idle-window SECONDS] [--events N] [--licence-users N] [--price-rows N] [--quotes N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -60,6 +64,9 @@ export async function main(argv: string[]): Promise<void> {
       'renewal-wave': { type: 'string' },
       'idle-window': { type: 'string' },
       events: { type: 'string' },
+      'licence-users': { type: 'string' },
+      'price-rows': { type: 'string' },
+      quotes: { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -82,6 +89,10 @@ export async function main(argv: string[]): Promise<void> {
         () => benchClient(sandbox, figures, requests),
       );
     }
+    if (runs('prices'))
+      await scenario('price sheet: parse and index', () =>
+        benchPriceSheet(figures, number(values['price-rows'], 200_000)),
+      );
     if (SCENARIOS.some((name) => name !== 'client' && runs(name))) {
       await withTemporal(figures, async (rig) => {
         if (runs('purchases')) await benchPurchases(rig, sandbox, figures, number(values.purchases, 30));
@@ -103,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
             concurrency,
             workerNodeFlags,
           });
+        if (runs('prices')) await benchQuotes(rig, sandbox, figures, number(values.quotes, 300));
         if (runs('billing-export'))
           await benchBillingExport(rig, sandbox, figures, {
             lines: number(values['export-lines'], 1_000_000),
@@ -113,6 +125,7 @@ export async function main(argv: string[]): Promise<void> {
             count: number(values.events, 1000),
             concurrency: values.concurrency === undefined ? 50 : concurrency,
           });
+        if (runs('licences')) await benchLicences(rig, sandbox, figures, number(values['licence-users'], 500));
         // Last: it resets the sandbox.
         if (runs('lifecycles'))
           await benchLifecycles(rig, sandbox, figures, {

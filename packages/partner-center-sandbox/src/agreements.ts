@@ -4,11 +4,13 @@ import type { Customer, CustomerAgreement, World } from './state';
  * check carts make (new-commerce carts need the customer's MCA, 403/13605); routes/agreements.ts serves them. */
 
 export const MCA = 'MicrosoftCustomerAgreement';
-/** The current MCA template; a confirmation naming another template is refused. */
-export const MCA_TEMPLATE_ID = '117a6b7e-9d3c-4f0b-8c2a-5b8e2f6d0a11';
+/** The current MCA template (Microsoft's documented one); a confirmation naming another template is refused. */
+export const MCA_TEMPLATE_ID = '117a77b0-9360-443b-8795-c6dedc750cf9';
 const MCA_LINK = 'https://aka.ms/customeragreement';
 /** Partner Center's code for a cart of a customer whose MCA acceptance is not confirmed (reference §4.7). */
 export const MCA_NOT_CONFIRMED = 13605;
+/** Partner Center's answer to a confirmation of an agreement the customer already has on record (not retryable). */
+export const AGREEMENT_EXISTS = 600061;
 
 export const TEMPLATES = [
   { templateId: MCA_TEMPLATE_ID, agreementType: MCA, agreementLink: MCA_LINK, versionRank: 0 },

@@ -27,11 +27,14 @@ import { graphPolicySchema } from './graph';
 import { jsonBody, parseWith, type ApiResponse } from './http';
 import { createOrderedSubscription } from './lifecycle';
 import type { ReplayStore } from './request-replay';
+import { onboardingControlRoutes } from './control-routes-onboarding';
 import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
+import { priceControlRoutes } from './price-controls';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
+import { tenantUserControlRoutes } from './tenant-users';
 import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
@@ -45,7 +48,7 @@ export interface ControlContext {
 }
 
 export interface ControlRoute extends RouteTemplate {
-  handle(ctx: ControlContext): ApiResponse;
+  handle(ctx: ControlContext): ApiResponse | Promise<ApiResponse>;
 }
 
 /** The /_sandbox/ control API, one table like the /v1 routes. */
@@ -330,7 +333,14 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...webhookControlRoutes]);
+const matchControlRoute = compileRoutes([
+  ...controlRoutes,
+  ...tenantControlRoutes,
+  ...onboardingControlRoutes,
+  ...tenantUserControlRoutes,
+  ...priceControlRoutes,
+  ...webhookControlRoutes,
+]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());
@@ -368,12 +378,12 @@ export function handleControlRequest(
   url: URL,
   rawBody: string,
   replay: ReplayStore,
-): ApiResponse {
+): Promise<ApiResponse> {
   settle(deps.runtime.world, deps.runtime.clock.now(), deps.runtime.delays);
   const match = matchControlRoute(method, url.pathname);
   if (match === undefined || 'methodNotAllowed' in match) {
     throw new ApiError(404, 0, `Unknown control route ${method} ${url.pathname.replace(/\/+$/, '')}.`);
   }
   const body = () => (rawBody.trim() === '' ? {} : jsonBody(rawBody));
-  return match.route.handle({ deps, body, params: match.params, replay });
+  return Promise.resolve(match.route.handle({ deps, body, params: match.params, replay }));
 }

@@ -3,7 +3,10 @@ import type { AuthorityPolicy } from './authority-state';
 import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
+import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
+import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
+import { priceChangeSchema } from './price-controls';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -24,6 +27,8 @@ export const delaysSchema = z.object({
   checkoutMs: z.number().int().min(0).max(60_000).optional(),
   reconLineMs: z.number().int().min(0).optional(),
   licenceVisibilityMs: z.number().int().min(0).optional(),
+  qualificationReviewMs: z.number().int().min(0).optional(),
+  accessAssignmentMs: z.number().int().min(0).optional(),
 });
 export const rotateSchema = z.object({
   productId: z.string().min(1),
@@ -149,6 +154,8 @@ export interface SandboxControl {
   addFault(fault: FaultInput): Promise<string>;
   clearFaults(): Promise<void>;
   counters(): Promise<SandboxCounters>;
+  /** Sets a SKU's monthly list price (USD, annual commitment) that the price sheets derive every row from. */
+  changePrice(change: z.infer<typeof priceChangeSchema>): Promise<void>;
   rotateAvailability(
     offer: z.infer<typeof rotateSchema>,
   ): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
@@ -181,8 +188,17 @@ export interface SandboxControl {
     customerId: string,
     seats: z.input<typeof assignedSeatsSchema>,
   ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
+  /** Adds users to the customer's tenant, by name or by count (docs/sandbox.md); answers them and the tenant's total. */
+  seedUsers(customerId: string, input: SeedUsersInput): Promise<SeededUsers>;
+  /** Makes exactly `seats` users hold the subscription's licence SKU (no seat check). */
+  setConsumedSeats(
+    subscriptionId: string,
+    seats: number,
+  ): Promise<{ subscriptionId: string; skuId: string; consumed: number }>;
   /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
   setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
+  /** Relationship acceptance, qualification outcomes and GDAP approval (control-onboarding.ts). */
+  onboarding: OnboardingControl;
   /** Registers the URL Partner Center events are delivered to (as `PUT /webhooks/v1/registration` would). */
   registerEventWebhook(url: string): Promise<void>;
   /** Delivers one event, signed, to the registered URL; answers what that URL answered. */
@@ -241,6 +257,9 @@ export function createControlClient(baseUrl: string): SandboxControl {
       await call('DELETE', '/faults');
     },
     counters: () => call('GET', '/counters'),
+    changePrice: async (change) => {
+      await call('POST', '/prices', priceChangeSchema.parse(change));
+    },
     rotateAvailability: (offer) => call('POST', '/catalog/rotate-availability', offer),
     setProvisioningStatus: async (subscriptionId, status) => {
       await call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/provisioning`, { status });
@@ -266,8 +285,17 @@ export function createControlClient(baseUrl: string): SandboxControl {
       call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
     setAssignedSeats: (customerId, seats) =>
       call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
+    seedUsers: (customerId, input) =>
+      call('POST', `/customers/${encodeURIComponent(customerId)}/users`, seedUsersSchema.parse(input)),
+    setConsumedSeats: (subscriptionId, seats) =>
+      call(
+        'POST',
+        `/subscriptions/${encodeURIComponent(subscriptionId)}/consumed`,
+        consumedSeatsSchema.parse({ seats }),
+      ),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
+    onboarding: createOnboardingControl(call),
     registerEventWebhook: async (url) => {
       await call('PUT', '/partner-center-events/registration', eventRegistrationSchema.parse({ url }));
     },

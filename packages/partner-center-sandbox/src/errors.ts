@@ -17,6 +17,13 @@ export class ApiError extends Error {
   }
 }
 
+/** A refusal whose body says `isRetryable: false`, as Partner Center's agreement refusals do (600061). */
+export class NonRetryableError extends ApiError {
+  override body(): Record<string, unknown> {
+    return { ...super.body(), isRetryable: false };
+  }
+}
+
 /** A request the server cannot accept; `field` is named in the description so callers can fix it. */
 export function badRequest(field: string, problem: string, code = 0): ApiError {
   return new ApiError(400, code, `The request is invalid: '${field}' ${problem}.`);

@@ -51,7 +51,10 @@ function eventJson(rawBody: string): unknown {
   }
 }
 
-/** One signed delivery to the registered URL, now, whatever the registration's events or the suppression switch say. */
+/**
+ * One signed delivery to the registered URL (409 when none is), now, whatever the registration's events or the
+ * suppression switch say; onboarding controls raise theirs through it.
+ */
 export async function deliverEvent(deps: ServerDeps, delivery: EventDelivery): Promise<EventDeliveryResult> {
   const url = deps.events.webhookUrl;
   if (url === undefined)

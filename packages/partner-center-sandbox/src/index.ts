@@ -9,6 +9,7 @@ import { createControlClient, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { createGraphStore } from './graph';
 import { GRAPH_PATH } from './routes/graph';
+import { PRICING_PATH } from './routes/pricing';
 import { closeServer, listenOnLoopback } from './loopback';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
@@ -54,6 +55,10 @@ export const sandboxOptionsSchema = z.object({
   requestIdReplay: z.boolean().default(true),
   /** How long after its creation a subscription's licences show in the customer's tenant (docs/sandbox.md, Customers' tenants). */
   licenceVisibilityDelayMs: z.number().int().min(0).default(0),
+  /** How long a customer's qualification stays InReview (docs/sandbox.md, Customer onboarding). */
+  qualificationReviewDelayMs: z.number().int().min(0).default(3000),
+  /** How long a GDAP access assignment stays pending (docs/sandbox.md, Customer onboarding). */
+  accessAssignmentDelayMs: z.number().int().min(0).default(1000),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -72,6 +77,8 @@ export interface Sandbox extends PartnerCredentials {
   baseUrl: string;
   /** http://127.0.0.1:PORT/graph: the Microsoft Graph billing host (clients append /v1.0; tokens for https://graph.microsoft.com). */
   graphBaseUrl: string;
+  /** http://127.0.0.1:PORT/pricing: the price sheets' host (clients append /v1.0; tokens for https://api.partner.microsoft.com, App+User). */
+  pricingBaseUrl: string;
   /** https://127.0.0.1:PORT (OpenID configuration at {host}/{tenant}/v2.0/.well-known/openid-configuration). */
   authorityHost: string;
   /** The authority's self-signed certificate: trust it with NODE_EXTRA_CA_CERTS=caFile or a `ca` option. */
@@ -132,6 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...credentials(apps[0]),
     baseUrl,
     graphBaseUrl: `${baseUrl}${GRAPH_PATH}`,
+    pricingBaseUrl: `${baseUrl}${PRICING_PATH}`,
     authorityHost: authority.host,
     caFile: authority.caFile,
     caPem: authority.caPem,
@@ -176,6 +184,8 @@ function createServerDeps(
     checkoutMs: 50,
     reconLineMs: 0,
     licenceVisibilityMs: config.licenceVisibilityDelayMs,
+    qualificationReviewMs: config.qualificationReviewDelayMs,
+    accessAssignmentMs: config.accessAssignmentDelayMs,
   };
   const initialPolicy: ApiPolicy = {
     repeatedCheckout: config.repeatedCheckout,

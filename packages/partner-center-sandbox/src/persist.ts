@@ -3,8 +3,12 @@ import { z } from 'zod';
 import type {
   Cart,
   Counters,
+  Customer,
   CustomerAgreement,
+  CustomerQualification,
   CustomerTenant,
+  GdapAccessAssignment,
+  GdapRelationship,
   Invoice,
   Order,
   ReconLine,
@@ -31,6 +35,11 @@ const snapshotSchema = z.object({
   agreements: z.array(z.custom<CustomerAgreement>()).optional(),
   /** Optional: files written before customers' tenants were modelled still load (tenants seeded on first use). */
   tenants: z.array(z.custom<CustomerTenant>()).optional(),
+  /** Optional (files written before onboarding was modelled): customers beyond the seeded ones, and their onboarding. */
+  customers: z.array(z.custom<Customer>()).optional(),
+  qualifications: z.array(z.custom<CustomerQualification>()).optional(),
+  gdapRelationships: z.array(z.custom<GdapRelationship>()).optional(),
+  gdapAccessAssignments: z.array(z.custom<GdapAccessAssignment>()).optional(),
   recon: z.array(z.custom<ReconLine>()),
   invoices: z.array(z.custom<Invoice>()),
   inventorySold: z.array(z.tuple([z.string(), z.number()])),
@@ -52,6 +61,11 @@ export function saveWorld(file: string, world: World, clockOffsetMs: number): vo
     transitions: [...world.transitions.values()],
     agreements: world.agreements,
     tenants: [...world.tenants.values()],
+    // Every customer (seeded ones come back the same); a created customer's one-time password was never kept.
+    customers: [...world.customers.values()],
+    qualifications: [...world.qualifications.values()],
+    gdapRelationships: [...world.gdapRelationships.values()],
+    gdapAccessAssignments: [...world.gdapAccessAssignments.values()],
     recon: world.recon,
     invoices: world.invoices,
     inventorySold: [...world.inventorySold.entries()],
@@ -87,6 +101,10 @@ export function restoreWorld(world: World, snapshot: Snapshot): void {
   world.transitions = new Map((snapshot.transitions ?? []).map((t) => [t.id, t]));
   if (snapshot.agreements) world.agreements = snapshot.agreements;
   world.tenants = new Map((snapshot.tenants ?? []).map((t) => [t.customerId, t]));
+  for (const customer of snapshot.customers ?? []) world.customers.set(customer.id, customer);
+  world.qualifications = new Map((snapshot.qualifications ?? []).map((q) => [q.customerId, q]));
+  world.gdapRelationships = new Map((snapshot.gdapRelationships ?? []).map((r) => [r.id, r]));
+  world.gdapAccessAssignments = new Map((snapshot.gdapAccessAssignments ?? []).map((a) => [a.id, a]));
   world.recon = snapshot.recon;
   world.invoices = snapshot.invoices;
   world.inventorySold = new Map(snapshot.inventorySold);

@@ -23,7 +23,7 @@ export interface ApiContext extends RequestContext {
 
 /** What every route table entry has: a method and a path template; the control API's routes are matched the same way. */
 export interface RouteTemplate {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   template: string;
 }
 
@@ -32,6 +32,9 @@ export interface Route extends RouteTemplate {
   appUserOnly?: boolean;
   /** Order/subscription/cart resources count against the per-partner and per-customer buckets. */
   throttled?: boolean;
+  /** false: a repeated MS-RequestId runs the route again instead of answering the stored response (a create that is
+   * not idempotent and whose answer carries a secret nobody may keep). */
+  replayable?: boolean;
   handle(ctx: ApiContext): ApiResponse | Promise<ApiResponse>;
 }
 

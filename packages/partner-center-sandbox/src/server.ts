@@ -17,10 +17,12 @@ import { billingRoutes } from './routes/billing';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
 import { customerRoutes } from './routes/customers';
+import { customerOnboardingRoutes } from './routes/customers-onboarding';
 import { orderRoutes } from './routes/orders';
 import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { isGraphRequest, serveGraph } from './routes/graph';
+import { isPricingRequest, servePricing } from './routes/pricing';
 import type { ServerDeps } from './server-deps';
 import { isWebhookRequest, serveWebhooks } from './webhook-routes';
 
@@ -34,6 +36,7 @@ const matchRoute = compileRoutes([
   // Before the subscription routes: `customTermEndDates` is not a subscription id.
   ...cotermRoutes,
   ...customerRoutes,
+  ...customerOnboardingRoutes,
   ...catalogRoutes,
   ...cartRoutes,
   ...orderRoutes,
@@ -56,12 +59,13 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
     if (isGraphRequest(url.pathname)) return await serveGraph(deps, req, res);
     watchSubscriptionChanges(deps);
     if (isWebhookRequest(url.pathname)) return respond(await serveWebhooks(deps, req, method, url));
+    if (isPricingRequest(url.pathname)) return respond(servePricing(deps, req, method, url));
     if (url.pathname.startsWith('/_sandbox/partner-center-events/')) {
       return respond(await handleEventControl(deps, method, url.pathname, await readRawBody(req)));
     }
     if (url.pathname.startsWith('/_sandbox/')) {
       const rawBody = await readRawBody(req);
-      return respond(handleControlRequest(deps, method, url, rawBody, replay));
+      return respond(await handleControlRequest(deps, method, url, rawBody, replay));
     }
     const response = await serveApi(deps, replay, req, method, url);
     if (response) respond(response);
@@ -151,15 +155,18 @@ async function replayOrHandle(
   route: Route,
   ctx: ApiContext,
 ): Promise<ApiResponse> {
-  const key = replayKey(
-    {
-      tenantId: ctx.partner.tenantId,
-      requestId: header(ctx.headers, 'ms-requestid'),
-      method: ctx.method,
-      path: ctx.path,
-    },
-    deps.runtime.policy.requestIdReplay,
-  );
+  const key =
+    route.replayable === false
+      ? undefined
+      : replayKey(
+          {
+            tenantId: ctx.partner.tenantId,
+            requestId: header(ctx.headers, 'ms-requestid'),
+            method: ctx.method,
+            path: ctx.path,
+          },
+          deps.runtime.policy.requestIdReplay,
+        );
   const stored = storedResponse(replay, key, ctx.now);
   if (stored) {
     deps.runtime.world.counters.replayedRequests += 1;

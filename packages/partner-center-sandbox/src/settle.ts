@@ -1,10 +1,11 @@
 import { applyUpdate, completeOrder, renewOrExpire } from './lifecycle';
+import { settleQualifications } from './onboarding';
 import type { Delays, World } from './state';
 import { settleTransitions } from './transitions';
 
 /**
  * Time-driven state changes, applied lazily whenever the sandbox is asked anything: orders completing (and creating
- * subscriptions), accepted PATCHes landing, terms renewing or expiring, transitions moving seats.
+ * subscriptions), accepted PATCHes landing, terms renewing or expiring, transitions moving seats, qualification reviews ending.
  */
 export function settle(world: World, now: number, delays: Delays): void {
   for (const order of world.orders.values()) {
@@ -19,4 +20,5 @@ export function settle(world: World, now: number, delays: Delays): void {
     renewOrExpire(world, s, now);
   }
   settleTransitions(world, now, delays);
+  settleQualifications(world, now, delays);
 }

@@ -15,6 +15,67 @@ export interface Customer {
   companyName: string;
   domain: string;
   country: Country;
+  /** Given when the partner created the customer (`POST /v1/customers`); absent for seeded and invited ones. */
+  billingProfile?: BillingProfile;
+}
+
+/** The billing profile a customer was created with (its `defaultAddress` holds the contact). */
+export interface BillingProfile {
+  email: string;
+  culture: string;
+  language: string;
+  companyName: string;
+  defaultAddress: {
+    country: string;
+    city: string;
+    state?: string;
+    addressLine1: string;
+    addressLine2?: string;
+    postalCode: string;
+    firstName: string;
+    lastName: string;
+    phoneNumber?: string;
+  };
+}
+
+export type QualificationName = 'Education' | 'GovernmentCommunityCloud' | 'StateOwnedEntity';
+export type VettingStatus = 'InReview' | 'Approved' | 'Denied';
+
+/** A customer's qualification request (onboarding.ts): in review until `reviewedAt`, then approved or denied. */
+export interface CustomerQualification {
+  customerId: string;
+  qualification: QualificationName;
+  vettingStatus: VettingStatus;
+  vettingReason?: string;
+  requestedAt: number;
+  /** Whether the request carried a validation code (GovernmentCommunityCloud needs one). */
+  withCode: boolean;
+}
+
+/** A GDAP relationship on the Graph host (gdap.ts): created → approvalPending (lockForApproval) → active (approved). */
+export interface GdapRelationship {
+  id: string;
+  partnerTenantId: string;
+  displayName: string;
+  /** ISO 8601 days (`P730D`). */
+  duration: string;
+  customerId: string;
+  roleDefinitionIds: string[];
+  autoExtendDuration: string;
+  status: 'created' | 'approvalPending' | 'active';
+  createdAt: number;
+  lastModifiedAt: number;
+  activatedAt?: number;
+  endAt?: number;
+}
+
+/** A security group's roles in a GDAP relationship: `pending`, then `active` `accessAssignmentMs` after its creation. */
+export interface GdapAccessAssignment {
+  id: string;
+  relationshipId: string;
+  securityGroupId: string;
+  roleDefinitionIds: string[];
+  createdAt: number;
 }
 
 /** A customer's acceptance of a Microsoft agreement (`GET/POST /v1/customers/{id}/agreements`). */
@@ -238,6 +299,10 @@ export interface Delays {
   reconLineMs: number;
   /** How long after its creation a subscription's licences show in the customer's tenant (Microsoft Graph). */
   licenceVisibilityMs: number;
+  /** How long a customer's qualification stays `InReview` before it is approved (or denied). */
+  qualificationReviewMs: number;
+  /** How long a GDAP access assignment stays `pending` before it is `active`. */
+  accessAssignmentMs: number;
 }
 
 /** A user of a customer's tenant, as far as licences go (Microsoft Graph `user`). */
@@ -283,5 +348,9 @@ export interface World {
   agreements: CustomerAgreement[];
   /** Customers' tenants by customer id (= tenant id), created on first use (tenant.ts). */
   tenants: Map<string, CustomerTenant>;
+  /** Qualification requests by customer id (one per customer: a qualification is irreversible). */
+  qualifications: Map<string, CustomerQualification>;
+  gdapRelationships: Map<string, GdapRelationship>;
+  gdapAccessAssignments: Map<string, GdapAccessAssignment>;
   counters: Counters;
 }

@@ -13,6 +13,8 @@ import type { Customer, CustomerTenant, Delays, Subscription, SubscriptionStatus
 /** Users every tenant starts with: `user01`…`user10` in the customer's country, and one without a usage location. */
 const SEEDED_LOCATED_USERS = 10;
 export const UNLOCATED_USER = 'unlocated';
+/** The first admin of a tenant Partner Center created (`userCredentials.userName`). */
+export const ADMIN_USER = 'admin';
 
 /** A GUID-shaped id that is a pure function of `name`. */
 export function derivedGuid(name: string): string {
@@ -66,18 +68,31 @@ function newUser(customer: Customer, name: string, located: boolean): TenantUser
 
 /** The customer's tenant, created with its seeded users on first use. */
 export function tenantOf(world: World, customer: Customer): CustomerTenant {
-  let tenant = world.tenants.get(customer.id);
-  if (tenant === undefined) {
-    const located = Array.from({ length: SEEDED_LOCATED_USERS }, (_, i) =>
-      newUser(customer, `user${String(i + 1).padStart(2, '0')}`, true),
-    );
-    tenant = {
-      customerId: customer.id,
-      users: [...located, newUser(customer, UNLOCATED_USER, false)],
-      gdapAccess: true,
-    };
-    world.tenants.set(customer.id, tenant);
-  }
+  return world.tenants.get(customer.id) ?? seedTenant(world, customer, { gdapAccess: true });
+}
+
+/**
+ * A new tenant for the customer with the seeded users; `admin` adds `admin@{domain}` first (the first admin of a
+ * tenant Partner Center created). An onboarded customer's tenant starts without GDAP access (onboarding.ts).
+ */
+export function seedTenant(
+  world: World,
+  customer: Customer,
+  options: { gdapAccess: boolean; admin?: boolean },
+): CustomerTenant {
+  const located = Array.from({ length: SEEDED_LOCATED_USERS }, (_, i) =>
+    newUser(customer, `user${String(i + 1).padStart(2, '0')}`, true),
+  );
+  const tenant: CustomerTenant = {
+    customerId: customer.id,
+    users: [
+      ...(options.admin === true ? [newUser(customer, ADMIN_USER, true)] : []),
+      ...located,
+      newUser(customer, UNLOCATED_USER, false),
+    ],
+    gdapAccess: options.gdapAccess,
+  };
+  world.tenants.set(customer.id, tenant);
   return tenant;
 }
 

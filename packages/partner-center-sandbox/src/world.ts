@@ -42,6 +42,9 @@ export function createWorld(seed: number, partners: Partner[], customerIds: Reco
     inventorySold: new Map(),
     agreements: [...customers.values()].map(seededAgreement),
     tenants: new Map(),
+    qualifications: new Map(),
+    gdapRelationships: new Map(),
+    gdapAccessAssignments: new Map(),
     counters: { requests: {}, ordersPerCart: {}, replayedRequests: 0 },
   };
 }

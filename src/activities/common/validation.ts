@@ -1,4 +1,5 @@
 import { validateReconcileRequest } from '../../workflows/billing/types';
+import { validateLicenceRequest } from '../../workflows/licence/types';
 import { validatePurchaseRequest } from '../../workflows/purchase/types';
 import { validateLifecycleInput } from '../../workflows/subscription/lifecycle-types';
 import { validateSubscriptionChangeRequest } from '../../workflows/subscription/types';
@@ -21,6 +22,9 @@ export function createValidationActivities() {
     },
     async normaliseLifecycleInput(input: unknown) {
       return validateLifecycleInput(input);
+    },
+    async normaliseLicenceRequest(input: unknown) {
+      return validateLicenceRequest(input);
     },
   };
 }

@@ -11,6 +11,7 @@ export interface PurchaseActivityDeps {
     approvalTimeoutMs?: number;
     subscriptionChangeDeadlineMs?: number;
     renewalReviewLeadMs?: number;
+    licenceVisibilityDeadlineMs?: number;
     pollTaskQueue?: string;
   };
 }

@@ -17,6 +17,7 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     subscriptionChangeDeadlineMs,
     pollTaskQueue,
     renewalReviewLeadMs,
+    licenceVisibilityDeadlineMs,
   } = deps.settings;
   return {
     orderPollIntervalMs,
@@ -26,5 +27,6 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     ...(subscriptionChangeDeadlineMs !== undefined ? { subscriptionChangeDeadlineMs } : {}),
     ...(pollTaskQueue !== undefined ? { pollTaskQueue } : {}),
     ...(renewalReviewLeadMs !== undefined ? { renewalReviewLeadMs } : {}),
+    ...(licenceVisibilityDeadlineMs !== undefined ? { licenceVisibilityDeadlineMs } : {}),
   };
 }

@@ -43,6 +43,7 @@ export const partnerCenterEventRoutes: RouteModule = (app, deps) => {
           rateLimit: { max: PARTNER_CENTER_EVENTS_PER_MINUTE, timeWindow: '1 minute' },
         },
         schema: {
+          operationId: 'receivePartnerCenterEvent',
           summary: 'A Partner Center webhook event, authenticated by its signature: 202 once its workflow is started',
           tags: ['partner center events'],
           security: [],

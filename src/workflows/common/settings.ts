@@ -20,6 +20,8 @@ export const WorkerSettingsSchema = z.object({
   pollTaskQueue: z.string().min(1).optional(),
   /** RENEWAL_REVIEW_LEAD: a lifecycle's default lead time. Absent from histories recorded before it (14 days then). */
   renewalReviewLeadMs: z.number().int().positive().optional(),
+  /** LICENCE_VISIBILITY_DEADLINE: how long licences may take to show in the customer's tenant (2 hours when absent). */
+  licenceVisibilityDeadlineMs: z.number().int().positive().optional(),
   /**
    * Set when webhooks are configured (PCW_WEBHOOK_*); never the secret nor an address. Absent when webhooks are off
    * and from histories recorded before them.

@@ -16,6 +16,7 @@ export const webhookEventTypes = [
   'subscription.renewal-planned',
   'subscription.scheduled-change-lost',
   'subscription.expiring',
+  'licences.assigned',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

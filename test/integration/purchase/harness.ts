@@ -46,6 +46,8 @@ export interface RigSettings {
   subscriptionChangeDeadlineMs?: number;
   /** ORDER_POLL_MAX_INTERVAL; without it the poller keeps the constant interval. */
   orderPollMaxIntervalMs?: number;
+  /** LICENCE_VISIBILITY_DEADLINE; without it the contract's 2 hours. */
+  licenceVisibilityDeadlineMs?: number;
 }
 
 export const fastSettings: RigSettings = {
@@ -100,6 +102,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
       {
         baseUrl: sandbox.baseUrl,
         graphBaseUrl: sandbox.graphBaseUrl,
+        pricingBaseUrl: sandbox.pricingBaseUrl,
         authorityHost: sandbox.authorityHost,
         tenantId: sandbox.tenantId,
         clientId: sandbox.clientId,

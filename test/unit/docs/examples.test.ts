@@ -4,6 +4,7 @@ import {
   validateSubscriptionChangeRequest,
   validatePurchaseRequest,
   validateReconcileRequest,
+  validateLicenceRequest,
 } from '../../../src/client';
 import { CATALOG_PRODUCTS, startSandbox, type Sandbox } from 'partner-center-sandbox';
 
@@ -16,6 +17,7 @@ const validators = {
   purchase: validatePurchaseRequest,
   subscription: validateSubscriptionChangeRequest,
   billing: validateReconcileRequest,
+  licences: validateLicenceRequest,
 } as const;
 
 function validatorOf(file: string) {
@@ -24,7 +26,7 @@ function validatorOf(file: string) {
   );
   if (kind === undefined)
     throw new Error(
-      `examples/${file}: name it purchase*, subscription* or billing* (its context) so a test validates it`,
+      `examples/${file}: name it purchase*, subscription*, billing* or licences* (its context) so a test validates it`,
     );
   return validators[kind];
 }

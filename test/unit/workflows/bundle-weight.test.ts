@@ -17,10 +17,12 @@ describe('workflow modules', () => {
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
       expect(Object.keys(workflows).sort()).toEqual([
         'auditBackfill',
+        'assignLicences',
         'changeSubscription',
         'deliverWebhookEvent',
         'partnerCenterEvent',
         'purchaseSubscription',
+        'quotePurchase',
         'reconcileBilling',
         'subscriptionLifecycle',
       ]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { TEMPLATES } from '../agreements';
+import { AGREEMENT_EXISTS, hasAgreement, MCA, TEMPLATES } from '../agreements';
 import type { CustomerAgreement } from '../state';
-import { ApiError, badRequest } from '../errors';
+import { ApiError, badRequest, NonRetryableError } from '../errors';
 import { collection, jsonBody, parseWith, queryValue } from '../http';
 import { customerOf, type Route } from '../router';
 
@@ -79,7 +79,14 @@ export const agreementRoutes: Route[] = [
         throw badRequest('type', `does not match template ${template.templateId} (${template.agreementType})`);
       if (Date.parse(input.dateAgreed) > ctx.now + 86_400_000)
         throw new ApiError(400, 600059, `The request is invalid: 'dateAgreed' lies in the future.`);
-      // Every confirmation is recorded, a repeated one too: Partner Center documents no deduplication.
+      // A customer has one MCA on record: a second confirmation is refused (callers treat 600061 as done); other
+      // agreement types are recorded every time, Partner Center documents no deduplication for them.
+      if (template.agreementType === MCA && hasAgreement(ctx.runtime.world, customer.id, MCA))
+        throw new NonRetryableError(
+          400,
+          AGREEMENT_EXISTS,
+          `PartnerConfirmedAgreementAlreadyExists: customer ${customer.id} already has a ${MCA} on record.`,
+        );
       const agreement: CustomerAgreement = {
         customerId: customer.id,
         type: template.agreementType,

@@ -38,6 +38,9 @@ export interface GraphContext {
 export interface GraphRoute extends RouteTemplate {
   /** Whose token the route takes: the partner tenant's (default) or a customer tenant's (the data is that tenant's). */
   tenant?: 'customer';
+  /** The partner's permission the route needs: PartnerBilling.Read.All (default, `billingPermission` policy) or
+   * DelegatedAdminRelationship.ReadWrite.All (GDAP, always granted in the sandbox). */
+  permission?: 'billing' | 'delegatedAdmin';
   handle(ctx: GraphContext): { status: number; body?: unknown; headers?: Record<string, string> };
 }
 
@@ -89,7 +92,7 @@ export function authenticate(
   const partner = deps.partners.find((p) => p.tenantId === tenantId);
   if (route.tenant === 'customer') return customerTenantCaller(deps, tenantId, partner);
   if (partner === undefined) throw new GraphError(403, 'Forbidden', 'The tenant is not a Partner Center partner.');
-  if (!deps.graph.policy.billingPermission)
+  if (route.permission !== 'delegatedAdmin' && !deps.graph.policy.billingPermission)
     throw new GraphError(
       403,
       'Forbidden',

@@ -19,12 +19,14 @@ import {
   type GraphDeps,
   type GraphRoute,
 } from './graph-route';
+import { gdapRoutes } from './gdap';
 import { tenantRoutes } from './tenant';
 
 /**
  * The Microsoft Graph host of the sandbox: `{origin}/graph/v1.0/reports/partners/billing/…` (the
  * export operations), `{origin}/blobs/{operationId}/{blob}?{sas}` (the blob store), and each customer's
- * tenant (tenant.ts: licences, with a token for that tenant). Graph's own error shape `{ error: { code, message } }`,
+ * tenant (tenant.ts: licences, with a token for that tenant), GDAP relationships (gdap.ts, with the partner's token).
+ * Graph's own error shape `{ error: { code, message } }`,
  * tokens for https://graph.microsoft.com only; injected faults apply as on /v1.
  */
 
@@ -213,7 +215,7 @@ const billingRoutes: GraphRoute[] = [
     },
   },
 ];
-const matchGraphRoute = compileRoutes([...billingRoutes, ...tenantRoutes]);
+const matchGraphRoute = compileRoutes([...billingRoutes, ...tenantRoutes, ...gdapRoutes]);
 
 export function isGraphRequest(path: string): boolean {
   return path.startsWith(`${GRAPH_PATH}/`) || path.startsWith(`${BLOB_PATH}/`);

@@ -34,7 +34,7 @@ function tenantCall(ctx: GraphContext): TenantCall {
 }
 
 /** An OData collection page: `$top` (default: the policy's page size) and `$skiptoken`, `@odata.nextLink` to go on. */
-function odataPage(ctx: GraphContext, items: unknown[], path: string): { status: number; body: unknown } {
+export function odataPage(ctx: GraphContext, items: unknown[], path: string): { status: number; body: unknown } {
   const requested = Number(queryValue(ctx.url, '$top') ?? ctx.deps.graph.policy.tenantPageSize);
   const top = Math.min(Math.max(1, Number.isInteger(requested) ? requested : 1), MAX_PAGE);
   const skip = Math.max(0, Number(queryValue(ctx.url, '$skiptoken') ?? 0) || 0);

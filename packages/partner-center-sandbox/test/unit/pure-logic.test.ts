@@ -6,6 +6,9 @@ import { createRandom } from '../../src/random';
 import { compileRoutes, type Route } from '../../src/router';
 import { createThrottle } from '../../src/throttle';
 import { ApiError } from '../../src/errors';
+import { durationDays } from '../../src/gdap';
+import { createCustomer, requestQualification, settleQualifications } from '../../src/onboarding';
+import { createWorld } from '../../src/world';
 
 describe('throttle token buckets', () => {
   test('a bucket allows perMinute calls, then answers the seconds until the next token', () => {
@@ -136,5 +139,52 @@ describe('terms', () => {
     expect(new Date(termEndOf(start, 'P1M')).toISOString()).toBe('2026-02-14T00:00:00.000Z');
     expect(new Date(termEndOf(start, 'P1Y')).toISOString()).toBe('2027-01-14T00:00:00.000Z');
     expect(new Date(termEndOf(start, 'P3Y')).toISOString()).toBe('2029-01-14T00:00:00.000Z');
+  });
+});
+
+describe('onboarding rules', () => {
+  const partner = { tenantId: 'partner', name: 'Partner', mpnId: '1' };
+  const delays = {
+    orderCompletionMs: 0,
+    orderListMs: 0,
+    subscriptionProvisioningMs: 0,
+    patchAcceptedMs: 0,
+    checkoutMs: 0,
+    reconLineMs: 0,
+    licenceVisibilityMs: 0,
+    qualificationReviewMs: 1000,
+    accessAssignmentMs: 0,
+  };
+
+  test('GDAP durations are ISO 8601 days only', () => {
+    expect(durationDays('P730D')).toBe(730);
+    expect(durationDays('p1d')).toBe(1);
+    expect(durationDays('P2Y')).toBeUndefined();
+    expect(durationDays('730')).toBeUndefined();
+  });
+
+  test('a review ends after qualificationReviewMs: GovernmentCommunityCloud without a code is denied', () => {
+    const world = createWorld(1, [partner], {});
+    const created = createCustomer(world, partner, {
+      domain: 'Rules.onmicrosoft.com',
+      billingProfile: {
+        email: 'a@b.example',
+        culture: 'en-US',
+        language: 'en',
+        companyName: 'Rules',
+        defaultAddress: { country: 'us', city: 'c', addressLine1: 'a', postalCode: 'p', firstName: 'f', lastName: 'l' },
+      },
+    });
+    expect(created.customer).toMatchObject({ domain: 'rules.onmicrosoft.com', country: 'US' });
+    expect(JSON.stringify(world.customers.get(created.customer.id))).not.toContain(created.credentials.password);
+    const q = requestQualification(world, created.customer, {
+      qualification: 'GovernmentCommunityCloud',
+      withCode: false,
+      now: 0,
+    });
+    settleQualifications(world, 999, delays);
+    expect(q.vettingStatus).toBe('InReview');
+    settleQualifications(world, 1000, delays);
+    expect(q).toMatchObject({ vettingStatus: 'Denied', vettingReason: expect.stringMatching(/validation code/) });
   });
 });
