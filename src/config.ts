@@ -15,6 +15,7 @@ export {
   DEFAULT_AUTHORITY_HOST,
   DEFAULT_GRAPH_BASE_URL,
   DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
   type LogLevel,
 } from './settings/environment';
 export { callbackUrlProblem, DEFAULT_TASK_QUEUE, parseDuration } from './settings/values';
@@ -31,6 +32,8 @@ export interface PartnerCenterSettings {
   refreshToken?: string;
   /** Microsoft Graph root for the billing exports; https://graph.microsoft.com when absent. */
   graphBaseUrl?: string;
+  /** The price sheets' host; https://api.partner.microsoft.com when absent. */
+  pricingBaseUrl?: string;
 }
 
 export interface WorkerConfig {
@@ -53,6 +56,8 @@ export interface WorkerConfig {
   relationshipAcceptTimeoutMs: number;
   /** How long an onboarding waits for the customer to approve its GDAP relationship (and its qualification review). */
   gdapApprovalTimeoutMs: number;
+  /** How long a licence assignment waits for bought licences to show in the customer's tenant. */
+  licenceVisibilityDeadlineMs: number;
   metricsPort?: number;
   logLevel: LogLevel;
   /** The HTTP API (PCW_API_*): its port (required by `npm run api`; `npm start` defaults it) and bearer tokens. */
@@ -193,6 +198,7 @@ function readPartnerCenterSettings(
     credential: secret ? { clientSecret: secret } : { certificatePath: certificatePath as string },
     refreshToken: values.PARTNER_CENTER_REFRESH_TOKEN,
     graphBaseUrl: values.MICROSOFT_GRAPH_BASE_URL,
+    pricingBaseUrl: values.PARTNER_PRICING_BASE_URL,
   };
 }
 
@@ -227,6 +233,7 @@ function workerConfigOf(
     renewalReviewLeadMs: values.RENEWAL_REVIEW_LEAD,
     relationshipAcceptTimeoutMs: values.RELATIONSHIP_ACCEPT_TIMEOUT,
     gdapApprovalTimeoutMs: values.GDAP_APPROVAL_TIMEOUT,
+    licenceVisibilityDeadlineMs: values.LICENCE_VISIBILITY_DEADLINE,
     metricsPort: values.METRICS_PORT,
     logLevel: values.LOG_LEVEL,
     api: { port: values.PCW_API_PORT, tokens: values.PCW_API_TOKENS },

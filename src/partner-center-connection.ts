@@ -5,6 +5,8 @@ import {
   createCustomerTenantClient,
   createGdapClient,
   createGraphBillingClient,
+  createPriceSheetClient,
+  DEFAULT_PRICING_BASE_URL,
   createPartnerCenterClient,
   createTokenProvider,
   DEFAULT_GRAPH_BASE_URL,
@@ -13,6 +15,7 @@ import {
   type GraphBillingClient,
   type PartnerCenterClient,
   type PartnerCenterLogger,
+  type PriceSheetClient,
   type TokenProvider,
 } from './partner-center';
 
@@ -41,6 +44,8 @@ export interface PartnerCenterConnection {
   tenants: CustomerTenantClient;
   /** GDAP relationships on Microsoft Graph, in the partner's tenant, with the same tokens. */
   gdap: GdapClient;
+  /** The price sheets (App+User tokens for their own audience), cached in this process per market, view and month. */
+  prices: PriceSheetClient;
 }
 
 /**
@@ -78,5 +83,10 @@ export function connectPartnerCenter(
   });
   const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
   const gdap = createGdapClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
-  return { tokens, client, graph, tenants, gdap };
+  const prices = createPriceSheetClient({
+    baseUrl: settings.pricingBaseUrl ?? DEFAULT_PRICING_BASE_URL,
+    tokens,
+    logger,
+  });
+  return { tokens, client, graph, tenants, gdap, prices };
 }

@@ -15,6 +15,7 @@ export function sandboxPartnerCenterSettings(
   return {
     baseUrl: sandbox.baseUrl,
     graphBaseUrl: sandbox.graphBaseUrl,
+    pricingBaseUrl: sandbox.pricingBaseUrl,
     authorityHost: sandbox.authorityHost,
     tenantId: sandbox.tenantId,
     clientId: sandbox.clientId,
@@ -28,6 +29,7 @@ export function sandboxTokenOptions(sandbox: Sandbox, options: SandboxConnectOpt
   const {
     baseUrl: _baseUrl,
     graphBaseUrl: _graphBaseUrl,
+    pricingBaseUrl: _pricingBaseUrl,
     ...settings
   } = sandboxPartnerCenterSettings(sandbox, options);
   return { ...settings, trustedCaPem: sandbox.caPem };

@@ -6,8 +6,10 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
+import { auditPositionStore, ensureAuditBackfillSchedule } from './client/audit-backfill';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
@@ -62,6 +64,7 @@ export function createActivityDeps(
         | 'renewalReviewLeadMs'
         | 'relationshipAcceptTimeoutMs'
         | 'gdapApprovalTimeoutMs'
+        | 'licenceVisibilityDeadlineMs'
         | 'webhooks'
       >
     > & {
@@ -77,6 +80,7 @@ export function createActivityDeps(
     tenants,
     gdap,
     tokens,
+    prices,
   } = connectPartnerCenter(settings, {
     logger,
     metrics: Runtime.instance().metricMeter,
@@ -87,6 +91,8 @@ export function createActivityDeps(
     graph,
     licenceUsage: tenants,
     gdap,
+    customerTenants: tenants,
+    prices,
     catalog: createCatalogResolver(partnerCenter, {}),
     tokenMode: tokens.mode,
     settings: {
@@ -98,6 +104,7 @@ export function createActivityDeps(
       renewalReviewLeadMs: config.renewalReviewLeadMs,
       relationshipAcceptTimeoutMs: config.relationshipAcceptTimeoutMs,
       gdapApprovalTimeoutMs: config.gdapApprovalTimeoutMs,
+      licenceVisibilityDeadlineMs: config.licenceVisibilityDeadlineMs,
       pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,
@@ -208,6 +215,14 @@ export async function runWorker(
   try {
     const pollTaskQueue = pollTaskQueueOf(config.taskQueue);
     const deps = createActivityDeps(settings, { ...config, pollTaskQueue }, logger, options.trustedCaPem);
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.encryptionKeys),
+    });
+    deps.auditPosition = auditPositionStore(client);
+    // Contract §3f: the activity log backfill, created or updated idempotently at every start.
+    await ensureAuditBackfillSchedule(client, { taskQueue: config.taskQueue });
     const { bundle, prebuilt } = await workflowBundle(logger);
     const worker = await Worker.create({
       connection,

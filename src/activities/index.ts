@@ -2,7 +2,10 @@ import { createBillingActivities, type BillingActivityDeps } from './billing/act
 import { createCustomerActivities, type CustomerActivityDeps } from './customer/activities';
 import { withHeartbeats } from './common/heartbeat';
 import { createValidationActivities } from './common/validation';
+import { createEventActivities, type EventActivityDeps } from './events/activities';
+import { createLicenceActivities, type LicenceActivityDeps } from './licence/activities';
 import { createWebhookActivities, withWebhookSettings, type WebhookActivityDeps } from './common/webhooks';
+import { createPriceActivities, type PriceActivityDeps } from './prices/activities';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchase/activities';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscription/activities';
 
@@ -11,30 +14,41 @@ export type ActivityDeps = PurchaseActivityDeps &
   SubscriptionActivityDeps &
   BillingActivityDeps &
   WebhookActivityDeps &
-  CustomerActivityDeps;
+  CustomerActivityDeps &
+  EventActivityDeps &
+  LicenceActivityDeps &
+  PriceActivityDeps;
 
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
  * while they run, so a dead worker's call is retried within the heartbeat timeout; not getPurchaseSettings (a local
- * activity cannot heartbeat, nor can the validation ones) nor billing (it heartbeats its own checkpoints, which an empty beat would erase).
+ * activity cannot heartbeat, nor can the validation ones) nor billing and the licence batches (they heartbeat their own
+ * checkpoints, which an empty beat would erase).
  */
 export function createActivities(deps: ActivityDeps) {
   const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
+  const { assignLicenceBatch, ...licenceReads } = createLicenceActivities(deps);
   return {
     getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
+    ...withHeartbeats(createPriceActivities(deps)),
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...withHeartbeats(createCustomerActivities(deps)),
     ...createBillingActivities(deps),
     ...createWebhookActivities(deps),
+    ...withHeartbeats(createEventActivities(deps)),
+    ...withHeartbeats(licenceReads),
+    assignLicenceBatch,
   };
 }
 
 /** Workflows proxy these (import type only: activity code never enters the workflow bundle). */
 export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;
+export type PriceActivities = ReturnType<typeof createPriceActivities>;
 export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 export type CustomerActivities = ReturnType<typeof createCustomerActivities>;
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;
 export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+export type LicenceActivities = ReturnType<typeof createLicenceActivities>;

@@ -14,7 +14,7 @@ import {
   type WorkflowType,
 } from '../client';
 import { InvalidRequestError, ProblemError } from './problems';
-import type { ChangeView, LifecycleView, OnboardView, PurchaseView, ReconcileView } from './schemas';
+import type { ChangeView, LicenceView, LifecycleView, OnboardView, PurchaseView, ReconcileView } from './schemas';
 
 type Views = {
   purchase: PurchaseView;
@@ -22,6 +22,7 @@ type Views = {
   reconcile: ReconcileView;
   lifecycle: LifecycleView;
   onboard: OnboardView;
+  licences: LicenceView;
 };
 
 /**
@@ -74,6 +75,7 @@ function notFound(kind: Kind, id: string): ProblemError {
     reconcile: 'reconciliation',
     lifecycle: 'subscription lifecycle',
     onboard: 'onboarding',
+    licences: 'licence assignment',
   }[kind];
   return new ProblemError(404, 'NotFound', `no ${what} with id ${id}`);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ChangeStatusSchema,
+  LicenceResultSchema,
+  LicenceStatusSchema,
   LifecycleStateSchema,
   OnboardResultSchema,
   OnboardStatusSchema,
@@ -58,11 +60,13 @@ export const ChangeViewSchema = runViewSchema('change', ChangeStatusSchema, Subs
 export const ReconcileViewSchema = runViewSchema('reconcile', undefined, ReconcileReportSchema);
 export const LifecycleViewSchema = runViewSchema('lifecycle', LifecycleStateSchema, LifecycleStateSchema);
 export const OnboardViewSchema = runViewSchema('onboard', OnboardStatusSchema, OnboardResultSchema);
+export const LicenceViewSchema = runViewSchema('licences', LicenceStatusSchema, LicenceResultSchema);
 export type PurchaseView = z.infer<typeof PurchaseViewSchema>;
 export type OnboardView = z.infer<typeof OnboardViewSchema>;
 export type ChangeView = z.infer<typeof ChangeViewSchema>;
 export type ReconcileView = z.infer<typeof ReconcileViewSchema>;
 export type LifecycleView = z.infer<typeof LifecycleViewSchema>;
+export type LicenceView = z.infer<typeof LicenceViewSchema>;
 
 /** A subscription id in a path: a GUID, as Partner Center's are. */
 export const SubscriptionIdParamsSchema = z.object({ subscriptionId: z.guid('must be a GUID') });

@@ -12,8 +12,10 @@ import { subscriptionLifecycleRoutes } from './routes/subscription-lifecycle';
 import { healthRoutes } from './routes/health';
 import { billingInvoiceRoutes } from './routes/billing-invoices';
 import { purchaseRoutes } from './routes/purchase';
+import { quoteRoutes } from './routes/quotes';
 import { billingRoutes } from './routes/billing';
 import { partnerCenterEventRoutes } from './routes/partner-center-events';
+import { licenceRoutes } from './routes/licences';
 import { partnerCenterEventVerifier, type PartnerCenterEventSettings } from './partner-center-events/verifier';
 import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
@@ -26,12 +28,14 @@ import { validatorCompiler } from './validation';
 const ROUTES: readonly RouteModule[] = [
   healthRoutes,
   purchaseRoutes,
+  quoteRoutes,
   subscriptionRoutes,
   subscriptionLifecycleRoutes,
   billingRoutes,
   billingInvoiceRoutes,
   partnerCenterEventRoutes,
   customerRoutes,
+  licenceRoutes,
 ];
 
 export interface ApiOptions {
@@ -92,11 +96,17 @@ function createApp(logger: ApiOptions['logger']): ApiApp {
   }).withTypeProvider<ZodTypeProvider>();
 }
 
-/** Fail closed: a /v1 route that names neither a role nor the signature that authenticates it is a mistake. */
+/**
+ * Fail closed: a /v1 route that names neither a role nor the signature that authenticates it is a mistake, and so is
+ * a documented route without an operationId (generated clients name their methods after it).
+ */
 function refusePublicV1Routes(app: ApiApp): void {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/v1/') && route.config?.role === undefined && route.config?.signedBy === undefined)
       throw new Error(`route ${String(route.method)} ${route.url} names no role (config.role) nor signedBy`);
+    const schema = route.schema as { hide?: boolean; operationId?: string } | undefined;
+    if (route.method !== 'HEAD' && schema?.hide !== true && schema?.operationId === undefined)
+      throw new Error(`route ${String(route.method)} ${route.url} has no operationId (schema.operationId)`);
   });
 }
 
@@ -186,7 +196,19 @@ async function describeInOpenApi(app: ApiApp): Promise<void> {
         version: '1',
         description:
           'Buy and follow Microsoft Partner Center new-commerce subscriptions through Temporal workflows. Errors are RFC 9457 problem details.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Where the API listens is the deployment's choice: `npm start` serves it on 127.0.0.1:8090 by default.
+      servers: [
+        {
+          url: '{scheme}://{host}',
+          description: 'the partner-center-worker HTTP API (PCW_API_PORT)',
+          variables: {
+            scheme: { default: 'http', enum: ['http', 'https'] },
+            host: { default: '127.0.0.1:8090', description: 'host and port of the API' },
+          },
+        },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

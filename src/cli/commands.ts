@@ -2,11 +2,13 @@ import type { Action } from './action';
 import { UsageError } from './errors';
 import { checkFlagsOf, type Values } from './flags';
 import { planList } from './list';
+import { planQuote } from './quote';
 import { planCancel, planDecision, planStatus, planWatch } from './run-commands';
 import { planOnboard } from './onboard';
 import { planSchedules } from './schedules';
 import { planChange, planPurchase, planReconcile } from './start-commands';
 import { planSubscriptions } from './subscriptions';
+import { planLicences } from './licences';
 
 /**
  * The `pcw` commands that talk to Temporal, one module per family: start-commands (purchase, change, reconcile),
@@ -26,6 +28,8 @@ export function plan(command: string | undefined, args: string[], values: Values
   switch (command) {
     case 'purchase':
       return planPurchase(values);
+    case 'quote':
+      return planQuote(values);
     case 'change':
       return planChange(values);
     case 'reconcile':
@@ -47,6 +51,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       return planSchedules(args);
     case 'subscriptions':
       return planSubscriptions(args, values);
+    case 'licences':
+      return planLicences(args, values);
     default:
       throw new UsageError([command === undefined ? 'a command is required' : `unknown command "${command}"`]);
   }

@@ -1,6 +1,6 @@
-/** What every `pcw doctor` check reports: a named line, ok, failed with its fix, or skipped with why. */
+/** What every `pcw doctor` check reports: a named line, ok, failed with its fix, a warning (not a failure) with its fix, or skipped with why. */
 
-export type CheckStatus = 'ok' | 'failed' | 'skipped';
+export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface Check {
   name: string;
@@ -15,6 +15,7 @@ export type RecordCheck = (name: string, outcome: Outcome) => void;
 
 export const ok = (detail: string): Outcome => ({ status: 'ok', detail });
 export const failed = (detail: string, fix: string): Outcome => ({ status: 'failed', detail, fix });
+export const warning = (detail: string, fix: string): Outcome => ({ status: 'warning', detail, fix });
 export const skipped = (detail: string): Outcome => ({ status: 'skipped', detail });
 
 export function firstLine(text: string): string {

@@ -10,6 +10,7 @@ import {
 } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
 import { failed, firstLine, ok, skipped, type RecordCheck } from './doctor-checks';
+import { checkWebhookRegistration, WEBHOOK_REGISTRATION } from './doctor-webhooks';
 
 /** `pcw doctor`'s Partner Center checks: a token (with the MFA claim for App+User), a read, the Graph billing grant. */
 
@@ -32,7 +33,7 @@ export async function checkPartnerCenter(
   const secrets = [env.AZURE_CLIENT_SECRET, env.PARTNER_CENTER_REFRESH_TOKEN].filter(
     (value): value is string => value !== undefined && value.trim() !== '',
   );
-  const afterToken = [...(appPlusUser ? [MFA_CLAIM] : []), REACHABLE, GRAPH_BILLING];
+  const afterToken = [...(appPlusUser ? [MFA_CLAIM] : []), REACHABLE, GRAPH_BILLING, WEBHOOK_REGISTRATION];
   if (settings === undefined) {
     [TOKEN, ...afterToken].forEach((name) => record(name, skipped('the configuration is not valid')));
     return secrets;
@@ -47,6 +48,7 @@ export async function checkPartnerCenter(
   if (appPlusUser) checkMfaClaim(token, record);
   await checkRead(client, settings.baseUrl, record);
   await checkGraphBilling(settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, graph, record);
+  await checkWebhookRegistration(client, record);
   return secrets;
 }
 

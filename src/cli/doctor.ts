@@ -148,8 +148,8 @@ async function checkWebhook(config: WorkerConfig | undefined, env: NodeJS.Proces
 
 function line(tty: boolean): (check: Check) => string {
   const marks: Record<CheckStatus, string> = tty
-    ? { ok: '✓', failed: '✗', skipped: '-' }
-    : { ok: 'ok  ', failed: 'FAIL', skipped: 'skip' };
+    ? { ok: '✓', failed: '✗', warning: '!', skipped: '-' }
+    : { ok: 'ok  ', failed: 'FAIL', warning: 'WARN', skipped: 'skip' };
   return (check) =>
     `${marks[check.status]} ${check.name}: ${check.detail}${check.fix !== undefined ? `\n    fix: ${check.fix}` : ''}`;
 }

@@ -65,6 +65,10 @@ export const OPTIONS = {
   'min-seats': { type: 'string' },
   headroom: { type: 'string' },
   'include-monthly': { type: 'boolean' },
+  url: { type: 'string' },
+  events: { type: 'string' },
+  user: { type: 'string', multiple: true },
+  market: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -100,6 +104,8 @@ const REQUEST_FLAGS: Flag[] = [
 /** The flags each command takes besides --json, --verbose and --help: any other is a usage error, not silently ignored. */
 const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   purchase: [...REQUEST_FLAGS, 'file', 'wait'],
+  quote: ['file'],
+  offers: ['market'],
   change: [
     'customer',
     'subscription',
@@ -135,7 +141,9 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   ],
   onboard: ['file', 'wait'],
   invoices: ['limit', 'offset', 'out'],
+  'pc-webhooks': ['url', 'events'],
   subscriptions: ['customer', 'all', 'review', 'lead-time', 'min-seats', 'headroom', 'include-monthly', 'by', 'reason'],
+  licences: ['customer', 'subscription', 'request-id', 'user', 'file', 'wait'],
   status: [],
   watch: [],
   approve: ['by'],

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
-import type { WorkerConfig } from '../config';
+import type { PartnerCenterSettings, WorkerConfig } from '../config';
 import type { PartnerCenterClient } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
 import { dataConverterFor } from '../temporal/codec';
@@ -11,7 +11,9 @@ import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
 import { planInvoices } from './billing-invoices';
-import { checkFlagsOf, OPTIONS } from './flags';
+import { planPcWebhooks } from './pc-webhooks';
+import { planOffers } from './offers-eos';
+import { checkFlagsOf, OPTIONS, type Values } from './flags';
 import { Output } from './output';
 import { USAGE } from './usage';
 
@@ -45,13 +47,15 @@ export async function run(
       const config = loadConfigOrReport(env, { requirePartnerCenter: false });
       return config ? await codecServer(args, values, config, out) : EXIT_BAD_CONFIGURATION;
     }
-    // invoices talks to Partner Center only: its settings are required, Temporal is not.
-    if (command === 'invoices') {
+    // invoices, pc-webhooks and offers talk to Partner Center (and its price sheets) only: its settings are required,
+    // Temporal is not.
+    const partnerCenterCommand = command === undefined ? undefined : PARTNER_CENTER_COMMANDS[command];
+    if (partnerCenterCommand !== undefined) {
       checkFlagsOf(command, values);
-      const invoices = planInvoices(args, values);
+      const action = partnerCenterCommand(args, values);
       const config = loadConfigOrReport(env, { requirePartnerCenter: true });
       if (!config?.partnerCenter) return EXIT_BAD_CONFIGURATION;
-      await invoices(config.partnerCenter, out);
+      await action(config.partnerCenter, out);
       return 0;
     }
     const action = plan(command, args, values);
@@ -81,6 +85,16 @@ export async function run(
     return exitCodeOf(error);
   }
 }
+
+/** The commands that talk to Partner Center only, each planned from its arguments before anything is sent. */
+const PARTNER_CENTER_COMMANDS: Record<
+  string,
+  (args: string[], values: Values) => (settings: PartnerCenterSettings, out: Output) => Promise<void>
+> = {
+  invoices: planInvoices,
+  'pc-webhooks': planPcWebhooks,
+  offers: planOffers,
+};
 
 /** How long to wait for Temporal before saying it is not reachable (the SDK's default is 10 s). */
 const CONNECT_TIMEOUT_MS = 3_000;

@@ -16,8 +16,11 @@ import {
   type RunView,
   type SubscriptionChangeResult,
   type WorkflowType,
+  type LicenceResult,
+  type LicenceStatus,
 } from '../client';
 import { CliFailure } from './errors';
+import { describeLicenceResult } from './licences-result';
 import type { Output } from './output';
 
 /**
@@ -31,7 +34,7 @@ export { errorOf, KINDS, runOf, viewRun, type Kind, type Run, type RunView, type
  * (`purchase-{id}`, then `change-{id}`, then `onboard-{id}`). `only` limits it to one kind (approve, reject and cancel are purchases').
  */
 export async function findRun(client: Client, id: string, only?: Kind): Promise<Run> {
-  const candidates = [id, `purchase-${id}`, `change-${id}`, `onboard-${id}`];
+  const candidates = [id, `purchase-${id}`, `change-${id}`, `onboard-${id}`, `licences-${id}`];
   for (const workflowId of candidates) {
     let description: WorkflowExecutionDescription;
     try {
@@ -83,6 +86,11 @@ export function describeRun(view: RunView): string {
     fact('invitation', status?.invitationUrl);
     fact('gdap approval', status?.gdapApprovalUrl);
     fact('gdap', result?.gdap?.relationshipId ?? status?.gdapRelationshipId);
+  } else if (view.kind === 'licences') {
+    const status = view.status as LicenceStatus | undefined;
+    fact('subscription', status?.subscriptionId);
+    if (status !== undefined) fact('users', `${status.done} of ${status.users} done`);
+    if (view.result !== undefined) fact('licences', describeLicenceResult(view.result as LicenceResult));
     fact('last error', status?.lastError);
   } else if (view.result !== undefined) {
     fact('report', describeReport(view.result as ReconcileReport));

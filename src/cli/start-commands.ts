@@ -6,6 +6,7 @@ import {
   startSubscriptionChange,
   startPurchase,
   startBillingReconciliation,
+  type LicenceResult,
   type PurchaseResult,
   type ReconcileReport,
   type SubscriptionChangeResult,
@@ -17,6 +18,7 @@ import type { Values } from './flags';
 import type { Output } from './output';
 import { purchaseRequestFromFlags } from './purchase-flags';
 import { billingReconciliationFromFlags } from './billing-flags';
+import { describeLicenceResult } from './licences-result';
 import { describeChangeResult, describeReport, endOf, follow, runOf, viewRun, type Run, type RunView } from './runs';
 
 /** `pcw purchase`, `pcw change` and `pcw reconcile`: each starts a run (or attaches to it) and, with --wait, follows it. */
@@ -75,7 +77,7 @@ export function planReconcile(values: Values): Action {
 }
 
 /** After a start: the truth about it (new, attached to a running one, or refused as a duplicate), then `--wait`. */
-async function startedOrAttached(
+export async function startedOrAttached(
   client: Client,
   out: Output,
   run: Run,
@@ -116,5 +118,6 @@ function finalLine(view: RunView): string {
     return `${view.label}: ${result.status}, subscriptions ${result.subscriptions.map((s) => s.id).join(', ') || 'none'}${errors !== '' ? `; line errors: ${errors}` : ''}`;
   }
   if (view.kind === 'change') return `${view.label}: ${describeChangeResult(view.result as SubscriptionChangeResult)}`;
+  if (view.kind === 'licences') return `${view.label}: ${describeLicenceResult(view.result as LicenceResult)}`;
   return `${view.label}: ${describeReport(view.result as ReconcileReport)}`;
 }

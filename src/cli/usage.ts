@@ -12,6 +12,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
               (the agreement confirms the customer's Microsoft Customer Agreement when none is on record)
   purchase  --file request.json [--wait]          a whole PurchaseRequest (docs/reference.md)
             a request id that already finished is refused (exit 1); one still running is attached to
+  quote     --file request.json                   what that PurchaseRequest would cost (price sheet); nothing is bought
   status    ID                                    step, cart, orders, subscriptions, last error or result
   watch     ID                                    follows the steps live until the run ends
   approve   REQUEST_ID --by NAME                  a purchase waiting in awaiting-approval
@@ -24,6 +25,9 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
               [--timing immediate|scheduled] [--into SUBSCRIPTION_GUID]     an upgrade, now or at renewal |
             --convert-trial [--catalog-item-id P:S:A] [--quantity N] [--term P1Y] [--billing monthly] |
             --suspend (still billed while suspended) | --reactivate (only before the term ends)
+  licences  assign|remove --customer GUID --subscription GUID (--user UPN|OBJECT_ID ... | --file users.txt)
+            [--request-id ID] [--wait]     gives users the subscription's licences in the customer's tenant, or
+            takes them; --file holds one user per line (# comments); each user's outcome with --wait
   reconcile --currency USD [--period current|previous] [--source graph|v1] [--customer GUID] [--billing-delay-hours 24]
             [--request-id ID] [--wait]
   reconcile --invoice ID [--customer GUID] [--billing-delay-hours 24] [--request-id ID] [--wait]
@@ -37,9 +41,13 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  offers eos [--market US]                        end-of-sale offers (price sheet) and every subscription carrying one
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
+  pc-webhooks register --url URL [--events a,b]   creates or updates Partner Center's webhook registration
+  pc-webhooks status                              the registration: URL and events
+  pc-webhooks test                                a validation event, then its delivery result (waits up to 60 s)
   subscriptions adopt (--customer GUID | --all) [policy flags]   a lifecycle for every live subscription (idempotent)
   subscriptions show SUBSCRIPTION_ID              its lifecycle: policy, next review, plan, seats assigned, last reviews
   subscriptions policy SUBSCRIPTION_ID [policy flags]           replaces its renewal policy
@@ -52,7 +60,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
             decrypts PAYLOAD_ENCRYPTION_KEYS payloads for the Temporal UI (--ui-codec-endpoint http://HOST:PORT/TOKEN)
             and CLI (--codec-endpoint, --codec-auth 'Bearer TOKEN'); TOKEN is one of PCW_API_TOKENS
 
-  ID is a request id (purchase-ID or change-ID) or a workflow id (a reconciliation's: reconcile-…).
+  ID is a request id (purchase-ID, change-ID or licences-ID) or a workflow id (a reconciliation's: reconcile-…).
   --json prints one JSON value per line; a failure as { "error": { "type", "message", "details" } }.
   --verbose adds the stack trace to a failure. Exit status: 0 success, 1 failure, 2 usage error.
 

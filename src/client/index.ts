@@ -15,9 +15,11 @@ import { startOnce, type StartOnceHandle } from './start-once';
 export * from '../workflows/purchase/api';
 export * from './subscription';
 export * from './subscription-lifecycle';
+export * from './licences';
 export * from './run-updates';
 export * from './partner-center-events';
 export * from './onboarding';
+export * from './audit-backfill';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';
@@ -105,6 +107,7 @@ function describeItems(
 }
 
 export * from './purchase-updates';
+export * from './quotes';
 export * from './billing';
 export * from './failures';
 export * from './runs';

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { PartnerCenterEvent, PartnerCenterEventWorkflow } from '../workflows/events/api';
+import { eventDigest } from '../partner-center/event-identity';
+import { eventWorkflowId, type PartnerCenterEvent, type PartnerCenterEventWorkflow } from '../workflows/events/api';
 import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of partnerCenterEvent rely on: its schemas, outcomes and failure types. */
@@ -8,12 +8,10 @@ export * from '../workflows/events/api';
 
 /**
  * Contract §3f: `pc-event-{sha256 of EventName, ResourceUri and ResourceChangeUtcDate}`, so the same event delivered
- * twice (or by the webhook and the activity log) names the same run. The three are hashed as a JSON array: no
- * choice of separator could be forged by a value containing it.
+ * twice (or by the webhook and the activity log) names the same run (partner-center/event-identity.ts).
  */
 export function partnerCenterEventWorkflowId(event: PartnerCenterEvent): string {
-  const key = JSON.stringify([event.EventName, event.ResourceUri, event.ResourceChangeUtcDate]);
-  return `pc-event-${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+  return eventWorkflowId(eventDigest(event));
 }
 
 /** Starts the event's run, or finds the one a previous delivery started (running or closed): `newlyStarted` tells. */

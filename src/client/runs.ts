@@ -10,6 +10,7 @@ import {
 } from '../workflows/subscription/api';
 import type { ReconcileReport } from '../workflows/billing/api';
 import { onboardStatusQuery, type OnboardResult, type OnboardStatus } from '../workflows/customer/api';
+import { licenceStatusQuery, type LicenceResult, type LicenceStatus } from '../workflows/licence/api';
 import { failureReport, RunFailure, type FailureReport } from './failures';
 
 // Viewing a run, shared by `pcw status|watch` and the HTTP API's GET routes.
@@ -22,6 +23,7 @@ export const KINDS = {
   /** `pcw subscriptions show` and the HTTP API's lifecycle routes view these. */
   subscriptionLifecycle: 'lifecycle',
   onboardCustomer: 'onboard',
+  assignLicences: 'licences',
 } as const;
 export type WorkflowType = keyof typeof KINDS;
 export type Kind = (typeof KINDS)[WorkflowType];
@@ -37,7 +39,12 @@ export interface Run {
   handle: WorkflowHandle;
 }
 
-const PREFIXES: Partial<Record<Kind, string>> = { purchase: 'purchase-', change: 'change-', onboard: 'onboard-' };
+const PREFIXES: Partial<Record<Kind, string>> = {
+  purchase: 'purchase-',
+  change: 'change-',
+  onboard: 'onboard-',
+  licences: 'licences-',
+};
 
 export function runOf(kind: Kind, workflowId: string, client: Client): Run {
   const prefix = PREFIXES[kind];
@@ -63,8 +70,8 @@ export interface RunView {
   startedAt: string;
   closedAt?: string;
   /** The `status` query (purchases, changes) or the `state` query (lifecycles) while it runs. */
-  status?: PurchaseStatus | SubscriptionChangeStatus | LifecycleState | OnboardStatus;
-  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport | LifecycleState | OnboardResult;
+  status?: PurchaseStatus | SubscriptionChangeStatus | LifecycleState | OnboardStatus | LicenceStatus;
+  result?: PurchaseResult | SubscriptionChangeResult | ReconcileReport | LifecycleState | OnboardResult | LicenceResult;
   failure?: FailureReport;
 }
 
@@ -75,6 +82,7 @@ const QUERIES: Record<Kind, QueryDefinition<NonNullable<RunView['status']>> | un
   reconcile: undefined,
   lifecycle: lifecycleStateQuery,
   onboard: onboardStatusQuery,
+  licences: licenceStatusQuery,
 };
 
 /** A worker that does not answer a query in this time is reported as such instead of hanging the CLI. */

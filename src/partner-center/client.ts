@@ -16,6 +16,7 @@ import { orderOperations } from './resources/orders';
 import { prerequisiteOperations } from './resources/prerequisites';
 import { catalogOperations } from './resources/products';
 import { subscriptionOperations } from './resources/subscriptions';
+import { webhookOperations } from './resources/webhooks';
 import type { PartnerCenterClient, PartnerCenterLogger, TokenProvider } from './types';
 
 export { routeTemplate, type PartnerCenterCall } from './http/exchange';
@@ -51,5 +52,6 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     ...subscriptionOperations(connection),
     ...prerequisiteOperations(connection),
     ...invoiceOperations(connection),
+    ...webhookOperations(connection),
   };
 }

@@ -19,6 +19,18 @@ export {
   type CatalogReader,
 } from './catalog';
 export { GRAPH_SCOPE } from './auth';
+export {
+  createPriceSheetClient,
+  DEFAULT_PRICING_BASE_URL,
+  monthOf,
+  PRICING_AUDIENCE,
+  PRICING_SCOPE,
+  type CachedPriceSheet,
+  type PriceSheetClient,
+  type PriceSheetClientOptions,
+  type PriceSheetView,
+} from './pricing/client';
+export { readPriceSheet, tierFor, type PriceKey, type PriceRow, type PriceSheet } from './pricing/sheet';
 export * from './graph/billing';
 export {
   createGdapClient,
@@ -46,3 +58,4 @@ export {
 } from './tenant/schemas';
 export { licenceUsageOf, type LicenceUsage } from './tenant/usage';
 export { LineFieldCheck, MATCHED_LINE_FIELDS } from './line-fields';
+export { eventDigest, PARTNER_CENTER_RESOURCE_ROOT } from './event-identity';

@@ -27,6 +27,10 @@ import type {
   TransitionEligibility,
   TransitionInput,
   Term,
+  AuditRecord,
+  ValidationEvent,
+  WebhookRegistration,
+  WebhookRegistrationInput,
 } from './schemas';
 import type { SeekCursor } from './paging';
 
@@ -233,6 +237,28 @@ export interface PartnerCenterClient {
     q?: { size?: number },
     o?: RequestOptions,
   ): AsyncIterable<OneTimeInvoiceLineItem>;
+
+  /** The event names a webhook may register for (`GET /webhooks/v1/registration/events`). */
+  listWebhookEvents(o?: RequestOptions): Promise<string[]>;
+  /** The partner's webhook registration; undefined when there is none. */
+  getWebhookRegistration(o?: RequestOptions): Promise<WebhookRegistration | undefined>;
+  /** Creates (POST) or updates (PUT) the registration. */
+  registerWebhook(
+    registration: WebhookRegistrationInput,
+    mode: 'create' | 'update',
+    o?: RequestOptions,
+  ): Promise<WebhookRegistration>;
+  deleteWebhookRegistration(o?: RequestOptions): Promise<void>;
+  /** Asks Partner Center to send a `test-created` event (2 a minute); answers its correlation id. */
+  requestValidationEvent(o?: RequestOptions): Promise<string>;
+  /** A validation event's delivery attempts and their results. */
+  getValidationEvent(correlationId: string, o?: RequestOptions): Promise<ValidationEvent>;
+  /** One page of the activity log (`GET /v1/auditrecords`, 90 days back at most), oldest first. */
+  listAuditRecordsPage(
+    q: { startDate: string; endDate?: string; filter?: string; size?: number },
+    cursor?: SeekCursor,
+    o?: RequestOptions,
+  ): Promise<Page<AuditRecord>>;
 }
 
 export interface ResolvedOffer {

@@ -16,6 +16,7 @@ import {
 export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
+export const DEFAULT_PRICING_BASE_URL = 'https://api.partner.microsoft.com';
 const DEFAULT_ORDER_POLL_MAX_INTERVAL = '5m';
 
 /** Variables whose values never appear in a problem (only their length). */
@@ -120,6 +121,8 @@ export const environmentSchema = z.object({
   AZURE_AUTHORITY_HOST: httpsOrLoopbackUrl(DEFAULT_AUTHORITY_HOST, false),
   /** Microsoft Graph root for the partner billing exports (the client adds /v1.0). */
   MICROSOFT_GRAPH_BASE_URL: httpsOrLoopbackUrl(DEFAULT_GRAPH_BASE_URL, true),
+  /** The price sheets' host (its own token audience; the client adds /v1.0). */
+  PARTNER_PRICING_BASE_URL: httpsOrLoopbackUrl(DEFAULT_PRICING_BASE_URL, true),
   AZURE_TENANT_ID: optionalText.refine((value) => value === undefined || TENANT.test(value), {
     message: 'must be a tenant GUID or a domain such as contoso.onmicrosoft.com',
   }),
@@ -159,6 +162,7 @@ export const environmentSchema = z.object({
   RENEWAL_REVIEW_LEAD: duration('14d', 1000),
   RELATIONSHIP_ACCEPT_TIMEOUT: duration('30d', 1000),
   GDAP_APPROVAL_TIMEOUT: duration('30d', 1000),
+  LICENCE_VISIBILITY_DEADLINE: duration('2h', 1000),
   METRICS_PORT: tcpPort,
   PCW_API_PORT: tcpPort,
   PCW_API_TOKENS: optionalText.transform((value, ctx) => {

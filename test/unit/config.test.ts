@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     expect(config.partnerCenter).toEqual({
       baseUrl: 'https://api.partnercenter.microsoft.com',
       graphBaseUrl: 'https://graph.microsoft.com',
+      pricingBaseUrl: 'https://api.partner.microsoft.com',
       authorityHost: 'https://login.microsoftonline.com',
       tenantId: TENANT,
       clientId: CLIENT,

@@ -7,9 +7,12 @@ import { runAsMain } from '../../src/command-line';
 import { benchBillingExport } from './billing-export';
 import { benchBudget } from './budget';
 import { benchClient } from './client';
+import { benchEventFlood } from './event-flood';
 import { benchFloor } from './floor';
+import { benchLicences } from './licences';
 import { benchLifecycles } from './lifecycles';
 import { benchPurchases } from './purchases';
+import { benchPriceSheet, benchQuotes } from './price-sheet';
 import { printTable, scenario, type Figure } from './report';
 import { withTemporal } from './rig';
 import { benchScaling } from './scaling';
@@ -29,14 +32,17 @@ const SCENARIOS = [
   'budget',
   'scaling',
   'billing-export',
+  'event-flood',
   'lifecycles',
+  'licences',
+  'prices',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
   [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
-  [--idle-window SECONDS] [--json FILE]`;
+  [--idle-window SECONDS] [--events N] [--licence-users N] [--price-rows N] [--quotes N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -57,6 +63,10 @@ export async function main(argv: string[]): Promise<void> {
       lifecycles: { type: 'string' },
       'renewal-wave': { type: 'string' },
       'idle-window': { type: 'string' },
+      events: { type: 'string' },
+      'licence-users': { type: 'string' },
+      'price-rows': { type: 'string' },
+      quotes: { type: 'string' },
     },
   });
   const only = values.only?.split(',');
@@ -79,6 +89,10 @@ export async function main(argv: string[]): Promise<void> {
         () => benchClient(sandbox, figures, requests),
       );
     }
+    if (runs('prices'))
+      await scenario('price sheet: parse and index', () =>
+        benchPriceSheet(figures, number(values['price-rows'], 200_000)),
+      );
     if (SCENARIOS.some((name) => name !== 'client' && runs(name))) {
       await withTemporal(figures, async (rig) => {
         if (runs('purchases')) await benchPurchases(rig, sandbox, figures, number(values.purchases, 30));
@@ -100,11 +114,18 @@ export async function main(argv: string[]): Promise<void> {
             concurrency,
             workerNodeFlags,
           });
+        if (runs('prices')) await benchQuotes(rig, sandbox, figures, number(values.quotes, 300));
         if (runs('billing-export'))
           await benchBillingExport(rig, sandbox, figures, {
             lines: number(values['export-lines'], 1_000_000),
             workerNodeFlags,
           });
+        if (runs('event-flood'))
+          await benchEventFlood(rig, sandbox, figures, {
+            count: number(values.events, 1000),
+            concurrency: values.concurrency === undefined ? 50 : concurrency,
+          });
+        if (runs('licences')) await benchLicences(rig, sandbox, figures, number(values['licence-users'], 500));
         // Last: it resets the sandbox.
         if (runs('lifecycles'))
           await benchLifecycles(rig, sandbox, figures, {

@@ -38,16 +38,33 @@ import {
   PartnerCenterEventResultSchema,
   PartnerCenterEventSchema,
   type EventFailureType,
+  AuditBackfillInputSchema,
+  AuditBackfillResultSchema,
+  AUDIT_BACKFILL_SCHEDULE_ID,
+  licenceFailureTypes,
+  LicenceRequestSchema,
+  LicenceResultSchema,
+  LicenceStatusSchema,
+  licenceStatusQuery,
+  licenceWorkflowId,
+  type LicenceFailureType,
 } from '../../src/client';
-import { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_PARTNER_CENTER_BASE_URL } from '../../src/config';
+import {
+  DEFAULT_AUTHORITY_HOST,
+  DEFAULT_GRAPH_BASE_URL,
+  DEFAULT_PARTNER_CENTER_BASE_URL,
+  DEFAULT_PRICING_BASE_URL,
+} from '../../src/config';
 import { runAsMain } from '../../src/command-line';
 import {
+  auditBackfill,
   changeSubscription,
   deliverWebhookEvent,
   partnerCenterEvent,
   purchaseSubscription,
   reconcileBilling,
   subscriptionLifecycle,
+  assignLicences,
 } from '../../src/workflows';
 import {
   ApprovePlanArgsSchema,
@@ -122,12 +139,12 @@ export const documentedScripts: ReadonlyArray<{ script: string; command: string;
   {
     script: 'worker',
     command: 'npm run worker',
-    what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+    what: 'The worker alone, for production: needs a reachable Temporal and Partner Center settings. Runs what `npm run build` made (never compiles at start; exit 1 naming what to run when nothing is built). Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
   },
   {
     script: 'api',
     command: 'npm run api',
-    what: 'The HTTP API alone, for production ([HTTP API](http-api.md)): needs `PCW_API_PORT`, `PCW_API_TOKENS` and a reachable Temporal. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
+    what: 'The HTTP API alone, for production ([HTTP API](http-api.md)): needs `PCW_API_PORT`, `PCW_API_TOKENS` and a reachable Temporal. Runs what `npm run build` made, like the worker. Exit 2 with every configuration problem listed, 1 when Temporal is unreachable.',
   },
   {
     script: 'sandbox',
@@ -217,6 +234,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
       "Microsoft Graph host for partner billing exports (billed and unbilled reconciliation) and customers' tenants (licences, with tokens from each tenant's authority); the sandbox serves one.",
   },
   {
+    names: ['PARTNER_PRICING_BASE_URL'],
+    fallback: code(DEFAULT_PRICING_BASE_URL),
+    meaning:
+      'Host of the license-based price sheets (quotes, the price guard, `pcw offers eos`): its own token audience, `https://api.partner.microsoft.com/.default`, App+User only; plain `http` only for loopback hosts; the sandbox serves one.',
+  },
+  {
     names: ['NODE_EXTRA_CA_CERTS'],
     fallback: '—',
     meaning: "Node's way to trust a private CA (the sandbox's authority certificate).",
@@ -265,6 +288,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     fallback: '`30d`, `30d`',
     meaning:
       "How long an onboarding waits for an existing tenant to accept the reseller relationship, and for the customer to approve its GDAP relationship (and for a qualification's review).",
+  },
+  {
+    names: ['LICENCE_VISIBILITY_DEADLINE'],
+    fallback: '`2h`',
+    meaning:
+      "How long a licence assignment waits for the bought licences to show in the customer's tenant before failing `LicencesNotVisible`.",
   },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
@@ -344,7 +373,12 @@ const purchaseFailureMeanings: Record<PurchaseFailureType, string> = {
     'No product, SKU or availability matches an item (for its country, segment, term and billing cycle).',
   OfferNotPurchasable:
     'The offer exists but cannot be bought: not purchasable, not sold with that term and billing cycle, or refused by Partner Center.',
-  CurrencyMismatch: 'The availability is priced in another currency than `currency`.',
+  CurrencyMismatch:
+    "The availability is priced in another currency than `currency` (or, with a price guard, the market's price sheet is).",
+  PriceAboveLimit:
+    "The price guard refused: an item's unit price in the market's price sheet is above its `maxUnitPrice`, or the total per billing period above `maxTotal`; the message names both figures, `details` is `[{ item, price, limit, currency }]` (`item` is `total` for `maxTotal`). Nothing was bought; no cart was created.",
+  PriceNotFound:
+    "The market's price sheet has no row for a resolved item (its term, billing plan, segment or quantity tier): a quote or a guarded purchase cannot price it.",
   AgreementRequired:
     'The customer has not accepted the Microsoft Customer Agreement and the request carries no `agreement` to confirm it with, or confirming it needs App+User tokens (the message says which). Nothing was bought.',
   AttestationRequired:
@@ -455,6 +489,7 @@ Example requests: [examples/](../examples/README.md).
 - [reconcileBilling](#reconcilebilling)
 - [subscriptionLifecycle](#subscriptionlifecycle)
 - [partnerCenterEvent](#partnercenterevent)
+- [assignLicences](#assignlicences)
 - [Search attributes](#search-attributes)`,
 
     `## Commands
@@ -513,6 +548,14 @@ ${table(
       '`PartnerCenterEvent` → `PartnerCenterEventResult`; started by `POST /v1/partner-center/events` once the signature is verified',
     ],
     [code('onboardCustomer'), code(onboardWorkflowId('{requestId}')), '`OnboardRequest` → `OnboardResult`'],
+    [
+      code(auditBackfill.name),
+      `\`${AUDIT_BACKFILL_SCHEDULE_ID}-{scheduled time}\` (run by the Schedule \`${AUDIT_BACKFILL_SCHEDULE_ID}\`)`,
+      '`AuditBackfillInput` → `AuditBackfillResult`; every 15 minutes, the Schedule the worker creates at start',
+      code(assignLicences.name),
+      code(licenceWorkflowId('{requestId}')),
+      '`LicenceRequest` → `LicenceResult`; also a child of a purchase whose item has `assignTo` (`licences-{requestId}-{item}`)',
+    ],
     [
       code(deliverWebhookEvent.name),
       '`webhook-{workflowId}/{event type}`',
@@ -635,6 +678,8 @@ ${failureTable(billingFailureTypes, reconcileFailureMeanings)}`,
     onboardingSection({ jsonSchemaBlock, table, code }),
 
     partnerCenterEventSection(),
+
+    licenceSection(),
 
     `## Search attributes
 
@@ -760,6 +805,8 @@ function partnerCenterEventSection(): string {
   const eventFailureMeanings: Record<EventFailureType, string> = {
     PartnerCenterEventFailed:
       'Temporal refused a start or a signal the event needed (a run already there or ended is an outcome, not a failure).',
+    AuditBackfillFailed:
+      'auditBackfill could not read the activity log (after its retries); the next scheduled run reads from the same position.',
   };
   return `## partnerCenterEvent
 
@@ -783,7 +830,59 @@ ${jsonSchemaBlock(PartnerCenterEventSchema, 'output')}
 
 ${jsonSchemaBlock(PartnerCenterEventResultSchema, 'output')}
 
+### auditBackfill
+
+Run by the Schedule \`${AUDIT_BACKFILL_SCHEDULE_ID}\` every 15 minutes ([partner-center-events.md](partner-center-events.md)):
+reads the activity log (\`GET /v1/auditrecords\`) from \`since\`, starts a \`partnerCenterEvent\` under the webhook's
+own id for each event found (one already handled is not started again), and keeps the position it reached as the
+Schedule's next input.
+
+${jsonSchemaBlock(AuditBackfillInputSchema, 'input')}
+
+${jsonSchemaBlock(AuditBackfillResultSchema, 'output')}
+
 ### Failure types
 
 ${failureTable(eventFailureTypes, eventFailureMeanings)}`;
+}
+
+function licenceSection(): string {
+  const meanings: Record<LicenceFailureType, string> = {
+    InvalidLicenceRequest:
+      'A user is neither a user principal name nor an object id, is listed twice, or is in both `assign` and `remove`; no user at all, or more than 2,000 (every problem named). Nothing was called.',
+    LicencesNotVisible:
+      "The subscription did not show in the customer's tenant (`GET /v1.0/directory/subscriptions`, by `commerceSubscriptionId`) within `LICENCE_VISIBILITY_DEADLINE`. Nothing was assigned.",
+    Unauthorized:
+      "The credential was refused (401), or Graph answered 403 in the customer's tenant: the message names the GDAP role to grant (License Administrator) and the Graph permission `LicenseAssignment.ReadWrite.All`.",
+    MfaRequired: 'An App+User token without the MFA claim (401/900421): re-consent with MFA.',
+  };
+  return `## assignLicences
+
+Gives users of the customer's tenant the licences of one subscription and takes them from others
+([licences.md](licences.md)): waits (the adaptive poller) until the subscription shows in the tenant, then changes
+each user through Microsoft Graph's \`assignLicense\` — removals first, then assignments in the order listed, 25
+users per activity — and reads the SKU's seats after. Every user gets an outcome; more users than free licences
+assigns what fits and reports the rest \`noLicenceAvailable\`. Emits \`licences.assigned\`.
+
+Steps: ${steps(LicenceStatusSchema.shape.step.options)}.
+
+### LicenceRequest (input)
+
+Rules the JSON Schema cannot show: each user is a user principal name (\`name@domain.tld\`) or an object id (GUID),
+listed once (without regard to case), never in both lists; \`assign\` and \`remove\` name at least one and at most
+2,000 users together.
+
+${jsonSchemaBlock(LicenceRequestSchema, 'input')}
+
+### LicenceResult (result)
+
+${jsonSchemaBlock(LicenceResultSchema, 'output')}
+
+### Query \`${licenceStatusQuery.name}\` → LicenceStatus
+
+${jsonSchemaBlock(LicenceStatusSchema, 'output')}
+
+### Failure types
+
+${failureTable(licenceFailureTypes, meanings)}`;
 }

@@ -17,12 +17,18 @@ function unauthorized(description: string, error = 'invalid_token', code = 0): A
   });
 }
 
-export function authenticate(deps: ServerDeps, req: IncomingMessage, appUserOnly: boolean): ApiContext['token'] {
+/** `audience`: the resource the token must be for (Partner Center's when absent; the pricing host passes its own). */
+export function authenticate(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  appUserOnly: boolean,
+  audience?: string,
+): ApiContext['token'] {
   const authorization = header(req.headers, 'authorization');
   if (!authorization) throw unauthorized('The Authorization header is missing.', 'invalid_request');
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_request');
-  const check = deps.authority.verify(match[1]);
+  const check = deps.authority.verify(match[1], audience);
   if (!check.ok)
     throw unauthorized(
       check.description,

@@ -98,6 +98,7 @@ export function connectionFacts(sandbox: Sandbox): Record<string, unknown> {
   return {
     baseUrl: sandbox.baseUrl,
     graphBaseUrl: sandbox.graphBaseUrl,
+    pricingBaseUrl: sandbox.pricingBaseUrl,
     authorityHost: sandbox.authorityHost,
     tenantId: sandbox.tenantId,
     clientId: sandbox.clientId,
@@ -124,6 +125,7 @@ function banner(
 
   API base URL      ${sandbox.baseUrl}   (routes under /v1, control API under /_sandbox)
   Graph host        ${sandbox.graphBaseUrl}   (partner billing exports under /v1.0/reports/partners/billing)
+  Pricing host      ${sandbox.pricingBaseUrl}   (price sheets under /v1.0/sales/pricesheets; App+User tokens for https://api.partner.microsoft.com)
   Token authority   ${sandbox.authorityHost}   (OpenID configuration at /${sandbox.tenantId}/v2.0/.well-known/openid-configuration)
   CA file           ${sandbox.caFile}
   Tenant id         ${sandbox.tenantId}
@@ -136,6 +138,7 @@ function banner(
 Point the worker (or your own code) at it:
   export PARTNER_CENTER_BASE_URL=${sandbox.baseUrl}
   export MICROSOFT_GRAPH_BASE_URL=${sandbox.graphBaseUrl}
+  export PARTNER_PRICING_BASE_URL=${sandbox.pricingBaseUrl}
   export AZURE_AUTHORITY_HOST=${sandbox.authorityHost}
   export AZURE_TENANT_ID=${sandbox.tenantId} AZURE_CLIENT_ID=${sandbox.clientId}
   export AZURE_CLIENT_SECRET='${sandbox.clientSecret}'

@@ -20,6 +20,7 @@ import {
   assignedSeatsSchema,
 } from './control';
 import { DAY_MS, isoDate } from './clock';
+import { webhookControlRoutes } from './control-webhooks';
 import { ApiError } from './errors';
 import { faultInputSchema } from './faults';
 import { graphPolicySchema } from './graph';
@@ -31,7 +32,9 @@ import { compileRoutes, type RouteTemplate } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
+import { priceControlRoutes } from './price-controls';
 import { licenceSkuOf, productOfLicence, setAssignedSeats, tenantOf } from './tenant';
+import { tenantUserControlRoutes } from './tenant-users';
 import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
@@ -330,7 +333,14 @@ const tenantControlRoutes: ControlRoute[] = [
     },
   },
 ];
-const matchControlRoute = compileRoutes([...controlRoutes, ...tenantControlRoutes, ...onboardingControlRoutes]);
+const matchControlRoute = compileRoutes([
+  ...controlRoutes,
+  ...tenantControlRoutes,
+  ...onboardingControlRoutes,
+  ...tenantUserControlRoutes,
+  ...priceControlRoutes,
+  ...webhookControlRoutes,
+]);
 
 function customerTenant({ deps, params }: ControlContext): CustomerTenant {
   const customer = deps.runtime.world.customers.get(params.customerId.toLowerCase());

@@ -5,6 +5,8 @@ import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
 import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
+import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
+import { priceChangeSchema } from './price-controls';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -152,6 +154,8 @@ export interface SandboxControl {
   addFault(fault: FaultInput): Promise<string>;
   clearFaults(): Promise<void>;
   counters(): Promise<SandboxCounters>;
+  /** Sets a SKU's monthly list price (USD, annual commitment) that the price sheets derive every row from. */
+  changePrice(change: z.infer<typeof priceChangeSchema>): Promise<void>;
   rotateAvailability(
     offer: z.infer<typeof rotateSchema>,
   ): Promise<{ oldCatalogItemId: string; newCatalogItemId: string }>;
@@ -184,6 +188,13 @@ export interface SandboxControl {
     customerId: string,
     seats: z.input<typeof assignedSeatsSchema>,
   ): Promise<{ skuId: string; skuPartNumber: string; assigned: number }>;
+  /** Adds users to the customer's tenant, by name or by count (docs/sandbox.md); answers them and the tenant's total. */
+  seedUsers(customerId: string, input: SeedUsersInput): Promise<SeededUsers>;
+  /** Makes exactly `seats` users hold the subscription's licence SKU (no seat check). */
+  setConsumedSeats(
+    subscriptionId: string,
+    seats: number,
+  ): Promise<{ subscriptionId: string; skuId: string; consumed: number }>;
   /** Moves a subscription's term end (e.g. near, for a renewal); answers its new commitmentEndDate. */
   setTermEnd(subscriptionId: string, commitmentEndDate: string): Promise<{ id: string; commitmentEndDate: string }>;
   /** Relationship acceptance, qualification outcomes and GDAP approval (control-onboarding.ts). */
@@ -194,6 +205,12 @@ export interface SandboxControl {
   deliverEvent(delivery: z.input<typeof eventDeliverySchema>): Promise<EventDeliveryResult>;
   /** Forgets a customer's agreement acceptances (its MCA included), so a purchase needs it confirmed; how many went. */
   withdrawAgreements(customerId: string): Promise<number>;
+  /** Suppresses (or resumes) the delivery of the sandbox's own events: they go to the activity log only. */
+  suppressEventDelivery(on: boolean): Promise<void>;
+  /** Says an invoice is ready: an `invoice-ready` event to the registration. */
+  invoiceReady(invoiceId: string): Promise<void>;
+  /** How many event deliveries are still in flight (retrying). */
+  eventDeliveriesInFlight(): Promise<number>;
 }
 
 export const eventRegistrationSchema = z.object({ url: z.url() });
@@ -240,6 +257,9 @@ export function createControlClient(baseUrl: string): SandboxControl {
       await call('DELETE', '/faults');
     },
     counters: () => call('GET', '/counters'),
+    changePrice: async (change) => {
+      await call('POST', '/prices', priceChangeSchema.parse(change));
+    },
     rotateAvailability: (offer) => call('POST', '/catalog/rotate-availability', offer),
     setProvisioningStatus: async (subscriptionId, status) => {
       await call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/provisioning`, { status });
@@ -265,6 +285,14 @@ export function createControlClient(baseUrl: string): SandboxControl {
       call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
     setAssignedSeats: (customerId, seats) =>
       call('PUT', `/tenants/${encodeURIComponent(customerId)}/licences`, assignedSeatsSchema.parse(seats)),
+    seedUsers: (customerId, input) =>
+      call('POST', `/customers/${encodeURIComponent(customerId)}/users`, seedUsersSchema.parse(input)),
+    setConsumedSeats: (subscriptionId, seats) =>
+      call(
+        'POST',
+        `/subscriptions/${encodeURIComponent(subscriptionId)}/consumed`,
+        consumedSeatsSchema.parse({ seats }),
+      ),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
     onboarding: createOnboardingControl(call),
@@ -274,5 +302,12 @@ export function createControlClient(baseUrl: string): SandboxControl {
     deliverEvent: (delivery) => call('POST', '/partner-center-events/deliveries', eventDeliverySchema.parse(delivery)),
     withdrawAgreements: async (customerId) =>
       (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
+    suppressEventDelivery: async (on) => {
+      await call('POST', '/webhooks/suppress', { on });
+    },
+    invoiceReady: async (invoiceId) => {
+      await call('POST', `/invoices/${encodeURIComponent(invoiceId)}/ready`);
+    },
+    eventDeliveriesInFlight: async () => (await call<{ inFlight: number }>('GET', '/webhooks/deliveries')).inFlight,
   };
 }

@@ -9,6 +9,7 @@ import { createControlClient, type SandboxControl } from './control';
 import { createFaults } from './faults';
 import { createGraphStore } from './graph';
 import { GRAPH_PATH } from './routes/graph';
+import { PRICING_PATH } from './routes/pricing';
 import { closeServer, listenOnLoopback } from './loopback';
 import { readSnapshot, restoreWorld, saveWorld } from './persist';
 import { createRandom, type SandboxRandom } from './random';
@@ -16,6 +17,7 @@ import type { SandboxRuntime } from './router';
 import { createApiServer } from './server';
 import { resetWorld, type ServerDeps } from './server-deps';
 import type { Delays, Partner } from './state';
+import { createEventState } from './webhook-state';
 import { createWorld } from './world';
 import { createThrottle } from './throttle';
 
@@ -75,6 +77,8 @@ export interface Sandbox extends PartnerCredentials {
   baseUrl: string;
   /** http://127.0.0.1:PORT/graph: the Microsoft Graph billing host (clients append /v1.0; tokens for https://graph.microsoft.com). */
   graphBaseUrl: string;
+  /** http://127.0.0.1:PORT/pricing: the price sheets' host (clients append /v1.0; tokens for https://api.partner.microsoft.com, App+User). */
+  pricingBaseUrl: string;
   /** https://127.0.0.1:PORT (OpenID configuration at {host}/{tenant}/v2.0/.well-known/openid-configuration). */
   authorityHost: string;
   /** The authority's self-signed certificate: trust it with NODE_EXTRA_CA_CERTS=caFile or a `ca` option. */
@@ -135,6 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...credentials(apps[0]),
     baseUrl,
     graphBaseUrl: `${baseUrl}${GRAPH_PATH}`,
+    pricingBaseUrl: `${baseUrl}${PRICING_PATH}`,
     authorityHost: authority.host,
     caFile: authority.caFile,
     caPem: authority.caPem,
@@ -196,7 +201,7 @@ function createServerDeps(
   const dataFile = config.dataFile;
   return {
     runtime,
-    events: {},
+    events: createEventState(),
     authority: parts.authority,
     faults: createFaults(),
     throttle: createThrottle(),

@@ -6,6 +6,7 @@ import type { GraphStore } from './graph';
 import type { SandboxRuntime } from './router';
 import type { Delays, Partner } from './state';
 import type { Throttle } from './throttle';
+import { resetEventState, type EventState } from './webhook-state';
 import { createWorld } from './world';
 
 /** What the API server, its control routes and the bearer check share: the running world and the
@@ -22,8 +23,8 @@ export interface ServerDeps {
   customerIds: Record<string, string[]>;
   initialDelays: Delays;
   initialPolicy: ApiPolicy;
-  /** Partner Center webhooks: the URL events are delivered to (event-delivery.ts); none until registered. */
-  events: { webhookUrl?: string };
+  /** Partner Center webhooks: registration, validation events, activity log (webhook-state.ts). */
+  events: EventState;
   /** Called after a request that may have changed state (persistence). */
   onChange?: () => void;
 }
@@ -39,5 +40,5 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   deps.throttle.reset();
   deps.authority.reset();
   deps.graph.reset();
-  deps.events.webhookUrl = undefined;
+  resetEventState(deps.events);
 }

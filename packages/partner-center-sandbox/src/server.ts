@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { authenticate } from './bearer-check';
 import { sleep } from './clock';
+import { watchSubscriptionChanges } from './change-events';
 import { handleControlRequest } from './control-routes';
 import { handleEventControl } from './event-delivery';
 import { agreementRoutes } from './routes/agreements';
@@ -21,7 +22,9 @@ import { orderRoutes } from './routes/orders';
 import { promotionRoutes } from './promotions';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { isGraphRequest, serveGraph } from './routes/graph';
+import { isPricingRequest, servePricing } from './routes/pricing';
 import type { ServerDeps } from './server-deps';
+import { isWebhookRequest, serveWebhooks } from './webhook-routes';
 
 /** The http server: /v1 (Partner Center) and /_sandbox (control). Every /v1 request goes through
  * faults → bearer check → throttling → MS-RequestId replay → route; nothing a client sends can
@@ -54,6 +57,9 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
   const respond = responder(deps, req, res);
   try {
     if (isGraphRequest(url.pathname)) return await serveGraph(deps, req, res);
+    watchSubscriptionChanges(deps);
+    if (isWebhookRequest(url.pathname)) return respond(await serveWebhooks(deps, req, method, url));
+    if (isPricingRequest(url.pathname)) return respond(servePricing(deps, req, method, url));
     if (url.pathname.startsWith('/_sandbox/partner-center-events/')) {
       return respond(await handleEventControl(deps, method, url.pathname, await readRawBody(req)));
     }
@@ -65,6 +71,9 @@ async function handle(deps: ServerDeps, replay: ReplayStore, req: IncomingMessag
     if (response) respond(response);
   } catch (error) {
     respond(errorResponse(deps, error));
+  } finally {
+    // After the answer is written: a subscription it changed raises its event (change-events.ts).
+    watchSubscriptionChanges(deps);
   }
 }
 

@@ -1,5 +1,6 @@
 import { validateReconcileRequest } from '../../workflows/billing/types';
 import { validateOnboardRequest } from '../../workflows/customer/types';
+import { validateLicenceRequest } from '../../workflows/licence/types';
 import { validatePurchaseRequest } from '../../workflows/purchase/types';
 import { validateLifecycleInput } from '../../workflows/subscription/lifecycle-types';
 import { validateSubscriptionChangeRequest } from '../../workflows/subscription/types';
@@ -25,6 +26,9 @@ export function createValidationActivities() {
     },
     async normaliseOnboardRequest(input: unknown) {
       return validateOnboardRequest(input);
+    },
+    async normaliseLicenceRequest(input: unknown) {
+      return validateLicenceRequest(input);
     },
   };
 }

@@ -13,6 +13,7 @@ export interface PurchaseActivityDeps {
     renewalReviewLeadMs?: number;
     relationshipAcceptTimeoutMs?: number;
     gdapApprovalTimeoutMs?: number;
+    licenceVisibilityDeadlineMs?: number;
     pollTaskQueue?: string;
   };
 }

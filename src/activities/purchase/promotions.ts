@@ -129,12 +129,15 @@ function decide(
       };
 }
 
+/** A promotion's discount in percent: the largest of its pricing policies. */
+export function promotionDiscountOf(promotion: ProductPromotion): number {
+  return Math.max(0, ...(promotion.pricingPolicies ?? []).map((policy) => policy.percentDiscount ?? 0));
+}
+
 /** The market's promotions for the item's product, SKU, term and billing cycle, the largest discount first. */
 export function bestFirst(promotions: readonly ProductPromotion[], item: ResolvedItem): string[] {
   const [productId, skuId] = item.catalogItemId.split(':');
   const productSku = `${productId}:${skuId}`.toLowerCase();
-  const discountOf = (p: ProductPromotion) =>
-    Math.max(0, ...(p.pricingPolicies ?? []).map((policy) => policy.percentDiscount ?? 0));
   return promotions
     .filter((p) => {
       if (p.status !== undefined && p.status.toLowerCase() !== 'active') return false;
@@ -146,7 +149,7 @@ export function bestFirst(promotions: readonly ProductPromotion[], item: Resolve
         (scope?.term?.billingCycle === undefined || scope.term.billingCycle === item.billingCycle)
       );
     })
-    .sort((a, b) => discountOf(b) - discountOf(a))
+    .sort((a, b) => promotionDiscountOf(b) - promotionDiscountOf(a))
     .map((p) => p.id);
 }
 

@@ -19,6 +19,7 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     renewalReviewLeadMs,
     relationshipAcceptTimeoutMs,
     gdapApprovalTimeoutMs,
+    licenceVisibilityDeadlineMs,
   } = deps.settings;
   return {
     orderPollIntervalMs,
@@ -30,5 +31,6 @@ export async function getPurchaseSettings(deps: Pick<PurchaseActivityDeps, 'sett
     ...(renewalReviewLeadMs !== undefined ? { renewalReviewLeadMs } : {}),
     ...(relationshipAcceptTimeoutMs !== undefined ? { relationshipAcceptTimeoutMs } : {}),
     ...(gdapApprovalTimeoutMs !== undefined ? { gdapApprovalTimeoutMs } : {}),
+    ...(licenceVisibilityDeadlineMs !== undefined ? { licenceVisibilityDeadlineMs } : {}),
   };
 }

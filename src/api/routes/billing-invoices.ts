@@ -63,6 +63,7 @@ function invoiceListRoute(app: ApiApp, partnerCenter: PartnerCenterAccess | unde
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'listInvoices',
         summary: "A page of the partner's invoices, newest first",
         tags: ['invoices'],
         querystring: InvoicePageQuerySchema,
@@ -79,6 +80,7 @@ function invoiceRoute(app: ApiApp, partnerCenter: PartnerCenterAccess | undefine
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getInvoice',
         summary: 'One invoice',
         tags: ['invoices'],
         params: InvoiceIdParamsSchema,
@@ -95,6 +97,7 @@ function invoiceStatementRoute(app: ApiApp, partnerCenter: PartnerCenterAccess |
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getInvoiceStatement',
         summary: "The invoice's statement PDF (application/pdf); Partner Center serves it to App+User tokens only",
         tags: ['invoices'],
         params: InvoiceIdParamsSchema,

@@ -20,6 +20,7 @@ export const billingRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'submit', ...SELF_VALIDATED_BODY },
       schema: {
+        operationId: 'createReconciliation',
         summary:
           'Reconcile billing now: start one reconcileBilling run (its id is in the answer), or answer with the one already started for this Idempotency-Key',
         tags: ['reconciliations'],
@@ -49,6 +50,7 @@ export const billingRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getReconciliation',
         summary: 'A reconciliation: running, or its report or failure once it ended',
         tags: ['reconciliations'],
         params: z.object({ id: IdSchema.describe('the workflow id POST /v1/reconciliations answered with') }),

@@ -24,6 +24,7 @@ export const customerRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'submit', ...SELF_VALIDATED_BODY },
       schema: {
+        operationId: 'createOnboarding',
         summary:
           'Onboard a customer: start onboardCustomer, or answer with the onboarding already started for this requestId',
         tags: ['customers'],
@@ -52,6 +53,7 @@ export const customerRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getOnboarding',
         summary:
           'An onboarding: its status (with the links the customer must open) while it runs, its result or failure once it ended',
         tags: ['customers'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteModule } from '../app';
+import { problems } from '../schemas';
 
 /** How long readiness waits for Temporal before saying it is not reachable. */
 const READY_TIMEOUT_MS = 2_000;
@@ -10,16 +11,24 @@ const HealthSchema = z.object({ ok: z.boolean(), temporal: z.string().optional()
 export const healthRoutes: RouteModule = (app, { client }) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'The API process is up', tags: ['health'], response: { 200: HealthSchema } } },
+    {
+      schema: {
+        operationId: 'getHealth',
+        summary: 'The API process is up',
+        tags: ['health'],
+        response: { 200: HealthSchema, ...problems(429) },
+      },
+    },
     async () => ({ ok: true }),
   );
   app.get(
     '/readyz',
     {
       schema: {
+        operationId: 'getReadiness',
         summary: 'Temporal is reachable: 200 when it answers, 503 when not',
         tags: ['health'],
-        response: { 200: HealthSchema, 503: HealthSchema },
+        response: { 200: HealthSchema, 503: HealthSchema, ...problems(429) },
       },
     },
     async (_request, reply) => {

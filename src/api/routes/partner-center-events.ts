@@ -8,6 +8,13 @@ import { problems } from '../schemas';
 /** Partner Center's events are small (five short fields): anything far larger is refused before it is read whole. */
 export const PARTNER_CENTER_EVENT_MAX_BYTES = 64 * 1024;
 
+/**
+ * Partner Center delivers every partner's events from a few addresses, in bursts (a flood of 1,000 in a minute is
+ * expected): its route allows ten times the API's per-address limit, so a burst is answered 202, not 429 (which
+ * Partner Center would retry only about ten times). A refused signature costs one RSA verification.
+ */
+export const PARTNER_CENTER_EVENTS_PER_MINUTE = 6_000;
+
 const EventAcceptedSchema = z.object({
   workflowId: z.string(),
   /** false: a previous delivery of the same event started it (running or done); nothing more is done. */
@@ -30,8 +37,13 @@ export const partnerCenterEventRoutes: RouteModule = (app, deps) => {
     scope.post(
       '/v1/partner-center/events',
       {
-        config: { selfValidatedBody: true, signedBy: 'partner-center' },
+        config: {
+          selfValidatedBody: true,
+          signedBy: 'partner-center',
+          rateLimit: { max: PARTNER_CENTER_EVENTS_PER_MINUTE, timeWindow: '1 minute' },
+        },
         schema: {
+          operationId: 'receivePartnerCenterEvent',
           summary: 'A Partner Center webhook event, authenticated by its signature: 202 once its workflow is started',
           tags: ['partner center events'],
           security: [],

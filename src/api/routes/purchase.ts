@@ -52,19 +52,25 @@ function createPurchaseRoute(app: ApiApp, { client, taskQueue, callbackOrigins }
     {
       config: { role: 'submit', ...SELF_VALIDATED_BODY },
       schema: {
+        operationId: 'createPurchase',
         summary: 'Buy: start purchaseSubscription, or answer with the purchase already started for this requestId',
         tags: ['purchases'],
         headers: IdempotencyHeadersSchema,
-        body: PurchaseRequestSchema.extend({
-          callbackUrl: z
-            .string()
-            .optional()
-            .describe(
-              "where this purchase's events are also delivered (signed as every event); its origin must be one of PCW_WEBHOOK_ALLOWED_ORIGINS",
-            ),
-        }).describe(
-          'the purchase request (contract §3) and an optional callbackUrl; requestId may be left out when the Idempotency-Key header gives it',
-        ),
+        // The request's fields (its cross-field rules are the validation's, which runs in the route).
+        body: z
+          .strictObject({
+            ...PurchaseRequestSchema.shape,
+            requestId: PurchaseRequestSchema.shape.requestId.optional(),
+            callbackUrl: z
+              .string()
+              .optional()
+              .describe(
+                "where this purchase's events are also delivered (signed as every event); its origin must be one of PCW_WEBHOOK_ALLOWED_ORIGINS",
+              ),
+          })
+          .describe(
+            'the purchase request (contract §3) and an optional callbackUrl; requestId may be left out when the Idempotency-Key header gives it',
+          ),
         response: { 202: StartedSchema, 200: PurchaseViewSchema, ...problems(400, 403, 415) },
       },
     },
@@ -105,6 +111,7 @@ function purchaseViewRoute(app: ApiApp, { client }: RouteDeps): void {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getPurchase',
         summary: 'A purchase: its status query while it runs, its result or failure once it ended',
         tags: ['purchases'],
         params: RequestIdParamsSchema,
@@ -124,6 +131,7 @@ function decisionRoutes(app: ApiApp, { client }: RouteDeps): void {
     {
       config: decision,
       schema: {
+        operationId: 'approvePurchase',
         summary: 'Approve a purchase waiting in step awaiting-approval',
         tags: ['purchases'],
         params: RequestIdParamsSchema,
@@ -139,6 +147,7 @@ function decisionRoutes(app: ApiApp, { client }: RouteDeps): void {
     {
       config: decision,
       schema: {
+        operationId: 'rejectPurchase',
         summary: 'Reject a purchase waiting in step awaiting-approval: it fails with Rejected, nothing is bought',
         tags: ['purchases'],
         params: RequestIdParamsSchema,
@@ -154,6 +163,7 @@ function decisionRoutes(app: ApiApp, { client }: RouteDeps): void {
     {
       config: decision,
       schema: {
+        operationId: 'cancelPurchase',
         summary:
           'Cancel a purchase: before checkout nothing is bought; after it, what it bought is cancelled while the 168-hour window allows',
         tags: ['purchases'],

@@ -25,6 +25,7 @@ export const subscriptionLifecycleRoutes: RouteModule = (app, { client }) => {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getSubscriptionLifecycle',
         summary: "A subscription's lifecycle: its state (policy, next review, plan, usage, last reviews)",
         tags,
         params: SubscriptionIdParamsSchema,
@@ -37,16 +38,19 @@ export const subscriptionLifecycleRoutes: RouteModule = (app, { client }) => {
     },
   );
   decisionRoute(app, 'approve-plan', {
+    operationId: 'approveRenewalPlan',
     summary: 'Approve the renewal plan awaiting approval: it is scheduled as the next term’s quantity',
     body: ApprovePlanArgsSchema,
     send: (id, body) => approveRenewalPlan(client, id, body),
   });
   decisionRoute(app, 'reject-plan', {
+    operationId: 'rejectRenewalPlan',
     summary: 'Reject the renewal plan awaiting approval: the subscription renews with its seats as they are',
     body: RejectPlanArgsSchema,
     send: (id, body) => rejectRenewalPlan(client, id, body),
   });
   decisionRoute(app, 'policy', {
+    operationId: 'setRenewalPolicy',
     summary: 'Replace the renewal policy (review off, propose or apply; lead time; minimum seats; headroom)',
     body: RenewalPolicySchema,
     send: (id, body) => setRenewalPolicy(client, id, body),
@@ -59,13 +63,19 @@ function decisionRoute<
 >(
   app: ApiApp,
   path: string,
-  route: { summary: string; body: B; send: (subscriptionId: string, body: B['_output']) => Promise<LifecycleState> },
+  route: {
+    operationId: string;
+    summary: string;
+    body: B;
+    send: (subscriptionId: string, body: B['_output']) => Promise<LifecycleState>;
+  },
 ): void {
   app.post(
     `/v1/subscriptions/:subscriptionId/lifecycle/${path}`,
     {
       config: { role: 'operate' },
       schema: {
+        operationId: route.operationId,
         summary: route.summary,
         tags,
         params: SubscriptionIdParamsSchema,

@@ -19,11 +19,12 @@ export const subscriptionRoutes: RouteModule = (app, { client, taskQueue }) => {
       // Changing a bought subscription (seats, cancel, transition) is an operator's act, as approve and cancel are.
       config: { role: 'operate', ...SELF_VALIDATED_BODY },
       schema: {
+        operationId: 'createSubscriptionChange',
         summary:
           'Change a subscription: start changeSubscription, or answer with the change already started for this requestId',
         tags: ['subscription changes'],
         headers: IdempotencyHeadersSchema,
-        body: SubscriptionChangeRequestSchema.describe(
+        body: SubscriptionChangeRequestSchema.partial({ requestId: true }).describe(
           'the change request (contract §3); requestId may be left out when the Idempotency-Key header gives it',
         ),
         response: { 202: StartedSchema, 200: ChangeViewSchema, ...problems(400, 403, 415) },
@@ -47,6 +48,7 @@ export const subscriptionRoutes: RouteModule = (app, { client, taskQueue }) => {
     {
       config: { role: 'read' },
       schema: {
+        operationId: 'getSubscriptionChange',
         summary: 'A subscription change: its status query while it runs, its result or failure once it ended',
         tags: ['subscription changes'],
         params: RequestIdParamsSchema,

@@ -29,7 +29,7 @@ export interface PartnerCenterConnection {
   onCall?: (call: PartnerCenterCall) => void;
 }
 
-type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Query = Record<string, string | number | undefined>;
 
 export interface HttpRequest {

@@ -29,3 +29,4 @@ export * from './orders';
 export * from './subscriptions';
 export * from './invoices';
 export * from './prerequisites';
+export * from './webhooks';

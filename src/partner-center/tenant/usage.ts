@@ -28,8 +28,9 @@ export function licenceUsageOf(
   subscriptions: CompanySubscription[],
   skus: SubscribedSku[],
 ): LicenceUsage | undefined {
-  const commerceId = (s: CompanySubscription) => s.commerceSubscriptionId?.toLowerCase();
-  const wanted = subscriptionIds.map((id) => id.toLowerCase());
+  const commerceId = (s: CompanySubscription) =>
+    s.commerceSubscriptionId === undefined ? undefined : idKey(s.commerceSubscriptionId);
+  const wanted = subscriptionIds.map(idKey);
   const found = subscriptions.filter((s) => wanted.includes(commerceId(s) ?? ''));
   if (found.length === 0) return undefined;
   const skuIds = [...new Set(found.map((s) => s.skuId.toLowerCase()))];
@@ -47,6 +48,14 @@ export function licenceUsageOf(
     total: prepaidUnits.enabled,
     prepaidUnits,
     subscriptions: subscriptions.filter((s) => s.skuId.toLowerCase() === skuId),
-    missing: subscriptionIds.filter((id) => !found.some((s) => commerceId(s) === id.toLowerCase())),
+    missing: subscriptionIds.filter((id) => !found.some((s) => commerceId(s) === idKey(id))),
   };
+}
+
+/** A subscription id as Partner Center and Graph may write it: any case, with or without braces. */
+function idKey(id: string): string {
+  return id
+    .trim()
+    .toLowerCase()
+    .replace(/^\{(.*)\}$/, '$1');
 }

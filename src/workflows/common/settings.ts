@@ -23,6 +23,8 @@ export const WorkerSettingsSchema = z.object({
   /** RELATIONSHIP_ACCEPT_TIMEOUT and GDAP_APPROVAL_TIMEOUT (onboarding). Absent from histories recorded before them. */
   relationshipAcceptTimeoutMs: z.number().int().positive().optional(),
   gdapApprovalTimeoutMs: z.number().int().positive().optional(),
+  /** LICENCE_VISIBILITY_DEADLINE: how long licences may take to show in the customer's tenant (2 hours when absent). */
+  licenceVisibilityDeadlineMs: z.number().int().positive().optional(),
   /**
    * Set when webhooks are configured (PCW_WEBHOOK_*); never the secret nor an address. Absent when webhooks are off
    * and from histories recorded before them.

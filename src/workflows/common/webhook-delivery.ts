@@ -20,6 +20,7 @@ export const webhookEventTypes = [
   'customer.gdap-approval',
   'customer.onboarded',
   'customer.onboarding-failed',
+  'licences.assigned',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

@@ -131,7 +131,7 @@ async function reconcileInvoice(invoiceId: string): Promise<Handled> {
 }
 
 /** Starts an abandoned child unless a run of that id exists or existed: true when this call started it. */
-async function startOnce(
+export async function startOnce(
   workflowType: string,
   options: Pick<ChildWorkflowOptions, 'workflowId' | 'staticSummary' | 'typedSearchAttributes'> & { args: unknown[] },
 ): Promise<boolean> {

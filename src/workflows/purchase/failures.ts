@@ -10,6 +10,10 @@ export const purchaseFailureTypes = {
   agreementRequired: 'AgreementRequired',
   attestationRequired: 'AttestationRequired',
   promotionNotEligible: 'PromotionNotEligible',
+  /** The price sheet prices an item above the request's `maxUnitPrice` or the request above its `maxTotal`. */
+  priceAboveLimit: 'PriceAboveLimit',
+  /** The market's price sheet has no row for a resolved item (its term, billing plan, segment or quantity tier). */
+  priceNotFound: 'PriceNotFound',
   cartRejected: 'CartRejected',
   checkoutRejected: 'CheckoutRejected',
   orderNotVisible: 'OrderNotVisible',

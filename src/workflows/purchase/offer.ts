@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LicenceUserSchema, MAX_USERS_PER_REQUEST, refineDistinctUsers } from '../licence/types';
 
 /**
  * What a purchase can buy (contract §3): the terms, billing cycles and segments, the offer, and one request item.
@@ -75,6 +76,15 @@ export const PurchaseItemSchema = z
       .union([z.strictObject({ subscriptionId: z.guid('must be a GUID') }), z.literal('calendarMonth')])
       .optional(),
     provisioningContext: z.record(z.string().min(1), z.string()).optional(),
+    /** Users (UPNs or object ids) given the subscription's licences once it is provisioned (an assignLicences child). */
+    assignTo: z
+      .array(LicenceUserSchema)
+      .min(1, 'must name at least one user')
+      .max(MAX_USERS_PER_REQUEST, `must name at most ${MAX_USERS_PER_REQUEST} users`)
+      .superRefine((users, ctx) => refineDistinctUsers(users, [], ctx))
+      .optional(),
+    /** Price guard: the most the item's unit price may be (the request's `currency`), else `PriceAboveLimit`. */
+    maxUnitPrice: z.number('must be a number').min(0, 'must not be negative').optional(),
   })
   .superRefine((item, ctx) => {
     if (item.alignWith !== undefined && item.customTermEndDate !== undefined) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LicenceUserResultSchema } from '../licence/types';
 
 /** What a purchase reports (contract §3): its status while it runs, and its result. */
 
@@ -96,6 +97,10 @@ export const PurchaseResultSchema = z.object({
   /** Promotions asked for but not applied ('buyWithout'), with Partner Center's reasons. */
   promotionsNotApplied: z
     .array(z.object({ item: z.number().int(), promotionId: z.string(), reasons: z.array(z.string()) }))
+    .optional(),
+  /** Per item with `assignTo`: each user's outcome in the subscription's licences (contract v3). */
+  licences: z
+    .array(z.object({ item: z.number().int(), subscriptionId: z.string(), users: z.array(LicenceUserResultSchema) }))
     .optional(),
   /** Present when the `cancel` update ended the purchase. */
   cancellation: z

@@ -61,22 +61,30 @@ export function provisioningPlan(
   orders: readonly OrderSummary[],
   items: readonly ResolvedItem[],
 ): ProvisionSubscriptionInput[] {
+  return subscriptionItems(orders, items).map(({ subscriptionId, item }) => ({
+    customerId,
+    subscriptionId,
+    autoRenew: item?.autoRenew ?? true,
+    ...(item?.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
+  }));
+}
+
+/** Each subscription the orders name, with the request item it was bought for (same offer, same quantity first). */
+export function subscriptionItems(
+  orders: readonly OrderSummary[],
+  items: readonly ResolvedItem[],
+): Array<{ subscriptionId: string; item?: ResolvedItem }> {
   const unmatched = [...items];
-  const plan: ProvisionSubscriptionInput[] = [];
+  const matched: Array<{ subscriptionId: string; item?: ResolvedItem }> = [];
   for (const line of orders.flatMap((o) => o.lineItems)) {
     if (line.subscriptionId === undefined) continue;
     const sameOffer = (i: ResolvedItem) => i.catalogItemId === line.catalogItemId;
     let index = unmatched.findIndex((i) => sameOffer(i) && i.quantity === line.quantity);
     if (index < 0) index = unmatched.findIndex(sameOffer);
     const item = index >= 0 ? unmatched.splice(index, 1)[0] : undefined;
-    plan.push({
-      customerId,
-      subscriptionId: line.subscriptionId,
-      autoRenew: item?.autoRenew ?? true,
-      ...(item?.friendlyName !== undefined ? { friendlyName: item.friendlyName } : {}),
-    });
+    matched.push({ subscriptionId: line.subscriptionId, ...(item !== undefined ? { item } : {}) });
   }
-  return plan;
+  return matched;
 }
 
 export function subscriptionIdsOf(orders: readonly OrderSummary[]): string[] {

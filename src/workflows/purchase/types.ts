@@ -9,3 +9,4 @@ export * from './request';
 export * from './result';
 export * from './message-args';
 export type * from './activity-shapes';
+export * from './quote-types';

@@ -22,6 +22,7 @@ import {
   provisioningPlan,
   trialsOf,
   subscriptionIdsOf,
+  subscriptionItems,
   terminalSteps,
   unfulfilledLineErrors,
   withPrerequisites,
@@ -52,12 +53,16 @@ import {
   resolveItems,
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
+import { checkPriceGuard, hasPriceGuard } from './quote';
 import { PurchaseProgress } from './progress';
 import { startLifecycles } from './lifecycles';
+import { assignPurchasedLicences } from './licences';
 import { checkoutProducedNoOrder, noApprovalInTime, offerKeepsChanging, rejectedBy } from './step-failures';
 
 /** Runs started since carry the prerequisite checks (agreement, promotions, co-terminosity) before their cart. */
 const PREREQUISITES_PATCH = 'purchase-prerequisites';
+/** Runs started since check a request's price guard after the catalog is resolved, before anything else. */
+const PRICE_GUARD_PATCH = 'purchase-price-guard';
 
 type Decision = { approved: true; by: string } | { approved: false; by: string; reason: string };
 
@@ -150,11 +155,13 @@ class PurchaseRun {
       if (this.cancelRequest !== undefined || subscriptions === undefined) {
         return await this.finishCancelledAfterCheckout(base, this.cancelRequest ?? { reason: 'cancelled' });
       }
+      const licences = await assignPurchasedLicences(request, subscriptionItems(orders, bought.items));
       const result: PurchaseResult = {
         ...base,
         status: lineErrors.length > 0 ? 'partial' : 'completed',
         subscriptions,
         ...trialsOf(subscriptions),
+        ...(licences !== undefined ? { licences } : {}),
       };
       await startLifecycles(request.customerId, subscriptions);
       this.progress.setStep(result.status);
@@ -189,6 +196,7 @@ class PurchaseRun {
       const prepared = await this.interruptible.run(async () => {
         this.progress.setStep('resolving');
         const items = await resolveItems(request, false);
+        if (hasPriceGuard(request) && patched(PRICE_GUARD_PATCH)) await checkPriceGuard(request, items);
         if (patched(PREREQUISITES_PATCH)) {
           // Awaited inline, not in a method around it: an extra await would shift the commands that follow.
           const checked = await checkPrerequisites(request, items);

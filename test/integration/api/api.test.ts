@@ -375,6 +375,7 @@ describe('HTTP API', () => {
         '/v1/purchases/{requestId}/approve',
         '/v1/purchases/{requestId}/reject',
         '/v1/purchases/{requestId}/cancel',
+        '/v1/quotes',
         '/v1/subscription-changes',
         '/v1/subscription-changes/{requestId}',
         '/v1/subscriptions/{subscriptionId}/lifecycle',
@@ -387,6 +388,8 @@ describe('HTTP API', () => {
         '/v1/invoices/{id}',
         '/v1/invoices/{id}/statement',
         '/v1/partner-center/events',
+        '/v1/licence-assignments',
+        '/v1/licence-assignments/{requestId}',
       ].sort(),
     );
     // Partner Center's events carry no bearer token: their signature authenticates them.

@@ -22,7 +22,10 @@ beforeAll(async () => {
     startSandbox(),
   ]);
   await noBillingSandbox.control.setGraphPolicy({ billingPermission: false });
+  await sandbox.control.registerEventWebhook(REGISTERED_URL);
 });
+
+const REGISTERED_URL = 'https://pcw.example.test/v1/partner-center/events';
 afterAll(async () => {
   tree?.remove();
   await Promise.all([sandbox?.close(), noMfaSandbox?.close(), noBillingSandbox?.close()]);
@@ -51,7 +54,7 @@ async function doctor(env: NodeJS.ProcessEnv, args: string[] = []) {
   return result;
 }
 
-const line = (status: 'ok' | 'FAIL' | 'skip', name: string) => new RegExp(`^${status}\\s+${name}:`, 'm');
+const line = (status: 'ok' | 'FAIL' | 'WARN' | 'skip', name: string) => new RegExp(`^${status}\\s+${name}:`, 'm');
 const ALL_CHECKS = ['configuration', 'Temporal reachable', 'Temporal namespace', 'search attributes'];
 
 describe('pcw doctor', () => {
@@ -62,8 +65,17 @@ describe('pcw doctor', () => {
       doctor(envOf(sandbox), ['--json']),
     ]);
     expect(appOnly.code).toBe(0);
-    for (const name of [...ALL_CHECKS, 'Partner Center token', 'Partner Center reachable', 'Graph billing'])
+    for (const name of [
+      ...ALL_CHECKS,
+      'Partner Center token',
+      'Partner Center reachable',
+      'Graph billing',
+      'Partner Center webhooks',
+    ])
       expect(appOnly.stdout).toMatch(line('ok', name));
+    expect(appOnly.stdout).toMatch(
+      /Partner Center webhooks: events test-created, .* go to https:\/\/pcw\.example\.test\/v1\/partner-center\/events$/m,
+    );
     expect(appOnly.stdout).toMatch(/Graph billing: PartnerBilling\.Read\.All granted/);
     expect(appOnly.stdout).toMatch(/Partner Center token: App-only \(client secret\) token/);
     expect(appOnly.stdout).not.toMatch(/^(FAIL|skip)/m);
@@ -83,6 +95,7 @@ describe('pcw doctor', () => {
       'Partner Center token',
       'Partner Center reachable',
       'Graph billing',
+      'Partner Center webhooks',
     ]);
     for (const check of report.checks) {
       expect(check.status).toBe('ok');
@@ -187,5 +200,17 @@ describe('pcw doctor', () => {
     const { requests } = await noBillingSandbox.control.counters();
     const graphCalls = Object.entries(requests).filter(([route]) => route.includes('/reports/partners/billing'));
     expect(graphCalls).toEqual([['GET /v1.0/reports/partners/billing/operations/{operationId}', 1]]);
+  });
+
+  it('warns, without failing, when no Partner Center webhook is registered', async () => {
+    const [text, json] = await Promise.all([doctor(envOf(noMfaSandbox)), doctor(envOf(noMfaSandbox), ['--json'])]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^WARN\s+Partner Center webhooks: no webhook is registered/m);
+    expect(text.stdout).toMatch(/fix: pcw pc-webhooks register --url/);
+    const report = JSON.parse(json.stdout) as { ok: boolean; checks: Array<Record<string, unknown>> };
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((check) => check.name === 'Partner Center webhooks')).toMatchObject({
+      status: 'warning',
+    });
   });
 });

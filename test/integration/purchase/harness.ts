@@ -49,6 +49,8 @@ export interface RigSettings {
   /** RELATIONSHIP_ACCEPT_TIMEOUT and GDAP_APPROVAL_TIMEOUT (onboarding). */
   relationshipAcceptTimeoutMs?: number;
   gdapApprovalTimeoutMs?: number;
+  /** LICENCE_VISIBILITY_DEADLINE; without it the contract's 2 hours. */
+  licenceVisibilityDeadlineMs?: number;
 }
 
 export const fastSettings: RigSettings = {
@@ -103,6 +105,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
       {
         baseUrl: sandbox.baseUrl,
         graphBaseUrl: sandbox.graphBaseUrl,
+        pricingBaseUrl: sandbox.pricingBaseUrl,
         authorityHost: sandbox.authorityHost,
         tenantId: sandbox.tenantId,
         clientId: sandbox.clientId,

@@ -5,6 +5,7 @@ import {
   validatePurchaseRequest,
   validateReconcileRequest,
   validateOnboardRequest,
+  validateLicenceRequest,
 } from '../../../src/client';
 import { CATALOG_PRODUCTS, startSandbox, type Sandbox } from 'partner-center-sandbox';
 
@@ -18,6 +19,7 @@ const validators = {
   subscription: validateSubscriptionChangeRequest,
   billing: validateReconcileRequest,
   onboard: validateOnboardRequest,
+  licences: validateLicenceRequest,
 } as const;
 
 function validatorOf(file: string) {
@@ -26,7 +28,7 @@ function validatorOf(file: string) {
   );
   if (kind === undefined)
     throw new Error(
-      `examples/${file}: name it purchase*, subscription*, billing* or onboard* (its context) so a test validates it`,
+      `examples/${file}: name it purchase*, subscription*, billing*, onboard* or licences* (its context) so a test validates it`,
     );
   return validators[kind];
 }

@@ -16,11 +16,14 @@ describe('workflow modules', () => {
       });
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
       expect(Object.keys(workflows).sort()).toEqual([
+        'auditBackfill',
+        'assignLicences',
         'changeSubscription',
         'deliverWebhookEvent',
         'onboardCustomer',
         'partnerCenterEvent',
         'purchaseSubscription',
+        'quotePurchase',
         'reconcileBilling',
         'subscriptionLifecycle',
       ]);

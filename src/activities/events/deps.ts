@@ -1,0 +1,12 @@
+import type { PartnerCenterClient } from '../../partner-center';
+
+/** Where the backfill keeps the position it reached (the worker's: the Schedule's next input, client/audit-backfill.ts). */
+export interface AuditPositionStore {
+  save(position: string): Promise<void>;
+}
+
+export interface EventActivityDeps {
+  partnerCenter: PartnerCenterClient;
+  /** Without one (a run outside the worker), a run's position is only its result. */
+  auditPosition?: AuditPositionStore;
+}

@@ -1,0 +1,128 @@
+import type { PartnerCenterSettings } from '../config';
+import type { PartnerCenterClient, ValidationEvent, WebhookRegistration } from '../partner-center';
+import { connectPartnerCenter } from '../partner-center-connection';
+import { CliFailure, UsageError } from './errors';
+import { Problems, type Values } from './flags';
+import { table, type Output } from './output';
+
+/**
+ * `pcw pc-webhooks register --url URL [--events a,b] | status | test`: Partner Center's webhook registration, straight
+ * from its API (no Temporal), as docs/partner-center-events.md describes. The command line is checked first.
+ */
+export type PcWebhooksAction = (settings: PartnerCenterSettings, out: Output) => Promise<void>;
+
+/** The events this worker acts on (docs/partner-center-events.md), registered when --events is not given. */
+export const DEFAULT_WEBHOOK_EVENTS = [
+  'subscription-updated',
+  'invoice-ready',
+  'reseller-relationship-accepted-by-customer',
+  'granular-admin-relationship-approved',
+];
+
+/** How long `test` waits for the validation event's delivery result, polling every second. */
+const VALIDATION_WAIT_MS = 60_000;
+const VALIDATION_POLL_MS = 1_000;
+
+export function planPcWebhooks(args: string[], values: Values): PcWebhooksAction {
+  const [subcommand, ...rest] = args;
+  const problems = new Problems();
+  if (rest.length > 0) problems.add(`pc-webhooks ${subcommand} takes no arguments (got ${rest.join(' ')})`);
+  for (const flag of ['url', 'events'] as const)
+    if (values[flag] !== undefined && subcommand !== 'register')
+      problems.add(`--${flag} applies to \`pcw pc-webhooks register\` only`, flag);
+  switch (subcommand) {
+    case 'register':
+      return planRegister(values, problems);
+    case 'status':
+      problems.done();
+      return async (settings, out) => showRegistration(out, await client(settings).getWebhookRegistration());
+    case 'test':
+      problems.done();
+      return async (settings, out) => validate(client(settings), out);
+    default:
+      throw new UsageError([
+        subcommand === undefined
+          ? 'pc-webhooks needs a subcommand: register --url URL [--events a,b], status or test'
+          : `unknown pc-webhooks subcommand "${subcommand}" (register, status or test)`,
+      ]);
+  }
+}
+
+function planRegister(values: Values, problems: Problems): PcWebhooksAction {
+  const url = values.url;
+  if (url === undefined)
+    problems.add('pc-webhooks register needs --url URL (where Partner Center sends events)', 'url');
+  else if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    problems.add(`--url must be an https URL (got "${url}")`, 'url');
+  const events =
+    values.events === undefined
+      ? DEFAULT_WEBHOOK_EVENTS
+      : values.events
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+  if (events.length === 0) problems.add('--events must name at least one event (comma-separated)', 'events');
+  problems.done();
+  return async (settings, out) => {
+    const pc = client(settings);
+    const existing = await pc.getWebhookRegistration();
+    const registration = await pc.registerWebhook(
+      { WebhookUrl: url!, WebhookEvents: events },
+      existing === undefined ? 'create' : 'update',
+    );
+    out.emit(
+      { ...registration, created: existing === undefined },
+      `${existing === undefined ? 'registered' : 'updated the registration'}: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}`,
+    );
+  };
+}
+
+function showRegistration(out: Output, registration: WebhookRegistration | undefined): void {
+  if (registration === undefined) {
+    out.emit(
+      { registered: false },
+      'no webhook is registered: Partner Center sends no events (pcw pc-webhooks register --url URL)',
+    );
+    return;
+  }
+  out.emit(
+    { registered: true, ...registration },
+    `registered: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}`,
+  );
+}
+
+/** Asks for a validation event, then polls its delivery until an attempt is answered 2xx or Partner Center gives up. */
+async function validate(pc: PartnerCenterClient, out: Output): Promise<void> {
+  if ((await pc.getWebhookRegistration()) === undefined)
+    throw new CliFailure('NoWebhookRegistration', 'no webhook is registered (pcw pc-webhooks register --url URL)');
+  const correlationId = await pc.requestValidationEvent();
+  const until = Date.now() + VALIDATION_WAIT_MS;
+  let result = await pc.getValidationEvent(correlationId);
+  while (!settled(result) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, VALIDATION_POLL_MS));
+    result = await pc.getValidationEvent(correlationId);
+  }
+  const rows = result.events.map((e) => [String(e.attempt ?? ''), e.sentAt ?? '', String(e.responseCode ?? '')]);
+  out.emit(
+    result,
+    `validation event ${correlationId}: ${result.status ?? 'unknown'}\n${table(['ATTEMPT', 'SENT', 'RESPONSE'], rows)}`,
+  );
+  if (!delivered(result))
+    throw new CliFailure(
+      'ValidationEventNotDelivered',
+      `the validation event ${correlationId} was not answered 2xx${settled(result) ? '' : ` within ${VALIDATION_WAIT_MS / 1000} s`}`,
+      { correlationId, status: result.status },
+    );
+}
+
+const delivered = (result: ValidationEvent) =>
+  result.events.some((e) => Number(e.responseCode) >= 200 && Number(e.responseCode) < 300);
+
+function settled(result: ValidationEvent): boolean {
+  const status = (result.status ?? '').toLowerCase();
+  return delivered(result) || ['completed', 'failed', 'succeeded'].includes(status);
+}
+
+function client(settings: PartnerCenterSettings) {
+  return connectPartnerCenter(settings).client;
+}

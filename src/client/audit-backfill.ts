@@ -1,0 +1,85 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+} from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { DEFAULT_TASK_QUEUE } from '../settings/values';
+import {
+  AUDIT_BACKFILL_SCHEDULE_ID,
+  type AuditBackfillInput,
+  type AuditBackfillWorkflow,
+} from '../workflows/events/api';
+
+/** Contract §3f: every 15 minutes. */
+export const AUDIT_BACKFILL_INTERVAL: Duration = '15m';
+
+/**
+ * Creates the Schedule `pc-audit-backfill` that runs `auditBackfill` every 15 minutes, or updates its interval and
+ * task queue when it exists — keeping its input, which holds the position the last run reached. Idempotent: every
+ * worker start calls it. A run still open at the next time is not doubled (overlap SKIP).
+ */
+export async function ensureAuditBackfillSchedule(
+  client: Client,
+  options: { taskQueue?: string; every?: Duration } = {},
+): Promise<ScheduleHandle> {
+  const scheduleId = AUDIT_BACKFILL_SCHEDULE_ID;
+  const spec = { intervals: [{ every: options.every ?? AUDIT_BACKFILL_INTERVAL }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'auditBackfill',
+    args: [{}] satisfies Parameters<AuditBackfillWorkflow>,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    // Temporal appends each run's scheduled time to this id.
+    workflowId: scheduleId,
+    staticSummary: 'Partner Center activity log backfill (events the webhook missed)',
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+  try {
+    return await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    const handle = client.schedule.getHandle(scheduleId);
+    await handle.update((previous) => ({
+      ...previous,
+      spec,
+      action: { ...action, args: previous.action.type === 'startWorkflow' ? previous.action.args : action.args },
+      policies: { ...previous.policies, ...policies },
+    }));
+    return handle;
+  }
+}
+
+/**
+ * Where the backfill keeps its position: the Schedule's input, so the next run starts there and nothing else need
+ * be stored. Without the Schedule (a run started by hand) there is nowhere to keep it, and nothing is kept.
+ */
+export function auditPositionStore(client: Client): { save(position: string): Promise<void> } {
+  return {
+    async save(position) {
+      const since: AuditBackfillInput = { since: position };
+      try {
+        await client.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).update((previous) => ({
+          ...previous,
+          action: previous.action.type === 'startWorkflow' ? { ...previous.action, args: [since] } : previous.action,
+        }));
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+    },
+  };
+}
+
+/** The position the Schedule's next run reads from; undefined before the first run kept one (or without the Schedule). */
+export async function auditBackfillPosition(client: Client): Promise<string | undefined> {
+  try {
+    const { action } = await client.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).describe();
+    const input = action.type === 'startWorkflow' ? (action.args?.[0] as AuditBackfillInput | undefined) : undefined;
+    return input?.since;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
+
+/** `pcw pc-webhooks register|status|test` through the installed bin against the sandbox's registration API. */
+
+let tree: InstalledTree;
+let sandbox: Sandbox;
+let receiver: Server;
+let receiverUrl: string;
+const received: Array<{ body: string; authorization?: string }> = [];
+
+beforeAll(async () => {
+  tree = installedTree();
+  sandbox = await startSandbox();
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ body: Buffer.concat(chunks).toString('utf8'), authorization: req.headers.authorization });
+      res.writeHead(202).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/partner-center/events`;
+});
+afterAll(async () => {
+  tree?.remove();
+  await sandbox?.close();
+  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+});
+
+/** Runs `pcw pc-webhooks …`; nothing it prints may hold the client secret or a token. */
+async function pcw(args: string[]) {
+  const result = await spawnPcw(
+    tree.bin,
+    ['pc-webhooks', ...args],
+    {
+      PARTNER_CENTER_BASE_URL: sandbox.baseUrl,
+      AZURE_AUTHORITY_HOST: sandbox.authorityHost,
+      AZURE_TENANT_ID: sandbox.tenantId,
+      AZURE_CLIENT_ID: sandbox.clientId,
+      AZURE_CLIENT_SECRET: sandbox.clientSecret,
+      NODE_EXTRA_CA_CERTS: sandbox.caFile,
+      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+    },
+    tree.dir,
+  ).exited;
+  expect(result.stdout + result.stderr).not.toContain(sandbox.clientSecret);
+  expect(result.stdout + result.stderr).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+  return result;
+}
+
+describe('pcw pc-webhooks', () => {
+  it('says there is no registration, creates one, updates it, and shows it', async () => {
+    const none = await pcw(['status', '--json']);
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual({ registered: false });
+    expect((await pcw(['status'])).stdout).toMatch(/no webhook is registered/);
+
+    const created = await pcw(['register', '--url', receiverUrl, '--events', 'subscription-updated', '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      created: true,
+      webhookUrl: receiverUrl,
+      webhookEvents: ['subscription-updated'],
+    });
+
+    const updated = await pcw(['register', '--url', receiverUrl]);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/^updated the registration: http:\/\/127\.0\.0\.1/);
+    const shown = JSON.parse((await pcw(['status', '--json'])).stdout) as { webhookEvents: string[] };
+    expect(shown.webhookEvents).toEqual([
+      'subscription-updated',
+      'invoice-ready',
+      'reseller-relationship-accepted-by-customer',
+      'granular-admin-relationship-approved',
+    ]);
+  });
+
+  it('sends a validation event and prints its delivery result', async () => {
+    await pcw(['register', '--url', receiverUrl]);
+    const from = received.length;
+    const tested = await pcw(['test', '--json']);
+    expect(tested.code).toBe(0);
+    const result = JSON.parse(tested.stdout) as { status: string; events: Array<{ responseCode: number }> };
+    expect(result.status).toBe('completed');
+    expect(result.events.at(-1)?.responseCode).toBe(202);
+    const delivered = received.slice(from);
+    expect(delivered).toHaveLength(1);
+    expect(JSON.parse(delivered[0].body)).toMatchObject({ EventName: 'test-created' });
+    expect(delivered[0].authorization).toMatch(/^Signature /);
+    expect((await pcw(['test'])).stdout).toMatch(/validation event .*: completed\n.*ATTEMPT/);
+  });
+
+  it('fails 1 to test without a registration, and 2 on a bad command line, sending nothing', async () => {
+    await sandbox.control.reset();
+    const unregistered = await pcw(['test', '--json']);
+    expect(unregistered.code).toBe(1);
+    expect(JSON.parse(unregistered.stdout)).toMatchObject({ error: { type: 'NoWebhookRegistration' } });
+    const before = (await sandbox.control.counters()).tokens;
+    for (const args of [
+      ['register'],
+      ['register', '--url', 'ftp://x'],
+      ['status', '--url', receiverUrl],
+      ['nope'],
+      [],
+    ]) {
+      const result = await pcw(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/pcw: /);
+    }
+    expect((await sandbox.control.counters()).tokens).toEqual(before);
+  });
+});

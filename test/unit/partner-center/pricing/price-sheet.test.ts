@@ -1,0 +1,85 @@
+import { parsePrice } from '../../../../src/partner-center/pricing/columns';
+import { readCsv, splitQuoted } from '../../../../src/partner-center/pricing/csv-stream';
+import { readPriceSheet, tierFor } from '../../../../src/partner-center/pricing/sheet';
+
+/** The price sheet reader: streamed CSV, lenient columns and numbers, malformed rows counted, tiers by quantity. */
+
+/** `text` cut into chunks of `size` bytes, so records and multi-byte characters straddle chunks. */
+function* chunked(text: string, size: number): Generator<Uint8Array> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+describe('readCsv', () => {
+  test.each([1, 3, 7, 1024])(
+    'quoted fields, doubled quotes, line breaks in quotes and CRLF in chunks of %i',
+    async (size) => {
+      const records: string[][] = [];
+      let malformed = 0;
+      const text = 'a,b,c\r\n"x, y","he said ""hi""","two\nlines"\r\nplain,€1,\n';
+      await readCsv(chunked(text, size), { record: (r) => records.push(r), malformed: () => (malformed += 1) });
+      expect(records).toEqual([
+        ['a', 'b', 'c'],
+        ['x, y', 'he said "hi"', 'two\nlines'],
+        ['plain', '€1', ''],
+      ]);
+      expect(malformed).toBe(0);
+    },
+  );
+
+  test('a field with text after its closing quote, or an unclosed quote at the end, is malformed', async () => {
+    const records: string[][] = [];
+    let malformed = 0;
+    await readCsv(['a,"b"c\nok,1\n"unclosed,2'], { record: (r) => records.push(r), malformed: () => (malformed += 1) });
+    expect(records).toEqual([['ok', '1']]);
+    expect(malformed).toBe(2);
+    expect(splitQuoted('"a",b,"c"')).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('parsePrice', () => {
+  test.each([
+    ['12.50', 12.5],
+    ['12,50', 12.5],
+    ['1,234.56', 1234.56],
+    ['1.234,56', 1234.56],
+    [' 7 ', 7],
+    ['', NaN],
+    ['abc', NaN],
+    ['1.2.3,4', 123.4],
+  ])('%s → %s', (text, value) => {
+    expect(parsePrice(text)).toBe(value);
+  });
+});
+
+describe('readPriceSheet', () => {
+  test('columns in any order and case; rows indexed by product, SKU, term, plan and segment; bad rows counted', async () => {
+    const csv = [
+      'segment,erp price,BILLINGPLAN,UnitPrice,SkuId,productid,termduration,currency,PricingTierRangeMin,PricingTierRangeMax',
+      'Commercial,"7,20",Monthly,"6,00",0001,CFQ7TTC0LH18,P1Y,eur,,',
+      'Commercial,12,Annual,10,0001,CFQ7TTC0LF8Q,P1Y,EUR,2401,10000',
+      'Commercial,13,Annual,11,0001,CFQ7TTC0LF8Q,P1Y,EUR,1,2400',
+      'Commercial,13,Annual,not-a-price,0001,CFQ7TTC0XXXX,P1Y,EUR,,',
+      'Commercial,13,Annual,"broken"quote,0001,CFQ7TTC0XXXX,P1Y,EUR,,',
+    ].join('\n');
+    const sheet = await readPriceSheet(chunked(csv, 5), 'test');
+    expect({ rows: sheet.rows, malformed: sheet.malformedRows }).toEqual({ rows: 3, malformed: 2 });
+    const basic = sheet.rowsOf({
+      productId: 'cfq7ttc0lh18',
+      skuId: '0001',
+      termDuration: 'P1Y',
+      billingPlan: 'monthly',
+    });
+    expect(basic).toEqual([{ currency: 'EUR', unitPrice: 6, erpPrice: 7.2 }]);
+    const e1 = sheet.rowsOf({ productId: 'CFQ7TTC0LF8Q', skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' });
+    expect(tierFor(e1, 10)?.unitPrice).toBe(11);
+    expect(tierFor(e1, 2401)?.unitPrice).toBe(10);
+    expect(tierFor(e1, 10001)).toBeUndefined();
+  });
+
+  test('a sheet with none of the expected columns is an error naming them', async () => {
+    await expect(readPriceSheet(['Name,Cost\nx,1\n'], 'GET /sheet')).rejects.toThrow(
+      /lacks the columns ProductId, SkuId, TermDuration, BillingPlan, UnitPrice/,
+    );
+  });
+});
