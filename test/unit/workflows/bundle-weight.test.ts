@@ -16,8 +16,8 @@ describe('workflow modules', () => {
       });
       const workflows: Record<string, unknown> = await import('../../../src/workflows');
       expect(Object.keys(workflows).sort()).toEqual([
-        'auditBackfill',
         'assignLicences',
+        'auditBackfill',
         'changeSubscription',
         'deliverWebhookEvent',
         'onboardCustomer',
