@@ -70,20 +70,25 @@ export async function run(
     );
     return 0;
   } catch (error) {
-    const report = failureReport(error);
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ error: report })}\n`);
-    } else if (error instanceof UsageError) {
-      process.stderr.write(
-        `pcw: ${error.problems.length === 1 ? error.problems[0] : `${error.problems.length} problems:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`}\nRun \`pcw --help\` for the commands and their flags.\n`,
-      );
-    } else {
-      // One line: the failure's type and message (a CliFailure's line already says what happened).
-      process.stderr.write(`pcw: ${error instanceof CliFailure ? error.line : `${report.type}: ${report.message}`}\n`);
-    }
-    if (verbose) process.stderr.write(`${stacks(error)}\n`);
-    return exitCodeOf(error);
+    return reportFailure(error, json, verbose);
   }
+}
+
+/** The failure as one line on stderr (or `{ error }` on stdout with --json), and its exit code. */
+function reportFailure(error: unknown, json: boolean, verbose: boolean): number {
+  const report = failureReport(error);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: report })}\n`);
+  } else if (error instanceof UsageError) {
+    process.stderr.write(
+      `pcw: ${error.problems.length === 1 ? error.problems[0] : `${error.problems.length} problems:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`}\nRun \`pcw --help\` for the commands and their flags.\n`,
+    );
+  } else {
+    // One line: the failure's type and message (a CliFailure's line already says what happened).
+    process.stderr.write(`pcw: ${error instanceof CliFailure ? error.line : `${report.type}: ${report.message}`}\n`);
+  }
+  if (verbose) process.stderr.write(`${stacks(error)}\n`);
+  return exitCodeOf(error);
 }
 
 /** The commands that talk to Partner Center only, each planned from its arguments before anything is sent. */

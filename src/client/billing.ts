@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
@@ -69,7 +70,8 @@ export function billingReconciliationWorkflowId(requestId: string): string {
 
 /** A reconciliation's idempotency key checked with the rule of a purchase's requestId (the field named `requestId`). */
 export function validateReconcileRequestId(requestId: unknown): Validation<{ requestId: string }> {
-  return validateWith(PurchaseRequestSchema.pick({ requestId: true }), { requestId });
+  // Not `.pick`: the purchase request's cross-field rule (the price guard's currency) makes zod refuse it.
+  return validateWith(z.strictObject({ requestId: PurchaseRequestSchema.shape.requestId }), { requestId });
 }
 
 /** `reconcile-USD-current-all`: what is reconciled, readable in the UI and stable for a schedule. */

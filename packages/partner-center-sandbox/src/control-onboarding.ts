@@ -40,7 +40,7 @@ export interface OnboardingControl {
   approveGdap(relationshipId: string): Promise<{ relationship: Record<string, unknown>; event: RaisedEvent | null }>;
 }
 
-type ControlCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+export type ControlCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
 export function createOnboardingControl(call: ControlCall): OnboardingControl {
   return {

@@ -3,7 +3,7 @@ import type { AuthorityPolicy } from './authority-state';
 import { apiPolicySchema, type ApiPolicy } from './api-policy';
 import { CHARGE_TYPES } from './billing';
 import { faultInputSchema, type FaultInput } from './faults';
-import { createOnboardingControl, type OnboardingControl } from './control-onboarding';
+import { createOnboardingControl, type ControlCall, type OnboardingControl } from './control-onboarding';
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
 import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
 import { priceChangeSchema } from './price-controls';
@@ -235,16 +235,7 @@ export interface EventDeliveryResult {
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${baseUrl}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`sandbox control ${method} ${path} failed: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const call = controlCall(baseUrl);
   return {
     reset: async (options = {}) => {
       await call('POST', '/reset', options);
@@ -280,6 +271,33 @@ export function createControlClient(baseUrl: string): SandboxControl {
     mintToken: async (options) => (await call<{ accessToken: string }>('POST', '/tokens', options)).accessToken,
     setAuthorityPolicy: (policy) => call('PUT', '/authority', authorityPolicySchema.parse(policy)),
     setApiPolicy: async (policy) => call('PUT', '/api-policy', apiPolicySchema.parse(policy)),
+    ...tenantControls(call),
+    onboarding: createOnboardingControl(call),
+    withdrawAgreements: async (customerId) =>
+      (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
+    ...eventControls(call),
+  };
+}
+
+/** One control request: JSON in and out, an error naming the route when the sandbox refuses it. */
+function controlCall(baseUrl: string): ControlCall {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${baseUrl}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`sandbox control ${method} ${path} failed: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/** The customers' tenants: users, licences, consumed seats, term ends. */
+function tenantControls(
+  call: ControlCall,
+): Pick<SandboxControl, 'tenant' | 'setTenant' | 'setAssignedSeats' | 'seedUsers' | 'setConsumedSeats' | 'setTermEnd'> {
+  return {
     tenant: (customerId) => call('GET', `/tenants/${encodeURIComponent(customerId)}`),
     setTenant: (customerId, settings) =>
       call('PUT', `/tenants/${encodeURIComponent(customerId)}`, tenantSettingsSchema.parse(settings)),
@@ -295,13 +313,21 @@ export function createControlClient(baseUrl: string): SandboxControl {
       ),
     setTermEnd: (subscriptionId, commitmentEndDate) =>
       call('PUT', `/subscriptions/${encodeURIComponent(subscriptionId)}/term-end`, { commitmentEndDate }),
-    onboarding: createOnboardingControl(call),
+  };
+}
+
+/** Partner Center's webhook events: registration, deliveries, suppression, invoice-ready. */
+function eventControls(
+  call: ControlCall,
+): Pick<
+  SandboxControl,
+  'registerEventWebhook' | 'deliverEvent' | 'suppressEventDelivery' | 'invoiceReady' | 'eventDeliveriesInFlight'
+> {
+  return {
     registerEventWebhook: async (url) => {
       await call('PUT', '/partner-center-events/registration', eventRegistrationSchema.parse({ url }));
     },
     deliverEvent: (delivery) => call('POST', '/partner-center-events/deliveries', eventDeliverySchema.parse(delivery)),
-    withdrawAgreements: async (customerId) =>
-      (await call<{ removed: number }>('DELETE', `/customers/${encodeURIComponent(customerId)}/agreements`)).removed,
     suppressEventDelivery: async (on) => {
       await call('POST', '/webhooks/suppress', { on });
     },

@@ -14,6 +14,7 @@ const PURCHASE_SCRIPT = join(__dirname, '..', '..', 'sandbox-purchase.sh');
 type ConnectionFacts = {
   baseUrl: string;
   graphBaseUrl: string;
+  pricingBaseUrl: string;
   authorityHost: string;
   tenantId: string;
   clientId: string;
@@ -63,12 +64,15 @@ describe('npm run sandbox', () => {
       'clientSecret',
       'customerIds',
       'graphBaseUrl',
+      'pricingBaseUrl',
       'refreshToken',
       'tenantId',
     ]);
     expect(facts.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // The contract's --json line names the Graph billing host the sandbox serves beside Partner Center.
     expect(facts.graphBaseUrl).toBe(`${facts.baseUrl}/graph`);
+    // And, since contract v3, the pricing host of the price sheets.
+    expect(facts.pricingBaseUrl).toBe(`${facts.baseUrl}/pricing`);
     expect(facts.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const caPem = readFileSync(facts.caFile, 'utf8');
     const token = await tokenFor({ authorityHost: facts.authorityHost, caPem }, 'app-only', facts);
