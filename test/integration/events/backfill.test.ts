@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEventActivities } from '../../../src/activities/events/activities';
@@ -40,7 +41,9 @@ const fake = new FakeSubscription(subscription('not-yet-seeded', 30 * DAY_MS));
 
 beforeAll(async () => {
   [sandbox, rig] = await Promise.all([
-    startSandbox({ orderCompletionDelayMs: 0, orderListDelayMs: 0 }),
+    // A seed of its own: seeded subscription ids follow the seed, and a lifecycle another test file started for the
+    // same id stays open on the shared dev server (subscription-{id} would already be started).
+    startSandbox({ orderCompletionDelayMs: 0, orderListDelayMs: 0, seed: randomInt(2, 2 ** 31) }),
     startStubRig(),
   ]);
   pc = createPartnerCenterClient({
