@@ -25,6 +25,8 @@ describe("the run's Temporal dev server", () => {
       PcSubscriptionIds: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
       PcRenewalDate: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
       PcUnusedSeats: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+      // The onboarding's GDAP relationship, by which Partner Center's approval event finds the run waiting on it.
+      PcGdapRelationshipId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     };
     expect(searchAttributeKeys.map((key) => key.name).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, type] of Object.entries(expected)) expect(customAttributes?.[name]).toBe(type);
