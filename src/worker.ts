@@ -10,6 +10,7 @@ import { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
 import { auditPositionStore, ensureAuditBackfillSchedule } from './client/audit-backfill';
+import { AUDIT_BACKFILL_SCHEDULE_ID } from './workflows/events/api';
 import type { PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
@@ -204,6 +205,16 @@ export async function connectToTemporal(config: WorkerConfig): Promise<NativeCon
   }
 }
 
+/** The Schedule `pc-audit-backfill`; one this worker cannot decode is reported, never a reason not to start. */
+async function ensureBackfillSchedule(client: Client, taskQueue: string, logger: Logger): Promise<void> {
+  const { unreadable } = await ensureAuditBackfillSchedule(client, { taskQueue });
+  if (unreadable !== undefined) {
+    logger.warn(`Schedule ${AUDIT_BACKFILL_SCHEDULE_ID} left as it is: its input cannot be decoded with these keys`, {
+      error: unreadable,
+    });
+  }
+}
+
 /** Runs the worker until SIGINT/SIGTERM (or `stop`); in-flight activities get SHUTDOWN_GRACE to finish. */
 export async function runWorker(
   config: WorkerConfig,
@@ -222,7 +233,7 @@ export async function runWorker(
     });
     deps.auditPosition = auditPositionStore(client);
     // Contract §3f: the activity log backfill, created or updated idempotently at every start.
-    await ensureAuditBackfillSchedule(client, { taskQueue: config.taskQueue });
+    await ensureBackfillSchedule(client, config.taskQueue, logger);
     const { bundle, prebuilt } = await workflowBundle(logger);
     const worker = await Worker.create({
       connection,

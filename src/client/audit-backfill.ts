@@ -5,7 +5,7 @@ import {
   type Client,
   type ScheduleHandle,
 } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
+import { ValueError, type Duration } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../settings/values';
 import {
   AUDIT_BACKFILL_SCHEDULE_ID,
@@ -20,11 +20,15 @@ export const AUDIT_BACKFILL_INTERVAL: Duration = '15m';
  * Creates the Schedule `pc-audit-backfill` that runs `auditBackfill` every 15 minutes, or updates its interval and
  * task queue when it exists — keeping its input, which holds the position the last run reached. Idempotent: every
  * worker start calls it. A run still open at the next time is not doubled (overlap SKIP).
+ *
+ * A Schedule whose input this process cannot decode (written by a process with other PAYLOAD_ENCRYPTION_KEYS, or
+ * without any) is left as it is and `unreadable` says why: a worker must still start, and rewriting the input would
+ * lose the position it holds.
  */
 export async function ensureAuditBackfillSchedule(
   client: Client,
   options: { taskQueue?: string; every?: Duration } = {},
-): Promise<ScheduleHandle> {
+): Promise<{ handle: ScheduleHandle; unreadable?: string }> {
   const scheduleId = AUDIT_BACKFILL_SCHEDULE_ID;
   const spec = { intervals: [{ every: options.every ?? AUDIT_BACKFILL_INTERVAL }] };
   const action = {
@@ -38,25 +42,32 @@ export async function ensureAuditBackfillSchedule(
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP };
   try {
-    return await client.schedule.create({ scheduleId, spec, action, policies });
+    return { handle: await client.schedule.create({ scheduleId, spec, action, policies }) };
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(scheduleId);
+  }
+  const handle = client.schedule.getHandle(scheduleId);
+  try {
     await handle.update((previous) => ({
       ...previous,
       spec,
       action: { ...action, args: previous.action.type === 'startWorkflow' ? previous.action.args : action.args },
       policies: { ...previous.policies, ...policies },
     }));
-    return handle;
+  } catch (err) {
+    // The payload converter and our codec say "cannot decode" with a ValueError; anything else is a real failure.
+    if (!(err instanceof ValueError)) throw err;
+    return { handle, unreadable: err.message };
   }
+  return { handle };
 }
 
 /**
  * Where the backfill keeps its position: the Schedule's input, so the next run starts there and nothing else need
- * be stored. Without the Schedule (a run started by hand) there is nowhere to keep it, and nothing is kept.
+ * be stored. Without the Schedule (a run started by hand) there is nowhere to keep it, and nothing is kept; nor in a
+ * Schedule whose input this process cannot decode (other encryption keys). `save` says why it kept nothing.
  */
-export function auditPositionStore(client: Client): { save(position: string): Promise<void> } {
+export function auditPositionStore(client: Client): { save(position: string): Promise<string | undefined> } {
   return {
     async save(position) {
       const since: AuditBackfillInput = { since: position };
@@ -65,8 +76,11 @@ export function auditPositionStore(client: Client): { save(position: string): Pr
           ...previous,
           action: previous.action.type === 'startWorkflow' ? { ...previous.action, args: [since] } : previous.action,
         }));
+        return undefined;
       } catch (err) {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
+        if (err instanceof ScheduleNotFoundError) return `no Schedule ${AUDIT_BACKFILL_SCHEDULE_ID}`;
+        if (err instanceof ValueError) return `Schedule ${AUDIT_BACKFILL_SCHEDULE_ID} unreadable: ${err.message}`;
+        throw err;
       }
     },
   };

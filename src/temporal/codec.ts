@@ -53,14 +53,19 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         throw new ValueError(`Payload encrypted with key id "${keyId}", which PAYLOAD_ENCRYPTION_KEYS does not list`);
       }
       const data = Buffer.from(payload.data ?? []);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([
-        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
-        decipher.final(),
-      ]);
-      return temporal.api.common.v1.Payload.decode(plain);
+      return temporal.api.common.v1.Payload.decode(decrypt(data, key, keyId));
     });
+  }
+}
+
+/** AES-256-GCM open; a wrong key or altered data is a ValueError (cannot decode), like an unknown key id. */
+function decrypt(data: Buffer, key: Buffer, keyId: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new ValueError(`Payload encrypted with key id "${keyId}" does not open with that key (wrong key or altered)`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { eventDigest, type SeekCursor } from '../../partner-center';
 import type { AuditBackfillInput, AuditEvents } from '../../workflows/events/backfill-types';
 import { eventFailureTypes } from '../../workflows/events/failures';
@@ -44,5 +45,6 @@ export async function readAuditEvents(deps: EventActivityDeps, input: AuditBackf
 
 /** Keeps the position for the next run (the Schedule's input); nothing to keep it in outside the worker. */
 export async function saveAuditPosition(deps: EventActivityDeps, position: string): Promise<void> {
-  await deps.auditPosition?.save(position);
+  const notKept = await deps.auditPosition?.save(position);
+  if (notKept !== undefined) log.warn('Backfill position not kept', { position, reason: notKept });
 }

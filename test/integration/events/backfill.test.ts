@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { createEventActivities } from '../../../src/activities/events/activities';
 import {
   AUDIT_BACKFILL_SCHEDULE_ID,
@@ -12,6 +12,7 @@ import {
 } from '../../../src/client';
 import { createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
+import { dataConverterFor } from '../../../src/temporal/codec';
 import { startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { startApi, type RunningApi } from '../api/support';
 import { recordHistory } from '../purchase/harness';
@@ -137,10 +138,20 @@ it('a change whose delivery was suppressed is found by the backfill and handled 
   await lifecycle.terminate('test over');
 });
 
-it('the Schedule is created once, keeps its position across a worker restart, and its run advances it', async () => {
-  const schedule = await ensureAuditBackfillSchedule(rig.client, { taskQueue });
+/** The Schedule is one per namespace: another test file's worker (maybe one with encryption keys) may have made it. */
+async function deleteSchedule(client: Client): Promise<void> {
   try {
-    await auditPositionStore(rig.client).save('2026-01-01T00:00:00.000Z');
+    await client.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+}
+
+it('the Schedule is created once, keeps its position across a worker restart, and its run advances it', async () => {
+  await deleteSchedule(rig.client);
+  const { handle: schedule } = await ensureAuditBackfillSchedule(rig.client, { taskQueue });
+  try {
+    expect(await auditPositionStore(rig.client).save('2026-01-01T00:00:00.000Z')).toBeUndefined();
     await ensureAuditBackfillSchedule(rig.client, { taskQueue }); // a second worker start: same schedule, same input
     expect(await auditBackfillPosition(rig.client)).toBe('2026-01-01T00:00:00.000Z');
     const since = new Date().toISOString();
@@ -166,5 +177,38 @@ it('the Schedule is created once, keeps its position across a worker restart, an
     expect(runs[0].action.workflow.workflowId.startsWith(AUDIT_BACKFILL_SCHEDULE_ID)).toBe(true);
   } finally {
     await schedule.delete();
+  }
+});
+
+it('a Schedule written with encryption keys this process lacks is left as it is, and a worker start goes on', async () => {
+  const withKey = (id: string, byte: number): Client =>
+    new Client({
+      connection: rig.client.connection,
+      dataConverter: dataConverterFor([{ id, key: Buffer.alloc(32, byte) }]),
+    });
+  const encrypted = withKey('backfill-a', 1);
+  await deleteSchedule(rig.client);
+  const { handle, unreadable } = await ensureAuditBackfillSchedule(encrypted, { taskQueue });
+  try {
+    expect(unreadable).toBeUndefined();
+    await auditPositionStore(encrypted).save('2026-02-01T00:00:00.000Z');
+
+    // The SDK's converter without a codec, an unknown key id, and the right key id with other key material.
+    const plain = await ensureAuditBackfillSchedule(rig.client, { taskQueue: `${taskQueue}-other` });
+    expect(plain.unreadable).toBe('Unknown encoding: binary/encrypted');
+    const otherId = await ensureAuditBackfillSchedule(withKey('backfill-b', 1), { taskQueue });
+    expect(otherId.unreadable).toMatch(/key id "backfill-a", which PAYLOAD_ENCRYPTION_KEYS does not list/);
+    const otherKey = await ensureAuditBackfillSchedule(withKey('backfill-a', 2), { taskQueue });
+    expect(otherKey.unreadable).toMatch(/key id "backfill-a" does not open with that key/);
+    expect(await auditPositionStore(rig.client).save('2026-03-01T00:00:00.000Z')).toBe(
+      `Schedule ${AUDIT_BACKFILL_SCHEDULE_ID} unreadable: Unknown encoding: binary/encrypted`,
+    );
+
+    // Untouched: same task queue, same position.
+    expect(await auditBackfillPosition(encrypted)).toBe('2026-02-01T00:00:00.000Z');
+    const { action } = await encrypted.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).describe();
+    expect(action.type === 'startWorkflow' && action.taskQueue).toBe(taskQueue);
+  } finally {
+    await handle.delete();
   }
 });
