@@ -7,9 +7,8 @@ import {
   type PurchaseStatus,
 } from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
-import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
 import { callbackUrlProblem } from '../settings/values';
-import { startOnce, type StartOnceHandle } from './start-once';
+import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
 export * from '../workflows/purchase/api';
@@ -67,12 +66,7 @@ export async function startPurchase(
     workflowId: purchaseWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [valid ?? request],
-    typedSearchAttributes: valid
-      ? [
-          { key: PcCustomerId, value: valid.customerId },
-          { key: PcStep, value: 'validating' },
-        ]
-      : [{ key: PcStep, value: 'validating' }],
+    typedSearchAttributes: startingSearchAttributes(valid && { customerId: valid.customerId }),
     staticSummary: valid
       ? `Buy ${valid.items.length} item(s) for customer ${valid.customerId} (${valid.country}, ${valid.segment})`
       : `Purchase request ${request.requestId}`,

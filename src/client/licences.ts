@@ -8,8 +8,7 @@ import {
   type LicenceStatus,
   type LicenceWorkflow,
 } from '../workflows/licence/api';
-import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
-import { startOnce, type StartOnceHandle } from './start-once';
+import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of assignLicences rely on: its id, schemas, status query and failure types. */
 export * from '../workflows/licence/api';
@@ -37,13 +36,9 @@ export async function startLicenceAssignment(
     workflowId: licenceWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [valid ?? request],
-    typedSearchAttributes: valid
-      ? [
-          { key: PcCustomerId, value: valid.customerId },
-          { key: PcSubscriptionIds, value: [valid.subscriptionId] },
-          { key: PcStep, value: 'validating' },
-        ]
-      : [{ key: PcStep, value: 'validating' }],
+    typedSearchAttributes: startingSearchAttributes(
+      valid && { customerId: valid.customerId, subscriptionIds: [valid.subscriptionId] },
+    ),
     staticSummary: valid
       ? `Licences of subscription ${valid.subscriptionId} (customer ${valid.customerId}): ${describeLicenceRequest(valid)}`
       : `Licence request ${request.requestId}`,

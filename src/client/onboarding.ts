@@ -9,8 +9,7 @@ import {
   type OnboardStatus,
   type OnboardWorkflow,
 } from '../workflows/customer/api';
-import { PcCustomerId, PcStep } from '../workflows/common/search-attributes';
-import { startOnce, type StartOnceHandle } from './start-once';
+import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of onboardCustomer rely on: its id, schemas, messages and failure types. */
 export * from '../workflows/customer/api';
@@ -40,10 +39,7 @@ export async function startOnboarding(
     workflowId: onboardWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [valid ?? request],
-    typedSearchAttributes: [
-      ...(tenantId !== undefined ? [{ key: PcCustomerId, value: tenantId }] : []),
-      { key: PcStep, value: 'validating' },
-    ],
+    typedSearchAttributes: startingSearchAttributes({ customerId: tenantId }),
     staticSummary: valid ? `Onboard ${who}` : `Onboarding request ${request.requestId}`,
   });
 }

@@ -4,8 +4,9 @@ import {
   type WorkflowHandle,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import type { SearchAttributePair, Workflow } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../settings/values';
+import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 
 export type StartOnceOptions<T extends Workflow> = Omit<
   WorkflowStartOptions<T>,
@@ -44,4 +45,18 @@ export async function startOnce<T extends Workflow>(
       return Object.assign(client.workflow.getHandle<T>(options.workflowId), { newlyStarted: false });
     throw err;
   }
+}
+
+/**
+ * A new run's search attributes: step `validating`, plus the customer and subscriptions its request names once it is
+ * valid — only well-formed values become search attributes (an invalid request is refused by the run itself).
+ */
+export function startingSearchAttributes(
+  known: { customerId?: string; subscriptionIds?: string[] } = {},
+): SearchAttributePair[] {
+  return [
+    ...(known.customerId !== undefined ? [{ key: PcCustomerId, value: known.customerId }] : []),
+    ...(known.subscriptionIds !== undefined ? [{ key: PcSubscriptionIds, value: known.subscriptionIds }] : []),
+    { key: PcStep, value: 'validating' },
+  ];
 }

@@ -8,8 +8,7 @@ import {
   type SubscriptionChangeRequest,
 } from '../workflows/subscription/api';
 import type { SubscriptionChangeWorkflow } from '../workflows/subscription/api';
-import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
-import { startOnce, type StartOnceHandle } from './start-once';
+import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of changeSubscription rely on: its id, schemas, status query and failure types. */
 export * from '../workflows/subscription/api';
@@ -37,13 +36,9 @@ export async function startSubscriptionChange(
     workflowId: subscriptionChangeWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
     args: [valid ?? request],
-    typedSearchAttributes: valid
-      ? [
-          { key: PcCustomerId, value: valid.customerId },
-          { key: PcSubscriptionIds, value: [valid.subscriptionId] },
-          { key: PcStep, value: 'validating' },
-        ]
-      : [{ key: PcStep, value: 'validating' }],
+    typedSearchAttributes: startingSearchAttributes(
+      valid && { customerId: valid.customerId, subscriptionIds: [valid.subscriptionId] },
+    ),
     staticSummary: valid
       ? `Change subscription ${valid.subscriptionId} of customer ${valid.customerId}: ${describeSubscriptionChange(valid.change)}`
       : `Subscription change request ${request.requestId}`,
