@@ -36,6 +36,13 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 
 // A DNS name or an IPv4 address: what a URL's hostname is compared with.
+/** `host` (any port) or `host:port` (that port only). */
+function isHostWithOptionalPort(entry: string): boolean {
+  const [host, port, ...rest] = entry.split(':');
+  const portOk = port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+  return rest.length === 0 && HOST_NAME.test(host) && portOk;
+}
+
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 const optionalText = z
@@ -203,11 +210,11 @@ export const environmentSchema = z.object({
     const hosts: string[] = [];
     for (const entry of (value ?? '').split(',').map((e) => e.trim().toLowerCase())) {
       if (entry === '') continue;
-      if (HOST_NAME.test(entry)) hosts.push(entry);
+      if (isHostWithOptionalPort(entry)) hosts.push(entry);
       else
         ctx.addIssue({
           code: 'custom',
-          message: `must be comma-separated host names such as certs.example.com (no scheme, port or path) (got "${entry}")`,
+          message: `must be comma-separated hosts such as certs.example.com or 127.0.0.1:8443 (host, optional port; no scheme or path) (got "${entry}")`,
         });
     }
     return hosts;

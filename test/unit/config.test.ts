@@ -230,18 +230,24 @@ describe('loadConfig', () => {
 });
 
 describe('PARTNER_CENTER_WEBHOOK_CERT_HOSTS', () => {
-  it('is a list of lower-case host names, empty when unset', () => {
+  it('is a list of lower-case hosts, each with an optional port, empty when unset', () => {
     expect(loadConfig({}, { requirePartnerCenter: false }).partnerCenterEventCertHosts).toEqual([]);
     const config = loadConfig(
-      { PARTNER_CENTER_WEBHOOK_CERT_HOSTS: ' Certs.Example.com, 127.0.0.1 ,' },
+      { PARTNER_CENTER_WEBHOOK_CERT_HOSTS: ' Certs.Example.com, 127.0.0.1:8443 ,' },
       { requirePartnerCenter: false },
     );
-    expect(config.partnerCenterEventCertHosts).toEqual(['certs.example.com', '127.0.0.1']);
+    expect(config.partnerCenterEventCertHosts).toEqual(['certs.example.com', '127.0.0.1:8443']);
   });
 
-  it.each(['https://certs.example.com', 'certs.example.com:443', 'certs.example.com/path'])('refuses %j', (entry) =>
+  it.each([
+    'https://certs.example.com',
+    'certs.example.com:0',
+    'certs.example.com:65536',
+    'certs.example.com:443:1',
+    'certs.example.com/path',
+  ])('refuses %j', (entry) =>
     expect(problemsOf({ PARTNER_CENTER_WEBHOOK_CERT_HOSTS: entry }, false).join()).toMatch(
-      /PARTNER_CENTER_WEBHOOK_CERT_HOSTS: must be comma-separated host names/,
+      /PARTNER_CENTER_WEBHOOK_CERT_HOSTS: must be comma-separated hosts such as certs.example.com or 127.0.0.1:8443/,
     ),
   );
 });

@@ -1,12 +1,14 @@
 import { verify, type X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isLoopbackHost } from '../../settings/values';
 import { chainProblem, type ChainProblem } from './certificate-chain';
 
 /**
  * Partner Center's webhook signature (contract §3f): `Authorization: Signature <base64>`, `X-MS-Certificate-Url`,
- * `X-MS-Signature-Algorithm: rsa-sha256`. The certificate URL's host is checked before anything is fetched (an
- * attacker-chosen URL is a server-side request forgery), the certificate must chain to a trusted root and be valid
- * now, and RSA-SHA256 must verify over the exact raw body. A refusal names the check that failed, for the log.
+ * `X-MS-Signature-Algorithm: rsa-sha256`. The certificate URL's host (and port, when the setting names one) is
+ * checked before anything is fetched (an attacker-chosen URL is a server-side request forgery), the certificate must
+ * chain to a trusted root and be valid now, and RSA-SHA256 must verify over the exact raw body. A refusal names the
+ * check that failed, for the log.
  */
 
 export type SignatureCheck =
@@ -21,7 +23,7 @@ export type SignatureCheck =
 export type SignatureVerdict = { ok: true } | { ok: false; check: SignatureCheck; reason: string };
 
 export interface SignatureVerifier {
-  /** PARTNER_CENTER_WEBHOOK_CERT_HOSTS, lower case. */
+  /** PARTNER_CENTER_WEBHOOK_CERT_HOSTS, lower case: `host` (any port) or `host:port`. */
   allowedHosts: readonly string[];
   /** The certificates served at an allowed https URL (the leaf first); throws a message-only Error when it cannot. */
   fetchCertificates(url: URL): Promise<X509Certificate[]>;
@@ -43,8 +45,9 @@ export async function verifyPartnerCenterSignature(
   if (algorithm?.trim().toLowerCase() !== 'rsa-sha256')
     return refused('signature-algorithm', 'X-MS-Signature-Algorithm is missing or not rsa-sha256');
   const url = certificateUrl(single(request.headers['x-ms-certificate-url']));
-  if (url === undefined) return refused('certificate-url', 'X-MS-Certificate-Url is missing or not an https URL');
-  if (!verifier.allowedHosts.includes(url.hostname.toLowerCase()))
+  if (url === undefined)
+    return refused('certificate-url', 'X-MS-Certificate-Url is missing or not an https URL (http only for loopback)');
+  if (!hostAllowed(url, verifier.allowedHosts))
     return refused(
       'certificate-host',
       `the certificate host ${url.hostname} is not one of PARTNER_CENTER_WEBHOOK_CERT_HOSTS (${verifier.allowedHosts.join(', ') || 'none set'})`,
@@ -67,14 +70,22 @@ function signatureVerdict(leaf: X509Certificate, rawBody: Buffer, signature: str
   return valid ? { ok: true } : refused('signature', 'the RSA-SHA256 signature does not match the body');
 }
 
+/** An https URL without credentials; plain http only on a loopback host (contract §3f: a local stand-in). */
 function certificateUrl(text: string | undefined): URL | undefined {
   if (text === undefined) return undefined;
   try {
     const url = new URL(text.trim());
-    return url.protocol === 'https:' && url.username === '' && url.password === '' ? url : undefined;
+    const scheme = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    return scheme && url.username === '' && url.password === '' ? url : undefined;
   } catch {
     return undefined;
   }
+}
+
+function hostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
+  const host = url.hostname.toLowerCase();
+  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+  return allowedHosts.includes(host) || allowedHosts.includes(`${host}:${port}`);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createCertificateAuthority, issueSigningCertificate, type IssuedCertificate } from 'partner-center-sandbox';
@@ -57,6 +58,40 @@ describe('cachedCertificateFetcher', () => {
     await expect(fetch(new URL(`${origin}${path}`))).rejects.toThrow(message);
     await expect(fetch(new URL(`${origin}${path}`))).rejects.toThrow(message);
     expect(hits).toEqual([path, path]);
+  });
+
+  it('fetches again once the cache time has passed, so a rotated certificate is picked up', async () => {
+    let clock = 0;
+    const fetch = cachedCertificateFetcher({ ca: [tls.cert], ttlMs: 1000, now: () => clock });
+    await fetch(new URL(`${origin}/leaf.pem`));
+    clock = 999;
+    await fetch(new URL(`${origin}/leaf.pem`));
+    clock = 1000;
+    await fetch(new URL(`${origin}/leaf.pem`));
+    expect(hits).toEqual(['/leaf.pem', '/leaf.pem']);
+  });
+
+  it('keeps a certificate no longer than it is valid', async () => {
+    let clock = Date.now();
+    const fetch = cachedCertificateFetcher({ ca: [tls.cert], ttlMs: 365 * 24 * 3600 * 1000, now: () => clock });
+    const [fetched] = await fetch(new URL(`${origin}/leaf.pem`));
+    clock = Date.parse(fetched.validTo) - 1;
+    await fetch(new URL(`${origin}/leaf.pem`));
+    clock = Date.parse(fetched.validTo) + 1;
+    await fetch(new URL(`${origin}/leaf.pem`));
+    expect(hits).toEqual(['/leaf.pem', '/leaf.pem']);
+  });
+
+  it('fetches over plain http from a loopback host', async () => {
+    const plain = createHttpServer((_request, response) => response.end(leaf.cert));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/leaf.pem`);
+      expect((await fetcher()(url)).map((c) => c.subject)).toEqual(['CN=signing']);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 
   it('refuses a host whose https certificate is not trusted', async () => {

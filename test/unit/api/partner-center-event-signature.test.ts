@@ -103,6 +103,24 @@ describe('verifyPartnerCenterSignature', () => {
     expect(fetched).toEqual([]);
   });
 
+  it.each([
+    ['host with any port', ['events.example.com'], 'https://events.example.com:8443/c.cer', true],
+    ['host:port on that port', ['events.example.com:8443'], 'https://events.example.com:8443/c.cer', true],
+    ['host:443 on the default https port', ['events.example.com:443'], CERT_URL, true],
+    ['host:port on another port', ['events.example.com:8443'], 'https://events.example.com:9443/c.cer', false],
+    ['plain http on a loopback host', ['127.0.0.1:8080'], 'http://127.0.0.1:8080/c.cer', true],
+    ['plain http on loopback, another port', ['127.0.0.1:8080'], 'http://127.0.0.1:8081/c.cer', false],
+  ])('PARTNER_CENTER_WEBHOOK_CERT_HOSTS: %s', async (_name, allowedHosts, url, fetches) => {
+    const fetched: string[] = [];
+    const verifier = { ...verifierServing(leaf, fetched), allowedHosts };
+    const verdict = await verifyPartnerCenterSignature(
+      { headers: headersFor(leaf, { 'x-ms-certificate-url': url }), rawBody: BODY },
+      verifier,
+    );
+    expect(verdict).toEqual(fetches ? { ok: true } : expect.objectContaining({ check: 'certificate-host' }));
+    expect(fetched).toEqual(fetches ? [url] : []);
+  });
+
   it('refuses when the certificate cannot be fetched, saying why', async () => {
     const verdict = await verifyPartnerCenterSignature(
       { headers: headersFor(leaf), rawBody: BODY },
