@@ -135,6 +135,18 @@ describe('the next term plan', () => {
     expect(planNextTerm(view(), usage(0), policy(), RENEWS)?.quantity).toBe(1);
   });
 
+  it("never plans below the catalog SKU's minimum, whichever floor is highest", () => {
+    const withMinimum = (assigned: number, minimum: number) => ({ ...usage(assigned), skuMinimumQuantity: minimum });
+    expect(planNextTerm(view(), withMinimum(2, 5), policy(), RENEWS)).toEqual({
+      quantity: 5,
+      reason: "2 assigned; raised to the SKU's minimum 5",
+    });
+    expect(planNextTerm(view(), withMinimum(2, 5), policy({ minSeats: 7 }), RENEWS)?.quantity).toBe(7);
+    expect(planNextTerm(view(), withMinimum(6, 5), policy(), RENEWS)).toEqual({ quantity: 6, reason: '6 assigned' });
+    // A minimum at or above the seats held: nothing to cut.
+    expect(planNextTerm(view(), withMinimum(2, 10), policy(), RENEWS)).toBeUndefined();
+  });
+
   it('plans nothing when it would not lower the quantity', () => {
     expect(planNextTerm(view(), usage(10), policy(), RENEWS)).toBeUndefined();
     expect(planNextTerm(view(), usage(9), policy({ headroom: 1 }), RENEWS)).toBeUndefined();
