@@ -74,6 +74,19 @@ describe('lead time', () => {
     expect(leadTimeMs(policy(), settings)).toBe(14 * DAY);
   });
 
+  it.each([
+    ['P1M', 'P28D', 'P29D'],
+    ['P1Y', 'P365D', 'P366D'],
+    ['P3Y', 'P1095D', 'P1096D'],
+  ])('on a %s term, %s is taken and %s (longer than the term) refused', (termDuration, longest, tooLong) => {
+    const term = view({ termDuration });
+    expect(leadTimeProblem(policy({ leadTime: longest }), term, settings)).toBeUndefined();
+    expect(leadTimeProblem(policy({ leadTime: tooLong }), term, settings)).toEqual({
+      field: 'leadTime',
+      problem: `must not be longer than the subscription's term ${termDuration} (got ${tooLong})`,
+    });
+  });
+
   it('longer than the term is refused, naming leadTime', () => {
     expect(leadTimeProblem(policy({ leadTime: 'P400D' }), view(), settings)?.field).toBe('leadTime');
     expect(leadTimeProblem(policy({ leadTime: 'P30D' }), view({ termDuration: 'P1M' }), settings)?.field).toBe(
