@@ -63,7 +63,7 @@ describe('subscription renewals against the sandbox', () => {
     const customerId = sandbox.customerIds[1]!;
     const { pc, stateWhen } = sandbox;
     await withWorker(async (taskQueue) => {
-      const { id, leadTime } = await seedRenewingSubscription(sandbox, customerId, {
+      const { id, leadTime } = await seedRenewingSubscription(sandbox.rig.sandbox, customerId, {
         quantity: 10,
         assigned: 4,
         reviewInMs: 3_000,
@@ -127,7 +127,7 @@ describe('subscription renewals against the sandbox', () => {
     const customerId = sandbox.customerIds[2]!;
     const { pc, stateWhen } = sandbox;
     await withWorker(async (taskQueue) => {
-      const { id, leadTime, lastDay } = await seedRenewingSubscription(sandbox, customerId, {
+      const { id, leadTime, lastDay } = await seedRenewingSubscription(sandbox.rig.sandbox, customerId, {
         quantity: 10,
         assigned: 4,
         reviewInMs: 3_000,

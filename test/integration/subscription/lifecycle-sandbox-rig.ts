@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { SandboxOptions } from 'partner-center-sandbox';
+import type { Sandbox, SandboxOptions } from 'partner-center-sandbox';
 import { createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
 import { viewSubscriptionLifecycle, type LifecycleState } from '../../../src/client';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
@@ -70,11 +70,10 @@ export interface RenewingSubscription {
  * now.
  */
 export async function seedRenewingSubscription(
-  { rig }: LifecycleSandbox,
+  { control }: Sandbox,
   customerId: string,
   { quantity, assigned, reviewInMs }: { quantity: number; assigned: number; reviewInMs: number },
 ): Promise<RenewingSubscription> {
-  const { control } = rig.sandbox;
   const { id } = await control.seedSubscription({ customerId, ...BUSINESS_BASIC, termDuration: 'P1Y', quantity });
   const lastDay = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
   await control.setTermEnd(id, lastDay);

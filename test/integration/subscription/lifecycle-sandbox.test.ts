@@ -57,7 +57,7 @@ describe('subscription lifecycles against the sandbox', () => {
   it('adopts a customer once, reviews a renewal that is near, and schedules the approved plan in Partner Center', async () => {
     await rig.withWorker(async ({ taskQueue }) => {
       // Its last day is tomorrow; the review runs at commitmentEndDate − lead time, 8 s from now.
-      const { id, lastDay, leadTime, reviewAt } = await seedRenewingSubscription(sandbox, customerId, {
+      const { id, lastDay, leadTime, reviewAt } = await seedRenewingSubscription(sandbox.rig.sandbox, customerId, {
         quantity: 10,
         assigned: 4,
         reviewInMs: 8_000,
