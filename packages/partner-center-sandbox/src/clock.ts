@@ -1,17 +1,18 @@
 /** The sandbox's notion of "now": wall-clock time plus whatever tests have advanced it by, so
  * delays elapse on their own and tests can jump past 168-hour windows. Access tokens stay on
- * wall-clock time (msal-node caches them by the real clock). */
+ * wall-clock time (msal-node caches them by the real clock). It may start behind the wall clock
+ * (`startOffsetMs` < 0), so a term can have started, and ended, before the wall clock's now. */
 export interface SandboxClock {
   now(): number;
   advance(ms: number): number;
-  /** Back to wall-clock time. */
+  /** Back to where it started: wall-clock time plus the start offset. */
   reset(): void;
   /** How far ahead of the wall clock the sandbox is (for persistence). */
   offsetMs(): number;
 }
 
-export function createClock(): SandboxClock {
-  let offsetMs = 0;
+export function createClock(startOffsetMs = 0): SandboxClock {
+  let offsetMs = startOffsetMs;
   return {
     now: () => Date.now() + offsetMs,
     advance: (ms) => {
@@ -19,7 +20,7 @@ export function createClock(): SandboxClock {
       return Date.now() + offsetMs;
     },
     reset: () => {
-      offsetMs = 0;
+      offsetMs = startOffsetMs;
     },
     offsetMs: () => offsetMs,
   };

@@ -59,6 +59,8 @@ export const sandboxOptionsSchema = z.object({
   qualificationReviewDelayMs: z.number().int().min(0).default(3000),
   /** How long a GDAP access assignment stays pending (docs/sandbox.md, Customer onboarding). */
   accessAssignmentDelayMs: z.number().int().min(0).default(1000),
+  /** Where the sandbox clock starts (and returns on reset) relative to the wall clock; negative: behind it. */
+  clockOffsetMs: z.number().int().default(0),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -117,7 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   resetWorld(deps, snapshot?.seed ?? config.seed);
   if (snapshot) {
     restoreWorld(deps.runtime.world, snapshot);
-    deps.runtime.clock.advance(snapshot.clockOffsetMs);
+    deps.runtime.clock.advance(snapshot.clockOffsetMs - deps.runtime.clock.offsetMs());
   }
   const server = createApiServer(deps);
   try {
@@ -194,7 +196,7 @@ function createServerDeps(
   };
   const runtime: SandboxRuntime = {
     world: createWorld(config.seed, parts.partners, parts.customerIds),
-    clock: createClock(),
+    clock: createClock(config.clockOffsetMs),
     delays: { ...initialDelays },
     policy: { ...initialPolicy },
   };

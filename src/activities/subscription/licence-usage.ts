@@ -4,6 +4,7 @@ import { lifecycleFailureTypes } from '../../workflows/subscription/failures';
 import type { LicenceUsage, ReadUsageInput } from '../../workflows/subscription/lifecycle-types';
 import { termEndsAt } from '../../workflows/subscription/lifecycle-rules';
 import type { SubscriptionActivityDeps } from './deps';
+import { skuMinimumQuantity } from './sku-minimum';
 import { readSubscription, toView } from './view';
 
 /**
@@ -33,6 +34,8 @@ export async function readLicenceUsage(deps: SubscriptionActivityDeps, input: Re
       type: lifecycleFailureTypes.usageUnavailable,
       message: `subscription ${input.subscriptionId} does not show in the customer's tenant yet`,
     });
+  const own = await readSubscription(deps, input);
+  const minimum = await skuMinimumQuantity(deps, input.customerId, own.offerId);
   const others = reading.subscriptions
     .map((s) => ({ subscriptionId: s.commerceSubscriptionId ?? s.id, totalLicenses: s.totalLicenses ?? 0 }))
     .filter((s) => s.subscriptionId.toLowerCase() !== input.subscriptionId.toLowerCase());
@@ -41,6 +44,7 @@ export async function readLicenceUsage(deps: SubscriptionActivityDeps, input: Re
     ...(reading.skuPartNumber !== undefined ? { skuPartNumber: reading.skuPartNumber } : {}),
     assigned: reading.assigned,
     total: reading.total,
+    ...(minimum !== undefined ? { skuMinimumQuantity: minimum } : {}),
     siblings: await Promise.all(others.map((s) => sibling(deps, input.customerId, s))),
     readAt: new Date().toISOString(),
   };

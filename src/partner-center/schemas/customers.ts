@@ -16,6 +16,8 @@ export const customerSchema = z.looseObject({
       culture: optional(z.string()),
       language: optional(z.string()),
       companyName: optional(z.string()),
+      /** Its `country` is the customer's market (the catalog to read its SKUs in). */
+      defaultAddress: optional(z.looseObject({ country: optional(z.string()) })),
     }),
   ),
   relationshipToPartner: optional(z.string()),

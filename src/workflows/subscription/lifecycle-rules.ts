@@ -94,7 +94,7 @@ function cutsFirst(sibling: LicenceUsage['siblings'][number], renewsAt: number, 
 
 /**
  * The next term's quantity: the seats assigned (of the whole licence SKU) plus the headroom, less what the SKU's
- * other subscriptions will carry then, and never below minSeats or 1. Undefined when that does not lower the
+ * other subscriptions will carry then, and never below minSeats, the catalog SKU's minimum or 1. Undefined when that does not lower the
  * quantity (nothing to cut), and while another subscription of the SKU that renews first may still cut: the reduction
  * lands on one subscription at a time, so reviews running at once never cut the same seats twice.
  */
@@ -110,6 +110,7 @@ export function planNextTerm(
   const floors: Array<[number, string]> = [
     [needed, describeNeed(usage, policy.headroom, others)],
     [policy.minSeats ?? 0, `minSeats ${policy.minSeats}`],
+    [usage.skuMinimumQuantity ?? 0, `the SKU's minimum ${usage.skuMinimumQuantity}`],
     [1, 'at least 1 seat'],
   ];
   const [quantity, reason] = floors.reduce((best, floor) => (floor[0] > best[0] ? floor : best));

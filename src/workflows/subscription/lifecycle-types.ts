@@ -68,6 +68,8 @@ export const LicenceUsageSchema = z.object({
   assigned: z.number().int(),
   /** Seats of the SKU across those subscriptions. */
   total: z.number().int(),
+  /** The catalog SKU's minimum quantity in the customer's market, when the catalog says: no plan goes below it. */
+  skuMinimumQuantity: z.number().int().optional(),
   /** The other subscriptions of the SKU: their seats and, when Partner Center knows them, when they renew. */
   siblings: z.array(
     z.object({

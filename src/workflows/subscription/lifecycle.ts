@@ -7,6 +7,7 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -25,6 +26,7 @@ import { lifecycleStateQuery } from './messages';
 import {
   isEnded,
   leadTimeMs,
+  leadTimeProblem,
   planIsScheduled,
   planNextTerm,
   reviewAt,
@@ -50,6 +52,9 @@ const usageReads = proxyActivities<SubscriptionActivities>({
   ...partnerCenterCall,
   retry: { ...partnerCenterCall.retry, maximumAttempts: 2 },
 });
+
+/** Runs started before a caller's lead time over the term was refused reviewed at once instead. */
+const LEAD_TIME_PATCH = 'lifecycle-refuses-lead-time-over-term';
 
 /** A run continues as new at its next quiet moment past this many history events (or when the server suggests it). */
 const HISTORY_BOUND = 2_000;
@@ -93,6 +98,7 @@ class LifecycleRun {
 
   async run(): Promise<LifecycleState> {
     await this.read();
+    this.refuseLeadTimeOverTerm();
     for (;;) {
       const view = this.state.subscription;
       if (view === undefined || isEnded(view)) return this.end();
@@ -115,6 +121,19 @@ class LifecycleRun {
       [{ customerId, subscriptionId }],
     );
     this.progress.setSubscription(read.subscription);
+  }
+
+  /**
+   * A lead time the caller gave that is longer than the subscription's term would review before the term starts:
+   * refused at start, naming the field, before anything is reviewed or changed (setPolicy refuses it the same way). A
+   * run continued as new keeps the policy it was handed: its caller was answered when the policy was set.
+   */
+  private refuseLeadTimeOverTerm(): void {
+    const { policy, carried } = this.input;
+    if (carried !== undefined || policy.leadTime === undefined) return;
+    const tooLong = leadTimeProblem(policy, this.state.subscription, this.settings);
+    if (tooLong !== undefined && patched(LEAD_TIME_PATCH))
+      throw invalidRequest(lifecycleFailureTypes.invalidPolicy, 'renewal policy', [tooLong]);
   }
 
   /** Waits until the review, the term's end or a message, whichever comes first. */

@@ -15,6 +15,7 @@ import {
   type PurchaseStep,
 } from '../../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from 'partner-center-sandbox';
+import type { WebhookSettings } from '../../../src/config';
 import { createActivityDeps, workerOptions } from '../../../src/worker';
 import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 
@@ -51,6 +52,8 @@ export interface RigSettings {
   gdapApprovalTimeoutMs?: number;
   /** LICENCE_VISIBILITY_DEADLINE; without it the contract's 2 hours. */
   licenceVisibilityDeadlineMs?: number;
+  /** WEBHOOK_URL and its secret; without it no event is sent. */
+  webhooks?: WebhookSettings;
 }
 
 export const fastSettings: RigSettings = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { PcRenewalDate, PcStep, PcUnusedSeats } from '../../../src/workflows/common/search-attributes';
 import {
@@ -15,6 +15,7 @@ import {
   childStarts,
   currentDetails,
   customerId,
+  DAY_MS,
   FakeSubscription,
   signalsReceived,
   startLifecycle,
@@ -230,4 +231,47 @@ describe('subscriptionLifecycle reviews a renewal', () => {
       await handle.terminate('test done');
     });
   });
+
+  it.each([
+    ['P1M', 'P29D', 'P28D'],
+    ['P1Y', 'P366D', 'P365D'],
+    ['P3Y', 'P1096D', 'P1095D'],
+  ])(
+    'on a %s term refuses a lead time of %s at start and in setPolicy, naming leadTime, and changes nothing',
+    async (termDuration, tooLong, longest) => {
+      const message = `Invalid renewal policy: leadTime must not be longer than the subscription's term ${termDuration} (got ${tooLong})`;
+      const view = (id: string) => subscription(id, 20 * DAY_MS, { termDuration });
+      // At start: the run reads the subscription, refuses, and ends before any review.
+      const started = new FakeSubscription(view(randomUUID()));
+      const startStubs = stubActivities(started.stubs());
+      await rig.withWorker(startStubs, async (taskQueue) => {
+        const handle = await startLifecycle(rig, taskQueue, started.view.id, { review: 'apply', leadTime: tooLong });
+        const err = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+        expect(cause).toMatchObject({ type: 'InvalidRenewalPolicy', message, nonRetryable: true });
+        expect(cause.details).toEqual([[{ field: 'leadTime', problem: expect.stringContaining(tooLong) }]]);
+        expect(startStubs.readLicenceUsage).not.toHaveBeenCalled();
+        expect(await childStarts(handle)).toEqual([]);
+        if (termDuration === 'P1M') await recordHistory('lifecycle-start-lead-time-refused', handle);
+      });
+      // In setPolicy: refused, the policy as it was; the longest lead time the term allows is taken.
+      const running = new FakeSubscription(view(randomUUID()));
+      await rig.withWorker(stubActivities(running.stubs()), async (taskQueue) => {
+        const handle = await startLifecycle(rig, taskQueue, running.view.id, { leadTime: 'P1D' });
+        await stateWhen(handle, (s) => s.subscription !== undefined);
+        const refused = await refusal(
+          handle.executeUpdate(setPolicyUpdate, { args: [{ review: 'apply', leadTime: tooLong }] }),
+        );
+        expect(refused).toEqual({ type: 'InvalidRenewalPolicy', message });
+        expect((await handle.query(lifecycleStateQuery)).policy).toMatchObject({ review: 'propose', leadTime: 'P1D' });
+        const taken = await handle.executeUpdate(setPolicyUpdate, { args: [{ leadTime: longest }] });
+        expect(taken.policy.leadTime).toBe(longest);
+        await handle.terminate('test done');
+      });
+    },
+  );
 });

@@ -1,10 +1,14 @@
-import { createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
-import { viewSubscriptionLifecycle, type LifecycleState } from '../../../src/client';
-import { sandboxTokenOptions } from '../../../src/sandbox-settings';
+import type { PartnerCenterClient } from '../../../src/partner-center';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { call, operate, read, startApi, type RunningApi } from '../api/support';
-import { startRig, type PurchaseRig } from '../purchase/harness';
+import type { PurchaseRig } from '../purchase/harness';
+import {
+  DAY_MS,
+  seedRenewingSubscription,
+  startLifecycleSandbox,
+  type LifecycleSandbox,
+} from './lifecycle-sandbox-rig';
 
 /**
  * Issue 24's "done when", end to end: `pcw subscriptions adopt` (the installed bin) starts lifecycles for a customer's
@@ -13,25 +17,20 @@ import { startRig, type PurchaseRig } from '../purchase/harness';
  * sandbox's subscription then holds the scheduled next-term quantity.
  */
 
-const DAY_MS = 86_400_000;
-const BUSINESS_BASIC = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
-
+let sandbox: LifecycleSandbox;
 let rig: PurchaseRig;
 let tree: InstalledTree;
 let pc: PartnerCenterClient;
 let customerId: string;
 beforeAll(async () => {
   tree = installedTree();
-  rig = await startRig({ orderCompletionDelayMs: 0, orderListDelayMs: 0 });
-  customerId = rig.sandbox.customerIds[0]!;
-  pc = createPartnerCenterClient({
-    baseUrl: rig.sandbox.baseUrl,
-    tokens: createTokenProvider(sandboxTokenOptions(rig.sandbox)),
-  });
+  sandbox = await startLifecycleSandbox();
+  ({ rig, pc } = sandbox);
+  customerId = sandbox.customerIds[0]!;
 });
 afterAll(async () => {
   tree?.remove();
-  await rig?.close();
+  await sandbox?.close();
 });
 
 function pcw(args: string[], taskQueue: string) {
@@ -54,39 +53,17 @@ function pcw(args: string[], taskQueue: string) {
   ).exited;
 }
 
-/** The lifecycle's state once `done` holds (it moves on its own timers). */
-async function stateWhen(subscriptionId: string, done: (state: LifecycleState) => boolean): Promise<LifecycleState> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const view = await viewSubscriptionLifecycle(rig.client, subscriptionId);
-    const state = (view.status ?? view.result) as LifecycleState | undefined;
-    if (state !== undefined && done(state)) return state;
-    if (Date.now() > until) throw new Error(`lifecycle never got there; last: ${JSON.stringify(view)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('subscription lifecycles against the sandbox', () => {
   it('adopts a customer once, reviews a renewal that is near, and schedules the approved plan in Partner Center', async () => {
     await rig.withWorker(async ({ taskQueue }) => {
-      const { id } = await rig.sandbox.control.seedSubscription({
-        customerId,
-        ...BUSINESS_BASIC,
-        termDuration: 'P1Y',
-        quantity: 10,
-      });
       // Its last day is tomorrow; the review runs at commitmentEndDate − lead time, 8 s from now.
-      const lastDay = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
-      await rig.sandbox.control.setTermEnd(id, lastDay);
-      const leadSeconds = Math.floor((Date.parse(lastDay) - Date.now() - 8_000) / 1000);
-      const reviewAt = Date.parse(lastDay) - leadSeconds * 1000;
-      const { assigned } = await rig.sandbox.control.setAssignedSeats(customerId, {
-        productId: BUSINESS_BASIC.productId,
+      const { id, lastDay, leadTime, reviewAt } = await seedRenewingSubscription(sandbox.rig.sandbox, customerId, {
+        quantity: 10,
         assigned: 4,
+        reviewInMs: 8_000,
       });
-      expect(assigned).toBe(4);
 
-      const adopt = ['subscriptions', 'adopt', '--customer', customerId, '--lead-time', `${leadSeconds}s`, '--json'];
+      const adopt = ['subscriptions', 'adopt', '--customer', customerId, '--lead-time', leadTime, '--json'];
       const first = await pcw(adopt, taskQueue);
       expect(first.code).toBe(0);
       const live = (await pc.listSubscriptions(customerId)).filter((s) => s.status !== 'deleted');
@@ -96,7 +73,7 @@ describe('subscription lifecycles against the sandbox', () => {
       const again = JSON.parse((await pcw(adopt, taskQueue)).stdout.trim()) as Record<string, number>;
       expect(again).toMatchObject({ adopted: 0, alreadyAdopted: live.length });
 
-      const proposed = await stateWhen(id, (s) => s.step === 'awaiting-renewal-approval');
+      const proposed = await sandbox.stateWhen(id, (s) => s.step === 'awaiting-renewal-approval');
       expect(proposed.plan).toMatchObject({ status: 'proposed', currentQuantity: 10, assigned: 4 });
       expect(proposed.plan!.quantity).toBeLessThan(10);
       expect(proposed.usage).toMatchObject({ assigned: 4 });
@@ -121,7 +98,7 @@ describe('subscription lifecycles against the sandbox', () => {
         expect(approved.status).toBe(200);
         expect(approved.body).toMatchObject({ plan: { decidedBy: 'ann' } });
 
-        const applied = await stateWhen(id, (s) => s.plan?.status === 'applied');
+        const applied = await sandbox.stateWhen(id, (s) => s.plan?.status === 'applied');
         const inPartnerCenter = await pc.getSubscription(customerId, id);
         expect(inPartnerCenter.scheduledNextTermInstructions?.quantity).toBe(applied.plan!.quantity);
         expect(inPartnerCenter.quantity).toBe(10); // the current term keeps its seats

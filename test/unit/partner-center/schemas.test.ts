@@ -235,6 +235,9 @@ describe('lenient parsing of what Partner Center sends', () => {
     });
     expect(customer.commerceId).toBeUndefined();
     expect(customer).toHaveProperty('customDomains', ['contoso.com']);
+    // The market a renewal plan reads the catalog in; a null or absent address is no market.
+    expect(customer.billingProfile?.defaultAddress?.country).toBe('US');
+    expect(customerSchema.parse({ id: 'c', billingProfile: { defaultAddress: null } }).billingProfile).toEqual({});
     expect(customerSchema.parse({ id: 'c' })).toEqual({ id: 'c' });
     expect(customerSchema.safeParse({ companyProfile: { companyName: 'No id' } }).success).toBe(false);
   });

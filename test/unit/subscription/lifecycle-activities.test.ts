@@ -119,4 +119,38 @@ describe('readLicenceUsage', () => {
     expect(failure).toMatchObject({ type: 'LicenceUsageUnavailable', nonRetryable: false });
     expect(failure.message).toBe('403 Forbidden: no GDAP role grants licence reads');
   });
+
+  it("reads the SKU's minimum quantity from the catalog of the customer's market", async () => {
+    const other = sandbox.customerIds[1]!;
+    // Business Standard's trial SKU: the sandbox's catalog sells it in exactly 25 seats.
+    const trial = await sandbox.control.seedSubscription({
+      customerId: other,
+      productId: 'CFQ7TTC0LDPB',
+      skuId: '0002',
+      quantity: 25,
+    });
+    const activities = createSubscriptionActivities({ partnerCenter: client, licenceUsage: tenants });
+    const usage = await run().run(activities.readLicenceUsage, { customerId: other, subscriptionId: trial.id });
+    expect(usage).toMatchObject({ total: 25, skuMinimumQuantity: 25 });
+  });
+
+  it('leaves the minimum out when the catalog does not answer, and fails retryable on a transient fault', async () => {
+    const other = sandbox.customerIds[2]!;
+    const basic = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+    const { id } = await sandbox.control.seedSubscription({ customerId: other, ...basic, quantity: 4 });
+    const activities = createSubscriptionActivities({ partnerCenter: client, licenceUsage: tenants });
+    const read = () => run().run(activities.readLicenceUsage, { customerId: other, subscriptionId: id });
+    expect(await read()).toMatchObject({ total: 4, skuMinimumQuantity: 1 });
+    const sku = `/v1/products/${basic.productId}/skus/${basic.skuId}`;
+    try {
+      await sandbox.control.addFault({ method: 'GET', path: sku, kind: 'status', status: 404, code: 400018 });
+      const usage = await read();
+      expect(usage.total).toBe(4);
+      expect(usage).not.toHaveProperty('skuMinimumQuantity');
+      await sandbox.control.addFault({ method: 'GET', path: sku, kind: 'status', status: 503 });
+      await expect(read()).rejects.toThrow();
+    } finally {
+      await sandbox.control.clearFaults();
+    }
+  });
 });

@@ -74,6 +74,19 @@ describe('lead time', () => {
     expect(leadTimeMs(policy(), settings)).toBe(14 * DAY);
   });
 
+  it.each([
+    ['P1M', 'P28D', 'P29D'],
+    ['P1Y', 'P365D', 'P366D'],
+    ['P3Y', 'P1095D', 'P1096D'],
+  ])('on a %s term, %s is taken and %s (longer than the term) refused', (termDuration, longest, tooLong) => {
+    const term = view({ termDuration });
+    expect(leadTimeProblem(policy({ leadTime: longest }), term, settings)).toBeUndefined();
+    expect(leadTimeProblem(policy({ leadTime: tooLong }), term, settings)).toEqual({
+      field: 'leadTime',
+      problem: `must not be longer than the subscription's term ${termDuration} (got ${tooLong})`,
+    });
+  });
+
   it('longer than the term is refused, naming leadTime', () => {
     expect(leadTimeProblem(policy({ leadTime: 'P400D' }), view(), settings)?.field).toBe('leadTime');
     expect(leadTimeProblem(policy({ leadTime: 'P30D' }), view({ termDuration: 'P1M' }), settings)?.field).toBe(
@@ -133,6 +146,18 @@ describe('the next term plan', () => {
       reason: '3 assigned; raised to minSeats 5',
     });
     expect(planNextTerm(view(), usage(0), policy(), RENEWS)?.quantity).toBe(1);
+  });
+
+  it("never plans below the catalog SKU's minimum, whichever floor is highest", () => {
+    const withMinimum = (assigned: number, minimum: number) => ({ ...usage(assigned), skuMinimumQuantity: minimum });
+    expect(planNextTerm(view(), withMinimum(2, 5), policy(), RENEWS)).toEqual({
+      quantity: 5,
+      reason: "2 assigned; raised to the SKU's minimum 5",
+    });
+    expect(planNextTerm(view(), withMinimum(2, 5), policy({ minSeats: 7 }), RENEWS)?.quantity).toBe(7);
+    expect(planNextTerm(view(), withMinimum(6, 5), policy(), RENEWS)).toEqual({ quantity: 6, reason: '6 assigned' });
+    // A minimum at or above the seats held: nothing to cut.
+    expect(planNextTerm(view(), withMinimum(2, 10), policy(), RENEWS)).toBeUndefined();
   });
 
   it('plans nothing when it would not lower the quantity', () => {

@@ -29,9 +29,14 @@ export function customerJson(customer: Customer): Record<string, unknown> {
       companyName: customer.companyName,
       attributes: { objectType: 'CustomerCompanyProfile' },
     },
-    ...(customer.billingProfile !== undefined
-      ? { billingProfile: { ...customer.billingProfile, attributes: { objectType: 'CustomerBillingProfile' } } }
-      : {}),
+    // Seeded and invited customers show their market only (a renewal plan reads its catalog there).
+    billingProfile: {
+      ...(customer.billingProfile ?? {
+        companyName: customer.companyName,
+        defaultAddress: { country: customer.country },
+      }),
+      attributes: { objectType: 'CustomerBillingProfile' },
+    },
     relationshipToPartner: 'reseller',
     allowDelegatedAccess: true,
     links: { self: { uri: `/customers/${customer.id}`, method: 'GET', headers: [] } },

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../../src';
+import { startSandbox, type Sandbox } from '../../src';
 import { api, catalogItemFor, partnerTokens, sandboxForFile, type PartnerTokens } from './helpers';
 
 type Json = Record<string, unknown>;
@@ -354,6 +354,20 @@ describe('control API', () => {
     await sandbox.control.reset();
     expect((await sandbox.control.counters()).requests).toEqual({});
     expect((await sandbox.control.now()) - Date.now()).toBeLessThan(60_000);
+  });
+
+  test('a clock started behind the wall clock (clockOffsetMs) stays behind after a reset', async () => {
+    const lagging = await startSandbox({ seed: 52, clockOffsetMs: -2 * 86_400_000 });
+    try {
+      const behind = () => lagging.control.now().then((now) => Date.now() - now);
+      expect(await behind()).toBeGreaterThanOrEqual(2 * 86_400_000 - 60_000);
+      await lagging.control.advanceClock(86_400_000);
+      expect(await behind()).toBeLessThan(86_400_000 + 60_000);
+      await lagging.control.reset();
+      expect(await behind()).toBeGreaterThanOrEqual(2 * 86_400_000 - 60_000);
+    } finally {
+      await lagging.close();
+    }
   });
 
   test('reset with the same seed gives the same catalog ids; another seed gives others', async () => {
