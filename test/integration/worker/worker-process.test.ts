@@ -143,7 +143,7 @@ describe('npm run worker against the sandbox, configured only through the enviro
         const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
         expect(metrics).toMatch(/^temporal_activity_execution_latency/m);
         expect(metrics).toMatch(
-          /partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/customers\/\{id\}\/carts"[^}]*\} [1-9]/,
+          /partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/v1\/customers\/\{customerId\}\/carts"[^}]*\} [1-9]/,
         );
         expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
         expect(metrics).not.toContain(sandbox.customerIds[0]);
