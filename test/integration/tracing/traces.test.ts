@@ -8,6 +8,7 @@ import { connectClient } from '../../../src/client';
 import { loadConfig, type PartnerCenterSettings, type WorkerConfig } from '../../../src/config';
 import { activeTracing, startTracing, stopTracing } from '../../../src/tracing';
 import { installRuntime, runWorker } from '../../../src/worker';
+import { runNode } from '../../support/processes';
 import { call, startApi, submit, read, tokens, until, type RunningApi } from '../api/support';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
@@ -179,4 +180,53 @@ it('one purchase through the HTTP API is one trace: API → StartWorkflow → Ru
     expect(everything).not.toContain(secret);
   expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+/); // a JWT (an access token)
   expect(everything).not.toMatch(/bearer/i);
+}, 120_000);
+
+it('a pcw command is the root of the trace of the purchase it starts (pcw exports to the console here)', async () => {
+  const requestId = `traces-pcw-${randomUUID()}`;
+  const offer = [
+    '--product',
+    'CFQ7TTC0LH18',
+    '--sku',
+    '0001',
+    '--quantity',
+    '1',
+    '--term',
+    'P1M',
+    '--billing',
+    'monthly',
+  ];
+  const pcw = runNode(
+    'bin/pcw.js',
+    ['purchase', '--customer', sandbox.customerIds[0], '--request-id', requestId, ...offer],
+    {
+      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+      TEMPORAL_ADDRESS: testServerAddress(),
+      TEMPORAL_TASK_QUEUE: config.taskQueue,
+      OTEL_SERVICE_NAME: 'pcw',
+      OTEL_TRACES_EXPORTER: 'console',
+    },
+  );
+  expect((await pcw.exited).code).toBe(0);
+  await client.workflow.getHandle(`purchase-${requestId}`).result();
+  // The console exporter prints each span as an object: its traceId, parentId, name and id.
+  const printed = [
+    ...pcw
+      .output()
+      .matchAll(/traceId: '(\w+)',\s+parentId: (?:'(\w+)'|undefined),[\s\S]*?name: '([^']+)',\s+id: '(\w+)'/g),
+  ];
+  const command = printed.find((match) => match[3] === 'pcw purchase');
+  const start = printed.find((match) => match[3] === 'StartWorkflow:purchaseSubscription');
+  expect(command?.[2]).toBeUndefined();
+  expect(start?.[2]).toBe(command?.[4]);
+  const deadline = Date.now() + 10_000;
+  const run = () =>
+    spans
+      .getFinishedSpans()
+      .find(
+        (s) => s.name === 'RunWorkflow:purchaseSubscription' && s.attributes.workflowId === `purchase-${requestId}`,
+      );
+  while (run() === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(run()?.spanContext().traceId).toBe(command?.[1]);
+  expect(run()?.parentSpanId).toBe(start?.[4]);
 }, 120_000);
