@@ -120,7 +120,7 @@ function exchangeSpan(tracer: Tracer, call: PartnerCenterCall): void {
       'url.template': call.route,
       ...(answered ? { 'http.response.status_code': status } : { 'error.type': call.outcome }),
       ...(call.responseRequestId !== undefined
-        ? { 'http.response.header.ms-requestid': [call.responseRequestId] }
+        ? { [`http.response.header.${call.responseRequestId.header}`]: [call.responseRequestId.value] }
         : {}),
     },
   });

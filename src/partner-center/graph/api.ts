@@ -16,7 +16,7 @@ import {
   type PartnerCenterError,
   type PartnerCenterErrorDetails,
 } from '../errors';
-import { routeTemplate, type PartnerCenterCall } from '../http/exchange';
+import { requestIdOf, routeTemplate, type PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 
 /** The Graph permission the billing exports need (application or delegated, admin-consented). */
@@ -96,7 +96,7 @@ async function attempt(
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
-    const responseRequestId = response.headers.get('request-id') ?? undefined;
+    const responseRequestId = requestIdOf(response.headers, 'request-id');
     connection.onCall?.({
       ...told,
       outcome: String(response.status),

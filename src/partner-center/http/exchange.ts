@@ -16,8 +16,8 @@ export interface PartnerCenterCall {
   durationMs: number;
   /** When the exchange began (epoch ms). */
   startedAt: number;
-  /** The answer's own request id (Partner Center's `MS-RequestId`, Graph's `request-id`), when an answer came. */
-  responseRequestId?: string;
+  /** The answer's request id and the header it came in (Partner Center's `ms-requestid`, Graph's `request-id`). */
+  responseRequestId?: { header: string; value: string };
 }
 
 /** What every call of one client shares (createPartnerCenterClient's options, defaults applied). */
@@ -88,6 +88,12 @@ export function routeOf(request: HttpRequest): string {
 function templateOf(connection: PartnerCenterConnection, request: HttpRequest): string {
   const relative = routeTemplate(request.path);
   return `${new URL(connection.apiRoot).pathname}${relative.startsWith('/') ? '' : '/'}${relative}`;
+}
+
+/** The request id an answer carries in `header`, for PartnerCenterCall. */
+export function requestIdOf(headers: Headers, header: string): PartnerCenterCall['responseRequestId'] {
+  const value = headers.get(header);
+  return value === null ? undefined : { header, value };
 }
 
 /** A path segment from a value (an id): escaped. */
@@ -164,7 +170,7 @@ function reportAnswer(
     outcome: String(status),
     durationMs: Date.now() - started,
     startedAt: started,
-    responseRequestId: headers.get('ms-requestid') ?? undefined,
+    responseRequestId: requestIdOf(headers, 'ms-requestid'),
   });
   connection.logger?.debug('Partner Center call', {
     route: routeOf(request),
