@@ -1,6 +1,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { PartnerCenterSettings } from './config';
 import { partnerCenterCallMetrics } from './metrics';
+import { activeTracing } from './tracing';
 import {
   createCustomerTenantClient,
   createGdapClient,
@@ -13,6 +14,7 @@ import {
   type CustomerTenantClient,
   type GdapClient,
   type GraphBillingClient,
+  type PartnerCenterCall,
   type PartnerCenterClient,
   type PartnerCenterLogger,
   type PriceSheetClient,
@@ -57,6 +59,7 @@ export function connectPartnerCenter(
   options: PartnerCenterConnectionOptions = {},
 ): PartnerCenterConnection {
   const { logger, metrics, trustedCaPem, timeoutMs } = options;
+  const onCall = observeCalls([metrics && partnerCenterCallMetrics(metrics), activeTracing()?.onCall]);
   const { tenantId, clientId, credential, refreshToken, authorityHost } = settings;
   const tokens = createTokenProvider({
     tenantId,
@@ -72,7 +75,7 @@ export function connectPartnerCenter(
     tokens,
     timeoutMs,
     logger,
-    onCall: metrics && partnerCenterCallMetrics(metrics),
+    onCall,
   });
   const graphBaseUrl = settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL;
   const graph = createGraphBillingClient({
@@ -80,13 +83,25 @@ export function connectPartnerCenter(
     tokens,
     timeoutMs,
     logger,
+    onCall,
   });
-  const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
-  const gdap = createGdapClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger });
+  const tenants = createCustomerTenantClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger, onCall });
+  const gdap = createGdapClient({ baseUrl: graphBaseUrl, tokens, timeoutMs, logger, onCall });
   const prices = createPriceSheetClient({
     baseUrl: settings.pricingBaseUrl ?? DEFAULT_PRICING_BASE_URL,
     tokens,
     logger,
   });
   return { tokens, client, graph, tenants, gdap, prices };
+}
+
+/** Every observer of an exchange (metrics, traces) as one `onCall`; none when there is none. */
+function observeCalls(
+  observers: Array<((call: PartnerCenterCall) => void) | undefined>,
+): ((call: PartnerCenterCall) => void) | undefined {
+  const present = observers.filter((observe) => observe !== undefined);
+  if (present.length <= 1) return present[0];
+  return (call) => {
+    for (const observe of present) observe(call);
+  };
 }

@@ -13,6 +13,7 @@ import { serveApi, type ServedApi } from './api/main';
 import { localToken } from './api/tokens';
 import type { ApiToken } from './settings/api-tokens';
 import { connectClient } from './client';
+import { startTracing, stopTracing } from './tracing';
 
 /** Embedded defaults of `npm start` (contract §1). */
 const TEMPORAL_PORT = 7233;
@@ -88,6 +89,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // Before anything Temporal: the dev server's fallback (the SDK's download) would otherwise create the Runtime.
   // Signals are ours, not the Runtime's, so a Ctrl-C during start-up stops start-up too.
   installRuntime(config, logger, []);
+  await startTracing('partner-center-worker', env);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -107,6 +109,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGTERM', onSignal);
     await started.sandbox?.close();
     await started.devServer?.stop();
+    await stopTracing();
     if (stop.signal.aborted) print(STOPPED);
   }
 }

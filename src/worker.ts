@@ -18,6 +18,7 @@ import { createCatalogResolver } from './partner-center';
 import { connectPartnerCenter } from './partner-center-connection';
 import { dataConverterFor } from './temporal/codec';
 import { workflowBundle } from './temporal/workflow-bundle';
+import { activeTracing, startTracing, stopTracing, tracingClientInterceptors } from './tracing';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE = '30s';
@@ -230,22 +231,27 @@ export async function runWorker(
       connection,
       namespace: config.temporal.namespace,
       dataConverter: dataConverterFor(config.encryptionKeys),
+      interceptors: tracingClientInterceptors(),
     });
     deps.auditPosition = auditPositionStore(client);
     // Contract §3f: the activity log backfill, created or updated idempotently at every start.
     await ensureBackfillSchedule(client, config.taskQueue, logger);
-    const { bundle, prebuilt } = await workflowBundle(logger);
+    // With OTEL_* set: the bundle with the workflow interceptors, the activity interceptors and the spans' sink.
+    const tracing = activeTracing()?.workerOptions();
+    const { bundle, prebuilt } = await workflowBundle(logger, { traced: tracing !== undefined });
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       workflowBundle: bundle,
       dataConverter: dataConverterFor(config.encryptionKeys),
+      ...tracing,
       ...workerOptions(deps, config),
     });
     const pollWorker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       dataConverter: dataConverterFor(config.encryptionKeys),
+      interceptors: tracing?.interceptors,
       ...pollWorkerOptions(deps, config),
     });
     logger.info('Worker started', {
@@ -255,6 +261,7 @@ export async function runWorker(
       partnerCenter: settings.baseUrl,
       tokenMode: deps.tokenMode,
       workflowBundle: prebuilt ? 'prebuilt' : 'built at start',
+      tracing: tracing !== undefined,
     });
     const { stop } = options;
     const stopped =
@@ -280,6 +287,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   if (!config) return EXIT_BAD_CONFIGURATION;
   const logger = createLogger(config.logLevel);
   installRuntime(config, logger);
+  await startTracing('partner-center-worker', env);
   try {
     // A private authority's CA comes from NODE_EXTRA_CA_CERTS, Node's own mechanism.
     await runWorker(config, config.partnerCenter as PartnerCenterSettings, logger);
@@ -288,6 +296,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
+  } finally {
+    await stopTracing();
   }
 }
 

@@ -9,6 +9,7 @@ import { connectClient } from '../client';
 import type { PartnerCenterAccess } from './app';
 import type { ApiToken } from '../settings/api-tokens';
 import { buildApi } from './server';
+import { startTracing, stopTracing } from '../tracing';
 
 export interface ServeApiOptions {
   client: Client;
@@ -79,6 +80,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     process.stderr.write(`${new ConfigError(missing).message}\n`);
     return EXIT_BAD_CONFIGURATION;
   }
+  await startTracing('partner-center-api', env);
   let client: Client;
   try {
     client = await connectClient(config);
@@ -98,6 +100,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     return 0;
   } finally {
     await client.connection.close();
+    await stopTracing();
   }
 }
 

@@ -19,6 +19,7 @@ import { licenceRoutes } from './routes/licences';
 import { partnerCenterEventVerifier, type PartnerCenterEventSettings } from './partner-center-events/verifier';
 import type { ApiToken } from '../settings/api-tokens';
 import { validatorCompiler } from './validation';
+import { activeTracing } from '../tracing';
 
 /**
  * Every route module of the API. A context that adds routes (e.g. `GET /v1/invoices…` for billing) writes a
@@ -61,6 +62,8 @@ export interface ApiOptions {
 /** The HTTP API (contract §3b) as a Fastify instance, ready to `listen` or `inject`. */
 export async function buildApi(options: ApiOptions): Promise<ApiApp> {
   const app = createApp(options.logger);
+  // With OTEL_* set, each request is a server span, the parent of the workflow it starts.
+  activeTracing()?.traceRequests(app);
   refusePublicV1Routes(app);
   validateWithZod(app);
   answerWithProblems(app);

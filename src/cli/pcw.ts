@@ -5,6 +5,7 @@ import type { PartnerCenterSettings, WorkerConfig } from '../config';
 import type { PartnerCenterClient } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
 import { dataConverterFor } from '../temporal/codec';
+import { startTracing, stopTracing, tracingClientInterceptors } from '../tracing';
 import type { Action } from './action';
 import { plan } from './commands';
 import { codecServer } from './codec-server';
@@ -65,9 +66,17 @@ export async function run(
     // Connected on first use: only `subscriptions adopt` reads Partner Center among these commands.
     let connected: PartnerCenterClient | undefined;
     const partnerCenterClient = partnerCenter && (() => (connected ??= connectPartnerCenter(partnerCenter).client));
-    await withTemporal(config, (client) =>
-      action({ client, taskQueue: config.taskQueue, out, partnerCenter: partnerCenterClient }),
-    );
+    // With OTEL_* set, the command is the root span of what it starts (flushed before pcw exits).
+    const tracing = await startTracing('pcw', env);
+    const send = () =>
+      withTemporal(config, (client) =>
+        action({ client, taskQueue: config.taskQueue, out, partnerCenter: partnerCenterClient }),
+      );
+    try {
+      await (tracing ? tracing.inSpan(`pcw ${command}`, send) : send());
+    } finally {
+      await stopTracing();
+    }
     return 0;
   } catch (error) {
     return reportFailure(error, json, verbose);
@@ -123,7 +132,12 @@ async function withTemporal(
   }
   try {
     await body(
-      new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys) }),
+      new Client({
+        connection,
+        namespace: temporal.namespace,
+        dataConverter: dataConverterFor(encryptionKeys),
+        interceptors: tracingClientInterceptors(),
+      }),
     );
   } finally {
     await connection.close();

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from '../config';
 import { dataConverterFor } from '../temporal/codec';
+import { tracingClientInterceptors } from '../tracing';
 
 /** How long to wait for Temporal before saying it is not reachable (the SDK's default is 10 s). */
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -20,5 +21,7 @@ export async function connectClient(config: Pick<WorkerConfig, 'temporal' | 'enc
     connection,
     namespace: config.temporal.namespace,
     dataConverter: dataConverterFor(config.encryptionKeys),
+    // With OTEL_* set, a start or an update carries the caller's trace into the run.
+    interceptors: tracingClientInterceptors(),
   });
 }

@@ -297,6 +297,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   },
   { names: ['METRICS_PORT'], fallback: 'off', meaning: 'Serves Prometheus `/metrics` of the worker on this port.' },
   {
+    names: ['OTEL_SERVICE_NAME', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED'],
+    fallback: 'off',
+    meaning:
+      'OpenTelemetry traces ([deploy](deploy.md#6-traces-and-the-dashboard)): any `OTEL_*` variable turns them on, and the SDK reads every standard one (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_SAMPLER` …); `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` keeps them off.',
+  },
+  {
     names: ['PCW_API_PORT'],
     fallback: '`8090` under `npm start`; required by `npm run api`',
     meaning:

@@ -16,6 +16,7 @@ import {
   type PartnerCenterError,
   type PartnerCenterErrorDetails,
 } from '../errors';
+import { requestIdOf, routeTemplate, type PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 
 /** The Graph permission the billing exports need (application or delegated, admin-consented). */
@@ -41,6 +42,8 @@ export interface GraphConnection {
   fetch: typeof fetch;
   tokens: TokenProvider;
   logger?: PartnerCenterLogger;
+  /** Told of every HTTP exchange (metrics, traces), as the Partner Center client's. */
+  onCall?: (call: PartnerCenterCall) => void;
   /** The tenant whose authority issues the tokens (a customer's tenant); the partner's own when absent. */
   tenantId?: string;
   /** The error of a 403: which right these calls lack, and who grants it. */
@@ -80,8 +83,9 @@ async function attempt(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = o?.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
   const route = `${method} ${connection.prefix}${path.split('?')[0]}`;
+  const told = { method, route: `${connection.prefix}${routeTemplate(path)}`, startedAt: Date.now() };
   try {
-    return await fetchImpl(`${connection.root}${path}`, {
+    const response = await fetchImpl(`${connection.root}${path}`, {
       method,
       headers: {
         Accept: 'application/json',
@@ -92,8 +96,18 @@ async function attempt(
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
+    const responseRequestId = requestIdOf(response.headers, 'request-id');
+    connection.onCall?.({
+      ...told,
+      outcome: String(response.status),
+      durationMs: Date.now() - told.startedAt,
+      responseRequestId,
+    });
+    return response;
   } catch (error) {
     if (o?.signal?.aborted) throw o.signal.reason ?? error;
+    const outcome = timeout.aborted ? 'timeout' : 'network';
+    connection.onCall?.({ ...told, outcome, durationMs: Date.now() - told.startedAt });
     const description = `${timeout.aborted ? 'No answer' : 'Could not reach Microsoft Graph'} for ${route}`;
     throw timeout.aborted
       ? new PartnerCenterTimeoutError({ description, cause: error }, `Microsoft Graph: ${description}`)

@@ -7,6 +7,7 @@
  * Assembled here from api.ts (one Graph call), export-operations.ts (request, read, wait), export-lines.ts (a
  * blob's lines) and blobs.ts (download and gunzip).
  */
+import type { PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 import { PartnerCenterUnauthorizedError } from '../errors';
 import { BILLING_PATH, BILLING_PERMISSION, type GraphCallOptions, type GraphConnection } from './api';
@@ -51,6 +52,8 @@ export interface GraphBillingClientOptions {
   /** For the API calls; blobs are downloaded with node:http(s) (see requestBlob). */
   fetch?: typeof fetch;
   logger?: PartnerCenterLogger;
+  /** Told of every HTTP exchange (metrics, traces); `route` is the path template. */
+  onCall?: (call: PartnerCenterCall) => void;
 }
 
 export interface GraphBillingClient {
@@ -87,6 +90,7 @@ export function createGraphBillingClient(options: GraphBillingClientOptions): Gr
     fetch: options.fetch ?? fetch,
     tokens: options.tokens,
     logger: options.logger,
+    onCall: options.onCall,
     forbidden: (details, route) =>
       new PartnerCenterUnauthorizedError(
         details,

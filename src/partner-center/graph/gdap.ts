@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PartnerCenterUnauthorizedError } from '../errors';
 import { optional } from '../schemas/common';
+import type { PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 import { callGraph, readJson, type GraphCallOptions, type GraphConnection } from './api';
 
@@ -70,6 +71,8 @@ export interface GdapClientOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   logger?: PartnerCenterLogger;
+  /** Told of every HTTP exchange (metrics, traces); `route` is the path template. */
+  onCall?: (call: PartnerCenterCall) => void;
 }
 
 export function createGdapClient(options: GdapClientOptions): GdapClient {
@@ -141,6 +144,7 @@ function gdapConnection(options: GdapClientOptions): GraphConnection {
     fetch: options.fetch ?? fetch,
     tokens: options.tokens,
     logger: options.logger,
+    onCall: options.onCall,
     forbidden: (details, route) =>
       new PartnerCenterUnauthorizedError(
         details,

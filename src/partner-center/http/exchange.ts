@@ -9,11 +9,15 @@ import type { PartnerCenterLogger, TokenProvider } from '../types';
 
 export interface PartnerCenterCall {
   method: string;
-  /** e.g. `POST /customers/{id}/carts/{id}/checkout` */
+  /** The path template from the host's root, e.g. `/v1/customers/{customerId}/carts/{cartId}/checkout`. */
   route: string;
   /** HTTP status, or the kind of failure when no answer came. */
   outcome: string;
   durationMs: number;
+  /** When the exchange began (epoch ms). */
+  startedAt: number;
+  /** The answer's request id and the header it came in (Partner Center's `ms-requestid`, Graph's `request-id`). */
+  responseRequestId?: { header: string; value: string };
 }
 
 /** What every call of one client shares (createPartnerCenterClient's options, defaults applied). */
@@ -58,18 +62,38 @@ export interface CallIds {
 
 const APPLICATION_NAME = 'partner-center-worker';
 
-/** `/customers/1f…/carts/9c…/checkout` → `/customers/{id}/carts/{id}/checkout`: ids carry digits, names do not. */
+/**
+ * `/customers/1f…/carts/9c…/checkout` → `/customers/{customerId}/carts/{cartId}/checkout`: a route's own words are
+ * letters only; anything else (an id, a domain, a user's name with its `@`) becomes a placeholder named after the
+ * collection before it, so no customer's or person's id reaches a metric label or a span.
+ */
 export function routeTemplate(path: string): string {
-  return path
-    .split('?')[0]
-    .split('/')
-    .map((part) => (/\d/.test(part) ? '{id}' : part))
+  const parts = path.split('?')[0].split('/');
+  return parts
+    .map((part, i) => (part === '' || /^[A-Za-z$]+$/.test(part) ? part : placeholder(parts[i - 1])))
     .join('/');
+}
+
+function placeholder(collection: string | undefined): string {
+  if (collection === undefined || !/^[A-Za-z]+s$/.test(collection)) return '{id}';
+  return `{${collection.replace(/ies$/, 'y').replace(/s$/, '')}Id}`;
 }
 
 /** `POST /customers/1f…/carts`: the route as errors and logs name it (ids kept, query left out). */
 export function routeOf(request: HttpRequest): string {
   return `${request.method} ${request.path.split('?')[0]}`;
+}
+
+/** The route template from the host's root: `/v1/customers/{customerId}/carts`. */
+function templateOf(connection: PartnerCenterConnection, request: HttpRequest): string {
+  const relative = routeTemplate(request.path);
+  return `${new URL(connection.apiRoot).pathname}${relative.startsWith('/') ? '' : '/'}${relative}`;
+}
+
+/** The request id an answer carries in `header`, for PartnerCenterCall. */
+export function requestIdOf(headers: Headers, header: string): PartnerCenterCall['responseRequestId'] {
+  const value = headers.get(header);
+  return value === null ? undefined : { header, value };
 }
 
 /** A path segment from a value (an id): escaped. */
@@ -96,7 +120,7 @@ export async function exchange(
       request.binary === true && response.ok
         ? Buffer.from(await response.arrayBuffer())
         : parseJson(await response.text());
-    reportAnswer(connection, request, ids, response.status, started);
+    reportAnswer(connection, request, ids, { status: response.status, started, headers: response.headers });
     return { status: response.status, headers: response.headers, body: parsedBody, requestId: ids.requestId };
   } catch (error) {
     if (signal?.aborted) throw signal.reason ?? error;
@@ -138,14 +162,15 @@ function reportAnswer(
   connection: PartnerCenterConnection,
   request: HttpRequest,
   ids: CallIds,
-  status: number,
-  started: number,
+  { status, started, headers }: { status: number; started: number; headers: Headers },
 ): void {
   connection.onCall?.({
     method: request.method,
-    route: routeTemplate(request.path),
+    route: templateOf(connection, request),
     outcome: String(status),
     durationMs: Date.now() - started,
+    startedAt: started,
+    responseRequestId: requestIdOf(headers, 'ms-requestid'),
   });
   connection.logger?.debug('Partner Center call', {
     route: routeOf(request),
@@ -182,9 +207,10 @@ function reportNoAnswer(
   });
   connection.onCall?.({
     method: request.method,
-    route: routeTemplate(request.path),
+    route: templateOf(connection, request),
     outcome: failure.kind,
     durationMs: Date.now() - started,
+    startedAt: started,
   });
   return failure;
 }

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import { PartnerCenterNotFoundError, PartnerCenterResponseShapeError } from '../errors';
 import { callGraph, readJson, type GraphCallOptions, type GraphConnection } from '../graph/api';
+import type { PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 import { CustomerTenantForbiddenError } from './forbidden';
 import {
@@ -37,6 +38,8 @@ export interface CustomerTenantClientOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   logger?: PartnerCenterLogger;
+  /** Told of every HTTP exchange (metrics, traces); `route` is the path template. */
+  onCall?: (call: PartnerCenterCall) => void;
 }
 
 export interface CustomerTenantClient {
@@ -80,6 +83,7 @@ export function createCustomerTenantClient(options: CustomerTenantClientOptions)
     fetch: options.fetch ?? fetch,
     tokens: options.tokens,
     logger: options.logger,
+    onCall: options.onCall,
     tenantId,
     forbidden: (details, route) => new CustomerTenantForbiddenError(details, { tenantId, route }),
   });

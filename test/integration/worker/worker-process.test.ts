@@ -5,6 +5,7 @@ import { purchaseStatusQuery, startPurchase } from '../../../src/client';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { freePort } from '../../../src/dev/temporal-dev-server';
 import { pollTaskQueueOf } from '../../../src/worker';
+import { dashboardQueries, exportedMetricNames, metricNamesOf } from '../../support/dashboard';
 import { builtEntry, runNode } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
@@ -143,10 +144,19 @@ describe('npm run worker against the sandbox, configured only through the enviro
         const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
         expect(metrics).toMatch(/^temporal_activity_execution_latency/m);
         expect(metrics).toMatch(
-          /partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/customers\/\{id\}\/carts"[^}]*\} [1-9]/,
+          /partner_center_requests\w*\{[^}]*method="POST"[^}]*route="\/v1\/customers\/\{customerId\}\/carts"[^}]*\} [1-9]/,
         );
         expect(metrics).toMatch(/partner_center_request_latency\w*_bucket\{/);
         expect(metrics).not.toContain(sandbox.customerIds[0]);
+        // docs/grafana-dashboard.json reads only what this worker exports.
+        const exported = exportedMetricNames(metrics);
+        const queries = dashboardQueries();
+        expect(queries.length).toBeGreaterThan(10);
+        for (const query of queries) {
+          const names = metricNamesOf(query);
+          expect({ query, names }).toEqual({ query, names: expect.arrayContaining([expect.any(String)]) });
+          expect({ query, missing: names.filter((name) => !exported.has(name)) }).toEqual({ query, missing: [] });
+        }
       } finally {
         worker.child.kill(signal);
         const { code } = await worker.exited;

@@ -39,3 +39,11 @@ test('the bundle maps back to the workflow sources without carrying their text',
   expect(map.sources.some((source) => source.includes('workflows/purchase/workflow'))).toBe(true);
   expect(map.sourcesContent ?? []).toEqual([]);
 });
+
+/** With tracing off (no OTEL_*), the runs load nothing of OpenTelemetry: its interceptors are in the traced bundle only. */
+test('the default bundle carries no OpenTelemetry', () => {
+  // Webpack names each module it includes (`./node_modules/@opentelemetry/api/…`); the SDK's comments name the package.
+  const modules = code.match(/^\/\*\*\*\/ "[^"]+"/gm) ?? [];
+  expect(modules.length).toBeGreaterThan(10);
+  expect(modules.filter((name) => /opentelemetry/.test(name))).toEqual([]);
+});
