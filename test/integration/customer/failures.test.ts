@@ -34,7 +34,7 @@ async function failureOf(handle: { result(): Promise<unknown> }): Promise<Applic
   throw new Error(`expected an application failure or a cancellation, got ${String(error.cause)}`);
 }
 
-it('Partner Center refusing the creation → CustomerCreationRefused with its words, nothing created', async () => {
+it('Partner Center refusing the creation → CustomerCreationRefused with its words and its event, nothing created', async () => {
   const request = createRequest();
   // A valid ISO 3166-1 country the sandbox does not sell in: Partner Center's own refusal, not the validation's.
   request.customer.create!.country = 'FR';
@@ -43,6 +43,10 @@ it('Partner Center refusing the creation → CustomerCreationRefused with its wo
     const failure = (await failureOf(handle)) as ApplicationFailure;
     expect(failure.type).toBe('CustomerCreationRefused');
     expect(failure.message).toContain('FR');
+    const event = await rig.receiver.waitFor(
+      (e) => e.type === 'customer.onboarding-failed' && e.data.workflowId === handle.workflowId,
+    );
+    expect(JSON.stringify(event)).toContain('CustomerCreationRefused');
     await recordHistory('onboard-creation-refused', handle);
   });
   expect(await creates()).toBe(1);
