@@ -49,6 +49,11 @@ async function eventually<T>(call: () => Promise<T>, timeoutMs = 10_000): Promis
   }
 }
 
+/** What the Temporal UI shows of the run now (its current details). */
+async function uiDetails(handle: { query<R>(name: string): Promise<R> }): Promise<string | undefined> {
+  return (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
+}
+
 async function failureOf(handle: { result(): Promise<unknown> }) {
   const error = await handle.result().then(
     () => undefined,
@@ -74,6 +79,7 @@ describe('create path', () => {
         `https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/${waiting.gdapRelationshipId}`,
       );
       await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+      expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
       await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
       await handle.signal(gdapApprovedSignal, { relationshipId: waiting.gdapRelationshipId });
       const result = await handle.result();
@@ -278,6 +284,7 @@ describe('existing tenant', () => {
         (e) => e.type === 'customer.invitation' && e.data.workflowId === handle.workflowId,
       );
       expect(invitation.data.invitationUrl).toBe(waiting.invitationUrl);
+      expect(await uiDetails(handle)).toContain(waiting.invitationUrl);
       await rig.sandbox.control.onboarding.acceptRelationship(tenantId, { domain: 'acceptedtenant.onmicrosoft.com' });
       const result = await handle.result();
       await recordHistory('onboard-existing-tenant', handle);
@@ -322,6 +329,7 @@ describe('existing tenant', () => {
         expect(accepted).toMatchObject({ outcome: 'onboarding-signalled', workflowIds: [handle.workflowId] });
         const waiting = await untilStep(handle, 'awaiting-gdap-approval', 10_000);
         await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+        expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
         await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
         const approved = await routeEvent(
           taskQueue,
