@@ -131,7 +131,8 @@ async function serveApi(
   };
   const response = await replayOrHandle(deps, replay, match.route, ctx);
   if (fault?.kind === 'commit-then-drop') {
-    // The change is committed; the client never hears about it.
+    // The change is committed; the client never hears about it (after `latencyMs`: a call still in flight).
+    if (fault.latencyMs !== undefined) await sleep(fault.latencyMs);
     return dropConnection(req);
   }
   return response;

@@ -1,18 +1,22 @@
 /**
  * One call to Microsoft Graph: the token for the Graph scope (from the authority of the connection's tenant: the
  * partner's for billing, a customer's for its licences), client-request-id, a per-call timeout joined with the
- * caller's signal, one forced token refresh and a single repeat on 401, and Graph's refusals classified into the
- * PartnerCenterError hierarchy (a 403 names the missing right, as the connection words it).
+ * caller's signal, one forced token refresh and a single repeat on 401 (none when it refused a token without the MFA
+ * claim: MfaRequired, as Partner Center's), and Graph's refusals classified into the PartnerCenterError hierarchy (a
+ * 403 names the missing right, as the connection words it).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GRAPH_SCOPE } from '../auth';
 import {
   classifyHttpError,
+  MFA_REQUIRED_ACTION,
+  PartnerCenterMfaRequiredError,
   PartnerCenterNetworkError,
   PartnerCenterResponseShapeError,
   PartnerCenterTimeoutError,
   PartnerCenterUnauthorizedError,
+  tokenRefusalOf,
   type PartnerCenterError,
   type PartnerCenterErrorDetails,
 } from '../errors';
@@ -61,15 +65,17 @@ export async function callGraph(
   o?: GraphCallOptions,
 ): Promise<Response> {
   const { tokens, tenantId } = connection;
+  const route = `${method} ${connection.prefix}${path.split('?')[0]}`;
   const token = await tokens.getAccessToken({ scope: GRAPH_SCOPE, tenantId });
   let response = await attempt(connection, { method, path, body }, token, o);
   if (response.status === 401) {
-    await response.body?.cancel();
+    const refused = await response.text();
+    // A token without the MFA claim: a fresh one from the same refresh token has the same claims, so no repeat.
+    if (refusalOf(response, refused).mfa) throw graphError(response, refused, route, connection);
     const fresh = await tokens.getAccessToken({ scope: GRAPH_SCOPE, tenantId, forceRefresh: true });
     response = await attempt(connection, { method, path, body }, fresh, o);
   }
   if (response.ok) return response;
-  const route = `${method} ${connection.prefix}${path.split('?')[0]}`;
   throw graphError(response, await response.text(), route, connection);
 }
 
@@ -119,7 +125,8 @@ const graphErrorSchema = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional() }),
 });
 
-function graphError(response: Response, text: string, route: string, connection: GraphConnection): PartnerCenterError {
+/** Graph's refusal: its code and message, and whether it is a token without the MFA claim (as Partner Center's 401s are read). */
+function refusalOf(response: Response, text: string) {
   const parsed = graphErrorSchema.safeParse(parseJson(text)).data?.error;
   const details = {
     status: response.status,
@@ -127,13 +134,24 @@ function graphError(response: Response, text: string, route: string, connection:
     description: parsed?.message ?? (text.slice(0, 200) || response.statusText),
     requestId: response.headers.get('request-id') ?? undefined,
   };
+  const challenge = response.headers.get('www-authenticate');
+  const mfa =
+    response.status === 401 && tokenRefusalOf(details.code, details.description, challenge) === 'mfa-required';
+  return { details, mfa };
+}
+
+function graphError(response: Response, text: string, route: string, connection: GraphConnection): PartnerCenterError {
+  const { details, mfa } = refusalOf(response, text);
   connection.logger?.warn('Microsoft Graph refused a call', { route, status: details.status, code: details.code });
   if (response.status === 401) {
     const from = connection.tenantId === undefined ? '' : ` from the authority of tenant ${connection.tenantId}`;
-    return new PartnerCenterUnauthorizedError(
-      details,
-      `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE}${from} was refused)`,
-    );
+    const refused = `Microsoft Graph HTTP 401 for ${route}: ${details.description} (the token for ${GRAPH_SCOPE}${from} was refused)`;
+    return mfa
+      ? new PartnerCenterMfaRequiredError(
+          details,
+          `${refused}: MFA required, the token carries no MFA claim. ${MFA_REQUIRED_ACTION}`,
+        )
+      : new PartnerCenterUnauthorizedError(details, refused);
   }
   if (response.status === 403) return connection.forbidden(details, route);
   const classified = classifyHttpError({

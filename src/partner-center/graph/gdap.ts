@@ -10,6 +10,7 @@ import { optional } from '../schemas/common';
 import type { PartnerCenterCall } from '../http/exchange';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 import { callGraph, readJson, type GraphCallOptions, type GraphConnection } from './api';
+import { readAllPages } from './pages';
 
 const RELATIONSHIPS_PATH = '/v1.0/tenantRelationships/delegatedAdminRelationships';
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -26,8 +27,6 @@ export const gdapRelationshipSchema = z.looseObject({
   customer: optional(z.looseObject({ tenantId: optional(z.string()) })),
 });
 export type GdapRelationship = z.infer<typeof gdapRelationshipSchema>;
-
-const relationshipPageSchema = z.looseObject({ value: z.array(gdapRelationshipSchema) });
 
 export const gdapAccessAssignmentSchema = z.looseObject({
   id: z.string(),
@@ -48,7 +47,7 @@ export interface GdapClient {
   /** `POST …/delegatedAdminRelationships` → `created`. */
   createRelationship(input: GdapRelationshipInput, o?: GraphCallOptions): Promise<GdapRelationship>;
   getRelationship(relationshipId: string, o?: GraphCallOptions): Promise<GdapRelationship>;
-  /** The partner's relationships of that display name (unique per partner): how a lost create answer is found. */
+  /** The partner's relationships of that display name (unique per partner), from every page: how a lost create answer is found. */
   findRelationships(displayName: string, o?: GraphCallOptions): Promise<GdapRelationship[]>;
   /** `POST …/{id}/requests {action: "lockForApproval"}` → `approvalPending`. */
   lockForApproval(relationshipId: string, o?: GraphCallOptions): Promise<void>;
@@ -94,10 +93,10 @@ export function createGdapClient(options: GdapClientOptions): GdapClient {
     createRelationship: (input, o) => call(gdapRelationshipSchema, 'POST', '', relationshipBody(input), o),
     getRelationship: (id, o) => call(gdapRelationshipSchema, 'GET', relationship(id), undefined, o),
     findRelationships: async (displayName, o) => {
-      // Filtered on the server where Graph supports it, and here again where it does not.
+      // Filtered on the server where Graph supports it, and here again where it does not (every page then).
       const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
-      const page = await call(relationshipPageSchema, 'GET', `?$filter=${filter}`, undefined, o);
-      return page.value.filter((r) => r.displayName === displayName);
+      const relationships = await readAllPages(connection, gdapRelationshipSchema, `?$filter=${filter}`, o);
+      return relationships.filter((r) => r.displayName === displayName);
     },
     lockForApproval: async (id, o) => {
       await callGraph(connection, 'POST', `${relationship(id)}/requests`, { action: 'lockForApproval' }, o);

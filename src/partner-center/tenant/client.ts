@@ -7,15 +7,14 @@
  * Built on the Graph call of graph/api.ts (token, timeout, one refresh on 401, errors classified: 429 and 5xx
  * retryable with Retry-After, for the activity's retry policy); knows nothing of Temporal.
  */
-import type { z } from 'zod';
-import { PartnerCenterNotFoundError, PartnerCenterResponseShapeError } from '../errors';
+import { PartnerCenterNotFoundError } from '../errors';
 import { callGraph, readJson, type GraphCallOptions, type GraphConnection } from '../graph/api';
 import type { PartnerCenterCall } from '../http/exchange';
+import { readAllPages } from '../graph/pages';
 import type { PartnerCenterLogger, TokenProvider } from '../types';
 import { CustomerTenantForbiddenError } from './forbidden';
 import {
   companySubscriptionSchema,
-  odataPageSchema,
   subscribedSkuSchema,
   tenantUserSchema,
   type CompanySubscription,
@@ -26,8 +25,6 @@ import { licenceUsageOf, type LicenceUsage } from './usage';
 
 const TENANT_PATH = '/v1.0';
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** More pages than any tenant has subscriptions or users for a read: a server that loops is refused. */
-const MAX_PAGES = 1000;
 
 export interface CustomerTenantClientOptions {
   /** Graph root without /v1.0, e.g. https://graph.microsoft.com */
@@ -89,8 +86,9 @@ export function createCustomerTenantClient(options: CustomerTenantClientOptions)
   });
   const client: CustomerTenantClient = {
     listDirectorySubscriptions: (tenantId, o) =>
-      readAll(connectionFor(tenantId), companySubscriptionSchema, '/directory/subscriptions', o),
-    listSubscribedSkus: (tenantId, o) => readAll(connectionFor(tenantId), subscribedSkuSchema, '/subscribedSkus', o),
+      readAllPages(connectionFor(tenantId), companySubscriptionSchema, '/directory/subscriptions', o),
+    listSubscribedSkus: (tenantId, o) =>
+      readAllPages(connectionFor(tenantId), subscribedSkuSchema, '/subscribedSkus', o),
     getUser: (tenantId, user, o) => getUser(connectionFor(tenantId), user, o),
     assignLicence: async (tenantId, user, add, remove = [], o) => {
       const body = { addLicenses: add.map((skuId) => ({ skuId, disabledPlans: [] })), removeLicenses: remove };
@@ -121,39 +119,4 @@ async function getUser(
     if (error instanceof PartnerCenterNotFoundError) return undefined;
     throw error;
   }
-}
-
-/** Every item of a collection, following `@odata.nextLink` — only on the Graph root the token is meant for. */
-async function readAll<S extends z.ZodType>(
-  connection: GraphConnection,
-  item: S,
-  path: string,
-  o?: GraphCallOptions,
-): Promise<z.infer<S>[]> {
-  const schema = odataPageSchema(item);
-  const items: z.infer<S>[] = [];
-  let next: string | undefined = path;
-  for (let pages = 0; next !== undefined; pages += 1) {
-    if (pages === MAX_PAGES)
-      throw new PartnerCenterResponseShapeError({
-        description: `Microsoft Graph: more than ${MAX_PAGES} pages of ${TENANT_PATH}${path}`,
-      });
-    const page = await readJson(
-      schema,
-      await callGraph(connection, 'GET', next, undefined, o),
-      `GET ${TENANT_PATH}${path}`,
-    );
-    items.push(...page.value);
-    next = nextPath(connection, page['@odata.nextLink'], path);
-  }
-  return items;
-}
-
-function nextPath(connection: GraphConnection, nextLink: string | undefined, path: string): string | undefined {
-  if (nextLink === undefined) return undefined;
-  if (!nextLink.startsWith(`${connection.root}/`))
-    throw new PartnerCenterResponseShapeError({
-      description: `Microsoft Graph: the next page of ${TENANT_PATH}${path} is not on ${connection.root}; not following it with the tenant's token`,
-    });
-  return nextLink.slice(connection.root.length);
 }

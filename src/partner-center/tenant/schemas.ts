@@ -55,11 +55,3 @@ export const tenantUserSchema = z.looseObject({
   ).transform((licences) => licences ?? []),
 });
 export type TenantUser = z.infer<typeof tenantUserSchema>;
-
-/** An OData collection page (`value`, `@odata.nextLink`). */
-export function odataPageSchema<Item extends z.ZodType>(item: Item) {
-  return z.looseObject({
-    value: optional(z.array(item)).transform((items): z.infer<Item>[] => items ?? []),
-    '@odata.nextLink': optional(z.string()),
-  });
-}

@@ -94,14 +94,20 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** The Temporal UI's current details of an onboarding. */
+/**
+ * The Temporal UI's current details of an onboarding. The links a person must open are shown whole: detailLines clips
+ * long values, and a clipped link does not open.
+ */
 export function describeOnboarding(status: OnboardStatus): string {
-  return detailLines([
+  const facts = detailLines([
     ['Step', status.step],
     ['Customer', status.customerId],
-    ['Invitation', status.invitationUrl],
     ['GDAP relationship', status.gdapRelationshipId],
-    ['GDAP approval', status.gdapApprovalUrl],
     ['Last error', status.lastError],
   ]);
+  const links = [
+    ['Invitation', status.invitationUrl],
+    ['GDAP approval', status.gdapApprovalUrl],
+  ].flatMap(([label, url]) => (url === undefined ? [] : [`- **${label}:** ${url}`]));
+  return [facts, ...links].join('\n');
 }

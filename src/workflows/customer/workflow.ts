@@ -182,7 +182,10 @@ class OnboardingRun {
     );
   }
 
-  /** The qualification asked for, then its review awaited (up to GDAP_APPROVAL_TIMEOUT); Denied ends the run. */
+  /**
+   * The qualification asked for, then its review awaited; Denied ends the run. The wait is bounded by
+   * GDAP_APPROVAL_TIMEOUT: contract §2 names no setting of its own for it (docs/onboarding.md says why it shares).
+   */
   private async qualify(request: ValidOnboardRequest, customerId: string, settings: WorkerSettings) {
     const { qualification } = request;
     if (qualification === undefined) return undefined;

@@ -30,12 +30,21 @@ export interface OnboardRig {
   passwords: string[];
   /** What the worker logged (its Runtime: workflows, activities) and its Partner Center and Graph clients, as JSON lines. */
   logLines: string[];
-  /** `pollIntervalMs`: ORDER_POLL_INTERVAL (and its maximum), 200 ms; `waitMs`: both onboarding timeouts, 6 s. */
+  /**
+   * `pollIntervalMs`: ORDER_POLL_INTERVAL (and its maximum), 200 ms; `waitMs`: both onboarding timeouts, 6 s, unless
+   * `acceptWaitMs` gives RELATIONSHIP_ACCEPT_TIMEOUT its own.
+   */
   withWorker<T>(
     body: (ctx: { taskQueue: string; start: (r: OnboardRequest) => Promise<OnboardingHandle> }) => Promise<T>,
-    timing?: { pollIntervalMs?: number; waitMs?: number },
+    timing?: OnboardTiming,
   ): Promise<T>;
   close(): Promise<void>;
+}
+
+interface OnboardTiming {
+  pollIntervalMs?: number;
+  waitMs?: number;
+  acceptWaitMs?: number;
 }
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -77,13 +86,13 @@ export async function startOnboardRig(): Promise<OnboardRig> {
     receiver,
     passwords,
     logLines,
-    async withWorker(body, { pollIntervalMs = 200, waitMs = WAIT_MS } = {}) {
+    async withWorker(body, { pollIntervalMs = 200, waitMs = WAIT_MS, acceptWaitMs = waitMs } = {}) {
       const taskQueue = uniqueTaskQueue('onboard');
       // The clients read the global fetch when they are built: the witness sees what the worker receives.
       globalThis.fetch = witness;
       let worker: Worker;
       try {
-        const deps = onboardDeps(sandbox, receiver.url, logger, { pollIntervalMs, waitMs });
+        const deps = onboardDeps(sandbox, receiver.url, logger, { pollIntervalMs, waitMs, acceptWaitMs });
         worker = await Worker.create({
           connection: env.nativeConnection,
           workflowBundle: bundle,
@@ -106,7 +115,7 @@ function onboardDeps(
   sandbox: Sandbox,
   webhookUrl: string,
   logger: Logger,
-  { pollIntervalMs, waitMs }: { pollIntervalMs: number; waitMs: number },
+  { pollIntervalMs, waitMs, acceptWaitMs }: Required<OnboardTiming>,
 ) {
   return createActivityDeps(
     {
@@ -122,7 +131,7 @@ function onboardDeps(
       orderPollIntervalMs: pollIntervalMs,
       orderPollMaxIntervalMs: pollIntervalMs * 2,
       orderVisibilityDeadlineMs: 20_000,
-      relationshipAcceptTimeoutMs: waitMs,
+      relationshipAcceptTimeoutMs: acceptWaitMs,
       gdapApprovalTimeoutMs: waitMs,
       webhooks: { url: webhookUrl, secret, deadlineMs: 60_000, allowedOrigins: [] },
     },

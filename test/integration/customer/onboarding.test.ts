@@ -6,6 +6,9 @@ import {
   onboardStatusQuery,
   startPartnerCenterEvent,
 } from '../../../src/client';
+import { connectPartnerCenter } from '../../../src/partner-center-connection';
+import { sandboxPartnerCenterSettings } from '../../../src/sandbox-settings';
+import { gdapDisplayName } from '../../../src/workflows/customer/rules';
 import { recordHistory } from '../purchase/harness';
 import {
   createRequest,
@@ -32,6 +35,7 @@ beforeEach(async () => {
 
 const CREATES = 'POST /v1/customers';
 const MCA_TEMPLATE = '117a77b0-9360-443b-8795-c6dedc750cf9';
+const RELATIONSHIPS = '/v1.0/tenantRelationships/delegatedAdminRelationships';
 
 async function eventually<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -43,6 +47,11 @@ async function eventually<T>(call: () => Promise<T>, timeoutMs = 10_000): Promis
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** What the Temporal UI shows of the run now (its current details). */
+async function uiDetails(handle: { query<R>(name: string): Promise<R> }): Promise<string | undefined> {
+  return (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
 }
 
 async function failureOf(handle: { result(): Promise<unknown> }) {
@@ -70,6 +79,7 @@ describe('create path', () => {
         `https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/${waiting.gdapRelationshipId}`,
       );
       await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+      expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
       await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
       await handle.signal(gdapApprovedSignal, { relationshipId: waiting.gdapRelationshipId });
       const result = await handle.result();
@@ -179,6 +189,21 @@ describe('create path', () => {
     });
   });
 
+  it('a qualification never reviewed → QualificationRefused after GDAP_APPROVAL_TIMEOUT, which it shares', async () => {
+    await rig.sandbox.control.setDelays({ qualificationReviewMs: 600_000 });
+    await rig.withWorker(
+      async ({ start }) => {
+        const failure = (await failureOf(
+          await start(createRequest({ qualification: 'Education' })),
+        )) as ApplicationFailure;
+        expect(failure.type).toBe('QualificationRefused');
+        expect(failure.message).toBe('The Education qualification was not reviewed within 3s');
+      },
+      // RELATIONSHIP_ACCEPT_TIMEOUT far longer: the wait ends at GDAP_APPROVAL_TIMEOUT.
+      { waitMs: 3_000, acceptWaitMs: 600_000 },
+    );
+  });
+
   it('GDAP not approved in time → GdapNotApproved naming the relationship', async () => {
     await rig.withWorker(async ({ start }) => {
       const handle = await start(createRequest({ gdap: { roles: [roles.directoryReaders] } }));
@@ -187,6 +212,39 @@ describe('create path', () => {
       expect(failure.message).toMatch(/GDAP relationship .* was not approved within 6s/);
       await recordHistory('onboard-gdap-not-approved', handle);
     });
+  });
+
+  it('a GDAP create whose answer is lost is found by its display name on a later page, not created again', async () => {
+    // Four other relationships first, two a page: the lost one is the fifth, on the third page of the list.
+    const { gdap } = connectPartnerCenter(sandboxPartnerCenterSettings(rig.sandbox), {
+      trustedCaPem: rig.sandbox.caPem,
+    });
+    for (const n of [1, 2, 3, 4])
+      await gdap.createRelationship({
+        displayName: `other-${n}`,
+        duration: 'P30D',
+        customerTenantId: rig.sandbox.customerIds[0],
+        roleIds: [roles.directoryReaders],
+        autoExtend: false,
+      });
+    await rig.sandbox.control.setGraphPolicy({ tenantPageSize: 2 });
+    await rig.sandbox.control.addFault({ method: 'POST', path: `/graph${RELATIONSHIPS}`, kind: 'commit-then-drop' });
+    const before = (await rig.sandbox.control.counters()).requests;
+    const request = createRequest({ gdap: { roles: [roles.directoryReaders] } });
+    const result = await rig.withWorker(async ({ start }) => {
+      const handle = await start(request);
+      const waiting = await untilStep(handle, 'awaiting-gdap-approval');
+      await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
+      const result = await handle.result();
+      await recordHistory('onboard-gdap-create-answer-lost', handle);
+      return result;
+    });
+    const ours = await gdap.findRelationships(gdapDisplayName(request.requestId, undefined));
+    expect(ours.map((r) => r.id)).toEqual([result.gdap!.relationshipId]);
+    const after = (await rig.sandbox.control.counters()).requests;
+    expect(after[`POST ${RELATIONSHIPS}`] - before[`POST ${RELATIONSHIPS}`]).toBe(1);
+    // The retry read the list to its last page: three pages, and the check above read three more.
+    expect(after[`GET ${RELATIONSHIPS}`] - (before[`GET ${RELATIONSHIPS}`] ?? 0)).toBe(6);
   });
 
   it('cancel while waiting for GDAP approval ends the run cancelled, saying what exists', async () => {
@@ -226,6 +284,7 @@ describe('existing tenant', () => {
         (e) => e.type === 'customer.invitation' && e.data.workflowId === handle.workflowId,
       );
       expect(invitation.data.invitationUrl).toBe(waiting.invitationUrl);
+      expect(await uiDetails(handle)).toContain(waiting.invitationUrl);
       await rig.sandbox.control.onboarding.acceptRelationship(tenantId, { domain: 'acceptedtenant.onmicrosoft.com' });
       const result = await handle.result();
       await recordHistory('onboard-existing-tenant', handle);
@@ -270,6 +329,7 @@ describe('existing tenant', () => {
         expect(accepted).toMatchObject({ outcome: 'onboarding-signalled', workflowIds: [handle.workflowId] });
         const waiting = await untilStep(handle, 'awaiting-gdap-approval', 10_000);
         await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+        expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
         await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
         const approved = await routeEvent(
           taskQueue,

@@ -296,8 +296,10 @@ async function answerGraph(
     body,
     origin: request.origin,
   });
-  // The change is made; the client never hears about it.
-  return fault?.kind === 'commit-then-drop' ? undefined : answer;
+  if (fault?.kind !== 'commit-then-drop') return answer;
+  // The change is made; the client never hears about it (after `latencyMs`: a call still in flight).
+  if (fault.latencyMs !== undefined) await sleep(fault.latencyMs);
+  return undefined;
 }
 
 /** `GET /blobs/{operationId}/{blob}?{sas}`: the blob, gzip JSON Lines, streamed; 403 AuthenticationFailed for a bad or expired SAS. */

@@ -150,6 +150,29 @@ describe('domain check and customer creation', () => {
     expect(bad.body.description).toContain("'filter'");
   });
 
+  test('commit-then-drop with latencyMs: the customer exists while its answer is still held, then the drop', async () => {
+    await sandbox.control.addFault({
+      method: 'POST',
+      path: '/v1/customers',
+      kind: 'commit-then-drop',
+      latencyMs: 1500,
+    });
+    const started = Date.now();
+    const held = create(newCustomer('heldco')).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    let seen: Array<{ id: string }> = [];
+    while (seen.length === 0 && Date.now() - started < 1400) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await byDomain('heldco');
+    }
+    // Committed before the client hears anything: a client killed now never learns of it.
+    expect(seen).toHaveLength(1);
+    expect(await held).toBe('dropped');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  });
+
   test("GET /customers/{id} is 404 for another partner's customer or an unknown id", async () => {
     expect((await api(sandbox, tokens.appOnly, 'GET', `/customers/${customer}`)).status).toBe(200);
     const theirs = sandbox.otherPartner.customerIds[0];
