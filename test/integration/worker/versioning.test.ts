@@ -6,10 +6,14 @@ import { temporal } from '@temporalio/proto';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from '../../../tools/bench/processes';
 import { startPurchase } from '../../../src/client';
+import type { Check } from '../../../src/cli/doctor-checks';
+import { checkTemporal } from '../../../src/cli/doctor-temporal';
+import { loadConfig } from '../../../src/config';
 import { resolveTemporalCli } from '../../../src/dev/temporal-cli';
 import { subscriptionChangedSignal } from '../../../src/workflows/subscription/messages';
 import { lifecycleWorkflowId } from '../../../src/workflows/subscription/ids';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
+import { recordHistory } from '../purchase/harness';
 
 /**
  * Contract §3h on the dev server: version A runs purchases waiting for their orders; version B starts and becomes
@@ -46,6 +50,19 @@ async function drainageOf(deploymentName: string, buildId: string): Promise<stri
   const args = ['worker', 'deployment', 'describe-version', '--address', testServerAddress(), '--output', 'json'];
   const { stdout } = await run(path, [...args, '--deployment-name', deploymentName, '--build-id', buildId]);
   return (JSON.parse(stdout) as { drainageInfo?: { drainageStatus?: string } }).drainageInfo?.drainageStatus;
+}
+
+/** `pcw doctor`'s line about the version a worker with these settings joins. */
+async function doctorLine(deploymentName: string, buildId: string): Promise<Omit<Check, 'fix'> | undefined> {
+  const env = { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml', TEMPORAL_ADDRESS: testServerAddress() };
+  const config = loadConfig(
+    { ...env, PCW_DEPLOYMENT_NAME: deploymentName, PCW_BUILD_ID: buildId },
+    { requirePartnerCenter: false },
+  );
+  const checks: Check[] = [];
+  await checkTemporal(config, 10_000, (name, outcome) => checks.push({ name, ...outcome }));
+  const line = checks.find((check) => check.name === 'worker deployment version');
+  return line && { name: line.name, status: line.status, detail: line.detail };
 }
 
 /** The build id and the worker (identity) of every workflow and activity task the run completed or started. */
@@ -153,7 +170,9 @@ describe('Worker Deployment Versioning', () => {
     const client = new Client({ connection });
     const taskQueue = uniqueTaskQueue('versioning');
     const deploymentName = `pcw-${randomUUID()}`;
+    expect(await doctorLine(deploymentName, 'A')).toMatchObject({ status: 'warning', detail: /is not known/ });
     const a = await startVersion(sandbox, taskQueue, deploymentName, 'A');
+    expect(await doctorLine(deploymentName, 'A')).toMatchObject({ status: 'ok', detail: /:A is current/ });
     // A purchase completed on A: its subscription's lifecycle runs on A too, AUTO_UPGRADE.
     const early = await purchase(client, sandbox, taskQueue);
     const earlyResult = await early.result();
@@ -178,6 +197,7 @@ describe('Worker Deployment Versioning', () => {
     const runningOnA = `TemporalWorkerDeploymentVersion="${deploymentName}:A" AND ExecutionStatus="Running"`;
     await waitFor(async () => (await client.workflow.count(runningOnA)).count >= onA.length, 'A’s runs listed');
     expect(await drainageOf(deploymentName, 'A')).toBe('draining');
+    expect(await doctorLine(deploymentName, 'A')).toMatchObject({ status: 'warning', detail: /:A is draining/ });
     // A's orders complete now: A's polls see them, on A.
     await sandbox.control.advanceClock(LONG_ORDER_DELAY_MS);
 
@@ -195,10 +215,13 @@ describe('Worker Deployment Versioning', () => {
     // A drained: nothing pinned to it is open any more, so its workers may stop.
     await waitFor(async () => (await drainageOf(deploymentName, 'A')) === 'drained', 'A drained');
     expect((await client.workflow.count(runningOnA)).count).toBe(0);
+    expect(await doctorLine(deploymentName, 'A')).toMatchObject({ status: 'warning', detail: /:A is drained/ });
     const failedTasks = ((await lifecycle.fetchHistory()).events ?? []).filter(
       (e) => e.workflowTaskFailedEventAttributes,
     );
     expect(failedTasks).toEqual([]);
     for (const worker of workers) expect(worker.output()).not.toMatch(/[Nn]ondeterminism|DeterminismViolation/);
+    await recordHistory('purchase-pinned-to-version', onA[0]);
+    await recordHistory('lifecycle-moved-to-new-version', lifecycle);
   }, 180_000);
 });
