@@ -8,7 +8,7 @@ import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from '../../
 import { startPurchase } from '../../../src/client';
 import type { Check } from '../../../src/cli/doctor-checks';
 import { checkTemporal } from '../../../src/cli/doctor-temporal';
-import { loadConfig } from '../../../src/config';
+import { loadConfig, type DeploymentVersion } from '../../../src/config';
 import { resolveTemporalCli } from '../../../src/dev/temporal-cli';
 import { subscriptionChangedSignal } from '../../../src/workflows/subscription/messages';
 import { lifecycleWorkflowId } from '../../../src/workflows/subscription/ids';
@@ -128,25 +128,25 @@ async function awaitsItsOrder(handle: Handle): Promise<boolean> {
 
 const workers: WorkerProcess[] = [];
 
-/** A worker process of version `buildId` (logging its version), made current once its pollers are known. */
-async function startVersion(sandbox: Sandbox, taskQueue: string, deploymentName: string, buildId: string) {
+/** A worker process of version `version` (logging it), or an unversioned one. */
+async function startWorker(sandbox: Sandbox, taskQueue: string, version?: DeploymentVersion) {
+  const versionEnv = version ? { PCW_DEPLOYMENT_NAME: version.deploymentName, PCW_BUILD_ID: version.buildId } : {};
   const worker = startWorkerProcess(
     sandboxWorkerEnv(
       sandbox,
       { address: testServerAddress(), taskQueue },
-      {
-        ORDER_POLL_INTERVAL: '250ms',
-        ORDER_POLL_MAX_INTERVAL: '1s',
-        PCW_DEPLOYMENT_NAME: deploymentName,
-        PCW_BUILD_ID: buildId,
-      },
+      { ORDER_POLL_INTERVAL: '250ms', ORDER_POLL_MAX_INTERVAL: '1s', ...versionEnv },
     ),
   );
   workers.push(worker);
   await worker.started();
-  expect(worker.output()).toContain(
-    `"deploymentVersion":{"deploymentName":"${deploymentName}","buildId":"${buildId}"}`,
-  );
+  expect(worker.output()).toContain(`"deploymentVersion":${JSON.stringify(version ?? 'unversioned')}`);
+  return worker;
+}
+
+/** A worker process of version `buildId`, made current once its pollers are known. */
+async function startVersion(sandbox: Sandbox, taskQueue: string, deploymentName: string, buildId: string) {
+  const worker = await startWorker(sandbox, taskQueue, { deploymentName, buildId });
   await setCurrentVersion(deploymentName, buildId);
   return worker;
 }
@@ -223,5 +223,51 @@ describe('Worker Deployment Versioning', () => {
     for (const worker of workers) expect(worker.output()).not.toMatch(/[Nn]ondeterminism|DeterminismViolation/);
     await recordHistory('purchase-pinned-to-version', onA[0]);
     await recordHistory('lifecycle-moved-to-new-version', lifecycle);
+  }, 180_000);
+
+  test('turning versioning on: a lifecycle started unversioned stays on the first version until told to follow', async () => {
+    const client = new Client({ connection });
+    const taskQueue = uniqueTaskQueue('versioning-on');
+    const deploymentName = `pcw-${randomUUID()}`;
+    const unversioned = await startWorker(sandbox, taskQueue);
+    const result = await (await purchase(client, sandbox, taskQueue)).result();
+    const lifecycle = client.workflow.getHandle(lifecycleWorkflowId(result.subscriptions[0].id));
+    await waitFor(async () => (await tasksOf(lifecycle)).buildIds.length > 0, 'the lifecycle’s first task');
+    expect(await versioningOf(lifecycle)).toEqual({ buildId: undefined, behavior: undefined });
+    await unversioned.stop();
+    const lastTaskRanOn = async (buildId: string) => (await tasksOf(lifecycle)).buildIds.at(-1) === buildId;
+    const nextTask = async () => {
+      const before = (await tasksOf(lifecycle)).buildIds.length;
+      await lifecycle.signal(subscriptionChangedSignal, { source: 'versioning-test' });
+      await waitFor(async () => (await tasksOf(lifecycle)).buildIds.length > before, 'the lifecycle’s next task');
+    };
+
+    // Its history began unversioned, so it does not declare AUTO_UPGRADE: A's default pins it.
+    await startVersion(sandbox, taskQueue, deploymentName, 'A');
+    await nextTask();
+    expect(await versioningOf(lifecycle)).toEqual({
+      buildId: 'A',
+      behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
+    });
+    await startVersion(sandbox, taskQueue, deploymentName, 'B');
+    await nextTask();
+    expect(await lastTaskRanOn('A')).toBe(true);
+
+    // docs/operations.md, "The first time": the override makes it follow the current version.
+    const { path } = await resolveTemporalCli({ progress: () => {} });
+    const query = `WorkflowType="subscriptionLifecycle" AND ExecutionStatus="Running" AND WorkflowId="${lifecycle.workflowId}"`;
+    const override = ['--query', query, '--versioning-override-behavior', 'auto_upgrade', '--yes'];
+    await run(path, ['workflow', 'update-options', '--address', testServerAddress(), ...override]);
+    await waitFor(
+      async () =>
+        (await lifecycle.describe()).raw.workflowExecutionInfo?.versioningInfo?.versioningOverride?.autoUpgrade ===
+        true,
+      'the override',
+    );
+    await nextTask();
+    expect(await lastTaskRanOn('B')).toBe(true);
+    expect(((await lifecycle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes)).toEqual(
+      [],
+    );
   }, 180_000);
 });
