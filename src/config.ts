@@ -66,8 +66,15 @@ export interface WorkerConfig {
   webhooks?: WebhookSettings;
   /** PARTNER_CENTER_WEBHOOK_CERT_HOSTS: the hosts a Partner Center event's certificate URL may name (none: every event is refused). */
   partnerCenterEventCertHosts: string[];
+  /** The Worker Deployment Version this worker joins (PCW_DEPLOYMENT_NAME, PCW_BUILD_ID); undefined: unversioned. */
+  deploymentVersion?: DeploymentVersion;
   /** AES-256-GCM payload codec keys (PAYLOAD_ENCRYPTION_KEYS), the first encrypts; undefined when off. */
   encryptionKeys?: EncryptionKey[];
+}
+
+export interface DeploymentVersion {
+  deploymentName: string;
+  buildId: string;
 }
 
 export interface WebhookSettings {
@@ -126,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
       ? readPartnerCenterSettings(env, values, problems)
       : undefined;
   checkWebhookPair(env, problems);
+  checkDeploymentPair(env, problems);
   if (problems.length > 0 || !values || !temporal) throw new ConfigError(problems);
   return workerConfigOf(values, temporal, partnerCenter);
 }
@@ -213,6 +221,17 @@ function checkWebhookPair(env: NodeJS.ProcessEnv, problems: string[]): void {
   }
 }
 
+/** A version is a deployment name and a build id: either one alone would silently leave the worker unversioned. */
+function checkDeploymentPair(env: NodeJS.ProcessEnv, problems: string[]): void {
+  const deploymentName = optionalTextOf(env.PCW_DEPLOYMENT_NAME);
+  const buildId = optionalTextOf(env.PCW_BUILD_ID);
+  if ((deploymentName === undefined) !== (buildId === undefined)) {
+    problems.push(
+      `PCW_DEPLOYMENT_NAME and PCW_BUILD_ID: set both (the worker joins that Worker Deployment Version) or neither (got only ${deploymentName === undefined ? 'PCW_BUILD_ID' : 'PCW_DEPLOYMENT_NAME'})`,
+    );
+  }
+}
+
 /** The valid environment as the configuration the entry points use. */
 function workerConfigOf(
   values: EnvironmentValues,
@@ -247,6 +266,9 @@ function workerConfigOf(
             allowedOrigins: values.PCW_WEBHOOK_ALLOWED_ORIGINS,
           },
         }
+      : {}),
+    ...(values.PCW_DEPLOYMENT_NAME !== undefined && values.PCW_BUILD_ID !== undefined
+      ? { deploymentVersion: { deploymentName: values.PCW_DEPLOYMENT_NAME, buildId: values.PCW_BUILD_ID } }
       : {}),
     ...(values.PAYLOAD_ENCRYPTION_KEYS !== undefined ? { encryptionKeys: values.PAYLOAD_ENCRYPTION_KEYS } : {}),
   };

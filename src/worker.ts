@@ -11,7 +11,7 @@ import type { Logger } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from './activities';
 import { auditPositionStore, ensureAuditBackfillSchedule } from './client/audit-backfill';
 import { AUDIT_BACKFILL_SCHEDULE_ID } from './workflows/events/api';
-import type { PartnerCenterSettings, WorkerConfig } from './config';
+import type { DeploymentVersion, PartnerCenterSettings, WorkerConfig } from './config';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport, runAsMain } from './command-line';
 import { createLogger } from './logging';
 import { createCatalogResolver } from './partner-center';
@@ -141,13 +141,26 @@ export function pollTaskQueueOf(taskQueue: string): string {
   return `${taskQueue}-polls`;
 }
 
+/**
+ * Worker Deployment Versioning (contract §3h), or nothing when no version is configured. Runs are PINNED to the
+ * version they started on (a new version never replays them); the subscription lifecycle opts into AUTO_UPGRADE in
+ * its own definition (src/workflows/subscription/lifecycle.ts).
+ */
+export function deploymentOptions(
+  version: DeploymentVersion | undefined,
+): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (version === undefined) return {};
+  return { workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' } };
+}
+
 /** Worker options shared by production, `npm start` and the tests, so all three run the same worker. */
 export function workerOptions(
   deps: ActivityDeps,
-  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
+  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute' | 'deploymentVersion'>,
 ): Pick<
   WorkerOptions,
   | 'taskQueue'
+  | 'workerDeploymentOptions'
   | 'activities'
   | 'maxTaskQueueActivitiesPerSecond'
   | 'shutdownGraceTime'
@@ -162,23 +175,29 @@ export function workerOptions(
     shutdownGraceTime: SHUTDOWN_GRACE,
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
+    ...deploymentOptions(config.deploymentVersion),
   };
 }
 
 /**
  * The activity-only worker of the poll queue, in the same process: the same activities (only polls are scheduled
  * there), the polls' share of the budget. Its queue must be the one `createActivityDeps` was given as
- * `pollTaskQueue`, or the runs' polls wait for a worker that never comes.
+ * `pollTaskQueue`, or the runs' polls wait for a worker that never comes. It joins the same deployment version, so
+ * the polls of a run pinned to a version go to that version's poll worker.
  */
 export function pollWorkerOptions(
   deps: ActivityDeps,
-  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute'>,
-): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'> {
+  config: Pick<WorkerConfig, 'taskQueue' | 'requestsPerMinute' | 'deploymentVersion'>,
+): Pick<
+  WorkerOptions,
+  'taskQueue' | 'activities' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions'
+> {
   return {
     taskQueue: pollTaskQueueOf(config.taskQueue),
     activities: createActivities(deps),
     maxTaskQueueActivitiesPerSecond: (config.requestsPerMinute * POLL_BUDGET_SHARE) / 60,
     shutdownGraceTime: SHUTDOWN_GRACE,
+    ...deploymentOptions(config.deploymentVersion),
   };
 }
 
@@ -262,6 +281,7 @@ export async function runWorker(
       tokenMode: deps.tokenMode,
       workflowBundle: prebuilt ? 'prebuilt' : 'built at start',
       tracing: tracing !== undefined,
+      deploymentVersion: config.deploymentVersion ?? 'unversioned',
     });
     const { stop } = options;
     const stopped =

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import type { WorkerConfig } from '../config';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
 import { failed, firstLine, ok, skipped, type RecordCheck } from './doctor-checks';
+import { checkDeploymentVersion, DEPLOYMENT_VERSION } from './doctor-deployment';
 
 /** `pcw doctor`'s Temporal checks: the frontend answers, the namespace exists, the search attributes are there. */
 
@@ -19,14 +20,21 @@ export async function checkTemporal(config: WorkerConfig | undefined, connectTim
     return;
   }
   const connection = await connectOrReport(config, connectTimeoutMs, record);
+  // The version's line only when the worker is versioned (PCW_DEPLOYMENT_NAME, PCW_BUILD_ID).
+  const versioned = config.deploymentVersion ? [DEPLOYMENT_VERSION] : [];
   if (connection === undefined) {
-    [NAMESPACE, SEARCH_ATTRIBUTES].forEach((name) => record(name, skipped('Temporal is not reachable')));
+    [NAMESPACE, SEARCH_ATTRIBUTES, ...versioned].forEach((name) => record(name, skipped('Temporal is not reachable')));
     return;
   }
   try {
     const { namespace } = config.temporal;
-    if (await checkNamespace(connection, namespace, record)) await checkSearchAttributes(connection, namespace, record);
-    else record(SEARCH_ATTRIBUTES, skipped('the namespace does not exist'));
+    if (await checkNamespace(connection, namespace, record)) {
+      await checkSearchAttributes(connection, namespace, record);
+      if (config.deploymentVersion)
+        await checkDeploymentVersion(connection, namespace, config.deploymentVersion, record);
+    } else {
+      [SEARCH_ATTRIBUTES, ...versioned].forEach((name) => record(name, skipped('the namespace does not exist')));
+    }
   } finally {
     await connection.close();
   }

@@ -228,6 +228,10 @@ export const environmentSchema = z.object({
     }
     return keys.keys;
   }),
+  /** Worker Deployment Versioning: the deployment this worker's version belongs to (with PCW_BUILD_ID). */
+  PCW_DEPLOYMENT_NAME: optionalText,
+  /** Worker Deployment Versioning: this worker's build, one version of PCW_DEPLOYMENT_NAME. */
+  PCW_BUILD_ID: optionalText,
   LOG_LEVEL: optionalText.transform((value, ctx) => {
     const level = (value ?? 'info').toLowerCase();
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {

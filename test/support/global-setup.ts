@@ -11,6 +11,15 @@ declare global {
 }
 
 /**
+ * A Worker Deployment Version that is neither current nor ramping reports DRAINED once visibility shows no open run
+ * pinned to it; the server checks every 3 minutes after a 3-minute grace period. The versioning test waits for it.
+ */
+const TEST_DYNAMIC_CONFIG = [
+  'matching.wv.VersionDrainageStatusRefreshInterval="1s"',
+  'matching.wv.VersionDrainageStatusVisibilityGracePeriod="2s"',
+];
+
+/**
  * ONE real Temporal dev server for the whole Jest run (headless, in-memory SQLite, the contract's search
  * attributes registered), and ONE workflow bundle that every test file's workers load (built beside the server's
  * start). Test files connect with `testEnv()`; each test uses its own task queue. `PCW_NO_TEMPORAL=1` skips both
@@ -19,7 +28,10 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   if (process.env.PCW_NO_TEMPORAL === '1') return;
   const [server, code] = await Promise.all([
-    startDevServer({ progress: (line) => process.stderr.write(`[temporal] ${line}\n`) }),
+    startDevServer({
+      progress: (line) => process.stderr.write(`[temporal] ${line}\n`),
+      dynamicConfig: TEST_DYNAMIC_CONFIG,
+    }),
     bundleTestWorkflows(),
   ]);
   globalThis.__pcwDevServer = server;

@@ -350,6 +350,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
       '[Payload encryption](security.md): comma-separated `keyId:base64key` (256-bit keys); the first encrypts, all decrypt. A secret.',
   },
   {
+    names: ['PCW_DEPLOYMENT_NAME', 'PCW_BUILD_ID'],
+    fallback: 'off (unversioned)',
+    meaning:
+      'Worker Deployment Versioning: set both (or neither) and the worker joins that version of that deployment. Purchases, changes, onboarding, licence assignments, reconciliations, events, backfills and quotes stay on the version they started on; subscription lifecycles move to the current version. The rollout is in [operations](operations.md#rolling-out-a-new-version).',
+  },
+  {
     names: ['LOG_LEVEL'],
     fallback: '`info`',
     meaning: 'JSON logs on stdout: `trace`, `debug`, `info`, `warn` or `error`.',

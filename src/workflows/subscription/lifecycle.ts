@@ -10,6 +10,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -72,6 +73,18 @@ export async function subscriptionLifecycle(input: LifecycleInput): Promise<Life
   if (!validation.ok) throw invalidRequest(lifecycleFailureTypes.invalidInput, 'lifecycle input', validation.problems);
   return new LifecycleRun(validation.request, await getWorkerSettings()).run();
 }
+
+/**
+ * Contract §3h: under Worker Deployment Versioning a lifecycle, unlike the runs that end within hours (PINNED by the
+ * worker's default), follows the deployment's current version: its next workflow task after a new version becomes
+ * current runs there, replaying this run's history, so changes to this workflow still need patched(). Only a run
+ * whose first task ran on a versioned worker says so: the server refuses a behaviour from an unversioned worker (whose
+ * version has a build id but no deployment name).
+ */
+setWorkflowOptions(
+  () => ({ versioningBehavior: workflowInfo().currentDeploymentVersion?.deploymentName ? 'AUTO_UPGRADE' : undefined }),
+  subscriptionLifecycle,
+);
 
 function startingState({ customerId, subscriptionId }: LifecycleInput): LifecycleState {
   const policy = { review: 'propose', headroom: 0, includeMonthly: false } as const;
