@@ -169,7 +169,7 @@ export async function resumeActivityType(
     try {
       await client.workflowService.deleteWorkflowRule({ namespace: client.options.namespace, ruleId: ruleIdOf(type) });
     } catch (error) {
-      if (grpcCode(error) !== GRPC_NOT_FOUND) throw error; // another operator resumed it meanwhile
+      if ((await findPause(client, type)) !== undefined) throw error; // else another operator resumed it meanwhile
     }
   }
   const deletedAt = Date.now();
@@ -186,17 +186,20 @@ export async function resumeActivityType(
 
 /** Every activity type `pauseActivityType` paused, oldest first. */
 export async function listActivityPauses(client: Client): Promise<ActivityPause[]> {
-  const pauses: ActivityPause[] = [];
+  const pauses = await Promise.all((await pcwRules(client)).map((rule) => pauseOf(client, rule)));
+  return pauses.sort((a, b) => a.since.localeCompare(b.since));
+}
+
+/** The namespace's workflow rules that are pauses made here. */
+async function pcwRules(client: Client): Promise<WorkflowRule[]> {
+  const rules: WorkflowRule[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await listRules(client, nextPageToken);
-    for (const rule of page.rules ?? []) {
-      const id = rule.spec?.id ?? '';
-      if (id.startsWith(RULE_PREFIX)) pauses.push(await pauseOf(client, rule));
-    }
+    rules.push(...(page.rules ?? []).filter((rule) => (rule.spec?.id ?? '').startsWith(RULE_PREFIX)));
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
-  return pauses.sort((a, b) => a.since.localeCompare(b.since));
+  return rules;
 }
 
 type WorkflowRule = NonNullable<Awaited<ReturnType<Client['workflowService']['listWorkflowRules']>>['rules']>[number];
@@ -210,18 +213,10 @@ async function listRules(client: Client, nextPageToken?: Uint8Array) {
   }
 }
 
+/** The pause of `type`, read from the rule list (describing a missing rule is an INVALID_ARGUMENT, not a NOT_FOUND). */
 async function findPause(client: Client, type: string): Promise<ActivityPause | undefined> {
-  try {
-    const { rule } = await client.workflowService.describeWorkflowRule({
-      namespace: client.options.namespace,
-      ruleId: ruleIdOf(type),
-    });
-    return rule ? await pauseOf(client, rule) : undefined;
-  } catch (error) {
-    if (grpcCode(error) === GRPC_NOT_FOUND) return undefined;
-    if (grpcCode(error) === GRPC_UNIMPLEMENTED) throw new ActivityPauseUnavailableError((error as Error).message);
-    throw error;
-  }
+  const rule = (await pcwRules(client)).find((r) => r.spec?.id === ruleIdOf(type));
+  return rule && (await pauseOf(client, rule));
 }
 
 async function pauseOf(client: Client, rule: WorkflowRule): Promise<ActivityPause> {
