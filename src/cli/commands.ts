@@ -1,4 +1,5 @@
 import type { Action } from './action';
+import { planActivities } from './activities';
 import { UsageError } from './errors';
 import { checkFlagsOf, type Values } from './flags';
 import { planList } from './list';
@@ -12,7 +13,8 @@ import { planLicences } from './licences';
 
 /**
  * The `pcw` commands that talk to Temporal, one module per family: start-commands (purchase, change, reconcile),
- * run-commands (status, watch, approve, reject, cancel), list, schedules and subscriptions (lifecycles).
+ * run-commands (status, watch, approve, reject, cancel), list, schedules, subscriptions (lifecycles) and activities
+ * (the pause switch).
  */
 
 /** Plans `pcw <command> …`: validates every flag (throwing one UsageError listing all problems) and returns what to run. */
@@ -53,6 +55,8 @@ export function plan(command: string | undefined, args: string[], values: Values
       return planSubscriptions(args, values);
     case 'licences':
       return planLicences(args, values);
+    case 'activities':
+      return planActivities(args, values);
     default:
       throw new UsageError([command === undefined ? 'a command is required' : `unknown command "${command}"`]);
   }

@@ -69,6 +69,7 @@ export const OPTIONS = {
   events: { type: 'string' },
   user: { type: 'string', multiple: true },
   market: { type: 'string' },
+  type: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -153,6 +154,7 @@ const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   schedules: [],
   doctor: [],
   'codec-server': ['port', 'host', 'origin'],
+  activities: ['type', 'reason'],
 };
 
 /** Refuses flags that `command` does not take (an unknown command is reported by the caller). */

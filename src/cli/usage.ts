@@ -41,6 +41,10 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   list      [--customer GUID] [--step STEP] [--limit 20]   purchases, changes, reconciliations and lifecycles, newest first
   schedules list                                  schedule id, cron, workflow type, next run, paused
   schedules delete SCHEDULE_ID
+  activities pause --type ACTIVITY_TYPE --reason TEXT   holds that activity in every run, running and future, until
+            resumed (an incident: e.g. checkoutPurchaseCart while Partner Center is degraded; docs/operations.md)
+  activities resume --type ACTIVITY_TYPE          ends the pause: every held run continues where it was
+  activities paused                               each paused type: runs held, since, by whom, reason
   offers eos [--market US]                        end-of-sale offers (price sheet) and every subscription carrying one
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice

@@ -19,6 +19,7 @@ export * from './run-updates';
 export * from './partner-center-events';
 export * from './onboarding';
 export * from './audit-backfill';
+export * from './activity-pause';
 
 export type PurchaseHandle = WorkflowHandle<PurchaseWorkflow>;
 export type { StartOnceHandle } from './start-once';

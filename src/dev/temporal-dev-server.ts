@@ -34,11 +34,15 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Flags the SDK's own ephemeral server passes; the version check would call the internet. The chaos cluster uses them too. */
+/**
+ * Flags the SDK's own ephemeral server passes; the version check would call the internet. The chaos cluster uses them
+ * too. Workflow rules carry `pcw activities pause` (src/client/activity-pause.ts).
+ */
 export const DYNAMIC_CONFIG = [
   'frontend.enableServerVersionCheck=false',
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+  'frontend.workflowRulesAPIsEnabled=true',
 ];
 
 /** `--search-attribute Name=Type` for every contract search attribute, in the CLI's spelling. */
