@@ -32,18 +32,19 @@ beforeAll(async () => {
   client = new Client({ connection });
 });
 
+// A failed test leaves npm start running: Ctrl-C as a user would, SIGKILL if that does not end it (it holds 8091).
 afterAll(async () => {
-  for (const running of [start]) {
-    if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGINT');
-      await running.exited;
-    }
+  if (start && start.child.exitCode === null && start.child.signalCode === null) {
+    start.child.kill('SIGINT');
+    const timer = setTimeout(() => start?.child.kill('SIGKILL'), 30_000);
+    await start.exited;
+    clearTimeout(timer);
   }
   await deleteSchedule();
   await connection?.close();
   tree.remove();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 async function deleteSchedule(): Promise<void> {
   try {
