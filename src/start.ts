@@ -144,7 +144,12 @@ async function partnerCenterOrSandbox(config: WorkerConfig, dataDir: string, sta
 }
 
 /** The sandbox sends its events to this API (as `pcw pc-webhooks register` would), and the settings file is left. */
-async function connectTheRest(config: WorkerConfig, started: Started, partnerCenter: PartnerCenter, dataDir: string) {
+async function registerEventsAndLeaveSettings(
+  config: WorkerConfig,
+  started: Started,
+  partnerCenter: PartnerCenter,
+  dataDir: string,
+) {
   const { sandbox, api } = started;
   if (sandbox && api) await sandbox.control.registerEventWebhook(`${api.url}${PARTNER_CENTER_EVENTS_PATH}`);
   const sandboxSettings = sandbox && { settings: partnerCenter.settings, trustedCaPem: sandbox.caPem };
@@ -163,7 +168,7 @@ async function runUntilStopped(
   try {
     const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop });
     started.api = await startApi(config, { settings, trustedCaPem });
-    await connectTheRest(config, started, { settings, trustedCaPem }, dataDir);
+    await registerEventsAndLeaveSettings(config, started, { settings, trustedCaPem }, dataDir);
     printBanner(config, settings, started);
     if (demo) {
       if (!started.sandbox) {
