@@ -34,6 +34,8 @@ export interface PartnerCenterSettings {
   graphBaseUrl?: string;
   /** The price sheets' host; https://api.partner.microsoft.com when absent. */
   pricingBaseUrl?: string;
+  /** A CA to trust for the authority besides Node's store: the sandbox's, when these came from `npm start`'s file. */
+  trustedCaPem?: string;
 }
 
 export interface WorkerConfig {

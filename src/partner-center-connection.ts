@@ -31,7 +31,7 @@ export interface PartnerCenterConnectionOptions {
   logger?: PartnerCenterLogger;
   /** Counts and times every Partner Center exchange (the worker's Runtime meter, exported on METRICS_PORT). */
   metrics?: MetricMeter;
-  /** An extra CA for the authority (the sandbox's); otherwise Node's store, NODE_EXTRA_CA_CERTS included. */
+  /** An extra CA for the authority (the sandbox's), else the settings' own; besides Node's store and NODE_EXTRA_CA_CERTS. */
   trustedCaPem?: string;
   /** Per call to the authority, Partner Center and Graph; each client's own default when absent. */
   timeoutMs?: number;
@@ -58,7 +58,8 @@ export function connectPartnerCenter(
   settings: PartnerCenterSettings,
   options: PartnerCenterConnectionOptions = {},
 ): PartnerCenterConnection {
-  const { logger, metrics, trustedCaPem, timeoutMs } = options;
+  const { logger, metrics, timeoutMs } = options;
+  const trustedCaPem = options.trustedCaPem ?? settings.trustedCaPem;
   const onCall = observeCalls([metrics && partnerCenterCallMetrics(metrics), activeTracing()?.onCall]);
   const { tenantId, clientId, credential, refreshToken, authorityHost } = settings;
   const tokens = createTokenProvider({

@@ -11,9 +11,11 @@ import { connectToTemporal, installRuntime, runWorker, STOPPED } from './worker'
 import { submitDemoPurchases, purchaseCommandExample, type DemoPurchases } from './demo';
 import { serveApi, type ServedApi } from './api/main';
 import { localToken } from './api/tokens';
+import { PARTNER_CENTER_EVENTS_PATH } from './api/routes/partner-center-events';
 import type { ApiToken } from './settings/api-tokens';
 import { connectClient } from './client';
 import { startTracing, stopTracing } from './tracing';
+import { leaveStartSettings, startSettingsOf } from './start-settings';
 
 /** Embedded defaults of `npm start` (contract §1). */
 const TEMPORAL_PORT = 7233;
@@ -25,6 +27,8 @@ interface Started {
   devServer?: DevServer;
   sandbox?: Sandbox;
   api?: StartedApi;
+  /** The settings file for `pcw` and `npm run api` in another terminal (start-settings.ts), while this runs. */
+  settingsFile?: { path: string; stopped(): void };
 }
 
 /** The Partner Center the worker and the API use, and the CA to trust for its authority (the sandbox's). */
@@ -99,7 +103,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (stop.signal.aborted) return 0;
     const partnerCenter = await partnerCenterOrSandbox(config, dataDir, started);
     if (stop.signal.aborted) return 0;
-    await runUntilStopped(config, logger, partnerCenter, started, { stop: stop.signal, demo });
+    await runUntilStopped(config, logger, partnerCenter, started, { stop: stop.signal, demo, dataDir });
     return 0;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
@@ -107,6 +111,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    started.settingsFile?.stopped();
     await started.sandbox?.close();
     await started.devServer?.stop();
     await stopTracing();
@@ -128,12 +133,30 @@ async function startTemporal(config: WorkerConfig, dataDir: string): Promise<Dev
   return devServer;
 }
 
-/** The configured Partner Center, or else the sandbox (started into `started`) and the CA to trust for it. */
+/**
+ * The configured Partner Center, or else the sandbox (started into `started`) and the CA to trust for it; the API
+ * then accepts the sandbox's signed events, whose certificate is on the sandbox authority's host.
+ */
 async function partnerCenterOrSandbox(config: WorkerConfig, dataDir: string, started: Started): Promise<PartnerCenter> {
   if (config.partnerCenter) return { settings: config.partnerCenter };
   print('No Partner Center settings given: starting the Partner Center sandbox ...');
   started.sandbox = await startSandbox({ port: SANDBOX_PORT, dataFile: join(dataDir, 'sandbox.json') });
+  const certHost = new URL(started.sandbox.authorityHost).hostname;
+  if (!config.partnerCenterEventCertHosts.includes(certHost)) config.partnerCenterEventCertHosts.push(certHost);
   return { settings: sandboxPartnerCenterSettings(started.sandbox), trustedCaPem: started.sandbox.caPem };
+}
+
+/** The sandbox sends its events to this API (as `pcw pc-webhooks register` would), and the settings file is left. */
+async function registerEventsAndLeaveSettings(
+  config: WorkerConfig,
+  started: Started,
+  partnerCenter: PartnerCenter,
+  dataDir: string,
+) {
+  const { sandbox, api } = started;
+  if (sandbox && api) await sandbox.control.registerEventWebhook(`${api.url}${PARTNER_CENTER_EVENTS_PATH}`);
+  const sandboxSettings = sandbox && { settings: partnerCenter.settings, trustedCaPem: sandbox.caPem };
+  started.settingsFile = leaveStartSettings(dataDir, startSettingsOf(config, sandboxSettings));
 }
 
 /** The worker and the HTTP API on one Temporal connection, the banner, `--demo`'s purchases; until `stop`. */
@@ -142,12 +165,13 @@ async function runUntilStopped(
   logger: Logger,
   { settings, trustedCaPem }: PartnerCenter,
   started: Started,
-  { stop, demo }: { stop: AbortSignal; demo: boolean },
+  { stop, demo, dataDir }: { stop: AbortSignal; demo: boolean; dataDir: string },
 ): Promise<void> {
   const connection = await connectToTemporal(config);
   try {
     const worker = runWorker(config, settings, logger, { trustedCaPem, connection, stop });
     started.api = await startApi(config, { settings, trustedCaPem });
+    await registerEventsAndLeaveSettings(config, started, { settings, trustedCaPem }, dataDir);
     printBanner(config, settings, started);
     if (demo) {
       if (!started.sandbox) {
@@ -178,6 +202,10 @@ function printBanner(config: WorkerConfig, settings: PartnerCenterSettings, star
   }
   // The billing exports' host (MICROSOFT_GRAPH_BASE_URL): the sandbox serves one beside Partner Center.
   print(`  Microsoft Graph  ${settings.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL}${started.sandbox ? ' (sandbox)' : ''}`);
+  if (started.sandbox && started.api)
+    print(`  Events           sandbox → ${started.api.url}${PARTNER_CENTER_EVENTS_PATH}`);
+  // Where `pcw` and `npm run api` in another terminal find these settings (owner-only; the secret is in it, not here).
+  if (started.settingsFile) print(`  Settings         ${started.settingsFile.path} (for npx pcw in another terminal)`);
   const customerId = started.sandbox?.customerIds[0] ?? '<customer tenant id>';
   print();
   print('Submit a purchase (the same --request-id never buys twice; a new one buys again):');

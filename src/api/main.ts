@@ -10,6 +10,7 @@ import type { PartnerCenterAccess } from './app';
 import type { ApiToken } from '../settings/api-tokens';
 import { buildApi } from './server';
 import { startTracing, stopTracing } from '../tracing';
+import { describeSource, environmentBesideStart, withStartCa } from '../start-settings';
 
 export interface ServeApiOptions {
   client: Client;
@@ -46,7 +47,7 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     // The sandbox's CA signs its events' certificates under `npm start`, as it signs its authority's https.
     partnerCenterEvents: {
       certHosts: options.config.partnerCenterEventCertHosts,
-      trustedCaPem: options.partnerCenter?.trustedCaPem,
+      trustedCaPem: options.partnerCenter?.trustedCaPem ?? options.config.partnerCenter?.trustedCaPem,
     },
     logger: { level: options.config.logLevel },
   });
@@ -68,7 +69,11 @@ export function partnerCenterAccess(
 
 /** `npm run api`: the HTTP API alone, for production; needs PCW_API_PORT, PCW_API_TOKENS and a reachable Temporal. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+  // Beside `npm start`, the settings it left fill what this environment does not set (its sandbox, its CA).
+  const beside = environmentBesideStart(env);
+  const source = describeSource(beside.source);
+  if (source !== undefined) process.stdout.write(`settings: ${source}\n`);
+  const config = withStartCa(loadConfigOrReport(beside.env, { requirePartnerCenter: false }), beside);
   if (!config) return EXIT_BAD_CONFIGURATION;
   const missing = [
     ...(config.api.port === undefined ? ['PCW_API_PORT: required: the port the HTTP API listens on'] : []),

@@ -3,11 +3,13 @@ import { ConfigError, loadConfig, type WorkerConfig } from '../config';
 import { parseEncryptionKeys } from '../settings/encryption-keys';
 import { safeOrigin, sendSignedEvent } from '../webhooks';
 import { redactSecrets } from '../partner-center/auth';
+import { describeSource, withStartCa, type EnvironmentBesideStart } from '../start-settings';
 import {
   failed,
   firstLine,
   ok,
   skipped,
+  warning,
   type Check,
   type CheckStatus,
   type Outcome,
@@ -26,17 +28,19 @@ import type { Output } from './output';
 /** Runs every check and prints the checklist; `connectTimeoutMs` is the one every pcw command waits for Temporal. */
 export async function doctor(
   args: string[],
-  env: NodeJS.ProcessEnv,
+  beside: EnvironmentBesideStart,
   out: Output,
   connectTimeoutMs: number,
 ): Promise<number> {
   if (args.length > 0) throw new UsageError([`doctor takes no arguments (got ${args.join(' ')})`]);
   const checks: Check[] = [];
   const record = (name: string, outcome: Outcome) => checks.push({ name, ...outcome });
+  const { env } = beside;
+  checkSettingsSource(beside, record);
 
   let config: WorkerConfig | undefined;
   try {
-    config = loadConfig(env, { requirePartnerCenter: true });
+    config = withStartCa(loadConfig(env, { requirePartnerCenter: true }), beside);
     record('configuration', ok('every setting is valid'));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -64,6 +68,18 @@ export async function doctor(
   }));
   out.emit({ ok: healthy, checks: report }, report.map(line(process.stdout.isTTY === true)).join('\n'));
   return healthy ? 0 : 1;
+}
+
+/** Only beside a settings file of `npm start`: which settings came from it, or why it was ignored. */
+function checkSettingsSource({ source }: EnvironmentBesideStart, record: RecordCheck): void {
+  const line = describeSource(source);
+  if (line === undefined) return;
+  record(
+    'settings',
+    source.kind === 'start'
+      ? ok(line)
+      : warning(line, 'start `npm start` again, or set the settings in this environment (README.md lists them all)'),
+  );
 }
 
 /** Only when PAYLOAD_ENCRYPTION_KEYS is set: key ids and 256-bit keys well-formed, which key encrypts. */

@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { AUDIT_BACKFILL_INTERVAL, AUDIT_BACKFILL_SCHEDULE_ID, ensureAuditBackfillSchedule } from '../client';
 import type { PartnerCenterSettings } from '../config';
 import type { PartnerCenterClient, ValidationEvent, WebhookRegistration } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
@@ -9,7 +11,18 @@ import { table, type Output } from './output';
  * `pcw pc-webhooks register --url URL [--events a,b] | status | test`: Partner Center's webhook registration, straight
  * from its API (no Temporal), as docs/partner-center-events.md describes. The command line is checked first.
  */
-export type PcWebhooksAction = (settings: PartnerCenterSettings, out: Output) => Promise<void>;
+export type PcWebhooksAction = (
+  settings: PartnerCenterSettings,
+  out: Output,
+  temporal: TemporalAccess,
+) => Promise<void>;
+
+/** Temporal for `register` (the backfill Schedule), connected only when used: the other subcommands never need it. */
+export interface TemporalAccess {
+  /** TEMPORAL_TASK_QUEUE: where the Schedule starts its runs, as the worker's own start would create it. */
+  taskQueue: string;
+  withClient(body: (client: Client) => Promise<void>): Promise<void>;
+}
 
 /** The events this worker acts on (docs/partner-center-events.md), registered when --events is not given. */
 export const DEFAULT_WEBHOOK_EVENTS = [
@@ -63,18 +76,36 @@ function planRegister(values: Values, problems: Problems): PcWebhooksAction {
           .filter((name) => name !== '');
   if (events.length === 0) problems.add('--events must name at least one event (comma-separated)', 'events');
   problems.done();
-  return async (settings, out) => {
-    const pc = client(settings);
-    const existing = await pc.getWebhookRegistration();
-    const registration = await pc.registerWebhook(
-      { WebhookUrl: url!, WebhookEvents: events },
-      existing === undefined ? 'create' : 'update',
-    );
-    out.emit(
-      { ...registration, created: existing === undefined },
-      `${existing === undefined ? 'registered' : 'updated the registration'}: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}`,
-    );
-  };
+  // Temporal first: when it is not reachable, nothing is changed at Partner Center either.
+  return (settings, out, temporal) =>
+    temporal.withClient(async (temporalClient) => {
+      const pc = client(settings);
+      const existing = await pc.getWebhookRegistration();
+      const registration = await pc.registerWebhook(
+        { WebhookUrl: url!, WebhookEvents: events },
+        existing === undefined ? 'create' : 'update',
+      );
+      const schedule = await ensureBackfill(temporalClient, temporal.taskQueue);
+      out.emit(
+        { ...registration, created: existing === undefined, backfillSchedule: schedule.json },
+        `${existing === undefined ? 'registered' : 'updated the registration'}: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}\n${schedule.line}`,
+      );
+    });
+}
+
+/**
+ * The Schedule `pc-audit-backfill` (contract §3f: created by the worker or here, idempotently), so the activity log
+ * catches what a webhook delivery misses even before a worker has started. One written with other encryption keys
+ * is left as it is, as the worker leaves it.
+ */
+async function ensureBackfill(temporalClient: Client, taskQueue: string) {
+  const { created, unreadable } = await ensureAuditBackfillSchedule(temporalClient, { taskQueue });
+  const json = { id: AUDIT_BACKFILL_SCHEDULE_ID, created, every: AUDIT_BACKFILL_INTERVAL, taskQueue, unreadable };
+  const line =
+    unreadable !== undefined
+      ? `  backfill Schedule ${AUDIT_BACKFILL_SCHEDULE_ID} left as it is: its input cannot be decoded with these PAYLOAD_ENCRYPTION_KEYS (${unreadable})`
+      : `  backfill Schedule ${AUDIT_BACKFILL_SCHEDULE_ID} ${created ? 'created' : 'updated'}: every ${String(AUDIT_BACKFILL_INTERVAL)} on task queue ${taskQueue}`;
+  return { json, line };
 }
 
 function showRegistration(out: Output, registration: WebhookRegistration | undefined): void {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { EXIT_BAD_CONFIGURATION, loadConfigOrReport } from '../command-line';
-import type { PartnerCenterSettings, WorkerConfig } from '../config';
+import type { LoadConfigOptions, PartnerCenterSettings, WorkerConfig } from '../config';
+import { describeSource, environmentBesideStart, withStartCa } from '../start-settings';
 import type { PartnerCenterClient } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
 import { dataConverterFor } from '../temporal/codec';
@@ -12,7 +13,7 @@ import { codecServer } from './codec-server';
 import { doctor } from './doctor';
 import { CliFailure, exitCodeOf, failureReport, UsageError } from './errors';
 import { planInvoices } from './billing-invoices';
-import { planPcWebhooks } from './pc-webhooks';
+import { planPcWebhooks, type TemporalAccess } from './pc-webhooks';
 import { planOffers } from './offers-eos';
 import { checkFlagsOf, OPTIONS, type Values } from './flags';
 import { Output } from './output';
@@ -38,29 +39,36 @@ export async function run(
   try {
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     const [command, ...args] = positionals;
+    // Beside `npm start`, the settings it left fill what this environment does not set (start-settings.ts).
+    const beside = environmentBesideStart(env);
     // doctor reports a bad configuration as one of its checks, so it runs before the configuration is required.
     if (command === 'doctor') {
       checkFlagsOf(command, values);
-      return await doctor(args, env, out, CONNECT_TIMEOUT_MS);
+      return await doctor(args, beside, out, CONNECT_TIMEOUT_MS);
     }
+    if (beside.source.kind === 'ignored') process.stderr.write(`pcw: ${describeSource(beside.source)}\n`);
+    const loadConfig = (options: LoadConfigOptions) => withStartCa(loadConfigOrReport(beside.env, options), beside);
     if (command === 'codec-server') {
       checkFlagsOf(command, values);
-      const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+      const config = loadConfig({ requirePartnerCenter: false });
       return config ? await codecServer(args, values, config, out) : EXIT_BAD_CONFIGURATION;
     }
-    // invoices, pc-webhooks and offers talk to Partner Center (and its price sheets) only: its settings are required,
-    // Temporal is not.
+    // invoices, pc-webhooks and offers talk to Partner Center (and its price sheets): its settings are required,
+    // Temporal only for `pc-webhooks register` (the backfill Schedule), connected when it asks.
     const partnerCenterCommand = command === undefined ? undefined : PARTNER_CENTER_COMMANDS[command];
     if (partnerCenterCommand !== undefined) {
       checkFlagsOf(command, values);
       const action = partnerCenterCommand(args, values);
-      const config = loadConfigOrReport(env, { requirePartnerCenter: true });
+      const config = loadConfig({ requirePartnerCenter: true });
       if (!config?.partnerCenter) return EXIT_BAD_CONFIGURATION;
-      await action(config.partnerCenter, out);
+      await action(config.partnerCenter, out, {
+        taskQueue: config.taskQueue,
+        withClient: (body) => withTemporal(config, body),
+      });
       return 0;
     }
     const action = plan(command, args, values);
-    const config = loadConfigOrReport(env, { requirePartnerCenter: false });
+    const config = loadConfig({ requirePartnerCenter: false });
     if (!config) return EXIT_BAD_CONFIGURATION;
     const { partnerCenter } = config;
     // Connected on first use: only `subscriptions adopt` reads Partner Center among these commands.
@@ -103,7 +111,10 @@ function reportFailure(error: unknown, json: boolean, verbose: boolean): number 
 /** The commands that talk to Partner Center only, each planned from its arguments before anything is sent. */
 const PARTNER_CENTER_COMMANDS: Record<
   string,
-  (args: string[], values: Values) => (settings: PartnerCenterSettings, out: Output) => Promise<void>
+  (
+    args: string[],
+    values: Values,
+  ) => (settings: PartnerCenterSettings, out: Output, temporal: TemporalAccess) => Promise<void>
 > = {
   invoices: planInvoices,
   'pc-webhooks': planPcWebhooks,

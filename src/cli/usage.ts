@@ -49,7 +49,8 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   invoices list [--limit 20] [--offset 0]        the partner's invoices, newest first, one page
   invoices show INVOICE_ID                        one invoice
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
-  pc-webhooks register --url URL [--events a,b]   creates or updates Partner Center's webhook registration
+  pc-webhooks register --url URL [--events a,b]   creates or updates Partner Center's webhook registration, and the
+                                                  backfill Schedule pc-audit-backfill on TEMPORAL_TASK_QUEUE
   pc-webhooks status                              the registration: URL and events
   pc-webhooks test                                a validation event, then its delivery result (waits up to 60 s)
   subscriptions adopt (--customer GUID | --all) [policy flags]   a lifecycle for every live subscription (idempotent)
@@ -69,4 +70,5 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   --verbose adds the stack trace to a failure. Exit status: 0 success, 1 failure, 2 usage error.
 
 Temporal connection and task queue come from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-TEMPORAL_TASK_QUEUE, ...), as for the worker.`;
+TEMPORAL_TASK_QUEUE, ...), as for the worker. Beside a running \`npm start\`, what the environment leaves unset comes
+from the settings it left in PCW_DATA_DIR/start-settings.json (its sandbox, its Temporal); \`pcw doctor\` says which.`;

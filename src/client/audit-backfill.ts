@@ -19,7 +19,7 @@ export const AUDIT_BACKFILL_INTERVAL: Duration = '15m';
 /**
  * Creates the Schedule `pc-audit-backfill` that runs `auditBackfill` every 15 minutes, or updates its interval and
  * task queue when it exists — keeping its input, which holds the position the last run reached. Idempotent: every
- * worker start calls it. A run still open at the next time is not doubled (overlap SKIP).
+ * worker start and `pcw pc-webhooks register` call it. A run still open at the next time is not doubled (overlap SKIP).
  *
  * A Schedule whose input this process cannot decode (written by a process with other PAYLOAD_ENCRYPTION_KEYS, or
  * without any) is left as it is and `unreadable` says why: a worker must still start, and rewriting the input would
@@ -28,7 +28,7 @@ export const AUDIT_BACKFILL_INTERVAL: Duration = '15m';
 export async function ensureAuditBackfillSchedule(
   client: Client,
   options: { taskQueue?: string; every?: Duration } = {},
-): Promise<{ handle: ScheduleHandle; unreadable?: string }> {
+): Promise<{ handle: ScheduleHandle; created: boolean; unreadable?: string }> {
   const scheduleId = AUDIT_BACKFILL_SCHEDULE_ID;
   const spec = { intervals: [{ every: options.every ?? AUDIT_BACKFILL_INTERVAL }] };
   const action = {
@@ -42,7 +42,7 @@ export async function ensureAuditBackfillSchedule(
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP };
   try {
-    return { handle: await client.schedule.create({ scheduleId, spec, action, policies }) };
+    return { handle: await client.schedule.create({ scheduleId, spec, action, policies }), created: true };
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
@@ -57,9 +57,9 @@ export async function ensureAuditBackfillSchedule(
   } catch (err) {
     // The payload converter and our codec say "cannot decode" with a ValueError; anything else is a real failure.
     if (!(err instanceof ValueError)) throw err;
-    return { handle, unreadable: err.message };
+    return { handle, created: false, unreadable: err.message };
   }
-  return { handle };
+  return { handle, created: false };
 }
 
 /**

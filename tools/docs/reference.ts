@@ -363,7 +363,8 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   {
     names: ['PCW_DATA_DIR'],
     fallback: '`.data`',
-    meaning: "`npm start` only: where the dev server's SQLite file and the sandbox state are kept.",
+    meaning:
+      "`npm start`: where the dev server's SQLite file, the sandbox state and, while it runs, `start-settings.json` (its settings for `pcw` and `npm run api` in another terminal, owner-only) are kept; `pcw` and `npm run api` look for that file there.",
   },
   {
     names: ['TEMPORAL_CLI_PATH'],

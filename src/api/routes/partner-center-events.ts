@@ -15,6 +15,9 @@ export const PARTNER_CENTER_EVENT_MAX_BYTES = 64 * 1024;
  */
 export const PARTNER_CENTER_EVENTS_PER_MINUTE = 6_000;
 
+/** Where Partner Center's webhook registration points (`pcw pc-webhooks register --url https://<host>` + this). */
+export const PARTNER_CENTER_EVENTS_PATH = '/v1/partner-center/events';
+
 const EventAcceptedSchema = z.object({
   workflowId: z.string(),
   /** false: a previous delivery of the same event started it (running or done); nothing more is done. */
@@ -35,7 +38,7 @@ export const partnerCenterEventRoutes: RouteModule = (app, deps) => {
       (_request, body, done) => done(null, body),
     );
     scope.post(
-      '/v1/partner-center/events',
+      PARTNER_CENTER_EVENTS_PATH,
       {
         config: {
           selfValidatedBody: true,

@@ -1,18 +1,40 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
+import { AUDIT_BACKFILL_SCHEDULE_ID } from '../../../src/client';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
+import { testServerAddress } from '../../support/temporal';
 
-/** `pcw pc-webhooks register|status|test` through the installed bin against the sandbox's registration API. */
+/**
+ * `pcw pc-webhooks register|status|test` through the installed bin against the sandbox's registration API; `register`
+ * also creates (or updates) the backfill Schedule on the run's dev server, on TEMPORAL_TASK_QUEUE.
+ */
 
 let tree: InstalledTree;
 let sandbox: Sandbox;
 let receiver: Server;
 let receiverUrl: string;
 const received: Array<{ body: string; authorization?: string }> = [];
+const taskQueue = `pc-webhooks-${randomUUID()}`;
+let connection: Connection;
+let temporal: Client;
+
+/** The Schedule is one per namespace: another test file's worker may have made it. */
+async function deleteSchedule(): Promise<void> {
+  try {
+    await temporal.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+}
 
 beforeAll(async () => {
   tree = installedTree();
+  connection = await Connection.connect({ address: testServerAddress() });
+  temporal = new Client({ connection });
+  await deleteSchedule();
   sandbox = await startSandbox();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,13 +48,15 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/partner-center/events`;
 });
 afterAll(async () => {
+  if (temporal) await deleteSchedule();
+  await connection?.close();
   tree?.remove();
   await sandbox?.close();
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
 });
 
 /** Runs `pcw pc-webhooks …`; nothing it prints may hold the client secret or a token. */
-async function pcw(args: string[]) {
+async function pcw(args: string[], temporalAddress = testServerAddress()) {
   const result = await spawnPcw(
     tree.bin,
     ['pc-webhooks', ...args],
@@ -44,6 +68,8 @@ async function pcw(args: string[]) {
       AZURE_CLIENT_SECRET: sandbox.clientSecret,
       NODE_EXTRA_CA_CERTS: sandbox.caFile,
       TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
     },
     tree.dir,
   ).exited;
@@ -65,11 +91,18 @@ describe('pcw pc-webhooks', () => {
       created: true,
       webhookUrl: receiverUrl,
       webhookEvents: ['subscription-updated'],
+      backfillSchedule: { id: AUDIT_BACKFILL_SCHEDULE_ID, created: true, every: '15m', taskQueue },
     });
+    const { action, policies } = await temporal.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).describe();
+    expect(action).toMatchObject({ type: 'startWorkflow', workflowType: 'auditBackfill', taskQueue });
+    expect(policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
 
     const updated = await pcw(['register', '--url', receiverUrl]);
     expect(updated.code).toBe(0);
     expect(updated.stdout).toMatch(/^updated the registration: http:\/\/127\.0\.0\.1/);
+    expect(updated.stdout).toMatch(
+      new RegExp(`^  backfill Schedule pc-audit-backfill updated: every 15m on task queue ${taskQueue}$`, 'm'),
+    );
     const shown = JSON.parse((await pcw(['status', '--json'])).stdout) as { webhookEvents: string[] };
     expect(shown.webhookEvents).toEqual([
       'subscription-updated',
@@ -92,6 +125,16 @@ describe('pcw pc-webhooks', () => {
     expect(JSON.parse(delivered[0].body)).toMatchObject({ EventName: 'test-created' });
     expect(delivered[0].authorization).toMatch(/^Signature /);
     expect((await pcw(['test'])).stdout).toMatch(/validation event .*: completed\n.*ATTEMPT/);
+  });
+
+  it('registers nothing when Temporal is not reachable for the backfill Schedule: exit 1, the address named', async () => {
+    await sandbox.control.reset();
+    const unreachable = await pcw(['register', '--url', receiverUrl, '--json'], '127.0.0.1:1');
+    expect(unreachable.code).toBe(1);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({
+      error: { type: 'TemporalUnreachable', details: { address: '127.0.0.1:1' } },
+    });
+    expect(JSON.parse((await pcw(['status', '--json'])).stdout)).toEqual({ registered: false });
   });
 
   it('fails 1 to test without a registration, and 2 on a bad command line, sending nothing', async () => {
