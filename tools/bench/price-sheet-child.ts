@@ -59,7 +59,7 @@ async function main(file: string, bytes: number): Promise<void> {
   const reader = await best(2, async () => {
     let fields = 0;
     await readCsv(createReadStream(file, { highWaterMark: CHUNK_BYTES }), {
-      record: (record) => (fields += record.length),
+      record: (record) => (fields += record.count),
       malformed: () => undefined,
     });
     return fields;
