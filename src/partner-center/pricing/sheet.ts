@@ -1,7 +1,7 @@
 import { PartnerCenterResponseShapeError } from '../errors';
 import { mapHeader, missingColumns, parsePriceIn, PRICE_COLUMNS, type PriceColumn } from './columns';
 import { readCsv, type CsvRecord } from './csv-stream';
-import { copyOf, PriceStore, RangeInterner, type PriceRow } from './price-index';
+import { PriceStore, RangeInterner, type PriceRow } from './price-index';
 
 export type { PriceRow } from './price-index';
 
@@ -115,8 +115,11 @@ class RowReader {
     const erpPrice = this.number(record, at.erpPrice);
     const tierMin = this.number(record, at.tierMin);
     const tierMax = this.number(record, at.tierMax);
-    if (unitPrice === undefined || Number.isNaN(unitPrice)) return false;
-    if (erpPrice === undefined || tierMin === undefined || tierMax === undefined) return false;
+    if (Number.isNaN(unitPrice)) return false;
+    // NaN in an optional column is fine when the cell is blank (no ERP price, no tier bound), malformed otherwise.
+    if (Number.isNaN(erpPrice) && !this.blank(record, at.erpPrice)) return false;
+    if (Number.isNaN(tierMin) && !this.blank(record, at.tierMin)) return false;
+    if (Number.isNaN(tierMax) && !this.blank(record, at.tierMax)) return false;
     this.store.add(
       this.offer(record),
       this.plan(record),
@@ -137,15 +140,17 @@ class RowReader {
     return record.starts[column] !== record.ends[column];
   }
 
-  /** A cell's number; NaN when the cell is empty or absent, undefined when it is not a number. */
-  private number(record: CsvRecord, column: number): number | undefined {
+  /** A cell's number (trimmed); NaN when the cell is absent, blank or not a finite number (always a number: no boxing). */
+  private number(record: CsvRecord, column: number): number {
     if (column < 0 || column >= record.count) return NaN;
     record.trim(column);
-    const start = record.starts[column];
-    const end = record.ends[column];
-    if (start === end) return NaN;
-    const value = parsePriceIn(record.text, start, end);
-    return Number.isFinite(value) ? value : undefined;
+    const value = parsePriceIn(record.text, record.starts[column], record.ends[column]);
+    return Number.isFinite(value) ? value : NaN;
+  }
+
+  /** Whether a trimmed cell is absent or blank. */
+  private blank(record: CsvRecord, column: number): boolean {
+    return column < 0 || column >= record.count || record.starts[column] === record.ends[column];
   }
 
   private idOf(values: RangeInterner, record: CsvRecord, column: number): number {
@@ -173,7 +178,8 @@ class RowReader {
     if (this.lastOffer === undefined || !sameProduct || !sameSku) {
       this.lastProduct = record.field(product);
       this.lastSku = record.field(sku);
-      this.lastOffer = this.store.offerOf(copyOf(`${this.lastProduct}:${this.lastSku}`.toUpperCase()));
+      // A flat new string (upper-casing a concatenation flattens it), never a slice keeping the chunk alive.
+      this.lastOffer = this.store.offerOf(`${this.lastProduct}:${this.lastSku}`.toUpperCase());
     }
     return this.lastOffer;
   }
