@@ -22,17 +22,20 @@ export type ActivityDeps = PurchaseActivityDeps &
 /**
  * Every activity of the worker, bound to its Partner Center client and catalog. The Partner Center calls heartbeat
  * while they run, so a dead worker's call is retried within the heartbeat timeout; not getPurchaseSettings (a local
- * activity cannot heartbeat, nor can the validation ones) nor billing and the licence batches (they heartbeat their own
- * checkpoints, which an empty beat would erase).
+ * activity cannot heartbeat, nor can the validation ones or the prices' answers from the caches) nor billing and the
+ * licence batches (they heartbeat their own checkpoints, which an empty beat would erase).
  */
 export function createActivities(deps: ActivityDeps) {
   const { getPurchaseSettings, ...purchaseCalls } = createPurchaseActivities(deps);
   const { assignLicenceBatch, ...licenceReads } = createLicenceActivities(deps);
+  const { quoteFromCache, checkGuardCurrency, ...priceCalls } = createPriceActivities(deps);
   return {
     getPurchaseSettings: withWebhookSettings(getPurchaseSettings, deps),
     ...createValidationActivities(),
     ...withHeartbeats(purchaseCalls),
-    ...withHeartbeats(createPriceActivities(deps)),
+    ...withHeartbeats(priceCalls),
+    quoteFromCache,
+    checkGuardCurrency,
     ...withHeartbeats(createSubscriptionActivities(deps)),
     ...withHeartbeats(createCustomerActivities(deps)),
     ...createBillingActivities(deps),

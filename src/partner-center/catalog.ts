@@ -19,6 +19,14 @@ export class CatalogResolutionError extends PartnerCenterBusinessError {
   }
 }
 
+/** A cache-only resolution (`cacheOnly()`) needed a catalog read that is not cached: answering would call Partner Center. */
+export class CatalogNotCachedError extends Error {
+  constructor(key: string) {
+    super(`The catalog read ${key} is not cached`);
+    this.name = 'CatalogNotCachedError';
+  }
+}
+
 export interface CatalogResolverOptions {
   /** How long catalog reads are reused. Default 5 minutes. */
   ttlMs?: number;
@@ -31,11 +39,15 @@ const DEFAULT_TTL_MS = 5 * 60_000;
 export type CatalogReader = Pick<PartnerCenterClient, 'getProduct' | 'getSku' | 'listAvailabilities'>;
 
 export function createCatalogResolver(client: CatalogReader, options: CatalogResolverOptions = {}): CatalogResolver {
-  const catalog = new CachedCatalog(client, options.ttlMs ?? DEFAULT_TTL_MS, options.now ?? Date.now);
+  return resolverOver(new CachedCatalog(client, options.ttlMs ?? DEFAULT_TTL_MS, options.now ?? Date.now));
+}
+
+function resolverOver(catalog: CachedCatalog): CatalogResolver {
   return {
     resolve: (q, o) => resolveOffer(catalog, q, o),
     getByCatalogItemId: (catalogItemId, q, o) => resolveCatalogItem(catalog, catalogItemId, q, o),
     invalidate: () => catalog.clear(),
+    cacheOnly: () => resolverOver(catalog.cacheOnly()),
   };
 }
 
@@ -47,15 +59,29 @@ type SkuReads = [product: Product, sku: Sku, availabilities: Availability[]];
  * are not kept.
  */
 class CachedCatalog {
-  private readonly cache = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
   private readonly client: CatalogReader;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly cache: Map<string, { expiresAt: number; value: Promise<unknown> }>;
+  /** False in a cache-only view: a read that is not cached rejects with CatalogNotCachedError. */
+  private readonly readThrough: boolean;
 
-  constructor(client: CatalogReader, ttlMs: number, now: () => number) {
+  constructor(
+    client: CatalogReader,
+    ttlMs: number,
+    now: () => number,
+    shared: { cache: CachedCatalog['cache']; readThrough: boolean } = { cache: new Map(), readThrough: true },
+  ) {
     this.client = client;
     this.ttlMs = ttlMs;
     this.now = now;
+    this.cache = shared.cache;
+    this.readThrough = shared.readThrough;
+  }
+
+  /** The same cache, read without calling Partner Center. */
+  cacheOnly(): CachedCatalog {
+    return new CachedCatalog(this.client, this.ttlMs, this.now, { cache: this.cache, readThrough: false });
   }
 
   /** The product, the SKU and the SKU's availabilities in the market, read together. */
@@ -122,6 +148,7 @@ class CachedCatalog {
   private cached<T>(key: string, read: (o: RequestOptions) => Promise<T>, o?: RequestOptions): Promise<T> {
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > this.now()) return hit.value as Promise<T>;
+    if (!this.readThrough) return Promise.reject(new CatalogNotCachedError(key));
     const value = read({ correlationId: o?.correlationId });
     const entry = { expiresAt: this.now() + this.ttlMs, value };
     this.cache.set(key, entry);

@@ -13,6 +13,7 @@ export { createTokenProvider, PARTNER_CENTER_SCOPE } from './auth';
 export type { TokenProviderOptions } from './authority/options';
 export {
   createCatalogResolver,
+  CatalogNotCachedError,
   CatalogResolutionError,
   type CatalogResolutionFailure,
   type CatalogResolverOptions,

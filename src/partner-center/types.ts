@@ -287,4 +287,9 @@ export interface CatalogResolver {
   ): Promise<ResolvedOffer>;
   /** Forget cached catalog reads (after a 400019 "availability not found" at checkout). */
   invalidate(): void;
+  /**
+   * The same resolutions from fresh cached reads only: one that would read the catalog rejects with
+   * CatalogNotCachedError, no call made (a resolver without a cache has none).
+   */
+  cacheOnly?(): CatalogResolver;
 }

@@ -1,11 +1,15 @@
 import { bindActivities } from '../common/bind-activities';
+import { checkGuardCurrency, quoteFromCache } from './cached-quote';
 import type { PriceActivityDeps } from './deps';
 import { checkPurchasePrices } from './guard';
 import { priceQuote } from './quote';
 
 export type { PriceActivityDeps } from './deps';
 
-/** Activities of the prices (quotes and the purchase's price guard), bound to the worker's price-sheet client. */
+/**
+ * Activities of the prices (quotes and the purchase's price guard), bound to the worker's price-sheet client; the
+ * cache-only ones (`quoteFromCache`, `checkGuardCurrency`) run as local activities.
+ */
 export function createPriceActivities(deps: PriceActivityDeps) {
-  return bindActivities(deps, { priceQuote, checkPurchasePrices });
+  return bindActivities(deps, { priceQuote, checkPurchasePrices, quoteFromCache, checkGuardCurrency });
 }

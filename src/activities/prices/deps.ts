@@ -1,10 +1,12 @@
-import type { PartnerCenterClient, PriceSheetClient } from '../../partner-center';
+import type { CatalogResolver, PartnerCenterClient, PriceSheetClient } from '../../partner-center';
 
 export interface PriceActivityDeps {
   /** The price sheets, cached in the worker per market, view and month; without it a quote or guard fails saying so. */
   prices?: PriceSheetClient;
   /** For the promotions' discounts. */
   partnerCenter: PartnerCenterClient;
+  /** The worker's cached catalog resolver, read cache-only by a quote from the caches. */
+  catalog: CatalogResolver;
 }
 
 /** The worker's price-sheet client, or the failure saying it has none. */

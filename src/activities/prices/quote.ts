@@ -23,18 +23,27 @@ export async function priceQuote(deps: PriceActivityDeps, input: PriceItemsInput
       prices.sheet({ market: input.country, view: 'updatedlicensebased' }),
       prices.sheet({ market: input.country, view: 'licensebasedeos' }),
     ]);
-    const discounts = await promotionDiscounts(deps, input);
-    const items = input.items.map((item) => quoteItem(sheet, endOfSale, input, item, discounts.get(item.item)));
-    const currency = items.length > 0 ? currencyOf(sheet, input, input.items[0]) : '';
-    return {
-      market: input.country,
-      currency,
-      items: items.map(({ quote }) => quote),
-      totalPerBillingPeriod: cents(items.reduce((sum, { quote }) => sum + quote.pricePerBillingPeriod, 0)),
-    };
+    return priceItems(sheet, endOfSale, input, await promotionDiscounts(deps, input));
   } catch (err) {
     throw toActivityFailure(err, purchaseFailureTypes.priceNotFound);
   }
+}
+
+/** The quote of resolved items from the market's two sheets. */
+export function priceItems(
+  sheet: CachedPriceSheet,
+  endOfSale: CachedPriceSheet,
+  input: PriceItemsInput,
+  discounts: ReadonlyMap<number, { promotionId: string; percent: number }> = new Map(),
+): Quote {
+  const items = input.items.map((item) => quoteItem(sheet, endOfSale, input, item, discounts.get(item.item)));
+  const currency = items.length > 0 ? currencyOf(sheet, input, input.items[0]) : '';
+  return {
+    market: input.country,
+    currency,
+    items: items.map(({ quote }) => quote),
+    totalPerBillingPeriod: cents(items.reduce((sum, { quote }) => sum + quote.pricePerBillingPeriod, 0)),
+  };
 }
 
 /** Per item index, the promotion applied and its percent (listed only when some item has one). */

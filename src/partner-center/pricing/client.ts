@@ -55,6 +55,8 @@ export interface CachedPriceSheet extends PriceSheet {
 export interface PriceSheetClient {
   /** This month's sheet of a market and view: from the cache, or read once for every caller. */
   sheet(request: PriceSheetRequest): Promise<CachedPriceSheet>;
+  /** This month's sheet when it is cached or being read; undefined when answering would download it. */
+  cached(request: PriceSheetRequest): Promise<CachedPriceSheet> | undefined;
   /** Empties the cache: the next request of every sheet reads it again (after a price change, in tests). */
   clear(): void;
   /** How many sheets were downloaded since the client was made. */
@@ -67,11 +69,14 @@ export function createPriceSheetClient(options: PriceSheetClientOptions): PriceS
   const now = options.now ?? Date.now;
   const cache = new Map<string, Promise<CachedPriceSheet>>();
   let fetches = 0;
+  const keyOf = (request: PriceSheetRequest, month: string) =>
+    `${request.market.toUpperCase()}/${request.view}/${month}`;
   return {
+    cached: (request) => cache.get(keyOf(request, monthOf(now()))),
     sheet: (request) => {
       const market = request.market.toUpperCase();
       const month = monthOf(now());
-      const key = `${market}/${request.view}/${month}`;
+      const key = keyOf(request, month);
       const cached = cache.get(key);
       if (cached) return cached;
       // A new month leaves last month's sheets behind.

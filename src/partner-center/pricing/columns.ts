@@ -64,9 +64,27 @@ export function parsePrice(text: string | undefined): number {
   return /^-?\d*\.?\d+$|^-?\d+\.$/.test(normalised) ? Number(normalised) : NaN;
 }
 
-/** A whole number of seats, or undefined when the cell is empty; NaN when it is not a number. */
-export function parseTierBound(text: string | undefined): number | undefined {
-  if (text === undefined || text === '' || text.trim() === '') return undefined;
-  const value = parsePrice(text);
-  return Number.isFinite(value) ? Math.trunc(value) : NaN;
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The price in [start, end) of `text` (NaN when empty): a plain `-123.45` is read from its characters without a string
+ * (the sheet's hot path; digits ÷ a power of ten is exact, as Number() would read it), anything else by parsePrice.
+ */
+export function parsePriceIn(text: string, start: number, end: number): number {
+  if (start === end) return NaN;
+  const negative = text.charCodeAt(start) === 45;
+  let digits = 0;
+  let decimals = -1;
+  let at = negative ? start + 1 : start;
+  if (at === end || end - at > 15) return parsePrice(text.slice(start, end));
+  for (; at < end; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code >= 48 && code <= 57) {
+      digits = digits * 10 + (code - 48);
+      if (decimals >= 0) decimals += 1;
+    } else if (code === 46 && decimals < 0 && at + 1 < end) decimals = 0;
+    else return parsePrice(text.slice(start, end));
+  }
+  const value = decimals > 0 ? digits / POWERS_OF_TEN[decimals] : digits;
+  return negative ? -value : value;
 }

@@ -1,23 +1,16 @@
 import { PartnerCenterResponseShapeError } from '../errors';
-import { mapHeader, missingColumns, parsePrice, parseTierBound, PRICE_COLUMNS, type PriceColumn } from './columns';
-import { readCsv } from './csv-stream';
+import { mapHeader, missingColumns, parsePriceIn, PRICE_COLUMNS, type PriceColumn } from './columns';
+import { readCsv, type CsvRecord } from './csv-stream';
+import { PriceStore, RangeInterner, type PriceRow } from './price-index';
+
+export type { PriceRow } from './price-index';
 
 /**
  * A price sheet read into an index: per product, SKU, term, billing plan and segment (case-insensitive), the rows of
- * its price tiers. Only what a quote needs is kept (numbers, and shared strings for currency and dates), so a market's
- * sheet of hundreds of thousands of rows stays small.
+ * its price tiers. Only the columns a quote needs are read, from the cells' bounds (no string per cell), into a
+ * compact store (price-index.ts), so a market's sheet of hundreds of thousands of rows is read about as fast as it
+ * is split and stays small.
  */
-
-export interface PriceRow {
-  currency: string;
-  unitPrice: number;
-  /** The ERP (list) price, when the sheet gives one. */
-  erpPrice?: number;
-  tierMin?: number;
-  tierMax?: number;
-  /** EffectiveEndDate: the end-of-sale date in the `licensebasedeos` view. */
-  effectiveEndDate?: string;
-}
 
 export interface PriceKey {
   productId: string;
@@ -34,6 +27,8 @@ export interface PriceSheet {
   rows: number;
   /** Rows skipped: broken quoting, or no usable product, SKU, term, billing plan or unit price. */
   malformedRows: number;
+  /** The currencies its rows are in (a market's sheet has one). */
+  currencies: string[];
   /** The tiers of one item, lowest first; empty when the sheet has no row for it. */
   rowsOf(key: PriceKey): readonly PriceRow[];
   /** Every "PRODUCT:SKU" with its first row (the end-of-sale view's offers). */
@@ -41,141 +36,173 @@ export interface PriceSheet {
 }
 
 const DEFAULT_SEGMENT = 'commercial';
-const keyOf = (k: PriceKey) =>
-  `${k.productId}:${k.skuId}:${k.termDuration}:${k.billingPlan}:${k.segment ?? DEFAULT_SEGMENT}`.toUpperCase();
+/** An item's key in two parts, as RowReader builds them: its offer and its plan. */
+const offerOf = (k: PriceKey) => `${k.productId}:${k.skuId}`.toUpperCase();
+const planOf = (k: PriceKey) => `:${k.termDuration}:${k.billingPlan}:${k.segment || DEFAULT_SEGMENT}`.toUpperCase();
 
 /** Reads a CSV price sheet from its chunks into an index; a header without the required columns is an error naming them. */
 export async function readPriceSheet(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   source: string,
 ): Promise<PriceSheet> {
-  const index: PriceIndex = new Map();
-  const shareCurrency = sharedStrings();
-  const shareDate = sharedStrings();
-  let columns: Array<PriceColumn | undefined> | undefined;
-  let at: ColumnIndexes | undefined;
-  let rows = 0;
+  const store = new PriceStore();
+  let rows: RowReader | undefined;
   let malformedRows = 0;
   await readCsv(chunks, {
     malformed: () => {
       malformedRows += 1;
     },
-    record: (fields) => {
-      if (columns === undefined) {
-        columns = mapHeader(fields);
-        const missing = missingColumns(columns);
-        if (missing.length > 0)
-          throw new PartnerCenterResponseShapeError(
-            { description: `the price sheet lacks the columns ${missing.join(', ')}` },
-            `${source}: the price sheet lacks the columns ${missing.join(', ')} (its header: ${fields.slice(0, 20).join(', ')})`,
-          );
-        const mapped = columns;
-        at = Object.fromEntries(
-          (Object.keys(PRICE_COLUMNS) as PriceColumn[]).map((column) => [column, mapped.indexOf(column)]),
-        ) as ColumnIndexes;
-        return;
-      }
-      if (addRow(index, fields, at!, shareCurrency, shareDate)) rows += 1;
-      else malformedRows += 1;
+    record: (record) => {
+      if (rows === undefined) rows = new RowReader(store, columnsOf(record.fields(), source));
+      else if (!rows.add(record)) malformedRows += 1;
     },
   });
-  if (columns === undefined)
+  if (rows === undefined)
     throw new PartnerCenterResponseShapeError(
       { description: 'the price sheet is empty' },
       `${source}: the price sheet is empty`,
     );
-  for (const tiers of index.values())
-    if (Array.isArray(tiers)) tiers.sort((a, b) => (a.tierMin ?? 0) - (b.tierMin ?? 0));
   return {
-    rows,
+    rows: store.rows,
     malformedRows,
-    rowsOf: (key) => rowsAt(index, keyOf(key)),
-    offers: () => offersOf(index),
-  };
-}
-
-/**
- * One copy of each repeated value (currency, dates), not a slice of the chunk it was read from (which would keep the
- * chunk alive); rows come grouped, so the previous row's value is checked first.
- */
-function sharedStrings(): (value: string) => string {
-  const shared = new Map<string, string>();
-  let last = '';
-  let lastShared = '';
-  return (value) => {
-    if (value === last) return lastShared;
-    let copy = shared.get(value);
-    if (copy === undefined) {
-      copy = Buffer.from(value, 'utf8').toString('utf8');
-      shared.set(copy, copy);
-    }
-    last = value;
-    lastShared = copy;
-    return copy;
+    currencies: store.currencyValues.values.filter((currency) => currency !== ''),
+    rowsOf: (key) => store.rowsOf(offerOf(key), planOf(key)),
+    offers: () => offersOf(store),
   };
 }
 
 /** The sheet's column indexes the index reads (-1: the sheet has no such column). */
 type ColumnIndexes = Record<PriceColumn, number>;
 
-/** A cell without surrounding spaces (trimmed only when it has some: the common cell is taken as it is). */
-function cell(fields: string[], at: number): string | undefined {
-  if (at < 0) return undefined;
-  const value = fields[at];
-  if (value === undefined || value === '') return value;
-  return value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32 ? value.trim() : value;
+function columnsOf(header: string[], source: string): ColumnIndexes {
+  const mapped = mapHeader(header);
+  const missing = missingColumns(mapped);
+  if (missing.length > 0)
+    throw new PartnerCenterResponseShapeError(
+      { description: `the price sheet lacks the columns ${missing.join(', ')}` },
+      `${source}: the price sheet lacks the columns ${missing.join(', ')} (its header: ${header.slice(0, 20).join(', ')})`,
+    );
+  return Object.fromEntries(
+    (Object.keys(PRICE_COLUMNS) as PriceColumn[]).map((column) => [column, mapped.indexOf(column)]),
+  ) as ColumnIndexes;
 }
 
-/** Adds one row (false when it is malformed); one object of one shape per row, tiers only where there are some. */
-function addRow(
-  index: PriceIndex,
-  fields: string[],
-  at: ColumnIndexes,
-  shareCurrency: (value: string) => string,
-  shareDate: (value: string) => string,
-): boolean {
-  const productId = cell(fields, at.productId);
-  const skuId = cell(fields, at.skuId);
-  const termDuration = cell(fields, at.termDuration);
-  const billingPlan = cell(fields, at.billingPlan);
-  const unitPrice = parsePrice(cell(fields, at.unitPrice));
-  if (!productId || !skuId || !termDuration || !billingPlan || !Number.isFinite(unitPrice)) return false;
-  const erp = cell(fields, at.erpPrice);
-  const erpPrice = erp === undefined || erp === '' ? undefined : parsePrice(erp);
-  const tierMin = parseTierBound(cell(fields, at.tierMin));
-  const tierMax = parseTierBound(cell(fields, at.tierMax));
-  if (Number.isNaN(erpPrice) || Number.isNaN(tierMin) || Number.isNaN(tierMax)) return false;
-  const endDate = cell(fields, at.effectiveEndDate);
-  const row: PriceRow = {
-    currency: shareCurrency((cell(fields, at.currency) ?? '').toUpperCase()),
-    unitPrice,
-    erpPrice,
-    tierMin,
-    tierMax,
-    effectiveEndDate: endDate && !endDate.startsWith('9999') ? shareDate(endDate) : undefined,
-  };
-  const key =
-    `${productId}:${skuId}:${termDuration}:${billingPlan}:${cell(fields, at.segment) || DEFAULT_SEGMENT}`.toUpperCase();
-  const known = index.get(key);
-  if (known === undefined) index.set(key, row);
-  else if (Array.isArray(known)) known.push(row);
-  else index.set(key, [known, row]);
-  return true;
+const upper = (raw: string) => raw.toUpperCase();
+
+/** Reads rows into the store: the key's parts interned, prices read from their cells' bounds. */
+class RowReader {
+  private readonly terms = new RangeInterner(upper);
+  private readonly plans = new RangeInterner(upper);
+  private readonly segments = new RangeInterner((raw) => (raw === '' ? DEFAULT_SEGMENT : raw).toUpperCase());
+  /** The store's plan id (`:TERM:PLAN:SEGMENT`) per combination of their ids here. */
+  private readonly planIds = new Map<number, number>();
+  // Rows come grouped by offer: its entry is found once per run of its rows, not per row.
+  private lastProduct = '';
+  private lastSku = '';
+  private lastOffer: { first: number; last: number } | undefined;
+
+  constructor(
+    private readonly store: PriceStore,
+    private readonly at: ColumnIndexes,
+  ) {}
+
+  /** Adds one row; false when it is malformed (no product, SKU, term, billing plan or unit price; a bad number). */
+  add(record: CsvRecord): boolean {
+    const { at } = this;
+    if (!this.filled(record, at.productId) || !this.filled(record, at.skuId)) return false;
+    if (!this.filled(record, at.termDuration) || !this.filled(record, at.billingPlan)) return false;
+    const unitPrice = this.number(record, at.unitPrice);
+    const erpPrice = this.number(record, at.erpPrice);
+    const tierMin = this.number(record, at.tierMin);
+    const tierMax = this.number(record, at.tierMax);
+    if (Number.isNaN(unitPrice)) return false;
+    // NaN in an optional column is fine when the cell is blank (no ERP price, no tier bound), malformed otherwise.
+    if (Number.isNaN(erpPrice) && !this.blank(record, at.erpPrice)) return false;
+    if (Number.isNaN(tierMin) && !this.blank(record, at.tierMin)) return false;
+    if (Number.isNaN(tierMax) && !this.blank(record, at.tierMax)) return false;
+    this.store.add(
+      this.offer(record),
+      this.plan(record),
+      unitPrice,
+      erpPrice,
+      Math.trunc(tierMin),
+      Math.trunc(tierMax),
+      this.idOf(this.store.currencyValues, record, at.currency),
+      this.endDate(record),
+    );
+    return true;
+  }
+
+  /** Whether the record has the cell, not blank (trimmed). */
+  private filled(record: CsvRecord, column: number): boolean {
+    if (column >= record.count) return false;
+    record.trim(column);
+    return record.starts[column] !== record.ends[column];
+  }
+
+  /** A cell's number (trimmed); NaN when the cell is absent, blank or not a finite number (always a number: no boxing). */
+  private number(record: CsvRecord, column: number): number {
+    if (column < 0 || column >= record.count) return NaN;
+    record.trim(column);
+    const value = parsePriceIn(record.text, record.starts[column], record.ends[column]);
+    return Number.isFinite(value) ? value : NaN;
+  }
+
+  /** Whether a trimmed cell is absent or blank. */
+  private blank(record: CsvRecord, column: number): boolean {
+    return column < 0 || column >= record.count || record.starts[column] === record.ends[column];
+  }
+
+  private idOf(values: RangeInterner, record: CsvRecord, column: number): number {
+    if (column < 0 || column >= record.count) return values.idOf('', 0, 0);
+    record.trim(column);
+    return values.idOf(record.text, record.starts[column], record.ends[column]);
+  }
+
+  private endDate(record: CsvRecord): number {
+    const column = this.at.effectiveEndDate;
+    if (column < 0 || column >= record.count) return -1;
+    record.trim(column);
+    const start = record.starts[column];
+    if (start === record.ends[column] || record.text.startsWith('9999', start)) return -1;
+    return this.store.dateValues.idOf(record.text, start, record.ends[column]);
+  }
+
+  private offer(record: CsvRecord): { first: number; last: number } {
+    const { text, starts, ends } = record;
+    const product = this.at.productId;
+    const sku = this.at.skuId;
+    const sameProduct =
+      ends[product] - starts[product] === this.lastProduct.length && text.startsWith(this.lastProduct, starts[product]);
+    const sameSku = ends[sku] - starts[sku] === this.lastSku.length && text.startsWith(this.lastSku, starts[sku]);
+    if (this.lastOffer === undefined || !sameProduct || !sameSku) {
+      this.lastProduct = record.field(product);
+      this.lastSku = record.field(sku);
+      // A flat new string (upper-casing a concatenation flattens it), never a slice keeping the chunk alive.
+      this.lastOffer = this.store.offerOf(`${this.lastProduct}:${this.lastSku}`.toUpperCase());
+    }
+    return this.lastOffer;
+  }
+
+  private plan(record: CsvRecord): number {
+    const term = this.idOf(this.terms, record, this.at.termDuration);
+    const plan = this.idOf(this.plans, record, this.at.billingPlan);
+    const segment = this.idOf(this.segments, record, this.at.segment);
+    // Sheets have a handful of each; past 1,024 of one the store is asked each time rather than through the cache.
+    const code = term < 1024 && plan < 1024 && segment < 1024 ? (term * 1024 + plan) * 1024 + segment : -1;
+    let id = this.planIds.get(code);
+    if (id === undefined) {
+      id = this.store.planOf(`:${this.terms.values[term]}:${this.plans.values[plan]}:${this.segments.values[segment]}`);
+      if (code !== -1) this.planIds.set(code, id);
+    }
+    return id;
+  }
 }
 
-/** Per key, its one row, or its tiers. */
-type PriceIndex = Map<string, PriceRow | PriceRow[]>;
-
-function rowsAt(index: PriceIndex, key: string): readonly PriceRow[] {
-  const rows = index.get(key);
-  return rows === undefined ? [] : Array.isArray(rows) ? rows : [rows];
-}
-
-function offersOf(index: PriceIndex): Array<{ productId: string; skuId: string; row: PriceRow }> {
+function offersOf(store: PriceStore): Array<{ productId: string; skuId: string; row: PriceRow }> {
   const offers = new Map<string, { productId: string; skuId: string; row: PriceRow }>();
-  for (const [key, rows] of index) {
-    const [productId, skuId] = key.split(':');
-    const row = Array.isArray(rows) ? rows[0] : rows;
+  for (const [offer, row] of store.entries()) {
+    const [productId, skuId] = offer.split(':');
     if (!offers.has(`${productId}:${skuId}`)) offers.set(`${productId}:${skuId}`, { productId, skuId, row });
   }
   return [...offers.values()];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResolvedItem, PromotionDecision } from './activity-shapes';
 import type { Segment } from './offer';
+import type { PurchaseRequestValidation } from './request';
 import { ItemBillingCycleSchema, TermDurationSchema } from './offer';
 
 /**
@@ -65,4 +66,16 @@ export interface PriceGuardOutcome {
   currency: string;
   items: Array<{ item: number; price: number; limit?: number }>;
   total: number;
+}
+
+/** A quote request's validation, and its quote when the worker's caches could answer it (no Partner Center call). */
+export interface CachedQuote {
+  validation: PurchaseRequestValidation;
+  quote?: Quote;
+}
+
+/** A guarded purchase's market and the currency of its limits. */
+export interface GuardCurrencyInput {
+  country: string;
+  currency: string;
 }

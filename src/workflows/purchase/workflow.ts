@@ -53,7 +53,7 @@ import {
   resolveItems,
 } from './calls';
 import { checkPrerequisites, confirmAgreement } from './prerequisites';
-import { checkPriceGuard, hasPriceGuard } from './quote';
+import { checkGuardCurrency, checkPriceGuard, GUARD_CURRENCY_PATCH, hasPriceGuard } from './quote';
 import { PurchaseProgress } from './progress';
 import { startLifecycles } from './lifecycles';
 import { assignPurchasedLicences } from './licences';
@@ -195,6 +195,7 @@ class PurchaseRun {
     try {
       const prepared = await this.interruptible.run(async () => {
         this.progress.setStep('resolving');
+        if (hasPriceGuard(request) && patched(GUARD_CURRENCY_PATCH)) await checkGuardCurrency(request);
         const items = await resolveItems(request, false);
         if (hasPriceGuard(request) && patched(PRICE_GUARD_PATCH)) await checkPriceGuard(request, items);
         if (patched(PREREQUISITES_PATCH)) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { line, offers, purchaseRequest, recordHistory, startRig, workflowFailure
 
 const SHEETS = 'GET /pricing/v1.0/sales/pricesheets';
 const CARTS = 'POST /v1/customers/{customerId}/carts';
+const PRODUCTS = 'GET /v1/products/{productId}';
 const office365E1 = { productId: 'CFQ7TTC0LF8Q', skuId: '0001' };
 
 let rig: PurchaseRig;
@@ -95,6 +97,19 @@ describe('quotes', () => {
           expect(text.stdout).toMatch(/Total per billing period \(US\): 273740\.00 USD/);
           expect((await counter(SHEETS)) - sheetsBefore).toBe(2);
 
+          // Warm: one local activity validates and prices from the worker's caches; no activity task, no call.
+          const catalogReads = await counter(PRODUCTS);
+          const warm = await rig.client.workflow.start('quotePurchase', {
+            workflowId: `quote-warm-${randomUUID()}`,
+            taskQueue,
+            args: [quoteRequest()],
+          });
+          expectQuote((await warm.result()) as Quote);
+          const events = (await warm.fetchHistory()).events ?? [];
+          expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toEqual([]);
+          expect(await counter(PRODUCTS)).toBe(catalogReads);
+          await recordHistory('quote-from-caches', warm);
+
           const bad = await call(api, 'POST', '/v1/quotes', {
             token: read,
             body: { ...quoteRequest(), maxTotal: -1, items: [{ ...line(offers.businessBasic, 1), maxUnitPrice: 'x' }] },
@@ -162,6 +177,29 @@ describe('price guard', () => {
         const plain = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
         expect((await plain.result()).status).toBe('completed');
         expect(await counter(SHEETS)).toBe(sheets);
+      },
+      { appPlusUser: true },
+    );
+  });
+
+  test('a guard in another currency than its market sheet is refused before any catalog call', async () => {
+    await rig.withWorker(
+      async ({ start }) => {
+        const priced = await start(
+          purchaseRequest(customer, [line(offers.businessBasic, 1, { maxUnitPrice: 1 })], { currency: 'USD' }),
+        );
+        expect((await workflowFailure(priced)).type).toBe(purchaseFailureTypes.priceAboveLimit);
+        // The worker has the US sheet now: a guard in euros is refused from it, the catalog never read.
+        const catalogReads = await counter(PRODUCTS);
+        const handle = await start(
+          purchaseRequest(customer, [line(offers.businessBasic, 1, { maxUnitPrice: 10 })], { currency: 'EUR' }),
+        );
+        const failure = await workflowFailure(handle);
+        expect(failure.type).toBe(purchaseFailureTypes.currencyMismatch);
+        expect(failure.message).toContain("the guard's limits are in EUR, but US is priced in USD");
+        expect(failure.details?.[0]).toEqual({ field: 'currency', expected: 'USD', actual: 'EUR' });
+        expect(await counter(PRODUCTS)).toBe(catalogReads);
+        await recordHistory('purchase-guard-currency-refused', handle);
       },
       { appPlusUser: true },
     );

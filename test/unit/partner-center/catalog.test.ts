@@ -1,5 +1,6 @@
 /** Resolution rules and caching of the catalog resolver, over an in-memory catalog (pure logic). */
 import {
+  CatalogNotCachedError,
   CatalogResolutionError,
   createCatalogResolver,
   PartnerCenterNotFoundError,
@@ -206,5 +207,24 @@ describe('cache', () => {
     await failure(catalog.resolve(q));
     await failure(catalog.resolve(q));
     expect(reads.products).toBe(2);
+  });
+});
+
+describe('cacheOnly', () => {
+  test('resolves from fresh cached reads only: cold or expired, it rejects without reading', async () => {
+    const { reader, reads } = fakeCatalog([monthlyP1Y]);
+    let now = 0;
+    const resolver = createCatalogResolver(reader, { ttlMs: 1_000, now: () => now });
+    const wanted = { ...query, termDuration: 'P1Y', billingCycle: 'monthly' };
+    await expect(resolver.cacheOnly!().resolve(wanted)).rejects.toBeInstanceOf(CatalogNotCachedError);
+    expect(reads).toEqual({ products: 0, skus: 0, availabilities: 0 });
+    const read = await resolver.resolve(wanted);
+    expect(await resolver.cacheOnly!().resolve(wanted)).toEqual(read);
+    expect(reads).toEqual({ products: 1, skus: 1, availabilities: 1 });
+    now = 1_001;
+    await expect(resolver.cacheOnly!().getByCatalogItemId(read.catalogItemId, wanted)).rejects.toBeInstanceOf(
+      CatalogNotCachedError,
+    );
+    expect(reads).toEqual({ products: 1, skus: 1, availabilities: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import { parsePrice } from '../../../../src/partner-center/pricing/columns';
+import { parsePrice, parsePriceIn } from '../../../../src/partner-center/pricing/columns';
 import { readCsv, splitQuoted } from '../../../../src/partner-center/pricing/csv-stream';
 import { readPriceSheet, tierFor } from '../../../../src/partner-center/pricing/sheet';
 
@@ -17,7 +17,10 @@ describe('readCsv', () => {
       const records: string[][] = [];
       let malformed = 0;
       const text = 'a,b,c\r\n"x, y","he said ""hi""","two\nlines"\r\nplain,€1,\n';
-      await readCsv(chunked(text, size), { record: (r) => records.push(r), malformed: () => (malformed += 1) });
+      await readCsv(chunked(text, size), {
+        record: (r) => records.push(r.fields()),
+        malformed: () => (malformed += 1),
+      });
       expect(records).toEqual([
         ['a', 'b', 'c'],
         ['x, y', 'he said "hi"', 'two\nlines'],
@@ -30,7 +33,10 @@ describe('readCsv', () => {
   test('a field with text after its closing quote, or an unclosed quote at the end, is malformed', async () => {
     const records: string[][] = [];
     let malformed = 0;
-    await readCsv(['a,"b"c\nok,1\n"unclosed,2'], { record: (r) => records.push(r), malformed: () => (malformed += 1) });
+    await readCsv(['a,"b"c\nok,1\n"unclosed,2'], {
+      record: (r) => records.push(r.fields()),
+      malformed: () => (malformed += 1),
+    });
     expect(records).toEqual([['ok', '1']]);
     expect(malformed).toBe(2);
     expect(splitQuoted('"a",b,"c"')).toEqual(['a', 'b', 'c']);
@@ -49,6 +55,25 @@ describe('parsePrice', () => {
     ['1.2.3,4', 123.4],
   ])('%s → %s', (text, value) => {
     expect(parsePrice(text)).toBe(value);
+  });
+
+  test.each([
+    '12.30',
+    '0.1',
+    '-0.5',
+    '.5',
+    '1.',
+    '7',
+    '-',
+    '1e3',
+    '1,234.56',
+    '12,50',
+    '123456789012.345',
+    '9007199254740993',
+    'x',
+  ])("read from a cell's bounds, %s is what parsePrice reads", (text) => {
+    const line = `a,${text},b`;
+    expect(parsePriceIn(line, 2, 2 + text.length)).toBe(parsePrice(text));
   });
 });
 
@@ -75,6 +100,31 @@ describe('readPriceSheet', () => {
     expect(tierFor(e1, 10)?.unitPrice).toBe(11);
     expect(tierFor(e1, 2401)?.unitPrice).toBe(10);
     expect(tierFor(e1, 10001)).toBeUndefined();
+  });
+
+  test('blank cells around values, tiers apart, blank lines and quoted key cells are read as the sheet means them', async () => {
+    const csv = [
+      'ProductId,SkuId,TermDuration,BillingPlan,UnitPrice,PricingTierRangeMin,PricingTierRangeMax,Currency,EffectiveEndDate',
+      ' CFQ7TTC0LF8Q ,0001,P1Y,annual, 10 ,2401,10000,usd,2027-01-01',
+      '',
+      'CFQ7TTC0LH18,0001,P1M,Monthly,6,,,usd,9999-12-31',
+      '"CFQ7TTC0LF8Q","0001",p1y,ANNUAL,11,1,2400,usd,2027-01-01',
+    ].join('\r\n');
+    const sheet = await readPriceSheet(chunked(csv, 4), 'test');
+    expect({ rows: sheet.rows, malformed: sheet.malformedRows }).toEqual({ rows: 3, malformed: 0 });
+    const e1 = sheet.rowsOf({ productId: 'cfq7ttc0lf8q', skuId: '0001', termDuration: 'P1Y', billingPlan: 'Annual' });
+    expect(e1.map((row) => [row.tierMin, row.tierMax, row.unitPrice])).toEqual([
+      [1, 2400, 11],
+      [2401, 10000, 10],
+    ]);
+    expect(e1[0]).toMatchObject({ currency: 'USD', effectiveEndDate: '2027-01-01' });
+    expect(
+      sheet.rowsOf({ productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1M', billingPlan: 'monthly' }),
+    ).toEqual([{ currency: 'USD', unitPrice: 6 }]);
+    expect(sheet.offers().map((offer) => [offer.productId, offer.skuId, offer.row.unitPrice])).toEqual([
+      ['CFQ7TTC0LF8Q', '0001', 10],
+      ['CFQ7TTC0LH18', '0001', 6],
+    ]);
   });
 
   test('a sheet with none of the expected columns is an error naming them', async () => {
