@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../../support/browser';
 import { installedTree, spawnPcw } from '../../support/pcw';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { besideNpmStart } from './start-settings-cases';
 
 /**
  * `npm start -- --demo` as a user runs it (lib/start.js): dev server with UI on 8233, sandbox on 8091, worker;
@@ -191,3 +192,6 @@ test('Ctrl-C while npm start is still starting stops it cleanly too', async () =
   expect(processesUsing(join(dataDir, 'temporal.sqlite'))).toBe('');
   await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
 }, 120_000);
+
+// pcw and npm run api in a second terminal: in this file, since they need the same fixed ports.
+describe('beside npm start', besideNpmStart);
