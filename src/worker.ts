@@ -235,6 +235,23 @@ async function ensureBackfillSchedule(client: Client, taskQueue: string, logger:
   }
 }
 
+/**
+ * Runs `workers` until the Runtime's shutdown signals (SIGINT/SIGTERM) or `stop`; if one fails, the others are shut
+ * down too.
+ */
+async function runTogether(workers: Worker[], stop: AbortSignal | undefined): Promise<void> {
+  const stopped =
+    stop && new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  const runs = workers.map((each) => (stopped ? each.runUntil(stopped) : each.run()));
+  try {
+    await Promise.all(runs);
+  } catch (error) {
+    for (const each of workers) if (each.getState() === 'RUNNING') each.shutdown();
+    await Promise.allSettled(runs);
+    throw error;
+  }
+}
+
 /** Runs the worker until SIGINT/SIGTERM (or `stop`); in-flight activities get SHUTDOWN_GRACE to finish. */
 export async function runWorker(
   config: WorkerConfig,
@@ -283,19 +300,7 @@ export async function runWorker(
       tracing: tracing !== undefined,
       deploymentVersion: config.deploymentVersion ?? 'unversioned',
     });
-    const { stop } = options;
-    const stopped =
-      stop && new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
-    // The Runtime's shutdown signals stop both, and so does `stop`; if one fails, the other is shut down too.
-    const workers = [worker, pollWorker];
-    const runs = workers.map((each) => (stopped ? each.runUntil(stopped) : each.run()));
-    try {
-      await Promise.all(runs);
-    } catch (error) {
-      for (const each of workers) if (each.getState() === 'RUNNING') each.shutdown();
-      await Promise.allSettled(runs);
-      throw error;
-    }
+    await runTogether([worker, pollWorker], options.stop);
   } finally {
     if (!options.connection) await connection.close();
   }

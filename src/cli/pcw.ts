@@ -69,26 +69,36 @@ export async function run(
     }
     const action = plan(command, args, values);
     const config = loadConfig({ requirePartnerCenter: false });
-    if (!config) return EXIT_BAD_CONFIGURATION;
-    const { partnerCenter } = config;
-    // Connected on first use: only `subscriptions adopt` reads Partner Center among these commands.
-    let connected: PartnerCenterClient | undefined;
-    const partnerCenterClient = partnerCenter && (() => (connected ??= connectPartnerCenter(partnerCenter).client));
-    // With OTEL_* set, the command is the root span of what it starts (flushed before pcw exits).
-    const tracing = await startTracing('pcw', env);
-    const send = () =>
-      withTemporal(config, (client) =>
-        action({ client, taskQueue: config.taskQueue, out, partnerCenter: partnerCenterClient }),
-      );
-    try {
-      await (tracing ? tracing.inSpan(`pcw ${command}`, send) : send());
-    } finally {
-      await stopTracing();
-    }
-    return 0;
+    return config ? await runOnTemporal(`pcw ${command}`, action, config, out, env) : EXIT_BAD_CONFIGURATION;
   } catch (error) {
     return reportFailure(error, json, verbose);
   }
+}
+
+/** A command over the workflows: connected to Temporal, and with OTEL_* set the root span of what it starts. */
+async function runOnTemporal(
+  name: string,
+  action: Action,
+  config: WorkerConfig,
+  out: Output,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const { partnerCenter } = config;
+  // Connected on first use: only `subscriptions adopt` reads Partner Center among these commands.
+  let connected: PartnerCenterClient | undefined;
+  const partnerCenterClient = partnerCenter && (() => (connected ??= connectPartnerCenter(partnerCenter).client));
+  const tracing = await startTracing('pcw', env);
+  const send = () =>
+    withTemporal(config, (client) =>
+      action({ client, taskQueue: config.taskQueue, out, partnerCenter: partnerCenterClient }),
+    );
+  try {
+    await (tracing ? tracing.inSpan(name, send) : send());
+  } finally {
+    // Spans are flushed before pcw exits.
+    await stopTracing();
+  }
+  return 0;
 }
 
 /** The failure as one line on stderr (or `{ error }` on stdout with --json), and its exit code. */
