@@ -70,6 +70,8 @@ export const LOCAL_ACTIVITY_TYPES = [
   'normaliseLifecycleInput',
   'normaliseOnboardRequest',
   'normaliseLicenceRequest',
+  'quoteFromCache',
+  'checkGuardCurrency',
 ] as const;
 
 export type PausableActivityType = (typeof PAUSABLE_ACTIVITY_TYPES)[number];
