@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -63,4 +64,13 @@ export function runNode(entry: string, args: string[], env: NodeJS.ProcessEnv, c
       check();
     });
   return { child, output: () => output, waitFor, exited };
+}
+
+/** A loopback port free right now, for a process that must be given one (npm start's HTTP API). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../../support/browser';
 import { installedTree, spawnPcw } from '../../support/pcw';
 import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { servesTheApi } from './npm-start-api-cases';
 import { besideNpmStart } from './start-settings-cases';
 
 /**
@@ -193,5 +194,7 @@ test('Ctrl-C while npm start is still starting stops it cleanly too', async () =
   await expect(fetch('http://127.0.0.1:8091/_sandbox/clock')).rejects.toThrow();
 }, 120_000);
 
-// pcw and npm run api in a second terminal: in this file, since they need the same fixed ports.
+// The HTTP API npm start serves, and pcw and npm run api in a second terminal: in this file, since they need the
+// same fixed ports.
+describe('npm start serves the HTTP API', servesTheApi);
 describe('beside npm start', besideNpmStart);

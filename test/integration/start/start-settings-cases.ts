@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { AUDIT_BACKFILL_SCHEDULE_ID } from '../../../src/client';
 import { installedTree, spawnPcw } from '../../support/pcw';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, freePort, runNode, type RunningProcess } from '../../support/processes';
 import { testServerAddress } from '../../support/temporal';
 
 /**
  * `npx pcw` and `npm run api` in a second terminal beside `npm start` (lib/start.js on the run's dev server, its
- * sandbox on the fixed port 8091, as npm-start-api.test does): the second terminal sets nothing but PCW_DATA_DIR,
+ * sandbox on the fixed port 8091, as npm-start-api-cases does): the second terminal sets nothing but PCW_DATA_DIR,
  * and finds the sandbox's settings, its CA and the Temporal server in the owner-only file npm start left. The
  * sandbox's events reach npm start's API and are handled; `pcw pc-webhooks register` also ensures the backfill
  * Schedule. Once npm start stopped, pcw says so and the file holds no setting.
@@ -56,14 +55,6 @@ export function besideNpmStart(): void {
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
-  }
-
-  async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
   }
 
   /** `npx pcw …` in the second terminal; nothing it prints may hold the sandbox's client secret. */
