@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
@@ -32,7 +32,9 @@ let worker: Promise<void>;
 beforeAll(async () => {
   process.env.OTEL_SERVICE_NAME = 'pcw-traces-test';
   await startTracing('partner-center-worker', process.env, { spanProcessors: [new SimpleSpanProcessor(spans)] });
-  sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000 });
+  // A seed of its own: the ids of what it buys follow the seed, and the lifecycle (subscription-{id}) an earlier
+  // test file started for the same id stays on the shared dev server, on that file's task queue.
+  sandbox = await startSandbox({ orderCompletionDelayMs: 300, orderListDelayMs: 1000, seed: randomInt(2, 2 ** 31) });
   config = loadConfig(
     {
       TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -156,7 +156,9 @@ describe('Worker Deployment Versioning', () => {
   let connection: Connection;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ orderCompletionDelayMs: 200, orderListDelayMs: 0 });
+    // A seed of its own: the ids of what it buys follow the seed, and the lifecycle (subscription-{id}) an earlier
+    // test file started for the same id stays on the shared dev server, on that file's task queue.
+    sandbox = await startSandbox({ orderCompletionDelayMs: 200, orderListDelayMs: 0, seed: randomInt(2, 2 ** 31) });
     connection = await Connection.connect({ address: testServerAddress() });
   });
 
