@@ -231,7 +231,8 @@ describe('pcw against a worker', () => {
         result: { after: { quantity: 6 } },
       });
 
-      const list = await pcw(['list', '--customer', customer]);
+      // Every run of this seeded customer on the shared dev server (lifecycles of other files' purchases too): all of them.
+      const list = await pcw(['list', '--customer', customer, '--limit', '1000']);
       expect(list.code).toBe(0);
       expect(list.stdout).toMatch(/^WORKFLOW ID\s+KIND\s+STATUS\s+STEP\s+CUSTOMER\s+STARTED/);
       expect(list.stdout).toMatch(new RegExp(`change-${requestId}\\s+change\\s+COMPLETED\\s+completed`));
@@ -276,7 +277,7 @@ describe('pcw against a worker', () => {
         execution: 'COMPLETED',
         result: { currency: 'USD', customerId: customer },
       });
-      const listed = await pcw(['list', '--customer', customer]);
+      const listed = await pcw(['list', '--customer', customer, '--limit', '1000']);
       expect(listed.stdout).toMatch(new RegExp(`${workflowId}\\s+reconcile\\s+COMPLETED`));
 
       const scheduleId = `cli-reconcile-${Date.now()}`;
