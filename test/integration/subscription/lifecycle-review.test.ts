@@ -51,7 +51,9 @@ async function refusal(promise: Promise<unknown>): Promise<{ type?: string | nul
 describe('subscriptionLifecycle reviews a renewal', () => {
   it('proposes a plan at the lead time, and on approval schedules it as the next term by a child change', async () => {
     const id = randomUUID();
-    const fake = new FakeSubscription(subscription(id, 3_000));
+    // The review is due 4 s after the start (term end less the 2 s lead time): time for a loaded machine's first read,
+    // so the run is seen waiting for it ('awaiting-review').
+    const fake = new FakeSubscription(subscription(id, 6_000));
     const stubs = stubActivities(fake.stubs());
     await rig.withWorker(stubs, async (taskQueue) => {
       const handle = await startLifecycle(rig, taskQueue, id);
