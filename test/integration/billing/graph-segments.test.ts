@@ -1,5 +1,4 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { Logger } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
@@ -12,6 +11,7 @@ import { createActivityDeps } from '../../../src/worker';
 import { recordHistory, startRig, type PurchaseRig } from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 import { createWorldExport, expectWorldReport } from '../../support/world-export';
+import { silentLogger } from '../../support/activities';
 
 /**
  * A large Graph export read in segments, one workflow run each (continue-as-new), on the run's Temporal dev
@@ -25,7 +25,6 @@ const LINES = 60_000;
 const SEGMENT_LINES = 20_000;
 /** Segments end inside blobs and cross their boundaries. */
 const LINES_PER_BLOB = 15_000;
-const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let rig: PurchaseRig;
 let client: Client;
@@ -37,7 +36,7 @@ beforeAll(async () => {
   deps = createActivityDeps(
     sandboxPartnerCenterSettings(rig.sandbox),
     { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
-    quiet,
+    silentLogger,
     rig.sandbox.caPem,
   );
 });

@@ -1,5 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
 import {
@@ -28,6 +28,7 @@ import {
 } from '../purchase/harness';
 import { buySubscriptions, updateSubscription, type Offer } from '../../support/reconcile';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
+import { silentLogger } from '../../support/activities';
 
 /**
  * reconcileBilling through Microsoft Graph on the run's Temporal dev server against the sandbox: the
@@ -42,7 +43,6 @@ const BLOB = 'GET /blobs/{operationId}/{blob}';
 const V1_UNBILLED = 'GET /v1/invoices/unbilled/lineitems';
 const SUBSCRIPTIONS = 'GET /v1/customers/{customerId}/subscriptions';
 const ORDERS = 'GET /v1/customers/{customerId}/orders';
-const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let rig: PurchaseRig;
 let client: Client;
@@ -59,7 +59,7 @@ beforeAll(async () => {
   deps = createActivityDeps(
     sandboxPartnerCenterSettings(rig.sandbox),
     { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
-    quiet,
+    silentLogger,
     rig.sandbox.caPem,
   );
   pc = deps.partnerCenter;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter, type Logger } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createBillingActivities, ReconcileProgressSchema } from '../../../src/activities/billing/activities';
 import { createActivities, type ActivityDeps } from '../../../src/activities';
@@ -26,6 +26,7 @@ import {
 } from '../purchase/harness';
 import { uniqueTaskQueue, workflowBundle } from '../../support/temporal';
 import { buySubscriptions, updateSubscription, type Offer } from '../../support/reconcile';
+import { silentLogger } from '../../support/activities';
 
 /**
  * reconcileBilling on the run's Temporal dev server against the sandbox: subscriptions are bought and
@@ -38,7 +39,6 @@ const PAGE_SIZE = 2;
 const NO_BILLING_DELAY = { billingDelayHours: 0 };
 const CUSTOMERS_ROUTE = 'GET /v1/customers';
 const UNBILLED_ROUTE = 'GET /v1/invoices/unbilled/lineitems';
-const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let rig: PurchaseRig;
 let client: Client;
@@ -64,7 +64,7 @@ beforeAll(async () => {
       credential: { clientSecret: sandbox.clientSecret },
     },
     { orderPollIntervalMs: 250, orderVisibilityDeadlineMs: 20_000 },
-    quiet,
+    silentLogger,
     sandbox.caPem,
   );
   pc = deps.partnerCenter;

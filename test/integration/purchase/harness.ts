@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -18,14 +18,14 @@ import { startSandbox, type Sandbox, type SandboxOptions } from 'partner-center-
 import type { WebhookSettings } from '../../../src/config';
 import { createActivityDeps, workerOptions } from '../../../src/worker';
 import { testEnv, uniqueTaskQueue, workflowBundle } from '../../support/temporal';
+import { silentLogger } from '../../support/activities';
+import { historiesDir } from '../../support/histories';
 
 /**
  * The real path of a purchase in tests: the run's Temporal dev server, the real client and worker
  * (src/worker.ts options, real msal-node token provider, real Partner Center HTTP client) and the
  * Partner Center sandbox over loopback HTTP. Only the timings are shortened.
  */
-
-const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let runtimeInstalled = false;
 function installQuietRuntime(): void {
@@ -116,7 +116,7 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
         ...(settings.appPlusUser ? { refreshToken: sandbox.refreshToken } : {}),
       },
       settings,
-      quiet,
+      silentLogger,
       sandbox.caPem,
     );
   }
@@ -142,8 +142,6 @@ export async function startRig(sandboxOptions: SandboxOptions = {}): Promise<Pur
     },
   };
 }
-
-const historiesDir = join(__dirname, '..', '..', 'fixtures', 'histories');
 
 /**
  * With PCW_RECORD_HISTORIES=1, saves the workflow's history (CLI/UI JSON export format) as the replay

@@ -1,7 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Client } from '@temporalio/client';
-import type { Logger } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { connectClient } from '../../../src/client';
@@ -11,6 +10,7 @@ import { installRuntime, runWorker } from '../../../src/worker';
 import { runNode } from '../../support/processes';
 import { call, startApi, submit, read, tokens, until, type RunningApi } from '../api/support';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
+import { silentLogger } from '../../support/activities';
 
 /**
  * Traces end to end, with an in-memory exporter in place of OTEL_TRACES_EXPORTER's: the HTTP API, its Temporal client,
@@ -19,7 +19,6 @@ import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
  * Partner Center call, and no span carries a secret or a customer's id.
  */
 
-const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const spans = new InMemorySpanExporter();
 let sandbox: Sandbox;
 let config: WorkerConfig;
@@ -49,9 +48,9 @@ beforeAll(async () => {
     },
     { requirePartnerCenter: true },
   );
-  installRuntime({ ...config, logLevel: 'error' }, quiet, []);
+  installRuntime({ ...config, logLevel: 'error' }, silentLogger, []);
   connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  worker = runWorker(config, config.partnerCenter as PartnerCenterSettings, quiet, {
+  worker = runWorker(config, config.partnerCenter as PartnerCenterSettings, silentLogger, {
     trustedCaPem: sandbox.caPem,
     connection,
     stop: stop.signal,

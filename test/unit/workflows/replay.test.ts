@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import {
   bundleWorkflowCode,
@@ -9,6 +7,8 @@ import {
   Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { silentLogger } from '../../support/activities';
+import { historyFixtures as fixtures, historyOf, workflowIdOf } from '../../support/histories';
 import { workflowBundle } from '../../support/temporal';
 
 /**
@@ -16,20 +16,7 @@ import { workflowBundle } from '../../support/temporal';
  * PCW_RECORD_HISTORIES=1) must replay on today's workflow code: a change that would break running
  * purchases fails here instead of in production. No server is needed.
  */
-const historiesDir = join(__dirname, '..', '..', 'fixtures', 'histories');
-const fixtures = readdirSync(historiesDir)
-  .filter((file) => file.endsWith('.json'))
-  .sort();
-
-const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-const bundleOf = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: silent });
-const historyOf = (file: string) =>
-  JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as {
-    events: Array<{ workflowExecutionStartedEventAttributes?: { workflowId?: string } }>;
-  };
-/** The id the run had: a run's commands may name it (its webhook delivery workflows' ids derive from it). */
-const workflowIdOf = (file: string): string =>
-  historyOf(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? file.replace(/\.json$/, '');
+const bundleOf = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: silentLogger });
 
 let bundle: WorkflowBundleOption;
 beforeAll(async () => {
