@@ -8,17 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { call, read, startApi, submit, until } from '../api/support';
-import { offers, startRig, type PurchaseRig } from '../purchase/harness';
+import { offers, type PurchaseRig } from '../purchase/harness';
+import { startLicenceRig } from './harness';
 
 let rig: PurchaseRig;
 let tree: InstalledTree;
 let customer: string;
-let domain: string;
+let upn: (name: string) => string;
 beforeAll(async () => {
   tree = installedTree();
-  rig = await startRig({ orderListDelayMs: 0 });
-  customer = rig.sandbox.customerIds[0];
-  domain = (await rig.sandbox.control.tenant(customer)).users[0].userPrincipalName.split('@')[1];
+  ({ rig, customer, upn } = await startLicenceRig({ orderListDelayMs: 0 }));
 }, 120_000);
 beforeEach(() => rig.sandbox.control.reset());
 afterAll(async () => {
@@ -26,7 +25,6 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const upn = (name: string) => `${name}@${domain}`;
 const pcw = (args: string[], taskQueue: string) =>
   spawnPcw(
     tree.bin,

@@ -16,20 +16,17 @@ import {
   purchaseRequest,
   recordHistory,
   secretsOf,
-  startRig,
   workflowFailure,
   type PurchaseRig,
 } from '../purchase/harness';
+import { startLicenceRig } from './harness';
 
 let rig: PurchaseRig;
 let customer: string;
-let domain: string;
+let upn: (name: string) => string;
 
 beforeAll(async () => {
-  rig = await startRig({ orderCompletionDelayMs: 200, orderListDelayMs: 0 });
-  customer = rig.sandbox.customerIds[0];
-  const { users } = await rig.sandbox.control.tenant(customer);
-  domain = users[0].userPrincipalName.split('@')[1];
+  ({ rig, customer, upn } = await startLicenceRig({ orderCompletionDelayMs: 200, orderListDelayMs: 0 }));
 }, 60_000);
 afterAll(() => rig?.close());
 beforeEach(async () => {
@@ -39,7 +36,6 @@ beforeEach(async () => {
 });
 
 const appPlusUser = { appPlusUser: true };
-const upn = (name: string) => `${name}@${domain}`;
 const DIRECTORY_SUBSCRIPTIONS = 'GET /v1.0/directory/subscriptions';
 const requests = async () => (await rig.sandbox.control.counters()).requests;
 const licenceRequest = (subscriptionId: string, assign: string[]): LicenceRequest => ({

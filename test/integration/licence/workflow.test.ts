@@ -17,21 +17,17 @@ import {
   purchaseRequest,
   recordHistory,
   secretsOf,
-  startRig,
   workflowFailure,
   type PurchaseRig,
 } from '../purchase/harness';
+import { startLicenceRig } from './harness';
 
 let rig: PurchaseRig;
 let customer: string;
-/** The tenant's domain (its seeded users are user01…user10@domain). */
-let domain: string;
+let upn: (name: string) => string;
 
 beforeAll(async () => {
-  rig = await startRig({ orderCompletionDelayMs: 200, orderListDelayMs: 0 });
-  customer = rig.sandbox.customerIds[0];
-  const { users } = await rig.sandbox.control.tenant(customer);
-  domain = users[0].userPrincipalName.split('@')[1];
+  ({ rig, customer, upn } = await startLicenceRig({ orderCompletionDelayMs: 200, orderListDelayMs: 0 }));
 }, 60_000);
 afterAll(() => rig?.close());
 beforeEach(async () => {
@@ -39,7 +35,6 @@ beforeEach(async () => {
   await rig.sandbox.control.setDelays({ licenceVisibilityMs: 0 });
 });
 
-const upn = (name: string) => `${name}@${domain}`;
 const seedSubscription = (quantity: number) =>
   rig.sandbox.control.seedSubscription({
     customerId: customer,
@@ -117,9 +112,10 @@ describe('assignLicences alone', () => {
   });
 
   it('waits until the subscription shows in the tenant', async () => {
-    await rig.sandbox.control.setDelays({ licenceVisibilityMs: 2_000 });
-    const subscription = await seedSubscription(1);
+    // Seeded once the worker is up, and visible 4 s later: a loaded machine's worker start does not eat the wait.
+    await rig.sandbox.control.setDelays({ licenceVisibilityMs: 4_000 });
     await rig.withWorker(async ({ taskQueue }) => {
+      const subscription = await seedSubscription(1);
       const reads = await graphRequests('GET /v1.0/directory/subscriptions');
       const handle = await startLicenceAssignment(rig.client, request(subscription.id, [upn('user01')]), {
         taskQueue,
