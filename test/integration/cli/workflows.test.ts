@@ -101,8 +101,11 @@ describe('pcw against a worker', () => {
   it('gives the reason of a refused approve, and of a purchase that fails, in one line', async () => {
     await rig.withWorker(async ({ taskQueue, start }) => {
       const customer = rig.sandbox.customerIds[0];
+      // Its order stays pending while two pcw processes start (seconds on a loaded machine), then 6 s again.
+      await rig.sandbox.control.setDelays({ orderCompletionMs: 60_000 });
       const running = await start(purchaseRequest(customer, [line(offers.businessBasic, 1)]));
       await untilStep(running, 'awaiting-order');
+      await rig.sandbox.control.setDelays({ orderCompletionMs: 6_000 });
       const requestId = running.workflowId.replace('purchase-', '');
       const [refused, refusedJson] = await Promise.all([
         pcw(['approve', requestId, '--by', 'bob']),
