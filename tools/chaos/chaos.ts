@@ -21,6 +21,7 @@ import { FAULT_SHARES, installFaultMix, SLOW_CALL_MS } from './fault-mix';
 import { invalidPurchaseRequests } from './invalid-purchase-requests';
 import { findSecrets, readableJson, type SecretLeak } from './secrets';
 import { startTemporalCluster, type KillableService } from './cluster';
+import { explainSlowest, type SlowestPurchase } from './slowest';
 import { startRestartableTemporal } from './temporal';
 import { createWorkerPool, pidOfIdentity } from './workers';
 
@@ -70,6 +71,8 @@ export interface ChaosReport {
   options: Omit<ChaosOptions, 'progress'>;
   durationMs: number;
   purchases: { total: number; completed: number; p50Ms: number; p95Ms: number; maxMs: number };
+  /** Where the slowest completed purchase spent its time, to tell faults from waiting. */
+  slowest?: SlowestPurchase;
   kills: KillRecord[];
   /** What Temporal was: the dev server, or the cluster's processes and database. */
   temporal: string;
@@ -527,6 +530,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ];
 
     const times = outcomes.filter((o) => o.status === 'completed').map((o) => o.ms);
+    const slowest = await explainSlowest(client, outcomes).catch(() => undefined);
     const report: ChaosReport = {
       options: {
         purchases: options.purchases,
@@ -548,6 +552,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         p95Ms: percentile(times, 95),
         maxMs: percentile(times, 100),
       },
+      ...(slowest ? { slowest } : {}),
       kills,
       restarts,
       unexpectedWorkerExits: pool.unexpectedExits(),

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAsMain } from '../../src/command-line';
 import { MAX_PURCHASES, runChaos, type ChaosReport } from './chaos';
 import { CLUSTER_SERVER_VERSION } from './cluster';
+import { describeSlowest } from './slowest';
 
 /**
  * `npm run chaos`: the guarantees under failure (issue 12). A tool, not a test: it takes many minutes, prints its
@@ -47,6 +48,7 @@ export function formatReport(report: ChaosReport): string {
       'purchase time p50 / p95 / max',
       `${seconds(report.purchases.p50Ms)} / ${seconds(report.purchases.p95Ms)} / ${seconds(report.purchases.maxMs)}`,
     ],
+    ['slowest purchase, where it waited', describeSlowest(report.slowest)],
     ['worker processes', `${report.options.workers}`],
     [
       'worker SIGKILLs (during a checkout)',
