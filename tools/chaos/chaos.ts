@@ -397,7 +397,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })();
 
     // The outage ends half-way to the deadline. Under the mix, a checkout whose answer was lost needs the checkout
-    // and then the order list to get through in one attempt (~40 % of attempts do), and its retries are 60 s apart
+    // and then the order list to get through in one attempt (~40 % of attempts do), and its retries are 20 s apart
     // by then: with the faults on for good, whether such a purchase ends by the deadline is the draw's luck. Once
     // Partner Center answers again, every purchase still running must complete, and that is what is checked.
     const outage = setTimeout(() => {
