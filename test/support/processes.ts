@@ -74,3 +74,19 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * Ends a process a test started, if it still runs: `signal` first (SIGINT is Ctrl-C as a user would press it), then
+ * SIGKILL if it has not exited after `killAfterMs`. Safe in `finally` and `afterAll` whatever the test did.
+ */
+export async function stopProcess(
+  running: RunningProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+  killAfterMs = 20_000,
+): Promise<void> {
+  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill(signal);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), killAfterMs);
+  await running.exited;
+  clearTimeout(timer);
+}

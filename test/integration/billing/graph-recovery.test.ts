@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { startSandbox } from 'partner-center-sandbox';
 import { GraphReconcileProgressSchema } from '../../../src/activities/billing/activities';
 import { startBillingReconciliation } from '../../../src/client';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 import { createWorldExport, expectWorldReport } from '../../support/world-export';
 
@@ -81,14 +81,7 @@ test('a worker SIGKILLed mid-download: the retry on another worker resumes at th
     const blobs = LINES / LINES_PER_BLOB;
     expect((counters[BLOB] ?? 0) - blobsBeforeKill).toBeLessThanOrEqual(blobs - resumeFrom!.blob);
   } finally {
-    if (first.child.exitCode === null && first.child.signalCode === null) {
-      first.child.kill('SIGKILL');
-      await first.exited;
-    }
-    if (second && second.child.exitCode === null) {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    await Promise.all([stopProcess(first, 'SIGKILL'), stopProcess(second)]);
     await connection.close();
     await sandbox.close();
   }

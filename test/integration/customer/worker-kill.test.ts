@@ -2,7 +2,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startSandbox, type Sandbox } from 'partner-center-sandbox';
 import { startOnboarding, type OnboardRequest } from '../../../src/client';
 import { connectPartnerCenter } from '../../../src/partner-center-connection';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 import { recordHistory } from '../purchase/harness';
 import { createRequest } from './harness';
@@ -100,9 +100,7 @@ test('a worker killed mid-creation: the next attempt looks the domain up before 
     expect(counters.requests['POST /v1/customers']).toBe(2);
     expect(second.output()).not.toMatch(/password/i);
   } finally {
-    first.child.kill('SIGKILL');
-    second?.child.kill('SIGTERM');
-    await second?.exited;
+    await Promise.all([stopProcess(first, 'SIGKILL'), stopProcess(second)]);
   }
 }, 120_000);
 
@@ -142,9 +140,7 @@ test('a worker killed after Partner Center committed the create, before its answ
     expect(second.output()).toContain('customer creation answer lost; the customer was found by its domain');
     expect(second.output()).not.toMatch(/password/i);
   } finally {
-    first.child.kill('SIGKILL');
-    second?.child.kill('SIGTERM');
-    await second?.exited;
+    await Promise.all([stopProcess(first, 'SIGKILL'), stopProcess(second)]);
   }
 }, 120_000);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtEntry, freePort, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, freePort, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { testServerAddress } from '../../support/temporal';
 import { call, until } from '../api/support';
 
@@ -18,12 +18,7 @@ export function servesTheApi(): void {
   let start: RunningProcess | undefined;
 
   afterAll(async () => {
-    if (start && start.child.exitCode === null && start.child.signalCode === null) {
-      start.child.kill('SIGINT');
-      const timer = setTimeout(() => start?.child.kill('SIGKILL'), 20_000);
-      await start.exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(start, 'SIGINT');
     rmSync(dataDir, { recursive: true, force: true });
   });
 

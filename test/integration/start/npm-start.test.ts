@@ -6,7 +6,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../support/browser';
 import { installedTree, spawnPcw } from '../../support/pcw';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { servesTheApi } from './npm-start-api-cases';
 import { besideNpmStart } from './start-settings-cases';
 
@@ -25,12 +25,7 @@ let start: RunningProcess | undefined;
 
 // Each test's npm start ends with the test, failed or not: a leftover would hold the fixed ports for the next one.
 afterEach(async () => {
-  if (start && start.child.exitCode === null && start.child.signalCode === null) {
-    start.child.kill('SIGINT'); // Ctrl-C as a user would; SIGKILL if that does not end it
-    const timer = setTimeout(() => start?.child.kill('SIGKILL'), 20_000);
-    await start.exited;
-    clearTimeout(timer);
-  }
+  await stopProcess(start, 'SIGINT');
   start = undefined;
   for (const line of processesUsing(dataDir).split('\n').filter(Boolean))
     process.kill(Number(line.split(' ')[0]), 'SIGKILL');

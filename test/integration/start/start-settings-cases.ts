@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { AUDIT_BACKFILL_SCHEDULE_ID } from '../../../src/client';
 import { installedTree, spawnPcw } from '../../support/pcw';
-import { builtEntry, freePort, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, freePort, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { testServerAddress } from '../../support/temporal';
 
 /**
@@ -37,12 +37,7 @@ export function besideNpmStart(): void {
 
   // A failed test leaves npm start running: Ctrl-C as a user would, SIGKILL if that does not end it (it holds 8091).
   afterAll(async () => {
-    if (start && start.child.exitCode === null && start.child.signalCode === null) {
-      start.child.kill('SIGINT');
-      const timer = setTimeout(() => start?.child.kill('SIGKILL'), 30_000);
-      await start.exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(start, 'SIGINT', 30_000);
     await deleteSchedule();
     await connection?.close();
     tree.remove();

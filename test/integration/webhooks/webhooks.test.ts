@@ -23,7 +23,7 @@ import {
   type WebhookEventType,
 } from '../../../src/workflows/common/events';
 import { webhookDeliveryWorkflowId } from '../../../src/workflows/common/webhook-workflow';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { recordHistory } from '../purchase/harness';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 import { startReceiver, type Receiver } from './receiver';
@@ -220,14 +220,7 @@ test('every event reaches a verifying receiver exactly once after deduplication,
     expect(first.output()).not.toContain(secretKey);
     expect(second.output()).not.toContain(secretKey);
   } finally {
-    if (first.child.exitCode === null && first.child.signalCode === null) {
-      first.child.kill('SIGKILL');
-      await first.exited;
-    }
-    if (second && second.child.exitCode === null) {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    await Promise.all([stopProcess(first, 'SIGKILL'), stopProcess(second)]);
     await receiver.close();
   }
 }, 240_000);

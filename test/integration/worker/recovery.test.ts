@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { startSandbox } from 'partner-center-sandbox';
 import { startPurchase } from '../../../src/client';
-import { builtEntry, runNode, type RunningProcess } from '../../support/processes';
+import { builtEntry, runNode, stopProcess, type RunningProcess } from '../../support/processes';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
 /**
@@ -101,14 +101,7 @@ test('a slow checkout outlives the heartbeat timeout; its worker SIGKILLed, the 
     expect(recoverySeconds).toBeGreaterThan(0);
     expect(recoverySeconds).toBeLessThan(RECOVERY_BOUND_S);
   } finally {
-    if (first.child.exitCode === null && first.child.signalCode === null) {
-      first.child.kill('SIGKILL');
-      await first.exited;
-    }
-    if (second && second.child.exitCode === null) {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    await Promise.all([stopProcess(first, 'SIGKILL'), stopProcess(second)]);
     await connection.close();
     await sandbox.close();
   }
