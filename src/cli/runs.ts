@@ -18,6 +18,7 @@ import {
   type WorkflowType,
   type LicenceResult,
   type LicenceStatus,
+  type LifecycleState,
 } from '../client';
 import { CliFailure } from './errors';
 import { describeLicenceResult } from './licences-result';
@@ -92,6 +93,10 @@ export function describeRun(view: RunView): string {
     if (status !== undefined) fact('users', `${status.done} of ${status.users} done`);
     if (view.result !== undefined) fact('licences', describeLicenceResult(view.result as LicenceResult));
     fact('last error', status?.lastError);
+  } else if (view.kind === 'lifecycle') {
+    const state = (view.status ?? view.result) as LifecycleState | undefined;
+    fact('end of sale', state?.endOfSale?.date.slice(0, 10));
+    fact('last error', state?.lastError);
   } else if (view.result !== undefined) {
     fact('report', describeReport(view.result as ReconcileReport));
   }

@@ -29,6 +29,7 @@ export const PAUSABLE_ACTIVITY_TYPES = [
   'cancelPurchasedSubscription',
   'priceQuote',
   'checkPurchasePrices',
+  'readEndOfSale',
   'readSubscriptionForChange',
   'applySubscriptionChange',
   'readTransitionEligibility',

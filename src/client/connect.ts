@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { WorkerConfig } from '../config';
 import { dataConverterFor } from '../temporal/codec';
 import { tracingClientInterceptors } from '../tracing';
@@ -11,11 +11,17 @@ const CONNECT_TIMEOUT_MS = 3_000;
  * connection and a client, so whatever every client needs (a data converter, interceptors) is added here once.
  * Close it with `client.connection.close()`.
  */
-export async function connectClient(config: Pick<WorkerConfig, 'temporal' | 'encryptionKeys'>): Promise<Client> {
-  const connection = await Connection.connect({
-    ...config.temporal.connectionOptions,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-  });
+export async function connectClient(
+  config: Pick<WorkerConfig, 'temporal' | 'encryptionKeys'>,
+  /** A worker's connection to share (npm start): quotes then start eagerly on that worker; its owner closes it. */
+  shared?: ConnectionLike,
+): Promise<Client> {
+  const connection =
+    shared ??
+    (await Connection.connect({
+      ...config.temporal.connectionOptions,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+    }));
   // PAYLOAD_ENCRYPTION_KEYS: what this client sends is encrypted and what it reads decrypted, as the worker's.
   return new Client({
     connection,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { InternalConnectionLikeSymbol, type Client, type InternalConnectionLike } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../settings/values';
 import { describeInvalid } from '../workflows/billing/api';
 import {
@@ -38,10 +38,17 @@ export async function quotePurchaseRequest(
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [validation.request],
       workflowExecutionTimeout: QUOTE_TIMEOUT,
+      // On a worker's own connection the server hands the first task straight back to that worker: no dispatch wait.
+      requestEagerStart: sharesWorkerConnection(client),
       staticSummary: `Quote ${validation.request.items.length} item(s) for customer ${validation.request.customerId} (${validation.request.country})`,
     });
   } catch (error) {
     const report = failureReport(error);
     throw new RunFailure(report.type, report.message, report.details, `${report.type}: ${report.message}`, error);
   }
+}
+
+/** Whether the client is on a NativeConnection (a worker's), the only kind that can take a workflow's first task eagerly. */
+function sharesWorkerConnection(client: Client): boolean {
+  return (client.connection as InternalConnectionLike)[InternalConnectionLikeSymbol]?.supportsEagerStart === true;
 }

@@ -3,6 +3,7 @@ import { detailLines } from '../common/details';
 import { PcCustomerId, PcRenewalDate, PcStep, PcSubscriptionIds, PcUnusedSeats } from '../common/search-attributes';
 import { describeLifecycle, termEndsAt, unusedSeats, withReview } from './lifecycle-rules';
 import type {
+  EndOfSale,
   LicenceUsage,
   LifecycleState,
   LifecycleStep,
@@ -89,6 +90,13 @@ export class LifecycleProgress {
 
   updatePlan(changes: Partial<RenewalPlan>): void {
     if (this.state.plan !== undefined) this.setPlan({ ...this.state.plan, ...changes });
+  }
+
+  /** The offer's end of sale as this term's review found it (none: not on the list, or unknown). */
+  setEndOfSale(endOfSale: EndOfSale | undefined): void {
+    if (endOfSale === undefined) delete this.state.endOfSale;
+    else this.state.endOfSale = endOfSale;
+    this.touch();
   }
 
   addReview(review: RenewalReview): void {

@@ -168,7 +168,8 @@ export function describeLifecycle(state: LifecycleState): string {
       ? 'no term end'
       : `${view.autoRenewEnabled ? 'renews' : 'expires'} ${new Date(ends).toISOString().slice(0, 10)}`;
   const seats = `${view.quantity} seats${state.usage !== undefined ? `, ${state.usage.assigned} assigned` : ''}`;
-  return [when, seats, planPhrase(state)].filter((part) => part !== undefined).join(' · ');
+  const endOfSale = state.endOfSale && `end of sale ${state.endOfSale.date.slice(0, 10)}`;
+  return [when, seats, planPhrase(state), endOfSale].filter((part) => part !== undefined).join(' · ');
 }
 
 function planPhrase(state: LifecycleState): string | undefined {

@@ -94,6 +94,13 @@ export const reviewOutcomes = [
   'usage-unavailable',
 ] as const;
 
+/** Issue 27: the day the subscription's offer leaves the catalog (the market's `licensebasedeos` price sheet). */
+export const EndOfSaleSchema = z.object({
+  /** After it the subscription renews no more: it expires at the end of the term that follows. */
+  date: z.string(),
+});
+export type EndOfSale = z.infer<typeof EndOfSaleSchema>;
+
 /** One review: what it found and decided. */
 export const RenewalReviewSchema = z.object({
   reviewedAt: z.string(),
@@ -103,6 +110,10 @@ export const RenewalReviewSchema = z.object({
   assigned: z.number().int().optional(),
   plannedQuantity: z.number().int().optional(),
   note: z.string(),
+  /** When the offer is on the end-of-sale list of the customer's market. */
+  endOfSale: EndOfSaleSchema.optional(),
+  /** `end of sale unknown: <reason>` when the list could not be read (e.g. no App+User access): the review went on. */
+  endOfSaleUnknown: z.string().optional(),
 });
 export type RenewalReview = z.infer<typeof RenewalReviewSchema>;
 
@@ -162,6 +173,8 @@ export const LifecycleStateSchema = z.object({
   renewsAt: z.string().optional(),
   plan: RenewalPlanSchema.optional(),
   usage: LicenceUsageSchema.optional(),
+  /** The offer's end of sale, as this term's review found it on the end-of-sale list (absent: not on it, or unknown). */
+  endOfSale: EndOfSaleSchema.optional(),
   /** The last reviews, newest last. */
   reviews: z.array(RenewalReviewSchema),
   /** What is going wrong now, e.g. `usage unavailable: 403 …`. */
@@ -185,6 +198,18 @@ export interface LifecycleRead {
   /** Absent when Partner Center no longer knows the subscription (404). */
   subscription?: z.infer<typeof SubscriptionViewSchema>;
   readAt: string;
+}
+
+export interface EndOfSaleInput {
+  customerId: string;
+  /** The subscription's `product:sku:availability`. */
+  catalogItemId: string;
+}
+
+/** What the end-of-sale list says of an offer: its date, nothing (not on it), or why it could not be read. */
+export interface EndOfSaleLookup {
+  endOfSale?: EndOfSale;
+  unknown?: string;
 }
 
 export interface ReadUsageInput {

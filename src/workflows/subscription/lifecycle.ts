@@ -21,6 +21,7 @@ import type { WorkerSettings } from '../common/settings';
 import { invalidRequest } from '../common/validation';
 import { lifecycleFailureTypes } from './failures';
 import { planChangeRequestId, subscriptionChangeWorkflowId } from './ids';
+import { endOfSaleAtReview, endOfSaleOf } from './lifecycle-end-of-sale';
 import { LifecycleMessages } from './lifecycle-messages';
 import { LifecycleProgress } from './lifecycle-progress';
 import { lifecycleStateQuery } from './messages';
@@ -185,9 +186,12 @@ class LifecycleRun {
     this.progress.setNextReview(undefined);
     this.progress.setStep('reviewing');
     const renewsAt = this.state.renewsAt ?? new Date(ends).toISOString();
-    const found = { reviewedAt: new Date().toISOString(), renewsAt, currentQuantity: view.quantity };
+    const endOfSale = await endOfSaleAtReview(this.input.customerId, view);
+    this.progress.setEndOfSale(endOfSale.endOfSale);
+    const found = { reviewedAt: new Date().toISOString(), renewsAt, currentQuantity: view.quantity, ...endOfSale };
     if (reviewKind(view, this.state.policy) === 'expiring') {
-      this.emit('subscription.expiring', { expiresAt: renewsAt, quantity: view.quantity }, renewsAt);
+      const expiring = { expiresAt: renewsAt, quantity: view.quantity, ...endOfSaleOf(endOfSale) };
+      this.emit('subscription.expiring', expiring, renewsAt);
       this.progress.addReview({
         ...found,
         outcome: 'expiring',
@@ -239,7 +243,8 @@ class LifecycleRun {
     if (apply) return;
     this.progress.setStep('awaiting-renewal-approval');
     const again = reviewsThisTerm === 0 ? undefined : reviewsThisTerm + 1;
-    this.emit('subscription.renewal-review', { plan: this.progress.plan, usage }, measured.renewsAt, again);
+    const review = { plan: this.progress.plan, usage, ...endOfSaleOf(measured) };
+    this.emit('subscription.renewal-review', review, measured.renewsAt, again);
   }
 
   /** The licences, retried on the run's own clock (the poll interval, growing) until the term ends; state says why. */

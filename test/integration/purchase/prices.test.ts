@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { purchaseFailureTypes, type PurchaseRequest, type Quote } from '../../../src/client';
+import { Client } from '@temporalio/client';
+import { purchaseFailureTypes, quotePurchaseRequest, type PurchaseRequest, type Quote } from '../../../src/client';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { call, read, startApi } from '../api/support';
@@ -109,6 +110,9 @@ describe('quotes', () => {
           expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toEqual([]);
           expect(await counter(PRODUCTS)).toBe(catalogReads);
           await recordHistory('quote-from-caches', warm);
+          // On the worker's own connection (npm start's API) the quote asks to start eagerly on that worker.
+          const onWorkerConnection = new Client({ connection: rig.env.nativeConnection });
+          expectQuote(await quotePurchaseRequest(onWorkerConnection, quoteRequest(), { taskQueue }));
 
           const bad = await call(api, 'POST', '/v1/quotes', {
             token: read,

@@ -65,19 +65,20 @@ export interface RenewingSubscription {
 }
 
 /**
- * A Business Basic subscription of `customerId` of `quantity` seats whose term's last day is tomorrow, `assigned`
- * licences of its SKU assigned in the customer's tenant, and the lead time that makes its review due `reviewInMs` from
- * now.
+ * A Business Basic subscription (or one of `offer`) of `customerId` of `quantity` seats whose term's last day is
+ * tomorrow, `assigned` licences of its SKU assigned in the customer's tenant, and the lead time that makes its review
+ * due `reviewInMs` from now.
  */
 export async function seedRenewingSubscription(
   { control }: Sandbox,
   customerId: string,
   { quantity, assigned, reviewInMs }: { quantity: number; assigned: number; reviewInMs: number },
+  offer: { productId: string; skuId: string } = BUSINESS_BASIC,
 ): Promise<RenewingSubscription> {
-  const { id } = await control.seedSubscription({ customerId, ...BUSINESS_BASIC, termDuration: 'P1Y', quantity });
+  const { id } = await control.seedSubscription({ customerId, ...offer, termDuration: 'P1Y', quantity });
   const lastDay = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
   await control.setTermEnd(id, lastDay);
   const leadSeconds = Math.floor((Date.parse(lastDay) - Date.now() - reviewInMs) / 1000);
-  await control.setAssignedSeats(customerId, { productId: BUSINESS_BASIC.productId, assigned });
+  await control.setAssignedSeats(customerId, { productId: offer.productId, assigned });
   return { id, lastDay, leadTime: `${leadSeconds}s`, reviewAt: Date.parse(lastDay) - leadSeconds * 1000 };
 }

@@ -55,6 +55,7 @@ type LifecycleStubs = Pick<
   | 'getPurchaseSettings'
   | 'readSubscriptionForLifecycle'
   | 'readLicenceUsage'
+  | 'readEndOfSale'
   | 'readSubscriptionForChange'
   | 'applySubscriptionChange'
   | 'awaitSubscriptionChange'
@@ -98,6 +99,7 @@ export class FakeSubscription {
         }
         return this.usage();
       },
+      readEndOfSale: async () => ({}),
       readSubscriptionForChange: async () => read(),
       applySubscriptionChange: async ({ change }) => {
         if (change.action !== 'scheduleNextTerm') throw new Error(`unexpected change ${change.action}`);

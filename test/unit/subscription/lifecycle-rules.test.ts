@@ -247,6 +247,12 @@ describe('the UI sentence', () => {
     );
   });
 
+  it("names the offer's end of sale when the review found it on the list", () => {
+    expect(describeLifecycle(state({ endOfSale: { date: '2027-04-01T00:00:00.000Z' } }))).toBe(
+      'renews 2027-03-01 · 10 seats · end of sale 2027-04-01',
+    );
+  });
+
   it('keeps the last ten reviews', () => {
     const review = (n: number): RenewalReview => ({
       reviewedAt: `r${n}`,
