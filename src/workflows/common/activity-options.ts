@@ -50,11 +50,11 @@ export function partnerCenterCallUntilDeadline(deadlineMs: number): ActivityOpti
  * ORDER_POLL_MAX_INTERVAL. With the defaults (15 s → 210 s) the waits are 15 s, 60 s, 210 s, then 210 s, so polls
  * come at 0, 15, 75, 285, 495, 705, 915 s, … and then every 3.5 minutes:
  * - the lag (an order that shows just after a poll is seen at the next one): at most 15 s in the first 15 s, 60 s
- *   until 75 s, and 210 s after that — never more than 3.5 minutes (the former ceiling of 5 minutes: 5 minutes);
+ *   until 75 s, and 210 s after that — never more than 3.5 minutes (with the former 5-minute ceiling: 5);
  * - a 15-minute wait: 7 polls (0 … 915 s); with a purchase's five other requests (agreement, cart, checkout, two
  *   subscription reads, as the sandbox counts them) 12, the target;
  * - a 2-hour wait: 37 polls (42 requests; the 5-minute ceiling made 27). A lag bound of L costs a long wait about
- *   one poll per L, so a 2-hour wait within 31 requests needs a ceiling above 4.5 minutes.
+ *   one poll per L, so a 2-hour wait in 27 polls needs the 5-minute ceiling.
  * 210 s is the lowest ceiling that keeps the 15-minute wait at 7 polls (with any coefficient from 3 to 6; ×2 ramps
  * too slowly and needs 8): test/unit/common/polling.test.ts.
  */
