@@ -246,7 +246,7 @@ function workerConfigOf(
     partnerCenter,
     requestsPerMinute: values.PARTNER_CENTER_REQUESTS_PER_MINUTE,
     orderPollIntervalMs: values.ORDER_POLL_INTERVAL,
-    // Unset, it is 5m, or ORDER_POLL_INTERVAL when that is longer: an interval set above 5m keeps working as before.
+    // Unset, it is 210s, or ORDER_POLL_INTERVAL when that is longer: an interval set above it keeps working as before.
     orderPollMaxIntervalMs: Math.max(values.ORDER_POLL_MAX_INTERVAL, values.ORDER_POLL_INTERVAL),
     orderVisibilityDeadlineMs: values.ORDER_VISIBILITY_DEADLINE,
     approvalTimeoutMs: values.APPROVAL_TIMEOUT,

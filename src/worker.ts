@@ -19,6 +19,7 @@ import { connectPartnerCenter } from './partner-center-connection';
 import { dataConverterFor } from './temporal/codec';
 import { workflowBundle } from './temporal/workflow-bundle';
 import { activeTracing, startTracing, stopTracing, tracingClientInterceptors } from './tracing';
+import { applyWorkerHeapFlags } from './worker-memory';
 
 /** How long in-flight activities may finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE = '30s';
@@ -311,6 +312,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const config = loadConfigOrReport(env, { requirePartnerCenter: true });
   if (!config) return EXIT_BAD_CONFIGURATION;
   const logger = createLogger(config.logLevel);
+  applyWorkerHeapFlags();
   installRuntime(config, logger);
   await startTracing('partner-center-worker', env);
   try {

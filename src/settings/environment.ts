@@ -17,7 +17,7 @@ export const DEFAULT_PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.micros
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_PRICING_BASE_URL = 'https://api.partner.microsoft.com';
-const DEFAULT_ORDER_POLL_MAX_INTERVAL = '5m';
+const DEFAULT_ORDER_POLL_MAX_INTERVAL = '210s';
 
 /** Variables whose values never appear in a problem (only their length). */
 export const SECRET_VARIABLES = new Set([

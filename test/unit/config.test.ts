@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     });
     expect(config.requestsPerMinute).toBe(400);
     expect(config.orderPollIntervalMs).toBe(15_000);
-    expect(config.orderPollMaxIntervalMs).toBe(5 * 60_000);
+    expect(config.orderPollMaxIntervalMs).toBe(210_000);
     expect(config.orderVisibilityDeadlineMs).toBe(30 * 60_000);
     expect(config.subscriptionChangeDeadlineMs).toBe(30 * 60_000);
     expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
@@ -113,7 +113,7 @@ describe('loadConfig', () => {
         expect.stringMatching(/^LOG_LEVEL: must be one of/),
         'ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL (30000 ms), the interval it grows from (got "20s")',
       ]);
-      // Below the 5m default: checked against the default interval of 15s.
+      // Below the 210s default: checked against the default interval of 15s.
       expect(problemsOf({ ...valid, ORDER_POLL_MAX_INTERVAL: '10s' }).join()).toMatch(
         /^ORDER_POLL_MAX_INTERVAL: must be at least ORDER_POLL_INTERVAL \(15000 ms\)/,
       );
@@ -127,7 +127,7 @@ describe('loadConfig', () => {
       expect([config.orderPollIntervalMs, config.orderPollMaxIntervalMs]).toEqual([20_000, 20_000]);
     });
 
-    it('unset, is 5m, or ORDER_POLL_INTERVAL when that is longer', () => {
+    it('unset, is 210s, or ORDER_POLL_INTERVAL when that is longer', () => {
       const config = loadConfig({ ...valid, ORDER_POLL_INTERVAL: '10m' }, { requirePartnerCenter: true });
       expect([config.orderPollIntervalMs, config.orderPollMaxIntervalMs]).toEqual([10 * 60_000, 10 * 60_000]);
     });

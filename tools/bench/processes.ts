@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from 'partner-center-sandbox';
+import { WORKER_HEAP_FLAGS } from '../../src/worker-memory';
 import { REPOSITORY_ROOT } from '../repository-root';
 
 /**
@@ -52,11 +53,12 @@ const WORKER_ENTRY = join(REPOSITORY_ROOT, 'lib', 'worker.js');
 const USER_HZ = 100;
 
 /**
- * Starts `node [nodeFlags] lib/worker.js` with exactly `env` (plus PATH and HOME). Its log level is raised to `info`
- * unless set, since `started()` watches for the start line.
+ * Starts `node WORKER_HEAP_FLAGS [nodeFlags] lib/worker.js` (what `npm run worker` runs, with `nodeFlags` after, so
+ * they win) with exactly `env` (plus PATH and HOME). Its log level is raised to `info` unless set, since `started()`
+ * watches for the start line.
  */
 export function startWorkerProcess(env: NodeJS.ProcessEnv, nodeFlags: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [...nodeFlags, WORKER_ENTRY], {
+  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, ...nodeFlags, WORKER_ENTRY], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -257,9 +257,9 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
   },
   {
     names: ['ORDER_POLL_MAX_INTERVAL'],
-    fallback: '`5m` (`ORDER_POLL_INTERVAL` if longer)',
+    fallback: '`210s` (`ORDER_POLL_INTERVAL` if longer)',
     meaning:
-      'The poll interval grows ×4 after each "not yet" answer, from `ORDER_POLL_INTERVAL` up to this; at least `ORDER_POLL_INTERVAL`. With the defaults: reads at 0, 15 s, 75 s, 315 s, then every 5 minutes — 6 for a 15-minute wait, 27 for 2 hours.',
+      'The poll interval grows ×4 after each "not yet" answer, from `ORDER_POLL_INTERVAL` up to this; at least `ORDER_POLL_INTERVAL`. It bounds how late an order is seen after it shows up. With the defaults: reads at 0, 15 s, 75 s, 285 s, then every 3.5 minutes (an order seen at most 3.5 minutes late) — 7 for a 15-minute wait, 37 for 2 hours.',
   },
   {
     names: ['ORDER_VISIBILITY_DEADLINE'],

@@ -50,14 +50,16 @@ export function partnerCenterCallUntilDeadline(deadlineMs: number): ActivityOpti
 
 /**
  * How much the wait between two polls grows after each "not yet", from ORDER_POLL_INTERVAL up to
- * ORDER_POLL_MAX_INTERVAL. With the defaults (15 s → 5 m) the waits are 15 s, 60 s, 240 s, then 300 s, so polls
- * come at 0, 15, 75, 315, 615, 915 s, … and then every 5 minutes:
- * - a 15-minute wait: 6 polls (0 … 915 s), where a constant 15 s made 61;
- * - a 2-hour wait: 4 polls up to 315 s, 22 from 615 to 6915 s, and the one at 7215 s that sees it: 27 (was 481).
- * With a purchase's other three requests (cart, checkout, subscription read) that is 9 and 30, within the targets of
- * 12 and 30. A coefficient of 2 or 3 ramps slower and makes 29 or 28 polls in 2 hours (32 and 31 requests); a larger
- * one gains at most one poll. What it costs: an order that shows up is seen within the current wait, at most three
- * times the time waited so far (300 s at most).
+ * ORDER_POLL_MAX_INTERVAL. With the defaults (15 s → 210 s) the waits are 15 s, 60 s, 210 s, then 210 s, so polls
+ * come at 0, 15, 75, 285, 495, 705, 915 s, … and then every 3.5 minutes:
+ * - the lag (an order that shows just after a poll is seen at the next one): at most 15 s in the first 15 s, 60 s
+ *   until 75 s, and 210 s after that — never more than 3.5 minutes (with the former 5-minute ceiling: 5);
+ * - a 15-minute wait: 7 polls (0 … 915 s); with a purchase's five other requests (agreement, cart, checkout, two
+ *   subscription reads, as the sandbox counts them) 12, the target;
+ * - a 2-hour wait: 37 polls (42 requests; the 5-minute ceiling made 27). A lag bound of L costs a long wait about
+ *   one poll per L, so a 2-hour wait in 27 polls needs the 5-minute ceiling.
+ * 210 s is the lowest ceiling that keeps the 15-minute wait at 7 polls (with any coefficient from 3 to 6; ×2 ramps
+ * too slowly and needs 8): test/unit/common/polling.test.ts.
  */
 const POLL_BACKOFF_COEFFICIENT = 4;
 
