@@ -17,10 +17,16 @@ const productNeverImportsTools = {
 // package name, its subpaths and a relative path through packages/partner-center-sandbox alike.
 const SANDBOX_PACKAGE = 'partner-center-sandbox';
 
-// Callers of the workflows see each context through its api.ts only (and the contract's search attributes).
+// Callers of the workflows see each context through its api.ts only (and the contract's search attributes and task
+// priorities).
 const callersSeeWorkflowsThroughApi = [
   {
-    group: ['**/workflows/*/*', '!**/workflows/*/api', '!**/workflows/common/search-attributes'],
+    group: [
+      '**/workflows/*/*',
+      '!**/workflows/*/api',
+      '!**/workflows/common/search-attributes',
+      '!**/workflows/common/priority',
+    ],
     message: "Import a workflow context through its api.ts (e.g. '../workflows/purchase/api').",
   },
   { group: ['**/activities/**'], message: 'Callers start workflows; they never run activities.' },

@@ -70,10 +70,7 @@ export function createActivityDeps(
         | 'licenceVisibilityDeadlineMs'
         | 'webhooks'
       >
-    > & {
-      /** Set when a poll worker serves it (pollWorkerOptions): the runs then poll there. */
-      pollTaskQueue?: string;
-    },
+    >,
   logger: Logger,
   trustedCaPem?: string,
 ): ActivityDeps {
@@ -108,7 +105,6 @@ export function createActivityDeps(
       relationshipAcceptTimeoutMs: config.relationshipAcceptTimeoutMs,
       gdapApprovalTimeoutMs: config.gdapApprovalTimeoutMs,
       licenceVisibilityDeadlineMs: config.licenceVisibilityDeadlineMs,
-      pollTaskQueue: config.pollTaskQueue,
     },
     webhooks: config.webhooks,
   };
@@ -128,16 +124,15 @@ export function createActivityDeps(
 export const MAX_CACHED_WORKFLOWS = 100;
 
 /**
- * The share of PARTNER_CENTER_REQUESTS_PER_MINUTE the polls get; buying keeps the rest. Each queue's rate is enforced
- * by the server across every worker, so however many purchases wait, their polls never delay the calls of one being
- * bought. With 400/min: polls get 200/min, what 1,000 purchases waiting at ORDER_POLL_MAX_INTERVAL (5 min) need
- * (beyond that their polls space out, never buying); buying keeps 200/min, ~65 purchases a minute at 3 activity
- * tasks each (resolve, cart, checkout). Budget one side leaves unused is not lent to the other: the price of a
- * guarantee that needs no priorities on the server.
+ * PARTNER_CENTER_REQUESTS_PER_MINUTE is one budget: the main queue's rate, enforced by the server across every worker,
+ * and handed out by task priority (src/workflows/common/priority.ts), so checkouts go before reads, polls and reviews
+ * and budget nobody else wants goes to whoever waits. Runs started before then recorded `<queue>-polls` as their poll
+ * queue and keep polling there: that queue is still served, with this share of the budget (the main queue keeps the
+ * rest), until no such run is left. It was half, not lent to buying when unused (docs/benchmarks.md).
  */
-const POLL_BUDGET_SHARE = 0.5;
+const POLL_BUDGET_SHARE = 0.1;
 
-/** The task queue of the polls (awaiting an order, a subscription, a change's 202): `<queue>-polls`. */
+/** The task queue of the polls of runs recorded before the one budget: `<queue>-polls`. */
 export function pollTaskQueueOf(taskQueue: string): string {
   return `${taskQueue}-polls`;
 }
@@ -181,10 +176,9 @@ export function workerOptions(
 }
 
 /**
- * The activity-only worker of the poll queue, in the same process: the same activities (only polls are scheduled
- * there), the polls' share of the budget. Its queue must be the one `createActivityDeps` was given as
- * `pollTaskQueue`, or the runs' polls wait for a worker that never comes. It joins the same deployment version, so
- * the polls of a run pinned to a version go to that version's poll worker.
+ * The activity-only worker of the poll queue, in the same process: the same activities (only polls of runs that
+ * recorded `<queue>-polls` are scheduled there), the poll queue's share of the budget. It joins the same deployment
+ * version, so the polls of a run pinned to a version go to that version's poll worker.
  */
 export function pollWorkerOptions(
   deps: ActivityDeps,
@@ -262,8 +256,8 @@ export async function runWorker(
 ): Promise<void> {
   const connection = options.connection ?? (await connectToTemporal(config));
   try {
-    const pollTaskQueue = pollTaskQueueOf(config.taskQueue);
-    const deps = createActivityDeps(settings, { ...config, pollTaskQueue }, logger, options.trustedCaPem);
+    // New runs record no poll queue: they poll on the main queue, behind buying (POLL_BUDGET_SHARE).
+    const deps = createActivityDeps(settings, config, logger, options.trustedCaPem);
     const client = new Client({
       connection,
       namespace: config.temporal.namespace,
@@ -293,7 +287,7 @@ export async function runWorker(
     });
     logger.info('Worker started', {
       taskQueue: config.taskQueue,
-      pollTaskQueue,
+      legacyPollTaskQueue: pollTaskQueueOf(config.taskQueue),
       namespace: config.temporal.namespace,
       partnerCenter: settings.baseUrl,
       tokenMode: deps.tokenMode,

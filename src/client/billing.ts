@@ -19,6 +19,7 @@ import {
 } from '../workflows/billing/api';
 import { PcCustomerId } from '../workflows/common/search-attributes';
 import { PurchaseRequestSchema, validateWith, type Validation } from '../workflows/purchase/api';
+import { taskPriority } from '../workflows/common/priority';
 import { startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of reconcileBilling rely on: its schemas, failure types and the run's description. */
@@ -169,6 +170,7 @@ function runOptions(request: ValidReconcileRequest, origin?: string) {
   return {
     staticSummary: describeReconcileRequest(request),
     staticDetails: details,
+    priority: taskPriority('batch', request.customerId),
     ...(request.customerId !== undefined
       ? { typedSearchAttributes: [{ key: PcCustomerId, value: request.customerId }] }
       : {}),

@@ -8,6 +8,7 @@ import {
 } from '../workflows/purchase/api';
 import type { PurchaseWorkflow } from '../workflows/purchase/api';
 import { callbackUrlProblem } from '../settings/values';
+import { taskPriority } from '../workflows/common/priority';
 import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of purchaseSubscription rely on: its id, schemas, messages and failure types. */
@@ -68,6 +69,7 @@ export async function startPurchase(
     taskQueue: options.taskQueue,
     args: [valid ?? request],
     typedSearchAttributes: startingSearchAttributes(valid && { customerId: valid.customerId }),
+    priority: taskPriority('buying', valid?.customerId),
     staticSummary: valid
       ? `Buy ${valid.items.length} item(s) for customer ${valid.customerId} (${valid.country}, ${valid.segment})`
       : `Purchase request ${request.requestId}`,

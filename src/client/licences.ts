@@ -8,6 +8,7 @@ import {
   type LicenceStatus,
   type LicenceWorkflow,
 } from '../workflows/licence/api';
+import { taskPriority } from '../workflows/common/priority';
 import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of assignLicences rely on: its id, schemas, status query and failure types. */
@@ -35,6 +36,7 @@ export async function startLicenceAssignment(
   return startOnce<LicenceWorkflow>(client, 'assignLicences', {
     workflowId: licenceWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
+    priority: taskPriority('batch', valid?.customerId),
     args: [valid ?? request],
     typedSearchAttributes: startingSearchAttributes(
       valid && { customerId: valid.customerId, subscriptionIds: [valid.subscriptionId] },

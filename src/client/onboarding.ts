@@ -9,6 +9,7 @@ import {
   type OnboardStatus,
   type OnboardWorkflow,
 } from '../workflows/customer/api';
+import { taskPriority } from '../workflows/common/priority';
 import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of onboardCustomer rely on: its id, schemas, messages and failure types. */
@@ -40,6 +41,7 @@ export async function startOnboarding(
     taskQueue: options.taskQueue,
     args: [valid ?? request],
     typedSearchAttributes: startingSearchAttributes({ customerId: tenantId }),
+    priority: taskPriority('buying', tenantId),
     staticSummary: valid ? `Onboard ${who}` : `Onboarding request ${request.requestId}`,
   });
 }

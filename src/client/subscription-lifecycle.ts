@@ -16,6 +16,7 @@ import {
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../workflows/common/search-attributes';
 import { updateRun } from './run-updates';
 import { runOf, viewRun, type RunView } from './runs';
+import { taskPriority } from '../workflows/common/priority';
 import { startOnce, type StartOnceHandle } from './start-once';
 
 // A subscription's lifecycle (contract §3 subscriptionLifecycle): started once per subscription, steered by operators.
@@ -37,6 +38,7 @@ export function startSubscriptionLifecycle(
   return startOnce<SubscriptionLifecycleWorkflow>(client, 'subscriptionLifecycle', {
     workflowId: lifecycleWorkflowId(input.subscriptionId),
     taskQueue: options.taskQueue,
+    priority: taskPriority('background', valid?.customerId),
     args: [valid ?? input],
     typedSearchAttributes: valid
       ? [

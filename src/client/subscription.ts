@@ -8,6 +8,7 @@ import {
   type SubscriptionChangeRequest,
 } from '../workflows/subscription/api';
 import type { SubscriptionChangeWorkflow } from '../workflows/subscription/api';
+import { taskPriority } from '../workflows/common/priority';
 import { startingSearchAttributes, startOnce, type StartOnceHandle } from './start-once';
 
 /** Everything callers of changeSubscription rely on: its id, schemas, status query and failure types. */
@@ -35,6 +36,7 @@ export async function startSubscriptionChange(
   return startOnce<SubscriptionChangeWorkflow>(client, 'changeSubscription', {
     workflowId: subscriptionChangeWorkflowId(request.requestId),
     taskQueue: options.taskQueue,
+    priority: taskPriority('buying', valid?.customerId),
     args: [valid ?? request],
     typedSearchAttributes: startingSearchAttributes(
       valid && { customerId: valid.customerId, subscriptionIds: [valid.subscriptionId] },

@@ -36,13 +36,16 @@ export interface DevServer {
 
 /**
  * Flags the SDK's own ephemeral server passes; the version check would call the internet. The chaos cluster uses them
- * too. Workflow rules carry `pcw activities pause` (src/client/activity-pause.ts).
+ * too. Workflow rules carry `pcw activities pause` (src/client/activity-pause.ts). Fairness (which implies the
+ * priority matcher, `matching.useNewMatcher`) makes the server dispatch tasks by priority key, and by fairness key
+ * within a priority: the one Partner Center budget serves checkouts first (docs/deploy.md, test/integration/dev).
  */
 export const DYNAMIC_CONFIG = [
   'frontend.enableServerVersionCheck=false',
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   'frontend.workflowRulesAPIsEnabled=true',
+  'matching.enableFairness=true',
 ];
 
 /** `--search-attribute Name=Type` for every contract search attribute, in the CLI's spelling. */

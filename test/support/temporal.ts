@@ -26,9 +26,14 @@ export function uniqueTaskQueue(prefix: string): string {
 }
 
 /** The workflows as one bundle, from the TypeScript sources the tests run (webpack: seconds and ~300 MiB). */
-export async function bundleTestWorkflows(): Promise<string> {
+export function bundleTestWorkflows(): Promise<string> {
+  return bundleTestWorkflowsOf(require.resolve('../../src/workflows'));
+}
+
+/** A bundle of other workflows, e.g. a test's own (test/support/priority-workflows.ts). */
+export async function bundleTestWorkflowsOf(workflowsPath: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   return code;

@@ -27,7 +27,7 @@ export async function requestsByOutcome(metricsPort: number): Promise<Record<str
 /**
  * `count` purchases at once under the sandbox's realistic 500 requests/minute with PARTNER_CENTER_REQUESTS_PER_MINUTE
  * = 400 on a worker process: every one must complete, 429s stay rare, and a purchase started once all of them have
- * checked out (their polls now queued behind the polls' share of the budget) still reaches checkout within 30 s.
+ * checked out (their polls now queued, behind it by priority) still reaches checkout within 30 s.
  */
 export async function benchBudget(
   rig: TemporalRig,

@@ -185,7 +185,7 @@ async function adoptAndIdle(run: LifecyclesRun, count: number, idleWindowMs: num
     name: 'lifecycles: adoption until every lifecycle idles',
     value: round(idleMs / 60_000, 2),
     unit: 'min',
-    note: `each lifecycle reads its subscription first, one activity of the budget's 200/min share`,
+    note: `each lifecycle reads its subscription first, one activity of the budget's 360/min (90 %)`,
   });
   figures.push({
     name: 'lifecycles: Partner Center requests, adoption to idle',

@@ -14,6 +14,5 @@ export interface PurchaseActivityDeps {
     relationshipAcceptTimeoutMs?: number;
     gdapApprovalTimeoutMs?: number;
     licenceVisibilityDeadlineMs?: number;
-    pollTaskQueue?: string;
   };
 }

@@ -1,5 +1,6 @@
 import { ActivityCancellationType, patched, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PurchaseActivities, ValidationActivities } from '../../activities';
+import { taskPriority } from './priority';
 import type { WorkerSettings } from './settings';
 
 /**
@@ -68,15 +69,15 @@ const POLL_BACKOFF_COEFFICIENT = 4;
  * deadline (ORDER_VISIBILITY_DEADLINE unless given). The activity answers "not yet" with a BENIGN retryable failure.
  * Settings recorded before ORDER_POLL_MAX_INTERVAL existed keep the constant ORDER_POLL_INTERVAL they ran with.
  *
- * Every attempt runs on the worker's poll queue when it has one (`settings.pollTaskQueue`, `<queue>-polls`): that
- * queue has its own share of the Partner Center budget, so a thousand waiting purchases never delay the calls of one
- * being bought (src/worker.ts). The queue is a recorded setting, so a run recorded without it keeps polling on its
- * own queue on replay: no patch is needed.
+ * Polls go behind buying under the one budget (task priority), so a thousand waiting purchases never delay the calls
+ * of one being bought (src/worker.ts). Runs that recorded a poll queue (`settings.pollTaskQueue`, `<queue>-polls`)
+ * keep polling there; the queue is a recorded setting, so no patch is needed either way.
  */
 export function poller(settings: WorkerSettings, deadlineMs = settings.orderVisibilityDeadlineMs): ActivityOptions {
   const { orderPollIntervalMs, pollTaskQueue } = settings;
   return {
     ...(pollTaskQueue !== undefined ? { taskQueue: pollTaskQueue } : {}),
+    priority: taskPriority('background'),
     startToCloseTimeout: '1m',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: deadlineMs,

@@ -14,8 +14,9 @@ export const WorkerSettingsSchema = z.object({
   /** Absent from histories recorded before it existed: those changes keep the order deadline they ran with. */
   subscriptionChangeDeadlineMs: z.number().int().positive().optional(),
   /**
-   * The task queue the polls run on, with their own share of the Partner Center budget (src/worker.ts). Absent when
-   * the worker runs no poll worker, and in histories recorded before it existed: those runs poll on their own queue.
+   * The task queue the polls ran on when they had their own share of the Partner Center budget (`<queue>-polls`,
+   * src/worker.ts): recorded by runs started then, which keep polling there. Absent from runs started before or since:
+   * those poll on their own queue.
    */
   pollTaskQueue: z.string().min(1).optional(),
   /** RENEWAL_REVIEW_LEAD: a lifecycle's default lead time. Absent from histories recorded before it (14 days then). */

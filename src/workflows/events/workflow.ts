@@ -13,6 +13,7 @@ import {
 import type { reconcileBilling } from '../billing/workflow';
 import type { CustomerActivities } from '../../activities';
 import { partnerCenterCall } from '../common/activity-options';
+import { taskPriority } from '../common/priority';
 import { runFailure } from '../common/run-failure';
 import { gdapApprovedSignal, relationshipAcceptedSignal } from '../customer/messages';
 import { PcCustomerId, PcStep, PcSubscriptionIds } from '../common/search-attributes';
@@ -92,6 +93,7 @@ async function subscriptionChanged(customerId: string, subscriptionId: string): 
   const started = await startOnce('subscriptionLifecycle', {
     workflowId,
     args: [{ customerId, subscriptionId }] satisfies Parameters<typeof subscriptionLifecycle>,
+    priority: taskPriority('background', customerId),
     // As startSubscriptionLifecycle sets them, so the adopted run is found like any other.
     typedSearchAttributes: [
       { key: PcCustomerId, value: customerId },
@@ -119,6 +121,7 @@ async function reconcileInvoice(invoiceId: string): Promise<Handled> {
   const started = await startOnce('reconcileBilling', {
     workflowId,
     args: [{ invoiceId }] satisfies Parameters<typeof reconcileBilling>,
+    priority: taskPriority('batch'),
     staticSummary: `Reconcile invoice ${invoiceId} (Partner Center said it is ready)`,
   });
   return started
@@ -133,7 +136,9 @@ async function reconcileInvoice(invoiceId: string): Promise<Handled> {
 /** Starts an abandoned child unless a run of that id exists or existed: true when this call started it. */
 export async function startOnce(
   workflowType: string,
-  options: Pick<ChildWorkflowOptions, 'workflowId' | 'staticSummary' | 'typedSearchAttributes'> & { args: unknown[] },
+  options: Pick<ChildWorkflowOptions, 'workflowId' | 'staticSummary' | 'typedSearchAttributes' | 'priority'> & {
+    args: unknown[];
+  },
 ): Promise<boolean> {
   try {
     await startChild(workflowType, {

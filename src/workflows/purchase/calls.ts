@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { PurchaseActivities } from '../../activities';
 import { partnerCenterCall, poller } from '../common/activity-options';
+import { taskPriority } from '../common/priority';
 import type { WorkerSettings } from '../common/settings';
 import { rethrowOrderPolling, rethrowProvisioning } from './step-failures';
 import type {
@@ -18,6 +19,8 @@ import type {
 
 /** The purchase's Partner Center calls, one activity each. */
 export const calls = proxyActivities<PurchaseActivities>(partnerCenterCall);
+/** Cart and checkout go first under the budget: what the customer waits on (the fairness key is the run's). */
+const buying = proxyActivities<PurchaseActivities>({ ...partnerCenterCall, priority: taskPriority('checkout') });
 
 function pollingActivities(settings: WorkerSettings) {
   return proxyActivities<PurchaseActivities>(poller(settings));
@@ -32,7 +35,7 @@ export function resolveItems(request: ValidPurchaseRequest, refresh: boolean): P
 }
 
 export function createCart(customerId: string, items: ResolvedItem[]) {
-  return calls.createPurchaseCart.executeWithOptions(
+  return buying.createPurchaseCart.executeWithOptions(
     { summary: `Create a cart of ${items.length} line(s) for customer ${customerId}` },
     [{ customerId, items }],
   );
@@ -40,7 +43,7 @@ export function createCart(customerId: string, items: ResolvedItem[]) {
 
 /** Checkout of a recorded cart: retried with the same MS-RequestId, so a lost answer never buys twice. */
 export function checkoutCart(customerId: string, cartId: string) {
-  return calls.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [
+  return buying.checkoutPurchaseCart.executeWithOptions({ summary: `Check out cart ${cartId}` }, [
     { customerId, cartId },
   ]);
 }

@@ -1,5 +1,6 @@
 import { executeChild, isCancellation, patched, ParentClosePolicy } from '@temporalio/workflow';
 import { applicationCause } from '../common/activity-failures';
+import { taskPriority } from '../common/priority';
 import { licenceWorkflowId, purchaseLicenceRequestId } from '../licence/ids';
 import type { assignLicences } from '../licence/workflow';
 import type { LicenceUserResult } from '../licence/types';
@@ -45,6 +46,7 @@ async function assignItem(
       args: [{ requestId, customerId: request.customerId, subscriptionId, assign: users }],
       // The purchase owns it: cancelled with the purchase, never left running on its own.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      priority: taskPriority('batch', request.customerId),
       staticSummary: `Licences of item ${item} (subscription ${subscriptionId}) for ${users.length} user(s)`,
     });
     return result.users;

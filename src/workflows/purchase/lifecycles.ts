@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { taskPriority } from '../common/priority';
 import { lifecycleWorkflowId } from '../subscription/ids';
 import type { subscriptionLifecycle } from '../subscription/lifecycle';
 import type { SubscriptionSummary } from './types';
@@ -24,6 +25,7 @@ export async function startLifecycles(
           workflowId: lifecycleWorkflowId(id),
           args: [{ customerId, subscriptionId: id }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          priority: taskPriority('background', customerId),
           staticSummary: `Lifecycle of subscription ${id} (${catalogItemId}, ${quantity} seats)`,
         });
       } catch (err) {

@@ -17,6 +17,7 @@ import {
 import type { SubscriptionActivities } from '../../activities';
 import { getWorkerSettings, partnerCenterCall, recordedValidation } from '../common/activity-options';
 import { emitEvent, eventsDelivered, type WebhookEventType } from '../common/events';
+import { taskPriority } from '../common/priority';
 import type { WorkerSettings } from '../common/settings';
 import { invalidRequest } from '../common/validation';
 import { lifecycleFailureTypes } from './failures';
@@ -47,11 +48,15 @@ import type {
 import type { SubscriptionView } from './types';
 import type { changeSubscription } from './workflow';
 
-/** Reads: transient failures retried with backoff until they succeed. */
-const reads = proxyActivities<SubscriptionActivities>(partnerCenterCall);
+/**
+ * Reads: transient failures retried with backoff until they succeed. Behind buying under the one budget, also for
+ * runs started before lifecycles were started with that priority.
+ */
+const reads = proxyActivities<SubscriptionActivities>({ ...partnerCenterCall, priority: taskPriority('background') });
 /** The licence read gives up after two tries: the review retries it on its own clock, saying why in its state. */
 const usageReads = proxyActivities<SubscriptionActivities>({
   ...partnerCenterCall,
+  priority: taskPriority('background'),
   retry: { ...partnerCenterCall.retry, maximumAttempts: 2 },
 });
 
@@ -288,6 +293,7 @@ class LifecycleRun {
         args: [
           { requestId, customerId, subscriptionId, change: { action: 'scheduleNextTerm', quantity: plan.quantity } },
         ],
+        priority: taskPriority('background', customerId),
         staticSummary: `Renewal plan of ${subscriptionId}: ${plan.quantity} seats next term (was ${plan.currentQuantity})`,
       });
       this.progress.setSubscription(result.after);

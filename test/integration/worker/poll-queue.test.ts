@@ -3,14 +3,15 @@ import { Client, Connection } from '@temporalio/client';
 import { startSandbox } from 'partner-center-sandbox';
 import { sandboxWorkerEnv, startWorkerProcess, type WorkerProcess } from '../../../tools/bench/processes';
 import { startPurchase } from '../../../src/client';
+import { TASK_PRIORITY } from '../../../src/workflows/common/priority';
 import { recordHistory } from '../purchase/harness';
 import { testServerAddress, uniqueTaskQueue } from '../../support/temporal';
 
 /** The polls of a purchase (src/workflows/purchase/calls.ts): awaiting its order, then its subscriptions. */
 const POLL_ACTIVITIES = ['awaitOrderCompletion', 'provisionSubscription'];
 
-test('the worker runs a purchase’s polls on <queue>-polls and every other call on its own queue', async () => {
-  // The order completes after 1.5 s, so its poll answers "not yet" and is retried there a few times.
+test('a purchase’s cart and checkout go first, its polls last, on its own queue, its customer the fairness key', async () => {
+  // The order completes after 1.5 s, so its poll answers "not yet" and is retried a few times.
   const sandbox = await startSandbox({ orderCompletionDelayMs: 1500, orderListDelayMs: 0 });
   const connection = await Connection.connect({ address: testServerAddress() });
   const taskQueue = uniqueTaskQueue('poll-queue');
@@ -20,12 +21,14 @@ test('the worker runs a purchase’s polls on <queue>-polls and every other call
       sandboxWorkerEnv(sandbox, { address: testServerAddress(), taskQueue }, { ORDER_POLL_INTERVAL: '250ms' }),
     );
     await worker.started();
-    expect(worker.output()).toContain(`"pollTaskQueue":"${taskQueue}-polls"`);
+    // Runs recorded with the poll queue keep polling there: the worker still serves it.
+    expect(worker.output()).toContain(`"legacyPollTaskQueue":"${taskQueue}-polls"`);
+    const customerId = sandbox.customerIds[0];
     const handle = await startPurchase(
       new Client({ connection }),
       {
         requestId: `poll-queue-${randomUUID()}`,
-        customerId: sandbox.customerIds[0],
+        customerId,
         items: [
           {
             offer: { productId: 'CFQ7TTC0LH18', skuId: '0001' },
@@ -39,22 +42,33 @@ test('the worker runs a purchase’s polls on <queue>-polls and every other call
     );
     expect((await handle.result()).status).toBe('completed');
 
-    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
-      const attributes = event.activityTaskScheduledEventAttributes;
-      return attributes ? [{ type: attributes.activityType?.name ?? '', queue: attributes.taskQueue?.name }] : [];
-    });
-    const polls = scheduled.filter(({ type }) => POLL_ACTIVITIES.includes(type));
-    const calls = scheduled.filter(({ type }) => !POLL_ACTIVITIES.includes(type));
-    expect(polls.map(({ type }) => type)).toEqual(expect.arrayContaining(POLL_ACTIVITIES));
-    for (const poll of polls) expect(poll).toEqual({ type: poll.type, queue: `${taskQueue}-polls` });
-    expect(calls.map(({ type }) => type)).toEqual(
-      expect.arrayContaining(['resolvePurchaseItems', 'createPurchaseCart', 'checkoutPurchaseCart']),
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events[0]?.workflowExecutionStartedEventAttributes?.priority).toEqual(
+      expect.objectContaining({ priorityKey: TASK_PRIORITY.buying, fairnessKey: customerId }),
     );
-    for (const call of calls) expect(call).toEqual({ type: call.type, queue: taskQueue });
-    // Polls were retried ("not yet") on the poll queue: more order reads than the one poll activity.
+    const scheduled = events.flatMap((event) => {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      return attributes
+        ? [
+            {
+              type: attributes.activityType?.name ?? '',
+              queue: attributes.taskQueue?.name,
+              priority: attributes.priority,
+            },
+          ]
+        : [];
+    });
+    const keyOf = (type: string) => scheduled.find((call) => call.type === type)?.priority?.priorityKey;
+    expect(keyOf('createPurchaseCart')).toBe(TASK_PRIORITY.checkout);
+    expect(keyOf('checkoutPurchaseCart')).toBe(TASK_PRIORITY.checkout);
+    for (const poll of POLL_ACTIVITIES) expect(keyOf(poll)).toBe(TASK_PRIORITY.background);
+    // The rest has no key of its own: it inherits the run's.
+    expect(keyOf('resolvePurchaseItems') ?? 0).toBe(0);
+    for (const call of scheduled) expect(call.queue).toBe(taskQueue);
+    // Polls were retried ("not yet"): more order reads than the one poll activity.
     const orderReads = (await sandbox.control.counters()).requests['GET /v1/customers/{customerId}/orders/{orderId}'];
     expect(orderReads).toBeGreaterThan(1);
-    await recordHistory('purchase-polls-on-own-queue', handle);
+    await recordHistory('purchase-prioritised', handle);
   } finally {
     await worker?.stop();
     await connection.close();

@@ -125,16 +125,19 @@ describe('npm run worker against the sandbox, configured only through the enviro
         const counters = await sandbox.control.counters();
         expect(counters.tokens[appPlusUser ? 'refreshToken' : 'clientCredentials']).toBeGreaterThan(0);
 
-        // The global Partner Center budget is the task queues' activity rate limits, as the server applies them:
-        // half for buying on the main queue, half for polls on their own queue (so waiting never starves buying).
-        for (const queue of [taskQueue, pollTaskQueueOf(taskQueue)]) {
+        // The global Partner Center budget is the task queues' activity rate limits, as the server applies them: the
+        // main queue's, shared by priority, and a tenth for the polls of runs that recorded their own poll queue.
+        for (const [queue, share] of [
+          [taskQueue, 0.9],
+          [pollTaskQueueOf(taskQueue), 0.1],
+        ] as const) {
           const { effectiveRateLimit } = await connection.workflowService.describeTaskQueue({
             namespace: 'default',
             taskQueue: { name: queue },
             taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
             reportConfig: true,
           });
-          expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo(120 / 60 / 2);
+          expect(effectiveRateLimit?.requestsPerSecond).toBeCloseTo((120 / 60) * share);
           expect(effectiveRateLimit?.rateLimitSource).toBe(
             temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER,
           );
