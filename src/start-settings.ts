@@ -7,7 +7,8 @@ import type { PartnerCenterSettings, WorkerConfig } from './config';
  * The settings `npm start` made (its sandbox, its CA, its Temporal server) left in `PCW_DATA_DIR/start-settings.json`
  * for `pcw` and `npm run api` in another terminal. The file is the owner's only (0600): it holds the sandbox's client
  * secret and CA, which go nowhere else (no log, no argv). When npm start stops, the file is replaced by a marker that
- * says so and holds no setting; a file whose process is gone (npm start killed) is stale and ignored.
+ * says so and holds no setting; a file whose process is gone (npm start killed) is stale and ignored, as is one whose
+ * pid a later process has taken (its start time differs).
  */
 
 export const START_SETTINGS_FILE = 'start-settings.json';
@@ -29,6 +30,12 @@ const TEMPORAL_GROUP = /^TEMPORAL_(?!TASK_QUEUE$|CONFIG_FILE$)/;
 
 const startRecordSchema = z.object({
   pid: z.number().int().positive(),
+  /**
+   * When that process started, as the system counts it (Linux: /proc/{pid}/stat's start time, in clock ticks since
+   * boot): a pid reused by a later process of the same user does not pass for npm start. Absent where the system
+   * does not tell (the pid alone decides then).
+   */
+  processStart: z.string().optional(),
   startedAt: z.string(),
   /** Set when npm start stopped: the variables and CA are gone then. */
   stoppedAt: z.string().optional(),
@@ -85,11 +92,10 @@ export function startSettingsPath(env: NodeJS.ProcessEnv): string {
 export function leaveStartSettings(dataDir: string, settings: StartSettings): { path: string; stopped(): void } {
   const path = join(dataDir, START_SETTINGS_FILE);
   const startedAt = new Date().toISOString();
-  writeOwnerOnly(path, { pid: process.pid, startedAt, ...settings });
-  return {
-    path,
-    stopped: () => writeOwnerOnly(path, { pid: process.pid, startedAt, stoppedAt: new Date().toISOString() }),
-  };
+  const processStart = processStartOf(process.pid);
+  const self = { pid: process.pid, ...(processStart !== undefined ? { processStart } : {}), startedAt };
+  writeOwnerOnly(path, { ...self, ...settings });
+  return { path, stopped: () => writeOwnerOnly(path, { ...self, stoppedAt: new Date().toISOString() }) };
 }
 
 /** Written beside, then renamed: a reader sees the old file or the new one, never half of one, never a wider mode. */
@@ -164,18 +170,31 @@ function readStartRecord(path: string): StartRecord | string | undefined {
   }
   if (record.stoppedAt !== undefined)
     return `npm start (pid ${record.pid}) is not running: it stopped at ${record.stoppedAt}`;
-  if (!running(record.pid))
+  if (!running(record))
     return `npm start (pid ${record.pid}) is not running: it ended without stopping (its settings in ${path} are stale)`;
   return record;
 }
 
-function running(pid: number): boolean {
+/** The process that wrote the record still runs: its pid answers, and (where known) it started when the record says. */
+function running(record: Pick<StartRecord, 'pid' | 'processStart'>): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(record.pid, 0);
   } catch {
     // ESRCH: gone. EPERM: a process of another user has that pid now, so not the npm start that wrote the file.
     return false;
+  }
+  return record.processStart === undefined || processStartOf(record.pid) === record.processStart;
+}
+
+/** A process's start time from /proc/{pid}/stat (field 22, after the parenthesised command name); undefined elsewhere. */
+export function processStartOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: count fields from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
   }
 }
 

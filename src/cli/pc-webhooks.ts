@@ -1,15 +1,17 @@
 import type { Client } from '@temporalio/client';
 import { AUDIT_BACKFILL_INTERVAL, AUDIT_BACKFILL_SCHEDULE_ID, ensureAuditBackfillSchedule } from '../client';
 import type { PartnerCenterSettings } from '../config';
-import type { PartnerCenterClient, ValidationEvent, WebhookRegistration } from '../partner-center';
+import { PartnerCenterNotFoundError, type PartnerCenterClient, type ValidationEvent } from '../partner-center';
 import { connectPartnerCenter } from '../partner-center-connection';
 import { CliFailure, UsageError } from './errors';
 import { Problems, type Values } from './flags';
 import { table, type Output } from './output';
+import { lastValidation, rememberValidation, type RememberedValidation } from './validation-memory';
 
 /**
  * `pcw pc-webhooks register --url URL [--events a,b] | status | test`: Partner Center's webhook registration, straight
- * from its API (no Temporal), as docs/partner-center-events.md describes. The command line is checked first.
+ * from its API (no Temporal), as docs/partner-center-events.md describes; `status` adds the results of the last
+ * validation event `test` asked for (validation-memory.ts). The command line is checked first.
  */
 export type PcWebhooksAction = (
   settings: PartnerCenterSettings,
@@ -48,10 +50,10 @@ export function planPcWebhooks(args: string[], values: Values): PcWebhooksAction
       return planRegister(values, problems);
     case 'status':
       problems.done();
-      return async (settings, out) => showRegistration(out, await client(settings).getWebhookRegistration());
+      return (settings, out) => showStatus(settings, out);
     case 'test':
       problems.done();
-      return async (settings, out) => validate(client(settings), out);
+      return async (settings, out) => validate(settings, out);
     default:
       throw new UsageError([
         subcommand === undefined
@@ -108,36 +110,68 @@ async function ensureBackfill(temporalClient: Client, taskQueue: string) {
   return { json, line };
 }
 
-function showRegistration(out: Output, registration: WebhookRegistration | undefined): void {
+/** The registration, and the results of the last validation event `test` asked for with these settings. */
+async function showStatus(settings: PartnerCenterSettings, out: Output): Promise<void> {
+  const pc = client(settings);
+  const registration = await pc.getWebhookRegistration();
+  const last = await lastValidationResults(pc, settings);
+  const validationLines = last === undefined ? '  last validation: none (pcw pc-webhooks test)' : validationText(last);
   if (registration === undefined) {
     out.emit(
-      { registered: false },
-      'no webhook is registered: Partner Center sends no events (pcw pc-webhooks register --url URL)',
+      { registered: false, lastValidation: last ?? null },
+      `no webhook is registered: Partner Center sends no events (pcw pc-webhooks register --url URL)\n${validationLines}`,
     );
     return;
   }
   out.emit(
-    { registered: true, ...registration },
-    `registered: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}`,
+    { registered: true, ...registration, lastValidation: last ?? null },
+    `registered: ${registration.webhookUrl}\n  events ${registration.webhookEvents.join(', ')}\n${validationLines}`,
   );
 }
 
+type LastValidation = RememberedValidation & { result?: ValidationEvent; expired?: true };
+
+/** Partner Center keeps a validation event's results 7 days: an older (or unknown) one answers 404, said so. */
+async function lastValidationResults(
+  pc: PartnerCenterClient,
+  settings: PartnerCenterSettings,
+): Promise<LastValidation | undefined> {
+  const remembered = lastValidation(settings);
+  if (remembered === undefined) return undefined;
+  try {
+    return { ...remembered, result: await pc.getValidationEvent(remembered.correlationId) };
+  } catch (err) {
+    if (err instanceof PartnerCenterNotFoundError) return { ...remembered, expired: true };
+    throw err;
+  }
+}
+
+function validationText(last: LastValidation): string {
+  const head = `  last validation ${last.correlationId} (asked ${last.requestedAt})`;
+  if (last.result === undefined) return `${head}: its results are no longer kept (7 days)`;
+  return `${head}: ${last.result.status ?? 'unknown'}\n${attemptsTable(last.result)}`;
+}
+
+const attemptsTable = (result: ValidationEvent) =>
+  table(
+    ['ATTEMPT', 'SENT', 'RESPONSE'],
+    result.events.map((e) => [String(e.attempt ?? ''), e.sentAt ?? '', String(e.responseCode ?? '')]),
+  );
+
 /** Asks for a validation event, then polls its delivery until an attempt is answered 2xx or Partner Center gives up. */
-async function validate(pc: PartnerCenterClient, out: Output): Promise<void> {
+async function validate(settings: PartnerCenterSettings, out: Output): Promise<void> {
+  const pc = client(settings);
   if ((await pc.getWebhookRegistration()) === undefined)
     throw new CliFailure('NoWebhookRegistration', 'no webhook is registered (pcw pc-webhooks register --url URL)');
   const correlationId = await pc.requestValidationEvent();
+  rememberValidation(settings, { correlationId, requestedAt: new Date().toISOString() });
   const until = Date.now() + VALIDATION_WAIT_MS;
   let result = await pc.getValidationEvent(correlationId);
   while (!settled(result) && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, VALIDATION_POLL_MS));
     result = await pc.getValidationEvent(correlationId);
   }
-  const rows = result.events.map((e) => [String(e.attempt ?? ''), e.sentAt ?? '', String(e.responseCode ?? '')]);
-  out.emit(
-    result,
-    `validation event ${correlationId}: ${result.status ?? 'unknown'}\n${table(['ATTEMPT', 'SENT', 'RESPONSE'], rows)}`,
-  );
+  out.emit(result, `validation event ${correlationId}: ${result.status ?? 'unknown'}\n${attemptsTable(result)}`);
   if (!delivered(result))
     throw new CliFailure(
       'ValidationEventNotDelivered',

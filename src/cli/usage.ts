@@ -51,7 +51,7 @@ export const USAGE = `Usage: pcw <command> [options] [--json] [--verbose]
   invoices statement INVOICE_ID --out FILE        the invoice's statement PDF (App+User only)
   pc-webhooks register --url URL [--events a,b]   creates or updates Partner Center's webhook registration, and the
                                                   backfill Schedule pc-audit-backfill on TEMPORAL_TASK_QUEUE
-  pc-webhooks status                              the registration: URL and events
+  pc-webhooks status                              the registration (URL, events) and the last validation's results
   pc-webhooks test                                a validation event, then its delivery result (waits up to 60 s)
   subscriptions adopt (--customer GUID | --all) [policy flags]   a lifecycle for every live subscription (idempotent)
   subscriptions show SUBSCRIPTION_ID              its lifecycle: policy, next review, plan, seats assigned, last reviews

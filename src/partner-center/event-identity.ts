@@ -12,3 +12,7 @@ export function eventDigest(event: { EventName: string; ResourceUri: string; Res
 
 /** Where Partner Center's events point their ResourceUri (its API host): the backfill builds the same URIs. */
 export const PARTNER_CENTER_RESOURCE_ROOT = 'https://api.partnercenter.microsoft.com/v1';
+
+/** Where GDAP events point theirs (Microsoft Graph's relationships): the backfill builds the same URIs. */
+export const GRAPH_RELATIONSHIP_ROOT =
+  'https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships';

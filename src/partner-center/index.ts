@@ -59,4 +59,4 @@ export {
 } from './tenant/schemas';
 export { licenceUsageOf, type LicenceUsage } from './tenant/usage';
 export { LineFieldCheck, MATCHED_LINE_FIELDS } from './line-fields';
-export { eventDigest, PARTNER_CENTER_RESOURCE_ROOT } from './event-identity';
+export { eventDigest, GRAPH_RELATIONSHIP_ROOT, PARTNER_CENTER_RESOURCE_ROOT } from './event-identity';

@@ -7,6 +7,7 @@ import {
   describeSource,
   environmentBesideStart,
   leaveStartSettings,
+  processStartOf,
   startSettingsOf,
   withStartCa,
 } from '../../src/start-settings';
@@ -125,6 +126,19 @@ describe('npm start’s settings file', () => {
     expect(describeSource(beside.source)).toMatch(/ended without stopping \(its settings in .* are stale\)/);
     // An environment with its own Partner Center settings never needed the file: nothing to say.
     expect(besideEnv({ AZURE_TENANT_ID: 'contoso.onmicrosoft.com' }).source).toEqual({ kind: 'environment' });
+  });
+
+  it('ignores a file whose pid a later process of the same user has taken (another start time)', () => {
+    const { path } = leave();
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { processStart?: string };
+    // This test's own process runs: it stands for the later one holding npm start's pid.
+    expect(record.processStart).toBe(processStartOf(process.pid));
+    expect(record.processStart).toMatch(/^\d+$/);
+    expect(besideEnv().env.AZURE_CLIENT_SECRET).toBe(SECRET);
+    writeFileSync(path, JSON.stringify({ ...record, processStart: String(Number(record.processStart) - 1) }));
+    const beside = besideEnv();
+    expect(beside.env.AZURE_CLIENT_SECRET).toBeUndefined();
+    expect(describeSource(beside.source)).toMatch(/ended without stopping \(its settings in .* are stale\)/);
   });
 
   it('ignores a file that is not npm start’s, and says nothing without a file', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { Sandbox } from 'partner-center-sandbox';
 import { buildApi } from '../../src/api/server';
+import { startPartnerCenterEvent } from '../../src/client';
 import { percentile, round, type Figure } from './report';
 import { runConcurrently, type TemporalRig } from './rig';
 
@@ -98,24 +99,30 @@ export async function benchEventFlood(
   try {
     await sandbox.control.registerEventWebhook(`${url}/v1/partner-center/events`);
     const base = Date.now();
-    const flood = await worker.runUntil(
-      floodEvents(sandbox, {
-        count,
-        duplicateShare: 0.1,
-        concurrency,
-        distinct: (i) => ({
-          EventName: 'test-created',
-          ResourceUri: '',
-          ResourceName: '',
-          AuditUri: '',
-          ResourceChangeUtcDate: new Date(base + i).toISOString(),
-        }),
-      }),
-    );
+    const event = (i: number): FloodEvent => ({
+      EventName: 'test-created',
+      ResourceUri: '',
+      ResourceName: '',
+      AuditUri: '',
+      ResourceChangeUtcDate: new Date(base + i).toISOString(),
+    });
+    // The flood, then the same load without HTTP, signing or the signature check: the workflow start alone.
+    const { flood, startsAlone } = await worker.runUntil(async () => {
+      const delivered = await floodEvents(sandbox, { count, duplicateShare: 0.1, concurrency, distinct: event });
+      const alone = await runConcurrently(count, concurrency, async (i) => {
+        await startPartnerCenterEvent(rig.client, { ...event(count + i) }, { taskQueue });
+      });
+      return { flood: delivered, startsAlone: alone };
+    });
     const started = flood.deliveries.filter((d) => d.status === 202 && /"newlyStarted":true/.test(d.body)).length;
     if (started !== flood.distinct.length)
       throw new Error(`${started} events started for ${flood.distinct.length} distinct ones`);
     figures.push(...floodFigures(flood, `event flood x${count} (${concurrency} at a time)`));
+    const alone = `workflow start alone x${count} (${concurrency} at a time)`;
+    figures.push(
+      { name: `${alone}: p50`, value: round(percentile(startsAlone.latencies, 50)), unit: 'ms' },
+      { name: `${alone}: p99`, value: round(percentile(startsAlone.latencies, 99)), unit: 'ms' },
+    );
   } finally {
     await api.close();
   }

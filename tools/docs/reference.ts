@@ -376,6 +376,12 @@ export const documentedVariables: ReadonlyArray<{ names: string[]; fallback: str
     fallback: '`~/.cache`',
     meaning: 'Where the `temporal` binary is built and cached (`partner-center-worker/temporal-v1.5.1`).',
   },
+  {
+    names: ['XDG_STATE_HOME'],
+    fallback: '`~/.local/state`',
+    meaning:
+      "`pcw pc-webhooks`: where `test` remembers the last validation event's correlation id (`pcw/pc-webhooks.json`, per Partner Center host and tenant) for `status` to show its results.",
+  },
 ];
 
 // Typed by failure type: a new type fails the build until it is described here.

@@ -1,7 +1,9 @@
+import { logChange } from './activity-log';
+import { changeEvent, GRAPH_V1, PARTNER_CENTER_V1 } from './change-events';
 import { acceptRelationshipSchema, qualificationResultSchema, type RaisedEvent } from './control-onboarding';
 import type { ControlRoute } from './control-routes';
 import { ApiError } from './errors';
-import { deliverEvent } from './event-delivery';
+import { deliverEvent, type SandboxEvent } from './event-delivery';
 import { approveRelationship, relationshipJson } from './gdap';
 import { parseWith } from './http';
 import { acceptRelationship, qualificationJson } from './onboarding';
@@ -13,18 +15,16 @@ import type { ServerDeps } from './server-deps';
  * approval raise their Partner Center events through the signed event delivery (event-delivery.ts).
  */
 
-const PARTNER_CENTER = 'https://api.partnercenter.microsoft.com/v1';
-const GRAPH = 'https://graph.microsoft.com/v1.0';
-
-/** Delivers the event when a webhook is registered; a missing or failing receiver loses it, as Partner Center's does. */
-async function raise(deps: ServerDeps, name: string, resourceUri: string, resourceName: string): Promise<RaisedEvent> {
+/**
+ * Delivers the event of a logged change now when a webhook is registered and delivery is not suppressed; a missing
+ * or failing receiver loses it, as Partner Center's does (the activity log keeps the change).
+ */
+async function raise(deps: ServerDeps, event: SandboxEvent): Promise<RaisedEvent> {
+  if (deps.events.suppressed) return { name: event.EventName, delivery: null };
   try {
-    const delivery = await deliverEvent(deps, {
-      event: { EventName: name, ResourceUri: resourceUri, ResourceName: resourceName, AuditUri: '' },
-    });
-    return { name, delivery };
+    return { name: event.EventName, delivery: await deliverEvent(deps, { event }) };
   } catch {
-    return { name, delivery: null };
+    return { name: event.EventName, delivery: null };
   }
 }
 
@@ -36,11 +36,20 @@ export const onboardingControlRoutes: ControlRoute[] = [
       const options = parseWith(acceptRelationshipSchema, body());
       const { customer, created } = acceptRelationship(deps.runtime.world, deps.partners[0], params.tenantId, options);
       deps.onChange?.();
+      const record = logChange(deps.runtime, {
+        customerId: customer.id,
+        resourceType: 'partner_customer_relationship',
+        operationType: 'accept_partner_customer_relationship',
+        resourceNewValue: { id: customer.id, domain: customer.domain, relationshipToPartner: 'reseller' },
+      });
       const event = await raise(
         deps,
-        'reseller-relationship-accepted-by-customer',
-        `${PARTNER_CENTER}/customers/${customer.id}`,
-        'customer',
+        changeEvent(
+          'reseller-relationship-accepted-by-customer',
+          `${PARTNER_CENTER_V1}/customers/${customer.id}`,
+          'customer',
+          record,
+        ),
       );
       return { status: 200, body: { customerId: customer.id, domain: customer.domain, created, event } };
     },
@@ -53,9 +62,17 @@ export const onboardingControlRoutes: ControlRoute[] = [
       const qualification = deps.runtime.world.qualifications.get(params.customerId.toLowerCase());
       if (qualification === undefined)
         throw new ApiError(404, 0, `Customer ${params.customerId} has no qualification request.`);
+      const before = qualificationJson(qualification);
       qualification.vettingStatus = result.status;
       qualification.vettingReason = result.reason;
       deps.onChange?.();
+      logChange(deps.runtime, {
+        customerId: params.customerId,
+        resourceType: 'customer',
+        operationType: 'update_customer_qualification',
+        resourceOldValue: before,
+        resourceNewValue: qualificationJson(qualification),
+      });
       return { status: 200, body: qualificationJson(qualification) };
     },
   },
@@ -75,13 +92,24 @@ export const onboardingControlRoutes: ControlRoute[] = [
           0,
           `Relationship ${relationship.id} is ${relationship.status}: lock it for approval first.`,
         );
+      const before = relationshipJson(world, relationship);
       approveRelationship(world, relationship, clock.now());
       deps.onChange?.();
+      const record = logChange(deps.runtime, {
+        customerId: relationship.customerId,
+        resourceType: 'granular_admin_relationship',
+        operationType: 'approve_granular_admin_relationship',
+        resourceOldValue: before,
+        resourceNewValue: relationshipJson(world, relationship),
+      });
       const event = await raise(
         deps,
-        'granular-admin-relationship-approved',
-        `${GRAPH}/tenantRelationships/delegatedAdminRelationships/${relationship.id}`,
-        'delegatedAdminRelationship',
+        changeEvent(
+          'granular-admin-relationship-approved',
+          `${GRAPH_V1}/tenantRelationships/delegatedAdminRelationships/${relationship.id}`,
+          'delegatedAdminRelationship',
+          record,
+        ),
       );
       return { status: 200, body: { relationship: relationshipJson(world, relationship), event } };
     },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { logChange } from './activity-log';
+import { isoTimestamp } from './clock';
 import { raiseChangeEvent } from './change-events';
 import type { ControlRoute } from './control-routes';
 import { ApiError } from './errors';
@@ -15,7 +17,21 @@ export const webhookControlRoutes: ControlRoute[] = [
     handle: ({ deps, params }) => {
       const invoice = deps.runtime.world.invoices.find((i) => i.id.toLowerCase() === params.invoiceId.toLowerCase());
       if (!invoice) throw new ApiError(404, 0, `Invoice ${params.invoiceId} was not found.`);
-      raiseChangeEvent(deps, 'invoice-ready', `/invoices/${invoice.id}`, invoice.id);
+      const record = logChange(
+        deps.runtime,
+        {
+          customerId: '',
+          resourceType: 'invoice',
+          operationType: 'invoice_ready',
+          resourceNewValue: {
+            id: invoice.id,
+            invoiceDate: isoTimestamp(invoice.invoiceDate),
+            currencyCode: invoice.currencyCode,
+          },
+        },
+        { partnerId: invoice.partnerTenantId },
+      );
+      raiseChangeEvent(deps, 'invoice-ready', `/invoices/${invoice.id}`, invoice.id, record);
       return { status: 202, body: { invoiceId: invoice.id, delivered: !deps.events.suppressed } };
     },
   },

@@ -199,6 +199,7 @@ function createServerDeps(
     clock: createClock(config.clockOffsetMs),
     delays: { ...initialDelays },
     policy: { ...initialPolicy },
+    activityLog: [],
   };
   const dataFile = config.dataFile;
   return {

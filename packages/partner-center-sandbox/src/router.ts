@@ -4,6 +4,7 @@ import type { ApiPolicy } from './api-policy';
 import { notFound } from './errors';
 import type { ApiResponse, RequestContext } from './http';
 import type { Customer, Delays, Partner, World } from './state';
+import type { AuditRecord } from './webhook-state';
 
 /** Route table plumbing: templates like `/v1/customers/{customerId}/carts`, matched per segment
  * and case-insensitively; the template is also the key of the request counters. */
@@ -13,6 +14,8 @@ export interface SandboxRuntime {
   clock: SandboxClock;
   delays: Delays;
   policy: ApiPolicy;
+  /** The activity log (activity-log.ts): every change the sandbox made since its start or last reset. */
+  activityLog: AuditRecord[];
 }
 
 export interface ApiContext extends RequestContext {

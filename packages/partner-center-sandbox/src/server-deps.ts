@@ -41,4 +41,5 @@ export function resetWorld(deps: ServerDeps, seed: number): void {
   deps.authority.reset();
   deps.graph.reset();
   resetEventState(deps.events);
+  runtime.activityLog.length = 0;
 }

@@ -148,7 +148,7 @@ function requestValidation({ deps, state, partnerId, request }: WebhookContext):
 }
 
 /** The activity log between startDate (30 days back by default, 90 at most) and endDate (now), oldest first. */
-function auditRecords({ state, partnerId, request }: WebhookContext): ApiResponse {
+function auditRecords({ deps, partnerId, request }: WebhookContext): ApiResponse {
   const { url, now } = request;
   const start = dateQuery(url, 'startDate') ?? now - AUDIT_DAYS_DEFAULT * DAY_MS;
   const end = dateQuery(url, 'endDate') ?? now;
@@ -156,7 +156,7 @@ function auditRecords({ state, partnerId, request }: WebhookContext): ApiRespons
     throw badRequest('startDate', `must be within the last ${AUDIT_DAYS_MAX} days`);
   if (end < start) throw badRequest('endDate', 'must not be before startDate');
   const filter = auditFilter(url);
-  const items = state.auditRecords
+  const items = deps.runtime.activityLog
     .filter((r) => r.partnerId === partnerId && r.at >= start && r.at <= end && filter(r))
     .map(({ at: _at, ...record }) => ({ ...record, attributes: { objectType: 'AuditRecord' } }));
   // The query as sent, not its defaults: a default moves with the clock, the continuation must not.

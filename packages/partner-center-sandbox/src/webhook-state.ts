@@ -1,6 +1,6 @@
 /**
  * What the sandbox keeps of Partner Center's webhooks (docs/sandbox.md, Partner Center events): the registration,
- * the validation events and their delivery attempts, the activity log, and the switch that suppresses delivery.
+ * the validation events and their delivery attempts, and the switch that suppresses delivery.
  * Kept beside the world, not in it: a reset clears it, the data file does not keep it.
  */
 
@@ -49,12 +49,25 @@ export interface AuditRecord {
   userPrincipalName: string;
   applicationId: string;
   resourceType: string;
+  /** The resource before the change (JSON text); absent when it was created. */
+  resourceOldValue?: string;
   resourceNewValue: string;
   operationType: string;
   operationStatus: 'succeeded';
   operationDate: string;
+  customizedData: Array<{ key: string; value: string }>;
   /** The sandbox clock's ms of operationDate, for the date window. */
   at: number;
+}
+
+/** A subscription as its activity log records show it (before and after a change). */
+export interface SubscriptionView {
+  id: string;
+  offerId: string;
+  friendlyName: string;
+  quantity: number;
+  status: string;
+  autoRenewEnabled: boolean;
 }
 
 export interface EventState {
@@ -69,9 +82,8 @@ export interface EventState {
   validations: Map<string, ValidationEvent>;
   /** When validation events were requested (the 2-per-minute limit). */
   validationTimes: number[];
-  auditRecords: AuditRecord[];
-  /** The etag each subscription had when changes were last looked for (change-events.ts). */
-  knownEtags?: Map<string, string>;
+  /** Each subscription's etag and view when changes were last looked for (change-events.ts). */
+  knownSubscriptions?: Map<string, { etag: string; view: SubscriptionView }>;
   /** Deliveries in flight, so a test can wait for them. */
   inFlight: Set<Promise<void>>;
 }
@@ -82,7 +94,6 @@ export function createEventState(): EventState {
     suppressed: false,
     validations: new Map(),
     validationTimes: [],
-    auditRecords: [],
     inFlight: new Set(),
   };
 }
@@ -91,5 +102,5 @@ export function resetEventState(state: EventState): void {
   Object.assign(state, { ...createEventState(), inFlight: state.inFlight });
   state.webhookUrl = undefined;
   state.partnerId = undefined;
-  state.knownEtags = undefined;
+  state.knownSubscriptions = undefined;
 }

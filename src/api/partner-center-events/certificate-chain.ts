@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 
 /** Whether a fetched certificate can be trusted: it chains to a trusted root and every link is valid now. Pure. */
 
@@ -29,19 +29,36 @@ export function parseRoots(pems: readonly string[]): X509Certificate[] {
 
 export type ChainProblem = { check: 'certificate-validity' | 'certificate-chain'; reason: string };
 
-/** undefined when `chain[0]` (the leaf) is valid now and chains to one of `roots` through valid CA certificates. */
-export function chainProblem(
+/** A chain found trusted: the leaf's key, and when the chain is valid (every link used: the leaf up to its root). */
+export interface TrustedChain {
+  leafKey: KeyObject;
+  from: number;
+  to: number;
+}
+
+/** Trusted when `chain[0]` (the leaf) is valid now and chains to one of `roots` through valid CA certificates. */
+export function trustChain(
   chain: readonly X509Certificate[],
   roots: readonly X509Certificate[],
   now: Date,
-): ChainProblem | undefined {
+): TrustedChain | ChainProblem {
   const [leaf, ...intermediates] = chain;
   if (leaf === undefined) return { check: 'certificate-chain', reason: 'the certificate URL served no certificate' };
+  const window = { from: -Infinity, to: Infinity };
+  const narrowed = (certificate: X509Certificate) => {
+    window.from = Math.max(window.from, Date.parse(certificate.validFrom));
+    window.to = Math.min(window.to, Date.parse(certificate.validTo));
+  };
   let current = leaf;
   for (let depth = 0; depth < MAX_CHAIN_LENGTH; depth++) {
     const invalid = validityProblem(current, now);
     if (invalid !== undefined) return { check: 'certificate-validity', reason: invalid };
-    if (roots.some((root) => issued(current, root) && validityProblem(root, now) === undefined)) return undefined;
+    narrowed(current);
+    const root = roots.find((candidate) => issued(current, candidate) && validityProblem(candidate, now) === undefined);
+    if (root !== undefined) {
+      narrowed(root);
+      return { leafKey: leaf.publicKey, ...window };
+    }
     const issuer = intermediates.find((candidate) => candidate.ca && issued(current, candidate));
     if (issuer === undefined) break;
     current = issuer;

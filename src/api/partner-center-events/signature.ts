@@ -1,7 +1,7 @@
-import { verify, type X509Certificate } from 'node:crypto';
+import { verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopbackHost } from '../../settings/values';
-import { chainProblem, type ChainProblem } from './certificate-chain';
+import { trustChain, type ChainProblem, type TrustedChain } from './certificate-chain';
 
 /**
  * Partner Center's webhook signature (contract §3f): `Authorization: Signature <base64>`, `X-MS-Certificate-Url`,
@@ -58,15 +58,39 @@ export async function verifyPartnerCenterSignature(
   } catch (error) {
     return refused('certificate-fetch', `the certificate at ${url.origin}${url.pathname}: ${(error as Error).message}`);
   }
-  const untrusted = chainProblem(chain, verifier.trustedRoots, verifier.now());
-  if (untrusted !== undefined) return { ok: false, ...untrusted };
-  return signatureVerdict(chain[0] as X509Certificate, request.rawBody, signature);
+  const trust = trustedChain(chain, verifier.trustedRoots, verifier.now());
+  if (!('leafKey' in trust)) return { ok: false, ...trust };
+  return signatureVerdict(trust.leafKey, request.rawBody, signature);
 }
 
-function signatureVerdict(leaf: X509Certificate, rawBody: Buffer, signature: string): SignatureVerdict {
-  if (leaf.publicKey.asymmetricKeyType !== 'rsa')
-    return refused('signature', `the certificate's key is ${leaf.publicKey.asymmetricKeyType}, not RSA`);
-  const valid = verify('sha256', rawBody, leaf.publicKey, Buffer.from(signature, 'base64'));
+/**
+ * Chains already found trusted, by the fetched list: the certificate cache hands out the same list for a URL until it
+ * fetches it again, so a burst of events checks its chain (a walk over every trusted root) once, not per event. Reused
+ * only against the same roots and while every link used is valid; outside that window the chain is checked afresh.
+ */
+const trustedChains = new WeakMap<
+  readonly X509Certificate[],
+  { roots: readonly X509Certificate[]; trust: TrustedChain }
+>();
+
+function trustedChain(
+  chain: readonly X509Certificate[],
+  roots: readonly X509Certificate[],
+  now: Date,
+): TrustedChain | ChainProblem {
+  const known = trustedChains.get(chain);
+  const at = now.getTime();
+  if (known !== undefined && known.roots === roots && at >= known.trust.from && at <= known.trust.to)
+    return known.trust;
+  const trust = trustChain(chain, roots, now);
+  if ('leafKey' in trust) trustedChains.set(chain, { roots, trust });
+  return trust;
+}
+
+function signatureVerdict(leafKey: KeyObject, rawBody: Buffer, signature: string): SignatureVerdict {
+  if (leafKey.asymmetricKeyType !== 'rsa')
+    return refused('signature', `the certificate's key is ${leafKey.asymmetricKeyType}, not RSA`);
+  const valid = verify('sha256', rawBody, leafKey, Buffer.from(signature, 'base64'));
   return valid ? { ok: true } : refused('signature', 'the RSA-SHA256 signature does not match the body');
 }
 

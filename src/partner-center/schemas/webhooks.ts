@@ -59,6 +59,7 @@ export const auditRecordSchema = anyCase(
     operationDate: z.string(),
     operationStatus: optional(z.string()),
     resourceType: optional(z.string()),
+    resourceOldValue: optional(z.string()),
     resourceNewValue: optional(z.string()),
   }),
 );

@@ -1,4 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
@@ -20,6 +23,8 @@ const received: Array<{ body: string; authorization?: string }> = [];
 const taskQueue = `pc-webhooks-${randomUUID()}`;
 let connection: Connection;
 let temporal: Client;
+/** XDG_STATE_HOME of every run: where `test` remembers its validation event for `status`. */
+const stateHome = mkdtempSync(join(tmpdir(), 'pcw-state-'));
 
 /** The Schedule is one per namespace: another test file's worker may have made it. */
 async function deleteSchedule(): Promise<void> {
@@ -51,6 +56,7 @@ afterAll(async () => {
   if (temporal) await deleteSchedule();
   await connection?.close();
   tree?.remove();
+  rmSync(stateHome, { recursive: true, force: true });
   await sandbox?.close();
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
 });
@@ -70,6 +76,7 @@ async function pcw(args: string[], temporalAddress = testServerAddress()) {
       TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      XDG_STATE_HOME: stateHome,
     },
     tree.dir,
   ).exited;
@@ -82,8 +89,8 @@ describe('pcw pc-webhooks', () => {
   it('says there is no registration, creates one, updates it, and shows it', async () => {
     const none = await pcw(['status', '--json']);
     expect(none.code).toBe(0);
-    expect(JSON.parse(none.stdout)).toEqual({ registered: false });
-    expect((await pcw(['status'])).stdout).toMatch(/no webhook is registered/);
+    expect(JSON.parse(none.stdout)).toEqual({ registered: false, lastValidation: null });
+    expect((await pcw(['status'])).stdout).toMatch(/no webhook is registered.*\n  last validation: none/);
 
     const created = await pcw(['register', '--url', receiverUrl, '--events', 'subscription-updated', '--json']);
     expect(created.code).toBe(0);
@@ -117,14 +124,46 @@ describe('pcw pc-webhooks', () => {
     const from = received.length;
     const tested = await pcw(['test', '--json']);
     expect(tested.code).toBe(0);
-    const result = JSON.parse(tested.stdout) as { status: string; events: Array<{ responseCode: number }> };
+    const result = JSON.parse(tested.stdout) as {
+      correlationId: string;
+      status: string;
+      events: Array<{ responseCode: number }>;
+    };
     expect(result.status).toBe('completed');
     expect(result.events.at(-1)?.responseCode).toBe(202);
     const delivered = received.slice(from);
     expect(delivered).toHaveLength(1);
     expect(JSON.parse(delivered[0].body)).toMatchObject({ EventName: 'test-created' });
     expect(delivered[0].authorization).toMatch(/^Signature /);
+    await statusShowsTheLastValidation(result.correlationId);
     expect((await pcw(['test'])).stdout).toMatch(/validation event .*: completed\n.*ATTEMPT/);
+  });
+
+  /** `status`: the registration and the results of the last validation event `test` asked for (2 a minute). */
+  async function statusShowsTheLastValidation(correlationId: string) {
+    const status = await pcw(['status', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      registered: true,
+      webhookUrl: receiverUrl,
+      lastValidation: { correlationId, result: { status: 'completed', events: [{ attempt: 1, responseCode: 202 }] } },
+    });
+    expect((await pcw(['status'])).stdout).toMatch(
+      new RegExp(`^  last validation ${correlationId} \\(asked .*\\): completed\n.*ATTEMPT.*\n.*202`, 'm'),
+    );
+    // Only correlation ids and times are kept on disk.
+    const kept = readFileSync(join(stateHome, 'pcw', 'pc-webhooks.json'), 'utf8');
+    expect(kept).toContain(correlationId);
+    expect(kept).not.toContain(sandbox.clientSecret);
+  }
+
+  it('status says when Partner Center no longer keeps the last validation event’s results', async () => {
+    // Kept 7 days at Partner Center; here a reset forgets them. Status still succeeds.
+    await sandbox.control.reset();
+    const expired = await pcw(['status', '--json']);
+    expect(expired.code).toBe(0);
+    expect(JSON.parse(expired.stdout)).toMatchObject({ registered: false, lastValidation: { expired: true } });
+    expect((await pcw(['status'])).stdout).toMatch(/its results are no longer kept/);
   });
 
   it('registers nothing when Temporal is not reachable for the backfill Schedule: exit 1, the address named', async () => {
@@ -134,7 +173,7 @@ describe('pcw pc-webhooks', () => {
     expect(JSON.parse(unreachable.stdout)).toMatchObject({
       error: { type: 'TemporalUnreachable', details: { address: '127.0.0.1:1' } },
     });
-    expect(JSON.parse((await pcw(['status', '--json'])).stdout)).toEqual({ registered: false });
+    expect(JSON.parse((await pcw(['status', '--json'])).stdout)).toMatchObject({ registered: false });
   });
 
   it('fails 1 to test without a registration, and 2 on a bad command line, sending nothing', async () => {

@@ -145,6 +145,36 @@ describe('verifyPartnerCenterSignature', () => {
     expect(verdict).toMatchObject({ ok: false, check });
   });
 
+  it('checks a chain served again (the certificate cache’s same list) once, until a link expires', async () => {
+    const chain = [new X509Certificate(leaf.cert)];
+    let now = new Date();
+    const verifier: SignatureVerifier = {
+      ...verifierServing(leaf),
+      fetchCertificates: () => Promise.resolve(chain),
+      now: () => now,
+    };
+    const walks = jest.spyOn(X509Certificate.prototype, 'checkIssued');
+    try {
+      const request = { headers: headersFor(leaf), rawBody: BODY };
+      await expect(verifyPartnerCenterSignature(request, verifier)).resolves.toEqual({ ok: true });
+      const firstWalk = walks.mock.calls.length;
+      expect(firstWalk).toBeGreaterThan(0);
+      await expect(verifyPartnerCenterSignature(request, verifier)).resolves.toEqual({ ok: true });
+      expect(walks.mock.calls.length).toBe(firstWalk);
+      // A wrong signature is still refused: only the chain's trust is remembered.
+      const forged = { headers: headersFor(otherCaLeaf), rawBody: BODY };
+      await expect(verifyPartnerCenterSignature(forged, verifier)).resolves.toMatchObject({ check: 'signature' });
+      // Past the leaf's expiry the chain is checked afresh, and refused.
+      now = new Date(Date.parse(chain[0].validTo) + 1_000);
+      await expect(verifyPartnerCenterSignature(request, verifier)).resolves.toMatchObject({
+        ok: false,
+        check: 'certificate-validity',
+      });
+    } finally {
+      walks.mockRestore();
+    }
+  });
+
   it('refuses a certificate not yet valid', async () => {
     const verifier = { ...verifierServing(leaf), now: () => new Date(Date.now() - 30 * DAY_MS) };
     const verdict = await verifyPartnerCenterSignature({ headers: headersFor(leaf), rawBody: BODY }, verifier);

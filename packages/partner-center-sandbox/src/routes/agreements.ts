@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logChange, tokenActor } from '../activity-log';
 import { AGREEMENT_EXISTS, hasAgreement, MCA, TEMPLATES } from '../agreements';
 import type { CustomerAgreement } from '../state';
 import { ApiError, badRequest, NonRetryableError } from '../errors';
@@ -102,6 +103,16 @@ export const agreementRoutes: Route[] = [
         userId: ctx.token.oid,
       };
       ctx.runtime.world.agreements.push(agreement);
+      logChange(
+        ctx.runtime,
+        {
+          customerId: customer.id,
+          resourceType: 'agreement',
+          operationType: 'create_customer_agreement',
+          resourceNewValue: agreementJson(agreement),
+        },
+        tokenActor(ctx.token),
+      );
       return { status: 201, body: agreementJson(agreement) };
     },
   },

@@ -1,7 +1,9 @@
+import { logChange, tokenActor } from '../activity-log';
 import { isoTimestamp, sleep } from '../clock';
 import { ApiError, notFound } from '../errors';
 import type { ApiContext, SandboxRuntime } from '../router';
 import type { Cart, CartLine, Customer, Delays, Order, World } from '../state';
+import { orderJson } from './orders';
 
 /** Checkout of a cart (partner-center-api.md §4): idempotent per cart and exclusive while it runs;
  * one order per order group that has stock, the invalid lines and short groups as `orderErrors`. */
@@ -39,6 +41,12 @@ export async function checkout(
   try {
     await sleep(ctx.runtime.delays.checkoutMs);
     placeOrders(ctx.runtime, customer, cart);
+    // Each order placed is a `create_order` record (the subscriptions it creates are in its line items).
+    for (const id of cart.checkoutResult!.orderIds) {
+      const order = orderJson(world.orders.get(id)!);
+      const change = { customerId: customer.id, resourceType: 'order', operationType: 'create_order' };
+      logChange(ctx.runtime, { ...change, resourceNewValue: order }, tokenActor(ctx.token));
+    }
     return replay();
   } finally {
     cart.checkoutInFlight = false;

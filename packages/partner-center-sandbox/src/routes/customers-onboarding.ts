@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logChange, tokenActor } from '../activity-log';
 import { onMicrosoftDomain } from '../control-onboarding';
 import { badRequest } from '../errors';
 import { jsonBody, looseEnum, parseWith, queryValue } from '../http';
@@ -84,6 +85,17 @@ export const customerOnboardingRoutes: Route[] = [
         domain: input.companyProfile.domain,
         billingProfile: { ...billingProfile, defaultAddress: { ...billingProfile.defaultAddress, country } },
       });
+      // The record keeps the customer, never its first admin's password.
+      logChange(
+        ctx.runtime,
+        {
+          customerId: customer.id,
+          resourceType: 'customer',
+          operationType: 'add_customer',
+          resourceNewValue: customerJson(customer),
+        },
+        tokenActor(ctx.token),
+      );
       return { status: 201, body: { ...customerJson(customer), userCredentials: credentials } };
     },
   },
@@ -98,6 +110,16 @@ export const customerOnboardingRoutes: Route[] = [
         withCode: code !== undefined && code.trim() !== '',
         now: ctx.now,
       });
+      logChange(
+        ctx.runtime,
+        {
+          customerId: customer.id,
+          resourceType: 'customer',
+          operationType: 'update_customer_qualification',
+          resourceNewValue: qualificationJson(qualification),
+        },
+        tokenActor(ctx.token),
+      );
       return { status: 201, body: qualificationJson(qualification) };
     },
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logChange } from '../activity-log';
 import { assignmentJson, durationDays, GLOBAL_ADMINISTRATOR, GUID, MAX_DURATION_DAYS, relationshipJson } from '../gdap';
 import type { GdapAccessAssignment, GdapRelationship } from '../state';
 import { GraphError, parseBody, type GraphContext, type GraphRoute } from './graph-route';
@@ -104,6 +105,23 @@ function assignmentsOf(ctx: GraphContext, relationship: GdapRelationship): GdapA
 const assignmentView = (ctx: GraphContext, a: GdapAccessAssignment) =>
   assignmentJson(a, ctx.deps.runtime.clock.now(), ctx.deps.runtime.delays);
 
+/** A GDAP change in the partner's activity log (activity-log.ts). */
+function logGdapChange(
+  ctx: GraphContext,
+  customerId: string,
+  operationType: string,
+  values: { resourceOldValue?: unknown; resourceNewValue: unknown },
+): void {
+  const resourceType = operationType.endsWith('access_assignment')
+    ? 'granular_admin_access_assignment'
+    : 'granular_admin_relationship';
+  logChange(
+    ctx.deps.runtime,
+    { customerId, resourceType, operationType, ...values },
+    { partnerId: ctx.partner.tenantId },
+  );
+}
+
 export const gdapRoutes: GraphRoute[] = [
   {
     method: 'POST',
@@ -112,6 +130,9 @@ export const gdapRoutes: GraphRoute[] = [
     handle: (ctx) => {
       const relationship = createRelationship(ctx);
       ctx.deps.onChange?.();
+      logGdapChange(ctx, relationship.customerId, 'create_granular_admin_relationship', {
+        resourceNewValue: relationshipJson(ctx.deps.runtime.world, relationship),
+      });
       return { status: 201, body: relationshipJson(ctx.deps.runtime.world, relationship) };
     },
   },
@@ -147,9 +168,14 @@ export const gdapRoutes: GraphRoute[] = [
           `The relationship ${relationship.id} is ${relationship.status}: it can be locked for approval only when created.`,
         );
       const now = ctx.deps.runtime.clock.now();
+      const before = relationshipJson(ctx.deps.runtime.world, relationship);
       relationship.status = 'approvalPending';
       relationship.lastModifiedAt = now;
       ctx.deps.onChange?.();
+      logGdapChange(ctx, relationship.customerId, 'update_granular_admin_relationship', {
+        resourceOldValue: before,
+        resourceNewValue: relationshipJson(ctx.deps.runtime.world, relationship),
+      });
       const at = new Date(now).toISOString();
       const id = ctx.deps.runtime.world.random.guid();
       return { status: 201, body: { id, action, status: 'succeeded', createdDateTime: at, lastModifiedDateTime: at } };
@@ -160,8 +186,12 @@ export const gdapRoutes: GraphRoute[] = [
     template: `${BASE}/{relationshipId}/accessAssignments`,
     permission: 'delegatedAdmin',
     handle: (ctx) => {
-      const assignment = createAssignment(ctx, relationshipOf(ctx));
+      const relationship = relationshipOf(ctx);
+      const assignment = createAssignment(ctx, relationship);
       ctx.deps.onChange?.();
+      logGdapChange(ctx, relationship.customerId, 'create_granular_admin_access_assignment', {
+        resourceNewValue: assignmentView(ctx, assignment),
+      });
       return { status: 201, body: assignmentView(ctx, assignment) };
     },
   },
