@@ -143,13 +143,10 @@ export const LifecycleInputSchema = z
     listed: ListedSubscriptionSchema.optional(),
     carried: CarriedStateSchema.optional(),
   })
-  .refine(
-    (input) => input.listed === undefined || input.listed.id.toLowerCase() === input.subscriptionId.toLowerCase(),
-    {
-      path: ['listed', 'id'],
-      message: 'must be the subscriptionId',
-    },
-  );
+  .superRefine(({ listed, subscriptionId }, ctx) => {
+    if (listed === undefined || listed.id.toLowerCase() === subscriptionId.toLowerCase()) return;
+    ctx.addIssue({ code: 'custom', path: ['listed', 'id'], message: 'must be the subscriptionId', input: listed.id });
+  });
 /** What callers send: `{ customerId, subscriptionId, policy?, listed? }`. */
 export type LifecycleInput = z.input<typeof LifecycleInputSchema>;
 export type ValidLifecycleInput = z.output<typeof LifecycleInputSchema>;
