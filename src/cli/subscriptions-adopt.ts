@@ -1,5 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { startSubscriptionLifecycle, type RenewalPolicy } from '../client';
+import {
+  leadTimeProblem,
+  listedSubscription,
+  startSubscriptionLifecycle,
+  validateRenewalPolicy,
+  type RenewalPolicy,
+} from '../client';
 import type { PartnerCenterClient, Subscription } from '../partner-center';
 import type { Action } from './action';
 import { CliFailure, UsageError } from './errors';
@@ -16,7 +22,18 @@ export interface AdoptionSummary {
   alreadyAdopted: number;
   /** Deleted or expired subscriptions, left alone. */
   ended: number;
+  /** Subscriptions the policy does not fit (a lead time over their term): no lifecycle was started for them. */
+  skipped: SkippedSubscription[];
 }
+
+export interface SkippedSubscription {
+  customerId: string;
+  subscriptionId: string;
+  /** Names the policy field and its rule, e.g. `leadTime must not be longer than the subscription's term P1M …`. */
+  reason: string;
+}
+
+type CustomerCounts = Omit<AdoptionSummary, 'customers'>;
 
 /**
  * `pcw subscriptions adopt --customer GUID | --all [policy flags]`: a lifecycle for every live subscription of one
@@ -37,17 +54,13 @@ export function planAdopt(values: Values, policy: RenewalPolicy | undefined): Ac
       policy,
       ...(customer !== undefined ? { customerId: customer } : {}),
       onCustomer: (customerId, counts) => {
-        if (!out.json)
-          out.emit(
-            counts,
-            `customer ${customerId}: ${counts.adopted} adopted, ${counts.alreadyAdopted} already adopted, ${counts.ended} ended`,
-          );
+        if (out.json) return;
+        out.emit(counts, `customer ${customerId}: ${describeCounts(counts)}`);
+        for (const { subscriptionId, reason } of counts.skipped)
+          out.emit(counts, `  skipped ${subscriptionId}: ${reason}`);
       },
     });
-    out.emit(
-      summary,
-      `${summary.adopted} subscription(s) adopted, ${summary.alreadyAdopted} already adopted, ${summary.ended} ended, across ${summary.customers} customer(s)`,
-    );
+    out.emit(summary, `${describeCounts(summary)}, across ${summary.customers} customer(s)`);
   };
 }
 
@@ -57,7 +70,12 @@ export interface AdoptOptions {
   /** One customer; absent: every customer of the partner, paged. */
   customerId?: string;
   /** Told of each customer once its subscriptions are adopted. */
-  onCustomer?: (customerId: string, counts: Omit<AdoptionSummary, 'customers'>) => void;
+  onCustomer?: (customerId: string, counts: CustomerCounts) => void;
+}
+
+function describeCounts(counts: CustomerCounts): string {
+  const skipped = counts.skipped.length > 0 ? `, ${counts.skipped.length} skipped` : '';
+  return `${counts.adopted} subscription(s) adopted, ${counts.alreadyAdopted} already adopted, ${counts.ended} ended${skipped}`;
 }
 
 /**
@@ -69,7 +87,7 @@ export async function adoptSubscriptions(
   pc: PartnerCenterClient,
   options: AdoptOptions,
 ): Promise<AdoptionSummary> {
-  const summary: AdoptionSummary = { customers: 0, adopted: 0, alreadyAdopted: 0, ended: 0 };
+  const summary: AdoptionSummary = { customers: 0, adopted: 0, alreadyAdopted: 0, ended: 0, skipped: [] };
   const customers = options.customerId !== undefined ? [options.customerId] : customerIdsOf(pc);
   for await (const customerId of customers) {
     const counts = await adoptCustomer(client, pc, customerId, options);
@@ -77,6 +95,7 @@ export async function adoptSubscriptions(
     summary.adopted += counts.adopted;
     summary.alreadyAdopted += counts.alreadyAdopted;
     summary.ended += counts.ended;
+    summary.skipped.push(...counts.skipped);
     options.onCustomer?.(customerId, counts);
   }
   return summary;
@@ -91,21 +110,42 @@ async function adoptCustomer(
   pc: PartnerCenterClient,
   customerId: string,
   options: { taskQueue: string; policy?: RenewalPolicy },
-): Promise<Omit<AdoptionSummary, 'customers'>> {
-  const counts = { adopted: 0, alreadyAdopted: 0, ended: 0 };
+): Promise<CustomerCounts> {
+  const counts: CustomerCounts = { adopted: 0, alreadyAdopted: 0, ended: 0, skipped: [] };
   const subscriptions: Subscription[] = await pc.listSubscriptions(customerId);
+  const listedAt = new Date();
   for (const subscription of subscriptions) {
     if (ENDED.has(String(subscription.status).toLowerCase())) {
       counts.ended += 1;
       continue;
     }
+    const listed = listedSubscription(subscription, listedAt);
+    const misfit = policyMisfit(options.policy, listed);
+    if (misfit !== undefined) {
+      counts.skipped.push({ customerId, subscriptionId: subscription.id, reason: misfit });
+      continue;
+    }
+    // The subscription as listed: its lifecycle starts from it instead of reading it again.
     const handle = await startSubscriptionLifecycle(
       client,
-      { customerId, subscriptionId: subscription.id, ...(options.policy ? { policy: options.policy } : {}) },
+      { customerId, subscriptionId: subscription.id, ...(options.policy ? { policy: options.policy } : {}), listed },
       { taskQueue: options.taskQueue },
     );
     if (handle.newlyStarted) counts.adopted += 1;
     else counts.alreadyAdopted += 1;
   }
   return counts;
+}
+
+/**
+ * Why the caller's policy does not fit this subscription (its lead time is longer than the term, which the lifecycle
+ * would refuse at its start), or undefined. Only a lead time the caller gave: the worker's default fits every
+ * lifecycle it starts (a monthly term is not reviewed unless includeMonthly).
+ */
+function policyMisfit(policy: RenewalPolicy | undefined, listed: { termDuration: string }): string | undefined {
+  if (policy?.leadTime === undefined) return undefined;
+  const validation = validateRenewalPolicy(policy);
+  if (!validation.ok) return undefined; // the lifecycle names every problem of an invalid policy itself
+  const problem = leadTimeProblem(validation.request, listed, {});
+  return problem === undefined ? undefined : `${problem.field} ${problem.problem}`;
 }

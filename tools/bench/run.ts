@@ -41,7 +41,7 @@ type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--only ${SCENARIOS.join('|')}[,…]] [--purchases N] [--requests N]
   [--floor N] [--concurrency N] [--waiting N] [--wait-window SECONDS] [--worker-node-flags "FLAGS"]
-  [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N]
+  [--budget-purchases N] [--scaling N] [--export-lines N] [--lifecycles N] [--renewal-wave N (0: none)]
   [--idle-window SECONDS] [--events N] [--licence-users N] [--price-rows N] [--quotes N] [--json FILE]`;
 
 export async function main(argv: string[]): Promise<void> {

@@ -768,7 +768,9 @@ Steps (\`PcStep\`): ${LifecycleStateSchema.shape.step.options.map(code).join(', 
 
 ### LifecycleInput (input)
 
-\`carried\` is set by the run itself when it continues as new; callers leave it out. \`policy.leadTime\` is an ISO 8601
+\`carried\` is set by the run itself when it continues as new; callers leave it out. \`listed\` is the subscription as
+\`pcw subscriptions adopt\` listed it: the first run starts from it instead of reading it again (without it, it reads).
+\`policy.leadTime\` is an ISO 8601
 duration in weeks, days and time (\`P14D\`, \`PT36H\`) or \`14d\`, \`36h\`; \`RENEWAL_REVIEW_LEAD\` when absent.
 
 ${jsonSchemaBlock(LifecycleInputSchema, 'input')}

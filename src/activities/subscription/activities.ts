@@ -3,6 +3,7 @@ import { applySubscriptionChange, awaitSubscriptionChange, readSubscriptionForCh
 import type { SubscriptionActivityDeps } from './deps';
 import { readLicenceUsage } from './licence-usage';
 import { readSubscriptionForLifecycle } from './lifecycle-read';
+import { createSkuMinimumCache } from './sku-minimum';
 import { awaitTransition, readTransitionEligibility, startTransition } from './transition';
 
 export type { SubscriptionActivityDeps } from './deps';
@@ -15,7 +16,8 @@ export type { LicenceUsageReader } from './deps';
  * in the customer's tenant (licence-usage.ts).
  */
 export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
-  return bindActivities(deps, {
+  const withCache = { ...deps, skuMinimums: deps.skuMinimums ?? createSkuMinimumCache() };
+  return bindActivities(withCache, {
     readSubscriptionForChange,
     applySubscriptionChange,
     readTransitionEligibility,

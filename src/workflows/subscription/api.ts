@@ -30,6 +30,7 @@ export {
   LifecycleStateSchema,
   LifecycleStepSchema,
   lifecycleSteps,
+  ListedSubscriptionSchema,
   planStatuses,
   RejectPlanArgsSchema,
   RenewalPlanSchema,
@@ -45,6 +46,7 @@ export {
   type LifecycleInput,
   type LifecycleState,
   type LifecycleStep,
+  type ListedSubscription,
   type RejectPlanArgs,
   type RenewalPlan,
   type RenewalPolicy,
@@ -53,6 +55,8 @@ export {
   type ValidRenewalPolicy,
 } from './lifecycle-types';
 export { describeSubscriptionChange } from './rules';
+export { leadTimeProblem } from './lifecycle-rules';
+export { listedSubscription } from './subscription-view';
 export {
   changeSteps,
   ChangeStatusSchema,

@@ -30,7 +30,7 @@ export function termEndsAt(view: SubscriptionView): number | undefined {
 }
 
 /** The policy's lead time, else RENEWAL_REVIEW_LEAD. */
-export function leadTimeMs(policy: ValidRenewalPolicy, settings: WorkerSettings): number {
+export function leadTimeMs(policy: ValidRenewalPolicy, settings: Pick<WorkerSettings, 'renewalReviewLeadMs'>): number {
   const own = policy.leadTime === undefined ? undefined : parseLeadTime(policy.leadTime);
   return own ?? settings.renewalReviewLeadMs ?? DEFAULT_RENEWAL_REVIEW_LEAD_MS;
 }
@@ -62,8 +62,8 @@ export function termLengthMs(termDuration: string): number | undefined {
 /** A lead time longer than the subscription's term would review before the term starts: refused, naming the field. */
 export function leadTimeProblem(
   policy: ValidRenewalPolicy,
-  view: SubscriptionView | undefined,
-  settings: WorkerSettings,
+  view: Pick<SubscriptionView, 'termDuration'> | undefined,
+  settings: Pick<WorkerSettings, 'renewalReviewLeadMs'>,
 ): InvalidField | undefined {
   const term = view === undefined ? undefined : termLengthMs(view.termDuration);
   const lead = leadTimeMs(policy, settings);

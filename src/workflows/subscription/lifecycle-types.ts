@@ -125,13 +125,40 @@ export const CarriedStateSchema = z.object({
 });
 export type CarriedState = z.infer<typeof CarriedStateSchema>;
 
-export const LifecycleInputSchema = z.strictObject({
-  customerId: PurchaseRequestSchema.shape.customerId,
-  subscriptionId: z.guid('must be a GUID'),
-  policy: RenewalPolicySchema.prefault({}),
-  carried: CarriedStateSchema.optional(),
-});
-/** What callers send: `{ customerId, subscriptionId, policy? }`. */
+/**
+ * The subscription as adoption listed it, only the fields the lifecycle uses: the first run starts from it instead of
+ * reading it again (10,000 adopted subscriptions would otherwise cost 10,000 reads of the budget before they idle).
+ */
+export const ListedSubscriptionSchema = SubscriptionViewSchema.pick({
+  id: true,
+  catalogItemId: true,
+  quantity: true,
+  status: true,
+  autoRenewEnabled: true,
+  friendlyName: true,
+  termDuration: true,
+  billingCycle: true,
+  isTrial: true,
+  commitmentEndDate: true,
+  scheduledNextTerm: true,
+  readAt: true,
+}).strict();
+export type ListedSubscription = z.infer<typeof ListedSubscriptionSchema>;
+
+export const LifecycleInputSchema = z
+  .strictObject({
+    customerId: PurchaseRequestSchema.shape.customerId,
+    subscriptionId: z.guid('must be a GUID'),
+    policy: RenewalPolicySchema.prefault({}),
+    /** Set by adoption (callers may leave it out: the run then reads the subscription). */
+    listed: ListedSubscriptionSchema.optional(),
+    carried: CarriedStateSchema.optional(),
+  })
+  .superRefine(({ listed, subscriptionId }, ctx) => {
+    if (listed === undefined || listed.id.toLowerCase() === subscriptionId.toLowerCase()) return;
+    ctx.addIssue({ code: 'custom', path: ['listed', 'id'], message: 'must be the subscriptionId', input: listed.id });
+  });
+/** What callers send: `{ customerId, subscriptionId, policy?, listed? }`. */
 export type LifecycleInput = z.input<typeof LifecycleInputSchema>;
 export type ValidLifecycleInput = z.output<typeof LifecycleInputSchema>;
 

@@ -63,6 +63,9 @@ const usageReads = proxyActivities<SubscriptionActivities>({
 /** Runs started before a caller's lead time over the term was refused reviewed at once instead. */
 const LEAD_TIME_PATCH = 'lifecycle-refuses-lead-time-over-term';
 
+/** Runs started before adoption handed over the subscription as listed read it first, whatever their input. */
+const LISTED_PATCH = 'lifecycle-starts-from-listed-subscription';
+
 /** A run continues as new at its next quiet moment past this many history events (or when the server suggests it). */
 const HISTORY_BOUND = 2_000;
 
@@ -116,7 +119,7 @@ class LifecycleRun {
   }
 
   async run(): Promise<LifecycleState> {
-    await this.read();
+    await this.readFirst();
     this.refuseLeadTimeOverTerm();
     for (;;) {
       const view = this.state.subscription;
@@ -132,6 +135,13 @@ class LifecycleRun {
   }
 
   // ---- Steps ----
+
+  /** The subscription as adoption listed it when the input carries it (read moments ago), else read now. */
+  private async readFirst(): Promise<void> {
+    const { listed } = this.input;
+    if (listed !== undefined && patched(LISTED_PATCH)) this.progress.setSubscription({ ...listed, refundOptions: [] });
+    else await this.read();
+  }
 
   private async read(): Promise<void> {
     const { customerId, subscriptionId } = this.input;

@@ -1,9 +1,11 @@
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { PartnerCenterClient } from '../../../src/partner-center';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { call, operate, read, startApi, type RunningApi } from '../api/support';
-import type { PurchaseRig } from '../purchase/harness';
+import { recordHistory, type PurchaseRig } from '../purchase/harness';
 import {
+  BUSINESS_BASIC,
   DAY_MS,
   seedRenewingSubscription,
   startLifecycleSandbox,
@@ -67,13 +69,23 @@ describe('subscription lifecycles against the sandbox', () => {
       const first = await pcw(adopt, taskQueue);
       expect(first.code).toBe(0);
       const live = (await pc.listSubscriptions(customerId)).filter((s) => s.status !== 'deleted');
-      const summary = JSON.parse(first.stdout.trim()) as Record<string, number>;
-      expect(summary).toEqual({ customers: 1, adopted: live.length, alreadyAdopted: 0, ended: expect.any(Number) });
+      const summary = JSON.parse(first.stdout.trim()) as Record<string, unknown>;
+      expect(summary).toEqual({
+        customers: 1,
+        adopted: live.length,
+        alreadyAdopted: 0,
+        ended: expect.any(Number),
+        skipped: [],
+      });
       // Idempotent: a second adoption finds every lifecycle there and starts none.
       const again = JSON.parse((await pcw(adopt, taskQueue)).stdout.trim()) as Record<string, number>;
       expect(again).toMatchObject({ adopted: 0, alreadyAdopted: live.length });
 
       const proposed = await sandbox.stateWhen(id, (s) => s.step === 'awaiting-renewal-approval');
+      // It started from the subscription as adoption listed it: no read of its own before the review.
+      const handle = rig.client.workflow.getHandle(`subscription-${id}`);
+      expect(await activitiesRun(handle)).not.toContain('readSubscriptionForLifecycle');
+      expect(Date.parse(proposed.subscription!.readAt)).toBeLessThan(Date.parse(proposed.reviews.at(-1)!.reviewedAt));
       expect(proposed.plan).toMatchObject({ status: 'proposed', currentQuantity: 10, assigned: 4 });
       expect(proposed.plan!.quantity).toBeLessThan(10);
       expect(proposed.usage).toMatchObject({ assigned: 4 });
@@ -99,6 +111,7 @@ describe('subscription lifecycles against the sandbox', () => {
         expect(approved.body).toMatchObject({ plan: { decidedBy: 'ann' } });
 
         const applied = await sandbox.stateWhen(id, (s) => s.plan?.status === 'applied');
+        await recordHistory('lifecycle-adopted-from-listed', handle);
         const inPartnerCenter = await pc.getSubscription(customerId, id);
         expect(inPartnerCenter.scheduledNextTermInstructions?.quantity).toBe(applied.plan!.quantity);
         expect(inPartnerCenter.quantity).toBe(10); // the current term keeps its seats
@@ -120,6 +133,49 @@ describe('subscription lifecycles against the sandbox', () => {
       expect(refused.code).toBe(1);
       expect(JSON.parse(refused.stdout.trim())).toMatchObject({ error: { type: 'NoPlanWaiting' } });
     });
+  });
+
+  it('skips, naming leadTime, a subscription whose term is shorter than the lead time given to adopt', async () => {
+    const customer = sandbox.customerIds[1]!;
+    const { control } = rig.sandbox;
+    const monthly = await control.seedSubscription({
+      customerId: customer,
+      ...BUSINESS_BASIC,
+      termDuration: 'P1M',
+      quantity: 3,
+    });
+    const annual = await control.seedSubscription({
+      customerId: customer,
+      ...BUSINESS_BASIC,
+      termDuration: 'P1Y',
+      quantity: 3,
+    });
+    const taskQueue = `adopt-lead-time-${monthly.id}`; // no worker: adoption only starts the lifecycles
+    const adopt = ['subscriptions', 'adopt', '--customer', customer, '--lead-time', '60d'];
+
+    const first = await pcw([...adopt, '--json'], taskQueue);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout.trim()) as { adopted: number; skipped: unknown[] };
+    expect(summary.adopted).toBe(1);
+    expect(summary.skipped).toEqual([
+      {
+        customerId: customer,
+        subscriptionId: monthly.id,
+        reason: expect.stringMatching(/^leadTime must not be longer than the subscription's term P1M \(got 60d\)/),
+      },
+    ]);
+    // Not adopted: no lifecycle was started for it; the annual one has its lifecycle.
+    await expect(rig.client.workflow.getHandle(`subscription-${monthly.id}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    expect((await rig.client.workflow.getHandle(`subscription-${annual.id}`).describe()).status.name).toBe('RUNNING');
+
+    const again = await pcw(adopt, taskQueue);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      `skipped ${monthly.id}: leadTime must not be longer than the subscription's term P1M`,
+    );
+    expect(again.stdout).toContain('0 subscription(s) adopted, 1 already adopted, 0 ended, 1 skipped');
   });
 
   it('refuses bad policies before anything is sent, and a lifecycle that does not exist', async () => {
@@ -145,3 +201,12 @@ describe('subscription lifecycles against the sandbox', () => {
     }
   });
 });
+
+/** The activity types the run scheduled so far, in order. */
+async function activitiesRun(handle: WorkflowHandle): Promise<string[]> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}

@@ -138,8 +138,12 @@ describe('readLicenceUsage', () => {
     const other = sandbox.customerIds[2]!;
     const basic = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
     const { id } = await sandbox.control.seedSubscription({ customerId: other, ...basic, quantity: 4 });
-    const activities = createSubscriptionActivities({ partnerCenter: client, licenceUsage: tenants });
-    const read = () => run().run(activities.readLicenceUsage, { customerId: other, subscriptionId: id });
+    // Activities of their own each time: the SKU's minimum is kept in the process once read.
+    const read = () =>
+      run().run(createSubscriptionActivities({ partnerCenter: client, licenceUsage: tenants }).readLicenceUsage, {
+        customerId: other,
+        subscriptionId: id,
+      });
     expect(await read()).toMatchObject({ total: 4, skuMinimumQuantity: 1 });
     const sku = `/v1/products/${basic.productId}/skus/${basic.skuId}`;
     try {
@@ -152,5 +156,38 @@ describe('readLicenceUsage', () => {
     } finally {
       await sandbox.control.clearFaults();
     }
+  });
+
+  it("reads the customer's country and the SKU's minimum once per worker process, whichever subscription asks", async () => {
+    const [other] = await sandbox.control.addCustomers({ count: 1 });
+    const basic = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+    const ids = await Promise.all(
+      [2, 3, 4].map(
+        async (quantity) => (await sandbox.control.seedSubscription({ customerId: other, ...basic, quantity })).id,
+      ),
+    );
+    const catalogReads: string[] = [];
+    const counted = createPartnerCenterClient({
+      baseUrl: sandbox.baseUrl,
+      tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+      onCall: ({ method, route }) => {
+        if (method === 'GET' && (route.endsWith('/skus/{skuId}') || route === '/v1/customers/{customerId}'))
+          catalogReads.push(route);
+      },
+    });
+    const activities = createSubscriptionActivities({ partnerCenter: counted, licenceUsage: tenants });
+    // A wave: three reviews of one SKU at once, then one more.
+    const usages = await Promise.all(
+      ids.map((subscriptionId) => run().run(activities.readLicenceUsage, { customerId: other, subscriptionId })),
+    );
+    await run().run(activities.readLicenceUsage, { customerId: other, subscriptionId: ids[0]! });
+    expect(usages.map((u) => u.skuMinimumQuantity)).toEqual([1, 1, 1]);
+    expect(catalogReads.sort()).toEqual(['/v1/customers/{customerId}', '/v1/products/{productId}/skus/{skuId}']);
+    // Another worker process (other activities) reads them again.
+    await run().run(createSubscriptionActivities({ partnerCenter: counted, licenceUsage: tenants }).readLicenceUsage, {
+      customerId: other,
+      subscriptionId: ids[0]!,
+    });
+    expect(catalogReads).toHaveLength(4);
   });
 });

@@ -1,3 +1,4 @@
+import { validateLifecycleInput } from '../../../src/workflows/subscription/lifecycle-types';
 import {
   subscriptionChangeWorkflowId,
   validateSubscriptionChangeRequest,
@@ -348,5 +349,38 @@ describe('names', () => {
     expect(describeSubscriptionChange({ action: 'scheduleNextTerm', billingCycle: 'annual', quantity: 5 })).toBe(
       'at renewal: billed annual, 5 seats',
     );
+  });
+});
+
+describe('validateLifecycleInput: the subscription as adoption listed it', () => {
+  const subscriptionId = '6b1f4a3e-2c1d-4e5f-8a9b-0c1d2e3f4a5b';
+  const listed = {
+    id: subscriptionId,
+    catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC02ZTA',
+    quantity: 10,
+    status: 'active',
+    autoRenewEnabled: true,
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    commitmentEndDate: '2027-12-01T00:00:00Z',
+    readAt: '2026-12-07T10:00:00.000Z',
+  };
+  const input = { customerId: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b', subscriptionId };
+
+  it('takes it when it is the subscription of the input', () => {
+    const validation = validateLifecycleInput({ ...input, listed });
+    expect(validation.ok && validation.request.listed).toEqual(listed);
+  });
+
+  it("refuses another subscription's, and fields the lifecycle does not use (the input stays small)", () => {
+    const other = validateLifecycleInput({
+      ...input,
+      listed: { ...listed, id: '00000000-0000-4000-8000-000000000001' },
+    });
+    expect(other.ok ? [] : other.problems).toEqual([
+      { field: 'listed.id', problem: 'must be the subscriptionId (got "00000000-0000-4000-8000-000000000001")' },
+    ]);
+    const extra = validateLifecycleInput({ ...input, listed: { ...listed, refundOptions: [] } });
+    expect(extra.ok).toBe(false);
   });
 });
