@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDeliveryResult } from './control';
+import type { EventDeliveryResult } from './event-delivery-schemas';
 
 /** The onboarding part of the /_sandbox/ control API (docs/sandbox.md, Customer onboarding): schemas and typed client. */
 

@@ -1,7 +1,7 @@
 import { logChange } from './activity-log';
 import { changeEvent, GRAPH_V1, PARTNER_CENTER_V1 } from './change-events';
 import { acceptRelationshipSchema, qualificationResultSchema, type RaisedEvent } from './control-onboarding';
-import type { ControlRoute } from './control-routes';
+import type { ControlRoute } from './control-route';
 import { ApiError } from './errors';
 import { deliverEvent, type SandboxEvent } from './event-delivery';
 import { approveRelationship, relationshipJson } from './gdap';

@@ -26,9 +26,10 @@ import { faultInputSchema } from './faults';
 import { graphPolicySchema } from './graph';
 import { jsonBody, parseWith, type ApiResponse } from './http';
 import { createOrderedSubscription } from './lifecycle';
+import type { ControlContext, ControlRoute } from './control-route';
 import type { ReplayStore } from './request-replay';
 import { onboardingControlRoutes } from './control-routes-onboarding';
-import { compileRoutes, type RouteTemplate } from './router';
+import { compileRoutes } from './router';
 import { resetWorld, type ServerDeps } from './server-deps';
 import { settle } from './settle';
 import type { CustomerTenant, Delays } from './state';
@@ -38,18 +39,6 @@ import { tenantUserControlRoutes } from './tenant-users';
 import { addCustomers } from './world';
 
 /** The routes of the /_sandbox/ control API (docs/sandbox.md); server.ts hands them every /_sandbox/ request. */
-
-export interface ControlContext {
-  deps: ServerDeps;
-  /** The request body as JSON (`{}` when empty). */
-  body(): unknown;
-  params: Record<string, string>;
-  replay: ReplayStore;
-}
-
-export interface ControlRoute extends RouteTemplate {
-  handle(ctx: ControlContext): ApiResponse | Promise<ApiResponse>;
-}
 
 /** The /_sandbox/ control API, one table like the /v1 routes. */
 const controlRoutes: ControlRoute[] = [

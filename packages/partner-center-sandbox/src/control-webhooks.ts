@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { logChange } from './activity-log';
 import { isoTimestamp } from './clock';
 import { raiseChangeEvent } from './change-events';
-import type { ControlRoute } from './control-routes';
+import type { ControlRoute } from './control-route';
 import { ApiError } from './errors';
 import { parseWith } from './http';
 

@@ -7,6 +7,7 @@ import { createOnboardingControl, type ControlCall, type OnboardingControl } fro
 import { graphPolicySchema, type GraphPolicy, type GraphPolicyInput } from './graph';
 import { consumedSeatsSchema, seedUsersSchema, type SeededUsers, type SeedUsersInput } from './tenant-users';
 import { priceChangeSchema } from './price-controls';
+import { eventDeliverySchema, eventRegistrationSchema, type EventDeliveryResult } from './event-delivery-schemas';
 
 /** The /_sandbox/ control API: request schemas (shared with the server) and a typed client. */
 
@@ -211,27 +212,6 @@ export interface SandboxControl {
   invoiceReady(invoiceId: string): Promise<void>;
   /** How many event deliveries are still in flight (retrying). */
   eventDeliveriesInFlight(): Promise<number>;
-}
-
-export const eventRegistrationSchema = z.object({ url: z.url() });
-
-export const eventDeliverySchema = z.object({
-  event: z.looseObject({
-    EventName: z.string().min(1),
-    ResourceUri: z.string().default(''),
-    ResourceName: z.string().default(''),
-    AuditUri: z.string().default(''),
-    /** Default: the sandbox clock's now. */
-    ResourceChangeUtcDate: z.string().optional(),
-  }),
-  /** For tests of refusals: `body` sends another body than the one signed; `certificateUrl` names another certificate. */
-  tamper: z.object({ body: z.boolean().optional(), certificateUrl: z.string().optional() }).optional(),
-});
-
-/** The answer of the registered URL to one delivery. */
-export interface EventDeliveryResult {
-  status: number;
-  body: string;
 }
 
 export function createControlClient(baseUrl: string): SandboxControl {

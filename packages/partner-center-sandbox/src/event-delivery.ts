@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { isoTimestamp, sleep } from './clock';
-import { eventDeliverySchema, eventRegistrationSchema, type EventDeliveryResult } from './control';
+import { eventDeliverySchema, eventRegistrationSchema, type EventDeliveryResult } from './event-delivery-schemas';
 import { ApiError } from './errors';
 import { parseWith, type ApiResponse } from './http';
 import type { ServerDeps } from './server-deps';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError } from './errors';
 import { parseWith } from './http';
 import { changePrice } from './price-sheets';
-import type { ControlRoute } from './control-routes';
+import type { ControlRoute } from './control-route';
 
 /** The control routes of the price sheets (docs/sandbox.md, Price sheets), matched beside control-routes.ts's own. */
 

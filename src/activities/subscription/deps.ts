@@ -1,5 +1,5 @@
 import type { CustomerTenantClient, PartnerCenterClient } from '../../partner-center';
-import type { SkuMinimumCache } from './sku-minimum';
+import type { ExpiringCache } from '../common/expiring-cache';
 
 /** The one method the lifecycle needs of the customer-tenant Graph client; it throws on 403 (no GDAP role) and the like. */
 export type LicenceUsageReader = Pick<CustomerTenantClient, 'readLicenceUsage'>;
@@ -10,4 +10,10 @@ export interface SubscriptionActivityDeps {
   licenceUsage?: LicenceUsageReader;
   /** The review's catalog reads, kept in this process (createSubscriptionActivities makes one when absent). */
   skuMinimums?: SkuMinimumCache;
+}
+
+/** What the review reads once per process (./sku-minimum.ts): the customers' countries and the SKUs' minimums in each country. */
+export interface SkuMinimumCache {
+  countries: ExpiringCache<string | undefined>;
+  minimums: ExpiringCache<number | undefined>;
 }

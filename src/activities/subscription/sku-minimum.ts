@@ -1,19 +1,13 @@
 import { isPartnerCenterError } from '../../partner-center';
 import { ExpiringCache } from '../common/expiring-cache';
 import { readOptions } from '../common/request-ids';
-import type { SubscriptionActivityDeps } from './deps';
+import type { SkuMinimumCache, SubscriptionActivityDeps } from './deps';
 
 /** A catalog SKU's minimum and a customer's country change rarely: a renewal wave reads each once an hour. */
 const CATALOG_TTL_MS = 60 * 60_000;
 /** Bounded: a worker serving every customer of a large partner keeps the most recent ones only. */
 const MAX_SKUS = 2_000;
 const MAX_CUSTOMERS = 20_000;
-
-/** What the review reads once per process: the customers' countries and the SKUs' minimums in each country. */
-export interface SkuMinimumCache {
-  countries: ExpiringCache<string | undefined>;
-  minimums: ExpiringCache<number | undefined>;
-}
 
 export function createSkuMinimumCache(now?: () => number): SkuMinimumCache {
   return {
