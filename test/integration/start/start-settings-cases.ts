@@ -93,6 +93,7 @@ export function besideNpmStart(): void {
     expect(statSync(settingsFile).mode & 0o777).toBe(0o600);
     const left = JSON.parse(readFileSync(settingsFile, 'utf8')) as {
       pid: number;
+      processStart?: string;
       variables: Record<string, string>;
       trustedCaPem?: string;
     };
@@ -182,7 +183,13 @@ export function besideNpmStart(): void {
     expect((await start.exited).code).toBe(0);
     const marker = readFileSync(settingsFile, 'utf8');
     expect(marker).not.toContain(secret);
-    expect(JSON.parse(marker)).toEqual({ pid: left.pid, startedAt: expect.any(String), stoppedAt: expect.any(String) });
+    // Only the process's identity and times stay (its start time where /proc gives it, to tell a reused pid apart).
+    expect(JSON.parse(marker)).toEqual({
+      pid: left.pid,
+      ...(left.processStart !== undefined ? { processStart: left.processStart } : {}),
+      startedAt: expect.any(String),
+      stoppedAt: expect.any(String),
+    });
     const after = await pcw(['invoices', 'list'], secret);
     expect(after.code).toBe(2);
     expect(after.stderr).toMatch(new RegExp(`npm start \\(pid ${left.pid}\\) is not running: it stopped at `));
