@@ -8,7 +8,7 @@ const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   .scripts;
 
 /** The largest heap of a plain Node process that keeps ~60 MiB live while it churns garbage, with `setup` run first. */
-function peakHeapMiB(setup: string): number {
+function peakHeapMiB(setup: string, nodeFlags: readonly string[] = []): number {
   const churn = `
     ${setup}
     const keep = []; let peak = 0;
@@ -18,7 +18,7 @@ function peakHeapMiB(setup: string): number {
       peak = Math.max(peak, process.memoryUsage().heapTotal);
     }
     process.stdout.write(String(peak / 1048576));`;
-  return Number(execFileSync(process.execPath, ['-e', churn], { encoding: 'utf8' }));
+  return Number(execFileSync(process.execPath, [...nodeFlags, '-e', churn], { encoding: 'utf8' }));
 }
 
 describe('the worker process heap settings', () => {
@@ -26,11 +26,17 @@ describe('the worker process heap settings', () => {
     expect(scripts.worker).toBe(`node ${WORKER_HEAP_FLAGS.join(' ')} lib/worker.js`);
   });
 
-  it('bound a heap that churns garbage when set at start, as `node lib/worker.js` does without them', () => {
+  it('bound a heap that churns garbage, given on the command line as `npm run worker` gives them', () => {
+    // Measured: Node 20 ~66 MiB against ~125 MiB; Node 24 ~90 MiB against ~186 MiB.
+    expect(peakHeapMiB('', WORKER_HEAP_FLAGS)).toBeLessThan(peakHeapMiB('') * 0.85);
+  });
+
+  // Set at start (`node lib/worker.js` without them), Node 24's V8 no longer applies them to a heap that exists: it
+  // peaks at ~187 MiB either way, so there the command line is the only way (docs/deploy.md says so; 22 not measured).
+  const settableAtStart = Number(process.versions.node.split('.')[0]) < 24;
+  (settableAtStart ? it : it.skip)('bound a heap that churns garbage when set at start on Node 20', () => {
     const apply = `require(${JSON.stringify(join(root, 'lib', 'worker-memory.js'))}).applyWorkerHeapFlags([]);`;
-    const bounded = peakHeapMiB(apply);
-    const unbounded = peakHeapMiB('');
-    // Measured: ~90 MiB against ~125 MiB.
-    expect(bounded).toBeLessThan(unbounded * 0.85);
+    // Measured: ~89 MiB against ~125 MiB.
+    expect(peakHeapMiB(apply)).toBeLessThan(peakHeapMiB('') * 0.85);
   });
 });
