@@ -2,12 +2,7 @@ import { startSubscriptionLifecycle } from '../../../src/client';
 import { installedTree, spawnPcw, type InstalledTree } from '../../support/pcw';
 import { testServerAddress } from '../../support/temporal';
 import { offers, recordHistory } from '../purchase/harness';
-import {
-  seedRenewingSubscription,
-  startLifecycleSandbox,
-  type LifecycleSandbox,
-  type RenewingSubscription,
-} from './lifecycle-sandbox-rig';
+import { seedRenewingSubscription, startLifecycleSandbox, type LifecycleSandbox } from './lifecycle-sandbox-rig';
 
 /**
  * Issue 27's "the subscription lifecycle issue's review includes the end-of-sale date in its state when it applies",
@@ -39,14 +34,7 @@ describe('a lifecycle review and the end-of-sale list', () => {
     await rig.withWorker(
       async ({ taskQueue }) => {
         const customerId = sandbox.customerIds[0]!;
-        const seeded = await seedRenewingSubscription(
-          rig.sandbox,
-          customerId,
-          { quantity: 10, assigned: 10, reviewInMs: 5_000 },
-          offers.teamsEssentials,
-        );
-        const handle = await start(taskQueue, customerId, seeded);
-        const reviewed = await sandbox.stateWhen(seeded.id, (s) => s.reviews.length > 0);
+        const { seeded, handle, reviewed } = await firstReview(taskQueue, customerId);
         const date = endOfSaleDate();
         expect(reviewed.endOfSale).toEqual({ date });
         expect(reviewed.reviews.at(-1)).toMatchObject({ outcome: 'nothing-to-cut', endOfSale: { date } });
@@ -66,14 +54,7 @@ describe('a lifecycle review and the end-of-sale list', () => {
     const { rig } = sandbox;
     await rig.withWorker(async ({ taskQueue }) => {
       const customerId = sandbox.customerIds[1]!;
-      const seeded = await seedRenewingSubscription(
-        rig.sandbox,
-        customerId,
-        { quantity: 10, assigned: 10, reviewInMs: 5_000 },
-        offers.teamsEssentials,
-      );
-      const handle = await start(taskQueue, customerId, seeded);
-      const reviewed = await sandbox.stateWhen(seeded.id, (s) => s.reviews.length > 0);
+      const { handle, reviewed } = await firstReview(taskQueue, customerId);
       expect(reviewed.endOfSale).toBeUndefined();
       const review = reviewed.reviews.at(-1)!;
       expect(review.outcome).toBe('nothing-to-cut');
@@ -85,9 +66,17 @@ describe('a lifecycle review and the end-of-sale list', () => {
     });
   });
 
-  function start(taskQueue: string, customerId: string, { id, leadTime }: RenewingSubscription) {
-    const input = { customerId, subscriptionId: id, policy: { leadTime } };
-    return startSubscriptionLifecycle(sandbox.rig.client, input, { taskQueue });
+  /** A Teams Essentials subscription (on the end-of-sale list) due for review 5 s from now, its lifecycle's first review. */
+  async function firstReview(taskQueue: string, customerId: string) {
+    const seeded = await seedRenewingSubscription(
+      sandbox.rig.sandbox,
+      customerId,
+      { quantity: 10, assigned: 10, reviewInMs: 5_000 },
+      offers.teamsEssentials,
+    );
+    const input = { customerId, subscriptionId: seeded.id, policy: { leadTime: seeded.leadTime } };
+    const handle = await startSubscriptionLifecycle(sandbox.rig.client, input, { taskQueue });
+    return { seeded, handle, reviewed: await sandbox.stateWhen(seeded.id, (s) => s.reviews.length > 0) };
   }
 
   function pcwEnv(taskQueue: string): Record<string, string> {
