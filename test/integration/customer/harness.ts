@@ -190,3 +190,13 @@ export async function untilStep(handle: OnboardingHandle, step: OnboardStep, tim
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Waits until visibility lists the onboarding for `query`: it lags behind a run's search attributes, and events find the onboarding through it. */
+export async function untilListed(client: Client, query: string, workflowId: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    for await (const run of client.workflow.list({ query: `WorkflowType = 'onboardCustomer' AND ${query}` }))
+      if (run.workflowId === workflowId) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${workflowId} never listed for ${query}`);
+}

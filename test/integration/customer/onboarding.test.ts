@@ -16,6 +16,7 @@ import {
   roles,
   securityGroup,
   startOnboardRig,
+  untilListed,
   untilStep,
   type OnboardRig,
 } from './harness';
@@ -78,7 +79,7 @@ describe('create path', () => {
       expect(waiting.gdapApprovalUrl).toBe(
         `https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/${waiting.gdapRelationshipId}`,
       );
-      await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+      await untilListed(rig.client, `PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
       expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
       await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
       await handle.signal(gdapApprovedSignal, { relationshipId: waiting.gdapRelationshipId });
@@ -319,7 +320,7 @@ describe('existing tenant', () => {
         });
         const started = Date.now();
         await untilStep(handle, 'awaiting-relationship');
-        await untilListed(`PcCustomerId = '${tenant}'`, handle.workflowId);
+        await untilListed(rig.client, `PcCustomerId = '${tenant}'`, handle.workflowId);
         await rig.sandbox.control.onboarding.acceptRelationship(tenant, { domain: 'eventtenant.onmicrosoft.com' });
         const accepted = await routeEvent(
           taskQueue,
@@ -328,7 +329,7 @@ describe('existing tenant', () => {
         );
         expect(accepted).toMatchObject({ outcome: 'onboarding-signalled', workflowIds: [handle.workflowId] });
         const waiting = await untilStep(handle, 'awaiting-gdap-approval', 10_000);
-        await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+        await untilListed(rig.client, `PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
         expect(await uiDetails(handle)).toContain(waiting.gdapApprovalUrl);
         await rig.sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
         const approved = await routeEvent(
@@ -349,15 +350,6 @@ describe('existing tenant', () => {
 });
 
 /** Visibility lags behind a run's search attributes (the events find runs through it): wait until it shows the run. */
-async function untilListed(query: string, workflowId: string) {
-  for (let i = 0; i < 100; i += 1) {
-    for await (const run of rig.client.workflow.list({ query: `WorkflowType = 'onboardCustomer' AND ${query}` }))
-      if (run.workflowId === workflowId) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${workflowId} never listed for ${query}`);
-}
-
 /** The event's partnerCenterEvent run, as POST /v1/partner-center/events starts it; its result. */
 async function routeEvent(taskQueue: string, EventName: string, ResourceUri: string) {
   const event = {

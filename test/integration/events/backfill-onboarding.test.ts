@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { type AuditBackfillResult, type AuditBackfillWorkflow } from '../../../src/client';
 import { startApi } from '../api/support';
-import { createRequest, roles, startOnboardRig, untilStep, type OnboardRig } from '../customer/harness';
+import { createRequest, roles, startOnboardRig, untilListed, untilStep, type OnboardRig } from '../customer/harness';
 import { signalsReceived } from '../subscription/lifecycle-stubs';
 
 /**
@@ -29,16 +29,6 @@ async function backfill(taskQueue: string, since: string): Promise<AuditBackfill
   });
 }
 
-/** Visibility lags behind a run's search attributes (events find the onboarding through it). */
-async function untilListed(query: string, workflowId: string): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    for await (const run of rig.client.workflow.list({ query: `WorkflowType = 'onboardCustomer' AND ${query}` }))
-      if (run.workflowId === workflowId) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${workflowId} never listed for ${query}`);
-}
-
 const onboardingSignals = async (handle: WorkflowHandle) =>
   (await signalsReceived(handle)).filter((name) => name === 'relationshipAccepted' || name === 'gdapApproved');
 
@@ -62,7 +52,7 @@ it('a suppressed acceptance moves the onboarding on through the backfill, once; 
         });
         const started = Date.now();
         await untilStep(handle, 'awaiting-relationship');
-        await untilListed(`PcCustomerId = '${tenant}'`, handle.workflowId);
+        await untilListed(rig.client, `PcCustomerId = '${tenant}'`, handle.workflowId);
         const accepted = await sandbox.control.onboarding.acceptRelationship(tenant, {
           domain: `bf${tenant.slice(0, 8)}.onmicrosoft.com`,
         });
@@ -74,7 +64,7 @@ it('a suppressed acceptance moves the onboarding on through the backfill, once; 
         expect(await backfill(taskQueue, since)).toMatchObject({ events: 1, started: 0, alreadyHandled: 1 });
 
         await sandbox.control.suppressEventDelivery(false);
-        await untilListed(`PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
+        await untilListed(rig.client, `PcGdapRelationshipId = '${waiting.gdapRelationshipId}'`, handle.workflowId);
         const approved = await sandbox.control.onboarding.approveGdap(waiting.gdapRelationshipId!);
         expect(approved.event?.delivery?.status).toBe(202);
         const result = await handle.result();
