@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { searchAttributeKeys } from '../workflows/common/search-attributes';
 import { resolveTemporalCli, type TemporalCli } from './temporal-cli';
@@ -87,12 +88,39 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Starts the real Temporal dev server (SQLite, optional Web UI) and resolves once its frontend listens. */
+/** Tries on a port of its own choosing before giving up: another process may take a chosen port before the server binds it. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts the real Temporal dev server (SQLite, optional Web UI) and resolves once it answers a Temporal call and is
+ * still running. On a port it chose itself, a child that exits while starting (a port taken in the meantime) is
+ * started again on another.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cli = await resolveTemporalCli({ progress });
-  const port = options.port && options.port > 0 ? options.port : await freePort();
+  const fixedPort = options.port && options.port > 0 ? options.port : undefined;
   await refuseBusyPorts(options);
+  for (let attempt = 1; ; attempt += 1) {
+    const port = fixedPort ?? (await freePort());
+    const child = spawnServer(cli, options, port);
+    try {
+      await waitUntilReady(child, port, options);
+    } catch (err) {
+      if (fixedPort !== undefined || attempt >= START_ATTEMPTS || !(err instanceof ExitedWhileStarting)) throw err;
+      progress(`${err.summary}; starting it again on another port`);
+      continue;
+    }
+    return {
+      address: `127.0.0.1:${port}`,
+      uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+      cli,
+      stop: () => stopChild(child),
+    };
+  }
+}
+
+function spawnServer(cli: TemporalCli, options: DevServerOptions, port: number): ChildProcess {
   const child = spawn(cli.path, devServerArgs(options, port), {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownProcessGroup === true,
@@ -102,13 +130,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
   }
-  await waitUntilListening(child, port, options.startTimeoutMs ?? 60_000);
-  return {
-    address: `127.0.0.1:${port}`,
-    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    cli,
-    stop: () => stopChild(child),
-  };
+  return child;
 }
 
 /** A server already there would answer our readiness probe while our own child dies on the busy port. */
@@ -150,11 +172,22 @@ function devServerArgs(options: DevServerOptions, port: number): string[] {
   ];
 }
 
+/** The child exited before it answered: worth another try on another port when the port was ours to choose. */
+class ExitedWhileStarting extends Error {
+  constructor(
+    readonly summary: string,
+    output: string,
+  ) {
+    super(`${summary}.\n${output}`);
+  }
+}
+
 /**
- * Resolves once the frontend accepts connections; kills the child and throws with its last output when it exits
- * first or the deadline passes.
+ * Resolves once the child's frontend answers DescribeNamespace (the namespace is registered: the server is up, not
+ * just listening) and the child is still running, so a listener of another process on the port never counts. Kills
+ * the child and throws with its last output when it exits first or the deadline passes.
  */
-async function waitUntilListening(child: ChildProcess, port: number, startTimeoutMs: number): Promise<void> {
+async function waitUntilReady(child: ChildProcess, port: number, options: DevServerOptions): Promise<void> {
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -162,19 +195,15 @@ async function waitUntilListening(child: ChildProcess, port: number, startTimeou
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`)),
-  );
-  const deadline = Date.now() + startTimeoutMs;
   let exitReason: string | undefined;
-  void exited.then((reason) => (exitReason = reason));
-  while (!(await canConnect(port))) {
-    if (exitReason || Date.now() > deadline) {
+  child.once('exit', (code, signal) => (exitReason = `exited (${signal ?? `code ${code}`})`));
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  while (!(await answers(port, options.namespace ?? 'default')) || exitReason !== undefined) {
+    if (exitReason !== undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(
-        `Temporal dev server ${exitReason ?? 'did not listen in time'} on 127.0.0.1:${port}.\n${output.join('').slice(-4000)}`,
-      );
+      const summary = `Temporal dev server ${exitReason ?? 'did not answer in time'} on 127.0.0.1:${port}`;
+      const last = output.join('').slice(-4000);
+      throw exitReason !== undefined ? new ExitedWhileStarting(summary, last) : new Error(`${summary}.\n${last}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -183,6 +212,23 @@ async function waitUntilListening(child: ChildProcess, port: number, startTimeou
   child.stderr?.removeListener('data', keep);
   child.stdout?.resume();
   child.stderr?.resume();
+}
+
+/** Whether a Temporal frontend on `port` knows `namespace`; false while nothing listens or it is still starting. */
+async function answers(port: number, namespace: string): Promise<boolean> {
+  if (!(await canConnect(port))) return false;
+  const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 2_000 }).catch(
+    () => undefined,
+  );
+  if (connection === undefined) return false;
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** SIGTERM, then SIGKILL after 10 s: a dev server flushing SQLite gets a chance, but never hangs a test run. */
