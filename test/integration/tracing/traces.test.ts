@@ -116,7 +116,20 @@ it('one purchase through the HTTP API is one trace: API → StartWorkflow → Ru
         (s) =>
           s.name === 'RunWorkflow:purchaseSubscription' && s.spanContext().traceId === root()?.spanContext().traceId,
       );
-  while ((root() === undefined || workflowRun() === undefined) && Date.now() < deadline)
+  // The lifecycle child's first Partner Center read ends on its own time, after the purchase may have completed.
+  const lifecycleCall = () =>
+    spans
+      .getFinishedSpans()
+      .find(
+        (s) =>
+          s.attributes['url.template'] !== undefined &&
+          s.spanContext().traceId === root()?.spanContext().traceId &&
+          !ancestry(s, spans.getFinishedSpans()).includes('RunWorkflow:purchaseSubscription'),
+      );
+  while (
+    (root() === undefined || workflowRun() === undefined || lifecycleCall() === undefined) &&
+    Date.now() < deadline
+  )
     await new Promise((resolve) => setTimeout(resolve, 100));
 
   const all = spans.getFinishedSpans();
