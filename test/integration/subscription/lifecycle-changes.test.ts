@@ -192,7 +192,9 @@ describe('subscriptionLifecycle after the review', () => {
       stubs,
       async () => {
         const handle = rig.client.workflow.getHandle(workflowId);
-        await stateWhen(handle, (s) => s.plan?.status === 'applied');
+        // The stopped worker's attempt ends with its failure report or, when that report is lost in the shutdown, at
+        // the 20 s heartbeat timeout; the retry comes after either.
+        await stateWhen(handle, (s) => s.plan?.status === 'applied', 45_000);
         expect(await childStarts(handle)).toHaveLength(1);
         expect(stubs.applySubscriptionChange).toHaveBeenCalledTimes(1);
         expect(fake.view.scheduledNextTerm?.quantity).toBe(6);
@@ -201,7 +203,7 @@ describe('subscriptionLifecycle after the review', () => {
       },
       taskQueue,
     );
-  });
+  }, 90_000);
 });
 
 describe('purchases start lifecycles', () => {
