@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type { SubscriptionActivities } from '../../../src/activities';
+import type { WorkerSettings } from '../../../src/workflows/common/settings';
 import { startSubscriptionChange } from '../../../src/client';
 import {
   lifecycleStateQuery,
@@ -206,58 +209,102 @@ describe('subscriptionLifecycle after the review', () => {
   }, 90_000);
 });
 
+/**
+ * Purchase stubs whose subscriptions get the ids `ids` in order (the stubs name them sub-<cart>-<line>; Partner
+ * Center's are GUIDs), and whose lifecycles read a subscription 300 days from its end.
+ */
+function buyingSubscriptions(settings: WorkerSettings, ids: string[]) {
+  const bought = purchasing(settings);
+  const guids = new Map<string, string>();
+  const guid = (stubId: string) => guids.get(stubId) ?? guids.set(stubId, ids[guids.size]).get(stubId)!;
+  const stubOf = (id: string) => [...guids].find(([, g]) => g === id)?.[0] ?? id;
+  const lifecycleReads = new FakeSubscription(subscription(randomUUID(), 300 * DAY_MS)).stubs(settings);
+  return stubActivities({
+    ...bought,
+    awaitOrderCompletion: async (input) => {
+      const order = await bought.awaitOrderCompletion(input);
+      const lineItems = order.lineItems.map((l) => ({
+        ...l,
+        subscriptionId: l.subscriptionId && guid(l.subscriptionId),
+      }));
+      return { ...order, lineItems };
+    },
+    provisionSubscription: async (input) => ({
+      ...(await bought.provisionSubscription({ ...input, subscriptionId: stubOf(input.subscriptionId) })),
+      id: input.subscriptionId,
+    }),
+    readSubscriptionForLifecycle: async (ref) => {
+      const read = await lifecycleReads.readSubscriptionForLifecycle(ref);
+      return { ...read, subscription: { ...read.subscription!, id: ref.subscriptionId } };
+    },
+  });
+}
+
+/** The events of the run's history. */
+async function eventsOf(handle: WorkflowHandle): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+/** How many runs the server holds for `workflowId` (each start of it is one). */
+async function runsOf(workflowId: string): Promise<number> {
+  return (await rig.client.workflow.count(`WorkflowId = '${workflowId}'`)).count;
+}
+
 describe('purchases start lifecycles', () => {
-  it('starts one abandoned lifecycle per subscription bought, and does not wait for it', async () => {
-    const { webhooks: _off, ...quiet } = fast;
-    const bought = purchasing(quiet);
-    // The stubs name subscriptions sub-<cart>-<line>; Partner Center's are GUIDs.
-    const guids = new Map<string, string>();
-    const guid = (stubId: string) => guids.get(stubId) ?? guids.set(stubId, randomUUID()).get(stubId)!;
-    const stubOf = (id: string) => [...guids].find(([, g]) => g === id)?.[0] ?? id;
-    const lifecycleReads = new FakeSubscription(subscription(randomUUID(), 300 * DAY_MS)).stubs(quiet);
-    const stubs = stubActivities({
-      ...bought,
-      awaitOrderCompletion: async (input) => {
-        const order = await bought.awaitOrderCompletion(input);
-        const lineItems = order.lineItems.map((l) => ({
-          ...l,
-          subscriptionId: l.subscriptionId && guid(l.subscriptionId),
-        }));
-        return { ...order, lineItems };
-      },
-      provisionSubscription: async (input) => ({
-        ...(await bought.provisionSubscription({ ...input, subscriptionId: stubOf(input.subscriptionId) })),
-        id: input.subscriptionId,
-      }),
-      readSubscriptionForLifecycle: async (ref) => {
-        const read = await lifecycleReads.readSubscriptionForLifecycle(ref);
-        return { ...read, subscription: { ...read.subscription!, id: ref.subscriptionId } };
-      },
-    });
-    await rig.withWorker(stubs, async (taskQueue) => {
+  const { webhooks: _off, ...quiet } = fast;
+
+  it('starts one abandoned lifecycle per subscription bought, and waits only for its start', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await rig.withWorker(buyingSubscriptions(quiet, ids), async (taskQueue) => {
       const handle = await startOn(rig, taskQueue, request());
       const result = await handle.result();
       expect(result.status).toBe('completed');
-      const ids = result.subscriptions.map((s) => s.id);
-      expect(ids).toEqual([...guids.values()]);
+      expect(result.subscriptions.map((s) => s.id)).toEqual(ids);
       const starts = await childStarts(handle);
       expect(starts).toEqual(
         ids.map((id) => ({ workflowId: lifecycleWorkflowId(id), input: { customerId, subscriptionId: id } })),
       );
-      const { events } = await handle.fetchHistory();
-      const policies = (events ?? []).flatMap(
+      const events = await eventsOf(handle);
+      const policies = events.flatMap(
         (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.parentClosePolicy ?? [],
       );
       expect(policies).toEqual([2, 2]); // PARENT_CLOSE_POLICY_ABANDON
+      // It waits for each start: Temporal (1.29.1) drops the start of an abandoned child whose parent has closed.
+      const started = events.flatMap((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution ?? []);
+      expect(started.map((execution) => execution.workflowId).sort()).toEqual(ids.map(lifecycleWorkflowId).sort());
       for (const id of ids) {
         const lifecycle = rig.client.workflow.getHandle(lifecycleWorkflowId(id));
         const state = await stateWhen(lifecycle, (s) => s.step === 'awaiting-review');
         expect(state).toMatchObject({ customerId, subscriptionId: id });
         expect((await lifecycle.describe()).status.name).toBe('RUNNING');
         expect(await lifecycle.query(lifecycleStateQuery)).toMatchObject({ step: 'awaiting-review' });
+        const [first] = await eventsOf(lifecycle);
+        expect(first.workflowExecutionStartedEventAttributes?.parentWorkflowExecution?.workflowId).toBe(
+          handle.workflowId,
+        );
+        expect(await runsOf(lifecycleWorkflowId(id))).toBe(1);
         await lifecycle.terminate('test done');
       }
       await recordHistory('purchase-starts-lifecycles', handle);
+    });
+  });
+
+  it('leaves a lifecycle already running as it is, and completes', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await rig.withWorker(buyingSubscriptions(quiet, ids), async (taskQueue) => {
+      const running = await startLifecycle(rig, taskQueue, ids[0]);
+      await stateWhen(running, (s) => s.step === 'awaiting-review');
+      const handle = await startOn(rig, taskQueue, request());
+      expect((await handle.result()).status).toBe('completed');
+      const events = await eventsOf(handle);
+      expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
+      const refused = events.flatMap((e) => e.startChildWorkflowExecutionFailedEventAttributes ?? []);
+      expect(refused.map((failed) => failed.workflowId)).toEqual([lifecycleWorkflowId(ids[0])]);
+      expect((await running.describe()).status.name).toBe('RUNNING');
+      for (const id of ids) expect(await runsOf(lifecycleWorkflowId(id))).toBe(1);
+      const second = rig.client.workflow.getHandle(lifecycleWorkflowId(ids[1]));
+      await stateWhen(second, (s) => s.step === 'awaiting-review');
+      for (const lifecycle of [running, second]) await lifecycle.terminate('test done');
     });
   });
 });
