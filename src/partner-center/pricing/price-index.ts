@@ -3,6 +3,7 @@
  * repeated strings (currency, dates, terms, plans, segments) kept once, and one map from an item's key to its first
  * row, with each row pointing to the next tier of the same item. A row becomes a PriceRow only when it is looked up.
  */
+import { sameBytes, textOf } from './csv-stream';
 
 export interface PriceRow {
   currency: string;
@@ -15,37 +16,31 @@ export interface PriceRow {
   effectiveEndDate?: string;
 }
 
-/** One value per distinct text, found from the text's bounds without copying it first (sheets repeat a few values). */
+/** One value per distinct text, found from the text's bytes without decoding them (sheets repeat a few values). */
 export class RangeInterner {
   readonly values: string[] = [];
-  private readonly raws: string[] = [];
+  private readonly raws: Uint8Array[] = [];
   private readonly byRaw = new Map<string, number>();
 
-  /** Stores `normalise(raw)`; the raw text is copied, never a slice that would keep the chunk it came from alive. */
+  /** Stores `normalise(raw)` of each raw text. */
   constructor(private readonly normalise: (raw: string) => string = (raw) => raw) {}
 
-  /** The id of the text in [start, end) of `text`. */
-  idOf(text: string, start: number, end: number): number {
-    const length = end - start;
-    // A linear scan while there are few values (the common case) beats hashing a fresh slice.
+  /** The id of the text in bytes [start, end). */
+  idOf(bytes: Uint8Array, start: number, end: number): number {
+    // A linear scan while there are few values (the common case) beats decoding and hashing.
     const scan = Math.min(this.raws.length, 16);
-    for (let id = 0; id < scan; id += 1) {
-      const raw = this.raws[id];
-      if (raw.length === length && text.startsWith(raw, start)) return id;
-    }
-    const raw = copyOf(text.slice(start, end));
+    for (let id = 0; id < scan; id += 1) if (sameBytes(this.raws[id], bytes, start, end)) return id;
+    const raw = textOf(bytes, start, end);
     const known = this.byRaw.get(raw);
     if (known !== undefined) return known;
     const id = this.raws.length;
-    this.raws.push(raw);
+    // A copy: a view would keep (and see the reuse of) the reader's buffer.
+    this.raws.push(new Uint8Array(bytes.subarray(start, end)));
     this.values.push(this.normalise(raw));
     this.byRaw.set(raw, id);
     return id;
   }
 }
-
-/** A flat copy of a string (a slice may share, and so keep alive, the whole text it was cut from). */
-export const copyOf = (value: string) => Buffer.from(value, 'utf8').toString('utf8');
 
 const NONE = -1;
 
