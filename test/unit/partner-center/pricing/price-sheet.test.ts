@@ -166,6 +166,27 @@ describe('readPriceSheet', () => {
     ]);
   });
 
+  test("one record per chunk (each at the same place in the reader's reused buffer): keys and values stay apart", async () => {
+    const lines = [
+      '\uFEFFProductId,SkuId,TermDuration,BillingPlan,UnitPrice,Segment\n',
+      'AAAA,0001,P1M,monthly,1,Éducation\n',
+      'BBBB,0001,P1Y,monthly,2,Éducation\n',
+      'CCCC,0001,P1M,monthly,3,Commercial\n',
+      'CCCC,0001,P1Y,monthly,4,Commercial\n',
+    ];
+    const sheet = await readPriceSheet(lines, 'test');
+    const price = (productId: string, termDuration: string, segment?: string) =>
+      sheet.rowsOf({ productId, skuId: '0001', termDuration, billingPlan: 'Monthly', segment })[0]?.unitPrice;
+    expect([
+      price('aaaa', 'P1M', 'éducation'),
+      price('BBBB', 'P1Y', 'ÉDUCATION'),
+      price('CCCC', 'P1M'),
+      price('CCCC', 'P1Y'),
+      price('AAAA', 'P1M'),
+    ]).toEqual([1, 2, 3, 4, undefined]);
+    expect(sheet.offers().map((offer) => offer.productId)).toEqual(['AAAA', 'BBBB', 'CCCC']);
+  });
+
   test('a sheet with none of the expected columns is an error naming them', async () => {
     await expect(readPriceSheet(['Name,Cost\nx,1\n'], 'GET /sheet')).rejects.toThrow(
       /lacks the columns ProductId, SkuId, TermDuration, BillingPlan, UnitPrice/,
