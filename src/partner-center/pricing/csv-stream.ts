@@ -67,19 +67,22 @@ export class CsvRecord {
     this.ends[column] = end;
   }
 
-  /** Sets the next cell's bounds, growing the bounds' arrays when a record is wider than any before. */
+  /** Sets the next cell's bounds. */
   push(start: number, end: number): void {
-    if (this.count === this.starts.length) {
-      const starts = new Int32Array(this.count * 2);
-      const ends = new Int32Array(this.count * 2);
-      starts.set(this.starts);
-      ends.set(this.ends);
-      this.starts = starts;
-      this.ends = ends;
-    }
+    if (this.count === this.starts.length) this.grow();
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.count += 1;
+  }
+
+  /** Doubles the bounds' arrays, for a record wider than any before. */
+  grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.starts.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
   }
 }
 
@@ -165,15 +168,25 @@ function readRecords(bytes: Buffer, from: number, record: CsvRecord, handlers: C
 /** The cells of an unquoted line [start, end). */
 function cutCells(bytes: Buffer, start: number, end: number, record: CsvRecord): void {
   record.bytes = bytes;
-  record.count = 0;
+  // A loop over the line's bytes, with the bounds' arrays in locals, costs less than an indexOf call per cell.
+  let { starts, ends } = record;
+  let count = 0;
   let from = start;
-  // A loop over a line's bytes costs less than an indexOf call per cell.
-  for (let at = start; at < end; at += 1)
-    if (bytes[at] === COMMA) {
-      record.push(from, at);
-      from = at + 1;
+  for (let at = start; at < end; at += 1) {
+    if (bytes[at] !== COMMA) continue;
+    if (count + 1 === starts.length) {
+      record.count = count;
+      record.grow();
+      ({ starts, ends } = record);
     }
-  record.push(from, end);
+    starts[count] = from;
+    ends[count] = at;
+    count += 1;
+    from = at + 1;
+  }
+  starts[count] = from;
+  ends[count] = end;
+  record.count = count + 1;
 }
 
 /**
