@@ -4,6 +4,7 @@
  * row, with each row pointing to the next tier of the same item. A row becomes a PriceRow only when it is looked up.
  */
 import { sameBytes, textOf } from './csv-stream';
+import { OfferTable } from './offer-table';
 
 export interface PriceRow {
   currency: string;
@@ -45,9 +46,10 @@ export class RangeInterner {
 const NONE = -1;
 
 /**
- * Rows column by column, grown by doubling. An item's key is split in two: its offer (`PRODUCT:SKU`, one map entry per
- * offer, found once per run of rows since sheets group an offer's rows) and its plan (`:TERM:PLAN:SEGMENT`, a handful
- * per sheet); an offer's rows are chained in sheet order and filtered by plan when looked up.
+ * Rows column by column, grown by doubling. An item's key is split in two: its offer (`PRODUCT:SKU`, one entry per
+ * offer in an OfferTable, found once per run of rows since sheets group an offer's rows) and its plan
+ * (`:TERM:PLAN:SEGMENT`, a handful per sheet); an offer's rows are chained in sheet order and filtered by plan when
+ * looked up.
  */
 export class PriceStore {
   rows = 0;
@@ -59,19 +61,14 @@ export class PriceStore {
   private endDates = new Int32Array(1024);
   private plans = new Int32Array(1024);
   private nextRows = new Int32Array(1024);
-  private readonly offers = new Map<string, { first: number; last: number }>();
+  private readonly offers = new OfferTable();
   private readonly planIds = new Map<string, number>();
   readonly currencyValues = new RangeInterner((raw) => raw.toUpperCase());
   readonly dateValues = new RangeInterner();
 
-  /** The offer's entry, made on its first row. */
-  offerOf(offer: string): { first: number; last: number } {
-    let entry = this.offers.get(offer);
-    if (entry === undefined) {
-      entry = { first: NONE, last: NONE };
-      this.offers.set(offer, entry);
-    }
-    return entry;
+  /** The id of the offer whose key (`PRODUCT:SKU`, upper-cased) is bytes [start, end), made on its first row. */
+  offerOf(bytes: Uint8Array, start: number, end: number): number {
+    return this.offers.idOf(bytes, start, end);
   }
 
   /** The plan's id. */
@@ -87,7 +84,7 @@ export class PriceStore {
   /** Adds a row (NaN: no ERP price, no tier bound; -1: no end date). */
   // Positional numbers rather than an object: this runs once per row of the sheet.
   add(
-    offer: { first: number; last: number },
+    offer: number,
     plan: number,
     unitPrice: number,
     erpPrice: number,
@@ -106,9 +103,10 @@ export class PriceStore {
     this.endDates[row] = endDate;
     this.plans[row] = plan;
     this.nextRows[row] = NONE;
-    if (offer.last === NONE) offer.first = row;
-    else this.nextRows[offer.last] = row;
-    offer.last = row;
+    const { firsts, lasts } = this.offers;
+    if (lasts[offer] === NONE) firsts[offer] = row;
+    else this.nextRows[lasts[offer]] = row;
+    lasts[offer] = row;
     this.rows += 1;
   }
 
@@ -117,14 +115,15 @@ export class PriceStore {
     const planId = this.planIds.get(plan);
     const rows: PriceRow[] = [];
     if (planId === undefined) return rows;
-    for (let row = this.offers.get(offer)?.first ?? NONE; row !== NONE; row = this.nextRows[row])
+    const id = this.offers.find(offer);
+    for (let row = id === NONE ? NONE : this.offers.firsts[id]; row !== NONE; row = this.nextRows[row])
       if (this.plans[row] === planId) rows.push(this.row(row));
     return rows.sort((a, b) => (a.tierMin ?? 0) - (b.tierMin ?? 0));
   }
 
   /** Every offer with its first row. */
   *entries(): Generator<[string, PriceRow]> {
-    for (const [offer, { first }] of this.offers) yield [offer, this.row(first)];
+    for (let id = 0; id < this.offers.count; id += 1) yield [this.offers.keyOf(id), this.row(this.offers.firsts[id])];
   }
 
   private row(row: number): PriceRow {

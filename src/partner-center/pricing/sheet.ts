@@ -98,9 +98,11 @@ class RowReader {
   private readonly planIds = new Map<number, number>();
   // Rows come grouped by offer: its entry is found once per run of its rows, not per row.
   private lastOfferKey = Buffer.alloc(64);
+  /** The last offer's key upper-cased, as the store keeps it. */
+  private offerKey = Buffer.alloc(64);
   private lastOfferKeyLength = 0;
   private lastProductLength = 0;
-  private lastOffer: { first: number; last: number } | undefined;
+  private lastOffer = -1;
 
   constructor(
     private readonly store: PriceStore,
@@ -170,7 +172,7 @@ class RowReader {
     return this.store.dateValues.idOf(bytes, start, ends[column]);
   }
 
-  private offer(record: CsvRecord): { first: number; last: number } {
+  private offer(record: CsvRecord): number {
     const { bytes, starts, ends } = record;
     const productStart = starts[this.at.productId];
     const productLength = ends[this.at.productId] - productStart;
@@ -178,22 +180,25 @@ class RowReader {
     const skuLength = ends[this.at.skuId] - skuStart;
     const key = this.lastOfferKey;
     if (
-      this.lastOffer !== undefined &&
+      this.lastOffer !== -1 &&
       productLength === this.lastProductLength &&
       productLength + 1 + skuLength === this.lastOfferKeyLength &&
       sameAt(key, 0, bytes, productStart, productLength) &&
       sameAt(key, productLength + 1, bytes, skuStart, skuLength)
     )
       return this.lastOffer;
-    // The key's raw bytes, `PRODUCT:SKU`, copied (the reader's buffer is reused), then decoded once.
-    if (productLength + 1 + skuLength > key.length)
+    // The key's raw bytes, `PRODUCT:SKU`, copied (the reader's buffer is reused), then upper-cased for the store.
+    if (productLength + 1 + skuLength > key.length) {
       this.lastOfferKey = Buffer.alloc(2 * (productLength + 1 + skuLength));
+      this.offerKey = Buffer.alloc(this.lastOfferKey.length);
+    }
     copyAt(this.lastOfferKey, 0, bytes, productStart, productLength);
     this.lastOfferKey[productLength] = 0x3a;
     copyAt(this.lastOfferKey, productLength + 1, bytes, skuStart, skuLength);
     this.lastProductLength = productLength;
     this.lastOfferKeyLength = productLength + 1 + skuLength;
-    this.lastOffer = this.store.offerOf(this.lastOfferKey.toString('utf8', 0, this.lastOfferKeyLength).toUpperCase());
+    const upper = upperCased(this.lastOfferKey, this.lastOfferKeyLength, this.offerKey);
+    this.lastOffer = this.store.offerOf(upper, 0, upper === this.offerKey ? this.lastOfferKeyLength : upper.length);
     return this.lastOffer;
   }
 
@@ -221,6 +226,16 @@ function sameAt(raw: Uint8Array, rawStart: number, bytes: Uint8Array, start: num
 /** Copies bytes [start, start + length) to `to` from toStart on (short runs: a loop, no view allocated). */
 function copyAt(to: Uint8Array, toStart: number, bytes: Uint8Array, start: number, length: number): void {
   for (let at = 0; at < length; at += 1) to[toStart + at] = bytes[start + at];
+}
+
+/** Raw's first `length` bytes upper-cased: ASCII into `into`; anything else as String.toUpperCase does, in a new buffer. */
+function upperCased(raw: Buffer, length: number, into: Buffer): Buffer {
+  for (let at = 0; at < length; at += 1) {
+    const code = raw[at];
+    if (code > 0x7f) return Buffer.from(raw.toString('utf8', 0, length).toUpperCase(), 'utf8');
+    into[at] = code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+  }
+  return into;
 }
 
 /** Whether a date's bytes start with the year 9999 (no end date). */

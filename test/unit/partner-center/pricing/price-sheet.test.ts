@@ -173,6 +173,7 @@ describe('readPriceSheet', () => {
       'BBBB,0001,P1Y,monthly,2,Éducation\n',
       'CCCC,0001,P1M,monthly,3,Commercial\n',
       'CCCC,0001,P1Y,monthly,4,Commercial\n',
+      'äbcd,0001,P1Y,monthly,5,Commercial\n',
     ];
     const sheet = await readPriceSheet(lines, 'test');
     const price = (productId: string, termDuration: string, segment?: string) =>
@@ -183,8 +184,27 @@ describe('readPriceSheet', () => {
       price('CCCC', 'P1M'),
       price('CCCC', 'P1Y'),
       price('AAAA', 'P1M'),
-    ]).toEqual([1, 2, 3, 4, undefined]);
-    expect(sheet.offers().map((offer) => offer.productId)).toEqual(['AAAA', 'BBBB', 'CCCC']);
+      price('ÄBCD', 'P1Y'),
+    ]).toEqual([1, 2, 3, 4, undefined, 5]);
+    expect(sheet.offers().map((offer) => offer.productId)).toEqual(['AAAA', 'BBBB', 'CCCC', 'ÄBCD']);
+  });
+
+  test('thousands of offers (past every initial size of the offer table): each found, listed in sheet order', async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `cfq7tt${i.toString(36).padStart(6, '0')}`);
+    const csv = [
+      'ProductId,SkuId,TermDuration,BillingPlan,UnitPrice',
+      ...ids.map((id, i) => `${id},0001,P1Y,annual,${i}`),
+    ];
+    const sheet = await readPriceSheet(chunked(csv.join('\n'), 4096), 'test');
+    const prices = ids.map(
+      (productId) =>
+        sheet.rowsOf({ productId, skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' })[0]?.unitPrice,
+    );
+    expect(prices).toEqual(ids.map((_, i) => i));
+    expect(sheet.offers().map((offer) => offer.productId)).toEqual(ids.map((id) => id.toUpperCase()));
+    expect(
+      sheet.rowsOf({ productId: 'CFQ7TTNONE00', skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' }),
+    ).toEqual([]);
   });
 
   test('a sheet with none of the expected columns is an error naming them', async () => {
