@@ -44,23 +44,33 @@ export class RangeInterner {
 }
 
 const NONE = -1;
+/** Rows per block (a power of two): a block's columns are allocated together and never copied. */
+const BLOCK_BITS = 13;
+const BLOCK_ROWS = 1 << BLOCK_BITS;
+const IN_BLOCK = BLOCK_ROWS - 1;
+
+/** BLOCK_ROWS rows, column by column (NaN: no ERP price, no tier bound; -1: no end date, no next row). */
+class RowBlock {
+  readonly unitPrices = new Float64Array(BLOCK_ROWS);
+  readonly erpPrices = new Float64Array(BLOCK_ROWS);
+  readonly tierMins = new Float64Array(BLOCK_ROWS);
+  readonly tierMaxes = new Float64Array(BLOCK_ROWS);
+  readonly currencies = new Int32Array(BLOCK_ROWS);
+  readonly endDates = new Int32Array(BLOCK_ROWS);
+  readonly plans = new Int32Array(BLOCK_ROWS);
+  readonly nextRows = new Int32Array(BLOCK_ROWS);
+}
 
 /**
- * Rows column by column, grown by doubling. An item's key is split in two: its offer (`PRODUCT:SKU`, one entry per
+ * Rows column by column in blocks of BLOCK_ROWS (growing by copying into arrays twice as long cost ~10% of reading a
+ * sheet: allocations and the GC they prompt). An item's key is split in two: its offer (`PRODUCT:SKU`, one entry per
  * offer in an OfferTable, found once per run of rows since sheets group an offer's rows) and its plan
  * (`:TERM:PLAN:SEGMENT`, a handful per sheet); an offer's rows are chained in sheet order and filtered by plan when
  * looked up.
  */
 export class PriceStore {
   rows = 0;
-  private unitPrices = new Float64Array(1024);
-  private erpPrices = new Float64Array(1024);
-  private tierMins = new Float64Array(1024);
-  private tierMaxes = new Float64Array(1024);
-  private currencies = new Int32Array(1024);
-  private endDates = new Int32Array(1024);
-  private plans = new Int32Array(1024);
-  private nextRows = new Int32Array(1024);
+  private readonly blocks: RowBlock[] = [];
   private readonly offers = new OfferTable();
   private readonly planIds = new Map<string, number>();
   readonly currencyValues = new RangeInterner((raw) => raw.toUpperCase());
@@ -93,19 +103,22 @@ export class PriceStore {
     currency: number,
     endDate: number,
   ): void {
-    if (this.rows === this.unitPrices.length) this.grow();
     const row = this.rows;
-    this.unitPrices[row] = unitPrice;
-    this.erpPrices[row] = erpPrice;
-    this.tierMins[row] = tierMin;
-    this.tierMaxes[row] = tierMax;
-    this.currencies[row] = currency;
-    this.endDates[row] = endDate;
-    this.plans[row] = plan;
-    this.nextRows[row] = NONE;
+    const at = row & IN_BLOCK;
+    if (at === 0) this.blocks.push(new RowBlock());
+    const block = this.blocks[row >>> BLOCK_BITS];
+    block.unitPrices[at] = unitPrice;
+    block.erpPrices[at] = erpPrice;
+    block.tierMins[at] = tierMin;
+    block.tierMaxes[at] = tierMax;
+    block.currencies[at] = currency;
+    block.endDates[at] = endDate;
+    block.plans[at] = plan;
+    block.nextRows[at] = NONE;
     const { firsts, lasts } = this.offers;
-    if (lasts[offer] === NONE) firsts[offer] = row;
-    else this.nextRows[lasts[offer]] = row;
+    const last = lasts[offer];
+    if (last === NONE) firsts[offer] = row;
+    else this.blocks[last >>> BLOCK_BITS].nextRows[last & IN_BLOCK] = row;
     lasts[offer] = row;
     this.rows += 1;
   }
@@ -116,8 +129,11 @@ export class PriceStore {
     const rows: PriceRow[] = [];
     if (planId === undefined) return rows;
     const id = this.offers.find(offer);
-    for (let row = id === NONE ? NONE : this.offers.firsts[id]; row !== NONE; row = this.nextRows[row])
-      if (this.plans[row] === planId) rows.push(this.row(row));
+    for (let row = id === NONE ? NONE : this.offers.firsts[id]; row !== NONE;) {
+      const block = this.blocks[row >>> BLOCK_BITS];
+      if (block.plans[row & IN_BLOCK] === planId) rows.push(this.row(row));
+      row = block.nextRows[row & IN_BLOCK];
+    }
     return rows.sort((a, b) => (a.tierMin ?? 0) - (b.tierMin ?? 0));
   }
 
@@ -127,34 +143,19 @@ export class PriceStore {
   }
 
   private row(row: number): PriceRow {
-    const erpPrice = this.erpPrices[row];
-    const tierMin = this.tierMins[row];
-    const tierMax = this.tierMaxes[row];
-    const endDate = this.endDates[row];
+    const block = this.blocks[row >>> BLOCK_BITS];
+    const at = row & IN_BLOCK;
+    const erpPrice = block.erpPrices[at];
+    const tierMin = block.tierMins[at];
+    const tierMax = block.tierMaxes[at];
+    const endDate = block.endDates[at];
     return {
-      currency: this.currencyValues.values[this.currencies[row]],
-      unitPrice: this.unitPrices[row],
+      currency: this.currencyValues.values[block.currencies[at]],
+      unitPrice: block.unitPrices[at],
       ...(Number.isNaN(erpPrice) ? {} : { erpPrice }),
       ...(Number.isNaN(tierMin) ? {} : { tierMin }),
       ...(Number.isNaN(tierMax) ? {} : { tierMax }),
       ...(endDate === NONE ? {} : { effectiveEndDate: this.dateValues.values[endDate] }),
     };
-  }
-
-  private grow(): void {
-    const size = this.rows * 2;
-    const grown = <T extends Float64Array | Int32Array>(from: T, make: (length: number) => T): T => {
-      const to = make(size);
-      to.set(from);
-      return to;
-    };
-    this.unitPrices = grown(this.unitPrices, (n) => new Float64Array(n));
-    this.erpPrices = grown(this.erpPrices, (n) => new Float64Array(n));
-    this.tierMins = grown(this.tierMins, (n) => new Float64Array(n));
-    this.tierMaxes = grown(this.tierMaxes, (n) => new Float64Array(n));
-    this.currencies = grown(this.currencies, (n) => new Int32Array(n));
-    this.endDates = grown(this.endDates, (n) => new Int32Array(n));
-    this.plans = grown(this.plans, (n) => new Int32Array(n));
-    this.nextRows = grown(this.nextRows, (n) => new Int32Array(n));
   }
 }

@@ -189,18 +189,25 @@ describe('readPriceSheet', () => {
     expect(sheet.offers().map((offer) => offer.productId)).toEqual(['AAAA', 'BBBB', 'CCCC', 'ÄBCD']);
   });
 
-  test('thousands of offers (past every initial size of the offer table): each found, listed in sheet order', async () => {
+  test('thousands of offers of two tiers (past every first size of the offer table and the row blocks): each found, listed in sheet order', async () => {
     const ids = Array.from({ length: 5000 }, (_, i) => `cfq7tt${i.toString(36).padStart(6, '0')}`);
     const csv = [
-      'ProductId,SkuId,TermDuration,BillingPlan,UnitPrice',
-      ...ids.map((id, i) => `${id},0001,P1Y,annual,${i}`),
+      'ProductId,SkuId,TermDuration,BillingPlan,UnitPrice,PricingTierRangeMin,PricingTierRangeMax',
+      ...ids.flatMap((id, i) => [`${id},0001,P1Y,annual,${i},1,10`, `${id},0001,P1Y,annual,${i}.5,11,20`]),
     ];
     const sheet = await readPriceSheet(chunked(csv.join('\n'), 4096), 'test');
-    const prices = ids.map(
-      (productId) =>
-        sheet.rowsOf({ productId, skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' })[0]?.unitPrice,
+    const prices = ids.map((productId) =>
+      sheet
+        .rowsOf({ productId, skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' })
+        .map((row) => [row.tierMin, row.unitPrice]),
     );
-    expect(prices).toEqual(ids.map((_, i) => i));
+    expect(sheet.rows).toBe(10_000);
+    expect(prices).toEqual(
+      ids.map((_, i) => [
+        [1, i],
+        [11, i + 0.5],
+      ]),
+    );
     expect(sheet.offers().map((offer) => offer.productId)).toEqual(ids.map((id) => id.toUpperCase()));
     expect(
       sheet.rowsOf({ productId: 'CFQ7TTNONE00', skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' }),
