@@ -4,6 +4,7 @@
  * style (`1,234.50` and `1.234,50`); a row without a usable product, SKU, term, billing plan or unit price is
  * malformed (the caller counts and skips it).
  */
+import { textOf } from './csv-stream';
 
 /** The sheet's columns the index reads, by their key (the name lower-cased without spaces or underscores). */
 export const PRICE_COLUMNS = {
@@ -37,7 +38,7 @@ const KEY_TO_COLUMN = new Map<string, PriceColumn>(
 
 /** Each header cell as the column it is (undefined for a column the index does not read). */
 export function mapHeader(header: readonly string[]): Array<PriceColumn | undefined> {
-  return header.map((name) => KEY_TO_COLUMN.get(columnKey(name.replace(/^\uFEFF/, ''))));
+  return header.map((name) => KEY_TO_COLUMN.get(columnKey(name)));
 }
 
 /** The required columns the header lacks (empty when it can be read). */
@@ -67,23 +68,23 @@ export function parsePrice(text: string | undefined): number {
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * The price in [start, end) of `text` (NaN when empty): a plain `-123.45` is read from its characters without a string
- * (the sheet's hot path; digits ÷ a power of ten is exact, as Number() would read it), anything else by parsePrice.
+ * The price in bytes [start, end) (NaN when empty): a plain `-123.45` is read from its bytes without a string (the
+ * sheet's hot path; digits ÷ a power of ten is exact, as Number() would read it), anything else by parsePrice.
  */
-export function parsePriceIn(text: string, start: number, end: number): number {
+export function parsePriceIn(bytes: Uint8Array, start: number, end: number): number {
   if (start === end) return NaN;
-  const negative = text.charCodeAt(start) === 45;
+  const negative = bytes[start] === 45;
   let digits = 0;
   let decimals = -1;
   let at = negative ? start + 1 : start;
-  if (at === end || end - at > 15) return parsePrice(text.slice(start, end));
+  if (at === end || end - at > 15) return parsePrice(textOf(bytes, start, end));
   for (; at < end; at += 1) {
-    const code = text.charCodeAt(at);
+    const code = bytes[at];
     if (code >= 48 && code <= 57) {
       digits = digits * 10 + (code - 48);
       if (decimals >= 0) decimals += 1;
     } else if (code === 46 && decimals < 0 && at + 1 < end) decimals = 0;
-    else return parsePrice(text.slice(start, end));
+    else return parsePrice(textOf(bytes, start, end));
   }
   const value = decimals > 0 ? digits / POWERS_OF_TEN[decimals] : digits;
   return negative ? -value : value;

@@ -7,9 +7,9 @@ export type { PriceRow } from './price-index';
 
 /**
  * A price sheet read into an index: per product, SKU, term, billing plan and segment (case-insensitive), the rows of
- * its price tiers. Only the columns a quote needs are read, from the cells' bounds (no string per cell), into a
- * compact store (price-index.ts), so a market's sheet of hundreds of thousands of rows is read about as fast as it
- * is split and stays small.
+ * its price tiers. Only the columns a quote needs are read, from the cells' bytes (numbers parsed from them, the key's
+ * parts compared byte by byte; a string only for a new offer or a new value), into a compact store (price-index.ts),
+ * so a market's sheet of hundreds of thousands of rows is read about as fast as it is split and stays small.
  */
 
 export interface PriceKey {
@@ -89,7 +89,7 @@ function columnsOf(header: string[], source: string): ColumnIndexes {
 
 const upper = (raw: string) => raw.toUpperCase();
 
-/** Reads rows into the store: the key's parts interned, prices read from their cells' bounds. */
+/** Reads rows into the store: the key's parts interned, prices read from their cells' bytes. */
 class RowReader {
   private readonly terms = new RangeInterner(upper);
   private readonly plans = new RangeInterner(upper);
@@ -97,9 +97,12 @@ class RowReader {
   /** The store's plan id (`:TERM:PLAN:SEGMENT`) per combination of their ids here. */
   private readonly planIds = new Map<number, number>();
   // Rows come grouped by offer: its entry is found once per run of its rows, not per row.
-  private lastProduct = '';
-  private lastSku = '';
-  private lastOffer: { first: number; last: number } | undefined;
+  private lastOfferKey = Buffer.alloc(64);
+  /** The last offer's key upper-cased, as the store keeps it. */
+  private offerKey = Buffer.alloc(64);
+  private lastOfferKeyLength = 0;
+  private lastProductLength = 0;
+  private lastOffer = -1;
 
   constructor(
     private readonly store: PriceStore,
@@ -144,7 +147,7 @@ class RowReader {
   private number(record: CsvRecord, column: number): number {
     if (column < 0 || column >= record.count) return NaN;
     record.trim(column);
-    const value = parsePriceIn(record.text, record.starts[column], record.ends[column]);
+    const value = parsePriceIn(record.bytes, record.starts[column], record.ends[column]);
     return Number.isFinite(value) ? value : NaN;
   }
 
@@ -154,33 +157,48 @@ class RowReader {
   }
 
   private idOf(values: RangeInterner, record: CsvRecord, column: number): number {
-    if (column < 0 || column >= record.count) return values.idOf('', 0, 0);
+    if (column < 0 || column >= record.count) return values.idOf(record.bytes, 0, 0);
     record.trim(column);
-    return values.idOf(record.text, record.starts[column], record.ends[column]);
+    return values.idOf(record.bytes, record.starts[column], record.ends[column]);
   }
 
   private endDate(record: CsvRecord): number {
     const column = this.at.effectiveEndDate;
     if (column < 0 || column >= record.count) return -1;
     record.trim(column);
-    const start = record.starts[column];
-    if (start === record.ends[column] || record.text.startsWith('9999', start)) return -1;
-    return this.store.dateValues.idOf(record.text, start, record.ends[column]);
+    const { bytes, starts, ends } = record;
+    const start = starts[column];
+    if (start === ends[column] || isYear9999(bytes, start, ends[column])) return -1;
+    return this.store.dateValues.idOf(bytes, start, ends[column]);
   }
 
-  private offer(record: CsvRecord): { first: number; last: number } {
-    const { text, starts, ends } = record;
-    const product = this.at.productId;
-    const sku = this.at.skuId;
-    const sameProduct =
-      ends[product] - starts[product] === this.lastProduct.length && text.startsWith(this.lastProduct, starts[product]);
-    const sameSku = ends[sku] - starts[sku] === this.lastSku.length && text.startsWith(this.lastSku, starts[sku]);
-    if (this.lastOffer === undefined || !sameProduct || !sameSku) {
-      this.lastProduct = record.field(product);
-      this.lastSku = record.field(sku);
-      // A flat new string (upper-casing a concatenation flattens it), never a slice keeping the chunk alive.
-      this.lastOffer = this.store.offerOf(`${this.lastProduct}:${this.lastSku}`.toUpperCase());
+  private offer(record: CsvRecord): number {
+    const { bytes, starts, ends } = record;
+    const productStart = starts[this.at.productId];
+    const productLength = ends[this.at.productId] - productStart;
+    const skuStart = starts[this.at.skuId];
+    const skuLength = ends[this.at.skuId] - skuStart;
+    const key = this.lastOfferKey;
+    if (
+      this.lastOffer !== -1 &&
+      productLength === this.lastProductLength &&
+      productLength + 1 + skuLength === this.lastOfferKeyLength &&
+      sameAt(key, 0, bytes, productStart, productLength) &&
+      sameAt(key, productLength + 1, bytes, skuStart, skuLength)
+    )
+      return this.lastOffer;
+    // The key's raw bytes, `PRODUCT:SKU`, copied (the reader's buffer is reused), then upper-cased for the store.
+    if (productLength + 1 + skuLength > key.length) {
+      this.lastOfferKey = Buffer.alloc(2 * (productLength + 1 + skuLength));
+      this.offerKey = Buffer.alloc(this.lastOfferKey.length);
     }
+    copyAt(this.lastOfferKey, 0, bytes, productStart, productLength);
+    this.lastOfferKey[productLength] = 0x3a;
+    copyAt(this.lastOfferKey, productLength + 1, bytes, skuStart, skuLength);
+    this.lastProductLength = productLength;
+    this.lastOfferKeyLength = productLength + 1 + skuLength;
+    const upper = upperCased(this.lastOfferKey, this.lastOfferKeyLength, this.offerKey);
+    this.lastOffer = this.store.offerOf(upper, 0, upper === this.offerKey ? this.lastOfferKeyLength : upper.length);
     return this.lastOffer;
   }
 
@@ -197,6 +215,34 @@ class RowReader {
     }
     return id;
   }
+}
+
+/** Whether bytes [start, start + length) equal raw's from rawStart on. */
+function sameAt(raw: Uint8Array, rawStart: number, bytes: Uint8Array, start: number, length: number): boolean {
+  for (let at = 0; at < length; at += 1) if (raw[rawStart + at] !== bytes[start + at]) return false;
+  return true;
+}
+
+/** Copies bytes [start, start + length) to `to` from toStart on (short runs: a loop, no view allocated). */
+function copyAt(to: Uint8Array, toStart: number, bytes: Uint8Array, start: number, length: number): void {
+  for (let at = 0; at < length; at += 1) to[toStart + at] = bytes[start + at];
+}
+
+/** Raw's first `length` bytes upper-cased: ASCII into `into`; anything else as String.toUpperCase does, in a new buffer. */
+function upperCased(raw: Buffer, length: number, into: Buffer): Buffer {
+  for (let at = 0; at < length; at += 1) {
+    const code = raw[at];
+    if (code > 0x7f) return Buffer.from(raw.toString('utf8', 0, length).toUpperCase(), 'utf8');
+    into[at] = code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+  }
+  return into;
+}
+
+/** Whether a date's bytes start with the year 9999 (no end date). */
+function isYear9999(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 4) return false;
+  for (let at = start; at < start + 4; at += 1) if (bytes[at] !== 0x39) return false;
+  return true;
 }
 
 function offersOf(store: PriceStore): Array<{ productId: string; skuId: string; row: PriceRow }> {

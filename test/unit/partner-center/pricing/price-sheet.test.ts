@@ -1,5 +1,5 @@
 import { parsePrice, parsePriceIn } from '../../../../src/partner-center/pricing/columns';
-import { readCsv, splitQuoted } from '../../../../src/partner-center/pricing/csv-stream';
+import { CsvRecord, readCsv, splitQuoted } from '../../../../src/partner-center/pricing/csv-stream';
 import { readPriceSheet, tierFor } from '../../../../src/partner-center/pricing/sheet';
 
 /** The price sheet reader: streamed CSV, lenient columns and numbers, malformed rows counted, tiers by quantity. */
@@ -39,7 +39,45 @@ describe('readCsv', () => {
     });
     expect(records).toEqual([['ok', '1']]);
     expect(malformed).toBe(2);
-    expect(splitQuoted('"a",b,"c"')).toEqual(['a', 'b', 'c']);
+    const record = new CsvRecord();
+    const line = Buffer.from('x\n"a",b,"c ""d""",\n');
+    expect(splitQuoted(line, 2, line.length - 1, record)).toBe(true);
+    expect(record.fields()).toEqual(['a', 'b', 'c "d"', '']);
+  });
+
+  /** Every record of `text` read in chunks of every size from 1 to its length, so a boundary falls at every byte. */
+  async function atEveryBoundary(
+    text: string,
+  ): Promise<Array<{ size: number; records: string[][]; malformed: number }>> {
+    const reads = [];
+    for (let size = 1; size <= Buffer.byteLength(text); size += 1) {
+      const records: string[][] = [];
+      let malformed = 0;
+      await readCsv(chunked(text, size), {
+        record: (r) => records.push(r.fields()),
+        malformed: () => (malformed += 1),
+      });
+      reads.push({ size, records, malformed });
+    }
+    return reads;
+  }
+
+  test('a chunk may end anywhere: in a byte order mark, a multi-byte character, a doubled quote, a CRLF', async () => {
+    const text = '\uFEFFné,"a ""b"""\r\n"€, ""€""\r\n€",""""\r\n"x"\r\n';
+    for (const read of await atEveryBoundary(text))
+      expect(read).toEqual({
+        size: read.size,
+        records: [['né', 'a "b"'], ['€, "€"\r\n€', '"'], ['x']],
+        malformed: 0,
+      });
+  });
+
+  test('a byte order mark is skipped only at the start, from bytes or a string', async () => {
+    const records: string[][] = [];
+    const record = (r: CsvRecord) => records.push(r.fields());
+    await readCsv(['\uFEFFa,b\n\uFEFFc\n'], { record, malformed: () => undefined });
+    await readCsv([Uint8Array.of(0xef), Uint8Array.of(0xbb, 0xbf, 0x64)], { record, malformed: () => undefined });
+    expect(records).toEqual([['a', 'b'], ['\uFEFFc'], ['d']]);
   });
 });
 
@@ -70,10 +108,11 @@ describe('parsePrice', () => {
     '12,50',
     '123456789012.345',
     '9007199254740993',
+    '1\u00A0234,50',
     'x',
-  ])("read from a cell's bounds, %s is what parsePrice reads", (text) => {
-    const line = `a,${text},b`;
-    expect(parsePriceIn(line, 2, 2 + text.length)).toBe(parsePrice(text));
+  ])("read from a cell's bytes, %s is what parsePrice reads", (text) => {
+    const line = Buffer.from(`a,${text},b`);
+    expect(parsePriceIn(line, 2, 2 + Buffer.byteLength(text))).toBe(parsePrice(text));
   });
 });
 
@@ -125,6 +164,54 @@ describe('readPriceSheet', () => {
       ['CFQ7TTC0LF8Q', '0001', 10],
       ['CFQ7TTC0LH18', '0001', 6],
     ]);
+  });
+
+  test("one record per chunk (each at the same place in the reader's reused buffer): keys and values stay apart", async () => {
+    const lines = [
+      '\uFEFFProductId,SkuId,TermDuration,BillingPlan,UnitPrice,Segment\n',
+      'AAAA,0001,P1M,monthly,1,Éducation\n',
+      'BBBB,0001,P1Y,monthly,2,Éducation\n',
+      'CCCC,0001,P1M,monthly,3,Commercial\n',
+      'CCCC,0001,P1Y,monthly,4,Commercial\n',
+      'äbcd,0001,P1Y,monthly,5,Commercial\n',
+    ];
+    const sheet = await readPriceSheet(lines, 'test');
+    const price = (productId: string, termDuration: string, segment?: string) =>
+      sheet.rowsOf({ productId, skuId: '0001', termDuration, billingPlan: 'Monthly', segment })[0]?.unitPrice;
+    expect([
+      price('aaaa', 'P1M', 'éducation'),
+      price('BBBB', 'P1Y', 'ÉDUCATION'),
+      price('CCCC', 'P1M'),
+      price('CCCC', 'P1Y'),
+      price('AAAA', 'P1M'),
+      price('ÄBCD', 'P1Y'),
+    ]).toEqual([1, 2, 3, 4, undefined, 5]);
+    expect(sheet.offers().map((offer) => offer.productId)).toEqual(['AAAA', 'BBBB', 'CCCC', 'ÄBCD']);
+  });
+
+  test('thousands of offers of two tiers (past every first size of the offer table and the row blocks): each found, listed in sheet order', async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `cfq7tt${i.toString(36).padStart(6, '0')}`);
+    const csv = [
+      'ProductId,SkuId,TermDuration,BillingPlan,UnitPrice,PricingTierRangeMin,PricingTierRangeMax',
+      ...ids.flatMap((id, i) => [`${id},0001,P1Y,annual,${i},1,10`, `${id},0001,P1Y,annual,${i}.5,11,20`]),
+    ];
+    const sheet = await readPriceSheet(chunked(csv.join('\n'), 4096), 'test');
+    const prices = ids.map((productId) =>
+      sheet
+        .rowsOf({ productId, skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' })
+        .map((row) => [row.tierMin, row.unitPrice]),
+    );
+    expect(sheet.rows).toBe(10_000);
+    expect(prices).toEqual(
+      ids.map((_, i) => [
+        [1, i],
+        [11, i + 0.5],
+      ]),
+    );
+    expect(sheet.offers().map((offer) => offer.productId)).toEqual(ids.map((id) => id.toUpperCase()));
+    expect(
+      sheet.rowsOf({ productId: 'CFQ7TTNONE00', skuId: '0001', termDuration: 'P1Y', billingPlan: 'annual' }),
+    ).toEqual([]);
   });
 
   test('a sheet with none of the expected columns is an error naming them', async () => {
