@@ -23,7 +23,8 @@ const usageReads = proxyActivities<SubscriptionActivities>({
 /**
  * The licences of `view`'s SKU at review time: the tenant's reading (Graph) and the SKU's minimum, then every other
  * subscription of the SKU read from Partner Center as an activity task of its own, in parallel, so the rate budget
- * (which counts tasks) counts each of those requests. The subscription itself is not read again: the review plans from `view`, read before it.
+ * (which counts tasks) counts each of those requests. The subscription itself is not read again: the review plans
+ * from `view`, read before it.
  * Fails (ActivityFailure) when a read fails for good or after its two tries; the caller retries on its clock.
  */
 export async function readLicences(ref: SubscriptionRef, view: SubscriptionView): Promise<LicenceUsage> {
