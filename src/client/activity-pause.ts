@@ -38,6 +38,7 @@ export const PAUSABLE_ACTIVITY_TYPES = [
   'awaitSubscriptionChange',
   'readSubscriptionForLifecycle',
   'readLicenceUsage',
+  'readTenantLicences',
   'checkCustomerDomain',
   'createCustomerOnce',
   'requestResellerRelationship',

@@ -2,7 +2,14 @@ import type { InvalidField } from '../common/validation';
 import type { WorkerSettings } from '../common/settings';
 import { parseLeadTime } from './lead-time';
 import { REVIEWS_KEPT } from './lifecycle-bounds';
-import type { LicenceUsage, LifecycleState, RenewalPlan, RenewalReview, ValidRenewalPolicy } from './lifecycle-types';
+import type {
+  LicenceUsage,
+  LifecycleState,
+  RenewalPlan,
+  RenewalReview,
+  SkuSibling,
+  ValidRenewalPolicy,
+} from './lifecycle-types';
 import type { SubscriptionView } from './types';
 
 /**
@@ -74,8 +81,20 @@ export function leadTimeProblem(
   };
 }
 
+/** Another subscription of the SKU as Partner Center shows it: its seats, when it renews, what its next term keeps. */
+export function siblingOf(view: SubscriptionView): SkuSibling {
+  const ends = termEndsAt(view);
+  return {
+    subscriptionId: view.id,
+    seats: view.quantity,
+    ...(ends !== undefined ? { renewsAt: new Date(ends).toISOString() } : {}),
+    nextTermSeats: view.autoRenewEnabled ? (view.scheduledNextTerm?.quantity ?? view.quantity) : 0,
+    nextTermSettled: !view.autoRenewEnabled || view.scheduledNextTerm !== undefined,
+  };
+}
+
 /** Seats another subscription of the SKU carries when ours renews: its next term's when it renews first. */
-function siblingSeatsAt(sibling: LicenceUsage['siblings'][number], renewsAt: number): number {
+function siblingSeatsAt(sibling: SkuSibling, renewsAt: number): number {
   const renewsFirst = sibling.renewsAt !== undefined && Date.parse(sibling.renewsAt) <= renewsAt;
   return renewsFirst && sibling.nextTermSeats !== undefined ? sibling.nextTermSeats : sibling.seats;
 }
@@ -84,7 +103,7 @@ function siblingSeatsAt(sibling: LicenceUsage['siblings'][number], renewsAt: num
  * Whether `sibling` takes the SKU's reduction before ours: it renews earlier, or at the same time with a smaller id
  * (a fixed order, so two reviews running at once never both cut), and its next term is not decided yet.
  */
-function cutsFirst(sibling: LicenceUsage['siblings'][number], renewsAt: number, subscriptionId: string): boolean {
+function cutsFirst(sibling: SkuSibling, renewsAt: number, subscriptionId: string): boolean {
   if (sibling.renewsAt === undefined || sibling.nextTermSettled === true) return false;
   const theirs = Date.parse(sibling.renewsAt);
   return (

@@ -243,3 +243,21 @@ export interface ReadUsageInput {
   customerId: string;
   subscriptionId: string;
 }
+
+/** An entry of LicenceUsage.siblings: another subscription of the SKU. */
+export type SkuSibling = LicenceUsage['siblings'][number];
+
+/** A review's licence read: the subscription and its `product:sku:availability` (for the SKU's minimum). */
+export interface TenantLicencesInput extends ReadUsageInput {
+  catalogItemId: string;
+}
+
+/**
+ * The licences of a subscription's SKU as the customer's tenant shows them (Microsoft Graph), with the catalog SKU's
+ * minimum: no Partner Center read but the catalog's, cached per process. The review reads each other subscription of
+ * the SKU from Partner Center as an activity of its own.
+ */
+export interface TenantLicences extends Omit<LicenceUsage, 'siblings'> {
+  /** The SKU's other subscriptions in the tenant's directory, with their seats there. */
+  others: Array<{ subscriptionId: string; seats: number }>;
+}

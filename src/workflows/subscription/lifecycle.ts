@@ -25,6 +25,7 @@ import { planChangeRequestId, subscriptionChangeWorkflowId } from './ids';
 import { endOfSaleAtReview, endOfSaleOf } from './lifecycle-end-of-sale';
 import { LifecycleMessages } from './lifecycle-messages';
 import { LifecycleProgress } from './lifecycle-progress';
+import { readLicences } from './lifecycle-usage';
 import { lifecycleStateQuery } from './messages';
 import {
   isEnded,
@@ -53,13 +54,6 @@ import type { changeSubscription } from './workflow';
  * runs started before lifecycles were started with that priority.
  */
 const reads = proxyActivities<SubscriptionActivities>({ ...partnerCenterCall, priority: taskPriority('background') });
-/** The licence read gives up after two tries: the review retries it on its own clock, saying why in its state. */
-const usageReads = proxyActivities<SubscriptionActivities>({
-  ...partnerCenterCall,
-  priority: taskPriority('background'),
-  retry: { ...partnerCenterCall.retry, maximumAttempts: 2 },
-});
-
 /** Runs started before a caller's lead time over the term was refused reviewed at once instead. */
 const LEAD_TIME_PATCH = 'lifecycle-refuses-lead-time-over-term';
 
@@ -214,7 +208,7 @@ class LifecycleRun {
       });
       return;
     }
-    const usage = await this.readUsage(ends);
+    const usage = await this.readUsage(view, ends);
     if (usage === undefined) {
       const note = `the term ended before the licences could be read (${this.state.lastError ?? 'unknown'})`;
       this.progress.addReview({ ...found, outcome: 'usage-unavailable', note });
@@ -263,14 +257,10 @@ class LifecycleRun {
   }
 
   /** The licences, retried on the run's own clock (the poll interval, growing) until the term ends; state says why. */
-  private async readUsage(ends: number): Promise<LicenceUsage | undefined> {
-    const { customerId, subscriptionId } = this.input;
+  private async readUsage(view: SubscriptionView, ends: number): Promise<LicenceUsage | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const usage = await usageReads.readLicenceUsage.executeWithOptions(
-          { summary: `Read the licences of ${subscriptionId}'s SKU in the customer's tenant` },
-          [{ customerId, subscriptionId }],
-        );
+        const usage = await readLicences(this.input, view);
         this.progress.noteError(undefined);
         return usage;
       } catch (err) {

@@ -183,7 +183,7 @@ describe('subscriptionLifecycle after the review', () => {
     const stuck = stubActivities({
       ...fake.stubs(),
       // Never answers: the worker stops in the middle of it (its shutdown cancels it).
-      readLicenceUsage: () => Context.current().cancelled,
+      readTenantLicences: () => Context.current().cancelled,
     });
     const { taskQueue, workflowId } = await rig.withWorker(stuck, async (queue) => {
       const handle = await startLifecycle(rig, queue, id, { review: 'apply' });

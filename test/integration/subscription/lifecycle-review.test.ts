@@ -172,7 +172,7 @@ describe('subscriptionLifecycle reviews a renewal', () => {
       const state = await stateWhen(handle, (s) => s.reviews.length === 1);
       expect(state.reviews[0]).toMatchObject({ outcome: 'expiring' });
       expect(state.plan).toBeUndefined();
-      expect(stubs.readLicenceUsage).not.toHaveBeenCalled();
+      expect(stubs.readTenantLicences).not.toHaveBeenCalled();
       await stateWhen(handle, () => fake.eventTypes().length === 1);
       expect(fake.lifecycleEvents()[0]).toMatchObject({
         type: 'subscription.expiring',
@@ -198,7 +198,7 @@ describe('subscriptionLifecycle reviews a renewal', () => {
       const planned = await stateWhen(handle, (s) => s.plan !== undefined);
       expect(planned.lastError).toBeUndefined();
       expect(planned.plan?.quantity).toBe(6);
-      expect(stubs.readLicenceUsage.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(stubs.readTenantLicences.mock.calls.length).toBeGreaterThanOrEqual(3);
       await handle.terminate('test done');
     });
   });
@@ -256,7 +256,7 @@ describe('subscriptionLifecycle reviews a renewal', () => {
         const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
         expect(cause).toMatchObject({ type: 'InvalidRenewalPolicy', message, nonRetryable: true });
         expect(cause.details).toEqual([[{ field: 'leadTime', problem: expect.stringContaining(tooLong) }]]);
-        expect(startStubs.readLicenceUsage).not.toHaveBeenCalled();
+        expect(startStubs.readTenantLicences).not.toHaveBeenCalled();
         expect(await childStarts(handle)).toEqual([]);
         if (termDuration === 'P1M') await recordHistory('lifecycle-start-lead-time-refused', handle);
       });

@@ -55,6 +55,7 @@ type LifecycleStubs = Pick<
   | 'getPurchaseSettings'
   | 'readSubscriptionForLifecycle'
   | 'readLicenceUsage'
+  | 'readTenantLicences'
   | 'readEndOfSale'
   | 'readSubscriptionForChange'
   | 'applySubscriptionChange'
@@ -88,16 +89,23 @@ export class FakeSubscription {
     };
   }
 
+  /** The licences, or the failure set in `usageFailure`. */
+  private readUsage(): LicenceUsage {
+    if (this.usageFailure !== undefined) {
+      throw ApplicationFailure.create({ type: 'LicenceUsageUnavailable', message: this.usageFailure });
+    }
+    return this.usage();
+  }
+
   stubs(settings: WorkerSettings = fast): LifecycleStubs {
     const read = () => ({ ...this.view, readAt: new Date().toISOString() });
     return {
       getPurchaseSettings: async () => settings,
       readSubscriptionForLifecycle: async () => ({ subscription: read(), readAt: new Date().toISOString() }),
-      readLicenceUsage: async () => {
-        if (this.usageFailure !== undefined) {
-          throw ApplicationFailure.create({ type: 'LicenceUsageUnavailable', message: this.usageFailure });
-        }
-        return this.usage();
+      readLicenceUsage: async () => this.readUsage(),
+      readTenantLicences: async () => {
+        const { siblings, ...tenant } = this.readUsage();
+        return { ...tenant, others: siblings.map(({ subscriptionId, seats }) => ({ subscriptionId, seats })) };
       },
       readEndOfSale: async () => ({}),
       readSubscriptionForChange: async () => read(),

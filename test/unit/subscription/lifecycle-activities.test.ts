@@ -191,3 +191,45 @@ describe('readLicenceUsage', () => {
     expect(catalogReads).toHaveLength(4);
   });
 });
+
+describe('readTenantLicences', () => {
+  it("reads the SKU from the customer's tenant and its minimum, and lists the other subscriptions of the SKU without reading them from Partner Center", async () => {
+    const [other] = await sandbox.control.addCustomers({ count: 1 });
+    const basic = { productId: 'CFQ7TTC0LH18', skuId: '0001' };
+    const [ours, sibling] = await Promise.all(
+      [10, 5].map(async (quantity) => sandbox.control.seedSubscription({ customerId: other, ...basic, quantity })),
+    );
+    await sandbox.control.setAssignedSeats(other, { productId: basic.productId, assigned: 12 });
+    const subscriptionReads: string[] = [];
+    const counted = createPartnerCenterClient({
+      baseUrl: sandbox.baseUrl,
+      tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
+      onCall: ({ method, route }) => {
+        if (method === 'GET' && route.includes('/subscriptions')) subscriptionReads.push(route);
+      },
+    });
+    const activities = createSubscriptionActivities({ partnerCenter: counted, licenceUsage: tenants });
+    const tenant = await run().run(activities.readTenantLicences, {
+      customerId: other,
+      subscriptionId: ours!.id,
+      catalogItemId: (await client.getSubscription(other, ours!.id)).offerId,
+    });
+    expect(tenant).toMatchObject({ assigned: 12, total: 15, skuMinimumQuantity: 1, skuId: expect.any(String) });
+    expect(tenant.others).toEqual([{ subscriptionId: sibling!.id, seats: 5 }]);
+    expect(tenant).not.toHaveProperty('siblings');
+    expect(subscriptionReads).toEqual([]);
+  });
+
+  it('fails like the licence read: non-retryable without a reader, retryable while the tenant does not show it', async () => {
+    const input = { customerId, subscriptionId: '00000000-0000-4000-8000-000000000003', catalogItemId };
+    const unconfigured = createSubscriptionActivities({ partnerCenter: client });
+    expect(await applicationFailureOf(run().run(unconfigured.readTenantLicences, input))).toMatchObject({
+      type: 'LicenceUsageUnavailable',
+      nonRetryable: true,
+    });
+    const activities = createSubscriptionActivities({ partnerCenter: client, licenceUsage: tenants });
+    const failure = await applicationFailureOf(run().run(activities.readTenantLicences, input));
+    expect(failure).toMatchObject({ type: 'LicenceUsageUnavailable', nonRetryable: false });
+    expect(failure.message).toMatch(/does not show in the customer's tenant yet/);
+  });
+});

@@ -7,6 +7,7 @@ import {
   planNextTerm,
   reviewAt,
   reviewKind,
+  siblingOf,
   termEndsAt,
   withReview,
 } from '../../../src/workflows/subscription/lifecycle-rules';
@@ -199,6 +200,23 @@ describe('the next term plan', () => {
     // Once the first one's next term is decided (scheduled), the next may cut from what it leaves.
     const decided = { ...twin, nextTermSeats: 5, nextTermSettled: true };
     expect(planNextTerm(ours, usage(12, [decided]), policy(), RENEWS)?.quantity).toBe(7);
+  });
+});
+
+describe('another subscription of the SKU, as the review reads it', () => {
+  it('carries its seats, when it renews and what its next term keeps', () => {
+    const renewsAt = new Date(termEndsAt(view())!).toISOString();
+    expect(siblingOf(view())).toEqual({
+      subscriptionId: view().id,
+      seats: 10,
+      renewsAt,
+      nextTermSeats: 10,
+      nextTermSettled: false,
+    });
+    const scheduled = view({ scheduledNextTerm: { catalogItemId: 'CFQ7TTC0LH18:0001:BASIC', quantity: 4 } });
+    expect(siblingOf(scheduled)).toMatchObject({ nextTermSeats: 4, nextTermSettled: true });
+    expect(siblingOf(view({ autoRenewEnabled: false }))).toMatchObject({ nextTermSeats: 0, nextTermSettled: true });
+    expect(siblingOf(view({ commitmentEndDate: undefined }))).not.toHaveProperty('renewsAt');
   });
 });
 
