@@ -55,13 +55,14 @@ export interface StubRig {
 let runtimeInstalled = false;
 
 /** Connects to the run's dev server and builds the workflow bundle (once per test file). Call `close()` in afterAll. */
-export async function startStubRig(): Promise<StubRig> {
+/** On the run's shared dev server, or on `address` (a test file that owns namespace-wide state has a server of its own). */
+export async function startStubRig(address?: string): Promise<StubRig> {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     // Stubs fail on purpose (retries, "not yet" answers); only errors are worth printing.
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   }
-  const [env, bundle] = await Promise.all([testEnv(), workflowBundle()]);
+  const [env, bundle] = await Promise.all([testEnv(address), workflowBundle()]);
   return {
     client: env.client,
     async withWorker(activities, body, queue) {

@@ -16,8 +16,8 @@ export function testServerAddress(): string {
 }
 
 /** A TestWorkflowEnvironment on the run's one dev server; call `teardown()` in afterAll (it leaves the server up). */
-export function testEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: testServerAddress(), namespace: 'default' });
+export function testEnv(address = testServerAddress()): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
 }
 
 /** Every test gets its own task queue, so workers of different tests never take each other's tasks. */

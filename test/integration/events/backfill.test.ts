@@ -12,6 +12,7 @@ import {
 } from '../../../src/client';
 import { createPartnerCenterClient, createTokenProvider, type PartnerCenterClient } from '../../../src/partner-center';
 import { sandboxTokenOptions } from '../../../src/sandbox-settings';
+import { startDevServer, type DevServer } from '../../../src/dev/temporal-dev-server';
 import { dataConverterFor } from '../../../src/temporal/codec';
 import { startStubRig, stubActivities, type StubRig } from '../../support/stub-worker';
 import { startApi, type RunningApi } from '../api/support';
@@ -33,6 +34,7 @@ import {
 
 let sandbox: Sandbox;
 let rig: StubRig;
+let server: DevServer;
 let api: RunningApi;
 let pc: PartnerCenterClient;
 let taskQueue: string;
@@ -41,12 +43,13 @@ let worker: Promise<void>;
 const fake = new FakeSubscription(subscription('not-yet-seeded', 30 * DAY_MS));
 
 beforeAll(async () => {
-  [sandbox, rig] = await Promise.all([
-    // A seed of its own: seeded subscription ids follow the seed, and a lifecycle another test file started for the
-    // same id stays open on the shared dev server (subscription-{id} would already be started).
+  // A dev server of its own: the Schedule pc-audit-backfill is one per namespace, and a worker of another test file
+  // with encryption keys, starting on the shared server, rewrites it with its own codec (this client then cannot read it).
+  [sandbox, server] = await Promise.all([
     startSandbox({ orderCompletionDelayMs: 0, orderListDelayMs: 0, seed: randomInt(2, 2 ** 31) }),
-    startStubRig(),
+    startDevServer({ progress: () => {} }),
   ]);
+  rig = await startStubRig(server.address);
   pc = createPartnerCenterClient({
     baseUrl: sandbox.baseUrl,
     tokens: createTokenProvider(sandboxTokenOptions(sandbox)),
@@ -75,6 +78,7 @@ afterAll(async () => {
   await worker;
   await rig?.close();
   await sandbox?.close();
+  await server?.stop();
 });
 
 async function changeQuantity(customerId: string, subscriptionId: string, quantity: number): Promise<void> {
@@ -138,7 +142,7 @@ it('a change whose delivery was suppressed is found by the backfill and handled 
   await lifecycle.terminate('test over');
 });
 
-/** The Schedule is one per namespace: another test file's worker (maybe one with encryption keys) may have made it. */
+/** The Schedule is one per namespace: this file's other test may have made it. */
 async function deleteSchedule(client: Client): Promise<void> {
   try {
     await client.schedule.getHandle(AUDIT_BACKFILL_SCHEDULE_ID).delete();
